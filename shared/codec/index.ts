@@ -1,0 +1,89 @@
+// Canonical encoding for everything that is hashed, signed or sent (DESIGN §2):
+// deterministic CBOR (@ipld/dag-cbor: map keys sorted, shortest integer forms, no
+// indefinite lengths, no undefined, no NaN/Infinity). Decoding is strict and then
+// re-encodes to prove the input was canonical, so one value has exactly one byte form.
+import * as dagCbor from '@ipld/dag-cbor';
+import { bytesToHex as nobleBytesToHex, hexToBytes as nobleHexToBytes } from '@noble/hashes/utils.js';
+
+/** Hard ceiling for any single decoded value; callers pass tighter limits. */
+export const DECODE_BYTES_MAX = 16 * 1024 * 1024;
+
+export class CodecError extends Error {
+  readonly code = 'MALFORMED' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CodecError';
+  }
+}
+
+export function encode(value: unknown): Uint8Array {
+  try {
+    return dagCbor.encode(value);
+  } catch (error) {
+    throw new CodecError(`cannot encode value: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Decodes canonical CBOR. Rejects inputs over `bytesMax`, malformed inputs and any
+ * input whose bytes are not the canonical encoding of the value they carry.
+ */
+export function decode(bytes: Uint8Array, bytesMax: number = DECODE_BYTES_MAX): unknown {
+  if (!(bytes instanceof Uint8Array)) throw new CodecError('input is not a byte array');
+  if (bytes.length === 0) throw new CodecError('input is empty');
+  if (bytes.length > bytesMax) throw new CodecError(`input is ${bytes.length} bytes, over the limit of ${bytesMax}`);
+  let value: unknown;
+  try {
+    value = dagCbor.decode(bytes);
+  } catch (error) {
+    throw new CodecError(`not valid canonical CBOR: ${(error as Error).message}`);
+  }
+  const again = encode(value);
+  if (!bytesEqual(again, bytes)) throw new CodecError('not the canonical encoding of its value');
+  return value;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+export function bytesToHex(bytes: Uint8Array): string {
+  return nobleBytesToHex(bytes);
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+/** Lowercase, even-length hex only: one text form per byte string. */
+export function hexToBytes(hex: string): Uint8Array {
+  if (typeof hex !== 'string' || !HEX.test(hex)) throw new CodecError('not lowercase hex of whole bytes');
+  return nobleHexToBytes(hex);
+}
+
+const textEncoder = new TextEncoder();
+export function utf8(text: string): Uint8Array {
+  return textEncoder.encode(text);
+}
+
+/** Compares byte strings as unsigned big-endian numbers (LevelDB's default order). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
