@@ -1,0 +1,27 @@
+// Blocks: header hashing, roots, and the checks every block passes before it is applied.
+import { bytesToHex, encode, hexToBytes } from '../codec/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import { merkleRoot } from '../merkle/rfc6962.js';
+import { txHash } from './tx.js';
+import type { BlockHeader, Transaction } from './types.js';
+
+export const ZERO_HASH = '0'.repeat(64);
+export const PROTOCOL_VERSION = 1;
+export const BLOCK_TXS_MAX = 10_000;
+
+export function blockHash(header: BlockHeader): string {
+  return sha256Hex(encode(header));
+}
+
+/** RFC 6962 Merkle root over the hashes of the signed transactions, in block order. */
+export function txRootOf(txs: readonly Transaction[]): string {
+  return bytesToHex(merkleRoot(txs.map((tx) => hexToBytes(txHash(tx)))));
+}
+
+/**
+ * The application hash binds what a light client needs beside the state: the protocol
+ * version and the validator set that block H schedules for H + 2.
+ */
+export function appHashOf(stateRoot: string, nextValidatorsHash: string): string {
+  return sha256Hex(encode({ protocol: PROTOCOL_VERSION, stateRoot, nextValidatorsHash }));
+}

@@ -1,0 +1,12 @@
+export * from './apply.js';
+export * from './block.js';
+export * from './errors.js';
+export * from './genesis.js';
+export * as schema from './schema.js';
+export { LIMITS } from './schema.js';
+export * from './state.js';
+export * from './tx.js';
+export * from './types.js';
+export * from './validators.js';
+export { dutyOwedMinor } from './rules/common.js';
+export { quorumOf } from './rules/authority.js';
