@@ -1,0 +1,373 @@
+import { mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encode, utf8 } from '../../shared/codec/index.js';
+import { sha256Hex } from '../../shared/crypto/index.js';
+import {
+  ChainStore,
+  EMPTY_STATE_ROOT,
+  Keys,
+  LIMIT_MAX,
+  StoreError,
+  type BlockCommitBatch,
+  type StoreErrorCode,
+} from '../../electron/node/store/index.js';
+
+const CHAIN_ID = 'notary-test';
+let dir: string;
+const opened: ChainStore[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'notary-store-'));
+});
+
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function openStore(options: { createIfMissing?: boolean; chainId?: string } = { chainId: CHAIN_ID }): Promise<ChainStore> {
+  const store = await ChainStore.open(dir, options);
+  opened.push(store);
+  return store;
+}
+
+async function closeStore(store: ChainStore): Promise<void> {
+  opened.splice(opened.indexOf(store), 1);
+  await store.close();
+}
+
+function hashOf(label: string): string {
+  return sha256Hex(utf8(label));
+}
+
+/** A block as the chain layer would hand it over: bytes are opaque to the store. */
+function makeBatch(height: number, extra: Partial<BlockCommitBatch> = {}): BlockCommitBatch {
+  const blockBytes = encode({ height, note: `block ${height}` });
+  const rootBytes = encode({ root: height });
+  return {
+    height,
+    blockHash: sha256Hex(blockBytes),
+    blockBytes,
+    commitBytes: encode({ commit: height }),
+    stateRoot: sha256Hex(rootBytes),
+    stateWrites: [{ key: `obj/BY-7-${height}`, value: encode({ version: height }) }],
+    smtNodes: [{ hash: sha256Hex(rootBytes), bytes: rootBytes }],
+    txs: [{ txHash: hashOf(`tx ${height}`), index: 0 }],
+    objectHistory: [{ objectId: `BY-7-${height}`, txHash: hashOf(`tx ${height}`), index: 0 }],
+    partyObjects: [{ party: 'alice', objectId: `BY-7-${height}`, owns: true }],
+    ...extra,
+  };
+}
+
+async function commitChain(store: ChainStore, lastHeight: number): Promise<void> {
+  for (let height = 0; height <= lastHeight; height++) await store.commitBlock(makeBatch(height));
+}
+
+async function expectStoreError(promise: Promise<unknown>, code: StoreErrorCode, messagePart?: RegExp): Promise<StoreError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  const storeError = error as StoreError;
+  expect(storeError.code).toBe(code);
+  if (process.env.SHOW_STORE_ERRORS) console.log(`${storeError.code}: ${storeError.message}`);
+  if (messagePart !== undefined) expect(storeError.message).toMatch(messagePart);
+  return storeError;
+}
+
+/** Edits rows behind the store's back, as a damaged disk or a buggy tool would. */
+async function withRawDatabase(edit: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>): Promise<void> {
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await db.open();
+  try {
+    await edit(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function levelFiles(suffix: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.endsWith(suffix)).sort();
+}
+
+describe('ChainStore: committing and reading blocks', () => {
+  it('commits genesis and later blocks and reads every row back', async () => {
+    const store = await openStore();
+    expect(store.head).toBeNull();
+    await commitChain(store, 3);
+    const batch = makeBatch(3);
+    expect(store.head).toEqual({ height: 3, blockHash: batch.blockHash, stateRoot: batch.stateRoot, blockBytesHash: sha256Hex(batch.blockBytes) });
+    expect(await store.getBlockBytes(3)).toEqual(batch.blockBytes);
+    expect(await store.getCommitBytes(3)).toEqual(batch.commitBytes);
+    expect(await store.getBlockBytes(4)).toBeUndefined();
+    expect(await store.getHeightByHash(batch.blockHash)).toBe(3);
+    expect(await store.getState('obj/BY-7-2')).toEqual(encode({ version: 2 }));
+    expect(await store.getSmtNode(batch.stateRoot)).toEqual(batch.smtNodes[0]?.bytes);
+    expect(await store.getTxLocation(hashOf('tx 2'))).toEqual({ height: 2, index: 0 });
+    expect(await store.getTxLocation(hashOf('unknown'))).toBeUndefined();
+    const many = await store.getStateMany(['obj/BY-7-0', 'obj/BY-7-1', 'obj/missing']);
+    expect([...many.keys()]).toEqual(['obj/BY-7-0', 'obj/BY-7-1']);
+  });
+
+  it('deletes a state key written as null', async () => {
+    const store = await openStore();
+    await commitChain(store, 1);
+    await store.commitBlock(makeBatch(2, { stateWrites: [{ key: 'obj/BY-7-1', value: null }] }));
+    expect(await store.getState('obj/BY-7-1')).toBeUndefined();
+    expect(await store.getState('obj/BY-7-0')).toBeDefined();
+  });
+
+  it('accepts the empty state root without a node', async () => {
+    const store = await openStore();
+    await store.commitBlock(makeBatch(0, { stateRoot: EMPTY_STATE_ROOT, smtNodes: [], stateWrites: [] }));
+    await closeStore(store);
+    expect((await openStore()).head?.stateRoot).toBe(EMPTY_STATE_ROOT);
+  });
+
+  it('reopens at the same head', async () => {
+    const store = await openStore();
+    await commitChain(store, 4);
+    const head = store.head;
+    await closeStore(store);
+    const again = await openStore();
+    expect(again.head).toEqual(head);
+    await again.commitBlock(makeBatch(5));
+    expect(again.head?.height).toBe(5);
+  });
+});
+
+describe('ChainStore: refusing invalid batches', () => {
+  it('refuses a non-sequential height and changes nothing', async () => {
+    const store = await openStore();
+    await commitChain(store, 2);
+    const head = store.head;
+    await expectStoreError(store.commitBlock(makeBatch(5)), 'STORE_INVALID_BATCH', /next height is 3/);
+    await expectStoreError(store.commitBlock(makeBatch(2)), 'STORE_INVALID_BATCH');
+    expect(store.head).toEqual(head);
+    expect(await store.getBlockBytes(5)).toBeUndefined();
+    expect(await store.getState('obj/BY-7-5')).toBeUndefined();
+    await closeStore(store);
+    expect((await openStore()).head).toEqual(head);
+  });
+
+  it('refuses a genesis that is not at height 0', async () => {
+    const store = await openStore();
+    await expectStoreError(store.commitBlock(makeBatch(1)), 'STORE_INVALID_BATCH', /next height is 0/);
+    expect(store.head).toBeNull();
+  });
+
+  it('refuses malformed batches and writes none of their rows', async () => {
+    const store = await openStore();
+    await commitChain(store, 0);
+    const bad: Array<[Partial<BlockCommitBatch>, RegExp]> = [
+      [{ blockHash: 'ABC' }, /blockHash is not 64 lowercase hex/],
+      [{ stateRoot: 'f'.repeat(63) }, /stateRoot is not 64 lowercase hex/],
+      [{ commitBytes: new Uint8Array(0) }, /commitBytes must be/],
+      [{ stateWrites: [{ key: 'obj/x', value: Uint8Array.of(1) }, { key: 'obj/x', value: null }] }, /obj\/x is written twice/],
+      [{ txs: [{ txHash: hashOf('tx 0'), index: 0 }], objectHistory: [] }, /already stored in an earlier block/],
+      [{ objectHistory: [{ objectId: 'BY-7-1', txHash: hashOf('not in block'), index: 0 }] }, /not in this block/],
+      [{ partyObjects: [{ party: 'bo\u0000b', objectId: 'BY-7-1', owns: true }] }, /contains NUL/],
+      [{ smtNodes: [] }, /has no SMT node in the batch or the store/],
+      [{ blockHash: makeBatch(0).blockHash }, /already stored at height 0/],
+      [{ stateWrites: Array.from({ length: 100_001 }, (_, i) => ({ key: `k${i}`, value: null })) }, /exceed the limit of 100000/],
+    ];
+    for (const [extra, reason] of bad) {
+      const batch = makeBatch(1, { stateWrites: [{ key: 'obj/written', value: Uint8Array.of(1) }], ...extra });
+      const error = await expectStoreError(store.commitBlock(batch), 'STORE_INVALID_BATCH', /nothing was written/);
+      expect(error.message).toMatch(reason);
+    }
+    expect(store.head?.height).toBe(0);
+    expect(await store.getState('obj/written')).toBeUndefined();
+    expect(await store.getState('obj/x')).toBeUndefined();
+    expect(await store.getBlockBytes(1)).toBeUndefined();
+  });
+
+  it('refuses a second commit while one is being written', async () => {
+    const store = await openStore();
+    const first = store.commitBlock(makeBatch(0));
+    await expectStoreError(store.commitBlock(makeBatch(1)), 'STORE_INVALID_BATCH', /still being written/);
+    await first;
+    expect(store.head?.height).toBe(0);
+  });
+});
+
+describe('ChainStore: indexes and bounds', () => {
+  it('lists an object history ordered by height and index, within the limit', async () => {
+    const store = await openStore();
+    for (let height = 0; height < 4; height++) {
+      const txs = [2, 0, 1].map((index) => ({ txHash: hashOf(`h${height} i${index}`), index }));
+      const objectHistory = txs.map((tx) => ({ objectId: 'BY-7-0001', ...tx }));
+      // A neighbour whose id extends this one must not leak into its history.
+      objectHistory.push({ objectId: 'BY-7-00010', ...txs[0]! });
+      await store.commitBlock(makeBatch(height, { txs, objectHistory }));
+    }
+    const history = await store.getObjectHistory('BY-7-0001');
+    expect(history.map((row) => [row.height, row.index])).toEqual(
+      [0, 1, 2, 3].flatMap((height) => [[height, 0], [height, 1], [height, 2]]),
+    );
+    expect(history[4]?.txHash).toBe(hashOf('h1 i1'));
+    expect(await store.getObjectHistory('BY-7-0001', { limit: 2 })).toHaveLength(2);
+    expect(await store.getObjectHistory('BY-7-00010')).toHaveLength(4);
+    expect(await store.getObjectHistory('BY-7-9999')).toEqual([]);
+  });
+
+  it('lists the objects of a party and removes one when owns is false', async () => {
+    const store = await openStore();
+    await commitChain(store, 3);
+    expect(await store.getPartyObjects('alice')).toEqual(['BY-7-0', 'BY-7-1', 'BY-7-2', 'BY-7-3']);
+    await store.commitBlock(
+      makeBatch(4, {
+        partyObjects: [
+          { party: 'alice', objectId: 'BY-7-1', owns: false },
+          { party: 'bob', objectId: 'BY-7-1', owns: true },
+        ],
+      }),
+    );
+    expect(await store.getPartyObjects('alice')).toEqual(['BY-7-0', 'BY-7-2', 'BY-7-3']);
+    expect(await store.getPartyObjects('bob')).toEqual(['BY-7-1']);
+    expect(await store.getPartyObjects('alice', { limit: 1 })).toEqual(['BY-7-0']);
+    expect(await store.getPartyObjects('ali')).toEqual([]);
+  });
+
+  it('iterates state under a prefix within the limit', async () => {
+    const store = await openStore();
+    const stateWrites = ['obj/a', 'obj/b', 'obj/c', 'objx', 'party/a'].map((key) => ({ key, value: utf8(key) }));
+    await store.commitBlock(makeBatch(0, { stateWrites }));
+    const all: string[] = [];
+    for await (const [key, value] of store.iterateState('obj/')) {
+      expect(value).toEqual(utf8(key));
+      all.push(key);
+    }
+    expect(all).toEqual(['obj/a', 'obj/b', 'obj/c']);
+    const limited: string[] = [];
+    for await (const [key] of store.iterateState('obj/', { limit: 2 })) limited.push(key);
+    expect(limited).toEqual(['obj/a', 'obj/b']);
+  });
+
+  it('rejects limits outside 1..LIMIT_MAX', async () => {
+    const store = await openStore();
+    await expect(store.getPartyObjects('alice', { limit: LIMIT_MAX + 1 })).rejects.toThrow(RangeError);
+    await expect(store.getObjectHistory('BY-7-0001', { limit: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('ChainStore: opening', () => {
+  it('refuses a store another node holds open with STORE_LOCKED', async () => {
+    await openStore();
+    await expectStoreError(ChainStore.open(dir), 'STORE_LOCKED', /another notary node is using/i);
+  });
+
+  it('refuses a missing store when createIfMissing is false', async () => {
+    await expectStoreError(ChainStore.open(join(dir, 'absent'), { createIfMissing: false }), 'STORE_MISSING');
+    await expectStoreError(ChainStore.open(dir, { createIfMissing: false }), 'STORE_MISSING');
+  });
+
+  it('refuses a store of another chain with STORE_CHAIN_MISMATCH', async () => {
+    await closeStore(await openStore());
+    await expectStoreError(ChainStore.open(dir, { chainId: 'other-chain' }), 'STORE_CHAIN_MISMATCH', /notary-test/);
+  });
+
+  it('refuses a store of another schema version with STORE_VERSION', async () => {
+    await closeStore(await openStore());
+    await withRawDatabase((db) => db.put(Keys.meta('schemaVersion'), encode(2)));
+    await expectStoreError(ChainStore.open(dir), 'STORE_VERSION', /schema version 2/);
+  });
+});
+
+describe('ChainStore: detecting a damaged store at open', () => {
+  async function committedStore(lastHeight: number): Promise<void> {
+    const store = await openStore();
+    await commitChain(store, lastHeight);
+    await closeStore(store);
+  }
+
+  it('refuses a head block whose bytes were altered', async () => {
+    await committedStore(3);
+    await withRawDatabase(async (db) => {
+      const bytes = Uint8Array.from((await db.get(Keys.block(3)))!);
+      bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0xff;
+      await db.put(Keys.block(3), bytes);
+    });
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /head block at height 3 does not match.*notary audit/);
+  });
+
+  it('refuses a store whose head commit row was deleted', async () => {
+    await committedStore(3);
+    await withRawDatabase((db) => db.del(Keys.commit(3)));
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /commit certificate of the head block at height 3 is missing/);
+  });
+
+  it('refuses a head record that fails its checksum', async () => {
+    await committedStore(2);
+    await withRawDatabase(async (db) => {
+      const record = { head: { height: 2, blockHash: hashOf('x'), stateRoot: EMPTY_STATE_ROOT, blockBytesHash: hashOf('y') }, checksum: hashOf('z') };
+      await db.put(Keys.meta('head'), encode(record));
+    });
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /fails its checksum/);
+  });
+
+  it('refuses a store whose block below the head was lost', async () => {
+    await committedStore(5);
+    await withRawDatabase((db) => db.del(Keys.block(3)));
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /block at height 3 below the head at height 5 is missing/);
+  });
+
+  it('refuses a garbled CURRENT file', async () => {
+    await committedStore(2);
+    await writeFile(join(dir, 'CURRENT'), 'garbage');
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /CURRENT file does not end with newline.*notary audit/);
+  });
+
+  it('refuses a store whose MANIFEST was deleted', async () => {
+    await committedStore(2);
+    for (const name of await readdir(dir)) if (name.startsWith('MANIFEST-')) await rm(join(dir, name));
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /MANIFEST-\d+: No such file/);
+  });
+
+  it('refuses a store whose CURRENT was deleted instead of starting an empty one', async () => {
+    await committedStore(2);
+    await rm(join(dir, 'CURRENT'));
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /CURRENT file is missing/);
+  });
+
+  it('refuses a store whose table file was truncated', async () => {
+    await committedStore(3);
+    // Reopening makes LevelDB move the log into a table file, so the rows live in an .ldb.
+    await closeStore(await openStore());
+    const tables = await levelFiles('.ldb');
+    expect(tables.length).toBeGreaterThan(0);
+    const newest = join(dir, tables.at(-1)!);
+    await truncate(newest, Math.floor((await stat(newest)).size / 2));
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /\.ldb/);
+  });
+
+  it('refuses a store whose write-ahead log was emptied', async () => {
+    await committedStore(2);
+    const logs = await levelFiles('.log');
+    await truncate(join(dir, logs.at(-1)!), 0);
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /schema version record is missing/);
+  });
+
+  it('restarts at the previous block, nothing half-applied, when the last batch was torn', async () => {
+    const store = await openStore();
+    await commitChain(store, 2);
+    const headBefore = store.head;
+    await store.commitBlock(makeBatch(3));
+    await closeStore(store);
+    // A crash mid-write leaves a torn last record in the log: cut its final bytes.
+    const log = join(dir, (await levelFiles('.log')).at(-1)!);
+    await truncate(log, (await stat(log)).size - 10);
+    const reopened = await openStore();
+    expect(reopened.head).toEqual(headBefore);
+    expect(await reopened.getBlockBytes(3)).toBeUndefined();
+    expect(await reopened.getState('obj/BY-7-3')).toBeUndefined();
+    expect(await reopened.getTxLocation(hashOf('tx 3'))).toBeUndefined();
+    expect(await reopened.getPartyObjects('alice')).toEqual(['BY-7-0', 'BY-7-1', 'BY-7-2']);
+    await reopened.commitBlock(makeBatch(3));
+    expect(reopened.head?.height).toBe(3);
+  });
+});
