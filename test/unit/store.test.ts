@@ -74,7 +74,6 @@ async function expectStoreError(promise: Promise<unknown>, code: StoreErrorCode,
   expect(error).toBeInstanceOf(StoreError);
   const storeError = error as StoreError;
   expect(storeError.code).toBe(code);
-  if (process.env.SHOW_STORE_ERRORS) console.log(`${storeError.code}: ${storeError.message}`);
   if (messagePart !== undefined) expect(storeError.message).toMatch(messagePart);
   return storeError;
 }
@@ -314,6 +313,17 @@ describe('ChainStore: detecting a damaged store at open', () => {
     await committedStore(5);
     await withRawDatabase((db) => db.del(Keys.block(3)));
     await expectStoreError(openStore(), 'STORE_CORRUPT', /block at height 3 below the head at height 5 is missing/);
+  });
+
+  it('reports a malformed index row read later as STORE_CORRUPT, not a crash', async () => {
+    await committedStore(3);
+    await withRawDatabase(async (db) => {
+      await db.put(Keys.heightByHash(makeBatch(1).blockHash), Uint8Array.of(1, 2, 3));
+      await db.put(Keys.txLocation(hashOf('tx 1')), Uint8Array.of(9));
+    });
+    const store = await openStore();
+    await expectStoreError(store.getHeightByHash(makeBatch(1).blockHash), 'STORE_CORRUPT', /not an 8-byte height/);
+    await expectStoreError(store.getTxLocation(hashOf('tx 1')), 'STORE_CORRUPT', /location row of tx/);
   });
 
   it('refuses a garbled CURRENT file', async () => {

@@ -1,0 +1,665 @@
+// The node's LevelDB store. It knows nothing of ledger rules: blocks, commits and state
+// values are opaque bytes the chain layer computed. Its promises are integrity ones:
+//  - one committed block = one atomic, fsync'ed LevelDB batch that also carries the new
+//    head record, so a process killed at any instant restarts at its last committed block
+//    with nothing half-applied;
+//  - a truncated or damaged store is refused at open with STORE_CORRUPT, never used silently;
+//  - every structural value read back (head record, height and index rows) is validated.
+// The key table lives in keys.ts and docs/store.md.
+import { readdir } from 'node:fs/promises';
+import { ClassicLevel } from 'classic-level';
+import { bytesEqual, bytesToHex, decode, encode, hexToBytes, utf8 } from '../../../shared/codec/index.js';
+import { CHAIN_ID_BYTES_MAX, sha256Hex } from '../../../shared/crypto/index.js';
+import { StoreError, corruptError, fromOpenError, fromReadError, fromWriteError, invalidBatch } from './errors.js';
+import {
+  Keys,
+  MetaName,
+  PRESENT_MARKER,
+  Prefix,
+  Ranges,
+  decodeHeight,
+  decodeTxIndex,
+  encodeHeight,
+  encodeTxIndex,
+  hashHexOf,
+  isHash64,
+  isStoreName,
+  parseObjectHistoryTail,
+  parsePartyObjectTail,
+  parseStateKey,
+  type KeyRange,
+} from './keys.js';
+
+/** Bumped whenever the key table or a value format changes; an older store is refused. */
+export const STORE_SCHEMA_VERSION = 1;
+/** The root of the empty authenticated map: it has no node in the store. */
+export const EMPTY_STATE_ROOT = '0'.repeat(64);
+export const LIMIT_DEFAULT = 1_000;
+export const LIMIT_MAX = 10_000;
+export const GET_MANY_KEYS_MAX = 10_000;
+/** Rows one block may write, all namespaces together. */
+export const BATCH_WRITES_MAX = 100_000;
+export const BLOCK_BYTES_MAX = 16 * 1024 * 1024;
+export const COMMIT_BYTES_MAX = 4 * 1024 * 1024;
+export const STATE_VALUE_BYTES_MAX = 1024 * 1024;
+export const SMT_NODE_BYTES_MAX = 64 * 1024;
+/** Blocks below the head whose rows open() checks: a damaged log tail loses the newest ones. */
+export const OPEN_TAIL_BLOCKS = 64;
+const META_VALUE_BYTES_MAX = 4096;
+
+export interface StoreHead {
+  height: number;
+  blockHash: string;
+  stateRoot: string;
+  /** sha256 hex of the head block's bytes: open() re-hashes the stored block against it. */
+  blockBytesHash: string;
+}
+
+export interface BlockCommitBatch {
+  /** Genesis is height 0; every later batch is head.height + 1. */
+  height: number;
+  blockHash: string;
+  blockBytes: Uint8Array;
+  commitBytes: Uint8Array;
+  stateRoot: string;
+  /** value null deletes the key. */
+  stateWrites: Array<{ key: string; value: Uint8Array | null }>;
+  /** Content-addressed authenticated-map nodes; never deleted. */
+  smtNodes: Array<{ hash: string; bytes: Uint8Array }>;
+  txs: Array<{ txHash: string; index: number }>;
+  objectHistory: Array<{ objectId: string; txHash: string; index: number }>;
+  /** owns=false removes the party -> object row. */
+  partyObjects: Array<{ party: string; objectId: string; owns: boolean }>;
+}
+
+export interface OpenOptions {
+  /** Default true. When false, a missing store is STORE_MISSING. */
+  createIfMissing?: boolean;
+  /** When given, the store must belong to this chain (bound on first open that gives one). */
+  chainId?: string;
+}
+
+type Database = ClassicLevel<Uint8Array, Uint8Array>;
+type Operation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** LevelDB hands back Buffers; callers get plain Uint8Array views of the same memory. */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function boundedLimit(limit: number | undefined): number {
+  const value = limit ?? LIMIT_DEFAULT;
+  if (!Number.isInteger(value) || value < 1 || value > LIMIT_MAX) {
+    throw new RangeError(`limit must be an integer from 1 to ${LIMIT_MAX}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function assertArgument(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new TypeError(message);
+}
+
+function isHeight(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isChainId(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const length = utf8(value).length;
+  return length > 0 && length <= CHAIN_ID_BYTES_MAX;
+}
+
+// ---------------------------------------------------------------- head record
+
+function headFields(head: StoreHead): StoreHead {
+  return { height: head.height, blockHash: head.blockHash, stateRoot: head.stateRoot, blockBytesHash: head.blockBytesHash };
+}
+
+export function encodeHeadRecord(head: StoreHead): Uint8Array {
+  const fields = headFields(head);
+  return encode({ head: fields, checksum: sha256Hex(encode(fields)) });
+}
+
+function hasExactKeys(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
+  const actual = Object.keys(value).sort();
+  return actual.length === keys.length && [...keys].sort().every((key, i) => actual[i] === key);
+}
+
+/** Decodes and checks the head record; any defect is STORE_CORRUPT. */
+export function decodeHeadRecord(dir: string, bytes: Uint8Array): StoreHead {
+  let record: unknown;
+  try {
+    record = decode(bytes, META_VALUE_BYTES_MAX);
+  } catch (error) {
+    throw corruptError(dir, `the head record is not canonical CBOR (${(error as Error).message})`, error);
+  }
+  if (!hasExactKeys(record, ['head', 'checksum']) || !hasExactKeys(record.head, ['height', 'blockHash', 'stateRoot', 'blockBytesHash'])) {
+    throw corruptError(dir, 'the head record does not have the fields {head: {height, blockHash, stateRoot, blockBytesHash}, checksum}');
+  }
+  const { head, checksum } = record as { head: Record<string, unknown>; checksum: unknown };
+  if (!isHeight(head.height) || !isHash64(head.blockHash) || !isHash64(head.stateRoot) || !isHash64(head.blockBytesHash)) {
+    throw corruptError(dir, 'the head record holds a malformed height or hash');
+  }
+  const fields = headFields(head as unknown as StoreHead);
+  if (checksum !== sha256Hex(encode(fields))) {
+    throw corruptError(dir, `the head record (height ${fields.height}) fails its checksum`);
+  }
+  return fields;
+}
+
+function headsEqual(a: StoreHead, b: StoreHead): boolean {
+  return a.height === b.height && a.blockHash === b.blockHash && a.stateRoot === b.stateRoot && a.blockBytesHash === b.blockBytesHash;
+}
+
+// ---------------------------------------------------------------- batch validation
+
+function countWrites(batch: BlockCommitBatch): number {
+  // block, commit, hash -> height, head record
+  const fixed = 4;
+  return fixed + batch.stateWrites.length + batch.smtNodes.length + batch.txs.length + batch.objectHistory.length + batch.partyObjects.length;
+}
+
+function isBytes(value: unknown, bytesMax: number): value is Uint8Array {
+  return value instanceof Uint8Array && value.length > 0 && value.length <= bytesMax;
+}
+
+function validateHeader(batch: BlockCommitBatch, head: StoreHead | null): void {
+  const h = batch.height;
+  const expected = head === null ? 0 : head.height + 1;
+  // REJECT: blocks are committed in order, one at a time, genesis first.
+  if (!isHeight(h) || h !== expected) throw invalidBatch(h, `the next height is ${expected}`);
+  if (!isHash64(batch.blockHash)) throw invalidBatch(h, 'blockHash is not 64 lowercase hex');
+  if (!isHash64(batch.stateRoot)) throw invalidBatch(h, 'stateRoot is not 64 lowercase hex');
+  if (!isBytes(batch.blockBytes, BLOCK_BYTES_MAX)) throw invalidBatch(h, `blockBytes must be 1 to ${BLOCK_BYTES_MAX} bytes`);
+  if (!isBytes(batch.commitBytes, COMMIT_BYTES_MAX)) throw invalidBatch(h, `commitBytes must be 1 to ${COMMIT_BYTES_MAX} bytes`);
+  for (const list of ['stateWrites', 'smtNodes', 'txs', 'objectHistory', 'partyObjects'] as const) {
+    if (!Array.isArray(batch[list])) throw invalidBatch(h, `${list} is not an array`);
+  }
+  const writes = countWrites(batch);
+  // REJECT: a bounded batch keeps one commit's memory and fsync time bounded.
+  if (writes > BATCH_WRITES_MAX) throw invalidBatch(h, `${writes} writes exceed the limit of ${BATCH_WRITES_MAX}`);
+}
+
+function validateStateWrites(batch: BlockCommitBatch): void {
+  const seen = new Set<string>();
+  for (const write of batch.stateWrites) {
+    if (!isStoreName(write?.key, true)) throw invalidBatch(batch.height, `state key ${JSON.stringify(write?.key)} is empty, too long or not UTF-8`);
+    // REJECT: two writes to one key in one block leave the result up to their order.
+    if (seen.has(write.key)) throw invalidBatch(batch.height, `state key ${write.key} is written twice`);
+    seen.add(write.key);
+    if (write.value !== null && !(write.value instanceof Uint8Array && write.value.length <= STATE_VALUE_BYTES_MAX)) {
+      throw invalidBatch(batch.height, `state value for ${write.key} must be null or at most ${STATE_VALUE_BYTES_MAX} bytes`);
+    }
+  }
+}
+
+/** Returns the nodes deduplicated: a map emitting one node twice is fine, two contents for one hash is not. */
+function validateSmtNodes(batch: BlockCommitBatch): Map<string, Uint8Array> {
+  const nodes = new Map<string, Uint8Array>();
+  for (const node of batch.smtNodes) {
+    if (!isHash64(node?.hash)) throw invalidBatch(batch.height, 'an SMT node hash is not 64 lowercase hex');
+    if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX)) throw invalidBatch(batch.height, `SMT node ${node.hash} must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
+    const earlier = nodes.get(node.hash);
+    if (earlier !== undefined && !bytesEqual(earlier, node.bytes)) throw invalidBatch(batch.height, `SMT node ${node.hash} is given with two contents`);
+    nodes.set(node.hash, node.bytes);
+  }
+  return nodes;
+}
+
+function validateTxs(batch: BlockCommitBatch): Map<string, number> {
+  const indexByHash = new Map<string, number>();
+  const indexes = new Set<number>();
+  for (const tx of batch.txs) {
+    if (!isHash64(tx?.txHash)) throw invalidBatch(batch.height, 'a tx hash is not 64 lowercase hex');
+    if (!Number.isInteger(tx.index) || tx.index < 0 || tx.index > 0xffff_ffff) throw invalidBatch(batch.height, `tx ${tx.txHash} has index ${tx.index}`);
+    // REJECT: one tx at two places, or two txs at one place, breaks tx hash -> location.
+    if (indexByHash.has(tx.txHash)) throw invalidBatch(batch.height, `tx ${tx.txHash} appears twice`);
+    if (indexes.has(tx.index)) throw invalidBatch(batch.height, `two txs have index ${tx.index}`);
+    indexByHash.set(tx.txHash, tx.index);
+    indexes.add(tx.index);
+  }
+  return indexByHash;
+}
+
+function validateIndexes(batch: BlockCommitBatch, txIndexByHash: Map<string, number>): void {
+  const historyRows = new Set<string>();
+  for (const row of batch.objectHistory) {
+    if (!isStoreName(row?.objectId, false)) throw invalidBatch(batch.height, 'an object id is empty, too long, not UTF-8 or contains NUL');
+    // REJECT: history rows point at txs of this very block.
+    if (txIndexByHash.get(row.txHash) !== row.index) throw invalidBatch(batch.height, `history of ${row.objectId} names tx ${String(row.txHash)} at index ${row.index}, which is not in this block`);
+    const rowId = `${row.objectId}\u0000${row.index}`;
+    if (historyRows.has(rowId)) throw invalidBatch(batch.height, `history of ${row.objectId} lists index ${row.index} twice`);
+    historyRows.add(rowId);
+  }
+  const partyRows = new Set<string>();
+  for (const row of batch.partyObjects) {
+    if (!isStoreName(row?.party, false) || !isStoreName(row.objectId, false)) throw invalidBatch(batch.height, 'a party or object id is empty, too long, not UTF-8 or contains NUL');
+    if (typeof row.owns !== 'boolean') throw invalidBatch(batch.height, `owns for ${row.party} / ${row.objectId} is not a boolean`);
+    const rowId = `${row.party}\u0000${row.objectId}`;
+    if (partyRows.has(rowId)) throw invalidBatch(batch.height, `party ${row.party} / object ${row.objectId} appears twice`);
+    partyRows.add(rowId);
+  }
+}
+
+// ---------------------------------------------------------------- batch operations
+
+function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Array>, nextHead: StoreHead): Operation[] {
+  const operations: Operation[] = [
+    { type: 'put', key: Keys.block(batch.height), value: batch.blockBytes },
+    { type: 'put', key: Keys.commit(batch.height), value: batch.commitBytes },
+    { type: 'put', key: Keys.heightByHash(batch.blockHash), value: encodeHeight(batch.height) },
+  ];
+  for (const { key, value } of batch.stateWrites) {
+    operations.push(value === null ? { type: 'del', key: Keys.state(key) } : { type: 'put', key: Keys.state(key), value });
+  }
+  for (const [hash, bytes] of smtNodes) operations.push({ type: 'put', key: Keys.smtNode(hash), value: bytes });
+  for (const { txHash, index } of batch.txs) {
+    const location = new Uint8Array([...encodeHeight(batch.height), ...encodeTxIndex(index)]);
+    operations.push({ type: 'put', key: Keys.txLocation(txHash), value: location });
+  }
+  for (const { objectId, txHash, index } of batch.objectHistory) {
+    operations.push({ type: 'put', key: Keys.objectHistory(objectId, batch.height, index), value: hexToBytes(txHash) });
+  }
+  for (const { party, objectId, owns } of batch.partyObjects) {
+    const key = Keys.partyObject(party, objectId);
+    operations.push(owns ? { type: 'put', key, value: PRESENT_MARKER } : { type: 'del', key });
+  }
+  // The head moves in the same atomic batch as everything it describes.
+  operations.push({ type: 'put', key: Keys.meta(MetaName.head), value: encodeHeadRecord(nextHead) });
+  return operations;
+}
+
+// ---------------------------------------------------------------- open checks
+
+/** Looks at the directory before LevelDB does: with CURRENT gone LevelDB would silently start empty. */
+async function inspectDirectory(dir: string, createIfMissing: boolean): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && createIfMissing) return false;
+    if (code === 'ENOENT') throw new StoreError('STORE_MISSING', `No store exists at ${dir}.`, { cause: error });
+    if (code === 'ENOTDIR') throw new StoreError('STORE_MISSING', `${dir} is not a directory, so it holds no store.`, { cause: error });
+    throw new StoreError('STORE_IO', `Cannot read the store directory ${dir}: ${(error as Error).message}.`, { cause: error });
+  }
+  const hasCurrent = names.includes('CURRENT');
+  const levelFiles = names.filter((name) => /^MANIFEST-\d+$/.test(name) || /^\d+\.(?:ldb|sst|log)$/.test(name));
+  if (!hasCurrent && levelFiles.length > 0) {
+    throw corruptError(dir, `its CURRENT file is missing while ${levelFiles.length} LevelDB files remain`);
+  }
+  if (!hasCurrent && !createIfMissing) throw new StoreError('STORE_MISSING', `No store exists at ${dir}.`);
+  return hasCurrent;
+}
+
+class OpenCheck {
+  constructor(
+    private readonly db: Database,
+    private readonly dir: string,
+  ) {}
+
+  async get(what: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      const value = await this.db.get(key);
+      return value === undefined ? undefined : plainBytes(value);
+    } catch (error) {
+      throw fromReadError(this.dir, what, error);
+    }
+  }
+
+  async metaValue(name: MetaName): Promise<unknown> {
+    const bytes = await this.get(`the ${name} record`, Keys.meta(name));
+    if (bytes === undefined) return undefined;
+    try {
+      return decode(bytes, META_VALUE_BYTES_MAX);
+    } catch (error) {
+      throw corruptError(this.dir, `the ${name} record is not canonical CBOR (${(error as Error).message})`, error);
+    }
+  }
+
+  async isNamespaceEmpty(prefix: number): Promise<boolean> {
+    try {
+      const keys = await this.db.keys({ ...Ranges.namespace(prefix), limit: 1 }).all();
+      return keys.length === 0;
+    } catch (error) {
+      throw fromReadError(this.dir, 'the key index', error);
+    }
+  }
+
+  async isEmpty(): Promise<boolean> {
+    try {
+      return (await this.db.keys({ limit: 1 }).all()).length === 0;
+    } catch (error) {
+      throw fromReadError(this.dir, 'the key index', error);
+    }
+  }
+
+  /** A new store: written once, synced, before anything else. */
+  async initialise(chainId: string | undefined): Promise<void> {
+    if (!(await this.isEmpty())) throw corruptError(this.dir, 'it holds rows but no schema version');
+    const operations: Operation[] = [{ type: 'put', key: Keys.meta(MetaName.schemaVersion), value: encode(STORE_SCHEMA_VERSION) }];
+    if (chainId !== undefined) operations.push({ type: 'put', key: Keys.meta(MetaName.chainId), value: encode(chainId) });
+    await this.db.batch(operations, { sync: true });
+  }
+
+  async checkSchema(existed: boolean, chainId: string | undefined): Promise<void> {
+    let version = await this.metaValue(MetaName.schemaVersion);
+    if (version === undefined) {
+      // LevelDB files exist but our first write is gone: the store lost data, it is not new.
+      if (existed) throw corruptError(this.dir, 'its schema version record is missing, so the database holds less than was written');
+      await this.initialise(chainId);
+      version = STORE_SCHEMA_VERSION;
+    }
+    if (!isHeight(version)) throw corruptError(this.dir, 'its schema version record is not a number');
+    if (version !== STORE_SCHEMA_VERSION) {
+      throw new StoreError('STORE_VERSION', `The store at ${this.dir} has schema version ${version}; this node reads version ${STORE_SCHEMA_VERSION}. Use a matching node version or re-sync from peers into a new directory.`);
+    }
+  }
+
+  async checkChainId(chainId: string | undefined): Promise<void> {
+    const stored = await this.metaValue(MetaName.chainId);
+    if (stored !== undefined && !isChainId(stored)) throw corruptError(this.dir, 'its chain id record is malformed');
+    if (chainId === undefined || stored === chainId) return;
+    if (stored === undefined) {
+      await this.db.put(Keys.meta(MetaName.chainId), encode(chainId), { sync: true });
+      return;
+    }
+    throw new StoreError('STORE_CHAIN_MISMATCH', `The store at ${this.dir} belongs to chain "${stored}", not "${chainId}".`);
+  }
+
+  async readHead(): Promise<StoreHead | null> {
+    const bytes = await this.get('the head record', Keys.meta(MetaName.head));
+    if (bytes === undefined) {
+      if (!(await this.isNamespaceEmpty(Prefix.block))) throw corruptError(this.dir, 'it holds blocks but no head record');
+      return null;
+    }
+    return decodeHeadRecord(this.dir, bytes);
+  }
+
+  async checkHeadRows(head: StoreHead): Promise<void> {
+    const h = head.height;
+    const block = await this.get(`the head block at height ${h}`, Keys.block(h));
+    if (block === undefined) throw corruptError(this.dir, `the head block at height ${h} is missing`);
+    if (sha256Hex(block) !== head.blockBytesHash) throw corruptError(this.dir, `the head block at height ${h} does not match its recorded sha256`);
+    const commit = await this.get(`the head commit at height ${h}`, Keys.commit(h));
+    if (commit === undefined) throw corruptError(this.dir, `the commit certificate of the head block at height ${h} is missing`);
+    const heightRow = await this.get(`the hash -> height row of height ${h}`, Keys.heightByHash(head.blockHash));
+    const mapped = heightRow === undefined ? undefined : decodeHeight(heightRow);
+    if (mapped !== h) throw corruptError(this.dir, `the head block hash ${head.blockHash} maps to height ${String(mapped)}, not the head height ${h}`);
+    if (head.stateRoot !== EMPTY_STATE_ROOT) {
+      const root = await this.get(`the state root node of height ${h}`, Keys.smtNode(head.stateRoot));
+      if (root === undefined) throw corruptError(this.dir, `the state root node ${head.stateRoot} of the head at height ${h} is missing`);
+    }
+    const above = await this.get(`the block at height ${h + 1}`, Keys.block(h + 1));
+    if (above !== undefined) throw corruptError(this.dir, `a block at height ${h + 1} exists above the head at height ${h}`);
+  }
+
+  /** The newest blocks are the ones a damaged log would drop; their rows must all be there. */
+  async checkTail(head: StoreHead): Promise<void> {
+    const from = Math.max(0, head.height - OPEN_TAIL_BLOCKS + 1);
+    const keys: Uint8Array[] = [];
+    for (let height = from; height < head.height; height++) keys.push(Keys.block(height), Keys.commit(height));
+    if (keys.length === 0) return;
+    let present: boolean[];
+    try {
+      present = await this.db.hasMany(keys);
+    } catch (error) {
+      throw fromReadError(this.dir, `the blocks below height ${head.height}`, error);
+    }
+    const missing = present.findIndex((found) => !found);
+    if (missing >= 0) {
+      const what = missing % 2 === 0 ? 'block' : 'commit certificate';
+      throw corruptError(this.dir, `the ${what} at height ${from + Math.floor(missing / 2)} below the head at height ${head.height} is missing`);
+    }
+  }
+}
+
+async function checkStore(db: Database, dir: string, existed: boolean, chainId: string | undefined): Promise<StoreHead | null> {
+  const check = new OpenCheck(db, dir);
+  await check.checkSchema(existed, chainId);
+  await check.checkChainId(chainId);
+  const head = await check.readHead();
+  if (head === null) return null;
+  await check.checkHeadRows(head);
+  await check.checkTail(head);
+  return head;
+}
+
+// ---------------------------------------------------------------- the store
+
+export class ChainStore {
+  private currentHead: StoreHead | null;
+  private committingHeight: number | undefined;
+  /** Set after a failed write: LevelDB's state is then unknown, so no further block is written. */
+  private writeFailure: StoreError | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database,
+    readonly dir: string,
+    head: StoreHead | null,
+  ) {
+    this.currentHead = head === null ? null : Object.freeze(headFields(head));
+  }
+
+  static async open(dir: string, options: OpenOptions = {}): Promise<ChainStore> {
+    assertArgument(typeof dir === 'string' && dir.length > 0, 'the store directory must be a non-empty path');
+    const createIfMissing = options.createIfMissing ?? true;
+    if (options.chainId !== undefined) assertArgument(isChainId(options.chainId), `chain id must be 1 to ${CHAIN_ID_BYTES_MAX} UTF-8 bytes`);
+    const existed = await inspectDirectory(dir, createIfMissing);
+    const db: Database = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view', createIfMissing });
+    try {
+      await db.open({ createIfMissing });
+    } catch (error) {
+      throw fromOpenError(dir, error);
+    }
+    try {
+      const head = await checkStore(db, dir, existed, options.chainId);
+      return new ChainStore(db, dir, head);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error instanceof StoreError ? error : fromReadError(dir, 'the store', error);
+    }
+  }
+
+  /** The last committed block; null before genesis. */
+  get head(): StoreHead | null {
+    return this.currentHead;
+  }
+
+  async commitBlock(batch: BlockCommitBatch): Promise<void> {
+    this.assertOpen();
+    if (this.writeFailure !== undefined) throw this.writeFailure;
+    // REJECT: commits are sequential; a second one racing the first would validate against a stale head.
+    if (this.committingHeight !== undefined) throw invalidBatch(batch?.height, `block ${this.committingHeight} is still being written`);
+    this.committingHeight = typeof batch?.height === 'number' ? batch.height : -1;
+    try {
+      await this.commitValidated(batch);
+    } finally {
+      this.committingHeight = undefined;
+    }
+  }
+
+  private async commitValidated(batch: BlockCommitBatch): Promise<void> {
+    if (typeof batch !== 'object' || batch === null) throw invalidBatch(undefined, 'the batch is not an object');
+    validateHeader(batch, this.currentHead);
+    validateStateWrites(batch);
+    const smtNodes = validateSmtNodes(batch);
+    validateIndexes(batch, validateTxs(batch));
+    await this.validateAgainstStore(batch, smtNodes);
+    const nextHead: StoreHead = Object.freeze({
+      height: batch.height,
+      blockHash: batch.blockHash,
+      stateRoot: batch.stateRoot,
+      blockBytesHash: sha256Hex(batch.blockBytes),
+    });
+    const operations = buildOperations(batch, smtNodes, nextHead);
+    if (operations.length > BATCH_WRITES_MAX) throw new Error(`invariant: ${operations.length} operations passed validation`);
+    try {
+      await this.db.batch(operations, { sync: true });
+    } catch (error) {
+      this.writeFailure = fromWriteError(this.dir, batch.height, error);
+      throw this.writeFailure;
+    }
+    await this.verifyHeadWritten(nextHead);
+    this.currentHead = nextHead;
+  }
+
+  /** Checks that need the store: nothing this block adds may already exist, and its state root must resolve. */
+  private async validateAgainstStore(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Array>): Promise<void> {
+    const h = batch.height;
+    const existingHeight = await this.getHeightByHash(batch.blockHash);
+    if (existingHeight !== undefined) throw invalidBatch(h, `block hash ${batch.blockHash} is already stored at height ${existingHeight}`);
+    if (batch.txs.length > 0) {
+      const known = await this.readMany('tx locations', batch.txs.map((tx) => Keys.txLocation(tx.txHash)));
+      const repeated = known.findIndex((value) => value !== undefined);
+      if (repeated >= 0) throw invalidBatch(h, `tx ${batch.txs[repeated]?.txHash} is already stored in an earlier block`);
+    }
+    if (batch.stateRoot !== EMPTY_STATE_ROOT && !smtNodes.has(batch.stateRoot)) {
+      // REJECT: a head whose state root has no node could never serve a proof or pass open().
+      if ((await this.getSmtNode(batch.stateRoot)) === undefined) throw invalidBatch(h, `state root ${batch.stateRoot} has no SMT node in the batch or the store`);
+    }
+  }
+
+  /** Postcondition: the head record reads back, passes its checksum and equals what was written. */
+  private async verifyHeadWritten(expected: StoreHead): Promise<void> {
+    const bytes = await this.read('the head record', Keys.meta(MetaName.head));
+    const written = bytes === undefined ? undefined : decodeHeadRecord(this.dir, bytes);
+    if (written === undefined || !headsEqual(written, expected)) {
+      this.writeFailure = corruptError(this.dir, `the head record of height ${expected.height} did not read back as written`);
+      throw this.writeFailure;
+    }
+  }
+
+  async getBlockBytes(height: number): Promise<Uint8Array | undefined> {
+    assertArgument(isHeight(height), `height ${height} is not a non-negative safe integer`);
+    return this.read(`the block at height ${height}`, Keys.block(height));
+  }
+
+  async getCommitBytes(height: number): Promise<Uint8Array | undefined> {
+    assertArgument(isHeight(height), `height ${height} is not a non-negative safe integer`);
+    return this.read(`the commit at height ${height}`, Keys.commit(height));
+  }
+
+  async getHeightByHash(blockHash: string): Promise<number | undefined> {
+    assertArgument(isHash64(blockHash), 'a block hash is 64 lowercase hex characters');
+    const bytes = await this.read(`the height of block ${blockHash}`, Keys.heightByHash(blockHash));
+    if (bytes === undefined) return undefined;
+    const height = decodeHeight(bytes);
+    if (height === undefined) throw corruptError(this.dir, `the height row of block ${blockHash} is not an 8-byte height`);
+    return height;
+  }
+
+  async getState(key: string): Promise<Uint8Array | undefined> {
+    assertArgument(isStoreName(key, true), 'a state key is a non-empty UTF-8 string of at most 512 bytes');
+    return this.read(`state key ${key}`, Keys.state(key));
+  }
+
+  /** Values of the keys that exist; absent keys are absent from the map. */
+  async getStateMany(keys: string[]): Promise<Map<string, Uint8Array>> {
+    assertArgument(Array.isArray(keys) && keys.length <= GET_MANY_KEYS_MAX, `at most ${GET_MANY_KEYS_MAX} keys per call`);
+    for (const key of keys) assertArgument(isStoreName(key, true), 'a state key is a non-empty UTF-8 string of at most 512 bytes');
+    const values = await this.readMany('state values', keys.map((key) => Keys.state(key)));
+    const found = new Map<string, Uint8Array>();
+    keys.forEach((key, i) => {
+      const value = values[i];
+      if (value !== undefined) found.set(key, value);
+    });
+    return found;
+  }
+
+  /** State entries whose key starts with `prefix`, in key byte order, at most `limit` of them. */
+  async *iterateState(prefix: string, options: { limit?: number } = {}): AsyncIterable<[string, Uint8Array]> {
+    assertArgument(prefix === '' || isStoreName(prefix, true), 'a state prefix is a UTF-8 string of at most 512 bytes');
+    const limit = boundedLimit(options.limit);
+    for (const [key, value] of await this.readRange(`state under "${prefix}"`, Ranges.state(prefix), limit)) {
+      yield [this.decodeKeyPart(() => parseStateKey(key), 'a state key'), value];
+    }
+  }
+
+  async getSmtNode(hashHex: string): Promise<Uint8Array | undefined> {
+    assertArgument(isHash64(hashHex), 'an SMT node hash is 64 lowercase hex characters');
+    return this.read(`SMT node ${hashHex}`, Keys.smtNode(hashHex));
+  }
+
+  async getTxLocation(txHash: string): Promise<{ height: number; index: number } | undefined> {
+    assertArgument(isHash64(txHash), 'a tx hash is 64 lowercase hex characters');
+    const bytes = await this.read(`the location of tx ${txHash}`, Keys.txLocation(txHash));
+    if (bytes === undefined) return undefined;
+    const height = bytes.length === 12 ? decodeHeight(bytes.subarray(0, 8)) : undefined;
+    if (height === undefined) throw corruptError(this.dir, `the location row of tx ${txHash} is not 8-byte height + 4-byte index`);
+    return { height, index: decodeTxIndex(bytes.subarray(8)) };
+  }
+
+  /** The object's txs ordered by (height, index), oldest first, at most `limit`. */
+  async getObjectHistory(objectId: string, options: { limit?: number } = {}): Promise<Array<{ height: number; index: number; txHash: string }>> {
+    assertArgument(isStoreName(objectId, false), 'an object id is a non-empty UTF-8 string without NUL, at most 512 bytes');
+    const rows = await this.readRange(`the history of ${objectId}`, Ranges.objectHistory(objectId), boundedLimit(options.limit));
+    return rows.map(([key, value]) => {
+      const place = parseObjectHistoryTail(key, objectId);
+      const txHash = hashHexOf(value);
+      if (place === undefined || txHash === undefined) throw corruptError(this.dir, `a history row of object ${objectId} is malformed`);
+      return { ...place, txHash };
+    });
+  }
+
+  /** Object ids the party holds, in id byte order, at most `limit`. */
+  async getPartyObjects(party: string, options: { limit?: number } = {}): Promise<string[]> {
+    assertArgument(isStoreName(party, false), 'a party is a non-empty UTF-8 string without NUL, at most 512 bytes');
+    const rows = await this.readRange(`the objects of ${party}`, Ranges.partyObjects(party), boundedLimit(options.limit));
+    return rows.map(([key, value]) => {
+      if (!bytesEqual(value, PRESENT_MARKER)) throw corruptError(this.dir, `a party row of ${party} holds ${bytesToHex(value)} instead of the marker 01`);
+      return this.decodeKeyPart(() => parsePartyObjectTail(key, party), `an object id of party ${party}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`the store at ${this.dir} is closed`);
+  }
+
+  private async read(what: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.assertOpen();
+    try {
+      const value = await this.db.get(key);
+      return value === undefined ? undefined : plainBytes(value);
+    } catch (error) {
+      throw fromReadError(this.dir, what, error);
+    }
+  }
+
+  private async readMany(what: string, keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    this.assertOpen();
+    try {
+      const values = await this.db.getMany(keys);
+      return values.map((value) => (value === undefined ? undefined : plainBytes(value)));
+    } catch (error) {
+      throw fromReadError(this.dir, what, error);
+    }
+  }
+
+  /** Bounded range read: `limit` is at most LIMIT_MAX, so the result fits in memory. */
+  private async readRange(what: string, range: KeyRange, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+    this.assertOpen();
+    try {
+      const entries = await this.db.iterator({ ...range, limit }).all();
+      return entries.map(([key, value]) => [plainBytes(key), plainBytes(value)]);
+    } catch (error) {
+      throw fromReadError(this.dir, what, error);
+    }
+  }
+
+  private decodeKeyPart(parse: () => string, what: string): string {
+    try {
+      return parse();
+    } catch (error) {
+      throw corruptError(this.dir, `${what} in the store is not UTF-8`, error);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+// The store's one key table (Lodestar habit: every LevelDB key of the node is listed here,
+// and docs/store.md carries the same table). Keys and values are raw bytes
+// (`keyEncoding: 'view'`, `valueEncoding: 'view'`). Each key starts with one ASCII
+// prefix byte naming its namespace; heights are 8-byte big-endian and tx indexes 4-byte
+// big-endian, so LevelDB's byte order is height order.
+//
+//   prefix  key                                              -> value
+//   'm'     'm' "schemaVersion"                              -> CBOR uint (STORE_SCHEMA_VERSION)
+//   'm'     'm' "chainId"                                    -> CBOR text
+//   'm'     'm' "head"                                       -> CBOR { head: {height, blockHash,
+//                                                               stateRoot, blockBytesHash},
+//                                                               checksum: sha256 hex of CBOR(head) }
+//   'b'     'b' height:u64be                                 -> block bytes (canonical CBOR, opaque)
+//   'c'     'c' height:u64be                                 -> commit certificate bytes (opaque)
+//   'h'     'h' blockHash:32                                 -> height:u64be
+//   's'     's' utf8(stateKey)                               -> state value bytes (opaque)
+//   'n'     'n' nodeHash:32                                  -> authenticated-map (SMT) node bytes
+//   't'     't' txHash:32                                    -> height:u64be index:u32be
+//   'o'     'o' utf8(objectId) 0x00 height:u64be index:u32be -> txHash:32
+//   'p'     'p' utf8(party) 0x00 utf8(objectId)              -> 0x01
+//
+// Retired prefixes (never reuse one; old stores may still hold its rows): none yet.
+//
+// Object ids and parties never contain 0x00, so 0x00 ends the id and a prefix scan over
+// `'o' id 0x00` sees exactly that object's rows, never those of an id it is a prefix of.
+import { bytesToHex, concatBytes, hexToBytes, utf8 } from '../../../shared/codec/index.js';
+
+export const Prefix = {
+  meta: 0x6d, // 'm'
+  block: 0x62, // 'b'
+  commit: 0x63, // 'c'
+  heightByHash: 0x68, // 'h'
+  state: 0x73, // 's'
+  smtNode: 0x6e, // 'n'
+  txLocation: 0x74, // 't'
+  objectHistory: 0x6f, // 'o'
+  partyObject: 0x70, // 'p'
+} as const;
+
+/** Prefixes once used and since retired. Listed so they are never reused. */
+export const RETIRED_PREFIXES: readonly number[] = [];
+
+export const HEIGHT_BYTES = 8;
+export const TX_INDEX_BYTES = 4;
+export const HASH_BYTES = 32;
+export const TX_INDEX_MAX = 0xffff_ffff;
+/** Longest state key, object id or party, in UTF-8 bytes. */
+export const NAME_BYTES_MAX = 512;
+const SEPARATOR = 0x00;
+/** The value of a party -> object row: its presence is the information. */
+export const PRESENT_MARKER = Uint8Array.of(0x01);
+
+const HEX_64 = /^[0-9a-f]{64}$/;
+export function isHash64(value: unknown): value is string {
+  return typeof value === 'string' && HEX_64.test(value);
+}
+
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+/** Decodes UTF-8 strictly: a store key that is not valid UTF-8 was not written by us. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return fatalDecoder.decode(bytes);
+}
+
+/** A name that round-trips through UTF-8 unchanged (no lone surrogates), bounded, non-empty. */
+export function isStoreName(value: unknown, allowSeparator: boolean): value is string {
+  if (typeof value !== 'string' || value.length === 0) return false;
+  const bytes = utf8(value);
+  if (bytes.length > NAME_BYTES_MAX) return false;
+  if (!allowSeparator && bytes.includes(SEPARATOR)) return false;
+  try {
+    return decodeUtf8(bytes) === value;
+  } catch {
+    return false;
+  }
+}
+
+export function encodeHeight(height: number): Uint8Array {
+  if (!Number.isSafeInteger(height) || height < 0) throw new RangeError(`height ${height} is not a non-negative safe integer`);
+  const out = new Uint8Array(HEIGHT_BYTES);
+  new DataView(out.buffer).setBigUint64(0, BigInt(height));
+  return out;
+}
+
+/** Returns undefined unless `bytes` is exactly one height within the safe-integer range. */
+export function decodeHeight(bytes: Uint8Array): number | undefined {
+  if (bytes.length !== HEIGHT_BYTES) return undefined;
+  const value = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0);
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
+}
+
+export function encodeTxIndex(index: number): Uint8Array {
+  if (!Number.isInteger(index) || index < 0 || index > TX_INDEX_MAX) throw new RangeError(`tx index ${index} out of range`);
+  const out = new Uint8Array(TX_INDEX_BYTES);
+  new DataView(out.buffer).setUint32(0, index);
+  return out;
+}
+
+export function decodeTxIndex(bytes: Uint8Array): number {
+  if (bytes.length !== TX_INDEX_BYTES) throw new RangeError('a tx index is 4 bytes');
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+}
+
+function withPrefix(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  return concatBytes(Uint8Array.of(prefix), ...parts);
+}
+
+function hashBytes(hashHex: string): Uint8Array {
+  if (!isHash64(hashHex)) throw new TypeError('a hash is 64 lowercase hex characters');
+  return hexToBytes(hashHex);
+}
+
+export const MetaName = { schemaVersion: 'schemaVersion', chainId: 'chainId', head: 'head' } as const;
+export type MetaName = (typeof MetaName)[keyof typeof MetaName];
+
+export const Keys = {
+  meta: (name: MetaName): Uint8Array => withPrefix(Prefix.meta, utf8(name)),
+  block: (height: number): Uint8Array => withPrefix(Prefix.block, encodeHeight(height)),
+  commit: (height: number): Uint8Array => withPrefix(Prefix.commit, encodeHeight(height)),
+  heightByHash: (blockHash: string): Uint8Array => withPrefix(Prefix.heightByHash, hashBytes(blockHash)),
+  state: (stateKey: string): Uint8Array => withPrefix(Prefix.state, utf8(stateKey)),
+  smtNode: (nodeHash: string): Uint8Array => withPrefix(Prefix.smtNode, hashBytes(nodeHash)),
+  txLocation: (txHash: string): Uint8Array => withPrefix(Prefix.txLocation, hashBytes(txHash)),
+  objectHistory: (objectId: string, height: number, index: number): Uint8Array =>
+    withPrefix(Prefix.objectHistory, utf8(objectId), Uint8Array.of(SEPARATOR), encodeHeight(height), encodeTxIndex(index)),
+  partyObject: (party: string, objectId: string): Uint8Array =>
+    withPrefix(Prefix.partyObject, utf8(party), Uint8Array.of(SEPARATOR), utf8(objectId)),
+} as const;
+
+/** A LevelDB range `[gte, lt)` covering every key that starts with the given bytes. */
+export interface KeyRange {
+  gte: Uint8Array;
+  lt: Uint8Array;
+}
+
+/** The range of all keys starting with `start`: the upper bound is `start` + 1 in its last byte below 0xff. */
+export function prefixRange(start: Uint8Array): KeyRange {
+  if (start.length === 0) throw new RangeError('a prefix range needs at least one byte');
+  const upper = Uint8Array.from(start);
+  for (let i = upper.length - 1; i >= 0; i--) {
+    if ((upper[i] as number) < 0xff) {
+      upper[i] = (upper[i] as number) + 1;
+      return { gte: start, lt: upper.subarray(0, i + 1) };
+    }
+  }
+  // Every key byte is 0xff only if the namespace prefix itself were 0xff, which none is.
+  throw new RangeError('no upper bound for an all-0xff prefix');
+}
+
+export const Ranges = {
+  namespace: (prefix: number): KeyRange => prefixRange(Uint8Array.of(prefix)),
+  state: (statePrefix: string): KeyRange => prefixRange(withPrefix(Prefix.state, utf8(statePrefix))),
+  objectHistory: (objectId: string): KeyRange =>
+    prefixRange(withPrefix(Prefix.objectHistory, utf8(objectId), Uint8Array.of(SEPARATOR))),
+  partyObjects: (party: string): KeyRange =>
+    prefixRange(withPrefix(Prefix.partyObject, utf8(party), Uint8Array.of(SEPARATOR))),
+} as const;
+
+/** The tail of an object-history key after `'o' id 0x00`: (height, index). Undefined if malformed. */
+export function parseObjectHistoryTail(key: Uint8Array, objectId: string): { height: number; index: number } | undefined {
+  const headBytes = 1 + utf8(objectId).length + 1;
+  if (key.length !== headBytes + HEIGHT_BYTES + TX_INDEX_BYTES) return undefined;
+  const height = decodeHeight(key.subarray(headBytes, headBytes + HEIGHT_BYTES));
+  if (height === undefined) return undefined;
+  return { height, index: decodeTxIndex(key.subarray(headBytes + HEIGHT_BYTES)) };
+}
+
+/** The object id at the end of a party -> object key. Throws if it is not UTF-8. */
+export function parsePartyObjectTail(key: Uint8Array, party: string): string {
+  return decodeUtf8(key.subarray(1 + utf8(party).length + 1));
+}
+
+/** The state key inside a `'s' utf8(stateKey)` key. Throws if it is not UTF-8. */
+export function parseStateKey(key: Uint8Array): string {
+  return decodeUtf8(key.subarray(1));
+}
+
+export function hashHexOf(bytes: Uint8Array): string | undefined {
+  return bytes.length === HASH_BYTES ? bytesToHex(bytes) : undefined;
+}
