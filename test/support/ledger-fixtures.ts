@@ -12,6 +12,7 @@ import {
   type Contract,
   type Genesis,
   type Transaction,
+  type TxOf,
   type UnsignedTransaction,
 } from '../../shared/ledger/index.js';
 
@@ -132,7 +133,7 @@ export function saleContract(overrides: Partial<Contract> = {}): Contract {
 export function certifiedTransfer(
   contract: Contract = saleContract(),
   options: { consenting?: KeyPair[]; notary?: KeyPair; dutyMinor?: number; envelope?: Partial<UnsignedTransaction> } = {},
-): Transaction {
+): TxOf<'transfer'> {
   const notary = options.notary ?? keys.notary;
   const consenting = options.consenting ?? [keys.alice, keys.bob];
   const tx = {
@@ -145,5 +146,5 @@ export function certifiedTransfer(
       duty: { reference: 'ERIP-2026-000001', amountMinor: options.dutyMinor ?? 20_000 },
     },
   } as UnsignedTransaction;
-  return signedBy(tx, notary);
+  return signedBy(tx, notary) as TxOf<'transfer'>;
 }

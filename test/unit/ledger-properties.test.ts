@@ -17,7 +17,9 @@ const step = fc.record({
   fault: fc.constantFrom('none', 'none', 'none', 'stale', 'lowDuty', 'notOwner'),
 });
 
-function transferFor(object: PropertyObject, s: fc.RecordValue<fc.Record<typeof step>>): Transaction {
+type Step = { seller: number; buyers: number[]; quarters: number; fault: string };
+
+function transferFor(object: PropertyObject, s: Step): Transaction {
   const owner = object.owners[s.seller % object.owners.length]!;
   const seller = parties.find((party) => party.publicKey === owner.key)!;
   const sold = shares.fraction(owner.share);

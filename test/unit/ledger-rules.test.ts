@@ -32,7 +32,7 @@ import {
 
 function expectRejected(outcome: { ok: boolean } | undefined, code: string, sentence?: RegExp) {
   expect(outcome).toMatchObject({ ok: false, code });
-  if (sentence) expect((outcome as { sentence: string }).sentence).toMatch(sentence);
+  if (sentence) expect((outcome as unknown as { sentence: string }).sentence).toMatch(sentence);
 }
 
 const object = (ledger: TestLedger, id = OBJECT_ID) => ledger.get(StateKey.object(id)) as PropertyObject;
