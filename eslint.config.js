@@ -6,11 +6,16 @@
 //   renderer        imports shared only (it runs in a sandboxed browser context)
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https', 'worker_threads'];
+// Bare Node built-in names are matched exactly (as `paths`), so `../crypto/index.js` stays allowed.
+const nodeBuiltinNames = ['fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https', 'worker_threads', 'buffer', 'stream'];
+const nodeBuiltins = ['node:*'];
 
-function restrict(patterns, message) {
+function restrict(patterns, message, paths = []) {
   return {
-    'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+    'no-restricted-imports': [
+      'error',
+      { patterns: patterns.map((group) => ({ group: [group], message })), paths: paths.map((name) => ({ name, message })) },
+    ],
   };
 }
 
@@ -29,6 +34,7 @@ export default tseslint.config(
     rules: restrict(
       ['**/electron/**', '**/renderer/**', ...nodeBuiltins],
       'shared/ is isomorphic: it imports nothing from electron/ or renderer/, and no Node built-ins (DESIGN §3).',
+      nodeBuiltinNames,
     ),
   },
   {
@@ -45,6 +51,6 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    rules: restrict(['**/electron/**', 'electron', ...nodeBuiltins], 'renderer talks only to the API contract in shared/ (DESIGN §3).'),
+    rules: restrict(['**/electron/**', 'electron', ...nodeBuiltins], 'renderer talks only to the API contract in shared/ (DESIGN §3).', nodeBuiltinNames),
   },
 );

@@ -1,0 +1,206 @@
+// The node's chain: the ledger executed over the LevelDB store. Every committed block is
+// checked (links, commit certificate, re-execution with identical roots) and then written
+// in one atomic, synced batch, so a crash leaves either the whole block or none of it.
+import { decode, encode, hexToBytes } from '../../../shared/codec/index.js';
+import type { Verifier } from '../../../shared/crypto/index.js';
+import {
+  blockHash,
+  decodeStateValue,
+  schema,
+  type Block,
+  type BlockHeader,
+  type Commit,
+  type Genesis,
+  type Transaction,
+  type TxOutcome,
+} from '../../../shared/ledger/index.js';
+import { checkExecution, checkLinks, executeOn, genesisExecution, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
+import { SparseMerkleTree, type SmtNodeReader, type SmtProof } from '../../../shared/smt/index.js';
+import { stateKeyHash } from '../../../shared/chain/execute.js';
+import { ChainStore, StoreError } from '../store/index.js';
+import { corruptError } from '../store/errors.js';
+import { createFastVerifier } from '../crypto/fast-verify.js';
+
+export interface ChainOptions {
+  dir: string;
+  genesis: Genesis;
+  /** Defaults to the node:crypto verifier. */
+  verify?: Verifier;
+}
+
+export interface ChainHead {
+  height: number;
+  hash: string;
+  header: BlockHeader;
+}
+
+/** Executions of proposed blocks, kept so that committing one does not execute it twice. */
+const PENDING_EXECUTIONS_MAX = 8;
+
+export class Chain implements StateSource {
+  readonly nodes: SmtNodeReader;
+  #head: ChainHead;
+  readonly #pending = new Map<string, Execution>();
+
+  private constructor(
+    readonly store: ChainStore,
+    readonly genesis: Genesis,
+    readonly verify: Verifier,
+    head: ChainHead,
+  ) {
+    this.nodes = { get: (hash) => store.getSmtNode(hash) };
+    this.#head = head;
+  }
+
+  static async open(options: ChainOptions): Promise<Chain> {
+    const verify = options.verify ?? createFastVerifier();
+    const store = await ChainStore.open(options.dir, { chainId: options.genesis.chainId });
+    try {
+      if (!store.head) await commitGenesis(store, options.genesis);
+      const head = store.head!;
+      const block = await readBlock(store, head.height);
+      if (!block) throw corruptError(store.dir, `the head block at height ${head.height} is missing`);
+      const chain = new Chain(store, options.genesis, verify, { height: head.height, hash: head.blockHash, header: block.header });
+      await chain.#checkGenesisMatches();
+      return chain;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  get head(): ChainHead {
+    return this.#head;
+  }
+
+  get chainId(): string {
+    return this.genesis.chainId;
+  }
+
+  async getMany(keys: string[]): Promise<Map<string, unknown>> {
+    const found = new Map<string, unknown>();
+    const raw = await this.store.getStateMany(keys);
+    for (const [key, bytes] of raw) found.set(key, decodeStateValue(key, bytes));
+    return found;
+  }
+
+  async getRecord(key: string): Promise<unknown> {
+    return (await this.getMany([key])).get(key);
+  }
+
+  /** Builds the next block from candidate transactions; rejected ones are left out and reported. */
+  async propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<{ block: Block; outcomes: TxOutcome[] }> {
+    const previous = this.#head.header;
+    const timeMs = Math.max(options.timeMs, previous.timeMs + 1);
+    const context = { chainId: this.chainId, height: previous.height + 1, timeMs };
+    const execution = await executeOn(this, previous.stateRoot, txs, context, { verify: this.verify });
+    const accepted = txs.filter((_, i) => execution.outcomes[i]!.ok);
+    const header: BlockHeader = {
+      chainId: this.chainId,
+      height: context.height,
+      prevHash: this.#head.hash,
+      timeMs,
+      proposer: options.proposer,
+      txRoot: execution.txRoot,
+      stateRoot: execution.stateRoot,
+      validatorsHash: execution.validatorsHash,
+      appHash: execution.appHash,
+    };
+    const block: Block = { header, txs: accepted };
+    // Executing only the accepted transactions gives the same writes: rejected ones change nothing.
+    this.#remember(blockHash(header), { ...execution, outcomes: execution.outcomes.filter((outcome) => outcome.ok) });
+    return { block, outcomes: execution.outcomes };
+  }
+
+  /** Validates a block (links, re-execution) without committing it; returns the validators of its height. */
+  async validate(block: Block): Promise<Execution> {
+    checkLinks(block, this.#head.header);
+    const hash = blockHash(block.header);
+    let execution = this.#pending.get(hash);
+    if (!execution) {
+      const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
+      execution = await executeOn(this, this.#head.header.stateRoot, block.txs, context, { verify: this.verify });
+      this.#remember(hash, execution);
+    }
+    checkExecution(block, execution);
+    return execution;
+  }
+
+  /** Commits a block with its commit certificate, in one atomic synced batch. */
+  async commit(block: Block, commit: Commit): Promise<void> {
+    const execution = await this.validate(block);
+    const hash = blockHash(block.header);
+    verifyCommit(commit, hash, block.header.height, execution.validators, this.chainId, this.verify);
+    await this.store.commitBlock({
+      height: block.header.height,
+      blockHash: hash,
+      blockBytes: encode(block),
+      commitBytes: encode(commit),
+      stateRoot: execution.stateRoot,
+      stateWrites: execution.stateWrites.map(({ key, value }) => ({ key, value })),
+      smtNodes: [...execution.smtNodes].map(([nodeHash, bytes]) => ({ hash: nodeHash, bytes })),
+      txs: execution.txs,
+      objectHistory: execution.objectHistory,
+      partyObjects: execution.partyObjects,
+    });
+    this.#pending.clear();
+    this.#head = { height: block.header.height, hash, header: block.header };
+  }
+
+  async getBlock(height: number): Promise<Block | undefined> {
+    return readBlock(this.store, height);
+  }
+
+  async getCommit(height: number): Promise<Commit | undefined> {
+    const bytes = await this.store.getCommitBytes(height);
+    return bytes ? schema.commit.parse(decode(bytes)) : undefined;
+  }
+
+  /** Inclusion or absence proof of a state key against the head's stateRoot. */
+  async proveState(key: string): Promise<SmtProof> {
+    const tree = new SparseMerkleTree(this.nodes, hexToBytes(this.#head.header.stateRoot));
+    return tree.prove(stateKeyHash(key));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  #remember(hash: string, execution: Execution): void {
+    if (this.#pending.size >= PENDING_EXECUTIONS_MAX) this.#pending.delete(this.#pending.keys().next().value as string);
+    this.#pending.set(hash, execution);
+  }
+
+  async #checkGenesisMatches(): Promise<void> {
+    const stored = await readBlock(this.store, 0);
+    const expected = await genesisExecution(this.genesis, { get: () => Promise.resolve(undefined) });
+    if (!stored || blockHash(stored.header) !== blockHash(expected.block.header)) {
+      throw new StoreError('STORE_CHAIN_MISMATCH', `the store at ${this.store.dir} was created from another genesis than the one configured`);
+    }
+  }
+}
+
+async function readBlock(store: ChainStore, height: number): Promise<Block | undefined> {
+  const bytes = await store.getBlockBytes(height);
+  if (!bytes) return undefined;
+  const parsed = schema.block.safeParse(decode(bytes));
+  if (!parsed.success) throw corruptError(store.dir, `the block at height ${height} does not decode as a block`);
+  return parsed.data as Block;
+}
+
+async function commitGenesis(store: ChainStore, genesis: Genesis): Promise<void> {
+  const { block, commit, execution } = await genesisExecution(genesis, { get: (hash) => store.getSmtNode(hash) });
+  await store.commitBlock({
+    height: 0,
+    blockHash: commit.blockHash,
+    blockBytes: encode(block),
+    commitBytes: encode(commit),
+    stateRoot: execution.stateRoot,
+    stateWrites: execution.stateWrites.map(({ key, value }) => ({ key, value })),
+    smtNodes: [...execution.smtNodes].map(([hash, bytes]) => ({ hash, bytes })),
+    txs: [],
+    objectHistory: [],
+    partyObjects: execution.partyObjects,
+  });
+}
+

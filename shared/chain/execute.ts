@@ -1,0 +1,112 @@
+// Executes a block against a state source: the ledger rules, then the state tree.
+// Shared by the LevelDB chain, the in-memory simulator and the offline auditor, so all
+// three compute roots the same way. Reads are async (LevelDB); rules run synchronously
+// over the prefetched keys.
+import { bytesToHex, hexToBytes, utf8 } from '../codec/index.js';
+import { sha256 } from '../crypto/index.js';
+import { executeBlock, type LedgerOptions, type TxOutcome } from '../ledger/apply.js';
+import { appHashOf, txRootOf } from '../ledger/block.js';
+import { encodeStateValue, MapStateReader, StateKey, stateKeysOf } from '../ledger/state.js';
+import { txHash } from '../ledger/tx.js';
+import type { BlockContext, Owner, PropertyObject, Transaction, ValidatorSchedule } from '../ledger/types.js';
+import { validatorsAt, validatorsHash } from '../ledger/validators.js';
+import { SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
+
+export interface StateSource {
+  /** Decoded, checked records for the keys present; absent keys are missing from the map. */
+  getMany(keys: string[]): Promise<Map<string, unknown>>;
+  nodes: SmtNodeReader;
+}
+
+export interface Execution {
+  outcomes: TxOutcome[];
+  /** In key order; value null deletes. */
+  stateWrites: Array<{ key: string; record: unknown; value: Uint8Array | null }>;
+  smtNodes: Map<string, Uint8Array>;
+  stateRoot: string;
+  txRoot: string;
+  /** Hash of the set voting on this height. */
+  validatorsHash: string;
+  validators: string[];
+  appHash: string;
+  txs: Array<{ txHash: string; index: number }>;
+  objectHistory: Array<{ objectId: string; txHash: string; index: number }>;
+  partyObjects: Array<{ party: string; objectId: string; owns: boolean }>;
+}
+
+export function stateKeyHash(key: string): Uint8Array {
+  return sha256(utf8(key));
+}
+
+export function objectIdOf(tx: Transaction): string | undefined {
+  switch (tx.type) {
+    case 'property.register':
+      return tx.payload.object.id;
+    case 'transfer':
+      return tx.payload.contract.objectId;
+    case 'encumbrance.add':
+    case 'encumbrance.release':
+      return tx.payload.objectId;
+    default:
+      return undefined;
+  }
+}
+
+export async function executeOn(
+  source: StateSource,
+  stateRoot: string,
+  txs: Transaction[],
+  block: BlockContext,
+  options: LedgerOptions,
+): Promise<Execution> {
+  const keys = new Set<string>();
+  for (const tx of txs) for (const key of stateKeysOf(tx)) keys.add(key);
+  const base = await source.getMany([...keys]);
+  const schedule = base.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined;
+  if (!schedule) throw new Error('the state has no validator schedule');
+  const validators = validatorsAt(schedule, block.height);
+
+  const { state, outcomes } = executeBlock(new MapStateReader(base), txs, block, options);
+  const stateWrites = state.changes().map(([key, record]) => ({ key, record, value: record === null ? null : encodeStateValue(record) }));
+  const tree = new SparseMerkleTree(source.nodes, hexToBytes(stateRoot));
+  const { root, newNodes } = await tree.update(
+    stateWrites.map((write) => ({ keyHash: stateKeyHash(write.key), valueHash: write.value === null ? null : sha256(write.value) })),
+  );
+  const rootHex = bytesToHex(root);
+  const nextSchedule = (state.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined) ?? schedule;
+
+  const accepted = txs.filter((_, i) => outcomes[i]!.ok);
+  const txIndex = accepted.map((tx, index) => ({ txHash: txHash(tx), index }));
+  const objectHistory: Execution['objectHistory'] = [];
+  accepted.forEach((tx, index) => {
+    const objectId = objectIdOf(tx);
+    if (objectId) objectHistory.push({ objectId, txHash: txIndex[index]!.txHash, index });
+  });
+  return {
+    outcomes,
+    stateWrites,
+    smtNodes: newNodes,
+    stateRoot: rootHex,
+    txRoot: txRootOf(accepted),
+    validators,
+    validatorsHash: validatorsHash(validators),
+    appHash: appHashOf(rootHex, validatorsHash(validatorsAt(nextSchedule, block.height + 2))),
+    txs: txIndex,
+    objectHistory,
+    partyObjects: ownershipChanges(base, stateWrites),
+  };
+}
+
+/** party -> object index rows that the block adds or removes. */
+function ownershipChanges(base: Map<string, unknown>, writes: Execution['stateWrites']): Execution['partyObjects'] {
+  const rows: Execution['partyObjects'] = [];
+  for (const write of writes) {
+    if (!write.key.startsWith('obj/')) continue;
+    const before = new Set(((base.get(write.key) as PropertyObject | undefined)?.owners ?? []).map((owner: Owner) => owner.key));
+    const after = new Set(((write.record as PropertyObject | null)?.owners ?? []).map((owner: Owner) => owner.key));
+    const objectId = write.key.slice('obj/'.length);
+    for (const party of before) if (!after.has(party)) rows.push({ party, objectId, owns: false });
+    for (const party of after) if (!before.has(party)) rows.push({ party, objectId, owns: true });
+  }
+  return rows;
+}

@@ -1,0 +1,5 @@
+export * from './commit.js';
+export * from './execute.js';
+export * from './genesis.js';
+export * from './memory-state.js';
+export * from './verify-block.js';
