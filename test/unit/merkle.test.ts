@@ -11,9 +11,16 @@ import {
 } from '../../shared/merkle/rfc6962.js';
 
 // The Certificate Transparency reference leaves and the roots of their first n leaves.
-const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
-  hexToBytes,
-);
+const CT_LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map(hexToBytes);
 const CT_ROOTS = [
   'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -160,7 +167,14 @@ describe('RFC 6962 verification of malformed proofs', () => {
   });
 
   it('returns false for hashes that are not 32 bytes of lowercase hex', () => {
-    for (const bad of ['zz'.repeat(32), good.path[0]!.toUpperCase(), good.path[0]!.slice(2), `${good.path[0]}00`, 7, null]) {
+    for (const bad of [
+      'zz'.repeat(32),
+      good.path[0]!.toUpperCase(),
+      good.path[0]!.slice(2),
+      `${good.path[0]}00`,
+      7,
+      null,
+    ]) {
       expect(verifyAs({ ...good, path: [bad, ...good.path.slice(1)] })).toBe(false);
     }
   });

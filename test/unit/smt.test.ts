@@ -46,7 +46,8 @@ async function openTree(entries: Array<[Uint8Array, Uint8Array]> = []) {
   return { store, tree, commit };
 }
 
-const named = (count: number) => Array.from({ length: count }, (_, i): [Uint8Array, Uint8Array] => [keyOf(i), valueOf(i)]);
+const named = (count: number) =>
+  Array.from({ length: count }, (_, i): [Uint8Array, Uint8Array] => [keyOf(i), valueOf(i)]);
 
 describe('sparse Merkle tree: canonical shape', () => {
   it('has the all-zero root when empty', async () => {
@@ -119,7 +120,10 @@ const POOL = [0, 1, 2, 3].flatMap((i) => {
   const base = keyOf(i);
   return [base, flipBit(base, 255), flipBit(base, 128), flipBit(base, 9), flipBit(base, 1)];
 });
-const operation = fc.record({ key: fc.nat({ max: POOL.length - 1 }), value: fc.option(fc.nat({ max: 3 }), { nil: null }) });
+const operation = fc.record({
+  key: fc.nat({ max: POOL.length - 1 }),
+  value: fc.option(fc.nat({ max: 3 }), { nil: null }),
+});
 const batches = fc.array(fc.array(operation, { maxLength: 12 }), { maxLength: 8 });
 
 describe('sparse Merkle tree: the root depends only on the final map', () => {
@@ -130,7 +134,12 @@ describe('sparse Merkle tree: the root depends only on the final map', () => {
         const model = new Map<number, number>();
         for (const batch of history) {
           const writes = new Map<number, number | null>(batch.map(({ key, value }) => [key, value]));
-          await commit([...writes].map(([key, value]) => ({ keyHash: POOL[key]!, valueHash: value === null ? null : valueOf(value) })));
+          await commit(
+            [...writes].map(([key, value]) => ({
+              keyHash: POOL[key]!,
+              valueHash: value === null ? null : valueOf(value),
+            })),
+          );
           for (const [key, value] of writes) {
             if (value === null) model.delete(key);
             else model.set(key, value);
@@ -156,7 +165,8 @@ describe('sparse Merkle tree: the root depends only on the final map', () => {
     await atOnce.commit(entries.map(([keyHash]) => ({ keyHash, valueHash: null })));
     expect(atOnce.tree.root).toEqual(SMT_EMPTY_ROOT);
     const inSteps = await openTree(entries);
-    for (let i = 0; i < 300; i += 37) await inSteps.commit(entries.slice(i, i + 37).map(([keyHash]) => ({ keyHash, valueHash: null })));
+    for (let i = 0; i < 300; i += 37)
+      await inSteps.commit(entries.slice(i, i + 37).map(([keyHash]) => ({ keyHash, valueHash: null })));
     expect(inSteps.tree.root).toEqual(SMT_EMPTY_ROOT);
   });
 
@@ -214,7 +224,8 @@ describe('sparse Merkle tree: updates', () => {
 
   it('inserts 10,000 keys in one batch', async () => {
     const { tree } = await openTree(named(10_000));
-    for (const i of [0, 4999, 9999]) expect(verifySmtProof(tree.root, keyOf(i), valueOf(i), await tree.prove(keyOf(i)))).toBe(true);
+    for (const i of [0, 4999, 9999])
+      expect(verifySmtProof(tree.root, keyOf(i), valueOf(i), await tree.prove(keyOf(i)))).toBe(true);
   });
 });
 
@@ -233,7 +244,7 @@ describe('sparse Merkle tree: inclusion and absence proofs', () => {
     }
   });
 
-  it('proves absence whether the path ends empty or at another key\'s leaf', async () => {
+  it("proves absence whether the path ends empty or at another key's leaf", async () => {
     const { tree } = await openTree(entries);
     const endings = { empty: 0, otherLeaf: 0 };
     for (let i = 0; i < 300; i++) {
@@ -264,7 +275,7 @@ describe('sparse Merkle tree: inclusion and absence proofs', () => {
     }
   });
 
-  it('rejects an absence proof whose leaf is not on the key\'s path', async () => {
+  it("rejects an absence proof whose leaf is not on the key's path", async () => {
     const [a, b] = [craftedKey(0x00), craftedKey(0x80)];
     const { tree } = await openTree([
       [a, valueOf('a')],
@@ -296,7 +307,9 @@ describe('sparse Merkle tree: tampered and malformed proofs', () => {
       for (let i = 0; i < siblings.length; i++) {
         const flipped = siblings.map((sibling, j) => (j === i ? flipHexByte(sibling) : sibling));
         expect(verifySmtProof(tree.root, key, value, { ...proof, siblings: flipped })).toBe(false);
-        expect(verifySmtProof(tree.root, key, value, { ...proof, siblings: siblings.filter((_, j) => j !== i) })).toBe(false);
+        expect(verifySmtProof(tree.root, key, value, { ...proof, siblings: siblings.filter((_, j) => j !== i) })).toBe(
+          false,
+        );
       }
       for (const extra of [bytesToHex(ZERO), siblings[0] ?? bytesToHex(keyOf('x'))]) {
         expect(verifySmtProof(tree.root, key, value, { ...proof, siblings: [...siblings, extra] })).toBe(false);
@@ -372,7 +385,8 @@ describe('sparse Merkle tree: persistence', () => {
     const { store, tree } = await openTree(named(10));
     const rootHex = bytesToHex(tree.root);
     const lying: SmtNodeReader = {
-      get: async (hashHex) => (hashHex === rootHex ? (await store.get(bytesToHex(leafHash(keyOf(1), valueOf(1)))))! : store.get(hashHex)),
+      get: async (hashHex) =>
+        hashHex === rootHex ? (await store.get(bytesToHex(leafHash(keyOf(1), valueOf(1)))))! : store.get(hashHex),
     };
     await expect(new SparseMerkleTree(lying, tree.root).get(keyOf(1))).rejects.toThrow(/CORRUPT_NODE/);
   });
