@@ -4,6 +4,7 @@ import { bytesToHex, concatBytes, hexToBytes } from '../../shared/codec/index.js
 import { sha256 } from '../../shared/crypto/index.js';
 import {
   MERKLE_PROOF_PATH_MAX,
+  MerkleTree,
   type MerkleInclusionProof,
   inclusionProof,
   merkleRoot,
@@ -106,12 +107,26 @@ describe('RFC 6962 inclusion proofs', () => {
   it('proves and verifies every index of every tree of 1..70 leaves, with the RFC path', () => {
     for (let size = 1; size <= 70; size++) {
       const leaves = txHashes(size);
+      const tree = new MerkleTree(leaves);
       const root = merkleRoot(leaves);
+      expect(tree.root).toEqual(root);
       for (let index = 0; index < size; index++) {
-        const proof = inclusionProof(leaves, index);
+        const proof = tree.proof(index);
+        expect(proof).toEqual(inclusionProof(leaves, index));
         expect(proof.path).toEqual(referencePath(index, leaves).map(bytesToHex));
         expect(verifyInclusion(root, leaves[index]!, proof)).toBe(true);
       }
+    }
+  });
+
+  it('proves every transaction of a 10,000-transaction block from one tree', () => {
+    const leaves = txHashes(10_000);
+    const tree = new MerkleTree(leaves);
+    const root = tree.root;
+    for (let index = 0; index < leaves.length; index++) {
+      const proof = tree.proof(index);
+      expect(proof.path.length).toBeLessThanOrEqual(14);
+      if (!verifyInclusion(root, leaves[index]!, proof)) expect.fail(`leaf ${index} does not verify`);
     }
   });
 

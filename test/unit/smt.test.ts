@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, concatBytes, decode, utf8 } from '../../shared/codec/index.js';
+import { bytesToHex, concatBytes, decode, encode, utf8 } from '../../shared/codec/index.js';
 import { sha256 } from '../../shared/crypto/index.js';
 import {
   MemoryNodeStore,
@@ -193,9 +193,27 @@ describe('sparse Merkle tree: updates', () => {
       { keyHash: b, valueHash: valueOf('b') },
     ]);
     const [leafA, leafB] = [leafHash(a, valueOf('a')), leafHash(b, valueOf('b'))];
-    expect(decode(newNodes.get(bytesToHex(leafA))!)).toEqual([0, a, valueOf('a')]);
-    expect(decode(newNodes.get(bytesToHex(internalHash(leafA, leafB)))!)).toEqual([1, leafA, leafB]);
+    expect(newNodes.get(bytesToHex(leafA))).toEqual(encode([0, a, valueOf('a')]));
+    expect(newNodes.get(bytesToHex(internalHash(leafA, leafB)))).toEqual(encode([1, leafA, leafB]));
+    expect(decode(newNodes.get(bytesToHex(leafB))!)).toEqual([0, b, valueOf('b')]);
     expect(newNodes.size).toBe(3);
+  });
+
+  it('reads each stored node at most once per update, however many writes pass through it', async () => {
+    const { store, tree } = await openTree(named(3000));
+    const reads = new Map<string, number>();
+    const counting: SmtNodeReader = {
+      get: (hashHex) => {
+        reads.set(hashHex, (reads.get(hashHex) ?? 0) + 1);
+        return store.get(hashHex);
+      },
+    };
+    const writes: SmtWrite[] = named(3000)
+      .filter((_, i) => i % 3 === 0)
+      .map(([keyHash], i) => ({ keyHash, valueHash: i % 2 === 0 ? null : valueOf('new') }));
+    await new SparseMerkleTree(counting, tree.root).update(writes);
+    expect(reads.size).toBeGreaterThan(writes.length);
+    expect(Math.max(...reads.values())).toBe(1);
   });
 
   it('rejects a key written twice in one batch and malformed writes, and keeps its root', async () => {
@@ -389,5 +407,21 @@ describe('sparse Merkle tree: persistence', () => {
         hashHex === rootHex ? (await store.get(bytesToHex(leafHash(keyOf(1), valueOf(1)))))! : store.get(hashHex),
     };
     await expect(new SparseMerkleTree(lying, tree.root).get(keyOf(1))).rejects.toThrow(/CORRUPT_NODE/);
+  });
+
+  it('detects a stored node that is not the one canonical encoding', async () => {
+    const { store, tree } = await openTree(named(10));
+    const rootHex = bytesToHex(tree.root);
+    const rootBytes = (await store.get(rootHex))!;
+    for (const mangled of [
+      concatBytes(rootBytes, Uint8Array.of(0)),
+      rootBytes.slice(0, 69),
+      Uint8Array.of(2, ...rootBytes.slice(1)),
+    ]) {
+      const reader: SmtNodeReader = {
+        get: (hashHex) => (hashHex === rootHex ? Promise.resolve(mangled) : store.get(hashHex)),
+      };
+      await expect(new SparseMerkleTree(reader, tree.root).prove(keyOf(1))).rejects.toThrow(/CORRUPT_NODE/);
+    }
   });
 });

@@ -1,0 +1,14 @@
+export type { SmtNodeReader, SmtProof, SmtUpdateResult, SmtWrite } from './interface.js';
+export { MemoryNodeStore } from './memory-node-store.js';
+export {
+  SMT_DEPTH_MAX,
+  SMT_EMPTY_ROOT,
+  SMT_NODE_BYTES,
+  SmtError,
+  type SmtErrorCode,
+  smtInternalHash,
+  smtLeafHash,
+} from './node.js';
+export { verifySmtProof } from './proof.js';
+export { SMT_UPDATE_WRITES_MAX, SparseMerkleTree } from './sparse-merkle-tree.js';
+export { SMT_LOAD_CONCURRENCY } from './update.js';

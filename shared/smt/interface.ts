@@ -1,0 +1,34 @@
+// Contracts of the state tree (DESIGN §4 stateRoot): the store it reads, the writes it takes
+// and the proofs it gives. Everything that leaves the tree is JSON-friendly (lowercase hex).
+
+/**
+ * Content-addressed node storage: key = lowercase hex of the node's hash, value = the node's
+ * canonical encoding (see node.ts). Async so that it can be LevelDB. Nodes are never deleted
+ * by the tree, so every old root stays readable.
+ */
+export interface SmtNodeReader {
+  get(hashHex: string): Promise<Uint8Array | undefined>;
+}
+
+/** Sets `keyHash` to `valueHash`, or removes it when `valueHash` is null. Both are 32 bytes. */
+export interface SmtWrite {
+  keyHash: Uint8Array;
+  valueHash: Uint8Array | null;
+}
+
+export interface SmtUpdateResult {
+  root: Uint8Array;
+  /** hash hex -> encoded node, for the caller to persist in the same batch as the block. */
+  newNodes: Map<string, Uint8Array>;
+}
+
+/**
+ * The path from the root towards a key. It ends in an empty subtree (absence), in the key's own
+ * leaf (inclusion) or in another key's leaf that sits where the key would be (absence).
+ */
+export interface SmtProof {
+  /** Sibling hashes, lowercase hex, from the root's children downwards; length = depth of the end. */
+  siblings: string[];
+  /** The leaf the path ends in; missing when it ends in an empty subtree. */
+  leaf?: { keyHash: string; valueHash: string };
+}
