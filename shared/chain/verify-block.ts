@@ -1,6 +1,6 @@
 // The checks a block passes before it is applied, whoever proposed or served it.
 // Header links first (cheap), then re-execution must reproduce every root exactly.
-import { blockHash } from '../ledger/block.js';
+import { BLOCK_TXS_MAX, blockHash, txRootOf } from '../ledger/block.js';
 import type { Block, BlockHeader } from '../ledger/types.js';
 import type { Execution } from './execute.js';
 
@@ -15,7 +15,11 @@ export class InvalidBlockError extends Error {
   }
 }
 
-/** Checks that `block` extends `previous` (chain id, height, hash link, time). */
+/**
+ * Checks that `block` extends `previous` (chain id, height, hash link, time) and that its
+ * transactions are the ones its header commits to. After this, the header hash stands for
+ * the whole block, so an execution cached under it can be trusted.
+ */
 export function checkLinks(block: Block, previous: BlockHeader): void {
   const { header } = block;
   const fail = (message: string): never => {
@@ -25,6 +29,8 @@ export function checkLinks(block: Block, previous: BlockHeader): void {
   if (header.height !== previous.height + 1) fail(`does not follow height ${previous.height}`);
   if (header.prevHash !== blockHash(previous)) fail(`does not link to the block at height ${previous.height}`);
   if (header.timeMs <= previous.timeMs) fail('its time is not after the previous block');
+  if (block.txs.length > BLOCK_TXS_MAX) fail(`carries ${block.txs.length} transactions, over the limit of ${BLOCK_TXS_MAX}`);
+  if (txRootOf(block.txs) !== header.txRoot) fail('txRoot does not match its transactions');
 }
 
 /** Checks the header's roots against a re-execution of its transactions. */

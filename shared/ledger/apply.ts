@@ -12,7 +12,7 @@ import { StateKey, StateOverlay, type StateReader } from './state.js';
 import { txHash, txIdBytes } from './tx.js';
 import type { BlockContext, Transaction } from './types.js';
 import { bytesToHex } from '../codec/index.js';
-import { nextValidatorSchedule } from './validators.js';
+import { nextValidatorSchedule, validatorsHash } from './validators.js';
 
 export interface LedgerOptions {
   /** Signature verifier: shared `verify` (noble) or the node's faster node:crypto one. */
@@ -102,6 +102,10 @@ export function executeBlock(base: StateReader, txs: Transaction[], block: Block
     }
   }
   const schedule = nextValidatorSchedule(state.validatorSchedule(), state.authorityIndex(), block.height);
-  if (schedule) state.set(StateKey.validatorSchedule, schedule);
+  if (schedule) {
+    state.set(StateKey.validatorSchedule, schedule);
+    const scheduled = schedule[schedule.length - 1]!.validators;
+    state.set(StateKey.validatorSet(validatorsHash(scheduled)), scheduled);
+  }
   return { state, outcomes };
 }

@@ -5,7 +5,7 @@ import * as schema from './schema.js';
 import * as shares from './shares.js';
 import { StateKey } from './state.js';
 import type { Authority, AuthorityIndexEntry, Genesis, PropertyObject } from './types.js';
-import { validatorsOf } from './validators.js';
+import { validatorsHash, validatorsOf } from './validators.js';
 
 export function parseGenesis(value: unknown): Genesis {
   const result = schema.genesis.safeParse(value);
@@ -33,6 +33,7 @@ export function genesisState(genesis: Genesis): Array<[string, unknown]> {
   if (validators.length === 0) throw new LedgerError(RejectCode.malformed, 'a genesis needs at least one validator');
   entries.set(StateKey.authorityIndex, index);
   entries.set(StateKey.validatorSchedule, [{ fromHeight: 0, validators }]);
+  entries.set(StateKey.validatorSet(validatorsHash(validators)), validators);
   entries.set(StateKey.fees, genesis.feeSchedule);
   for (const object of genesis.properties ?? []) {
     const total = shares.sum(object.owners.map((owner) => owner.share));

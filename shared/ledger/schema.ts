@@ -93,6 +93,8 @@ export const feeSchedule = z.strictObject({
 export const authorityIndexEntry = z.strictObject({ key: publicKey, role, status: authorityStatus });
 export const authorityIndex = z.array(authorityIndexEntry).max(100_000);
 
+export const validatorSet = z.array(publicKey).max(10_000);
+
 export const validatorSchedule = z
   .array(z.strictObject({ fromHeight: uint, validators: z.array(publicKey).max(10_000) }))
   .min(1)

@@ -15,6 +15,8 @@ export const StateKey = {
   fees: 'cfg/fees',
   authorityIndex: 'cfg/authorities',
   validatorSchedule: 'cfg/validators',
+  /** Every validator set the chain ever scheduled, by its hash: receipts of old heights name theirs. */
+  validatorSet: (hash: string) => `vset/${hash}`,
 } as const;
 
 const schemaOfKey = (key: string) => {
@@ -24,6 +26,7 @@ const schemaOfKey = (key: string) => {
   if (key === StateKey.fees) return schema.feeSchedule;
   if (key === StateKey.authorityIndex) return schema.authorityIndex;
   if (key === StateKey.validatorSchedule) return schema.validatorSchedule;
+  if (key.startsWith('vset/')) return schema.validatorSet;
   return undefined;
 };
 

@@ -11,11 +11,16 @@ import {
   type BlockHeader,
   type Commit,
   type Genesis,
+  StateKey,
+  txHash,
+  type PropertyObject,
   type Transaction,
   type TxOutcome,
 } from '../../../shared/ledger/index.js';
+import { MerkleTree } from '../../../shared/merkle/rfc6962.js';
+import { RECEIPT_VERSION, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
 import { checkExecution, checkLinks, executeOn, genesisExecution, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
-import { SparseMerkleTree, type SmtNodeReader, type SmtProof } from '../../../shared/smt/index.js';
+import { SparseMerkleTree, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { ChainStore, StoreError } from '../store/index.js';
 import { corruptError } from '../store/errors.js';
@@ -156,10 +161,51 @@ export class Chain implements StateSource {
     return bytes ? schema.commit.parse(decode(bytes)) : undefined;
   }
 
-  /** Inclusion or absence proof of a state key against the head's stateRoot. */
-  async proveState(key: string): Promise<SmtProof> {
-    const tree = new SparseMerkleTree(this.nodes, hexToBytes(this.#head.header.stateRoot));
-    return tree.prove(stateKeyHash(key));
+  /** The validator set a header names, looked up by its hash. */
+  async validatorsOf(header: BlockHeader): Promise<string[]> {
+    const validators = (await this.getRecord(StateKey.validatorSet(header.validatorsHash))) as string[] | undefined;
+    if (!validators) throw corruptError(this.store.dir, `the validator set of block ${header.height} is missing from the state`);
+    return validators;
+  }
+
+  /** An offline-verifiable receipt of a committed transaction, or undefined if it is not committed. */
+  async receipt(hash: string): Promise<Receipt | undefined> {
+    const location = await this.store.getTxLocation(hash);
+    if (!location) return undefined;
+    const block = await this.getBlock(location.height);
+    const commit = await this.getCommit(location.height);
+    if (!block || !commit) throw corruptError(this.store.dir, `block ${location.height} of transaction ${hash} is missing`);
+    const tx = block.txs[location.index];
+    if (!tx || txHash(tx) !== hash) throw corruptError(this.store.dir, `the transaction index points at the wrong transaction in block ${location.height}`);
+    const tree = new MerkleTree(block.txs.map((entry) => hexToBytes(txHash(entry))));
+    return {
+      kind: 'receipt',
+      version: RECEIPT_VERSION,
+      tx,
+      txProof: tree.proof(location.index),
+      header: block.header,
+      commit,
+      validators: await this.validatorsOf(block.header),
+    };
+  }
+
+  /** A certificate of an object's current record as of the head block. */
+  async certificate(objectId: string): Promise<OwnershipCertificate | undefined> {
+    const head = this.#head;
+    const object = (await this.getRecord(StateKey.object(objectId))) as PropertyObject | undefined;
+    if (!object) return undefined;
+    const commit = await this.getCommit(head.height);
+    if (!commit) throw corruptError(this.store.dir, `the commit of the head block ${head.height} is missing`);
+    const tree = new SparseMerkleTree(this.nodes, hexToBytes(head.header.stateRoot));
+    return {
+      kind: 'certificate',
+      version: RECEIPT_VERSION,
+      object,
+      stateProof: await tree.prove(stateKeyHash(StateKey.object(objectId))),
+      header: head.header,
+      commit,
+      validators: await this.validatorsOf(head.header),
+    };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 // `npm run devchain`: creates (or continues) a development chain in a data folder, commits
 // a few blocks of certified transfers and prints the head. Until the node shell exists,
 // this is the project's main job: a live registry a newcomer can look at.
+import '../runtime-check.js';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';

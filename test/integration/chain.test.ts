@@ -1,0 +1,157 @@
+// The node's chain on a real LevelDB store: blocks are checked before they are committed,
+// receipts and certificates verify offline, and damage is found with its height.
+import { ClassicLevel } from 'classic-level';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signVote } from '../../shared/chain/index.js';
+import { encode } from '../../shared/codec/index.js';
+import { blockHash, txHash, txRootOf, type Block, type Commit, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
+import { verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
+import { auditChain } from '../../electron/node/chain/audit.js';
+import { Chain } from '../../electron/node/chain/chain.js';
+import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer, devTransfers, devValidators } from '../../electron/node/dev/dev-chain.js';
+import { Keys } from '../../electron/node/store/keys.js';
+
+const genesis = devGenesis({ objects: 50, parties: 10 });
+let dir: string;
+let chain: Chain;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'notary-chain-'));
+  chain = await Chain.open({ dir, genesis });
+});
+afterEach(async () => {
+  await chain.close().catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function commitTransfers(count: number) {
+  const timeMs = chain.head.header.timeMs + 1_000;
+  const txs = await devTransfers(chain, count, { objects: 50, parties: 10, seed: chain.head.height, nowMs: timeMs });
+  return devCommitBlock(chain, txs, timeMs);
+}
+
+function signedCommit(block: Block, signers = devValidators): Commit {
+  const hash = blockHash(block.header);
+  return { height: block.header.height, round: 0, blockHash: hash, signatures: signers.map((key) => signVote(key.secretKey, genesis.chainId, 'precommit', block.header.height, 0, hash)) };
+}
+
+async function rawEdit(edit: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>) {
+  await chain.close();
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await db.open();
+  await edit(db);
+  await db.close();
+}
+
+describe('chain', () => {
+  it('commits blocks of certified transfers and reopens at the same head', async () => {
+    await commitTransfers(5);
+    await commitTransfers(5);
+    const head = chain.head;
+    await chain.close();
+    chain = await Chain.open({ dir, genesis });
+    expect(chain.head).toEqual(head);
+    expect((await auditChain(chain.store, genesis, { verify: chain.verify })).ok).toBe(true);
+  });
+
+  it('refuses a block whose state root does not match its transactions, and changes nothing', async () => {
+    const txs = await devTransfers(chain, 3, { objects: 50, parties: 10, seed: 1, nowMs: genesis.genesisTimeMs + 1_000 });
+    const { block } = await chain.propose(txs, { timeMs: genesis.genesisTimeMs + 1_000, proposer: devKeys.registrar.publicKey });
+    const forged: Block = { ...block, header: { ...block.header, stateRoot: '11'.repeat(32) } };
+    await expect(chain.commit(forged, signedCommit(forged))).rejects.toThrow(/stateRoot does not match/);
+    expect(chain.head.height).toBe(0);
+  });
+
+  it('refuses a block that carries a rejected transaction (a double sale)', async () => {
+    const nowMs = genesis.genesisTimeMs + 1_000;
+    const parties = Array.from({ length: 10 }, (_, i) => devParty(i));
+    const object = (await chain.getRecord('obj/BY-DEV-000000')) as PropertyObject;
+    // the owner sells the same flat twice, to two buyers, both certified against version 1
+    const sale = devTransfer(object, parties[1]!, parties, { chainId: genesis.chainId, nowMs, nonce: 1 });
+    const secondSale = devTransfer(object, parties[2]!, parties, { chainId: genesis.chainId, nowMs, nonce: 2 });
+    const { block } = await chain.propose([sale], { timeMs: nowMs, proposer: devKeys.registrar.publicKey });
+    const stuffed: Block = { header: { ...block.header, txRoot: txRootOf([sale, secondSale]) }, txs: [sale, secondSale] };
+    await expect(chain.commit(stuffed, signedCommit(stuffed))).rejects.toThrow(/transaction 1 is invalid: STALE_VERSION/);
+    const tampered: Block = { ...block, txs: [secondSale] };
+    await expect(chain.commit(tampered, signedCommit(tampered))).rejects.toThrow(/txRoot does not match/);
+    expect(chain.head.height).toBe(0);
+  });
+
+  it('refuses a block committed by fewer than two thirds of the validators', async () => {
+    const txs = await devTransfers(chain, 2, { objects: 50, parties: 10, seed: 1, nowMs: genesis.genesisTimeMs + 1_000 });
+    const { block } = await chain.propose(txs, { timeMs: genesis.genesisTimeMs + 1_000, proposer: devKeys.registrar.publicKey });
+    await expect(chain.commit(block, signedCommit(block, [devKeys.notary]))).rejects.toThrow(/1 of 2 precommits/);
+    expect(chain.head.height).toBe(0);
+  });
+
+  it('refuses to open a store made from another genesis', async () => {
+    await chain.close();
+    await expect(Chain.open({ dir, genesis: devGenesis({ objects: 51, parties: 10 }) })).rejects.toMatchObject({ code: 'STORE_CHAIN_MISMATCH' });
+  });
+});
+
+describe('receipts and certificates', () => {
+  it('gives a receipt that verifies offline, as JSON, against the trusted validators', async () => {
+    const { block } = await commitTransfers(4);
+    await commitTransfers(3);
+    const receipt = JSON.parse(JSON.stringify(await chain.receipt(txHash(block.txs[2]!))));
+    const trustedValidators = genesis.authorities.filter((a) => a.role !== 'observer').map((a) => a.key);
+    expect(verifyReceipt(receipt, { trustedValidators })).toMatchObject({ ok: true, height: block.header.height });
+    expect(JSON.stringify(receipt).length).toBeLessThan(8_000);
+  });
+
+  it('refuses a receipt whose transaction was altered, or whose validators are not trusted', async () => {
+    const { block } = await commitTransfers(4);
+    const receipt = (await chain.receipt(txHash(block.txs[1]!)))!;
+    const altered = structuredClone(receipt);
+    (altered.tx as { nonce: number }).nonce += 1;
+    expect(verifyReceipt(altered)).toMatchObject({ ok: false, code: 'INVALID_PROOF' });
+    expect(verifyReceipt(receipt, { trustedValidators: [devKeys.bank.publicKey] })).toMatchObject({ ok: false, code: 'UNTRUSTED_VALIDATORS' });
+    const unsigned = { ...structuredClone(receipt), commit: { ...receipt.commit, signatures: receipt.commit.signatures.slice(1) } };
+    expect(verifyReceipt(unsigned)).toMatchObject({ ok: false, code: 'INVALID_COMMIT' });
+    expect(verifyReceipt({ kind: 'receipt' })).toMatchObject({ ok: false, code: 'MALFORMED' });
+  });
+
+  it('certifies an object\'s current owner, and refuses a certificate with another owner', async () => {
+    const { block } = await commitTransfers(3);
+    const objectId = (block.txs[0] as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId;
+    const certificate = (await chain.certificate(objectId))!;
+    expect(verifyCertificate(JSON.parse(JSON.stringify(certificate)))).toMatchObject({ ok: true, subject: objectId });
+    const forged = structuredClone(certificate);
+    forged.object.owners[0]!.key = devKeys.bank.publicKey;
+    expect(verifyCertificate(forged)).toMatchObject({ ok: false, code: 'INVALID_PROOF' });
+  });
+});
+
+describe('audit', () => {
+  it('names the height of a block altered in the middle of the chain', async () => {
+    for (let i = 0; i < 4; i++) await commitTransfers(3);
+    await rawEdit(async (db) => {
+      const bytes = (await db.get(Keys.block(2)))!;
+      const block = (await import('../../shared/codec/index.js')).decode(bytes) as Block;
+      block.header.timeMs += 1; // still canonical CBOR, still a block: only the hashes betray it
+      await db.put(Keys.block(2), encode(block));
+    });
+    chain = await Chain.open({ dir, genesis });
+    const report = await auditChain(chain.store, genesis, { verify: chain.verify });
+    expect(report).toMatchObject({ ok: false, verifiedHeight: 1, problem: { height: 2 } });
+  });
+
+  it('finds a flipped byte in a stored state record', async () => {
+    const { block } = await commitTransfers(3);
+    const objectId = (block.txs[0] as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId;
+    await rawEdit(async (db) => {
+      const bytes = (await db.get(Keys.state(`obj/${objectId}`)))!;
+      bytes[bytes.length - 1]! ^= 0x01;
+      await db.put(Keys.state(`obj/${objectId}`), bytes);
+    });
+    chain = await Chain.open({ dir, genesis });
+    const report = await auditChain(chain.store, genesis, { verify: chain.verify });
+    expect(report.ok).toBe(false);
+    expect(report.problem?.message).toMatch(new RegExp(`obj/${objectId}`));
+  });
+});
+
