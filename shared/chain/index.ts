@@ -3,3 +3,4 @@ export * from './execute.js';
 export * from './genesis.js';
 export * from './memory-state.js';
 export * from './verify-block.js';
+export * from './messages.js';
