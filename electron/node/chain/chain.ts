@@ -11,7 +11,10 @@ import {
   type BlockHeader,
   type Commit,
   type Genesis,
+  executeBlock,
+  MapStateReader,
   StateKey,
+  stateKeysOf,
   txHash,
   type PropertyObject,
   type Transaction,
@@ -91,6 +94,16 @@ export class Chain implements StateSource {
 
   async getRecord(key: string): Promise<unknown> {
     return (await this.getMany([key])).get(key);
+  }
+
+  /**
+   * Checks a transaction against the head state as if it were in the next block at `timeMs`
+   * (the mempool's admission check). Rejections carry the ledger's code and sentence.
+   */
+  async checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome> {
+    const base = await this.getMany(stateKeysOf(tx));
+    const context = { chainId: this.chainId, height: this.#head.height + 1, timeMs: Math.max(timeMs, this.#head.header.timeMs + 1) };
+    return executeBlock(new MapStateReader(base), [tx], context, { verify: this.verify }).outcomes[0]!;
   }
 
   /** Builds the next block from candidate transactions; rejected ones are left out and reported. */

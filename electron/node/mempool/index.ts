@@ -1,0 +1,2 @@
+export * from './mempool.js';
+export * from './outbox.js';

@@ -1,0 +1,124 @@
+// The mempool: transactions waiting for a block. Bounded in count and bytes; deduplicated by
+// txId (a re-signed copy is the same transaction); every transaction is checked against the
+// head state on admission and re-checked after each block, so what waits is always valid
+// against the latest state. Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never
+// evict a transaction someone was already told is pending.
+import { encode } from '../../../shared/codec/index.js';
+import { LedgerError, txHash, txId, type Block, type Transaction, type TxOutcome } from '../../../shared/ledger/index.js';
+
+export interface TransactionChecker {
+  checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome>;
+}
+
+export interface MempoolOptions {
+  txsMax?: number;
+  bytesMax?: number;
+}
+
+export const MEMPOOL_TXS_MAX = 20_000;
+export const MEMPOOL_BYTES_MAX = 64 * 1024 * 1024;
+
+export type MempoolErrorCode = 'MEMPOOL_FULL' | 'ALREADY_PENDING';
+
+export class MempoolError extends Error {
+  constructor(
+    readonly code: MempoolErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MempoolError';
+  }
+}
+
+interface Entry {
+  tx: Transaction;
+  txId: string;
+  txHash: string;
+  bytes: number;
+}
+
+export interface Dropped {
+  txId: string;
+  txHash: string;
+  code: string;
+  sentence: string;
+}
+
+export class Mempool {
+  readonly #entries = new Map<string, Entry>(); // by txId, in arrival order
+  readonly #txsMax: number;
+  readonly #bytesMax: number;
+  #bytes = 0;
+
+  constructor(
+    private readonly checker: TransactionChecker,
+    private readonly now: () => number,
+    options: MempoolOptions = {},
+  ) {
+    this.#txsMax = options.txsMax ?? MEMPOOL_TXS_MAX;
+    this.#bytesMax = options.bytesMax ?? MEMPOOL_BYTES_MAX;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  has(id: string): boolean {
+    return this.#entries.has(id);
+  }
+
+  /** Admits a transaction valid against the head state, or throws MempoolError / LedgerError. */
+  async add(tx: Transaction): Promise<{ txId: string; txHash: string }> {
+    const id = txId(tx);
+    if (this.#entries.has(id)) throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
+    const bytes = encode(tx).length;
+    if (this.#entries.size >= this.#txsMax || this.#bytes + bytes > this.#bytesMax) {
+      throw new MempoolError('MEMPOOL_FULL', `the node already holds ${this.#entries.size} waiting transactions; try again after the next block`);
+    }
+    const outcome = await this.checker.checkTransaction(tx, this.now());
+    if (!outcome.ok) throw new LedgerError(outcome.code, outcome.sentence);
+    // checked again: another add may have raced in during the await
+    if (this.#entries.has(id)) throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
+    const entry = { tx, txId: id, txHash: txHash(tx), bytes };
+    this.#entries.set(id, entry);
+    this.#bytes += bytes;
+    return { txId: id, txHash: entry.txHash };
+  }
+
+  /** The oldest waiting transactions, within the block's limits. */
+  take(txsMax: number, bytesMax: number): Transaction[] {
+    const taken: Transaction[] = [];
+    let bytes = 0;
+    for (const entry of this.#entries.values()) {
+      if (taken.length >= txsMax || bytes + entry.bytes > bytesMax) break;
+      taken.push(entry.tx);
+      bytes += entry.bytes;
+    }
+    return taken;
+  }
+
+  /** Removes the block's transactions, then re-checks the rest; returns those dropped as now invalid. */
+  async afterCommit(block: Block): Promise<Dropped[]> {
+    for (const tx of block.txs) this.#remove(txId(tx));
+    const dropped: Dropped[] = [];
+    for (const entry of [...this.#entries.values()]) {
+      const outcome = await this.checker.checkTransaction(entry.tx, this.now());
+      if (!outcome.ok) {
+        this.#remove(entry.txId);
+        dropped.push({ txId: entry.txId, txHash: entry.txHash, code: outcome.code, sentence: outcome.sentence });
+      }
+    }
+    return dropped;
+  }
+
+  #remove(id: string): void {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    this.#entries.delete(id);
+    this.#bytes -= entry.bytes;
+  }
+}

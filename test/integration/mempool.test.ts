@@ -1,0 +1,105 @@
+// The mempool and the offline outbox against a real chain on LevelDB.
+import { ClassicLevel } from 'classic-level';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signTransaction, txId, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
+import { Chain } from '../../electron/node/chain/chain.js';
+import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { Mempool, MempoolError } from '../../electron/node/mempool/mempool.js';
+import { Outbox, OutboxError } from '../../electron/node/mempool/outbox.js';
+
+const genesis = devGenesis({ objects: 20, parties: 5 });
+const parties = Array.from({ length: 5 }, (_, i) => devParty(i));
+const nowMs = genesis.genesisTimeMs + 1_000;
+let dir: string;
+let chain: Chain;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'notary-mempool-'));
+  chain = await Chain.open({ dir: join(dir, 'chain'), genesis });
+});
+afterEach(async () => {
+  await chain.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function sale(objectIndex: number, buyer: number, nonce = objectIndex): Promise<Transaction> {
+  const object = (await chain.getRecord(`obj/BY-DEV-${String(objectIndex).padStart(6, '0')}`)) as PropertyObject;
+  return devTransfer(object, parties[buyer]!, parties, { chainId: genesis.chainId, nowMs, nonce });
+}
+
+describe('mempool', () => {
+  it('admits a valid transfer and refuses an invalid one with the ledger code', async () => {
+    const mempool = new Mempool(chain, () => nowMs);
+    await mempool.add(await sale(0, 1));
+    const bad = await sale(1, 2);
+    const underpaid = signTransaction({ ...bad, payload: { ...bad.payload, duty: { reference: 'x', amountMinor: 1 } } } as Transaction, devKeys.notary.secretKey);
+    await expect(mempool.add(underpaid)).rejects.toMatchObject({ code: 'DUTY_TOO_LOW' });
+    expect(mempool.size).toBe(1);
+  });
+
+  it('refuses the same transaction twice, even re-signed', async () => {
+    const mempool = new Mempool(chain, () => nowMs);
+    const tx = await sale(0, 1);
+    await mempool.add(tx);
+    await expect(mempool.add(signTransaction({ ...tx, signatures: [] }, devKeys.notary.secretKey))).rejects.toMatchObject({ code: 'ALREADY_PENDING' });
+  });
+
+  it('refuses newcomers when full instead of evicting', async () => {
+    const mempool = new Mempool(chain, () => nowMs, { txsMax: 2 });
+    await mempool.add(await sale(0, 1));
+    await mempool.add(await sale(1, 2));
+    await expect(mempool.add(await sale(2, 3))).rejects.toBeInstanceOf(MempoolError);
+    expect(mempool.take(10, 1 << 20)).toHaveLength(2);
+    expect(mempool.take(1, 1 << 20)).toHaveLength(1);
+  });
+
+  it('drops the second sale of a flat once the first is committed, with STALE_VERSION', async () => {
+    const mempool = new Mempool(chain, () => nowMs);
+    const first = await sale(3, 1, 100);
+    const second = await sale(3, 2, 200); // same flat, same version, another buyer
+    await mempool.add(first);
+    await mempool.add(second);
+    const { block } = await devCommitBlock(chain, mempool.take(1, 1 << 20), nowMs);
+    const dropped = await mempool.afterCommit(block);
+    expect(dropped).toEqual([expect.objectContaining({ txId: txId(second), code: 'STALE_VERSION' })]);
+    expect(mempool.size).toBe(0);
+  });
+});
+
+describe('outbox', () => {
+  it('keeps certified transactions across a restart until they end final or rejected', async () => {
+    const outboxDir = join(dir, 'outbox');
+    let outbox = await Outbox.open(outboxDir);
+    const a = await outbox.add(await sale(0, 1), nowMs);
+    const b = await outbox.add(await sale(1, 2), nowMs);
+    await expect(outbox.add(a.tx, nowMs)).rejects.toMatchObject({ code: 'ALREADY_IN_OUTBOX' });
+    await outbox.close();
+    outbox = await Outbox.open(outboxDir);
+    expect(outbox.open().map((entry) => entry.txId)).toEqual([a.txId, b.txId]);
+    await outbox.update(a.txId, { state: 'final', height: 3 }, nowMs);
+    await outbox.update(b.txId, { state: 'rejected', code: 'STALE_VERSION', sentence: 'sold elsewhere' }, nowMs);
+    await outbox.update(b.txId, { state: 'final' }, nowMs); // an ending is never rewritten
+    await outbox.close();
+    outbox = await Outbox.open(outboxDir);
+    expect(outbox.list().map((entry) => [entry.state, entry.code ?? entry.height])).toEqual([
+      ['final', 3],
+      ['rejected', 'STALE_VERSION'],
+    ]);
+    expect(outbox.open()).toEqual([]);
+    const c = await outbox.add(await sale(2, 3), nowMs);
+    expect(c.seq).toBe(3);
+    await outbox.close();
+  });
+
+  it('refuses to open a damaged outbox with a clear message', async () => {
+    const outboxDir = join(dir, 'outbox');
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(outboxDir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.put(new Uint8Array(8), Uint8Array.of(0xff, 0x00));
+    await db.close();
+    await expect(Outbox.open(outboxDir)).rejects.toBeInstanceOf(OutboxError);
+    await expect(Outbox.open(outboxDir)).rejects.toThrow(/damaged entry/);
+  });
+});
