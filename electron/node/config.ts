@@ -1,0 +1,96 @@
+// A node's configuration file (DATA/config.json), checked with zod when read: a typo in a
+// district office's config is a clear error at start, not a silent default.
+import { readFile, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseGenesis, type Genesis } from '../../shared/ledger/index.js';
+
+export const nodeConfigSchema = z.strictObject({
+  /** Human name of this node (office), shown to peers' operators. */
+  name: z.string().min(1).max(128),
+  role: z.enum(['registrar', 'notary', 'observer']),
+  /** libp2p listen multiaddrs. */
+  listen: z.array(z.string().min(1).max(256)).max(16).default(['/ip4/127.0.0.1/tcp/0']),
+  /** Multiaddrs with /p2p/<peer id> of peers to dial at start. */
+  bootstrap: z.array(z.string().min(1).max(512)).max(256).default([]),
+  /** Peer ids admitted besides those the on-chain authority registry names. */
+  allowlist: z.array(z.string().min(1).max(128)).max(10_000).default([]),
+  /** Discover peers on the office LAN. */
+  mdns: z.boolean().default(false),
+  /** Path (relative to the data dir) of a swarm.key pre-shared key for a private network. */
+  privateNetworkKeyFile: z.string().max(1024).optional(),
+  /** Local HTTP API address. */
+  api: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(0) }).default({ host: '127.0.0.1', port: 0 }),
+  consensus: z
+    .strictObject({
+      /** An idle chain still makes a block this often, so offices see the network is alive. */
+      heartbeatMs: z.number().int().min(100).max(3_600_000).default(1_000),
+      timeoutProposeMs: z.number().int().min(100).max(600_000).default(3_000),
+      timeoutPrevoteMs: z.number().int().min(50).max(600_000).default(1_000),
+      timeoutPrecommitMs: z.number().int().min(50).max(600_000).default(1_000),
+      timeoutDeltaMs: z.number().int().min(0).max(600_000).default(500),
+      blockTxsMax: z.number().int().min(1).max(10_000).default(2_000),
+    })
+    .default({ heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 2_000 }),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+export const DataFiles = {
+  config: 'config.json',
+  genesis: 'genesis.json',
+  nodeKey: 'node-key',
+  signingKey: 'signing-key.json',
+  chain: 'chain',
+  outbox: 'outbox',
+  privValidator: 'priv-validator.json',
+} as const;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the ${what} at ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`the ${what} at ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export async function readConfig(dataDir: string): Promise<NodeConfig> {
+  const path = join(dataDir, DataFiles.config);
+  const parsed = nodeConfigSchema.safeParse(await readJson(path, 'node configuration'));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${path}: ${issue?.path.join('.') || 'config'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+export async function readGenesis(dataDir: string): Promise<Genesis> {
+  const path = join(dataDir, DataFiles.genesis);
+  try {
+    return parseGenesis(await readJson(path, 'genesis'));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Writes a file so that a crash leaves either the old or the new content, never half. */
+export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  await writeFile(temporary, content, { mode, flush: true });
+  await rename(temporary, path);
+}
