@@ -1,0 +1,133 @@
+// createNetwork: builds the libp2p node (TCP, noise, yamux, identify, ping, gossipsub with peer
+// scoring, bootstrap, optional mDNS and pnet) around a persisted identity and the permissioned
+// gater, and returns the started NotaryNetwork.
+import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { bootstrap } from '@libp2p/bootstrap';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { identify } from '@libp2p/identify';
+import type { Message } from '@libp2p/interface';
+import { mdns } from '@libp2p/mdns';
+import { ping } from '@libp2p/ping';
+import { preSharedKey } from '@libp2p/pnet';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import { createHash } from 'node:crypto';
+import { schema } from '../../../shared/ledger/index.js';
+import { NetworkError, NetworkErrorCode } from './errors.js';
+import { canonicalPeerId, PermissionedGater } from './gater.js';
+import { defaultValidators } from './gossip/messages.js';
+import { loadOrCreateIdentity } from './identity.js';
+import { TOPIC_KINDS } from './interface.js';
+import { NotaryNetwork, type NotaryLibp2p } from './network.js';
+import { DEFAULT_LISTEN, resolveLimits, silentLogger, type NetworkInit } from './options.js';
+import { parseSwarmKey, readSwarmKeyFile } from './swarm-key.js';
+import { GOSSIP_RPC_BYTES_MAX, PEER_SCORE_THRESHOLDS, peerScoreParams, topicName } from './topics.js';
+
+/** Bytes a slow peer may have queued towards it before gossipsub refuses to queue more. */
+const GOSSIP_OUTBOUND_BUFFER_BYTES_MAX = 64 * 1024 * 1024;
+const MDNS_INTERVAL_MS = 20_000;
+
+export async function createNetwork(init: NetworkInit): Promise<NotaryNetwork> {
+  const chainId = checkChainId(init.chainId);
+  const limits = resolveLimits(init.limits);
+  const log = init.logger ?? silentLogger;
+  const listen = (init.listen ?? DEFAULT_LISTEN).map((address) => parseMultiaddr(address, 'listen address').toString());
+  const bootstrapList = (init.bootstrap ?? []).map(checkBootstrapAddress);
+  const privateKey = init.identityFile
+    ? await loadOrCreateIdentity(init.identityFile)
+    : await generateKeyPair('Ed25519');
+  const psk = init.swarmKey
+    ? parseSwarmKey(init.swarmKey)
+    : init.swarmKeyFile
+      ? await readSwarmKeyFile(init.swarmKeyFile)
+      : undefined;
+  const gater = new PermissionedGater(init.allowedPeers);
+
+  const libp2p: NotaryLibp2p = await createLibp2p({
+    privateKey,
+    start: false,
+    addresses: { listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: gater.connectionGater(),
+    ...(psk ? { connectionProtector: preSharedKey({ psk }) } : {}),
+    connectionManager: { maxConnections: limits.connectionsMax },
+    peerDiscovery: [
+      ...(bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : []),
+      ...(init.mdns ? [mdns({ interval: MDNS_INTERVAL_MS })] : []),
+    ],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        // Validation is ours (gossip/gossip-topics.ts): nothing is forwarded before we report on it.
+        asyncValidation: true,
+        emitSelf: false,
+        fallbackToFloodsub: false,
+        // Permissioned: peers come from the allowlist, not from other peers' exchange lists.
+        doPX: false,
+        allowedTopics: TOPIC_KINDS.map((kind) => topicName(chainId, kind)),
+        msgIdFn: contentMessageId,
+        scoreParams: peerScoreParams(chainId),
+        scoreThresholds: PEER_SCORE_THRESHOLDS,
+        maxInboundDataLength: GOSSIP_RPC_BYTES_MAX,
+        maxOutboundBufferSize: GOSSIP_OUTBOUND_BUFFER_BYTES_MAX,
+      }) as (components: GossipSubComponents) => GossipSub, // the factory is typed as a plain PubSub
+    },
+  });
+
+  const network = new NotaryNetwork({
+    chainId,
+    libp2p,
+    gater,
+    validators: { ...defaultValidators(chainId), ...init.validators },
+    ...(init.syncSource ? { syncSource: init.syncSource } : {}),
+    limits,
+    log,
+  });
+  if (init.start !== false) await network.start();
+  return network;
+}
+
+/**
+ * Message id = sha256(topic, data), first 20 bytes: the same transaction or vote gossiped by
+ * two nodes is one message, so it is validated and forwarded once.
+ */
+function contentMessageId(message: Message): Uint8Array {
+  return createHash('sha256').update(message.topic).update(message.data).digest().subarray(0, 20);
+}
+
+function checkChainId(chainId: string): string {
+  const parsed = schema.chainId.safeParse(chainId);
+  if (!parsed.success)
+    throw new NetworkError(
+      NetworkErrorCode.badConfig,
+      `"${chainId}" is not a chain id: ${parsed.error.issues[0]?.message}`,
+    );
+  return parsed.data;
+}
+
+function parseMultiaddr(address: string, what: string) {
+  try {
+    return multiaddr(address);
+  } catch (error) {
+    throw new NetworkError(
+      NetworkErrorCode.badConfig,
+      `${what} "${address}" is not a multiaddr (${(error as Error).message})`,
+    );
+  }
+}
+
+/** A bootstrap address must name its peer: the gater can then refuse it before dialing if it is not allowed. */
+function checkBootstrapAddress(address: string): string {
+  const parsed = parseMultiaddr(address, 'bootstrap address');
+  const peerId = parsed.getPeerId();
+  if (!peerId)
+    throw new NetworkError(NetworkErrorCode.badConfig, `bootstrap address "${address}" does not end in /p2p/<peer id>`);
+  canonicalPeerId(peerId);
+  return parsed.toString();
+}

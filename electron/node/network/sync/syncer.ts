@@ -1,0 +1,239 @@
+// Catches the chain up from peers ahead of it. Any peer may serve, observers included: each
+// block arrives with its commit certificate and `apply` (Chain.commit) verifies both, so a
+// lying peer can waste our time but never change our chain. A peer that fails (timeout, error
+// frame, protocol violation, a block that does not verify) is dropped for the rest of the run
+// and the next one is asked. One block request is in flight at a time; status requests go to
+// at most `statusPeersMax` peers at once; a run makes at most `requestsMax` block requests.
+import { TypedEventEmitter } from '@libp2p/interface';
+import { decode } from '../../../../shared/codec/index.js';
+import { blockHash, LedgerError, schema, type Block, type Commit } from '../../../../shared/ledger/index.js';
+import { BLOCK_BYTES_MAX, COMMIT_BYTES_MAX } from '../../store/index.js';
+import type { NetworkLogger, SyncClient, SyncedBlock, SyncStatus } from '../interface.js';
+import { silentLogger } from '../options.js';
+import { SYNC_BLOCKS_MAX, violation } from './protocol.js';
+
+export interface SyncerInit {
+  client: SyncClient;
+  /** Our own chain: genesis hash and height (the same source the sync server serves). */
+  local: { status(): Promise<SyncStatus> | SyncStatus };
+  /** Verifies and commits one block (the node passes Chain.commit). */
+  apply(block: Block, commit: Commit): Promise<void>;
+  /** Peers asked for their status at once. Default 8. */
+  statusPeersMax?: number;
+  /** Block requests per run. Default 10,000 (640,000 blocks). */
+  requestsMax?: number;
+  /** Status rounds per run: after reaching a target the peers are asked again, as the chain moves on. Default 8. */
+  roundsMax?: number;
+  /** Heights per request. Default and maximum SYNC_BLOCKS_MAX. */
+  batchBlocks?: number;
+  log?: NetworkLogger;
+}
+
+export interface SyncProgress {
+  targetHeight: number;
+  currentHeight: number;
+  peerId?: string;
+}
+
+export interface SyncResult {
+  height: number;
+  targetHeight: number;
+  appliedBlocks: number;
+  requests: number;
+  /** Peers dropped during the run, with why. */
+  failedPeers: Array<{ peerId: string; reason: string }>;
+  /** `caught-up`: no peer is ahead; `request-limit`: requestsMax reached; `no-peers`: every peer ahead failed. */
+  outcome: 'caught-up' | 'request-limit' | 'no-peers';
+}
+
+export interface SyncerEvents {
+  'sync:target': CustomEvent<SyncProgress>;
+  'sync:progress': CustomEvent<SyncProgress>;
+  'sync:done': CustomEvent<SyncResult>;
+}
+
+/** A fault of the serving peer: the run goes on with another peer. */
+class PeerFault extends Error {}
+
+/** Our own failure while applying a verified-looking block (the store): the run ends with the original error. */
+class LocalFailure {
+  constructor(readonly error: unknown) {}
+}
+
+interface Candidate {
+  peerId: string;
+  height: number;
+}
+
+export class Syncer extends TypedEventEmitter<SyncerEvents> {
+  readonly #init: Required<Omit<SyncerInit, 'log'>> & { log: NetworkLogger };
+  #running: Promise<SyncResult> | undefined;
+  #abort: AbortController | undefined;
+
+  constructor(init: SyncerInit) {
+    super();
+    this.#init = {
+      statusPeersMax: 8,
+      requestsMax: 10_000,
+      roundsMax: 8,
+      batchBlocks: SYNC_BLOCKS_MAX,
+      log: silentLogger,
+      ...init,
+    };
+    if (this.#init.batchBlocks < 1 || this.#init.batchBlocks > SYNC_BLOCKS_MAX)
+      throw new RangeError(`batchBlocks must be 1..${SYNC_BLOCKS_MAX}`);
+  }
+
+  get running(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** Syncs to the best height peers report; a call while a run is going returns that run. */
+  sync(): Promise<SyncResult> {
+    if (!this.#running) {
+      this.#abort = new AbortController();
+      this.#running = this.#run(this.#abort.signal).finally(() => {
+        this.#running = undefined;
+        this.#abort = undefined;
+      });
+    }
+    return this.#running;
+  }
+
+  /** Aborts the current run (its promise rejects with the abort reason). */
+  stop(): void {
+    this.#abort?.abort(new Error('sync stopped'));
+  }
+
+  async #run(signal: AbortSignal): Promise<SyncResult> {
+    const failed = new Map<string, string>();
+    const result: SyncResult = {
+      height: 0,
+      targetHeight: 0,
+      appliedBlocks: 0,
+      requests: 0,
+      failedPeers: [],
+      outcome: 'caught-up',
+    };
+    for (let round = 0; round < this.#init.roundsMax; round++) {
+      const local = await this.#init.local.status();
+      const ahead = await this.#peersAhead(local, failed, signal);
+      result.height = local.height;
+      result.targetHeight = Math.max(result.targetHeight, local.height, ...ahead.map((peer) => peer.height));
+      if (ahead.length === 0) break;
+      this.safeDispatchEvent('sync:target', {
+        detail: { targetHeight: result.targetHeight, currentHeight: local.height },
+      });
+      const outcome = await this.#pull(ahead, failed, result, signal);
+      if (outcome !== 'caught-up') {
+        result.outcome = outcome;
+        break;
+      }
+    }
+    result.height = (await this.#init.local.status()).height;
+    result.failedPeers = [...failed].map(([peerId, reason]) => ({ peerId, reason }));
+    if (result.outcome === 'caught-up' && result.height < result.targetHeight && failed.size > 0)
+      result.outcome = 'no-peers';
+    this.safeDispatchEvent('sync:done', { detail: result });
+    return result;
+  }
+
+  /** Peers on our genesis whose head is above ours, highest first. */
+  async #peersAhead(local: SyncStatus, failed: Map<string, string>, signal: AbortSignal): Promise<Candidate[]> {
+    const peerIds = this.#init.client.syncPeerIds().filter((id) => !failed.has(id));
+    const ahead: Candidate[] = [];
+    for (let i = 0; i < peerIds.length; i += this.#init.statusPeersMax) {
+      const batch = peerIds.slice(i, i + this.#init.statusPeersMax);
+      const statuses = await Promise.allSettled(
+        batch.map((peerId) => this.#init.client.requestStatus(peerId, { signal })),
+      );
+      signal.throwIfAborted();
+      statuses.forEach((settled, j) => {
+        const peerId = batch[j]!;
+        if (settled.status === 'rejected') return void failed.set(peerId, `status: ${String(settled.reason)}`);
+        if (settled.value.genesisHash !== local.genesisHash) return void failed.set(peerId, 'serves another genesis');
+        if (settled.value.height > local.height) ahead.push({ peerId, height: settled.value.height });
+      });
+    }
+    return ahead.sort((a, b) => b.height - a.height);
+  }
+
+  /** Pulls ranges from the candidates until we reach the highest or run out of peers or requests. */
+  async #pull(
+    ahead: Candidate[],
+    failed: Map<string, string>,
+    result: SyncResult,
+    signal: AbortSignal,
+  ): Promise<SyncResult['outcome']> {
+    const target = ahead[0]!.height;
+    for (;;) {
+      const height = (await this.#init.local.status()).height;
+      if (height >= target) return 'caught-up';
+      const peer = ahead.find((candidate) => candidate.height > height && !failed.has(candidate.peerId));
+      if (!peer) return 'no-peers';
+      if (result.requests >= this.#init.requestsMax) return 'request-limit';
+      result.requests++;
+      const from = height + 1;
+      const to = Math.min(from + this.#init.batchBlocks - 1, peer.height);
+      try {
+        const blocks = await this.#init.client.requestBlocks(peer.peerId, from, to, { signal });
+        await this.#applyAll(peer.peerId, blocks, result);
+        // A peer that claims a higher head but serves nothing we can use is not worth another request.
+        if ((await this.#init.local.status()).height < from)
+          throw new PeerFault(`peer ${peer.peerId} served nothing from height ${from}`);
+      } catch (error) {
+        signal.throwIfAborted();
+        // A request failure or a block that does not verify sends us to the next peer; any
+        // other failure while applying is our own (the store) and ends the run.
+        if (error instanceof LocalFailure) throw error.error;
+        failed.set(peer.peerId, (error as Error).message ?? String(error));
+        this.#init.log.warn(
+          { peer: peer.peerId, from, to, error: String(error) },
+          'sync from peer failed; trying another',
+        );
+        continue;
+      }
+      const current = (await this.#init.local.status()).height;
+      this.safeDispatchEvent('sync:progress', {
+        detail: { targetHeight: result.targetHeight, currentHeight: current, peerId: peer.peerId },
+      });
+    }
+  }
+
+  async #applyAll(peerId: string, blocks: SyncedBlock[], result: SyncResult): Promise<void> {
+    for (const synced of blocks) {
+      // Another writer (consensus) may have committed this height meanwhile.
+      if (synced.height <= (await this.#init.local.status()).height) continue;
+      const { block, commit } = decodeSyncedBlock(peerId, synced);
+      try {
+        await this.#init.apply(block, commit);
+      } catch (error) {
+        if (isBlockFault(error))
+          throw new PeerFault(`block ${synced.height} from ${peerId} does not verify: ${(error as Error).message}`);
+        throw new LocalFailure(error);
+      }
+      result.appliedBlocks++;
+    }
+  }
+}
+
+/** Decodes a served block and commit and checks they name each other; PeerFault otherwise. */
+export function decodeSyncedBlock(peerId: string, synced: SyncedBlock): { block: Block; commit: Commit } {
+  try {
+    const block = schema.block.parse(decode(synced.blockBytes, BLOCK_BYTES_MAX)) as Block;
+    const commit = schema.commit.parse(decode(synced.commitBytes, COMMIT_BYTES_MAX)) as Commit;
+    if (block.header.height !== synced.height || commit.height !== synced.height)
+      throw new Error(`heights differ from ${synced.height}`);
+    if (commit.blockHash !== blockHash(block.header)) throw new Error('the commit names another block');
+    return { block, commit };
+  } catch (error) {
+    throw new PeerFault(violation(peerId, `served a bad block ${synced.height}: ${(error as Error).message}`).message);
+  }
+}
+
+/** Errors `apply` throws for a block that is wrong (not for a failure of our own store). */
+function isBlockFault(error: unknown): boolean {
+  if (error instanceof LedgerError) return true;
+  const code = (error as { code?: unknown })?.code;
+  return code === 'INVALID_BLOCK' || code === 'INVALID_COMMIT' || code === 'MALFORMED';
+}
