@@ -59,3 +59,11 @@ export const outboxEntrySchema = z.strictObject({
 export type OutboxEntryView = z.infer<typeof outboxEntrySchema>;
 
 export const txHashParam = schema.hash;
+
+export const blockSummarySchema = z.strictObject({
+  hash: schema.hash,
+  header: schema.blockHeader,
+  txCount: z.number().int().nonnegative(),
+  txHashes: z.array(schema.hash),
+});
+export type BlockSummary = z.infer<typeof blockSummarySchema>;

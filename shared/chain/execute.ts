@@ -59,7 +59,8 @@ export async function executeOn(
   block: BlockContext,
   options: LedgerOptions,
 ): Promise<Execution> {
-  const keys = new Set<string>();
+  // The schedule and authority index are read for every block, even an empty heartbeat block.
+  const keys = new Set<string>([StateKey.validatorSchedule, StateKey.authorityIndex]);
   for (const tx of txs) for (const key of stateKeysOf(tx)) keys.add(key);
   const base = await source.getMany([...keys]);
   const schedule = base.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined;

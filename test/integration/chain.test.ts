@@ -57,6 +57,12 @@ describe('chain', () => {
     expect((await auditChain(chain.store, genesis, { verify: chain.verify })).ok).toBe(true);
   });
 
+  it('commits an empty heartbeat block', async () => {
+    const { block } = await devCommitBlock(chain, [], genesis.genesisTimeMs + 1_000);
+    expect(block.txs).toEqual([]);
+    expect(chain.head.height).toBe(1);
+  });
+
   it('refuses a block whose state root does not match its transactions, and changes nothing', async () => {
     const txs = await devTransfers(chain, 3, { objects: 50, parties: 10, seed: 1, nowMs: genesis.genesisTimeMs + 1_000 });
     const { block } = await chain.propose(txs, { timeMs: genesis.genesisTimeMs + 1_000, proposer: devKeys.registrar.publicKey });

@@ -4,7 +4,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_BODY_BYTES_MAX, API_PREFIX, txHashParam, type NodeStatus, type OutboxEntryView, type SubmitResult, type TxStatus } from '../../../shared/api/index.js';
+import { API_BODY_BYTES_MAX, API_PREFIX, txHashParam, type BlockSummary, type NodeStatus, type OutboxEntryView, type SubmitResult, type TxStatus } from '../../../shared/api/index.js';
 import { writeFileAtomic } from '../config.js';
 import { ApiError, toApiError } from './errors.js';
 
@@ -13,6 +13,7 @@ export interface ApiHandlers {
   submit(tx: unknown): Promise<SubmitResult>;
   txStatus(txHash: string): Promise<TxStatus>;
   outbox(): Promise<OutboxEntryView[]>;
+  block(height: number): Promise<BlockSummary | undefined>;
   /** Operator switch: take this office off the network (or back on), as a cut cable would. */
   setOffline(offline: boolean): Promise<void>;
 }
@@ -80,6 +81,13 @@ async function route(request: IncomingMessage, handlers: ApiHandlers): Promise<[
     return [200, await handlers.txStatus(hash.data)];
   }
   if (path === '/outbox' && method === 'GET') return [200, await handlers.outbox()];
+  if (path?.startsWith('/blocks/') && method === 'GET') {
+    const height = Number(path.slice('/blocks/'.length));
+    if (!Number.isSafeInteger(height) || height < 0) throw new ApiError(400, 'MALFORMED', 'a block height is a whole number from 0');
+    const block = await handlers.block(height);
+    if (!block) throw new ApiError(404, 'NOT_FOUND', `no block at height ${height} yet`);
+    return [200, block];
+  }
   if (path === '/network' && method === 'POST') {
     const body = (await readBody(request)) as { offline?: unknown };
     if (typeof body?.offline !== 'boolean') throw new ApiError(400, 'MALFORMED', 'expected {"offline": true|false}');

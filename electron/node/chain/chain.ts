@@ -144,8 +144,8 @@ export class Chain implements StateSource {
     return execution;
   }
 
-  /** Commits a block with its commit certificate, in one atomic synced batch. */
-  async commit(block: Block, commit: Commit): Promise<void> {
+  /** Commits a block with its commit certificate, in one atomic synced batch; returns the state keys it wrote. */
+  async commit(block: Block, commit: Commit): Promise<Set<string>> {
     const execution = await this.validate(block);
     const hash = blockHash(block.header);
     verifyCommit(commit, hash, block.header.height, execution.validators, this.chainId, this.verify);
@@ -163,6 +163,7 @@ export class Chain implements StateSource {
     });
     this.#pending.clear();
     this.#head = { height: block.header.height, hash, header: block.header };
+    return new Set(execution.stateWrites.map((write) => write.key));
   }
 
   async getBlock(height: number): Promise<Block | undefined> {

@@ -3,7 +3,7 @@
 // verifier (shared/crypto `verify`) for every input, valid or not; the test
 // test/unit/crypto-verifiers.test.ts proves that on valid, invalid and malformed input.
 import { createPublicKey, verify as opensslVerify, type KeyObject } from 'node:crypto';
-import { hexToBytes } from '../../../shared/codec/index.js';
+import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
 import { signingBytes, type Verifier } from '../../../shared/crypto/index.js';
 
 // DER prefix of an SPKI ed25519 public key (RFC 8410): SEQUENCE { algorithm id-Ed25519, BIT STRING }.
@@ -23,8 +23,17 @@ function isCanonicalPointEncoding(bytes: Uint8Array): boolean {
   return y < FIELD_P;
 }
 
-export function createFastVerifier(): Verifier {
+/**
+ * Valid signatures already seen: a transaction's signatures are checked on admission, again
+ * when a block carrying it is proposed or validated, and on mempool re-checks. Only successes
+ * are cached (a failure costs the sender, not us), keyed by everything the answer depends on.
+ */
+export const VERIFIED_CACHE_ENTRIES_MAX = 200_000;
+
+export function createFastVerifier(options: { cacheEntries?: number } = {}): Verifier {
   const keys = new Map<string, KeyObject | null>();
+  const verified = new Set<string>();
+  const cacheEntries = options.cacheEntries ?? VERIFIED_CACHE_ENTRIES_MAX;
 
   function keyObject(publicKeyHex: string): KeyObject | null {
     const cached = keys.get(publicKeyHex);
@@ -45,14 +54,23 @@ export function createFastVerifier(): Verifier {
 
   return (check) => {
     if (!HEX_64.test(check.publicKey) || !HEX_128.test(check.signature)) return false;
+    const signed = signingBytes(check.domain, check.chainId, check.message);
+    const cacheKey = cacheEntries > 0 ? `${check.publicKey}${check.signature}${bytesToHex(signed)}` : '';
+    if (cacheEntries > 0 && verified.has(cacheKey)) return true;
     const signature = hexToBytes(check.signature);
     if (!isCanonicalPointEncoding(signature.subarray(0, 32))) return false;
     const key = keyObject(check.publicKey);
     if (key === null) return false;
+    let valid: boolean;
     try {
-      return opensslVerify(null, signingBytes(check.domain, check.chainId, check.message), key, signature);
+      valid = opensslVerify(null, signed, key, signature);
     } catch {
       return false;
     }
+    if (valid && cacheEntries > 0) {
+      if (verified.size >= cacheEntries) verified.delete(verified.values().next().value as string);
+      verified.add(cacheKey);
+    }
+    return valid;
   };
 }

@@ -76,7 +76,13 @@ export function devGenesis(options: DevGenesisOptions = {}): Genesis {
 export const devValidators = [devKeys.registrar, devKeys.notary];
 
 /** A certified sale of the whole object from its sole owner to `buyer`. */
-export function devTransfer(object: PropertyObject, buyer: KeyPair, parties: KeyPair[], options: { chainId: string; nowMs: number; nonce: number }): TxOf<'transfer'> {
+export function devTransfer(
+  object: PropertyObject,
+  buyer: KeyPair,
+  parties: KeyPair[],
+  options: { chainId: string; nowMs: number; nonce: number; notary?: KeyPair },
+): TxOf<'transfer'> {
+  const notary = options.notary ?? devKeys.notary;
   const owner = object.owners[0]!;
   const seller = parties.find((party) => party.publicKey === owner.key);
   if (!seller) throw new Error(`dev transfer: the owner of ${object.id} is not a dev party`);
@@ -96,11 +102,11 @@ export function devTransfer(object: PropertyObject, buyer: KeyPair, parties: Key
     payload: {
       contract,
       consents: [signContract(contract, options.chainId, seller.secretKey), signContract(contract, options.chainId, buyer.secretKey)],
-      notary: devKeys.notary.publicKey,
+      notary: notary.publicKey,
       duty: { reference: `ERIP-${object.id}-${object.version}`, amountMinor: Math.ceil((contract.priceMinor * 20) / 10_000) + 100 },
     },
   };
-  return signTransaction(tx, devKeys.notary.secretKey) as TxOf<'transfer'>;
+  return signTransaction(tx, notary.secretKey) as TxOf<'transfer'>;
 }
 
 /** `count` transfers of distinct objects, each to the next party, from the chain's current state. */

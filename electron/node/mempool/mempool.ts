@@ -4,7 +4,7 @@
 // against the latest state. Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never
 // evict a transaction someone was already told is pending.
 import { encode } from '../../../shared/codec/index.js';
-import { LedgerError, txHash, txId, type Block, type Transaction, type TxOutcome } from '../../../shared/ledger/index.js';
+import { LedgerError, stateKeysOf, txHash, txId, type Block, type Transaction, type TxOutcome } from '../../../shared/ledger/index.js';
 
 export interface TransactionChecker {
   checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome>;
@@ -35,6 +35,8 @@ interface Entry {
   txId: string;
   txHash: string;
   bytes: number;
+  /** State keys the transaction reads: it needs a re-check only when a block writes one. */
+  keys: string[];
 }
 
 export interface Dropped {
@@ -71,6 +73,11 @@ export class Mempool {
     return this.#entries.has(id);
   }
 
+  hasHash(hash: string): boolean {
+    for (const entry of this.#entries.values()) if (entry.txHash === hash) return true;
+    return false;
+  }
+
   /** Admits a transaction valid against the head state, or throws MempoolError / LedgerError. */
   async add(tx: Transaction): Promise<{ txId: string; txHash: string }> {
     const id = txId(tx);
@@ -83,7 +90,7 @@ export class Mempool {
     if (!outcome.ok) throw new LedgerError(outcome.code, outcome.sentence);
     // checked again: another add may have raced in during the await
     if (this.#entries.has(id)) throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
-    const entry = { tx, txId: id, txHash: txHash(tx), bytes };
+    const entry = { tx, txId: id, txHash: txHash(tx), bytes, keys: stateKeysOf(tx) };
     this.#entries.set(id, entry);
     this.#bytes += bytes;
     return { txId: id, txHash: entry.txHash };
@@ -101,11 +108,18 @@ export class Mempool {
     return taken;
   }
 
-  /** Removes the block's transactions, then re-checks the rest; returns those dropped as now invalid. */
-  async afterCommit(block: Block): Promise<Dropped[]> {
+  /**
+   * Removes the block's transactions, then re-checks those the block could have made invalid:
+   * the ones reading a key it wrote (`writtenKeys`; all of them when not given) and the ones
+   * expired by now. Returns those dropped, with the ledger's reason.
+   */
+  async afterCommit(block: Block, writtenKeys?: ReadonlySet<string>): Promise<Dropped[]> {
     for (const tx of block.txs) this.#remove(txId(tx));
     const dropped: Dropped[] = [];
+    const nowMs = this.now();
     for (const entry of [...this.#entries.values()]) {
+      const affected = !writtenKeys || entry.tx.expiresAtMs <= nowMs || entry.keys.some((key) => writtenKeys.has(key));
+      if (!affected) continue;
       const outcome = await this.checker.checkTransaction(entry.tx, this.now());
       if (!outcome.ok) {
         this.#remove(entry.txId);

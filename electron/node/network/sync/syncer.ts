@@ -17,7 +17,7 @@ export interface SyncerInit {
   /** Our own chain: genesis hash and height (the same source the sync server serves). */
   local: { status(): Promise<SyncStatus> | SyncStatus };
   /** Verifies and commits one block (the node passes Chain.commit). */
-  apply(block: Block, commit: Commit): Promise<void>;
+  apply(block: Block, commit: Commit): Promise<unknown>;
   /** Peers asked for their status at once. Default 8. */
   statusPeersMax?: number;
   /** Block requests per run. Default 10,000 (640,000 blocks). */

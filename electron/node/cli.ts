@@ -1,0 +1,72 @@
+// The `notary` command line (commander). Every error is one clear sentence and a non-zero exit.
+import './runtime-check.js';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { createDevnet } from './devnet.js';
+import { NotaryNode } from './node.js';
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function hostPort(value: string): { host: string; port: number } {
+  const match = /^(.+):(\d{1,5})$/.exec(value);
+  if (!match || Number(match[2]) > 65_535) throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:8080');
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+const program = new Command()
+  .name('notary')
+  .description('Notary Network: a node of the national property registry.')
+  .showHelpAfterError();
+
+program
+  .command('devnet')
+  .description('write keys, genesis and configs for a network of validators and observers on 127.0.0.1')
+  .requiredOption('--dir <dir>', 'an empty folder for the network')
+  .option('--validators <n>', 'validator nodes (registrars and notaries)', integer(1, 64), 4)
+  .option('--observers <n>', 'observer nodes (banks, courts, read replicas)', integer(0, 64), 0)
+  .option('--base-port <port>', 'TCP port of the first node; the others follow', integer(1024, 65_000), 47_000)
+  .option('--objects <n>', 'property objects in the genesis registry', integer(0, 10_000_000), 1_000)
+  .option('--heartbeat-ms <ms>', 'empty-block interval', integer(100, 3_600_000), 1_000)
+  .action(async (options: { dir: string; validators: number; observers: number; basePort: number; objects: number; heartbeatMs: number }) => {
+    const dir = resolve(options.dir);
+    const { nodes, genesis } = await createDevnet({ ...options, dir, consensus: { heartbeatMs: options.heartbeatMs } });
+    console.log(`devnet ${genesis.chainId} written to ${dir}:`);
+    for (const node of nodes) console.log(`  ${node.name.padEnd(12)} ${node.role.padEnd(9)} tcp ${node.port}  peer ${node.peerId}`);
+    console.log(`start each with: npx notary start --data ${dir}/<node>`);
+  });
+
+program
+  .command('start')
+  .description('run a node headless, with its local API')
+  .requiredOption('--data <dir>', 'the node data folder')
+  .option('--api <host:port>', 'local API address (default from config, 127.0.0.1 and a free port)', hostPort)
+  .option('--listen <multiaddr>', 'libp2p listen address (overrides the config)')
+  .action(async (options: { data: string; api?: { host: string; port: number }; listen?: string }) => {
+    const dataDir = resolve(options.data);
+    const node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}) });
+    console.log(`notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`);
+    console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`notary: ${signal}, stopping`);
+      await node.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`notary: ${(error as Error).message}`);
+  process.exit(1);
+}

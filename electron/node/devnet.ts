@@ -1,0 +1,94 @@
+// `notary devnet`: keys, genesis and configs for a network of N validators and M observers
+// on 127.0.0.1, one data folder each, ready for `notary start --data DIR/<node>`.
+// Parties (sellers, buyers) use the well-known dev keys of dev-chain.ts: development only.
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKeyPair } from '../../shared/crypto/index.js';
+import type { Genesis } from '../../shared/ledger/index.js';
+import { DataFiles, writeFileAtomic, type NodeConfig } from './config.js';
+import { devGenesis } from './dev/dev-chain.js';
+import { loadOrCreateIdentity } from './network/identity.js';
+
+export interface DevnetOptions {
+  dir: string;
+  validators: number;
+  observers: number;
+  /** First TCP port; node i listens on basePort + i. */
+  basePort: number;
+  objects: number;
+  chainId?: string;
+  /** Consensus timing overrides, e.g. faster heartbeats for tests. */
+  consensus?: Partial<NodeConfig['consensus']>;
+}
+
+export interface DevnetNode {
+  name: string;
+  dataDir: string;
+  role: 'registrar' | 'notary' | 'observer';
+  peerId: string;
+  publicKey: string;
+  port: number;
+}
+
+/** Registrars govern; with few validators make about half of them registrars, the rest notaries. */
+function roleOf(index: number, validators: number): 'registrar' | 'notary' {
+  return index < Math.max(1, Math.ceil(validators / 2)) ? 'registrar' : 'notary';
+}
+
+export async function createDevnet(options: DevnetOptions): Promise<{ nodes: DevnetNode[]; genesis: Genesis }> {
+  if (!Number.isInteger(options.validators) || options.validators < 1 || options.validators > 64) throw new Error('--validators must be 1 to 64');
+  if (!Number.isInteger(options.observers) || options.observers < 0 || options.observers > 64) throw new Error('--observers must be 0 to 64');
+  await mkdir(options.dir, { recursive: true });
+  if ((await readdir(options.dir)).length > 0) throw new Error(`${options.dir} is not empty; devnet writes a new network into an empty folder`);
+
+  const nodes: Array<DevnetNode & { secretKey: string }> = [];
+  const total = options.validators + options.observers;
+  for (let i = 0; i < total; i++) {
+    const validator = i < options.validators;
+    const name = validator ? `node-${i + 1}` : `observer-${i - options.validators + 1}`;
+    const dataDir = join(options.dir, name);
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const identity = await loadOrCreateIdentity(join(dataDir, DataFiles.nodeKey));
+    const signing = generateKeyPair();
+    nodes.push({
+      name,
+      dataDir,
+      role: validator ? roleOf(i, options.validators) : 'observer',
+      peerId: peerIdFromPrivateKey(identity).toString(),
+      publicKey: signing.publicKey,
+      secretKey: signing.secretKey,
+      port: options.basePort + i,
+    });
+  }
+
+  const base = devGenesis({ objects: options.objects, chainId: options.chainId ?? 'by-registry-devnet' });
+  const genesis: Genesis = {
+    ...base,
+    genesisTimeMs: Date.now(),
+    authorities: [
+      ...nodes.map((node) => ({ key: node.publicKey, role: node.role, name: `Devnet ${node.name}`, peerId: node.peerId })),
+      ...base.authorities.filter((authority) => authority.role === 'observer'), // the dev bank
+    ],
+  };
+
+  for (const node of nodes) {
+    const config: NodeConfig = {
+      name: node.name,
+      role: node.role,
+      listen: [`/ip4/127.0.0.1/tcp/${node.port}`],
+      bootstrap: nodes.filter((other) => other !== node).map((other) => `/ip4/127.0.0.1/tcp/${other.port}/p2p/${other.peerId}`),
+      allowlist: [],
+      mdns: false,
+      api: { host: '127.0.0.1', port: 0 },
+      consensus: { heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 2_000, ...options.consensus },
+    };
+    await writeFileAtomic(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
+    await writeFileAtomic(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);
+    // Dev networks keep the signing key in a plain 0600 file; real nodes use the encrypted keystore.
+    await writeFileAtomic(join(node.dataDir, DataFiles.signingKey), `${JSON.stringify({ publicKey: node.publicKey, secretKey: node.secretKey }, null, 2)}\n`, 0o600);
+  }
+  const summary = nodes.map(({ secretKey: _secret, ...node }) => node);
+  await writeFileAtomic(join(options.dir, 'devnet.json'), `${JSON.stringify({ chainId: genesis.chainId, nodes: summary }, null, 2)}\n`);
+  return { nodes: summary, genesis };
+}

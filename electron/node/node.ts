@@ -1,0 +1,455 @@
+// The notary node: wires the chain (LevelDB), mempool and outbox, the libp2p network with
+// block sync, the BFT consensus driver and the local API, in that order (Lodestar habit:
+// one file wires the parts). Runs headless (`notary start`) or inside Electron main.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { decodeConsensusMessage, encodeConsensusMessage, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
+import { encode } from '../../shared/codec/index.js';
+import { isPublicKeyHex } from '../../shared/crypto/index.js';
+import type { BlockSummary, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
+import {
+  blockHash,
+  decodeTransaction,
+  LedgerError,
+  parseTransaction,
+  StateKey,
+  txHash,
+  txId,
+  validatorsAt,
+  type Authority,
+  type AuthorityIndexEntry,
+  type Block,
+  type Commit,
+  type ValidatorSchedule,
+} from '../../shared/ledger/index.js';
+import { startApiServer } from './api/http-server.js';
+import { Chain } from './chain/chain.js';
+import { DataFiles, readConfig, readGenesis, type NodeConfig } from './config.js';
+import { consensusDriver, FilePrivValidatorStore, PrivValidator, systemClock, type ConsensusApp, type ConsensusDriver } from './consensus/index.js';
+import { Mempool, MempoolError } from './mempool/mempool.js';
+import { Outbox } from './mempool/outbox.js';
+import { chainSyncSource, createNetwork, decodeBlockAnnouncement, encodeBlockAnnouncement, GossipAction, GossipValidationError, Syncer, type NotaryNetwork } from './network/index.js';
+
+/** A proposed block may be at most this far ahead of our clock (clock drift between offices). */
+const BLOCK_TIME_DRIFT_MAX_MS = 10_000;
+/** Outcomes of recently rejected transactions kept for status queries. */
+const REJECTIONS_KEPT_MAX = 10_000;
+const BLOCK_BYTES_MAX = 8 * 1024 * 1024;
+const RECONCILE_INTERVAL_MS = 1_000;
+
+export interface StartOptions {
+  dataDir: string;
+  /** Overrides config.api. */
+  api?: { host: string; port: number };
+  /** Overrides config.listen. */
+  listen?: string[];
+  logger?: Logger;
+}
+
+export class NotaryNode {
+  readonly #rejections = new Map<string, { code: string; sentence: string }>(); // by txHash
+  readonly #mempoolWaiters = new Set<() => void>();
+  #offline = false;
+  #onlineSinceMs = 0;
+  #lastCommitAtMs = 0;
+  #reconcileTimer: NodeJS.Timeout | undefined;
+  #reconciling = false;
+  #api: { url: string; close(): Promise<void> } | undefined;
+  #driver!: ConsensusDriver;
+  #syncer!: Syncer;
+  #syncing = false;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly config: NodeConfig,
+    readonly chain: Chain,
+    readonly mempool: Mempool,
+    readonly outbox: Outbox,
+    readonly network: NotaryNetwork,
+    readonly signingKey: { publicKey: string; secretKey: string } | null,
+    readonly log: Logger,
+  ) {}
+
+  static async start(options: StartOptions): Promise<NotaryNode> {
+    const log = options.logger ?? pino({ level: process.env.NOTARY_LOG_LEVEL ?? 'info' }, pino.destination(2));
+    const config = await readConfig(options.dataDir);
+    const genesis = await readGenesis(options.dataDir);
+    const signingKey = await readSigningKey(options.dataDir, config.role);
+    const chain = await Chain.open({ dir: join(options.dataDir, DataFiles.chain), genesis });
+    const outbox = await Outbox.open(join(options.dataDir, DataFiles.outbox));
+    const mempool = new Mempool(chain, () => Date.now());
+    // The validators need the node, which needs the network: bind them through a holder.
+    const holder: { node?: NotaryNode } = {};
+    const ready = (): NotaryNode => {
+      // IGNORE: a message that arrives while the node is still starting.
+      if (!holder.node) throw new GossipValidationError(GossipAction.ignore, 'NOT_READY', 'the node is still starting');
+      return holder.node;
+    };
+    const network = await createNetwork({
+      chainId: genesis.chainId,
+      listen: options.listen ?? config.listen,
+      identityFile: join(options.dataDir, DataFiles.nodeKey),
+      bootstrap: config.bootstrap,
+      mdns: config.mdns,
+      ...(config.privateNetworkKeyFile ? { swarmKeyFile: join(options.dataDir, config.privateNetworkKeyFile) } : {}),
+      allowedPeers: config.allowlist,
+      syncSource: chainSyncSource(chain),
+      validators: {
+        tx: (bytes) => ready().#validateTx(bytes),
+        consensus: (bytes) => ready().#validateConsensus(bytes),
+        block: (bytes) => ready().#validateBlockAnnouncement(bytes),
+      },
+      logger: log.child({ part: 'network' }),
+    });
+    const node = new NotaryNode(options.dataDir, config, chain, mempool, outbox, network, signingKey, log);
+    holder.node = node;
+    await node.#startRest(options);
+    return node;
+  }
+
+  async #startRest(options: StartOptions): Promise<void> {
+    await this.#refreshAllowedPeers();
+    this.#syncer = new Syncer({
+      client: this.network,
+      local: chainSyncSource(this.chain),
+      apply: (block, commit) => this.#commit(block, commit),
+      log: this.log.child({ part: 'sync' }),
+    });
+    const privValidator = this.signingKey && this.config.role !== 'observer'
+      ? await PrivValidator.open({ secretKey: this.signingKey.secretKey, chainId: this.chain.chainId, store: new FilePrivValidatorStore(this.dataDir) })
+      : null;
+    const consensus = this.config.consensus;
+    this.#driver = consensusDriver({
+      chainId: this.chain.chainId,
+      timeouts: { timeoutProposeMs: consensus.timeoutProposeMs, timeoutPrevoteMs: consensus.timeoutPrevoteMs, timeoutPrecommitMs: consensus.timeoutPrecommitMs, deltaMs: consensus.timeoutDeltaMs },
+      heartbeatMs: consensus.heartbeatMs,
+      onHalt: (error) => this.log.fatal({ err: error }, 'consensus halted'),
+      onEvidence: (evidence) => this.log.warn({ evidence }, 'equivocation detected'),
+    })({
+      clock: systemClock(),
+      transport: {
+        broadcast: (message: ConsensusMessage) => {
+          this.network.publish('consensus', encodeConsensusMessage(message)).catch((error: unknown) => this.log.debug({ err: error }, 'consensus publish failed'));
+        },
+        onMessage: (handler) => this.network.subscribe('consensus', (message) => handler(decodeConsensusMessage(message.bytes))),
+      },
+      app: this.#consensusApp(),
+      verify: this.chain.verify,
+      privValidator,
+      logger: this.log.child({ part: 'consensus' }),
+    });
+    this.network.subscribe('tx', () => undefined); // admitted in the validator; subscribing joins the mesh
+    this.network.subscribe('block', () => undefined);
+    await this.#driver.start();
+    this.#onlineSinceMs = Date.now();
+    this.#reconcileTimer = setInterval(() => void this.#reconcileOutbox(), RECONCILE_INTERVAL_MS);
+    const api = options.api ?? this.config.api;
+    this.#api = await startApiServer({
+      host: api.host,
+      port: api.port,
+      tokenFile: join(this.dataDir, 'api-token'),
+      handlers: {
+        status: () => this.status(),
+        submit: (tx) => this.submit(tx),
+        txStatus: (hash) => this.txStatus(hash),
+        outbox: () => Promise.resolve(this.outboxView()),
+        block: (height) => this.blockSummary(height),
+        setOffline: (offline) => this.setOffline(offline),
+      },
+      log: (message) => this.log.error(message),
+    });
+    this.log.info({ peerId: this.network.peerId, height: this.chain.head.height, api: this.#api.url }, 'node started');
+  }
+
+  get apiUrl(): string {
+    return this.#api?.url ?? '';
+  }
+
+  // ---- consensus ---------------------------------------------------------------------
+
+  #consensusApp(): ConsensusApp {
+    return {
+      head: () => this.chain.head,
+      validatorsFor: async (height) => validatorsAt((await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule, height),
+      buildBlock: async (_height, _round, context) => {
+        const txs = this.mempool.take(this.config.consensus.blockTxsMax, BLOCK_BYTES_MAX);
+        const { block } = await this.chain.propose(txs, { timeMs: context.timeMs, proposer: context.proposer });
+        return block;
+      },
+      validateBlock: async (block) => {
+        if (block.header.timeMs > Date.now() + BLOCK_TIME_DRIFT_MAX_MS) return { valid: false, reason: 'the block time is ahead of this office clock' };
+        try {
+          await this.chain.validate(block);
+          return { valid: true };
+        } catch (error) {
+          return { valid: false, reason: (error as Error).message };
+        }
+      },
+      commitBlock: async (block, commit) => {
+        await this.#commit(block, commit);
+        if (this.signingKey && block.header.proposer === this.signingKey.publicKey) {
+          this.network.publish('block', encodeBlockAnnouncement({ block, commit })).catch(() => undefined);
+        }
+      },
+      requestSync: async () => {
+        this.#syncing = true;
+        try {
+          await this.#syncer.sync();
+        } finally {
+          this.#syncing = false;
+        }
+      },
+      waitForTransactions: (signal) =>
+        new Promise<void>((resolve) => {
+          if (this.mempool.size > 0) return resolve();
+          const wake = () => {
+            this.#mempoolWaiters.delete(wake);
+            resolve();
+          };
+          this.#mempoolWaiters.add(wake);
+          signal.addEventListener('abort', wake, { once: true });
+        }),
+    };
+  }
+
+  /** Every committed block passes here, from consensus, sync or a block announcement. */
+  async #commit(block: Block, commit: Commit): Promise<void> {
+    if (block.header.height <= this.chain.head.height) return;
+    const written = await this.chain.commit(block, commit);
+    this.#lastCommitAtMs = Date.now();
+    const committed = new Set(block.txs.map((tx) => txId(tx)));
+    const dropped = await this.mempool.afterCommit(block, written);
+    for (const entry of dropped) this.#remember(entry.txHash, entry);
+    for (const entry of this.outbox.open()) {
+      if (committed.has(entry.txId)) await this.outbox.update(entry.txId, { state: 'final', height: block.header.height }, Date.now());
+      const drop = dropped.find((d) => d.txId === entry.txId);
+      if (drop) await this.outbox.update(entry.txId, { state: 'rejected', code: drop.code, sentence: drop.sentence }, Date.now());
+    }
+    if (block.txs.some((tx) => tx.type.startsWith('authority.'))) await this.#refreshAllowedPeers();
+  }
+
+  // ---- gossip validators ---------------------------------------------------------------
+
+  async #validateTx(bytes: Uint8Array): Promise<void> {
+    const tx = decodeTransaction(bytes);
+    try {
+      await this.mempool.add(tx);
+      this.#wakeProposer();
+    } catch (error) {
+      if (error instanceof MempoolError) throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
+      throw error;
+    }
+  }
+
+  async #validateConsensus(bytes: Uint8Array): Promise<void> {
+    const message = decodeConsensusMessage(bytes);
+    const chainId = this.chain.chainId;
+    if (message.kind === 'vote') {
+      // REJECT: a vote whose signature does not verify is forged or corrupted, whatever our height.
+      if (!verifyVote(message, chainId, this.chain.verify)) throw new GossipValidationError(GossipAction.reject, 'BAD_SIGNATURE', 'vote signature does not verify');
+    } else if (!verifyProposalSignature(message, chainId, blockHash(message.block.header), this.chain.verify)) {
+      // REJECT: same for a proposal, whose signature covers the block hash.
+      throw new GossipValidationError(GossipAction.reject, 'BAD_SIGNATURE', 'proposal signature does not verify');
+    }
+  }
+
+  async #validateBlockAnnouncement(bytes: Uint8Array): Promise<void> {
+    // REJECT (inside decode): not a {block, commit} announcement at all.
+    const { block, commit } = decodeBlockAnnouncement(bytes);
+    // IGNORE: already have it, or too far ahead to place (sync fetches the gap).
+    if (block.header.height <= this.chain.head.height) throw new GossipValidationError(GossipAction.ignore, 'ALREADY_KNOWN', 'block already committed');
+    if (block.header.height > this.chain.head.height + 1) throw new GossipValidationError(GossipAction.ignore, 'NOT_YET', 'block is ahead of our head');
+    await this.#commit(block, commit);
+  }
+
+  // ---- submissions and the outbox ------------------------------------------------------
+
+  /** Whether this node reaches more than 2/3 of the validators (itself included). */
+  async reachability(): Promise<{ validators: number; reachable: number; online: boolean }> {
+    const schedule = (await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
+    const validators = validatorsAt(schedule, this.chain.head.height + 1);
+    const connected = new Set(this.network.peers().map((peer) => peer.peerId));
+    const authorities = await this.chain.getMany(validators.map((key) => StateKey.authority(key)));
+    let reachable = 0;
+    for (const key of validators) {
+      if (key === this.signingKey?.publicKey) reachable++;
+      else {
+        const peerId = (authorities.get(StateKey.authority(key)) as Authority | undefined)?.peerId;
+        if (peerId && connected.has(peerId)) reachable++;
+      }
+    }
+    const online = !this.#offline && reachable * 3 > validators.length * 2;
+    return { validators: validators.length, reachable, online };
+  }
+
+  async submit(input: unknown): Promise<SubmitResult> {
+    const tx = parseTransaction(input);
+    const hash = txHash(tx);
+    const id = txId(tx);
+    const { online } = await this.reachability();
+    if (!online) {
+      // Offline: refuse at once what no state could accept, keep the rest for when we reconnect.
+      const outcome = await this.chain.checkTransaction(tx, Date.now());
+      if (!outcome.ok && ['MALFORMED', 'WRONG_CHAIN', 'BAD_SIGNATURE', 'MISSING_SIGNATURE', 'UNEXPECTED_SIGNER'].includes(outcome.code)) {
+        throw new LedgerError(outcome.code, outcome.sentence);
+      }
+      await this.outbox.add(tx, Date.now());
+      return { txHash: hash, txId: id, status: { state: 'outbox' } };
+    }
+    await this.mempool.add(tx);
+    this.#wakeProposer();
+    await this.network.publish('tx', encode(tx)).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
+    return { txHash: hash, txId: id, status: { state: 'pending' } };
+  }
+
+  /** Back online and caught up: send what was certified offline; each ends final or rejected. */
+  async #reconcileOutbox(): Promise<void> {
+    if (this.#reconciling || this.#syncing) return;
+    const open = this.outbox.open().filter((entry) => entry.state === 'pending');
+    if (open.length === 0) return;
+    const { online } = await this.reachability();
+    if (!online) {
+      this.#onlineSinceMs = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (this.#onlineSinceMs === Number.POSITIVE_INFINITY) this.#onlineSinceMs = Date.now();
+    // Wait for a block committed since we came back, so checks run against the network's state.
+    if (this.#lastCommitAtMs <= this.#onlineSinceMs) return;
+    this.#reconciling = true;
+    try {
+      for (const entry of open) {
+        const location = await this.chain.store.getTxLocation(entry.txHash);
+        if (location) {
+          await this.outbox.update(entry.txId, { state: 'final', height: location.height }, Date.now());
+          continue;
+        }
+        try {
+          await this.mempool.add(entry.tx);
+          await this.outbox.update(entry.txId, { state: 'submitted' }, Date.now());
+          await this.network.publish('tx', encode(entry.tx)).catch(() => undefined);
+        } catch (error) {
+          if (error instanceof LedgerError) await this.outbox.update(entry.txId, { state: 'rejected', code: error.code, sentence: error.sentence }, Date.now());
+          else if (error instanceof MempoolError && error.code === 'ALREADY_PENDING') await this.outbox.update(entry.txId, { state: 'submitted' }, Date.now());
+          else this.log.warn({ err: error, txHash: entry.txHash }, 'outbox entry not sent; will retry');
+        }
+      }
+      this.#wakeProposer();
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  async txStatus(hash: string): Promise<TxStatus> {
+    const location = await this.chain.store.getTxLocation(hash);
+    if (location) return { state: 'final', height: location.height, index: location.index };
+    const entry = this.outbox.list().find((candidate) => candidate.txHash === hash);
+    if (entry?.state === 'rejected') return { state: 'rejected', code: entry.code ?? 'REJECTED', sentence: entry.sentence ?? '' };
+    if (entry?.state === 'pending') return { state: 'outbox' };
+    const rejection = this.#rejections.get(hash);
+    if (rejection) return { state: 'rejected', ...rejection };
+    if (entry?.state === 'submitted' || this.mempool.hasHash(hash)) return { state: 'pending' };
+    return { state: 'unknown' };
+  }
+
+  async blockSummary(height: number): Promise<BlockSummary | undefined> {
+    const block = await this.chain.getBlock(height);
+    if (!block) return undefined;
+    return { hash: blockHash(block.header), header: block.header, txCount: block.txs.length, txHashes: block.txs.map((tx) => txHash(tx)) };
+  }
+
+  outboxView(): OutboxEntryView[] {
+    return this.outbox.list().map(({ tx, ...entry }) => ({ ...entry, type: tx.type }));
+  }
+
+  async setOffline(offline: boolean): Promise<void> {
+    this.#offline = offline;
+    await this.#refreshAllowedPeers();
+    if (!offline) {
+      this.#onlineSinceMs = Date.now();
+      for (const address of this.config.bootstrap) this.network.dial(address).catch(() => undefined);
+    }
+    this.log.warn({ offline }, offline ? 'taken off the network by the operator' : 'back on the network');
+  }
+
+  async status(): Promise<NodeStatus> {
+    const reach = await this.reachability();
+    const outbox = this.outbox.list();
+    const head = this.chain.head;
+    return {
+      chainId: this.chain.chainId,
+      nodeName: this.config.name,
+      role: this.config.role,
+      peerId: this.network.peerId,
+      height: head.height,
+      headHash: head.hash,
+      headTimeMs: head.header.timeMs,
+      online: reach.online,
+      peers: this.network.peers().length,
+      validators: reach.validators,
+      validatorsReachable: reach.reachable,
+      syncing: this.#syncing,
+      mempool: { size: this.mempool.size, bytes: this.mempool.bytes },
+      outbox: {
+        pending: outbox.filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,
+        final: outbox.filter((entry) => entry.state === 'final').length,
+        rejected: outbox.filter((entry) => entry.state === 'rejected').length,
+      },
+    };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#reconcileTimer);
+    await this.#api?.close();
+    await this.#driver?.stop();
+    this.#syncer?.stop();
+    await this.network.stop();
+    await this.outbox.close();
+    await this.chain.close();
+  }
+
+  // ---- helpers -----------------------------------------------------------------------
+
+  /** Admitted peers: every non-revoked authority's peer id, plus the config allowlist; none when offline. */
+  async #refreshAllowedPeers(): Promise<void> {
+    if (this.#offline) {
+      await this.network.setAllowedPeers([]);
+      return;
+    }
+    const index = ((await this.chain.getRecord(StateKey.authorityIndex)) as AuthorityIndexEntry[] | undefined) ?? [];
+    const active = index.filter((entry) => entry.status !== 'revoked').map((entry) => StateKey.authority(entry.key));
+    const records = await this.chain.getMany(active);
+    const peers = new Set(this.config.allowlist);
+    for (const record of records.values()) {
+      const peerId = (record as Authority).peerId;
+      if (peerId && peerId !== this.network.peerId) peers.add(peerId);
+    }
+    await this.network.setAllowedPeers(peers);
+  }
+
+  #remember(hash: string, rejection: { code: string; sentence: string }): void {
+    if (this.#rejections.size >= REJECTIONS_KEPT_MAX) this.#rejections.delete(this.#rejections.keys().next().value as string);
+    this.#rejections.set(hash, { code: rejection.code, sentence: rejection.sentence });
+  }
+
+  #wakeProposer(): void {
+    for (const wake of [...this.#mempoolWaiters]) wake();
+  }
+}
+
+async function readSigningKey(dataDir: string, role: NodeConfig['role']): Promise<{ publicKey: string; secretKey: string } | null> {
+  const path = join(dataDir, DataFiles.signingKey);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && role === 'observer') return null;
+    throw new Error(`cannot read the signing key at ${path}: ${(error as Error).message}`);
+  }
+  const key = JSON.parse(text) as { publicKey?: unknown; secretKey?: unknown };
+  if (!isPublicKeyHex(key.publicKey) || typeof key.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(key.secretKey)) {
+    throw new Error(`${path} does not hold an ed25519 key pair as hex`);
+  }
+  return { publicKey: key.publicKey, secretKey: key.secretKey };
+}
+

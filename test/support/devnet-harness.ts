@@ -1,0 +1,146 @@
+// Real node processes on 127.0.0.1 for integration tests: writes a devnet, starts each node
+// as `notary start`, talks to it through its HTTP API, and kills (-9) or restarts it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BlockSummary, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
+import type { KeyPair } from '../../shared/crypto/index.js';
+import type { Genesis, Transaction } from '../../shared/ledger/index.js';
+import { createDevnet, type DevnetNode } from '../../electron/node/devnet.js';
+
+const CLI = fileURLToPath(new URL('../../electron/node/cli.ts', import.meta.url));
+
+export class NodeProcess {
+  process: ChildProcess | undefined;
+  url = '';
+  token = '';
+  log = '';
+
+  constructor(readonly info: DevnetNode) {}
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '--data', this.info.dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn' },
+    });
+    this.process = child;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.log = (this.log + chunk.toString()).slice(-20_000);
+    });
+    this.url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`${this.info.name} did not start in 60 s: ${this.log}`)), 60_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /API (http:\/\/\S+\/api\/v1)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.info.name} exited with ${code}: ${this.log}`));
+      });
+    });
+    this.token = (await readFile(join(this.info.dataDir, 'api-token'), 'utf8')).trim();
+  }
+
+  kill(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async status(): Promise<NodeStatus> {
+    return (await this.request<NodeStatus>('GET', '/status')).body;
+  }
+  async submit(tx: Transaction): Promise<SubmitResult> {
+    const { status, body } = await this.request<SubmitResult & { error?: { code: string; message: string } }>('POST', '/txs', tx);
+    if (status !== 202) throw new Error(`${this.info.name} refused a transaction: ${status} ${JSON.stringify(body)}`);
+    return body;
+  }
+  async txStatus(hash: string): Promise<TxStatus> {
+    return (await this.request<TxStatus>('GET', `/txs/${hash}`)).body;
+  }
+  async block(height: number): Promise<BlockSummary | undefined> {
+    const { status, body } = await this.request<BlockSummary>('GET', `/blocks/${height}`);
+    return status === 200 ? body : undefined;
+  }
+  async outbox(): Promise<OutboxEntryView[]> {
+    return (await this.request<OutboxEntryView[]>('GET', '/outbox')).body;
+  }
+  async setOffline(offline: boolean): Promise<void> {
+    await this.request('POST', '/network', { offline });
+  }
+}
+
+export class Devnet {
+  private constructor(
+    readonly dir: string,
+    readonly genesis: Genesis,
+    readonly nodes: NodeProcess[],
+  ) {}
+
+  static async create(options: { validators: number; observers: number; objects: number; heartbeatMs?: number }): Promise<Devnet> {
+    const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
+    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+    const { nodes, genesis } = await createDevnet({ dir, basePort, ...options, consensus: { heartbeatMs: options.heartbeatMs ?? 1_000 } });
+    return new Devnet(dir, genesis, nodes.map((node) => new NodeProcess(node)));
+  }
+
+  node(name: string): NodeProcess {
+    const node = this.nodes.find((candidate) => candidate.info.name === name);
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  async signingKey(name: string): Promise<KeyPair> {
+    return JSON.parse(await readFile(join(this.node(name).info.dataDir, 'signing-key.json'), 'utf8')) as KeyPair;
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.kill()));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
