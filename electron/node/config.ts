@@ -29,9 +29,9 @@ export const nodeConfigSchema = z.strictObject({
       timeoutPrevoteMs: z.number().int().min(50).max(600_000).default(1_000),
       timeoutPrecommitMs: z.number().int().min(50).max(600_000).default(1_000),
       timeoutDeltaMs: z.number().int().min(0).max(600_000).default(500),
-      blockTxsMax: z.number().int().min(1).max(10_000).default(2_000),
+      blockTxsMax: z.number().int().min(1).max(10_000).default(500),
     })
-    .default({ heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 2_000 }),
+    .default({ heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 500 }),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -81,7 +81,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       allowlist: [],
       mdns: false,
       api: { host: '127.0.0.1', port: 0 },
-      consensus: { heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 2_000, ...options.consensus },
+      consensus: { heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 500, ...options.consensus },
     };
     await writeFileAtomic(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
     await writeFileAtomic(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);

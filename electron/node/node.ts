@@ -37,6 +37,8 @@ const BLOCK_TIME_DRIFT_MAX_MS = 10_000;
 const REJECTIONS_KEPT_MAX = 10_000;
 const BLOCK_BYTES_MAX = 8 * 1024 * 1024;
 const RECONCILE_INTERVAL_MS = 1_000;
+/** How often lost connections to known peers are dialled again (a cable plugged back in, a restarted office). */
+const REDIAL_INTERVAL_MS = 3_000;
 
 export interface StartOptions {
   dataDir: string;
@@ -54,6 +56,7 @@ export class NotaryNode {
   #onlineSinceMs = 0;
   #lastCommitAtMs = 0;
   #reconcileTimer: NodeJS.Timeout | undefined;
+  #redialTimer: NodeJS.Timeout | undefined;
   #reconciling = false;
   #api: { url: string; close(): Promise<void> } | undefined;
   #driver!: ConsensusDriver;
@@ -141,9 +144,12 @@ export class NotaryNode {
     });
     this.network.subscribe('tx', () => undefined); // admitted in the validator; subscribing joins the mesh
     this.network.subscribe('block', () => undefined);
+    this.network.libp2p.addEventListener('peer:disconnect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer disconnected'));
+    this.network.libp2p.addEventListener('peer:connect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer connected'));
     await this.#driver.start();
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => void this.#reconcileOutbox(), RECONCILE_INTERVAL_MS);
+    this.#redialTimer = setInterval(() => this.#redial(), REDIAL_INTERVAL_MS);
     const api = options.api ?? this.config.api;
     this.#api = await startApiServer({
       host: api.host,
@@ -400,6 +406,7 @@ export class NotaryNode {
 
   async stop(): Promise<void> {
     clearInterval(this.#reconcileTimer);
+    clearInterval(this.#redialTimer);
     await this.#api?.close();
     await this.#driver?.stop();
     this.#syncer?.stop();
@@ -425,6 +432,17 @@ export class NotaryNode {
       if (peerId && peerId !== this.network.peerId) peers.add(peerId);
     }
     await this.network.setAllowedPeers(peers);
+  }
+
+  /** Dials every bootstrap peer we are not connected to (one attempt each per interval). */
+  #redial(): void {
+    if (this.#offline) return;
+    const connected = new Set(this.network.peers().map((peer) => peer.peerId));
+    for (const address of this.config.bootstrap) {
+      const peerId = address.slice(address.lastIndexOf('/p2p/') + 5);
+      if (connected.has(peerId)) continue;
+      this.network.dial(address, { signal: AbortSignal.timeout(REDIAL_INTERVAL_MS) }).catch((error: unknown) => this.log.debug({ err: error, address }, 'redial failed'));
+    }
   }
 
   #remember(hash: string, rejection: { code: string; sentence: string }): void {

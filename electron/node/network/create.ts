@@ -93,12 +93,23 @@ export async function createNetwork(init: NetworkInit): Promise<NotaryNetwork> {
   return network;
 }
 
+/** Consensus messages up to this size are votes; a proposal carries a whole block and is always larger. */
+export const VOTE_MESSAGE_BYTES_MAX = 512;
+
 /**
- * Message id = sha256(topic, data), first 20 bytes: the same transaction or vote gossiped by
- * two nodes is one message, so it is validated and forwarded once.
+ * Message id = sha256(topic, data), first 20 bytes: the same transaction, proposal or block
+ * gossiped by two nodes is one message, validated and forwarded once. Votes add the author and
+ * sequence number: the consensus driver re-sends its current votes every gossip interval, for
+ * peers that joined late or lost them, and a content id would swallow each re-send as a
+ * duplicate (a stalled height on a network that started unevenly). Proposals stay
+ * content-addressed: re-flooding a block of a megabyte every second would starve the CPU.
  */
 function contentMessageId(message: Message): Uint8Array {
-  return createHash('sha256').update(message.topic).update(message.data).digest().subarray(0, 20);
+  const hash = createHash('sha256').update(message.topic).update(message.data);
+  if (message.type === 'signed' && message.topic.endsWith('/consensus/1') && message.data.length <= VOTE_MESSAGE_BYTES_MAX) {
+    hash.update(message.from.toString()).update(message.sequenceNumber.toString());
+  }
+  return hash.digest().subarray(0, 20);
 }
 
 function checkChainId(chainId: string): string {
