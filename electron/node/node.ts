@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { decodeConsensusMessage, encodeConsensusMessage, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
+import { CommitError, decodeConsensusMessage, encodeConsensusMessage, InvalidBlockError, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
 import { isPublicKeyHex } from '../../shared/crypto/index.js';
 import type { BlockSummary, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
@@ -184,14 +184,18 @@ export class NotaryNode {
         return block;
       },
       validateBlock: async (block) => {
-        if (block.header.timeMs > Date.now() + BLOCK_TIME_DRIFT_MAX_MS) return { valid: false, reason: 'the block time is ahead of this office clock' };
         try {
           await this.chain.validate(block);
-          return { valid: true };
         } catch (error) {
-          return { valid: false, reason: (error as Error).message };
+          // Only a block's own fault makes it invalid; our disk failing must halt consensus instead.
+          if (error instanceof InvalidBlockError || error instanceof CommitError || error instanceof LedgerError) return { valid: false, reason: error.message };
+          throw error;
         }
+        // A block time ahead of our clock: prevote nil, but it stays valid (a slow clock must not make us halt).
+        if (block.header.timeMs > Date.now() + BLOCK_TIME_DRIFT_MAX_MS) return { valid: true, timely: false, reason: 'the block time is ahead of this office clock' };
+        return { valid: true };
       },
+      commitOf: (height) => this.chain.getCommit(height),
       commitBlock: async (block, commit) => {
         await this.#commit(block, commit);
         if (this.signingKey && block.header.proposer === this.signingKey.publicKey) {

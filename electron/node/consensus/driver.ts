@@ -1,0 +1,419 @@
+// Runs the consensus state machine against the node's components (interfaces.ts): feeds it
+// one input at a time from a bounded queue (input-queue.ts), executes its outputs, awaits the
+// application and the signer, and feeds their answers back. It owns no consensus logic.
+//
+// - Signatures go through the PrivValidator, which persists before it signs; the signed message
+//   is broadcast, then fed back to the machine like any peer's.
+// - After a commit it starts the next height with the application's validators for it (a set
+//   changed by block H votes from H + 2, so head + 1 and head + 2 are always known).
+// - Heartbeat (DESIGN §5): at round 0 a proposer waits until a transaction waits
+//   (app.waitForTransactions) or heartbeatMs has passed since the height started, then builds.
+//   The machine adds heartbeatMs to every validator's round-0 propose timeout, so the wait never
+//   costs a round. The application's calls may take as long as they need: the machine keeps
+//   handling messages meanwhile and drops answers that arrive after their round moved on.
+// - Every gossipIntervalMs the machine gets a tick: it re-sends what gossip may have lost
+//   (gossip.ts) and, while the network is past this height, asks the application to sync.
+// - A driver runs once: after stop() or a halt, build a new one (the PrivValidator and the
+//   application's chain carry everything that must survive).
+import type { Verifier } from '../../../shared/crypto/index.js';
+import type { DuplicateVoteEvidence, Vote } from '../../../shared/chain/messages.js';
+import type { Block, Commit } from '../../../shared/ledger/types.js';
+import { InputQueue, NETWORK_INPUTS_MAX_DEFAULT } from './input-queue.js';
+import type { Clock, ConsensusApp, ConsensusLogger, ConsensusMetrics, ConsensusTransport, TimerId } from './interfaces.js';
+import { DoubleSignError, type PrivValidator } from './priv-validator.js';
+import { ConsensusStateMachine } from './state-machine.js';
+import type { ConsensusInput, ConsensusOutput, Step, TimeoutConfig } from './types.js';
+
+export const GOSSIP_INTERVAL_MS_DEFAULT = 1000;
+
+export interface ConsensusDriverInit {
+  chainId: string;
+  /** Defaults: propose 3000, prevote 1000, precommit 1000, delta 500 ms per round. */
+  timeouts?: Partial<Omit<TimeoutConfig, 'heartbeatMs'>>;
+  /** Longest wait for transactions before a round-0 proposal; 0 (default) builds at once. */
+  heartbeatMs?: number;
+  /** Re-send interval of own messages, and of sync requests while behind. */
+  gossipIntervalMs?: number;
+  /** Messages from peers that may wait in the input queue (newest dropped beyond it). */
+  networkInputsMax?: number;
+  onCommitted?(block: Block, commit: Commit): void;
+  onEvidence?(evidence: DuplicateVoteEvidence): void;
+  /** Called once when the driver halts on an error; it then processes nothing more. */
+  onHalt?(error: Error): void;
+}
+
+export interface ConsensusDriverComponents {
+  clock: Clock;
+  transport: ConsensusTransport;
+  app: ConsensusApp;
+  verify: Verifier;
+  /** The validator's signer; absent or null for an observer, which follows but never signs. */
+  privValidator?: PrivValidator | null;
+  logger?: ConsensusLogger;
+  metrics?: ConsensusMetrics;
+}
+
+export interface ConsensusStatus {
+  running: boolean;
+  height: number;
+  round: number;
+  step: Step;
+  halted: Error | null;
+}
+
+/** js-libp2p style factory: `consensusDriver(init)(components)`. */
+export function consensusDriver(init: ConsensusDriverInit): (components: ConsensusDriverComponents) => ConsensusDriver {
+  return (components) => new ConsensusDriver(init, components);
+}
+
+const silentLogger: ConsensusLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export class ConsensusDriver {
+  readonly #init: ConsensusDriverInit;
+  readonly #components: ConsensusDriverComponents;
+  readonly #machine: ConsensusStateMachine;
+  readonly #queue: InputQueue;
+  readonly #logger: ConsensusLogger;
+  readonly #metrics: ConsensusMetrics;
+  readonly #heartbeatMs: number;
+  readonly #gossipIntervalMs: number;
+  #started = false;
+  #running = false;
+  #halted: Error | null = null;
+  #drainScheduled = false;
+  #draining = false;
+  #timers = new Map<string, TimerId>();
+  #unsubscribe: (() => void) | null = null;
+  /** One FIFO lock around every application call. */
+  #appTail: Promise<unknown> = Promise.resolve();
+  #inFlight = new Set<Promise<unknown>>();
+  #syncing = false;
+  /** Highest height whose startHeight is queued: commit and sync may both want to start it. */
+  #heightQueued = 0;
+  #heightStartedAtMs = 0;
+  #wakeHeartbeat: (() => void) | null = null;
+
+  constructor(init: ConsensusDriverInit, components: ConsensusDriverComponents) {
+    this.#init = init;
+    this.#components = components;
+    this.#heartbeatMs = init.heartbeatMs ?? 0;
+    this.#gossipIntervalMs = init.gossipIntervalMs ?? GOSSIP_INTERVAL_MS_DEFAULT;
+    if (!Number.isSafeInteger(this.#gossipIntervalMs) || this.#gossipIntervalMs < 1) throw new Error('gossipIntervalMs must be a positive integer');
+    this.#machine = new ConsensusStateMachine({
+      chainId: init.chainId,
+      self: components.privValidator?.publicKey ?? null,
+      verify: components.verify,
+      timeouts: { ...init.timeouts, heartbeatMs: this.#heartbeatMs },
+    });
+    this.#queue = new InputQueue(init.networkInputsMax ?? NETWORK_INPUTS_MAX_DEFAULT);
+    this.#logger = components.logger ?? silentLogger;
+    this.#metrics = components.metrics ?? {};
+  }
+
+  status(): ConsensusStatus {
+    const machine = this.#machine;
+    return { running: this.#running, height: machine.height, round: machine.round, step: machine.step, halted: this.#halted };
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('a consensus driver starts once; build a new one to restart');
+    this.#started = true;
+    this.#running = true;
+    this.#unsubscribe = this.#components.transport.onMessage((message) => {
+      if (!this.#running) return;
+      const input: ConsensusInput = message.kind === 'vote' ? { kind: 'vote', vote: message } : { kind: 'proposal', proposal: message };
+      if (this.#queue.pushNetwork(input)) this.#scheduleDrain();
+      else this.#metrics.inputDropped?.();
+    });
+    this.#scheduleTick();
+    await this.#startNextHeight();
+  }
+
+  /** Stops timers and input; waits for the application and signer calls in progress. */
+  async stop(): Promise<void> {
+    this.#shutdown();
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #shutdown(): void {
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    for (const id of this.#timers.values()) this.#components.clock.clearTimer(id);
+    this.#timers.clear();
+    this.#queue.clear();
+    this.#wakeHeartbeat?.();
+  }
+
+  #halt(error: unknown): void {
+    if (this.#halted) return;
+    if (!this.#running) {
+      // A call still in flight when the driver stopped failed: expected while shutting down.
+      this.#logger.debug({ err: error }, 'a call failed after the consensus driver stopped');
+      return;
+    }
+    this.#halted = error instanceof Error ? error : new Error(String(error));
+    this.#logger.error({ err: this.#halted, height: this.#machine.height, round: this.#machine.round }, 'consensus halted');
+    this.#shutdown();
+    this.#init.onHalt?.(this.#halted);
+  }
+
+  #enqueue(input: ConsensusInput): void {
+    if (!this.#running) return;
+    this.#queue.pushInternal(input);
+    this.#scheduleDrain();
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled || this.#draining) return;
+    this.#drainScheduled = true;
+    queueMicrotask(() => this.#drain());
+  }
+
+  #drain(): void {
+    this.#drainScheduled = false;
+    this.#draining = true;
+    try {
+      for (let input = this.#queue.shift(); input && this.#running; input = this.#queue.shift()) {
+        const outputs = this.#machine.handle(input);
+        for (const output of outputs) this.#execute(output);
+      }
+    } catch (error) {
+      this.#halt(error);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #execute(output: ConsensusOutput): void {
+    const transport = this.#components.transport;
+    const metrics = this.#metrics;
+    switch (output.kind) {
+      case 'buildProposal':
+        return this.#track(this.#build(output.height, output.round));
+      case 'validateBlock':
+        return this.#track(this.#validate(output.height, output.block, output.blockHash));
+      case 'signProposal':
+      case 'signVote':
+        return this.#track(this.#sign(output));
+      case 'broadcast':
+        return transport.broadcast(output.message);
+      case 'scheduleTimeout':
+        return this.#setTimer(`${output.height}/${output.round}/${output.step}`, output.durationMs, () =>
+          this.#enqueue({ kind: 'timeout', height: output.height, round: output.round, step: output.step }),
+        );
+      case 'commit':
+        return this.#track(this.#commit(output.block, output.commit, [...this.#machine.validators]));
+      case 'evidence':
+        this.#logger.warn({ evidence: output.evidence }, 'a validator signed two different votes for one round');
+        metrics.evidence?.(output.evidence);
+        return this.#init.onEvidence?.(output.evidence);
+      case 'requestSync':
+        if (!this.#syncing && this.#components.app.requestSync) this.#track(this.#sync(output.height));
+        return;
+      case 'roundStarted':
+        this.#logger.debug({ height: output.height, round: output.round }, 'round started');
+        return metrics.roundStarted?.(output.height, output.round);
+      case 'rejected':
+        this.#logger.debug({ reason: output.reason, validator: output.validator }, 'consensus input rejected');
+        return metrics.rejected?.(output.reason);
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
+  }
+
+  #withApp<T>(call: () => Promise<T>): Promise<T> {
+    const run = this.#appTail.then(call);
+    this.#appTail = run.catch(() => undefined);
+    return run;
+  }
+
+  #setTimer(key: string, delayMs: number, callback: () => void): void {
+    if (!this.#running) return;
+    const { clock } = this.#components;
+    const previous = this.#timers.get(key);
+    if (previous !== undefined) clock.clearTimer(previous);
+    const id = clock.setTimer(delayMs, () => {
+      this.#timers.delete(key);
+      if (this.#running) callback();
+    });
+    this.#timers.set(key, id);
+  }
+
+  #scheduleTick(): void {
+    this.#setTimer('tick', this.#gossipIntervalMs, () => {
+      this.#enqueue({ kind: 'tick' });
+      // The head may move under the driver (the node's syncer, a block announcement): follow it.
+      if (this.#components.app.head().height >= this.#machine.height && this.#heightQueued > 0) this.#track(this.#startNextHeight());
+      this.#scheduleTick();
+    });
+  }
+
+  async #startNextHeight(): Promise<void> {
+    const { app } = this.#components;
+    let plan: { height: number; validators: string[]; nextValidators: string[]; lastCommit?: Commit };
+    try {
+      plan = await this.#withApp(async () => {
+        const height = app.head().height + 1;
+        const lastCommit = height > 1 ? await app.commitOf?.(height - 1) : undefined;
+        return { height, validators: await app.validatorsFor(height), nextValidators: await app.validatorsFor(height + 1), ...(lastCommit ? { lastCommit } : {}) };
+      });
+    } catch (error) {
+      return this.#halt(error);
+    }
+    if (!this.#running || plan.height <= this.#heightQueued) return;
+    this.#heightQueued = plan.height;
+    for (const [key, id] of this.#timers) {
+      if (key !== 'tick' && Number(key.split('/')[0]) < plan.height) {
+        this.#components.clock.clearTimer(id);
+        this.#timers.delete(key);
+      }
+    }
+    this.#heightStartedAtMs = this.#components.clock.now();
+    this.#enqueue({ kind: 'startHeight', ...plan, ...this.#restored(plan.height) });
+    this.#reannounceVotes(plan.height);
+  }
+
+  /** Round, step and lock the PrivValidator persisted at `height` before a restart. */
+  #restored(height: number): Pick<Extract<ConsensusInput, { kind: 'startHeight' }>, 'round' | 'step' | 'lock'> {
+    const signer = this.#components.privValidator;
+    if (!signer) return {};
+    const last = signer.lastSigned;
+    if (last && last.height > height) {
+      this.#logger.warn({ signedHeight: last.height, height }, 'this validator signed at a later height than its chain has; it signs again once the chain catches up');
+    }
+    const lock = signer.lock;
+    return {
+      ...(last && last.height === height ? { round: last.round } : {}),
+      ...(last && last.height === height && last.step !== 'propose' ? { step: last.step } : {}),
+      ...(lock && lock.height === height ? { lock: { round: lock.round, blockHash: lock.blockHash } } : {}),
+    };
+  }
+
+  /**
+   * After a restart, votes this validator signed at this height may never have reached everyone,
+   * and it will not sign them again: send the persisted ones, so that the others can still count
+   * them (a quorum may hinge on exactly one of them).
+   */
+  #reannounceVotes(height: number): void {
+    const signer = this.#components.privValidator;
+    for (const slot of signer?.signedAt(height) ?? []) {
+      if (!signer || slot.step === 'propose') continue;
+      const vote: Vote = { kind: 'vote', type: slot.step, height, round: slot.round, blockHash: slot.blockHash, validator: signer.publicKey, signature: slot.signature };
+      this.#components.transport.broadcast(vote);
+      this.#enqueue({ kind: 'vote', vote });
+    }
+  }
+
+  async #build(height: number, round: number): Promise<void> {
+    if (round === 0) await this.#waitForTransactionsOrHeartbeat();
+    const signer = this.#components.privValidator;
+    if (!this.#running || !signer || this.#machine.height !== height || this.#machine.round !== round) return;
+    try {
+      const { app, clock } = this.#components;
+      // Sync may have committed this height while we waited: then there is nothing to build.
+      const block = await this.#withApp(async () => (app.head().height + 1 === height ? app.buildBlock(height, round, { proposer: signer.publicKey, timeMs: clock.now() }) : undefined));
+      if (block) this.#enqueue({ kind: 'proposalBuilt', height, round, block });
+    } catch (error) {
+      // The round's propose timeout moves everyone on; a proposer that cannot build is only slow.
+      this.#logger.error({ err: error, height, round }, 'the application could not build a block');
+    }
+  }
+
+  async #waitForTransactionsOrHeartbeat(): Promise<void> {
+    const remainingMs = this.#heightStartedAtMs + this.#heartbeatMs - this.#components.clock.now();
+    if (remainingMs <= 0) return;
+    const controller = new AbortController();
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        this.#wakeHeartbeat = null;
+        controller.abort();
+        resolve();
+      };
+      this.#wakeHeartbeat = wake;
+      this.#setTimer('heartbeat', remainingMs, wake);
+      this.#components.app.waitForTransactions?.(controller.signal).then(wake, () => undefined);
+    });
+    const id = this.#timers.get('heartbeat');
+    if (id !== undefined) {
+      this.#components.clock.clearTimer(id);
+      this.#timers.delete('heartbeat');
+    }
+  }
+
+  async #validate(height: number, block: Block, blockHash: string): Promise<void> {
+    try {
+      // A height already committed (by sync) has nothing left to validate; answering "invalid"
+      // for a block that no longer extends the head could make the machine halt.
+      const { app } = this.#components;
+      const result = await this.#withApp(async () => (this.#machine.height === height && app.head().height < height ? app.validateBlock(block) : undefined));
+      // Another path (sync, a block announcement) may have committed the height meanwhile.
+      if (result && app.head().height < height) this.#enqueue({ kind: 'blockValidity', height, blockHash, ...result });
+    } catch (error) {
+      this.#halt(error);
+    }
+  }
+
+  async #sign(output: Extract<ConsensusOutput, { kind: 'signVote' | 'signProposal' }>): Promise<void> {
+    const signer = this.#components.privValidator;
+    if (!signer) return this.#halt(new Error('the state machine asked an observer to sign'));
+    try {
+      if (output.kind === 'signVote') {
+        const vote = await signer.signVote(output.type, output.height, output.round, output.blockHash);
+        if (!this.#running) return; // crashed after persisting, before sending: the signer remembers
+        this.#logger.debug({ type: vote.type, height: vote.height, round: vote.round, blockHash: vote.blockHash }, 'voted');
+        this.#components.transport.broadcast(vote);
+        this.#enqueue({ kind: 'vote', vote });
+      } else {
+        const proposal = await signer.signProposal(output.block, output.round, output.polRound, output.blockHash);
+        if (!this.#running) return;
+        this.#logger.debug({ height: proposal.height, round: proposal.round, polRound: proposal.polRound, blockHash: output.blockHash }, 'proposed');
+        this.#components.transport.broadcast(proposal);
+        this.#enqueue({ kind: 'proposal', proposal });
+      }
+    } catch (error) {
+      if (!(error instanceof DoubleSignError)) return this.#halt(error);
+      const step = output.kind === 'signVote' ? output.type : 'propose';
+      this.#logger.warn({ height: output.height, round: output.round, step, reason: error.message }, 'the signer refused a conflicting signature');
+      this.#metrics.signRefused?.(output.height, output.round, step);
+    }
+  }
+
+  async #commit(block: Block, commit: Commit, validators: string[]): Promise<void> {
+    const { app } = this.#components;
+    const height = block.header.height;
+    try {
+      await this.#withApp(async () => {
+        if (app.head().height < height) await app.commitBlock(block, commit);
+      });
+    } catch (error) {
+      return this.#halt(error);
+    }
+    this.#logger.info({ height, round: commit.round, txs: block.txs.length, blockHash: commit.blockHash }, 'block committed');
+    this.#metrics.committed?.(height, commit.round, block.txs.length);
+    const signed = new Set(commit.signatures.map((entry) => entry.validator));
+    const missing = validators.filter((key) => !signed.has(key));
+    if (missing.length > 0) this.#metrics.missedVotes?.(height, missing);
+    this.#init.onCommitted?.(block, commit);
+    // Through the clock, never straight on: a chain with one validator and no heartbeat would
+    // otherwise decide height after height in microtasks and starve the rest of the process.
+    this.#setTimer('next-height', 0, () => this.#track(this.#startNextHeight()));
+  }
+
+  async #sync(height: number): Promise<void> {
+    const request = this.#components.app.requestSync;
+    if (!request) return;
+    this.#syncing = true;
+    try {
+      await this.#withApp(() => request.call(this.#components.app, height));
+    } catch (error) {
+      this.#logger.warn({ err: error, height }, 'sync failed; retrying on the next tick');
+    } finally {
+      this.#syncing = false;
+    }
+    if (this.#running && this.#components.app.head().height >= this.#machine.height) await this.#startNextHeight();
+  }
+}

@@ -1,0 +1,88 @@
+// The PrivValidator's state on disk: one small JSON file in the data directory, replaced
+// atomically (write a temporary file, fsync it, rename it over the old one, fsync the
+// directory), so a crash leaves either the old state or the new one, never a torn file.
+// A file that does not parse is refused with a sentence an operator can act on: signing
+// from a forgotten state is how a validator double-signs.
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { privValidatorStateSchema, type PrivValidatorState, type PrivValidatorStore } from './priv-validator-state.js';
+
+export const PRIV_VALIDATOR_STATE_FILE = 'priv-validator-state.json';
+
+export class PrivValidatorStateError extends Error {
+  readonly code = 'PRIV_VALIDATOR_STATE_CORRUPT' as const;
+  constructor(path: string, what: string, options?: { cause?: unknown }) {
+    super(
+      `The validator signing state at ${path} is unreadable (${what}). The node refuses to sign: a validator that ` +
+        'forgets what it signed can sign twice. Restore the file from a backup, or, only if this key never signed on ' +
+        'this chain, remove it.',
+      options,
+    );
+    this.name = 'PrivValidatorStateError';
+  }
+}
+
+export class FilePrivValidatorStore implements PrivValidatorStore {
+  readonly path: string;
+
+  constructor(readonly dir: string) {
+    this.path = join(dir, PRIV_VALIDATOR_STATE_FILE);
+  }
+
+  describe(): string {
+    return this.path;
+  }
+
+  async load(): Promise<PrivValidatorState | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new PrivValidatorStateError(this.path, 'it is not JSON', { cause: error });
+    }
+    const parsed = privValidatorStateSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PrivValidatorStateError(this.path, `${issue?.path.join('.') || 'the file'}: ${issue?.message}`);
+    }
+    return parsed.data;
+  }
+
+  async save(state: PrivValidatorState): Promise<void> {
+    const checked = privValidatorStateSchema.parse(state);
+    await mkdir(this.dir, { recursive: true });
+    const temporary = `${this.path}.tmp`;
+    const file = await open(temporary, 'w', 0o600);
+    try {
+      await file.writeFile(`${JSON.stringify(checked, null, 2)}\n`, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, this.path);
+    await syncDirectory(this.dir);
+  }
+}
+
+/** Makes the rename durable. Windows cannot open a directory; its rename is durable enough there. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (error) {
+    if (process.platform === 'win32') return;
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,122 @@
+// The validator's signer. It never signs two different messages for one (height, round, step):
+// before a signature leaves it, the signed (height, round, step, message, signature) is
+// persisted, so a crash between signing and sending cannot make the restarted node sign
+// something else (CometBFT's FilePV "last sign state"). Because only the last few signatures
+// are kept, it also refuses anything that goes back in (height, round, step) order. It persists
+// the lock too (the last non-nil precommit, Algorithm 1 lines 38-40): a restarted validator
+// that forgot its lock could help a conflicting block gather a proof-of-lock.
+import { bytesToHex } from '../../../shared/codec/index.js';
+import { voteMessage, type VoteType } from '../../../shared/chain/commit.js';
+import { proposalMessage, type Proposal, type Vote } from '../../../shared/chain/messages.js';
+import { Domain, publicKeyOf, sign as nobleSign } from '../../../shared/crypto/index.js';
+import type { Block } from '../../../shared/ledger/types.js';
+import { SIGNED_KEPT_MAX, type PrivValidatorState, type PrivValidatorStore, type SignedSlot, type SignStep } from './priv-validator-state.js';
+
+export { type PrivValidatorState, type PrivValidatorStore, type SignedSlot, type SignStep } from './priv-validator-state.js';
+
+const STEP_ORDER: Record<SignStep, number> = { propose: 1, prevote: 2, precommit: 3 };
+
+/** Produces an ed25519 signature over (domain, chainId, message); shared/crypto `sign` by default. */
+export type SignFunction = (secretKeyHex: string, domain: Domain, chainId: string, message: Uint8Array) => string;
+
+export class DoubleSignError extends Error {
+  readonly code = 'DOUBLE_SIGN_REFUSED' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DoubleSignError';
+  }
+}
+
+export class PrivValidator {
+  readonly publicKey: string;
+  #state: PrivValidatorState;
+  /** Signing is serialized: each request sees the state the previous one persisted. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly chainId: string,
+    readonly store: PrivValidatorStore,
+    readonly secretKey: string,
+    readonly sign: SignFunction,
+    state: PrivValidatorState,
+  ) {
+    this.publicKey = state.publicKey;
+    this.#state = state;
+  }
+
+  /** Opens the signer over its store; refuses a state written for another key or chain. */
+  static async open(options: { secretKey: string; chainId: string; store: PrivValidatorStore; sign?: SignFunction }): Promise<PrivValidator> {
+    const publicKey = publicKeyOf(options.secretKey);
+    const loaded = await options.store.load();
+    if (loaded && loaded.publicKey !== publicKey) {
+      throw new Error(`the signing state in ${options.store.describe()} belongs to validator ${loaded.publicKey}, not ${publicKey}`);
+    }
+    if (loaded && loaded.chainId !== options.chainId) {
+      throw new Error(`the signing state in ${options.store.describe()} belongs to chain ${loaded.chainId}, not ${options.chainId}`);
+    }
+    const state: PrivValidatorState = loaded ?? { version: 1, chainId: options.chainId, publicKey, signed: [], lock: null };
+    return new PrivValidator(options.chainId, options.store, options.secretKey, options.sign ?? nobleSign, state);
+  }
+
+  /** The last signature given out, if any (the driver restarts its round from it). */
+  get lastSigned(): SignedSlot | null {
+    return this.#state.signed.at(-1) ?? null;
+  }
+
+  /** The kept signatures of `height`, oldest first (the driver re-sends its votes after a restart). */
+  signedAt(height: number): SignedSlot[] {
+    return this.#state.signed.filter((slot) => slot.height === height);
+  }
+
+  /** The persisted lock: the last non-nil precommit. */
+  get lock(): PrivValidatorState['lock'] {
+    return this.#state.lock;
+  }
+
+  async signVote(type: VoteType, height: number, round: number, blockHash: string | null): Promise<Vote> {
+    const message = voteMessage(type, height, round, blockHash);
+    const signature = await this.#sign({ height, round, step: type, blockHash }, message, Domain.vote);
+    return { kind: 'vote', type, height, round, blockHash, validator: this.publicKey, signature };
+  }
+
+  async signProposal(block: Block, round: number, polRound: number, blockHash: string): Promise<Proposal> {
+    const height = block.header.height;
+    const message = proposalMessage(height, round, polRound, blockHash);
+    const signature = await this.#sign({ height, round, step: 'propose', blockHash }, message, Domain.proposal);
+    return { kind: 'proposal', height, round, polRound, block, proposer: this.publicKey, signature };
+  }
+
+  #sign(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain): Promise<string> {
+    const run = this.#tail.then(() => this.#signNow(slot, message, domain));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #signNow(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain): Promise<string> {
+    const messageHex = bytesToHex(message);
+    const last = this.lastSigned;
+    if (last) {
+      const order = compareSlots(slot, last);
+      if (order === 0 && last.message === messageHex) return last.signature; // the same message again
+      if (order === 0) throw new DoubleSignError(`refused to sign a second, different ${slot.step} for height ${slot.height} round ${slot.round}`);
+      if (order < 0) {
+        throw new DoubleSignError(
+          `refused to sign a ${slot.step} for height ${slot.height} round ${slot.round}: already signed a ${last.step} for height ${last.height} round ${last.round}`,
+        );
+      }
+    }
+    const signature = this.sign(this.secretKey, domain, this.chainId, message);
+    const lock = slot.step === 'precommit' && slot.blockHash !== null ? { height: slot.height, round: slot.round, blockHash: slot.blockHash } : this.#state.lock;
+    const signed = [...this.#state.signed, { ...slot, message: messageHex, signature }].slice(-SIGNED_KEPT_MAX);
+    const next: PrivValidatorState = { ...this.#state, signed, lock };
+    await this.store.save(next); // persisted before the signature leaves this function
+    this.#state = next;
+    return signature;
+  }
+}
+
+function compareSlots(a: Pick<SignedSlot, 'height' | 'round' | 'step'>, b: Pick<SignedSlot, 'height' | 'round' | 'step'>): number {
+  if (a.height !== b.height) return a.height - b.height;
+  if (a.round !== b.round) return a.round - b.round;
+  return STEP_ORDER[a.step] - STEP_ORDER[b.step];
+}
