@@ -24,6 +24,7 @@ import {
   type ValidatorSchedule,
 } from '../../shared/ledger/index.js';
 import { startApiServer } from './api/http-server.js';
+import { EvidenceLog } from './consensus-evidence.js';
 import { Chain } from './chain/chain.js';
 import { DataFiles, readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusDriver, FilePrivValidatorStore, PrivValidator, systemClock, type ConsensusApp, type ConsensusDriver } from './consensus/index.js';
@@ -71,6 +72,7 @@ export class NotaryNode {
     readonly outbox: Outbox,
     readonly network: NotaryNetwork,
     readonly signingKey: { publicKey: string; secretKey: string } | null,
+    readonly evidence: EvidenceLog,
     readonly log: Logger,
   ) {}
 
@@ -105,7 +107,8 @@ export class NotaryNode {
       },
       logger: log.child({ part: 'network' }),
     });
-    const node = new NotaryNode(options.dataDir, config, chain, mempool, outbox, network, signingKey, log);
+    const evidence = await EvidenceLog.open(join(options.dataDir, 'evidence.jsonl'));
+    const node = new NotaryNode(options.dataDir, config, chain, mempool, outbox, network, signingKey, evidence, log);
     holder.node = node;
     await node.#startRest(options);
     return node;
@@ -128,7 +131,10 @@ export class NotaryNode {
       timeouts: { timeoutProposeMs: consensus.timeoutProposeMs, timeoutPrevoteMs: consensus.timeoutPrevoteMs, timeoutPrecommitMs: consensus.timeoutPrecommitMs, deltaMs: consensus.timeoutDeltaMs },
       heartbeatMs: consensus.heartbeatMs,
       onHalt: (error) => this.log.fatal({ err: error }, 'consensus halted'),
-      onEvidence: (evidence) => this.log.warn({ evidence }, 'equivocation detected'),
+      onEvidence: (evidence) => {
+        this.log.warn({ validator: evidence.voteA.validator, height: evidence.voteA.height }, 'equivocation detected');
+        this.evidence.record(evidence, Date.now()).catch((error: unknown) => this.log.error({ err: error }, 'evidence not saved'));
+      },
     })({
       clock: systemClock(),
       transport: {
@@ -161,6 +167,7 @@ export class NotaryNode {
         txStatus: (hash) => this.txStatus(hash),
         outbox: () => Promise.resolve(this.outboxView()),
         block: (height) => this.blockSummary(height),
+        evidence: () => Promise.resolve(this.evidence.list()),
         setOffline: (offline) => this.setOffline(offline),
       },
       log: (message) => this.log.error(message),

@@ -14,6 +14,8 @@ export interface ApiHandlers {
   txStatus(txHash: string): Promise<TxStatus>;
   outbox(): Promise<OutboxEntryView[]>;
   block(height: number): Promise<BlockSummary | undefined>;
+  /** Equivocation evidence this node has seen, oldest first. */
+  evidence(): Promise<unknown[]>;
   /** Operator switch: take this office off the network (or back on), as a cut cable would. */
   setOffline(offline: boolean): Promise<void>;
 }
@@ -81,6 +83,7 @@ async function route(request: IncomingMessage, handlers: ApiHandlers): Promise<[
     return [200, await handlers.txStatus(hash.data)];
   }
   if (path === '/outbox' && method === 'GET') return [200, await handlers.outbox()];
+  if (path === '/evidence' && method === 'GET') return [200, await handlers.evidence()];
   if (path?.startsWith('/blocks/') && method === 'GET') {
     const height = Number(path.slice('/blocks/'.length));
     if (!Number.isSafeInteger(height) || height < 0) throw new ApiError(400, 'MALFORMED', 'a block height is a whole number from 0');
