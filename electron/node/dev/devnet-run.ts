@@ -34,7 +34,11 @@ if (existsSync(join(dir, 'devnet.json'))) {
 const children = new Map<string, ChildProcess>();
 const apis = new Map<string, { url: string; token: string }>();
 for (const node of nodes) {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--data', node.dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--data', node.dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // Five nodes' block-by-block logs would bury the summary; NOTARY_LOG_LEVEL=info shows them.
+    env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn' },
+  });
   children.set(node.name, child);
   child.stdout!.on('data', async (chunk: Buffer) => {
     const match = /API (http:\/\/\S+\/api\/v1)/.exec(chunk.toString());
