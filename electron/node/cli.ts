@@ -2,8 +2,10 @@
 import './runtime-check.js';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { createDevnet } from './devnet.js';
-import { NotaryNode } from './node.js';
+import { auditCommand } from './cli/audit.js';
+import { keysCommand } from './cli/keys.js';
+import { receiptCommand, statusCommand, submitCommand } from './cli/node-commands.js';
+import { verifyCommand } from './cli/verify.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -35,6 +37,8 @@ program
   .option('--heartbeat-ms <ms>', 'empty-block interval', integer(100, 3_600_000), 1_000)
   .action(async (options: { dir: string; validators: number; observers: number; basePort: number; objects: number; heartbeatMs: number }) => {
     const dir = resolve(options.dir);
+    // loaded on use: the offline commands (verify, audit, keys) need not load libp2p
+    const { createDevnet } = await import('./devnet.js');
     const { nodes, genesis } = await createDevnet({ ...options, dir, consensus: { heartbeatMs: options.heartbeatMs } });
     console.log(`devnet ${genesis.chainId} written to ${dir}:`);
     for (const node of nodes) console.log(`  ${node.name.padEnd(12)} ${node.role.padEnd(9)} tcp ${node.port}  peer ${node.peerId}`);
@@ -49,6 +53,7 @@ program
   .option('--listen <multiaddr>', 'libp2p listen address (overrides the config)')
   .action(async (options: { data: string; api?: { host: string; port: number }; listen?: string }) => {
     const dataDir = resolve(options.data);
+    const { NotaryNode } = await import('./node.js');
     const node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}) });
     console.log(`notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`);
     console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
@@ -63,6 +68,13 @@ program
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
   });
+
+program.addCommand(keysCommand());
+program.addCommand(verifyCommand());
+program.addCommand(auditCommand());
+program.addCommand(statusCommand());
+program.addCommand(submitCommand());
+program.addCommand(receiptCommand());
 
 try {
   await program.parseAsync(process.argv);

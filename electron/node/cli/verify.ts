@@ -1,0 +1,84 @@
+// `notary verify`: checks a receipt or ownership certificate offline, with shared/ code alone,
+// against validator keys the user trusts (from a genesis file or a list of keys).
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { isPublicKeyHex } from '../../../shared/crypto/index.js';
+import { parseGenesis, type Transaction } from '../../../shared/ledger/index.js';
+import { verifyCertificate, verifyReceipt, type VerifyResult } from '../../../shared/receipt/index.js';
+import { CliError } from './errors.js';
+import { readJsonFile } from './files.js';
+
+interface Trust {
+  keys: string[];
+  chainId?: string;
+  source: string;
+}
+
+export function verifyCommand(): Command {
+  return new Command('verify')
+    .description('verify a receipt or ownership certificate offline (no node needed); exit 0 when valid, 1 when not')
+    .argument('<file>', 'a receipt or certificate JSON file')
+    .option('--genesis <file>', 'trust the registrars and notaries of this genesis file')
+    .option('--trusted-validators <file>', 'trust the validator keys in this JSON list')
+    .action(async (file: string, options: { genesis?: string; trustedValidators?: string }) => {
+      if (options.genesis && options.trustedValidators) throw new CliError('Give either --genesis or --trusted-validators, not both.');
+      const trust = options.genesis ? await trustFromGenesis(resolve(options.genesis)) : options.trustedValidators ? await trustFromList(resolve(options.trustedValidators)) : undefined;
+      const document = await readJsonFile(resolve(file), 'receipt or certificate');
+      const kind = (document as { kind?: unknown } | null)?.kind;
+      if (kind !== 'receipt' && kind !== 'certificate') {
+        console.log(`INVALID (MALFORMED): ${file} is neither a receipt nor a certificate (its "kind" is not "receipt" or "certificate").`);
+        process.exitCode = 1;
+        return;
+      }
+      const verifyOptions = trust ? { trustedValidators: trust.keys } : {};
+      const result = kind === 'receipt' ? verifyReceipt(document, verifyOptions) : verifyCertificate(document, verifyOptions);
+      const line = describe(result, document, trust);
+      console.log(line.text);
+      if (!trust && line.ok) console.error('notary: no --genesis or --trusted-validators given, so this only shows the document is self-consistent, not that your registry issued it.');
+      process.exitCode = line.ok ? 0 : 1;
+    });
+}
+
+function describe(result: VerifyResult, document: unknown, trust: Trust | undefined): { ok: boolean; text: string } {
+  if (!result.ok) return { ok: false, text: `INVALID (${result.code}): ${result.reason}` };
+  if (trust?.chainId !== undefined && result.chainId !== trust.chainId) {
+    return { ok: false, text: `INVALID (WRONG_CHAIN): the document is from chain ${result.chainId}, not ${trust.chainId} of ${trust.source}` };
+  }
+  const where = `final at height ${result.height}, block ${result.blockHash}, time ${new Date(result.timeMs).toISOString()}, chain ${result.chainId}`;
+  const { kind } = document as { kind: string };
+  if (kind === 'receipt') {
+    const tx = (document as { tx: Transaction }).tx;
+    return { ok: true, text: `valid: ${tx.type}${subjectOf(tx)} (tx ${result.subject}) ${where}` };
+  }
+  return { ok: true, text: `valid: ownership certificate of ${result.subject} ${where}` };
+}
+
+/** The property object a transaction is about, when it has one. */
+function subjectOf(tx: Transaction): string {
+  const payload = tx.payload as { contract?: { objectId?: unknown }; objectId?: unknown; object?: { id?: unknown } };
+  const id = payload.contract?.objectId ?? payload.objectId ?? payload.object?.id;
+  return typeof id === 'string' ? ` of ${id}` : '';
+}
+
+async function trustFromGenesis(path: string): Promise<Trust> {
+  const json = await readJsonFile(path, 'genesis');
+  let genesis;
+  try {
+    genesis = parseGenesis(json);
+  } catch (error) {
+    throw new CliError(`${path} is not a genesis file: ${(error as Error).message}.`);
+  }
+  // DESIGN §1: registrars and notaries are the validators; observers never vote.
+  const keys = genesis.authorities.filter((authority) => authority.role === 'registrar' || authority.role === 'notary').map((authority) => authority.key);
+  if (keys.length === 0) throw new CliError(`The genesis ${path} names no registrars or notaries to trust.`);
+  return { keys, chainId: genesis.chainId, source: path };
+}
+
+async function trustFromList(path: string): Promise<Trust> {
+  const json = await readJsonFile(path, 'list of trusted validator keys');
+  const keys = Array.isArray(json) ? json : (json as { validators?: unknown } | null)?.validators;
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every(isPublicKeyHex)) {
+    throw new CliError(`${path} must hold a JSON list of validator public keys (64 lowercase hex characters each).`);
+  }
+  return { keys, source: path };
+}

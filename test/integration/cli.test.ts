@@ -1,0 +1,233 @@
+// The `notary` command line, run as a real child process against temporary folders: keys,
+// offline verification of receipts, audits of a stopped node's chain, and the API commands.
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { txHash, type Transaction } from '../../shared/ledger/index.js';
+import { Chain } from '../../electron/node/chain/chain.js';
+import { DataFiles } from '../../electron/node/config.js';
+import { devCommitBlock, devGenesis, devKeys, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { unlockKeystore } from '../../electron/node/keystore/index.js';
+import { ChainStore } from '../../electron/node/store/index.js';
+import { Keys } from '../../electron/node/store/keys.js';
+
+const genesis = devGenesis({ objects: 50, parties: 10 });
+const PASSPHRASE = 'a registry passphrase';
+let root: string;
+let data: string;
+let receiptFile: string;
+let receipt: { tx: Transaction; header: { height: number } };
+let certificateFile: string;
+let genesisFile: string;
+let passphraseFile: string;
+const BLOCKS = 3;
+const TRANSFERS_PER_BLOCK = 4;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function notary(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'electron/node/cli.ts', ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** One clear sentence: never a stack trace. */
+function expectNoStack(run: Run) {
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'notary-cli-'));
+  data = join(root, 'node');
+  const chain = await Chain.open({ dir: join(data, DataFiles.chain), genesis });
+  let receiptBlock;
+  for (let i = 0; i < BLOCKS; i++) {
+    const timeMs = chain.head.header.timeMs + 1_000;
+    const txs = await devTransfers(chain, TRANSFERS_PER_BLOCK, { objects: 50, parties: 10, seed: chain.head.height, nowMs: timeMs });
+    const { block } = await devCommitBlock(chain, txs, timeMs);
+    if (i === 1) receiptBlock = block;
+  }
+  const tx = receiptBlock!.txs[2]!;
+  receipt = JSON.parse(JSON.stringify(await chain.receipt(txHash(tx))));
+  const objectId = (tx as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId;
+  const certificate = JSON.parse(JSON.stringify(await chain.certificate(objectId)));
+  await chain.close();
+  genesisFile = join(data, DataFiles.genesis);
+  await writeFile(genesisFile, JSON.stringify(genesis));
+  receiptFile = join(root, 'receipt.json');
+  await writeFile(receiptFile, JSON.stringify(receipt));
+  certificateFile = join(root, 'certificate.json');
+  await writeFile(certificateFile, JSON.stringify(certificate));
+  passphraseFile = join(root, 'passphrase');
+  await writeFile(passphraseFile, `${PASSPHRASE}\n`);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('notary keys new', () => {
+  it('seals a new key in a 0600 keystore that unlocks with the passphrase, and prints its public key', async () => {
+    const out = join(root, 'party.key.json');
+    const run = await notary('keys', 'new', '--out', out, '--passphrase-file', passphraseFile);
+    expect(run.code).toBe(0);
+    const publicKey = /^public key ([0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+    expect(publicKey).toBeDefined();
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    expect((await unlockKeystore(out, PASSPHRASE)).publicKey).toBe(publicKey);
+    await expect(unlockKeystore(out, 'not the passphrase')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+    const again = await notary('keys', 'new', '--out', out, '--passphrase-file', passphraseFile);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/already exists/) });
+  });
+
+  it('asks for a passphrase only on a terminal, never takes a short one', async () => {
+    const noTerminal = await notary('keys', 'new', '--out', join(root, 'nope.json'));
+    expect(noTerminal).toMatchObject({ code: 1, stderr: expect.stringMatching(/No passphrase: give --passphrase-file/) });
+    const short = join(root, 'short');
+    await writeFile(short, 'seven77\n');
+    const tooShort = await notary('keys', 'new', '--out', join(root, 'nope.json'), '--passphrase-file', short);
+    expect(tooShort).toMatchObject({ code: 1, stderr: expect.stringMatching(/at least 8 characters/) });
+    expectNoStack(tooShort);
+  });
+});
+
+describe('notary verify', () => {
+  it('accepts a receipt from the dev chain against the genesis validators', async () => {
+    const run = await notary('verify', receiptFile, '--genesis', genesisFile);
+    expect(run.code).toBe(0);
+    const hash = txHash(receipt.tx);
+    expect(run.stdout).toMatch(new RegExp(`^valid: transfer of BY-DEV-\\d{6} \\(tx ${hash}\\) final at height ${receipt.header.height}, block [0-9a-f]{64}, time 2026-`));
+  });
+
+  it('accepts an ownership certificate against a list of trusted keys', async () => {
+    const trusted = join(root, 'trusted.json');
+    await writeFile(trusted, JSON.stringify([devKeys.registrar.publicKey, devKeys.notary.publicKey]));
+    const run = await notary('verify', certificateFile, '--trusted-validators', trusted);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^valid: ownership certificate of BY-DEV-\d{6} final at height 3/) });
+  });
+
+  it('rejects a tampered receipt, and one signed by validators it does not trust', async () => {
+    const tampered = structuredClone(receipt) as { tx: { nonce: number } };
+    tampered.tx.nonce += 1;
+    const tamperedFile = join(root, 'tampered.json');
+    await writeFile(tamperedFile, JSON.stringify(tampered));
+    const run = await notary('verify', tamperedFile, '--genesis', genesisFile);
+    expect(run).toMatchObject({ code: 1, stdout: 'INVALID (INVALID_PROOF): the transaction is not in the block it names\n' });
+    const bankOnly = join(root, 'bank.json');
+    await writeFile(bankOnly, JSON.stringify([devKeys.bank.publicKey]));
+    const untrusted = await notary('verify', receiptFile, '--trusted-validators', bankOnly);
+    expect(untrusted).toMatchObject({ code: 1, stdout: expect.stringMatching(/^INVALID \(UNTRUSTED_VALIDATORS\)/) });
+    const missing = await notary('verify', join(root, 'missing.json'));
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/^notary: No receipt or certificate at .*missing\.json\.\n$/) });
+  });
+});
+
+describe('notary audit', () => {
+  it('finds a dev chain clean, with progress on stderr', async () => {
+    const run = await notary('audit', '--data', data);
+    expect(run).toMatchObject({ code: 0, stdout: `audit: clean, ${BLOCKS + 1} blocks, ${BLOCKS * TRANSFERS_PER_BLOCK} transactions\n` });
+    expect(run.stderr).toMatch(new RegExp(`audit: height ${BLOCKS} / ${BLOCKS} \\(100%\\)`));
+  });
+
+  it('names the height of a block with a flipped byte', async () => {
+    const copy = join(root, 'damaged');
+    await cp(data, copy, { recursive: true });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(copy, DataFiles.chain), { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const bytes = (await db.get(Keys.block(2)))!;
+    bytes[bytes.length - 1]! ^= 0x01;
+    await db.put(Keys.block(2), bytes);
+    await db.close();
+    const run = await notary('audit', '--data', copy);
+    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height 2: /) });
+  });
+
+  it('gives one clear sentence for a missing folder, a store refused at open, or a store a running node holds', async () => {
+    const missing = await notary('audit', '--data', join(root, 'no-such-node'));
+    expect(missing).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^notary: No node data folder at .*no-such-node\.\n$/) });
+    const refused = join(root, 'refused');
+    await mkdir(join(refused, DataFiles.chain), { recursive: true });
+    await writeFile(join(refused, DataFiles.genesis), JSON.stringify(genesis));
+    await writeFile(join(refused, DataFiles.chain, '000001.log'), 'not a LevelDB log');
+    const corrupt = await notary('audit', '--data', refused);
+    expect(corrupt).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^notary: The store at .* is corrupt: its CURRENT file is missing/) });
+    const store = await ChainStore.open(join(data, DataFiles.chain), { createIfMissing: false });
+    try {
+      const locked = await notary('audit', '--data', data);
+      expect(locked).toMatchObject({ code: 1, stderr: expect.stringMatching(/Another notary node is using .*; stop it first\./) });
+      expectNoStack(locked);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('notary status, submit and receipt', () => {
+  const token = 'ab'.repeat(32);
+  let server: Server;
+  let api: string;
+  let tokenFile: string;
+
+  beforeAll(async () => {
+    tokenFile = join(root, 'api-token');
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+    const known = txHash(receipt.tx);
+    server = createServer((request, response) => {
+      const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (request.headers.authorization !== `Bearer ${token}`) return send(401, { error: { code: 'UNAUTHORIZED', message: 'send the token' } });
+      if (request.url === '/api/v1/status') {
+        return send(200, {
+          chainId: genesis.chainId, nodeName: 'node-1', role: 'notary', peerId: '12D3KooWtest', height: 7, headHash: 'cd'.repeat(32), headTimeMs: genesis.genesisTimeMs,
+          online: true, peers: 3, validators: 4, validatorsReachable: 4, syncing: false, mempool: { size: 0, bytes: 0 }, outbox: { pending: 1, final: 2, rejected: 0 },
+        });
+      }
+      if (request.url === '/api/v1/txs' && request.method === 'POST') return send(422, { error: { code: 'STALE_VERSION', message: 'object BY-7-0001 changed at height 1 since this was signed' } });
+      if (request.url === `/api/v1/receipts/${known}`) return send(200, receipt);
+      return send(404, { error: { code: 'NOT_FOUND', message: 'no receipt for that transaction' } });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('shows the node status', async () => {
+    const run = await notary('status', '--api', api, '--token-file', tokenFile);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^node node-1 \(notary\), chain by-registry-dev[\s\S]*height 7[\s\S]*online: 4 of 4 validators reachable/) });
+  });
+
+  it('prints an API refusal as CODE: message', async () => {
+    const run = await notary('submit', receiptFile, '--api', api, '--token-file', tokenFile);
+    expect(run).toMatchObject({ code: 1, stderr: 'notary: STALE_VERSION: object BY-7-0001 changed at height 1 since this was signed\n' });
+  });
+
+  it('fetches a receipt into a file that verifies offline, and says clearly when there is none', async () => {
+    const out = join(root, 'fetched.json');
+    const run = await notary('receipt', txHash(receipt.tx), '--api', api, '--token-file', tokenFile, '--out', out);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(receipt);
+    expect((await notary('verify', out, '--genesis', genesisFile)).code).toBe(0);
+    const none = await notary('receipt', 'ee'.repeat(32), '--api', api, '--token-file', tokenFile);
+    expect(none).toMatchObject({ code: 1, stderr: expect.stringMatching(/^notary: No receipt for e{64} at .*: the transaction is unknown to the node or not final yet/) });
+  });
+
+  it('says so when the node is not running or the token is missing', async () => {
+    const down = await notary('status', '--api', 'http://127.0.0.1:1', '--token-file', tokenFile);
+    expect(down).toMatchObject({ code: 1, stderr: expect.stringMatching(/Cannot reach the node at http:\/\/127\.0\.0\.1:1/) });
+    const noToken = await notary('status', '--api', api, '--data', join(root, 'no-such-node'));
+    expect(noToken).toMatchObject({ code: 1, stderr: expect.stringMatching(/No API token at .*api-token/) });
+  });
+});
