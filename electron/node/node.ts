@@ -24,6 +24,8 @@ import {
   type ValidatorSchedule,
 } from '../../shared/ledger/index.js';
 import { startApiServer } from './api/http-server.js';
+import { nodeMetrics, type NodeMetrics } from './api/metrics.js';
+import { registryQueries } from './api/queries.js';
 import { EvidenceLog } from './consensus-evidence.js';
 import { Chain } from './chain/chain.js';
 import { DataFiles, readConfig, readGenesis, type NodeConfig } from './config.js';
@@ -43,8 +45,8 @@ const REDIAL_INTERVAL_MS = 3_000;
 
 export interface StartOptions {
   dataDir: string;
-  /** Overrides config.api. */
-  api?: { host: string; port: number };
+  /** Overrides config.api. allowRemote: serve non-loopback clients too (default false). */
+  api?: { host: string; port: number; allowRemote?: boolean };
   /** Overrides config.listen. */
   listen?: string[];
   logger?: Logger;
@@ -63,6 +65,7 @@ export class NotaryNode {
   #driver!: ConsensusDriver;
   #syncer!: Syncer;
   #syncing = false;
+  #metrics!: NodeMetrics;
 
   private constructor(
     readonly dataDir: string,
@@ -156,7 +159,16 @@ export class NotaryNode {
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => void this.#reconcileOutbox(), RECONCILE_INTERVAL_MS);
     this.#redialTimer = setInterval(() => this.#redial(), REDIAL_INTERVAL_MS);
-    const api = options.api ?? this.config.api;
+    const api: { host: string; port: number; allowRemote?: boolean } = options.api ?? this.config.api;
+    this.#metrics = nodeMetrics({
+      height: () => this.chain.head.height,
+      peers: () => this.network.peers().length,
+      mempool: () => ({ size: this.mempool.size, bytes: this.mempool.bytes }),
+      outboxPending: () => this.outbox.list().filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,
+      consensusRound: () => this.#driver.status().round,
+      syncing: () => this.#syncing,
+      network: () => this.network.metrics(),
+    });
     this.#api = await startApiServer({
       host: api.host,
       port: api.port,
@@ -169,7 +181,10 @@ export class NotaryNode {
         block: (height) => this.blockSummary(height),
         evidence: () => Promise.resolve(this.evidence.list()),
         setOffline: (offline) => this.setOffline(offline),
+        ...registryQueries({ chain: this.chain, peers: () => this.network.peers(), selfKey: () => this.signingKey?.publicKey }),
+        metrics: () => this.#metrics.scrape(),
       },
+      ...(api.allowRemote === undefined ? {} : { allowRemote: api.allowRemote }),
       log: (message) => this.log.error(message),
     });
     this.log.info({ peerId: this.network.peerId, height: this.chain.head.height, api: this.#api.url }, 'node started');

@@ -2,6 +2,8 @@
 // the HTTP server, the Electron IPC handlers, the CLI and the renderer.
 import { z } from 'zod';
 import * as schema from '../ledger/schema.js';
+import type { TransactionType } from '../ledger/types.js';
+import { certificateSchema, receiptSchema } from '../receipt/index.js';
 
 export const API_PREFIX = '/api/v1';
 export const API_BODY_BYTES_MAX = 256 * 1024;
@@ -67,3 +69,79 @@ export const blockSummarySchema = z.strictObject({
   txHashes: z.array(schema.hash),
 });
 export type BlockSummary = z.infer<typeof blockSummarySchema>;
+
+// ---- registry queries ------------------------------------------------------------------
+
+/** The most objects a search returns; `truncated` says when the owner holds more. */
+export const SEARCH_RESULTS_MAX = 100;
+/** The most history rows one request returns, oldest first. */
+export const HISTORY_ROWS_MAX = 1_000;
+
+export const objectIdParam = schema.objectId;
+export const searchQuerySchema = z.string().trim().min(1, 'q is an object id or an owner public key').max(128);
+
+export const receiptViewSchema = receiptSchema;
+export type ReceiptView = z.infer<typeof receiptViewSchema>;
+
+export const propertyViewSchema = z.strictObject({
+  property: schema.propertyObject,
+  /** The record proved against the head block's state root: verifies offline with verifyCertificate. */
+  certificate: certificateSchema,
+});
+export type PropertyView = z.infer<typeof propertyViewSchema>;
+
+const TX_TYPES = ['property.register', 'transfer', 'encumbrance.add', 'encumbrance.release', 'authority.add', 'authority.update', 'authority.revoke'] as const;
+/** Spelled out for the OpenAPI document; the check below keeps it equal to the ledger's union. */
+export const txTypeSchema = z.enum(TX_TYPES);
+type SameTypes<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _txTypesMatchLedger: SameTypes<(typeof TX_TYPES)[number], TransactionType> = true;
+void _txTypesMatchLedger;
+
+export const historyEntrySchema = z.strictObject({
+  height: z.number().int().nonnegative(),
+  index: z.number().int().nonnegative(),
+  txHash: schema.hash,
+  type: txTypeSchema,
+});
+export const propertyHistorySchema = z.strictObject({
+  objectId: schema.objectId,
+  entries: z.array(historyEntrySchema).max(HISTORY_ROWS_MAX),
+  truncated: z.boolean(),
+});
+export type PropertyHistory = z.infer<typeof propertyHistorySchema>;
+
+export const searchResultSchema = z.strictObject({
+  query: z.string(),
+  /** What the query matched: an object id, an owner's public key, or nothing. */
+  match: z.enum(['object', 'owner', 'none']),
+  results: z.array(z.strictObject({ id: schema.objectId, kind: schema.propertyKind, address: z.string() })).max(SEARCH_RESULTS_MAX),
+  truncated: z.boolean(),
+});
+export type SearchResult = z.infer<typeof searchResultSchema>;
+
+export const peerViewSchema = z.strictObject({
+  peerId: z.string(),
+  addresses: z.array(z.string()),
+  connectedSinceMs: z.number(),
+  latencyMs: z.number().nullable(),
+  gossipScore: z.number(),
+});
+export const peersSchema = z.array(peerViewSchema);
+export type PeerView = z.infer<typeof peerViewSchema>;
+
+export const validatorViewSchema = z.strictObject({
+  key: schema.publicKey,
+  name: z.string().nullable(),
+  role: schema.role.nullable(),
+  status: schema.authorityStatus.nullable(),
+  peerId: z.string().nullable(),
+  /** This node itself, or a peer with an open connection to it. */
+  connected: z.boolean(),
+  self: z.boolean(),
+});
+export const validatorsViewSchema = z.strictObject({
+  /** The set that votes on the next block. */
+  height: z.number().int().positive(),
+  validators: z.array(validatorViewSchema),
+});
+export type ValidatorsView = z.infer<typeof validatorsViewSchema>;

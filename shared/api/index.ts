@@ -1,1 +1,3 @@
 export * from './contract.js';
+export * from './routes.js';
+export * from './openapi.js';

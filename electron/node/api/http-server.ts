@@ -4,9 +4,23 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_BODY_BYTES_MAX, API_PREFIX, txHashParam, type BlockSummary, type NodeStatus, type OutboxEntryView, type SubmitResult, type TxStatus } from '../../../shared/api/index.js';
+import {
+  API_BODY_BYTES_MAX,
+  type BlockSummary,
+  type NodeStatus,
+  type OutboxEntryView,
+  type PeerView,
+  type PropertyHistory,
+  type PropertyView,
+  type ReceiptView,
+  type SearchResult,
+  type SubmitResult,
+  type TxStatus,
+  type ValidatorsView,
+} from '../../../shared/api/index.js';
 import { writeFileAtomic } from '../config.js';
 import { ApiError, toApiError } from './errors.js';
+import { dispatch, routeOf } from './router.js';
 
 export interface ApiHandlers {
   status(): Promise<NodeStatus>;
@@ -18,6 +32,14 @@ export interface ApiHandlers {
   evidence(): Promise<unknown[]>;
   /** Operator switch: take this office off the network (or back on), as a cut cable would. */
   setOffline(offline: boolean): Promise<void>;
+  receipt(txHash: string): Promise<ReceiptView | undefined>;
+  property(objectId: string): Promise<PropertyView | undefined>;
+  propertyHistory(objectId: string): Promise<PropertyHistory | undefined>;
+  search(query: string): Promise<SearchResult>;
+  peers(): Promise<PeerView[]>;
+  validators(): Promise<ValidatorsView>;
+  /** The Prometheus text exposition and its content type. */
+  metrics(): Promise<{ contentType: string; text: string }>;
 }
 
 export interface ApiServerOptions {
@@ -25,6 +47,8 @@ export interface ApiServerOptions {
   port: number;
   tokenFile: string;
   handlers: ApiHandlers;
+  /** Serve requests from non-loopback addresses too (the token is still required). Default false. */
+  allowRemote?: boolean;
   log?: (message: string) => void;
 }
 
@@ -71,50 +95,39 @@ function authorized(request: IncomingMessage, token: Buffer): boolean {
   return presented.length === token.length && timingSafeEqual(presented, token);
 }
 
-async function route(request: IncomingMessage, handlers: ApiHandlers): Promise<[number, unknown]> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : null;
-  const method = request.method ?? 'GET';
-  if (path === '/status' && method === 'GET') return [200, await handlers.status()];
-  if (path === '/txs' && method === 'POST') return [202, await handlers.submit(await readBody(request))];
-  if (path?.startsWith('/txs/') && method === 'GET') {
-    const hash = txHashParam.safeParse(path.slice('/txs/'.length));
-    if (!hash.success) throw new ApiError(400, 'MALFORMED', 'a transaction hash is 64 lowercase hex characters');
-    return [200, await handlers.txStatus(hash.data)];
+/** Loopback: 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
+async function answer(request: IncomingMessage, response: ServerResponse, token: Buffer, options: ApiServerOptions): Promise<void> {
+  if (!options.allowRemote && !isLoopback(request.socket.remoteAddress)) {
+    send(response, 403, { error: { code: 'FORBIDDEN', message: 'this node serves its API to this machine only; start it with api.allowRemote to serve other hosts' } });
+    return;
   }
-  if (path === '/outbox' && method === 'GET') return [200, await handlers.outbox()];
-  if (path === '/evidence' && method === 'GET') return [200, await handlers.evidence()];
-  if (path?.startsWith('/blocks/') && method === 'GET') {
-    const height = Number(path.slice('/blocks/'.length));
-    if (!Number.isSafeInteger(height) || height < 0) throw new ApiError(400, 'MALFORMED', 'a block height is a whole number from 0');
-    const block = await handlers.block(height);
-    if (!block) throw new ApiError(404, 'NOT_FOUND', `no block at height ${height} yet`);
-    return [200, block];
+  if (!authorized(request, token)) {
+    send(response, 401, { error: { code: 'UNAUTHORIZED', message: `send the token from ${options.tokenFile} as "Authorization: Bearer <token>"` } });
+    return;
   }
-  if (path === '/network' && method === 'POST') {
-    const body = (await readBody(request)) as { offline?: unknown };
-    if (typeof body?.offline !== 'boolean') throw new ApiError(400, 'MALFORMED', 'expected {"offline": true|false}');
-    await handlers.setOffline(body.offline);
-    return [200, { offline: body.offline }];
+  const reply = await dispatch(routeOf(request), options.handlers, () => readBody(request));
+  if ('json' in reply) send(response, reply.status, reply.json);
+  else {
+    response.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.text), 'cache-control': 'no-store' });
+    response.end(reply.text);
   }
-  throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname}`);
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const token = Buffer.from(await loadApiToken(options.tokenFile));
   const server = createServer((request, response) => {
-    if (!authorized(request, token)) {
-      send(response, 401, { error: { code: 'UNAUTHORIZED', message: `send the token from ${options.tokenFile} as "Authorization: Bearer <token>"` } });
-      return;
-    }
-    route(request, options.handlers).then(
-      ([status, body]) => send(response, status, body),
-      (error: unknown) => {
-        const apiError = toApiError(error);
-        if (apiError.status >= 500) options.log?.(`api ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
-        send(response, apiError.status, { error: { code: apiError.code, message: apiError.message } });
-      },
-    );
+    answer(request, response, token, options).catch((error: unknown) => {
+      const apiError = toApiError(error);
+      if (apiError.status >= 500) options.log?.(`api ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
+      if (response.headersSent) response.destroy();
+      else send(response, apiError.status, { error: { code: apiError.code, message: apiError.message } });
+    });
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -125,5 +138,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ serve
   });
   const address = server.address() as AddressInfo;
   const url = `http://${options.host}:${address.port}`;
-  return { server, url, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Keep-alive clients would otherwise hold the stop for the keep-alive timeout.
+      server.closeIdleConnections();
+    });
+  return { server, url, close };
 }

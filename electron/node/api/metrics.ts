@@ -1,0 +1,49 @@
+// Prometheus metrics (DESIGN §7) on a registry of our own, never prom-client's global one,
+// so several nodes in one process (tests, the simulator) do not mix their figures. Every
+// value is read from the node when scraped; nothing is pushed from the hot paths.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { TOPIC_KINDS, type NetworkMetrics } from '../network/interface.js';
+
+export interface MetricsSource {
+  height(): number;
+  peers(): number;
+  mempool(): { size: number; bytes: number };
+  outboxPending(): number;
+  consensusRound(): number;
+  syncing(): boolean;
+  network(): NetworkMetrics;
+}
+
+export interface NodeMetrics {
+  registry: Registry;
+  scrape(): Promise<{ contentType: string; text: string }>;
+}
+
+const GOSSIP_OUTCOMES = ['accepted', 'ignored', 'rejected'] as const;
+
+export function nodeMetrics(source: MetricsSource, options: { processMetrics?: boolean } = {}): NodeMetrics {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  gauge('notary_chain_height', 'Height of the last committed block', () => source.height());
+  gauge('notary_peers', 'Peers with an open connection', () => source.peers());
+  gauge('notary_mempool_transactions', 'Transactions waiting in the mempool', () => source.mempool().size);
+  gauge('notary_mempool_bytes', 'Encoded bytes of the transactions in the mempool', () => source.mempool().bytes);
+  gauge('notary_outbox_pending', 'Outbox entries certified offline and not yet final or rejected', () => source.outboxPending());
+  gauge('notary_consensus_round', 'Consensus round at the current height (above 0: rounds failed)', () => source.consensusRound());
+  gauge('notary_syncing', '1 while block sync runs', () => (source.syncing() ? 1 : 0));
+  new Counter({
+    name: 'notary_gossip_messages_total',
+    help: 'Gossip messages by topic and validation outcome',
+    labelNames: ['topic', 'outcome'] as const,
+    registers: [registry],
+    collect() {
+      // The network keeps the running totals; mirror them (a counter has no set()).
+      const counters = source.network();
+      this.reset();
+      for (const topic of TOPIC_KINDS) for (const outcome of GOSSIP_OUTCOMES) this.inc({ topic, outcome }, counters[topic][outcome]);
+    },
+  });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return { registry, scrape: async () => ({ contentType: registry.contentType, text: await registry.metrics() }) };
+}

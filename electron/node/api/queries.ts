@@ -1,0 +1,83 @@
+// Read-only registry queries behind the API: receipts, properties with certificates, object
+// history, search and the validator set. Each answers from committed state only.
+import { HISTORY_ROWS_MAX, SEARCH_RESULTS_MAX, type PeerView, type PropertyHistory, type PropertyView, type ReceiptView, type SearchResult, type ValidatorsView } from '../../../shared/api/index.js';
+import { schema, StateKey, validatorsAt, type Authority, type Block, type PropertyObject, type ValidatorSchedule } from '../../../shared/ledger/index.js';
+import type { Chain } from '../chain/chain.js';
+import type { PeerInfo } from '../network/interface.js';
+
+export interface QuerySource {
+  chain: Chain;
+  peers(): PeerInfo[];
+  /** This node's validator key, if it has one. */
+  selfKey(): string | undefined;
+}
+
+export function registryQueries(source: QuerySource) {
+  const { chain } = source;
+  const object = async (id: string) => (await chain.getRecord(StateKey.object(id))) as PropertyObject | undefined;
+
+  return {
+    receipt: (hash: string): Promise<ReceiptView | undefined> => chain.receipt(hash),
+
+    async property(id: string): Promise<PropertyView | undefined> {
+      // The certificate carries the record as of the head, so both come from one read.
+      const certificate = await chain.certificate(id);
+      return certificate && { property: certificate.object, certificate };
+    },
+
+    async propertyHistory(id: string): Promise<PropertyHistory | undefined> {
+      if (!(await object(id))) return undefined;
+      const rows = await chain.store.getObjectHistory(id, { limit: HISTORY_ROWS_MAX + 1 });
+      const blocks = new Map<number, Block | undefined>();
+      const entries = [];
+      for (const row of rows.slice(0, HISTORY_ROWS_MAX)) {
+        if (!blocks.has(row.height)) blocks.set(row.height, await chain.getBlock(row.height));
+        const tx = blocks.get(row.height)?.txs[row.index];
+        if (!tx) throw new Error(`history of ${id} points at a missing transaction at ${row.height}/${row.index}`);
+        entries.push({ ...row, type: tx.type });
+      }
+      return { objectId: id, entries, truncated: rows.length > HISTORY_ROWS_MAX };
+    },
+
+    async search(query: string): Promise<SearchResult> {
+      const summary = (record: PropertyObject) => ({ id: record.id, kind: record.kind, address: record.address });
+      if (schema.objectId.safeParse(query).success) {
+        const record = await object(query);
+        if (record) return { query, match: 'object', results: [summary(record)], truncated: false };
+      }
+      if (schema.publicKey.safeParse(query).success) {
+        const ids = await chain.store.getPartyObjects(query, { limit: SEARCH_RESULTS_MAX + 1 });
+        const records = await chain.getMany(ids.slice(0, SEARCH_RESULTS_MAX).map((id) => StateKey.object(id)));
+        const results = [...records.values()].map((record) => summary(record as PropertyObject));
+        if (results.length > 0) return { query, match: 'owner', results, truncated: ids.length > SEARCH_RESULTS_MAX };
+      }
+      return { query, match: 'none', results: [], truncated: false };
+    },
+
+    peers: (): Promise<PeerView[]> => Promise.resolve(source.peers().map((peer) => ({ ...peer, addresses: [...peer.addresses] }))),
+
+    async validators(): Promise<ValidatorsView> {
+      const height = chain.head.height + 1;
+      const keys = validatorsAt((await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule, height);
+      const authorities = await chain.getMany(keys.map((key) => StateKey.authority(key)));
+      const connected = new Set(source.peers().map((peer) => peer.peerId));
+      const self = source.selfKey();
+      return {
+        height,
+        validators: keys.map((key) => {
+          const authority = authorities.get(StateKey.authority(key)) as Authority | undefined;
+          const peerId = authority?.peerId ?? null;
+          return {
+            key,
+            name: authority?.name ?? null,
+            role: authority?.role ?? null,
+            status: authority?.status ?? null,
+            peerId,
+            connected: key === self || (peerId !== null && connected.has(peerId)),
+            self: key === self,
+          };
+        }),
+      };
+    },
+  };
+}
