@@ -154,6 +154,48 @@ describe('consensus simulation: targeted scenarios', () => {
     expect(result.heightsCommitted).toBeGreaterThanOrEqual(heightAtRestart + 2);
   });
 
+  it('a locked validator crashes and restarts and the height still commits', async () => {
+    // Validators S0..S3 in set order; S2 is byzantine (its proposals do not execute, it votes
+    // honestly). Round 0 of height 1: S1 proposes v; S3 never gets the proposal (prevotes nil);
+    // S0 and S3 never get S1's prevote. So S1 and S2 see 2f + 1 prevotes for v and lock on it,
+    // S0 and S3 do not, and S1 crashes right after its precommit. Once restarted, S1 must recover
+    // the block v and its proof-of-lock (not only v's hash): with the two locks, no new block can
+    // gather 2f + 1 prevotes, so only S1 re-proposing v with polRound 0 (round 4) and re-sending
+    // the round-0 prevotes lets S0 and S3 prevote v (Algorithm 1 line 28) and the height commit.
+    const { sorted, nodeOf } = validatorSet(4);
+    const node = (index: number) => nodeOf(sorted[index]!);
+    const proposals = new Map<number, { blockHash: string; polRound: number }>();
+    const name = 'a locked validator crashes and restarts and the height still commits';
+    const result = await runSimulation(
+      quiet(6, {
+        heights: 2,
+        faultWindowMs: 8_000,
+        crashes: [{ node: node(1), atMs: 1_500, downMs: 1_000 }],
+        byzantine: [{ node: node(2), behavior: 'invalid-proposal' }],
+        script: {
+          // Until every validator has left round 0 (relays included: matched by signer, not sender).
+          dropIf: (_from, to, message, elapsedMs) =>
+            elapsedMs < 8_000 &&
+            message.height === 1 &&
+            message.round === 0 &&
+            ((message.kind === 'proposal' && to === node(3)) ||
+              (message.kind === 'vote' && message.type === 'prevote' && message.validator === sorted[1] && (to === node(0) || to === node(3)))),
+          onWire: (_from, message: ConsensusMessage) => {
+            if (message.height === 1 && message.kind === 'proposal' && !proposals.has(message.round)) {
+              proposals.set(message.round, { blockHash: blockHash(message.block.header), polRound: message.polRound });
+            }
+          },
+        },
+      }),
+      scenarioReplay(name),
+    );
+    expect(result.faults.crashes).toBe(1);
+    const locked = proposals.get(0)!.blockHash;
+    const reproposal = [...proposals].find(([round]) => round > 0 && proposerOf(sorted, 1, round) === sorted[1]);
+    expect(reproposal?.[1]).toEqual({ blockHash: locked, polRound: 0 });
+    expect(result.decided[0]).toMatchObject({ height: 1, blockHash: locked, round: reproposal![0] });
+  });
+
   it('refuses blocks that do not execute, proposed by a byzantine validator', async () => {
     const { sorted, nodeOf } = validatorSet(4);
     const name = 'refuses blocks that do not execute, proposed by a byzantine validator';

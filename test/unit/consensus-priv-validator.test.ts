@@ -93,6 +93,28 @@ describe('PrivValidator', () => {
     expect(signer.lock).toEqual({ height: 5, round: 1, blockHash: hashA });
   });
 
+  it('persists the locked block and its proof-of-lock with the lock, before signing, across reopen', async () => {
+    const store = new MemoryPrivValidatorStore();
+    const signer = await open(store);
+    const b = block(5);
+    const hash = blockHash(b.header);
+    const prevote = await signer.signVote('prevote', 5, 1, hash);
+    const stranger = { ...prevote, round: 0 }; // not of the lock round: not kept
+    await signer.signVote('precommit', 5, 1, hash, { block: b, prevotes: [prevote, stranger] });
+    const reopened = await open(store);
+    expect(reopened.lock).toEqual({ height: 5, round: 1, blockHash: hash, block: b, prevotes: [prevote] });
+    await reopened.signVote('precommit', 5, 2, null);
+    expect(reopened.lock?.block).toEqual(b);
+    await reopened.signVote('prevote', 6, 0, null); // a later height: the block is dropped, the lock kept
+    expect(reopened.lock).toEqual({ height: 5, round: 1, blockHash: hash });
+  });
+
+  it('keeps the lock by hash only when the proof it is given is for another block', async () => {
+    const signer = await open(new MemoryPrivValidatorStore());
+    await signer.signVote('precommit', 6, 0, hashA, { block: block(6), prevotes: [] });
+    expect(signer.lock).toEqual({ height: 6, round: 0, blockHash: hashA });
+  });
+
   it('does not hand out a signature it could not persist', async () => {
     const failing: PrivValidatorStore = { load: async () => undefined, save: () => Promise.reject(new Error('disk full')), describe: () => 'failing' };
     const signer = await open(failing);

@@ -142,7 +142,7 @@ describe('consensus state machine: a height decided in one round', () => {
     h.vote(vote(1, 'prevote', 1, 0, hash));
     out = h.vote(vote(2, 'prevote', 1, 0, hash));
     expect(only(out, 'scheduleTimeout').map((t) => t.step)).toEqual(['prevote']); // line 35
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: hash }]);
+    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: hash, lockProof: { block: a, prevotes: expect.any(Array) } }]);
     expect([h.machine.lockedRound, h.machine.lockedHash, h.machine.validRound]).toEqual([0, hash, 0]);
 
     h.signOwn(out);
@@ -311,6 +311,48 @@ describe('consensus state machine: locks', () => {
     h.propose(proposal(proposerIndex(1, 1), b, 1));
     expect(only(h.valid(b), 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 1, blockHash: null }]);
   });
+
+  it('hands the signer the locked block and its proof-of-lock with the locking precommit (lines 36-39)', () => {
+    const a = block(1, 'A');
+    const h = new Harness(0);
+    h.start();
+    h.propose(proposal(proposerIndex(1, 0), a, 0));
+    h.signOwn(h.valid(a));
+    h.vote(vote(1, 'prevote', 1, 0, hashOf(a)));
+    const [precommit] = only(h.vote(vote(2, 'prevote', 1, 0, hashOf(a))), 'signVote');
+    expect(precommit).toMatchObject({ type: 'precommit', round: 0, blockHash: hashOf(a), lockProof: { block: a } });
+    expect(precommit!.lockProof!.prevotes.map((v) => [v.validator, v.round, v.blockHash]).sort()).toEqual(
+      [0, 1, 2].map((i) => [validators[i], 0, hashOf(a)]).sort(),
+    );
+  });
+
+  it('restores the locked block and its proof-of-lock at restart: re-proposes it with polRound and re-sends the proof (lines 15-16, 28)', () => {
+    const a = block(1, 'A');
+    const prevotes = [0, 1, 2].map((i) => vote(i, 'prevote', 1, 0, hashOf(a)));
+    const h = new Harness(0);
+    h.start(1, { round: 0, step: 'precommit', lock: { round: 0, blockHash: hashOf(a), block: a, prevotes } });
+    expect([h.machine.lockedRound, h.machine.lockedHash, h.machine.validRound]).toEqual([0, hashOf(a), 0]);
+    const gossip = only(h.handle({ kind: 'tick' }), 'broadcast').map((o) => o.message);
+    for (const v of prevotes) expect(gossip).toContainEqual(v);
+    h.vote(vote(1, 'prevote', 1, 3, null));
+    const out = h.vote(vote(2, 'prevote', 1, 3, null)); // f + 1 of round 3, which validator 0 proposes
+    expect(only(out, 'buildProposal')).toEqual([]);
+    expect(only(out, 'signProposal')).toEqual([{ kind: 'signProposal', height: 1, round: 3, polRound: 0, block: a, blockHash: hashOf(a) }]);
+    // A validator that never saw round 0 accepts the re-proposal once it holds the re-sent proof.
+    const other = new Harness(3);
+    other.start(1, { round: 3 });
+    for (const v of prevotes) other.vote(v);
+    other.propose(proposal(proposerIndex(1, 3), a, 3, 0));
+    expect(only(other.valid(a), 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 3, blockHash: hashOf(a) }]);
+  });
+
+  it('ignores a restored block that is not the locked one, keeping the lock by hash', () => {
+    const a = block(1, 'A');
+    const b = block(1, 'B');
+    const h = new Harness(0);
+    h.start(1, { round: 1, lock: { round: 0, blockHash: hashOf(a), block: b, prevotes: [] } });
+    expect([h.machine.lockedHash, h.machine.validRound]).toEqual([hashOf(a), -1]);
+  });
 });
 
 describe('consensus state machine: rounds ahead, heights ahead', () => {
@@ -390,7 +432,9 @@ describe('consensus state machine: admission of messages', () => {
     h.vote(vote(2, 'prevote', 1, 0, null)); // validator 2 shows us nil first...
     h.vote(vote(2, 'prevote', 1, 0, hashOf(a))); // ...and A to someone who relays it
     const out = h.vote(vote(1, 'prevote', 1, 0, hashOf(a)));
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: hashOf(a) }]);
+    expect(only(out, 'signVote')).toEqual([
+      { kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: hashOf(a), lockProof: { block: a, prevotes: expect.any(Array) } },
+    ]);
   });
 
   it('does not count a second vote for a block nobody proposed', () => {

@@ -289,7 +289,9 @@ export class ConsensusDriver {
     return {
       ...(last && last.height === height ? { round: last.round } : {}),
       ...(last && last.height === height && last.step !== 'propose' ? { step: last.step } : {}),
-      ...(lock && lock.height === height ? { lock: { round: lock.round, blockHash: lock.blockHash } } : {}),
+      ...(lock && lock.height === height
+        ? { lock: { round: lock.round, blockHash: lock.blockHash, ...(lock.block ? { block: lock.block, prevotes: lock.prevotes ?? [] } : {}) } }
+        : {}),
     };
   }
 
@@ -362,7 +364,7 @@ export class ConsensusDriver {
     if (!signer) return this.#halt(new Error('the state machine asked an observer to sign'));
     try {
       if (output.kind === 'signVote') {
-        const vote = await signer.signVote(output.type, output.height, output.round, output.blockHash);
+        const vote = await signer.signVote(output.type, output.height, output.round, output.blockHash, output.lockProof);
         if (!this.#running) return; // crashed after persisting, before sending: the signer remembers
         this.#logger.debug({ type: vote.type, height: vote.height, round: vote.round, blockHash: vote.blockHash }, 'voted');
         this.#components.transport.broadcast(vote);

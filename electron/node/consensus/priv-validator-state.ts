@@ -3,6 +3,7 @@
 // is in priv-validator-file-store.ts.
 import { z } from 'zod';
 import * as schema from '../../../shared/ledger/schema.js';
+import { voteSchema } from '../../../shared/chain/messages.js';
 
 export type SignStep = 'propose' | 'prevote' | 'precommit';
 
@@ -12,6 +13,9 @@ export type SignStep = 'propose' | 'prevote' | 'precommit';
  * received (a quorum can hinge on one of them). Eight covers the last rounds it voted in.
  */
 export const SIGNED_KEPT_MAX = 8;
+
+/** Prevotes kept as the proof-of-lock of the locked block: one per validator of a set. */
+export const LOCK_PREVOTES_MAX = 10_000;
 
 const round = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const height = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -26,14 +30,29 @@ export const signedSlotSchema = z.strictObject({
   signature: schema.signature,
 });
 
+/** The last non-nil precommit, optionally with its block and proof-of-lock (see `lock` below). */
+export const lockSchema = z.strictObject({
+  height,
+  round,
+  blockHash: schema.hash,
+  block: schema.block.optional(),
+  prevotes: z.array(voteSchema).max(LOCK_PREVOTES_MAX).optional(),
+});
+
 export const privValidatorStateSchema = z.strictObject({
   version: z.literal(1),
   chainId: schema.chainId,
   publicKey: schema.publicKey,
   /** The last signatures given out, in (height, round, step) order, newest last. */
   signed: z.array(signedSlotSchema).max(SIGNED_KEPT_MAX),
-  /** The last non-nil precommit: the lock of Algorithm 1 lines 38-39. */
-  lock: z.strictObject({ height, round, blockHash: schema.hash }).nullable(),
+  /**
+   * The last non-nil precommit: the lock of Algorithm 1 lines 38-39. With it, written before
+   * that precommit is signed, the locked block and the 2f + 1 prevotes of `round` for it (its
+   * proof-of-lock), so that a restarted validator can re-propose it with polRound = round and
+   * the others can accept it (line 28), like CometBFT replaying its WAL. One lock is kept: the
+   * storage stays bounded by one block and one validator set's prevotes.
+   */
+  lock: lockSchema.nullable(),
 });
 
 export type SignedSlot = z.infer<typeof signedSlotSchema>;

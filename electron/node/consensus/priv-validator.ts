@@ -4,13 +4,17 @@
 // something else (CometBFT's FilePV "last sign state"). Because only the last few signatures
 // are kept, it also refuses anything that goes back in (height, round, step) order. It persists
 // the lock too (the last non-nil precommit, Algorithm 1 lines 38-40): a restarted validator
-// that forgot its lock could help a conflicting block gather a proof-of-lock.
+// that forgot its lock could help a conflicting block gather a proof-of-lock. With the lock it
+// keeps the locked block and its proof-of-lock (LockProof), written in the same save, before
+// the precommit is signed: a restarted validator proposes that block again instead of a new one.
 import { bytesToHex } from '../../../shared/codec/index.js';
 import { voteMessage, type VoteType } from '../../../shared/chain/commit.js';
 import { proposalMessage, type Proposal, type Vote } from '../../../shared/chain/messages.js';
 import { Domain, publicKeyOf, sign as nobleSign } from '../../../shared/crypto/index.js';
+import { blockHash as blockHashOf } from '../../../shared/ledger/block.js';
 import type { Block } from '../../../shared/ledger/types.js';
-import { SIGNED_KEPT_MAX, type PrivValidatorState, type PrivValidatorStore, type SignedSlot, type SignStep } from './priv-validator-state.js';
+import type { LockProof } from './types.js';
+import { LOCK_PREVOTES_MAX, SIGNED_KEPT_MAX, lockSchema, type PrivValidatorState, type PrivValidatorStore, type SignedSlot, type SignStep } from './priv-validator-state.js';
 
 export { type PrivValidatorState, type PrivValidatorStore, type SignedSlot, type SignStep } from './priv-validator-state.js';
 
@@ -73,9 +77,13 @@ export class PrivValidator {
     return this.#state.lock;
   }
 
-  async signVote(type: VoteType, height: number, round: number, blockHash: string | null): Promise<Vote> {
+  /**
+   * Signs a vote. A non-nil precommit becomes the lock; `lockProof` (its block and proof-of-lock)
+   * is persisted with it when it matches the vote.
+   */
+  async signVote(type: VoteType, height: number, round: number, blockHash: string | null, lockProof?: LockProof): Promise<Vote> {
     const message = voteMessage(type, height, round, blockHash);
-    const signature = await this.#sign({ height, round, step: type, blockHash }, message, Domain.vote);
+    const signature = await this.#sign({ height, round, step: type, blockHash }, message, Domain.vote, lockProof);
     return { kind: 'vote', type, height, round, blockHash, validator: this.publicKey, signature };
   }
 
@@ -86,13 +94,13 @@ export class PrivValidator {
     return { kind: 'proposal', height, round, polRound, block, proposer: this.publicKey, signature };
   }
 
-  #sign(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain): Promise<string> {
-    const run = this.#tail.then(() => this.#signNow(slot, message, domain));
+  #sign(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain, lockProof?: LockProof): Promise<string> {
+    const run = this.#tail.then(() => this.#signNow(slot, message, domain, lockProof));
     this.#tail = run.catch(() => undefined);
     return run;
   }
 
-  async #signNow(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain): Promise<string> {
+  async #signNow(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain, lockProof?: LockProof): Promise<string> {
     const messageHex = bytesToHex(message);
     const last = this.lastSigned;
     if (last) {
@@ -106,13 +114,37 @@ export class PrivValidator {
       }
     }
     const signature = this.sign(this.secretKey, domain, this.chainId, message);
-    const lock = slot.step === 'precommit' && slot.blockHash !== null ? { height: slot.height, round: slot.round, blockHash: slot.blockHash } : this.#state.lock;
+    const lock = slot.step === 'precommit' && slot.blockHash !== null ? lockOf(slot.height, slot.round, slot.blockHash, lockProof) : lockAt(this.#state.lock, slot.height);
     const signed = [...this.#state.signed, { ...slot, message: messageHex, signature }].slice(-SIGNED_KEPT_MAX);
     const next: PrivValidatorState = { ...this.#state, signed, lock };
     await this.store.save(next); // persisted before the signature leaves this function
     this.#state = next;
     return signature;
   }
+}
+
+type Lock = NonNullable<PrivValidatorState['lock']>;
+
+/**
+ * The lock to persist; with its proof only when the block is the one locked, and only the
+ * prevotes for it of the lock round. A proof that would not pass the schema is left out (the
+ * lock by hash still keeps the validator safe) rather than make the save fail.
+ */
+function lockOf(height: number, round: number, blockHash: string, proof: LockProof | undefined): Lock {
+  const byHash: Lock = { height, round, blockHash };
+  if (!proof || proof.block.header.height !== height || blockHashOf(proof.block.header) !== blockHash) return byHash;
+  const prevotes = proof.prevotes
+    .filter((vote) => vote.type === 'prevote' && vote.height === height && vote.round === round && vote.blockHash === blockHash)
+    .slice(0, LOCK_PREVOTES_MAX)
+    .map(({ kind, type, validator, signature }) => ({ kind, type, height, round, blockHash, validator, signature }));
+  const checked = lockSchema.safeParse({ ...byHash, block: proof.block, prevotes });
+  return checked.success ? checked.data : byHash;
+}
+
+/** Once the validator signs at a later height, the locked block is of no use: keep the lock by hash only (bounded storage). */
+function lockAt(lock: PrivValidatorState['lock'], height: number): PrivValidatorState['lock'] {
+  if (lock === null || lock.height >= height || lock.block === undefined) return lock;
+  return { height: lock.height, round: lock.round, blockHash: lock.blockHash };
 }
 
 function compareSlots(a: Pick<SignedSlot, 'height' | 'round' | 'step'>, b: Pick<SignedSlot, 'height' | 'round' | 'step'>): number {

@@ -13,8 +13,11 @@
 //   that needs it waits for the answer. The answer may add `timely: false` (a local check such
 //   as the block time against this node's clock): lines 22 and 28 then prevote nil, while lines
 //   36 and 49, which act on what a quorum already did, use valid(v) alone.
-// - lockedValue may be known by hash only after a restart (the PrivValidator persists the lock);
-//   lines 23 and 29 only compare ids, so that is enough.
+// - After a restart lockedValue comes from the PrivValidator, which persists the lock with its
+//   block and proof-of-lock before signing the precommit (a WAL in spirit): validValue becomes
+//   that block and validRound the lock round, and the proof-of-lock is received again (gossip
+//   re-sends it), so the restarted node re-proposes the block and others can accept it (line 28).
+//   A lock persisted by hash only still works for lines 23 and 29, which only compare ids.
 // - Line 49 accepts the block of id(v) from any proposal of the height, not only round r's.
 import type { Verifier } from '../../../shared/crypto/index.js';
 import type { ConsensusMessage, Vote } from '../../../shared/chain/messages.js';
@@ -24,7 +27,7 @@ import { gossipOnTick } from './gossip.js';
 import { HeightIntake, hashOfBlock } from './intake.js';
 import { checkTimeoutConfig, oneThirdPlusOf, proposerOf, quorumOf, timeoutDurationMs } from './thresholds.js';
 import type { VoteSet } from './vote-set.js';
-import { ConsensusHaltError, DEFAULT_TIMEOUTS, type ConsensusInput, type ConsensusOutput, type Step, type TimeoutConfig, type TimeoutStep } from './types.js';
+import { ConsensusHaltError, DEFAULT_TIMEOUTS, type ConsensusInput, type ConsensusOutput, type LockProof, type Step, type TimeoutConfig, type TimeoutStep } from './types.js';
 
 /** valid(v), and whether this node would prevote it (see the header). */
 interface Validity {
@@ -163,11 +166,13 @@ export class ConsensusStateMachine {
     const buffered = this.#intake.reset(height, validators, input.nextValidators ?? validators);
     this.#started = true;
     this.#decided = false;
-    this.#lockedValue = null;
-    this.#lockedHash = input.lock?.blockHash ?? null;
-    this.#lockedRound = input.lock?.round ?? -1;
-    this.#validValue = null;
-    this.#validRound = -1;
+    const lock = input.lock;
+    const lockedBlock = lock?.block && lock.block.header.height === height && hashOfBlock(lock.block) === lock.blockHash ? lock.block : null;
+    this.#lockedValue = lockedBlock;
+    this.#lockedHash = lock?.blockHash ?? null;
+    this.#lockedRound = lock?.round ?? -1;
+    this.#validValue = lockedBlock;
+    this.#validRound = lockedBlock && lock ? lock.round : -1;
     this.#signRequests = new Set();
     this.#syncRequested = false;
     this.#decidedBlockMissing = false;
@@ -177,7 +182,8 @@ export class ConsensusStateMachine {
     this.#validity = new Map();
     this.#startRound(input.round ?? 0, input.step); // line 10
     this.#evaluate();
-    for (const message of buffered) {
+    // The restored proof-of-lock, checked like any peer's votes (line 28 counts them).
+    for (const message of [...(lockedBlock ? (lock?.prevotes ?? []) : []), ...buffered]) {
       this.#receive(message);
       this.#evaluate();
     }
@@ -311,7 +317,7 @@ export class ConsensusStateMachine {
         this.#lockedValue = proposal.block;
         this.#lockedHash = hash;
         this.#lockedRound = this.#round;
-        this.#enterPrecommit(hash);
+        this.#enterPrecommit(hash, { block: proposal.block, prevotes: current.prevotes.votesFor(hash) });
       }
       this.#validValue = proposal.block;
       this.#validRound = this.#round;
@@ -405,15 +411,16 @@ export class ConsensusStateMachine {
     this.#requestVote('prevote', blockHash);
   }
 
-  #enterPrecommit(blockHash: string | null): void {
+  /** `lockProof`: the precommit locks (lines 36-39); the signer persists the block and its POL. */
+  #enterPrecommit(blockHash: string | null, lockProof?: LockProof): void {
     this.#step = 'precommit';
-    this.#requestVote('precommit', blockHash);
+    this.#requestVote('precommit', blockHash, lockProof);
   }
 
-  #requestVote(type: VoteType, blockHash: string | null): void {
+  #requestVote(type: VoteType, blockHash: string | null, lockProof?: LockProof): void {
     if (!this.isValidator) return; // observers follow without signing
     this.#claimSignature(type);
-    this.#out.push({ kind: 'signVote', type, height: this.height, round: this.#round, blockHash });
+    this.#out.push({ kind: 'signVote', type, height: this.height, round: this.#round, blockHash, ...(lockProof ? { lockProof } : {}) });
   }
 
   #requestProposal(block: Block, polRound: number): void {

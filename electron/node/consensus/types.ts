@@ -39,6 +39,16 @@ export const DEFAULT_TIMEOUTS: TimeoutConfig = {
 export interface RestoredLock {
   round: number;
   blockHash: string;
+  /** The locked block, when persisted: it becomes lockedValue and validValue again. */
+  block?: Block;
+  /** The prevotes of `round` for it (its proof-of-lock), received again and re-gossiped. */
+  prevotes?: readonly Vote[];
+}
+
+/** What a non-nil precommit locks on: the signer persists it with the lock (see RestoredLock). */
+export interface LockProof {
+  block: Block;
+  prevotes: readonly Vote[];
 }
 
 export type ConsensusInput =
@@ -80,7 +90,8 @@ export type ConsensusOutput =
   | { kind: 'buildProposal'; height: number; round: number }
   | { kind: 'validateBlock'; height: number; round: number; block: Block; blockHash: string }
   | { kind: 'signProposal'; height: number; round: number; polRound: number; block: Block; blockHash: string }
-  | { kind: 'signVote'; type: VoteType; height: number; round: number; blockHash: string | null }
+  /** `lockProof` comes with a precommit that locks (lines 36-39): persist it before signing. */
+  | { kind: 'signVote'; type: VoteType; height: number; round: number; blockHash: string | null; lockProof?: LockProof }
   /** Re-send a message already signed (own messages, on tick). */
   | { kind: 'broadcast'; message: ConsensusMessage }
   | { kind: 'scheduleTimeout'; height: number; round: number; step: TimeoutStep; durationMs: number }
