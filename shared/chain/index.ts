@@ -4,3 +4,4 @@ export * from './genesis.js';
 export * from './memory-state.js';
 export * from './verify-block.js';
 export * from './messages.js';
+export * from './propose.js';

@@ -3,7 +3,7 @@
 // re-execution, and commit only with a verified commit certificate. Every call is serialized
 // (a crashed incarnation's last call may still be running when the restarted one calls), and a
 // commit of a height already committed is a no-op for the same block and a loud error for another.
-import { checkExecution, checkLinks, executeOn, genesisExecution, InvalidBlockError, MemoryChainState, verifyCommit, type Execution } from '../../shared/chain/index.js';
+import { checkExecution, checkLinks, executeOn, genesisExecution, InvalidBlockError, MemoryChainState, proposeBlock, verifyCommit, type Execution } from '../../shared/chain/index.js';
 import type { Verifier } from '../../shared/crypto/index.js';
 import { blockHash, StateKey, txId, validatorsAt, type Block, type BlockHeader, type Commit, type Genesis, type Transaction, type ValidatorSchedule } from '../../shared/ledger/index.js';
 import type { BlockValidity } from '../../electron/node/consensus/index.js';
@@ -76,22 +76,7 @@ export class SimChain {
   }
 
   async #propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<Block> {
-    const head = this.#head;
-    const timeMs = Math.max(options.timeMs, head.header.timeMs + 1);
-    const context = { chainId: this.chainId, height: head.height + 1, timeMs };
-    const execution = await executeOn(this.state, head.header.stateRoot, txs, context, { verify: this.verify });
-    const header: BlockHeader = {
-      chainId: this.chainId,
-      height: context.height,
-      prevHash: head.hash,
-      timeMs,
-      proposer: options.proposer,
-      txRoot: execution.txRoot,
-      stateRoot: execution.stateRoot,
-      validatorsHash: execution.validatorsHash,
-      appHash: execution.appHash,
-    };
-    const block: Block = { header, txs: txs.filter((_, i) => execution.outcomes[i]!.ok) };
+    const { block } = await proposeBlock(this.state, this.#head, txs, { chainId: this.chainId, verify: this.verify, ...options });
     // Re-executed at validation: the rejected transactions' outcomes are not part of the block.
     return block;
   }

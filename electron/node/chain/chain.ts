@@ -22,7 +22,7 @@ import {
 } from '../../../shared/ledger/index.js';
 import { MerkleTree } from '../../../shared/merkle/rfc6962.js';
 import { RECEIPT_VERSION, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
-import { checkExecution, checkLinks, executeOn, genesisExecution, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
+import { checkExecution, checkLinks, executeOn, genesisExecution, proposeBlock, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
 import { SparseMerkleTree, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { ChainStore, StoreError } from '../store/index.js';
@@ -108,25 +108,9 @@ export class Chain implements StateSource {
 
   /** Builds the next block from candidate transactions; rejected ones are left out and reported. */
   async propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<{ block: Block; outcomes: TxOutcome[] }> {
-    const previous = this.#head.header;
-    const timeMs = Math.max(options.timeMs, previous.timeMs + 1);
-    const context = { chainId: this.chainId, height: previous.height + 1, timeMs };
-    const execution = await executeOn(this, previous.stateRoot, txs, context, { verify: this.verify });
-    const accepted = txs.filter((_, i) => execution.outcomes[i]!.ok);
-    const header: BlockHeader = {
-      chainId: this.chainId,
-      height: context.height,
-      prevHash: this.#head.hash,
-      timeMs,
-      proposer: options.proposer,
-      txRoot: execution.txRoot,
-      stateRoot: execution.stateRoot,
-      validatorsHash: execution.validatorsHash,
-      appHash: execution.appHash,
-    };
-    const block: Block = { header, txs: accepted };
+    const { block, execution } = await proposeBlock(this, this.#head, txs, { chainId: this.chainId, verify: this.verify, ...options });
     // Executing only the accepted transactions gives the same writes: rejected ones change nothing.
-    this.#remember(blockHash(header), { ...execution, outcomes: execution.outcomes.filter((outcome) => outcome.ok) });
+    this.#remember(blockHash(block.header), { ...execution, outcomes: execution.outcomes.filter((outcome) => outcome.ok) });
     return { block, outcomes: execution.outcomes };
   }
 
