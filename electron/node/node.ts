@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { CommitError, decodeConsensusMessage, encodeConsensusMessage, InvalidBlockError, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
-import { isPublicKeyHex } from '../../shared/crypto/index.js';
+import { isPublicKeyHex, publicKeyOf } from '../../shared/crypto/index.js';
 import type { BlockSummary, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
 import {
   blockHash,
@@ -490,9 +490,15 @@ async function readSigningKey(dataDir: string, role: NodeConfig['role']): Promis
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && role === 'observer') return null;
     throw new Error(`cannot read the signing key at ${path}: ${(error as Error).message}`);
   }
-  const key = JSON.parse(text) as { publicKey?: unknown; secretKey?: unknown };
-  if (!isPublicKeyHex(key.publicKey) || typeof key.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(key.secretKey)) {
-    throw new Error(`${path} does not hold an ed25519 key pair as hex`);
+  let key: { publicKey?: unknown; secretKey?: unknown };
+  try {
+    key = JSON.parse(text) as typeof key;
+  } catch {
+    throw new Error(`${path} is not valid JSON; restore the signing key from its backup`);
+  }
+  // A pair whose halves do not match would sign votes every peer rejects: refuse it at start.
+  if (!isPublicKeyHex(key.publicKey) || typeof key.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(key.secretKey) || publicKeyOf(key.secretKey) !== key.publicKey) {
+    throw new Error(`${path} does not hold a matching ed25519 key pair as hex`);
   }
   return { publicKey: key.publicKey, secretKey: key.secretKey };
 }

@@ -1,8 +1,7 @@
 // A whole chain state in memory: for the simulator, the auditor's replay and tests.
-import { hexToBytes } from '../codec/index.js';
+import { bytesToHex } from '../codec/index.js';
 import { SMT_EMPTY_ROOT } from '../smt/index.js';
 import { MemoryNodeStore } from '../smt/memory-node-store.js';
-import { bytesToHex } from '../codec/index.js';
 import type { Execution, StateSource } from './execute.js';
 
 export class MemoryChainState implements StateSource {
@@ -26,6 +25,5 @@ export class MemoryChainState implements StateSource {
     }
     this.nodes.put(execution.smtNodes);
     this.stateRoot = execution.stateRoot;
-    hexToBytes(this.stateRoot); // asserts the root is well-formed hex
   }
 }

@@ -2,7 +2,7 @@
 //   txId   = sha256(CBOR(tx without signatures)): what every signer signs, and the replay key.
 //   txHash = sha256(CBOR(signed tx)): the public identifier and the leaf of a block's txRoot,
 //            so a block commits to the signatures it carried, not only to the content.
-import { bytesToHex, CodecError, decode, encode, hexToBytes } from '../codec/index.js';
+import { bytesToHex, CodecError, decode, encode } from '../codec/index.js';
 import { Domain, publicKeyOf, sha256, sign } from '../crypto/index.js';
 import { LedgerError, RejectCode } from './errors.js';
 import * as schema from './schema.js';
@@ -71,5 +71,3 @@ export function decodeTransaction(bytes: Uint8Array): Transaction {
   }
   return parseTransaction(value);
 }
-
-export { hexToBytes };
