@@ -3,8 +3,11 @@ import './runtime-check.js';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { auditCommand } from './cli/audit.js';
+import { initCommand } from './cli/init.js';
 import { keysCommand } from './cli/keys.js';
 import { receiptCommand, statusCommand, submitCommand } from './cli/node-commands.js';
+import { startPassphrase } from './cli/start-passphrase.js';
+import { txCommand } from './cli/tx.js';
 import { verifyCommand } from './cli/verify.js';
 
 function integer(min: number, max: number) {
@@ -51,10 +54,12 @@ program
   .requiredOption('--data <dir>', 'the node data folder')
   .option('--api <host:port>', 'local API address (default from config, 127.0.0.1 and a free port)', hostPort)
   .option('--listen <multiaddr>', 'libp2p listen address (overrides the config)')
-  .action(async (options: { data: string; api?: { host: string; port: number }; listen?: string }) => {
+  .option('--passphrase-file <file>', 'unlock the signing keystore with the first line of this file (or set NOTARY_PASSPHRASE_FILE); asked on a terminal otherwise')
+  .action(async (options: { data: string; api?: { host: string; port: number }; listen?: string; passphraseFile?: string }) => {
     const dataDir = resolve(options.data);
+    const passphrase = await startPassphrase(dataDir, options.passphraseFile ?? process.env.NOTARY_PASSPHRASE_FILE);
     const { NotaryNode } = await import('./node.js');
-    const node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}) });
+    const node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
     console.log(`notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`);
     console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
     let stopping = false;
@@ -69,7 +74,9 @@ program
     process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 
+program.addCommand(initCommand());
 program.addCommand(keysCommand());
+program.addCommand(txCommand());
 program.addCommand(verifyCommand());
 program.addCommand(auditCommand());
 program.addCommand(statusCommand());

@@ -40,7 +40,10 @@ export const DataFiles = {
   config: 'config.json',
   genesis: 'genesis.json',
   nodeKey: 'node-key',
+  /** Plain 0600 signing key: devnets only. */
   signingKey: 'signing-key.json',
+  /** The node's signing key in an encrypted keystore (`notary init`), unlocked at start. */
+  signingKeystore: 'signing-key.keystore.json',
   chain: 'chain',
   outbox: 'outbox',
   privValidator: 'priv-validator.json',

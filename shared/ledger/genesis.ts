@@ -21,7 +21,8 @@ export function genesisState(genesis: Genesis): Array<[string, unknown]> {
   const entries = new Map<string, unknown>();
   const index: AuthorityIndexEntry[] = [];
   for (const input of genesis.authorities) {
-    const record: Authority = { ...input, status: 'active', version: 1, sinceHeight: 0 };
+    // A genesis authority may start suspended (decision #26); it is then no validator.
+    const record: Authority = { ...input, status: input.status ?? 'active', version: 1, sinceHeight: 0 };
     entries.set(StateKey.authority(record.key), record);
     index.push({ key: record.key, role: record.role, status: record.status });
   }

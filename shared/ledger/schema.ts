@@ -219,10 +219,16 @@ export const commit = z.strictObject({
   signatures: z.array(commitSignature).max(10_000),
 });
 
+/**
+ * A genesis authority: as authority.add, and it may start suspended (a dev chain whose
+ * only validator is the node's own notary key; docs/decisions.md #26). Default active.
+ */
+export const genesisAuthority = authorityAddPayload.shape.authority.extend({ status: z.enum(['active', 'suspended']).optional() });
+
 export const genesis = z.strictObject({
   chainId,
   genesisTimeMs: timeMs,
-  authorities: z.array(authorityAddPayload.shape.authority).min(1).max(10_000).refine(uniqueKeys, 'a key is listed twice'),
+  authorities: z.array(genesisAuthority).min(1).max(10_000).refine(uniqueKeys, 'a key is listed twice'),
   feeSchedule,
   properties: z.array(registerPayload.shape.object).max(10_000_000).optional(),
 });

@@ -68,8 +68,11 @@ async function trustFromGenesis(path: string): Promise<Trust> {
   } catch (error) {
     throw new CliError(`${path} is not a genesis file: ${(error as Error).message}.`);
   }
-  // DESIGN §1: registrars and notaries are the validators; observers never vote.
-  const keys = genesis.authorities.filter((authority) => authority.role === 'registrar' || authority.role === 'notary').map((authority) => authority.key);
+  // DESIGN §1: active registrars and notaries are the validators; observers never vote, and a
+  // genesis authority listed suspended (decision #26) does not either.
+  const keys = genesis.authorities
+    .filter((authority) => (authority.role === 'registrar' || authority.role === 'notary') && authority.status !== 'suspended')
+    .map((authority) => authority.key);
   if (keys.length === 0) throw new CliError(`The genesis ${path} names no registrars or notaries to trust.`);
   return { keys, chainId: genesis.chainId, source: path };
 }

@@ -2,6 +2,7 @@
 
 export type KeystoreErrorCode =
   | 'WRONG_PASSPHRASE'
+  | 'KEYSTORE_LOCKED'
   | 'KEYSTORE_DAMAGED'
   | 'KEYSTORE_PERMISSIONS'
   | 'KEYSTORE_MISSING'
