@@ -1,18 +1,21 @@
 // The notary node: wires the chain (LevelDB), mempool and outbox, the libp2p network with
 // block sync, the BFT consensus driver and the local API, in that order (Lodestar habit:
 // one file wires the parts). Runs headless (`notary start`) or inside Electron main.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { CommitError, decodeConsensusMessage, encodeConsensusMessage, InvalidBlockError, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
 import { isPublicKeyHex, publicKeyOf } from '../../shared/crypto/index.js';
-import type { BlockSummary, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
+import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type Identity, type InboxEntry, type NodeStatus, type OutboxEntryView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
 import {
   blockHash,
   decodeTransaction,
   LedgerError,
   parseTransaction,
+  signTransaction,
   StateKey,
   txHash,
   txId,
@@ -21,15 +24,20 @@ import {
   type AuthorityIndexEntry,
   type Block,
   type Commit,
+  type Transaction,
   type ValidatorSchedule,
 } from '../../shared/ledger/index.js';
-import { startApiServer } from './api/http-server.js';
+import { ApiError } from './api/errors.js';
+import { EventHub } from './api/events.js';
+import { startApiServer, type ApiHandlers } from './api/http-server.js';
 import { nodeMetrics, type NodeMetrics } from './api/metrics.js';
 import { registryQueries } from './api/queries.js';
 import { EvidenceLog } from './consensus-evidence.js';
 import { Chain } from './chain/chain.js';
 import { DataFiles, readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusDriver, FilePrivValidatorStore, PrivValidator, systemClock, type ConsensusApp, type ConsensusDriver } from './consensus/index.js';
+import { transferChecks } from './inbox/checks.js';
+import { Inbox, InboxError } from './inbox/inbox.js';
 import { Mempool, MempoolError } from './mempool/mempool.js';
 import { Outbox } from './mempool/outbox.js';
 import { chainSyncSource, createNetwork, decodeBlockAnnouncement, encodeBlockAnnouncement, GossipAction, GossipValidationError, Syncer, type NotaryNetwork } from './network/index.js';
@@ -42,6 +50,16 @@ const BLOCK_BYTES_MAX = 8 * 1024 * 1024;
 const RECONCILE_INTERVAL_MS = 1_000;
 /** How often lost connections to known peers are dialled again (a cable plugged back in, a restarted office). */
 const REDIAL_INTERVAL_MS = 3_000;
+/** How often a status event goes to live subscribers. */
+const STATUS_EVENT_INTERVAL_MS = 2_000;
+/** Transactions submitted through this node whose fate is announced as a `tx` event. */
+const WATCHED_TXS_MAX = 10_000;
+
+/** The built renderer beside the sources (npm run build:renderer), if it was built. */
+export function defaultUiDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
 
 export interface StartOptions {
   dataDir: string;
@@ -50,6 +68,10 @@ export interface StartOptions {
   /** Overrides config.listen. */
   listen?: string[];
   logger?: Logger;
+  /** The built renderer served at / on the API port; default: dist/renderer if built; null: none. */
+  uiDir?: string | null;
+  /** Unlocks DATA/signing-key.keystore.json (written by `notary init`), when there is one. */
+  passphrase?: string;
 }
 
 export class NotaryNode {
@@ -66,6 +88,13 @@ export class NotaryNode {
   #syncer!: Syncer;
   #syncing = false;
   #metrics!: NodeMetrics;
+  #inbox!: Inbox;
+  #statusTimer: NodeJS.Timeout | undefined;
+  readonly #watched = new Set<string>(); // tx hashes submitted here
+  /** Live events for the UI: WebSocket clients and the Electron window subscribe here. */
+  readonly events = new EventHub();
+  /** The API handlers: the HTTP server and the Electron IPC channel call the same ones. */
+  handlers!: ApiHandlers;
 
   private constructor(
     readonly dataDir: string,
@@ -83,7 +112,7 @@ export class NotaryNode {
     const log = options.logger ?? pino({ level: process.env.NOTARY_LOG_LEVEL ?? 'info' }, pino.destination(2));
     const config = await readConfig(options.dataDir);
     const genesis = await readGenesis(options.dataDir);
-    const signingKey = await readSigningKey(options.dataDir, config.role);
+    const signingKey = await readSigningKey(options.dataDir, config.role, options.passphrase);
     const chain = await Chain.open({ dir: join(options.dataDir, DataFiles.chain), genesis });
     const outbox = await Outbox.open(join(options.dataDir, DataFiles.outbox));
     const mempool = new Mempool(chain, () => Date.now());
@@ -118,6 +147,7 @@ export class NotaryNode {
   }
 
   async #startRest(options: StartOptions): Promise<void> {
+    this.#inbox = await Inbox.open(join(this.dataDir, 'inbox.json'));
     await this.#refreshAllowedPeers();
     this.#syncer = new Syncer({
       client: this.network,
@@ -136,6 +166,7 @@ export class NotaryNode {
       onHalt: (error) => this.log.fatal({ err: error }, 'consensus halted'),
       onEvidence: (evidence) => {
         this.log.warn({ validator: evidence.voteA.validator, height: evidence.voteA.height }, 'equivocation detected');
+        this.events.emit({ type: 'evidence', validator: evidence.voteA.validator, height: evidence.voteA.height });
         this.evidence.record(evidence, Date.now()).catch((error: unknown) => this.log.error({ err: error }, 'evidence not saved'));
       },
     })({
@@ -169,21 +200,39 @@ export class NotaryNode {
       syncing: () => this.#syncing,
       network: () => this.network.metrics(),
     });
+    this.handlers = {
+      status: () => this.status(),
+      submit: (tx) => this.submit(tx),
+      txStatus: (hash) => this.txStatus(hash),
+      outbox: () => Promise.resolve(this.outboxView()),
+      block: (height) => this.blockSummary(height),
+      blocks: (before, limit) => this.blocks(before, limit),
+      evidence: () => Promise.resolve(this.evidence.list()),
+      setOffline: (offline) => this.setOffline(offline),
+      identity: () => this.identity(),
+      inbox: () => Promise.resolve(this.#inbox.list()),
+      inboxAdd: (draft) => this.inboxAdd(draft),
+      inboxChecks: (id) => this.inboxChecks(id),
+      inboxCertify: (id) => this.inboxCertify(id),
+      inboxRemove: async (id) => {
+        const removed = await this.#inbox.remove(id);
+        if (removed) this.events.emit({ type: 'inbox' });
+        return removed;
+      },
+      ...registryQueries({ chain: this.chain, peers: () => this.network.peers(), selfKey: () => this.signingKey?.publicKey }),
+      metrics: () => this.#metrics.scrape(),
+    };
+    const uiDir = options.uiDir === undefined ? defaultUiDir() : (options.uiDir ?? undefined);
+    this.#statusTimer = setInterval(() => {
+      if (this.events.size > 0) this.status().then((status) => this.events.emit({ type: 'status', status }), () => undefined);
+    }, STATUS_EVENT_INTERVAL_MS);
     this.#api = await startApiServer({
       host: api.host,
       port: api.port,
       tokenFile: join(this.dataDir, 'api-token'),
-      handlers: {
-        status: () => this.status(),
-        submit: (tx) => this.submit(tx),
-        txStatus: (hash) => this.txStatus(hash),
-        outbox: () => Promise.resolve(this.outboxView()),
-        block: (height) => this.blockSummary(height),
-        evidence: () => Promise.resolve(this.evidence.list()),
-        setOffline: (offline) => this.setOffline(offline),
-        ...registryQueries({ chain: this.chain, peers: () => this.network.peers(), selfKey: () => this.signingKey?.publicKey }),
-        metrics: () => this.#metrics.scrape(),
-      },
+      handlers: this.handlers,
+      events: this.events,
+      ...(uiDir ? { uiDir } : {}),
       ...(api.allowRemote === undefined ? {} : { allowRemote: api.allowRemote }),
       log: (message) => this.log.error(message),
     });
@@ -192,6 +241,13 @@ export class NotaryNode {
 
   get apiUrl(): string {
     return this.#api?.url ?? '';
+  }
+
+  /** The address to open in a browser: the UI, with the API token in the fragment (never sent to a server). */
+  async uiUrl(): Promise<string | undefined> {
+    if (!this.#api) return undefined;
+    const token = (await readFile(join(this.dataDir, 'api-token'), 'utf8')).trim();
+    return `${this.#api.url}/#token=${token}`;
   }
 
   // ---- consensus ---------------------------------------------------------------------
@@ -257,6 +313,14 @@ export class NotaryNode {
       if (committed.has(entry.txId)) await this.outbox.update(entry.txId, { state: 'final', height: block.header.height }, Date.now());
       const drop = dropped.find((d) => d.txId === entry.txId);
       if (drop) await this.outbox.update(entry.txId, { state: 'rejected', code: drop.code, sentence: drop.sentence }, Date.now());
+    }
+    const hashes = block.txs.map((tx) => txHash(tx));
+    this.events.emit({ type: 'block', height: block.header.height, hash: blockHash(block.header), timeMs: block.header.timeMs, txHashes: hashes });
+    hashes.forEach((hash, index) => {
+      if (this.#watched.delete(hash)) this.events.emit({ type: 'tx', txHash: hash, status: { state: 'final', height: block.header.height, index } });
+    });
+    for (const entry of dropped) {
+      if (this.#watched.delete(entry.txHash)) this.events.emit({ type: 'tx', txHash: entry.txHash, status: { state: 'rejected', code: entry.code, sentence: entry.sentence } });
     }
     if (block.txs.some((tx) => tx.type.startsWith('authority.'))) await this.#refreshAllowedPeers();
   }
@@ -327,9 +391,11 @@ export class NotaryNode {
         throw new LedgerError(outcome.code, outcome.sentence);
       }
       await this.outbox.add(tx, Date.now());
+      this.#watch(hash, { state: 'outbox' });
       return { txHash: hash, txId: id, status: { state: 'outbox' } };
     }
     await this.mempool.add(tx);
+    this.#watch(hash, { state: 'pending' });
     this.#wakeProposer();
     await this.network.publish('tx', encode(tx)).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
     return { txHash: hash, txId: id, status: { state: 'pending' } };
@@ -361,7 +427,11 @@ export class NotaryNode {
           await this.outbox.update(entry.txId, { state: 'submitted' }, Date.now());
           await this.network.publish('tx', encode(entry.tx)).catch(() => undefined);
         } catch (error) {
-          if (error instanceof LedgerError) await this.outbox.update(entry.txId, { state: 'rejected', code: error.code, sentence: error.sentence }, Date.now());
+          if (error instanceof LedgerError) {
+            await this.outbox.update(entry.txId, { state: 'rejected', code: error.code, sentence: error.sentence }, Date.now());
+            this.#watched.delete(entry.txHash);
+            this.events.emit({ type: 'tx', txHash: entry.txHash, status: { state: 'rejected', code: error.code, sentence: error.sentence } });
+          }
           else if (error instanceof MempoolError && error.code === 'ALREADY_PENDING') await this.outbox.update(entry.txId, { state: 'submitted' }, Date.now());
           else this.log.warn({ err: error, txHash: entry.txHash }, 'outbox entry not sent; will retry');
         }
@@ -388,6 +458,70 @@ export class NotaryNode {
     const block = await this.chain.getBlock(height);
     if (!block) return undefined;
     return { hash: blockHash(block.header), header: block.header, txCount: block.txs.length, txHashes: block.txs.map((tx) => txHash(tx)) };
+  }
+
+  async blocks(before: number | undefined, limit: number): Promise<BlocksPage> {
+    const head = this.chain.head.height;
+    const top = Math.min(before === undefined ? head : before - 1, head);
+    const count = Math.min(limit, BLOCKS_PAGE_MAX);
+    const blocks: BlockSummary[] = [];
+    for (let height = top; height >= 1 && blocks.length < count; height--) {
+      const summary = await this.blockSummary(height);
+      if (summary) blocks.push(summary);
+    }
+    return { head, blocks };
+  }
+
+  async identity(): Promise<Identity> {
+    const key = this.signingKey?.publicKey ?? null;
+    const authority = key ? ((await this.chain.getRecord(StateKey.authority(key))) as Authority | undefined) : undefined;
+    const encrypted = existsSync(join(this.dataDir, DataFiles.signingKeystore));
+    return {
+      publicKey: key,
+      role: this.config.role,
+      name: authority?.name ?? null,
+      status: authority?.status ?? null,
+      keystore: key === null ? 'none' : encrypted ? 'encrypted' : 'plain',
+      dataDir: this.dataDir,
+    };
+  }
+
+  // ---- the notary's inbox --------------------------------------------------------------
+
+  async inboxAdd(input: unknown): Promise<InboxEntry> {
+    const draft = parseTransaction(input);
+    try {
+      const entry = await this.#inbox.add(draft, Date.now());
+      this.events.emit({ type: 'inbox' });
+      return entry;
+    } catch (error) {
+      if (error instanceof InboxError) throw new ApiError(error.code === 'INBOX_FULL' ? 507 : 409, error.code, error.message);
+      throw error;
+    }
+  }
+
+  /** The draft as this office would sign it, if it holds the named notary key. */
+  #certified(entry: InboxEntry): Transaction | undefined {
+    if (!this.signingKey || entry.draft.type !== 'transfer' || entry.draft.payload.notary !== this.signingKey.publicKey) return undefined;
+    return signTransaction(entry.draft, this.signingKey.secretKey);
+  }
+
+  async inboxChecks(id: string): Promise<TransferChecks | undefined> {
+    const entry = this.#inbox.get(id);
+    if (!entry || entry.draft.type !== 'transfer') return undefined;
+    return transferChecks(this.chain, entry.draft, this.#certified(entry), { id, notaryKey: this.signingKey?.publicKey, nowMs: Date.now() });
+  }
+
+  async inboxCertify(id: string): Promise<SubmitResult | undefined> {
+    const entry = this.#inbox.get(id);
+    if (!entry) return undefined;
+    if (this.config.role !== 'notary' || !this.signingKey) throw new ApiError(409, 'NOT_A_NOTARY', 'this office has no notary key, so it cannot certify');
+    const tx = this.#certified(entry);
+    if (!tx) throw new ApiError(422, 'UNEXPECTED_SIGNER', 'the contract names another notary; only that notary can certify it');
+    const result = await this.submit(tx);
+    await this.#inbox.markCertified(id, result.txHash);
+    this.events.emit({ type: 'inbox' });
+    return result;
   }
 
   outboxView(): OutboxEntryView[] {
@@ -433,6 +567,7 @@ export class NotaryNode {
   async stop(): Promise<void> {
     clearInterval(this.#reconcileTimer);
     clearInterval(this.#redialTimer);
+    clearInterval(this.#statusTimer);
     await this.#api?.close();
     await this.#driver?.stop();
     this.#syncer?.stop();
@@ -476,18 +611,42 @@ export class NotaryNode {
     this.#rejections.set(hash, { code: rejection.code, sentence: rejection.sentence });
   }
 
+  #watch(hash: string, status: TxStatus): void {
+    if (this.#watched.size >= WATCHED_TXS_MAX) this.#watched.delete(this.#watched.values().next().value as string);
+    this.#watched.add(hash);
+    this.events.emit({ type: 'tx', txHash: hash, status });
+  }
+
   #wakeProposer(): void {
     for (const wake of [...this.#mempoolWaiters]) wake();
   }
 }
 
-async function readSigningKey(dataDir: string, role: NodeConfig['role']): Promise<{ publicKey: string; secretKey: string } | null> {
+/**
+ * The node's signing key: the encrypted keystore `notary init` wrote, unlocked with the
+ * passphrase; else the plain 0600 file of a devnet; observers may have neither.
+ */
+async function readSigningKey(dataDir: string, role: NodeConfig['role'], passphrase: string | undefined): Promise<{ publicKey: string; secretKey: string } | null> {
+  // loaded on use, so this file's import list stays as it is
+  const { KeystoreError, readKeystore, unlockKeystore } = await import('./keystore/index.js');
+  const keystorePath = join(dataDir, DataFiles.signingKeystore);
+  try {
+    // WRONG_PASSPHRASE, KEYSTORE_PERMISSIONS and KEYSTORE_DAMAGED carry their own sentences.
+    if (passphrase !== undefined) return await unlockKeystore(keystorePath, passphrase);
+    await readKeystore(keystorePath);
+    throw new KeystoreError('KEYSTORE_LOCKED', `The signing key in ${keystorePath} is locked: pass --passphrase-file FILE (or set NOTARY_PASSPHRASE_FILE), or start the node in a terminal to type the passphrase.`);
+  } catch (error) {
+    if (!(error instanceof KeystoreError && error.code === 'KEYSTORE_MISSING')) throw error;
+  }
   const path = join(dataDir, DataFiles.signingKey);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && role === 'observer') return null;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (role === 'observer') return null;
+      throw new Error(`No signing key in ${dataDir}: a ${role} node needs ${DataFiles.signingKeystore} (written by notary init) or ${DataFiles.signingKey} (devnet).`);
+    }
     throw new Error(`cannot read the signing key at ${path}: ${(error as Error).message}`);
   }
   let key: { publicKey?: unknown; secretKey?: unknown };

@@ -145,3 +145,81 @@ export const validatorsViewSchema = z.strictObject({
   validators: z.array(validatorViewSchema),
 });
 export type ValidatorsView = z.infer<typeof validatorsViewSchema>;
+
+// ---- the notary's inbox: transfer contracts waiting to be certified ------------------
+
+/** The most contracts an inbox holds; a notary's day is far fewer. */
+export const INBOX_ENTRIES_MAX = 1_000;
+
+/** A transfer as the parties bring it: contract and their consents; the notary has not signed. */
+export const transferDraftSchema = schema.transaction.refine((tx) => tx.type === 'transfer', 'only a transfer contract can be certified');
+
+export const inboxEntrySchema = z.strictObject({
+  /** The draft's txId: the same id the certified transaction will have. */
+  id: schema.hash,
+  addedAtMs: z.number().int(),
+  objectId: schema.objectId,
+  priceMinor: z.number().int().nonnegative(),
+  /** Set once this node certified it. */
+  certifiedTxHash: schema.hash.optional(),
+  draft: schema.transaction,
+});
+export type InboxEntry = z.infer<typeof inboxEntrySchema>;
+
+export const CHECK_NAMES = ['chain', 'expiry', 'notary', 'object', 'version', 'consents', 'shares', 'encumbrances', 'duty', 'ledger'] as const;
+/** One check the ledger will make, shown to the notary before signing. */
+export const transferCheckSchema = z.strictObject({
+  check: z.enum(CHECK_NAMES),
+  ok: z.boolean(),
+  /** The reject code when not ok. */
+  code: z.string().optional(),
+  /** A sentence for the notary, in English; the UI translates by check and code. */
+  sentence: z.string(),
+  /** Values a translated sentence may need (amounts, versions, keys). */
+  values: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export const transferChecksSchema = z.strictObject({
+  id: schema.hash,
+  /** True when every check passes: certifying now should make it final. */
+  ok: z.boolean(),
+  checks: z.array(transferCheckSchema),
+  /** Duty owed under the fee schedule, in minor units. */
+  dutyOwedMinor: z.number().int().nonnegative(),
+  atHeight: z.number().int().nonnegative(),
+});
+export type TransferChecks = z.infer<typeof transferChecksSchema>;
+
+/** Who this node signs as. The private key never leaves the node. */
+export const identitySchema = z.strictObject({
+  publicKey: schema.publicKey.nullable(),
+  role: z.enum(['registrar', 'notary', 'observer']),
+  /** The authority record's name and status on chain, when registered. */
+  name: z.string().nullable(),
+  status: schema.authorityStatus.nullable(),
+  /** How the signing key is kept on disk. */
+  keystore: z.enum(['encrypted', 'plain', 'none']),
+  dataDir: z.string(),
+});
+export type Identity = z.infer<typeof identitySchema>;
+
+/** The most block summaries one request returns. */
+export const BLOCKS_PAGE_MAX = 100;
+export const blocksPageSchema = z.strictObject({
+  head: z.number().int().nonnegative(),
+  blocks: z.array(blockSummarySchema).max(BLOCKS_PAGE_MAX),
+});
+export type BlocksPage = z.infer<typeof blocksPageSchema>;
+
+// ---- live events (WebSocket /api/v1/events, and the Electron IPC channel) ------------------
+
+export const apiEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('block'), height: z.number().int().positive(), hash: schema.hash, timeMs: z.number().int(), txHashes: z.array(schema.hash) }),
+  z.strictObject({ type: z.literal('tx'), txHash: schema.hash, status: txStatusSchema }),
+  z.strictObject({ type: z.literal('status'), status: statusSchema }),
+  z.strictObject({ type: z.literal('inbox') }),
+  z.strictObject({ type: z.literal('evidence'), validator: schema.publicKey, height: z.number().int() }),
+]);
+export type ApiEvent = z.infer<typeof apiEventSchema>;
+/** WebSocket subprotocols: the version, and the token (browsers cannot set headers on a WebSocket). */
+export const EVENTS_PROTOCOL = 'notary.events.v1';
+export const TOKEN_PROTOCOL_PREFIX = 'bearer.';

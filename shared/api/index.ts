@@ -1,3 +1,5 @@
 export * from './contract.js';
 export * from './routes.js';
 export * from './openapi.js';
+export * from './client.js';
+export * from './methods.js';

@@ -25,7 +25,7 @@ function jsonSchema(type: z.ZodType, io: 'input' | 'output' = 'output'): Record<
 function operation(name: string, route: RouteSpec): Record<string, unknown> {
   const parameters = [
     ...Object.entries(route.params ?? {}).map(([param, type]) => ({ name: param, in: 'path', required: true, schema: jsonSchema(type, 'input') })),
-    ...Object.entries(route.query ?? {}).map(([param, type]) => ({ name: param, in: 'query', required: true, schema: jsonSchema(type, 'input') })),
+    ...Object.entries(route.query ?? {}).map(([param, type]) => ({ name: param, in: 'query', required: !type.safeParse('').success, schema: jsonSchema(type, 'input') })),
   ];
   const ok = route.response === 'text'
     ? { description: route.summary, content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } }

@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import * as schema from '../ledger/schema.js';
 import {
+  BLOCKS_PAGE_MAX,
+  blocksPageSchema,
   blockSummarySchema,
+  identitySchema,
+  inboxEntrySchema,
+  INBOX_ENTRIES_MAX,
+  transferChecksSchema,
+  transferDraftSchema,
   objectIdParam,
   outboxEntrySchema,
   peersSchema,
@@ -18,6 +25,7 @@ import {
   txStatusSchema,
   validatorsViewSchema,
 } from './contract.js';
+import type { ApiMethodName } from './methods.js';
 
 /** Decimal digits only: no sign, no exponent, no hex ("0x10" is not a height). */
 export const heightParam = z
@@ -25,6 +33,12 @@ export const heightParam = z
   .regex(/^\d{1,16}$/, 'a block height is a whole number from 0')
   .transform(Number)
   .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER));
+/** `before`: the page ends below this height (default: the head); `limit`: 1 to BLOCKS_PAGE_MAX. */
+export const blocksQuery = {
+  before: z.union([z.literal(''), heightParam]).transform((value) => (value === '' ? undefined : value)),
+  limit: z.union([z.literal(''), z.string().regex(/^\d{1,3}$/, 'limit is a whole number').transform(Number).pipe(z.number().int().min(1).max(BLOCKS_PAGE_MAX))]).transform((value) => (value === '' ? 20 : value)),
+};
+export const inboxIdParam = schema.hash;
 export const networkSwitchSchema = z.strictObject({ offline: z.boolean() });
 
 export interface RouteSpec {
@@ -48,6 +62,7 @@ export const apiRoutes = {
   submit: { method: 'POST', path: '/txs', summary: 'Submit a signed transaction (to the mempool, or the outbox when offline)', body: schema.transaction, status: 202, response: submitResultSchema, errors: [409, 413, 422, 503, 507] },
   txStatus: { method: 'GET', path: '/txs/{txHash}', summary: 'pending | outbox | final | rejected (with the reason) | unknown', params: { txHash: txHashParam }, status: 200, response: txStatusSchema },
   receipt: { method: 'GET', path: '/receipts/{txHash}', summary: 'An offline-verifiable receipt of a committed transaction', params: { txHash: txHashParam }, status: 200, response: receiptViewSchema, errors: [404] },
+  blocks: { method: 'GET', path: '/blocks', summary: 'Recent committed blocks, newest first (before: an exclusive height; limit: up to 100)', query: blocksQuery, status: 200, response: blocksPageSchema },
   block: { method: 'GET', path: '/blocks/{height}', summary: 'A committed block: header and transaction hashes', params: { height: heightParam }, status: 200, response: blockSummarySchema, errors: [404] },
   property: { method: 'GET', path: '/properties/{id}', summary: 'The current record of a property object with its ownership certificate', params: { id: objectIdParam }, status: 200, response: propertyViewSchema, errors: [404] },
   propertyHistory: { method: 'GET', path: '/properties/{id}/history', summary: 'The committed transactions on an object, oldest first', params: { id: objectIdParam }, status: 200, response: propertyHistorySchema, errors: [404] },
@@ -56,9 +71,20 @@ export const apiRoutes = {
   evidence: { method: 'GET', path: '/evidence', summary: 'Equivocation evidence seen, oldest first', status: 200, response: z.array(z.unknown()) },
   peers: { method: 'GET', path: '/peers', summary: 'Connected peers with latency and gossip score', status: 200, response: peersSchema },
   validators: { method: 'GET', path: '/validators', summary: 'The validator set for the next block, with each authority and whether it is connected', status: 200, response: validatorsViewSchema },
+  identity: { method: 'GET', path: '/identity', summary: 'The key this node signs with (public part only), its role and how the key is kept', status: 200, response: identitySchema },
+  inbox: { method: 'GET', path: '/inbox', summary: 'Transfer contracts waiting for this notary, newest first', status: 200, response: z.array(inboxEntrySchema).max(INBOX_ENTRIES_MAX) },
+  inboxAdd: { method: 'POST', path: '/inbox', summary: 'Put a transfer contract signed by its parties into the inbox (from a file, pasted, or another system)', body: transferDraftSchema, status: 201, response: inboxEntrySchema, errors: [409, 413, 507] },
+  inboxChecks: { method: 'GET', path: '/inbox/{id}/checks', summary: 'The checks the ledger will make, each passed or failed with its reason, before the notary signs', params: { id: inboxIdParam }, status: 200, response: transferChecksSchema, errors: [404] },
+  inboxCertify: { method: 'POST', path: '/inbox/{id}/certify', summary: "Certify with this node's notary key and submit (to the outbox when offline)", params: { id: inboxIdParam }, body: z.strictObject({}), status: 202, response: submitResultSchema, errors: [404, 409, 422, 503, 507] },
+  inboxRemove: { method: 'POST', path: '/inbox/{id}/remove', summary: 'Remove a contract from the inbox', params: { id: inboxIdParam }, body: z.strictObject({}), status: 200, response: z.strictObject({ removed: z.boolean() }), errors: [404] },
   setNetwork: { method: 'POST', path: '/network', summary: 'Take this office off the network (or back on), as a cut cable would', body: networkSwitchSchema, status: 200, response: networkSwitchSchema },
   openapi: { method: 'GET', path: '/openapi.json', summary: 'This document', status: 200, response: z.record(z.string(), z.unknown()) },
   metrics: { method: 'GET', path: '/metrics', root: true, summary: 'Prometheus metrics (text exposition format)', status: 200, response: 'text' },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof apiRoutes;
+
+// The preload's zod-free list of names must be exactly the table's keys.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _methodNamesMatch: Same<ApiMethodName, RouteName> = true;
+void _methodNamesMatch;

@@ -99,3 +99,4 @@ export function verifyCertificate(input: unknown, options: VerifyOptions = {}): 
   if (typeof finality !== 'string') return finality;
   return { ok: true, height: certificate.header.height, timeMs: certificate.header.timeMs, blockHash: finality, chainId: certificate.header.chainId, subject: certificate.object.id };
 }
+export * from './qr.js';

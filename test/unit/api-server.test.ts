@@ -1,6 +1,6 @@
 // The HTTP server's admission rules without a node: a client that is not on loopback is
 // refused with 403 unless allowRemote is set, before the token is even looked at.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,13 @@ const handlers: ApiHandlers = {
   txStatus: unused,
   outbox: unused,
   block: unused,
+  blocks: unused,
+  identity: unused,
+  inbox: unused,
+  inboxAdd: unused,
+  inboxChecks: unused,
+  inboxCertify: unused,
+  inboxRemove: unused,
   evidence: () => Promise.resolve([]),
   setOffline: unused,
   receipt: unused,
@@ -74,5 +81,41 @@ describe('API admission', () => {
     expect(await remote.get('/api/v1/evidence')).toBe(401);
     const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
     expect(await remote.get('/api/v1/evidence', token)).toBe(200);
+  });
+});
+
+describe('the browser UI on the API port', () => {
+  async function serveUi() {
+    const ui = join(dir, 'ui');
+    await mkdir(join(ui, 'assets'), { recursive: true });
+    await writeFile(join(ui, 'index.html'), '<!doctype html><title>ui</title>');
+    await writeFile(join(ui, 'assets', 'app.js'), 'console.log(1)');
+    await writeFile(join(dir, 'secret.txt'), 'not for browsers');
+    const api = await startApiServer({ host: '127.0.0.1', port: 0, tokenFile: join(dir, 'api-token'), handlers, uiDir: ui });
+    closers.push(() => api.close());
+    return api.url;
+  }
+
+  it('serves the app without the token, with a strict CSP, and falls back to index.html for app routes', async () => {
+    const url = await serveUi();
+    const index = await fetch(`${url}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<title>ui</title>');
+    const csp = index.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await fetch(`${url}/assets/app.js`)).headers.get('content-type')).toMatch(/javascript/);
+    expect(await (await fetch(`${url}/registry`)).text()).toContain('<title>ui</title>');
+  });
+
+  it('keeps the API behind the token, and nothing outside the UI folder is served', async () => {
+    const url = await serveUi();
+    expect((await fetch(`${url}/api/v1/evidence`)).status).toBe(401);
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${url}/assets/missing.js`)).status).not.toBe(200);
+    expect(await (await fetch(`${url}/%2e%2e/secret.txt`)).text()).not.toContain('not for browsers');
+    expect(await (await fetch(`${url}/..%2fsecret.txt`)).text()).not.toContain('not for browsers');
+    expect(await (await fetch(`${url}/api-token`)).text()).not.toMatch(/^[0-9a-f]{64}/);
   });
 });

@@ -6,7 +6,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   API_BODY_BYTES_MAX,
+  API_PREFIX,
+  type BlocksPage,
   type BlockSummary,
+  type Identity,
+  type InboxEntry,
+  type TransferChecks,
   type NodeStatus,
   type OutboxEntryView,
   type PeerView,
@@ -20,7 +25,9 @@ import {
 } from '../../../shared/api/index.js';
 import { writeFileAtomic } from '../config.js';
 import { ApiError, toApiError } from './errors.js';
+import { eventsUpgradeHandler, type EventHub } from './events.js';
 import { dispatch, routeOf } from './router.js';
+import { staticUi } from './static-ui.js';
 
 export interface ApiHandlers {
   status(): Promise<NodeStatus>;
@@ -28,6 +35,14 @@ export interface ApiHandlers {
   txStatus(txHash: string): Promise<TxStatus>;
   outbox(): Promise<OutboxEntryView[]>;
   block(height: number): Promise<BlockSummary | undefined>;
+  /** Newest first, ending below `before` (default: above the head). */
+  blocks(before: number | undefined, limit: number): Promise<BlocksPage>;
+  identity(): Promise<Identity>;
+  inbox(): Promise<InboxEntry[]>;
+  inboxAdd(draft: unknown): Promise<InboxEntry>;
+  inboxChecks(id: string): Promise<TransferChecks | undefined>;
+  inboxCertify(id: string): Promise<SubmitResult | undefined>;
+  inboxRemove(id: string): Promise<boolean>;
   /** Equivocation evidence this node has seen, oldest first. */
   evidence(): Promise<unknown[]>;
   /** Operator switch: take this office off the network (or back on), as a cut cable would. */
@@ -47,6 +62,10 @@ export interface ApiServerOptions {
   port: number;
   tokenFile: string;
   handlers: ApiHandlers;
+  /** Live events for WebSocket clients at /api/v1/events. */
+  events?: EventHub;
+  /** The built renderer to serve at / (the browser UI); none: API only. */
+  uiDir?: string;
   /** Serve requests from non-loopback addresses too (the token is still required). Default false. */
   allowRemote?: boolean;
   log?: (message: string) => void;
@@ -102,11 +121,19 @@ export function isLoopback(address: string | undefined): boolean {
   return v4.startsWith('127.') || address === '::1';
 }
 
-async function answer(request: IncomingMessage, response: ServerResponse, token: Buffer, options: ApiServerOptions): Promise<void> {
+const FORBIDDEN_MESSAGE = 'this node serves its API to this machine only; start it with api.allowRemote to serve other hosts';
+
+function isApiPath(url: string | undefined): boolean {
+  const path = (url ?? '/').split('?')[0]!;
+  return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) || path === '/metrics';
+}
+
+async function answer(request: IncomingMessage, response: ServerResponse, token: Buffer, options: ApiServerOptions, ui: ReturnType<typeof staticUi> | undefined): Promise<void> {
   if (!options.allowRemote && !isLoopback(request.socket.remoteAddress)) {
-    send(response, 403, { error: { code: 'FORBIDDEN', message: 'this node serves its API to this machine only; start it with api.allowRemote to serve other hosts' } });
+    send(response, 403, { error: { code: 'FORBIDDEN', message: FORBIDDEN_MESSAGE } });
     return;
   }
+  if (ui && !isApiPath(request.url) && (await ui(request, response))) return;
   if (!authorized(request, token)) {
     send(response, 401, { error: { code: 'UNAUTHORIZED', message: `send the token from ${options.tokenFile} as "Authorization: Bearer <token>"` } });
     return;
@@ -121,8 +148,9 @@ async function answer(request: IncomingMessage, response: ServerResponse, token:
 
 export async function startApiServer(options: ApiServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const token = Buffer.from(await loadApiToken(options.tokenFile));
+  const ui = options.uiDir ? staticUi(options.uiDir) : undefined;
   const server = createServer((request, response) => {
-    answer(request, response, token, options).catch((error: unknown) => {
+    answer(request, response, token, options, ui).catch((error: unknown) => {
       const apiError = toApiError(error);
       if (apiError.status >= 500) options.log?.(`api ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
       if (response.headersSent) response.destroy();
@@ -132,6 +160,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ serve
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.maxHeadersCount = 64;
+  const events = options.events && eventsUpgradeHandler(options.events, token, (presented) => presented.length === token.length && timingSafeEqual(presented, token));
+  server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const path = (request.url ?? '/').split('?')[0];
+    if (!options.allowRemote && !isLoopback(request.socket.remoteAddress)) socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n${FORBIDDEN_MESSAGE}\n`);
+    else if (!events || path !== `${API_PREFIX}/events`) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    else events.handle(request, socket, head);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -140,6 +176,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ serve
   const url = `http://${options.host}:${address.port}`;
   const close = () =>
     new Promise<void>((resolve) => {
+      events?.close();
       server.close(() => resolve());
       // Keep-alive clients would otherwise hold the stop for the keep-alive timeout.
       server.closeIdleConnections();

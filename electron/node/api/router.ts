@@ -1,8 +1,8 @@
 // Matches a request against the route table of shared/api/routes.ts, checks its input with
 // the route's zod schemas (400 before anything runs) and calls the node's handler.
 import type { IncomingMessage } from 'node:http';
-import type { z } from 'zod';
-import { apiRoutes, networkSwitchSchema, openApiDocument, routePath, type RouteName, type RouteSpec } from '../../../shared/api/index.js';
+import { z } from 'zod';
+import { API_BODY_BYTES_MAX, apiRoutes, networkSwitchSchema, openApiDocument, routePath, type RouteName, type RouteSpec } from '../../../shared/api/index.js';
 import { ApiError } from './errors.js';
 import type { ApiHandlers } from './http-server.js';
 
@@ -72,6 +72,31 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: ()
       const hash = param('txHash') as string;
       return ok(found(await handlers.receipt(hash), `transaction ${hash} is not committed on this node (see GET /api/v1/txs/${hash} for its state)`));
     }
+    case 'blocks': {
+      const before = query('before') as number | undefined;
+      return ok(await handlers.blocks(before, query('limit') as number));
+    }
+    case 'identity':
+      return ok(await handlers.identity());
+    case 'inbox':
+      return ok(await handlers.inbox());
+    case 'inboxAdd':
+      return ok(await handlers.inboxAdd(await readBody()));
+    case 'inboxChecks': {
+      const id = param('id') as string;
+      return ok(found(await handlers.inboxChecks(id), `no contract ${id} in the inbox`));
+    }
+    case 'inboxCertify': {
+      const id = param('id') as string;
+      parseInput(route.body!, await readBody(), 'expected an empty JSON object {}');
+      return ok(found(await handlers.inboxCertify(id), `no contract ${id} in the inbox`));
+    }
+    case 'inboxRemove': {
+      const id = param('id') as string;
+      parseInput(route.body!, await readBody(), 'expected an empty JSON object {}');
+      if (!(await handlers.inboxRemove(id))) throw new ApiError(404, 'NOT_FOUND', `no contract ${id} in the inbox`);
+      return ok({ removed: true });
+    }
     case 'block': {
       const height = param('height') as number;
       return ok(found(await handlers.block(height), `no block at height ${height} yet`));
@@ -107,6 +132,34 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: ()
     }
   }
 }
+
+/**
+ * One call from another transport (the Electron IPC channel): the same route table, the same
+ * input checks and the same handlers as HTTP. `request` is untrusted: it came from a renderer.
+ */
+export async function dispatchCall(name: unknown, request: unknown, handlers: ApiHandlers): Promise<Reply> {
+  if (typeof name !== 'string' || !Object.hasOwn(apiRoutes, name)) throw new ApiError(404, 'NOT_FOUND', `no API method ${String(name).slice(0, 64)}`);
+  const route = apiRoutes[name as RouteName] as RouteSpec;
+  const input = parseInput(callRequestSchema, request ?? {}, 'the request');
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.params ?? {})) params[key] = String(value);
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(input.query ?? {})) if (value !== undefined) query.set(key, String(value));
+  for (const key of Object.keys(route.params ?? {})) if (!(key in params)) throw new ApiError(400, 'MALFORMED', `path parameter ${key}: missing`);
+  const readBody = async () => {
+    if (input.body === undefined) throw new ApiError(400, 'MALFORMED', 'the body is missing');
+    if (JSON.stringify(input.body).length > API_BODY_BYTES_MAX) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
+    return input.body;
+  };
+  return dispatch({ name: name as RouteName, route, params, query }, handlers, readBody);
+}
+
+const scalar = z.union([z.string().max(1024), z.number()]);
+const callRequestSchema = z.strictObject({
+  params: z.record(z.string().max(64), scalar).optional(),
+  query: z.record(z.string().max(64), z.union([scalar, z.undefined()])).optional(),
+  body: z.unknown().optional(),
+});
 
 export function routeOf(request: IncomingMessage): Match {
   const method = request.method ?? 'GET';

@@ -109,6 +109,13 @@ export function devTransfer(
   return signTransaction(tx, notary.secretKey) as TxOf<'transfer'>;
 }
 
+/** The same sale as the parties bring it to a notary: contract and consents, not yet certified. */
+export function devTransferDraft(object: PropertyObject, buyer: KeyPair, parties: KeyPair[], options: { chainId: string; nowMs: number; nonce: number; notaryKey: string }): TxOf<'transfer'> {
+  // sign with a throwaway key, then drop that signature: only the notary named may certify
+  const signed = devTransfer(object, buyer, parties, { ...options, notary: { publicKey: options.notaryKey, secretKey: devKey('draft').secretKey } });
+  return { ...signed, signatures: [] };
+}
+
 /** `count` transfers of distinct objects, each to the next party, from the chain's current state. */
 export async function devTransfers(chain: Chain, count: number, options: { objects: number; parties: number; seed: number; nowMs: number }): Promise<Transaction[]> {
   const parties = Array.from({ length: options.parties }, (_, i) => devParty(i));

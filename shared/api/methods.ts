@@ -1,0 +1,41 @@
+// The API method names and the Electron IPC channels, free of zod so the sandboxed preload
+// bundle stays small. routes.ts checks at compile time that these are exactly its routes.
+export const API_METHOD_NAMES = [
+  'status',
+  'submit',
+  'txStatus',
+  'receipt',
+  'blocks',
+  'block',
+  'property',
+  'propertyHistory',
+  'search',
+  'outbox',
+  'evidence',
+  'peers',
+  'validators',
+  'identity',
+  'inbox',
+  'inboxAdd',
+  'inboxChecks',
+  'inboxCertify',
+  'inboxRemove',
+  'setNetwork',
+  'openapi',
+  'metrics',
+] as const;
+export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
+
+/** renderer → main: `invoke(IPC_API_CHANNEL, name, request)` answers `{ status, body }`. */
+export const IPC_API_CHANNEL = 'notary:api';
+/** main → renderer: one ApiEvent per message. */
+export const IPC_EVENT_CHANNEL = 'notary:event';
+/** renderer → main: unlock the node's keystore with a passphrase (desktop only). */
+export const IPC_UNLOCK_CHANNEL = 'notary:unlock';
+
+/** What the preload puts on `window.notary`. */
+export interface NotaryBridge {
+  api: Record<ApiMethodName, (request?: unknown) => Promise<{ status: number; body: unknown }>>;
+  onEvent(listener: (event: unknown) => void): () => void;
+  unlock(passphrase: string): Promise<{ ok: true } | { ok: false; code: string; message: string }>;
+}
