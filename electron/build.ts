@@ -1,0 +1,29 @@
+// Bundles Electron main (ESM) and the preload (CommonJS, as a sandboxed preload must be) into
+// dist/electron with esbuild. npm packages stay external: electron-builder ships node_modules
+// (classic-level's native module unpacked from the asar, electron-builder.yml).
+import { build } from 'esbuild';
+
+const started = Date.now();
+await build({
+  entryPoints: ['electron/main/index.ts'],
+  outfile: 'dist/electron/main/index.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: ['electron/preload/index.ts'],
+  outfile: 'dist/electron/preload/index.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: ['electron'],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log(`electron main and preload bundled into dist/electron in ${Date.now() - started} ms`);
