@@ -90,6 +90,7 @@ export class NotaryNode {
   #metrics!: NodeMetrics;
   #inbox!: Inbox;
   #statusTimer: NodeJS.Timeout | undefined;
+  #servesUi = false;
   readonly #watched = new Set<string>(); // tx hashes submitted here
   /** Live events for the UI: WebSocket clients and the Electron window subscribe here. */
   readonly events = new EventHub();
@@ -223,6 +224,7 @@ export class NotaryNode {
       metrics: () => this.#metrics.scrape(),
     };
     const uiDir = options.uiDir === undefined ? defaultUiDir() : (options.uiDir ?? undefined);
+    this.#servesUi = uiDir !== undefined;
     this.#statusTimer = setInterval(() => {
       if (this.events.size > 0) this.status().then((status) => this.events.emit({ type: 'status', status }), () => undefined);
     }, STATUS_EVENT_INTERVAL_MS);
@@ -245,7 +247,7 @@ export class NotaryNode {
 
   /** The address to open in a browser: the UI, with the API token in the fragment (never sent to a server). */
   async uiUrl(): Promise<string | undefined> {
-    if (!this.#api) return undefined;
+    if (!this.#api || !this.#servesUi) return undefined;
     const token = (await readFile(join(this.dataDir, 'api-token'), 'utf8')).trim();
     return `${this.#api.url}/#token=${token}`;
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { txHash, type Transaction } from '../../shared/ledger/index.js';
+import { encodeQrDocument } from '../../shared/receipt/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { DataFiles } from '../../electron/node/config.js';
 import { devCommitBlock, devGenesis, devKeys, devTransfers } from '../../electron/node/dev/dev-chain.js';
@@ -109,6 +110,19 @@ describe('notary verify', () => {
     expect(run.code).toBe(0);
     const hash = txHash(receipt.tx);
     expect(run.stdout).toMatch(new RegExp(`^valid: transfer of BY-DEV-\\d{6} \\(tx ${hash}\\) final at height ${receipt.header.height}, block [0-9a-f]{64}, time 2026-`));
+  });
+
+  it('accepts the text of a printed QR code, and refuses a damaged one in one sentence', async () => {
+    const qrFile = join(root, 'receipt.qr.txt');
+    await writeFile(qrFile, `${await encodeQrDocument(receipt)}\n`);
+    const run = await notary('verify', qrFile, '--genesis', genesisFile);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^valid: transfer of BY-DEV-\d{6}/);
+    const damaged = join(root, 'damaged.qr.txt');
+    await writeFile(damaged, (await encodeQrDocument(receipt)).slice(0, -10));
+    const bad = await notary('verify', damaged, '--genesis', genesisFile);
+    expect(bad).toMatchObject({ code: 1, stderr: expect.stringMatching(/^notary: The QR text in .* cannot be read: the QR text is damaged/) });
+    expectNoStack(bad);
   });
 
   it('accepts an ownership certificate against a list of trusted keys', async () => {

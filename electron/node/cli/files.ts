@@ -6,6 +6,15 @@ import { CliError } from './errors.js';
 export const INPUT_FILE_BYTES_MAX = 256 * 1024 * 1024;
 
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  const text = await readTextFile(path, what);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`The ${what} at ${path} is not valid JSON: ${(error as Error).message}.`);
+  }
+}
+
+export async function readTextFile(path: string, what: string): Promise<string> {
   let text: string;
   try {
     const info = await stat(path);
@@ -17,9 +26,5 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(code === 'ENOENT' ? `No ${what} at ${path}.` : `Cannot read the ${what} at ${path}: ${code ?? (error as Error).message}.`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`The ${what} at ${path} is not valid JSON: ${(error as Error).message}.`);
-  }
+  return text;
 }

@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isPublicKeyHex } from '../../../shared/crypto/index.js';
 import { parseGenesis, type Transaction } from '../../../shared/ledger/index.js';
-import { verifyCertificate, verifyReceipt, type VerifyResult } from '../../../shared/receipt/index.js';
+import { decodeQrDocument, isQrText, verifyCertificate, verifyReceipt, type VerifyResult } from '../../../shared/receipt/index.js';
 import { CliError } from './errors.js';
-import { readJsonFile } from './files.js';
+import { readJsonFile, readTextFile } from './files.js';
 
 interface Trust {
   keys: string[];
@@ -14,16 +14,33 @@ interface Trust {
   source: string;
 }
 
+/** A receipt or certificate as JSON, or as the text its QR code carries. */
+async function readDocument(path: string): Promise<unknown> {
+  const text = await readTextFile(path, 'receipt or certificate');
+  if (isQrText(text)) {
+    try {
+      return await decodeQrDocument(text);
+    } catch (error) {
+      throw new CliError(`The QR text in ${path} cannot be read: ${(error as Error).message}.`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`The receipt or certificate at ${path} is neither JSON nor a QR text: ${(error as Error).message}.`);
+  }
+}
+
 export function verifyCommand(): Command {
   return new Command('verify')
     .description('verify a receipt or ownership certificate offline (no node needed); exit 0 when valid, 1 when not')
-    .argument('<file>', 'a receipt or certificate JSON file')
+    .argument('<file>', 'a receipt or certificate: its JSON file, or the text of its printed QR code (NOTARY1:...)')
     .option('--genesis <file>', 'trust the registrars and notaries of this genesis file')
     .option('--trusted-validators <file>', 'trust the validator keys in this JSON list')
     .action(async (file: string, options: { genesis?: string; trustedValidators?: string }) => {
       if (options.genesis && options.trustedValidators) throw new CliError('Give either --genesis or --trusted-validators, not both.');
       const trust = options.genesis ? await trustFromGenesis(resolve(options.genesis)) : options.trustedValidators ? await trustFromList(resolve(options.trustedValidators)) : undefined;
-      const document = await readJsonFile(resolve(file), 'receipt or certificate');
+      const document = await readDocument(resolve(file));
       const kind = (document as { kind?: unknown } | null)?.kind;
       if (kind !== 'receipt' && kind !== 'certificate') {
         console.log(`INVALID (MALFORMED): ${file} is neither a receipt nor a certificate (its "kind" is not "receipt" or "certificate").`);
