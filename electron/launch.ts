@@ -60,12 +60,6 @@ async function main(): Promise<void> {
       ...(passphrase === undefined ? {} : { passphrase }),
       ...(apiPort > 0 ? { api: { host: '127.0.0.1', port: apiPort } } : {}),
     });
-    const url = await node.uiUrl();
-    console.log(
-      `notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, data in ${dataDir}`,
-    );
-    console.log(`notary: open the UI at ${url}`);
-    console.log(`notary: ready in ${Date.now() - started} ms; Ctrl+C stops it`);
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -75,6 +69,12 @@ async function main(): Promise<void> {
     };
     process.on('SIGINT', () => void stop());
     process.on('SIGTERM', () => void stop());
+    const url = await node.uiUrl();
+    console.log(
+      `notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, data in ${dataDir}`,
+    );
+    console.log(url ? `notary: open the UI at ${url}` : `notary: the UI is not built (npm run build:renderer); the API is at ${node.apiUrl}/api/v1`);
+    console.log(`notary: ready in ${Date.now() - started} ms; Ctrl+C stops it`);
   }
 }
 

@@ -60,10 +60,6 @@ program
     const passphrase = await startPassphrase(dataDir, options.passphraseFile ?? process.env.NOTARY_PASSPHRASE_FILE);
     const { NotaryNode } = await import('./node.js');
     const node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
-    console.log(`notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`);
-    console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
-    const ui = await node.uiUrl();
-    console.log(ui ? `notary: UI ${ui}` : 'notary: no UI is served: build it first with npm run build:renderer');
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -74,6 +70,10 @@ program
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    console.log(`notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`);
+    console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
+    const ui = await node.uiUrl();
+    console.log(ui ? `notary: UI ${ui}` : 'notary: no UI is served: build it first with npm run build:renderer');
   });
 
 program.addCommand(initCommand());
