@@ -133,7 +133,11 @@ async function answer(request: IncomingMessage, response: ServerResponse, token:
     send(response, 403, { error: { code: 'FORBIDDEN', message: FORBIDDEN_MESSAGE } });
     return;
   }
-  if (ui && !isApiPath(request.url) && (await ui(request, response))) return;
+  if (ui && !isApiPath(request.url)) {
+    // the UI's files need no token; anything else outside the API is simply not here
+    if (!(await ui(request, response))) send(response, 404, { error: { code: 'NOT_FOUND', message: 'no such file in the UI' } });
+    return;
+  }
   if (!authorized(request, token)) {
     send(response, 401, { error: { code: 'UNAUTHORIZED', message: `send the token from ${options.tokenFile} as "Authorization: Bearer <token>"` } });
     return;
