@@ -48,6 +48,11 @@ export class NodeProcess {
     this.token = (await readFile(join(this.info.dataDir, 'api-token'), 'utf8')).trim();
   }
 
+  /** The browser UI of this node, with its token in the fragment (as `notary start` prints it). */
+  get uiUrl(): string {
+    return `${this.url.replace(/\/api\/v1$/, '')}/#token=${this.token}`;
+  }
+
   kill(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
