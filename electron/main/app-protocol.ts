@@ -1,7 +1,7 @@
 // app://notary/… serves the built renderer (never a dev server), confined to its folder,
 // with the same content security policy as the browser UI.
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../node/api/static-ui.js';
 import { APP_HOST } from './security.js';
 
@@ -16,7 +16,7 @@ const TYPES: Record<string, string> = {
 };
 
 export function appProtocolHandler(root: string): (request: { url: string }) => Promise<Response> {
-  const base = normalize(root);
+  const base = resolve(root);
   return async (request) => {
     let url: URL;
     try {

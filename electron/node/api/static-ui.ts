@@ -35,7 +35,8 @@ export function contentSecurityPolicy(connect: string[] = []): string {
 }
 
 export function staticUi(root: string) {
-  const base = normalize(root);
+  // no trailing separator (defaultUiDir() ends with one), or every asset fails the confinement check below
+  const base = normalize(root).replace(/(.)[\\/]+$/, '$1');
   return async function serve(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     let pathname: string;

@@ -1,0 +1,146 @@
+// The shell: header (connection, live feed, language), navigation, and the current screen.
+import { AppShell, Badge, Burger, Group, NavLink, Text, Title, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconBuildingBank, IconCertificate, IconGavel, IconHome, IconListSearch, IconNetwork, IconSettings, IconTopologyStar3 } from '@tabler/icons-react';
+import { useEffect, type ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
+import { forgetToken } from './api.js';
+import { LanguageSwitch } from './components/LanguageSwitch.js';
+import { PrintCertificate, PrintReceipt } from './components/PrintView.js';
+import { useConnection, useLiveEvents, useStatus } from './data.js';
+import { href, SCREENS, useRoute, type ScreenName } from './router.js';
+import { Certify } from './screens/Certify.js';
+import { Explorer } from './screens/Explorer.js';
+import { Governance } from './screens/Governance.js';
+import { NetworkScreen } from './screens/Network.js';
+import { NoToken } from './screens/NoToken.js';
+import { Overview } from './screens/Overview.js';
+import { Registry } from './screens/Registry.js';
+import { Settings } from './screens/Settings.js';
+import { Unlock } from './screens/Unlock.js';
+
+const ICONS: Record<ScreenName, ComponentType<{ size?: number; 'aria-hidden'?: boolean }>> = {
+  overview: IconHome,
+  certify: IconCertificate,
+  registry: IconListSearch,
+  network: IconNetwork,
+  explorer: IconTopologyStar3,
+  governance: IconGavel,
+  settings: IconSettings,
+};
+
+function Screen({ screen, parts, query }: { screen: ScreenName; parts: string[]; query: URLSearchParams }) {
+  switch (screen) {
+    case 'overview':
+      return <Overview />;
+    case 'certify':
+      return <Certify parts={parts} />;
+    case 'registry':
+      return <Registry parts={parts} query={query} />;
+    case 'network':
+      return <NetworkScreen />;
+    case 'explorer':
+      return <Explorer parts={parts} />;
+    case 'governance':
+      return <Governance />;
+    case 'settings':
+      return <Settings />;
+  }
+}
+
+function ConnectionBadges() {
+  const { t } = useTranslation();
+  const status = useStatus();
+  const live = useLiveEvents();
+  return (
+    <Group gap="xs" wrap="nowrap">
+      {status.data ? (
+        <Badge color={status.data.online ? 'green' : 'orange'} variant="filled" data-testid="header-online" data-online={String(status.data.online)}>
+          {status.data.online ? t('app.online') : t('app.offline')} · {t('app.height', { height: status.data.height })}
+        </Badge>
+      ) : null}
+      <Tooltip label={live === 'live' ? t('app.liveFeed') : live === 'connecting' ? t('app.liveConnecting') : t('app.liveDown')}>
+        <Badge color={live === 'live' ? 'teal' : 'gray'} variant="dot" tabIndex={0} data-testid="header-live" data-live={live}>
+          {live === 'live' ? t('app.liveFeed') : t('app.livePolling')}
+        </Badge>
+      </Tooltip>
+    </Group>
+  );
+}
+
+/** Desktop: until the keystore is unlocked every call answers NODE_LOCKED; show the unlock form. */
+export function App() {
+  const connection = useConnection();
+  const status = useStatus();
+  if (connection.kind === 'electron' && !status.data && status.error?.code === 'NODE_LOCKED') return <Unlock bridge={connection.bridge} />;
+  // a token from an earlier session that this node does not accept: ask for the printed address again
+  if (connection.kind === 'http' && status.error?.code === 'UNAUTHORIZED') {
+    forgetToken();
+    return <NoToken />;
+  }
+  return <Shell />;
+}
+
+function Shell() {
+  const { t } = useTranslation();
+  const route = useRoute();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  useEffect(() => {
+    close();
+    document.getElementById('main-content')?.focus({ preventScroll: true });
+  }, [route.screen, close]);
+
+  if (route.screen === 'print') {
+    const [kind, id] = route.parts;
+    if (kind === 'certificate' && id) return <PrintCertificate objectId={id} />;
+    if (kind === 'receipt' && id) return <PrintReceipt txHash={id} />;
+  }
+  const screen: ScreenName = route.screen === 'print' ? 'overview' : route.screen;
+
+  return (
+    <AppShell header={{ height: 60 }} navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <a href="#main-content" className="skip-link" onClick={(event) => { event.preventDefault(); document.getElementById('main-content')?.focus(); }}>
+        {t('app.skipToContent')}
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('app.openMenu')} />
+            <IconBuildingBank size={28} aria-hidden />
+            <div>
+              <Title order={2} size="h4" lh={1.1}>
+                {t('app.title')}
+              </Title>
+              <Text size="xs" c="dimmed" visibleFrom="md">
+                {t('app.subtitle')}
+              </Text>
+            </div>
+          </Group>
+          <Group gap="md" wrap="nowrap">
+            <ConnectionBadges />
+            <LanguageSwitch testid="header-language" compact />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label={t('app.navigation')}>
+        {SCREENS.map((name) => {
+          const Icon = ICONS[name];
+          return (
+            <NavLink
+              key={name}
+              href={href(name)}
+              label={t(`nav.${name}`)}
+              leftSection={<Icon size={18} aria-hidden />}
+              active={screen === name}
+              aria-current={screen === name ? 'page' : undefined}
+              data-testid={`nav-${name}`}
+            />
+          );
+        })}
+      </AppShell.Navbar>
+      <AppShell.Main id="main-content" tabIndex={-1} className="main-content">
+        <Screen screen={screen} parts={route.parts} query={route.query} />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

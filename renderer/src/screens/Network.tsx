@@ -1,0 +1,194 @@
+// Network: peers (mapped to authorities), validators, block-interval and throughput charts.
+import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip as ChartTooltip, XAxis, YAxis } from 'recharts';
+import { ErrorAlert, Hash, Loading } from '../components/common.js';
+import { useApi, useStatus } from '../data.js';
+import { formatNumber, formatShortTime } from '../format.js';
+
+function Charts() {
+  const { t } = useTranslation();
+  const blocks = useApi('blocks', { query: { limit: '50' } }, { refetchInterval: 10_000 });
+  const points = useMemo(() => {
+    const list = [...(blocks.data?.blocks ?? [])].sort((a, b) => a.header.height - b.header.height);
+    return list.slice(1).map((block, index) => ({
+      height: block.header.height,
+      interval: Math.max(0, (block.header.timeMs - (list[index]?.header.timeMs ?? block.header.timeMs)) / 1000),
+      txs: block.txCount,
+    }));
+  }, [blocks.data]);
+  return (
+    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+      <Card withBorder data-testid="network-interval-chart">
+        <Title order={2} size="h5" mb="xs" id="chart-interval">
+          {t('network.intervalChart')}
+        </Title>
+        {blocks.isPending ? <Loading /> : null}
+        {blocks.isError ? <ErrorAlert error={blocks.error} /> : null}
+        {points.length > 0 ? (
+          <div className="chart-box" role="img" aria-labelledby="chart-interval">
+            <ResponsiveContainer width="100%" height="100%">
+              <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="height" fontSize={12} />
+                <YAxis fontSize={12} unit=" s" />
+                <ChartTooltip formatter={(value) => [`${formatNumber(Number(value), 2)} s`, t('network.intervalAxis')]} labelFormatter={(label) => `${t('network.block')} ${String(label)}`} />
+                <Line type="monotone" dataKey="interval" stroke="var(--mantine-color-indigo-6)" dot={false} isAnimationActive={false} />
+              </LineChart>
+            </ResponsiveContainer>
+          </div>
+        ) : null}
+      </Card>
+      <Card withBorder data-testid="network-throughput-chart">
+        <Title order={2} size="h5" mb="xs" id="chart-throughput">
+          {t('network.throughputChart')}
+        </Title>
+        {blocks.isPending ? <Loading /> : null}
+        {points.length > 0 ? (
+          <div className="chart-box" role="img" aria-labelledby="chart-throughput">
+            <ResponsiveContainer width="100%" height="100%">
+              <BarChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="height" fontSize={12} />
+                <YAxis fontSize={12} allowDecimals={false} />
+                <ChartTooltip formatter={(value) => [formatNumber(Number(value)), t('network.txAxis')]} labelFormatter={(label) => `${t('network.block')} ${String(label)}`} />
+                <Bar dataKey="txs" fill="var(--mantine-color-teal-6)" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+        ) : null}
+      </Card>
+    </SimpleGrid>
+  );
+}
+
+export function NetworkScreen() {
+  const { t } = useTranslation();
+  const status = useStatus();
+  const peers = useApi('peers', undefined, { refetchInterval: 5_000 });
+  const validators = useApi('validators', undefined, { refetchInterval: 5_000 });
+  const byPeerId = useMemo(() => new Map((validators.data?.validators ?? []).filter((v) => v.peerId).map((v) => [v.peerId as string, v])), [validators.data]);
+
+  return (
+    <Stack data-testid="screen-network" gap="lg">
+      <Title order={1}>{t('network.title')}</Title>
+      {status.data ? (
+        <Group gap="sm">
+          <Badge variant="light" color={status.data.syncing ? 'blue' : 'green'} data-testid="network-syncing" data-syncing={String(status.data.syncing)}>
+            {status.data.syncing ? t('network.syncing') : t('network.synced')}
+          </Badge>
+          <Text size="sm" data-testid="network-mempool">
+            {t('network.mempool', { size: status.data.mempool.size, bytes: formatNumber(status.data.mempool.bytes) })}
+          </Text>
+        </Group>
+      ) : null}
+
+      <Card withBorder data-testid="network-peers">
+        <Title order={2} size="h4" mb="xs">
+          {t('network.peers')}
+        </Title>
+        {peers.isPending ? <Loading /> : null}
+        {peers.isError ? <ErrorAlert error={peers.error} onRetry={() => void peers.refetch()} /> : null}
+        {peers.data && peers.data.length === 0 ? <Text c="dimmed">{t('network.noPeers')}</Text> : null}
+        {peers.data && peers.data.length > 0 ? (
+          <div className="table-wrap">
+            <Table aria-label={t('network.peers')}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('network.peerColumns.authority')}</Table.Th>
+                  <Table.Th>{t('network.peerColumns.role')}</Table.Th>
+                  <Table.Th>{t('network.peerColumns.peerId')}</Table.Th>
+                  <Table.Th>{t('network.peerColumns.addresses')}</Table.Th>
+                  <Table.Th>{t('network.peerColumns.latency')}</Table.Th>
+                  <Table.Th>{t('network.peerColumns.since')}</Table.Th>
+                  <Table.Th>{t('network.peerColumns.score')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {peers.data.map((peer) => {
+                  const authority = byPeerId.get(peer.peerId);
+                  return (
+                    <Table.Tr key={peer.peerId} data-testid="peer-row" data-peer-id={peer.peerId}>
+                      <Table.Td>{authority?.name ?? <Text c="dimmed" size="sm">{t('network.unknownPeer')}</Text>}</Table.Td>
+                      <Table.Td>{authority?.role ? t(`role.${authority.role}`) : '—'}</Table.Td>
+                      <Table.Td>
+                        <Hash value={peer.peerId} />
+                      </Table.Td>
+                      <Table.Td>
+                        {peer.addresses.map((address) => (
+                          <Text key={address} size="xs" className="mono">
+                            {address}
+                          </Text>
+                        ))}
+                      </Table.Td>
+                      <Table.Td>{peer.latencyMs === null ? '—' : t('network.latencyValue', { value: formatNumber(peer.latencyMs) })}</Table.Td>
+                      <Table.Td className="nowrap">{formatShortTime(peer.connectedSinceMs)}</Table.Td>
+                      <Table.Td>{formatNumber(peer.gossipScore, 2)}</Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </div>
+        ) : null}
+      </Card>
+
+      <Card withBorder data-testid="network-validators">
+        <Title order={2} size="h4" mb={4}>
+          {t('network.validators')}
+        </Title>
+        {validators.data ? (
+          <Text size="sm" c="dimmed" mb="xs">
+            {t('network.validatorsFor', { height: validators.data.height })}
+          </Text>
+        ) : null}
+        {validators.isPending ? <Loading /> : null}
+        {validators.isError ? <ErrorAlert error={validators.error} onRetry={() => void validators.refetch()} /> : null}
+        {validators.data ? (
+          <div className="table-wrap">
+            <Table aria-label={t('network.validators')}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {validators.data.validators.map((validator) => (
+                  <Table.Tr key={validator.key} data-testid="validator-row" data-connected={String(validator.connected)}>
+                    <Table.Td>
+                      <Group gap="xs">
+                        <Text size="sm">{validator.name ?? t('app.unknown')}</Text>
+                        {validator.self ? (
+                          <Badge size="xs" variant="outline">
+                            {t('network.self')}
+                          </Badge>
+                        ) : null}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
+                    <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
+                    <Table.Td className="nowrap">
+                      <Badge color={validator.connected ? 'green' : 'red'} variant="light">
+                        {validator.connected ? t('network.connected') : t('network.disconnected')}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Hash value={validator.key} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        ) : null}
+      </Card>
+
+      <Charts />
+    </Stack>
+  );
+}

@@ -1,0 +1,120 @@
+// Overview: online or offline, height, finality lag, peers, outbox, mempool and alerts.
+import { Alert, Badge, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconPlugConnectedX } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorAlert, Loading } from '../components/common.js';
+import { useApi, useNow, useStatus } from '../data.js';
+import { formatNumber, formatTime } from '../format.js';
+
+/** No block for longer than 3 heartbeats (a block is due about every second; 10 s with margin). */
+export const STALLED_AFTER_MS = 10_000;
+
+function Stat({ label, value, testid }: { label: string; value: ReactNode; testid: string }) {
+  return (
+    <Card withBorder padding="md" data-testid={testid}>
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      <Text size="xl" fw={700} mt={4}>
+        {value}
+      </Text>
+    </Card>
+  );
+}
+
+export function Overview() {
+  const { t } = useTranslation();
+  const now = useNow();
+  const status = useStatus();
+  const validators = useApi('validators', undefined, { refetchInterval: 10_000 });
+  const evidence = useApi('evidence', undefined, { refetchInterval: 30_000 });
+
+  const data = status.data;
+  const lagMs = data ? Math.max(0, now - data.headTimeMs) : 0;
+  const stalled = data !== undefined && data.online && lagMs > STALLED_AFTER_MS;
+  const missing = (validators.data?.validators ?? []).filter((validator) => !validator.connected);
+  const evidenceCount = evidence.data?.length ?? 0;
+
+  return (
+    <Stack data-testid="screen-overview" gap="lg">
+      <Title order={1}>{t('overview.title')}</Title>
+      {status.isPending ? <Loading /> : null}
+      {status.isError && !data ? <ErrorAlert error={status.error} onRetry={() => void status.refetch()} /> : null}
+      {data ? (
+        <>
+          <section aria-labelledby="overview-connection">
+            <Title order={2} size="h4" id="overview-connection" mb="xs">
+              {t('overview.connection')}
+            </Title>
+            {data.online ? (
+              <Alert color="green" variant="light" icon={<IconCircleCheck aria-hidden />} data-testid="overview-online" title={t('app.online')}>
+                {t('overview.onlineText')}
+              </Alert>
+            ) : (
+              <Alert color="orange" variant="light" icon={<IconPlugConnectedX aria-hidden />} data-testid="overview-offline" title={t('app.offline')}>
+                {t('overview.offlineText', { height: data.height, time: formatTime(data.headTimeMs) })}
+              </Alert>
+            )}
+            {data.syncing ? (
+              <Badge mt="xs" color="blue" variant="light">
+                {t('overview.syncing')}
+              </Badge>
+            ) : null}
+          </section>
+          <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
+            <Stat testid="stat-height" label={t('overview.height')} value={formatNumber(data.height)} />
+            <Stat testid="stat-lag" label={t('overview.finalityLag')} value={t('overview.seconds', { value: formatNumber(lagMs / 1000, 1) })} />
+            <Stat testid="stat-peers" label={t('overview.peers')} value={formatNumber(data.peers)} />
+            <Stat testid="stat-validators" label={t('overview.validatorsReachable')} value={t('overview.ofTotal', { count: data.validatorsReachable, total: data.validators })} />
+            <Stat testid="stat-mempool" label={t('overview.mempool')} value={formatNumber(data.mempool.size)} />
+            <Stat
+              testid="stat-outbox"
+              label={t('overview.outbox')}
+              value={
+                <Text span size="sm" fw={600}>
+                  {t('overview.outboxCounts', { pending: data.outbox.pending, final: data.outbox.final, rejected: data.outbox.rejected })}
+                </Text>
+              }
+            />
+          </SimpleGrid>
+          {status.isError ? <ErrorAlert error={status.error} /> : null}
+        </>
+      ) : null}
+      <section aria-labelledby="overview-alerts" data-testid="overview-alerts">
+        <Title order={2} size="h4" id="overview-alerts" mb="xs">
+          {t('overview.alertsTitle')}
+        </Title>
+        <Stack gap="sm">
+          {data && !data.online ? (
+            <Alert color="orange" icon={<IconPlugConnectedX aria-hidden />} title={t('overview.alerts.offlineTitle')} data-testid="alert-offline">
+              {t('overview.offlineText', { height: data.height, time: formatTime(data.headTimeMs) })}
+            </Alert>
+          ) : null}
+          {evidenceCount > 0 ? (
+            <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.equivocationTitle')} data-testid="alert-equivocation">
+              {t('overview.alerts.equivocationCount', { count: evidenceCount })}
+            </Alert>
+          ) : null}
+          {stalled ? (
+            <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.stalledTitle')} data-testid="alert-stalled">
+              {t('overview.alerts.stalled', { seconds: Math.floor(lagMs / 1000) })}
+            </Alert>
+          ) : null}
+          {missing.map((validator) => (
+            <Alert key={validator.key} color="yellow" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.validatorMissingTitle')} data-testid="alert-validator-missing">
+              {t('overview.alerts.validatorMissing', { name: validator.name ?? validator.key.slice(0, 12), role: validator.role ? t(`role.${validator.role}`) : t('app.unknown') })}
+            </Alert>
+          ))}
+          {data && data.online && !stalled && evidenceCount === 0 && missing.length === 0 ? (
+            <Group gap="xs" data-testid="alert-none">
+              <IconCircleCheck color="var(--mantine-color-green-7)" aria-hidden />
+              <Text size="sm">{t('overview.noAlerts')}</Text>
+            </Group>
+          ) : null}
+          {validators.isError ? <ErrorAlert error={validators.error} /> : null}
+        </Stack>
+      </section>
+    </Stack>
+  );
+}

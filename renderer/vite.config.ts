@@ -1,0 +1,43 @@
+// The React UI (DESIGN §7): built to dist/renderer with relative asset paths, so the same
+// bundle loads from the node's HTTP server, a custom protocol or a file. No inline scripts:
+// the page runs under `script-src 'self'`.
+import react from '@vitejs/plugin-react';
+import postcssPresetMantine from 'postcss-preset-mantine';
+import { defineConfig } from 'vite';
+
+// import.meta.dirname, not node:path: the renderer's lint rule bans Node built-ins even here.
+const root = import.meta.dirname;
+/** The node the dev server forwards /api to: NOTARY_API=http://127.0.0.1:PORT npx vite --config renderer/vite.config.ts */
+const nodeApi = process.env.NOTARY_API ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  root,
+  base: './',
+  plugins: [react()],
+  css: { postcss: { plugins: [postcssPresetMantine()] } },
+  build: {
+    outDir: `${root}/../dist/renderer`,
+    emptyOutDir: true,
+    // keep every asset a file: no data: URLs for scripts, nothing inlined into index.html
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 2_000,
+    sourcemap: false,
+  },
+  server: {
+    host: '127.0.0.1',
+    proxy: {
+      '/api': { target: nodeApi, changeOrigin: true, ws: true },
+    },
+  },
+  // `vite preview` serves the built bundle under the node's policy, to catch CSP violations
+  preview: {
+    host: '127.0.0.1',
+    proxy: {
+      '/api': { target: nodeApi, changeOrigin: true, ws: true },
+    },
+    headers: {
+      'content-security-policy':
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: ; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    },
+  },
+});
