@@ -206,7 +206,10 @@ export class NotaryNode {
       submit: (tx) => this.submit(tx),
       txStatus: (hash) => this.txStatus(hash),
       outbox: () => Promise.resolve(this.outboxView()),
-      block: (height) => this.blockSummary(height),
+      block: async (height) => {
+        const summary = await this.blockSummary(height);
+        return summary && { ...summary, commit: (await this.chain.getCommit(height)) ?? null };
+      },
       blocks: (before, limit) => this.blocks(before, limit),
       evidence: () => Promise.resolve(this.evidence.list()),
       setOffline: (offline) => this.setOffline(offline),

@@ -70,6 +70,10 @@ export const blockSummarySchema = z.strictObject({
 });
 export type BlockSummary = z.infer<typeof blockSummarySchema>;
 
+/** One block with the commit certificate that made it final (the signatures of > 2/3 of its validators). */
+export const blockDetailSchema = blockSummarySchema.extend({ commit: schema.commit.nullable() });
+export type BlockDetail = z.infer<typeof blockDetailSchema>;
+
 // ---- registry queries ------------------------------------------------------------------
 
 /** The most objects a search returns; `truncated` says when the owner holds more. */
@@ -138,10 +142,20 @@ export const validatorViewSchema = z.strictObject({
   /** This node itself, or a peer with an open connection to it. */
   connected: z.boolean(),
   self: z.boolean(),
+  /** The authority record's version (authority.update and revoke name it). */
+  version: z.number().int().positive().nullable(),
+  /** The last height (of the recent window) whose commit carries this validator's signature. */
+  lastSignedHeight: z.number().int().nonnegative().nullable(),
+  /** Commits of the recent window missing this validator's signature, while it was in the set. */
+  missedVotes: z.number().int().nonnegative(),
 });
+/** How many recent commits the validator view looks at. */
+export const SIGNING_WINDOW_BLOCKS = 100;
 export const validatorsViewSchema = z.strictObject({
   /** The set that votes on the next block. */
   height: z.number().int().positive(),
+  /** The commits counted for lastSignedHeight and missedVotes: this many, ending at the head. */
+  window: z.number().int().nonnegative(),
   validators: z.array(validatorViewSchema),
 });
 export type ValidatorsView = z.infer<typeof validatorsViewSchema>;

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import * as schema from '../ledger/schema.js';
 import {
   BLOCKS_PAGE_MAX,
+  blockDetailSchema,
   blocksPageSchema,
-  blockSummarySchema,
   identitySchema,
   inboxEntrySchema,
   INBOX_ENTRIES_MAX,
@@ -63,7 +63,7 @@ export const apiRoutes = {
   txStatus: { method: 'GET', path: '/txs/{txHash}', summary: 'pending | outbox | final | rejected (with the reason) | unknown', params: { txHash: txHashParam }, status: 200, response: txStatusSchema },
   receipt: { method: 'GET', path: '/receipts/{txHash}', summary: 'An offline-verifiable receipt of a committed transaction', params: { txHash: txHashParam }, status: 200, response: receiptViewSchema, errors: [404] },
   blocks: { method: 'GET', path: '/blocks', summary: 'Recent committed blocks, newest first (before: an exclusive height; limit: up to 100)', query: blocksQuery, status: 200, response: blocksPageSchema },
-  block: { method: 'GET', path: '/blocks/{height}', summary: 'A committed block: header and transaction hashes', params: { height: heightParam }, status: 200, response: blockSummarySchema, errors: [404] },
+  block: { method: 'GET', path: '/blocks/{height}', summary: 'A committed block: header, transaction hashes and its commit certificate', params: { height: heightParam }, status: 200, response: blockDetailSchema, errors: [404] },
   property: { method: 'GET', path: '/properties/{id}', summary: 'The current record of a property object with its ownership certificate', params: { id: objectIdParam }, status: 200, response: propertyViewSchema, errors: [404] },
   propertyHistory: { method: 'GET', path: '/properties/{id}/history', summary: 'The committed transactions on an object, oldest first', params: { id: objectIdParam }, status: 200, response: propertyHistorySchema, errors: [404] },
   search: { method: 'GET', path: '/search', summary: 'Find objects by exact object id or by an owner public key', query: { q: searchQuerySchema }, status: 200, response: searchResultSchema },

@@ -105,6 +105,18 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     expect(page.blocks.length).toBeLessThanOrEqual(3);
     const heights = page.blocks.map((block) => block.header.height);
     expect(heights).toEqual([...heights].sort((a, b) => b - a));
+    const detail = await api.call('block', { params: { height: heights[0]! } });
+    expect(detail.commit?.signatures.map((entry) => entry.validator)).toEqual([detail.header.proposer]);
+  });
+
+  it('validators: each with its authority record, version and signing record over the recent blocks', async () => {
+    const api = client();
+    const view = await api.call('validators');
+    expect(view.window).toBeGreaterThan(0);
+    expect(view.validators).toHaveLength(1);
+    const [self] = view.validators;
+    expect(self).toMatchObject({ self: true, connected: true, role: 'notary', status: 'active', version: 1, missedVotes: 0 });
+    expect(self!.lastSignedHeight).toBeGreaterThanOrEqual(1);
   });
 
   it('bad input gets a 4xx with a code and a reason, and changes nothing', async () => {

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import {
   API_BODY_BYTES_MAX,
   API_PREFIX,
+  type BlockDetail,
   type BlocksPage,
-  type BlockSummary,
   type Identity,
   type InboxEntry,
   type TransferChecks,
@@ -34,7 +34,7 @@ export interface ApiHandlers {
   submit(tx: unknown): Promise<SubmitResult>;
   txStatus(txHash: string): Promise<TxStatus>;
   outbox(): Promise<OutboxEntryView[]>;
-  block(height: number): Promise<BlockSummary | undefined>;
+  block(height: number): Promise<BlockDetail | undefined>;
   /** Newest first, ending below `before` (default: above the head). */
   blocks(before: number | undefined, limit: number): Promise<BlocksPage>;
   identity(): Promise<Identity>;

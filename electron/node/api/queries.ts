@@ -1,6 +1,6 @@
 // Read-only registry queries behind the API: receipts, properties with certificates, object
 // history, search and the validator set. Each answers from committed state only.
-import { HISTORY_ROWS_MAX, SEARCH_RESULTS_MAX, type PeerView, type PropertyHistory, type PropertyView, type ReceiptView, type SearchResult, type ValidatorsView } from '../../../shared/api/index.js';
+import { HISTORY_ROWS_MAX, SEARCH_RESULTS_MAX, SIGNING_WINDOW_BLOCKS, type PeerView, type PropertyHistory, type PropertyView, type ReceiptView, type SearchResult, type ValidatorsView } from '../../../shared/api/index.js';
 import { schema, StateKey, validatorsAt, type Authority, type Block, type PropertyObject, type ValidatorSchedule } from '../../../shared/ledger/index.js';
 import type { Chain } from '../chain/chain.js';
 import type { PeerInfo } from '../network/interface.js';
@@ -58,12 +58,29 @@ export function registryQueries(source: QuerySource) {
 
     async validators(): Promise<ValidatorsView> {
       const height = chain.head.height + 1;
-      const keys = validatorsAt((await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule, height);
+      const schedule = (await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
+      const keys = validatorsAt(schedule, height);
+      // signing record over the recent window: who signed each commit, among who was due to
+      const lastSigned = new Map<string, number>();
+      const missed = new Map<string, number>();
+      const from = Math.max(1, chain.head.height - SIGNING_WINDOW_BLOCKS + 1);
+      for (let h = from; h <= chain.head.height; h++) {
+        const commit = await chain.getCommit(h);
+        if (!commit) continue;
+        const signers = new Set(commit.signatures.map((entry) => entry.validator));
+        // the schedule keeps the set in force and later ones: heights before it are not counted
+        if (!schedule.some((entry) => entry.fromHeight <= h)) continue;
+        for (const key of validatorsAt(schedule, h)) {
+          if (signers.has(key)) lastSigned.set(key, h);
+          else missed.set(key, (missed.get(key) ?? 0) + 1);
+        }
+      }
       const authorities = await chain.getMany(keys.map((key) => StateKey.authority(key)));
       const connected = new Set(source.peers().map((peer) => peer.peerId));
       const self = source.selfKey();
       return {
         height,
+        window: chain.head.height - from + 1,
         validators: keys.map((key) => {
           const authority = authorities.get(StateKey.authority(key)) as Authority | undefined;
           const peerId = authority?.peerId ?? null;
@@ -75,6 +92,9 @@ export function registryQueries(source: QuerySource) {
             peerId,
             connected: key === self || (peerId !== null && connected.has(peerId)),
             self: key === self,
+            version: authority?.version ?? null,
+            lastSignedHeight: lastSigned.get(key) ?? null,
+            missedVotes: missed.get(key) ?? 0,
           };
         }),
       };

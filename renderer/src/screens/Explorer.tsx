@@ -171,6 +171,40 @@ function BlockDetail({ height }: { height: string }) {
               ))}
             </Stack>
           </Card>
+          <Card withBorder data-testid="explorer-commit">
+            <Title order={3} size="h5" mb="xs">
+              {t('explorer.commit')}
+            </Title>
+            {block.data.commit === null ? (
+              <Text c="dimmed">{t('explorer.commitMissing')}</Text>
+            ) : (
+              <>
+                <Text size="sm" mb="xs">
+                  {t('explorer.commitInfo', { round: block.data.commit.round, count: block.data.commit.signatures.length })}
+                </Text>
+                <Table aria-label={t('explorer.commit')}>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('explorer.signer')}</Table.Th>
+                      <Table.Th>{t('explorer.signature')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {block.data.commit.signatures.map((entry) => (
+                      <Table.Tr key={entry.validator}>
+                        <Table.Td>
+                          <Hash value={entry.validator} />
+                        </Table.Td>
+                        <Table.Td>
+                          <Hash value={entry.signature} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </>
+            )}
+          </Card>
         </>
       ) : null}
     </Stack>

@@ -140,7 +140,7 @@ export function NetworkScreen() {
         </Title>
         {validators.data ? (
           <Text size="sm" c="dimmed" mb="xs">
-            {t('network.validatorsFor', { height: validators.data.height })}
+            {t('network.validatorsFor', { height: validators.data.height })} · {t('network.signingWindow', { count: validators.data.window })}
           </Text>
         ) : null}
         {validators.isPending ? <Loading /> : null}
@@ -154,6 +154,8 @@ export function NetworkScreen() {
                   <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
                   <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
                   <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.lastSigned')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.missed')}</Table.Th>
                   <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -175,6 +177,12 @@ export function NetworkScreen() {
                     <Table.Td className="nowrap">
                       <Badge color={validator.connected ? 'green' : 'red'} variant="light">
                         {validator.connected ? t('network.connected') : t('network.disconnected')}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>{validator.lastSignedHeight ?? '—'}</Table.Td>
+                    <Table.Td data-testid="validator-missed">
+                      <Badge color={validator.missedVotes === 0 ? 'gray' : 'orange'} variant="light">
+                        {validator.missedVotes}
                       </Badge>
                     </Table.Td>
                     <Table.Td>

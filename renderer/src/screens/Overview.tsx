@@ -34,6 +34,9 @@ export function Overview() {
   const lagMs = data ? Math.max(0, now - data.headTimeMs) : 0;
   const stalled = data !== undefined && data.online && lagMs > STALLED_AFTER_MS;
   const missing = (validators.data?.validators ?? []).filter((validator) => !validator.connected);
+  // connected but not signing: more than a tenth of the recent commits lack its vote
+  const window = validators.data?.window ?? 0;
+  const notVoting = (validators.data?.validators ?? []).filter((validator) => validator.connected && window >= 10 && validator.missedVotes * 10 > window);
   const evidenceCount = evidence.data?.length ?? 0;
 
   return (
@@ -106,7 +109,12 @@ export function Overview() {
               {t('overview.alerts.validatorMissing', { name: validator.name ?? validator.key.slice(0, 12), role: validator.role ? t(`role.${validator.role}`) : t('app.unknown') })}
             </Alert>
           ))}
-          {data && data.online && !stalled && evidenceCount === 0 && missing.length === 0 ? (
+          {notVoting.map((validator) => (
+            <Alert key={`votes-${validator.key}`} color="yellow" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.missedVotesTitle')} data-testid="alert-missed-votes">
+              {t('overview.alerts.missedVotes', { name: validator.name ?? validator.key.slice(0, 12), missed: validator.missedVotes, window })}
+            </Alert>
+          ))}
+          {data && data.online && !stalled && evidenceCount === 0 && missing.length === 0 && notVoting.length === 0 ? (
             <Group gap="xs" data-testid="alert-none">
               <IconCircleCheck color="var(--mantine-color-green-7)" aria-hidden />
               <Text size="sm">{t('overview.noAlerts')}</Text>
