@@ -50,6 +50,8 @@ const BLOCK_BYTES_MAX = 8 * 1024 * 1024;
 const RECONCILE_INTERVAL_MS = 1_000;
 /** How often lost connections to known peers are dialled again (a cable plugged back in, a restarted office). */
 const REDIAL_INTERVAL_MS = 3_000;
+/** How long the peers view waits for a peer's head height. */
+const PEER_STATUS_TIMEOUT_MS = 1_500;
 /** How often a status event goes to live subscribers. */
 const STATUS_EVENT_INTERVAL_MS = 2_000;
 /** Transactions submitted through this node whose fate is announced as a `tx` event. */
@@ -223,7 +225,12 @@ export class NotaryNode {
         if (removed) this.events.emit({ type: 'inbox' });
         return removed;
       },
-      ...registryQueries({ chain: this.chain, peers: () => this.network.peers(), selfKey: () => this.signingKey?.publicKey }),
+      ...registryQueries({
+        chain: this.chain,
+        peers: () => this.network.peers(),
+        selfKey: () => this.signingKey?.publicKey,
+        peerHeight: async (peerId) => (await this.network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
+      }),
       metrics: () => this.#metrics.scrape(),
     };
     const uiDir = options.uiDir === undefined ? defaultUiDir() : (options.uiDir ?? undefined);

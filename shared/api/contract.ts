@@ -129,6 +129,8 @@ export const peerViewSchema = z.strictObject({
   connectedSinceMs: z.number(),
   latencyMs: z.number().nullable(),
   gossipScore: z.number(),
+  /** The peer's head height as it answered just now (sync status), or null if it did not in time. */
+  height: z.number().int().nonnegative().nullable(),
 });
 export const peersSchema = z.array(peerViewSchema);
 export type PeerView = z.infer<typeof peerViewSchema>;

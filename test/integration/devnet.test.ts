@@ -91,6 +91,12 @@ describe('devnet of 4 validators and 1 observer', () => {
     const height = Math.min(...(await heights(devnet.nodes)));
     const roots = await Promise.all(devnet.nodes.map(async (node) => (await node.block(height))!.header.stateRoot));
     expect(new Set(roots).size).toBe(1);
+    // the operator's view of the network: every peer with its head height, every validator signing
+    const peers = (await devnet.node('node-1').request<Array<{ peerId: string; height: number | null }>>('GET', '/peers')).body;
+    expect(peers).toHaveLength(devnet.nodes.length - 1);
+    for (const peer of peers) expect(peer.height).toBeGreaterThanOrEqual(height);
+    const validatorsView = (await devnet.node('node-1').request<{ validators: Array<{ lastSignedHeight: number | null }> }>('GET', '/validators')).body;
+    for (const validator of validatorsView.validators) expect(validator.lastSignedHeight).toBeGreaterThan(0);
   }, 240_000);
 
   it('keeps committing when a validator is killed with -9, and the restarted validator catches up', async () => {

@@ -161,8 +161,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ serve
       else send(response, apiError.status, { error: { code: apiError.code, message: apiError.message } });
     });
   });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 40_000;
+  // Idle keep-alive connections are closed by the client first (fetch: after 4 s): a server
+  // closing at the same moment races a request being sent ("other side closed").
+  server.keepAliveTimeout = 30_000;
   server.maxHeadersCount = 64;
   const events = options.events && eventsUpgradeHandler(options.events, token, (presented) => presented.length === token.length && timingSafeEqual(presented, token));
   server.on('upgrade', (request, socket, head) => {

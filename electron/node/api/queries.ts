@@ -10,6 +10,8 @@ export interface QuerySource {
   peers(): PeerInfo[];
   /** This node's validator key, if it has one. */
   selfKey(): string | undefined;
+  /** A connected peer's head height (its sync status). */
+  peerHeight(peerId: string): Promise<number>;
 }
 
 export function registryQueries(source: QuerySource) {
@@ -54,7 +56,15 @@ export function registryQueries(source: QuerySource) {
       return { query, match: 'none', results: [], truncated: false };
     },
 
-    peers: (): Promise<PeerView[]> => Promise.resolve(source.peers().map((peer) => ({ ...peer, addresses: [...peer.addresses] }))),
+    async peers(): Promise<PeerView[]> {
+      const peers = source.peers();
+      // each peer's head, asked now with a short deadline: a slow peer shows no height, not a slow screen
+      const heights = await Promise.allSettled(peers.map((peer) => source.peerHeight(peer.peerId)));
+      return peers.map((peer, i) => {
+        const settled = heights[i]!;
+        return { ...peer, addresses: [...peer.addresses], height: settled.status === 'fulfilled' ? settled.value : null };
+      });
+    },
 
     async validators(): Promise<ValidatorsView> {
       const height = chain.head.height + 1;

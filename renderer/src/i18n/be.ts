@@ -313,7 +313,7 @@ export const be: Resource = {
     title: 'Сетка',
     peers: 'Вузлы',
     noPeers: 'Няма падключаных вузлоў.',
-    peerColumns: { authority: 'Удзельнік', role: 'Роля', peerId: 'Ідэнтыфікатар вузла', addresses: 'Адрасы', latency: 'Затрымка', since: 'Падключаны з', score: 'Ацэнка ў сетцы' },
+    peerColumns: { height: 'Вышыня', authority: 'Удзельнік', role: 'Роля', peerId: 'Ідэнтыфікатар вузла', addresses: 'Адрасы', latency: 'Затрымка', since: 'Падключаны з', score: 'Ацэнка ў сетцы' },
     latencyValue: '{{value}} мс',
     unknownPeer: 'Незарэгістраваны ўдзельнік',
     validators: 'Валідатары',

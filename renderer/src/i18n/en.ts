@@ -311,7 +311,7 @@ export const en = {
     title: 'Network',
     peers: 'Peers',
     noPeers: 'No peers connected.',
-    peerColumns: { authority: 'Authority', role: 'Role', peerId: 'Peer id', addresses: 'Addresses', latency: 'Latency', since: 'Connected since', score: 'Gossip score' },
+    peerColumns: { height: 'Height', authority: 'Authority', role: 'Role', peerId: 'Peer id', addresses: 'Addresses', latency: 'Latency', since: 'Connected since', score: 'Gossip score' },
     latencyValue: '{{value}} ms',
     unknownPeer: 'Not a registered authority',
     validators: 'Validators',

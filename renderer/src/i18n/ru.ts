@@ -313,7 +313,7 @@ export const ru: Resource = {
     title: 'Сеть',
     peers: 'Узлы',
     noPeers: 'Нет подключённых узлов.',
-    peerColumns: { authority: 'Участник', role: 'Роль', peerId: 'Идентификатор узла', addresses: 'Адреса', latency: 'Задержка', since: 'Подключён с', score: 'Оценка в сети' },
+    peerColumns: { height: 'Высота', authority: 'Участник', role: 'Роль', peerId: 'Идентификатор узла', addresses: 'Адреса', latency: 'Задержка', since: 'Подключён с', score: 'Оценка в сети' },
     latencyValue: '{{value}} мс',
     unknownPeer: 'Не зарегистрированный участник',
     validators: 'Валидаторы',

@@ -101,6 +101,7 @@ export function NetworkScreen() {
                   <Table.Th>{t('network.peerColumns.peerId')}</Table.Th>
                   <Table.Th>{t('network.peerColumns.addresses')}</Table.Th>
                   <Table.Th>{t('network.peerColumns.latency')}</Table.Th>
+                  <Table.Th>{t('network.peerColumns.height')}</Table.Th>
                   <Table.Th>{t('network.peerColumns.since')}</Table.Th>
                   <Table.Th>{t('network.peerColumns.score')}</Table.Th>
                 </Table.Tr>
@@ -123,6 +124,7 @@ export function NetworkScreen() {
                         ))}
                       </Table.Td>
                       <Table.Td>{peer.latencyMs === null ? '—' : t('network.latencyValue', { value: formatNumber(peer.latencyMs) })}</Table.Td>
+                      <Table.Td>{peer.height ?? '—'}</Table.Td>
                       <Table.Td className="nowrap">{formatShortTime(peer.connectedSinceMs)}</Table.Td>
                       <Table.Td>{formatNumber(peer.gossipScore, 2)}</Table.Td>
                     </Table.Tr>
