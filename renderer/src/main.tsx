@@ -31,7 +31,8 @@ const queryClient = new QueryClient({
     queries: {
       staleTime: 2_000,
       // a 4xx is an answer, not a hiccup: do not hammer the node with it
-      retry: (count, error) => !(error instanceof ApiCallError && error.status >= 400 && error.status < 500) && count < 2,
+      // nor an answer this UI does not understand (a node of another version): retrying cannot help
+      retry: (count, error) => !(error instanceof ApiCallError && ((error.status >= 400 && error.status < 500) || error.code === 'UNEXPECTED_ANSWER')) && count < 2,
     },
   },
 });

@@ -117,11 +117,16 @@ export function NetworkScreen() {
                         <Hash value={peer.peerId} />
                       </Table.Td>
                       <Table.Td>
-                        {peer.addresses.map((address) => (
-                          <Text key={address} size="xs" className="mono">
-                            {address}
-                          </Text>
-                        ))}
+                        {peer.addresses.map((address) => {
+                          // the peer id has its own column: show the transport part only
+                          const shown = address.replace(/\/p2p\/[^/]+$/, '');
+                          return (
+                            <Text key={address} size="xs" className="mono" title={address}>
+                              {/* a line may break after a slash, never inside a number */}
+                              {shown.split('/').join('/\u200b')}
+                            </Text>
+                          );
+                        })}
                       </Table.Td>
                       <Table.Td>{peer.latencyMs === null ? '—' : t('network.latencyValue', { value: formatNumber(peer.latencyMs) })}</Table.Td>
                       <Table.Td>{peer.height ?? '—'}</Table.Td>

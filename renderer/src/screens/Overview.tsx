@@ -10,7 +10,7 @@ import { formatNumber, formatTime } from '../format.js';
 /** No block for longer than 3 heartbeats (a block is due about every second; 10 s with margin). */
 export const STALLED_AFTER_MS = 10_000;
 
-function Stat({ label, value, testid }: { label: string; value: ReactNode; testid: string }) {
+function Stat({ label, value, caption, testid }: { label: string; value: ReactNode; caption?: ReactNode; testid: string }) {
   return (
     <Card withBorder padding="md" data-testid={testid}>
       <Text size="sm" c="dimmed">
@@ -19,6 +19,11 @@ function Stat({ label, value, testid }: { label: string; value: ReactNode; testi
       <Text size="xl" fw={700} mt={4}>
         {value}
       </Text>
+      {caption ? (
+        <Text size="xs" c="dimmed" mt={2}>
+          {caption}
+        </Text>
+      ) : null}
     </Card>
   );
 }
@@ -74,11 +79,8 @@ export function Overview() {
             <Stat
               testid="stat-outbox"
               label={t('overview.outbox')}
-              value={
-                <Text span size="sm" fw={600}>
-                  {t('overview.outboxCounts', { pending: data.outbox.pending, final: data.outbox.final, rejected: data.outbox.rejected })}
-                </Text>
-              }
+              value={formatNumber(data.outbox.pending)}
+              caption={t('overview.outboxCounts', { pending: data.outbox.pending, final: data.outbox.final, rejected: data.outbox.rejected })}
             />
           </SimpleGrid>
           {status.isError ? <ErrorAlert error={status.error} /> : null}

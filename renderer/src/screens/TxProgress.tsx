@@ -1,5 +1,6 @@
 // The live status of a submitted transaction: certified → in the network → final, or rejected.
 import { Alert, Anchor, Group, Stack, Stepper, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { IconInbox } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { TxStatus } from '../../../shared/api/index.js';
@@ -10,6 +11,8 @@ import { href } from '../router.js';
 const SETTLED = new Set<TxStatus['state']>(['final', 'rejected']);
 
 export function TxProgress({ txHash, initial }: { txHash: string; initial?: TxStatus | undefined }) {
+  // in the narrow detail column of smaller screens the three steps stack instead of wrapping
+  const narrow = useMediaQuery('(max-width: 1440px)') ?? false;
   const { t } = useTranslation();
   const query = useApi('txStatus', { params: { txHash } }, {
     // events update it live; the poll is the fallback and stops once settled
@@ -34,7 +37,7 @@ export function TxProgress({ txHash, initial }: { txHash: string; initial?: TxSt
           {t('certify.resultOutbox')}
         </Alert>
       ) : null}
-      <Stepper active={active} size="sm" color={state === 'rejected' ? 'red' : undefined} allowNextStepsSelect={false}>
+      <Stepper active={active} size="xs" orientation={narrow ? 'vertical' : 'horizontal'} color={state === 'rejected' ? 'red' : undefined} allowNextStepsSelect={false}>
         <Stepper.Step label={t('certify.steps.certified')} description={state === 'outbox' ? t('txState.outbox') : undefined} loading={query.isPending} />
         <Stepper.Step label={t('certify.steps.block')} loading={state === 'pending'} color={state === 'rejected' ? 'red' : undefined} description={state === 'rejected' ? t('txState.rejected') : undefined} />
         <Stepper.Step label={t('certify.steps.final')} description={status?.state === 'final' ? t('txState.finalAt', { height: status.height }) : undefined} />
