@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { CommitError, decodeConsensusMessage, encodeConsensusMessage, InvalidBlockError, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
 import { isPublicKeyHex, publicKeyOf } from '../../shared/crypto/index.js';
-import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type Identity, type InboxEntry, type NodeStatus, type OutboxEntryView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
+import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type Identity, type InboxEntry, type NodeSettings, type NodeStatus, type OutboxEntryView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
 import {
   blockHash,
   decodeTransaction,
@@ -34,7 +34,7 @@ import { nodeMetrics, type NodeMetrics } from './api/metrics.js';
 import { registryQueries } from './api/queries.js';
 import { EvidenceLog } from './consensus-evidence.js';
 import { Chain } from './chain/chain.js';
-import { DataFiles, readConfig, readGenesis, type NodeConfig } from './config.js';
+import { DataFiles, readConfig, readGenesis, writeFileAtomic, type NodeConfig } from './config.js';
 import { consensusDriver, FilePrivValidatorStore, PrivValidator, systemClock, type ConsensusApp, type ConsensusDriver } from './consensus/index.js';
 import { transferChecks } from './inbox/checks.js';
 import { Inbox, InboxError } from './inbox/inbox.js';
@@ -93,6 +93,7 @@ export class NotaryNode {
   #inbox!: Inbox;
   #statusTimer: NodeJS.Timeout | undefined;
   #servesUi = false;
+  #allowRemote = false;
   readonly #watched = new Set<string>(); // tx hashes submitted here
   /** Live events for the UI: WebSocket clients and the Electron window subscribe here. */
   readonly events = new EventHub();
@@ -194,6 +195,7 @@ export class NotaryNode {
     this.#reconcileTimer = setInterval(() => void this.#reconcileOutbox(), RECONCILE_INTERVAL_MS);
     this.#redialTimer = setInterval(() => this.#redial(), REDIAL_INTERVAL_MS);
     const api: { host: string; port: number; allowRemote?: boolean } = options.api ?? this.config.api;
+    this.#allowRemote = api.allowRemote ?? false;
     this.#metrics = nodeMetrics({
       height: () => this.chain.head.height,
       peers: () => this.network.peers().length,
@@ -216,6 +218,9 @@ export class NotaryNode {
       evidence: () => Promise.resolve(this.evidence.list()),
       setOffline: (offline) => this.setOffline(offline),
       identity: () => this.identity(),
+      settings: () => this.settings(),
+      setBootstrap: (bootstrap) => this.setBootstrap(bootstrap),
+      keystoreBackup: () => this.keystoreBackup(),
       inbox: () => Promise.resolve(this.#inbox.list()),
       inboxAdd: (draft) => this.inboxAdd(draft),
       inboxChecks: (id) => this.inboxChecks(id),
@@ -496,6 +501,40 @@ export class NotaryNode {
       keystore: key === null ? 'none' : encrypted ? 'encrypted' : 'plain',
       dataDir: this.dataDir,
     };
+  }
+
+  async settings(): Promise<NodeSettings> {
+    return {
+      name: this.config.name,
+      role: this.config.role,
+      dataDir: this.dataDir,
+      listen: [...this.config.listen],
+      listening: this.network.libp2p.getMultiaddrs().map((address) => address.toString()),
+      bootstrap: [...this.config.bootstrap],
+      mdns: this.config.mdns,
+      api: { url: this.apiUrl, allowRemote: this.#allowRemote },
+    };
+  }
+
+  /** Saves a new bootstrap list to config.json (the operator's other settings kept as written) and dials it. */
+  async setBootstrap(bootstrap: string[]): Promise<NodeSettings> {
+    const path = join(this.dataDir, DataFiles.config);
+    const raw = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    raw.bootstrap = bootstrap;
+    await writeFileAtomic(path, `${JSON.stringify(raw, null, 2)}\n`);
+    this.config.bootstrap = [...bootstrap];
+    this.log.info({ bootstrap: bootstrap.length }, 'bootstrap peers changed by the operator');
+    this.#redial();
+    return this.settings();
+  }
+
+  async keystoreBackup(): Promise<Record<string, unknown> | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.dataDir, DataFiles.signingKeystore), 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
   // ---- the notary's inbox --------------------------------------------------------------

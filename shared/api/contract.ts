@@ -239,3 +239,30 @@ export type ApiEvent = z.infer<typeof apiEventSchema>;
 /** WebSocket subprotocols: the version, and the token (browsers cannot set headers on a WebSocket). */
 export const EVENTS_PROTOCOL = 'notary.events.v1';
 export const TOKEN_PROTOCOL_PREFIX = 'bearer.';
+
+// ---- settings ----------------------------------------------------------------------------
+
+/** The most bootstrap peers a node keeps. */
+export const BOOTSTRAP_PEERS_MAX = 256;
+/** A peer to dial at start: a TCP multiaddr ending in the peer's id, e.g. /ip4/10.0.0.7/tcp/47000/p2p/12D3Koo…. */
+export const bootstrapAddressSchema = z
+  .string()
+  .trim()
+  .max(512)
+  .regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{46,60}$/, 'a peer address looks like /ip4/10.0.0.7/tcp/47000/p2p/12D3Koo… (host, TCP port and peer id)');
+export const bootstrapUpdateSchema = z.strictObject({
+  bootstrap: z.array(bootstrapAddressSchema).max(BOOTSTRAP_PEERS_MAX).refine((list) => new Set(list).size === list.length, 'the same peer address is listed twice'),
+});
+
+export const settingsSchema = z.strictObject({
+  name: z.string(),
+  role: z.enum(['registrar', 'notary', 'observer']),
+  dataDir: z.string(),
+  listen: z.array(z.string()),
+  /** The addresses this node's libp2p host listens on now, with its peer id: give one to other offices. */
+  listening: z.array(z.string()),
+  bootstrap: z.array(z.string()).max(BOOTSTRAP_PEERS_MAX),
+  mdns: z.boolean(),
+  api: z.strictObject({ url: z.string(), allowRemote: z.boolean() }),
+});
+export type NodeSettings = z.infer<typeof settingsSchema>;

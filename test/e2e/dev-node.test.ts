@@ -323,6 +323,35 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
     }
   });
 
+  it('settings: a wrong peer address is refused with a sentence, a right one is saved to config.json; the keystore backup downloads sealed', { timeout: 120_000 }, async () => {
+    const { context, page } = await newPage(browser);
+    try {
+      await openUi(page, uiUrl);
+      await goHash(page, '#/settings');
+      await settle(page, 'screen-settings');
+      await page.getByTestId('settings-peer-input').fill('/ip4/10.0.0.7/tcp/47000');
+      await page.getByTestId('settings-peer-add').click();
+      await expect.poll(() => page.getByTestId('settings-peers').getByTestId('error-alert').count()).toBe(1);
+      expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([]);
+      const peer = '/ip4/10.0.0.7/tcp/47000/p2p/12D3KooWJuvkhSWtEamQM6Da6N9GbnrhuGtnLuKjcik5wkKiAre9';
+      await page.getByTestId('settings-peer-input').fill(peer);
+      await page.getByTestId('settings-peer-add').click();
+      await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(1);
+      expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([peer]);
+      await page.getByRole('button', { name: en.settings.removePeer.replace('{{address}}', peer) }).click();
+      await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(0);
+      expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([]);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('settings-backup').click()]);
+      const saved = JSON.parse(await readFile((await download.path())!, 'utf8')) as { publicKey: string; ciphertext: string };
+      expect(saved.publicKey).toBe(notaryKey);
+      expect(saved.ciphertext).toMatch(/^[0-9a-f]+$/);
+      expect(await readFile(join(dir, 'signing-key.keystore.json'), 'utf8')).toContain(saved.ciphertext);
+      expect(pageErrors(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('is usable from the keyboard: a skip link first, then the navigation, each link opening its screen with Enter', { timeout: 120_000 }, async () => {
     const { context, page } = await newPage(browser);
     try {

@@ -109,6 +109,26 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     expect(detail.commit?.signatures.map((entry) => entry.validator)).toEqual([detail.header.proposer]);
   });
 
+  it('settings: the bootstrap list is validated, saved to config.json and shown; the keystore backup is the sealed file', async () => {
+    const api = client();
+    const settings = await api.call('settings');
+    expect(settings).toMatchObject({ role: 'notary', dataDir: dir, bootstrap: [] });
+    expect(settings.listening.some((address) => address.includes('/p2p/'))).toBe(true);
+    const configBefore = await readFile(join(dir, 'config.json'), 'utf8');
+    expect(await failure(api.call('setBootstrap', { body: { bootstrap: ['/ip4/10.0.0.7/tcp/47000'] } }))).toMatchObject({ status: 400, code: 'MALFORMED' });
+    expect(await failure(api.call('setBootstrap', { body: { bootstrap: ['x'.repeat(600)] } }))).toMatchObject({ status: 400 });
+    expect(await readFile(join(dir, 'config.json'), 'utf8')).toBe(configBefore);
+    const peer = '/ip4/10.0.0.7/tcp/47000/p2p/12D3KooWJuvkhSWtEamQM6Da6N9GbnrhuGtnLuKjcik5wkKiAre9';
+    expect((await api.call('setBootstrap', { body: { bootstrap: [peer] } })).bootstrap).toEqual([peer]);
+    expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([peer]);
+    expect((await api.call('settings')).bootstrap).toEqual([peer]);
+    await api.call('setBootstrap', { body: { bootstrap: [] } });
+    const backup = await api.call('keystoreBackup');
+    expect(backup.publicKey).toBe((await api.call('identity')).publicKey);
+    expect(backup).toHaveProperty('ciphertext');
+    expect(JSON.stringify(backup)).not.toMatch(/secret/i);
+  });
+
   it('validators: each with its authority record, version and signing record over the recent blocks', async () => {
     const api = client();
     const view = await api.call('validators');

@@ -11,6 +11,7 @@ import {
   type BlocksPage,
   type Identity,
   type InboxEntry,
+  type NodeSettings,
   type TransferChecks,
   type NodeStatus,
   type OutboxEntryView,
@@ -38,6 +39,10 @@ export interface ApiHandlers {
   /** Newest first, ending below `before` (default: above the head). */
   blocks(before: number | undefined, limit: number): Promise<BlocksPage>;
   identity(): Promise<Identity>;
+  settings(): Promise<NodeSettings>;
+  setBootstrap(bootstrap: string[]): Promise<NodeSettings>;
+  /** The encrypted keystore file, or undefined when the node has none. */
+  keystoreBackup(): Promise<Record<string, unknown> | undefined>;
   inbox(): Promise<InboxEntry[]>;
   inboxAdd(draft: unknown): Promise<InboxEntry>;
   inboxChecks(id: string): Promise<TransferChecks | undefined>;

@@ -2,7 +2,7 @@
 // the route's zod schemas (400 before anything runs) and calls the node's handler.
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { API_BODY_BYTES_MAX, apiRoutes, networkSwitchSchema, openApiDocument, routePath, type RouteName, type RouteSpec } from '../../../shared/api/index.js';
+import { API_BODY_BYTES_MAX, apiRoutes, bootstrapUpdateSchema, networkSwitchSchema, openApiDocument, routePath, type RouteName, type RouteSpec } from '../../../shared/api/index.js';
 import { ApiError } from './errors.js';
 import type { ApiHandlers } from './http-server.js';
 
@@ -78,6 +78,14 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: ()
     }
     case 'identity':
       return ok(await handlers.identity());
+    case 'settings':
+      return ok(await handlers.settings());
+    case 'setBootstrap': {
+      const body = parseInput(bootstrapUpdateSchema, await readBody(), 'expected {"bootstrap": ["/ip4/HOST/tcp/PORT/p2p/PEER_ID", ...]}');
+      return ok(await handlers.setBootstrap(body.bootstrap));
+    }
+    case 'keystoreBackup':
+      return ok(found(await handlers.keystoreBackup(), 'this node has no encrypted keystore (an observer, or a devnet node with a plain key file)'));
     case 'inbox':
       return ok(await handlers.inbox());
     case 'inboxAdd':

@@ -1,5 +1,5 @@
 // Settings: identity and keystore, the network switch, language, and the API.
-import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconDownload, IconPlugConnected, IconPlugConnectedX } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { API_PREFIX } from '../../../shared/api/index.js';
 import { ErrorAlert, Hash, Loading } from '../components/common.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
-import { useClient, useConnection, useIdentity, useStatus } from '../data.js';
+import { useApi, useClient, useConnection, useIdentity, useStatus } from '../data.js';
 import { explainError } from '../errors.js';
 import { downloadJson } from '../format.js';
 
@@ -81,6 +81,75 @@ function NetworkSwitch() {
   );
 }
 
+function PeersSettings() {
+  const { t } = useTranslation();
+  const client = useClient();
+  const queryClient = useQueryClient();
+  const settings = useApi('settings');
+  const [draft, setDraft] = useState('');
+  const save = useMutation({
+    mutationFn: (bootstrap: string[]) => client.call('setBootstrap', { body: { bootstrap } }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['settings'] });
+      setDraft('');
+      notifications.show({ color: 'green', message: t('settings.peersSaved') });
+    },
+  });
+  const bootstrap = settings.data?.bootstrap ?? [];
+  return (
+    <Card withBorder data-testid="settings-peers">
+      <Stack gap="sm">
+        <Title order={2} size="h4">
+          {t('settings.peersTitle')}
+        </Title>
+        <Text size="sm">{t('settings.peersText')}</Text>
+        {settings.isPending ? <Loading /> : null}
+        {settings.isError ? <ErrorAlert error={settings.error} onRetry={() => void settings.refetch()} /> : null}
+        {settings.data ? (
+          <>
+            <Text size="sm" fw={600}>
+              {t('settings.listening')}
+            </Text>
+            {settings.data.listening.map((address) => (
+              <Text key={address} size="xs" className="mono" style={{ wordBreak: 'break-all' }}>
+                {address}
+              </Text>
+            ))}
+            <Text size="sm" fw={600}>
+              {t('settings.bootstrap')}
+            </Text>
+            {bootstrap.length === 0 ? <Text size="sm" c="dimmed">{t('settings.noBootstrap')}</Text> : null}
+            {bootstrap.map((address) => (
+              <Group key={address} gap="xs" wrap="nowrap" data-testid="bootstrap-row">
+                <Text size="xs" className="mono" style={{ wordBreak: 'break-all' }}>
+                  {address}
+                </Text>
+                <Button size="xs" variant="subtle" color="red" onClick={() => save.mutate(bootstrap.filter((other) => other !== address))} aria-label={t('settings.removePeer', { address })}>
+                  {t('settings.remove')}
+                </Button>
+              </Group>
+            ))}
+            <Group align="flex-end">
+              <TextInput
+                label={t('settings.addPeer')}
+                placeholder="/ip4/10.0.0.7/tcp/47000/p2p/12D3KooW…"
+                value={draft}
+                onChange={(event) => setDraft(event.currentTarget.value)}
+                style={{ flex: 1 }}
+                data-testid="settings-peer-input"
+              />
+              <Button onClick={() => save.mutate([...bootstrap, draft.trim()])} disabled={draft.trim() === ''} loading={save.isPending} data-testid="settings-peer-add">
+                {t('settings.add')}
+              </Button>
+            </Group>
+            {save.isError ? <ErrorAlert error={save.error} /> : null}
+          </>
+        ) : null}
+      </Stack>
+    </Card>
+  );
+}
+
 export function Settings() {
   const { t } = useTranslation();
   const identity = useIdentity();
@@ -88,6 +157,7 @@ export function Settings() {
   const connection = useConnection();
   const client = useClient();
   const openapi = useMutation({ mutationFn: () => client.call('openapi'), onSuccess: (document) => downloadJson('notary-openapi.json', document) });
+  const backup = useMutation({ mutationFn: () => client.call('keystoreBackup'), onSuccess: (file) => downloadJson('notary-keystore-backup.json', file) });
   const keystoreColor = { encrypted: 'green', plain: 'orange', none: 'red' } as const;
 
   return (
@@ -133,8 +203,17 @@ export function Settings() {
         <Alert mt="sm" variant="light" color="blue" title={t('settings.backupTitle')}>
           {t('settings.backup')}
         </Alert>
+        {identity.data?.keystore === 'encrypted' ? (
+          <Group mt="sm">
+            <Button variant="light" leftSection={<IconDownload size={16} aria-hidden />} onClick={() => backup.mutate()} loading={backup.isPending} data-testid="settings-backup">
+              {t('settings.downloadBackup')}
+            </Button>
+          </Group>
+        ) : null}
+        {backup.isError ? <ErrorAlert error={backup.error} /> : null}
       </Card>
       <NetworkSwitch />
+      <PeersSettings />
       <Card withBorder data-testid="settings-language">
         <Title order={2} size="h4" mb="xs">
           {t('settings.languageTitle')}
