@@ -204,6 +204,7 @@ export class NotaryNode {
       consensusRound: () => this.#driver.status().round,
       syncing: () => this.#syncing,
       network: () => this.network.metrics(),
+      missedVotes: async () => (await this.handlers.validators()).validators.map((validator) => ({ key: validator.key, name: validator.name, missed: validator.missedVotes })),
     });
     this.handlers = {
       status: () => this.status(),

@@ -12,6 +12,8 @@ export interface MetricsSource {
   consensusRound(): number;
   syncing(): boolean;
   network(): NetworkMetrics;
+  /** Per validator of the next block: commits of the recent window that lack its signature. */
+  missedVotes(): Promise<Array<{ key: string; name: string | null; missed: number }>>;
 }
 
 export interface NodeMetrics {
@@ -32,6 +34,16 @@ export function nodeMetrics(source: MetricsSource, options: { processMetrics?: b
   gauge('notary_outbox_pending', 'Outbox entries certified offline and not yet final or rejected', () => source.outboxPending());
   gauge('notary_consensus_round', 'Consensus round at the current height (above 0: rounds failed)', () => source.consensusRound());
   gauge('notary_syncing', '1 while block sync runs', () => (source.syncing() ? 1 : 0));
+  new Gauge({
+    name: 'notary_validator_missed_votes',
+    help: 'Commits of the last 100 blocks missing this validator\'s signature',
+    labelNames: ['validator', 'name'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const entry of await source.missedVotes()) this.set({ validator: entry.key.slice(0, 16), name: entry.name ?? '' }, entry.missed);
+    },
+  });
   new Counter({
     name: 'notary_gossip_messages_total',
     help: 'Gossip messages by topic and validation outcome',
