@@ -8,14 +8,16 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { CommitError, decodeConsensusMessage, encodeConsensusMessage, InvalidBlockError, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
-import { isPublicKeyHex, publicKeyOf } from '../../shared/crypto/index.js';
-import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type Identity, type InboxEntry, type NodeSettings, type NodeStatus, type OutboxEntryView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
+import { Domain, isPublicKeyHex, publicKeyOf } from '../../shared/crypto/index.js';
+import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type CosignResult, type Identity, type InboxEntry, type NodeSettings, type NodeStatus, type OutboxEntryView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
 import {
   blockHash,
   decodeTransaction,
   LedgerError,
   parseTransaction,
+  quorumOf,
   signTransaction,
+  txIdBytes,
   StateKey,
   txHash,
   txId,
@@ -219,6 +221,7 @@ export class NotaryNode {
       evidence: () => Promise.resolve(this.evidence.list()),
       setOffline: (offline) => this.setOffline(offline),
       identity: () => this.identity(),
+      cosign: (tx) => this.cosign(tx),
       settings: () => this.settings(),
       setBootstrap: (bootstrap) => this.setBootstrap(bootstrap),
       keystoreBackup: () => this.keystoreBackup(),
@@ -536,6 +539,24 @@ export class NotaryNode {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  // ---- governance ----------------------------------------------------------------------
+
+  /** A registrar office co-signs an authority change with its node key (which never leaves the node). */
+  async cosign(input: unknown): Promise<CosignResult> {
+    const tx = parseTransaction(input);
+    if (this.config.role !== 'registrar' || !this.signingKey) throw new ApiError(409, 'NOT_A_REGISTRAR', 'only a registrar office co-signs authority changes');
+    if (!tx.type.startsWith('authority.')) throw new ApiError(422, 'NOT_AN_AUTHORITY_CHANGE', `a ${tx.type} is not an authority change; registrars co-sign authority.add, update and revoke`);
+    if (tx.chainId !== this.chain.chainId) throw new LedgerError('WRONG_CHAIN', `this change was made for the registry ${tx.chainId}, not ${this.chain.chainId}`);
+    const signed = signTransaction(tx, this.signingKey.secretKey);
+    const index = ((await this.chain.getRecord(StateKey.authorityIndex)) as AuthorityIndexEntry[] | undefined) ?? [];
+    const registrars = new Set(index.filter((entry) => entry.role === 'registrar' && entry.status === 'active').map((entry) => entry.key));
+    const message = txIdBytes(signed);
+    const valid = signed.signatures.filter(
+      (entry) => registrars.has(entry.key) && this.chain.verify({ publicKey: entry.key, signature: entry.signature, domain: Domain.tx, chainId: signed.chainId, message }),
+    ).length;
+    return { tx: signed, txHash: txHash(signed), signatures: valid, needed: quorumOf(registrars.size), registrars: registrars.size };
   }
 
   // ---- the notary's inbox --------------------------------------------------------------

@@ -266,3 +266,17 @@ export const settingsSchema = z.strictObject({
   api: z.strictObject({ url: z.string(), allowRemote: z.boolean() }),
 });
 export type NodeSettings = z.infer<typeof settingsSchema>;
+
+// ---- governance --------------------------------------------------------------------------
+
+/** An authority change with this office's registrar signature added, and how far it is from quorum. */
+export const cosignResultSchema = z.strictObject({
+  tx: schema.transaction,
+  txHash: schema.hash,
+  /** Valid signatures of active registrars on it now. */
+  signatures: z.number().int().nonnegative(),
+  /** Signatures the ledger needs: more than two thirds of the active registrars. */
+  needed: z.number().int().positive(),
+  registrars: z.number().int().nonnegative(),
+});
+export type CosignResult = z.infer<typeof cosignResultSchema>;

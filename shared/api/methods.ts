@@ -20,6 +20,7 @@ export const API_METHOD_NAMES = [
   'inboxChecks',
   'inboxCertify',
   'inboxRemove',
+  'cosign',
   'settings',
   'setBootstrap',
   'keystoreBackup',

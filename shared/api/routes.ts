@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import * as schema from '../ledger/schema.js';
 import {
+  cosignResultSchema,
   bootstrapUpdateSchema,
   settingsSchema,
   BLOCKS_PAGE_MAX,
@@ -79,6 +80,7 @@ export const apiRoutes = {
   inboxChecks: { method: 'GET', path: '/inbox/{id}/checks', summary: 'The checks the ledger will make, each passed or failed with its reason, before the notary signs', params: { id: inboxIdParam }, status: 200, response: transferChecksSchema, errors: [404] },
   inboxCertify: { method: 'POST', path: '/inbox/{id}/certify', summary: "Certify with this node's notary key and submit (to the outbox when offline)", params: { id: inboxIdParam }, body: z.strictObject({}), status: 202, response: submitResultSchema, errors: [404, 409, 422, 503, 507] },
   inboxRemove: { method: 'POST', path: '/inbox/{id}/remove', summary: 'Remove a contract from the inbox', params: { id: inboxIdParam }, body: z.strictObject({}), status: 200, response: z.strictObject({ removed: z.boolean() }), errors: [404] },
+  cosign: { method: 'POST', path: '/governance/cosign', summary: "Add this registrar office's signature to an authority change; answers how many of the needed signatures it carries", body: schema.transaction, status: 200, response: cosignResultSchema, errors: [409, 422] },
   settings: { method: 'GET', path: '/settings', summary: 'The node configuration an operator sees: name, role, data folder, listen and bootstrap peers', status: 200, response: settingsSchema },
   setBootstrap: { method: 'POST', path: '/settings/bootstrap', summary: 'Replace the bootstrap peer list (saved to config.json; new peers are dialled at once)', body: bootstrapUpdateSchema, status: 200, response: settingsSchema },
   keystoreBackup: { method: 'GET', path: '/keystore/backup', summary: "The node's encrypted keystore file, to keep as a backup (still sealed by its passphrase)", status: 200, response: z.record(z.string(), z.unknown()), errors: [404] },

@@ -2,10 +2,12 @@
 // registrars, node-3 the notary): the Network screen shows the peers and validators, and the
 // offline path: both registrars stopped, node-3 certifies into its outbox, they come back, final.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../shared/api/index.js';
+import { generateKeyPair } from '../../shared/crypto/index.js';
 import type { PropertyObject } from '../../shared/ledger/index.js';
 import { devObjectId } from '../../electron/node/dev/dev-chain.js';
 import { en } from '../../renderer/src/i18n/en.js';
@@ -80,6 +82,49 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
     expect(await seriousViolations(page)).toEqual([]);
     expect(await layoutProblems(page, 'network (devnet)')).toEqual([]);
     expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('governance: node-1 proposes a new authority, both registrars co-sign it in their own UI with keys that stay in their nodes, it is submitted and final', { timeout: 180_000 }, async () => {
+    const newcomer = generateKeyPair();
+    const signedBy: string[] = [];
+    let file: { name: string; buffer: Buffer } | undefined;
+    for (const [i, registrar] of registrars.entries()) {
+      const { context: own, page: registrarPage } = await newPage(browser);
+      try {
+        await openUi(registrarPage, registrar.uiUrl);
+        await registrarPage.getByTestId('nav-governance').click();
+        await settle(registrarPage, 'screen-governance');
+        if (i === 0) {
+          // the proposal: add an observer (a bank), so the validator set stays as it is
+          await registrarPage.getByLabel(en.governance.key).fill(newcomer.publicKey);
+          await registrarPage.getByLabel(en.governance.name).fill('Bank of Brest');
+          await registrarPage.getByRole('combobox', { name: en.governance.role }).click();
+          await registrarPage.getByRole('option', { name: en.role.observer }).click();
+          const [unsigned] = await Promise.all([registrarPage.waitForEvent('download'), registrarPage.getByTestId('governance-build').click()]);
+          file = { name: unsigned.suggestedFilename(), buffer: await readFile((await unsigned.path())!) };
+        }
+        await registrarPage.locator('[data-testid="governance-submit"] input[type="file"]').setInputFiles({ ...file!, mimeType: 'application/json' });
+        await registrarPage.getByTestId('governance-cosign').click();
+        const cosigned = registrarPage.getByTestId('governance-cosigned');
+        await cosigned.waitFor();
+        expect(await cosigned.getAttribute('data-signatures')).toBe(String(i + 1));
+        expect(await cosigned.getAttribute('data-needed')).toBe('2');
+        const [signed] = await Promise.all([registrarPage.waitForEvent('download'), registrarPage.getByTestId('governance-download-signed').click()]);
+        file = { name: signed.suggestedFilename(), buffer: await readFile((await signed.path())!) };
+        signedBy.push(...(JSON.parse(file.buffer.toString('utf8')) as { signatures: Array<{ key: string }> }).signatures.map((entry) => entry.key));
+        if (i === registrars.length - 1) {
+          await registrarPage.getByTestId('governance-submit-button').click();
+          await registrarPage.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 60_000 });
+          await saveScreenshot(registrarPage, 'governance-final', { docs: false });
+        }
+        expect(pageErrors(registrarPage)).toEqual([]);
+      } finally {
+        await own.close();
+      }
+    }
+    // each registrar's own key signed; nobody's private key left its node
+    const keys = await Promise.all(registrars.map(async (node) => (await node.request<Identity>('GET', '/identity')).body.publicKey));
+    expect(new Set(signedBy)).toEqual(new Set(keys));
   });
 
   it('offline: with both registrars stopped node-3 certifies into its outbox, labelled so; once they are back the transfer is final', { timeout: 180_000 }, async () => {

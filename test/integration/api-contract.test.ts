@@ -129,6 +129,13 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     expect(JSON.stringify(backup)).not.toMatch(/secret/i);
   });
 
+  it('governance: a notary office does not co-sign authority changes', async () => {
+    const api = client();
+    const change = { type: 'authority.add', chainId: 'by-registry-dev', expiresAtMs: Date.now() + 86_400_000, nonce: 1, signatures: [], payload: { authority: { key: 'ab'.repeat(32), role: 'observer', name: 'Bank' } } };
+    expect(await failure(api.call('cosign', { body: change as never }))).toMatchObject({ status: 409, code: 'NOT_A_REGISTRAR' });
+    expect(await failure(api.call('cosign', { body: { type: 'authority.add' } as never }))).toMatchObject({ status: 400, code: 'MALFORMED' });
+  });
+
   it('validators: each with its authority record, version and signing record over the recent blocks', async () => {
     const api = client();
     const view = await api.call('validators');

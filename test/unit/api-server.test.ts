@@ -17,6 +17,7 @@ const handlers: ApiHandlers = {
   block: unused,
   blocks: unused,
   identity: unused,
+  cosign: unused,
   settings: unused,
   setBootstrap: unused,
   keystoreBackup: unused,

@@ -10,6 +10,7 @@ import {
   type BlockDetail,
   type BlocksPage,
   type Identity,
+  type CosignResult,
   type InboxEntry,
   type NodeSettings,
   type TransferChecks,
@@ -39,6 +40,8 @@ export interface ApiHandlers {
   /** Newest first, ending below `before` (default: above the head). */
   blocks(before: number | undefined, limit: number): Promise<BlocksPage>;
   identity(): Promise<Identity>;
+  /** Adds this registrar's signature to an authority change. */
+  cosign(tx: unknown): Promise<CosignResult>;
   settings(): Promise<NodeSettings>;
   setBootstrap(bootstrap: string[]): Promise<NodeSettings>;
   /** The encrypted keystore file, or undefined when the node has none. */

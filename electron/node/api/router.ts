@@ -78,6 +78,8 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: ()
     }
     case 'identity':
       return ok(await handlers.identity());
+    case 'cosign':
+      return ok(await handlers.cosign(await readBody()));
     case 'settings':
       return ok(await handlers.settings());
     case 'setBootstrap': {

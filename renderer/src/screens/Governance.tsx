@@ -134,12 +134,23 @@ function ProposeForm({ chainId }: { chainId: string }) {
   );
 }
 
-function SubmitSigned() {
+function SubmitSigned({ registrar }: { registrar: boolean }) {
   const { t } = useTranslation();
   const client = useClient();
   const [file, setFile] = useState<File | null>(null);
+  const [current, setCurrent] = useState<unknown>(null);
+  const load = async (chosen: File | null) => {
+    setFile(chosen);
+    setCurrent(chosen ? await readJsonFile(chosen) : null);
+    cosign.reset();
+    submit.reset();
+  };
+  const cosign = useMutation({
+    mutationFn: () => client.call('cosign', { body: current as never }),
+    onSuccess: (result) => setCurrent(result.tx),
+  });
   const submit = useMutation({
-    mutationFn: async (chosen: File) => client.call('submit', { body: (await readJsonFile(chosen)) as never }),
+    mutationFn: async () => client.call('submit', { body: current as never }),
   });
   return (
     <Card withBorder data-testid="governance-submit">
@@ -147,12 +158,44 @@ function SubmitSigned() {
         <Title order={2} size="h4">
           {t('governance.submitTitle')}
         </Title>
-        <Group align="flex-end">
-          <FileInput label={t('governance.submitFile')} accept="application/json,.json" value={file} onChange={setFile} leftSection={<IconFileUpload size={16} aria-hidden />} clearable w={360} />
-          <Button onClick={() => file && submit.mutate(file)} disabled={!file} loading={submit.isPending} data-testid="governance-submit-button">
+        <Text size="sm">{t('governance.submitText')}</Text>
+        <FileInput
+          label={t('governance.submitFile')}
+          accept="application/json,.json"
+          value={file}
+          onChange={(chosen) => void load(chosen)}
+          leftSection={<IconFileUpload size={16} aria-hidden />}
+          clearable
+          w={360}
+          data-testid="governance-file"
+        />
+        <Group>
+          {registrar ? (
+            <Button variant="light" onClick={() => cosign.mutate()} disabled={current === null} loading={cosign.isPending} data-testid="governance-cosign">
+              {t('governance.cosign')}
+            </Button>
+          ) : null}
+          <Button onClick={() => submit.mutate()} disabled={current === null} loading={submit.isPending} data-testid="governance-submit-button">
             {t('governance.submit')}
           </Button>
         </Group>
+        {cosign.isError ? <ErrorAlert error={cosign.error} /> : null}
+        {cosign.data ? (
+          <Alert color={cosign.data.signatures >= cosign.data.needed ? 'green' : 'blue'} variant="light" data-testid="governance-cosigned" data-signatures={cosign.data.signatures} data-needed={cosign.data.needed}>
+            <Stack gap="xs">
+              <Text size="sm">
+                {cosign.data.signatures >= cosign.data.needed
+                  ? t('governance.quorumReached', { signatures: cosign.data.signatures, needed: cosign.data.needed })
+                  : t('governance.quorumMissing', { signatures: cosign.data.signatures, needed: cosign.data.needed })}
+              </Text>
+              <Group>
+                <Button size="xs" variant="default" leftSection={<IconDownload size={14} aria-hidden />} onClick={() => downloadJson(`authority-change.${cosign.data.signatures}-signed.json`, cosign.data.tx)} data-testid="governance-download-signed">
+                  {t('governance.downloadSigned')}
+                </Button>
+              </Group>
+            </Stack>
+          </Alert>
+        ) : null}
         {submit.isError ? <ErrorAlert error={submit.error} /> : null}
         {submit.data ? <TxProgress txHash={submit.data.txHash} initial={submit.data.status} /> : null}
       </Stack>
@@ -222,7 +265,7 @@ export function Governance() {
       {isRegistrar && status.data ? (
         <>
           <ProposeForm chainId={status.data.chainId} />
-          <SubmitSigned />
+          <SubmitSigned registrar={identity.data?.role === 'registrar'} />
         </>
       ) : null}
     </Stack>
