@@ -34,37 +34,51 @@ export function contentSecurityPolicy(connect: string[] = []): string {
   ].join('; ');
 }
 
-export function staticUi(root: string) {
+/**
+ * The file of the built UI that a URL path names, confined to the folder: an app route (no
+ * extension) falls back to index.html, a missing asset is undefined. Shared by the HTTP server
+ * and the Electron app:// protocol.
+ */
+export function uiFiles(root: string): (encodedPath: string) => Promise<{ body: Buffer; contentType: string; entry: boolean } | undefined> {
   // no trailing separator (defaultUiDir() ends with one), or every asset fails the confinement check below
   const base = normalize(root).replace(/(.)[\\/]+$/, '$1');
-  return async function serve(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  return async (encodedPath) => {
     let pathname: string;
     try {
-      pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+      pathname = decodeURIComponent(encodedPath);
     } catch {
-      return false;
+      return undefined;
     }
     let file = normalize(join(base, pathname));
-    if (file !== base && !file.startsWith(base + sep)) return false;
+    if (file !== base && !file.startsWith(base + sep)) return undefined;
     let info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) {
-      if (extname(pathname) !== '') return false; // a missing asset is a 404, not the app
+      if (extname(pathname) !== '') return undefined; // a missing asset is a 404, not the app
       file = join(base, 'index.html');
       info = await stat(file).catch(() => undefined);
-      if (!info?.isFile()) return false;
+      if (!info?.isFile()) return undefined;
     }
     const body = await readFile(file);
+    return { body, contentType: TYPES[extname(file)] ?? 'application/octet-stream', entry: file.endsWith('index.html') };
+  };
+}
+
+export function staticUi(root: string) {
+  const files = uiFiles(root);
+  return async function serve(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const found = await files(new URL(request.url ?? '/', 'http://localhost').pathname);
+    if (!found) return false;
     const host = request.headers.host ?? '127.0.0.1';
     response.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': body.length,
+      'content-type': found.contentType,
+      'content-length': found.body.length,
       'content-security-policy': contentSecurityPolicy([`ws://${host}`]),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+      'cache-control': found.entry ? 'no-cache' : 'public, max-age=31536000, immutable',
     });
-    response.end(request.method === 'HEAD' ? undefined : body);
+    response.end(request.method === 'HEAD' ? undefined : found.body);
     return true;
   };
 }
