@@ -5,7 +5,8 @@
 import { bytesToHex, hexToBytes, utf8 } from '../codec/index.js';
 import { sha256 } from '../crypto/index.js';
 import { executeBlock, type LedgerOptions, type TxOutcome } from '../ledger/apply.js';
-import { appHashOf, txRootOf } from '../ledger/block.js';
+import { appHashOf } from '../ledger/block.js';
+import { merkleRoot } from '../merkle/rfc6962.js';
 import { encodeStateValue, MapStateReader, StateKey, stateKeysOf } from '../ledger/state.js';
 import { txHash } from '../ledger/tx.js';
 import type { BlockContext, Owner, PropertyObject, Transaction, ValidatorSchedule } from '../ledger/types.js';
@@ -77,7 +78,9 @@ export async function executeOn(
   const nextSchedule = (state.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined) ?? schedule;
 
   const accepted = txs.filter((_, i) => outcomes[i]!.ok);
+  // Each hash once: the tx index rows and the txRoot share them (txRootOf would hash every tx again).
   const txIndex = accepted.map((tx, index) => ({ txHash: txHash(tx), index }));
+  const txRoot = bytesToHex(merkleRoot(txIndex.map((entry) => hexToBytes(entry.txHash))));
   const objectHistory: Execution['objectHistory'] = [];
   accepted.forEach((tx, index) => {
     const objectId = objectIdOf(tx);
@@ -88,7 +91,7 @@ export async function executeOn(
     stateWrites,
     smtNodes: newNodes,
     stateRoot: rootHex,
-    txRoot: txRootOf(accepted),
+    txRoot,
     validators,
     validatorsHash: validatorsHash(validators),
     appHash: appHashOf(rootHex, validatorsHash(validatorsAt(nextSchedule, block.height + 2))),

@@ -4,10 +4,26 @@ import { sha256 } from '../crypto/index.js';
 import { appHashOf, blockHash, txRootOf, ZERO_HASH } from '../ledger/block.js';
 import { genesisState } from '../ledger/genesis.js';
 import { encodeStateValue, StateKey } from '../ledger/state.js';
-import type { Block, Commit, Genesis, ValidatorSchedule } from '../ledger/types.js';
+import type { Block, BlockHeader, Commit, Genesis, ValidatorSchedule } from '../ledger/types.js';
 import { validatorsAt, validatorsHash } from '../ledger/validators.js';
 import { SMT_EMPTY_ROOT, SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
 import { stateKeyHash, type Execution } from './execute.js';
+
+/** The genesis block's header for a state root (shared by the in-memory build and the node's bulk import). */
+export function genesisHeader(genesis: Genesis, stateRoot: string, schedule: ValidatorSchedule): BlockHeader {
+  const validators = validatorsAt(schedule, 0);
+  return {
+    chainId: genesis.chainId,
+    height: 0,
+    prevHash: ZERO_HASH,
+    timeMs: genesis.genesisTimeMs,
+    proposer: ZERO_HASH,
+    txRoot: txRootOf([]),
+    stateRoot,
+    validatorsHash: validatorsHash(validators),
+    appHash: appHashOf(stateRoot, validatorsHash(validatorsAt(schedule, 2))),
+  };
+}
 
 export async function genesisExecution(genesis: Genesis, nodes: SmtNodeReader): Promise<{ block: Block; commit: Commit; execution: Execution }> {
   const entries = genesisState(genesis);
@@ -19,17 +35,7 @@ export async function genesisExecution(genesis: Genesis, nodes: SmtNodeReader): 
   const stateRoot = bytesToHex(root);
   const schedule = entries.find(([key]) => key === StateKey.validatorSchedule)![1] as ValidatorSchedule;
   const validators = validatorsAt(schedule, 0);
-  const header = {
-    chainId: genesis.chainId,
-    height: 0,
-    prevHash: ZERO_HASH,
-    timeMs: genesis.genesisTimeMs,
-    proposer: ZERO_HASH,
-    txRoot: txRootOf([]),
-    stateRoot,
-    validatorsHash: validatorsHash(validators),
-    appHash: appHashOf(stateRoot, validatorsHash(validatorsAt(schedule, 2))),
-  };
+  const header = genesisHeader(genesis, stateRoot, schedule);
   const hash = blockHash(header);
   const partyObjects: Execution['partyObjects'] = [];
   for (const [key, record] of entries) {

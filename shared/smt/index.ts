@@ -12,3 +12,4 @@ export {
 export { verifySmtProof } from './proof.js';
 export { SMT_UPDATE_WRITES_MAX, SparseMerkleTree } from './sparse-merkle-tree.js';
 export { SMT_LOAD_CONCURRENCY } from './update.js';
+export { SmtLeafTable, buildSmtBulk, type SmtBulkSink, type SmtBulkOptions } from './bulk.js';

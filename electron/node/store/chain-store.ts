@@ -70,6 +70,16 @@ export interface BlockCommitBatch {
   objectHistory: Array<{ objectId: string; txHash: string; index: number }>;
   /** owns=false removes the party -> object row. */
   partyObjects: Array<{ party: string; objectId: string; owns: boolean }>;
+  /** Genesis only: the digest of the genesis document, so later opens compare it instead of rebuilding the state. */
+  genesisDigest?: string;
+}
+
+/** Rows of a genesis state written before the genesis block (bulk import), see writeGenesisRows. */
+export interface GenesisRows {
+  stateWrites: Array<{ key: string; value: Uint8Array }>;
+  /** Raw 32-byte hashes and node bytes. */
+  smtNodes: Array<{ hash: Uint8Array; bytes: Uint8Array }>;
+  partyObjects: Array<{ party: string; objectId: string }>;
 }
 
 export interface OpenOptions {
@@ -77,6 +87,11 @@ export interface OpenOptions {
   createIfMissing?: boolean;
   /** When given, the store must belong to this chain (bound on first open that gives one). */
   chainId?: string;
+  /**
+   * Default true: every block batch is fsync'ed before commitBlock returns. False only for
+   * scratch stores that are thrown away after use (the auditor's replay), never for a node's.
+   */
+  durable?: boolean;
 }
 
 type Database = ClassicLevel<Uint8Array, Uint8Array>;
@@ -156,7 +171,7 @@ function headsEqual(a: StoreHead, b: StoreHead): boolean {
 
 function countWrites(batch: BlockCommitBatch): number {
   // block, commit, hash -> height, head record
-  const fixed = 4;
+  const fixed = batch.genesisDigest === undefined ? 4 : 5;
   return fixed + batch.stateWrites.length + batch.smtNodes.length + batch.txs.length + batch.objectHistory.length + batch.partyObjects.length;
 }
 
@@ -175,6 +190,9 @@ function validateHeader(batch: BlockCommitBatch, head: StoreHead | null): void {
   if (!isBytes(batch.commitBytes, COMMIT_BYTES_MAX)) throw invalidBatch(h, `commitBytes must be 1 to ${COMMIT_BYTES_MAX} bytes`);
   for (const list of ['stateWrites', 'smtNodes', 'txs', 'objectHistory', 'partyObjects'] as const) {
     if (!Array.isArray(batch[list])) throw invalidBatch(h, `${list} is not an array`);
+  }
+  if (batch.genesisDigest !== undefined && (h !== 0 || !isHash64(batch.genesisDigest))) {
+    throw invalidBatch(h, 'a genesis digest is 64 lowercase hex and comes with the genesis block only');
   }
   const writes = countWrites(batch);
   // REJECT: a bounded batch keeps one commit's memory and fsync time bounded.
@@ -265,6 +283,7 @@ function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Arr
     const key = Keys.partyObject(party, objectId);
     operations.push(owns ? { type: 'put', key, value: PRESENT_MARKER } : { type: 'del', key });
   }
+  if (batch.genesisDigest !== undefined) operations.push({ type: 'put', key: Keys.meta(MetaName.genesisDigest), value: encode(batch.genesisDigest) });
   // The head moves in the same atomic batch as everything it describes.
   operations.push({ type: 'put', key: Keys.meta(MetaName.head), value: encodeHeadRecord(nextHead) });
   return operations;
@@ -439,6 +458,7 @@ export class ChainStore {
     private readonly db: Database,
     readonly dir: string,
     head: StoreHead | null,
+    private readonly durable = true,
   ) {
     this.currentHead = head === null ? null : Object.freeze(headFields(head));
   }
@@ -456,7 +476,7 @@ export class ChainStore {
     }
     try {
       const head = await checkStore(db, dir, existed, options.chainId);
-      return new ChainStore(db, dir, head);
+      return new ChainStore(db, dir, head, options.durable ?? true);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error instanceof StoreError ? error : fromReadError(dir, 'the store', error);
@@ -497,7 +517,7 @@ export class ChainStore {
     const operations = buildOperations(batch, smtNodes, nextHead);
     if (operations.length > BATCH_WRITES_MAX) throw new Error(`invariant: ${operations.length} operations passed validation`);
     try {
-      await this.db.batch(operations, { sync: true });
+      await this.db.batch(operations, { sync: this.durable });
     } catch (error) {
       this.writeFailure = fromWriteError(this.dir, batch.height, error);
       throw this.writeFailure;
@@ -530,6 +550,55 @@ export class ChainStore {
       this.writeFailure = corruptError(this.dir, `the head record of height ${expected.height} did not read back as written`);
       throw this.writeFailure;
     }
+  }
+
+  /**
+   * Bulk genesis import: writes a bounded chunk of genesis state, SMT node and party rows
+   * before the genesis block exists, in one unsynced batch. Only while the store has no head;
+   * the genesis commitBlock (synced) then makes them part of the chain. A crash before it
+   * leaves no head, and the next open imports again over these content-determined rows.
+   */
+  async writeGenesisRows(rows: GenesisRows): Promise<void> {
+    this.assertOpen();
+    if (this.writeFailure !== undefined) throw this.writeFailure;
+    if (this.currentHead !== null) throw invalidBatch(0, 'genesis rows are written only into a store without a head');
+    const total = rows.stateWrites.length + rows.smtNodes.length + rows.partyObjects.length;
+    if (total > BATCH_WRITES_MAX) throw invalidBatch(0, `${total} genesis rows exceed the limit of ${BATCH_WRITES_MAX}`);
+    const operations: Operation[] = [];
+    for (const { key, value } of rows.stateWrites) {
+      if (!isStoreName(key, true)) throw invalidBatch(0, `state key ${JSON.stringify(key)} is empty, too long or not UTF-8`);
+      if (!(value instanceof Uint8Array && value.length <= STATE_VALUE_BYTES_MAX)) throw invalidBatch(0, `state value for ${key} must be at most ${STATE_VALUE_BYTES_MAX} bytes`);
+      operations.push({ type: 'put', key: Keys.state(key), value });
+    }
+    for (const { hash, bytes } of rows.smtNodes) {
+      if (!isBytes(bytes, SMT_NODE_BYTES_MAX)) throw invalidBatch(0, `an SMT node must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
+      operations.push({ type: 'put', key: Keys.smtNodeRaw(hash), value: bytes });
+    }
+    for (const { party, objectId } of rows.partyObjects) {
+      if (!isStoreName(party, false) || !isStoreName(objectId, false)) throw invalidBatch(0, 'a party or object id is empty, too long, not UTF-8 or contains NUL');
+      operations.push({ type: 'put', key: Keys.partyObject(party, objectId), value: PRESENT_MARKER });
+    }
+    if (operations.length === 0) return;
+    try {
+      await this.db.batch(operations, { sync: false });
+    } catch (error) {
+      this.writeFailure = fromWriteError(this.dir, 0, error);
+      throw this.writeFailure;
+    }
+  }
+
+  /** The digest of the genesis this store was created from; undefined for stores made before it was recorded. */
+  async getGenesisDigest(): Promise<string | undefined> {
+    const bytes = await this.read('the genesis digest record', Keys.meta(MetaName.genesisDigest));
+    if (bytes === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = decode(bytes, META_VALUE_BYTES_MAX);
+    } catch (error) {
+      throw corruptError(this.dir, `the genesis digest record is not canonical CBOR (${(error as Error).message})`, error);
+    }
+    if (!isHash64(value)) throw corruptError(this.dir, 'the genesis digest record is not 64 lowercase hex');
+    return value;
   }
 
   async getBlockBytes(height: number): Promise<Uint8Array | undefined> {
@@ -576,6 +645,18 @@ export class ChainStore {
     for (const [key, value] of await this.readRange(`state under "${prefix}"`, Ranges.state(prefix), limit)) {
       yield [this.decodeKeyPart(() => parseStateKey(key), 'a state key'), value];
     }
+  }
+
+  /**
+   * State entries in key byte order after `after` (from the first when undefined), at most
+   * `limit`: pages through the whole state (the auditor compares two stores this way).
+   */
+  async scanState(after: string | undefined, options: { limit?: number } = {}): Promise<Array<[string, Uint8Array]>> {
+    assertArgument(after === undefined || isStoreName(after, true), 'a state key is a non-empty UTF-8 string of at most 512 bytes');
+    const limit = boundedLimit(options.limit);
+    const all = Ranges.namespace(Prefix.state);
+    const range = after === undefined ? all : { gt: Keys.state(after), lt: all.lt };
+    return (await this.readRange('the state', range, limit)).map(([key, value]) => [this.decodeKeyPart(() => parseStateKey(key), 'a state key'), value]);
   }
 
   async getSmtNode(hashHex: string): Promise<Uint8Array | undefined> {
@@ -645,7 +726,7 @@ export class ChainStore {
   }
 
   /** Bounded range read: `limit` is at most LIMIT_MAX, so the result fits in memory. */
-  private async readRange(what: string, range: KeyRange, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+  private async readRange(what: string, range: KeyRange | { gt: Uint8Array; lt: Uint8Array }, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
     this.assertOpen();
     try {
       const entries = await this.db.iterator({ ...range, limit }).all();

@@ -13,6 +13,7 @@ export {
   STATE_VALUE_BYTES_MAX,
   STORE_SCHEMA_VERSION,
   type BlockCommitBatch,
+  type GenesisRows,
   type OpenOptions,
   type StoreHead,
 } from './chain-store.js';

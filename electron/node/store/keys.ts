@@ -10,6 +10,8 @@
 //   'm'     'm' "head"                                       -> CBOR { head: {height, blockHash,
 //                                                               stateRoot, blockBytesHash},
 //                                                               checksum: sha256 hex of CBOR(head) }
+//   'm'     'm' "genesisDigest"                              -> CBOR text: digest of the genesis
+//                                                               document the store was created from
 //   'b'     'b' height:u64be                                 -> block bytes (canonical CBOR, opaque)
 //   'c'     'c' height:u64be                                 -> commit certificate bytes (opaque)
 //   'h'     'h' blockHash:32                                 -> height:u64be
@@ -109,7 +111,7 @@ function hashBytes(hashHex: string): Uint8Array {
   return hexToBytes(hashHex);
 }
 
-export const MetaName = { schemaVersion: 'schemaVersion', chainId: 'chainId', head: 'head' } as const;
+export const MetaName = { schemaVersion: 'schemaVersion', chainId: 'chainId', head: 'head', genesisDigest: 'genesisDigest' } as const;
 export type MetaName = (typeof MetaName)[keyof typeof MetaName];
 
 export const Keys = {
@@ -119,6 +121,11 @@ export const Keys = {
   heightByHash: (blockHash: string): Uint8Array => withPrefix(Prefix.heightByHash, hashBytes(blockHash)),
   state: (stateKey: string): Uint8Array => withPrefix(Prefix.state, utf8(stateKey)),
   smtNode: (nodeHash: string): Uint8Array => withPrefix(Prefix.smtNode, hashBytes(nodeHash)),
+  /** The same key from the node's 32 raw hash bytes (bulk import: no hex round trip). */
+  smtNodeRaw: (nodeHash: Uint8Array): Uint8Array => {
+    if (nodeHash.length !== HASH_BYTES) throw new TypeError('a node hash is 32 bytes');
+    return withPrefix(Prefix.smtNode, nodeHash);
+  },
   txLocation: (txHash: string): Uint8Array => withPrefix(Prefix.txLocation, hashBytes(txHash)),
   objectHistory: (objectId: string, height: number, index: number): Uint8Array =>
     withPrefix(Prefix.objectHistory, utf8(objectId), Uint8Array.of(SEPARATOR), encodeHeight(height), encodeTxIndex(index)),

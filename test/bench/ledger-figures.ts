@@ -1,0 +1,187 @@
+// ingest, receipt and sync: one validator's chain commits N transfers (the ingest figure),
+// receipts of those transfers are built and verified, then a fresh observer catches up the
+// whole chain from it over libp2p block sync (the sync figure).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { encode } from '../../shared/codec/index.js';
+import { txHash, type PropertyObject } from '../../shared/ledger/index.js';
+import { verifyReceipt } from '../../shared/receipt/index.js';
+import { Chain } from '../../electron/node/chain/chain.js';
+import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
+import { devCommitBlock, devKeys } from '../../electron/node/dev/dev-chain.js';
+import { chainSyncSource, createNetwork, Syncer, type NotaryNetwork } from '../../electron/node/network/index.js';
+import { benchGenesis, figure, log, percentile, VerifySampler, type Figure } from './common.js';
+import { afterTransfer, fastTransfer, genesisObject } from './fixtures.js';
+
+export const BLOCK_TXS = 500;
+
+export interface IngestResult {
+  figures: Figure[];
+  /** Transfers committed per second by one validator (the sync figure's limit). */
+  rate: number;
+  /** Mean native verifies/s sampled between the ingest's blocks. */
+  verifiesDuring: number;
+  chain: Chain;
+  txHashes: string[];
+  cleanup(): Promise<void>;
+}
+
+export async function benchIngest(options: { transfers: number; deadlineMs?: number }): Promise<IngestResult> {
+  const objects = Math.min(options.transfers, 100_000);
+  const genesis = benchGenesis(objects);
+  const dir = await mkdtemp(join(tmpdir(), 'notary-bench-ingest-'));
+  const openStart = performance.now();
+  // No verified-signature cache: every transfer's three signatures are checked once, cold.
+  const chain = await Chain.open({ dir, genesis, verify: createFastVerifier({ cacheEntries: 0 }) });
+  const genesisMs = performance.now() - openStart;
+  const current: PropertyObject[] = Array.from({ length: objects }, (_, i) => genesisObject(genesis, i));
+  const txHashes: string[] = [];
+  let committed = 0;
+  let commitMs = 0;
+  let next = 0;
+  const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+  const sampler = new VerifySampler();
+  sampler.sample();
+  while (committed < options.transfers && Date.now() < deadline) {
+    const height = chain.head.height + 1;
+    const timeMs = genesis.genesisTimeMs + height * 1_000;
+    const count = Math.min(BLOCK_TXS, options.transfers - committed);
+    const indexes = Array.from({ length: count }, (_, i) => (next + i) % objects);
+    next = (next + count) % objects;
+    const txs = indexes.map((index, i) => fastTransfer(current[index]!, { chainId: genesis.chainId, nowMs: timeMs, nonce: committed + i }));
+    const start = performance.now();
+    const { outcomes } = await devCommitBlock(chain, txs, timeMs);
+    commitMs += performance.now() - start;
+    const rejected = outcomes.find((outcome) => !outcome.ok);
+    if (rejected) throw new Error(`bench: a transfer was rejected at height ${height}: ${JSON.stringify(rejected)}`);
+    indexes.forEach((index) => (current[index] = afterTransfer(current[index]!, height)));
+    for (const tx of txs) txHashes.push(txHash(tx));
+    committed += count;
+    if (height % 5 === 0) sampler.sample();
+    if (height % 40 === 0) log(`ingest: ${committed} transfers committed (${((committed * 1000) / commitMs).toFixed(0)} tx/s)`);
+  }
+  sampler.sample();
+  const rate = (committed * 1000) / commitMs;
+  const limit = sampler.mean() / 3;
+  return {
+    figures: [
+      figure({
+        figure: 'ingest',
+        what: `one validator: execute, state tree, synced LevelDB batch; ${committed} transfers in ${BLOCK_TXS}-tx blocks`,
+        value: rate,
+        unit: 'tx/s',
+        limit,
+        target: 'ratio >= 0.7',
+        met: rate / limit >= 0.7,
+        note: `limit = native ed25519 verifies/s on 1 core / 3, sampled ${sampler.samples.length} times between blocks (min ${Math.min(...sampler.samples).toFixed(0)}, max ${Math.max(...sampler.samples).toFixed(0)}); genesis of ${objects} objects imported in ${(genesisMs / 1000).toFixed(1)} s`,
+      }),
+    ],
+    rate,
+    verifiesDuring: sampler.mean(),
+    chain,
+    txHashes,
+    async cleanup() {
+      await chain.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function benchReceipt(chain: Chain, txHashes: string[], samples: number): Promise<Figure[]> {
+  const picked = Array.from({ length: Math.min(samples, txHashes.length) }, (_, i) => txHashes[Math.floor((i * txHashes.length) / Math.min(samples, txHashes.length))]!);
+  const buildMs: number[] = [];
+  const verifyNobleMs: number[] = [];
+  const verifyNativeMs: number[] = [];
+  const sizes: number[] = [];
+  const native = createFastVerifier({ cacheEntries: 0 });
+  const trustedValidators = [devKeys.registrar.publicKey, devKeys.notary.publicKey];
+  for (const hash of picked) {
+    let start = performance.now();
+    const receipt = await chain.receipt(hash);
+    buildMs.push(performance.now() - start);
+    if (!receipt) throw new Error(`bench: no receipt for ${hash}`);
+    sizes.push(encode(receipt).length);
+    const json = JSON.parse(JSON.stringify(receipt)) as unknown;
+    start = performance.now();
+    const noble = verifyReceipt(json, { trustedValidators });
+    verifyNobleMs.push(performance.now() - start);
+    start = performance.now();
+    const fast = verifyReceipt(json, { trustedValidators, verify: native });
+    verifyNativeMs.push(performance.now() - start);
+    if (!noble.ok || !fast.ok) throw new Error(`bench: a receipt did not verify: ${JSON.stringify(noble.ok ? fast : noble)}`);
+  }
+  const json = JSON.stringify(await chain.receipt(picked[0]!)).length;
+  return [
+    figure({ figure: 'receipt', what: 'build (chain.receipt: block, commit, tx proof, validators) p99', value: percentile(buildMs, 99), unit: 'ms', note: `p50 ${percentile(buildMs, 50).toFixed(2)} ms over ${picked.length} receipts of ${BLOCK_TXS}-tx blocks` }),
+    figure({
+      figure: 'receipt',
+      what: 'verify offline, shared/ code alone (@noble ed25519, browser and CLI) p99',
+      value: percentile(verifyNobleMs, 99),
+      unit: 'ms',
+      target: '<= 2 ms',
+      met: percentile(verifyNobleMs, 99) <= 2,
+      note: `p50 ${percentile(verifyNobleMs, 50).toFixed(2)} ms; 2 validators (dev chain), so 2 commit signatures`,
+    }),
+    figure({ figure: 'receipt', what: 'verify with the node:crypto verifier p99', value: percentile(verifyNativeMs, 99), unit: 'ms', target: '<= 2 ms', met: percentile(verifyNativeMs, 99) <= 2, note: `p50 ${percentile(verifyNativeMs, 50).toFixed(2)} ms` }),
+    figure({ figure: 'receipt', what: 'size, canonical CBOR', value: percentile(sizes, 50), unit: 'bytes', note: `JSON ${json} bytes` }),
+  ];
+}
+
+/** A fresh observer chain catches up `source` over libp2p block sync (two nodes in this process, on loopback). */
+export async function benchSync(source: Chain, transfers: number, ingestRate: number, ingestVerifies: number): Promise<Figure[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'notary-bench-sync-'));
+  const networks: NotaryNetwork[] = [];
+  const fresh = await Chain.open({ dir, genesis: source.genesis });
+  try {
+    const server = await createNetwork({ chainId: source.chainId, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, syncSource: chainSyncSource(source) });
+    networks.push(server);
+    const client = await createNetwork({ chainId: source.chainId, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, syncSource: chainSyncSource(fresh) });
+    networks.push(client);
+    await server.setAllowedPeers([client.peerId]);
+    await client.setAllowedPeers([server.peerId]);
+    await client.dial(server.multiaddrs()[0]!);
+    const deadline = Date.now() + 10_000;
+    while (client.libp2p.getConnections(peerIdFromString(server.peerId)).length === 0) {
+      if (Date.now() > deadline) throw new Error('bench: the sync pair did not connect');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const syncer = new Syncer({ client, local: chainSyncSource(fresh), apply: (block, commit) => fresh.commit(block, commit), requestsMax: 100_000, roundsMax: 2 });
+    let lastLog = Date.now();
+    syncer.addEventListener('sync:progress', (event) => {
+      if (Date.now() - lastLog > 15_000) {
+        lastLog = Date.now();
+        log(`sync: height ${event.detail.currentHeight} of ${event.detail.targetHeight}`);
+      }
+    });
+    const sampler = new VerifySampler();
+    sampler.sample();
+    syncer.addEventListener('sync:progress', () => sampler.sample());
+    const start = performance.now();
+    const result = await syncer.sync();
+    sampler.sample();
+    const seconds = (performance.now() - start) / 1000;
+    if (result.outcome !== 'caught-up' || fresh.head.hash !== source.head.hash) throw new Error(`bench: sync ended ${result.outcome} at ${result.height} of ${source.head.height}`);
+    const rate = transfers / seconds;
+    // The load changes between the ingest and the sync: the limit is the ingest rate scaled by
+    // the machine's verify rate during the sync relative to during the ingest.
+    const limit = ingestRate * (sampler.mean() / ingestVerifies);
+    return [
+      figure({
+        figure: 'sync',
+        what: `fresh observer catches up ${transfers} committed transfers (${result.appliedBlocks} blocks) over libp2p`,
+        value: rate,
+        unit: 'tx/s',
+        limit,
+        target: 'ratio >= 1.5',
+        met: rate / limit >= 1.5,
+        note: `limit = the ingest rate of this run (${ingestRate.toFixed(0)} tx/s) x native verifies/s during the sync / during the ingest (${sampler.mean().toFixed(0)} / ${ingestVerifies.toFixed(0)}); unscaled ratio ${(rate / ingestRate).toFixed(2)}; ${seconds.toFixed(1)} s`,
+      }),
+    ];
+  } finally {
+    await Promise.all(networks.map((network) => network.stop()));
+    await fresh.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

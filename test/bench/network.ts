@@ -1,0 +1,161 @@
+// network: 4 validator processes (`notary start`, test/support/devnet-harness.ts) on
+// loopback under a steady offered load of certified transfers, spread over the validators'
+// HTTP APIs. Phase 1 offers the limit rate (throughput); phase 2 offers half the limit
+// (submit-to-final latency, which the issue bounds at that load).
+import type { PropertyObject, Transaction } from '../../shared/ledger/index.js';
+import { txHash } from '../../shared/ledger/index.js';
+import { Devnet, waitFor } from '../support/devnet-harness.js';
+import { figure, log, percentile, type Figure } from './common.js';
+import { fastTransfer } from './fixtures.js';
+
+const SUBMITTERS = 48;
+
+interface Phase {
+  offered: number;
+  offeredRate: number;
+  final: number;
+  committedRate: number;
+  latencies: number[];
+  drained: boolean;
+}
+
+/** With BENCH_PROFILE_DIR set, the nodes run under --cpu-prof; SIGTERM lets them write their profiles. */
+async function stopGracefully(devnet: Devnet): Promise<void> {
+  await Promise.all(
+    devnet.nodes.map(
+      (node) =>
+        new Promise<void>((resolve) => {
+          const child = node.process;
+          if (!child || child.exitCode !== null) return resolve();
+          const timer = setTimeout(resolve, 15_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** Ports are picked at random and the machine is shared: a port already taken means another try. */
+async function startDevnet(objects: number): Promise<Devnet> {
+  for (let attempt = 1; ; attempt++) {
+    const devnet = await Devnet.create({ validators: 4, observers: 0, objects, heartbeatMs: 1_000 });
+    try {
+      await devnet.startAll();
+      return devnet;
+    } catch (error) {
+      await devnet.stop();
+      if (attempt >= 4 || !/EADDRINUSE/.test(String((error as Error).message))) throw error;
+      log(`network: a port was taken, starting again (${String((error as Error).message).split('\n')[0]})`);
+    }
+  }
+}
+
+export async function benchNetwork(options: { verifiesPerSecond: number; throughputSeconds: number; latencySeconds: number; drainMs: number; countsMax?: number }): Promise<Figure[]> {
+  const limit = (2 * options.verifiesPerSecond) / (4 * 3);
+  const rates = [limit, limit / 2];
+  const countsMax = options.countsMax ?? Number.POSITIVE_INFINITY;
+  const counts = [Math.min(countsMax, Math.ceil(limit * options.throughputSeconds)), Math.min(countsMax, Math.ceil((limit / 2) * options.latencySeconds))];
+  log(`network: starting 4 validator processes (limit ${limit.toFixed(0)} tx/s)`);
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const nodeOptions = process.env.NODE_OPTIONS;
+  if (profileDir) process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+  const devnet = await startDevnet(counts[0]! + counts[1]!).finally(() => {
+    if (profileDir) {
+      if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = nodeOptions;
+    }
+  });
+  try {
+    const notary = await devnet.signingKey('node-3');
+    const validators = devnet.nodes;
+    const watcher = validators[0]!;
+    await waitFor('the first block', async () => ((await watcher.status()).height >= 1 ? true : undefined), 90_000);
+    const genesis = devnet.genesis;
+    const nowMs = Date.now();
+    const txs: Transaction[] = genesis.properties!.map((input, i) =>
+      fastTransfer({ ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 } as PropertyObject, { chainId: genesis.chainId, nowMs, nonce: i, notary }),
+    );
+    const finalAt = new Map<string, number>();
+    let next = (await watcher.status()).height + 1;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const block = await watcher.block(next).catch(() => undefined);
+        if (block) {
+          const at = Date.now();
+          for (const hash of block.txHashes) finalAt.set(hash, at);
+          next++;
+        } else await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    })();
+
+    const phases: Phase[] = [];
+    let offset = 0;
+    for (const [p, rate] of rates.entries()) {
+      const batch = txs.slice(offset, offset + counts[p]!);
+      offset += counts[p]!;
+      const submittedAt = new Map<string, number>();
+      const startedMs = Date.now();
+      let index = 0;
+      const submitters = Array.from({ length: SUBMITTERS }, async () => {
+        while (index < batch.length) {
+          const i = index++;
+          const waitMs = startedMs + (i * 1000) / rate - Date.now();
+          if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+          const tx = batch[i]!;
+          submittedAt.set(txHash(tx), Date.now());
+          await validators[i % validators.length]!.submit(tx);
+        }
+      });
+      await Promise.all(submitters);
+      const offeredSeconds = (Date.now() - startedMs) / 1000;
+      const hashes = [...submittedAt.keys()];
+      const deadline = Date.now() + options.drainMs;
+      while (Date.now() < deadline && !hashes.every((hash) => finalAt.has(hash))) await new Promise((resolve) => setTimeout(resolve, 50));
+      const final = hashes.filter((hash) => finalAt.has(hash));
+      const drained = final.length === hashes.length;
+      const endMs = drained ? Math.max(...final.map((hash) => finalAt.get(hash)!)) : deadline;
+      const latencies = hashes.map((hash) => (finalAt.get(hash) ?? deadline) - submittedAt.get(hash)!);
+      phases.push({ offered: batch.length, offeredRate: batch.length / offeredSeconds, final: final.length, committedRate: final.length / ((endMs - startedMs) / 1000), latencies, drained });
+      log(`network: phase ${p + 1} offered ${batch.length} at ${(batch.length / offeredSeconds).toFixed(0)} tx/s, final ${final.length}, committed ${phases[p]!.committedRate.toFixed(0)} tx/s`);
+    }
+    watching = false;
+    await watch;
+    if (process.env.BENCH_PROFILE_DIR) await stopGracefully(devnet);
+    const [busy, half] = phases as [Phase, Phase];
+    const p99 = percentile(half.latencies, 99);
+    return [
+      figure({
+        figure: 'network',
+        what: `4 validator processes on loopback, offered ${busy.offered} at ${busy.offeredRate.toFixed(0)} tx/s: committed transfers/s`,
+        value: busy.committedRate,
+        unit: 'tx/s',
+        limit,
+        target: 'ratio >= 0.5',
+        met: busy.committedRate / limit >= 0.5,
+        note: `limit = 2 cores x native verifies/s / (4 nodes x 3 signatures); ${busy.final}/${busy.offered} final${busy.drained ? '' : ` within the ${options.drainMs / 1000} s drain`}; p50 ${percentile(busy.latencies, 50)} ms, p99 ${percentile(busy.latencies, 99)} ms at this load`,
+      }),
+      figure({
+        figure: 'network',
+        what: `submit-to-final p50 at half the limit (${half.offered} offered at ${half.offeredRate.toFixed(0)} tx/s)`,
+        value: percentile(half.latencies, 50) / 1000,
+        unit: 's',
+        note: `${half.final}/${half.offered} final; committed ${half.committedRate.toFixed(0)} tx/s`,
+      }),
+      figure({
+        figure: 'network',
+        what: 'submit-to-final p99 at half the limit',
+        value: p99 / 1000,
+        unit: 's',
+        target: '<= 1.5 s',
+        met: p99 <= 1_500 && half.drained,
+        ...(half.drained ? {} : { note: `not every transfer was final within the ${options.drainMs / 1000} s drain: p99 is a lower bound` }),
+      }),
+    ];
+  } finally {
+    await devnet.stop();
+  }
+}
