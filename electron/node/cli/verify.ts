@@ -6,6 +6,7 @@ import { isPublicKeyHex } from '../../../shared/crypto/index.js';
 import { parseGenesis, type Transaction } from '../../../shared/ledger/index.js';
 import { decodeQrDocument, isQrText, verifyCertificate, verifyReceipt, type VerifyResult } from '../../../shared/receipt/index.js';
 import { CliError } from './errors.js';
+import { createFastVerifier } from '../crypto/fast-verify.js';
 import { readJsonFile, readTextFile } from './files.js';
 
 interface Trust {
@@ -47,7 +48,8 @@ export function verifyCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      const verifyOptions = trust ? { trustedValidators: trust.keys } : {};
+      // OpenSSL's ed25519 (node:crypto) gives the same answers as the shared noble code, ~10x faster
+      const verifyOptions = { verify: createFastVerifier(), ...(trust ? { trustedValidators: trust.keys } : {}) };
       const result = kind === 'receipt' ? verifyReceipt(document, verifyOptions) : verifyCertificate(document, verifyOptions);
       const line = describe(result, document, trust);
       console.log(line.text);
