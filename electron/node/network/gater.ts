@@ -9,6 +9,8 @@ import { NetworkError, NetworkErrorCode } from './errors.js';
 
 export class PermissionedGater {
   #allowed: ReadonlySet<string> = new Set();
+  /** Peers refused until a time (ms since epoch) whatever the allowlist says: disconnected for misbehaving. */
+  readonly #bannedUntil = new Map<string, number>();
 
   constructor(peerIds: Iterable<string> = []) {
     this.setAllowedPeers(peerIds);
@@ -28,7 +30,25 @@ export class PermissionedGater {
   }
 
   isAllowed(peerId: PeerId | string): boolean {
-    return this.#allowed.has(peerId.toString());
+    const id = peerId.toString();
+    return this.#allowed.has(id) && !this.isBanned(id);
+  }
+
+  /** Refuses a peer until `untilMs`, in both directions, even if it is on the allowlist. */
+  ban(peerId: string, untilMs: number): void {
+    this.#bannedUntil.set(peerId, untilMs);
+  }
+
+  isBanned(peerId: string, nowMs = Date.now()): boolean {
+    const until = this.#bannedUntil.get(peerId);
+    if (until === undefined) return false;
+    if (until > nowMs) return true;
+    this.#bannedUntil.delete(peerId);
+    return false;
+  }
+
+  bannedPeers(nowMs = Date.now()): string[] {
+    return [...this.#bannedUntil.keys()].filter((id) => this.isBanned(id, nowMs)).sort();
   }
 
   /**
@@ -42,7 +62,7 @@ export class PermissionedGater {
       denyDialPeer: deny,
       denyDialMultiaddr: (multiaddr: Multiaddr) => {
         const id = multiaddr.getPeerId();
-        return id !== null && !this.#allowed.has(id);
+        return id !== null && !this.isAllowed(id);
       },
       denyOutboundConnection: deny,
       // Inbound: the first gate that knows the remote's peer id, proven by the noise handshake.

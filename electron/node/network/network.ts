@@ -24,6 +24,7 @@ import type {
 } from './interface.js';
 import type { NetworkLimits } from './options.js';
 import { PeerTracker } from './peers.js';
+import { PEER_SCORE_THRESHOLDS } from './topics.js';
 import { requestBlocks, requestStatus } from './sync/client.js';
 import { SyncServer } from './sync/server.js';
 import { syncProtocol } from './topics.js';
@@ -49,6 +50,7 @@ export class NotaryNetwork implements Network {
   readonly #syncCounters = { served: 0, refused: 0, requested: 0, failed: 0 };
   readonly #protocol: string;
   #started = false;
+  #scoreTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly init: NotaryNetworkInit) {
     this.chainId = init.chainId;
@@ -87,6 +89,8 @@ export class NotaryNetwork implements Network {
     }
     this.#gossip.start(this.libp2p.services.pubsub);
     this.#peers.start();
+    this.#scoreTimer = setInterval(() => void this.#disconnectMisbehaving(), this.init.limits.scoreCheckIntervalMs);
+    this.#scoreTimer.unref?.();
     this.#started = true;
     // Peers on the allowlist may have connected before we listened for their removal.
     await this.#closeDisallowed();
@@ -96,6 +100,7 @@ export class NotaryNetwork implements Network {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    clearInterval(this.#scoreTimer);
     this.#gossip.stop();
     await this.#peers.stop();
     await this.libp2p.stop();
@@ -190,6 +195,27 @@ export class NotaryNetwork implements Network {
     } catch (error) {
       this.#syncCounters.failed++;
       throw error;
+    }
+  }
+
+  /** Peers refused for a while after their gossip score fell under the graylist threshold. */
+  bannedPeers(): string[] {
+    return this.#gater.bannedPeers();
+  }
+
+  /**
+   * gossipsub only stops listening to a peer under the graylist threshold (it keeps the
+   * connection); a peer that earned that score by sending invalid messages (only state-independent
+   * faults are rejected, so an honest peer never does) is disconnected and refused for scoreBanMs.
+   */
+  async #disconnectMisbehaving(): Promise<void> {
+    for (const peer of this.libp2p.getPeers()) {
+      const id = peer.toString();
+      const score = this.gossipScore(id);
+      if (score >= PEER_SCORE_THRESHOLDS.graylistThreshold) continue;
+      this.#gater.ban(id, Date.now() + this.init.limits.scoreBanMs);
+      this.init.log.warn({ peer: id, score, banMs: this.init.limits.scoreBanMs }, 'disconnecting a peer whose gossip score fell under the graylist threshold');
+      await this.libp2p.hangUp(peer).catch((error: unknown) => this.init.log.warn({ peer: id, error: String(error) }, 'hang up failed'));
     }
   }
 

@@ -45,6 +45,10 @@ export interface NetworkLimits {
   syncServeConcurrency: number;
   /** Sync streams one connection may have open at once, each way. */
   syncStreamsPerConnection: number;
+  /** How often peers' gossip scores are checked; a peer under the graylist threshold is disconnected. */
+  scoreCheckIntervalMs: number;
+  /** How long a peer disconnected for its score is refused by the gater. */
+  scoreBanMs: number;
 }
 
 export const NETWORK_DEFAULTS: NetworkLimits = {
@@ -57,6 +61,8 @@ export const NETWORK_DEFAULTS: NetworkLimits = {
   pingTimeoutMs: 5_000,
   syncServeConcurrency: 16,
   syncStreamsPerConnection: 4,
+  scoreCheckIntervalMs: 1_000,
+  scoreBanMs: 10 * 60_000,
 };
 
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'];

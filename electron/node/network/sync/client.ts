@@ -78,6 +78,9 @@ export async function requestBlocks(
   });
 }
 
+/** Errors of it-length-prefixed-stream / it-byte-stream for a stream that breaks the framing. */
+const FRAMING_ERRORS: ReadonlySet<string | undefined> = new Set(['UnexpectedEOFError', 'InvalidMessageLengthError', 'InvalidDataLengthError', 'InvalidDataLengthLengthError']);
+
 type FrameReader = (bytesMax: number) => Promise<Uint8Array>;
 
 /** Opens a stream, sends one request, lets `respond` read the answer, and always closes or aborts the stream. */
@@ -110,6 +113,9 @@ async function exchange<T>(
     if (timeout.aborted)
       throw new NetworkError(NetworkErrorCode.timeout, `sync request to ${peerId} took over ${options.timeoutMs} ms`);
     if (error instanceof CodecError) throw violation(peerId, error.message);
+    // A response cut short or with a bad length prefix is the peer's fault like a bad frame
+    // (found by test/integration/byzantine-gossip.test.ts: it surfaced as ERR_UNEXPECTED_EOF).
+    if (FRAMING_ERRORS.has((error as Error)?.name)) throw violation(peerId, (error as Error).message);
     throw error;
   }
 }

@@ -6,6 +6,7 @@
 // at most `statusPeersMax` peers at once; a run makes at most `requestsMax` block requests.
 import { TypedEventEmitter } from '@libp2p/interface';
 import { decode } from '../../../../shared/codec/index.js';
+import { NetworkErrorCode } from '../errors.js';
 import { blockHash, LedgerError, schema, type Block, type Commit } from '../../../../shared/ledger/index.js';
 import { BLOCK_BYTES_MAX, COMMIT_BYTES_MAX } from '../../store/index.js';
 import type { NetworkLogger, SyncClient, SyncedBlock, SyncStatus } from '../interface.js';
@@ -53,7 +54,10 @@ export interface SyncerEvents {
 }
 
 /** A fault of the serving peer: the run goes on with another peer. */
-class PeerFault extends Error {}
+class PeerFault extends Error {
+  /** Typed like every other refusal of network input (found by test/unit/fuzz-network.test.ts). */
+  readonly code = NetworkErrorCode.protocolViolation;
+}
 
 /** Our own failure while applying a verified-looking block (the store): the run ends with the original error. */
 class LocalFailure {
