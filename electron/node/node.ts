@@ -95,6 +95,7 @@ export class NotaryNode {
   #inbox!: Inbox;
   #statusTimer: NodeJS.Timeout | undefined;
   #servesUi = false;
+  #commitTurns: Promise<unknown> = Promise.resolve();
   #allowRemote = false;
   readonly #watched = new Set<string>(); // tx hashes submitted here
   /** Live events for the UI: WebSocket clients and the Electron window subscribe here. */
@@ -322,8 +323,14 @@ export class NotaryNode {
     };
   }
 
-  /** Every committed block passes here, from consensus, sync or a block announcement. */
-  async #commit(block: Block, commit: Commit): Promise<void> {
+  /** Every committed block passes here, from consensus, sync or a block announcement: one at a time. */
+  #commit(block: Block, commit: Commit): Promise<void> {
+    const turn = this.#commitTurns.then(() => this.#commitInTurn(block, commit));
+    this.#commitTurns = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #commitInTurn(block: Block, commit: Commit): Promise<void> {
     if (block.header.height <= this.chain.head.height) return;
     const written = await this.chain.commit(block, commit);
     this.#lastCommitAtMs = Date.now();

@@ -55,6 +55,7 @@ export class Chain implements StateSource {
   readonly nodes: CachedNodeReader;
   #head: ChainHead;
   readonly #pending = new Map<string, Execution>();
+  #commits: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly store: ChainStore,
@@ -143,7 +144,18 @@ export class Chain implements StateSource {
    * each checked them before precommitting (issue #6: sync relies on commits).
    */
   async commit(block: Block, commit: Commit): Promise<Set<string>> {
+    // One commit at a time: consensus, sync and a block announcement may all bring the same
+    // height at once; the later ones then find it committed (the soak's halts, issue 7).
+    const turn = this.#commits.then(() => this.#commitInTurn(block, commit));
+    this.#commits = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #commitInTurn(block: Block, commit: Commit): Promise<Set<string>> {
     const hash = blockHash(block.header);
+    // The same block already committed by another path: nothing to do. (Another block at a
+    // committed height is refused below by checkLinks.)
+    if (block.header.height <= this.#head.height && (await this.store.getHeightByHash(hash)) === block.header.height) return new Set();
     let execution = this.#pending.get(hash);
     if (execution) {
       checkLinks(block, this.#head.header);
