@@ -195,17 +195,6 @@ describe('the sync protocol over real streams', () => {
   });
 });
 
-// FOUND BY THE SOAK (docs/reliability.md): an observer stopped at one height for good. A block
-// announcement (NotaryNode.#validateBlockAnnouncement -> #commit) and the consensus driver's
-// commitBlock (-> #commit) can commit the same height at once; neither Chain.commit nor the
-// node serialises them, so the second fails (STORE_INVALID_BATCH: "block N is still being
-// written", or a non-sequential height), and when the second is the driver's, consensus halts:
-// the node unsubscribes from consensus, never asks for sync again, and answers its API as
-// "online" while its height stands still. Fix (electron/node/chain/chain.ts, Chain.commit, or
-// electron/node/node.ts, #commit): run commits one at a time (a promise chain), and inside the
-// turn return early when block.header.height <= head.height (the same block committed by the
-// other path). This test passes once that is done.
-
 // A block announcement and the consensus driver can commit the same height at once. Before
 // commits were serialised (Chain.commit and NotaryNode.#commit), the second failed with
 // STORE_INVALID_BATCH and, when it was the driver's, consensus halted for good: the 30-minute
