@@ -12,7 +12,7 @@ import { txHash, type Transaction } from '../../shared/ledger/index.js';
 import { encodeQrDocument } from '../../shared/receipt/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { DataFiles } from '../../electron/node/config.js';
-import { devCommitBlock, devGenesis, devKeys, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devParty, devTransfers } from '../../electron/node/dev/dev-chain.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 import { ChainStore } from '../../electron/node/store/index.js';
 import { Keys } from '../../electron/node/store/keys.js';
@@ -91,6 +91,16 @@ describe('notary keys new', () => {
     await expect(unlockKeystore(out, 'not the passphrase')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
     const again = await notary('keys', 'new', '--out', out, '--passphrase-file', passphraseFile);
     expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/already exists/) });
+  });
+
+  it('seals a demo party of the dev chain, so a newcomer can sign demo contracts; refuses a party that is not one', async () => {
+    const out = join(root, 'party-7.key.json');
+    const run = await notary('keys', 'dev-party', '7', '--out', out, '--passphrase-file', passphraseFile);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`public key ${devParty(7).publicKey}\n`);
+    expect((await unlockKeystore(out, PASSPHRASE)).publicKey).toBe(devParty(7).publicKey);
+    const bad = await notary('keys', 'dev-party', '50', '--out', join(root, 'nope50.json'), '--passphrase-file', passphraseFile);
+    expect(bad).toMatchObject({ code: 1, stderr: 'notary: 50 is not a demo party: give a number from 0 to 49.\n' });
   });
 
   it('asks for a passphrase only on a terminal, never takes a short one', async () => {
