@@ -52,6 +52,11 @@ const BLOCK_BYTES_MAX = 8 * 1024 * 1024;
 const RECONCILE_INTERVAL_MS = 1_000;
 /** How often lost connections to known peers are dialled again (a cable plugged back in, a restarted office). */
 const REDIAL_INTERVAL_MS = 3_000;
+/** First and longest wait before a halted consensus driver is replaced. */
+const HALT_RECOVERY_MIN_MS = 1_000;
+const HALT_RECOVERY_MAX_MS = 30_000;
+/** A block announcement ahead of the head starts a sync at most this often. */
+const CATCH_UP_INTERVAL_MS = 5_000;
 /** How long the peers view waits for a peer's head height. */
 const PEER_STATUS_TIMEOUT_MS = 1_500;
 /** How often a status event goes to live subscribers. */
@@ -95,6 +100,14 @@ export class NotaryNode {
   #inbox!: Inbox;
   #statusTimer: NodeJS.Timeout | undefined;
   #servesUi = false;
+  #privValidator: PrivValidator | null = null;
+  #stopping = false;
+  #lastHaltAtMs = 0;
+  #lastCatchUpMs = 0;
+  #haltBackoffMs = HALT_RECOVERY_MIN_MS;
+  #recoveryTimer: NodeJS.Timeout | undefined;
+  /** How often consensus halted and was restarted since start (see #onHalt). */
+  consensusHalts = 0;
   #commitTurns: Promise<unknown> = Promise.resolve();
   #allowRemote = false;
   readonly #watched = new Set<string>(); // tx hashes submitted here
@@ -165,30 +178,8 @@ export class NotaryNode {
     const privValidator = this.signingKey && this.config.role !== 'observer'
       ? await PrivValidator.open({ secretKey: this.signingKey.secretKey, chainId: this.chain.chainId, store: new FilePrivValidatorStore(this.dataDir) })
       : null;
-    const consensus = this.config.consensus;
-    this.#driver = consensusDriver({
-      chainId: this.chain.chainId,
-      timeouts: { timeoutProposeMs: consensus.timeoutProposeMs, timeoutPrevoteMs: consensus.timeoutPrevoteMs, timeoutPrecommitMs: consensus.timeoutPrecommitMs, deltaMs: consensus.timeoutDeltaMs },
-      heartbeatMs: consensus.heartbeatMs,
-      onHalt: (error) => this.log.fatal({ err: error }, 'consensus halted'),
-      onEvidence: (evidence) => {
-        this.log.warn({ validator: evidence.voteA.validator, height: evidence.voteA.height }, 'equivocation detected');
-        this.events.emit({ type: 'evidence', validator: evidence.voteA.validator, height: evidence.voteA.height });
-        this.evidence.record(evidence, Date.now()).catch((error: unknown) => this.log.error({ err: error }, 'evidence not saved'));
-      },
-    })({
-      clock: systemClock(),
-      transport: {
-        broadcast: (message: ConsensusMessage) => {
-          this.network.publish('consensus', encodeConsensusMessage(message)).catch((error: unknown) => this.log.debug({ err: error }, 'consensus publish failed'));
-        },
-        onMessage: (handler) => this.network.subscribe('consensus', (message) => handler(decodeConsensusMessage(message.bytes))),
-      },
-      app: this.#consensusApp(),
-      verify: this.chain.verify,
-      privValidator,
-      logger: this.log.child({ part: 'consensus' }),
-    });
+    this.#privValidator = privValidator;
+    this.#driver = this.#buildDriver();
     this.network.subscribe('tx', () => undefined); // admitted in the validator; subscribing joins the mesh
     this.network.subscribe('block', () => undefined);
     this.network.libp2p.addEventListener('peer:disconnect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer disconnected'));
@@ -273,6 +264,71 @@ export class NotaryNode {
   }
 
   // ---- consensus ---------------------------------------------------------------------
+
+  /** A driver runs once: the first at start, a fresh one after each halt (the PrivValidator keeps its lock). */
+  #buildDriver(): ConsensusDriver {
+    const consensus = this.config.consensus;
+    return consensusDriver({
+      chainId: this.chain.chainId,
+      timeouts: { timeoutProposeMs: consensus.timeoutProposeMs, timeoutPrevoteMs: consensus.timeoutPrevoteMs, timeoutPrecommitMs: consensus.timeoutPrecommitMs, deltaMs: consensus.timeoutDeltaMs },
+      heartbeatMs: consensus.heartbeatMs,
+      onHalt: (error) => this.#onHalt(error),
+      onEvidence: (evidence) => {
+        this.log.warn({ validator: evidence.voteA.validator, height: evidence.voteA.height }, 'equivocation detected');
+        this.events.emit({ type: 'evidence', validator: evidence.voteA.validator, height: evidence.voteA.height });
+        this.evidence.record(evidence, Date.now()).catch((error: unknown) => this.log.error({ err: error }, 'evidence not saved'));
+      },
+    })({
+      clock: systemClock(),
+      transport: {
+        broadcast: (message: ConsensusMessage) => {
+          this.network.publish('consensus', encodeConsensusMessage(message)).catch((error: unknown) => this.log.debug({ err: error }, 'consensus publish failed'));
+        },
+        onMessage: (handler) => this.network.subscribe('consensus', (message) => handler(decodeConsensusMessage(message.bytes))),
+      },
+      app: this.#consensusApp(),
+      verify: this.chain.verify,
+      privValidator: this.#privValidator,
+      logger: this.log.child({ part: 'consensus' }),
+    });
+  }
+
+  /**
+   * A halted driver processes nothing more; left alone, the node would answer "online" with a
+   * frozen height (found by the soak). So: wait a moment, catch up from peers, start a fresh
+   * driver. Repeated halts back off, up to HALT_RECOVERY_MAX_MS between attempts.
+   */
+  #onHalt(error: Error): void {
+    this.log.fatal({ err: error, height: this.chain.head.height }, 'consensus halted; restarting it after a sync');
+    this.consensusHalts++;
+    if (this.#stopping) return;
+    const sinceLast = Date.now() - this.#lastHaltAtMs;
+    this.#lastHaltAtMs = Date.now();
+    this.#haltBackoffMs = sinceLast > 60_000 ? HALT_RECOVERY_MIN_MS : Math.min(this.#haltBackoffMs * 2, HALT_RECOVERY_MAX_MS);
+    this.#recoveryTimer = setTimeout(() => void this.#recoverConsensus(), this.#haltBackoffMs);
+  }
+
+  async #recoverConsensus(): Promise<void> {
+    if (this.#stopping) return;
+    try {
+      await this.#driver.stop();
+      this.#syncing = true;
+      try {
+        await this.#syncer.sync();
+      } catch (error) {
+        this.log.warn({ err: error }, 'sync before the consensus restart failed; starting anyway');
+      } finally {
+        this.#syncing = false;
+      }
+      if (this.#stopping) return;
+      this.#driver = this.#buildDriver();
+      await this.#driver.start();
+      this.log.warn({ height: this.chain.head.height, halts: this.consensusHalts }, 'consensus restarted after a halt');
+    } catch (error) {
+      this.log.error({ err: error }, 'consensus could not be restarted; trying again');
+      this.#onHalt(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
 
   #consensusApp(): ConsensusApp {
     return {
@@ -383,7 +439,11 @@ export class NotaryNode {
     const { block, commit } = decodeBlockAnnouncement(bytes);
     // IGNORE: already have it, or too far ahead to place (sync fetches the gap).
     if (block.header.height <= this.chain.head.height) throw new GossipValidationError(GossipAction.ignore, 'ALREADY_KNOWN', 'block already committed');
-    if (block.header.height > this.chain.head.height + 1) throw new GossipValidationError(GossipAction.ignore, 'NOT_YET', 'block is ahead of our head');
+    if (block.header.height > this.chain.head.height + 1) {
+      // a gap: fetch it by sync (at most every few seconds), rather than wait for consensus to notice
+      this.#catchUp();
+      throw new GossipValidationError(GossipAction.ignore, 'NOT_YET', 'block is ahead of our head');
+    }
     await this.#commit(block, commit);
   }
 
@@ -645,6 +705,8 @@ export class NotaryNode {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#recoveryTimer);
     clearInterval(this.#reconcileTimer);
     clearInterval(this.#redialTimer);
     clearInterval(this.#statusTimer);
@@ -689,6 +751,16 @@ export class NotaryNode {
   #remember(hash: string, rejection: { code: string; sentence: string }): void {
     if (this.#rejections.size >= REJECTIONS_KEPT_MAX) this.#rejections.delete(this.#rejections.keys().next().value as string);
     this.#rejections.set(hash, { code: rejection.code, sentence: rejection.sentence });
+  }
+
+  #catchUp(): void {
+    if (this.#syncing || this.#stopping || Date.now() - this.#lastCatchUpMs < CATCH_UP_INTERVAL_MS) return;
+    this.#lastCatchUpMs = Date.now();
+    this.#syncing = true;
+    this.#syncer
+      .sync()
+      .catch((error: unknown) => this.log.debug({ err: error }, 'catch-up sync failed'))
+      .finally(() => (this.#syncing = false));
   }
 
   #watch(hash: string, status: TxStatus): void {
