@@ -213,7 +213,8 @@ async function snapshot() {
 describe('fuzzed API requests over HTTP', () => {
   it(`${REQUESTS}+ refused requests over every route: each a 4xx JSON error with a code, none changes the node`, async () => {
     const before = await snapshot();
-    const requests = fc.sample(requestArb(), { numRuns: Math.ceil(REQUESTS * 1.7), seed: SEED });
+    // about 40 % are read-only GETs answered 200; 2x the target leaves a margin for refusals
+    const requests = fc.sample(requestArb(), { numRuns: REQUESTS * 2, seed: SEED });
     const failures: string[] = [];
     let next = 0;
     const worker = async () => {
