@@ -3,6 +3,8 @@
 // few kilobytes fits one QR code at error-correction level M. `notary verify` reads this text
 // as well as plain JSON. Isomorphic: CompressionStream is a web standard (browsers, Node 18+).
 
+import { concatBytes } from '../codec/index.js';
+
 export const QR_PREFIX = 'NOTARY1:';
 /** Inflated documents larger than this are refused (a QR code carries a few kilobytes). */
 export const QR_DOCUMENT_BYTES_MAX = 64 * 1024;
@@ -16,13 +18,7 @@ async function pipe(bytes: Uint8Array, transform: CompressionStream | Decompress
     if (length > limit) throw new Error(`the QR document is over ${limit} bytes`);
     chunks.push(chunk);
   }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(...chunks);
 }
 
 function toBase64Url(bytes: Uint8Array): string {
