@@ -1,7 +1,7 @@
 // The `notary` command line, run as a real child process against temporary folders: keys,
 // offline verification of receipts, audits of a stopped node's chain, and the API commands.
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { DataFiles } from '../../electron/node/config.js';
 import { devCommitBlock, devGenesis, devKeys, devParty, devTransfers } from '../../electron/node/dev/dev-chain.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 import { ChainStore } from '../../electron/node/store/index.js';
-import { Keys } from '../../electron/node/store/keys.js';
+import { Keys, Prefix } from '../../electron/node/store/keys.js';
 
 const genesis = devGenesis({ objects: 50, parties: 10 });
 const PASSPHRASE = 'a registry passphrase';
@@ -176,6 +176,41 @@ describe('notary audit', () => {
     await db.close();
     const run = await notary('audit', '--data', copy);
     expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height 2: /) });
+  });
+
+  it('names an object-history index row with a flipped byte, with its object and height', async () => {
+    const copy = join(root, 'damaged-index');
+    await cp(data, copy, { recursive: true });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(copy, DataFiles.chain), { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const [row] = await db.iterator({ gte: Uint8Array.of(Prefix.objectHistory), lt: Uint8Array.of(Prefix.objectHistory + 1), limit: 1 }).all();
+    const [key, value] = row!;
+    value[0]! ^= 0x01;
+    await db.put(key, value);
+    await db.close();
+    const run = await notary('audit', '--data', copy);
+    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height (\d+): the object-history row of \S+ at height \1, index \d+ differs from the replayed chain\n$/) });
+  });
+
+  it('names the committed blocks a store lost when its write-ahead log was cut short', async () => {
+    const copy = join(root, 'rolled-back');
+    await cp(data, copy, { recursive: true });
+    const chainDir = join(copy, DataFiles.chain);
+    // One more block, alone in a fresh log (opening folds the old log into a table).
+    const chain = await Chain.open({ dir: chainDir, genesis });
+    const timeMs = chain.head.header.timeMs + 1_000;
+    await devCommitBlock(chain, await devTransfers(chain, 2, { objects: 50, parties: 10, seed: 99, nowMs: timeMs }), timeMs);
+    await chain.close();
+    const log = join(chainDir, (await readdir(chainDir)).filter((name) => name.endsWith('.log')).sort().at(-1)!);
+    await truncate(log, (await stat(log)).size - 10);
+    // `notary start` opens the store the same way (ChainStore.open) and gives the same sentence.
+    const run = await notary('audit', '--data', copy);
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(new RegExp(`^notary: The store at .* lost committed block ${BLOCKS + 1}: LevelDB opens at height ${BLOCKS} .*Move the chain folder aside`)),
+    });
+    expectNoStack(run);
   });
 
   it('gives one clear sentence for a missing folder, a store refused at open, or a store a running node holds', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -14,6 +14,7 @@ import {
   type BlockCommitBatch,
   type StoreErrorCode,
 } from '../../electron/node/store/index.js';
+import { HEAD_FILE_NAME } from '../../electron/node/store/head-file.js';
 
 const CHAIN_ID = 'notary-test';
 let dir: string;
@@ -366,9 +367,12 @@ describe('ChainStore: detecting a damaged store at open', () => {
     const store = await openStore();
     await commitChain(store, 2);
     const headBefore = store.head;
+    const headFileAt2 = await readFile(join(dir, HEAD_FILE_NAME));
     await store.commitBlock(makeBatch(3));
     await closeStore(store);
-    // A crash mid-write leaves a torn last record in the log: cut its final bytes.
+    // A crash mid-write leaves a torn last record in the log (cut its final bytes) and the
+    // committed-head file still at block 2: the crash came before the batch returned.
+    await writeFile(join(dir, HEAD_FILE_NAME), headFileAt2);
     const log = join(dir, (await levelFiles('.log')).at(-1)!);
     await truncate(log, (await stat(log)).size - 10);
     const reopened = await openStore();
@@ -379,5 +383,101 @@ describe('ChainStore: detecting a damaged store at open', () => {
     expect(await reopened.getPartyObjects('alice')).toEqual(['BY-7-0', 'BY-7-1', 'BY-7-2']);
     await reopened.commitBlock(makeBatch(3));
     expect(reopened.head?.height).toBe(3);
+  });
+});
+
+describe('ChainStore: the committed head recorded outside LevelDB', () => {
+  const headFile = () => join(dir, HEAD_FILE_NAME);
+  /** Cuts the newest `bytes` of the write-ahead log, as a damaged disk or a copy cut short would. */
+  async function cutLogTail(bytes: number): Promise<void> {
+    const log = join(dir, (await levelFiles('.log')).at(-1)!);
+    await truncate(log, (await stat(log)).size - bytes);
+  }
+
+  it('records the height and hash of every committed block of a durable store', async () => {
+    const store = await openStore();
+    await commitChain(store, 2);
+    expect(JSON.parse(await readFile(headFile(), 'utf8'))).toEqual({ height: 2, blockHash: makeBatch(2).blockHash });
+    expect(await readdir(dir)).not.toContain(`${HEAD_FILE_NAME}.tmp`);
+  });
+
+  it('refuses with STORE_ROLLED_BACK a log that lost committed blocks, naming them and the repair', async () => {
+    const store = await openStore();
+    await commitChain(store, 4);
+    await closeStore(store);
+    // LevelDB drops the damaged tail silently: without the record it would open at block 3.
+    await cutLogTail(10);
+    const error = await expectStoreError(openStore(), 'STORE_ROLLED_BACK', /lost committed block 4: LevelDB opens at height 3 .*but block 4 was committed/);
+    expect(error.message).toMatch(/Move the chain folder aside \(mv .* .*\.damaged\) and start the node: it re-syncs every block from its peers/);
+  });
+
+  it('names every lost block when the log lost several', async () => {
+    const store = await openStore();
+    await commitChain(store, 1);
+    await closeStore(store);
+    // The log now folds into a table at the next open, so later blocks sit alone in a new log.
+    const again = await openStore();
+    for (let height = 2; height <= 5; height++) await again.commitBlock(makeBatch(height));
+    await closeStore(again);
+    await truncate(join(dir, (await levelFiles('.log')).at(-1)!), 0);
+    await expectStoreError(openStore(), 'STORE_ROLLED_BACK', /lost committed blocks 2\.\.5: LevelDB opens at height 1/);
+  });
+
+  it('refuses a folder whose LevelDB files were removed but whose record remains', async () => {
+    const store = await openStore();
+    await commitChain(store, 1);
+    await closeStore(store);
+    for (const name of await readdir(dir)) if (name !== HEAD_FILE_NAME) await rm(join(dir, name));
+    await expectStoreError(openStore(), 'STORE_ROLLED_BACK', /lost committed blocks 0\.\.1/);
+  });
+
+  it('accepts a record one block behind (a crash between the batch and the record) and catches up', async () => {
+    const store = await openStore();
+    await commitChain(store, 1);
+    const recordAt1 = await readFile(headFile());
+    await store.commitBlock(makeBatch(2));
+    await closeStore(store);
+    await writeFile(headFile(), recordAt1);
+    const reopened = await openStore();
+    expect(reopened.head?.height).toBe(2);
+    await reopened.commitBlock(makeBatch(3));
+    expect(JSON.parse(await readFile(headFile(), 'utf8'))).toMatchObject({ height: 3 });
+  });
+
+  it('refuses a record naming a block the store does not hold, or a garbled record', async () => {
+    const store = await openStore();
+    await commitChain(store, 2);
+    await closeStore(store);
+    await writeFile(headFile(), JSON.stringify({ height: 2, blockHash: hashOf('another block') }));
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /committed-head file names block .* at height 2, which the store does not hold/);
+    await writeFile(headFile(), '{"height": 2, "blockHa');
+    await expectStoreError(openStore(), 'STORE_CORRUPT', /committed-head file .* is not \{"height", "blockHash"\} JSON/);
+  });
+
+  it('writes no record for a scratch (non-durable) store, and a store without one opens', async () => {
+    const scratch = await ChainStore.open(dir, { durable: false });
+    opened.push(scratch);
+    await commitChain(scratch, 2);
+    await closeStore(scratch);
+    expect(await readdir(dir)).not.toContain(HEAD_FILE_NAME);
+    expect((await openStore({})).head?.height).toBe(2);
+  });
+
+  it('starts afresh once the damaged folder is moved aside', async () => {
+    const store = await openStore();
+    await commitChain(store, 3);
+    await closeStore(store);
+    await cutLogTail(10);
+    await expectStoreError(openStore(), 'STORE_ROLLED_BACK');
+    const moved = `${dir}.damaged`;
+    await rename(dir, moved);
+    try {
+      const fresh = await openStore();
+      expect(fresh.head).toBeNull();
+      await commitChain(fresh, 3);
+      expect(fresh.head?.height).toBe(3);
+    } finally {
+      await rm(moved, { recursive: true, force: true });
+    }
   });
 });

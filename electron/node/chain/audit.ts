@@ -7,14 +7,30 @@
 // removed afterwards), so an audit's memory does not grow with the state: the genesis is
 // bulk-imported as Chain.open does, and the states are compared page by page (issue #6,
 // decision #14: the in-memory replay did not scale to 7.4 million objects).
+//
+// LevelDB does not verify table checksums on reads, so rows the replay never reads are checked
+// too (issue 7): the state tree is walked from the head state root (every node present and
+// hashing to its key), and the state, tree node, block-hash and index rows ('t', 'o', 'p') are
+// compared with the ones the replay wrote, page by page in key order on both sides.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesEqual, decode } from '../../../shared/codec/index.js';
+import { bytesEqual, bytesToHex, compareBytes, decode, hexToBytes } from '../../../shared/codec/index.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
 import { blockHash, schema, type Block, type Genesis } from '../../../shared/ledger/index.js';
-import { LIMIT_MAX, type ChainStore } from '../store/index.js';
+import { SMT_DEPTH_MAX, decodeNode, isEmptyHash } from '../../../shared/smt/node.js';
+import { EMPTY_STATE_ROOT, Prefix, type ChainStore } from '../store/index.js';
+import { decodeHeight } from '../store/keys.js';
 import { Chain } from './chain.js';
+
+/** Tree nodes read per LevelDB getMany during the walk. */
+const WALK_BATCH_NODES = 1_000;
+/** Each batch adds at most two children per node, one level deeper: the stack never holds more. */
+const WALK_STACK_NODES_MAX = 2 * WALK_BATCH_NODES * (SMT_DEPTH_MAX + 1);
+/** Rows per page when comparing a namespace with the replay (values are small: at most 1 MiB state values). */
+const COMPARE_PAGE_ROWS = 1_000;
+
+export type AuditPhase = 'state tree' | 'rows';
 
 export interface AuditProblem {
   height: number;
@@ -36,6 +52,8 @@ export interface AuditOptions {
   onProgress?: (height: number, headHeight: number) => void;
   /** Where the scratch store goes (a new directory inside it). Default the OS temp directory. */
   scratchParent?: string;
+  /** Called after each page of tree nodes or rows checked once the blocks are verified: the count so far. */
+  onRowsProgress?: (phase: AuditPhase, checked: number) => void;
 }
 
 export async function auditChain(store: ChainStore, genesis: Genesis, options: AuditOptions): Promise<AuditReport> {
@@ -69,9 +87,15 @@ export async function auditChain(store: ChainStore, genesis: Genesis, options: A
       options.onProgress?.(height, headHeight);
     }
     if (store.head && replay && store.head.stateRoot !== replay.head.header.stateRoot) return fail(headHeight, 'the stored head state root differs from the replayed one');
-    if (replay) {
-      const stateProblem = await compareState(store, replay.store);
-      if (stateProblem) return fail(headHeight, stateProblem);
+    if (store.head && replay) {
+      let problem: AuditProblem | undefined;
+      try {
+        problem = await checkRows(store, replay.store, store.head.stateRoot, headHeight, options.onRowsProgress);
+      } catch (error) {
+        // LevelDB failing a read here ("Corruption: bad entry in block") is damage like any other.
+        problem = { height: headHeight, message: (error as Error).message };
+      }
+      if (problem) return fail(problem.height, problem.message);
     }
     return { ...report, ok: true };
   } finally {
@@ -91,18 +115,147 @@ function required<T>(value: T | undefined, message: string): T {
   return value;
 }
 
-/** Every replayed record must be stored byte for byte, page by page through the replayed state. */
-async function compareState(store: ChainStore, replayed: ChainStore): Promise<string | undefined> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await replayed.scanState(after, { limit: LIMIT_MAX });
-    if (page.length === 0) return undefined;
-    const stored = await store.getStateMany(page.map(([key]) => key));
-    for (const [key, value] of page) {
-      const bytes = stored.get(key);
-      if (!bytes) return `state record ${key} is missing from the store`;
-      if (!bytesEqual(bytes, value)) return `state record ${key} differs from the replayed chain`;
-    }
-    after = page[page.length - 1]![0];
+/** The state records first (the oldest check), then the head's tree, then every other small-row namespace. */
+async function checkRows(
+  store: ChainStore,
+  replayed: ChainStore,
+  stateRoot: string,
+  headHeight: number,
+  onProgress: AuditOptions['onRowsProgress'],
+): Promise<AuditProblem | undefined> {
+  let checked = 0;
+  const progress = (phase: AuditPhase, rows: number) => {
+    checked += rows;
+    onProgress?.(phase, checked);
+  };
+  const stateProblem = await compareRows(store, replayed, Prefix.state, headHeight, progress);
+  if (stateProblem) return stateProblem;
+  const treeProblem = await walkStateTree(store, stateRoot, progress);
+  if (treeProblem) return { height: headHeight, message: treeProblem };
+  for (const prefix of [Prefix.smtNode, Prefix.heightByHash, Prefix.txLocation, Prefix.objectHistory, Prefix.partyObject]) {
+    const problem = await compareRows(store, replayed, prefix, headHeight, progress);
+    if (problem) return problem;
   }
+  return undefined;
+}
+
+/**
+ * Depth-first from the root, WALK_BATCH_NODES nodes per read: every node reachable from the
+ * head state root must be stored and hash (shared/smt's own decodeNode) to its key.
+ */
+async function walkStateTree(store: ChainStore, stateRoot: string, progress: (phase: AuditPhase, rows: number) => void): Promise<string | undefined> {
+  if (stateRoot === EMPTY_STATE_ROOT) return undefined;
+  const stack: Uint8Array[] = [hexToBytes(stateRoot)];
+  while (stack.length > 0) {
+    const hashes = stack.splice(Math.max(0, stack.length - WALK_BATCH_NODES));
+    const nodes = await store.getSmtNodesRaw(hashes);
+    for (let i = 0; i < hashes.length; i++) {
+      const where = `state-tree node ${bytesToHex(hashes[i]!)} under the head state root`;
+      const bytes = nodes[i];
+      if (bytes === undefined) return `${where} is missing`;
+      let node;
+      try {
+        node = decodeNode(bytes, hashes[i]!);
+      } catch (error) {
+        return `${where} is damaged (${(error as Error).message})`;
+      }
+      if (node.kind === 'leaf') continue;
+      // Copies: the children must not pin the read buffers while the walk goes on.
+      if (!isEmptyHash(node.right)) stack.push(node.right.slice());
+      if (!isEmptyHash(node.left)) stack.push(node.left.slice());
+    }
+    if (stack.length > WALK_STACK_NODES_MAX) throw new Error(`invariant: the tree walk holds ${stack.length} nodes`);
+    progress('state tree', hashes.length);
+  }
+  return undefined;
+}
+
+/** One namespace page by page in key order. */
+class RowPager {
+  private page: Array<[Uint8Array, Uint8Array]> = [];
+  private at = 0;
+  private after: Uint8Array | undefined;
+  private done = false;
+
+  constructor(
+    private readonly store: ChainStore,
+    private readonly prefix: number,
+  ) {}
+
+  async peek(): Promise<[Uint8Array, Uint8Array] | undefined> {
+    if (this.at < this.page.length) return this.page[this.at];
+    if (this.done) return undefined;
+    this.page = await this.store.scanRows(this.prefix, this.after, { limit: COMPARE_PAGE_ROWS });
+    this.at = 0;
+    if (this.page.length < COMPARE_PAGE_ROWS) this.done = true;
+    if (this.page.length > 0) this.after = this.page[this.page.length - 1]![0];
+    return this.page[0];
+  }
+
+  skip(): void {
+    this.at++;
+  }
+}
+
+/** Every row of the namespace, in both stores, byte for byte; names the first that differs. */
+async function compareRows(
+  store: ChainStore,
+  replayed: ChainStore,
+  prefix: number,
+  headHeight: number,
+  progress: (phase: AuditPhase, rows: number) => void,
+): Promise<AuditProblem | undefined> {
+  const ours = new RowPager(store, prefix);
+  const theirs = new RowPager(replayed, prefix);
+  for (let rows = 1; ; rows++) {
+    const [stored, expected] = [await ours.peek(), await theirs.peek()];
+    if (stored === undefined && expected === undefined) return undefined;
+    const order = stored === undefined ? 1 : expected === undefined ? -1 : compareBytes(stored[0], expected[0]);
+    if (order < 0) return nameRow(stored!, 'is in the store but not in the replayed chain', headHeight);
+    if (order > 0) return nameRow(expected!, 'is missing from the store', headHeight);
+    if (!bytesEqual(stored![1], expected![1])) return nameRow(expected!, 'differs from the replayed chain', headHeight);
+    ours.skip();
+    theirs.skip();
+    if (rows % COMPARE_PAGE_ROWS === 0) progress('rows', COMPARE_PAGE_ROWS);
+  }
+}
+
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/** "object-history row of BY-7-0001 at height 5, index 2 differs ...", at the row's height when it has one. */
+function nameRow([key, value]: [Uint8Array, Uint8Array], what: string, headHeight: number): AuditProblem {
+  const body = key.subarray(1);
+  const separator = body.indexOf(0);
+  let height: number | undefined;
+  let name: string;
+  switch (key[0]) {
+    case Prefix.state:
+      name = `state record ${lenientUtf8.decode(body)}`;
+      break;
+    case Prefix.smtNode:
+      name = `state-tree node ${bytesToHex(body)}`;
+      break;
+    case Prefix.heightByHash:
+      height = decodeHeight(value);
+      name = `block-hash row of block ${bytesToHex(body)}`;
+      break;
+    case Prefix.txLocation:
+      height = value.length === 12 ? decodeHeight(value.subarray(0, 8)) : undefined;
+      name = `tx-location row of tx ${bytesToHex(body)}`;
+      break;
+    case Prefix.objectHistory: {
+      const id = lenientUtf8.decode(separator < 0 ? body : body.subarray(0, separator));
+      const tail = separator < 0 ? new Uint8Array() : body.subarray(separator + 1);
+      height = tail.length === 12 ? decodeHeight(tail.subarray(0, 8)) : undefined;
+      const index = tail.length === 12 ? new DataView(tail.buffer, tail.byteOffset + 8, 4).getUint32(0) : undefined;
+      name = `object-history row of ${id}${height === undefined ? '' : ` at height ${height}, index ${index}`}`;
+      break;
+    }
+    default: {
+      const [party, objectId] = separator < 0 ? [body, new Uint8Array()] : [body.subarray(0, separator), body.subarray(separator + 1)];
+      name = `party row of ${lenientUtf8.decode(party)} holding ${lenientUtf8.decode(objectId)}`;
+    }
+  }
+  // A damaged row may decode to any height: the problem is then placed at the head.
+  return { height: height !== undefined && height <= headHeight ? height : headHeight, message: `the ${name} ${what}` };
 }

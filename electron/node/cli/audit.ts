@@ -1,9 +1,11 @@
 // `notary audit`: re-verifies a stopped node's whole chain from genesis (hash links, commit
-// certificates, re-execution, stored state) and names the height of any damage.
+// certificates, re-execution, stored state, the state tree and the indexes) and names the
+// height of any damage. A store that lost committed blocks (STORE_ROLLED_BACK) or is refused
+// at open is named by the open's own sentence.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { auditChain } from '../chain/audit.js';
+import { auditChain, type AuditPhase } from '../chain/audit.js';
 import { DataFiles, readGenesis } from '../config.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { ChainStore } from '../store/index.js';
@@ -26,7 +28,11 @@ export function auditCommand(): Command {
       const store = await ChainStore.open(join(dataDir, DataFiles.chain), { createIfMissing: false, chainId: genesis.chainId });
       try {
         const progress = progressReporter();
-        const report = await auditChain(store, genesis, { verify: createFastVerifier(), onProgress: progress.update });
+        const report = await auditChain(store, genesis, {
+          verify: createFastVerifier(),
+          onProgress: progress.update,
+          onRowsProgress: progress.rows,
+        });
         progress.done();
         if (report.ok) {
           console.log(`audit: clean, ${report.headHeight + 1} blocks, ${report.transactions} transactions`);
@@ -67,6 +73,15 @@ function progressReporter() {
       lastMs = nowMs;
       printed = true;
       const line = `audit: height ${height} / ${headHeight} (${percent}%)`;
+      process.stderr.write(terminal ? `\r${line}\u001b[K` : `${line}\n`);
+    },
+    /** After the blocks: the state tree and index rows checked so far, every two seconds. */
+    rows(phase: AuditPhase, checked: number) {
+      const nowMs = performance.now();
+      if (nowMs - lastMs < PROGRESS_INTERVAL_MS) return;
+      lastMs = nowMs;
+      printed = true;
+      const line = `audit: checking ${phase === 'state tree' ? 'the state tree' : 'the index rows'}, ${checked} rows so far`;
       process.stderr.write(terminal ? `\r${line}\u001b[K` : `${line}\n`);
     },
     done() {

@@ -11,6 +11,7 @@ import { ClassicLevel } from 'classic-level';
 import { bytesEqual, bytesToHex, decode, encode, hexToBytes, utf8 } from '../../../shared/codec/index.js';
 import { CHAIN_ID_BYTES_MAX, sha256Hex } from '../../../shared/crypto/index.js';
 import { StoreError, corruptError, fromOpenError, fromReadError, fromWriteError, invalidBatch } from './errors.js';
+import { checkAgainstRecord, headFilePath, readHeadFile, writeHeadFile } from './head-file.js';
 import {
   Keys,
   MetaName,
@@ -46,6 +47,8 @@ export const SMT_NODE_BYTES_MAX = 64 * 1024;
 /** Blocks below the head whose rows open() checks: a damaged log tail loses the newest ones. */
 export const OPEN_TAIL_BLOCKS = 64;
 const META_VALUE_BYTES_MAX = 4096;
+/** Namespaces scanRows pages through; blocks and commits (up to 16 MiB each) are read by height. */
+const SCANNABLE_PREFIXES: readonly number[] = [Prefix.state, Prefix.smtNode, Prefix.heightByHash, Prefix.txLocation, Prefix.objectHistory, Prefix.partyObject];
 
 export interface StoreHead {
   height: number;
@@ -88,8 +91,9 @@ export interface OpenOptions {
   /** When given, the store must belong to this chain (bound on first open that gives one). */
   chainId?: string;
   /**
-   * Default true: every block batch is fsync'ed before commitBlock returns. False only for
-   * scratch stores that are thrown away after use (the auditor's replay), never for a node's.
+   * Default true: every block batch is fsync'ed before commitBlock returns, and the committed
+   * height is then recorded in the committed-head file (head-file.ts). False only for scratch
+   * stores that are thrown away after use (the auditor's replay), never for a node's.
    */
   durable?: boolean;
 }
@@ -445,6 +449,15 @@ async function checkStore(db: Database, dir: string, existed: boolean, chainId: 
   return head;
 }
 
+/** A LevelDB head below the committed head recorded outside LevelDB is refused (STORE_ROLLED_BACK). */
+async function checkRecordedHead(db: Database, dir: string, head: StoreHead | null): Promise<void> {
+  const recorded = await readHeadFile(dir);
+  if (recorded === undefined) return;
+  const check = new OpenCheck(db, dir);
+  const row = head === null ? undefined : await check.get(`the height of block ${recorded.blockHash}`, Keys.heightByHash(recorded.blockHash));
+  checkAgainstRecord(dir, head?.height ?? -1, recorded, row === undefined ? undefined : decodeHeight(row));
+}
+
 // ---------------------------------------------------------------- the store
 
 export class ChainStore {
@@ -476,6 +489,7 @@ export class ChainStore {
     }
     try {
       const head = await checkStore(db, dir, existed, options.chainId);
+      await checkRecordedHead(db, dir, head);
       return new ChainStore(db, dir, head, options.durable ?? true);
     } catch (error) {
       await db.close().catch(() => undefined);
@@ -524,6 +538,23 @@ export class ChainStore {
     }
     await this.verifyHeadWritten(nextHead);
     this.currentHead = nextHead;
+    if (this.durable) await this.recordHead(nextHead);
+  }
+
+  /** After the synced batch: the height, outside LevelDB, that a later open must reach. */
+  private async recordHead(head: StoreHead): Promise<void> {
+    try {
+      await writeHeadFile(this.dir, { height: head.height, blockHash: head.blockHash });
+    } catch (error) {
+      // The block is committed in LevelDB; only its record is not. Stop writing until a restart.
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.writeFailure = new StoreError(
+        'STORE_IO',
+        `Block ${head.height} was committed but recording its height in ${headFilePath(this.dir)} failed (${code}). Fix the disk and restart the node.`,
+        { cause: error },
+      );
+      throw this.writeFailure;
+    }
   }
 
   /** Checks that need the store: nothing this block adds may already exist, and its state root must resolve. */
@@ -662,6 +693,24 @@ export class ChainStore {
   async getSmtNode(hashHex: string): Promise<Uint8Array | undefined> {
     assertArgument(isHash64(hashHex), 'an SMT node hash is 64 lowercase hex characters');
     return this.read(`SMT node ${hashHex}`, Keys.smtNode(hashHex));
+  }
+
+  /** Nodes by their 32 raw hash bytes (the auditor's tree walk), at most GET_MANY_KEYS_MAX per call. */
+  async getSmtNodesRaw(hashes: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    assertArgument(Array.isArray(hashes) && hashes.length <= GET_MANY_KEYS_MAX, `at most ${GET_MANY_KEYS_MAX} nodes per call`);
+    return this.readMany('state-tree nodes', hashes.map((hash) => Keys.smtNodeRaw(hash)));
+  }
+
+  /**
+   * Raw rows of one audited namespace ('s', 'n', 'h', 't', 'o', 'p': small values) in key
+   * order after the full key `after` (from the first when undefined), at most `limit`: the
+   * auditor compares a store with its replay this way, page by page.
+   */
+  async scanRows(prefix: number, after: Uint8Array | undefined, options: { limit?: number } = {}): Promise<Array<[Uint8Array, Uint8Array]>> {
+    assertArgument(SCANNABLE_PREFIXES.includes(prefix), `namespace ${String(prefix)} is not scanned row by row`);
+    assertArgument(after === undefined || (after instanceof Uint8Array && after[0] === prefix), 'after is a key of the same namespace');
+    const all = Ranges.namespace(prefix);
+    return this.readRange(`the ${String.fromCharCode(prefix)} rows`, after === undefined ? all : { gt: after, lt: all.lt }, boundedLimit(options.limit));
   }
 
   async getTxLocation(txHash: string): Promise<{ height: number; index: number } | undefined> {

@@ -9,6 +9,8 @@ export type StoreErrorCode =
   | 'STORE_LOCKED'
   | 'STORE_MISSING'
   | 'STORE_INVALID_BATCH'
+  /** LevelDB opens below the committed head recorded outside it: its log lost committed blocks. */
+  | 'STORE_ROLLED_BACK'
   /** The disk refused a read or write that damage does not explain (permissions, disk full). */
   | 'STORE_IO';
 
