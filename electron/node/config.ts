@@ -46,6 +46,8 @@ export const DataFiles = {
   signingKeystore: 'signing-key.keystore.json',
   chain: 'chain',
   outbox: 'outbox',
+  /** Transactions answered `pending` to a client and not yet committed (mempool/pending-log.ts). */
+  pendingLog: 'pending.log',
   privValidator: 'priv-validator.json',
 } as const;
 

@@ -42,6 +42,7 @@ import { transferChecks } from './inbox/checks.js';
 import { Inbox, InboxError } from './inbox/inbox.js';
 import { Mempool, MempoolError } from './mempool/mempool.js';
 import { Outbox } from './mempool/outbox.js';
+import { PendingLog, PendingLogError } from './mempool/pending-log.js';
 import { chainSyncSource, createNetwork, decodeBlockAnnouncement, encodeBlockAnnouncement, GossipAction, GossipValidationError, Syncer, type NotaryNetwork } from './network/index.js';
 
 /** A proposed block may be at most this far ahead of our clock (clock drift between offices). */
@@ -87,6 +88,11 @@ export class NotaryNode {
   readonly #rejections = new Map<string, { code: string; sentence: string }>(); // by txHash
   readonly #mempoolWaiters = new Set<() => void>();
   #offline = false;
+  /** Consensus messages decoded by the gossip validator, for the handler that runs next on the same bytes. */
+  readonly #validatedConsensus = new WeakMap<Uint8Array, ConsensusMessage>();
+  #validatorPeersCache: { height: number; peers: Promise<{ key: string; peerId: string | undefined }[]> } | undefined;
+  /** Transactions re-admitted from the pending log at start, not yet gossiped. */
+  #regossip: Transaction[] = [];
   #onlineSinceMs = 0;
   #lastCommitAtMs = 0;
   #reconcileTimer: NodeJS.Timeout | undefined;
@@ -122,6 +128,8 @@ export class NotaryNode {
     readonly chain: Chain,
     readonly mempool: Mempool,
     readonly outbox: Outbox,
+    /** Transactions answered `pending` to a client, on disk until committed or rejected. */
+    readonly pendingLog: PendingLog,
     readonly network: NotaryNetwork,
     readonly signingKey: { publicKey: string; secretKey: string } | null,
     readonly evidence: EvidenceLog,
@@ -136,6 +144,8 @@ export class NotaryNode {
     const chain = await Chain.open({ dir: join(options.dataDir, DataFiles.chain), genesis });
     const outbox = await Outbox.open(join(options.dataDir, DataFiles.outbox));
     const mempool = new Mempool(chain, () => Date.now());
+    const pending = await PendingLog.open(join(options.dataDir, DataFiles.pendingLog));
+    if (pending.damaged > 0 || pending.tornBytes > 0) log.warn({ damaged: pending.damaged, tornBytes: pending.tornBytes }, 'the pending log had damaged records or a torn tail; they were left out');
     // The validators need the node, which needs the network: bind them through a holder.
     const holder: { node?: NotaryNode } = {};
     const ready = (): NotaryNode => {
@@ -160,8 +170,9 @@ export class NotaryNode {
       logger: log.child({ part: 'network' }),
     });
     const evidence = await EvidenceLog.open(join(options.dataDir, 'evidence.jsonl'));
-    const node = new NotaryNode(options.dataDir, config, chain, mempool, outbox, network, signingKey, evidence, log);
+    const node = new NotaryNode(options.dataDir, config, chain, mempool, outbox, pending.log, network, signingKey, evidence, log);
     holder.node = node;
+    await node.#readmitPending(pending.txs);
     await node.#startRest(options);
     return node;
   }
@@ -186,7 +197,10 @@ export class NotaryNode {
     this.network.libp2p.addEventListener('peer:connect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer connected'));
     await this.#driver.start();
     this.#onlineSinceMs = Date.now();
-    this.#reconcileTimer = setInterval(() => void this.#reconcileOutbox(), RECONCILE_INTERVAL_MS);
+    this.#reconcileTimer = setInterval(() => {
+      void this.#reconcileOutbox();
+      this.#gossipReadmitted().catch((error: unknown) => this.log.debug({ err: error }, 're-admitted transactions not gossiped'));
+    }, RECONCILE_INTERVAL_MS);
     this.#redialTimer = setInterval(() => this.#redial(), REDIAL_INTERVAL_MS);
     const api: { host: string; port: number; allowRemote?: boolean } = options.api ?? this.config.api;
     this.#allowRemote = api.allowRemote ?? false;
@@ -284,7 +298,7 @@ export class NotaryNode {
         broadcast: (message: ConsensusMessage) => {
           this.network.publish('consensus', encodeConsensusMessage(message)).catch((error: unknown) => this.log.debug({ err: error }, 'consensus publish failed'));
         },
-        onMessage: (handler) => this.network.subscribe('consensus', (message) => handler(decodeConsensusMessage(message.bytes))),
+        onMessage: (handler) => this.network.subscribe('consensus', (message) => handler(this.#consensusDecoded(message.bytes))),
       },
       app: this.#consensusApp(),
       verify: this.chain.verify,
@@ -391,8 +405,9 @@ export class NotaryNode {
     const written = await this.chain.commit(block, commit);
     this.#lastCommitAtMs = Date.now();
     const committed = new Set(block.txs.map((tx) => txId(tx)));
-    const dropped = await this.mempool.afterCommit(block, written);
+    const dropped = await this.mempool.afterCommit(block, written, committed);
     for (const entry of dropped) this.#remember(entry.txHash, entry);
+    this.pendingLog.settle([...committed, ...dropped.map((entry) => entry.txId)]);
     for (const entry of this.outbox.open()) {
       if (committed.has(entry.txId)) await this.outbox.update(entry.txId, { state: 'final', height: block.header.height }, Date.now());
       const drop = dropped.find((d) => d.txId === entry.txId);
@@ -422,8 +437,17 @@ export class NotaryNode {
     }
   }
 
+  /** The message the gossip validator decoded from these very bytes (a proposal carries a whole block), else decoded now. */
+  #consensusDecoded(bytes: Uint8Array): ConsensusMessage {
+    const message = this.#validatedConsensus.get(bytes);
+    if (!message) return decodeConsensusMessage(bytes);
+    this.#validatedConsensus.delete(bytes);
+    return message;
+  }
+
   async #validateConsensus(bytes: Uint8Array): Promise<void> {
     const message = decodeConsensusMessage(bytes);
+    this.#validatedConsensus.set(bytes, message);
     const chainId = this.chain.chainId;
     if (message.kind === 'vote') {
       // REJECT: a vote whose signature does not verify is forged or corrupted, whatever our height.
@@ -451,20 +475,35 @@ export class NotaryNode {
 
   /** Whether this node reaches more than 2/3 of the validators (itself included). */
   async reachability(): Promise<{ validators: number; reachable: number; online: boolean }> {
-    const schedule = (await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
-    const validators = validatorsAt(schedule, this.chain.head.height + 1);
+    const validators = await this.#validatorPeers();
     const connected = new Set(this.network.peers().map((peer) => peer.peerId));
-    const authorities = await this.chain.getMany(validators.map((key) => StateKey.authority(key)));
     let reachable = 0;
-    for (const key of validators) {
-      if (key === this.signingKey?.publicKey) reachable++;
-      else {
-        const peerId = (authorities.get(StateKey.authority(key)) as Authority | undefined)?.peerId;
-        if (peerId && connected.has(peerId)) reachable++;
-      }
+    for (const { key, peerId } of validators) {
+      if (key === this.signingKey?.publicKey || (peerId !== undefined && connected.has(peerId))) reachable++;
     }
     const online = !this.#offline && reachable * 3 > validators.length * 2;
     return { validators: validators.length, reachable, online };
+  }
+
+  /**
+   * The next height's validators with their registered peer ids. Read once per head height, not
+   * per submission (two LevelDB reads each): only a committed block changes the schedule or an
+   * authority record, and connections and the offline switch are checked live by the caller.
+   */
+  #validatorPeers(): Promise<{ key: string; peerId: string | undefined }[]> {
+    const height = this.chain.head.height;
+    if (this.#validatorPeersCache?.height === height) return this.#validatorPeersCache.peers;
+    const peers = (async () => {
+      const schedule = (await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
+      const validators = validatorsAt(schedule, height + 1);
+      const authorities = await this.chain.getMany(validators.map((key) => StateKey.authority(key)));
+      return validators.map((key) => ({ key, peerId: (authorities.get(StateKey.authority(key)) as Authority | undefined)?.peerId }));
+    })();
+    this.#validatorPeersCache = { height, peers };
+    peers.catch(() => {
+      if (this.#validatorPeersCache?.peers === peers) this.#validatorPeersCache = undefined;
+    });
+    return peers;
   }
 
   async submit(input: unknown): Promise<SubmitResult> {
@@ -482,11 +521,60 @@ export class NotaryNode {
       this.#watch(hash, { state: 'outbox' });
       return { txHash: hash, txId: id, status: { state: 'outbox' } };
     }
-    await this.mempool.add(tx);
+    const { encoded } = await this.mempool.add(tx);
+    // `pending` is a promise to the client: on disk first (group commit), gossiped after.
+    try {
+      await this.pendingLog.append(tx, { txId: id, encoded });
+    } catch (error) {
+      this.mempool.remove(id);
+      // the log holds as many as the mempool: full is the same answer to the client
+      if (error instanceof PendingLogError && error.code === 'PENDING_LOG_FULL') throw new MempoolError('MEMPOOL_FULL', error.message);
+      throw error;
+    }
     this.#watch(hash, { state: 'pending' });
     this.#wakeProposer();
-    await this.network.publish('tx', encode(tx)).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
+    await this.network.publish('tx', encoded).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
     return { txHash: hash, txId: id, status: { state: 'pending' } };
+  }
+
+  /**
+   * At start: every transaction this node acknowledged `pending` before it stopped and the chain
+   * has not committed goes back into the mempool (gossiped once the node is online), or ends
+   * rejected with the ledger's reason when the chain no longer admits it.
+   */
+  async #readmitPending(txs: Transaction[]): Promise<void> {
+    const settled: string[] = [];
+    for (const tx of txs) {
+      const hash = txHash(tx);
+      const id = txId(tx);
+      if (await this.chain.store.getTxLocation(hash)) {
+        settled.push(id);
+        continue;
+      }
+      try {
+        await this.mempool.add(tx);
+        this.#watched.add(hash);
+        this.#regossip.push(tx);
+      } catch (error) {
+        if (error instanceof LedgerError) {
+          this.#remember(hash, error);
+          settled.push(id);
+        } else if (error instanceof MempoolError && error.code === 'MEMPOOL_FULL') {
+          // cannot happen with the log bounded like the mempool; kept in the log for the next start
+          this.log.warn({ txHash: hash }, 'an acknowledged transaction did not fit the mempool at start; it stays in the pending log');
+        } else if (!(error instanceof MempoolError && error.code === 'ALREADY_PENDING')) throw error;
+      }
+    }
+    this.pendingLog.settle(settled);
+    if (txs.length > 0) this.log.info({ readmitted: this.#regossip.length, settled: settled.length }, 'acknowledged transactions from before the restart re-admitted');
+  }
+
+  /** Re-admitted transactions, gossiped once the node reaches a quorum (peers may never have had them). */
+  async #gossipReadmitted(): Promise<void> {
+    if (this.#regossip.length === 0 || !(await this.reachability()).online) return;
+    for (const tx of this.#regossip.splice(0)) {
+      if (this.mempool.has(txId(tx))) await this.network.publish('tx', encode(tx)).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
+    }
   }
 
   /** Back online and caught up: send what was certified offline; each ends final or rejected. */
@@ -533,7 +621,7 @@ export class NotaryNode {
   async txStatus(hash: string): Promise<TxStatus> {
     const location = await this.chain.store.getTxLocation(hash);
     if (location) return { state: 'final', height: location.height, index: location.index };
-    const entry = this.outbox.list().find((candidate) => candidate.txHash === hash);
+    const entry = this.outbox.getByHash(hash);
     if (entry?.state === 'rejected') return { state: 'rejected', code: entry.code ?? 'REJECTED', sentence: entry.sentence ?? '' };
     if (entry?.state === 'pending') return { state: 'outbox' };
     const rejection = this.#rejections.get(hash);
@@ -715,6 +803,7 @@ export class NotaryNode {
     this.#syncer?.stop();
     await this.network.stop();
     await this.outbox.close();
+    await this.pendingLog.close();
     await this.chain.close();
   }
 

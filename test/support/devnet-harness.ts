@@ -20,8 +20,9 @@ export class NodeProcess {
 
   constructor(readonly info: DevnetNode) {}
 
-  async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '--data', this.info.dataDir], {
+  /** `extraArgs`: more `notary start` options, e.g. `--passphrase-file FILE` for a node with a keystore. */
+  async start(extraArgs: string[] = []): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '--data', this.info.dataDir, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn' },
     });

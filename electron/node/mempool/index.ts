@@ -1,2 +1,3 @@
 export * from './mempool.js';
 export * from './outbox.js';
+export * from './pending-log.js';

@@ -4,7 +4,8 @@
 // against the latest state. Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never
 // evict a transaction someone was already told is pending.
 import { encode } from '../../../shared/codec/index.js';
-import { LedgerError, stateKeysOf, txHash, txId, type Block, type Transaction, type TxOutcome } from '../../../shared/ledger/index.js';
+import { sha256Hex } from '../../../shared/crypto/index.js';
+import { LedgerError, stateKeysOf, txId, type Block, type Transaction, type TxOutcome } from '../../../shared/ledger/index.js';
 
 export interface TransactionChecker {
   checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome>;
@@ -48,6 +49,7 @@ export interface Dropped {
 
 export class Mempool {
   readonly #entries = new Map<string, Entry>(); // by txId, in arrival order
+  readonly #idsByHash = new Map<string, string>(); // txHash -> txId: status queries poll by hash
   readonly #txsMax: number;
   readonly #bytesMax: number;
   #bytes = 0;
@@ -74,15 +76,18 @@ export class Mempool {
   }
 
   hasHash(hash: string): boolean {
-    for (const entry of this.#entries.values()) if (entry.txHash === hash) return true;
-    return false;
+    return this.#idsByHash.has(hash);
   }
 
-  /** Admits a transaction valid against the head state, or throws MempoolError / LedgerError. */
-  async add(tx: Transaction): Promise<{ txId: string; txHash: string }> {
+  /**
+   * Admits a transaction valid against the head state, or throws MempoolError / LedgerError.
+   * Answers its CBOR encoding too (what gossip sends), encoded once here: txHash is its sha256.
+   */
+  async add(tx: Transaction): Promise<{ txId: string; txHash: string; encoded: Uint8Array }> {
     const id = txId(tx);
     if (this.#entries.has(id)) throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
-    const bytes = encode(tx).length;
+    const encoded = encode(tx);
+    const bytes = encoded.length;
     if (this.#entries.size >= this.#txsMax || this.#bytes + bytes > this.#bytesMax) {
       throw new MempoolError('MEMPOOL_FULL', `the node already holds ${this.#entries.size} waiting transactions; try again after the next block`);
     }
@@ -90,10 +95,11 @@ export class Mempool {
     if (!outcome.ok) throw new LedgerError(outcome.code, outcome.sentence);
     // checked again: another add may have raced in during the await
     if (this.#entries.has(id)) throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
-    const entry = { tx, txId: id, txHash: txHash(tx), bytes, keys: stateKeysOf(tx) };
+    const entry = { tx, txId: id, txHash: sha256Hex(encoded), bytes, keys: stateKeysOf(tx) };
     this.#entries.set(id, entry);
+    this.#idsByHash.set(entry.txHash, id);
     this.#bytes += bytes;
-    return { txId: id, txHash: entry.txHash };
+    return { txId: id, txHash: entry.txHash, encoded };
   }
 
   /** The oldest waiting transactions, within the block's limits. */
@@ -111,10 +117,11 @@ export class Mempool {
   /**
    * Removes the block's transactions, then re-checks those the block could have made invalid:
    * the ones reading a key it wrote (`writtenKeys`; all of them when not given) and the ones
-   * expired by now. Returns those dropped, with the ledger's reason.
+   * expired by now. Returns those dropped, with the ledger's reason. `committedIds`: the block's
+   * txIds when the caller has them already.
    */
-  async afterCommit(block: Block, writtenKeys?: ReadonlySet<string>): Promise<Dropped[]> {
-    for (const tx of block.txs) this.#remove(txId(tx));
+  async afterCommit(block: Block, writtenKeys?: ReadonlySet<string>, committedIds?: Iterable<string>): Promise<Dropped[]> {
+    for (const id of committedIds ?? block.txs.map((tx) => txId(tx))) this.#remove(id);
     const dropped: Dropped[] = [];
     const nowMs = this.now();
     for (const entry of [...this.#entries.values()]) {
@@ -129,10 +136,16 @@ export class Mempool {
     return dropped;
   }
 
+  /** Takes a transaction out (its acknowledgement could not be made durable). */
+  remove(id: string): void {
+    this.#remove(id);
+  }
+
   #remove(id: string): void {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#entries.delete(id);
+    this.#idsByHash.delete(entry.txHash);
     this.#bytes -= entry.bytes;
   }
 }

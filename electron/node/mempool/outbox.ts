@@ -42,6 +42,7 @@ function seqKey(seq: number): Uint8Array {
 
 export class Outbox {
   readonly #entries = new Map<string, OutboxEntry>(); // by txId
+  readonly #idsByHash = new Map<string, string>(); // txHash -> txId: status queries ask by hash
   #nextSeq = 1;
 
   private constructor(private readonly db: ClassicLevel<Uint8Array, Uint8Array>) {}
@@ -60,6 +61,7 @@ export class Outbox {
         throw new OutboxError('OUTBOX_CORRUPT', `the outbox at ${dir} has a damaged entry (${(error as Error).message}); move it aside and re-certify from the paper records`);
       }
       outbox.#entries.set(entry.txId, entry);
+      outbox.#idsByHash.set(entry.txHash, entry.txId);
       outbox.#nextSeq = Math.max(outbox.#nextSeq, Number(new DataView(key.buffer, key.byteOffset).getBigUint64(0)) + 1);
     }
     return outbox;
@@ -77,6 +79,11 @@ export class Outbox {
 
   get(id: string): OutboxEntry | undefined {
     return this.#entries.get(id);
+  }
+
+  getByHash(hash: string): OutboxEntry | undefined {
+    const id = this.#idsByHash.get(hash);
+    return id === undefined ? undefined : this.#entries.get(id);
   }
 
   async add(tx: Transaction, nowMs: number): Promise<OutboxEntry> {
@@ -107,5 +114,6 @@ export class Outbox {
     const record = Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
     await this.db.put(seqKey(entry.seq), encode(record), { sync: true });
     this.#entries.set(entry.txId, entry);
+    this.#idsByHash.set(entry.txHash, entry.txId);
   }
 }
