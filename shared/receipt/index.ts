@@ -3,7 +3,7 @@
 //   certificate = property record + state-tree proof to the header's stateRoot + header + commit + validator set
 // The verifier trusts only the validator keys it already holds (from genesis or its registrar).
 import { encode, hexToBytes } from '../codec/index.js';
-import { sha256, verify as defaultVerify, type Verifier } from '../crypto/index.js';
+import { sha256, type Verifier } from '../crypto/index.js';
 import { commitQuorum, verifyCommit } from '../chain/commit.js';
 import { blockHash } from '../ledger/block.js';
 import * as schema from '../ledger/schema.js';
@@ -13,6 +13,7 @@ import { validatorsHash } from '../ledger/validators.js';
 import { verifyInclusion } from '../merkle/rfc6962.js';
 import { verifySmtProof } from '../smt/index.js';
 import { stateKeyHash } from '../chain/execute.js';
+import { receiptVerify } from './verifier.js';
 import { z } from 'zod';
 
 export const RECEIPT_VERSION = 1;
@@ -42,6 +43,7 @@ export type VerifyResult =
 export interface VerifyOptions {
   /** The validator keys the verifier trusts. Without them a document is only self-consistent. */
   trustedValidators?: readonly string[];
+  /** Defaults to `receiptVerify` (verifier.ts): @noble, with the validators' keys precomputed. */
   verify?: Verifier;
 }
 
@@ -63,7 +65,7 @@ function checkFinality(
   }
   const hash = blockHash(header);
   try {
-    verifyCommit(commit, hash, header.height, validators, header.chainId, options.verify ?? defaultVerify);
+    verifyCommit(commit, hash, header.height, validators, header.chainId, options.verify ?? receiptVerify);
   } catch (error) {
     return { ok: false, code: 'INVALID_COMMIT', reason: (error as Error).message };
   }
@@ -100,3 +102,4 @@ export function verifyCertificate(input: unknown, options: VerifyOptions = {}): 
   return { ok: true, height: certificate.header.height, timeMs: certificate.header.timeMs, blockHash: finality, chainId: certificate.header.chainId, subject: certificate.object.id };
 }
 export * from './qr.js';
+export { createReceiptVerifier, receiptVerify, type ReceiptVerifier } from './verifier.js';

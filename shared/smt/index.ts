@@ -6,6 +6,8 @@ export {
   SMT_NODE_BYTES,
   SmtError,
   type SmtErrorCode,
+  decodeNode,
+  isEmptyHash,
   smtInternalHash,
   smtLeafHash,
 } from './node.js';

@@ -1,0 +1,74 @@
+// The node cache's warm pins the top levels of a state tree: proofs are the same, the top
+// levels are then never read from the store again, and a failing store only stops the warm.
+import { describe, expect, it } from 'vitest';
+import { bytesToHex, utf8 } from '../../shared/codec/index.js';
+import { sha256 } from '../../shared/crypto/index.js';
+import { MemoryNodeStore, SparseMerkleTree, type SmtWrite } from '../../shared/smt/index.js';
+import { CachedNodeReader } from '../../electron/node/chain/node-cache.js';
+
+async function treeOf(count: number) {
+  const store = new MemoryNodeStore();
+  const writes: SmtWrite[] = Array.from({ length: count }, (_, i) => ({ keyHash: sha256(utf8(`key ${i}`)), valueHash: sha256(utf8(`value ${i}`)) }));
+  const { root, newNodes } = await new SparseMerkleTree(store).update(writes);
+  store.put(newNodes);
+  return { store, root: bytesToHex(root), keys: writes.map((write) => write.keyHash) };
+}
+
+function counting(store: MemoryNodeStore, fail?: (hashHex: string) => boolean) {
+  const reads = { single: 0, batched: 0 };
+  return {
+    reads,
+    async getSmtNode(hashHex: string) {
+      if (fail?.(hashHex)) throw new Error('the store is closed');
+      reads.single++;
+      return store.get(hashHex);
+    },
+    async getSmtNodesRaw(hashes: Uint8Array[]) {
+      reads.batched += hashes.length;
+      return Promise.all(hashes.map((hash) => (fail?.(bytesToHex(hash)) ? Promise.reject(new Error('the store is closed')) : store.get(bytesToHex(hash)))));
+    },
+  };
+}
+
+describe('the node cache warm', () => {
+  it('pins every node of the top levels, and proofs then read only below them', async () => {
+    const { store, root, keys } = await treeOf(3_000);
+    const source = counting(store);
+    const reader = new CachedNodeReader(source, 0); // no LRU: only the pinned nodes are cached
+    const warm = await reader.warm(root, { levels: 6 });
+    // 3,000 random keys fill the top 6 levels completely: 2^6 - 1 nodes
+    expect(warm).toMatchObject({ nodes: 63, levels: 6 });
+    expect(warm.stoppedBy).toBeUndefined();
+    expect(source.reads.batched).toBe(63);
+    const cached = new SparseMerkleTree(reader, Uint8Array.from(Buffer.from(root, 'hex')));
+    const direct = new SparseMerkleTree(store, Uint8Array.from(Buffer.from(root, 'hex')));
+    for (const key of keys.slice(0, 200)) {
+      const before = source.reads.single;
+      const proof = await cached.prove(key);
+      expect(proof).toEqual(await direct.prove(key));
+      // the path below the pinned levels, and its leaf
+      expect(source.reads.single - before).toBe(proof.siblings.length + 1 - 6);
+    }
+  });
+
+  it('stops, without throwing, when the store fails, and keeps what it read', async () => {
+    const { store, root } = await treeOf(500);
+    let allowed = 10;
+    const reader = new CachedNodeReader(counting(store, () => allowed-- <= 0));
+    const warm = await reader.warm(root, { levels: 8 });
+    expect(warm.stoppedBy).toMatch(/closed/);
+    expect(reader.pinned).toBe(warm.nodes);
+  });
+
+  it('stops when asked, and a later warm replaces the pinned set', async () => {
+    const { store, root } = await treeOf(500);
+    const reader = new CachedNodeReader(counting(store));
+    const first = reader.warm(root, { levels: 8 });
+    reader.stopWarming();
+    expect((await first).stoppedBy).toBe('stopped');
+    const second = await reader.warm(root, { levels: 3 });
+    expect(second).toMatchObject({ nodes: 7 });
+    expect(reader.pinned).toBe(7);
+    expect(await new CachedNodeReader(counting(store)).warm('0'.repeat(64))).toMatchObject({ nodes: 0 });
+  });
+});
