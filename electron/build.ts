@@ -15,6 +15,19 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+// The signature verify worker (electron/node/crypto/verify-pool.ts) is started from a file:
+// bundled next to the main bundle, where the pool looks for it (new URL('./verify-worker.js', import.meta.url)).
+await build({
+  entryPoints: ['electron/node/crypto/verify-worker.ts'],
+  outfile: 'dist/electron/main/verify-worker.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
 await build({
   entryPoints: ['electron/preload/index.ts'],
   outfile: 'dist/electron/preload/index.cjs',
@@ -26,4 +39,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log(`electron main and preload bundled into dist/electron in ${Date.now() - started} ms`);
+console.log(`electron main, verify worker and preload bundled into dist/electron in ${Date.now() - started} ms`);

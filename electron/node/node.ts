@@ -35,8 +35,8 @@ import { startApiServer, type ApiHandlers } from './api/http-server.js';
 import { nodeMetrics, type NodeMetrics } from './api/metrics.js';
 import { registryQueries } from './api/queries.js';
 import { EvidenceLog } from './consensus-evidence.js';
-import { Chain } from './chain/chain.js';
-import { DataFiles, readConfig, readGenesis, writeFileAtomic, type NodeConfig } from './config.js';
+import { Chain, type PreparedBlock } from './chain/chain.js';
+import { DataFiles, genesisPropertiesFile, readConfig, readGenesis, writeFileAtomic, type NodeConfig } from './config.js';
 import { consensusDriver, FilePrivValidatorStore, PrivValidator, systemClock, type ConsensusApp, type ConsensusDriver } from './consensus/index.js';
 import { transferChecks } from './inbox/checks.js';
 import { Inbox, InboxError } from './inbox/inbox.js';
@@ -141,7 +141,12 @@ export class NotaryNode {
     const config = await readConfig(options.dataDir);
     const genesis = await readGenesis(options.dataDir);
     const signingKey = await readSigningKey(options.dataDir, config.role, options.passphrase);
-    const chain = await Chain.open({ dir: join(options.dataDir, DataFiles.chain), genesis });
+    const chain = await Chain.open({
+      dir: join(options.dataDir, DataFiles.chain),
+      genesis,
+      genesisFile: join(options.dataDir, DataFiles.genesis),
+      genesisPropertiesFile: await genesisPropertiesFile(options.dataDir),
+    });
     const outbox = await Outbox.open(join(options.dataDir, DataFiles.outbox));
     const mempool = new Mempool(chain, () => Date.now());
     const pending = await PendingLog.open(join(options.dataDir, DataFiles.pendingLog));
@@ -183,7 +188,7 @@ export class NotaryNode {
     this.#syncer = new Syncer({
       client: this.network,
       local: chainSyncSource(this.chain),
-      apply: (block, commit) => this.#commit(block, commit),
+      apply: (block, commit, prepared) => this.#commit(block, commit, prepared),
       log: this.log.child({ part: 'sync' }),
     });
     const privValidator = this.signingKey && this.config.role !== 'observer'
@@ -394,15 +399,15 @@ export class NotaryNode {
   }
 
   /** Every committed block passes here, from consensus, sync or a block announcement: one at a time. */
-  #commit(block: Block, commit: Commit): Promise<void> {
-    const turn = this.#commitTurns.then(() => this.#commitInTurn(block, commit));
+  #commit(block: Block, commit: Commit, prepared?: PreparedBlock): Promise<void> {
+    const turn = this.#commitTurns.then(() => this.#commitInTurn(block, commit, prepared));
     this.#commitTurns = turn.catch(() => undefined);
     return turn;
   }
 
-  async #commitInTurn(block: Block, commit: Commit): Promise<void> {
+  async #commitInTurn(block: Block, commit: Commit, prepared?: PreparedBlock): Promise<void> {
     if (block.header.height <= this.chain.head.height) return;
-    const written = await this.chain.commit(block, commit);
+    const written = await this.chain.commit(block, commit, prepared);
     this.#lastCommitAtMs = Date.now();
     const committed = new Set(block.txs.map((tx) => txId(tx)));
     const dropped = await this.mempool.afterCommit(block, written, committed);

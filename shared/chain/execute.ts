@@ -8,7 +8,7 @@ import { executeBlock, type LedgerOptions, type TxOutcome } from '../ledger/appl
 import { appHashOf } from '../ledger/block.js';
 import { merkleRoot } from '../merkle/rfc6962.js';
 import { encodeStateValue, MapStateReader, StateKey, stateKeysOf } from '../ledger/state.js';
-import { txHash } from '../ledger/tx.js';
+import { TxDigests } from '../ledger/tx.js';
 import type { BlockContext, Owner, PropertyObject, Transaction, ValidatorSchedule } from '../ledger/types.js';
 import { validatorsAt, validatorsHash } from '../ledger/validators.js';
 import { SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
@@ -61,14 +61,15 @@ export async function executeOn(
   options: LedgerOptions,
 ): Promise<Execution> {
   // The schedule and authority index are read for every block, even an empty heartbeat block.
+  const digests = options.digests ?? new TxDigests();
   const keys = new Set<string>([StateKey.validatorSchedule, StateKey.authorityIndex]);
-  for (const tx of txs) for (const key of stateKeysOf(tx)) keys.add(key);
+  for (const tx of txs) for (const key of stateKeysOf(tx, digests)) keys.add(key);
   const base = await source.getMany([...keys]);
   const schedule = base.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined;
   if (!schedule) throw new Error('the state has no validator schedule');
   const validators = validatorsAt(schedule, block.height);
 
-  const { state, outcomes } = executeBlock(new MapStateReader(base), txs, block, options);
+  const { state, outcomes } = executeBlock(new MapStateReader(base), txs, block, { verify: options.verify, digests });
   const stateWrites = state.changes().map(([key, record]) => ({ key, record, value: record === null ? null : encodeStateValue(record) }));
   const tree = new SparseMerkleTree(source.nodes, hexToBytes(stateRoot));
   const { root, newNodes } = await tree.update(
@@ -79,7 +80,7 @@ export async function executeOn(
 
   const accepted = txs.filter((_, i) => outcomes[i]!.ok);
   // Each hash once: the tx index rows and the txRoot share them (txRootOf would hash every tx again).
-  const txIndex = accepted.map((tx, index) => ({ txHash: txHash(tx), index }));
+  const txIndex = accepted.map((tx, index) => ({ txHash: digests.hash(tx), index }));
   const txRoot = bytesToHex(merkleRoot(txIndex.map((entry) => hexToBytes(entry.txHash))));
   const objectHistory: Execution['objectHistory'] = [];
   accepted.forEach((tx, index) => {

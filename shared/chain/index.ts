@@ -1,4 +1,5 @@
 export * from './commit.js';
+export * from './decode.js';
 export * from './execute.js';
 export * from './genesis.js';
 export * from './memory-state.js';

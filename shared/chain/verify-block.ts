@@ -1,6 +1,7 @@
 // The checks a block passes before it is applied, whoever proposed or served it.
 // Header links first (cheap), then re-execution must reproduce every root exactly.
 import { BLOCK_TXS_MAX, blockHash, txRootOf } from '../ledger/block.js';
+import type { TxDigests } from '../ledger/tx.js';
 import type { Block, BlockHeader } from '../ledger/types.js';
 import type { Execution } from './execute.js';
 
@@ -20,7 +21,7 @@ export class InvalidBlockError extends Error {
  * transactions are the ones its header commits to. After this, the header hash stands for
  * the whole block, so an execution cached under it can be trusted.
  */
-export function checkLinks(block: Block, previous: BlockHeader): void {
+export function checkLinks(block: Block, previous: BlockHeader, digests?: TxDigests): void {
   const { header } = block;
   const fail = (message: string): never => {
     throw new InvalidBlockError(header.height, message);
@@ -30,7 +31,7 @@ export function checkLinks(block: Block, previous: BlockHeader): void {
   if (header.prevHash !== blockHash(previous)) fail(`does not link to the block at height ${previous.height}`);
   if (header.timeMs <= previous.timeMs) fail('its time is not after the previous block');
   if (block.txs.length > BLOCK_TXS_MAX) fail(`carries ${block.txs.length} transactions, over the limit of ${BLOCK_TXS_MAX}`);
-  if (txRootOf(block.txs) !== header.txRoot) fail('txRoot does not match its transactions');
+  if (txRootOf(block.txs, digests) !== header.txRoot) fail('txRoot does not match its transactions');
 }
 
 /** Checks the header's roots against a re-execution of its transactions. */

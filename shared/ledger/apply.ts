@@ -9,14 +9,15 @@ import { applyEncumbranceAdd, applyEncumbranceRelease } from './rules/encumbranc
 import { applyRegister, applyTransfer } from './rules/property.js';
 import { LIMITS } from './schema.js';
 import { StateKey, StateOverlay, type StateReader } from './state.js';
-import { txHash, txIdBytes } from './tx.js';
+import { TxDigests } from './tx.js';
 import type { BlockContext, Transaction } from './types.js';
-import { bytesToHex } from '../codec/index.js';
 import { nextValidatorSchedule, validatorsHash } from './validators.js';
 
 export interface LedgerOptions {
   /** Signature verifier: shared `verify` (noble) or the node's faster node:crypto one. */
   verify: Verifier;
+  /** The block's transaction digests, when the caller computed some already (see TxDigests). */
+  digests?: TxDigests;
 }
 
 export type TxOutcome =
@@ -27,7 +28,7 @@ export type TxOutcome =
 export function applyTransaction(state: StateOverlay, tx: Transaction, block: BlockContext, options: LedgerOptions): void {
   state.begin();
   try {
-    applyChecked(state, tx, block, options);
+    applyChecked(state, tx, block, options.verify, options.digests ?? new TxDigests());
     state.commit();
   } catch (error) {
     state.rollback();
@@ -35,7 +36,7 @@ export function applyTransaction(state: StateOverlay, tx: Transaction, block: Bl
   }
 }
 
-function applyChecked(state: StateOverlay, tx: Transaction, block: BlockContext, options: LedgerOptions): void {
+function applyChecked(state: StateOverlay, tx: Transaction, block: BlockContext, verify: Verifier, digests: TxDigests): void {
   // REJECT: a transaction signed for another chain (test net, another registry) is never valid here.
   if (tx.chainId !== block.chainId) reject(RejectCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
   // REJECT: expired at the block's time.
@@ -46,12 +47,11 @@ function applyChecked(state: StateOverlay, tx: Transaction, block: BlockContext,
   if (tx.expiresAtMs > block.timeMs + LIMITS.txLifetimeMaxMs) {
     reject(RejectCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
   }
-  const idBytes = txIdBytes(tx);
-  const id = bytesToHex(idBytes);
+  const id = digests.id(tx);
   const seen = state.replay(id);
   // REJECT: the same transaction, however re-signed, is applied once.
   if (seen) reject(RejectCode.replay, `this transaction was already committed at height ${seen.height}`);
-  const context: RuleContext = { state, block, verify: options.verify, txIdBytes: idBytes };
+  const context: RuleContext = { state, block, verify, txIdBytes: digests.idBytes(tx), digests };
   switch (tx.type) {
     case 'property.register':
       applyRegister(tx, context);
@@ -91,10 +91,11 @@ export interface BlockExecution {
 export function executeBlock(base: StateReader, txs: Transaction[], block: BlockContext, options: LedgerOptions): BlockExecution {
   const state = new StateOverlay(base);
   const outcomes: TxOutcome[] = [];
+  const transactionOptions = { verify: options.verify, digests: options.digests ?? new TxDigests() };
   for (const tx of txs) {
-    const hash = txHash(tx);
+    const hash = transactionOptions.digests.hash(tx);
     try {
-      applyTransaction(state, tx, block, options);
+      applyTransaction(state, tx, block, transactionOptions);
       outcomes.push({ txHash: hash, ok: true });
     } catch (error) {
       if (!(error instanceof LedgerError)) throw error;

@@ -2,7 +2,7 @@
 import { bytesToHex, encode, hexToBytes } from '../codec/index.js';
 import { sha256Hex } from '../crypto/index.js';
 import { merkleRoot } from '../merkle/rfc6962.js';
-import { txHash } from './tx.js';
+import { txHash, type TxDigests } from './tx.js';
 import type { BlockHeader, Transaction } from './types.js';
 
 export const ZERO_HASH = '0'.repeat(64);
@@ -14,8 +14,8 @@ export function blockHash(header: BlockHeader): string {
 }
 
 /** RFC 6962 Merkle root over the hashes of the signed transactions, in block order. */
-export function txRootOf(txs: readonly Transaction[]): string {
-  return bytesToHex(merkleRoot(txs.map((tx) => hexToBytes(txHash(tx)))));
+export function txRootOf(txs: readonly Transaction[], digests?: TxDigests): string {
+  return bytesToHex(merkleRoot(txs.map((tx) => hexToBytes(digests ? digests.hash(tx) : txHash(tx)))));
 }
 
 /**

@@ -5,7 +5,7 @@ import { decode, encode } from '../codec/index.js';
 import { LedgerError, RejectCode } from './errors.js';
 import * as schema from './schema.js';
 import type { Authority, AuthorityIndexEntry, FeeSchedule, PropertyObject, ReplayRecord, Transaction, ValidatorSchedule } from './types.js';
-import { txId } from './tx.js';
+import { txId, type TxDigests } from './tx.js';
 
 /** Every state key. Prefixes are part of the protocol: never reuse or rename one. */
 export const StateKey = {
@@ -127,8 +127,8 @@ export class StateOverlay implements StateReader {
  * Every state key a transaction may read or write: what the node prefetches before
  * applying a block. Over-approximates; never misses a key (a miss throws in the reader).
  */
-export function stateKeysOf(tx: Transaction): string[] {
-  const keys = new Set<string>([StateKey.replay(txId(tx)), StateKey.fees, StateKey.authorityIndex, StateKey.validatorSchedule]);
+export function stateKeysOf(tx: Transaction, digests?: TxDigests): string[] {
+  const keys = new Set<string>([StateKey.replay(digests ? digests.id(tx) : txId(tx)), StateKey.fees, StateKey.authorityIndex, StateKey.validatorSchedule]);
   for (const signature of tx.signatures) keys.add(StateKey.authority(signature.key));
   switch (tx.type) {
     case 'property.register':

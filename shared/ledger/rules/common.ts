@@ -2,6 +2,7 @@
 import { Domain, type Verifier } from '../../crypto/index.js';
 import { reject, RejectCode, short } from '../errors.js';
 import type { StateOverlay } from '../state.js';
+import type { TxDigests } from '../tx.js';
 import type { Authority, BlockContext, FeeSchedule, PropertyObject, Role, SignatureEntry, Transaction } from '../types.js';
 
 export interface RuleContext {
@@ -10,6 +11,8 @@ export interface RuleContext {
   verify: Verifier;
   /** sha256 of the unsigned transaction: the message every tx signature covers. */
   txIdBytes: Uint8Array;
+  /** The block's transaction digests (the contract hash). */
+  digests: TxDigests;
 }
 
 /**

@@ -3,7 +3,6 @@ import { reject, RejectCode, short } from '../errors.js';
 import * as shares from '../shares.js';
 import { normalizeOwners } from '../shares.js';
 import { StateKey } from '../state.js';
-import { contractHashBytes } from '../tx.js';
 import type { Owner, PropertyObject, TxOf } from '../types.js';
 import {
   activeAuthority,
@@ -50,7 +49,7 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
   if (!activeAuthority(context, notary, ['notary'])) {
     reject(RejectCode.notaryNotActive, `notary ${short(notary)} is not an active notary`);
   }
-  const signed = checkConsents(consents, contractHashBytes(contract), context);
+  const signed = checkConsents(consents, context.digests.contractHash(contract), context);
   for (const party of [...contract.sellers, ...contract.buyers]) {
     // REJECT: every seller and buyer signs the contract itself.
     if (!signed.has(party.key)) reject(RejectCode.missingSignature, `party ${short(party.key)} has not signed the contract`);

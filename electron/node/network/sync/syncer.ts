@@ -4,10 +4,13 @@
 // frame, protocol violation, a block that does not verify) is dropped for the rest of the run
 // and the next one is asked. One block request is in flight at a time; status requests go to
 // at most `statusPeersMax` peers at once; a run makes at most `requestsMax` block requests.
+// A response's blocks are decoded on a worker thread (CBOR, schemas, transaction digests), a
+// few blocks at a time, while the main thread executes the ones before (`decodeWorkers`).
 import { TypedEventEmitter } from '@libp2p/interface';
-import { decode } from '../../../../shared/codec/index.js';
 import { NetworkErrorCode } from '../errors.js';
-import { blockHash, LedgerError, schema, type Block, type Commit } from '../../../../shared/ledger/index.js';
+import { LedgerError, TxDigests, type Block, type Commit } from '../../../../shared/ledger/index.js';
+import { decodeCommittedBlock } from '../../../../shared/chain/decode.js';
+import { VerifyPool } from '../../crypto/verify-pool.js';
 import { BLOCK_BYTES_MAX, COMMIT_BYTES_MAX } from '../../store/index.js';
 import type { NetworkLogger, SyncClient, SyncedBlock, SyncStatus } from '../interface.js';
 import { silentLogger } from '../options.js';
@@ -17,8 +20,13 @@ export interface SyncerInit {
   client: SyncClient;
   /** Our own chain: genesis hash and height (the same source the sync server serves). */
   local: { status(): Promise<SyncStatus> | SyncStatus };
-  /** Verifies and commits one block (the node passes Chain.commit). */
-  apply(block: Block, commit: Commit): Promise<unknown>;
+  /**
+   * Verifies and commits one block (the node passes Chain.commit). `prepared` carries what the
+   * decode worker computed: the transactions' digests, and the block's bytes when canonical.
+   */
+  apply(block: Block, commit: Commit, prepared?: { digests?: TxDigests; blockBytes?: Uint8Array }): Promise<unknown>;
+  /** Worker threads decoding blocks ahead of their execution, during a run. Default 1; 0 decodes on the main thread. */
+  decodeWorkers?: number;
   /** Peers asked for their status at once. Default 8. */
   statusPeersMax?: number;
   /** Block requests per run. Default 10,000 (640,000 blocks). */
@@ -72,6 +80,8 @@ interface Candidate {
 export class Syncer extends TypedEventEmitter<SyncerEvents> {
   readonly #init: Required<Omit<SyncerInit, 'log'>> & { log: NetworkLogger };
   #running: Promise<SyncResult> | undefined;
+  /** Started at the first response worth it, closed at the end of the run. */
+  #decoder: VerifyPool | undefined;
   #abort: AbortController | undefined;
 
   constructor(init: SyncerInit) {
@@ -81,6 +91,7 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       requestsMax: 10_000,
       roundsMax: 8,
       batchBlocks: SYNC_BLOCKS_MAX,
+      decodeWorkers: 1,
       log: silentLogger,
       ...init,
     };
@@ -96,7 +107,9 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
   sync(): Promise<SyncResult> {
     if (!this.#running) {
       this.#abort = new AbortController();
-      this.#running = this.#run(this.#abort.signal).finally(() => {
+      this.#running = this.#run(this.#abort.signal).finally(async () => {
+        await this.#decoder?.close();
+        this.#decoder = undefined;
         this.#running = undefined;
         this.#abort = undefined;
       });
@@ -170,6 +183,8 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
     signal: AbortSignal,
   ): Promise<SyncResult['outcome']> {
     const target = ahead[0]!.height;
+    // Far enough behind to use the decode worker: start it now, while the first request is out.
+    if (target - (await this.#init.local.status()).height >= DECODE_AHEAD_BLOCKS_MIN) void this.#decoderOrUndefined()?.start();
     for (;;) {
       const height = (await this.#init.local.status()).height;
       if (height >= target) return 'caught-up';
@@ -205,12 +220,14 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
   }
 
   async #applyAll(peerId: string, blocks: SyncedBlock[], result: SyncResult): Promise<void> {
-    for (const synced of blocks) {
+    const decoded = this.#decodeAhead(peerId, blocks);
+    for (let i = 0; i < blocks.length; i++) {
+      const synced = blocks[i]!;
       // Another writer (consensus) may have committed this height meanwhile.
       if (synced.height <= (await this.#init.local.status()).height) continue;
-      const { block, commit } = decodeSyncedBlock(peerId, synced);
+      const { block, commit, prepared } = (await decoded[i]?.()) ?? decodeSyncedBlock(peerId, synced);
       try {
-        await this.#init.apply(block, commit);
+        await this.#init.apply(block, commit, prepared);
       } catch (error) {
         if (isBlockFault(error))
           throw new PeerFault(`block ${synced.height} from ${peerId} does not verify: ${(error as Error).message}`);
@@ -219,17 +236,57 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       result.appliedBlocks++;
     }
   }
+
+  #decoderOrUndefined(): VerifyPool | undefined {
+    if (this.#init.decodeWorkers === 0) return undefined;
+    this.#decoder ??= new VerifyPool({ workers: this.#init.decodeWorkers, batchesQueuedMax: Math.ceil(SYNC_BLOCKS_MAX / DECODE_CHUNK_BLOCKS) + 1 });
+    return this.#decoder;
+  }
+
+  /**
+   * Hands a response's blocks to the decode worker in chunks of DECODE_CHUNK_BLOCKS, all at
+   * once (a response is at most SYNC_BLOCKS_MAX blocks, so at most 16 chunks wait), and returns
+   * per block a getter of its decoded form; undefined entries are decoded here. A block the
+   * worker finds bad is a PeerFault, as here.
+   */
+  #decodeAhead(peerId: string, blocks: SyncedBlock[]): Array<(() => Promise<DecodedSynced | undefined>) | undefined> {
+    const decoder = blocks.length < DECODE_AHEAD_BLOCKS_MIN ? undefined : this.#decoderOrUndefined();
+    if (!decoder) return [];
+    const getters: Array<() => Promise<DecodedSynced | undefined>> = [];
+    for (let start = 0; start < blocks.length; start += DECODE_CHUNK_BLOCKS) {
+      const chunk = blocks.slice(start, start + DECODE_CHUNK_BLOCKS);
+      const answer = decoder.decodeBlocks(chunk, { blockBytesMax: BLOCK_BYTES_MAX, commitBytesMax: COMMIT_BYTES_MAX });
+      chunk.forEach((synced, index) => {
+        getters.push(async () => {
+          const entry = (await answer)?.[index];
+          if (!entry) return undefined;
+          if ('error' in entry) throw new PeerFault(violation(peerId, `served a bad block ${synced.height}: ${entry.error}`).message);
+          const digests = new TxDigests();
+          entry.block.txs.forEach((tx, i) => digests.seed(tx, entry.digests.txIds.slice(32 * i, 32 * i + 32), entry.digests.txHashes[i]!));
+          return { block: entry.block, commit: entry.commit, prepared: { digests, blockBytes: entry.digests.canonical ? synced.blockBytes : undefined } };
+        });
+      });
+    }
+    return getters;
+  }
+
+}
+
+/** Blocks per decode job: one, so the first block executes while the worker decodes the next. */
+const DECODE_CHUNK_BLOCKS = 1;
+/** Responses shorter than this are decoded on the main thread (a worker's start costs more). */
+const DECODE_AHEAD_BLOCKS_MIN = 4;
+
+interface DecodedSynced {
+  block: Block;
+  commit: Commit;
+  prepared?: { digests?: TxDigests; blockBytes?: Uint8Array };
 }
 
 /** Decodes a served block and commit and checks they name each other; PeerFault otherwise. */
-export function decodeSyncedBlock(peerId: string, synced: SyncedBlock): { block: Block; commit: Commit } {
+export function decodeSyncedBlock(peerId: string, synced: SyncedBlock): DecodedSynced {
   try {
-    const block = schema.block.parse(decode(synced.blockBytes, BLOCK_BYTES_MAX)) as Block;
-    const commit = schema.commit.parse(decode(synced.commitBytes, COMMIT_BYTES_MAX)) as Commit;
-    if (block.header.height !== synced.height || commit.height !== synced.height)
-      throw new Error(`heights differ from ${synced.height}`);
-    if (commit.blockHash !== blockHash(block.header)) throw new Error('the commit names another block');
-    return { block, commit };
+    return decodeCommittedBlock(synced.height, synced.blockBytes, synced.commitBytes, { blockBytesMax: BLOCK_BYTES_MAX, commitBytesMax: COMMIT_BYTES_MAX });
   } catch (error) {
     throw new PeerFault(violation(peerId, `served a bad block ${synced.height}: ${(error as Error).message}`).message);
   }

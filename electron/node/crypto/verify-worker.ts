@@ -1,0 +1,63 @@
+// The node's worker thread (node:worker_threads), started by VerifyPool and bundled as its own
+// entry by electron/build.ts. Two jobs, both pure:
+//  - verify: claims and checks chunks of a shared batch of ed25519 signatures with the node's
+//    own verifier (createFastVerifier, no cache), then says it is done with the batch;
+//  - decode: decodes synced blocks (CBOR, schemas) and computes their transactions' digests,
+//    so the main thread only executes them.
+import { parentPort } from 'node:worker_threads';
+import { blockDigestsOf, decodeCommittedBlock, type BlockDigests, type DecodedBlock } from '../../../shared/chain/decode.js';
+import { createFastVerifier } from './fast-verify.js';
+import { verifyClaimed, type SharedBatch } from './verify-batch.js';
+
+export interface VerifyRequest {
+  kind: 'verify';
+  id: number;
+  batch: SharedBatch;
+}
+
+export interface DecodeRequest {
+  kind: 'decode';
+  id: number;
+  blocks: Array<{ height: number; blockBytes: Uint8Array; commitBytes: Uint8Array }>;
+  limits: { blockBytesMax: number; commitBytesMax: number };
+}
+
+/** Answered once the worker's modules are loaded (VerifyPool.start). */
+export interface PingRequest {
+  kind: 'ping';
+  id: number;
+}
+
+export type DecodeAnswer = Array<(DecodedBlock & { digests: BlockDigests }) | { error: string }>;
+
+export interface WorkerAnswer {
+  id: number;
+  decoded?: DecodeAnswer;
+}
+
+const port = parentPort;
+if (!port) throw new Error('verify-worker: must run as a worker thread');
+const verify = createFastVerifier({ cacheEntries: 0 });
+port.on('message', (request: VerifyRequest | DecodeRequest | PingRequest) => {
+  if (request.kind === 'ping') {
+    const answer: WorkerAnswer = { id: request.id };
+    port.postMessage(answer);
+    return;
+  }
+  if (request.kind === 'verify') {
+    verifyClaimed(request.batch, verify);
+    const answer: WorkerAnswer = { id: request.id };
+    port.postMessage(answer);
+    return;
+  }
+  const decoded: DecodeAnswer = request.blocks.map((synced) => {
+    try {
+      const { block, commit } = decodeCommittedBlock(synced.height, synced.blockBytes, synced.commitBytes, request.limits);
+      return { block, commit, digests: blockDigestsOf(block, synced.blockBytes) };
+    } catch (error) {
+      return { error: (error as Error).message ?? String(error) };
+    }
+  });
+  const answer: WorkerAnswer = { id: request.id, decoded };
+  port.postMessage(answer);
+});
