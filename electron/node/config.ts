@@ -1,6 +1,6 @@
 // A node's configuration file (DATA/config.json), checked with zod when read: a typo in a
 // district office's config is a clear error at start, not a silent default.
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { access, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseGenesis, type Genesis } from '../../shared/ledger/index.js';
@@ -39,6 +39,8 @@ export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 export const DataFiles = {
   config: 'config.json',
   genesis: 'genesis.json',
+  /** A national-scale genesis's objects, one JSON object per line (chain/genesis-properties.ts); optional. */
+  genesisProperties: 'genesis-properties.ndjson',
   nodeKey: 'node-key',
   /** Plain 0600 signing key: devnets only. */
   signingKey: 'signing-key.json',
@@ -81,6 +83,17 @@ export async function readConfig(dataDir: string): Promise<NodeConfig> {
     throw new ConfigError(`${path}: ${issue?.path.join('.') || 'config'}: ${issue?.message}`);
   }
   return parsed.data;
+}
+
+/** The genesis objects file of a data folder, when it has one. */
+export async function genesisPropertiesFile(dataDir: string): Promise<string | undefined> {
+  const path = join(dataDir, DataFiles.genesisProperties);
+  try {
+    await access(path);
+    return path;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function readGenesis(dataDir: string): Promise<Genesis> {

@@ -54,6 +54,8 @@ export interface AuditOptions {
   scratchParent?: string;
   /** Called after each page of tree nodes or rows checked once the blocks are verified: the count so far. */
   onRowsProgress?: (phase: AuditPhase, checked: number) => void;
+  /** The genesis objects file, when the genesis ships its objects in one (genesis-properties.ts). */
+  genesisPropertiesFile?: string;
 }
 
 export async function auditChain(store: ChainStore, genesis: Genesis, options: AuditOptions): Promise<AuditReport> {
@@ -71,7 +73,7 @@ export async function auditChain(store: ChainStore, genesis: Genesis, options: A
         const hash = blockHash(block.header);
         if ((await store.getHeightByHash(hash)) !== height) return fail(height, 'the block-hash index does not point at this block');
         if (height === 0) {
-          replay = await Chain.open({ dir: join(scratchDir, 'replay'), genesis, verify: options.verify, durable: false });
+          replay = await Chain.open({ dir: join(scratchDir, 'replay'), genesis, verify: options.verify, durable: false, ...(options.genesisPropertiesFile === undefined ? {} : { genesisPropertiesFile: options.genesisPropertiesFile }) });
           if (replay.head.hash !== hash) return fail(0, 'the genesis block differs from the configured genesis');
         } else {
           // validate: links, re-execution with every signature checked, identical roots;

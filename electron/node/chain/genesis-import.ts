@@ -18,10 +18,15 @@ import type { ChainStore, GenesisRows } from '../store/index.js';
 
 export type GenesisProperty = NonNullable<Genesis['properties']>[number];
 
+/** Genesis documents from this many objects are compacted after import. */
+export const COMPACT_FROM_OBJECTS = 50_000;
+
 export interface GenesisImportOptions {
   /** Rows per unsynced LevelDB batch. Default 20,000. */
   rowsPerBatch?: number;
-  onProgress?: (phase: 'records' | 'sort' | 'tree' | 'commit', done: number) => void;
+  onProgress?: (phase: 'records' | 'sort' | 'tree' | 'commit' | 'compact', done: number) => void;
+  /** Objects from which the import ends by compacting the store (default 50,000; 0 always). */
+  compactFrom?: number;
 }
 
 export interface GenesisImportResult {
@@ -30,7 +35,7 @@ export interface GenesisImportResult {
   genesisDigest: string;
   objects: number;
   smtNodes: number;
-  phasesMs: { records: number; sort: number; tree: number; commit: number };
+  phasesMs: { records: number; sort: number; tree: number; commit: number; compact: number };
 }
 
 function sha256(bytes: Uint8Array): Uint8Array {
@@ -39,11 +44,14 @@ function sha256(bytes: Uint8Array): Uint8Array {
 
 /** Digest of a genesis document: sha256 of CBOR(genesis without properties), then CBOR of each property in order. */
 export class GenesisDigest {
+  /** Properties encoded by every digest in this process (tests check that a reopen encodes none). */
+  static propertiesEncoded = 0;
   readonly #hash = createHash('sha256');
   constructor(genesis: Genesis) {
     this.#hash.update(encode({ ...genesis, properties: [] }));
   }
   add(property: GenesisProperty): void {
+    GenesisDigest.propertiesEncoded++;
     this.#hash.update(encode(property));
   }
   hex(): string {
@@ -51,6 +59,7 @@ export class GenesisDigest {
   }
 }
 
+/** Encodes every property: for a document read from a file, genesisFileDigest (genesis-file.ts) keeps it. */
 export function genesisDigest(genesis: Genesis): string {
   const digest = new GenesisDigest(genesis);
   for (const property of genesis.properties ?? []) digest.add(property);
@@ -167,6 +176,13 @@ export async function importGenesis(
     genesisDigest: genesisDigestHex,
   });
   options.onProgress?.('commit', objects);
+  const committed = performance.now();
+  // A bulk import leaves LevelDB minutes of compaction debt, during which random reads are
+  // slow (lookup p99 24 ms at 7.4M objects straight after import): settle it now, once.
+  if (objects >= (options.compactFrom ?? COMPACT_FROM_OBJECTS)) {
+    options.onProgress?.('compact', objects);
+    await store.compact();
+  }
   const done = performance.now();
   return {
     block,
@@ -174,6 +190,6 @@ export async function importGenesis(
     genesisDigest: genesisDigestHex,
     objects,
     smtNodes,
-    phasesMs: { records: recordsDone - started, sort: sortDone - recordsDone, tree: treeDone - sortDone, commit: done - treeDone },
+    phasesMs: { records: recordsDone - started, sort: sortDone - recordsDone, tree: treeDone - sortDone, commit: committed - treeDone, compact: done - committed },
   };
 }

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { auditChain, type AuditPhase } from '../chain/audit.js';
-import { DataFiles, readGenesis } from '../config.js';
+import { DataFiles, genesisPropertiesFile, readGenesis } from '../config.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { ChainStore } from '../store/index.js';
 import { CliError } from './errors.js';
@@ -32,6 +32,7 @@ export function auditCommand(): Command {
           verify: createFastVerifier(),
           onProgress: progress.update,
           onRowsProgress: progress.rows,
+          genesisPropertiesFile: await genesisPropertiesFile(dataDir),
         });
         progress.done();
         if (report.ok) {
