@@ -46,7 +46,7 @@ export const FULL_SCALE_OBJECTS = 7_400_000;
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const started = Date.now();
   const want = (name: FigureName) => !options.only || options.only.includes(name);
-  const transfers = options.transfers ?? (options.quick ? 3_000 : 100_000);
+  const transfers = options.transfers ?? (options.quick ? 3_000 : 200_000);
   const scaleObjects = options.scaleObjects ?? (options.quick ? 100_000 : FULL_SCALE_OBJECTS);
   const figures: Figure[] = [];
 
@@ -85,6 +85,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         verifiesPerSecond: nowVerifies,
         throughputSeconds: options.quick ? 2 : 15,
         latencySeconds: options.quick ? 3 : 20,
+        steadySeconds: options.quick ? 5 : 15,
         drainMs: options.quick ? 30_000 : 120_000,
         countsMax: options.quick ? 500 : 3_000,
       })),
