@@ -8,6 +8,11 @@
  */
 export interface SmtNodeReader {
   get(hashHex: string): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: several nodes in one call (one LevelDB getMany instead of one read each), in
+   * the order asked, undefined where missing. update() loads a level's nodes with it.
+   */
+  getMany?(hashHexes: string[]): Promise<Array<Uint8Array | undefined>>;
 }
 
 /** Sets `keyHash` to `valueHash`, or removes it when `valueHash` is null. Both are 32 bytes. */

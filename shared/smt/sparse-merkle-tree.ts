@@ -65,7 +65,8 @@ export class SparseMerkleTree {
       const sorted = sortWrites(writes, SMT_UPDATE_WRITES_MAX);
       const newNodes = new Map<string, Uint8Array>();
       if (sorted.writes.length > 0) {
-        const root = await applyWrites(this.#root, sorted, (hash) => this.#load(hash), newNodes);
+        const loadMany = this.#reader.getMany ? (hashes: Uint8Array[]) => this.#loadMany(hashes) : undefined;
+        const root = await applyWrites(this.#root, sorted, (hash) => this.#load(hash), newNodes, loadMany);
         if (!isHash(root)) throw new Error('SMT invariant: the new root is not a 32-byte hash');
         this.#root = root.slice();
       }
@@ -80,6 +81,16 @@ export class SparseMerkleTree {
     const bytes = await this.#reader.get(hashHex);
     if (bytes === undefined) throw new SmtError('MISSING_NODE', `node ${hashHex} is not in the store`);
     return decodeNode(bytes, hash);
+  }
+
+  async #loadMany(hashes: Uint8Array[]): Promise<SmtNode[]> {
+    const hexes = hashes.map(bytesToHex);
+    const found = await this.#reader.getMany!(hexes);
+    if (!Array.isArray(found) || found.length !== hashes.length) throw new SmtError('CORRUPT_NODE', 'the node store answered a batched read with the wrong count');
+    return found.map((bytes, i) => {
+      if (bytes === undefined) throw new SmtError('MISSING_NODE', `node ${hexes[i]} is not in the store`);
+      return decodeNode(bytes, hashes[i]!);
+    });
   }
 
   /** Follows the key's bits from the root to an empty subtree or a leaf, collecting siblings. */

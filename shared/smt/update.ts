@@ -19,6 +19,11 @@ import {
 export const SMT_LOAD_CONCURRENCY = 64;
 
 export type NodeLoader = (hash: Uint8Array) => Promise<SmtNode>;
+/** Several nodes in one read, in order (the reader's getMany); each decoded and checked as NodeLoader's. */
+export type NodesLoader = (hashes: Uint8Array[]) => Promise<SmtNode[]>;
+
+/** Nodes per batched read while loading one level (the store takes up to 10,000 keys a call). */
+export const SMT_LOAD_BATCH = 2_000;
 
 interface Entry {
   keyHash: Uint8Array;
@@ -55,21 +60,30 @@ export async function applyWrites(
   sorted: SortedWrites,
   load: NodeLoader,
   newNodes: Map<string, Uint8Array>,
+  loadMany?: NodesLoader,
 ): Promise<Uint8Array> {
   const top: Visit = { hash: root, depth: 0, lo: 0, hi: sorted.writes.length };
-  await loadPaths(top, sorted, load);
+  await loadPaths(top, sorted, load, loadMany);
   const result = rewrite(top, sorted.writes, newNodes);
   if (result.kind === 'unknown') throw new Error('SMT invariant: the new root was never computed');
   return result.hash;
 }
 
-async function loadPaths(top: Visit, sorted: SortedWrites, load: NodeLoader): Promise<void> {
+async function loadPaths(top: Visit, sorted: SortedWrites, load: NodeLoader, loadMany: NodesLoader | undefined): Promise<void> {
   let frontier = isEmptyHash(top.hash) ? [] : [top];
   for (let level = 0; frontier.length > 0; level++) {
     if (level > SMT_DEPTH_MAX) throw new SmtError('CORRUPT_NODE', 'a path is deeper than 256 levels');
-    for (let start = 0; start < frontier.length; start += SMT_LOAD_CONCURRENCY) {
-      const chunk = frontier.slice(start, start + SMT_LOAD_CONCURRENCY);
-      await Promise.all(chunk.map(async (visit) => (visit.node = await load(visit.hash))));
+    if (loadMany) {
+      for (let start = 0; start < frontier.length; start += SMT_LOAD_BATCH) {
+        const chunk = frontier.slice(start, start + SMT_LOAD_BATCH);
+        const nodes = await loadMany(chunk.map((visit) => visit.hash));
+        chunk.forEach((visit, i) => (visit.node = nodes[i]));
+      }
+    } else {
+      for (let start = 0; start < frontier.length; start += SMT_LOAD_CONCURRENCY) {
+        const chunk = frontier.slice(start, start + SMT_LOAD_CONCURRENCY);
+        await Promise.all(chunk.map(async (visit) => (visit.node = await load(visit.hash))));
+      }
     }
     const next: Visit[] = [];
     for (const visit of frontier) expand(visit, sorted, next);

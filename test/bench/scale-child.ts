@@ -4,6 +4,7 @@
 // the store a previous run left there), reopens it, pins the top WARM_LEVELS levels of the
 // state tree in the node cache as Chain.open does (default 16; 0 = none), then times random
 // lookups; prints one JSON line.
+import { readFileSync } from 'node:fs';
 import { decodeStateValue, StateKey } from '../../shared/ledger/index.js';
 import { hexToBytes } from '../../shared/codec/index.js';
 import { stateKeyHash } from '../../shared/chain/execute.js';
@@ -24,6 +25,21 @@ function* properties() {
   for (let i = 0; i < objects; i++) yield benchProperty(i);
 }
 
+// Peak RSS split into anonymous memory (the heap, buffers, LevelDB's caches) and file-backed
+// pages (LevelDB reads its tables through mmap: pages it touched count in RSS until the kernel
+// needs them back), sampled from /proc on Linux.
+const peaks = { anonKiB: 0, fileKiB: 0, compactStartKiB: 0 };
+function sampleRss(): void {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    peaks.anonKiB = Math.max(peaks.anonKiB, kib('RssAnon'));
+    peaks.fileKiB = Math.max(peaks.fileKiB, kib('RssFile'));
+  } catch {
+    // not Linux
+  }
+}
+const sampler = setInterval(sampleRss, 250);
 const start = performance.now();
 let store = await ChainStore.open(dir, { chainId: genesis.chainId });
 let lastReport = Date.now();
@@ -31,6 +47,7 @@ const result: Pick<GenesisImportResult, 'objects' | 'smtNodes' | 'stateRoot' | '
   ? { objects, smtNodes: 0, stateRoot: store.head!.stateRoot, phasesMs: { records: 0, sort: 0, tree: 0, commit: 0, compact: 0 } }
   : await importGenesis(store, genesis, properties(), {
       onProgress: (phase, done) => {
+        if (phase === 'compact') peaks.compactStartKiB = process.resourceUsage().maxRSS;
         if (Date.now() - lastReport > 20_000) {
           lastReport = Date.now();
           process.stderr.write(`[scale] ${phase} ${done} rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB\n`);
@@ -39,6 +56,8 @@ const result: Pick<GenesisImportResult, 'objects' | 'smtNodes' | 'stateRoot' | '
     });
 const importMs = performance.now() - start;
 const importRss = process.resourceUsage().maxRSS * 1024;
+sampleRss();
+clearInterval(sampler);
 await store.close();
 
 // Lookups on the reopened store: the record, and the record with its state proof (GET /properties/:id).
@@ -91,6 +110,9 @@ console.log(
     importMs,
     phasesMs: result.phasesMs,
     peakRssBytes: importRss,
+    peakRssAnonBytes: peaks.anonKiB * 1024,
+    peakRssFileBytes: peaks.fileKiB * 1024,
+    peakRssBeforeCompactBytes: peaks.compactStartKiB * 1024,
     recordP50: percentile(recordMs, 50),
     recordP99: percentile(recordMs, 99),
     withProofP50: percentile(withProofMs, 50),

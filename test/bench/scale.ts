@@ -15,6 +15,9 @@ interface ChildResult {
   importMs: number;
   phasesMs: Record<string, number>;
   peakRssBytes: number;
+  peakRssAnonBytes?: number;
+  peakRssFileBytes?: number;
+  peakRssBeforeCompactBytes?: number;
   recordP50: number;
   recordP99: number;
   withProofP50: number;
@@ -54,7 +57,18 @@ export async function benchScale(objects: number, lookups: number, fullScale: nu
     return [
       figure({ figure: 'scale', what: `genesis import of ${objects.toLocaleString('en-US')} objects: time`, value: result.importMs / 1000, unit: 's', ...(full ? { target: '<= 900 s', met: minutes <= 15 } : {}), note: `${phases}; ${result.smtNodes.toLocaleString('en-US')} tree nodes` }),
       figure({ figure: 'scale', what: 'genesis import: store size', value: bytes / 2 ** 20, unit: 'MiB', note: `${(bytes / objects).toFixed(0)} B per object` }),
-      figure({ figure: 'scale', what: 'genesis import: peak RSS', value: result.peakRssBytes / 2 ** 20, unit: 'MiB', ...(full ? { target: '<= 1536 MiB', met: result.peakRssBytes <= 1.5 * 2 ** 30 } : {}) }),
+      figure({
+        figure: 'scale',
+        what: 'genesis import: peak RSS',
+        value: result.peakRssBytes / 2 ** 20,
+        unit: 'MiB',
+        ...(full ? { target: '<= 1536 MiB', met: result.peakRssBytes <= 1.5 * 2 ** 30 } : {}),
+        ...(result.peakRssAnonBytes
+          ? {
+              note: `peak anonymous ${(result.peakRssAnonBytes / 2 ** 20).toFixed(0)} MiB, peak file-backed (LevelDB's mmapped tables) ${((result.peakRssFileBytes ?? 0) / 2 ** 20).toFixed(0)} MiB; peak before the final compaction ${((result.peakRssBeforeCompactBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`,
+            }
+          : {}),
+      }),
       figure({ figure: 'scale', what: `lookup p99: record + state proof (GET /properties/:id), ${result.lookups} random objects`, value: result.withProofP99, unit: 'ms', ...(full ? { target: '<= 5 ms', met: result.withProofP99 <= 5 } : {}), note: `p50 ${result.withProofP50.toFixed(2)} ms; record alone p99 ${result.recordP99.toFixed(2)} ms, p50 ${result.recordP50.toFixed(2)} ms; top ${result.warm.levels} tree levels pinned first, ${result.nodeReadsPerLookup.toFixed(1)} LevelDB node reads per proof` }),
       figure({ figure: 'scale', what: 'reopen of the imported store (ChainStore.open)', value: result.reopenMs, unit: 'ms', note: `then, in the background in a node, ${result.warm.nodes.toLocaleString('en-US')} nodes of the top ${result.warm.levels} tree levels pinned in ${(result.warm.ms / 1000).toFixed(1)} s${result.warm.stoppedBy ? ` (stopped: ${result.warm.stoppedBy})` : ''}` }),
     ];
