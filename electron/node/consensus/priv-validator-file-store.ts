@@ -3,8 +3,9 @@
 // directory), so a crash leaves either the old state or the new one, never a torn file.
 // A file that does not parse is refused with a sentence an operator can act on: signing
 // from a forgotten state is how a validator double-signs.
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file.js';
 import { privValidatorStateSchema, type PrivValidatorState, type PrivValidatorStore } from './priv-validator-state.js';
 
 export const PRIV_VALIDATOR_STATE_FILE = 'priv-validator-state.json';
@@ -58,31 +59,6 @@ export class FilePrivValidatorStore implements PrivValidatorStore {
   async save(state: PrivValidatorState): Promise<void> {
     const checked = privValidatorStateSchema.parse(state);
     await mkdir(this.dir, { recursive: true });
-    const temporary = `${this.path}.tmp`;
-    const file = await open(temporary, 'w', 0o600);
-    try {
-      await file.writeFile(`${JSON.stringify(checked, null, 2)}\n`, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, this.path);
-    await syncDirectory(this.dir);
-  }
-}
-
-/** Makes the rename durable. Windows cannot open a directory; its rename is durable enough there. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-  } catch (error) {
-    if (process.platform === 'win32') return;
-    throw error;
-  }
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    await writeFileDurably(this.path, `${JSON.stringify(checked, null, 2)}\n`, 0o600);
   }
 }

@@ -11,11 +11,12 @@
 // there are at least COMPACT_RECORDS_MIN of them. Bounded: at most `entriesMax` open entries
 // (MEMPOOL_TXS_MAX by default), each at most RECORD_PAYLOAD_BYTES_MAX, so the file holds at most
 // 2 × entriesMax + COMPACT_RECORDS_MIN records.
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { decode, encode } from '../../../shared/codec/index.js';
 import { parseTransaction, txId, type Transaction } from '../../../shared/ledger/index.js';
+import { syncDirectory, writeFileDurably } from '../durable-file.js';
 import { MEMPOOL_BYTES_MAX, MEMPOOL_TXS_MAX } from './mempool.js';
 
 const HEADER_BYTES = 8;
@@ -267,19 +268,7 @@ export class PendingLog {
 
   /** Writes the open records to a new file, syncs it and renames it over the log (old or new survives a crash). */
   async #rewrite(): Promise<void> {
-    const temporary = `${this.path}.tmp-${process.pid}`;
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.write(Buffer.concat([...this.#open.values()]));
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, this.path).catch(async (error: unknown) => {
-      await rm(temporary, { force: true });
-      throw error;
-    });
-    await syncDirectory(dirname(this.path));
+    await writeFileDurably(this.path, Buffer.concat([...this.#open.values()]));
     const previous = this.file;
     this.file = await open(this.path, 'a');
     await previous.close().catch(() => undefined);
@@ -292,18 +281,5 @@ export class PendingLog {
       this.#bytes -= waiter.record.length;
       waiter.reject(error);
     }
-  }
-}
-
-/** A rename is durable once its directory is synced (on platforms that allow opening one). */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    if (process.platform !== 'win32') throw error;
-  } finally {
-    await handle?.close();
   }
 }

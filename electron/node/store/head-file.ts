@@ -9,8 +9,9 @@
 // The file lives inside the chain folder, next to LevelDB's files (LevelDB ignores names it does
 // not own), so the decided repair - move the chain folder aside and re-sync - moves it along.
 // It may lag LevelDB by one block (a crash between the batch and the file): that is accepted.
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file.js';
 import { StoreError, corruptError } from './errors.js';
 import { isHash64 } from './keys.js';
 
@@ -53,33 +54,7 @@ export async function readHeadFile(dir: string): Promise<RecordedHead | undefine
 
 /** Durable replace: the old or the new record survives a crash, never a mix. */
 export async function writeHeadFile(dir: string, head: RecordedHead): Promise<void> {
-  const path = headFilePath(dir);
-  const temporary = `${path}.tmp`;
-  const file = await open(temporary, 'w');
-  try {
-    await file.writeFile(`${JSON.stringify({ height: head.height, blockHash: head.blockHash })}\n`, 'utf8');
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temporary, path);
-  await syncDirectory(dir);
-}
-
-/** Makes the rename durable. Windows cannot open a directory; its rename is durable enough there. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-  } catch (error) {
-    if (process.platform === 'win32') return;
-    throw error;
-  }
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeFileDurably(headFilePath(dir), `${JSON.stringify({ height: head.height, blockHash: head.blockHash })}\n`);
 }
 
 /**
