@@ -4,22 +4,12 @@
 import { build } from 'esbuild';
 
 const started = Date.now();
+// Main and the signature verify worker (electron/node/crypto/verify-pool.ts), which is started
+// from a file: bundled next to the main bundle, where the pool looks for it
+// (new URL('./verify-worker.js', import.meta.url)).
 await build({
-  entryPoints: ['electron/main/index.ts'],
-  outfile: 'dist/electron/main/index.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
-});
-// The signature verify worker (electron/node/crypto/verify-pool.ts) is started from a file:
-// bundled next to the main bundle, where the pool looks for it (new URL('./verify-worker.js', import.meta.url)).
-await build({
-  entryPoints: ['electron/node/crypto/verify-worker.ts'],
-  outfile: 'dist/electron/main/verify-worker.js',
+  entryPoints: { index: 'electron/main/index.ts', 'verify-worker': 'electron/node/crypto/verify-worker.ts' },
+  outdir: 'dist/electron/main',
   bundle: true,
   platform: 'node',
   format: 'esm',
