@@ -52,7 +52,7 @@ program
   .command('start')
   .description('run a node headless, with its local API')
   .requiredOption('--data <dir>', 'the node data folder')
-  .option('--api <host:port>', 'local API address (default from config, 127.0.0.1 and a free port)', hostPort)
+  .option('--api <host:port>', 'local API address (default from config, 127.0.0.1 and a free port); an address other machines reach needs api.allowRemote in config.json', hostPort)
   .option('--listen <multiaddr>', 'libp2p listen address (overrides the config)')
   .option('--passphrase-file <file>', 'unlock the signing keystore with the first line of this file (or set NOTARY_PASSPHRASE_FILE); asked on a terminal otherwise')
   .action(async (options: { data: string; api?: { host: string; port: number }; listen?: string; passphraseFile?: string }) => {
@@ -72,6 +72,7 @@ program
     process.on('SIGTERM', () => void stop('SIGTERM'));
     console.log(`notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`);
     console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
+    if (node.apiExposed) console.log(`notary: WARNING: the API at ${node.apiUrl} is reachable from the network (api.allowRemote is set in config.json); anyone who reaches it with the token controls this node`);
     const ui = await node.uiUrl();
     console.log(ui ? `notary: UI ${ui}` : 'notary: no UI is served: build it first with npm run build:renderer');
   });

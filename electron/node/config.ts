@@ -19,8 +19,13 @@ export const nodeConfigSchema = z.strictObject({
   mdns: z.boolean().default(false),
   /** Path (relative to the data dir) of a swarm.key pre-shared key for a private network. */
   privateNetworkKeyFile: z.string().max(1024).optional(),
-  /** Local HTTP API address. */
-  api: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(0) }).default({ host: '127.0.0.1', port: 0 }),
+  /**
+   * Local HTTP API address. The API serves this machine only: a host other than a loopback
+   * address is refused at start unless allowRemote is true (the token is still required).
+   */
+  api: z
+    .strictObject({ host: z.string().min(1).max(256).default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(0), allowRemote: z.boolean().default(false) })
+    .default({ host: '127.0.0.1', port: 0, allowRemote: false }),
   consensus: z
     .strictObject({
       /** An idle chain still makes a block this often, so offices see the network is alive. */

@@ -80,7 +80,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       bootstrap: nodes.filter((other) => other !== node).map((other) => `/ip4/127.0.0.1/tcp/${other.port}/p2p/${other.peerId}`),
       allowlist: [],
       mdns: false,
-      api: { host: '127.0.0.1', port: 0 },
+      api: { host: '127.0.0.1', port: 0, allowRemote: false },
       consensus: { heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 500, ...options.consensus },
     };
     await writeFileAtomic(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);

@@ -31,7 +31,7 @@ import {
 } from '../../shared/ledger/index.js';
 import { ApiError } from './api/errors.js';
 import { EventHub } from './api/events.js';
-import { startApiServer, type ApiHandlers } from './api/http-server.js';
+import { ApiExposedError, isLoopbackHost, startApiServer, type ApiHandlers } from './api/http-server.js';
 import { nodeMetrics, type NodeMetrics } from './api/metrics.js';
 import { registryQueries } from './api/queries.js';
 import { EvidenceLog } from './consensus-evidence.js';
@@ -116,6 +116,7 @@ export class NotaryNode {
   consensusHalts = 0;
   #commitTurns: Promise<unknown> = Promise.resolve();
   #allowRemote = false;
+  #apiHost = '127.0.0.1';
   readonly #watched = new Set<string>(); // tx hashes submitted here
   /** Live events for the UI: WebSocket clients and the Electron window subscribe here. */
   readonly events = new EventHub();
@@ -139,6 +140,9 @@ export class NotaryNode {
   static async start(options: StartOptions): Promise<NotaryNode> {
     const log = options.logger ?? pino({ level: process.env.NOTARY_LOG_LEVEL ?? 'info' }, pino.destination(2));
     const config = await readConfig(options.dataDir);
+    const apiAddress = { ...config.api, ...options.api };
+    // REJECT: an API address other machines reach without the opt-in, before anything opens
+    if (!apiAddress.allowRemote && !isLoopbackHost(apiAddress.host)) throw new ApiExposedError(apiAddress.host);
     const genesis = await readGenesis(options.dataDir);
     const signingKey = await readSigningKey(options.dataDir, config.role, options.passphrase);
     const chain = await Chain.open({
@@ -207,8 +211,9 @@ export class NotaryNode {
       this.#gossipReadmitted().catch((error: unknown) => this.log.debug({ err: error }, 're-admitted transactions not gossiped'));
     }, RECONCILE_INTERVAL_MS);
     this.#redialTimer = setInterval(() => this.#redial(), REDIAL_INTERVAL_MS);
-    const api: { host: string; port: number; allowRemote?: boolean } = options.api ?? this.config.api;
+    const api: { host: string; port: number; allowRemote?: boolean } = { ...this.config.api, ...options.api };
     this.#allowRemote = api.allowRemote ?? false;
+    this.#apiHost = api.host;
     this.#metrics = nodeMetrics({
       height: () => this.chain.head.height,
       peers: () => this.network.peers().length,
@@ -269,6 +274,12 @@ export class NotaryNode {
       log: (message) => this.log.error(message),
     });
     this.log.info({ peerId: this.network.peerId, height: this.chain.head.height, api: this.#api.url }, 'node started');
+    if (this.apiExposed) this.log.warn({ api: this.#api.url }, 'the API is reachable from the network (api.allowRemote): anyone who can reach this port and holds the token can use it');
+  }
+
+  /** True when the API listens on an address other machines can reach (api.allowRemote). */
+  get apiExposed(): boolean {
+    return this.#api !== undefined && !isLoopbackHost(this.#apiHost);
   }
 
   get apiUrl(): string {

@@ -6,7 +6,9 @@ import { createServer as createNetServer, type Server as NetServer } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiHandlers } from '../../electron/node/api/http-server.js';
+import { ApiExposedError, startApiServer, type ApiHandlers } from '../../electron/node/api/http-server.js';
+import { readConfig } from '../../electron/node/config.js';
+import { NotaryNode } from '../../electron/node/node.js';
 
 const unused = () => Promise.reject(new Error('not used in this test'));
 const handlers: ApiHandlers = {
@@ -85,6 +87,106 @@ describe('API admission', () => {
     expect(await remote.get('/api/v1/evidence')).toBe(401);
     const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
     expect(await remote.get('/api/v1/evidence', token)).toBe(200);
+  });
+});
+
+describe('the API listen address (issue 12, item 2)', () => {
+  it('refuses to listen on every interface (0.0.0.0, ::) or a LAN address without api.allowRemote: API_NOT_LOOPBACK', async () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.7']) {
+      const started = startApiServer({ host, port: 0, tokenFile: join(dir, 'api-token'), handlers });
+      await expect(started).rejects.toBeInstanceOf(ApiExposedError);
+      await expect(started).rejects.toMatchObject({ code: 'API_NOT_LOOPBACK', message: expect.stringContaining('allowRemote') });
+    }
+  });
+
+  it('listens on every interface only when api.allowRemote is set', async () => {
+    const api = await startApiServer({ host: '0.0.0.0', port: 0, tokenFile: join(dir, 'api-token'), handlers, allowRemote: true });
+    closers.push(() => api.close());
+    expect((api.server.address() as { address: string }).address).toBe('0.0.0.0');
+  });
+
+  it('keeps loopback addresses working without the opt-in: 127.0.0.1, localhost, ::1', async () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1']) {
+      const api = await startApiServer({ host, port: 0, tokenFile: join(dir, 'api-token'), handlers });
+      await api.close();
+    }
+  });
+
+  it('reads api.allowRemote from config.json (the documented opt-in), false by default', async () => {
+    const base = { name: 'Office', role: 'observer' };
+    await writeFile(join(dir, 'config.json'), JSON.stringify(base));
+    expect((await readConfig(dir)).api.allowRemote).toBe(false);
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...base, api: { host: '0.0.0.0', port: 8080, allowRemote: true } }));
+    expect((await readConfig(dir)).api).toEqual({ host: '0.0.0.0', port: 8080, allowRemote: true });
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...base, api: { host: '0.0.0.0', allowRemotely: true } }));
+    await expect(readConfig(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('a node started with --api 0.0.0.0:PORT stops before it opens anything, naming the opt-in', async () => {
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'Office', role: 'observer' }));
+    await expect(NotaryNode.start({ dataDir: dir, api: { host: '0.0.0.0', port: 0 } })).rejects.toMatchObject({ code: 'API_NOT_LOOPBACK' });
+    // the same address from config.json, without the opt-in
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'Office', role: 'observer', api: { host: '0.0.0.0' } }));
+    await expect(NotaryNode.start({ dataDir: dir })).rejects.toMatchObject({ code: 'API_NOT_LOOPBACK' });
+  });
+
+  it('a 401 says where the token lives without naming the data folder', async () => {
+    const api = await startApiServer({ host: '127.0.0.1', port: 0, tokenFile: join(dir, 'api-token'), handlers });
+    closers.push(() => api.close());
+    const response = await fetch(`${api.url}/api/v1/evidence`);
+    expect(response.status).toBe(401);
+    const text = await response.text();
+    expect(text).toContain('api-token');
+    expect(text).not.toContain(dir);
+  });
+});
+
+describe('request bodies (issue 12, items 4 and 6)', () => {
+  const seen: unknown[] = [];
+  const bodyHandlers: ApiHandlers = {
+    ...handlers,
+    submit: (tx) => {
+      seen.push(tx);
+      return Promise.resolve({ txHash: '00'.repeat(32), state: 'pending' as const });
+    },
+    inboxCertify: (id) => {
+      seen.push(id);
+      return Promise.resolve({ txHash: '00'.repeat(32), state: 'pending' as const });
+    },
+  };
+
+  async function post(path: string, body: Buffer | undefined): Promise<{ status: number; json: { error?: { code: string; message: string } } }> {
+    const api = await startApiServer({ host: '127.0.0.1', port: 0, tokenFile: join(dir, 'api-token'), handlers: bodyHandlers });
+    closers.push(() => api.close());
+    const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+    const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body } : {}) });
+    return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string } } };
+  }
+
+  it('refuses a body that is not valid UTF-8 (a raw 0xFF byte) with MALFORMED, and the handler never sees it', async () => {
+    seen.length = 0;
+    const body = Buffer.concat([Buffer.from('{"note":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const reply = await post('/api/v1/txs', body);
+    expect(reply.status).toBe(400);
+    expect(reply.json.error).toMatchObject({ code: 'MALFORMED', message: expect.stringContaining('UTF-8') });
+    expect(seen).toEqual([]);
+  });
+
+  it('still reads valid UTF-8 with Cyrillic text', async () => {
+    seen.length = 0;
+    const reply = await post('/api/v1/txs', Buffer.from(JSON.stringify({ note: 'Мінск' })));
+    expect(reply.status).toBe(202);
+    expect(seen).toEqual([{ note: 'Мінск' }]);
+  });
+
+  it('certifies an inbox contract with no body at all, as with {}', async () => {
+    seen.length = 0;
+    const id = 'ab'.repeat(32);
+    expect((await post(`/api/v1/inbox/${id}/certify`, undefined)).status).toBe(202);
+    expect((await post(`/api/v1/inbox/${id}/certify`, Buffer.from('{}'))).status).toBe(202);
+    const extra = await post(`/api/v1/inbox/${id}/certify`, Buffer.from('{"x":1}'));
+    expect(extra.status).toBe(400);
+    expect(seen).toEqual([id, id]);
   });
 });
 

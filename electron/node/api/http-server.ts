@@ -93,7 +93,11 @@ export async function loadApiToken(tokenFile: string): Promise<string> {
   }
 }
 
-async function readBody(request: IncomingMessage): Promise<unknown> {
+// Request bodies are UTF-8 JSON; a byte sequence that is not UTF-8 is refused rather than read
+// with replacement characters, which would sign and commit text nobody sent.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+async function readBody(request: IncomingMessage, emptyAs?: unknown): Promise<unknown> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > API_BODY_BYTES_MAX) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
   const chunks: Buffer[] = [];
@@ -103,8 +107,15 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
     if (length > API_BODY_BYTES_MAX) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
     chunks.push(chunk as Buffer);
   }
+  if (length === 0 && emptyAs !== undefined) return emptyAs;
+  let text: string;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    text = strictUtf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new ApiError(400, 'MALFORMED', 'the body is not valid UTF-8 text');
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new ApiError(400, 'MALFORMED', 'the body is not valid JSON');
   }
@@ -147,10 +158,10 @@ async function answer(request: IncomingMessage, response: ServerResponse, token:
     return;
   }
   if (!authorized(request, token)) {
-    send(response, 401, { error: { code: 'UNAUTHORIZED', message: `send the token from ${options.tokenFile} as "Authorization: Bearer <token>"` } });
+    send(response, 401, { error: { code: 'UNAUTHORIZED', message: `send the token from the api-token file in the node's data folder as "Authorization: Bearer <token>"` } });
     return;
   }
-  const reply = await dispatch(routeOf(request), options.handlers, () => readBody(request));
+  const reply = await dispatch(routeOf(request), options.handlers, (emptyAs) => readBody(request, emptyAs));
   if ('json' in reply) send(response, reply.status, reply.json);
   else {
     response.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.text), 'cache-control': 'no-store' });
@@ -158,7 +169,27 @@ async function answer(request: IncomingMessage, response: ServerResponse, token:
   }
 }
 
+/** A listen address only this machine reaches: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return bare === 'localhost' || isLoopback(bare);
+}
+
+/** A listen address other machines can reach, refused unless the operator opted in. */
+export class ApiExposedError extends Error {
+  readonly code = 'API_NOT_LOOPBACK' as const;
+  constructor(host: string) {
+    super(
+      `the API would listen on ${host}, which other machines can reach; it serves this machine only (127.0.0.1). ` +
+        'To serve other hosts on purpose, set "api": {"allowRemote": true} in config.json (the token is still required, and put TLS in front).',
+    );
+    this.name = 'ApiExposedError';
+  }
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  // REJECT: a non-loopback listen address without the documented opt-in (api.allowRemote)
+  if (!options.allowRemote && !isLoopbackHost(options.host)) throw new ApiExposedError(options.host);
   const token = Buffer.from(await loadApiToken(options.tokenFile));
   const ui = options.uiDir ? staticUi(options.uiDir) : undefined;
   const server = createServer((request, response) => {

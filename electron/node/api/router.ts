@@ -56,7 +56,13 @@ function found<T>(value: T | undefined, message: string): T {
   return value;
 }
 
-export async function dispatch(match: Match, handlers: ApiHandlers, readBody: () => Promise<unknown>): Promise<Reply> {
+/**
+ * Reads a request's JSON body. `emptyAs`: what an absent or zero-length body stands for, on
+ * routes whose body carries nothing (certify, remove): `{}` sent or nothing sent mean the same.
+ */
+export type BodyReader = (emptyAs?: unknown) => Promise<unknown>;
+
+export async function dispatch(match: Match, handlers: ApiHandlers, readBody: BodyReader): Promise<Reply> {
   const { route } = match;
   const param = (name: string) => parseInput(route.params![name]!, match.params[name], `path parameter ${name}`);
   const query = (name: string) => parseInput(route.query![name]!, match.query.get(name) ?? '', `query parameter ${name}`);
@@ -98,12 +104,12 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: ()
     }
     case 'inboxCertify': {
       const id = param('id') as string;
-      parseInput(route.body!, await readBody(), 'expected an empty JSON object {}');
+      parseInput(route.body!, await readBody({}), 'expected an empty JSON object {} or no body');
       return ok(found(await handlers.inboxCertify(id), `no contract ${id} in the inbox`));
     }
     case 'inboxRemove': {
       const id = param('id') as string;
-      parseInput(route.body!, await readBody(), 'expected an empty JSON object {}');
+      parseInput(route.body!, await readBody({}), 'expected an empty JSON object {} or no body');
       if (!(await handlers.inboxRemove(id))) throw new ApiError(404, 'NOT_FOUND', `no contract ${id} in the inbox`);
       return ok({ removed: true });
     }
@@ -156,7 +162,8 @@ export async function dispatchCall(name: unknown, request: unknown, handlers: Ap
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(input.query ?? {})) if (value !== undefined) query.set(key, String(value));
   for (const key of Object.keys(route.params ?? {})) if (!(key in params)) throw new ApiError(400, 'MALFORMED', `path parameter ${key}: missing`);
-  const readBody = async () => {
+  const readBody: BodyReader = async (emptyAs) => {
+    if (input.body === undefined && emptyAs !== undefined) return emptyAs;
     if (input.body === undefined) throw new ApiError(400, 'MALFORMED', 'the body is missing');
     if (JSON.stringify(input.body).length > API_BODY_BYTES_MAX) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
     return input.body;
