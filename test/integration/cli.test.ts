@@ -135,6 +135,22 @@ describe('notary verify', () => {
     expectNoStack(bad);
   });
 
+  it('never calls a document valid without a trust anchor (no --genesis, no --trusted-validators): NO_TRUST_ANCHOR, exit 2', async () => {
+    // Self-consistency alone proves nothing: a forger signs with validator keys of their own.
+    for (const file of [receiptFile, certificateFile]) {
+      const run = await notary('verify', file);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toMatch(/^UNVERIFIED \(NO_TRUST_ANCHOR\): .*--genesis/);
+      expect(run.stdout).not.toMatch(/^valid/m);
+    }
+    // a tampered document is still INVALID (exit 1), anchor or not
+    const tampered = structuredClone(receipt) as { tx: { nonce: number } };
+    tampered.tx.nonce += 1;
+    const tamperedFile = join(root, 'tampered-no-anchor.json');
+    await writeFile(tamperedFile, JSON.stringify(tampered));
+    expect(await notary('verify', tamperedFile)).toMatchObject({ code: 1, stdout: expect.stringMatching(/^INVALID \(INVALID_PROOF\)/) });
+  });
+
   it('accepts an ownership certificate against a list of trusted keys', async () => {
     const trusted = join(root, 'trusted.json');
     await writeFile(trusted, JSON.stringify([devKeys.registrar.publicKey, devKeys.notary.publicKey]));

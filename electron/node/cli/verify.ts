@@ -9,6 +9,9 @@ import { CliError } from './errors.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { readJsonFile, readTextFile } from './files.js';
 
+/** The exit code of a self-consistent document checked against no trust anchor. */
+export const EXIT_NO_TRUST_ANCHOR = 2;
+
 interface Trust {
   keys: string[];
   chainId?: string;
@@ -34,7 +37,9 @@ async function readDocument(path: string): Promise<unknown> {
 
 export function verifyCommand(): Command {
   return new Command('verify')
-    .description('verify a receipt or ownership certificate offline (no node needed); exit 0 when valid, 1 when not')
+    .description(
+      'verify a receipt or ownership certificate offline (no node needed) against a trust anchor (--genesis or --trusted-validators); exit 0 when valid, 1 when not, 2 when no trust anchor was given',
+    )
     .argument('<file>', 'a receipt or certificate: its JSON file, or the text of its printed QR code (NOTARY1:...)')
     .option('--genesis <file>', 'trust the registrars and notaries of this genesis file')
     .option('--trusted-validators <file>', 'trust the validator keys in this JSON list')
@@ -52,8 +57,17 @@ export function verifyCommand(): Command {
       const verifyOptions = { verify: createFastVerifier(), ...(trust ? { trustedValidators: trust.keys } : {}) };
       const result = kind === 'receipt' ? verifyReceipt(document, verifyOptions) : verifyCertificate(document, verifyOptions);
       const line = describe(result, document, trust);
+      if (!trust && line.ok) {
+        // Without a trust anchor, anyone can sign a self-consistent document with keys they made
+        // up: it is never "valid", and the exit code is not 0, so a script cannot take it for one.
+        console.log(
+          `UNVERIFIED (NO_TRUST_ANCHOR): the document is self-consistent, but nothing shows your registry issued it: its signers are checked against no validators you trust. ` +
+            'Give --genesis with your registry\'s genesis.json (DATA/genesis.json of any node) or --trusted-validators with a list of validator keys.',
+        );
+        process.exitCode = EXIT_NO_TRUST_ANCHOR;
+        return;
+      }
       console.log(line.text);
-      if (!trust && line.ok) console.error('notary: no --genesis or --trusted-validators given, so this only shows the document is self-consistent, not that your registry issued it.');
       process.exitCode = line.ok ? 0 : 1;
     });
 }
