@@ -32,6 +32,8 @@ export const RejectCode = {
   sharesMismatch: 'SHARES_MISMATCH',
   /** An arrest, or a mortgage whose holder did not consent, blocks the transfer. */
   encumbered: 'ENCUMBERED',
+  /** A sale at price 0: a sale has a price, and a gift is another contract (not yet a transaction). */
+  priceZero: 'PRICE_ZERO',
   /** The state duty paid is below the fee schedule. */
   dutyTooLow: 'DUTY_TOO_LOW',
   encumbranceExists: 'ENCUMBRANCE_EXISTS',

@@ -147,11 +147,11 @@ describe('request bodies (issue 12, items 4 and 6)', () => {
     ...handlers,
     submit: (tx) => {
       seen.push(tx);
-      return Promise.resolve({ txHash: '00'.repeat(32), state: 'pending' as const });
+      return Promise.resolve({ txHash: '00'.repeat(32), txId: '00'.repeat(32), status: { state: 'pending' as const } });
     },
     inboxCertify: (id) => {
       seen.push(id);
-      return Promise.resolve({ txHash: '00'.repeat(32), state: 'pending' as const });
+      return Promise.resolve({ txHash: '00'.repeat(32), txId: '00'.repeat(32), status: { state: 'pending' as const } });
     },
   };
 
@@ -159,7 +159,7 @@ describe('request bodies (issue 12, items 4 and 6)', () => {
     const api = await startApiServer({ host: '127.0.0.1', port: 0, tokenFile: join(dir, 'api-token'), handlers: bodyHandlers });
     closers.push(() => api.close());
     const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
-    const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body } : {}) });
+    const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: new Uint8Array(body) } : {}) });
     return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string } } };
   }
 

@@ -232,6 +232,15 @@ describe('transfer', () => {
     );
   });
 
+  it('rejects a sale at price 0 even with a duty paid (PRICE_ZERO): a gift is another contract', () => {
+    const ledger = new TestLedger();
+    const before = structuredClone([...ledger.state]);
+    expectRejected(ledger.apply(certifiedTransfer(saleContract({ priceMinor: 0 }), { dutyMinor: 20_000 }))[0], RejectCode.priceZero, /price is 0 BYN/);
+    expect([...ledger.state]).toEqual(before);
+    // one kopeck is a price: the minimum duty applies
+    expect(ledger.apply(certifiedTransfer(saleContract({ priceMinor: 1 }), { dutyMinor: 5_000 }))[0]).toMatchObject({ ok: true });
+  });
+
   it('changes nothing when a transaction is rejected', () => {
     const ledger = new TestLedger();
     const before = structuredClone([...ledger.state]);

@@ -186,7 +186,7 @@ function transferCommand(): Command {
     .requiredOption('--object-version <n>', 'the object version the parties saw (GET /api/v1/properties/ID)', uint)
     .requiredOption('--seller <key[=num/den]>', 'a seller and the share sold (repeat for several; a lone seller sells 1/1 by default)', collect(party))
     .requiredOption('--buyer <key[=num/den]>', 'a buyer and the share bought (repeat for several; a lone buyer takes what the sellers sell)', collect(party))
-    .requiredOption('--price <minor>', 'the contract price in kopecks (BYN minor units)', uint)
+    .requiredOption('--price <minor>', 'the contract price in kopecks (BYN minor units), above 0: a transfer is a sale', wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .requiredOption('--notary <key>', 'the public key of the notary who certifies it', publicKey)
     .requiredOption('--duty-ref <ref>', 'the state duty payment reference', text(LIMITS.idLengthMax))
     .requiredOption('--duty <minor>', 'the state duty paid, in kopecks', uint)

@@ -107,6 +107,7 @@ export const en = {
     SELLER_NOT_OWNER: 'A seller does not own the object, or not the share being sold.',
     SHARES_MISMATCH: 'The shares do not add up: shares sold must equal shares bought.',
     ENCUMBERED: 'The object is under arrest, or mortgaged without the bank’s consent.',
+    PRICE_ZERO: 'The contract price is zero. A transfer is a sale and needs a price; a gift is a different contract.',
     DUTY_TOO_LOW: 'The state duty paid is less than the fee schedule requires.',
     ENCUMBRANCE_EXISTS: 'This encumbrance is already recorded.',
     UNKNOWN_ENCUMBRANCE: 'No such encumbrance is recorded on the object.',

@@ -49,6 +49,11 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
   if (!activeAuthority(context, notary, ['notary'])) {
     reject(RejectCode.notaryNotActive, `notary ${short(notary)} is not an active notary`);
   }
+  // REJECT: a sale has a price; a gift (price 0) is another contract with its own duty rule,
+  // which the registry does not carry yet, so it is not certified as a sale at zero.
+  if (contract.priceMinor === 0) {
+    reject(RejectCode.priceZero, `the contract's price is 0 BYN: a transfer is a sale and needs a price (a gift is a different contract, not yet supported)`);
+  }
   const signed = checkConsents(consents, context.digests.contractHash(contract), context);
   for (const party of [...contract.sellers, ...contract.buyers]) {
     // REJECT: every seller and buyer signs the contract itself.
