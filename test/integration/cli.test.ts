@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { txHash, type Transaction } from '../../shared/ledger/index.js';
+import { signContract, txHash, type Transaction } from '../../shared/ledger/index.js';
 import { encodeQrDocument } from '../../shared/receipt/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { DataFiles } from '../../electron/node/config.js';
@@ -111,6 +111,65 @@ describe('notary keys new', () => {
     const tooShort = await notary('keys', 'new', '--out', join(root, 'nope.json'), '--passphrase-file', short);
     expect(tooShort).toMatchObject({ code: 1, stderr: expect.stringMatching(/at least 8 characters/) });
     expectNoStack(tooShort);
+  });
+});
+
+describe('notary tx sign and certify (issue 12, item 6)', () => {
+  /** A transfer of demo object 7 signed by both parties, ready for the notary; `expiresAtMs` as given. */
+  async function signedTransfer(name: string, expiresAtMs?: number): Promise<string> {
+    const built = join(root, `${name}.built.json`);
+    const run = await notary('tx', 'transfer', '--chain-id', genesis.chainId, '--object', 'BY-DEV-000007', '--object-version', '1', '--seller', devParty(7).publicKey, '--buyer', devParty(8).publicKey, '--price', '10000000', '--notary', devKeys.notary.publicKey, '--duty-ref', 'ERIP-1', '--duty', '20000', '--out', built);
+    expect(run.code).toBe(0);
+    const tx = JSON.parse(await readFile(built, 'utf8')) as Transaction & { payload: { contract: Parameters<typeof signContract>[0]; consents: unknown[] } };
+    if (expiresAtMs !== undefined) tx.expiresAtMs = expiresAtMs;
+    tx.payload.consents = [signContract(tx.payload.contract, tx.chainId, devParty(7).secretKey), signContract(tx.payload.contract, tx.chainId, devParty(8).secretKey)];
+    const file = join(root, `${name}.signed.json`);
+    await writeFile(file, JSON.stringify(tx));
+    return file;
+  }
+
+  it("says a devnet's plain signing-key.json is not a damaged keystore but another kind of file, and how to certify with it", async () => {
+    const transfer = await signedTransfer('plain');
+    const plain = join(root, 'signing-key.json');
+    await writeFile(plain, JSON.stringify({ publicKey: devKeys.notary.publicKey, secretKey: devKeys.notary.secretKey }), { mode: 0o600 });
+    const refused = await notary('tx', 'certify', transfer, '--key', plain, '--passphrase-file', passphraseFile, '--out', join(root, 'plain.certified.json'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toMatch(/damaged:/);
+    expect(refused.stderr).toMatch(/is a plain signing key .*not an encrypted keystore; it is not damaged/);
+    expect(refused.stderr).toMatch(/notary keys seal .*signing-key\.json --out notary\.keystore\.json/);
+    expectNoStack(refused);
+    // the way it names works
+    const sealed = join(root, 'notary.keystore.json');
+    const seal = await notary('keys', 'seal', plain, '--out', sealed, '--passphrase-file', passphraseFile);
+    expect(seal).toMatchObject({ code: 0, stdout: `public key ${devKeys.notary.publicKey}\n` });
+    const certified = await notary('tx', 'certify', transfer, '--key', sealed, '--passphrase-file', passphraseFile, '--out', join(root, 'plain.certified.json'));
+    expect(certified).toMatchObject({ code: 0, stdout: expect.stringMatching(/^certified by notary /) });
+  });
+
+  it('refuses to sign or certify an expired transaction unless --allow-expired, and warns when it is about to expire', async () => {
+    const expired = await signedTransfer('expired', Date.now() - 3 * 3_600_000);
+    const sealed = join(root, 'notary-expiry.keystore.json');
+    await writeFile(join(root, 'notary-expiry.plain.json'), JSON.stringify({ publicKey: devKeys.notary.publicKey, secretKey: devKeys.notary.secretKey }), { mode: 0o600 });
+    expect((await notary('keys', 'seal', join(root, 'notary-expiry.plain.json'), '--out', sealed, '--passphrase-file', passphraseFile)).code).toBe(0);
+    const out = join(root, 'expired.certified.json');
+    const refused = await notary('tx', 'certify', expired, '--key', sealed, '--passphrase-file', passphraseFile, '--out', out);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/^notary: This transfer expired at .* \(3 h ago\); the ledger refuses it \(EXPIRED\)\. .*--allow-expired/) });
+    await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+    const forced = await notary('tx', 'certify', expired, '--key', sealed, '--passphrase-file', passphraseFile, '--out', out, '--allow-expired');
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/warning: this transfer expired at .*signed anyway/);
+    // sign takes the same check (a party's consent to an expired transfer)
+    const unconsented = join(root, 'unconsented-expired.json');
+    const unconsentedTx = JSON.parse(await readFile(expired, 'utf8')) as Transaction;
+    await writeFile(unconsented, JSON.stringify({ ...unconsentedTx, payload: { ...unconsentedTx.payload, consents: [] } }));
+    const party = join(root, 'party-7-expiry.key.json');
+    expect((await notary('keys', 'dev-party', '7', '--out', party, '--passphrase-file', passphraseFile)).code).toBe(0);
+    expect(await notary('tx', 'sign', unconsented, '--key', party, '--passphrase-file', passphraseFile, '--out', join(root, 'unconsented-expired.signed.json'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/expired at .*EXPIRED/) });
+    // about to expire: signed, with a warning
+    const soon = await signedTransfer('soon', Date.now() + 20 * 60_000);
+    const warned = await notary('tx', 'certify', soon, '--key', sealed, '--passphrase-file', passphraseFile, '--out', join(root, 'soon.certified.json'));
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/warning: this transfer expires at .*, in (19|20) min/);
   });
 });
 

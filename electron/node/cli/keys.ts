@@ -1,10 +1,11 @@
 // `notary keys new`: a new party signing key, sealed in an encrypted keystore file.
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { generateKeyPair } from '../../../shared/crypto/index.js';
+import { generateKeyPair, isPublicKeyHex, publicKeyOf } from '../../../shared/crypto/index.js';
 import { devParty } from '../dev/dev-chain.js';
 import { createKeystore, readPassphrase } from '../keystore/index.js';
 import { CliError } from './errors.js';
+import { readJsonFile } from './files.js';
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('signing keys in encrypted keystore files: keys new --out FILE');
@@ -36,6 +37,26 @@ export function keysCommand(): Command {
       await createKeystore(out, keyPair, passphrase);
       console.log(`public key ${keyPair.publicKey}`);
       console.error(`notary: demo party ${n} sealed in ${out}; its key is public knowledge, for the dev chain only.`);
+    });
+  keys
+    .command('seal')
+    .description("seal a plain signing key file (a devnet's DATA/signing-key.json: development only) in an encrypted keystore, to sign or certify with it")
+    .argument('<file>', 'the plain key file, JSON {"publicKey", "secretKey"} as hex')
+    .requiredOption('--out <file>', 'the keystore file to create (never overwritten)')
+    .option('--passphrase-file <file>', 'read the passphrase from the first line of this file instead of asking')
+    .action(async (file: string, options: { out: string; passphraseFile?: string }) => {
+      const path = resolve(file);
+      const json = (await readJsonFile(path, 'plain signing key')) as { publicKey?: unknown; secretKey?: unknown } | null;
+      const secretKey = json?.secretKey;
+      // REJECT: halves that do not match would sign what every peer refuses
+      if (typeof secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(secretKey) || !isPublicKeyHex(json?.publicKey) || publicKeyOf(secretKey) !== json.publicKey) {
+        throw new CliError(`${path} does not hold a plain key pair {"publicKey", "secretKey"} as matching hex (a devnet's signing-key.json).`);
+      }
+      const out = resolve(options.out);
+      const passphrase = await readPassphrase({ file: options.passphraseFile, confirm: true, prompt: `Passphrase for the key sealed in ${out}: ` });
+      await createKeystore(out, { publicKey: json.publicKey, secretKey }, passphrase);
+      console.log(`public key ${json.publicKey}`);
+      console.error(`notary: the key of ${path} sealed in ${out}; the plain file is still there (a devnet's node reads it).`);
     });
   return keys;
 }

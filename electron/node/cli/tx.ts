@@ -325,6 +325,30 @@ interface SignOptions extends OutOptions {
   key: string;
   passphraseFile?: string;
   asHolder?: boolean;
+  allowExpired?: boolean;
+}
+
+const EXPIRY_WARNING_MS = HOUR_MS;
+
+/**
+ * A signature on an expired transaction is wasted: the ledger refuses it (EXPIRED). Refused
+ * unless --allow-expired; one about to expire is signed with a warning.
+ */
+function checkExpiry(tx: Transaction, options: SignOptions, nowMs = Date.now()): void {
+  const leftMs = tx.expiresAtMs - nowMs;
+  const at = new Date(tx.expiresAtMs).toISOString();
+  if (leftMs <= 0 && !options.allowExpired) {
+    throw new CliError(`This ${tx.type} expired at ${at} (${formatDuration(-leftMs)} ago); the ledger refuses it (EXPIRED). Build it again with a later --expires-in-hours, or sign it anyway with --allow-expired.`);
+  }
+  if (leftMs <= 0) console.error(`notary: warning: this ${tx.type} expired at ${at}; signed anyway (--allow-expired), but the ledger refuses it (EXPIRED).`);
+  else if (leftMs < EXPIRY_WARNING_MS) console.error(`notary: warning: this ${tx.type} expires at ${at}, in ${formatDuration(leftMs)}; it must be final by then.`);
+}
+
+function formatDuration(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
 }
 
 function signerCommand(name: string, description: string): Command {
@@ -334,7 +358,8 @@ function signerCommand(name: string, description: string): Command {
     .requiredOption('--key <keystore>', 'the signer\'s keystore file (notary keys new, or DATA/signing-key.keystore.json)')
     .option('--passphrase-file <file>', 'read the keystore passphrase from the first line of this file instead of asking')
     .requiredOption('--out <file>', 'the JSON file to write')
-    .option('--force', 'overwrite --out if it exists');
+    .option('--force', 'overwrite --out if it exists')
+    .option('--allow-expired', 'sign even though the transaction has expired (the ledger will refuse it)');
 }
 
 function signCommand(): Command {
@@ -342,6 +367,7 @@ function signCommand(): Command {
     .option('--as-holder', 'consent to a transfer as the holder of the object\'s mortgage (the bank), not as a seller or buyer')
     .action(async (file: string, options: SignOptions) => {
       const tx = await readTx(file);
+      checkExpiry(tx, options);
       const key = await unlockKey(options.key, options.passphraseFile);
       let signed: Transaction;
       if (tx.type === 'transfer') {
@@ -377,6 +403,7 @@ function certifyCommand(): Command {
   return signerCommand('certify', 'certify a transfer as its notary, once every seller and buyer has signed the contract').action(async (file: string, options: SignOptions) => {
     const tx = await readTx(file);
     if (tx.type !== 'transfer') throw new CliError(`Only a transfer is certified; this is a ${tx.type} (sign it with \`notary tx sign\`).`);
+    checkExpiry(tx, options);
     const { contract, consents, notary } = tx.payload;
     const contractHash = contractHashBytes(contract);
     for (const entry of consents) {

@@ -139,6 +139,15 @@ export async function readKeystore(path: string): Promise<KeystoreFile> {
   } catch (error) {
     throw new KeystoreError('KEYSTORE_DAMAGED', `The keystore ${path} is damaged: it is not valid JSON.`, { cause: error });
   }
+  // A devnet's plain signing-key.json ({publicKey, secretKey}) is another kind of file, not a
+  // damaged keystore: say so, and how to seal it.
+  if (json !== null && typeof json === 'object' && 'secretKey' in json && !('kdf' in json)) {
+    throw new KeystoreError(
+      'KEYSTORE_PLAIN_KEY',
+      `${path} is a plain signing key (a devnet's signing-key.json), not an encrypted keystore; it is not damaged. ` +
+        `Seal it in a keystore first: notary keys seal ${path} --out notary.keystore.json, then give --key notary.keystore.json.`,
+    );
+  }
   const parsed = keystoreSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
