@@ -2,7 +2,7 @@
 // events (WebSocket or Electron IPC) turned into cache invalidations.
 import { useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { notifications } from '@mantine/notifications';
+import { notify } from './notify.js';
 import {
   apiEventSchema,
   API_PREFIX,
@@ -108,7 +108,7 @@ export function useLiveEvents(): LiveState {
           break;
         case 'evidence':
           void queryClient.invalidateQueries({ queryKey: ['evidence'] });
-          notifications.show({ color: 'red', title: i18n.t('overview.alerts.equivocationTitle'), message: i18n.t('overview.alerts.equivocationAt', { height: event.height }) });
+          notify({ color: 'red', title: i18n.t('overview.alerts.equivocationTitle'), message: i18n.t('overview.alerts.equivocationAt', { height: event.height }) });
           break;
       }
     };

@@ -337,6 +337,22 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
       await page.getByTestId('settings-peer-input').fill(peer);
       await page.getByTestId('settings-peer-add').click();
       await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(1);
+      // "saved" is a notification: with it open (hovered, so it stays), every control has a
+      // name (axe button-name: its close button had none), here and on the Overview
+      const notification = page.locator('.mantine-Notification-root').first();
+      await notification.waitFor();
+      await notification.hover();
+      expect(await notification.getByRole('button', { name: en.app.closeNotification }).count()).toBe(1);
+      expect(await seriousViolations(page)).toEqual([]);
+      await goHash(page, '#/overview');
+      await settle(page, 'screen-overview');
+      await notification.hover();
+      expect(await page.locator('.mantine-Notification-root').count()).toBeGreaterThan(0);
+      expect(await seriousViolations(page)).toEqual([]);
+      await notification.getByRole('button', { name: en.app.closeNotification }).click();
+      await expect.poll(() => page.locator('.mantine-Notification-root').count()).toBe(0);
+      await goHash(page, '#/settings');
+      await settle(page, 'screen-settings');
       expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([peer]);
       await page.getByRole('button', { name: en.settings.removePeer.replace('{{address}}', peer) }).click();
       await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(0);

@@ -21,6 +21,7 @@ export const be: Resource = {
     back: 'Назад',
     cancel: 'Скасаваць',
     close: 'Закрыць',
+    closeNotification: 'Закрыць апавяшчэнне',
     confirm: 'Пацвердзіць',
     copy: 'Капіяваць',
     copied: 'Скапіявана',

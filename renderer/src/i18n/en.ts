@@ -19,6 +19,7 @@ export const en = {
     back: 'Back',
     cancel: 'Cancel',
     close: 'Close',
+    closeNotification: 'Close this notification',
     confirm: 'Confirm',
     copy: 'Copy',
     copied: 'Copied',

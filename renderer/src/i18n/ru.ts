@@ -21,6 +21,7 @@ export const ru: Resource = {
     back: 'Назад',
     cancel: 'Отмена',
     close: 'Закрыть',
+    closeNotification: 'Закрыть уведомление',
     confirm: 'Подтвердить',
     copy: 'Копировать',
     copied: 'Скопировано',

@@ -1,6 +1,6 @@
 // Certify: the inbox of transfer contracts, the ledger's checks, certify, then the live status.
 import { Alert, Badge, Button, Card, FileInput, Grid, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../notify.js';
 import { IconCheck, IconCircleCheck, IconCircleX, IconFileUpload, IconSignature, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -46,7 +46,7 @@ function AddContract() {
       return client.call('inboxAdd', { body: draft as never });
     },
     onSuccess: (entry, source) => {
-      notifications.show({ color: 'green', message: t('certify.added'), icon: <IconCheck size={16} aria-hidden /> });
+      notify({ color: 'green', message: t('certify.added'), icon: <IconCheck size={16} aria-hidden /> });
       if (typeof source === 'string') setPasted('');
       setFile(null);
       void queryClient.invalidateQueries({ queryKey: ['inbox'] });
@@ -236,7 +236,7 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
       void queryClient.invalidateQueries({ queryKey: ['inbox'] });
       void queryClient.invalidateQueries({ queryKey: ['outbox'] });
     },
-    onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: explainError(t, error).sentence }),
+    onError: (error) => notify({ color: 'red', title: t('errors.title'), message: explainError(t, error).sentence }),
   });
   const remove = useMutation({
     mutationFn: () => client.call('inboxRemove', { params: { id: entry.id }, body: {} }),

@@ -1,6 +1,6 @@
 // Settings: identity and keystore, the network switch, language, and the API.
 import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../notify.js';
 import { IconDownload, IconPlugConnected, IconPlugConnectedX } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
@@ -33,10 +33,10 @@ function NetworkSwitch() {
   const toggle = useMutation({
     mutationFn: (offline: boolean) => client.call('setNetwork', { body: { offline } }),
     onSuccess: () => {
-      notifications.show({ color: 'green', message: t('settings.switched') });
+      notify({ color: 'green', message: t('settings.switched') });
       void queryClient.invalidateQueries();
     },
-    onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: explainError(t, error).sentence }),
+    onError: (error) => notify({ color: 'red', title: t('errors.title'), message: explainError(t, error).sentence }),
   });
   return (
     <Card withBorder data-testid="settings-network">
@@ -92,7 +92,7 @@ function PeersSettings() {
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['settings'] });
       setDraft('');
-      notifications.show({ color: 'green', message: t('settings.peersSaved') });
+      notify({ color: 'green', message: t('settings.peersSaved') });
     },
   });
   const bootstrap = settings.data?.bootstrap ?? [];
