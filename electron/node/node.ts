@@ -212,7 +212,10 @@ export class NotaryNode {
     this.network.subscribe('tx', () => undefined); // admitted in the validator; subscribing joins the mesh
     this.network.subscribe('block', () => undefined);
     this.network.libp2p.addEventListener('peer:disconnect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer disconnected'));
-    this.network.libp2p.addEventListener('peer:connect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer connected'));
+    this.network.libp2p.addEventListener('peer:connect', (event) => {
+      this.log.info({ peer: event.detail.toString() }, 'peer connected');
+      this.#outboxSender.resendAll(); // what it missed goes out at the next reconcile
+    });
     await this.#driver.start();
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => {
@@ -595,7 +598,10 @@ export class NotaryNode {
     }
   }
 
-  /** Back online and caught up: send what was certified offline; each ends final or rejected. */
+  /**
+   * Back online and caught up: send what was certified offline, and send again what is still
+   * open (mempool/outbox-sender.ts); each entry ends final or rejected.
+   */
   async #reconcileOutbox(): Promise<void> {
     if (this.#reconciling || this.#syncing) return;
     if (this.#outboxSender.waiting().length === 0) return;
@@ -759,6 +765,7 @@ export class NotaryNode {
     await this.#refreshAllowedPeers();
     if (!offline) {
       this.#onlineSinceMs = Date.now();
+      this.#outboxSender.resendAll();
       for (const address of this.config.bootstrap) this.network.dial(address).catch(() => undefined);
     }
     this.log.warn({ offline }, offline ? 'taken off the network by the operator' : 'back on the network');
