@@ -121,7 +121,7 @@ describe('bin/notary.js', () => {
   it('runs the bundle while it is newer than its sources, and the sources once one of them changed', async () => {
     if (!existsSync(BUNDLE)) throw new Error('no dist/cli/notary.js: run `npm run build` first');
     const ran = async () => ((await record(BIN, ['--help'])).files.has('dist/cli/notary.js') ? 'bundle' : 'sources');
-    expect(await ran()).toBe('bundle');
+    expect(await ran(), 'a source is newer than dist/cli: run `npm run build` first').toBe('bundle');
     // a source edited after the build (its modification time moved past the bundle's), then put back
     const source = join(root, 'electron/node/cli/errors.ts');
     const before = await stat(source);
