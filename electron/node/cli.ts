@@ -1,14 +1,9 @@
 // The `notary` command line (commander). Every error is one clear sentence and a non-zero exit.
+// Only commander loads at start; a command's own code is imported when it runs (cli/commands.ts).
 import './runtime-check.js';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { auditCommand } from './cli/audit.js';
-import { initCommand } from './cli/init.js';
-import { keysCommand } from './cli/keys.js';
-import { receiptCommand, statusCommand, submitCommand } from './cli/node-commands.js';
-import { startPassphrase } from './cli/start-passphrase.js';
-import { txCommand } from './cli/tx.js';
-import { verifyCommand } from './cli/verify.js';
+import { Command, Help, InvalidArgumentError } from 'commander';
+import { LAZY_COMMANDS, type LazyCommandName } from './cli/commands.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -27,7 +22,13 @@ function hostPort(value: string): { host: string; port: number } {
 const program = new Command()
   .name('notary')
   .description('Notary Network: a node of the national property registry.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // the commands not loaded are listed as they would be once loaded
+  .configureHelp({ subcommandTerm: (command) => (isLazy(command.name()) ? LAZY_COMMANDS[command.name() as LazyCommandName].term : new Help().subcommandTerm(command)) });
+
+function isLazy(name: string | undefined): name is LazyCommandName {
+  return name !== undefined && Object.hasOwn(LAZY_COMMANDS, name);
+}
 
 program
   .command('devnet')
@@ -57,6 +58,7 @@ program
   .option('--passphrase-file <file>', 'unlock the signing keystore with the first line of this file (or set NOTARY_PASSPHRASE_FILE); asked on a terminal otherwise')
   .action(async (options: { data: string; api?: { host: string; port: number }; listen?: string; passphraseFile?: string }) => {
     const dataDir = resolve(options.data);
+    const { startPassphrase } = await import('./cli/start-passphrase.js');
     const passphrase = await startPassphrase(dataDir, options.passphraseFile ?? process.env.NOTARY_PASSPHRASE_FILE);
     const { NotaryNode } = await import('./node.js');
     const node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
@@ -77,16 +79,14 @@ program
     console.log(ui ? `notary: UI ${ui}` : 'notary: no UI is served: build it first with npm run build:renderer');
   });
 
-program.addCommand(initCommand());
-program.addCommand(keysCommand());
-program.addCommand(txCommand());
-program.addCommand(verifyCommand());
-program.addCommand(auditCommand());
-program.addCommand(statusCommand());
-program.addCommand(submitCommand());
-program.addCommand(receiptCommand());
-
 try {
+  // the command named (`notary tx sign ...`, or `notary help tx`) is loaded; the others are listed only
+  const words = process.argv.slice(2).filter((word) => !word.startsWith('-'));
+  const named = words[0] === 'help' ? words[1] : words[0];
+  for (const [name, command] of Object.entries(LAZY_COMMANDS)) {
+    if (name === named) program.addCommand(await command.load());
+    else program.command(name).description(command.description);
+  }
   await program.parseAsync(process.argv);
 } catch (error) {
   console.error(`notary: ${(error as Error).message}`);

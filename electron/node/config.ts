@@ -1,6 +1,6 @@
 // A node's configuration file (DATA/config.json), checked with zod when read: a typo in a
 // district office's config is a clear error at start, not a silent default.
-import { access, readFile, writeFile, rename } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseGenesis, type Genesis } from '../../shared/ledger/index.js';
@@ -111,9 +111,4 @@ export async function readGenesis(dataDir: string): Promise<Genesis> {
   }
 }
 
-/** Writes a file so that a crash leaves either the old or the new content, never half. */
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, content, { mode, flush: true });
-  await rename(temporary, path);
-}
+export { writeFileAtomic } from './durable-file.js';

@@ -2,7 +2,7 @@
 // the old one, then sync the folder so the rename itself is on disk. A crash leaves either
 // the old content or the new, never half. Used by the signing state (priv-validator.json),
 // the committed-head record and the pending log's rewrite.
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Makes a rename in `dir` durable. Windows cannot open a directory; its rename is durable enough there. */
@@ -36,4 +36,14 @@ export async function writeFileDurably(path: string, content: string | Uint8Arra
     throw error;
   });
   await syncDirectory(dirname(path));
+}
+
+/**
+ * Writes a file so that a crash leaves either the old or the new content, never half (the
+ * content is flushed before the rename; the folder is not synced: see writeFileDurably).
+ */
+export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  await writeFile(temporary, content, { mode, flush: true });
+  await rename(temporary, path);
 }

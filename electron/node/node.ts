@@ -42,6 +42,7 @@ import { transferChecks } from './inbox/checks.js';
 import { Inbox, InboxError } from './inbox/inbox.js';
 import { Mempool, MempoolError } from './mempool/mempool.js';
 import { Outbox } from './mempool/outbox.js';
+import { OutboxSender } from './mempool/outbox-sender.js';
 import { PendingLog, PendingLogError } from './mempool/pending-log.js';
 import { chainSyncSource, createNetwork, decodeBlockAnnouncement, encodeBlockAnnouncement, GossipAction, GossipValidationError, Syncer, type NotaryNetwork } from './network/index.js';
 
@@ -98,6 +99,7 @@ export class NotaryNode {
   #reconcileTimer: NodeJS.Timeout | undefined;
   #redialTimer: NodeJS.Timeout | undefined;
   #reconciling = false;
+  #outboxSender!: OutboxSender;
   #api: { url: string; close(): Promise<void> } | undefined;
   #driver!: ConsensusDriver;
   #syncer!: Syncer;
@@ -188,6 +190,17 @@ export class NotaryNode {
 
   async #startRest(options: StartOptions): Promise<void> {
     this.#inbox = await Inbox.open(join(this.dataDir, 'inbox.json'));
+    this.#outboxSender = new OutboxSender({
+      outbox: this.outbox,
+      mempool: this.mempool,
+      committedAt: async (hash) => (await this.chain.store.getTxLocation(hash))?.height,
+      publish: (bytes) => this.network.publish('tx', bytes),
+      onRejected: (entry, code, sentence) => {
+        this.#watched.delete(entry.txHash);
+        this.events.emit({ type: 'tx', txHash: entry.txHash, status: { state: 'rejected', code, sentence } });
+      },
+      log: this.log.child({ part: 'outbox' }),
+    });
     await this.#refreshAllowedPeers();
     this.#syncer = new Syncer({
       client: this.network,
@@ -203,7 +216,10 @@ export class NotaryNode {
     this.network.subscribe('tx', () => undefined); // admitted in the validator; subscribing joins the mesh
     this.network.subscribe('block', () => undefined);
     this.network.libp2p.addEventListener('peer:disconnect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer disconnected'));
-    this.network.libp2p.addEventListener('peer:connect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer connected'));
+    this.network.libp2p.addEventListener('peer:connect', (event) => {
+      this.log.info({ peer: event.detail.toString() }, 'peer connected');
+      this.#outboxSender.resendAll(); // what it missed goes out at the next reconcile
+    });
     await this.#driver.start();
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => {
@@ -593,11 +609,13 @@ export class NotaryNode {
     }
   }
 
-  /** Back online and caught up: send what was certified offline; each ends final or rejected. */
+  /**
+   * Back online and caught up: send what was certified offline, and send again what is still
+   * open (mempool/outbox-sender.ts); each entry ends final or rejected.
+   */
   async #reconcileOutbox(): Promise<void> {
     if (this.#reconciling || this.#syncing) return;
-    const open = this.outbox.open().filter((entry) => entry.state === 'pending');
-    if (open.length === 0) return;
+    if (this.#outboxSender.waiting().length === 0) return;
     const { online } = await this.reachability();
     if (!online) {
       this.#onlineSinceMs = Number.POSITIVE_INFINITY;
@@ -608,26 +626,7 @@ export class NotaryNode {
     if (this.#lastCommitAtMs <= this.#onlineSinceMs) return;
     this.#reconciling = true;
     try {
-      for (const entry of open) {
-        const location = await this.chain.store.getTxLocation(entry.txHash);
-        if (location) {
-          await this.outbox.update(entry.txId, { state: 'final', height: location.height }, Date.now());
-          continue;
-        }
-        try {
-          await this.mempool.add(entry.tx);
-          await this.outbox.update(entry.txId, { state: 'submitted' }, Date.now());
-          await this.network.publish('tx', encode(entry.tx)).catch(() => undefined);
-        } catch (error) {
-          if (error instanceof LedgerError) {
-            await this.outbox.update(entry.txId, { state: 'rejected', code: error.code, sentence: error.sentence }, Date.now());
-            this.#watched.delete(entry.txHash);
-            this.events.emit({ type: 'tx', txHash: entry.txHash, status: { state: 'rejected', code: error.code, sentence: error.sentence } });
-          }
-          else if (error instanceof MempoolError && error.code === 'ALREADY_PENDING') await this.outbox.update(entry.txId, { state: 'submitted' }, Date.now());
-          else this.log.warn({ err: error, txHash: entry.txHash }, 'outbox entry not sent; will retry');
-        }
-      }
+      await this.#outboxSender.flush();
       this.#wakeProposer();
     } finally {
       this.#reconciling = false;
@@ -777,6 +776,7 @@ export class NotaryNode {
     await this.#refreshAllowedPeers();
     if (!offline) {
       this.#onlineSinceMs = Date.now();
+      this.#outboxSender.resendAll();
       for (const address of this.config.bootstrap) this.network.dial(address).catch(() => undefined);
     }
     this.log.warn({ offline }, offline ? 'taken off the network by the operator' : 'back on the network');

@@ -9,6 +9,7 @@ import { auditChain, type AuditPhase } from '../chain/audit.js';
 import { DataFiles, genesisPropertiesFile, readGenesis } from '../config.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { ChainStore } from '../store/index.js';
+import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
 
 /** A progress line at least this often, even when the percentage stands still (slow disk, huge block). */
@@ -18,7 +19,7 @@ const PROGRESS_INTERVAL_MIN_MS = 250;
 
 export function auditCommand(): Command {
   return new Command('audit')
-    .description('re-verify a stopped node\'s chain from genesis; exit 0 when clean, 1 on damage')
+    .description(describeCommand('audit'))
     .requiredOption('--data <dir>', 'the node data folder (the node must be stopped)')
     .action(async (options: { data: string }) => {
       const dataDir = resolve(options.data);

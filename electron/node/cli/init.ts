@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataFiles } from '../config.js';
 import { readPassphrase } from '../keystore/index.js';
+import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
 
 function objectCount(value: string): number {
@@ -23,7 +24,7 @@ interface InitCliOptions {
 
 export function initCommand(): Command {
   return new Command('init')
-    .description('create a node data folder: node key, config, signing key in an encrypted keystore; --dev adds a single-validator dev chain with demo data')
+    .description(describeCommand('init'))
     .requiredOption('--data <dir>', 'a new or empty folder for the node')
     .option('--dev', 'also write a dev chain genesis (300 demo objects) on which this node is the only validator')
     .addOption(new Option('--role <role>', 'what the node is').choices(['registrar', 'notary', 'observer']).default('notary'))

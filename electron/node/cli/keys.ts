@@ -2,13 +2,14 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { generateKeyPair, isPublicKeyHex, publicKeyOf } from '../../../shared/crypto/index.js';
-import { devParty } from '../dev/dev-chain.js';
+import { devParty } from '../dev/dev-keys.js';
 import { createKeystore, readPassphrase } from '../keystore/index.js';
+import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
 
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('signing keys in encrypted keystore files: keys new --out FILE');
+  const keys = new Command('keys').description(describeCommand('keys'));
   keys
     .command('new')
     .description('create a new signing key in an encrypted keystore file (mode 0600) and print its public key')

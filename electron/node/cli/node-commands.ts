@@ -5,6 +5,7 @@ import { statusSchema, submitResultSchema, txHashParam, type TxStatus } from '..
 import { receiptSchema } from '../../../shared/receipt/index.js';
 import { writeFileAtomic } from '../config.js';
 import { ApiClient, apiErrorText, type ApiTarget } from './api-client.js';
+import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
 
@@ -37,7 +38,7 @@ export function describeTxStatus(status: TxStatus): string {
 }
 
 export function statusCommand(): Command {
-  return withTarget(new Command('status').description('show a running node\'s height, peers, validators, mempool and outbox')).action(async (options: TargetOptions) => {
+  return withTarget(new Command('status').description(describeCommand('status'))).action(async (options: TargetOptions) => {
     const client = await ApiClient.connect(options);
     const status = parseAnswer(statusSchema, await client.expectOk('GET', '/status'), 'a status');
     console.log(
@@ -52,7 +53,7 @@ export function statusCommand(): Command {
 }
 
 export function submitCommand(): Command {
-  return withTarget(new Command('submit').description('submit a signed transaction JSON file to a running node').argument('<file>', 'the signed transaction (JSON)')).action(
+  return withTarget(new Command('submit').description(describeCommand('submit')).argument('<file>', 'the signed transaction (JSON)')).action(
     async (file: string, options: TargetOptions) => {
       const tx = await readJsonFile(resolve(file), 'transaction');
       const client = await ApiClient.connect(options);
@@ -66,7 +67,7 @@ export function submitCommand(): Command {
 export function receiptCommand(): Command {
   return withTarget(
     new Command('receipt')
-      .description('fetch the receipt of a final transaction from a running node (verify it offline with `notary verify`)')
+      .description(describeCommand('receipt'))
       .argument('<txHash>', 'the transaction hash (64 lowercase hex characters)')
       .option('--out <file>', 'write the receipt to this file instead of printing it'),
   ).action(async (hash: string, options: TargetOptions & { out?: string }) => {

@@ -26,6 +26,7 @@ import {
 import * as shares from '../../../shared/ledger/shares.js';
 import { readGenesis, writeFileAtomic } from '../config.js';
 import { readPassphrase, unlockKeystore } from '../keystore/index.js';
+import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
 
@@ -426,7 +427,7 @@ function certifyCommand(): Command {
 }
 
 export function txCommand(): Command {
-  const tx = new Command('tx').description('build, sign and certify transactions as JSON files: tx transfer | register | encumbrance | authority | sign | certify');
+  const tx = new Command('tx').description(describeCommand('tx'));
   tx.addCommand(transferCommand());
   tx.addCommand(registerCommand());
   tx.addCommand(encumbranceCommand());

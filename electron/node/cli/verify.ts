@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { isPublicKeyHex } from '../../../shared/crypto/index.js';
 import { parseGenesis, type Transaction } from '../../../shared/ledger/index.js';
 import { decodeQrDocument, isQrText, verifyCertificate, verifyReceipt, type VerifyResult } from '../../../shared/receipt/index.js';
+import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { readJsonFile, readTextFile } from './files.js';
@@ -37,9 +38,7 @@ async function readDocument(path: string): Promise<unknown> {
 
 export function verifyCommand(): Command {
   return new Command('verify')
-    .description(
-      'verify a receipt or ownership certificate offline (no node needed) against a trust anchor (--genesis or --trusted-validators); exit 0 when valid, 1 when not, 2 when no trust anchor was given',
-    )
+    .description(describeCommand('verify'))
     .argument('<file>', 'a receipt or certificate: its JSON file, or the text of its printed QR code (NOTARY1:...)')
     .option('--genesis <file>', 'trust the registrars and notaries of this genesis file')
     .option('--trusted-validators <file>', 'trust the validator keys in this JSON list')

@@ -1,8 +1,7 @@
 // A development chain: fixed, well-known keys (never for production), a registry seeded
 // with demo objects, and helpers that certify transfers and commit blocks locally with
 // every validator's key. Used by `npm run devchain`, the crash test and the benchmarks.
-import { utf8 } from '../../../shared/codec/index.js';
-import { generateKeyPair, sha256, type KeyPair } from '../../../shared/crypto/index.js';
+import type { KeyPair } from '../../../shared/crypto/index.js';
 import { signVote } from '../../../shared/chain/index.js';
 import {
   blockHash,
@@ -22,20 +21,9 @@ export const DEV_CHAIN_ID = 'by-registry-dev';
 export const DEV_GENESIS_TIME_MS = Date.UTC(2026, 0, 1);
 const DAY_MS = 86_400_000;
 
-/** Deterministic dev key: sha256 of a label as the ed25519 seed. Public knowledge; dev only. */
-export function devKey(label: string): KeyPair {
-  return generateKeyPair(sha256(utf8(`notary-dev-key:${label}`)));
-}
+import { devKey, devKeys, devParty } from './dev-keys.js';
 
-export const devKeys = {
-  registrar: devKey('registrar'),
-  notary: devKey('notary'),
-  bank: devKey('bank'),
-};
-
-export function devParty(index: number): KeyPair {
-  return devKey(`party-${index}`);
-}
+export { devKey, devKeys, devParty };
 
 export function devObjectId(index: number): string {
   return `BY-DEV-${String(index).padStart(6, '0')}`;

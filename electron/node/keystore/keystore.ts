@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { publicKeyOf, SECRET_KEY_BYTES, type KeyPair } from '../../../shared/crypto/index.js';
-import { writeFileAtomic } from '../config.js';
+import { writeFileAtomic } from '../durable-file.js';
 import { KeystoreError } from './errors.js';
 
 export const KEYSTORE_VERSION = 1 as const;
