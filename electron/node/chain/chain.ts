@@ -2,8 +2,8 @@
 // checked (links, commit certificate, re-execution with identical roots) and then written
 // in one atomic, synced batch, so a crash leaves either the whole block or none of it.
 import { rm } from 'node:fs/promises';
-import { bytesToHex, decode, encode, hexToBytes } from '../../../shared/codec/index.js';
-import type { SignatureCheck, Verifier } from '../../../shared/crypto/index.js';
+import { bytesEqual, bytesToHex, decode, encode, hexToBytes } from '../../../shared/codec/index.js';
+import { Domain, sha256, type SignatureCheck, type Verifier } from '../../../shared/crypto/index.js';
 import {
   blockHash,
   decodeStateValue,
@@ -26,10 +26,12 @@ import {
 } from '../../../shared/ledger/index.js';
 import { RECEIPT_VERSION, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
 import { checkExecution, checkLinks, executeOn, genesisExecution, proposeBlock, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
-import { SparseMerkleTree } from '../../../shared/smt/index.js';
+import { SMT_DEPTH_MAX, SMT_NODE_BYTES, SparseMerkleTree, isEmptyHash } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
+import { voteMessage } from '../../../shared/chain/commit.js';
 import { ChainStore, StoreError } from '../store/index.js';
-import { corruptError } from '../store/errors.js';
+import { corruptError, type StoreDamage } from '../store/errors.js';
+import { Keys, rowOf } from '../store/keys.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-pool.js';
@@ -39,6 +41,7 @@ import { GenesisPropertiesError, genesisPropertiesDigest, readGenesisProperties 
 import { CachedNodeReader } from './node-cache.js';
 import { blockSpans, type BlockSpans } from './block-spans.js';
 import { sha256Once, txTreeProof } from './tx-tree.js';
+import { merkleRoot } from '../../../shared/merkle/rfc6962.js';
 
 export interface ChainOptions {
   dir: string;
@@ -85,6 +88,10 @@ export class Chain implements StateSource {
   /** Signature checks of upcoming blocks' transactions already handed to the pool (verifyAhead). */
   readonly #ahead: VerifyingAhead[] = [];
   #commits: Promise<unknown> = Promise.resolve();
+  /** Odd while a block's batch is being written and the head moved (a seqlock for verified reads). */
+  #epoch = 0;
+  /** The state as block execution reads it: decoded, not checked against the tree (see getMany). */
+  readonly #execution: StateSource;
 
   private constructor(
     readonly store: ChainStore,
@@ -95,6 +102,7 @@ export class Chain implements StateSource {
   ) {
     this.nodes = new CachedNodeReader(store);
     this.#head = head;
+    this.#execution = { nodes: this.nodes, getMany: async (keys) => this.#decoded(await this.store.getStateMany(keys)) };
   }
 
   static async open(options: ChainOptions): Promise<Chain> {
@@ -130,11 +138,78 @@ export class Chain implements StateSource {
     return this.genesis.chainId;
   }
 
+  /**
+   * Head-state records, each checked against the head state tree: a present value must hash to
+   * the tree's leaf, an absent one must be absent from the tree. LevelDB does not verify its
+   * table checksums on reads, so a damaged table could otherwise hand back a wrong or missing
+   * record silently; this makes it StoreDamage naming the row. (Block execution reads through
+   * `#execution` without this check: every key it writes is walked by the tree update anyway,
+   * its transactions were admitted through this check, and a block from others must reach
+   * their state root.)
+   */
   async getMany(keys: string[]): Promise<Map<string, unknown>> {
+    let problem: StoreDamage | undefined;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const epoch = this.#epoch;
+      if (epoch % 2 === 1) {
+        await this.#commits;
+        continue;
+      }
+      const root = this.#head.header.stateRoot;
+      const raw = await this.store.getStateMany(keys);
+      problem = await this.#checkAgainstTree(root, keys, raw);
+      if (problem === undefined) return this.#decoded(raw);
+      // A block committed meanwhile: the rows may be newer than the root; read again.
+      if (this.#epoch === epoch) throw problem;
+    }
+    throw problem ?? corruptError(this.store.dir, `the state could not be read consistently while blocks were committed`);
+  }
+
+  #decoded(raw: Map<string, Uint8Array>): Map<string, unknown> {
     const found = new Map<string, unknown>();
-    const raw = await this.store.getStateMany(keys);
-    for (const [key, bytes] of raw) found.set(key, decodeStateValue(key, bytes));
+    for (const [key, bytes] of raw) {
+      try {
+        found.set(key, decodeStateValue(key, bytes));
+      } catch (error) {
+        throw corruptError(this.store.dir, (error as Error).message, error, rowOf(Keys.state(key)));
+      }
+    }
     return found;
+  }
+
+  async #checkAgainstTree(root: string, keys: string[], raw: Map<string, Uint8Array>): Promise<StoreDamage | undefined> {
+    const rootHash = hexToBytes(root);
+    for (const key of keys) {
+      const leaf = await this.#valueHashAt(rootHash, stateKeyHash(key));
+      const bytes = raw.get(key);
+      const row = rowOf(Keys.state(key));
+      if (leaf === undefined && bytes !== undefined) return corruptError(this.store.dir, `the row exists but the state tree at height ${this.#head.height} has no such key`, undefined, row);
+      if (leaf !== undefined && bytes === undefined) return corruptError(this.store.dir, `the row is missing but the state tree at height ${this.#head.height} holds the key`, undefined, row);
+      if (leaf !== undefined && bytes !== undefined && !bytesEqual(sha256(bytes), leaf)) {
+        return corruptError(this.store.dir, `the value does not hash to the state tree's leaf at height ${this.#head.height}`, undefined, row);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The value hash the tree under `root` holds for `keyHash`. Nodes come through the node cache,
+   * which verifies every node it reads from the store (and holds only verified or computed
+   * ones), so the walk reads their fixed layout without hashing each again.
+   */
+  async #valueHashAt(root: Uint8Array, keyHash: Uint8Array): Promise<Uint8Array | undefined> {
+    let hash = root;
+    for (let depth = 0; depth <= SMT_DEPTH_MAX; depth++) {
+      if (isEmptyHash(hash)) return undefined;
+      const hashHex = bytesToHex(hash);
+      const bytes = await this.nodes.get(hashHex);
+      if (bytes === undefined || bytes.length !== SMT_NODE_BYTES) throw corruptError(this.store.dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
+      const first = bytes.subarray(4, 36);
+      const second = bytes.subarray(38, 70);
+      if (bytes[1] === SMT_LEAF_TAG) return bytesEqual(first, keyHash) ? second : undefined;
+      hash = (keyHash[depth >> 3]! >> (7 - (depth & 7))) & 1 ? second : first;
+    }
+    throw corruptError(this.store.dir, 'a state-tree path is deeper than 256 levels', undefined, { kind: 'state-node', key: bytesToHex(hash) });
   }
 
   async getRecord(key: string): Promise<unknown> {
@@ -154,7 +229,7 @@ export class Chain implements StateSource {
   /** Builds the next block from candidate transactions; rejected ones are left out and reported. */
   async propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<{ block: Block; outcomes: TxOutcome[] }> {
     const digests = this.#aheadOf(txs)?.digests ?? new TxDigests();
-    const { block, execution } = await this.#verifyingAhead(txs, digests, (verify) => proposeBlock(this, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }));
+    const { block, execution } = await this.#verifyingAhead(txs, digests, (verify) => proposeBlock(this.#execution, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }));
     // Executing only the accepted transactions gives the same writes: rejected ones change nothing.
     this.#remember(blockHash(block.header), { ...execution, outcomes: execution.outcomes.filter((outcome) => outcome.ok) });
     return { block, outcomes: execution.outcomes };
@@ -169,7 +244,7 @@ export class Chain implements StateSource {
     if (!execution) {
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
       const stateRoot = this.#head.header.stateRoot;
-      execution = await this.#verifyingAhead(block.txs, digests, (verify) => executeOn(this, stateRoot, block.txs, context, { verify, digests }));
+      execution = await this.#verifyingAhead(block.txs, digests, (verify) => executeOn(this.#execution, stateRoot, block.txs, context, { verify, digests }));
       this.#remember(hash, execution);
     }
     checkExecution(block, execution);
@@ -209,9 +284,19 @@ export class Chain implements StateSource {
       if (!schedule) throw corruptError(this.store.dir, `the validator schedule is missing from the state at height ${this.#head.height}`);
       verifyCommit(commit, hash, block.header.height, validatorsAt(schedule, block.header.height), this.chainId, this.verify);
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
-      execution = await executeOn(this, this.#head.header.stateRoot, block.txs, context, { verify: certifiedSignatures, digests });
+      execution = await executeOn(this.#execution, this.#head.header.stateRoot, block.txs, context, { verify: certifiedSignatures, digests });
       checkExecution(block, execution);
     }
+    this.#epoch++;
+    try {
+      await this.#write(block, hash, commit, execution, prepared);
+    } finally {
+      this.#epoch++;
+    }
+    return new Set(execution.stateWrites.map((write) => write.key));
+  }
+
+  async #write(block: Block, hash: string, commit: Commit, execution: Execution, prepared: PreparedBlock): Promise<void> {
     await this.store.commitBlock({
       height: block.header.height,
       blockHash: hash,
@@ -227,22 +312,43 @@ export class Chain implements StateSource {
     this.#pending.clear();
     this.nodes.remember(execution.smtNodes);
     this.#head = { height: block.header.height, hash, header: block.header };
-    return new Set(execution.stateWrites.map((write) => write.key));
   }
 
   async getBlock(height: number): Promise<Block | undefined> {
     return readBlock(this.store, height);
   }
 
+  /** A committed block's commit certificate, checked to be this height's (its block hash recorded at this height). */
   async getCommit(height: number): Promise<Commit | undefined> {
+    const row = rowOf(Keys.commit(height));
     const bytes = await this.store.getCommitBytes(height);
-    return bytes ? schema.commit.parse(decode(bytes)) : undefined;
+    if (!bytes) {
+      if (height <= this.store.head!.height) throw corruptError(this.store.dir, `the commit certificate is missing at or below the head at height ${this.store.head!.height}`, undefined, row);
+      return undefined;
+    }
+    let commit: Commit;
+    try {
+      commit = schema.commit.parse(decode(bytes));
+    } catch (error) {
+      throw corruptError(this.store.dir, `the bytes do not decode as a commit certificate (${(error as Error).message.slice(0, 200)})`, error, row);
+    }
+    if (commit.height !== height || (await this.store.getHeightByHash(commit.blockHash)) !== height) {
+      throw corruptError(this.store.dir, `it does not certify the block recorded at height ${height}`, undefined, row);
+    }
+    // Each precommit must still verify (the verifier caches valid signatures, so a commit read again costs little).
+    const message = voteMessage('precommit', height, commit.round, commit.blockHash);
+    for (const entry of commit.signatures) {
+      if (!this.verify({ publicKey: entry.validator, signature: entry.signature, domain: Domain.vote, chainId: this.chainId, message })) {
+        throw corruptError(this.store.dir, `the precommit of validator ${entry.validator.slice(0, 16)}… does not verify`, undefined, row);
+      }
+    }
+    return commit;
   }
 
   /** The validator set a header names, looked up by its hash. */
   async validatorsOf(header: BlockHeader): Promise<string[]> {
     const validators = (await this.getRecord(StateKey.validatorSet(header.validatorsHash))) as string[] | undefined;
-    if (!validators) throw corruptError(this.store.dir, `the validator set of block ${header.height} is missing from the state`);
+    if (!validators) throw corruptError(this.store.dir, `the validator set of block ${header.height} is missing from the state`, undefined, rowOf(Keys.state(StateKey.validatorSet(header.validatorsHash))));
     return validators;
   }
 
@@ -257,8 +363,8 @@ export class Chain implements StateSource {
     const location = await this.store.getTxLocation(hash);
     if (!location) return undefined;
     const [blockBytes, commit] = await Promise.all([this.store.getBlockBytes(location.height), this.getCommit(location.height)]);
-    if (!blockBytes || !commit) throw corruptError(this.store.dir, `block ${location.height} of transaction ${hash} is missing`);
-    const corrupt = (what: string) => corruptError(this.store.dir, `block ${location.height} of transaction ${hash}: ${what}`);
+    if (!blockBytes || !commit) throw corruptError(this.store.dir, `block ${location.height} of transaction ${hash} is missing`, undefined, rowOf(Keys.block(location.height)));
+    const corrupt = (what: string, row = rowOf(Keys.block(location.height))) => corruptError(this.store.dir, `block ${location.height} of transaction ${hash}: ${what}`, undefined, row);
     let spans: BlockSpans;
     try {
       spans = blockSpans(blockBytes);
@@ -267,14 +373,22 @@ export class Chain implements StateSource {
     }
     const leaves = spans.txs.map(({ start, end }) => sha256Once(blockBytes.subarray(start, end)));
     const span = spans.txs[location.index];
-    if (!span || bytesToHex(leaves[location.index]!) !== hash) throw corrupt('the transaction index points at the wrong transaction');
-    const header = schema.blockHeader.parse(decode(blockBytes.subarray(spans.header.start, spans.header.end))) as BlockHeader;
+    if (!span || bytesToHex(leaves[location.index]!) !== hash) throw corrupt('the transaction index points at the wrong transaction', rowOf(Keys.txLocation(hash)));
+    let header: BlockHeader;
+    let tx: Transaction;
+    try {
+      header = schema.blockHeader.parse(decode(blockBytes.subarray(spans.header.start, spans.header.end))) as BlockHeader;
+      tx = schema.transaction.parse(decode(blockBytes.subarray(span.start, span.end))) as Transaction;
+    } catch (error) {
+      throw corrupt(`its header or transaction does not decode (${(error as Error).message.slice(0, 200)})`);
+    }
     const { root, proof } = txTreeProof(leaves, location.index);
     if (root !== header.txRoot) throw corrupt("the transactions do not hash to the header's txRoot");
+    if ((await this.store.getHeightByHash(blockHash(header))) !== location.height) throw corrupt(`its header does not hash to the block hash recorded for height ${location.height}`);
     return {
       kind: 'receipt',
       version: RECEIPT_VERSION,
-      tx: schema.transaction.parse(decode(blockBytes.subarray(span.start, span.end))) as Transaction,
+      tx,
       txProof: proof,
       header,
       commit,
@@ -433,12 +547,34 @@ interface VerifyingAhead {
 /** The verifier for transactions of a block whose commit certificate was verified (see Chain.commit). */
 const certifiedSignatures: Verifier = () => true;
 
+/** The leaf tag of a state-tree node's layout (shared/smt/node.ts): [tag, keyHash, valueHash]. */
+const SMT_LEAF_TAG = 0;
+
+/**
+ * A committed block, checked on the way out: it decodes, it is the block of this height, its
+ * header hashes to the block hash the store recorded for this height, and its transactions
+ * hash to the header's txRoot. A block missing at or below the head is damage, not "not yet".
+ */
 async function readBlock(store: ChainStore, height: number): Promise<Block | undefined> {
+  const row = rowOf(Keys.block(height));
   const bytes = await store.getBlockBytes(height);
-  if (!bytes) return undefined;
-  const parsed = schema.block.safeParse(decode(bytes));
-  if (!parsed.success) throw corruptError(store.dir, `the block at height ${height} does not decode as a block`);
-  return parsed.data as Block;
+  if (!bytes) {
+    if (store.head && height <= store.head.height) throw corruptError(store.dir, `the block is missing at or below the head at height ${store.head.height}`, undefined, row);
+    return undefined;
+  }
+  let block: Block;
+  let spans: BlockSpans;
+  try {
+    block = schema.block.parse(decode(bytes)) as Block;
+    spans = blockSpans(bytes);
+  } catch (error) {
+    throw corruptError(store.dir, `the bytes do not decode as a block (${(error as Error).message.slice(0, 200)})`, error, row);
+  }
+  if (block.header.height !== height) throw corruptError(store.dir, `it holds a block of height ${block.header.height}`, undefined, row);
+  if ((await store.getHeightByHash(blockHash(block.header))) !== height) throw corruptError(store.dir, `its header does not hash to the block hash recorded for height ${height}`, undefined, row);
+  const leaves = spans.txs.map(({ start, end }) => sha256Once(bytes.subarray(start, end)));
+  if (bytesToHex(merkleRoot(leaves)) !== block.header.txRoot) throw corruptError(store.dir, "its transactions do not hash to the header's txRoot", undefined, row);
+  return block;
 }
 
 /** The genesis objects to import: from the objects file when there is one, else inline. */
