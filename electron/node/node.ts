@@ -204,6 +204,8 @@ export class NotaryNode {
     this.network.libp2p.addEventListener('peer:disconnect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer disconnected'));
     this.network.libp2p.addEventListener('peer:connect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer connected'));
     await this.#driver.start();
+    // The top of the state tree is read at open, in the background: a node there that does not hash to its key is damage.
+    void this.chain.warming?.then((warm) => warm.damage && this.#onDamage(warm.damage));
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => {
       void this.#reconcileOutbox();

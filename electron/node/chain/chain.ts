@@ -38,7 +38,7 @@ import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-poo
 import { genesisDigest, importGenesis, type GenesisProperty } from './genesis-import.js';
 import { genesisFileDigest } from './genesis-file.js';
 import { GenesisPropertiesError, genesisPropertiesDigest, readGenesisProperties } from './genesis-properties.js';
-import { CachedNodeReader } from './node-cache.js';
+import { CachedNodeReader, type WarmResult } from './node-cache.js';
 import { blockSpans, type BlockSpans } from './block-spans.js';
 import { sha256Once, txTreeProof } from './tx-tree.js';
 import { merkleRoot } from '../../../shared/merkle/rfc6962.js';
@@ -92,6 +92,8 @@ export class Chain implements StateSource {
   #epoch = 0;
   /** The state as block execution reads it: decoded, not checked against the tree (see getMany). */
   readonly #execution: StateSource;
+  /** The background warm of the node cache started by open (durable chains): its result names damage it met. */
+  warming: Promise<WarmResult> | undefined;
 
   private constructor(
     readonly store: ChainStore,
@@ -119,7 +121,7 @@ export class Chain implements StateSource {
       if (!imported) await chain.#checkGenesisMatches(options.genesisFile, options.genesisPropertiesFile);
       // The top of the state tree into the node cache, in the background: open stays fast, and
       // it stops by itself (stoppedBy) if the store closes first. Not for scratch chains.
-      if (options.durable ?? true) void chain.nodes.warm(block.header.stateRoot);
+      if (options.durable ?? true) chain.warming = chain.nodes.warm(block.header.stateRoot);
       return chain;
     } catch (error) {
       await store.close();

@@ -33,6 +33,8 @@ export interface WarmResult {
   ms: number;
   /** Set when warming stopped early (store closed, a node missing or corrupt): lookups then read through. */
   stoppedBy?: string;
+  /** Set when it stopped at a node that does not hash to its key: the store is damaged. */
+  damage?: StoreDamage;
 }
 
 export class CachedNodeReader implements SmtNodeReader {
@@ -126,13 +128,13 @@ export class CachedNodeReader implements SmtNodeReader {
     const run = ++this.#run;
     this.#stop = false;
     const pinned = new Map<string, Uint8Array>();
-    const result = (stoppedBy?: string): WarmResult => {
+    const result = (stoppedBy?: string, damage?: StoreDamage): WarmResult => {
       // a later warm replaces this one's nodes, never the other way round
       if (run === this.#run) {
         this.#pinned.clear();
         for (const [hashHex, bytes] of pinned) this.#pinned.set(hashHex, bytes);
       }
-      return { nodes: pinned.size, levels, ms: performance.now() - started, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
+      return { nodes: pinned.size, levels, ms: performance.now() - started, ...(stoppedBy === undefined ? {} : { stoppedBy }), ...(damage === undefined ? {} : { damage }) };
     };
     let level: Uint8Array[] = rootHex === '0'.repeat(64) ? [] : [hexToBytes(rootHex)];
     for (let depth = 0; depth < levels && level.length > 0; depth++) {
@@ -154,7 +156,8 @@ export class CachedNodeReader implements SmtNodeReader {
           try {
             node = decodeNode(bytes, hashes[i]!);
           } catch (error) {
-            return result((error as Error).message);
+            const hashHex = bytesToHex(hashes[i]!);
+            return result((error as Error).message, new StoreDamage(this.source.dir ?? 'the store', (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), { kind: 'state-node', key: hashHex }, { cause: error }));
           }
           pinned.set(bytesToHex(hashes[i]!), bytes);
           if (node.kind === 'internal') {
@@ -183,7 +186,7 @@ export class CachedNodeReader implements SmtNodeReader {
     try {
       decodeNode(bytes, hexToBytes(hashHex));
     } catch (error) {
-      throw new StoreDamage(this.source.dir ?? 'the store', (error as Error).message.replace(/^stored node /, 'the node '), { kind: 'state-node', key: hashHex }, { cause: error });
+      throw new StoreDamage(this.source.dir ?? 'the store', (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), { kind: 'state-node', key: hashHex }, { cause: error });
     }
     return bytes;
   }
