@@ -63,6 +63,8 @@ const CATCH_UP_INTERVAL_MS = 5_000;
 const PEER_STATUS_TIMEOUT_MS = 1_500;
 /** How often a status event goes to live subscribers. */
 const STATUS_EVENT_INTERVAL_MS = 2_000;
+/** The background store scrub's pause between pages of rows (Chain.scrub). */
+const SCRUB_PAUSE_MS = 5;
 /** Transactions submitted through this node whose fate is announced as a `tx` event. */
 const WATCHED_TXS_MAX = 10_000;
 
@@ -206,6 +208,7 @@ export class NotaryNode {
     await this.#driver.start();
     // The top of the state tree is read at open, in the background: a node there that does not hash to its key is damage.
     void this.chain.warming?.then((warm) => warm.damage && this.#onDamage(warm.damage));
+    void this.#scrubInBackground();
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => {
       void this.#reconcileOutbox();
@@ -874,6 +877,26 @@ export class NotaryNode {
     );
     this.#driver?.stop().catch((error: unknown) => this.log.debug({ err: error }, 'consensus stop after damage failed'));
     this.status().then((status) => this.events.emit({ type: 'status', status }), () => undefined);
+  }
+
+  /**
+   * Once after start, in the background: every row of the store checked against what it points
+   * at (Chain.scrub). It finds damage no read meets, e.g. a row whose key a damaged table
+   * changed, so that the transaction looks uncommitted. Pauses between pages; stops with the node.
+   */
+  async #scrubInBackground(): Promise<void> {
+    const startedMs = Date.now();
+    try {
+      const { rows } = await this.chain.scrub({
+        pause: () => new Promise((resolve) => setTimeout(resolve, SCRUB_PAUSE_MS)),
+        stopped: () => this.#stopping || this.#damage !== undefined,
+      });
+      if (!this.#stopping && !this.#damage) this.log.info({ rows, ms: Date.now() - startedMs }, 'store scrub: every row checked, no damage');
+    } catch (error) {
+      const damage = damageOf(error);
+      if (damage) this.#onDamage(damage);
+      else if (!this.#stopping) this.log.warn({ err: error }, 'store scrub stopped');
+    }
   }
 
   #damageSentence(): string {

@@ -26,12 +26,12 @@ import {
 } from '../../../shared/ledger/index.js';
 import { RECEIPT_VERSION, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
 import { checkExecution, checkLinks, executeOn, genesisExecution, proposeBlock, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
-import { SMT_DEPTH_MAX, SMT_NODE_BYTES, SparseMerkleTree, isEmptyHash } from '../../../shared/smt/index.js';
+import { SMT_DEPTH_MAX, SMT_NODE_BYTES, SparseMerkleTree, decodeNode, isEmptyHash } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { voteMessage } from '../../../shared/chain/commit.js';
 import { ChainStore, StoreError } from '../store/index.js';
 import { corruptError, type StoreDamage } from '../store/errors.js';
-import { Keys, rowOf } from '../store/keys.js';
+import { Keys, Prefix, isStoreName, rowOf } from '../store/keys.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-pool.js';
@@ -417,6 +417,180 @@ export class Chain implements StateSource {
     };
   }
 
+  /**
+   * Checks every row of the store against what it must agree with, page by page, without a
+   * replay: each block and commit (as getBlock and getCommit check them), each state-tree node
+   * hashing to its key, each state record against the head tree, and the index rows ('h' block
+   * hashes, 't' tx locations, 'o' object history, 'p' party objects) against the blocks and
+   * records they point at. It finds what a read cannot: a row whose key a damaged table changed
+   * (the original then simply looks absent, e.g. a committed transaction answering "not
+   * committed"). Throws the first StoreDamage; `pause` runs between pages (the node yields
+   * there, so a scrub in the background never holds the event loop long).
+   */
+  async scrub(options: { pause?: () => Promise<void>; stopped?: () => boolean } = {}): Promise<{ rows: number }> {
+    const pause = options.pause ?? (() => Promise.resolve());
+    const stopped = options.stopped ?? (() => false);
+    let rows = 0;
+    const txHashesAt = new Map<number, string[]>();
+    const hashesAt = async (height: number): Promise<string[] | undefined> => {
+      if (height < 0 || height > this.#head.height) return undefined;
+      let hashes = txHashesAt.get(height);
+      if (!hashes) {
+        await readBlock(this.store, height);
+        const bytes = (await this.store.getBlockBytes(height))!;
+        hashes = blockSpans(bytes).txs.map(({ start, end }) => bytesToHex(sha256Once(bytes.subarray(start, end))));
+        if (txHashesAt.size >= 64) txHashesAt.clear();
+        txHashesAt.set(height, hashes);
+      }
+      return hashes;
+    };
+    const headAtStart = this.#head.height;
+    for (let height = 0; height <= headAtStart && !stopped(); height++) {
+      await readBlock(this.store, height);
+      await this.getCommit(height);
+      rows += 2;
+      if (height % 64 === 63) await pause();
+    }
+    const damage = (what: string, key: Uint8Array) => corruptError(this.store.dir, what, undefined, rowOf(key));
+    const heightOf = (bytes: Uint8Array) => (bytes.length >= 8 ? Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)) : -1);
+    const indexOf = (bytes: Uint8Array) => (bytes.length === 12 ? new DataView(bytes.buffer, bytes.byteOffset + 8, 4).getUint32(0) : -1);
+    /**
+     * One namespace page by page; `check` answers the damage of a page, if any. Blocks may be
+     * committed meanwhile (the node scrubs while it runs): a page that fails its check while
+     * the head moved is read and checked again, so only damage of a settled page is reported.
+     */
+    const pages = async (prefix: number, check: (page: Array<[Uint8Array, Uint8Array]>) => Promise<StoreDamage | undefined>) => {
+      let after: Uint8Array | undefined;
+      for (let retries = 0; !stopped(); ) {
+        const epoch = this.#epoch;
+        if (epoch % 2 === 1) {
+          await this.#commits;
+          continue;
+        }
+        const page = await this.store.scanRows(prefix, after, { limit: SCRUB_PAGE_ROWS });
+        const problem = await check(page);
+        if (problem) {
+          if (this.#epoch === epoch || ++retries > 3) throw problem;
+          continue;
+        }
+        retries = 0;
+        rows += page.length;
+        if (page.length < SCRUB_PAGE_ROWS) return;
+        after = page[page.length - 1]![0];
+        await pause();
+      }
+    };
+    await pages(Prefix.smtNode, async (page) => {
+      for (const [key, value] of page) {
+        if (!hasHashLayout(key) || value.length !== SMT_NODE_BYTES) return damage('not a state-tree node', key);
+        try {
+          decodeNode(value, key.subarray(1));
+        } catch (error) {
+          return damage((error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), key);
+        }
+      }
+      return undefined;
+    });
+    // Each record as scanned (not looked up again: a lookup may miss a row whose key changed)
+    // against the head tree; then none of the tree's is missing: as many leaves as records.
+    const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+    const rootAtStart = this.#head.header.stateRoot;
+    let stateRows = 0;
+    await pages(Prefix.state, async (page) => {
+      const raw = new Map<string, Uint8Array>();
+      for (const [key, value] of page) {
+        try {
+          raw.set(strictUtf8.decode(key.subarray(1)), value);
+        } catch {
+          return damage('its key is not UTF-8', key);
+        }
+      }
+      const problem = await this.#checkAgainstTree(this.#head.header.stateRoot, [...raw.keys()], raw);
+      if (!problem) stateRows += page.length;
+      return problem;
+    });
+    const leaves = await this.#countLeaves(rootAtStart, pause);
+    // Only meaningful when no block changed the state during the scan.
+    if (this.#head.header.stateRoot === rootAtStart && leaves !== stateRows && !stopped()) {
+      throw corruptError(this.store.dir, `the state tree at height ${this.#head.height} holds ${leaves} records but the store ${stateRows}: ${Math.abs(leaves - stateRows)} state rows are ${leaves > stateRows ? 'missing' : 'extra'}`, undefined, { kind: 'state', key: '(all)' });
+    }
+    await pages(Prefix.heightByHash, async (page) => {
+      for (const [key, value] of page) {
+        const height = value.length === 8 ? heightOf(value) : -1;
+        const block = height >= 0 && height <= this.#head.height ? await readBlock(this.store, height) : undefined;
+        if (!block || !hasHashLayout(key) || blockHash(block.header) !== bytesToHex(key.subarray(1))) return damage(`it does not point at the block of that hash (height ${height})`, key);
+      }
+      return undefined;
+    });
+    await pages(Prefix.txLocation, async (page) => {
+      for (const [key, value] of page) {
+        const [height, index] = value.length === 12 ? [heightOf(value), indexOf(value)] : [-1, -1];
+        const hashes = await hashesAt(height);
+        if (!hasHashLayout(key) || hashes?.[index] !== bytesToHex(key.subarray(1))) return damage(`the transaction at height ${height}, index ${index} is not this one`, key);
+      }
+      return undefined;
+    });
+    await pages(Prefix.objectHistory, async (page) => {
+      for (const [key, value] of page) {
+        const place = key.length >= 14 ? key.subarray(key.length - 12) : new Uint8Array();
+        const [height, index] = place.length === 12 ? [heightOf(place), indexOf(place)] : [-1, -1];
+        const hashes = await hashesAt(height);
+        if (value.length !== 32 || key[key.length - 13] !== 0 || hashes?.[index] !== bytesToHex(value)) return damage(`it does not name the transaction at height ${height}, index ${index}`, key);
+      }
+      return undefined;
+    });
+    await pages(Prefix.partyObject, async (page) => {
+      for (const [key] of page) {
+        const body = key.subarray(1);
+        const separator = body.indexOf(0);
+        let party: string;
+        let objectId: string;
+        try {
+          [party, objectId] = [strictUtf8.decode(body.subarray(0, separator)), strictUtf8.decode(body.subarray(separator + 1))];
+        } catch {
+          return damage('its key is not UTF-8', key);
+        }
+        const record = separator <= 0 || objectId === '' ? undefined : ((await this.#recordAsRead(objectId)) as PropertyObject | undefined);
+        if (!record?.owners.some((owner) => owner.key === party)) return damage('the object does not list this party as an owner', key);
+      }
+      return undefined;
+    });
+    return { rows };
+  }
+
+  /** An object's record for the scrub: a record that is not a valid object key is damage in the party row, not the state. */
+  async #recordAsRead(objectId: string): Promise<unknown> {
+    const key = StateKey.object(objectId);
+    if (!isStoreName(key, true)) return undefined;
+    return this.getRecord(key);
+  }
+
+  /** The leaves under `root`, depth first in batched reads; every node read must be stored and hash to its key. */
+  async #countLeaves(root: string, pause: () => Promise<void>): Promise<number> {
+    if (root === '0'.repeat(64)) return 0;
+    let leaves = 0;
+    const stack: Uint8Array[] = [hexToBytes(root)];
+    while (stack.length > 0) {
+      const hashes = stack.splice(Math.max(0, stack.length - SCRUB_PAGE_ROWS));
+      const nodes = await this.store.getSmtNodesRaw(hashes);
+      hashes.forEach((hash, i) => {
+        const key = Keys.smtNodeRaw(hash);
+        const bytes = nodes[i];
+        if (bytes === undefined) throw corruptError(this.store.dir, 'the state-tree node under the head state root is missing', undefined, rowOf(key));
+        let node;
+        try {
+          node = decodeNode(bytes, hash);
+        } catch (error) {
+          throw corruptError(this.store.dir, (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), error, rowOf(key));
+        }
+        if (node.kind === 'leaf') leaves++;
+        else for (const child of [node.right, node.left]) if (!isEmptyHash(child)) stack.push(child.slice());
+      });
+      await pause();
+    }
+    return leaves;
+  }
+
   async close(): Promise<void> {
     await this.verifyPool.close();
     await this.store.close();
@@ -548,6 +722,14 @@ interface VerifyingAhead {
 
 /** The verifier for transactions of a block whose commit certificate was verified (see Chain.commit). */
 const certifiedSignatures: Verifier = () => true;
+
+/** Rows per page of Chain.scrub. */
+const SCRUB_PAGE_ROWS = 500;
+
+/** A key of one prefix byte and a 32-byte hash. */
+function hasHashLayout(key: Uint8Array): boolean {
+  return key.length === 33;
+}
 
 /** The leaf tag of a state-tree node's layout (shared/smt/node.ts): [tag, keyHash, valueHash]. */
 const SMT_LEAF_TAG = 0;
