@@ -175,7 +175,7 @@ describe('notary audit', () => {
     await db.put(Keys.block(2), bytes);
     await db.close();
     const run = await notary('audit', '--data', copy);
-    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height 2: /) });
+    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height 2: row block 2: /) });
   });
 
   it('names an object-history index row with a flipped byte, with its object and height', async () => {
@@ -189,7 +189,7 @@ describe('notary audit', () => {
     await db.put(key, value);
     await db.close();
     const run = await notary('audit', '--data', copy);
-    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height (\d+): the object-history row of \S+ at height \1, index \d+ differs from the replayed chain\n$/) });
+    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height (\d+): row object-history \S+ at height \1, index \d+: differs from the replayed chain\n$/) });
   });
 
   it('names the committed blocks a store lost when its write-ahead log was cut short', async () => {

@@ -79,7 +79,9 @@ export async function auditChain(store: ChainStore, genesis: Genesis, options: A
         const commit = schema.commit.parse(decode(required(await store.getCommitBytes(height), 'the commit certificate is missing')));
         const hash = blockHash(block.header);
         if ((await store.getHeightByHash(hash)) !== height) {
-          return fail(height, `${describeRow(rowOf(Keys.heightByHash(hash)))}: it does not point at this height, where ${describeRow(blockRow)} holds the block of that hash`);
+          // The commit certificate names the block hash: it tells which of the two rows is wrong.
+          if (commit.blockHash === hash) return fail(height, `${describeRow(rowOf(Keys.heightByHash(hash)))}: it does not point at height ${height}, whose block has this hash`);
+          return fail(height, `${describeRow(blockRow)}: its header does not hash to the block hash its commit certificate and the block-hash index name`);
         }
         row = blockRow;
         if (height === 0) {

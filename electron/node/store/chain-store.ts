@@ -30,6 +30,7 @@ import {
   parseStateKey,
   rowOf,
   type KeyRange,
+  type RowName,
 } from './keys.js';
 
 /** Bumped whenever the key table or a value format changes; an older store is refused. */
@@ -108,6 +109,13 @@ export interface OpenOptions {
 
 type Database = ClassicLevel<Uint8Array, Uint8Array>;
 type Operation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** The rows a failed range read covers: its kind, and where it started. */
+function rangeRow(range: KeyRange | { gt: Uint8Array; lt: Uint8Array }): RowName {
+  if ('gt' in range) return { ...rowOf(range.gt), key: `after ${rowOf(range.gt).key}` };
+  const row = rowOf(range.gte);
+  return range.gte.length === 1 ? { ...row, key: '(from the first row)' } : { ...row, key: `from ${row.key}` };
+}
 
 /** LevelDB hands back Buffers; callers get plain Uint8Array views of the same memory. */
 function plainBytes(bytes: Uint8Array): Uint8Array {
@@ -818,7 +826,7 @@ export class ChainStore {
       const entries = await this.db.iterator({ ...range, limit }).all();
       return entries.map(([key, value]) => [plainBytes(key), plainBytes(value)]);
     } catch (error) {
-      throw fromReadError(this.dir, what, error, rowOf('gte' in range ? range.gte : range.gt));
+      throw fromReadError(this.dir, what, error, rangeRow(range));
     }
   }
 
