@@ -186,6 +186,9 @@ export const en = {
       validatorMissingTitle: 'A validator is not connected',
       validatorMissing: '{{name}} ({{role}}) is not connected to this office.',
       offlineTitle: 'This office is offline',
+      damagedTitle: 'The registry store of this office is damaged',
+      damaged: 'Damage found in {{where}}: {{what}} (since {{time}}). This office signs and certifies nothing until the store is repaired; transfers are refused, not queued.',
+      damagedRepair: 'To repair: stop the node and run the command below. It moves the chain folder aside; the next start re-syncs every block from the other offices.',
     },
   },
   certify: {
