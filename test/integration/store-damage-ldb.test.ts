@@ -179,6 +179,36 @@ describe('bytes flipped inside LevelDB tables (.ldb), seeded', () => {
   }, 60_000);
 });
 
+// The checks must never mistake a block committed during a read for damage: the state rows
+// and the head state root are read at different moments.
+describe('verified reads racing commits', () => {
+  it('reads of records the blocks change, while 15 blocks commit, are never reported as damage', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'notary-race-'));
+    const chain = await Chain.open({ dir, genesis });
+    try {
+      let committing = true;
+      const reader = (async () => {
+        let reads = 0;
+        while (committing) {
+          await Promise.all(Array.from({ length: OBJECTS }, (_, i) => chain.getRecord(StateKey.object(devObjectId(i)))));
+          reads++;
+        }
+        return reads;
+      })();
+      for (let i = 0; i < 15; i++) {
+        const timeMs = chain.head.header.timeMs + 1_000;
+        await devCommitBlock(chain, await devTransfers(chain, 8, { objects: OBJECTS, parties: 10, seed: 100 + i, nowMs: timeMs }), timeMs);
+      }
+      committing = false;
+      expect(await reader).toBeGreaterThan(0);
+      await chain.scrub();
+    } finally {
+      await chain.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 // The node's reaction (a running dev node, real parts): damage it meets puts it in the damaged
 // state once. It signs and proposes nothing more, refuses submissions with NODE_DAMAGED and a
 // sentence (never `pending`), answers reads that hit the damage with the same code (never a

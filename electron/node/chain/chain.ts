@@ -150,21 +150,19 @@ export class Chain implements StateSource {
    * their state root.)
    */
   async getMany(keys: string[]): Promise<Map<string, unknown>> {
-    let problem: StoreDamage | undefined;
-    for (let attempt = 0; attempt < 4; attempt++) {
+    for (let attempt = 0; ; attempt++) {
+      // While a block's batch is being written, rows and root disagree: wait for it.
+      while (this.#epoch % 2 === 1) await this.#commits;
       const epoch = this.#epoch;
-      if (epoch % 2 === 1) {
-        await this.#commits;
-        continue;
-      }
       const root = this.#head.header.stateRoot;
       const raw = await this.store.getStateMany(keys);
-      problem = await this.#checkAgainstTree(root, keys, raw);
+      const problem = await this.#checkAgainstTree(root, keys, raw);
       if (problem === undefined) return this.#decoded(raw);
-      // A block committed meanwhile: the rows may be newer than the root; read again.
+      // Damage only when no block was committed meanwhile (the rows may be newer than the root).
       if (this.#epoch === epoch) throw problem;
+      // Never damage because of load: a reader overtaken again and again gives up as busy.
+      if (attempt >= STATE_READ_ATTEMPTS_MAX) throw new Error(`the state was changed by ${attempt + 1} blocks while it was being read; try again`);
     }
-    throw problem ?? corruptError(this.store.dir, `the state could not be read consistently while blocks were committed`);
   }
 
   #decoded(raw: Map<string, Uint8Array>): Map<string, unknown> {
@@ -470,7 +468,9 @@ export class Chain implements StateSource {
         const page = await this.store.scanRows(prefix, after, { limit: SCRUB_PAGE_ROWS });
         const problem = await check(page);
         if (problem) {
-          if (this.#epoch === epoch || ++retries > 3) throw problem;
+          if (this.#epoch === epoch) throw problem;
+          // Overtaken by commits again and again: give up (the node logs it), never report damage because of load.
+          if (++retries > STATE_READ_ATTEMPTS_MAX) throw new Error(`the scrub was overtaken by ${retries} blocks on one page of rows; stopped`);
           continue;
         }
         retries = 0;
@@ -722,6 +722,9 @@ interface VerifyingAhead {
 
 /** The verifier for transactions of a block whose commit certificate was verified (see Chain.commit). */
 const certifiedSignatures: Verifier = () => true;
+
+/** Reads of the head state a stream of commits may overtake before getMany gives up (as busy, not damage). */
+const STATE_READ_ATTEMPTS_MAX = 16;
 
 /** Rows per page of Chain.scrub. */
 const SCRUB_PAGE_ROWS = 500;
