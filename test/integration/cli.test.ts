@@ -233,6 +233,27 @@ describe('notary audit', () => {
   });
 });
 
+describe('notary repair', () => {
+  it('moves the chain folder aside and says what the next start does; refused while a node holds the store; one sentence without a chain folder', async () => {
+    const copy = join(root, 'to-repair');
+    await cp(data, copy, { recursive: true });
+    const store = await ChainStore.open(join(copy, DataFiles.chain), { createIfMissing: false });
+    try {
+      const locked = await notary('repair', '--data', copy);
+      expect(locked).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^notary: A notary node is using .*to-repair\/chain \(its LevelDB lock is held\): stop it first, then run notary repair again\.\n$/) });
+    } finally {
+      await store.close();
+    }
+    const run = await notary('repair', '--data', copy);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^repair: moved the chain folder to .*to-repair\/chain\.damaged-\d{8}T\d{6}Z\.\nStart the node .*re-syncs every block from its peers/) });
+    const entries = await readdir(copy);
+    expect(entries).not.toContain(DataFiles.chain);
+    expect(entries.filter((name) => /^chain\.damaged-\d{8}T\d{6}Z$/.test(name))).toHaveLength(1);
+    const again = await notary('repair', '--data', copy);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/^notary: No chain folder at .*to-repair\/chain: nothing to repair/) });
+  });
+});
+
 describe('notary status, submit and receipt', () => {
   const token = 'ab'.repeat(32);
   let server: Server;
