@@ -92,6 +92,9 @@ export class Chain implements StateSource {
   #epoch = 0;
   /** The state as block execution reads it: decoded, not checked against the tree (see getMany). */
   readonly #execution: StateSource;
+  /** Value hashes (null: absent) of keys the head tree was walked for, at root #leavesRoot. */
+  readonly #leaves = new Map<string, Uint8Array | null>();
+  #leavesRoot = '';
   /** The background warm of the node cache started by open (durable chains): its result names damage it met. */
   warming: Promise<WarmResult> | undefined;
 
@@ -179,8 +182,21 @@ export class Chain implements StateSource {
 
   async #checkAgainstTree(root: string, keys: string[], raw: Map<string, Uint8Array>): Promise<StoreDamage | undefined> {
     const rootHash = hexToBytes(root);
+    if (this.#leavesRoot !== root) {
+      this.#leaves.clear();
+      this.#leavesRoot = root;
+    }
     for (const key of keys) {
-      const leaf = await this.#valueHashAt(rootHash, stateKeyHash(key));
+      // The tree's answer for a key at this root, walked once per root (common keys repeat).
+      let leaf = this.#leaves.get(key);
+      if (leaf === undefined) {
+        leaf = (await this.#valueHashAt(rootHash, stateKeyHash(key))) ?? null;
+        if (this.#leavesRoot === root) {
+          if (this.#leaves.size >= LEAVES_REMEMBERED_MAX) this.#leaves.clear();
+          this.#leaves.set(key, leaf);
+        }
+      }
+      if (leaf === null) leaf = undefined;
       const bytes = raw.get(key);
       const row = rowOf(Keys.state(key));
       if (leaf === undefined && bytes !== undefined) return corruptError(this.store.dir, `the row exists but the state tree at height ${this.#head.height} has no such key`, undefined, row);
@@ -202,7 +218,8 @@ export class Chain implements StateSource {
     for (let depth = 0; depth <= SMT_DEPTH_MAX; depth++) {
       if (isEmptyHash(hash)) return undefined;
       const hashHex = bytesToHex(hash);
-      const bytes = await this.nodes.get(hashHex);
+      // Most of a path is in memory: await only for the nodes that are not.
+      const bytes = this.nodes.cached(hashHex) ?? (await this.nodes.get(hashHex));
       if (bytes === undefined || bytes.length !== SMT_NODE_BYTES) throw corruptError(this.store.dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
       const first = bytes.subarray(4, 36);
       const second = bytes.subarray(38, 70);
@@ -725,6 +742,9 @@ const certifiedSignatures: Verifier = () => true;
 
 /** Reads of the head state a stream of commits may overtake before getMany gives up (as busy, not damage). */
 const STATE_READ_ATTEMPTS_MAX = 16;
+
+/** Keys whose leaf at the head root getMany remembers (cleared at each new root). */
+const LEAVES_REMEMBERED_MAX = 100_000;
 
 /** Rows per page of Chain.scrub. */
 const SCRUB_PAGE_ROWS = 500;

@@ -95,6 +95,11 @@ export class CachedNodeReader implements SmtNodeReader {
     return found;
   }
 
+  /** A node already in memory (pinned or cached), without a read: undefined when it is not. */
+  cached(hashHex: string): Uint8Array | undefined {
+    return this.#pinned.get(hashHex) ?? this.#touch(hashHex);
+  }
+
   /** A cached (not pinned) node, made the most recently used. */
   #touch(hashHex: string): Uint8Array | undefined {
     const young = this.#young.get(hashHex);
