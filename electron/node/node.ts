@@ -886,9 +886,15 @@ export class NotaryNode {
    */
   async #scrubInBackground(): Promise<void> {
     const startedMs = Date.now();
+    let workedFromMs = performance.now();
+    // At most half of the event loop: after each page, a pause as long as the page took (at least SCRUB_PAUSE_MS).
+    const pause = async () => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(SCRUB_PAUSE_MS, performance.now() - workedFromMs)));
+      workedFromMs = performance.now();
+    };
     try {
       const { rows } = await this.chain.scrub({
-        pause: () => new Promise((resolve) => setTimeout(resolve, SCRUB_PAUSE_MS)),
+        pause,
         stopped: () => this.#stopping || this.#damage !== undefined,
       });
       if (!this.#stopping && !this.#damage) this.log.info({ rows, ms: Date.now() - startedMs }, 'store scrub: every row checked, no damage');
