@@ -20,12 +20,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusSchema } from '../../shared/api/index.js';
 import { bytesToHex, utf8 } from '../../shared/codec/index.js';
 import { sha256, type KeyPair } from '../../shared/crypto/index.js';
-import { StateKey, txHash, type Genesis, type PropertyObject } from '../../shared/ledger/index.js';
+import { StateKey, decodeStateValue, txHash, type Genesis, type PropertyObject } from '../../shared/ledger/index.js';
 import { smtLeafHash } from '../../shared/smt/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { repairStore } from '../../electron/node/cli/repair.js';
 import { DataFiles } from '../../electron/node/config.js';
-import { devCommitBlock, devGenesis, devObjectId, devParty, devTransfer, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devObjectId, devParty, devTransfer, devTransfers } from '../../electron/node/dev/dev-chain.js';
 import { initNode } from '../../electron/node/init.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 import { NotaryNode } from '../../electron/node/node.js';
@@ -176,6 +176,41 @@ describe('bytes flipped inside LevelDB tables (.ldb), seeded', () => {
     }
     console.log(`ldb damage matrix (seeds ${SEED}..${SEED + TRIALS - 1}): ${JSON.stringify(tally)}`);
     expect(silent, 'reads that answered differently without naming the damage').toEqual([]);
+  }, 60_000);
+});
+
+describe('a state-tree node missing from the store', () => {
+  it('is StoreDamage naming the node, for a certificate and for a block built on it, not the tree\'s MISSING_NODE', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'notary-missing-node-'));
+    const chain = await Chain.open({ dir, genesis });
+    try {
+      const id = devObjectId(3);
+      const record = (await chain.store.getState(StateKey.object(id)))!;
+      const leaf = bytesToHex(smtLeafHash(sha256(utf8(StateKey.object(id))), sha256(record)));
+      await chain.close();
+      const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+      await db.open();
+      await db.del(Keys.smtNode(leaf));
+      await db.close();
+      const reopened = await Chain.open({ dir, genesis, durable: false });
+      try {
+        const refused = await reopened.certificate(id).then(() => undefined, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(StoreDamage);
+        expect((refused as StoreDamage).row).toEqual({ kind: 'state-node', key: leaf });
+        // A block with a transfer of that object: its execution walks to the missing leaf.
+        const timeMs = reopened.head.header.timeMs + 1_000;
+        const object = decodeStateValue(StateKey.object(id), record) as PropertyObject;
+        const parties = [...Array.from({ length: 10 }, (_, i) => devParty(i)), devParty(60)];
+        const tx = devTransfer(object, devParty(60), parties, { chainId: genesis.chainId, nowMs: timeMs, nonce: 1 });
+        const built = await reopened.propose([tx], { timeMs, proposer: devKeys.notary.publicKey }).then(() => undefined, (error: unknown) => error);
+        expect(built).toBeInstanceOf(StoreDamage);
+        expect((built as StoreDamage).row).toEqual({ kind: 'state-node', key: leaf });
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 

@@ -26,7 +26,7 @@ import {
 } from '../../../shared/ledger/index.js';
 import { RECEIPT_VERSION, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
 import { checkExecution, checkLinks, executeOn, genesisExecution, proposeBlock, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
-import { SMT_DEPTH_MAX, SMT_NODE_BYTES, SparseMerkleTree, decodeNode, isEmptyHash } from '../../../shared/smt/index.js';
+import { SMT_DEPTH_MAX, SMT_NODE_BYTES, SparseMerkleTree, decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { voteMessage } from '../../../shared/chain/commit.js';
 import { ChainStore, StoreError } from '../store/index.js';
@@ -92,6 +92,8 @@ export class Chain implements StateSource {
   #epoch = 0;
   /** The state as block execution reads it: decoded, not checked against the tree (see getMany). */
   readonly #execution: StateSource;
+  /** The node cache as the state tree reads it: a node the tree needs and the store lacks is damage. */
+  readonly #treeNodes: SmtNodeReader;
   /** Value hashes (null: absent) of keys the head tree was walked for, at root #leavesRoot. */
   readonly #leaves = new Map<string, Uint8Array | null>();
   #leavesRoot = '';
@@ -107,7 +109,8 @@ export class Chain implements StateSource {
   ) {
     this.nodes = new CachedNodeReader(store);
     this.#head = head;
-    this.#execution = { nodes: this.nodes, getMany: async (keys) => this.#decoded(await this.store.getStateMany(keys)) };
+    this.#treeNodes = treeNodesOf(this.nodes, store.dir);
+    this.#execution = { nodes: this.#treeNodes, getMany: async (keys) => this.#decoded(await this.store.getStateMany(keys)) };
   }
 
   static async open(options: ChainOptions): Promise<Chain> {
@@ -420,7 +423,7 @@ export class Chain implements StateSource {
     if (!object) return undefined;
     const commit = await this.getCommit(head.height);
     if (!commit) throw corruptError(this.store.dir, `the commit of the head block ${head.height} is missing`);
-    const tree = new SparseMerkleTree(this.nodes, hexToBytes(head.header.stateRoot));
+    const tree = new SparseMerkleTree(this.#treeNodes, hexToBytes(head.header.stateRoot));
     return {
       kind: 'certificate',
       version: RECEIPT_VERSION,
@@ -739,6 +742,23 @@ interface VerifyingAhead {
 
 /** The verifier for transactions of a block whose commit certificate was verified (see Chain.commit). */
 const certifiedSignatures: Verifier = () => true;
+
+/**
+ * Every node reachable from a committed root is stored (nodes are never deleted): one the tree
+ * asks for and the store lacks is damage, named, rather than the tree's MISSING_NODE.
+ */
+function treeNodesOf(nodes: CachedNodeReader, dir: string): SmtNodeReader {
+  const missing = (hashHex: string) => corruptError(dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
+  return {
+    get: async (hashHex) => (await nodes.get(hashHex)) ?? Promise.reject(missing(hashHex)),
+    getMany: async (hashHexes) => {
+      const found = await nodes.getMany(hashHexes);
+      const absent = found.findIndex((bytes) => bytes === undefined);
+      if (absent >= 0) throw missing(hashHexes[absent]!);
+      return found;
+    },
+  };
+}
 
 /** Reads of the head state a stream of commits may overtake before getMany gives up (as busy, not damage). */
 const STATE_READ_ATTEMPTS_MAX = 16;
