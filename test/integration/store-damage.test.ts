@@ -3,14 +3,14 @@
 // 1. Processes: a devnet of 2 validators + 1 observer. The observer is killed (-9), bytes of
 //    its store's write-ahead log are flipped; `notary start` refuses with a sentence that names
 //    the store and what to do, `notary audit` names the damage, and the repair is the operator
-//    moving the damaged chain folder aside: the node starts from genesis and re-syncs every
+//    running `notary repair` (it moves the damaged chain folder aside): the node starts from genesis and re-syncs every
 //    block from its peers (each verified by its commit certificate), to the same block hashes.
 // 2. In process: a seeded matrix of flips and truncations of the store's files (log, tables,
 //    manifest), each ending refused at open (a truncated log too: the committed-head file
 //    records a higher head, STORE_ROLLED_BACK) or named by the audit; and single-row damage
 //    the checksums cannot see, by row kind, each named by the audit.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -79,15 +79,16 @@ describe('a damaged observer store in a 2-validator + 1-observer devnet (process
     // Start: refused with one sentence naming the store and the remedy, no stack trace.
     const started = await notary('start', '--data', observer.info.dataDir);
     expect(started.code).not.toBe(0);
-    expect(started.stderr).toMatch(/The store at .*chain is corrupt: .*Run `notary audit` or re-sync from peers\./);
+    expect(started.stderr).toMatch(/The store at .*chain is corrupt: .*Run `notary audit` or re-sync from peers\. To re-sync it from peers: notary repair --data \S+ \(moves the chain folder aside\), then start again\./);
     expect(started.stderr).not.toMatch(/\n\s+at /);
     // Audit: names the damage (LevelDB's checksum finding), exit 1.
     const audit = await notary('audit', '--data', observer.info.dataDir);
     expect(audit.code).toBe(1);
     expect(`${audit.stdout}${audit.stderr}`).toMatch(/corrupt|checksum|DAMAGE/i);
 
-    // Repair: the operator moves the damaged folder aside and starts the node again.
-    await rename(chainDir, `${chainDir}.damaged`);
+    // Repair: the operator runs the one command (it moves the damaged folder aside) and starts the node again.
+    const repaired = await notary('repair', '--data', observer.info.dataDir);
+    expect(repaired, repaired.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^repair: moved the chain folder to .*chain\.damaged-\d{8}T\d{6}Z\./) });
     const target = (await validator.status()).height;
     await observer.start();
     await waitFor(`the observer re-synced to height ${target}`, async () => ((await observer.status()).height >= target ? true : undefined), 60_000);
