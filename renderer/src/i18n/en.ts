@@ -8,6 +8,7 @@ export const en = {
     language: 'Language',
     online: 'Online',
     offline: 'Offline',
+    damaged: 'Store damaged',
     liveFeed: 'Live updates',
     liveConnecting: 'Connecting to live updates…',
     liveDown: 'Live updates unavailable; refreshing every 5 seconds',
