@@ -9,8 +9,14 @@
 //
 // The matrix: bytes flipped at seeded random offsets of the .ldb files; each case must end
 // refused at open with a sentence, or with every read either answering exactly what the
-// undamaged store answers or failing with StoreDamage naming the row (kind and key). Never a
-// silently different answer. A failing case prints its seed; DAMAGE_SEED=N replays it.
+// undamaged store answers or failing with StoreDamage naming the row (kind and key), and the
+// scrub (run by the node once after start) naming any damage a read found or any read that
+// answered differently (a row whose key the flip changed looks absent to a lookup). Never a
+// silently different answer. A failing case prints its seed; DAMAGE_SEED=N replays it,
+// DAMAGE_TRIALS=N runs more (default 64).
+//
+// Then the node's reaction, with real parts: damaged state, no signing, NODE_DAMAGED, status,
+// metrics, and `notary repair`.
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
