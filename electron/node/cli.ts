@@ -61,7 +61,17 @@ program
     const { startPassphrase } = await import('./cli/start-passphrase.js');
     const passphrase = await startPassphrase(dataDir, options.passphraseFile ?? process.env.NOTARY_PASSPHRASE_FILE);
     const { NotaryNode } = await import('./node.js');
-    const node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
+    let node: Awaited<ReturnType<typeof NotaryNode.start>>;
+    try {
+      node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
+    } catch (error) {
+      // A damaged store: the sentence, then the one command that re-syncs it.
+      const code = (error as { code?: unknown }).code;
+      if (code === 'STORE_CORRUPT' || code === 'STORE_ROLLED_BACK') {
+        throw new Error(`${(error as Error).message} To re-sync it from peers: notary repair --data ${dataDir} (moves the chain folder aside), then start again.`, { cause: error });
+      }
+      throw error;
+    }
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { CommitError, decodeConsensusMessage, encodeConsensusMessage, InvalidBlockError, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
 import { Domain, isPublicKeyHex, publicKeyOf } from '../../shared/crypto/index.js';
-import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type CosignResult, type Identity, type InboxEntry, type NodeSettings, type NodeStatus, type OutboxEntryView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
+import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type CosignResult, type Identity, type InboxEntry, type NodeSettings, type NodeStatus, type OutboxEntryView, type StoreDamageView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
 import {
   blockHash,
   decodeTransaction,
@@ -44,6 +44,7 @@ import { Mempool, MempoolError } from './mempool/mempool.js';
 import { Outbox } from './mempool/outbox.js';
 import { OutboxSender } from './mempool/outbox-sender.js';
 import { PendingLog, PendingLogError } from './mempool/pending-log.js';
+import { damageOf, type StoreDamage } from './store/errors.js';
 import { chainSyncSource, createNetwork, decodeBlockAnnouncement, encodeBlockAnnouncement, GossipAction, GossipValidationError, Syncer, type NotaryNetwork } from './network/index.js';
 
 /** A proposed block may be at most this far ahead of our clock (clock drift between offices). */
@@ -63,6 +64,8 @@ const CATCH_UP_INTERVAL_MS = 5_000;
 const PEER_STATUS_TIMEOUT_MS = 1_500;
 /** How often a status event goes to live subscribers. */
 const STATUS_EVENT_INTERVAL_MS = 2_000;
+/** The background store scrub's pause between pages of rows (Chain.scrub). */
+const SCRUB_PAUSE_MS = 5;
 /** Transactions submitted through this node whose fate is announced as a `tx` event. */
 const WATCHED_TXS_MAX = 10_000;
 
@@ -119,6 +122,8 @@ export class NotaryNode {
   #commitTurns: Promise<unknown> = Promise.resolve();
   #allowRemote = false;
   #apiHost = '127.0.0.1';
+  /** Set once, at the first damage found in the store; the node then signs, proposes and admits nothing. */
+  #damage: StoreDamageView | undefined;
   readonly #watched = new Set<string>(); // tx hashes submitted here
   /** Live events for the UI: WebSocket clients and the Electron window subscribe here. */
   readonly events = new EventHub();
@@ -221,6 +226,9 @@ export class NotaryNode {
       this.#outboxSender.resendAll(); // what it missed goes out at the next reconcile
     });
     await this.#driver.start();
+    // The top of the state tree is read at open, in the background: a node there that does not hash to its key is damage.
+    void this.chain.warming?.then((warm) => warm.damage && this.#onDamage(warm.damage));
+    void this.#scrubInBackground();
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => {
       void this.#reconcileOutbox();
@@ -237,10 +245,20 @@ export class NotaryNode {
       outboxPending: () => this.outbox.list().filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,
       consensusRound: () => this.#driver.status().round,
       syncing: () => this.#syncing,
+      damaged: () => this.#damage !== undefined,
       network: () => this.network.metrics(),
-      missedVotes: async () => (await this.handlers.validators()).validators.map((validator) => ({ key: validator.key, name: validator.name, missed: validator.missedVotes })),
+      // A damaged node still serves its metrics (notary_store_damaged 1): the figures that need the store are then left out.
+      missedVotes: async () => {
+        if (this.#damage) return [];
+        try {
+          return (await this.handlers.validators()).validators.map((validator) => ({ key: validator.key, name: validator.name, missed: validator.missedVotes }));
+        } catch (error) {
+          if (error instanceof ApiError && error.code === 'NODE_DAMAGED') return [];
+          throw error;
+        }
+      },
     });
-    this.handlers = {
+    this.handlers = this.#guarded({
       status: () => this.status(),
       submit: (tx) => this.submit(tx),
       txStatus: (hash) => this.txStatus(hash),
@@ -273,7 +291,7 @@ export class NotaryNode {
         peerHeight: async (peerId) => (await this.network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
       }),
       metrics: () => this.#metrics.scrape(),
-    };
+    });
     const uiDir = options.uiDir === undefined ? defaultUiDir() : (options.uiDir ?? undefined);
     this.#servesUi = uiDir !== undefined;
     this.#statusTimer = setInterval(() => {
@@ -345,8 +363,14 @@ export class NotaryNode {
    * driver. Repeated halts back off, up to HALT_RECOVERY_MAX_MS between attempts.
    */
   #onHalt(error: Error): void {
-    this.log.fatal({ err: error, height: this.chain.head.height }, 'consensus halted; restarting it after a sync');
     this.consensusHalts++;
+    const damage = damageOf(error);
+    if (damage || this.#damage) {
+      // Damage is not a halt to recover from: the node stays stopped until the operator repairs it.
+      if (damage) this.#onDamage(damage);
+      return;
+    }
+    this.log.fatal({ err: error, height: this.chain.head.height }, 'consensus halted; restarting it after a sync');
     if (this.#stopping) return;
     const sinceLast = Date.now() - this.#lastHaltAtMs;
     this.#lastHaltAtMs = Date.now();
@@ -355,7 +379,7 @@ export class NotaryNode {
   }
 
   async #recoverConsensus(): Promise<void> {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#damage) return;
     try {
       await this.#driver.stop();
       this.#syncing = true;
@@ -366,7 +390,7 @@ export class NotaryNode {
       } finally {
         this.#syncing = false;
       }
-      if (this.#stopping) return;
+      if (this.#stopping || this.#damage) return;
       this.#driver = this.#buildDriver();
       await this.#driver.start();
       this.log.warn({ height: this.chain.head.height, halts: this.consensusHalts }, 'consensus restarted after a halt');
@@ -377,7 +401,7 @@ export class NotaryNode {
   }
 
   #consensusApp(): ConsensusApp {
-    return {
+    return this.#watchingDamage({
       head: () => this.chain.head,
       validatorsFor: async (height) => validatorsAt((await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule, height),
       buildBlock: async (_height, _round, context) => {
@@ -422,7 +446,7 @@ export class NotaryNode {
           this.#mempoolWaiters.add(wake);
           signal.addEventListener('abort', wake, { once: true });
         }),
-    };
+    });
   }
 
   /** Every committed block passes here, from consensus, sync or a block announcement: one at a time. */
@@ -433,6 +457,17 @@ export class NotaryNode {
   }
 
   async #commitInTurn(block: Block, commit: Commit, prepared?: PreparedBlock): Promise<void> {
+    if (this.#damage) throw new Error(`not committing block ${block.header.height}: ${this.#damageSentence()}`);
+    try {
+      await this.#commitChecked(block, commit, prepared);
+    } catch (error) {
+      const damage = damageOf(error);
+      if (damage) this.#onDamage(damage);
+      throw error;
+    }
+  }
+
+  async #commitChecked(block: Block, commit: Commit, prepared?: PreparedBlock): Promise<void> {
     if (block.header.height <= this.chain.head.height) return;
     const written = await this.chain.commit(block, commit, prepared);
     this.#lastCommitAtMs = Date.now();
@@ -460,11 +495,18 @@ export class NotaryNode {
 
   async #validateTx(bytes: Uint8Array): Promise<void> {
     const tx = decodeTransaction(bytes);
+    // IGNORE: a damaged node admits nothing (it could not check it against its state).
+    if (this.#damage) throw new GossipValidationError(GossipAction.ignore, 'NODE_DAMAGED', this.#damageSentence());
     try {
       await this.mempool.add(tx);
       this.#wakeProposer();
     } catch (error) {
       if (error instanceof MempoolError) throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
+      const damage = damageOf(error);
+      if (damage) {
+        this.#onDamage(damage);
+        throw new GossipValidationError(GossipAction.ignore, 'NODE_DAMAGED', this.#damageSentence());
+      }
       throw error;
     }
   }
@@ -539,6 +581,7 @@ export class NotaryNode {
   }
 
   async submit(input: unknown): Promise<SubmitResult> {
+    this.#refuseIfDamaged();
     const tx = parseTransaction(input);
     const hash = txHash(tx);
     const id = txId(tx);
@@ -603,7 +646,7 @@ export class NotaryNode {
 
   /** Re-admitted transactions, gossiped once the node reaches a quorum (peers may never have had them). */
   async #gossipReadmitted(): Promise<void> {
-    if (this.#regossip.length === 0 || !(await this.reachability()).online) return;
+    if (this.#regossip.length === 0 || this.#damage || !(await this.reachability()).online) return;
     for (const tx of this.#regossip.splice(0)) {
       if (this.mempool.has(txId(tx))) await this.network.publish('tx', encode(tx)).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
     }
@@ -614,7 +657,7 @@ export class NotaryNode {
    * open (mempool/outbox-sender.ts); each entry ends final or rejected.
    */
   async #reconcileOutbox(): Promise<void> {
-    if (this.#reconciling || this.#syncing) return;
+    if (this.#reconciling || this.#syncing || this.#damage) return;
     if (this.#outboxSender.waiting().length === 0) return;
     const { online } = await this.reachability();
     if (!online) {
@@ -716,6 +759,7 @@ export class NotaryNode {
   /** A registrar office co-signs an authority change with its node key (which never leaves the node). */
   async cosign(input: unknown): Promise<CosignResult> {
     const tx = parseTransaction(input);
+    this.#refuseIfDamaged();
     if (this.config.role !== 'registrar' || !this.signingKey) throw new ApiError(409, 'NOT_A_REGISTRAR', 'only a registrar office co-signs authority changes');
     if (!tx.type.startsWith('authority.')) throw new ApiError(422, 'NOT_AN_AUTHORITY_CHANGE', `a ${tx.type} is not an authority change; registrars co-sign authority.add, update and revoke`);
     if (tx.chainId !== this.chain.chainId) throw new LedgerError('WRONG_CHAIN', `this change was made for the registry ${tx.chainId}, not ${this.chain.chainId}`);
@@ -756,6 +800,7 @@ export class NotaryNode {
   }
 
   async inboxCertify(id: string): Promise<SubmitResult | undefined> {
+    this.#refuseIfDamaged();
     const entry = this.#inbox.get(id);
     if (!entry) return undefined;
     if (this.config.role !== 'notary' || !this.signingKey) throw new ApiError(409, 'NOT_A_NOTARY', 'this office has no notary key, so it cannot certify');
@@ -783,7 +828,16 @@ export class NotaryNode {
   }
 
   async status(): Promise<NodeStatus> {
-    const reach = await this.reachability();
+    // A damaged node still answers its status (reading the validators may be what is damaged).
+    let reach: { validators: number; reachable: number; online: boolean };
+    try {
+      reach = await this.reachability();
+    } catch (error) {
+      const damage = damageOf(error);
+      if (!damage) throw error;
+      this.#onDamage(damage);
+      reach = { validators: 0, reachable: 0, online: false };
+    }
     const outbox = this.outbox.list();
     const head = this.chain.head;
     return {
@@ -794,7 +848,7 @@ export class NotaryNode {
       height: head.height,
       headHash: head.hash,
       headTimeMs: head.header.timeMs,
-      online: reach.online,
+      online: reach.online && this.#damage === undefined,
       peers: this.network.peers().length,
       validators: reach.validators,
       validatorsReachable: reach.reachable,
@@ -805,7 +859,107 @@ export class NotaryNode {
         final: outbox.filter((entry) => entry.state === 'final').length,
         rejected: outbox.filter((entry) => entry.state === 'rejected').length,
       },
+      ...(this.#damage ? { damaged: { ...this.#damage } } : {}),
     };
+  }
+
+  // ---- store damage --------------------------------------------------------------------
+
+  /** The damage this node found in its store, if any (status, metrics, the UI). */
+  get damaged(): StoreDamageView | undefined {
+    return this.#damage;
+  }
+
+  /**
+   * The first damage found in the store, from any path (an API read, a submission's check,
+   * consensus building or validating a block, a commit, gossip admission): once, the node
+   * stops its signer and consensus (nothing more is signed, proposed or voted), stops
+   * committing and admitting, and says so in its status, metrics, log and UI. Reads that do
+   * not touch the damage still answer; submissions are refused with NODE_DAMAGED.
+   */
+  #onDamage(damage: StoreDamage): void {
+    if (this.#damage) return;
+    this.#damage = { what: damage.what, where: damage.where, sinceMs: Date.now(), repair: `notary repair --data ${this.dataDir}` };
+    this.#privValidator?.refuseSigning('the store is damaged');
+    clearTimeout(this.#recoveryTimer);
+    this.log.fatal(
+      { where: this.#damage.where, what: this.#damage.what, height: this.chain.head.height },
+      `the store is damaged (${this.#damage.where}: ${this.#damage.what}); this node stops signing, proposing and admitting transactions. Stop it and run: ${this.#damage.repair}`,
+    );
+    this.#driver?.stop().catch((error: unknown) => this.log.debug({ err: error }, 'consensus stop after damage failed'));
+    this.status().then((status) => this.events.emit({ type: 'status', status }), () => undefined);
+  }
+
+  /**
+   * Once after start, in the background: every row of the store checked against what it points
+   * at (Chain.scrub). It finds damage no read meets, e.g. a row whose key a damaged table
+   * changed, so that the transaction looks uncommitted. Pauses between pages; stops with the node.
+   */
+  async #scrubInBackground(): Promise<void> {
+    const startedMs = Date.now();
+    let workedFromMs = performance.now();
+    // At most half of the event loop: after each page, a pause as long as the page took (at least SCRUB_PAUSE_MS).
+    const pause = async () => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(SCRUB_PAUSE_MS, performance.now() - workedFromMs)));
+      workedFromMs = performance.now();
+    };
+    try {
+      const { rows } = await this.chain.scrub({
+        pause,
+        stopped: () => this.#stopping || this.#damage !== undefined,
+      });
+      if (!this.#stopping && !this.#damage) this.log.info({ rows, ms: Date.now() - startedMs }, 'store scrub: every row checked, no damage');
+    } catch (error) {
+      const damage = damageOf(error);
+      if (damage) this.#onDamage(damage);
+      else if (!this.#stopping) this.log.warn({ err: error }, 'store scrub stopped');
+    }
+  }
+
+  #damageSentence(): string {
+    const damage = this.#damage!;
+    return `this node found its store damaged (${damage.where}: ${damage.what}) and accepts no transactions until it is repaired; the operator stops it and runs \`${damage.repair}\`, which moves the chain folder aside so that the next start re-syncs it from peers`;
+  }
+
+  #refuseIfDamaged(): void {
+    if (this.#damage) throw new ApiError(503, 'NODE_DAMAGED', this.#damageSentence());
+  }
+
+  /** Every API handler: damage it runs into puts the node in the damaged state and answers 503 NODE_DAMAGED, never a 500. */
+  #guarded(handlers: ApiHandlers): ApiHandlers {
+    const guarded = {} as Record<string, unknown>;
+    for (const [name, handler] of Object.entries(handlers) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+      guarded[name] = async (...args: unknown[]) => {
+        try {
+          return await handler(...args);
+        } catch (error) {
+          const damage = damageOf(error);
+          if (!damage) throw error;
+          this.#onDamage(damage);
+          throw new ApiError(503, 'NODE_DAMAGED', this.#damageSentence());
+        }
+      };
+    }
+    return guarded as unknown as ApiHandlers;
+  }
+
+  /** The consensus app's calls: damage they run into stops consensus here, before the driver retries or halts. */
+  #watchingDamage(app: ConsensusApp): ConsensusApp {
+    const watched = { ...app } as Record<string, unknown>;
+    for (const [name, call] of Object.entries(app) as Array<[string, unknown]>) {
+      if (typeof call !== 'function' || name === 'head') continue;
+      watched[name] = async (...args: unknown[]) => {
+        if (this.#damage && name !== 'waitForTransactions') throw new Error(`consensus stopped: ${this.#damageSentence()}`);
+        try {
+          return await (call as (...a: unknown[]) => Promise<unknown>).apply(app, args);
+        } catch (error) {
+          const damage = damageOf(error);
+          if (damage) this.#onDamage(damage);
+          throw error;
+        }
+      };
+    }
+    return watched as unknown as ConsensusApp;
   }
 
   async stop(): Promise<void> {

@@ -55,8 +55,8 @@ function ConnectionBadges() {
   return (
     <Group gap="xs" wrap="nowrap">
       {status.data ? (
-        <Badge color={status.data.online ? 'green' : 'orange'} variant="filled" data-testid="header-online" data-online={String(status.data.online)}>
-          {status.data.online ? t('app.online') : t('app.offline')} · {t('app.height', { height: status.data.height })}
+        <Badge color={status.data.damaged ? 'red' : status.data.online ? 'green' : 'orange'} variant="filled" data-testid="header-online" data-online={String(status.data.online)}>
+          {status.data.damaged ? t('app.damaged') : status.data.online ? t('app.online') : t('app.offline')} · {t('app.height', { height: status.data.height })}
         </Badge>
       ) : null}
       <Tooltip label={live === 'live' ? t('app.liveFeed') : live === 'connecting' ? t('app.liveConnecting') : t('app.liveDown')}>

@@ -11,6 +11,18 @@ export const API_BODY_BYTES_MAX = 256 * 1024;
 export const apiErrorSchema = z.strictObject({ error: z.strictObject({ code: z.string(), message: z.string() }) });
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 
+/** The node found its store damaged (docs/operations.md): it signs and proposes nothing, and refuses submissions. */
+export const storeDamageSchema = z.strictObject({
+  /** What is wrong: "does not hash to its key", "LevelDB: Corruption: block checksum mismatch …". */
+  what: z.string(),
+  /** Where: the row (kind and key), e.g. "row state-node 3fa2…", or the store folder. */
+  where: z.string(),
+  sinceMs: z.number().int().nonnegative(),
+  /** The one command that repairs it (moves the chain folder aside; the next start re-syncs from peers). */
+  repair: z.string(),
+});
+export type StoreDamageView = z.infer<typeof storeDamageSchema>;
+
 export const statusSchema = z.strictObject({
   chainId: z.string(),
   nodeName: z.string(),
@@ -27,6 +39,8 @@ export const statusSchema = z.strictObject({
   syncing: z.boolean(),
   mempool: z.strictObject({ size: z.number().int(), bytes: z.number().int() }),
   outbox: z.strictObject({ pending: z.number().int(), final: z.number().int(), rejected: z.number().int() }),
+  /** Present only when the node found its store damaged; `online` is then false. */
+  damaged: storeDamageSchema.optional(),
 });
 export type NodeStatus = z.infer<typeof statusSchema>;
 

@@ -250,7 +250,7 @@ describe('notary audit', () => {
     await db.put(Keys.block(2), bytes);
     await db.close();
     const run = await notary('audit', '--data', copy);
-    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height 2: /) });
+    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height 2: row block 2: /) });
   });
 
   it('names an object-history index row with a flipped byte, with its object and height', async () => {
@@ -264,7 +264,7 @@ describe('notary audit', () => {
     await db.put(key, value);
     await db.close();
     const run = await notary('audit', '--data', copy);
-    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height (\d+): the object-history row of \S+ at height \1, index \d+ differs from the replayed chain\n$/) });
+    expect(run).toMatchObject({ code: 1, stdout: expect.stringMatching(/^audit: DAMAGE at height (\d+): row object-history \S+ at height \1, index \d+: differs from the replayed chain\n$/) });
   });
 
   it('names the committed blocks a store lost when its write-ahead log was cut short', async () => {
@@ -305,6 +305,27 @@ describe('notary audit', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('notary repair', () => {
+  it('moves the chain folder aside and says what the next start does; refused while a node holds the store; one sentence without a chain folder', async () => {
+    const copy = join(root, 'to-repair');
+    await cp(data, copy, { recursive: true });
+    const store = await ChainStore.open(join(copy, DataFiles.chain), { createIfMissing: false });
+    try {
+      const locked = await notary('repair', '--data', copy);
+      expect(locked).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^notary: A notary node is using .*to-repair\/chain \(its LevelDB lock is held\): stop it first, then run notary repair again\.\n$/) });
+    } finally {
+      await store.close();
+    }
+    const run = await notary('repair', '--data', copy);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^repair: moved the chain folder to .*to-repair\/chain\.damaged-\d{8}T\d{6}Z\.\nStart the node .*re-syncs every block from its peers/) });
+    const entries = await readdir(copy);
+    expect(entries).not.toContain(DataFiles.chain);
+    expect(entries.filter((name) => /^chain\.damaged-\d{8}T\d{6}Z$/.test(name))).toHaveLength(1);
+    const again = await notary('repair', '--data', copy);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/^notary: No chain folder at .*to-repair\/chain: nothing to repair/) });
   });
 });
 

@@ -3,14 +3,14 @@
 // 1. Processes: a devnet of 2 validators + 1 observer. The observer is killed (-9), bytes of
 //    its store's write-ahead log are flipped; `notary start` refuses with a sentence that names
 //    the store and what to do, `notary audit` names the damage, and the repair is the operator
-//    moving the damaged chain folder aside: the node starts from genesis and re-syncs every
+//    running `notary repair` (it moves the damaged chain folder aside): the node starts from genesis and re-syncs every
 //    block from its peers (each verified by its commit certificate), to the same block hashes.
 // 2. In process: a seeded matrix of flips and truncations of the store's files (log, tables,
 //    manifest), each ending refused at open (a truncated log too: the committed-head file
 //    records a higher head, STORE_ROLLED_BACK) or named by the audit; and single-row damage
 //    the checksums cannot see, by row kind, each named by the audit.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -21,6 +21,7 @@ import { DataFiles } from '../../electron/node/config.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
 import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/dev-chain.js';
 import { Keys, Prefix } from '../../electron/node/store/keys.js';
+import { decode } from '../../shared/codec/index.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
 
 interface Run {
@@ -78,15 +79,16 @@ describe('a damaged observer store in a 2-validator + 1-observer devnet (process
     // Start: refused with one sentence naming the store and the remedy, no stack trace.
     const started = await notary('start', '--data', observer.info.dataDir);
     expect(started.code).not.toBe(0);
-    expect(started.stderr).toMatch(/The store at .*chain is corrupt: .*Run `notary audit` or re-sync from peers\./);
+    expect(started.stderr).toMatch(/The store at .*chain is corrupt: .*Run `notary audit` or re-sync from peers\. To re-sync it from peers: notary repair --data \S+ \(moves the chain folder aside\), then start again\./);
     expect(started.stderr).not.toMatch(/\n\s+at /);
     // Audit: names the damage (LevelDB's checksum finding), exit 1.
     const audit = await notary('audit', '--data', observer.info.dataDir);
     expect(audit.code).toBe(1);
     expect(`${audit.stdout}${audit.stderr}`).toMatch(/corrupt|checksum|DAMAGE/i);
 
-    // Repair: the operator moves the damaged folder aside and starts the node again.
-    await rename(chainDir, `${chainDir}.damaged`);
+    // Repair: the operator runs the one command (it moves the damaged folder aside) and starts the node again.
+    const repaired = await notary('repair', '--data', observer.info.dataDir);
+    expect(repaired, repaired.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^repair: moved the chain folder to .*chain\.damaged-\d{8}T\d{6}Z\./) });
     const target = (await validator.status()).height;
     await observer.start();
     await waitFor(`the observer re-synced to height ${target}`, async () => ((await observer.status()).height >= target ? true : undefined), 60_000);
@@ -139,7 +141,11 @@ describe('a matrix of file damage (in process, seeded)', () => {
     }
     try {
       const report = await auditChain(chain.store, genesis, { verify });
-      if (!report.ok) return { outcome: 'named by audit', detail: `height ${report.problem!.height}: ${report.problem!.message.slice(0, 200)}` };
+      if (!report.ok) {
+        // Every damage message names the row: its kind and key.
+        expect(report.problem!.message).toMatch(/^row (block|commit|block-hash|state|state-node|tx-location|object-history|party-object|meta) \S+.*: /);
+        return { outcome: 'named by audit', detail: `height ${report.problem!.height}: ${report.problem!.message.slice(0, 200)}` };
+      }
       if (chain.head.height < head.height) return { outcome: 'earlier head, audit clean', detail: `head ${chain.head.height} of ${head.height}` };
       return { outcome: 'undetected', detail: 'audit clean at the same head' };
     } finally {
@@ -231,6 +237,30 @@ describe('a matrix of file damage (in process, seeded)', () => {
     }
   });
 
+  it('a block whose bytes are no longer canonical CBOR: the message names the row (block 0), not only the codec\'s sentence', async () => {
+    const dir = join(root, 'row-block-0');
+    await cp(original, dir, { recursive: true });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const bytes = new Uint8Array((await db.get(Keys.block(0)))!);
+    // The first single-bit flip that leaves CBOR the codec refuses as non-canonical.
+    const at = bytes.findIndex((_, i) => {
+      const copy = bytes.slice();
+      copy[i]! ^= 0x01;
+      try {
+        decode(copy);
+        return false;
+      } catch (error) {
+        return /not the canonical encoding/.test((error as Error).message);
+      }
+    });
+    expect(at).toBeGreaterThanOrEqual(0);
+    bytes[at]! ^= 0x01;
+    await db.put(Keys.block(0), bytes);
+    await db.close();
+    expect(await judge(dir)).toEqual({ outcome: 'named by audit', detail: 'height 0: row block 0: not the canonical encoding of its value' });
+  });
+
   // Rows the replay itself never reads (issue 7, gap 1, fixed): LevelDB does not verify table
   // checksums on reads, so the audit walks the state tree from the head state root (each node
   // present and hashing to its key) and compares the tree node and index rows ('t' tx locations,
@@ -239,7 +269,7 @@ describe('a matrix of file damage (in process, seeded)', () => {
     const dir = await damageRow(Prefix.smtNode, () => true);
     const { outcome, detail } = await judge(dir);
     expect(outcome).toMatch(/refused at open|named by audit/);
-    expect(detail).toMatch(/state-tree node [0-9a-f]{64}/);
+    expect(detail).toMatch(/row state-node [0-9a-f]{64}/);
   });
 
   it('a flipped byte in a state-tree node under the head state root: named as damaged by the tree walk', async () => {
@@ -249,26 +279,26 @@ describe('a matrix of file damage (in process, seeded)', () => {
     const rootHash = chain.head.header.stateRoot;
     await chain.close();
     const damaged = await damageRow(Prefix.smtNode, (key) => Buffer.from(key.subarray(1)).toString('hex') === rootHash, dir);
-    expect(await judge(damaged)).toEqual({ outcome: 'named by audit', detail: expect.stringMatching(new RegExp(`state-tree node ${rootHash.slice(0, 16)}`)) });
+    expect(await judge(damaged)).toEqual({ outcome: 'named by audit', detail: expect.stringMatching(new RegExp(`row state-node ${rootHash}: damaged under the head state root`)) });
   });
 
   it('a flipped byte in an object-history index row: named by the audit with its object and height', async () => {
     const dir = await damageRow(Prefix.objectHistory, () => true);
     const { outcome, detail } = await judge(dir);
     expect(outcome).toBe('named by audit');
-    expect(detail).toMatch(/^height \d+: the object-history row of \S+ at height \d+, index \d+ differs/);
+    expect(detail).toMatch(/^height \d+: row object-history \S+ at height \d+, index \d+: differs/);
   });
 
   it('a flipped byte in a tx-location index row: named by the audit with its tx hash', async () => {
     const dir = await damageRow(Prefix.txLocation, () => true);
     const { outcome, detail } = await judge(dir);
     expect(outcome).toBe('named by audit');
-    expect(detail).toMatch(/the tx-location row of tx [0-9a-f]{16}/);
+    expect(detail).toMatch(/row tx-location [0-9a-f]{64}: /);
   });
 
   it('a flipped byte in a party index row, or a party row lost: named by the audit', async () => {
     const flipped = await damageRow(Prefix.partyObject, () => true);
-    expect(await judge(flipped)).toMatchObject({ outcome: 'named by audit', detail: expect.stringMatching(/the party row of \S+ holding /) });
+    expect(await judge(flipped)).toMatchObject({ outcome: 'named by audit', detail: expect.stringMatching(/row party-object \S+ holding \S+: /) });
     const lost = join(root, 'row-party-lost');
     await cp(original, lost, { recursive: true });
     const db = new ClassicLevel<Uint8Array, Uint8Array>(lost, { keyEncoding: 'view', valueEncoding: 'view' });
@@ -276,6 +306,6 @@ describe('a matrix of file damage (in process, seeded)', () => {
     const [key] = await db.keys({ gte: Uint8Array.of(Prefix.partyObject), lt: Uint8Array.of(Prefix.partyObject + 1), limit: 1 }).all();
     await db.del(key!);
     await db.close();
-    expect(await judge(lost)).toMatchObject({ outcome: 'named by audit', detail: expect.stringMatching(/the party row of \S+ holding \S+ is missing from the store/) });
+    expect(await judge(lost)).toMatchObject({ outcome: 'named by audit', detail: expect.stringMatching(/row party-object \S+ holding \S+: missing from the store/) });
   });
 });

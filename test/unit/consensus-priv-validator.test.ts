@@ -69,6 +69,18 @@ describe('PrivValidator', () => {
     await expect(signer.signProposal(b, 1, 0, blockHash(b.header))).rejects.toThrow(DoubleSignError);
   });
 
+  it('signs nothing once told to refuse (a damaged store), not even a request already queued, and records nothing', async () => {
+    const store = new MemoryPrivValidatorStore();
+    const signer = await open(store);
+    await signer.signVote('prevote', 5, 0, hashA);
+    const queued = signer.signVote('precommit', 5, 0, hashA);
+    signer.refuseSigning('the store is damaged');
+    await expect(queued).rejects.toThrow('refused to sign: the store is damaged');
+    await expect(signer.signVote('prevote', 6, 0, hashA)).rejects.toThrow('refused to sign: the store is damaged');
+    await expect(signer.signProposal(block(6), 0, -1, blockHash(block(6).header))).rejects.toThrow('refused to sign: the store is damaged');
+    expect(signer.lastSigned).toMatchObject({ height: 5, step: 'prevote' });
+  });
+
   it('serializes concurrent requests so that the first one wins', async () => {
     const signer = await open(new MemoryPrivValidatorStore());
     const results = await Promise.allSettled([signer.signVote('prevote', 5, 0, hashA), signer.signVote('prevote', 5, 0, hashB)]);

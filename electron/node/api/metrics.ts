@@ -11,6 +11,8 @@ export interface MetricsSource {
   outboxPending(): number;
   consensusRound(): number;
   syncing(): boolean;
+  /** Whether the node found its store damaged (it then signs and admits nothing; docs/operations.md). */
+  damaged?(): boolean;
   network(): NetworkMetrics;
   /** Per validator of the next block: commits of the recent window that lack its signature. */
   missedVotes(): Promise<Array<{ key: string; name: string | null; missed: number }>>;
@@ -34,6 +36,7 @@ export function nodeMetrics(source: MetricsSource, options: { processMetrics?: b
   gauge('notary_outbox_pending', 'Outbox entries certified offline and not yet final or rejected', () => source.outboxPending());
   gauge('notary_consensus_round', 'Consensus round at the current height (above 0: rounds failed)', () => source.consensusRound());
   gauge('notary_syncing', '1 while block sync runs', () => (source.syncing() ? 1 : 0));
+  gauge('notary_store_damaged', '1 once the node found its store damaged: it signs, proposes and admits nothing until repaired', () => (source.damaged?.() ? 1 : 0));
   new Gauge({
     name: 'notary_validator_missed_votes',
     help: 'Commits of the last 100 blocks missing this validator\'s signature',

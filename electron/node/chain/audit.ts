@@ -1,7 +1,8 @@
 // Re-verifies a whole chain from genesis: every hash link, every commit certificate, and a
 // replay of every block, with every signature checked, into a scratch chain whose roots must
 // equal the stored headers. Then the stored state must equal the replayed one. Damage is
-// reported with its height.
+// reported with its height and its row, kind and key: "row block 0: not the canonical
+// encoding of its value", "row state-node 3fa2…: missing under the head state root".
 //
 // The replay runs against a scratch LevelDB store (a temporary directory, not fsync'ed,
 // removed afterwards), so an audit's memory does not grow with the state: the genesis is
@@ -15,12 +16,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesEqual, bytesToHex, compareBytes, decode, hexToBytes } from '../../../shared/codec/index.js';
+import { bytesEqual, compareBytes, decode, hexToBytes } from '../../../shared/codec/index.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
 import { blockHash, schema, type Block, type Genesis } from '../../../shared/ledger/index.js';
 import { SMT_DEPTH_MAX, decodeNode, isEmptyHash } from '../../../shared/smt/node.js';
 import { EMPTY_STATE_ROOT, Prefix, type ChainStore } from '../store/index.js';
-import { decodeHeight } from '../store/keys.js';
+import { damageOf } from '../store/errors.js';
+import { Keys, MetaName, decodeHeight, describeRow, rowOf, type RowName } from '../store/keys.js';
 import { Chain } from './chain.js';
 
 /** Tree nodes read per LevelDB getMany during the walk. */
@@ -67,35 +69,48 @@ export async function auditChain(store: ChainStore, genesis: Genesis, options: A
   try {
     for (let height = 0; height <= headHeight; height++) {
       let block: Block;
+      // Each step names the row it read: a failure is that row's damage.
+      const blockRow = rowOf(Keys.block(height));
+      const commitRow = rowOf(Keys.commit(height));
+      let row = blockRow;
       try {
         block = await readBlock(store, height);
-        const commit = schema.commit.parse(decode(required(await store.getCommitBytes(height), 'commit certificate is missing')));
+        row = commitRow;
+        const commit = schema.commit.parse(decode(required(await store.getCommitBytes(height), 'the commit certificate is missing')));
         const hash = blockHash(block.header);
-        if ((await store.getHeightByHash(hash)) !== height) return fail(height, 'the block-hash index does not point at this block');
+        if ((await store.getHeightByHash(hash)) !== height) {
+          // The commit certificate names the block hash: it tells which of the two rows is wrong.
+          if (commit.blockHash === hash) return fail(height, `${describeRow(rowOf(Keys.heightByHash(hash)))}: it does not point at height ${height}, whose block has this hash`);
+          return fail(height, `${describeRow(blockRow)}: its header does not hash to the block hash its commit certificate and the block-hash index name`);
+        }
+        row = blockRow;
         if (height === 0) {
           replay = await Chain.open({ dir: join(scratchDir, 'replay'), genesis, verify: options.verify, durable: false, ...(options.genesisPropertiesFile === undefined ? {} : { genesisPropertiesFile: options.genesisPropertiesFile }) });
-          if (replay.head.hash !== hash) return fail(0, 'the genesis block differs from the configured genesis');
+          if (replay.head.hash !== hash) return fail(0, `${describeRow(blockRow)}: the genesis block differs from the configured genesis`);
         } else {
           // validate: links, re-execution with every signature checked, identical roots;
           // commit then checks the certificate against the validators of this height.
           await replay!.validate(block);
+          row = commitRow;
           await replay!.commit(block, commit);
         }
       } catch (error) {
-        return fail(height, (error as Error).message);
+        return fail(height, damageMessage(error, row));
       }
       report.verifiedHeight = height;
       report.transactions += block.txs.length;
       options.onProgress?.(height, headHeight);
     }
-    if (store.head && replay && store.head.stateRoot !== replay.head.header.stateRoot) return fail(headHeight, 'the stored head state root differs from the replayed one');
+    if (store.head && replay && store.head.stateRoot !== replay.head.header.stateRoot) {
+      return fail(headHeight, `${describeRow(rowOf(Keys.meta(MetaName.head)))}: the stored head state root differs from the replayed one`);
+    }
     if (store.head && replay) {
       let problem: AuditProblem | undefined;
       try {
         problem = await checkRows(store, replay.store, store.head.stateRoot, headHeight, options.onRowsProgress);
       } catch (error) {
         // LevelDB failing a read here ("Corruption: bad entry in block") is damage like any other.
-        problem = { height: headHeight, message: (error as Error).message };
+        problem = { height: headHeight, message: damageMessage(error, undefined) };
       }
       if (problem) return fail(problem.height, problem.message);
     }
@@ -106,8 +121,19 @@ export async function auditChain(store: ChainStore, genesis: Genesis, options: A
   }
 }
 
+/**
+ * "row block 0: not the canonical encoding of its value": the row a step read, then what is
+ * wrong. Damage the store named itself (StoreDamage) keeps its own row.
+ */
+function damageMessage(error: unknown, row: RowName | undefined): string {
+  const damage = damageOf(error);
+  if (damage?.row) return `${describeRow(damage.row)}: ${damage.what}`;
+  const what = damage ? damage.what : (error as Error).message;
+  return row ? `${describeRow(row)}: ${what}` : what;
+}
+
 async function readBlock(store: ChainStore, height: number): Promise<Block> {
-  const parsed = schema.block.safeParse(decode(required(await store.getBlockBytes(height), 'block is missing')));
+  const parsed = schema.block.safeParse(decode(required(await store.getBlockBytes(height), 'the block is missing')));
   if (!parsed.success) throw new Error(`the stored block does not decode: ${parsed.error.issues[0]?.message}`);
   return parsed.data as Block;
 }
@@ -152,14 +178,14 @@ async function walkStateTree(store: ChainStore, stateRoot: string, progress: (ph
     const hashes = stack.splice(Math.max(0, stack.length - WALK_BATCH_NODES));
     const nodes = await store.getSmtNodesRaw(hashes);
     for (let i = 0; i < hashes.length; i++) {
-      const where = `state-tree node ${bytesToHex(hashes[i]!)} under the head state root`;
+      const where = describeRow(rowOf(Keys.smtNodeRaw(hashes[i]!)));
       const bytes = nodes[i];
-      if (bytes === undefined) return `${where} is missing`;
+      if (bytes === undefined) return `${where}: missing under the head state root`;
       let node;
       try {
         node = decodeNode(bytes, hashes[i]!);
       } catch (error) {
-        return `${where} is damaged (${(error as Error).message})`;
+        return `${where}: damaged under the head state root (${(error as Error).message})`;
       }
       if (node.kind === 'leaf') continue;
       // Copies: the children must not pin the read buffers while the walk goes on.
@@ -213,8 +239,8 @@ async function compareRows(
     const [stored, expected] = [await ours.peek(), await theirs.peek()];
     if (stored === undefined && expected === undefined) return undefined;
     const order = stored === undefined ? 1 : expected === undefined ? -1 : compareBytes(stored[0], expected[0]);
-    if (order < 0) return nameRow(stored!, 'is in the store but not in the replayed chain', headHeight);
-    if (order > 0) return nameRow(expected!, 'is missing from the store', headHeight);
+    if (order < 0) return nameRow(stored!, 'in the store but not in the replayed chain', headHeight);
+    if (order > 0) return nameRow(expected!, 'missing from the store', headHeight);
     if (!bytesEqual(stored![1], expected![1])) return nameRow(expected!, 'differs from the replayed chain', headHeight);
     ours.skip();
     theirs.skip();
@@ -222,42 +248,24 @@ async function compareRows(
   }
 }
 
-const lenientUtf8 = new TextDecoder('utf-8');
-
-/** "object-history row of BY-7-0001 at height 5, index 2 differs ...", at the row's height when it has one. */
+/** "row object-history BY-7-0001 at height 5, index 2: differs from the replayed chain", at the row's height when it has one. */
 function nameRow([key, value]: [Uint8Array, Uint8Array], what: string, headHeight: number): AuditProblem {
   const body = key.subarray(1);
   const separator = body.indexOf(0);
   let height: number | undefined;
-  let name: string;
   switch (key[0]) {
-    case Prefix.state:
-      name = `state record ${lenientUtf8.decode(body)}`;
-      break;
-    case Prefix.smtNode:
-      name = `state-tree node ${bytesToHex(body)}`;
-      break;
     case Prefix.heightByHash:
       height = decodeHeight(value);
-      name = `block-hash row of block ${bytesToHex(body)}`;
       break;
     case Prefix.txLocation:
       height = value.length === 12 ? decodeHeight(value.subarray(0, 8)) : undefined;
-      name = `tx-location row of tx ${bytesToHex(body)}`;
       break;
     case Prefix.objectHistory: {
-      const id = lenientUtf8.decode(separator < 0 ? body : body.subarray(0, separator));
       const tail = separator < 0 ? new Uint8Array() : body.subarray(separator + 1);
       height = tail.length === 12 ? decodeHeight(tail.subarray(0, 8)) : undefined;
-      const index = tail.length === 12 ? new DataView(tail.buffer, tail.byteOffset + 8, 4).getUint32(0) : undefined;
-      name = `object-history row of ${id}${height === undefined ? '' : ` at height ${height}, index ${index}`}`;
       break;
-    }
-    default: {
-      const [party, objectId] = separator < 0 ? [body, new Uint8Array()] : [body.subarray(0, separator), body.subarray(separator + 1)];
-      name = `party row of ${lenientUtf8.decode(party)} holding ${lenientUtf8.decode(objectId)}`;
     }
   }
   // A damaged row may decode to any height: the problem is then placed at the head.
-  return { height: height !== undefined && height <= headHeight ? height : headHeight, message: `the ${name} ${what}` };
+  return { height: height !== undefined && height <= headHeight ? height : headHeight, message: `${describeRow(rowOf(key))}: ${what}` };
 }

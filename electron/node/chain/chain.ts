@@ -2,8 +2,8 @@
 // checked (links, commit certificate, re-execution with identical roots) and then written
 // in one atomic, synced batch, so a crash leaves either the whole block or none of it.
 import { rm } from 'node:fs/promises';
-import { bytesToHex, decode, encode, hexToBytes } from '../../../shared/codec/index.js';
-import type { SignatureCheck, Verifier } from '../../../shared/crypto/index.js';
+import { bytesEqual, bytesToHex, decode, encode, hexToBytes } from '../../../shared/codec/index.js';
+import { Domain, sha256, type SignatureCheck, type Verifier } from '../../../shared/crypto/index.js';
 import {
   blockHash,
   decodeStateValue,
@@ -26,19 +26,22 @@ import {
 } from '../../../shared/ledger/index.js';
 import { RECEIPT_VERSION, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
 import { checkExecution, checkLinks, executeOn, genesisExecution, proposeBlock, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
-import { SparseMerkleTree } from '../../../shared/smt/index.js';
+import { SMT_DEPTH_MAX, SMT_NODE_BYTES, SparseMerkleTree, decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
+import { voteMessage } from '../../../shared/chain/commit.js';
 import { ChainStore, StoreError } from '../store/index.js';
-import { corruptError } from '../store/errors.js';
+import { corruptError, type StoreDamage } from '../store/errors.js';
+import { Keys, Prefix, isStoreName, rowOf } from '../store/keys.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-pool.js';
 import { genesisDigest, importGenesis, type GenesisProperty } from './genesis-import.js';
 import { genesisFileDigest } from './genesis-file.js';
 import { GenesisPropertiesError, genesisPropertiesDigest, readGenesisProperties } from './genesis-properties.js';
-import { CachedNodeReader } from './node-cache.js';
+import { CachedNodeReader, type WarmResult } from './node-cache.js';
 import { blockSpans, type BlockSpans } from './block-spans.js';
 import { sha256Once, txTreeProof } from './tx-tree.js';
+import { merkleRoot } from '../../../shared/merkle/rfc6962.js';
 
 export interface ChainOptions {
   dir: string;
@@ -85,6 +88,17 @@ export class Chain implements StateSource {
   /** Signature checks of upcoming blocks' transactions already handed to the pool (verifyAhead). */
   readonly #ahead: VerifyingAhead[] = [];
   #commits: Promise<unknown> = Promise.resolve();
+  /** Odd while a block's batch is being written and the head moved (a seqlock for verified reads). */
+  #epoch = 0;
+  /** The state as block execution reads it: decoded, not checked against the tree (see getMany). */
+  readonly #execution: StateSource;
+  /** The node cache as the state tree reads it: a node the tree needs and the store lacks is damage. */
+  readonly #treeNodes: SmtNodeReader;
+  /** Value hashes (null: absent) of keys the head tree was walked for, at root #leavesRoot. */
+  readonly #leaves = new Map<string, Uint8Array | null>();
+  #leavesRoot = '';
+  /** The background warm of the node cache started by open (durable chains): its result names damage it met. */
+  warming: Promise<WarmResult> | undefined;
 
   private constructor(
     readonly store: ChainStore,
@@ -95,6 +109,8 @@ export class Chain implements StateSource {
   ) {
     this.nodes = new CachedNodeReader(store);
     this.#head = head;
+    this.#treeNodes = treeNodesOf(this.nodes, store.dir);
+    this.#execution = { nodes: this.#treeNodes, getMany: async (keys) => this.#decoded(await this.store.getStateMany(keys)) };
   }
 
   static async open(options: ChainOptions): Promise<Chain> {
@@ -111,7 +127,7 @@ export class Chain implements StateSource {
       if (!imported) await chain.#checkGenesisMatches(options.genesisFile, options.genesisPropertiesFile);
       // The top of the state tree into the node cache, in the background: open stays fast, and
       // it stops by itself (stoppedBy) if the store closes first. Not for scratch chains.
-      if (options.durable ?? true) void chain.nodes.warm(block.header.stateRoot);
+      if (options.durable ?? true) chain.warming = chain.nodes.warm(block.header.stateRoot);
       return chain;
     } catch (error) {
       await store.close();
@@ -130,11 +146,90 @@ export class Chain implements StateSource {
     return this.genesis.chainId;
   }
 
+  /**
+   * Head-state records, each checked against the head state tree: a present value must hash to
+   * the tree's leaf, an absent one must be absent from the tree. LevelDB does not verify its
+   * table checksums on reads, so a damaged table could otherwise hand back a wrong or missing
+   * record silently; this makes it StoreDamage naming the row. (Block execution reads through
+   * `#execution` without this check: every key it writes is walked by the tree update anyway,
+   * its transactions were admitted through this check, and a block from others must reach
+   * their state root.)
+   */
   async getMany(keys: string[]): Promise<Map<string, unknown>> {
+    for (let attempt = 0; ; attempt++) {
+      // While a block's batch is being written, rows and root disagree: wait for it.
+      while (this.#epoch % 2 === 1) await this.#commits;
+      const epoch = this.#epoch;
+      const root = this.#head.header.stateRoot;
+      const raw = await this.store.getStateMany(keys);
+      const problem = await this.#checkAgainstTree(root, keys, raw);
+      if (problem === undefined) return this.#decoded(raw);
+      // Damage only when no block was committed meanwhile (the rows may be newer than the root).
+      if (this.#epoch === epoch) throw problem;
+      // Never damage because of load: a reader overtaken again and again gives up as busy.
+      if (attempt >= STATE_READ_ATTEMPTS_MAX) throw new Error(`the state was changed by ${attempt + 1} blocks while it was being read; try again`);
+    }
+  }
+
+  #decoded(raw: Map<string, Uint8Array>): Map<string, unknown> {
     const found = new Map<string, unknown>();
-    const raw = await this.store.getStateMany(keys);
-    for (const [key, bytes] of raw) found.set(key, decodeStateValue(key, bytes));
+    for (const [key, bytes] of raw) {
+      try {
+        found.set(key, decodeStateValue(key, bytes));
+      } catch (error) {
+        throw corruptError(this.store.dir, (error as Error).message, error, rowOf(Keys.state(key)));
+      }
+    }
     return found;
+  }
+
+  async #checkAgainstTree(root: string, keys: string[], raw: Map<string, Uint8Array>): Promise<StoreDamage | undefined> {
+    const rootHash = hexToBytes(root);
+    if (this.#leavesRoot !== root) {
+      this.#leaves.clear();
+      this.#leavesRoot = root;
+    }
+    for (const key of keys) {
+      // The tree's answer for a key at this root, walked once per root (common keys repeat).
+      let leaf = this.#leaves.get(key);
+      if (leaf === undefined) {
+        leaf = (await this.#valueHashAt(rootHash, stateKeyHash(key))) ?? null;
+        if (this.#leavesRoot === root) {
+          if (this.#leaves.size >= LEAVES_REMEMBERED_MAX) this.#leaves.clear();
+          this.#leaves.set(key, leaf);
+        }
+      }
+      if (leaf === null) leaf = undefined;
+      const bytes = raw.get(key);
+      const row = rowOf(Keys.state(key));
+      if (leaf === undefined && bytes !== undefined) return corruptError(this.store.dir, `the row exists but the state tree at height ${this.#head.height} has no such key`, undefined, row);
+      if (leaf !== undefined && bytes === undefined) return corruptError(this.store.dir, `the row is missing but the state tree at height ${this.#head.height} holds the key`, undefined, row);
+      if (leaf !== undefined && bytes !== undefined && !bytesEqual(sha256(bytes), leaf)) {
+        return corruptError(this.store.dir, `the value does not hash to the state tree's leaf at height ${this.#head.height}`, undefined, row);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The value hash the tree under `root` holds for `keyHash`. Nodes come through the node cache,
+   * which verifies every node it reads from the store (and holds only verified or computed
+   * ones), so the walk reads their fixed layout without hashing each again.
+   */
+  async #valueHashAt(root: Uint8Array, keyHash: Uint8Array): Promise<Uint8Array | undefined> {
+    let hash = root;
+    for (let depth = 0; depth <= SMT_DEPTH_MAX; depth++) {
+      if (isEmptyHash(hash)) return undefined;
+      const hashHex = bytesToHex(hash);
+      // Most of a path is in memory: await only for the nodes that are not.
+      const bytes = this.nodes.cached(hashHex) ?? (await this.nodes.get(hashHex));
+      if (bytes === undefined || bytes.length !== SMT_NODE_BYTES) throw corruptError(this.store.dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
+      const first = bytes.subarray(4, 36);
+      const second = bytes.subarray(38, 70);
+      if (bytes[1] === SMT_LEAF_TAG) return bytesEqual(first, keyHash) ? second : undefined;
+      hash = (keyHash[depth >> 3]! >> (7 - (depth & 7))) & 1 ? second : first;
+    }
+    throw corruptError(this.store.dir, 'a state-tree path is deeper than 256 levels', undefined, { kind: 'state-node', key: bytesToHex(hash) });
   }
 
   async getRecord(key: string): Promise<unknown> {
@@ -154,7 +249,7 @@ export class Chain implements StateSource {
   /** Builds the next block from candidate transactions; rejected ones are left out and reported. */
   async propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<{ block: Block; outcomes: TxOutcome[] }> {
     const digests = this.#aheadOf(txs)?.digests ?? new TxDigests();
-    const { block, execution } = await this.#verifyingAhead(txs, digests, (verify) => proposeBlock(this, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }));
+    const { block, execution } = await this.#verifyingAhead(txs, digests, (verify) => proposeBlock(this.#execution, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }));
     // Executing only the accepted transactions gives the same writes: rejected ones change nothing.
     this.#remember(blockHash(block.header), { ...execution, outcomes: execution.outcomes.filter((outcome) => outcome.ok) });
     return { block, outcomes: execution.outcomes };
@@ -169,7 +264,7 @@ export class Chain implements StateSource {
     if (!execution) {
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
       const stateRoot = this.#head.header.stateRoot;
-      execution = await this.#verifyingAhead(block.txs, digests, (verify) => executeOn(this, stateRoot, block.txs, context, { verify, digests }));
+      execution = await this.#verifyingAhead(block.txs, digests, (verify) => executeOn(this.#execution, stateRoot, block.txs, context, { verify, digests }));
       this.#remember(hash, execution);
     }
     checkExecution(block, execution);
@@ -209,9 +304,19 @@ export class Chain implements StateSource {
       if (!schedule) throw corruptError(this.store.dir, `the validator schedule is missing from the state at height ${this.#head.height}`);
       verifyCommit(commit, hash, block.header.height, validatorsAt(schedule, block.header.height), this.chainId, this.verify);
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
-      execution = await executeOn(this, this.#head.header.stateRoot, block.txs, context, { verify: certifiedSignatures, digests });
+      execution = await executeOn(this.#execution, this.#head.header.stateRoot, block.txs, context, { verify: certifiedSignatures, digests });
       checkExecution(block, execution);
     }
+    this.#epoch++;
+    try {
+      await this.#write(block, hash, commit, execution, prepared);
+    } finally {
+      this.#epoch++;
+    }
+    return new Set(execution.stateWrites.map((write) => write.key));
+  }
+
+  async #write(block: Block, hash: string, commit: Commit, execution: Execution, prepared: PreparedBlock): Promise<void> {
     await this.store.commitBlock({
       height: block.header.height,
       blockHash: hash,
@@ -227,22 +332,43 @@ export class Chain implements StateSource {
     this.#pending.clear();
     this.nodes.remember(execution.smtNodes);
     this.#head = { height: block.header.height, hash, header: block.header };
-    return new Set(execution.stateWrites.map((write) => write.key));
   }
 
   async getBlock(height: number): Promise<Block | undefined> {
     return readBlock(this.store, height);
   }
 
+  /** A committed block's commit certificate, checked to be this height's (its block hash recorded at this height). */
   async getCommit(height: number): Promise<Commit | undefined> {
+    const row = rowOf(Keys.commit(height));
     const bytes = await this.store.getCommitBytes(height);
-    return bytes ? schema.commit.parse(decode(bytes)) : undefined;
+    if (!bytes) {
+      if (height <= this.store.head!.height) throw corruptError(this.store.dir, `the commit certificate is missing at or below the head at height ${this.store.head!.height}`, undefined, row);
+      return undefined;
+    }
+    let commit: Commit;
+    try {
+      commit = schema.commit.parse(decode(bytes));
+    } catch (error) {
+      throw corruptError(this.store.dir, `the bytes do not decode as a commit certificate (${(error as Error).message.slice(0, 200)})`, error, row);
+    }
+    if (commit.height !== height || (await this.store.getHeightByHash(commit.blockHash)) !== height) {
+      throw corruptError(this.store.dir, `it does not certify the block recorded at height ${height}`, undefined, row);
+    }
+    // Each precommit must still verify (the verifier caches valid signatures, so a commit read again costs little).
+    const message = voteMessage('precommit', height, commit.round, commit.blockHash);
+    for (const entry of commit.signatures) {
+      if (!this.verify({ publicKey: entry.validator, signature: entry.signature, domain: Domain.vote, chainId: this.chainId, message })) {
+        throw corruptError(this.store.dir, `the precommit of validator ${entry.validator.slice(0, 16)}… does not verify`, undefined, row);
+      }
+    }
+    return commit;
   }
 
   /** The validator set a header names, looked up by its hash. */
   async validatorsOf(header: BlockHeader): Promise<string[]> {
     const validators = (await this.getRecord(StateKey.validatorSet(header.validatorsHash))) as string[] | undefined;
-    if (!validators) throw corruptError(this.store.dir, `the validator set of block ${header.height} is missing from the state`);
+    if (!validators) throw corruptError(this.store.dir, `the validator set of block ${header.height} is missing from the state`, undefined, rowOf(Keys.state(StateKey.validatorSet(header.validatorsHash))));
     return validators;
   }
 
@@ -257,8 +383,8 @@ export class Chain implements StateSource {
     const location = await this.store.getTxLocation(hash);
     if (!location) return undefined;
     const [blockBytes, commit] = await Promise.all([this.store.getBlockBytes(location.height), this.getCommit(location.height)]);
-    if (!blockBytes || !commit) throw corruptError(this.store.dir, `block ${location.height} of transaction ${hash} is missing`);
-    const corrupt = (what: string) => corruptError(this.store.dir, `block ${location.height} of transaction ${hash}: ${what}`);
+    if (!blockBytes || !commit) throw corruptError(this.store.dir, `block ${location.height} of transaction ${hash} is missing`, undefined, rowOf(Keys.block(location.height)));
+    const corrupt = (what: string, row = rowOf(Keys.block(location.height))) => corruptError(this.store.dir, `block ${location.height} of transaction ${hash}: ${what}`, undefined, row);
     let spans: BlockSpans;
     try {
       spans = blockSpans(blockBytes);
@@ -267,14 +393,22 @@ export class Chain implements StateSource {
     }
     const leaves = spans.txs.map(({ start, end }) => sha256Once(blockBytes.subarray(start, end)));
     const span = spans.txs[location.index];
-    if (!span || bytesToHex(leaves[location.index]!) !== hash) throw corrupt('the transaction index points at the wrong transaction');
-    const header = schema.blockHeader.parse(decode(blockBytes.subarray(spans.header.start, spans.header.end))) as BlockHeader;
+    if (!span || bytesToHex(leaves[location.index]!) !== hash) throw corrupt('the transaction index points at the wrong transaction', rowOf(Keys.txLocation(hash)));
+    let header: BlockHeader;
+    let tx: Transaction;
+    try {
+      header = schema.blockHeader.parse(decode(blockBytes.subarray(spans.header.start, spans.header.end))) as BlockHeader;
+      tx = schema.transaction.parse(decode(blockBytes.subarray(span.start, span.end))) as Transaction;
+    } catch (error) {
+      throw corrupt(`its header or transaction does not decode (${(error as Error).message.slice(0, 200)})`);
+    }
     const { root, proof } = txTreeProof(leaves, location.index);
     if (root !== header.txRoot) throw corrupt("the transactions do not hash to the header's txRoot");
+    if ((await this.store.getHeightByHash(blockHash(header))) !== location.height) throw corrupt(`its header does not hash to the block hash recorded for height ${location.height}`);
     return {
       kind: 'receipt',
       version: RECEIPT_VERSION,
-      tx: schema.transaction.parse(decode(blockBytes.subarray(span.start, span.end))) as Transaction,
+      tx,
       txProof: proof,
       header,
       commit,
@@ -289,7 +423,7 @@ export class Chain implements StateSource {
     if (!object) return undefined;
     const commit = await this.getCommit(head.height);
     if (!commit) throw corruptError(this.store.dir, `the commit of the head block ${head.height} is missing`);
-    const tree = new SparseMerkleTree(this.nodes, hexToBytes(head.header.stateRoot));
+    const tree = new SparseMerkleTree(this.#treeNodes, hexToBytes(head.header.stateRoot));
     return {
       kind: 'certificate',
       version: RECEIPT_VERSION,
@@ -299,6 +433,182 @@ export class Chain implements StateSource {
       commit,
       validators: await this.validatorsOf(head.header),
     };
+  }
+
+  /**
+   * Checks every row of the store against what it must agree with, page by page, without a
+   * replay: each block and commit (as getBlock and getCommit check them), each state-tree node
+   * hashing to its key, each state record against the head tree, and the index rows ('h' block
+   * hashes, 't' tx locations, 'o' object history, 'p' party objects) against the blocks and
+   * records they point at. It finds what a read cannot: a row whose key a damaged table changed
+   * (the original then simply looks absent, e.g. a committed transaction answering "not
+   * committed"). Throws the first StoreDamage; `pause` runs between pages (the node yields
+   * there, so a scrub in the background never holds the event loop long).
+   */
+  async scrub(options: { pause?: () => Promise<void>; stopped?: () => boolean } = {}): Promise<{ rows: number }> {
+    const pause = options.pause ?? (() => Promise.resolve());
+    const stopped = options.stopped ?? (() => false);
+    let rows = 0;
+    const txHashesAt = new Map<number, string[]>();
+    const hashesAt = async (height: number): Promise<string[] | undefined> => {
+      if (height < 0 || height > this.#head.height) return undefined;
+      let hashes = txHashesAt.get(height);
+      if (!hashes) {
+        await readBlock(this.store, height);
+        const bytes = (await this.store.getBlockBytes(height))!;
+        hashes = blockSpans(bytes).txs.map(({ start, end }) => bytesToHex(sha256Once(bytes.subarray(start, end))));
+        if (txHashesAt.size >= 64) txHashesAt.clear();
+        txHashesAt.set(height, hashes);
+      }
+      return hashes;
+    };
+    const headAtStart = this.#head.height;
+    for (let height = 0; height <= headAtStart && !stopped(); height++) {
+      await readBlock(this.store, height);
+      await this.getCommit(height);
+      rows += 2;
+      if (height % 64 === 63) await pause();
+    }
+    const damage = (what: string, key: Uint8Array) => corruptError(this.store.dir, what, undefined, rowOf(key));
+    const heightOf = (bytes: Uint8Array) => (bytes.length >= 8 ? Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)) : -1);
+    const indexOf = (bytes: Uint8Array) => (bytes.length === 12 ? new DataView(bytes.buffer, bytes.byteOffset + 8, 4).getUint32(0) : -1);
+    /**
+     * One namespace page by page; `check` answers the damage of a page, if any. Blocks may be
+     * committed meanwhile (the node scrubs while it runs): a page that fails its check while
+     * the head moved is read and checked again, so only damage of a settled page is reported.
+     */
+    const pages = async (prefix: number, check: (page: Array<[Uint8Array, Uint8Array]>) => Promise<StoreDamage | undefined>) => {
+      let after: Uint8Array | undefined;
+      for (let retries = 0; !stopped(); ) {
+        const epoch = this.#epoch;
+        if (epoch % 2 === 1) {
+          await this.#commits;
+          continue;
+        }
+        const page = await this.store.scanRows(prefix, after, { limit: SCRUB_PAGE_ROWS });
+        const problem = await check(page);
+        if (problem) {
+          if (this.#epoch === epoch) throw problem;
+          // Overtaken by commits again and again: give up (the node logs it), never report damage because of load.
+          if (++retries > STATE_READ_ATTEMPTS_MAX) throw new Error(`the scrub was overtaken by ${retries} blocks on one page of rows; stopped`);
+          continue;
+        }
+        retries = 0;
+        rows += page.length;
+        if (page.length < SCRUB_PAGE_ROWS) return;
+        after = page[page.length - 1]![0];
+        await pause();
+      }
+    };
+    await pages(Prefix.smtNode, async (page) => {
+      for (const [key, value] of page) {
+        if (!hasHashLayout(key) || value.length !== SMT_NODE_BYTES) return damage('not a state-tree node', key);
+        try {
+          decodeNode(value, key.subarray(1));
+        } catch (error) {
+          return damage((error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), key);
+        }
+      }
+      return undefined;
+    });
+    // Each record as scanned (not looked up again: a lookup may miss a row whose key changed)
+    // against the head tree; then none of the tree's is missing: as many leaves as records.
+    const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+    const rootAtStart = this.#head.header.stateRoot;
+    let stateRows = 0;
+    await pages(Prefix.state, async (page) => {
+      const raw = new Map<string, Uint8Array>();
+      for (const [key, value] of page) {
+        try {
+          raw.set(strictUtf8.decode(key.subarray(1)), value);
+        } catch {
+          return damage('its key is not UTF-8', key);
+        }
+      }
+      const problem = await this.#checkAgainstTree(this.#head.header.stateRoot, [...raw.keys()], raw);
+      if (!problem) stateRows += page.length;
+      return problem;
+    });
+    const leaves = await this.#countLeaves(rootAtStart, pause);
+    // Only meaningful when no block changed the state during the scan.
+    if (this.#head.header.stateRoot === rootAtStart && leaves !== stateRows && !stopped()) {
+      throw corruptError(this.store.dir, `the state tree at height ${this.#head.height} holds ${leaves} records but the store ${stateRows}: ${Math.abs(leaves - stateRows)} state rows are ${leaves > stateRows ? 'missing' : 'extra'}`, undefined, { kind: 'state', key: '(all)' });
+    }
+    await pages(Prefix.heightByHash, async (page) => {
+      for (const [key, value] of page) {
+        const height = value.length === 8 ? heightOf(value) : -1;
+        const block = height >= 0 && height <= this.#head.height ? await readBlock(this.store, height) : undefined;
+        if (!block || !hasHashLayout(key) || blockHash(block.header) !== bytesToHex(key.subarray(1))) return damage(`it does not point at the block of that hash (height ${height})`, key);
+      }
+      return undefined;
+    });
+    await pages(Prefix.txLocation, async (page) => {
+      for (const [key, value] of page) {
+        const [height, index] = value.length === 12 ? [heightOf(value), indexOf(value)] : [-1, -1];
+        const hashes = await hashesAt(height);
+        if (!hasHashLayout(key) || hashes?.[index] !== bytesToHex(key.subarray(1))) return damage(`the transaction at height ${height}, index ${index} is not this one`, key);
+      }
+      return undefined;
+    });
+    await pages(Prefix.objectHistory, async (page) => {
+      for (const [key, value] of page) {
+        const place = key.length >= 14 ? key.subarray(key.length - 12) : new Uint8Array();
+        const [height, index] = place.length === 12 ? [heightOf(place), indexOf(place)] : [-1, -1];
+        const hashes = await hashesAt(height);
+        if (value.length !== 32 || key[key.length - 13] !== 0 || hashes?.[index] !== bytesToHex(value)) return damage(`it does not name the transaction at height ${height}, index ${index}`, key);
+      }
+      return undefined;
+    });
+    await pages(Prefix.partyObject, async (page) => {
+      for (const [key] of page) {
+        const body = key.subarray(1);
+        const separator = body.indexOf(0);
+        let party: string;
+        let objectId: string;
+        try {
+          [party, objectId] = [strictUtf8.decode(body.subarray(0, separator)), strictUtf8.decode(body.subarray(separator + 1))];
+        } catch {
+          return damage('its key is not UTF-8', key);
+        }
+        const record = separator <= 0 || objectId === '' ? undefined : ((await this.#recordAsRead(objectId)) as PropertyObject | undefined);
+        if (!record?.owners.some((owner) => owner.key === party)) return damage('the object does not list this party as an owner', key);
+      }
+      return undefined;
+    });
+    return { rows };
+  }
+
+  /** An object's record for the scrub: a record that is not a valid object key is damage in the party row, not the state. */
+  async #recordAsRead(objectId: string): Promise<unknown> {
+    const key = StateKey.object(objectId);
+    if (!isStoreName(key, true)) return undefined;
+    return this.getRecord(key);
+  }
+
+  /** The leaves under `root`, depth first in batched reads; every node read must be stored and hash to its key. */
+  async #countLeaves(root: string, pause: () => Promise<void>): Promise<number> {
+    if (root === '0'.repeat(64)) return 0;
+    let leaves = 0;
+    const stack: Uint8Array[] = [hexToBytes(root)];
+    while (stack.length > 0) {
+      const hashes = stack.splice(Math.max(0, stack.length - SCRUB_PAGE_ROWS));
+      const nodes = await this.store.getSmtNodesRaw(hashes);
+      hashes.forEach((hash, i) => {
+        const key = Keys.smtNodeRaw(hash);
+        const bytes = nodes[i];
+        if (bytes === undefined) throw corruptError(this.store.dir, 'the state-tree node under the head state root is missing', undefined, rowOf(key));
+        let node;
+        try {
+          node = decodeNode(bytes, hash);
+        } catch (error) {
+          throw corruptError(this.store.dir, (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), error, rowOf(key));
+        }
+        if (node.kind === 'leaf') leaves++;
+        else for (const child of [node.right, node.left]) if (!isEmptyHash(child)) stack.push(child.slice());
+      });
+      await pause();
+    }
+    return leaves;
   }
 
   async close(): Promise<void> {
@@ -433,12 +743,65 @@ interface VerifyingAhead {
 /** The verifier for transactions of a block whose commit certificate was verified (see Chain.commit). */
 const certifiedSignatures: Verifier = () => true;
 
+/**
+ * Every node reachable from a committed root is stored (nodes are never deleted): one the tree
+ * asks for and the store lacks is damage, named, rather than the tree's MISSING_NODE.
+ */
+function treeNodesOf(nodes: CachedNodeReader, dir: string): SmtNodeReader {
+  const missing = (hashHex: string) => corruptError(dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
+  return {
+    get: async (hashHex) => (await nodes.get(hashHex)) ?? Promise.reject(missing(hashHex)),
+    getMany: async (hashHexes) => {
+      const found = await nodes.getMany(hashHexes);
+      const absent = found.findIndex((bytes) => bytes === undefined);
+      if (absent >= 0) throw missing(hashHexes[absent]!);
+      return found;
+    },
+  };
+}
+
+/** Reads of the head state a stream of commits may overtake before getMany gives up (as busy, not damage). */
+const STATE_READ_ATTEMPTS_MAX = 16;
+
+/** Keys whose leaf at the head root getMany remembers (cleared at each new root). */
+const LEAVES_REMEMBERED_MAX = 100_000;
+
+/** Rows per page of Chain.scrub. */
+const SCRUB_PAGE_ROWS = 500;
+
+/** A key of one prefix byte and a 32-byte hash. */
+function hasHashLayout(key: Uint8Array): boolean {
+  return key.length === 33;
+}
+
+/** The leaf tag of a state-tree node's layout (shared/smt/node.ts): [tag, keyHash, valueHash]. */
+const SMT_LEAF_TAG = 0;
+
+/**
+ * A committed block, checked on the way out: it decodes, it is the block of this height, its
+ * header hashes to the block hash the store recorded for this height, and its transactions
+ * hash to the header's txRoot. A block missing at or below the head is damage, not "not yet".
+ */
 async function readBlock(store: ChainStore, height: number): Promise<Block | undefined> {
+  const row = rowOf(Keys.block(height));
   const bytes = await store.getBlockBytes(height);
-  if (!bytes) return undefined;
-  const parsed = schema.block.safeParse(decode(bytes));
-  if (!parsed.success) throw corruptError(store.dir, `the block at height ${height} does not decode as a block`);
-  return parsed.data as Block;
+  if (!bytes) {
+    if (store.head && height <= store.head.height) throw corruptError(store.dir, `the block is missing at or below the head at height ${store.head.height}`, undefined, row);
+    return undefined;
+  }
+  let block: Block;
+  let spans: BlockSpans;
+  try {
+    block = schema.block.parse(decode(bytes)) as Block;
+    spans = blockSpans(bytes);
+  } catch (error) {
+    throw corruptError(store.dir, `the bytes do not decode as a block (${(error as Error).message.slice(0, 200)})`, error, row);
+  }
+  if (block.header.height !== height) throw corruptError(store.dir, `it holds a block of height ${block.header.height}`, undefined, row);
+  if ((await store.getHeightByHash(blockHash(block.header))) !== height) throw corruptError(store.dir, `its header does not hash to the block hash recorded for height ${height}`, undefined, row);
+  const leaves = spans.txs.map(({ start, end }) => sha256Once(bytes.subarray(start, end)));
+  if (bytesToHex(merkleRoot(leaves)) !== block.header.txRoot) throw corruptError(store.dir, "its transactions do not hash to the header's txRoot", undefined, row);
+  return block;
 }
 
 /** The genesis objects to import: from the objects file when there is one, else inline. */

@@ -8,6 +8,7 @@
 // 16 levels (~130,000 nodes, ~30 MB) are two thirds of every proof's reads.
 import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
 import { decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
+import { StoreDamage } from '../store/errors.js';
 
 /** ~150 bytes each (hex key, 70-byte node, map entry): about 40 MB at the default. */
 export const NODE_CACHE_ENTRIES_DEFAULT = 250_000;
@@ -19,6 +20,8 @@ export const NODE_CACHE_TOP_LEVELS_MAX = 20;
 const WARM_BATCH_NODES = 2_000;
 
 export interface NodeSource {
+  /** The store's folder, named by the damage a read finds. */
+  readonly dir?: string;
   getSmtNode(hashHex: string): Promise<Uint8Array | undefined>;
   /** Batched reads by raw hash; without it `warm` reads one node at a time. */
   getSmtNodesRaw?(hashes: Uint8Array[]): Promise<Array<Uint8Array | undefined>>;
@@ -30,6 +33,8 @@ export interface WarmResult {
   ms: number;
   /** Set when warming stopped early (store closed, a node missing or corrupt): lookups then read through. */
   stoppedBy?: string;
+  /** Set when it stopped at a node that does not hash to its key: the store is damaged. */
+  damage?: StoreDamage;
 }
 
 export class CachedNodeReader implements SmtNodeReader {
@@ -56,7 +61,7 @@ export class CachedNodeReader implements SmtNodeReader {
     const hit = this.#touch(hashHex);
     if (hit !== undefined) return hit;
     const bytes = await this.source.getSmtNode(hashHex);
-    if (bytes !== undefined) this.#add(hashHex, bytes);
+    if (bytes !== undefined) this.#add(hashHex, this.#verified(hashHex, bytes));
     return bytes;
   }
 
@@ -84,10 +89,15 @@ export class CachedNodeReader implements SmtNodeReader {
       indexes.forEach((i, j) => {
         const bytes = read[j];
         found[i] = bytes;
-        if (bytes !== undefined) this.#add(hashHexes[i]!, bytes);
+        if (bytes !== undefined) this.#add(hashHexes[i]!, this.#verified(hashHexes[i]!, bytes));
       });
     }
     return found;
+  }
+
+  /** A node already in memory (pinned or cached), without a read: undefined when it is not. */
+  cached(hashHex: string): Uint8Array | undefined {
+    return this.#pinned.get(hashHex) ?? this.#touch(hashHex);
   }
 
   /** A cached (not pinned) node, made the most recently used. */
@@ -123,13 +133,13 @@ export class CachedNodeReader implements SmtNodeReader {
     const run = ++this.#run;
     this.#stop = false;
     const pinned = new Map<string, Uint8Array>();
-    const result = (stoppedBy?: string): WarmResult => {
+    const result = (stoppedBy?: string, damage?: StoreDamage): WarmResult => {
       // a later warm replaces this one's nodes, never the other way round
       if (run === this.#run) {
         this.#pinned.clear();
         for (const [hashHex, bytes] of pinned) this.#pinned.set(hashHex, bytes);
       }
-      return { nodes: pinned.size, levels, ms: performance.now() - started, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
+      return { nodes: pinned.size, levels, ms: performance.now() - started, ...(stoppedBy === undefined ? {} : { stoppedBy }), ...(damage === undefined ? {} : { damage }) };
     };
     let level: Uint8Array[] = rootHex === '0'.repeat(64) ? [] : [hexToBytes(rootHex)];
     for (let depth = 0; depth < levels && level.length > 0; depth++) {
@@ -151,7 +161,8 @@ export class CachedNodeReader implements SmtNodeReader {
           try {
             node = decodeNode(bytes, hashes[i]!);
           } catch (error) {
-            return result((error as Error).message);
+            const hashHex = bytesToHex(hashes[i]!);
+            return result((error as Error).message, new StoreDamage(this.source.dir ?? 'the store', (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), { kind: 'state-node', key: hashHex }, { cause: error }));
           }
           pinned.set(bytesToHex(hashes[i]!), bytes);
           if (node.kind === 'internal') {
@@ -168,6 +179,21 @@ export class CachedNodeReader implements SmtNodeReader {
   /** Stops a running warm (its nodes read so far are still pinned). */
   stopWarming(): void {
     this.#stop = true;
+  }
+
+  /**
+   * A node read from the store must hash to its key (LevelDB does not verify its table
+   * checksums on reads): damage becomes StoreDamage naming the row, once, before the node is
+   * cached or used (issue: a damaged table served a node the tree then refused as CORRUPT_NODE
+   * deep inside block building).
+   */
+  #verified(hashHex: string, bytes: Uint8Array): Uint8Array {
+    try {
+      decodeNode(bytes, hexToBytes(hashHex));
+    } catch (error) {
+      throw new StoreDamage(this.source.dir ?? 'the store', (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), { kind: 'state-node', key: hashHex }, { cause: error });
+    }
+    return bytes;
   }
 
   #add(hashHex: string, bytes: Uint8Array): void {

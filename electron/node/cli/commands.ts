@@ -38,6 +38,11 @@ export const LAZY_COMMANDS = {
     description: "re-verify a stopped node's chain from genesis; exit 0 when clean, 1 on damage",
     load: async () => (await import('./audit.js')).auditCommand(),
   },
+  repair: {
+    term: 'repair [options]',
+    description: 'move a damaged chain folder aside so that the next start re-syncs every block from peers (the node must be stopped)',
+    load: async () => (await import('./repair.js')).repairCommand(),
+  },
   status: {
     term: 'status [options]',
     description: "show a running node's height, peers, validators, mempool and outbox",

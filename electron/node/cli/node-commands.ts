@@ -47,6 +47,9 @@ export function statusCommand(): Command {
         `height ${status.height}, block ${status.headHash}, time ${new Date(status.headTimeMs).toISOString()}${status.syncing ? ', syncing' : ''}`,
         `${status.online ? 'online' : 'OFFLINE'}: ${status.validatorsReachable} of ${status.validators} validators reachable, ${status.peers} peers`,
         `mempool ${status.mempool.size} transactions (${status.mempool.bytes} bytes); outbox ${status.outbox.pending} pending, ${status.outbox.final} final, ${status.outbox.rejected} rejected`,
+        ...(status.damaged
+          ? [`DAMAGED since ${new Date(status.damaged.sinceMs).toISOString()}: ${status.damaged.where}: ${status.damaged.what}; it signs and accepts nothing. Stop the node and run: ${status.damaged.repair}`]
+          : []),
       ].join('\n'),
     );
   });

@@ -36,6 +36,7 @@ export class PrivValidator {
   #state: PrivValidatorState;
   /** Signing is serialized: each request sees the state the previous one persisted. */
   #tail: Promise<unknown> = Promise.resolve();
+  #refusal: string | undefined;
 
   private constructor(
     readonly chainId: string,
@@ -94,8 +95,22 @@ export class PrivValidator {
     return { kind: 'proposal', height, round, polRound, block, proposer: this.publicKey, signature };
   }
 
+  /**
+   * From now on this signer signs nothing (the node found its store damaged: what it would
+   * sign could rest on wrong state). Every later sign call throws with `reason`; a restarted
+   * node, after the repair, opens a new signer.
+   */
+  refuseSigning(reason: string): void {
+    this.#refusal ??= reason;
+  }
+
   #sign(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain, lockProof?: LockProof): Promise<string> {
-    const run = this.#tail.then(() => this.#signNow(slot, message, domain, lockProof));
+    const refusal = this.#refusal;
+    if (refusal !== undefined) return Promise.reject(new Error(`refused to sign: ${refusal}`));
+    const run = this.#tail.then(() => {
+      if (this.#refusal !== undefined) throw new Error(`refused to sign: ${this.#refusal}`);
+      return this.#signNow(slot, message, domain, lockProof);
+    });
     this.#tail = run.catch(() => undefined);
     return run;
   }

@@ -8,7 +8,7 @@
 // The key table lives in keys.ts and docs/store.md.
 import { readdir } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
-import { bytesEqual, bytesToHex, decode, encode, hexToBytes, utf8 } from '../../../shared/codec/index.js';
+import { bytesEqual, bytesToHex, concatBytes, decode, encode, hexToBytes, utf8 } from '../../../shared/codec/index.js';
 import { CHAIN_ID_BYTES_MAX, sha256Hex } from '../../../shared/crypto/index.js';
 import { StoreError, corruptError, fromOpenError, fromReadError, fromWriteError, invalidBatch } from './errors.js';
 import { checkAgainstRecord, headFilePath, readHeadFile, writeHeadFile } from './head-file.js';
@@ -28,7 +28,9 @@ import {
   parseObjectHistoryTail,
   parsePartyObjectTail,
   parseStateKey,
+  rowOf,
   type KeyRange,
+  type RowName,
 } from './keys.js';
 
 /** Bumped whenever the key table or a value format changes; an older store is refused. */
@@ -107,6 +109,13 @@ export interface OpenOptions {
 
 type Database = ClassicLevel<Uint8Array, Uint8Array>;
 type Operation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** The rows a failed range read covers: its kind, and where it started. */
+function rangeRow(range: KeyRange | { gt: Uint8Array; lt: Uint8Array }): RowName {
+  if ('gt' in range) return { ...rowOf(range.gt), key: `after ${rowOf(range.gt).key}` };
+  const row = rowOf(range.gte);
+  return range.gte.length === 1 ? { ...row, key: '(from the first row)' } : { ...row, key: `from ${row.key}` };
+}
 
 /** LevelDB hands back Buffers; callers get plain Uint8Array views of the same memory. */
 function plainBytes(bytes: Uint8Array): Uint8Array {
@@ -654,7 +663,7 @@ export class ChainStore {
     const bytes = await this.read(`the height of block ${blockHash}`, Keys.heightByHash(blockHash));
     if (bytes === undefined) return undefined;
     const height = decodeHeight(bytes);
-    if (height === undefined) throw corruptError(this.dir, `the height row of block ${blockHash} is not an 8-byte height`);
+    if (height === undefined) throw corruptError(this.dir, 'the height row of this block hash is not an 8-byte height', undefined, rowOf(Keys.heightByHash(blockHash)));
     return height;
   }
 
@@ -722,10 +731,10 @@ export class ChainStore {
 
   async getTxLocation(txHash: string): Promise<{ height: number; index: number } | undefined> {
     assertArgument(isHash64(txHash), 'a tx hash is 64 lowercase hex characters');
-    const bytes = await this.read(`the location of tx ${txHash}`, Keys.txLocation(txHash));
+    const bytes = await this.readConfirmingMiss(`the location of tx ${txHash}`, Keys.txLocation(txHash));
     if (bytes === undefined) return undefined;
     const height = bytes.length === 12 ? decodeHeight(bytes.subarray(0, 8)) : undefined;
-    if (height === undefined) throw corruptError(this.dir, `the location row of tx ${txHash} is not 8-byte height + 4-byte index`);
+    if (height === undefined) throw corruptError(this.dir, 'the location row of tx is not 8-byte height + 4-byte index', undefined, rowOf(Keys.txLocation(txHash)));
     return { height, index: decodeTxIndex(bytes.subarray(8)) };
   }
 
@@ -736,7 +745,7 @@ export class ChainStore {
     return rows.map(([key, value]) => {
       const place = parseObjectHistoryTail(key, objectId);
       const txHash = hashHexOf(value);
-      if (place === undefined || txHash === undefined) throw corruptError(this.dir, `a history row of object ${objectId} is malformed`);
+      if (place === undefined || txHash === undefined) throw corruptError(this.dir, 'the row is malformed', undefined, rowOf(key));
       return { ...place, txHash };
     });
   }
@@ -759,7 +768,7 @@ export class ChainStore {
     assertArgument(isStoreName(party, false), 'a party is a non-empty UTF-8 string without NUL, at most 512 bytes');
     const rows = await this.readRange(`the objects of ${party}`, Ranges.partyObjects(party), boundedLimit(options.limit));
     return rows.map(([key, value]) => {
-      if (!bytesEqual(value, PRESENT_MARKER)) throw corruptError(this.dir, `a party row of ${party} holds ${bytesToHex(value)} instead of the marker 01`);
+      if (!bytesEqual(value, PRESENT_MARKER)) throw corruptError(this.dir, `it holds ${bytesToHex(value)} instead of the marker 01`, undefined, rowOf(key));
       return this.decodeKeyPart(() => parsePartyObjectTail(key, party), `an object id of party ${party}`);
     });
   }
@@ -780,7 +789,7 @@ export class ChainStore {
       const value = await this.db.get(key);
       return value === undefined ? undefined : plainBytes(value);
     } catch (error) {
-      throw fromReadError(this.dir, what, error);
+      throw fromReadError(this.dir, what, error, rowOf(key));
     }
   }
 
@@ -790,8 +799,24 @@ export class ChainStore {
       const values = await this.db.getMany(keys);
       return values.map((value) => (value === undefined ? undefined : plainBytes(value)));
     } catch (error) {
-      throw fromReadError(this.dir, what, error);
+      // Name the row: read them one by one (only after a failure) until one fails.
+      for (const key of keys) await this.read(what, key);
+      throw fromReadError(this.dir, what, error, keys.length === 1 ? rowOf(keys[0]!) : undefined);
     }
+  }
+
+  /**
+   * A read whose miss is an answer to a client ("not committed"): LevelDB's get consults the
+   * table's bloom filter, which it does not checksum on reads, so a damaged filter block makes
+   * a stored row look absent. A miss is confirmed by a scan (which does not use the filter);
+   * a row the scan finds is damage.
+   */
+  private async readConfirmingMiss(what: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    const value = await this.read(what, key);
+    if (value !== undefined) return value;
+    const [found] = await this.readRange(what, { gte: key, lt: concatBytes(key, Uint8Array.of(0)) }, 1);
+    if (found !== undefined) throw corruptError(this.dir, 'a lookup misses the row that a scan finds (a table file\'s filter block is damaged)', undefined, rowOf(key));
+    return undefined;
   }
 
   /** Bounded range read: `limit` is at most LIMIT_MAX, so the result fits in memory. */
@@ -801,7 +826,7 @@ export class ChainStore {
       const entries = await this.db.iterator({ ...range, limit }).all();
       return entries.map(([key, value]) => [plainBytes(key), plainBytes(value)]);
     } catch (error) {
-      throw fromReadError(this.dir, what, error);
+      throw fromReadError(this.dir, what, error, rangeRow(range));
     }
   }
 

@@ -1,6 +1,7 @@
 // Typed store errors. Every way the store can refuse to start or to write has a code the
 // node maps to an exit status or UI message, and a sentence an operator can act on.
 // LevelDB's own errors (codes LEVEL_*) never leave the store raw: they are translated here.
+import { describeRow, type RowName } from './keys.js';
 
 export type StoreErrorCode =
   | 'STORE_CORRUPT'
@@ -25,8 +26,43 @@ export class StoreError extends Error {
 
 export const REMEDY = 'Run `notary audit` or re-sync from peers.';
 
-export function corruptError(dir: string, what: string, cause?: unknown): StoreError {
-  return new StoreError('STORE_CORRUPT', `The store at ${dir} is corrupt: ${what}. ${REMEDY}`, { cause });
+/**
+ * Damage found in the store: by LevelDB (a block checksum, a table it cannot read) or by the
+ * node's own checks on what it read (a state-tree node not hashing to its key, a state value
+ * the tree does not hold, a block or commit that does not match its height). Always code
+ * STORE_CORRUPT; `row` names the row (kind and key) when the damage is in one.
+ */
+export class StoreDamage extends StoreError {
+  readonly dir: string;
+  readonly row: RowName | undefined;
+  /** What is wrong, without the store and the remedy: "does not hash to its key". */
+  readonly what: string;
+  constructor(dir: string, what: string, row: RowName | undefined, options?: { cause?: unknown }) {
+    super('STORE_CORRUPT', `The store at ${dir} is corrupt: ${row === undefined ? '' : `${describeRow(row)}: `}${what}. ${REMEDY}`, options);
+    this.name = 'StoreDamage';
+    this.dir = dir;
+    this.row = row;
+    this.what = what;
+  }
+
+  /** "row state-node 3fa2… does not hash to its key" */
+  get where(): string {
+    return this.row === undefined ? this.dir : describeRow(this.row);
+  }
+}
+
+export function corruptError(dir: string, what: string, cause?: unknown, row?: RowName): StoreDamage {
+  return new StoreDamage(dir, what, row, { cause });
+}
+
+/** The StoreDamage inside `error` (itself, or a cause up to 8 deep), if any. */
+export function damageOf(error: unknown): StoreDamage | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (current instanceof StoreDamage) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 export function invalidBatch(height: unknown, what: string): StoreError {
@@ -78,11 +114,11 @@ export function fromOpenError(dir: string, error: unknown): StoreError {
 }
 
 /** Maps a failed read: a damaged or truncated table file is corruption, never a raw crash. */
-export function fromReadError(dir: string, what: string, error: unknown): StoreError {
+export function fromReadError(dir: string, what: string, error: unknown, row?: RowName): StoreError {
   if (error instanceof StoreError) return error;
   const failure = innermost(error);
   if (failure.code === 'LEVEL_CORRUPTION' || failure.code === 'LEVEL_IO_ERROR') {
-    return corruptError(dir, `reading ${what} failed ("${failure.message}")`, error);
+    return corruptError(dir, `reading ${what} failed ("${failure.message}")`, error, row);
   }
   return new StoreError('STORE_IO', `Reading ${what} from the store at ${dir} failed: ${failure.message}.`, { cause: error });
 }

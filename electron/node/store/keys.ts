@@ -184,3 +184,53 @@ export function parseStateKey(key: Uint8Array): string {
 export function hashHexOf(bytes: Uint8Array): string | undefined {
   return bytes.length === HASH_BYTES ? bytesToHex(bytes) : undefined;
 }
+
+/** The row kinds of the key table, as damage messages name them. */
+export type RowKind = 'meta' | 'block' | 'commit' | 'block-hash' | 'state' | 'state-node' | 'tx-location' | 'object-history' | 'party-object' | 'unknown';
+
+/** A row as an operator reads it: its kind and its key (a height, a hash, a state key, id and place). */
+export interface RowName {
+  kind: RowKind;
+  key: string;
+}
+
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/** Names the row of a raw store key (damaged keys included: never throws). */
+export function rowOf(key: Uint8Array): RowName {
+  const body = key.subarray(1);
+  const separator = body.indexOf(SEPARATOR);
+  const heightOf = (bytes: Uint8Array) => (bytes.length === HEIGHT_BYTES ? String(decodeHeight(bytes) ?? bytesToHex(bytes)) : bytesToHex(bytes));
+  switch (key[0]) {
+    case Prefix.meta:
+      return { kind: 'meta', key: lenientUtf8.decode(body) };
+    case Prefix.block:
+      return { kind: 'block', key: heightOf(body) };
+    case Prefix.commit:
+      return { kind: 'commit', key: heightOf(body) };
+    case Prefix.heightByHash:
+      return { kind: 'block-hash', key: bytesToHex(body) };
+    case Prefix.state:
+      return { kind: 'state', key: lenientUtf8.decode(body) };
+    case Prefix.smtNode:
+      return { kind: 'state-node', key: bytesToHex(body) };
+    case Prefix.txLocation:
+      return { kind: 'tx-location', key: bytesToHex(body) };
+    case Prefix.objectHistory: {
+      if (separator < 0) return { kind: 'object-history', key: lenientUtf8.decode(body) };
+      const tail = body.subarray(separator + 1);
+      const place = tail.length === HEIGHT_BYTES + TX_INDEX_BYTES ? ` at height ${heightOf(tail.subarray(0, HEIGHT_BYTES))}, index ${decodeTxIndex(tail.subarray(HEIGHT_BYTES))}` : '';
+      return { kind: 'object-history', key: `${lenientUtf8.decode(body.subarray(0, separator))}${place}` };
+    }
+    case Prefix.partyObject:
+      if (separator < 0) return { kind: 'party-object', key: lenientUtf8.decode(body) };
+      return { kind: 'party-object', key: `${lenientUtf8.decode(body.subarray(0, separator))} holding ${lenientUtf8.decode(body.subarray(separator + 1))}` };
+    default:
+      return { kind: 'unknown', key: bytesToHex(key) };
+  }
+}
+
+/** "row state-node 3fa2…" */
+export function describeRow(row: RowName): string {
+  return `row ${row.kind} ${row.key}`;
+}

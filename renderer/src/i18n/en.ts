@@ -8,6 +8,7 @@ export const en = {
     language: 'Language',
     online: 'Online',
     offline: 'Offline',
+    damaged: 'Store damaged',
     liveFeed: 'Live updates',
     liveConnecting: 'Connecting to live updates…',
     liveDown: 'Live updates unavailable; refreshing every 5 seconds',
@@ -188,6 +189,9 @@ export const en = {
       validatorMissingTitle: 'A validator is not connected',
       validatorMissing: '{{name}} ({{role}}) is not connected to this office.',
       offlineTitle: 'This office is offline',
+      damagedTitle: 'The registry store of this office is damaged',
+      damaged: 'Damage found in {{where}}: {{what}} (since {{time}}). This office signs and certifies nothing until the store is repaired; transfers are refused, not queued.',
+      damagedRepair: 'To repair: stop the node and run the command below. It moves the chain folder aside; the next start re-syncs every block from the other offices.',
     },
   },
   certify: {

@@ -1,6 +1,6 @@
 // Overview: online or offline, height, finality lag, peers, outbox, mempool and alerts.
-import { Alert, Badge, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { IconAlertTriangle, IconCircleCheck, IconPlugConnectedX } from '@tabler/icons-react';
+import { Alert, Badge, Card, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconDatabaseX, IconPlugConnectedX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert, Loading } from '../components/common.js';
@@ -55,7 +55,11 @@ export function Overview() {
             <Title order={2} size="h4" id="overview-connection" mb="xs">
               {t('overview.connection')}
             </Title>
-            {data.online ? (
+            {data.damaged ? (
+              <Alert color="red" variant="light" icon={<IconDatabaseX aria-hidden />} data-testid="overview-damaged" title={t('overview.alerts.damagedTitle')}>
+                {data.damaged.where}
+              </Alert>
+            ) : data.online ? (
               <Alert color="green" variant="light" icon={<IconCircleCheck aria-hidden />} data-testid="overview-online" title={t('app.online')}>
                 {t('overview.onlineText')}
               </Alert>
@@ -91,7 +95,18 @@ export function Overview() {
           {t('overview.alertsTitle')}
         </Title>
         <Stack gap="sm">
-          {data && !data.online ? (
+          {data?.damaged ? (
+            <Alert color="red" icon={<IconDatabaseX aria-hidden />} title={t('overview.alerts.damagedTitle')} data-testid="alert-damaged">
+              <Stack gap="xs">
+                <Text size="sm">{t('overview.alerts.damaged', { where: data.damaged.where, what: data.damaged.what, time: formatTime(data.damaged.sinceMs) })}</Text>
+                <Text size="sm">{t('overview.alerts.damagedRepair')}</Text>
+                <Code block data-testid="alert-damaged-repair">
+                  {data.damaged.repair}
+                </Code>
+              </Stack>
+            </Alert>
+          ) : null}
+          {data && !data.online && !data.damaged ? (
             <Alert color="orange" icon={<IconPlugConnectedX aria-hidden />} title={t('overview.alerts.offlineTitle')} data-testid="alert-offline">
               {t('overview.offlineText', { height: data.height, time: formatTime(data.headTimeMs) })}
             </Alert>
