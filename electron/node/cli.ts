@@ -42,7 +42,7 @@ program
   .action(async (options: { dir: string; validators: number; observers: number; basePort: number; objects: number; heartbeatMs: number }) => {
     const dir = resolve(options.dir);
     // loaded on use: the offline commands (verify, audit, keys) need not load libp2p
-    const { createDevnet } = await import('./devnet.js');
+    const { createDevnet } = await import('./dev/devnet.js');
     const { nodes, genesis } = await createDevnet({ ...options, dir, consensus: { heartbeatMs: options.heartbeatMs } });
     console.log(`devnet ${genesis.chainId} written to ${dir}:`);
     for (const node of nodes) console.log(`  ${node.name.padEnd(12)} ${node.role.padEnd(9)} tcp ${node.port}  peer ${node.peerId}`);

@@ -111,4 +111,4 @@ export async function readGenesis(dataDir: string): Promise<Genesis> {
   }
 }
 
-export { writeFileAtomic } from './durable-file.js';
+export { writeFileDurably } from './store/durable-file.js';

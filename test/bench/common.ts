@@ -4,7 +4,7 @@ import type { Genesis } from '../../shared/ledger/index.js';
 import { Domain, type SignatureCheck } from '../../shared/crypto/index.js';
 import { txIdBytes } from '../../shared/ledger/tx.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
-import { DEV_CHAIN_ID, DEV_GENESIS_TIME_MS, devKeys } from '../../electron/node/dev/dev-chain.js';
+import { DEV_CHAIN_ID, DEV_GENESIS_TIME_MS, devKeys } from '../../electron/node/dev/demo-registry.js';
 import { fastTransfer, parties, PARTIES } from './fixtures.js';
 
 export interface Figure {

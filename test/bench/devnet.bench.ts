@@ -4,7 +4,7 @@
 // watching committed blocks on one node.
 import { Devnet, percentile, waitFor } from '../support/devnet-harness.js';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 
 function arg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);

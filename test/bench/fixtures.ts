@@ -6,7 +6,7 @@ import { bytesToHex, hexToBytes } from '../../shared/codec/index.js';
 import { Domain, signingBytes, type KeyPair } from '../../shared/crypto/index.js';
 import { contractHashBytes, txIdBytes } from '../../shared/ledger/tx.js';
 import type { Genesis, PropertyObject, Transaction, UnsignedTransaction } from '../../shared/ledger/index.js';
-import { devKeys, devParty } from '../../electron/node/dev/dev-chain.js';
+import { devKeys, devParty } from '../../electron/node/dev/demo-registry.js';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const DAY_MS = 86_400_000;
@@ -29,7 +29,7 @@ export const PARTIES = 100;
 export const parties: KeyPair[] = Array.from({ length: PARTIES }, (_, i) => devParty(i));
 const partyIndex = new Map(parties.map((party, i) => [party.publicKey, i]));
 
-/** The same transfer as devTransfer (dev-chain.ts) builds: whole object, sole owner, to the next party. */
+/** The same transfer as devTransfer (dev/demo-registry.ts) builds: whole object, sole owner, to the next party. */
 export function fastTransfer(object: PropertyObject, options: { chainId: string; nowMs: number; nonce: number; notary?: KeyPair }): Transaction {
   const notary = options.notary ?? devKeys.notary;
   const ownerIndex = partyIndex.get(object.owners[0]!.key);

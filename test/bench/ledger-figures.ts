@@ -10,7 +10,7 @@ import { txHash, type PropertyObject } from '../../shared/ledger/index.js';
 import { verifyReceipt } from '../../shared/receipt/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
-import { devCommitBlock, devKeys } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devKeys } from '../../electron/node/dev/demo-registry.js';
 import { chainSyncSource, createNetwork, Syncer, type NotaryNetwork } from '../../electron/node/network/index.js';
 import { benchGenesis, figure, log, percentile, VerifySampler, type Figure } from './common.js';
 import { afterTransfer, fastTransfer, genesisObject } from './fixtures.js';

@@ -10,7 +10,7 @@ import { Domain, verify as nobleVerify, type SignatureCheck } from '../../shared
 import { decodeTransaction, executeBlock, MapStateReader, StateKey, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { txIdBytes } from '../../shared/ledger/tx.js';
 
 const quick = process.argv.includes('--quick');

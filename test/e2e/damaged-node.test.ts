@@ -15,7 +15,7 @@ import { sha256 } from '../../shared/crypto/index.js';
 import { StateKey } from '../../shared/ledger/index.js';
 import { smtLeafHash } from '../../shared/smt/index.js';
 import { DataFiles } from '../../electron/node/config.js';
-import { devObjectId } from '../../electron/node/dev/dev-chain.js';
+import { devObjectId } from '../../electron/node/dev/demo-registry.js';
 import { ensureDevNode } from '../../electron/node/dev/dev-node.js';
 import { NotaryNode } from '../../electron/node/node.js';
 import { Keys } from '../../electron/node/store/keys.js';

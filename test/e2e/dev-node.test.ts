@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, apiRoutes, httpTransport, type ApiClient } from '../../shared/api/index.js';
 import type { PropertyObject } from '../../shared/ledger/index.js';
 import { decodeQrDocument, verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
-import { devObjectId } from '../../electron/node/dev/dev-chain.js';
+import { devObjectId } from '../../electron/node/dev/demo-registry.js';
 import { ensureDevNode } from '../../electron/node/dev/dev-node.js';
 import { NotaryNode } from '../../electron/node/node.js';
 import { be } from '../../renderer/src/i18n/be.js';

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../shared/api/index.js';
 import { generateKeyPair } from '../../shared/crypto/index.js';
 import type { PropertyObject } from '../../shared/ledger/index.js';
-import { devObjectId } from '../../electron/node/dev/dev-chain.js';
+import { devObjectId } from '../../electron/node/dev/demo-registry.js';
 import { en } from '../../renderer/src/i18n/en.js';
 import { launchChromium } from '../support/browser.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { expect } from 'vitest';
 import type { PropertyObject } from '../../shared/ledger/index.js';
-import { devParty, devTransferDraft } from '../../electron/node/dev/dev-chain.js';
+import { devParty, devTransferDraft } from '../../electron/node/dev/demo-registry.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TMP_DIR = join(ROOT, 'tmp', 'e2e');

@@ -26,7 +26,7 @@ import { StateKey, type PropertyObject } from '../../shared/ledger/index.js';
 import { verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
 import { registerIpc } from '../../electron/main/ipc.js';
 import { createBridge } from '../../electron/preload/bridge.js';
-import { devObjectId, devParty, devTransferDraft } from '../../electron/node/dev/dev-chain.js';
+import { devObjectId, devParty, devTransferDraft } from '../../electron/node/dev/demo-registry.js';
 import { ensureDevNode } from '../../electron/node/dev/dev-node.js';
 import { NotaryNode } from '../../electron/node/node.js';
 import { ipcStandIn } from '../support/ipc-standin.js';

@@ -27,8 +27,8 @@ import type { KeyPair } from '../../shared/crypto/index.js';
 import { txHash, type Genesis, type PropertyObject } from '../../shared/ledger/index.js';
 import { verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
 import { DataFiles } from '../../electron/node/config.js';
-import { devKey, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
-import { createDevnet } from '../../electron/node/devnet.js';
+import { devKey, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { createDevnet } from '../../electron/node/dev/devnet.js';
 import { NotaryNode } from '../../electron/node/node.js';
 import { waitFor } from '../support/devnet-harness.js';
 

@@ -14,7 +14,7 @@ import { encodeConsensusMessage, signVoteMessage } from '../../shared/chain/mess
 import { decode, encode } from '../../shared/codec/index.js';
 import { encodeTransaction } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
 import { signVote } from '../../shared/chain/commit.js';
 import { blockHash } from '../../shared/ledger/index.js';
 import {

@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceRecord } from '../../electron/node/consensus-evidence.js';
+import type { EvidenceRecord } from '../../electron/node/consensus/evidence-log.js';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 
 const BYZANTINE = fileURLToPath(new URL('../support/byzantine-node.ts', import.meta.url));

@@ -11,7 +11,7 @@ import { blockHash, txHash, txRootOf, type Block, type Commit, type PropertyObje
 import { verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
 import { auditChain } from '../../electron/node/chain/audit.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer, devTransfers, devValidators } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
 import { Keys } from '../../electron/node/store/keys.js';
 
 const genesis = devGenesis({ objects: 50, parties: 10 });

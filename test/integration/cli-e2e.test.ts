@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PropertyView, TxStatus } from '../../shared/api/index.js';
 import { parseTransaction, type TxOf } from '../../shared/ledger/index.js';
 import { DataFiles } from '../../electron/node/config.js';
-import { devKeys, devObjectId, devParty } from '../../electron/node/dev/dev-chain.js';
+import { devKeys, devObjectId, devParty } from '../../electron/node/dev/demo-registry.js';
 import { createKeystore, SCRYPT_DEFAULTS } from '../../electron/node/keystore/index.js';
 import { Keys } from '../../electron/node/store/keys.js';
 

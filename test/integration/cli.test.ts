@@ -12,7 +12,7 @@ import { signContract, txHash, type Transaction } from '../../shared/ledger/inde
 import { encodeQrDocument } from '../../shared/receipt/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { DataFiles } from '../../electron/node/config.js';
-import { devCommitBlock, devGenesis, devKeys, devParty, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devParty, devTransfers } from '../../electron/node/dev/demo-registry.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 import { ChainStore } from '../../electron/node/store/index.js';
 import { Keys, Prefix } from '../../electron/node/store/keys.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { auditChain } from '../../electron/node/chain/audit.js';
-import { devGenesis } from '../../electron/node/dev/dev-chain.js';
+import { devGenesis } from '../../electron/node/dev/demo-registry.js';
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 50);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { createNetwork } from '../../electron/node/network/index.js';
 import { Devnet, percentile, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity, InboxEntry, PropertyView, SubmitResult } from '../../shared/api/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { readGenesis } from '../../electron/node/config.js';
-import { devObjectId, devParty, devTransferDraft } from '../../electron/node/dev/dev-chain.js';
+import { devObjectId, devParty, devTransferDraft } from '../../electron/node/dev/demo-registry.js';
 import { DEV_PASSPHRASE_FILE, ensureDevNode } from '../../electron/node/dev/dev-node.js';
-import type { DevnetNode } from '../../electron/node/devnet.js';
+import type { DevnetNode } from '../../electron/node/dev/devnet.js';
 import { NodeProcess, waitFor } from '../support/devnet-harness.js';
 
 const PARTIES = Array.from({ length: 50 }, (_, i) => devParty(i));

@@ -13,7 +13,7 @@ import { Chain } from '../../electron/node/chain/chain.js';
 import { GenesisDigest, genesisDigest, importGenesis } from '../../electron/node/chain/genesis-import.js';
 import { GENESIS_DIGEST_CACHE_SUFFIX } from '../../electron/node/chain/genesis-file.js';
 import { ChainStore, StoreError } from '../../electron/node/store/index.js';
-import { devGenesis } from '../../electron/node/dev/dev-chain.js';
+import { devGenesis } from '../../electron/node/dev/demo-registry.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

@@ -13,7 +13,7 @@ import { GenesisDigest, genesisDigest } from '../../electron/node/chain/genesis-
 import { GENESIS_PROPERTY_LINE_BYTES_MAX, genesisPropertiesDigest } from '../../electron/node/chain/genesis-properties.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
 import { ChainStore } from '../../electron/node/store/index.js';
-import { devGenesis, devObjectId } from '../../electron/node/dev/dev-chain.js';
+import { devGenesis, devObjectId } from '../../electron/node/dev/demo-registry.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

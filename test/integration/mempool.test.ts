@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signTransaction, txId, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Mempool, MempoolError } from '../../electron/node/mempool/mempool.js';
 import { Outbox, OutboxError } from '../../electron/node/mempool/outbox.js';
 

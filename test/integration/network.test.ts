@@ -10,7 +10,7 @@ import { encodeConsensusMessage, signVoteMessage } from '../../shared/chain/mess
 import { decode, encode } from '../../shared/codec/index.js';
 import { encodeTransaction, type Transaction } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devKeys, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devTransfers } from '../../electron/node/dev/demo-registry.js';
 import {
   chainSyncSource,
   createNetwork,

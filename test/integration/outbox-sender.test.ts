@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeTransaction, txHash, type Transaction } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/demo-registry.js';
 import { Mempool, MempoolError } from '../../electron/node/mempool/mempool.js';
 import { Outbox } from '../../electron/node/mempool/outbox.js';
 import { OutboxSender } from '../../electron/node/mempool/outbox-sender.js';

@@ -13,7 +13,7 @@ import { verifyCertificate, verifyReceipt, type OwnershipCertificate, type Recei
 import { blockSpans, BlockSpanError } from '../../electron/node/chain/block-spans.js';
 import { txTreeProof } from '../../electron/node/chain/tx-tree.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/demo-registry.js';
 
 const genesis = devGenesis({ objects: 60, parties: 10 });
 let dir: string;

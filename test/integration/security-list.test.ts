@@ -10,8 +10,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import { signTransaction, StateKey, txHash, type Authority, type PropertyObject, type Transaction, type UnsignedTransaction } from '../../shared/ledger/index.js';
-import { devKeys, devObjectId, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
-import { initNode } from '../../electron/node/init.js';
+import { devKeys, devObjectId, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { initNode } from '../../electron/node/setup/init.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 import { NotaryNode } from '../../electron/node/node.js';
 

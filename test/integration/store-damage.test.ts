@@ -19,7 +19,7 @@ import { auditChain } from '../../electron/node/chain/audit.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { DataFiles } from '../../electron/node/config.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
-import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/demo-registry.js';
 import { Keys, Prefix } from '../../electron/node/store/keys.js';
 import { decode } from '../../shared/codec/index.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';

@@ -3,7 +3,7 @@
 // made once per process (signing is the expensive part) and injected into runs as transactions.
 import { genesisState, StateKey, type Genesis, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
-import { devGenesis, devKey, devKeys, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devGenesis, devKey, devKeys, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 
 export const SIM_CHAIN_ID = 'notary-sim';
 export const SIM_OBJECTS = 24;

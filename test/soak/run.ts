@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, type NodeProcess } from '../support/devnet-harness.js';
 
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 // Child process of the crash test: commits blocks of certified transfers to a dev chain
 // as fast as it can, printing each committed height, until it is killed.
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/demo-registry.js';
 
 export const CRASH_OBJECTS = 200;
 const dir = process.argv[2];

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { BlockSummary, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import type { Genesis, Transaction } from '../../shared/ledger/index.js';
-import { createDevnet, type DevnetNode } from '../../electron/node/devnet.js';
+import { createDevnet, type DevnetNode } from '../../electron/node/dev/devnet.js';
 
 const CLI = fileURLToPath(new URL('../../electron/node/cli.ts', import.meta.url));
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { API_BODY_BYTES_MAX, API_PREFIX, apiRoutes, type RouteName, type RouteSpec } from '../../shared/api/index.js';
 import { StateKey, type PropertyObject } from '../../shared/ledger/index.js';
-import { devObjectId, devParty, devTransfer, devTransferDraft } from '../../electron/node/dev/dev-chain.js';
+import { devObjectId, devParty, devTransfer, devTransferDraft } from '../../electron/node/dev/demo-registry.js';
 import { ensureDevNode } from '../../electron/node/dev/dev-node.js';
 import { NotaryNode } from '../../electron/node/node.js';
 import { hostileValue, mutateValue, structuralOp } from '../support/byzantine-fuzz.js';

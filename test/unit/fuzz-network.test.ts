@@ -27,7 +27,7 @@ import { decode, encode } from '../../shared/codec/index.js';
 import { blockHash, decodeTransaction, encodeTransaction, parseTransaction, type Block, type Commit, type Transaction } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { HeightIntake } from '../../electron/node/consensus/intake.js';
-import { devCommitBlock, devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
 import {
   decodeBlockAnnouncement,
   decodeSyncedBlock,

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genesisState, StateKey, type Authority, type PropertyObject, type ValidatorSchedule } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { DataFiles, readConfig, readGenesis } from '../../electron/node/config.js';
-import { devKeys, devObjectId, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
-import { initNode } from '../../electron/node/init.js';
+import { devKeys, devObjectId, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { initNode } from '../../electron/node/setup/init.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 
 const PASSPHRASE = 'an init test passphrase';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PropertyObject, Transaction } from '../../shared/ledger/index.js';
 import { txId } from '../../shared/ledger/index.js';
-import { devGenesis, devParty, devTransfer } from '../../electron/node/dev/dev-chain.js';
+import { devGenesis, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { encodeRecord, PendingLog } from '../../electron/node/mempool/pending-log.js';
 
 const genesis = devGenesis({ objects: 64, parties: 5 });

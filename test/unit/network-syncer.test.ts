@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../../shared/codec/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/dev-chain.js';
+import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/demo-registry.js';
 import {
   chainSyncSource,
   NetworkError,

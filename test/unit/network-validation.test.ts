@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeConsensusMessage, MessageError, signVoteMessage } from '../../shared/chain/messages.js';
 import { CodecError, encode } from '../../shared/codec/index.js';
 import { LedgerError, RejectCode } from '../../shared/ledger/index.js';
-import { devKeys } from '../../electron/node/dev/dev-chain.js';
+import { devKeys } from '../../electron/node/dev/demo-registry.js';
 import {
   BoundedQueue,
   decodeBlockAnnouncement,
@@ -172,7 +172,7 @@ describe('consensus message ids', () => {
     const { VOTE_MESSAGE_BYTES_MAX } = await import('../../electron/node/network/create.js');
     const { encodeConsensusMessage, signVoteMessage, signProposal } = await import('../../shared/chain/messages.js');
     const { genesisExecution } = await import('../../shared/chain/genesis.js');
-    const { devGenesis, devKeys } = await import('../../electron/node/dev/dev-chain.js');
+    const { devGenesis, devKeys } = await import('../../electron/node/dev/demo-registry.js');
     const { blockHash } = await import('../../shared/ledger/block.js');
     const chainId = 'a'.repeat(64);
     const vote = signVoteMessage(devKeys.notary.secretKey, chainId, 'precommit', Number.MAX_SAFE_INTEGER, 1_000_000, 'f'.repeat(64));

@@ -14,7 +14,7 @@ import { Chain } from '../../electron/node/chain/chain.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
 import { VerifiedChecks, VerifyPool } from '../../electron/node/crypto/verify-pool.js';
 import { packChecks } from '../../electron/node/crypto/verify-batch.js';
-import { devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/dev-chain.js';
+import { devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
 
 const key = generateKeyPair(new Uint8Array(32).fill(7));
 const other = generateKeyPair(new Uint8Array(32).fill(8));

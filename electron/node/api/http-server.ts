@@ -25,7 +25,7 @@ import {
   type TxStatus,
   type ValidatorsView,
 } from '../../../shared/api/index.js';
-import { writeFileAtomic } from '../config.js';
+import { writeFileDurably } from '../config.js';
 import { ApiError, toApiError } from './errors.js';
 import { eventsUpgradeHandler, type EventHub } from './events.js';
 import { dispatch, routeOf } from './router.js';
@@ -88,7 +88,7 @@ export async function loadApiToken(tokenFile: string): Promise<string> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const token = randomBytes(32).toString('hex');
-    await writeFileAtomic(tokenFile, `${token}\n`, 0o600);
+    await writeFileDurably(tokenFile, `${token}\n`, 0o600);
     return token;
   }
 }

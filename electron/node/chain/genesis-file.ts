@@ -9,10 +9,11 @@
 // always falls back to the full comparison, and a damaged or foreign cache only costs that.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Genesis } from '../../../shared/ledger/index.js';
 import { genesisDigest } from './genesis-import.js';
 import { genesisPropertiesDigest } from './genesis-properties.js';
+import { writeFileDurably } from '../store/durable-file.js';
 
 export const GENESIS_DIGEST_CACHE_SUFFIX = '.digest';
 const CACHE_BYTES_MAX = 4096;
@@ -73,9 +74,7 @@ export async function genesisFileDigest(file: string, genesis: Genesis, storedDi
   if (digest === storedDigest) {
     const kept: DigestCache = { fileBytes: size, fileSha256: sha256 ?? (await filesSha256(files)), genesisDigest: digest };
     try {
-      const temporary = `${cachePath}.tmp-${process.pid}`;
-      await writeFile(temporary, `${JSON.stringify(kept)}\n`);
-      await rename(temporary, cachePath);
+      await writeFileDurably(cachePath, `${JSON.stringify(kept)}\n`);
     } catch {
       // a read-only data directory: every open then computes the digest, as before
     }

@@ -33,7 +33,7 @@ export function initCommand(): Command {
     .option('--objects <n>', 'demo property objects in a --dev genesis', objectCount)
     .action(async (options: InitCliOptions) => {
       const dataDir = resolve(options.data);
-      const { InitError, initNode } = await import('../init.js');
+      const { InitError, initNode } = await import('../setup/init.js');
       // observers sign nothing, so they are never asked for a passphrase
       const passphrase =
         options.role === 'observer' ? undefined : await readPassphrase({ file: options.passphraseFile, confirm: true, prompt: `Passphrase for the signing key of ${dataDir}: ` });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { statusSchema, submitResultSchema, txHashParam, type TxStatus } from '../../../shared/api/index.js';
 import { receiptSchema } from '../../../shared/receipt/index.js';
-import { writeFileAtomic } from '../config.js';
+import { writeFileDurably } from '../config.js';
 import { ApiClient, apiErrorText, type ApiTarget } from './api-client.js';
 import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
@@ -88,7 +88,7 @@ export function receiptCommand(): Command {
     const json = `${JSON.stringify(receipt, null, 2)}\n`;
     if (options.out) {
       const out = resolve(options.out);
-      await writeFileAtomic(out, json);
+      await writeFileDurably(out, json);
       console.log(`receipt for ${hash} (height ${receipt.header.height}) written to ${out}`);
     } else {
       process.stdout.write(json);

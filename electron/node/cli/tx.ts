@@ -24,7 +24,7 @@ import {
   type UnsignedTransaction,
 } from '../../../shared/ledger/index.js';
 import * as shares from '../../../shared/ledger/shares.js';
-import { readGenesis, writeFileAtomic } from '../config.js';
+import { readGenesis, writeFileDurably } from '../config.js';
 import { readPassphrase, unlockKeystore } from '../keystore/index.js';
 import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
@@ -133,7 +133,7 @@ async function writeTx(value: unknown, options: OutOptions): Promise<Transaction
   }
   const out = resolve(options.out);
   if (!options.force && (await exists(out))) throw new CliError(`${out} already exists; choose another --out file or add --force to overwrite it.`);
-  await writeFileAtomic(out, `${JSON.stringify(tx, null, 2)}\n`);
+  await writeFileDurably(out, `${JSON.stringify(tx, null, 2)}\n`);
   return tx;
 }
 

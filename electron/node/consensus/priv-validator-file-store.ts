@@ -5,7 +5,7 @@
 // from a forgotten state is how a validator double-signs.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurably } from '../durable-file.js';
+import { writeFileDurably } from '../store/durable-file.js';
 import { privValidatorStateSchema, type PrivValidatorState, type PrivValidatorStore } from './priv-validator-state.js';
 
 export const PRIV_VALIDATOR_STATE_FILE = 'priv-validator-state.json';

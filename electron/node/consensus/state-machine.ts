@@ -23,7 +23,7 @@ import type { Verifier } from '../../../shared/crypto/index.js';
 import type { ConsensusMessage, Vote } from '../../../shared/chain/messages.js';
 import type { Block, Commit } from '../../../shared/ledger/types.js';
 import type { VoteType } from '../../../shared/chain/commit.js';
-import { gossipOnTick } from './gossip.js';
+import { gossipOnTick } from './vote-resend.js';
 import { HeightIntake, hashOfBlock } from './intake.js';
 import { checkTimeoutConfig, oneThirdPlusOf, proposerOf, quorumOf, timeoutDurationMs } from './thresholds.js';
 import type { VoteSet } from './vote-set.js';

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataFiles, writeFileAtomic } from '../config.js';
-import { initNode } from '../init.js';
+import { DataFiles, writeFileDurably } from '../config.js';
+import { initNode } from '../setup/init.js';
 
 export const DEV_PASSPHRASE_FILE = 'dev-passphrase';
 
@@ -20,6 +20,6 @@ export async function ensureDevNode(dataDir: string): Promise<{ created: boolean
   }
   const passphrase = randomBytes(18).toString('base64url');
   await initNode({ dataDir, dev: true, role: 'notary', name: 'Dev notary office', passphrase });
-  await writeFileAtomic(passphraseFile, `${passphrase}\n`, 0o600);
+  await writeFileDurably(passphraseFile, `${passphrase}\n`, 0o600);
   return { created: true, passphrase };
 }

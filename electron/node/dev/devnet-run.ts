@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { createDevnet, type DevnetNode } from '../devnet.js';
+import { createDevnet, type DevnetNode } from './devnet.js';
 
 const options = new Command()
   .name('devnet')

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { INBOX_ENTRIES_MAX, inboxEntrySchema, type InboxEntry } from '../../../shared/api/index.js';
 import { txId, type Transaction } from '../../../shared/ledger/index.js';
-import { writeFileAtomic } from '../config.js';
+import { writeFileDurably } from '../config.js';
 
 export class InboxError extends Error {
   constructor(
@@ -79,7 +79,7 @@ export class Inbox {
 
   /** Writes are serialised; memory changes only once the file holds the new list. */
   async #save(entries: InboxEntry[]): Promise<void> {
-    const write = this.#writing.then(() => writeFileAtomic(this.path, `${JSON.stringify({ version: 1, entries })}\n`, 0o600));
+    const write = this.#writing.then(() => writeFileDurably(this.path, `${JSON.stringify({ version: 1, entries })}\n`, 0o600));
     this.#writing = write.catch(() => undefined);
     await write;
     this.#entries = entries;

@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { publicKeyOf, SECRET_KEY_BYTES, type KeyPair } from '../../../shared/crypto/index.js';
-import { writeFileAtomic } from '../durable-file.js';
+import { writeFileDurably } from '../store/durable-file.js';
 import { KeystoreError } from './errors.js';
 
 export const KEYSTORE_VERSION = 1 as const;
@@ -89,7 +89,7 @@ export async function createKeystore(path: string, keyPair: KeyPair, passphrase:
     ciphertext: ciphertext.toString('hex'),
     publicKey: header.publicKey,
   };
-  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
+  await writeFileDurably(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   // check after writing (TIGER_STYLE): the file on disk must be the one we meant to write.
   const written = keystoreSchema.parse(JSON.parse(await readFile(path, 'utf8')));
   if (written.ciphertext !== file.ciphertext || written.publicKey !== file.publicKey) throw new Error(`createKeystore: ${path} reads back differently`);

@@ -16,7 +16,7 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { decode, encode } from '../../../shared/codec/index.js';
 import { parseTransaction, txId, type Transaction } from '../../../shared/ledger/index.js';
-import { syncDirectory, writeFileDurably } from '../durable-file.js';
+import { syncDirectory, writeFileDurably } from '../store/durable-file.js';
 import { MEMPOOL_BYTES_MAX, MEMPOOL_TXS_MAX } from './mempool.js';
 
 const HEADER_BYTES = 8;

@@ -11,7 +11,7 @@
 // It may lag LevelDB by one block (a crash between the batch and the file): that is accepted.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurably } from '../durable-file.js';
+import { writeFileDurably } from './durable-file.js';
 import { StoreError, corruptError } from './errors.js';
 import { isHash64 } from './keys.js';
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { Chain } from '../chain/chain.js';
 import { auditChain } from '../chain/audit.js';
-import { devCommitBlock, devGenesis, devTransfers } from './dev-chain.js';
+import { devCommitBlock, devGenesis, devTransfers } from './demo-registry.js';
 
 const program = new Command()
   .name('devchain')

@@ -2,7 +2,7 @@
 // round and step), kept for registrars: appended to DATA/evidence.jsonl with a synced write,
 // deduplicated, bounded. The signed votes themselves are the proof; anyone can re-verify them.
 import { appendFile, open, readFile } from 'node:fs/promises';
-import { duplicateVoteEvidenceSchema, type DuplicateVoteEvidence } from '../../shared/chain/index.js';
+import { duplicateVoteEvidenceSchema, type DuplicateVoteEvidence } from '../../../shared/chain/index.js';
 
 export const EVIDENCE_ENTRIES_MAX = 10_000;
 

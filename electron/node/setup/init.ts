@@ -5,12 +5,12 @@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../shared/crypto/index.js';
-import { genesisState, parseGenesis, type Genesis } from '../../shared/ledger/index.js';
-import { DataFiles, nodeConfigSchema, writeFileAtomic, type NodeConfig } from './config.js';
-import { devGenesis, devKeys } from './dev/dev-chain.js';
-import { checkPassphrase, createKeystore } from './keystore/index.js';
-import { loadOrCreateIdentity } from './network/identity.js';
+import { generateKeyPair } from '../../../shared/crypto/index.js';
+import { genesisState, parseGenesis, type Genesis } from '../../../shared/ledger/index.js';
+import { DataFiles, nodeConfigSchema, writeFileDurably, type NodeConfig } from '../config.js';
+import { devGenesis, devKeys } from '../dev/demo-registry.js';
+import { checkPassphrase, createKeystore } from '../keystore/index.js';
+import { loadOrCreateIdentity } from '../network/identity.js';
 
 export type InitRole = 'registrar' | 'notary' | 'observer';
 
@@ -84,14 +84,14 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     }
 
     const config: NodeConfig = nodeConfigSchema.parse({ name, role, api: { host: '127.0.0.1', port: 0 } });
-    await writeFileAtomic(join(dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
+    await writeFileDurably(join(dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
 
     let chainId: string | null = null;
     if (options.dev) {
       const genesis = devChainGenesis({ publicKey: publicKey!, role: role as 'registrar' | 'notary', name, peerId, objects: options.objects });
       // refuse here, not at start: the genesis must give the chain its one validator
       genesisState(parseGenesis(genesis));
-      await writeFileAtomic(join(dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);
+      await writeFileDurably(join(dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);
       chainId = genesis.chainId;
     }
     return { dataDir, role, name, publicKey, peerId, chainId, keystoreFile };

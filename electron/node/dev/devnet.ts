@@ -1,14 +1,14 @@
 // `notary devnet`: keys, genesis and configs for a network of N validators and M observers
 // on 127.0.0.1, one data folder each, ready for `notary start --data DIR/<node>`.
-// Parties (sellers, buyers) use the well-known dev keys of dev-chain.ts: development only.
+// Parties (sellers, buyers) use the well-known dev keys of dev-keys.ts: development only.
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../shared/crypto/index.js';
-import type { Genesis } from '../../shared/ledger/index.js';
-import { DataFiles, writeFileAtomic, type NodeConfig } from './config.js';
-import { devGenesis } from './dev/dev-chain.js';
-import { loadOrCreateIdentity } from './network/identity.js';
+import { generateKeyPair } from '../../../shared/crypto/index.js';
+import type { Genesis } from '../../../shared/ledger/index.js';
+import { DataFiles, writeFileDurably, type NodeConfig } from '../config.js';
+import { devGenesis } from './demo-registry.js';
+import { loadOrCreateIdentity } from '../network/identity.js';
 
 export interface DevnetOptions {
   dir: string;
@@ -83,12 +83,12 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       api: { host: '127.0.0.1', port: 0, allowRemote: false },
       consensus: { heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 500, ...options.consensus },
     };
-    await writeFileAtomic(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
-    await writeFileAtomic(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);
+    await writeFileDurably(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
+    await writeFileDurably(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);
     // Dev networks keep the signing key in a plain 0600 file; real nodes use the encrypted keystore.
-    await writeFileAtomic(join(node.dataDir, DataFiles.signingKey), `${JSON.stringify({ publicKey: node.publicKey, secretKey: node.secretKey }, null, 2)}\n`, 0o600);
+    await writeFileDurably(join(node.dataDir, DataFiles.signingKey), `${JSON.stringify({ publicKey: node.publicKey, secretKey: node.secretKey }, null, 2)}\n`, 0o600);
   }
   const summary = nodes.map(({ secretKey: _secret, ...node }) => node);
-  await writeFileAtomic(join(options.dir, 'devnet.json'), `${JSON.stringify({ chainId: genesis.chainId, nodes: summary }, null, 2)}\n`);
+  await writeFileDurably(join(options.dir, 'devnet.json'), `${JSON.stringify({ chainId: genesis.chainId, nodes: summary }, null, 2)}\n`);
   return { nodes: summary, genesis };
 }
