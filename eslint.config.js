@@ -7,14 +7,29 @@
 import tseslint from 'typescript-eslint';
 
 // Bare Node built-in names are matched exactly (as `paths`), so `../crypto/index.js` stays allowed.
-const nodeBuiltinNames = ['fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https', 'worker_threads', 'buffer', 'stream'];
+const nodeBuiltinNames = [
+  'fs',
+  'path',
+  'crypto',
+  'os',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'worker_threads',
+  'buffer',
+  'stream',
+];
 const nodeBuiltins = ['node:*'];
 
 function restrict(patterns, message, paths = []) {
   return {
     'no-restricted-imports': [
       'error',
-      { patterns: patterns.map((group) => ({ group: [group], message })), paths: paths.map((name) => ({ name, message })) },
+      {
+        patterns: patterns.map((group) => ({ group: [group], message })),
+        paths: paths.map((name) => ({ name, message })),
+      },
     ],
   };
 }
@@ -39,18 +54,31 @@ export default tseslint.config(
   },
   {
     files: ['electron/node/**/*.ts'],
-    rules: restrict(['**/electron/main/**', '**/electron/preload/**', '**/renderer/**', 'electron'], 'electron/node imports shared only, never main, preload, renderer or Electron (DESIGN §3).'),
+    rules: restrict(
+      ['**/electron/main/**', '**/electron/preload/**', '**/renderer/**', 'electron'],
+      'electron/node imports shared only, never main, preload, renderer or Electron (DESIGN §3).',
+    ),
   },
   {
     files: ['electron/main/**/*.ts'],
-    rules: restrict(['**/renderer/**', '**/electron/preload/**'], 'electron/main imports electron/node and shared only (DESIGN §3).'),
+    rules: restrict(
+      ['**/renderer/**', '**/electron/preload/**'],
+      'electron/main imports electron/node and shared only (DESIGN §3).',
+    ),
   },
   {
     files: ['electron/preload/**/*.ts'],
-    rules: restrict(['**/electron/node/**', '**/electron/main/**', '**/renderer/**'], 'electron/preload imports shared only (DESIGN §3).'),
+    rules: restrict(
+      ['**/electron/node/**', '**/electron/main/**', '**/renderer/**'],
+      'electron/preload imports shared only (DESIGN §3).',
+    ),
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    rules: restrict(['**/electron/**', 'electron', ...nodeBuiltins], 'renderer talks only to the API contract in shared/ (DESIGN §3).', nodeBuiltinNames),
+    rules: restrict(
+      ['**/electron/**', 'electron', ...nodeBuiltins],
+      'renderer talks only to the API contract in shared/ (DESIGN §3).',
+      nodeBuiltinNames,
+    ),
   },
 );

@@ -7,7 +7,9 @@ import { readFileSync, statSync } from 'node:fs';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (!(major >= 22)) {
-  console.error(`notary: Node ${process.versions.node} is too old; Node 22 or newer is needed. Run it as "npx notary ...", which uses the Node 24 the project installs.`);
+  console.error(
+    `notary: Node ${process.versions.node} is too old; Node 22 or newer is needed. Run it as "npx notary ...", which uses the Node 24 the project installs.`,
+  );
   process.exit(1);
 }
 

@@ -49,5 +49,10 @@ const cli = await build({
   metafile: true,
   logLevel: 'warning',
 });
-await writeFile('dist/cli/inputs.json', `${JSON.stringify({ inputs: Object.keys(cli.metafile.inputs).sort() }, null, 2)}\n`);
-console.log(`electron main, verify worker, preload and the notary CLI bundled into dist/ in ${Date.now() - started} ms`);
+await writeFile(
+  'dist/cli/inputs.json',
+  `${JSON.stringify({ inputs: Object.keys(cli.metafile.inputs).sort() }, null, 2)}\n`,
+);
+console.log(
+  `electron main, verify worker, preload and the notary CLI bundled into dist/ in ${Date.now() - started} ms`,
+);

@@ -73,7 +73,11 @@ async function main(): Promise<void> {
     console.log(
       `notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, data in ${dataDir}`,
     );
-    console.log(url ? `notary: open the UI at ${url}` : `notary: the UI is not built (npm run build:renderer); the API is at ${node.apiUrl}/api/v1`);
+    console.log(
+      url
+        ? `notary: open the UI at ${url}`
+        : `notary: the UI is not built (npm run build:renderer); the API is at ${node.apiUrl}/api/v1`,
+    );
     console.log(`notary: ready in ${Date.now() - started} ms; Ctrl+C stops it`);
   }
 }

@@ -17,7 +17,11 @@ export function appProtocolHandler(root: string): (request: { url: string }) => 
     if (!found) return new Response('not found', { status: 404 });
     return new Response(new Uint8Array(found.body), {
       status: 200,
-      headers: { 'content-type': found.contentType, 'content-security-policy': contentSecurityPolicy(), 'x-content-type-options': 'nosniff' },
+      headers: {
+        'content-type': found.contentType,
+        'content-security-policy': contentSecurityPolicy(),
+        'x-content-type-options': 'nosniff',
+      },
     });
   };
 }

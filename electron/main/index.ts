@@ -11,7 +11,9 @@ import { registerIpc } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import { APP_ENTRY, APP_SCHEME, hardenContents, hardenSession, windowOptions } from './security.js';
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 app.enableSandbox();
 
 let node: NotaryNode | undefined;
@@ -47,28 +49,34 @@ function createWindow(): void {
   void window.loadURL(APP_ENTRY);
 }
 
-app.whenReady().then(async () => {
-  hardenSession(session.defaultSession);
-  protocol.handle(APP_SCHEME, appProtocolHandler(join(root, 'dist/renderer')));
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate(
-      menuTemplate({
-        platform: process.platform,
-        openDataFolder: () => void shell.openPath(dataDir),
-        openApiDocs: () => void shell.openExternal(node ? `${node.apiUrl}/api/v1/openapi.json` : 'about:blank'),
-        reload: () => window?.webContents.reload(),
-      }),
-    ),
-  );
-  // First run with no data folder: the demo registry (a dev chain), as `npm start` does.
-  // A real office runs `notary init` into the data folder first, and unlocks in the window.
-  const { passphrase } = existsSync(join(dataDir, DataFiles.config)) && !existsSync(join(dataDir, DEV_PASSPHRASE_FILE)) ? { passphrase: undefined } : await ensureDevNode(dataDir);
-  createWindow();
-  if (passphrase !== undefined || !existsSync(join(dataDir, DataFiles.signingKeystore))) await startNode(passphrase);
-}, (error: unknown) => {
-  console.error(`notary: ${(error as Error).message}`);
-  app.exit(1);
-});
+app.whenReady().then(
+  async () => {
+    hardenSession(session.defaultSession);
+    protocol.handle(APP_SCHEME, appProtocolHandler(join(root, 'dist/renderer')));
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        menuTemplate({
+          platform: process.platform,
+          openDataFolder: () => void shell.openPath(dataDir),
+          openApiDocs: () => void shell.openExternal(node ? `${node.apiUrl}/api/v1/openapi.json` : 'about:blank'),
+          reload: () => window?.webContents.reload(),
+        }),
+      ),
+    );
+    // First run with no data folder: the demo registry (a dev chain), as `npm start` does.
+    // A real office runs `notary init` into the data folder first, and unlocks in the window.
+    const { passphrase } =
+      existsSync(join(dataDir, DataFiles.config)) && !existsSync(join(dataDir, DEV_PASSPHRASE_FILE))
+        ? { passphrase: undefined }
+        : await ensureDevNode(dataDir);
+    createWindow();
+    if (passphrase !== undefined || !existsSync(join(dataDir, DataFiles.signingKeystore))) await startNode(passphrase);
+  },
+  (error: unknown) => {
+    console.error(`notary: ${(error as Error).message}`);
+    app.exit(1);
+  },
+);
 
 app.on('window-all-closed', () => {
   void (async () => {

@@ -29,8 +29,12 @@ function errorBody(status: number, code: string, message: string) {
   return { status, body: { error: { code, message } } };
 }
 
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, options: IpcOptions): { attachEvents(node: IpcNode): () => void } {
-  const trusted = (event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>) => isTrustedSender(event.senderFrame, options.contents(), event.sender);
+export function registerIpc(
+  ipcMain: Pick<IpcMain, 'handle'>,
+  options: IpcOptions,
+): { attachEvents(node: IpcNode): () => void } {
+  const trusted = (event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>) =>
+    isTrustedSender(event.senderFrame, options.contents(), event.sender);
 
   ipcMain.handle(IPC_API_CHANNEL, async (event, name: unknown, request: unknown) => {
     if (!trusted(event)) return errorBody(403, 'FORBIDDEN', 'only the app window may call the node');
@@ -47,14 +51,23 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, options: IpcOption
 
   ipcMain.handle(IPC_UNLOCK_CHANNEL, async (event, passphrase: unknown) => {
     if (!trusted(event)) return { ok: false, code: 'FORBIDDEN', message: 'only the app window may unlock the node' };
-    if (typeof passphrase !== 'string' || passphrase.length > PASSPHRASE_CHARS_MAX) return { ok: false, code: 'PASSPHRASE_INVALID', message: 'the passphrase must be text of at most 1024 characters' };
+    if (typeof passphrase !== 'string' || passphrase.length > PASSPHRASE_CHARS_MAX)
+      return {
+        ok: false,
+        code: 'PASSPHRASE_INVALID',
+        message: 'the passphrase must be text of at most 1024 characters',
+      };
     if (options.node()) return { ok: true };
     try {
       await options.unlock(passphrase);
       return { ok: true };
     } catch (error) {
       const { code, message } = error as { code?: unknown; message?: unknown };
-      return { ok: false, code: typeof code === 'string' ? code : 'UNLOCK_FAILED', message: typeof message === 'string' ? message : 'the node did not start' };
+      return {
+        ok: false,
+        code: typeof code === 'string' ? code : 'UNLOCK_FAILED',
+        message: typeof message === 'string' ? message : 'the node did not start',
+      };
     }
   });
 

@@ -49,14 +49,20 @@ export function isAppUrl(url: string | undefined): boolean {
 }
 
 /** IPC sender check: the main frame of our window, showing an app:// page. */
-export function isTrustedSender(frame: { url: string; parent: unknown } | null | undefined, expected: WebContents | undefined, sender: WebContents): boolean {
+export function isTrustedSender(
+  frame: { url: string; parent: unknown } | null | undefined,
+  expected: WebContents | undefined,
+  sender: WebContents,
+): boolean {
   if (!frame || frame.parent !== null) return false; // subframes never talk to the node
   if (expected !== undefined && sender !== expected) return false;
   return isAppUrl(frame.url);
 }
 
 /** Every permission (camera, notifications, geolocation, ...) is refused: the registry needs none. */
-export function hardenSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>): void {
+export function hardenSession(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>,
+): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);

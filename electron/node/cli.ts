@@ -8,7 +8,8 @@ import { LAZY_COMMANDS, type LazyCommandName } from './cli/commands.js';
 function integer(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return n;
   };
 }
@@ -24,7 +25,12 @@ const program = new Command()
   .description('Notary Network: a node of the national property registry.')
   .showHelpAfterError()
   // the commands not loaded are listed as they would be once loaded
-  .configureHelp({ subcommandTerm: (command) => (isLazy(command.name()) ? LAZY_COMMANDS[command.name() as LazyCommandName].term : new Help().subcommandTerm(command)) });
+  .configureHelp({
+    subcommandTerm: (command) =>
+      isLazy(command.name())
+        ? LAZY_COMMANDS[command.name() as LazyCommandName].term
+        : new Help().subcommandTerm(command),
+  });
 
 function isLazy(name: string | undefined): name is LazyCommandName {
   return name !== undefined && Object.hasOwn(LAZY_COMMANDS, name);
@@ -39,55 +45,96 @@ program
   .option('--base-port <port>', 'TCP port of the first node; the others follow', integer(1024, 65_000), 47_000)
   .option('--objects <n>', 'property objects in the genesis registry', integer(0, 10_000_000), 1_000)
   .option('--heartbeat-ms <ms>', 'empty-block interval', integer(100, 3_600_000), 1_000)
-  .action(async (options: { dir: string; validators: number; observers: number; basePort: number; objects: number; heartbeatMs: number }) => {
-    const dir = resolve(options.dir);
-    // loaded on use: the offline commands (verify, audit, keys) need not load libp2p
-    const { createDevnet } = await import('./dev/devnet.js');
-    const { nodes, genesis } = await createDevnet({ ...options, dir, consensus: { heartbeatMs: options.heartbeatMs } });
-    console.log(`devnet ${genesis.chainId} written to ${dir}:`);
-    for (const node of nodes) console.log(`  ${node.name.padEnd(12)} ${node.role.padEnd(9)} tcp ${node.port}  peer ${node.peerId}`);
-    console.log(`start each with: npx notary start --data ${dir}/<node>`);
-  });
+  .action(
+    async (options: {
+      dir: string;
+      validators: number;
+      observers: number;
+      basePort: number;
+      objects: number;
+      heartbeatMs: number;
+    }) => {
+      const dir = resolve(options.dir);
+      // loaded on use: the offline commands (verify, audit, keys) need not load libp2p
+      const { createDevnet } = await import('./dev/devnet.js');
+      const { nodes, genesis } = await createDevnet({
+        ...options,
+        dir,
+        consensus: { heartbeatMs: options.heartbeatMs },
+      });
+      console.log(`devnet ${genesis.chainId} written to ${dir}:`);
+      for (const node of nodes)
+        console.log(`  ${node.name.padEnd(12)} ${node.role.padEnd(9)} tcp ${node.port}  peer ${node.peerId}`);
+      console.log(`start each with: npx notary start --data ${dir}/<node>`);
+    },
+  );
 
 program
   .command('start')
   .description('run a node headless, with its local API')
   .requiredOption('--data <dir>', 'the node data folder')
-  .option('--api <host:port>', 'local API address (default from config, 127.0.0.1 and a free port); an address other machines reach needs api.allowRemote in config.json', hostPort)
+  .option(
+    '--api <host:port>',
+    'local API address (default from config, 127.0.0.1 and a free port); an address other machines reach needs api.allowRemote in config.json',
+    hostPort,
+  )
   .option('--listen <multiaddr>', 'libp2p listen address (overrides the config)')
-  .option('--passphrase-file <file>', 'unlock the signing keystore with the first line of this file (or set NOTARY_PASSPHRASE_FILE); asked on a terminal otherwise')
-  .action(async (options: { data: string; api?: { host: string; port: number }; listen?: string; passphraseFile?: string }) => {
-    const dataDir = resolve(options.data);
-    const { startPassphrase } = await import('./cli/start-passphrase.js');
-    const passphrase = await startPassphrase(dataDir, options.passphraseFile ?? process.env.NOTARY_PASSPHRASE_FILE);
-    const { NotaryNode } = await import('./node.js');
-    let node: Awaited<ReturnType<typeof NotaryNode.start>>;
-    try {
-      node = await NotaryNode.start({ dataDir, ...(options.api ? { api: options.api } : {}), ...(options.listen ? { listen: [options.listen] } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
-    } catch (error) {
-      // A damaged store: the sentence, then the one command that re-syncs it.
-      const code = (error as { code?: unknown }).code;
-      if (code === 'STORE_CORRUPT' || code === 'STORE_ROLLED_BACK') {
-        throw new Error(`${(error as Error).message} To re-sync it from peers: notary repair --data ${dataDir} (moves the chain folder aside), then start again.`, { cause: error });
+  .option(
+    '--passphrase-file <file>',
+    'unlock the signing keystore with the first line of this file (or set NOTARY_PASSPHRASE_FILE); asked on a terminal otherwise',
+  )
+  .action(
+    async (options: {
+      data: string;
+      api?: { host: string; port: number };
+      listen?: string;
+      passphraseFile?: string;
+    }) => {
+      const dataDir = resolve(options.data);
+      const { startPassphrase } = await import('./cli/start-passphrase.js');
+      const passphrase = await startPassphrase(dataDir, options.passphraseFile ?? process.env.NOTARY_PASSPHRASE_FILE);
+      const { NotaryNode } = await import('./node.js');
+      let node: Awaited<ReturnType<typeof NotaryNode.start>>;
+      try {
+        node = await NotaryNode.start({
+          dataDir,
+          ...(options.api ? { api: options.api } : {}),
+          ...(options.listen ? { listen: [options.listen] } : {}),
+          ...(passphrase !== undefined ? { passphrase } : {}),
+        });
+      } catch (error) {
+        // A damaged store: the sentence, then the one command that re-syncs it.
+        const code = (error as { code?: unknown }).code;
+        if (code === 'STORE_CORRUPT' || code === 'STORE_ROLLED_BACK') {
+          throw new Error(
+            `${(error as Error).message} To re-sync it from peers: notary repair --data ${dataDir} (moves the chain folder aside), then start again.`,
+            { cause: error },
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`notary: ${signal}, stopping`);
-      await node.stop();
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    console.log(`notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`);
-    console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
-    if (node.apiExposed) console.log(`notary: WARNING: the API at ${node.apiUrl} is reachable from the network (api.allowRemote is set in config.json); anyone who reaches it with the token controls this node`);
-    const ui = await node.uiUrl();
-    console.log(ui ? `notary: UI ${ui}` : 'notary: no UI is served: build it first with npm run build:renderer');
-  });
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`notary: ${signal}, stopping`);
+        await node.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      console.log(
+        `notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`,
+      );
+      console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
+      if (node.apiExposed)
+        console.log(
+          `notary: WARNING: the API at ${node.apiUrl} is reachable from the network (api.allowRemote is set in config.json); anyone who reaches it with the token controls this node`,
+        );
+      const ui = await node.uiUrl();
+      console.log(ui ? `notary: UI ${ui}` : 'notary: no UI is served: build it first with npm run build:renderer');
+    },
+  );
 
 try {
   // the command named (`notary tx sign ...`, or `notary help tx`) is loaded; the others are listed only

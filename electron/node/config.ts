@@ -24,7 +24,11 @@ export const nodeConfigSchema = z.strictObject({
    * address is refused at start unless allowRemote is true (the token is still required).
    */
   api: z
-    .strictObject({ host: z.string().min(1).max(256).default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(0), allowRemote: z.boolean().default(false) })
+    .strictObject({
+      host: z.string().min(1).max(256).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(0),
+      allowRemote: z.boolean().default(false),
+    })
     .default({ host: '127.0.0.1', port: 0, allowRemote: false }),
   consensus: z
     .strictObject({
@@ -36,7 +40,14 @@ export const nodeConfigSchema = z.strictObject({
       timeoutDeltaMs: z.number().int().min(0).max(600_000).default(500),
       blockTxsMax: z.number().int().min(1).max(10_000).default(500),
     })
-    .default({ heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 500 }),
+    .default({
+      heartbeatMs: 1_000,
+      timeoutProposeMs: 3_000,
+      timeoutPrevoteMs: 1_000,
+      timeoutPrecommitMs: 1_000,
+      timeoutDeltaMs: 500,
+      blockTxsMax: 500,
+    }),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
@@ -71,7 +82,9 @@ async function readJson(path: string, what: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read the ${what} at ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConfigError(
+      `cannot read the ${what} at ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);

@@ -6,10 +6,32 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { CommitError, decodeConsensusMessage, encodeConsensusMessage, InvalidBlockError, verifyProposalSignature, verifyVote, type ConsensusMessage } from '../../shared/chain/index.js';
+import {
+  CommitError,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+  InvalidBlockError,
+  verifyProposalSignature,
+  verifyVote,
+  type ConsensusMessage,
+} from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
 import { Domain, isPublicKeyHex, publicKeyOf } from '../../shared/crypto/index.js';
-import { BLOCKS_PAGE_MAX, type BlocksPage, type BlockSummary, type CosignResult, type Identity, type InboxEntry, type NodeSettings, type NodeStatus, type OutboxEntryView, type StoreDamageView, type SubmitResult, type TransferChecks, type TxStatus } from '../../shared/api/index.js';
+import {
+  BLOCKS_PAGE_MAX,
+  type BlocksPage,
+  type BlockSummary,
+  type CosignResult,
+  type Identity,
+  type InboxEntry,
+  type NodeSettings,
+  type NodeStatus,
+  type OutboxEntryView,
+  type StoreDamageView,
+  type SubmitResult,
+  type TransferChecks,
+  type TxStatus,
+} from '../../shared/api/index.js';
 import {
   blockHash,
   decodeTransaction,
@@ -36,8 +58,22 @@ import { nodeMetrics, type NodeMetrics } from './api/metrics.js';
 import { registryQueries } from './api/queries.js';
 import { EvidenceLog } from './consensus/evidence-log.js';
 import { Chain, type PreparedBlock } from './chain/chain.js';
-import { DataFiles, genesisPropertiesFile, readConfig, readGenesis, writeFileDurably, type NodeConfig } from './config.js';
-import { consensusDriver, FilePrivValidatorStore, PrivValidator, systemClock, type ConsensusApp, type ConsensusDriver } from './consensus/index.js';
+import {
+  DataFiles,
+  genesisPropertiesFile,
+  readConfig,
+  readGenesis,
+  writeFileDurably,
+  type NodeConfig,
+} from './config.js';
+import {
+  consensusDriver,
+  FilePrivValidatorStore,
+  PrivValidator,
+  systemClock,
+  type ConsensusApp,
+  type ConsensusDriver,
+} from './consensus/index.js';
 import { transferChecks } from './inbox/checks.js';
 import { Inbox, InboxError } from './inbox/inbox.js';
 import { Mempool, MempoolError } from './mempool/mempool.js';
@@ -45,7 +81,16 @@ import { Outbox } from './mempool/outbox.js';
 import { OutboxSender } from './mempool/outbox-sender.js';
 import { PendingLog, PendingLogError } from './mempool/pending-log.js';
 import { damageOf, type StoreDamage } from './store/errors.js';
-import { chainSyncSource, createNetwork, decodeBlockAnnouncement, encodeBlockAnnouncement, GossipAction, GossipValidationError, Syncer, type NotaryNetwork } from './network/index.js';
+import {
+  chainSyncSource,
+  createNetwork,
+  decodeBlockAnnouncement,
+  encodeBlockAnnouncement,
+  GossipAction,
+  GossipValidationError,
+  Syncer,
+  type NotaryNetwork,
+} from './network/index.js';
 
 /** A proposed block may be at most this far ahead of our clock (clock drift between offices). */
 const BLOCK_TIME_DRIFT_MAX_MS = 10_000;
@@ -161,7 +206,11 @@ export class NotaryNode {
     const outbox = await Outbox.open(join(options.dataDir, DataFiles.outbox));
     const mempool = new Mempool(chain, () => Date.now());
     const pending = await PendingLog.open(join(options.dataDir, DataFiles.pendingLog));
-    if (pending.damaged > 0 || pending.tornBytes > 0) log.warn({ damaged: pending.damaged, tornBytes: pending.tornBytes }, 'the pending log had damaged records or a torn tail; they were left out');
+    if (pending.damaged > 0 || pending.tornBytes > 0)
+      log.warn(
+        { damaged: pending.damaged, tornBytes: pending.tornBytes },
+        'the pending log had damaged records or a torn tail; they were left out',
+      );
     // The validators need the node, which needs the network: bind them through a holder.
     const holder: { node?: NotaryNode } = {};
     const ready = (): NotaryNode => {
@@ -186,7 +235,18 @@ export class NotaryNode {
       logger: log.child({ part: 'network' }),
     });
     const evidence = await EvidenceLog.open(join(options.dataDir, 'evidence.jsonl'));
-    const node = new NotaryNode(options.dataDir, config, chain, mempool, outbox, pending.log, network, signingKey, evidence, log);
+    const node = new NotaryNode(
+      options.dataDir,
+      config,
+      chain,
+      mempool,
+      outbox,
+      pending.log,
+      network,
+      signingKey,
+      evidence,
+      log,
+    );
     holder.node = node;
     await node.#readmitPending(pending.txs);
     await node.#startRest(options);
@@ -213,14 +273,21 @@ export class NotaryNode {
       apply: (block, commit, prepared) => this.#commit(block, commit, prepared),
       log: this.log.child({ part: 'sync' }),
     });
-    const privValidator = this.signingKey && this.config.role !== 'observer'
-      ? await PrivValidator.open({ secretKey: this.signingKey.secretKey, chainId: this.chain.chainId, store: new FilePrivValidatorStore(this.dataDir) })
-      : null;
+    const privValidator =
+      this.signingKey && this.config.role !== 'observer'
+        ? await PrivValidator.open({
+            secretKey: this.signingKey.secretKey,
+            chainId: this.chain.chainId,
+            store: new FilePrivValidatorStore(this.dataDir),
+          })
+        : null;
     this.#privValidator = privValidator;
     this.#driver = this.#buildDriver();
     this.network.subscribe('tx', () => undefined); // admitted in the validator; subscribing joins the mesh
     this.network.subscribe('block', () => undefined);
-    this.network.libp2p.addEventListener('peer:disconnect', (event) => this.log.info({ peer: event.detail.toString() }, 'peer disconnected'));
+    this.network.libp2p.addEventListener('peer:disconnect', (event) =>
+      this.log.info({ peer: event.detail.toString() }, 'peer disconnected'),
+    );
     this.network.libp2p.addEventListener('peer:connect', (event) => {
       this.log.info({ peer: event.detail.toString() }, 'peer connected');
       this.#outboxSender.resendAll(); // what it missed goes out at the next reconcile
@@ -232,7 +299,9 @@ export class NotaryNode {
     this.#onlineSinceMs = Date.now();
     this.#reconcileTimer = setInterval(() => {
       void this.#reconcileOutbox();
-      this.#gossipReadmitted().catch((error: unknown) => this.log.debug({ err: error }, 're-admitted transactions not gossiped'));
+      this.#gossipReadmitted().catch((error: unknown) =>
+        this.log.debug({ err: error }, 're-admitted transactions not gossiped'),
+      );
     }, RECONCILE_INTERVAL_MS);
     this.#redialTimer = setInterval(() => this.#redial(), REDIAL_INTERVAL_MS);
     const api: { host: string; port: number; allowRemote?: boolean } = { ...this.config.api, ...options.api };
@@ -242,7 +311,8 @@ export class NotaryNode {
       height: () => this.chain.head.height,
       peers: () => this.network.peers().length,
       mempool: () => ({ size: this.mempool.size, bytes: this.mempool.bytes }),
-      outboxPending: () => this.outbox.list().filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,
+      outboxPending: () =>
+        this.outbox.list().filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,
       consensusRound: () => this.#driver.status().round,
       syncing: () => this.#syncing,
       damaged: () => this.#damage !== undefined,
@@ -251,7 +321,11 @@ export class NotaryNode {
       missedVotes: async () => {
         if (this.#damage) return [];
         try {
-          return (await this.handlers.validators()).validators.map((validator) => ({ key: validator.key, name: validator.name, missed: validator.missedVotes }));
+          return (await this.handlers.validators()).validators.map((validator) => ({
+            key: validator.key,
+            name: validator.name,
+            missed: validator.missedVotes,
+          }));
         } catch (error) {
           if (error instanceof ApiError && error.code === 'NODE_DAMAGED') return [];
           throw error;
@@ -288,14 +362,19 @@ export class NotaryNode {
         chain: this.chain,
         peers: () => this.network.peers(),
         selfKey: () => this.signingKey?.publicKey,
-        peerHeight: async (peerId) => (await this.network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
+        peerHeight: async (peerId) =>
+          (await this.network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
       }),
       metrics: () => this.#metrics.scrape(),
     });
     const uiDir = options.uiDir === undefined ? defaultUiDir() : (options.uiDir ?? undefined);
     this.#servesUi = uiDir !== undefined;
     this.#statusTimer = setInterval(() => {
-      if (this.events.size > 0) this.status().then((status) => this.events.emit({ type: 'status', status }), () => undefined);
+      if (this.events.size > 0)
+        this.status().then(
+          (status) => this.events.emit({ type: 'status', status }),
+          () => undefined,
+        );
     }, STATUS_EVENT_INTERVAL_MS);
     this.#api = await startApiServer({
       host: api.host,
@@ -308,7 +387,11 @@ export class NotaryNode {
       log: (message) => this.log.error(message),
     });
     this.log.info({ peerId: this.network.peerId, height: this.chain.head.height, api: this.#api.url }, 'node started');
-    if (this.apiExposed) this.log.warn({ api: this.#api.url }, 'the API is reachable from the network (api.allowRemote): anyone who can reach this port and holds the token can use it');
+    if (this.apiExposed)
+      this.log.warn(
+        { api: this.#api.url },
+        'the API is reachable from the network (api.allowRemote): anyone who can reach this port and holds the token can use it',
+      );
   }
 
   /** True when the API listens on an address other machines can reach (api.allowRemote). */
@@ -334,21 +417,31 @@ export class NotaryNode {
     const consensus = this.config.consensus;
     return consensusDriver({
       chainId: this.chain.chainId,
-      timeouts: { timeoutProposeMs: consensus.timeoutProposeMs, timeoutPrevoteMs: consensus.timeoutPrevoteMs, timeoutPrecommitMs: consensus.timeoutPrecommitMs, deltaMs: consensus.timeoutDeltaMs },
+      timeouts: {
+        timeoutProposeMs: consensus.timeoutProposeMs,
+        timeoutPrevoteMs: consensus.timeoutPrevoteMs,
+        timeoutPrecommitMs: consensus.timeoutPrecommitMs,
+        deltaMs: consensus.timeoutDeltaMs,
+      },
       heartbeatMs: consensus.heartbeatMs,
       onHalt: (error) => this.#onHalt(error),
       onEvidence: (evidence) => {
         this.log.warn({ validator: evidence.voteA.validator, height: evidence.voteA.height }, 'equivocation detected');
         this.events.emit({ type: 'evidence', validator: evidence.voteA.validator, height: evidence.voteA.height });
-        this.evidence.record(evidence, Date.now()).catch((error: unknown) => this.log.error({ err: error }, 'evidence not saved'));
+        this.evidence
+          .record(evidence, Date.now())
+          .catch((error: unknown) => this.log.error({ err: error }, 'evidence not saved'));
       },
     })({
       clock: systemClock(),
       transport: {
         broadcast: (message: ConsensusMessage) => {
-          this.network.publish('consensus', encodeConsensusMessage(message)).catch((error: unknown) => this.log.debug({ err: error }, 'consensus publish failed'));
+          this.network
+            .publish('consensus', encodeConsensusMessage(message))
+            .catch((error: unknown) => this.log.debug({ err: error }, 'consensus publish failed'));
         },
-        onMessage: (handler) => this.network.subscribe('consensus', (message) => handler(this.#consensusDecoded(message.bytes))),
+        onMessage: (handler) =>
+          this.network.subscribe('consensus', (message) => handler(this.#consensusDecoded(message.bytes))),
       },
       app: this.#consensusApp(),
       verify: this.chain.verify,
@@ -374,7 +467,8 @@ export class NotaryNode {
     if (this.#stopping) return;
     const sinceLast = Date.now() - this.#lastHaltAtMs;
     this.#lastHaltAtMs = Date.now();
-    this.#haltBackoffMs = sinceLast > 60_000 ? HALT_RECOVERY_MIN_MS : Math.min(this.#haltBackoffMs * 2, HALT_RECOVERY_MAX_MS);
+    this.#haltBackoffMs =
+      sinceLast > 60_000 ? HALT_RECOVERY_MIN_MS : Math.min(this.#haltBackoffMs * 2, HALT_RECOVERY_MAX_MS);
     this.#recoveryTimer = setTimeout(() => void this.#recoverConsensus(), this.#haltBackoffMs);
   }
 
@@ -403,7 +497,8 @@ export class NotaryNode {
   #consensusApp(): ConsensusApp {
     return this.#watchingDamage({
       head: () => this.chain.head,
-      validatorsFor: async (height) => validatorsAt((await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule, height),
+      validatorsFor: async (height) =>
+        validatorsAt((await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule, height),
       buildBlock: async (_height, _round, context) => {
         const txs = this.mempool.take(this.config.consensus.blockTxsMax, BLOCK_BYTES_MAX);
         const { block } = await this.chain.propose(txs, { timeMs: context.timeMs, proposer: context.proposer });
@@ -414,11 +509,13 @@ export class NotaryNode {
           await this.chain.validate(block);
         } catch (error) {
           // Only a block's own fault makes it invalid; our disk failing must halt consensus instead.
-          if (error instanceof InvalidBlockError || error instanceof CommitError || error instanceof LedgerError) return { valid: false, reason: error.message };
+          if (error instanceof InvalidBlockError || error instanceof CommitError || error instanceof LedgerError)
+            return { valid: false, reason: error.message };
           throw error;
         }
         // A block time ahead of our clock: prevote nil, but it stays valid (a slow clock must not make us halt).
-        if (block.header.timeMs > Date.now() + BLOCK_TIME_DRIFT_MAX_MS) return { valid: true, timely: false, reason: 'the block time is ahead of this office clock' };
+        if (block.header.timeMs > Date.now() + BLOCK_TIME_DRIFT_MAX_MS)
+          return { valid: true, timely: false, reason: 'the block time is ahead of this office clock' };
         return { valid: true };
       },
       commitOf: (height) => this.chain.getCommit(height),
@@ -476,17 +573,35 @@ export class NotaryNode {
     for (const entry of dropped) this.#remember(entry.txHash, entry);
     this.pendingLog.settle([...committed, ...dropped.map((entry) => entry.txId)]);
     for (const entry of this.outbox.open()) {
-      if (committed.has(entry.txId)) await this.outbox.update(entry.txId, { state: 'final', height: block.header.height }, Date.now());
+      if (committed.has(entry.txId))
+        await this.outbox.update(entry.txId, { state: 'final', height: block.header.height }, Date.now());
       const drop = dropped.find((d) => d.txId === entry.txId);
-      if (drop) await this.outbox.update(entry.txId, { state: 'rejected', code: drop.code, sentence: drop.sentence }, Date.now());
+      if (drop)
+        await this.outbox.update(
+          entry.txId,
+          { state: 'rejected', code: drop.code, sentence: drop.sentence },
+          Date.now(),
+        );
     }
     const hashes = block.txs.map((tx) => txHash(tx));
-    this.events.emit({ type: 'block', height: block.header.height, hash: blockHash(block.header), timeMs: block.header.timeMs, txHashes: hashes });
+    this.events.emit({
+      type: 'block',
+      height: block.header.height,
+      hash: blockHash(block.header),
+      timeMs: block.header.timeMs,
+      txHashes: hashes,
+    });
     hashes.forEach((hash, index) => {
-      if (this.#watched.delete(hash)) this.events.emit({ type: 'tx', txHash: hash, status: { state: 'final', height: block.header.height, index } });
+      if (this.#watched.delete(hash))
+        this.events.emit({ type: 'tx', txHash: hash, status: { state: 'final', height: block.header.height, index } });
     });
     for (const entry of dropped) {
-      if (this.#watched.delete(entry.txHash)) this.events.emit({ type: 'tx', txHash: entry.txHash, status: { state: 'rejected', code: entry.code, sentence: entry.sentence } });
+      if (this.#watched.delete(entry.txHash))
+        this.events.emit({
+          type: 'tx',
+          txHash: entry.txHash,
+          status: { state: 'rejected', code: entry.code, sentence: entry.sentence },
+        });
     }
     if (block.txs.some((tx) => tx.type.startsWith('authority.'))) await this.#refreshAllowedPeers();
   }
@@ -501,7 +616,8 @@ export class NotaryNode {
       await this.mempool.add(tx);
       this.#wakeProposer();
     } catch (error) {
-      if (error instanceof MempoolError) throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
+      if (error instanceof MempoolError)
+        throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
       const damage = damageOf(error);
       if (damage) {
         this.#onDamage(damage);
@@ -525,7 +641,8 @@ export class NotaryNode {
     const chainId = this.chain.chainId;
     if (message.kind === 'vote') {
       // REJECT: a vote whose signature does not verify is forged or corrupted, whatever our height.
-      if (!verifyVote(message, chainId, this.chain.verify)) throw new GossipValidationError(GossipAction.reject, 'BAD_SIGNATURE', 'vote signature does not verify');
+      if (!verifyVote(message, chainId, this.chain.verify))
+        throw new GossipValidationError(GossipAction.reject, 'BAD_SIGNATURE', 'vote signature does not verify');
     } else if (!verifyProposalSignature(message, chainId, blockHash(message.block.header), this.chain.verify)) {
       // REJECT: same for a proposal, whose signature covers the block hash.
       throw new GossipValidationError(GossipAction.reject, 'BAD_SIGNATURE', 'proposal signature does not verify');
@@ -536,7 +653,8 @@ export class NotaryNode {
     // REJECT (inside decode): not a {block, commit} announcement at all.
     const { block, commit } = decodeBlockAnnouncement(bytes);
     // IGNORE: already have it, or too far ahead to place (sync fetches the gap).
-    if (block.header.height <= this.chain.head.height) throw new GossipValidationError(GossipAction.ignore, 'ALREADY_KNOWN', 'block already committed');
+    if (block.header.height <= this.chain.head.height)
+      throw new GossipValidationError(GossipAction.ignore, 'ALREADY_KNOWN', 'block already committed');
     if (block.header.height > this.chain.head.height + 1) {
       // a gap: fetch it by sync (at most every few seconds), rather than wait for consensus to notice
       this.#catchUp();
@@ -571,7 +689,10 @@ export class NotaryNode {
       const schedule = (await this.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
       const validators = validatorsAt(schedule, height + 1);
       const authorities = await this.chain.getMany(validators.map((key) => StateKey.authority(key)));
-      return validators.map((key) => ({ key, peerId: (authorities.get(StateKey.authority(key)) as Authority | undefined)?.peerId }));
+      return validators.map((key) => ({
+        key,
+        peerId: (authorities.get(StateKey.authority(key)) as Authority | undefined)?.peerId,
+      }));
     })();
     this.#validatorPeersCache = { height, peers };
     peers.catch(() => {
@@ -589,7 +710,10 @@ export class NotaryNode {
     if (!online) {
       // Offline: refuse at once what no state could accept, keep the rest for when we reconnect.
       const outcome = await this.chain.checkTransaction(tx, Date.now());
-      if (!outcome.ok && ['MALFORMED', 'WRONG_CHAIN', 'BAD_SIGNATURE', 'MISSING_SIGNATURE', 'UNEXPECTED_SIGNER'].includes(outcome.code)) {
+      if (
+        !outcome.ok &&
+        ['MALFORMED', 'WRONG_CHAIN', 'BAD_SIGNATURE', 'MISSING_SIGNATURE', 'UNEXPECTED_SIGNER'].includes(outcome.code)
+      ) {
         throw new LedgerError(outcome.code, outcome.sentence);
       }
       await this.outbox.add(tx, Date.now());
@@ -603,12 +727,15 @@ export class NotaryNode {
     } catch (error) {
       this.mempool.remove(id);
       // the log holds as many as the mempool: full is the same answer to the client
-      if (error instanceof PendingLogError && error.code === 'PENDING_LOG_FULL') throw new MempoolError('MEMPOOL_FULL', error.message);
+      if (error instanceof PendingLogError && error.code === 'PENDING_LOG_FULL')
+        throw new MempoolError('MEMPOOL_FULL', error.message);
       throw error;
     }
     this.#watch(hash, { state: 'pending' });
     this.#wakeProposer();
-    await this.network.publish('tx', encoded).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
+    await this.network
+      .publish('tx', encoded)
+      .catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
     return { txHash: hash, txId: id, status: { state: 'pending' } };
   }
 
@@ -636,19 +763,29 @@ export class NotaryNode {
           settled.push(id);
         } else if (error instanceof MempoolError && error.code === 'MEMPOOL_FULL') {
           // cannot happen with the log bounded like the mempool; kept in the log for the next start
-          this.log.warn({ txHash: hash }, 'an acknowledged transaction did not fit the mempool at start; it stays in the pending log');
+          this.log.warn(
+            { txHash: hash },
+            'an acknowledged transaction did not fit the mempool at start; it stays in the pending log',
+          );
         } else if (!(error instanceof MempoolError && error.code === 'ALREADY_PENDING')) throw error;
       }
     }
     this.pendingLog.settle(settled);
-    if (txs.length > 0) this.log.info({ readmitted: this.#regossip.length, settled: settled.length }, 'acknowledged transactions from before the restart re-admitted');
+    if (txs.length > 0)
+      this.log.info(
+        { readmitted: this.#regossip.length, settled: settled.length },
+        'acknowledged transactions from before the restart re-admitted',
+      );
   }
 
   /** Re-admitted transactions, gossiped once the node reaches a quorum (peers may never have had them). */
   async #gossipReadmitted(): Promise<void> {
     if (this.#regossip.length === 0 || this.#damage || !(await this.reachability()).online) return;
     for (const tx of this.#regossip.splice(0)) {
-      if (this.mempool.has(txId(tx))) await this.network.publish('tx', encode(tx)).catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
+      if (this.mempool.has(txId(tx)))
+        await this.network
+          .publish('tx', encode(tx))
+          .catch((error: unknown) => this.log.debug({ err: error }, 'tx publish failed'));
     }
   }
 
@@ -680,7 +817,8 @@ export class NotaryNode {
     const location = await this.chain.store.getTxLocation(hash);
     if (location) return { state: 'final', height: location.height, index: location.index };
     const entry = this.outbox.getByHash(hash);
-    if (entry?.state === 'rejected') return { state: 'rejected', code: entry.code ?? 'REJECTED', sentence: entry.sentence ?? '' };
+    if (entry?.state === 'rejected')
+      return { state: 'rejected', code: entry.code ?? 'REJECTED', sentence: entry.sentence ?? '' };
     if (entry?.state === 'pending') return { state: 'outbox' };
     const rejection = this.#rejections.get(hash);
     if (rejection) return { state: 'rejected', ...rejection };
@@ -691,7 +829,12 @@ export class NotaryNode {
   async blockSummary(height: number): Promise<BlockSummary | undefined> {
     const block = await this.chain.getBlock(height);
     if (!block) return undefined;
-    return { hash: blockHash(block.header), header: block.header, txCount: block.txs.length, txHashes: block.txs.map((tx) => txHash(tx)) };
+    return {
+      hash: blockHash(block.header),
+      header: block.header,
+      txCount: block.txs.length,
+      txHashes: block.txs.map((tx) => txHash(tx)),
+    };
   }
 
   async blocks(before: number | undefined, limit: number): Promise<BlocksPage> {
@@ -708,7 +851,9 @@ export class NotaryNode {
 
   async identity(): Promise<Identity> {
     const key = this.signingKey?.publicKey ?? null;
-    const authority = key ? ((await this.chain.getRecord(StateKey.authority(key))) as Authority | undefined) : undefined;
+    const authority = key
+      ? ((await this.chain.getRecord(StateKey.authority(key))) as Authority | undefined)
+      : undefined;
     const encrypted = existsSync(join(this.dataDir, DataFiles.signingKeystore));
     return {
       publicKey: key,
@@ -747,7 +892,10 @@ export class NotaryNode {
 
   async keystoreBackup(): Promise<Record<string, unknown> | undefined> {
     try {
-      return JSON.parse(await readFile(join(this.dataDir, DataFiles.signingKeystore), 'utf8')) as Record<string, unknown>;
+      return JSON.parse(await readFile(join(this.dataDir, DataFiles.signingKeystore), 'utf8')) as Record<
+        string,
+        unknown
+      >;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -760,17 +908,43 @@ export class NotaryNode {
   async cosign(input: unknown): Promise<CosignResult> {
     const tx = parseTransaction(input);
     this.#refuseIfDamaged();
-    if (this.config.role !== 'registrar' || !this.signingKey) throw new ApiError(409, 'NOT_A_REGISTRAR', 'only a registrar office co-signs authority changes');
-    if (!tx.type.startsWith('authority.')) throw new ApiError(422, 'NOT_AN_AUTHORITY_CHANGE', `a ${tx.type} is not an authority change; registrars co-sign authority.add, update and revoke`);
-    if (tx.chainId !== this.chain.chainId) throw new LedgerError('WRONG_CHAIN', `this change was made for the registry ${tx.chainId}, not ${this.chain.chainId}`);
+    if (this.config.role !== 'registrar' || !this.signingKey)
+      throw new ApiError(409, 'NOT_A_REGISTRAR', 'only a registrar office co-signs authority changes');
+    if (!tx.type.startsWith('authority.'))
+      throw new ApiError(
+        422,
+        'NOT_AN_AUTHORITY_CHANGE',
+        `a ${tx.type} is not an authority change; registrars co-sign authority.add, update and revoke`,
+      );
+    if (tx.chainId !== this.chain.chainId)
+      throw new LedgerError(
+        'WRONG_CHAIN',
+        `this change was made for the registry ${tx.chainId}, not ${this.chain.chainId}`,
+      );
     const signed = signTransaction(tx, this.signingKey.secretKey);
     const index = ((await this.chain.getRecord(StateKey.authorityIndex)) as AuthorityIndexEntry[] | undefined) ?? [];
-    const registrars = new Set(index.filter((entry) => entry.role === 'registrar' && entry.status === 'active').map((entry) => entry.key));
+    const registrars = new Set(
+      index.filter((entry) => entry.role === 'registrar' && entry.status === 'active').map((entry) => entry.key),
+    );
     const message = txIdBytes(signed);
     const valid = signed.signatures.filter(
-      (entry) => registrars.has(entry.key) && this.chain.verify({ publicKey: entry.key, signature: entry.signature, domain: Domain.tx, chainId: signed.chainId, message }),
+      (entry) =>
+        registrars.has(entry.key) &&
+        this.chain.verify({
+          publicKey: entry.key,
+          signature: entry.signature,
+          domain: Domain.tx,
+          chainId: signed.chainId,
+          message,
+        }),
     ).length;
-    return { tx: signed, txHash: txHash(signed), signatures: valid, needed: quorumOf(registrars.size), registrars: registrars.size };
+    return {
+      tx: signed,
+      txHash: txHash(signed),
+      signatures: valid,
+      needed: quorumOf(registrars.size),
+      registrars: registrars.size,
+    };
   }
 
   // ---- the notary's inbox --------------------------------------------------------------
@@ -782,30 +956,42 @@ export class NotaryNode {
       this.events.emit({ type: 'inbox' });
       return entry;
     } catch (error) {
-      if (error instanceof InboxError) throw new ApiError(error.code === 'INBOX_FULL' ? 507 : 409, error.code, error.message);
+      if (error instanceof InboxError)
+        throw new ApiError(error.code === 'INBOX_FULL' ? 507 : 409, error.code, error.message);
       throw error;
     }
   }
 
   /** The draft as this office would sign it, if it holds the named notary key. */
   #certified(entry: InboxEntry): Transaction | undefined {
-    if (!this.signingKey || entry.draft.type !== 'transfer' || entry.draft.payload.notary !== this.signingKey.publicKey) return undefined;
+    if (!this.signingKey || entry.draft.type !== 'transfer' || entry.draft.payload.notary !== this.signingKey.publicKey)
+      return undefined;
     return signTransaction(entry.draft, this.signingKey.secretKey);
   }
 
   async inboxChecks(id: string): Promise<TransferChecks | undefined> {
     const entry = this.#inbox.get(id);
     if (!entry || entry.draft.type !== 'transfer') return undefined;
-    return transferChecks(this.chain, entry.draft, this.#certified(entry), { id, notaryKey: this.signingKey?.publicKey, nowMs: Date.now() });
+    return transferChecks(this.chain, entry.draft, this.#certified(entry), {
+      id,
+      notaryKey: this.signingKey?.publicKey,
+      nowMs: Date.now(),
+    });
   }
 
   async inboxCertify(id: string): Promise<SubmitResult | undefined> {
     this.#refuseIfDamaged();
     const entry = this.#inbox.get(id);
     if (!entry) return undefined;
-    if (this.config.role !== 'notary' || !this.signingKey) throw new ApiError(409, 'NOT_A_NOTARY', 'this office has no notary key, so it cannot certify');
+    if (this.config.role !== 'notary' || !this.signingKey)
+      throw new ApiError(409, 'NOT_A_NOTARY', 'this office has no notary key, so it cannot certify');
     const tx = this.#certified(entry);
-    if (!tx) throw new ApiError(422, 'UNEXPECTED_SIGNER', 'the contract names another notary; only that notary can certify it');
+    if (!tx)
+      throw new ApiError(
+        422,
+        'UNEXPECTED_SIGNER',
+        'the contract names another notary; only that notary can certify it',
+      );
     const result = await this.submit(tx);
     await this.#inbox.markCertified(id, result.txHash);
     this.events.emit({ type: 'inbox' });
@@ -879,15 +1065,25 @@ export class NotaryNode {
    */
   #onDamage(damage: StoreDamage): void {
     if (this.#damage) return;
-    this.#damage = { what: damage.what, where: damage.where, sinceMs: Date.now(), repair: `notary repair --data ${this.dataDir}` };
+    this.#damage = {
+      what: damage.what,
+      where: damage.where,
+      sinceMs: Date.now(),
+      repair: `notary repair --data ${this.dataDir}`,
+    };
     this.#privValidator?.refuseSigning('the store is damaged');
     clearTimeout(this.#recoveryTimer);
     this.log.fatal(
       { where: this.#damage.where, what: this.#damage.what, height: this.chain.head.height },
       `the store is damaged (${this.#damage.where}: ${this.#damage.what}); this node stops signing, proposing and admitting transactions. Stop it and run: ${this.#damage.repair}`,
     );
-    this.#driver?.stop().catch((error: unknown) => this.log.debug({ err: error }, 'consensus stop after damage failed'));
-    this.status().then((status) => this.events.emit({ type: 'status', status }), () => undefined);
+    this.#driver
+      ?.stop()
+      .catch((error: unknown) => this.log.debug({ err: error }, 'consensus stop after damage failed'));
+    this.status().then(
+      (status) => this.events.emit({ type: 'status', status }),
+      () => undefined,
+    );
   }
 
   /**
@@ -908,7 +1104,8 @@ export class NotaryNode {
         pause,
         stopped: () => this.#stopping || this.#damage !== undefined,
       });
-      if (!this.#stopping && !this.#damage) this.log.info({ rows, ms: Date.now() - startedMs }, 'store scrub: every row checked, no damage');
+      if (!this.#stopping && !this.#damage)
+        this.log.info({ rows, ms: Date.now() - startedMs }, 'store scrub: every row checked, no damage');
     } catch (error) {
       const damage = damageOf(error);
       if (damage) this.#onDamage(damage);
@@ -928,7 +1125,9 @@ export class NotaryNode {
   /** Every API handler: damage it runs into puts the node in the damaged state and answers 503 NODE_DAMAGED, never a 500. */
   #guarded(handlers: ApiHandlers): ApiHandlers {
     const guarded = {} as Record<string, unknown>;
-    for (const [name, handler] of Object.entries(handlers) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    for (const [name, handler] of Object.entries(handlers) as Array<
+      [string, (...args: unknown[]) => Promise<unknown>]
+    >) {
       guarded[name] = async (...args: unknown[]) => {
         try {
           return await handler(...args);
@@ -949,7 +1148,8 @@ export class NotaryNode {
     for (const [name, call] of Object.entries(app) as Array<[string, unknown]>) {
       if (typeof call !== 'function' || name === 'head') continue;
       watched[name] = async (...args: unknown[]) => {
-        if (this.#damage && name !== 'waitForTransactions') throw new Error(`consensus stopped: ${this.#damageSentence()}`);
+        if (this.#damage && name !== 'waitForTransactions')
+          throw new Error(`consensus stopped: ${this.#damageSentence()}`);
         try {
           return await (call as (...a: unknown[]) => Promise<unknown>).apply(app, args);
         } catch (error) {
@@ -1003,12 +1203,15 @@ export class NotaryNode {
     for (const address of this.config.bootstrap) {
       const peerId = address.slice(address.lastIndexOf('/p2p/') + 5);
       if (connected.has(peerId)) continue;
-      this.network.dial(address, { signal: AbortSignal.timeout(REDIAL_INTERVAL_MS) }).catch((error: unknown) => this.log.debug({ err: error, address }, 'redial failed'));
+      this.network
+        .dial(address, { signal: AbortSignal.timeout(REDIAL_INTERVAL_MS) })
+        .catch((error: unknown) => this.log.debug({ err: error, address }, 'redial failed'));
     }
   }
 
   #remember(hash: string, rejection: { code: string; sentence: string }): void {
-    if (this.#rejections.size >= REJECTIONS_KEPT_MAX) this.#rejections.delete(this.#rejections.keys().next().value as string);
+    if (this.#rejections.size >= REJECTIONS_KEPT_MAX)
+      this.#rejections.delete(this.#rejections.keys().next().value as string);
     this.#rejections.set(hash, { code: rejection.code, sentence: rejection.sentence });
   }
 
@@ -1037,7 +1240,11 @@ export class NotaryNode {
  * The node's signing key: the encrypted keystore `notary init` wrote, unlocked with the
  * passphrase; else the plain 0600 file of a devnet; observers may have neither.
  */
-async function readSigningKey(dataDir: string, role: NodeConfig['role'], passphrase: string | undefined): Promise<{ publicKey: string; secretKey: string } | null> {
+async function readSigningKey(
+  dataDir: string,
+  role: NodeConfig['role'],
+  passphrase: string | undefined,
+): Promise<{ publicKey: string; secretKey: string } | null> {
   // loaded on use, so this file's import list stays as it is
   const { KeystoreError, readKeystore, unlockKeystore } = await import('./keystore/index.js');
   const keystorePath = join(dataDir, DataFiles.signingKeystore);
@@ -1045,7 +1252,10 @@ async function readSigningKey(dataDir: string, role: NodeConfig['role'], passphr
     // WRONG_PASSPHRASE, KEYSTORE_PERMISSIONS and KEYSTORE_DAMAGED carry their own sentences.
     if (passphrase !== undefined) return await unlockKeystore(keystorePath, passphrase);
     await readKeystore(keystorePath);
-    throw new KeystoreError('KEYSTORE_LOCKED', `The signing key in ${keystorePath} is locked: pass --passphrase-file FILE (or set NOTARY_PASSPHRASE_FILE), or start the node in a terminal to type the passphrase.`);
+    throw new KeystoreError(
+      'KEYSTORE_LOCKED',
+      `The signing key in ${keystorePath} is locked: pass --passphrase-file FILE (or set NOTARY_PASSPHRASE_FILE), or start the node in a terminal to type the passphrase.`,
+    );
   } catch (error) {
     if (!(error instanceof KeystoreError && error.code === 'KEYSTORE_MISSING')) throw error;
   }
@@ -1056,7 +1266,9 @@ async function readSigningKey(dataDir: string, role: NodeConfig['role'], passphr
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       if (role === 'observer') return null;
-      throw new Error(`No signing key in ${dataDir}: a ${role} node needs ${DataFiles.signingKeystore} (written by notary init) or ${DataFiles.signingKey} (devnet).`);
+      throw new Error(
+        `No signing key in ${dataDir}: a ${role} node needs ${DataFiles.signingKeystore} (written by notary init) or ${DataFiles.signingKey} (devnet).`,
+      );
     }
     throw new Error(`cannot read the signing key at ${path}: ${(error as Error).message}`);
   }
@@ -1067,9 +1279,13 @@ async function readSigningKey(dataDir: string, role: NodeConfig['role'], passphr
     throw new Error(`${path} is not valid JSON; restore the signing key from its backup`);
   }
   // A pair whose halves do not match would sign votes every peer rejects: refuse it at start.
-  if (!isPublicKeyHex(key.publicKey) || typeof key.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(key.secretKey) || publicKeyOf(key.secretKey) !== key.publicKey) {
+  if (
+    !isPublicKeyHex(key.publicKey) ||
+    typeof key.secretKey !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(key.secretKey) ||
+    publicKeyOf(key.secretKey) !== key.publicKey
+  ) {
     throw new Error(`${path} does not hold a matching ed25519 key pair as hex`);
   }
   return { publicKey: key.publicKey, secretKey: key.secretKey };
 }
-

@@ -1,7 +1,16 @@
 // The shell: header (connection, live feed, language), navigation, and the current screen.
 import { AppShell, Badge, Burger, Group, NavLink, Text, Title, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBuildingBank, IconCertificate, IconGavel, IconHome, IconListSearch, IconNetwork, IconSettings, IconTopologyStar3 } from '@tabler/icons-react';
+import {
+  IconBuildingBank,
+  IconCertificate,
+  IconGavel,
+  IconHome,
+  IconListSearch,
+  IconNetwork,
+  IconSettings,
+  IconTopologyStar3,
+} from '@tabler/icons-react';
 import { useEffect, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { forgetToken } from './api.js';
@@ -55,12 +64,28 @@ function ConnectionBadges() {
   return (
     <Group gap="xs" wrap="nowrap">
       {status.data ? (
-        <Badge color={status.data.damaged ? 'red' : status.data.online ? 'green' : 'orange'} variant="filled" data-testid="header-online" data-online={String(status.data.online)}>
-          {status.data.damaged ? t('app.damaged') : status.data.online ? t('app.online') : t('app.offline')} · {t('app.height', { height: status.data.height })}
+        <Badge
+          color={status.data.damaged ? 'red' : status.data.online ? 'green' : 'orange'}
+          variant="filled"
+          data-testid="header-online"
+          data-online={String(status.data.online)}
+        >
+          {status.data.damaged ? t('app.damaged') : status.data.online ? t('app.online') : t('app.offline')} ·{' '}
+          {t('app.height', { height: status.data.height })}
         </Badge>
       ) : null}
-      <Tooltip label={live === 'live' ? t('app.liveFeed') : live === 'connecting' ? t('app.liveConnecting') : t('app.liveDown')}>
-        <Badge color={live === 'live' ? 'teal' : 'gray'} variant="dot" tabIndex={0} data-testid="header-live" data-live={live}>
+      <Tooltip
+        label={
+          live === 'live' ? t('app.liveFeed') : live === 'connecting' ? t('app.liveConnecting') : t('app.liveDown')
+        }
+      >
+        <Badge
+          color={live === 'live' ? 'teal' : 'gray'}
+          variant="dot"
+          tabIndex={0}
+          data-testid="header-live"
+          data-live={live}
+        >
           {live === 'live' ? t('app.liveFeed') : t('app.livePolling')}
         </Badge>
       </Tooltip>
@@ -72,7 +97,8 @@ function ConnectionBadges() {
 export function App() {
   const connection = useConnection();
   const status = useStatus();
-  if (connection.kind === 'electron' && !status.data && status.error?.code === 'NODE_LOCKED') return <Unlock bridge={connection.bridge} />;
+  if (connection.kind === 'electron' && !status.data && status.error?.code === 'NODE_LOCKED')
+    return <Unlock bridge={connection.bridge} />;
   // a token from an earlier session that this node does not accept: ask for the printed address again
   if (connection.kind === 'http' && status.error?.code === 'UNAUTHORIZED') {
     forgetToken();
@@ -98,8 +124,19 @@ function Shell() {
   const screen: ScreenName = route.screen === 'print' ? 'overview' : route.screen;
 
   return (
-    <AppShell header={{ height: 60 }} navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
-      <a href="#main-content" className="skip-link" onClick={(event) => { event.preventDefault(); document.getElementById('main-content')?.focus(); }}>
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <a
+        href="#main-content"
+        className="skip-link"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main-content')?.focus();
+        }}
+      >
         {t('app.skipToContent')}
       </a>
       <AppShell.Header>

@@ -108,7 +108,11 @@ export function useLiveEvents(): LiveState {
           break;
         case 'evidence':
           void queryClient.invalidateQueries({ queryKey: ['evidence'] });
-          notify({ color: 'red', title: i18n.t('overview.alerts.equivocationTitle'), message: i18n.t('overview.alerts.equivocationAt', { height: event.height }) });
+          notify({
+            color: 'red',
+            title: i18n.t('overview.alerts.equivocationTitle'),
+            message: i18n.t('overview.alerts.equivocationAt', { height: event.height }),
+          });
           break;
       }
     };
@@ -131,7 +135,10 @@ export function useLiveEvents(): LiveState {
       setState('connecting');
       const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
       try {
-        socket = new WebSocket(`${scheme}://${window.location.host}${API_PREFIX}/events`, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${connection.token}`]);
+        socket = new WebSocket(`${scheme}://${window.location.host}${API_PREFIX}/events`, [
+          EVENTS_PROTOCOL,
+          `${TOKEN_PROTOCOL_PREFIX}${connection.token}`,
+        ]);
       } catch {
         retry();
         return;

@@ -32,7 +32,11 @@ const queryClient = new QueryClient({
       staleTime: 2_000,
       // a 4xx is an answer, not a hiccup: do not hammer the node with it
       // nor an answer this UI does not understand (a node of another version): retrying cannot help
-      retry: (count, error) => !(error instanceof ApiCallError && ((error.status >= 400 && error.status < 500) || error.code === 'UNEXPECTED_ANSWER')) && count < 2,
+      retry: (count, error) =>
+        !(
+          error instanceof ApiCallError &&
+          ((error.status >= 400 && error.status < 500) || error.code === 'UNEXPECTED_ANSWER')
+        ) && count < 2,
     },
   },
 });
@@ -40,7 +44,8 @@ const queryClient = new QueryClient({
 const connection = connect();
 // the printed address pasted into a tab that is already open changes only the hash: take it and start over
 window.addEventListener('hashchange', () => {
-  if (connection.kind !== 'electron' && /(?:^#|&)token=/.test(window.location.hash) && takeToken()) window.location.reload();
+  if (connection.kind !== 'electron' && /(?:^#|&)token=/.test(window.location.hash) && takeToken())
+    window.location.reload();
 });
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

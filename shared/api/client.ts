@@ -15,7 +15,9 @@ type BodyPart<R> = R extends { body: infer B extends z.ZodType } ? { body: z.inp
 
 /** What a call carries: path parameters, query parameters and a JSON body, as the route declares. */
 export type RouteInput<K extends RouteName> = ParamsPart<Routes[K]> & QueryPart<Routes[K]> & BodyPart<Routes[K]>;
-export type RouteOutput<K extends RouteName> = Routes[K]['response'] extends z.ZodType ? z.output<Routes[K]['response']> : string;
+export type RouteOutput<K extends RouteName> = Routes[K]['response'] extends z.ZodType
+  ? z.output<Routes[K]['response']>
+  : string;
 /** A plain, serialisable request: what crosses the IPC boundary. */
 export interface ApiRequest {
   params?: Record<string, string | number>;
@@ -57,7 +59,12 @@ export function apiClient(transport: ApiTransport): ApiClient {
       }
       if (route.response === 'text') return body as never;
       const parsed = (route.response as z.ZodType).safeParse(body);
-      if (!parsed.success) throw new ApiCallError(status, 'UNEXPECTED_ANSWER', `the node's answer to ${name} does not match this version of the API`);
+      if (!parsed.success)
+        throw new ApiCallError(
+          status,
+          'UNEXPECTED_ANSWER',
+          `the node's answer to ${name} does not match this version of the API`,
+        );
       return parsed.data as never;
     },
   };
@@ -72,7 +79,8 @@ export function requestPath(name: RouteName, request: ApiRequest): string {
     return encodeURIComponent(String(value));
   });
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) query.set(key, String(value));
+  for (const [key, value] of Object.entries(request.query ?? {}))
+    if (value !== undefined) query.set(key, String(value));
   const search = query.size > 0 ? `?${query.toString()}` : '';
   return `${route.root ? '' : API_PREFIX}${path}${search}`;
 }
@@ -90,9 +98,17 @@ export function httpTransport(options: { baseUrl: string; token: string; fetch?:
     }
     let response: Response;
     try {
-      response = await doFetch(`${options.baseUrl}${requestPath(name, request)}`, { method: route.method, headers, ...(body === undefined ? {} : { body }) });
+      response = await doFetch(`${options.baseUrl}${requestPath(name, request)}`, {
+        method: route.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
     } catch (error) {
-      throw new ApiCallError(0, 'UNREACHABLE', `the node at ${options.baseUrl} does not answer (${(error as Error).message})`);
+      throw new ApiCallError(
+        0,
+        'UNREACHABLE',
+        `the node at ${options.baseUrl} does not answer (${(error as Error).message})`,
+      );
     }
     const text = await response.text();
     if (route.response === 'text' && response.ok) return { status: response.status, body: text };

@@ -47,7 +47,11 @@ export type NodeStatus = z.infer<typeof statusSchema>;
 export const txStatusSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('pending') }),
   z.strictObject({ state: z.literal('outbox') }),
-  z.strictObject({ state: z.literal('final'), height: z.number().int().positive(), index: z.number().int().nonnegative() }),
+  z.strictObject({
+    state: z.literal('final'),
+    height: z.number().int().positive(),
+    index: z.number().int().nonnegative(),
+  }),
   z.strictObject({ state: z.literal('rejected'), code: z.string(), sentence: z.string() }),
   z.strictObject({ state: z.literal('unknown') }),
 ]);
@@ -108,7 +112,15 @@ export const propertyViewSchema = z.strictObject({
 });
 export type PropertyView = z.infer<typeof propertyViewSchema>;
 
-const TX_TYPES = ['property.register', 'transfer', 'encumbrance.add', 'encumbrance.release', 'authority.add', 'authority.update', 'authority.revoke'] as const;
+const TX_TYPES = [
+  'property.register',
+  'transfer',
+  'encumbrance.add',
+  'encumbrance.release',
+  'authority.add',
+  'authority.update',
+  'authority.revoke',
+] as const;
 /** Spelled out for the OpenAPI document; the check below keeps it equal to the ledger's union. */
 export const txTypeSchema = z.enum(TX_TYPES);
 type SameTypes<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -132,7 +144,9 @@ export const searchResultSchema = z.strictObject({
   query: z.string(),
   /** What the query matched: an object id, an owner's public key, or nothing. */
   match: z.enum(['object', 'owner', 'none']),
-  results: z.array(z.strictObject({ id: schema.objectId, kind: schema.propertyKind, address: z.string() })).max(SEARCH_RESULTS_MAX),
+  results: z
+    .array(z.strictObject({ id: schema.objectId, kind: schema.propertyKind, address: z.string() }))
+    .max(SEARCH_RESULTS_MAX),
   truncated: z.boolean(),
 });
 export type SearchResult = z.infer<typeof searchResultSchema>;
@@ -182,7 +196,10 @@ export type ValidatorsView = z.infer<typeof validatorsViewSchema>;
 export const INBOX_ENTRIES_MAX = 1_000;
 
 /** A transfer as the parties bring it: contract and their consents; the notary has not signed. */
-export const transferDraftSchema = schema.transaction.refine((tx) => tx.type === 'transfer', 'only a transfer contract can be certified');
+export const transferDraftSchema = schema.transaction.refine(
+  (tx) => tx.type === 'transfer',
+  'only a transfer contract can be certified',
+);
 
 export const inboxEntrySchema = z.strictObject({
   /** The draft's txId: the same id the certified transaction will have. */
@@ -196,7 +213,18 @@ export const inboxEntrySchema = z.strictObject({
 });
 export type InboxEntry = z.infer<typeof inboxEntrySchema>;
 
-export const CHECK_NAMES = ['chain', 'expiry', 'notary', 'object', 'version', 'consents', 'shares', 'encumbrances', 'duty', 'ledger'] as const;
+export const CHECK_NAMES = [
+  'chain',
+  'expiry',
+  'notary',
+  'object',
+  'version',
+  'consents',
+  'shares',
+  'encumbrances',
+  'duty',
+  'ledger',
+] as const;
 /** One check the ledger will make, shown to the notary before signing. */
 export const transferCheckSchema = z.strictObject({
   check: z.enum(CHECK_NAMES),
@@ -243,7 +271,13 @@ export type BlocksPage = z.infer<typeof blocksPageSchema>;
 // ---- live events (WebSocket /api/v1/events, and the Electron IPC channel) ------------------
 
 export const apiEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('block'), height: z.number().int().positive(), hash: schema.hash, timeMs: z.number().int(), txHashes: z.array(schema.hash) }),
+  z.strictObject({
+    type: z.literal('block'),
+    height: z.number().int().positive(),
+    hash: schema.hash,
+    timeMs: z.number().int(),
+    txHashes: z.array(schema.hash),
+  }),
   z.strictObject({ type: z.literal('tx'), txHash: schema.hash, status: txStatusSchema }),
   z.strictObject({ type: z.literal('status'), status: statusSchema }),
   z.strictObject({ type: z.literal('inbox') }),
@@ -263,9 +297,15 @@ export const bootstrapAddressSchema = z
   .string()
   .trim()
   .max(512)
-  .regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{46,60}$/, 'a peer address looks like /ip4/10.0.0.7/tcp/47000/p2p/12D3Koo… (host, TCP port and peer id)');
+  .regex(
+    /^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{46,60}$/,
+    'a peer address looks like /ip4/10.0.0.7/tcp/47000/p2p/12D3Koo… (host, TCP port and peer id)',
+  );
 export const bootstrapUpdateSchema = z.strictObject({
-  bootstrap: z.array(bootstrapAddressSchema).max(BOOTSTRAP_PEERS_MAX).refine((list) => new Set(list).size === list.length, 'the same peer address is listed twice'),
+  bootstrap: z
+    .array(bootstrapAddressSchema)
+    .max(BOOTSTRAP_PEERS_MAX)
+    .refine((list) => new Set(list).size === list.length, 'the same peer address is listed twice'),
 });
 
 export const settingsSchema = z.strictObject({

@@ -11,8 +11,18 @@ export function voteMessage(type: VoteType, height: number, round: number, block
   return encode({ type, height, round, blockHash });
 }
 
-export function signVote(secretKey: string, chainId: string, type: VoteType, height: number, round: number, blockHash: string | null) {
-  return { validator: publicKeyOf(secretKey), signature: sign(secretKey, Domain.vote, chainId, voteMessage(type, height, round, blockHash)) };
+export function signVote(
+  secretKey: string,
+  chainId: string,
+  type: VoteType,
+  height: number,
+  round: number,
+  blockHash: string | null,
+) {
+  return {
+    validator: publicKeyOf(secretKey),
+    signature: sign(secretKey, Domain.vote, chainId, voteMessage(type, height, round, blockHash)),
+  };
 }
 
 /** Votes needed from `validatorCount` validators: strictly more than two thirds. */
@@ -32,7 +42,14 @@ export class CommitError extends Error {
  * Throws CommitError unless `commit` carries valid precommits for `blockHash` from more
  * than 2/3 of `validators`. Genesis (height 0) is trusted by its hash and has no commit.
  */
-export function verifyCommit(commit: Commit, blockHash: string, height: number, validators: readonly string[], chainId: string, verify: Verifier): void {
+export function verifyCommit(
+  commit: Commit,
+  blockHash: string,
+  height: number,
+  validators: readonly string[],
+  chainId: string,
+  verify: Verifier,
+): void {
   if (commit.height !== height) throw new CommitError(`commit is for height ${commit.height}, not ${height}`);
   if (commit.blockHash !== blockHash) throw new CommitError(`commit at height ${height} is for another block`);
   if (height === 0) return;
@@ -48,5 +65,8 @@ export function verifyCommit(commit: Commit, blockHash: string, height: number, 
     }
   }
   const needed = commitQuorum(members.size);
-  if (seen.size < needed) throw new CommitError(`commit at height ${height} has ${seen.size} of ${members.size} precommits; ${needed} needed`);
+  if (seen.size < needed)
+    throw new CommitError(
+      `commit at height ${height} has ${seen.size} of ${members.size} precommits; ${needed} needed`,
+    );
 }

@@ -10,7 +10,12 @@ export interface DecodedBlock {
 }
 
 /** Throws an Error saying what is wrong with a served block or commit. */
-export function decodeCommittedBlock(height: number, blockBytes: Uint8Array, commitBytes: Uint8Array, limits: { blockBytesMax: number; commitBytesMax: number }): DecodedBlock {
+export function decodeCommittedBlock(
+  height: number,
+  blockBytes: Uint8Array,
+  commitBytes: Uint8Array,
+  limits: { blockBytesMax: number; commitBytesMax: number },
+): DecodedBlock {
   const block = schema.block.parse(decode(blockBytes, limits.blockBytesMax)) as Block;
   const commit = schema.commit.parse(decode(commitBytes, limits.commitBytesMax)) as Commit;
   if (block.header.height !== height || commit.height !== height) throw new Error(`heights differ from ${height}`);

@@ -70,10 +70,15 @@ export async function executeOn(
   const validators = validatorsAt(schedule, block.height);
 
   const { state, outcomes } = executeBlock(new MapStateReader(base), txs, block, { verify: options.verify, digests });
-  const stateWrites = state.changes().map(([key, record]) => ({ key, record, value: record === null ? null : encodeStateValue(record) }));
+  const stateWrites = state
+    .changes()
+    .map(([key, record]) => ({ key, record, value: record === null ? null : encodeStateValue(record) }));
   const tree = new SparseMerkleTree(source.nodes, hexToBytes(stateRoot));
   const { root, newNodes } = await tree.update(
-    stateWrites.map((write) => ({ keyHash: stateKeyHash(write.key), valueHash: write.value === null ? null : sha256(write.value) })),
+    stateWrites.map((write) => ({
+      keyHash: stateKeyHash(write.key),
+      valueHash: write.value === null ? null : sha256(write.value),
+    })),
   );
   const rootHex = bytesToHex(root);
   const nextSchedule = (state.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined) ?? schedule;
@@ -107,7 +112,9 @@ function ownershipChanges(base: Map<string, unknown>, writes: Execution['stateWr
   const rows: Execution['partyObjects'] = [];
   for (const write of writes) {
     if (!write.key.startsWith('obj/')) continue;
-    const before = new Set(((base.get(write.key) as PropertyObject | undefined)?.owners ?? []).map((owner: Owner) => owner.key));
+    const before = new Set(
+      ((base.get(write.key) as PropertyObject | undefined)?.owners ?? []).map((owner: Owner) => owner.key),
+    );
     const after = new Set(((write.record as PropertyObject | null)?.owners ?? []).map((owner: Owner) => owner.key));
     const objectId = write.key.slice('obj/'.length);
     for (const party of before) if (!after.has(party)) rows.push({ party, objectId, owns: false });

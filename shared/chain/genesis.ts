@@ -25,9 +25,16 @@ export function genesisHeader(genesis: Genesis, stateRoot: string, schedule: Val
   };
 }
 
-export async function genesisExecution(genesis: Genesis, nodes: SmtNodeReader): Promise<{ block: Block; commit: Commit; execution: Execution }> {
+export async function genesisExecution(
+  genesis: Genesis,
+  nodes: SmtNodeReader,
+): Promise<{ block: Block; commit: Commit; execution: Execution }> {
   const entries = genesisState(genesis);
-  const stateWrites = entries.map(([key, record]) => ({ key, record, value: encodeStateValue(record) as Uint8Array | null }));
+  const stateWrites = entries.map(([key, record]) => ({
+    key,
+    record,
+    value: encodeStateValue(record) as Uint8Array | null,
+  }));
   const tree = new SparseMerkleTree(nodes, SMT_EMPTY_ROOT);
   const { root, newNodes } = await tree.update(
     stateWrites.map((write) => ({ keyHash: stateKeyHash(write.key), valueHash: sha256(write.value as Uint8Array) })),
@@ -40,7 +47,8 @@ export async function genesisExecution(genesis: Genesis, nodes: SmtNodeReader): 
   const partyObjects: Execution['partyObjects'] = [];
   for (const [key, record] of entries) {
     if (!key.startsWith('obj/')) continue;
-    for (const owner of (record as { owners: { key: string }[] }).owners) partyObjects.push({ party: owner.key, objectId: key.slice(4), owns: true });
+    for (const owner of (record as { owners: { key: string }[] }).owners)
+      partyObjects.push({ party: owner.key, objectId: key.slice(4), owns: true });
   }
   return {
     block: { header, txs: [] },

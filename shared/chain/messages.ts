@@ -55,7 +55,14 @@ export function proposalMessage(height: number, round: number, polRound: number,
   return encode({ type: 'proposal', height, round, polRound, blockHash });
 }
 
-export function signVoteMessage(secretKey: string, chainId: string, type: VoteType, height: number, round: number, blockHash: string | null): Vote {
+export function signVoteMessage(
+  secretKey: string,
+  chainId: string,
+  type: VoteType,
+  height: number,
+  round: number,
+  blockHash: string | null,
+): Vote {
   return {
     kind: 'vote',
     type,
@@ -77,7 +84,14 @@ export function verifyVote(vote: Vote, chainId: string, verify: Verifier): boole
   });
 }
 
-export function signProposal(secretKey: string, chainId: string, block: Block, round: number, polRound: number, blockHash: string): Proposal {
+export function signProposal(
+  secretKey: string,
+  chainId: string,
+  block: Block,
+  round: number,
+  polRound: number,
+  blockHash: string,
+): Proposal {
   return {
     kind: 'proposal',
     height: block.header.height,
@@ -85,11 +99,21 @@ export function signProposal(secretKey: string, chainId: string, block: Block, r
     polRound,
     block,
     proposer: publicKeyOf(secretKey),
-    signature: sign(secretKey, Domain.proposal, chainId, proposalMessage(block.header.height, round, polRound, blockHash)),
+    signature: sign(
+      secretKey,
+      Domain.proposal,
+      chainId,
+      proposalMessage(block.header.height, round, polRound, blockHash),
+    ),
   };
 }
 
-export function verifyProposalSignature(proposal: Proposal, chainId: string, blockHash: string, verify: Verifier): boolean {
+export function verifyProposalSignature(
+  proposal: Proposal,
+  chainId: string,
+  blockHash: string,
+  verify: Verifier,
+): boolean {
   return verify({
     publicKey: proposal.proposer,
     signature: proposal.signature,

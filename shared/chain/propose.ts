@@ -20,7 +20,10 @@ export async function proposeBlock(
   // A block's time is after its parent's, whatever the proposer's clock says.
   const timeMs = Math.max(options.timeMs, head.header.timeMs + 1);
   const context = { chainId: options.chainId, height: head.height + 1, timeMs };
-  const execution = await executeOn(source, head.header.stateRoot, txs, context, { verify: options.verify, digests: options.digests });
+  const execution = await executeOn(source, head.header.stateRoot, txs, context, {
+    verify: options.verify,
+    digests: options.digests,
+  });
   const header: BlockHeader = {
     chainId: options.chainId,
     height: context.height,

@@ -30,7 +30,8 @@ export function checkLinks(block: Block, previous: BlockHeader, digests?: TxDige
   if (header.height !== previous.height + 1) fail(`does not follow height ${previous.height}`);
   if (header.prevHash !== blockHash(previous)) fail(`does not link to the block at height ${previous.height}`);
   if (header.timeMs <= previous.timeMs) fail('its time is not after the previous block');
-  if (block.txs.length > BLOCK_TXS_MAX) fail(`carries ${block.txs.length} transactions, over the limit of ${BLOCK_TXS_MAX}`);
+  if (block.txs.length > BLOCK_TXS_MAX)
+    fail(`carries ${block.txs.length} transactions, over the limit of ${BLOCK_TXS_MAX}`);
   if (txRootOf(block.txs, digests) !== header.txRoot) fail('txRoot does not match its transactions');
 }
 
@@ -48,6 +49,7 @@ export function checkExecution(block: Block, execution: Execution): void {
   if (!execution.validators.includes(header.proposer)) fail('its proposer is not a validator at this height');
   if (header.txRoot !== execution.txRoot) fail('txRoot does not match its transactions');
   if (header.stateRoot !== execution.stateRoot) fail('stateRoot does not match the state its transactions produce');
-  if (header.validatorsHash !== execution.validatorsHash) fail('validatorsHash does not match the scheduled validator set');
+  if (header.validatorsHash !== execution.validatorsHash)
+    fail('validatorsHash does not match the scheduled validator set');
   if (header.appHash !== execution.appHash) fail('appHash does not match');
 }

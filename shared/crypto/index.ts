@@ -36,11 +36,15 @@ export function installSha256(implementation: (bytes: Uint8Array) => Uint8Array)
   const vectors: Array<[string, string]> = [
     ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
     ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
-    ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
+    [
+      'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq',
+      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+    ],
   ];
   for (const [input, expected] of vectors) {
     const digest = implementation(utf8(input));
-    if (!(digest instanceof Uint8Array) || bytesToHex(digest) !== expected) throw new Error('installSha256: the implementation does not compute sha256');
+    if (!(digest instanceof Uint8Array) || bytesToHex(digest) !== expected)
+      throw new Error('installSha256: the implementation does not compute sha256');
   }
   sha256Implementation = implementation;
 }
@@ -58,7 +62,8 @@ export function signingBytes(domain: string, chainId: string, message: Uint8Arra
   const domainBytes = utf8(domain);
   const chainBytes = utf8(chainId);
   if (domainBytes.length === 0 || domainBytes.length > DOMAIN_BYTES_MAX) throw new Error(`domain length out of range`);
-  if (chainBytes.length === 0 || chainBytes.length > CHAIN_ID_BYTES_MAX) throw new Error(`chain id length out of range`);
+  if (chainBytes.length === 0 || chainBytes.length > CHAIN_ID_BYTES_MAX)
+    throw new Error(`chain id length out of range`);
   return concatBytes(
     Uint8Array.of(domainBytes.length),
     domainBytes,

@@ -21,11 +21,15 @@ export interface LedgerOptions {
 }
 
 export type TxOutcome =
-  | { txHash: string; ok: true }
-  | { txHash: string; ok: false; code: LedgerError['code']; sentence: string };
+  { txHash: string; ok: true } | { txHash: string; ok: false; code: LedgerError['code']; sentence: string };
 
 /** Applies one transaction to `state`, or throws a LedgerError and changes nothing. */
-export function applyTransaction(state: StateOverlay, tx: Transaction, block: BlockContext, options: LedgerOptions): void {
+export function applyTransaction(
+  state: StateOverlay,
+  tx: Transaction,
+  block: BlockContext,
+  options: LedgerOptions,
+): void {
   state.begin();
   try {
     applyChecked(state, tx, block, options.verify, options.digests ?? new TxDigests());
@@ -36,9 +40,16 @@ export function applyTransaction(state: StateOverlay, tx: Transaction, block: Bl
   }
 }
 
-function applyChecked(state: StateOverlay, tx: Transaction, block: BlockContext, verify: Verifier, digests: TxDigests): void {
+function applyChecked(
+  state: StateOverlay,
+  tx: Transaction,
+  block: BlockContext,
+  verify: Verifier,
+  digests: TxDigests,
+): void {
   // REJECT: a transaction signed for another chain (test net, another registry) is never valid here.
-  if (tx.chainId !== block.chainId) reject(RejectCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
+  if (tx.chainId !== block.chainId)
+    reject(RejectCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
   // REJECT: expired at the block's time.
   if (tx.expiresAtMs <= block.timeMs) {
     reject(RejectCode.expired, `expired at ${new Date(tx.expiresAtMs).toISOString()}, before block ${block.height}`);
@@ -88,7 +99,12 @@ export interface BlockExecution {
  * a proposer drops them, a validator refuses a block that contains any. Then the validator
  * schedule takes in authority changes, effective at height + 2.
  */
-export function executeBlock(base: StateReader, txs: Transaction[], block: BlockContext, options: LedgerOptions): BlockExecution {
+export function executeBlock(
+  base: StateReader,
+  txs: Transaction[],
+  block: BlockContext,
+  options: LedgerOptions,
+): BlockExecution {
   const state = new StateOverlay(base);
   const outcomes: TxOutcome[] = [];
   const transactionOptions = { verify: options.verify, digests: options.digests ?? new TxDigests() };

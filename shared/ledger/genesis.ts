@@ -11,7 +11,10 @@ export function parseGenesis(value: unknown): Genesis {
   const result = schema.genesis.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new LedgerError(RejectCode.malformed, `not a valid genesis at ${issue?.path.join('.') ?? '?'}: ${issue?.message}`);
+    throw new LedgerError(
+      RejectCode.malformed,
+      `not a valid genesis at ${issue?.path.join('.') ?? '?'}: ${issue?.message}`,
+    );
   }
   return result.data;
 }
@@ -39,10 +42,21 @@ export function genesisState(genesis: Genesis): Array<[string, unknown]> {
   for (const object of genesis.properties ?? []) {
     const total = shares.sum(object.owners.map((owner) => owner.share));
     if (shares.compare(total, shares.ONE) !== 0) {
-      throw new LedgerError(RejectCode.sharesMismatch, `genesis object ${object.id}: owners' shares do not add up to 1`);
+      throw new LedgerError(
+        RejectCode.sharesMismatch,
+        `genesis object ${object.id}: owners' shares do not add up to 1`,
+      );
     }
-    if (entries.has(StateKey.object(object.id))) throw new LedgerError(RejectCode.objectExists, `genesis lists object ${object.id} twice`);
-    const record: PropertyObject = { ...object, owners: shares.normalizeOwners(object.owners), encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
+    if (entries.has(StateKey.object(object.id)))
+      throw new LedgerError(RejectCode.objectExists, `genesis lists object ${object.id} twice`);
+    const record: PropertyObject = {
+      ...object,
+      owners: shares.normalizeOwners(object.owners),
+      encumbrances: [],
+      version: 1,
+      registeredHeight: 0,
+      updatedHeight: 0,
+    };
     entries.set(StateKey.object(object.id), record);
   }
   return [...entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -20,8 +20,12 @@ export const LIMITS = {
 } as const;
 
 export const hash = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters (a sha256 hash)');
-export const publicKey = z.string().regex(/^[0-9a-f]{64}$/, 'expected an ed25519 public key as 64 lowercase hex characters');
-export const signature = z.string().regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature as 128 lowercase hex characters');
+export const publicKey = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'expected an ed25519 public key as 64 lowercase hex characters');
+export const signature = z
+  .string()
+  .regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature as 128 lowercase hex characters');
 export const chainId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a chain id is 1-64 lowercase letters, digits and dashes');
@@ -105,10 +109,7 @@ export const replayRecord = z.strictObject({ height: uint, expiresAtMs: timeMs }
 // ---- transactions ----------------------------------------------------------------------
 
 export const signatureEntry = z.strictObject({ key: publicKey, signature });
-const signatures = z
-  .array(signatureEntry)
-  .max(LIMITS.signaturesMax)
-  .refine(uniqueKeys, 'a key signed twice');
+const signatures = z.array(signatureEntry).max(LIMITS.signaturesMax).refine(uniqueKeys, 'a key signed twice');
 
 export const registerPayload = z.strictObject({
   object: z.strictObject({
@@ -223,7 +224,9 @@ export const commit = z.strictObject({
  * A genesis authority: as authority.add, and it may start suspended (a dev chain whose
  * only validator is the node's own notary key; docs/decisions.md #26). Default active.
  */
-export const genesisAuthority = authorityAddPayload.shape.authority.extend({ status: z.enum(['active', 'suspended']).optional() });
+export const genesisAuthority = authorityAddPayload.shape.authority.extend({
+  status: z.enum(['active', 'suspended']).optional(),
+});
 
 export const genesis = z.strictObject({
   chainId,

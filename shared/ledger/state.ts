@@ -4,7 +4,15 @@
 import { decode, encode } from '../codec/index.js';
 import { LedgerError, RejectCode } from './errors.js';
 import * as schema from './schema.js';
-import type { Authority, AuthorityIndexEntry, FeeSchedule, PropertyObject, ReplayRecord, Transaction, ValidatorSchedule } from './types.js';
+import type {
+  Authority,
+  AuthorityIndexEntry,
+  FeeSchedule,
+  PropertyObject,
+  ReplayRecord,
+  Transaction,
+  ValidatorSchedule,
+} from './types.js';
 import { txId, type TxDigests } from './tx.js';
 
 /** Every state key. Prefixes are part of the protocol: never reuse or rename one. */
@@ -128,7 +136,12 @@ export class StateOverlay implements StateReader {
  * applying a block. Over-approximates; never misses a key (a miss throws in the reader).
  */
 export function stateKeysOf(tx: Transaction, digests?: TxDigests): string[] {
-  const keys = new Set<string>([StateKey.replay(digests ? digests.id(tx) : txId(tx)), StateKey.fees, StateKey.authorityIndex, StateKey.validatorSchedule]);
+  const keys = new Set<string>([
+    StateKey.replay(digests ? digests.id(tx) : txId(tx)),
+    StateKey.fees,
+    StateKey.authorityIndex,
+    StateKey.validatorSchedule,
+  ]);
   for (const signature of tx.signatures) keys.add(StateKey.authority(signature.key));
   switch (tx.type) {
     case 'property.register':

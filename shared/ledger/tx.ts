@@ -91,10 +91,18 @@ export function expectedSignatureChecks(tx: Transaction, chainId: string, digest
   const checks: SignatureCheck[] = [];
   if (!Array.isArray(tx.signatures)) return checks;
   const message = digests.idBytes(tx);
-  for (const entry of tx.signatures) checks.push({ publicKey: entry.key, signature: entry.signature, domain: Domain.tx, chainId, message });
+  for (const entry of tx.signatures)
+    checks.push({ publicKey: entry.key, signature: entry.signature, domain: Domain.tx, chainId, message });
   if (tx.type === 'transfer' && Array.isArray(tx.payload.consents)) {
     const contractHash = digests.contractHash(tx.payload.contract);
-    for (const entry of tx.payload.consents) checks.push({ publicKey: entry.key, signature: entry.signature, domain: Domain.contract, chainId, message: contractHash });
+    for (const entry of tx.payload.consents)
+      checks.push({
+        publicKey: entry.key,
+        signature: entry.signature,
+        domain: Domain.contract,
+        chainId,
+        message: contractHash,
+      });
   }
   return checks;
 }

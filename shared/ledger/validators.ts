@@ -37,8 +37,13 @@ export function nextValidatorSchedule(
 ): ValidatorSchedule | undefined {
   const next = validatorsOf(index);
   const last = schedule[schedule.length - 1];
-  if (last && last.validators.length === next.length && last.validators.every((key, i) => key === next[i])) return undefined;
+  if (last && last.validators.length === next.length && last.validators.every((key, i) => key === next[i]))
+    return undefined;
   const inForce = schedule.filter((entry) => entry.fromHeight <= height).pop();
   const later = schedule.filter((entry) => entry.fromHeight > height);
-  return [...(inForce ? [inForce] : []), ...later, { fromHeight: height + VALIDATOR_SET_DELAY_BLOCKS, validators: next }];
+  return [
+    ...(inForce ? [inForce] : []),
+    ...later,
+    { fromHeight: height + VALIDATOR_SET_DELAY_BLOCKS, validators: next },
+  ];
 }

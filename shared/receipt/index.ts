@@ -18,14 +18,24 @@ import { z } from 'zod';
 
 export const RECEIPT_VERSION = 1;
 
-const merklePath = z.strictObject({ index: z.number().int().nonnegative(), treeSize: z.number().int().positive(), path: z.array(schema.hash).max(64) });
+const merklePath = z.strictObject({
+  index: z.number().int().nonnegative(),
+  treeSize: z.number().int().positive(),
+  path: z.array(schema.hash).max(64),
+});
 const smtProof = z.strictObject({
   siblings: z.array(schema.hash).max(256),
   leaf: z.strictObject({ keyHash: schema.hash, valueHash: schema.hash }).optional(),
 });
 const finality = { header: schema.blockHeader, commit: schema.commit, validators: schema.validatorSet };
 
-export const receiptSchema = z.strictObject({ kind: z.literal('receipt'), version: z.literal(RECEIPT_VERSION), tx: schema.transaction, txProof: merklePath, ...finality });
+export const receiptSchema = z.strictObject({
+  kind: z.literal('receipt'),
+  version: z.literal(RECEIPT_VERSION),
+  tx: schema.transaction,
+  txProof: merklePath,
+  ...finality,
+});
 export const certificateSchema = z.strictObject({
   kind: z.literal('certificate'),
   version: z.literal(RECEIPT_VERSION),
@@ -60,7 +70,11 @@ function checkFinality(
     const known = validators.filter((key) => trusted.has(key)).length;
     // a set we mostly do not know could be forged: demand that a quorum of it is trusted.
     if (known < commitQuorum(validators.length)) {
-      return { ok: false, code: 'UNTRUSTED_VALIDATORS', reason: `only ${known} of the ${validators.length} validators are trusted` };
+      return {
+        ok: false,
+        code: 'UNTRUSTED_VALIDATORS',
+        reason: `only ${known} of the ${validators.length} validators are trusted`,
+      };
     }
   }
   const hash = blockHash(header);
@@ -75,22 +89,32 @@ function checkFinality(
 /** Verifies a transaction receipt: included in a block that more than 2/3 of validators committed. */
 export function verifyReceipt(input: unknown, options: VerifyOptions = {}): VerifyResult {
   const parsed = receiptSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, code: 'MALFORMED', reason: `not a receipt: ${parsed.error.issues[0]?.message}` };
+  if (!parsed.success)
+    return { ok: false, code: 'MALFORMED', reason: `not a receipt: ${parsed.error.issues[0]?.message}` };
   const receipt = parsed.data as Receipt;
-  if (receipt.header.height === 0) return { ok: false, code: 'INVALID_PROOF', reason: 'the genesis block holds no transactions' };
+  if (receipt.header.height === 0)
+    return { ok: false, code: 'INVALID_PROOF', reason: 'the genesis block holds no transactions' };
   const hash = txHash(receipt.tx);
   if (!verifyInclusion(hexToBytes(receipt.header.txRoot), hexToBytes(hash), receipt.txProof)) {
     return { ok: false, code: 'INVALID_PROOF', reason: 'the transaction is not in the block it names' };
   }
   const finality = checkFinality(receipt, options);
   if (typeof finality !== 'string') return finality;
-  return { ok: true, height: receipt.header.height, timeMs: receipt.header.timeMs, blockHash: finality, chainId: receipt.header.chainId, subject: hash };
+  return {
+    ok: true,
+    height: receipt.header.height,
+    timeMs: receipt.header.timeMs,
+    blockHash: finality,
+    chainId: receipt.header.chainId,
+    subject: hash,
+  };
 }
 
 /** Verifies an ownership certificate: the object's record as of a committed block. */
 export function verifyCertificate(input: unknown, options: VerifyOptions = {}): VerifyResult {
   const parsed = certificateSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, code: 'MALFORMED', reason: `not a certificate: ${parsed.error.issues[0]?.message}` };
+  if (!parsed.success)
+    return { ok: false, code: 'MALFORMED', reason: `not a certificate: ${parsed.error.issues[0]?.message}` };
   const certificate = parsed.data as OwnershipCertificate;
   const keyHash = stateKeyHash(StateKey.object(certificate.object.id));
   const valueHash = sha256(encode(certificate.object));
@@ -99,7 +123,14 @@ export function verifyCertificate(input: unknown, options: VerifyOptions = {}): 
   }
   const finality = checkFinality(certificate, options);
   if (typeof finality !== 'string') return finality;
-  return { ok: true, height: certificate.header.height, timeMs: certificate.header.timeMs, blockHash: finality, chainId: certificate.header.chainId, subject: certificate.object.id };
+  return {
+    ok: true,
+    height: certificate.header.height,
+    timeMs: certificate.header.timeMs,
+    blockHash: finality,
+    chainId: certificate.header.chainId,
+    subject: certificate.object.id,
+  };
 }
 export * from './qr.js';
 export { createReceiptVerifier, receiptVerify, type ReceiptVerifier } from './verifier.js';

@@ -9,8 +9,14 @@ export const QR_PREFIX = 'NOTARY1:';
 /** Inflated documents larger than this are refused (a QR code carries a few kilobytes). */
 export const QR_DOCUMENT_BYTES_MAX = 64 * 1024;
 
-async function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream, limit: number): Promise<Uint8Array> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(transform as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+async function pipe(
+  bytes: Uint8Array,
+  transform: CompressionStream | DecompressionStream,
+  limit: number,
+): Promise<Uint8Array> {
+  const stream = new Blob([bytes as BlobPart])
+    .stream()
+    .pipeThrough(transform as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
@@ -49,7 +55,11 @@ export async function decodeQrDocument(text: string): Promise<unknown> {
   if (!trimmed.startsWith(QR_PREFIX)) throw new Error(`a receipt QR text starts with ${QR_PREFIX}`);
   let inflated: Uint8Array;
   try {
-    inflated = await pipe(fromBase64Url(trimmed.slice(QR_PREFIX.length)), new DecompressionStream('deflate-raw'), QR_DOCUMENT_BYTES_MAX);
+    inflated = await pipe(
+      fromBase64Url(trimmed.slice(QR_PREFIX.length)),
+      new DecompressionStream('deflate-raw'),
+      QR_DOCUMENT_BYTES_MAX,
+    );
   } catch (error) {
     throw new Error(`the QR text is damaged: ${(error as Error).message}`);
   }

@@ -25,7 +25,8 @@ export class SmtLeafTable {
   }
 
   add(keyHash: Uint8Array, valueHash: Uint8Array): void {
-    if (keyHash.length !== HASH_BYTES || valueHash.length !== HASH_BYTES) throw new SmtError('INVALID_INPUT', 'a leaf is two 32-byte hashes');
+    if (keyHash.length !== HASH_BYTES || valueHash.length !== HASH_BYTES)
+      throw new SmtError('INVALID_INPUT', 'a leaf is two 32-byte hashes');
     const index = this.#size;
     if ((index & CHUNK_MASK) === 0) this.#chunks.push(new Uint8Array(CHUNK_ENTRIES * ENTRY_BYTES));
     const chunk = this.#chunks[index >>> CHUNK_SHIFT] as Uint8Array;
@@ -76,7 +77,12 @@ export class SmtLeafTable {
       const packed = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const [chunk, at] = this.locate(i);
-        const prefix = (((chunk[at] as number) << 22) | ((chunk[at + 1] as number) << 14) | ((chunk[at + 2] as number) << 6) | ((chunk[at + 3] as number) >>> 2)) >>> 0;
+        const prefix =
+          (((chunk[at] as number) << 22) |
+            ((chunk[at + 1] as number) << 14) |
+            ((chunk[at + 2] as number) << 6) |
+            ((chunk[at + 3] as number) >>> 2)) >>>
+          0;
         packed[i] = prefix * 8_388_608 + i; // prefix < 2^30, i < 2^23: exact below 2^53
       }
       packed.sort();
@@ -102,7 +108,13 @@ export class SmtLeafTable {
 
   #prefix30(index: number): number {
     const [chunk, at] = this.locate(index);
-    return (((chunk[at] as number) << 22) | ((chunk[at + 1] as number) << 14) | ((chunk[at + 2] as number) << 6) | ((chunk[at + 3] as number) >>> 2)) >>> 0;
+    return (
+      (((chunk[at] as number) << 22) |
+        ((chunk[at + 1] as number) << 14) |
+        ((chunk[at + 2] as number) << 6) |
+        ((chunk[at + 3] as number) >>> 2)) >>>
+      0
+    );
   }
 }
 
@@ -128,7 +140,12 @@ const EMPTY: Subtree = { hash: SMT_EMPTY_ROOT, kind: 'empty' };
  * Builds the tree of every leaf in `table` (indexes in key order given by `order`, keys
  * distinct) and returns its root. Throws INVALID_INPUT if two leaves share a key.
  */
-export async function buildSmtBulk(table: SmtLeafTable, order: Uint32Array, sink: SmtBulkSink, options: SmtBulkOptions = {}): Promise<Uint8Array> {
+export async function buildSmtBulk(
+  table: SmtLeafTable,
+  order: Uint32Array,
+  sink: SmtBulkSink,
+  options: SmtBulkOptions = {},
+): Promise<Uint8Array> {
   if (order.length !== table.size) throw new SmtError('INVALID_INPUT', 'the order does not cover the table');
   for (let i = 1; i < order.length; i++) {
     const cmp = table.compareKeys(order[i - 1] as number, order[i] as number);
@@ -137,7 +154,8 @@ export async function buildSmtBulk(table: SmtLeafTable, order: Uint32Array, sink
   }
   const chunkLeaves = options.chunkLeaves ?? 4_096;
 
-  const bitAt = (position: number, depth: number): number => (table.byte(order[position] as number, depth >> 3) >> (7 - (depth & 7))) & 1;
+  const bitAt = (position: number, depth: number): number =>
+    (table.byte(order[position] as number, depth >> 3) >> (7 - (depth & 7))) & 1;
   const split = (lo: number, hi: number, depth: number): number => {
     let low = lo;
     let high = hi;

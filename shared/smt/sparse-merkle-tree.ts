@@ -86,7 +86,8 @@ export class SparseMerkleTree {
   async #loadMany(hashes: Uint8Array[]): Promise<SmtNode[]> {
     const hexes = hashes.map(bytesToHex);
     const found = await this.#reader.getMany!(hexes);
-    if (!Array.isArray(found) || found.length !== hashes.length) throw new SmtError('CORRUPT_NODE', 'the node store answered a batched read with the wrong count');
+    if (!Array.isArray(found) || found.length !== hashes.length)
+      throw new SmtError('CORRUPT_NODE', 'the node store answered a batched read with the wrong count');
     return found.map((bytes, i) => {
       if (bytes === undefined) throw new SmtError('MISSING_NODE', `node ${hexes[i]} is not in the store`);
       return decodeNode(bytes, hashes[i]!);

@@ -69,7 +69,12 @@ export async function applyWrites(
   return result.hash;
 }
 
-async function loadPaths(top: Visit, sorted: SortedWrites, load: NodeLoader, loadMany: NodesLoader | undefined): Promise<void> {
+async function loadPaths(
+  top: Visit,
+  sorted: SortedWrites,
+  load: NodeLoader,
+  loadMany: NodesLoader | undefined,
+): Promise<void> {
   let frontier = isEmptyHash(top.hash) ? [] : [top];
   for (let level = 0; frontier.length > 0; level++) {
     if (level > SMT_DEPTH_MAX) throw new SmtError('CORRUPT_NODE', 'a path is deeper than 256 levels');

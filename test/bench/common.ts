@@ -42,9 +42,18 @@ export function log(message: string): void {
 /** Native (node:crypto) ed25519 verifies per second on one core, with no cache: the ingest limit's base. */
 export function nativeVerifiesPerSecond(minMs: number): number {
   const genesis = benchGenesis(1);
-  const tx = fastTransfer({ ...genesis.properties![0]!, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 } as never, { chainId: genesis.chainId, nowMs: genesis.genesisTimeMs, nonce: 1 });
+  const tx = fastTransfer(
+    { ...genesis.properties![0]!, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 } as never,
+    { chainId: genesis.chainId, nowMs: genesis.genesisTimeMs, nonce: 1 },
+  );
   const verify = createFastVerifier({ cacheEntries: 0 });
-  const check: SignatureCheck = { publicKey: tx.signatures[0]!.key, signature: tx.signatures[0]!.signature, domain: Domain.tx, chainId: genesis.chainId, message: txIdBytes(tx) };
+  const check: SignatureCheck = {
+    publicKey: tx.signatures[0]!.key,
+    signature: tx.signatures[0]!.signature,
+    domain: Domain.tx,
+    chainId: genesis.chainId,
+    message: txIdBytes(tx),
+  };
   for (let i = 0; i < 200; i++) verify(check);
   let operations = 0;
   const start = performance.now();

@@ -46,20 +46,33 @@ try {
     const input = devnet.genesis.properties![i]!;
     const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
     const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-    const tx: Transaction = devTransfer(object, parties[(owner + 1) % 50]!, parties, { chainId: devnet.genesis.chainId, nowMs: Date.now(), nonce: i, notary });
+    const tx: Transaction = devTransfer(object, parties[(owner + 1) % 50]!, parties, {
+      chainId: devnet.genesis.chainId,
+      nowMs: Date.now(),
+      nonce: i,
+      notary,
+    });
     submittedAt.set(txHash(tx), Date.now());
     pending.push(validators[i % validators.length]!.submit(tx));
   }
   await Promise.all(pending);
   const offeredSeconds = (Date.now() - startedMs) / 1000;
-  await waitFor('every transfer final', async () => ([...submittedAt.keys()].every((hash) => finalAt.has(hash)) ? true : undefined), 120_000);
+  await waitFor(
+    'every transfer final',
+    async () => ([...submittedAt.keys()].every((hash) => finalAt.has(hash)) ? true : undefined),
+    120_000,
+  );
   watching = false;
   await watch;
   const latencies = [...submittedAt].map(([hash, at]) => finalAt.get(hash)! - at);
   const lastFinalMs = Math.max(...finalAt.values());
-  console.log(`devnet bench: ${count} transfers offered at ${rate}/s over ${offeredSeconds.toFixed(1)} s (4 validators + 1 observer, 2 cores)`);
+  console.log(
+    `devnet bench: ${count} transfers offered at ${rate}/s over ${offeredSeconds.toFixed(1)} s (4 validators + 1 observer, 2 cores)`,
+  );
   console.log(`  committed: ${(count / ((lastFinalMs - startedMs) / 1000)).toFixed(1)} transfers/s`);
-  console.log(`  submit-to-final: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${Math.max(...latencies)} ms`);
+  console.log(
+    `  submit-to-final: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${Math.max(...latencies)} ms`,
+  );
 } finally {
   await devnet.stop();
 }

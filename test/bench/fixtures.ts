@@ -15,7 +15,11 @@ const keyObjects = new Map<string, KeyObject>();
 function keyObject(secretKeyHex: string): KeyObject {
   let key = keyObjects.get(secretKeyHex);
   if (!key) {
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, hexToBytes(secretKeyHex)]), format: 'der', type: 'pkcs8' });
+    key = createPrivateKey({
+      key: Buffer.concat([PKCS8_ED25519_PREFIX, hexToBytes(secretKeyHex)]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     keyObjects.set(secretKeyHex, key);
   }
   return key;
@@ -30,7 +34,10 @@ export const parties: KeyPair[] = Array.from({ length: PARTIES }, (_, i) => devP
 const partyIndex = new Map(parties.map((party, i) => [party.publicKey, i]));
 
 /** The same transfer as devTransfer (dev/demo-registry.ts) builds: whole object, sole owner, to the next party. */
-export function fastTransfer(object: PropertyObject, options: { chainId: string; nowMs: number; nonce: number; notary?: KeyPair }): Transaction {
+export function fastTransfer(
+  object: PropertyObject,
+  options: { chainId: string; nowMs: number; nonce: number; notary?: KeyPair },
+): Transaction {
   const notary = options.notary ?? devKeys.notary;
   const ownerIndex = partyIndex.get(object.owners[0]!.key);
   if (ownerIndex === undefined) throw new Error(`bench: the owner of ${object.id} is not a dev party`);
@@ -57,10 +64,16 @@ export function fastTransfer(object: PropertyObject, options: { chainId: string;
         { key: buyer.publicKey, signature: fastSign(buyer, Domain.contract, options.chainId, contractHash) },
       ],
       notary: notary.publicKey,
-      duty: { reference: `ERIP-${object.id}-${object.version}`, amountMinor: Math.ceil((contract.priceMinor * 20) / 10_000) + 100 },
+      duty: {
+        reference: `ERIP-${object.id}-${object.version}`,
+        amountMinor: Math.ceil((contract.priceMinor * 20) / 10_000) + 100,
+      },
     },
   } as UnsignedTransaction;
-  return { ...tx, signatures: [{ key: notary.publicKey, signature: fastSign(notary, Domain.tx, options.chainId, txIdBytes(tx)) }] } as Transaction;
+  return {
+    ...tx,
+    signatures: [{ key: notary.publicKey, signature: fastSign(notary, Domain.tx, options.chainId, txIdBytes(tx)) }],
+  } as Transaction;
 }
 
 /** The record a genesis object becomes at height 0 (what genesisState stores). */
@@ -72,5 +85,10 @@ export function genesisObject(genesis: Genesis, index: number): PropertyObject {
 /** The object after a whole-object transfer committed at `height`. */
 export function afterTransfer(object: PropertyObject, height: number): PropertyObject {
   const ownerIndex = partyIndex.get(object.owners[0]!.key)!;
-  return { ...object, owners: [{ key: parties[(ownerIndex + 1) % PARTIES]!.publicKey, share: [1, 1] }], version: object.version + 1, updatedHeight: height } as PropertyObject;
+  return {
+    ...object,
+    owners: [{ key: parties[(ownerIndex + 1) % PARTIES]!.publicKey, share: [1, 1] }],
+    version: object.version + 1,
+    updatedHeight: height,
+  } as PropertyObject;
 }

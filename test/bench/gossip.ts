@@ -24,7 +24,11 @@ async function until(what: string, condition: () => boolean, timeoutMs = 15_000)
 }
 
 /** Publishes every payload with a bounded number in flight; resolves with messages/s at the receiver. */
-async function pump(payloads: Uint8Array[], publish: (bytes: Uint8Array) => Promise<unknown>, received: () => number): Promise<{ rate: number; delivered: number }> {
+async function pump(
+  payloads: Uint8Array[],
+  publish: (bytes: Uint8Array) => Promise<unknown>,
+  received: () => number,
+): Promise<{ rate: number; delivered: number }> {
   const start = performance.now();
   let next = 0;
   const workers = Array.from({ length: IN_FLIGHT }, async () => {
@@ -55,7 +59,10 @@ async function barePair(payloads: Uint8Array[]): Promise<{ rate: number; deliver
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      services: { identify: identify(), pubsub: gossipsub({ emitSelf: false, maxOutboundBufferSize: 64 * 1024 * 1024 }) },
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({ emitSelf: false, maxOutboundBufferSize: 64 * 1024 * 1024 }),
+      },
     });
   const a = await make();
   const b = await make();
@@ -70,7 +77,11 @@ async function barePair(payloads: Uint8Array[]): Promise<{ rate: number; deliver
     await a.dial(b.getMultiaddrs()[0]!);
     await until('the bare pair to subscribe', () => a.services.pubsub.getSubscribers(topic).length > 0);
     await until('the bare mesh', () => (a.services.pubsub as unknown as GossipSub).getMeshPeers(topic).length > 0);
-    return await pump(payloads, (bytes) => a.services.pubsub.publish(topic, bytes), () => count);
+    return await pump(
+      payloads,
+      (bytes) => a.services.pubsub.publish(topic, bytes),
+      () => count,
+    );
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }
@@ -90,7 +101,11 @@ async function notaryPair(chainId: string, payloads: Uint8Array[]): Promise<{ ra
     a.subscribe('tx', () => undefined);
     await a.dial(b.multiaddrs()[0]!);
     await until('the notary mesh', () => a.libp2p.services.pubsub.getMeshPeers(a.topic('tx')).includes(b.peerId));
-    return await pump(payloads, (bytes) => a.publish('tx', bytes), () => count);
+    return await pump(
+      payloads,
+      (bytes) => a.publish('tx', bytes),
+      () => count,
+    );
   } finally {
     await Promise.all(networks.map((network) => network.stop()));
   }
@@ -98,7 +113,9 @@ async function notaryPair(chainId: string, payloads: Uint8Array[]): Promise<{ ra
 
 export async function benchGossip(messages: number): Promise<Figure[]> {
   const genesis = benchGenesis(messages);
-  const txs: Transaction[] = Array.from({ length: messages }, (_, i) => fastTransfer(genesisObject(genesis, i), { chainId: genesis.chainId, nowMs: genesis.genesisTimeMs, nonce: i }));
+  const txs: Transaction[] = Array.from({ length: messages }, (_, i) =>
+    fastTransfer(genesisObject(genesis, i), { chainId: genesis.chainId, nowMs: genesis.genesisTimeMs, nonce: i }),
+  );
   const payloads = txs.map((tx) => encodeTransaction(tx));
   // Alternate the two so that machine noise hits both alike; keep the better of two rounds each.
   const bare1 = await barePair(payloads);

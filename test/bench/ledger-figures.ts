@@ -28,14 +28,23 @@ export interface IngestResult {
   cleanup(): Promise<void>;
 }
 
-export async function benchIngest(options: { transfers: number; deadlineMs?: number; verifyWorkers?: number }): Promise<IngestResult> {
+export async function benchIngest(options: {
+  transfers: number;
+  deadlineMs?: number;
+  verifyWorkers?: number;
+}): Promise<IngestResult> {
   const objects = Math.min(options.transfers, 100_000);
   const genesis = benchGenesis(objects);
   const dir = await mkdtemp(join(tmpdir(), 'notary-bench-ingest-'));
   const openStart = performance.now();
   // No verified-signature cache: every transfer's three signatures are checked once, cold, on
   // the chain's verify worker (the node's default: one) while the main thread executes.
-  const chain = await Chain.open({ dir, genesis, verify: createFastVerifier({ cacheEntries: 0 }), verifyWorkers: options.verifyWorkers ?? 1 });
+  const chain = await Chain.open({
+    dir,
+    genesis,
+    verify: createFastVerifier({ cacheEntries: 0 }),
+    verifyWorkers: options.verifyWorkers ?? 1,
+  });
   // A node starts its worker at open; its start-up is not ingest time.
   await chain.verifyPool.start();
   const genesisMs = performance.now() - openStart;
@@ -56,7 +65,9 @@ export async function benchIngest(options: { transfers: number; deadlineMs?: num
     const count = Math.min(BLOCK_TXS, options.transfers - planned);
     const indexes = Array.from({ length: count }, (_, i) => (next + i) % objects);
     next = (next + count) % objects;
-    const txs = indexes.map((index, i) => fastTransfer(current[index]!, { chainId: genesis.chainId, nowMs: timeMs, nonce: planned + i }));
+    const txs = indexes.map((index, i) =>
+      fastTransfer(current[index]!, { chainId: genesis.chainId, nowMs: timeMs, nonce: planned + i }),
+    );
     planned += count;
     return { height, timeMs, count, indexes, txs };
   };
@@ -81,7 +92,8 @@ export async function benchIngest(options: { transfers: number; deadlineMs?: num
     committed += count;
     upcoming = following ?? plan(height + 1);
     if (height % 5 === 0) sampler.sample();
-    if (height % 40 === 0) log(`ingest: ${committed} transfers committed (${((committed * 1000) / commitMs).toFixed(0)} tx/s)`);
+    if (height % 40 === 0)
+      log(`ingest: ${committed} transfers committed (${((committed * 1000) / commitMs).toFixed(0)} tx/s)`);
   }
   sampler.sample();
   const rate = (committed * 1000) / commitMs;
@@ -114,7 +126,10 @@ export async function benchIngest(options: { transfers: number; deadlineMs?: num
 const RECEIPT_WARMUP = 10;
 
 export async function benchReceipt(chain: Chain, txHashes: string[], samples: number): Promise<Figure[]> {
-  const picked = Array.from({ length: Math.min(samples, txHashes.length) }, (_, i) => txHashes[Math.floor((i * txHashes.length) / Math.min(samples, txHashes.length))]!);
+  const picked = Array.from(
+    { length: Math.min(samples, txHashes.length) },
+    (_, i) => txHashes[Math.floor((i * txHashes.length) / Math.min(samples, txHashes.length))]!,
+  );
   const buildMs: number[] = [];
   const verifyNobleMs: number[] = [];
   const verifyNativeMs: number[] = [];
@@ -147,11 +162,18 @@ export async function benchReceipt(chain: Chain, txHashes: string[], samples: nu
     start = performance.now();
     const fast = verifyReceipt(json, { trustedValidators, verify: native });
     verifyNativeMs.push(performance.now() - start);
-    if (!noble.ok || !fast.ok) throw new Error(`bench: a receipt did not verify: ${JSON.stringify(noble.ok ? fast : noble)}`);
+    if (!noble.ok || !fast.ok)
+      throw new Error(`bench: a receipt did not verify: ${JSON.stringify(noble.ok ? fast : noble)}`);
   }
   const json = JSON.stringify(await chain.receipt(picked[0]!)).length;
   return [
-    figure({ figure: 'receipt', what: 'build (chain.receipt: block, commit, tx proof, validators) p99', value: percentile(buildMs, 99), unit: 'ms', note: `p50 ${percentile(buildMs, 50).toFixed(2)} ms, max ${Math.max(...buildMs).toFixed(1)} ms over ${picked.length} receipts of ${BLOCK_TXS}-tx blocks; the first (cold) ${coldBuildMs.toFixed(1)} ms` }),
+    figure({
+      figure: 'receipt',
+      what: 'build (chain.receipt: block, commit, tx proof, validators) p99',
+      value: percentile(buildMs, 99),
+      unit: 'ms',
+      note: `p50 ${percentile(buildMs, 50).toFixed(2)} ms, max ${Math.max(...buildMs).toFixed(1)} ms over ${picked.length} receipts of ${BLOCK_TXS}-tx blocks; the first (cold) ${coldBuildMs.toFixed(1)} ms`,
+    }),
     figure({
       figure: 'receipt',
       what: 'verify offline, shared/ code alone (@noble ed25519, as in the browser) p99',
@@ -161,20 +183,50 @@ export async function benchReceipt(chain: Chain, txHashes: string[], samples: nu
       met: percentile(verifyNobleMs, 99) <= 2,
       note: `p50 ${percentile(verifyNobleMs, 50).toFixed(2)} ms, max ${Math.max(...verifyNobleMs).toFixed(1)} ms; 2 validators (dev chain), so 2 commit signatures; the first (cold, keys not precomputed) ${coldVerifyMs.toFixed(1)} ms`,
     }),
-    figure({ figure: 'receipt', what: 'verify with the node:crypto verifier (notary verify) p99', value: percentile(verifyNativeMs, 99), unit: 'ms', target: '<= 2 ms', met: percentile(verifyNativeMs, 99) <= 2, note: `p50 ${percentile(verifyNativeMs, 50).toFixed(2)} ms, max ${Math.max(...verifyNativeMs).toFixed(1)} ms` }),
-    figure({ figure: 'receipt', what: 'size, canonical CBOR', value: percentile(sizes, 50), unit: 'bytes', note: `JSON ${json} bytes` }),
+    figure({
+      figure: 'receipt',
+      what: 'verify with the node:crypto verifier (notary verify) p99',
+      value: percentile(verifyNativeMs, 99),
+      unit: 'ms',
+      target: '<= 2 ms',
+      met: percentile(verifyNativeMs, 99) <= 2,
+      note: `p50 ${percentile(verifyNativeMs, 50).toFixed(2)} ms, max ${Math.max(...verifyNativeMs).toFixed(1)} ms`,
+    }),
+    figure({
+      figure: 'receipt',
+      what: 'size, canonical CBOR',
+      value: percentile(sizes, 50),
+      unit: 'bytes',
+      note: `JSON ${json} bytes`,
+    }),
   ];
 }
 
 /** A fresh observer chain catches up `source` over libp2p block sync (two nodes in this process, on loopback). */
-export async function benchSync(source: Chain, transfers: number, ingestRate: number, ingestVerifies: number, options: { decodeWorkers?: number } = {}): Promise<Figure[]> {
+export async function benchSync(
+  source: Chain,
+  transfers: number,
+  ingestRate: number,
+  ingestVerifies: number,
+  options: { decodeWorkers?: number } = {},
+): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'notary-bench-sync-'));
   const networks: NotaryNetwork[] = [];
   const fresh = await Chain.open({ dir, genesis: source.genesis });
   try {
-    const server = await createNetwork({ chainId: source.chainId, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, syncSource: chainSyncSource(source) });
+    const server = await createNetwork({
+      chainId: source.chainId,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+      syncSource: chainSyncSource(source),
+    });
     networks.push(server);
-    const client = await createNetwork({ chainId: source.chainId, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, syncSource: chainSyncSource(fresh) });
+    const client = await createNetwork({
+      chainId: source.chainId,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+      syncSource: chainSyncSource(fresh),
+    });
     networks.push(client);
     await server.setAllowedPeers([client.peerId]);
     await client.setAllowedPeers([server.peerId]);
@@ -184,7 +236,14 @@ export async function benchSync(source: Chain, transfers: number, ingestRate: nu
       if (Date.now() > deadline) throw new Error('bench: the sync pair did not connect');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const syncer = new Syncer({ client, local: chainSyncSource(fresh), apply: (block, commit, prepared) => fresh.commit(block, commit, prepared), requestsMax: 100_000, roundsMax: 2, decodeWorkers: options.decodeWorkers });
+    const syncer = new Syncer({
+      client,
+      local: chainSyncSource(fresh),
+      apply: (block, commit, prepared) => fresh.commit(block, commit, prepared),
+      requestsMax: 100_000,
+      roundsMax: 2,
+      decodeWorkers: options.decodeWorkers,
+    });
     let lastLog = Date.now();
     syncer.addEventListener('sync:progress', (event) => {
       if (Date.now() - lastLog > 15_000) {
@@ -199,7 +258,8 @@ export async function benchSync(source: Chain, transfers: number, ingestRate: nu
     const result = await syncer.sync();
     sampler.sample();
     const seconds = (performance.now() - start) / 1000;
-    if (result.outcome !== 'caught-up' || fresh.head.hash !== source.head.hash) throw new Error(`bench: sync ended ${result.outcome} at ${result.height} of ${source.head.height}`);
+    if (result.outcome !== 'caught-up' || fresh.head.hash !== source.head.hash)
+      throw new Error(`bench: sync ended ${result.outcome} at ${result.height} of ${source.head.height}`);
     const rate = transfers / seconds;
     // The load changes between the ingest and the sync: the limit is the ingest rate scaled by
     // the machine's verify rate during the sync relative to during the ingest.

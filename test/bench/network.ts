@@ -58,12 +58,23 @@ async function startDevnet(objects: number): Promise<Devnet> {
   }
 }
 
-export async function benchNetwork(options: { verifiesPerSecond: number; throughputSeconds: number; latencySeconds: number; steadySeconds?: number; drainMs: number; countsMax?: number }): Promise<Figure[]> {
+export async function benchNetwork(options: {
+  verifiesPerSecond: number;
+  throughputSeconds: number;
+  latencySeconds: number;
+  steadySeconds?: number;
+  drainMs: number;
+  countsMax?: number;
+}): Promise<Figure[]> {
   const limit = (2 * options.verifiesPerSecond) / (4 * 3);
   const steadySeconds = options.steadySeconds ?? 15;
   const rates = [limit, limit / 2, STEADY_RATE];
   const countsMax = options.countsMax ?? Number.POSITIVE_INFINITY;
-  const counts = [Math.min(countsMax, Math.ceil(limit * options.throughputSeconds)), Math.min(countsMax, Math.ceil((limit / 2) * options.latencySeconds)), Math.ceil(STEADY_RATE * steadySeconds)];
+  const counts = [
+    Math.min(countsMax, Math.ceil(limit * options.throughputSeconds)),
+    Math.min(countsMax, Math.ceil((limit / 2) * options.latencySeconds)),
+    Math.ceil(STEADY_RATE * steadySeconds),
+  ];
   log(`network: starting 4 validator processes (limit ${limit.toFixed(0)} tx/s)`);
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const nodeOptions = process.env.NODE_OPTIONS;
@@ -82,7 +93,10 @@ export async function benchNetwork(options: { verifiesPerSecond: number; through
     const genesis = devnet.genesis;
     const nowMs = Date.now();
     const txs: Transaction[] = genesis.properties!.map((input, i) =>
-      fastTransfer({ ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 } as PropertyObject, { chainId: genesis.chainId, nowMs, nonce: i, notary }),
+      fastTransfer(
+        { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 } as PropertyObject,
+        { chainId: genesis.chainId, nowMs, nonce: i, notary },
+      ),
     );
     const finalAt = new Map<string, number>();
     let next = (await watcher.status()).height + 1;
@@ -120,13 +134,23 @@ export async function benchNetwork(options: { verifiesPerSecond: number; through
       const offeredSeconds = (Date.now() - startedMs) / 1000;
       const hashes = [...submittedAt.keys()];
       const deadline = Date.now() + options.drainMs;
-      while (Date.now() < deadline && !hashes.every((hash) => finalAt.has(hash))) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (Date.now() < deadline && !hashes.every((hash) => finalAt.has(hash)))
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const final = hashes.filter((hash) => finalAt.has(hash));
       const drained = final.length === hashes.length;
       const endMs = drained ? Math.max(...final.map((hash) => finalAt.get(hash)!)) : deadline;
       const latencies = hashes.map((hash) => (finalAt.get(hash) ?? deadline) - submittedAt.get(hash)!);
-      phases.push({ offered: batch.length, offeredRate: batch.length / offeredSeconds, final: final.length, committedRate: final.length / ((endMs - startedMs) / 1000), latencies, drained });
-      log(`network: phase ${p + 1} offered ${batch.length} at ${(batch.length / offeredSeconds).toFixed(0)} tx/s, final ${final.length}, committed ${phases[p]!.committedRate.toFixed(0)} tx/s`);
+      phases.push({
+        offered: batch.length,
+        offeredRate: batch.length / offeredSeconds,
+        final: final.length,
+        committedRate: final.length / ((endMs - startedMs) / 1000),
+        latencies,
+        drained,
+      });
+      log(
+        `network: phase ${p + 1} offered ${batch.length} at ${(batch.length / offeredSeconds).toFixed(0)} tx/s, final ${final.length}, committed ${phases[p]!.committedRate.toFixed(0)} tx/s`,
+      );
     }
     watching = false;
     await watch;
@@ -158,7 +182,11 @@ export async function benchNetwork(options: { verifiesPerSecond: number; through
         unit: 's',
         target: '<= 1.5 s',
         met: p99 <= 1_500 && half.drained,
-        ...(half.drained ? {} : { note: `not every transfer was final within the ${options.drainMs / 1000} s drain: p99 is a lower bound` }),
+        ...(half.drained
+          ? {}
+          : {
+              note: `not every transfer was final within the ${options.drainMs / 1000} s drain: p99 is a lower bound`,
+            }),
       }),
       figure({
         figure: 'network',

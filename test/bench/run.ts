@@ -101,7 +101,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     sizes: { transfers, scaleObjects },
     figures,
   };
-  if (options.output !== null) await writeFile(options.output ?? 'bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
+  if (options.output !== null)
+    await writeFile(options.output ?? 'bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   if (options.print ?? true) console.log(formatTable(results));
   return results;
 }
@@ -123,7 +124,9 @@ export function formatTable(results: BenchResults): string {
     f.target === undefined ? '' : `${f.target}${f.met === undefined ? '' : f.met ? ' (met)' : ' (NOT met)'}`,
   ]);
   const header = ['figure', 'what', 'value', 'limit (same run)', 'ratio', 'target'];
-  const widths = header.map((h, i) => Math.min(i === 1 ? 90 : 40, Math.max(h.length, ...rows.map((row) => row[i]!.length))));
+  const widths = header.map((h, i) =>
+    Math.min(i === 1 ? 90 : 40, Math.max(h.length, ...rows.map((row) => row[i]!.length))),
+  );
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   const out = [
     `npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}: ${results.seconds.toFixed(0)} s on ${results.machine.cpus} cores (${results.machine.model}), Node ${results.machine.node}`,
@@ -143,8 +146,11 @@ function parseArgs(argv: string[]): BenchOptions {
     const index = argv.indexOf(`--${name}`);
     return index >= 0 ? argv[index + 1] : undefined;
   };
-  const only = value('only')?.split(',').map((name) => name.trim()) as FigureName[] | undefined;
-  for (const name of only ?? []) if (!FIGURES.includes(name)) throw new Error(`--only: no figure "${name}" (one of ${FIGURES.join(', ')})`);
+  const only = value('only')
+    ?.split(',')
+    .map((name) => name.trim()) as FigureName[] | undefined;
+  for (const name of only ?? [])
+    if (!FIGURES.includes(name)) throw new Error(`--only: no figure "${name}" (one of ${FIGURES.join(', ')})`);
   const number = (name: string) => {
     const text = value(name);
     if (text === undefined) return undefined;

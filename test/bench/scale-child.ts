@@ -44,7 +44,12 @@ const start = performance.now();
 let store = await ChainStore.open(dir, { chainId: genesis.chainId });
 let lastReport = Date.now();
 const result: Pick<GenesisImportResult, 'objects' | 'smtNodes' | 'stateRoot' | 'phasesMs'> = reuse
-  ? { objects, smtNodes: 0, stateRoot: store.head!.stateRoot, phasesMs: { records: 0, sort: 0, tree: 0, commit: 0, compact: 0 } }
+  ? {
+      objects,
+      smtNodes: 0,
+      stateRoot: store.head!.stateRoot,
+      phasesMs: { records: 0, sort: 0, tree: 0, commit: 0, compact: 0 },
+    }
   : await importGenesis(store, genesis, properties(), {
       onProgress: (phase, done) => {
         if (phase === 'compact') peaks.compactStartKiB = process.resourceUsage().maxRSS;
@@ -77,14 +82,15 @@ const reader = new CachedNodeReader({
   },
   getSmtNodesRaw: (hashes) => counted.getSmtNodesRaw(hashes),
 });
-const warm = warmLevels > 0 ? await reader.warm(store.head!.stateRoot, { levels: warmLevels }) : { nodes: 0, levels: 0, ms: 0 };
+const warm =
+  warmLevels > 0 ? await reader.warm(store.head!.stateRoot, { levels: warmLevels }) : { nodes: 0, levels: 0, ms: 0 };
 const lookupStart = performance.now();
 const readsBefore = storeReads;
 const tree = new SparseMerkleTree(reader, hexToBytes(store.head!.stateRoot));
 const recordMs: number[] = [];
 const withProofMs: number[] = [];
 let seed = 12345;
-const random = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+const random = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
 for (let i = 0; i < lookups; i++) {
   const key = StateKey.object(benchObjectId(Math.floor(random() * objects)));
   let t = performance.now();

@@ -38,10 +38,14 @@ describe.skipIf(!UI_BUILT)('the Overview of a node with a damaged store (Chromiu
     const { passphrase } = await ensureDevNode(dir);
     const start = () => NotaryNode.start({ dataDir: dir, passphrase, logger: pino({ level: 'silent' }) });
     node = await start();
-    for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 50));
     await node.stop();
     // The state-tree leaf of one object's record no longer hashes to its key.
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, DataFiles.chain), { keyEncoding: 'view', valueEncoding: 'view' });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, DataFiles.chain), {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+    });
     await db.open();
     const key = StateKey.object(devObjectId(7));
     const record = (await db.get(Keys.state(key)))!;
@@ -53,7 +57,8 @@ describe.skipIf(!UI_BUILT)('the Overview of a node with a damaged store (Chromiu
     node = await start();
     const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
     const api = apiClient(httpTransport({ baseUrl: node.apiUrl, token }));
-    for (const deadline = Date.now() + 15_000; !(await api.call('status')).damaged && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + 15_000; !(await api.call('status')).damaged && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 50));
     browser = await launchChromium();
   }, 90_000);
 

@@ -64,7 +64,8 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
     const identity = await api.call('identity');
     expect(identity.role).toBe('notary');
     notaryKey = identity.publicKey!;
-    for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 50));
     browser = await launchChromium();
     await mkdir(TMP_DIR, { recursive: true });
   }, 90_000);
@@ -75,368 +76,430 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('certifies a transfer end to end: contract from a file, every check passes, Certify, pending then final with its height', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      const object = (await api.call('property', { params: { id: devObjectId(7) } })).property as PropertyObject;
-      const { draft, buyer } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 7_001 });
+  it(
+    'certifies a transfer end to end: contract from a file, every check passes, Certify, pending then final with its height',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        const object = (await api.call('property', { params: { id: devObjectId(7) } })).property as PropertyObject;
+        const { draft, buyer } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 7_001 });
 
-      await openUi(page, uiUrl);
-      await settle(page, 'screen-overview');
-      await page.getByTestId('nav-certify').click();
-      await expect.poll(() => page.url()).toMatch(/#\/certify$/);
-      await page.getByRole('heading', { level: 1, name: en.certify.title }).waitFor();
-      const entryId = await openContractFile(page, draft);
+        await openUi(page, uiUrl);
+        await settle(page, 'screen-overview');
+        await page.getByTestId('nav-certify').click();
+        await expect.poll(() => page.url()).toMatch(/#\/certify$/);
+        await page.getByRole('heading', { level: 1, name: en.certify.title }).waitFor();
+        const entryId = await openContractFile(page, draft);
 
-      // the contract's terms and the checks the ledger will make, all passing
-      const detail = page.getByTestId('certify-detail');
-      await detail.getByRole('heading', { name: `${en.certify.contract}: ${object.id}` }).waitFor();
-      const checks = page.getByTestId('certify-checks');
-      await checks.waitFor();
-      expect(await checks.getAttribute('data-ok')).toBe('true');
-      const items = checks.locator('li[data-testid^="check-"]');
-      expect(await items.count()).toBe(10);
-      expect(await checks.locator('li[data-ok="false"]').count()).toBe(0);
-      for (const name of ['consents', 'shares', 'version', 'encumbrances', 'duty', 'ledger'] as const) {
-        const item = page.getByTestId(`check-${name}`);
-        expect(await item.getAttribute('data-ok')).toBe('true');
-        await expect.poll(() => item.textContent()).toContain(en.certify.check[name]);
+        // the contract's terms and the checks the ledger will make, all passing
+        const detail = page.getByTestId('certify-detail');
+        await detail.getByRole('heading', { name: `${en.certify.contract}: ${object.id}` }).waitFor();
+        const checks = page.getByTestId('certify-checks');
+        await checks.waitFor();
+        expect(await checks.getAttribute('data-ok')).toBe('true');
+        const items = checks.locator('li[data-testid^="check-"]');
+        expect(await items.count()).toBe(10);
+        expect(await checks.locator('li[data-ok="false"]').count()).toBe(0);
+        for (const name of ['consents', 'shares', 'version', 'encumbrances', 'duty', 'ledger'] as const) {
+          const item = page.getByTestId(`check-${name}`);
+          expect(await item.getAttribute('data-ok')).toBe('true');
+          await expect.poll(() => item.textContent()).toContain(en.certify.check[name]);
+        }
+        expect(await checks.getByRole('img', { name: en.certify.passed }).count()).toBe(10);
+        await checks.getByText(en.certify.checksOk).waitFor();
+        // the inbox lists it, selected
+        await page
+          .locator(`[data-testid="inbox-row"][data-id="${entryId}"]`)
+          .getByRole('link', { name: object.id })
+          .waitFor();
+        // the screenshot shows the parties, the checks and the Certify button
+        await page.getByRole('button', { name: en.certify.certifyButton, exact: true }).scrollIntoViewIfNeeded();
+        await saveScreenshot(page, 'certify');
+
+        // certify, confirm, then watch the status live
+        await recordTxStates(page);
+        await page.getByRole('button', { name: en.certify.certifyButton, exact: true }).click();
+        const dialog = page.getByRole('dialog', { name: en.certify.confirmTitle });
+        await dialog.waitFor();
+        await dialog.getByRole('button', { name: en.certify.certifyButton, exact: true }).click();
+        const progress = page.getByTestId('tx-progress');
+        await progress.waitFor();
+        await page.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 60_000 });
+        const states = await recordedTxStates(page);
+        expect(states[0]).toBe('pending');
+        expect(states.at(-1)).toBe('final');
+        expect(states).not.toContain('rejected');
+
+        // the height shown is the block the node says it is final in
+        const txHash = (await progress.locator('a[href^="#/explorer/tx/"]').first().getAttribute('href'))!
+          .split('/')
+          .pop()!;
+        const status = await api.call('txStatus', { params: { txHash } });
+        expect(status.state).toBe('final');
+        const height = status.state === 'final' ? status.height : -1;
+        await expect
+          .poll(() => progress.getByTestId('tx-state').textContent())
+          .toBe(en.txState.finalAt.replace('{{height}}', String(height)));
+        // the inbox row now says certified
+        await expect
+          .poll(() => page.locator(`[data-testid="inbox-row"][data-id="${entryId}"]`).textContent(), {
+            timeout: 20_000,
+          })
+          .toContain(en.certify.certified);
+        expect(pageErrors(page)).toEqual([]);
+
+        certified.objectId = object.id;
+        certified.txHash = txHash;
+        certified.buyer = buyer.publicKey;
+      } finally {
+        await context.close();
       }
-      expect(await checks.getByRole('img', { name: en.certify.passed }).count()).toBe(10);
-      await checks.getByText(en.certify.checksOk).waitFor();
-      // the inbox lists it, selected
-      await page.locator(`[data-testid="inbox-row"][data-id="${entryId}"]`).getByRole('link', { name: object.id }).waitFor();
-      // the screenshot shows the parties, the checks and the Certify button
-      await page.getByRole('button', { name: en.certify.certifyButton, exact: true }).scrollIntoViewIfNeeded();
-      await saveScreenshot(page, 'certify');
+    },
+  );
 
-      // certify, confirm, then watch the status live
-      await recordTxStates(page);
-      await page.getByRole('button', { name: en.certify.certifyButton, exact: true }).click();
-      const dialog = page.getByRole('dialog', { name: en.certify.confirmTitle });
-      await dialog.waitFor();
-      await dialog.getByRole('button', { name: en.certify.certifyButton, exact: true }).click();
-      const progress = page.getByTestId('tx-progress');
-      await progress.waitFor();
-      await page.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 60_000 });
-      const states = await recordedTxStates(page);
-      expect(states[0]).toBe('pending');
-      expect(states.at(-1)).toBe('final');
-      expect(states).not.toContain('rejected');
-
-      // the height shown is the block the node says it is final in
-      const txHash = (await progress.locator('a[href^="#/explorer/tx/"]').first().getAttribute('href'))!.split('/').pop()!;
-      const status = await api.call('txStatus', { params: { txHash } });
-      expect(status.state).toBe('final');
-      const height = status.state === 'final' ? status.height : -1;
-      await expect.poll(() => progress.getByTestId('tx-state').textContent()).toBe(en.txState.finalAt.replace('{{height}}', String(height)));
-      // the inbox row now says certified
-      await expect.poll(() => page.locator(`[data-testid="inbox-row"][data-id="${entryId}"]`).textContent(), { timeout: 20_000 }).toContain(en.certify.certified);
-      expect(pageErrors(page)).toEqual([]);
-
-      certified.objectId = object.id;
-      certified.txHash = txHash;
-      certified.buyer = buyer.publicKey;
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('a pasted contract whose duty is short shows that check failing, with a sentence, before anything is signed', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      const object = (await api.call('property', { params: { id: devObjectId(11) } })).property as PropertyObject;
-      const { draft } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 11_001 });
-      const short = { ...draft, payload: { ...draft.payload, duty: { ...draft.payload.duty, amountMinor: 1 } } };
-      await openUi(page, uiUrl);
-      await goHash(page, '#/certify');
-      await settle(page, 'screen-certify');
-      await page.getByLabel(en.certify.paste).fill(JSON.stringify(short));
-      await page.getByRole('button', { name: en.certify.addPasted }).click();
-      await page.waitForURL(/#\/certify\/[0-9a-f]{64}$/);
-      const checks = page.getByTestId('certify-checks');
-      await checks.waitFor();
-      expect(await checks.getAttribute('data-ok')).toBe('false');
-      expect(await page.getByTestId('check-duty').getAttribute('data-ok')).toBe('false');
-      expect(await page.getByTestId('check-consents').getAttribute('data-ok')).toBe('true');
-      await checks.getByText(en.certify.checksFail).waitFor();
-      // the failed check says why in words, not only a code
-      const dutyText = (await page.getByTestId('check-duty').textContent()) ?? '';
-      expect(dutyText.length).toBeGreaterThan(en.certify.check.duty.length + 20);
-      expect(dutyText).not.toMatch(/^[A-Z_]+$/);
-      // certifying anyway asks first
-      await page.getByRole('button', { name: en.certify.certifyButton, exact: true }).click();
-      const dialog = page.getByRole('dialog', { name: en.certify.confirmFailTitle });
-      await dialog.waitFor();
-      await dialog.getByRole('button', { name: en.app.cancel }).click();
-      await dialog.waitFor({ state: 'hidden' });
-      expect(pageErrors(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('finds the object by its id, shows its owners and history, and prints its certificate with a QR code', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      const objectId = certified.objectId ?? devObjectId(7);
-      const propertyAnswers = collectAnswers(page, new RegExp(`/api/v1/properties/${objectId}$`));
-      const receiptAnswers = collectAnswers(page, /\/api\/v1\/receipts\/[0-9a-f]{64}$/);
-      await openUi(page, uiUrl);
-      await page.getByTestId('nav-registry').click();
-      await settle(page, 'screen-registry');
-      await page.getByLabel(en.registry.searchLabel).fill(objectId);
-      await page.getByRole('button', { name: en.registry.search, exact: true }).click();
-      const results = page.getByTestId('registry-results');
-      await results.waitFor();
-      await results.getByRole('link', { name: objectId, exact: true }).click();
-
-      const objectPage = page.locator(`[data-testid="registry-object"][data-id="${objectId}"]`);
-      await objectPage.waitFor();
-      await settle(page, 'registry-object');
-      await objectPage.getByRole('heading', { name: en.registry.objectTitle.replace('{{id}}', objectId) }).waitFor();
-      const owners = page.getByTestId('registry-owners');
-      await owners.waitFor();
-      expect(await owners.locator('tbody tr').count()).toBe(1);
-      if (certified.buyer) {
-        // the buyer of test 1 is the owner now, with the whole object
-        expect(await owners.locator('tbody tr a').first().getAttribute('href')).toContain(certified.buyer);
-        expect(await owners.locator('tbody tr td').last().textContent()).toBe('1');
-        const history = page.getByTestId('history-entry');
-        await history.first().waitFor();
-        expect(await history.count()).toBe(1);
-        expect(await history.first().textContent()).toContain(en.txType.transfer);
-        expect(await history.first().locator(`a[href="#/explorer/tx/${certified.txHash}"]`).count()).toBe(1);
+  it(
+    'a pasted contract whose duty is short shows that check failing, with a sentence, before anything is signed',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        const object = (await api.call('property', { params: { id: devObjectId(11) } })).property as PropertyObject;
+        const { draft } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 11_001 });
+        const short = { ...draft, payload: { ...draft.payload, duty: { ...draft.payload.duty, amountMinor: 1 } } };
+        await openUi(page, uiUrl);
+        await goHash(page, '#/certify');
+        await settle(page, 'screen-certify');
+        await page.getByLabel(en.certify.paste).fill(JSON.stringify(short));
+        await page.getByRole('button', { name: en.certify.addPasted }).click();
+        await page.waitForURL(/#\/certify\/[0-9a-f]{64}$/);
+        const checks = page.getByTestId('certify-checks');
+        await checks.waitFor();
+        expect(await checks.getAttribute('data-ok')).toBe('false');
+        expect(await page.getByTestId('check-duty').getAttribute('data-ok')).toBe('false');
+        expect(await page.getByTestId('check-consents').getAttribute('data-ok')).toBe('true');
+        await checks.getByText(en.certify.checksFail).waitFor();
+        // the failed check says why in words, not only a code
+        const dutyText = (await page.getByTestId('check-duty').textContent()) ?? '';
+        expect(dutyText.length).toBeGreaterThan(en.certify.check.duty.length + 20);
+        expect(dutyText).not.toMatch(/^[A-Z_]+$/);
+        // certifying anyway asks first
+        await page.getByRole('button', { name: en.certify.certifyButton, exact: true }).click();
+        const dialog = page.getByRole('dialog', { name: en.certify.confirmFailTitle });
+        await dialog.waitFor();
+        await dialog.getByRole('button', { name: en.app.cancel }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        expect(pageErrors(page)).toEqual([]);
+      } finally {
+        await context.close();
       }
-      await page.getByTestId('registry-no-encumbrances').waitFor();
-      await saveScreenshot(page, 'registry');
+    },
+  );
 
-      await page.getByRole('button', { name: en.registry.printCertificate }).click();
-      await page.waitForURL(new RegExp(`#/print/certificate/${objectId}$`));
-      const sheet = page.getByTestId('screen-print-certificate');
-      await sheet.waitFor();
-      await sheet.getByRole('heading', { name: en.print.certificateTitle }).waitFor();
-      await page.locator('[data-testid="qr-block"]:not([data-qr="pending"])').waitFor();
-      expect(await page.getByTestId('qr-block').getAttribute('data-qr')).toBe('ok');
+  it(
+    'finds the object by its id, shows its owners and history, and prints its certificate with a QR code',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        const objectId = certified.objectId ?? devObjectId(7);
+        const propertyAnswers = collectAnswers(page, new RegExp(`/api/v1/properties/${objectId}$`));
+        const receiptAnswers = collectAnswers(page, /\/api\/v1\/receipts\/[0-9a-f]{64}$/);
+        await openUi(page, uiUrl);
+        await page.getByTestId('nav-registry').click();
+        await settle(page, 'screen-registry');
+        await page.getByLabel(en.registry.searchLabel).fill(objectId);
+        await page.getByRole('button', { name: en.registry.search, exact: true }).click();
+        const results = page.getByTestId('registry-results');
+        await results.waitFor();
+        await results.getByRole('link', { name: objectId, exact: true }).click();
 
-      // as printed: the certificate and its QR code are there, the buttons are not
-      await page.emulateMedia({ media: 'print' });
-      const qr = page.getByRole('img', { name: en.print.qrAlt });
-      expect(await qr.isVisible()).toBe(true);
-      const box = (await qr.boundingBox())!;
-      expect(box.width).toBeGreaterThan(200);
-      expect(Math.abs(box.width - box.height)).toBeLessThan(2);
-      expect(await sheet.getByText(objectId, { exact: true }).isVisible()).toBe(true);
-      expect(await sheet.getByRole('button', { name: en.print.print }).isVisible()).toBe(false);
-      expect(await sheet.getByRole('button', { name: en.app.back }).isVisible()).toBe(false);
-      // the QR code is drawn: its canvas is not blank
-      const dark = await qr.evaluate((canvas: HTMLCanvasElement) => {
-        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-        let count = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) count++;
-        return count / (data.length / 4);
-      });
-      expect(dark).toBeGreaterThan(0.2);
-      expect(dark).toBeLessThan(0.8);
-      // it carries the certificate the page shows (NOTARY1:…, decision #30), which verifies offline
-      const certificates = propertyAnswers.map((answer) => apiRoutes.property.response.parse(answer).certificate);
-      const certificateText = await qrTextOnCanvas(page, qr, certificates);
-      expect(certificateText, 'the QR code carries none of the certificates the page received').toBeDefined();
-      expect(verifyCertificate(await decodeQrDocument(certificateText!))).toMatchObject({ ok: true, subject: objectId, chainId: CHAIN_ID });
-      await saveScreenshot(page, 'certificate');
-      const pdfPath = join(TMP_DIR, `certificate-${objectId}.pdf`);
-      await page.pdf({ path: pdfPath, format: 'A4', printBackground: true });
-      const pdf = await readFile(pdfPath);
-      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-      expect((await stat(pdfPath)).size).toBeGreaterThan(10_000);
-      // one A4 page: the certificate does not spill over
-      expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length).toBe(1);
-      await page.emulateMedia({ media: 'screen' });
-
-      if (certified.txHash) {
-        // the transfer's receipt prints the same way, its QR code verifying as a receipt
-        await page.getByRole('button', { name: en.app.back }).click();
+        const objectPage = page.locator(`[data-testid="registry-object"][data-id="${objectId}"]`);
         await objectPage.waitFor();
-        await page.getByTestId('history-print-receipt').click();
-        await page.waitForURL(new RegExp(`#/print/receipt/${certified.txHash}$`));
-        const receiptSheet = page.getByTestId('screen-print-receipt');
-        await receiptSheet.getByRole('heading', { name: en.print.receiptTitle }).waitFor();
+        await settle(page, 'registry-object');
+        await objectPage.getByRole('heading', { name: en.registry.objectTitle.replace('{{id}}', objectId) }).waitFor();
+        const owners = page.getByTestId('registry-owners');
+        await owners.waitFor();
+        expect(await owners.locator('tbody tr').count()).toBe(1);
+        if (certified.buyer) {
+          // the buyer of test 1 is the owner now, with the whole object
+          expect(await owners.locator('tbody tr a').first().getAttribute('href')).toContain(certified.buyer);
+          expect(await owners.locator('tbody tr td').last().textContent()).toBe('1');
+          const history = page.getByTestId('history-entry');
+          await history.first().waitFor();
+          expect(await history.count()).toBe(1);
+          expect(await history.first().textContent()).toContain(en.txType.transfer);
+          expect(await history.first().locator(`a[href="#/explorer/tx/${certified.txHash}"]`).count()).toBe(1);
+        }
+        await page.getByTestId('registry-no-encumbrances').waitFor();
+        await saveScreenshot(page, 'registry');
+
+        await page.getByRole('button', { name: en.registry.printCertificate }).click();
+        await page.waitForURL(new RegExp(`#/print/certificate/${objectId}$`));
+        const sheet = page.getByTestId('screen-print-certificate');
+        await sheet.waitFor();
+        await sheet.getByRole('heading', { name: en.print.certificateTitle }).waitFor();
         await page.locator('[data-testid="qr-block"]:not([data-qr="pending"])').waitFor();
         expect(await page.getByTestId('qr-block').getAttribute('data-qr')).toBe('ok');
+
+        // as printed: the certificate and its QR code are there, the buttons are not
         await page.emulateMedia({ media: 'print' });
-        const receiptQr = page.getByRole('img', { name: en.print.qrAlt });
-        expect(await receiptQr.isVisible()).toBe(true);
-        const receipts = receiptAnswers.map((answer) => apiRoutes.receipt.response.parse(answer));
-        const receiptText = await qrTextOnCanvas(page, receiptQr, receipts);
-        expect(receiptText, 'the QR code carries none of the receipts the page received').toBeDefined();
-        expect(verifyReceipt(await decodeQrDocument(receiptText!))).toMatchObject({ ok: true, subject: certified.txHash });
-        await page.pdf({ path: join(TMP_DIR, `receipt-${certified.txHash.slice(0, 16)}.pdf`), format: 'A4' });
+        const qr = page.getByRole('img', { name: en.print.qrAlt });
+        expect(await qr.isVisible()).toBe(true);
+        const box = (await qr.boundingBox())!;
+        expect(box.width).toBeGreaterThan(200);
+        expect(Math.abs(box.width - box.height)).toBeLessThan(2);
+        expect(await sheet.getByText(objectId, { exact: true }).isVisible()).toBe(true);
+        expect(await sheet.getByRole('button', { name: en.print.print }).isVisible()).toBe(false);
+        expect(await sheet.getByRole('button', { name: en.app.back }).isVisible()).toBe(false);
+        // the QR code is drawn: its canvas is not blank
+        const dark = await qr.evaluate((canvas: HTMLCanvasElement) => {
+          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let count = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) count++;
+          return count / (data.length / 4);
+        });
+        expect(dark).toBeGreaterThan(0.2);
+        expect(dark).toBeLessThan(0.8);
+        // it carries the certificate the page shows (NOTARY1:…, decision #30), which verifies offline
+        const certificates = propertyAnswers.map((answer) => apiRoutes.property.response.parse(answer).certificate);
+        const certificateText = await qrTextOnCanvas(page, qr, certificates);
+        expect(certificateText, 'the QR code carries none of the certificates the page received').toBeDefined();
+        expect(verifyCertificate(await decodeQrDocument(certificateText!))).toMatchObject({
+          ok: true,
+          subject: objectId,
+          chainId: CHAIN_ID,
+        });
+        await saveScreenshot(page, 'certificate');
+        const pdfPath = join(TMP_DIR, `certificate-${objectId}.pdf`);
+        await page.pdf({ path: pdfPath, format: 'A4', printBackground: true });
+        const pdf = await readFile(pdfPath);
+        expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+        expect((await stat(pdfPath)).size).toBeGreaterThan(10_000);
+        // one A4 page: the certificate does not spill over
+        expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length).toBe(1);
         await page.emulateMedia({ media: 'screen' });
+
+        if (certified.txHash) {
+          // the transfer's receipt prints the same way, its QR code verifying as a receipt
+          await page.getByRole('button', { name: en.app.back }).click();
+          await objectPage.waitFor();
+          await page.getByTestId('history-print-receipt').click();
+          await page.waitForURL(new RegExp(`#/print/receipt/${certified.txHash}$`));
+          const receiptSheet = page.getByTestId('screen-print-receipt');
+          await receiptSheet.getByRole('heading', { name: en.print.receiptTitle }).waitFor();
+          await page.locator('[data-testid="qr-block"]:not([data-qr="pending"])').waitFor();
+          expect(await page.getByTestId('qr-block').getAttribute('data-qr')).toBe('ok');
+          await page.emulateMedia({ media: 'print' });
+          const receiptQr = page.getByRole('img', { name: en.print.qrAlt });
+          expect(await receiptQr.isVisible()).toBe(true);
+          const receipts = receiptAnswers.map((answer) => apiRoutes.receipt.response.parse(answer));
+          const receiptText = await qrTextOnCanvas(page, receiptQr, receipts);
+          expect(receiptText, 'the QR code carries none of the receipts the page received').toBeDefined();
+          expect(verifyReceipt(await decodeQrDocument(receiptText!))).toMatchObject({
+            ok: true,
+            subject: certified.txHash,
+          });
+          await page.pdf({ path: join(TMP_DIR, `receipt-${certified.txHash.slice(0, 16)}.pdf`), format: 'A4' });
+          await page.emulateMedia({ media: 'screen' });
+        }
+        expect(pageErrors(page)).toEqual([]);
+      } finally {
+        await context.close();
       }
-      expect(pageErrors(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
+    },
+  );
 
-  it('switches language en → ru → be: navigation and headings change, and the choice survives a reload', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      await openUi(page, uiUrl);
-      await goHash(page, '#/settings');
-      await settle(page, 'screen-settings');
-      const nav = page.getByRole('navigation');
-      const heading = page.getByRole('heading', { level: 1 });
-      expect(await heading.textContent()).toBe(en.settings.title);
-      expect(await page.getByTestId('nav-registry').textContent()).toBe(en.nav.registry);
-      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
-
-      for (const [code, label, strings] of [
-        ['ru', 'Русский', ru],
-        ['be', 'Беларуская', be],
-      ] as const) {
-        // the header's language picker
-        await page.getByTestId('header-language').click();
-        await page.getByRole('option', { name: label }).click();
-        await expect.poll(() => heading.textContent()).toBe(strings.settings.title);
-        expect(await page.getByTestId('nav-registry').textContent()).toBe(strings.nav.registry);
-        expect(await page.getByTestId('nav-certify').textContent()).toBe(strings.nav.certify);
-        expect(await nav.getAttribute('aria-label')).toBe(strings.app.navigation);
-        expect(await page.evaluate(() => document.documentElement.lang)).toBe(code);
-        expect(await page.title()).toBe(strings.app.title);
-
-        await page.reload();
+  it(
+    'switches language en → ru → be: navigation and headings change, and the choice survives a reload',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        await openUi(page, uiUrl);
+        await goHash(page, '#/settings');
         await settle(page, 'screen-settings');
-        await expect.poll(() => heading.textContent()).toBe(strings.settings.title);
-        expect(await page.getByTestId('nav-overview').textContent()).toBe(strings.nav.overview);
-        expect(await page.evaluate(() => document.documentElement.lang)).toBe(code);
-        // another screen is in the chosen language too
-        await page.getByTestId('nav-network').click();
-        await settle(page, 'screen-network');
-        expect(await heading.textContent()).toBe(strings.network.title);
-        await page.getByTestId('nav-settings').click();
+        const nav = page.getByRole('navigation');
+        const heading = page.getByRole('heading', { level: 1 });
+        expect(await heading.textContent()).toBe(en.settings.title);
+        expect(await page.getByTestId('nav-registry').textContent()).toBe(en.nav.registry);
+        expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+
+        for (const [code, label, strings] of [
+          ['ru', 'Русский', ru],
+          ['be', 'Беларуская', be],
+        ] as const) {
+          // the header's language picker
+          await page.getByTestId('header-language').click();
+          await page.getByRole('option', { name: label }).click();
+          await expect.poll(() => heading.textContent()).toBe(strings.settings.title);
+          expect(await page.getByTestId('nav-registry').textContent()).toBe(strings.nav.registry);
+          expect(await page.getByTestId('nav-certify').textContent()).toBe(strings.nav.certify);
+          expect(await nav.getAttribute('aria-label')).toBe(strings.app.navigation);
+          expect(await page.evaluate(() => document.documentElement.lang)).toBe(code);
+          expect(await page.title()).toBe(strings.app.title);
+
+          await page.reload();
+          await settle(page, 'screen-settings');
+          await expect.poll(() => heading.textContent()).toBe(strings.settings.title);
+          expect(await page.getByTestId('nav-overview').textContent()).toBe(strings.nav.overview);
+          expect(await page.evaluate(() => document.documentElement.lang)).toBe(code);
+          // another screen is in the chosen language too
+          await page.getByTestId('nav-network').click();
+          await settle(page, 'screen-network');
+          expect(await heading.textContent()).toBe(strings.network.title);
+          await page.getByTestId('nav-settings').click();
+          await settle(page, 'screen-settings');
+        }
+        expect(pageErrors(page)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
+  it(
+    'settings: a wrong peer address is refused with a sentence, a right one is saved to config.json; the keystore backup downloads sealed',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        await openUi(page, uiUrl);
+        await goHash(page, '#/settings');
         await settle(page, 'screen-settings');
+        await page.getByTestId('settings-peer-input').fill('/ip4/10.0.0.7/tcp/47000');
+        await page.getByTestId('settings-peer-add').click();
+        await expect.poll(() => page.getByTestId('settings-peers').getByTestId('error-alert').count()).toBe(1);
+        expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([]);
+        const peer = '/ip4/10.0.0.7/tcp/47000/p2p/12D3KooWJuvkhSWtEamQM6Da6N9GbnrhuGtnLuKjcik5wkKiAre9';
+        await page.getByTestId('settings-peer-input').fill(peer);
+        await page.getByTestId('settings-peer-add').click();
+        await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(1);
+        // "saved" is a notification: with it open (hovered, so it stays), every control has a
+        // name (axe button-name: its close button had none), here and on the Overview
+        const notification = page.locator('.mantine-Notification-root').first();
+        await notification.waitFor();
+        await notification.hover();
+        expect(await notification.getByRole('button', { name: en.app.closeNotification }).count()).toBe(1);
+        expect(await seriousViolations(page)).toEqual([]);
+        await goHash(page, '#/overview');
+        await settle(page, 'screen-overview');
+        await notification.hover();
+        expect(await page.locator('.mantine-Notification-root').count()).toBeGreaterThan(0);
+        expect(await seriousViolations(page)).toEqual([]);
+        await notification.getByRole('button', { name: en.app.closeNotification }).click();
+        await expect.poll(() => page.locator('.mantine-Notification-root').count()).toBe(0);
+        await goHash(page, '#/settings');
+        await settle(page, 'screen-settings');
+        expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([peer]);
+        await page.getByRole('button', { name: en.settings.removePeer.replace('{{address}}', peer) }).click();
+        await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(0);
+        expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([]);
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByTestId('settings-backup').click(),
+        ]);
+        const saved = JSON.parse(await readFile((await download.path())!, 'utf8')) as {
+          publicKey: string;
+          ciphertext: string;
+        };
+        expect(saved.publicKey).toBe(notaryKey);
+        expect(saved.ciphertext).toMatch(/^[0-9a-f]+$/);
+        expect(await readFile(join(dir, 'signing-key.keystore.json'), 'utf8')).toContain(saved.ciphertext);
+        expect(pageErrors(page)).toEqual([]);
+      } finally {
+        await context.close();
       }
-      expect(pageErrors(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
+    },
+  );
 
-  it('settings: a wrong peer address is refused with a sentence, a right one is saved to config.json; the keystore backup downloads sealed', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      await openUi(page, uiUrl);
-      await goHash(page, '#/settings');
-      await settle(page, 'screen-settings');
-      await page.getByTestId('settings-peer-input').fill('/ip4/10.0.0.7/tcp/47000');
-      await page.getByTestId('settings-peer-add').click();
-      await expect.poll(() => page.getByTestId('settings-peers').getByTestId('error-alert').count()).toBe(1);
-      expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([]);
-      const peer = '/ip4/10.0.0.7/tcp/47000/p2p/12D3KooWJuvkhSWtEamQM6Da6N9GbnrhuGtnLuKjcik5wkKiAre9';
-      await page.getByTestId('settings-peer-input').fill(peer);
-      await page.getByTestId('settings-peer-add').click();
-      await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(1);
-      // "saved" is a notification: with it open (hovered, so it stays), every control has a
-      // name (axe button-name: its close button had none), here and on the Overview
-      const notification = page.locator('.mantine-Notification-root').first();
-      await notification.waitFor();
-      await notification.hover();
-      expect(await notification.getByRole('button', { name: en.app.closeNotification }).count()).toBe(1);
-      expect(await seriousViolations(page)).toEqual([]);
-      await goHash(page, '#/overview');
-      await settle(page, 'screen-overview');
-      await notification.hover();
-      expect(await page.locator('.mantine-Notification-root').count()).toBeGreaterThan(0);
-      expect(await seriousViolations(page)).toEqual([]);
-      await notification.getByRole('button', { name: en.app.closeNotification }).click();
-      await expect.poll(() => page.locator('.mantine-Notification-root').count()).toBe(0);
-      await goHash(page, '#/settings');
-      await settle(page, 'screen-settings');
-      expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([peer]);
-      await page.getByRole('button', { name: en.settings.removePeer.replace('{{address}}', peer) }).click();
-      await expect.poll(() => page.getByTestId('bootstrap-row').count()).toBe(0);
-      expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).bootstrap).toEqual([]);
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('settings-backup').click()]);
-      const saved = JSON.parse(await readFile((await download.path())!, 'utf8')) as { publicKey: string; ciphertext: string };
-      expect(saved.publicKey).toBe(notaryKey);
-      expect(saved.ciphertext).toMatch(/^[0-9a-f]+$/);
-      expect(await readFile(join(dir, 'signing-key.keystore.json'), 'utf8')).toContain(saved.ciphertext);
-      expect(pageErrors(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('is usable from the keyboard: a skip link first, then the navigation, each link opening its screen with Enter', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      await openUi(page, uiUrl);
-      await settle(page, 'screen-overview');
-      await page.keyboard.press('Tab');
-      const skip = page.getByRole('link', { name: en.app.skipToContent });
-      expect(await skip.evaluate((element) => element === document.activeElement)).toBe(true);
-      expect(await skip.isVisible()).toBe(true);
-      await page.keyboard.press('Enter');
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main-content');
-      // Tab from the top reaches the Registry link; Enter opens it and focus moves to the screen
-      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      const registryLink = page.getByTestId('nav-registry');
-      for (let i = 0; i < 30 && !(await registryLink.evaluate((element) => element === document.activeElement)); i++) await page.keyboard.press('Tab');
-      expect(await registryLink.evaluate((element) => element === document.activeElement)).toBe(true);
-      await page.keyboard.press('Enter');
-      await settle(page, 'screen-registry');
-      expect(await registryLink.getAttribute('aria-current')).toBe('page');
-      // the search works from the keyboard alone
-      await page.getByLabel(en.registry.searchLabel).focus();
-      await page.keyboard.type(devObjectId(3));
-      await page.keyboard.press('Enter');
-      await page.getByTestId('registry-results').getByRole('link', { name: devObjectId(3) }).waitFor();
-      expect(pageErrors(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('every screen: no serious or critical axe-core violations, no horizontal overflow at 1280×800 and 1920×1080', { timeout: 180_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      // a contract waiting in the inbox, so Certify shows its terms and checks
-      const object = (await api.call('property', { params: { id: devObjectId(21) } })).property as PropertyObject;
-      const { draft } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 21_001 });
-      const entry = await api.call('inboxAdd', { body: draft });
-      const objectId = certified.objectId ?? devObjectId(7);
-      const head = (await api.call('status')).height;
-
-      const screens: Array<{ name: string; hash: string; testid: string; screenshot?: string }> = [
-        { name: 'overview', hash: '#/overview', testid: 'screen-overview', screenshot: 'overview' },
-        { name: 'certify (contract with checks)', hash: `#/certify/${entry.id}`, testid: 'certify-checks' },
-        ...(certified.txHash ? [{ name: 'certify (certified, final)', hash: `#/certify`, testid: 'certify-outbox' }] : []),
-        { name: 'registry search', hash: `#/registry?q=${objectId}`, testid: 'registry-results' },
-        { name: 'registry object', hash: `#/registry/${objectId}`, testid: 'registry-history' },
-        { name: 'certificate', hash: `#/print/certificate/${objectId}`, testid: 'qr-block' },
-        ...(certified.txHash ? [{ name: 'receipt', hash: `#/print/receipt/${certified.txHash}`, testid: 'qr-block' }] : []),
-        { name: 'network', hash: '#/network', testid: 'network-validators' },
-        { name: 'explorer', hash: '#/explorer', testid: 'explorer-blocks', screenshot: 'explorer' },
-        { name: 'explorer block', hash: `#/explorer/block/${head}`, testid: 'explorer-block' },
-        ...(certified.txHash ? [{ name: 'explorer transaction', hash: `#/explorer/tx/${certified.txHash}`, testid: 'explorer-tx' }] : []),
-        { name: 'governance', hash: '#/governance', testid: 'screen-governance', screenshot: 'governance' },
-        { name: 'settings', hash: '#/settings', testid: 'screen-settings', screenshot: 'settings' },
-      ];
-
-      await openUi(page, uiUrl);
-      const problems: string[] = [];
-      for (const screen of screens) {
-        await goHash(page, screen.hash);
-        await settle(page, screen.testid);
-        for (const violation of await seriousViolations(page)) problems.push(`${screen.name}: ${violation}`);
-        problems.push(...(await layoutProblems(page, screen.name)));
-        if (screen.screenshot) await saveScreenshot(page, screen.screenshot);
+  it(
+    'is usable from the keyboard: a skip link first, then the navigation, each link opening its screen with Enter',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        await openUi(page, uiUrl);
+        await settle(page, 'screen-overview');
+        await page.keyboard.press('Tab');
+        const skip = page.getByRole('link', { name: en.app.skipToContent });
+        expect(await skip.evaluate((element) => element === document.activeElement)).toBe(true);
+        expect(await skip.isVisible()).toBe(true);
+        await page.keyboard.press('Enter');
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe('main-content');
+        // Tab from the top reaches the Registry link; Enter opens it and focus moves to the screen
+        await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+        const registryLink = page.getByTestId('nav-registry');
+        for (let i = 0; i < 30 && !(await registryLink.evaluate((element) => element === document.activeElement)); i++)
+          await page.keyboard.press('Tab');
+        expect(await registryLink.evaluate((element) => element === document.activeElement)).toBe(true);
+        await page.keyboard.press('Enter');
+        await settle(page, 'screen-registry');
+        expect(await registryLink.getAttribute('aria-current')).toBe('page');
+        // the search works from the keyboard alone
+        await page.getByLabel(en.registry.searchLabel).focus();
+        await page.keyboard.type(devObjectId(3));
+        await page.keyboard.press('Enter');
+        await page
+          .getByTestId('registry-results')
+          .getByRole('link', { name: devObjectId(3) })
+          .waitFor();
+        expect(pageErrors(page)).toEqual([]);
+      } finally {
+        await context.close();
       }
-      expect(problems).toEqual([]);
-      expect(pageErrors(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
+    },
+  );
+
+  it(
+    'every screen: no serious or critical axe-core violations, no horizontal overflow at 1280×800 and 1920×1080',
+    { timeout: 180_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        // a contract waiting in the inbox, so Certify shows its terms and checks
+        const object = (await api.call('property', { params: { id: devObjectId(21) } })).property as PropertyObject;
+        const { draft } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 21_001 });
+        const entry = await api.call('inboxAdd', { body: draft });
+        const objectId = certified.objectId ?? devObjectId(7);
+        const head = (await api.call('status')).height;
+
+        const screens: Array<{ name: string; hash: string; testid: string; screenshot?: string }> = [
+          { name: 'overview', hash: '#/overview', testid: 'screen-overview', screenshot: 'overview' },
+          { name: 'certify (contract with checks)', hash: `#/certify/${entry.id}`, testid: 'certify-checks' },
+          ...(certified.txHash
+            ? [{ name: 'certify (certified, final)', hash: `#/certify`, testid: 'certify-outbox' }]
+            : []),
+          { name: 'registry search', hash: `#/registry?q=${objectId}`, testid: 'registry-results' },
+          { name: 'registry object', hash: `#/registry/${objectId}`, testid: 'registry-history' },
+          { name: 'certificate', hash: `#/print/certificate/${objectId}`, testid: 'qr-block' },
+          ...(certified.txHash
+            ? [{ name: 'receipt', hash: `#/print/receipt/${certified.txHash}`, testid: 'qr-block' }]
+            : []),
+          { name: 'network', hash: '#/network', testid: 'network-validators' },
+          { name: 'explorer', hash: '#/explorer', testid: 'explorer-blocks', screenshot: 'explorer' },
+          { name: 'explorer block', hash: `#/explorer/block/${head}`, testid: 'explorer-block' },
+          ...(certified.txHash
+            ? [{ name: 'explorer transaction', hash: `#/explorer/tx/${certified.txHash}`, testid: 'explorer-tx' }]
+            : []),
+          { name: 'governance', hash: '#/governance', testid: 'screen-governance', screenshot: 'governance' },
+          { name: 'settings', hash: '#/settings', testid: 'screen-settings', screenshot: 'settings' },
+        ];
+
+        await openUi(page, uiUrl);
+        const problems: string[] = [];
+        for (const screen of screens) {
+          await goHash(page, screen.hash);
+          await settle(page, screen.testid);
+          for (const violation of await seriousViolations(page)) problems.push(`${screen.name}: ${violation}`);
+          problems.push(...(await layoutProblems(page, screen.name)));
+          if (screen.screenshot) await saveScreenshot(page, screen.screenshot);
+        }
+        expect(problems).toEqual([]);
+        expect(pageErrors(page)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
 });

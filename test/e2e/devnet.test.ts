@@ -13,7 +13,19 @@ import { devObjectId } from '../../electron/node/dev/demo-registry.js';
 import { en } from '../../renderer/src/i18n/en.js';
 import { launchChromium } from '../support/browser.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
-import { failureScreenshot, layoutProblems, newPage, openContractFile, openUi, pageErrors, ROOT, saveScreenshot, seriousViolations, settle, transferDraft } from './support.js';
+import {
+  failureScreenshot,
+  layoutProblems,
+  newPage,
+  openContractFile,
+  openUi,
+  pageErrors,
+  ROOT,
+  saveScreenshot,
+  seriousViolations,
+  settle,
+  transferDraft,
+} from './support.js';
 
 const CHAIN_ID = 'by-registry-devnet';
 const UI_BUILT = existsSync(join(ROOT, 'dist', 'renderer', 'index.html'));
@@ -30,16 +42,22 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
   beforeAll(async () => {
     devnet = await Devnet.create({ validators: 3, observers: 0, objects: 300 });
     await devnet.startAll();
-    const identities = await Promise.all(devnet.nodes.map(async (node) => (await node.request<Identity>('GET', '/identity')).body));
+    const identities = await Promise.all(
+      devnet.nodes.map(async (node) => (await node.request<Identity>('GET', '/identity')).body),
+    );
     expect(identities.map((identity) => identity.role)).toEqual(['registrar', 'registrar', 'notary']);
     notary = devnet.node('node-3');
     registrars = [devnet.node('node-1'), devnet.node('node-2')];
     notaryKey = identities[2]!.publicKey!;
     // every node sees both others and the chain moves
-    await waitFor('a connected devnet making blocks', async () => {
-      const statuses = await Promise.all(devnet.nodes.map((node) => node.status()));
-      return statuses.every((status) => status.peers === 2 && status.height >= 2 && status.online) ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'a connected devnet making blocks',
+      async () => {
+        const statuses = await Promise.all(devnet.nodes.map((node) => node.status()));
+        return statuses.every((status) => status.peers === 2 && status.height >= 2 && status.online) ? true : undefined;
+      },
+      60_000,
+    );
     browser = await launchChromium();
     ({ context, page } = await newPage(browser));
     await openUi(page, notary.uiUrl);
@@ -55,122 +73,169 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
     await devnet?.stop();
   }, 60_000);
 
-  it('the Network screen of node-3 lists its 2 peers by authority and the 3 validators, all connected', { timeout: 120_000 }, async () => {
-    await page.getByTestId('nav-network').click();
-    await settle(page, 'screen-network');
-    await page.getByRole('heading', { level: 1, name: en.network.title }).waitFor();
-    const peerRows = page.getByTestId('peer-row');
-    await expect.poll(() => peerRows.count(), { timeout: 30_000 }).toBe(2);
-    // each peer is named by the authority it belongs to (once the validator set is loaded)
-    const peerNames = () => peerRows.evaluateAll((rows) => rows.map((row) => row.querySelector('td')?.textContent ?? '').sort());
-    await expect.poll(peerNames, { timeout: 20_000 }).toEqual(['Devnet node-1', 'Devnet node-2']);
-    const peerIds = await peerRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-peer-id')).sort());
-    expect(peerIds).toEqual(registrars.map((node) => node.info.peerId).sort());
+  it(
+    'the Network screen of node-3 lists its 2 peers by authority and the 3 validators, all connected',
+    { timeout: 120_000 },
+    async () => {
+      await page.getByTestId('nav-network').click();
+      await settle(page, 'screen-network');
+      await page.getByRole('heading', { level: 1, name: en.network.title }).waitFor();
+      const peerRows = page.getByTestId('peer-row');
+      await expect.poll(() => peerRows.count(), { timeout: 30_000 }).toBe(2);
+      // each peer is named by the authority it belongs to (once the validator set is loaded)
+      const peerNames = () =>
+        peerRows.evaluateAll((rows) => rows.map((row) => row.querySelector('td')?.textContent ?? '').sort());
+      await expect.poll(peerNames, { timeout: 20_000 }).toEqual(['Devnet node-1', 'Devnet node-2']);
+      const peerIds = await peerRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-peer-id')).sort());
+      expect(peerIds).toEqual(registrars.map((node) => node.info.peerId).sort());
 
-    const validatorRows = page.getByTestId('validator-row');
-    await expect.poll(() => validatorRows.count()).toBe(3);
-    await expect.poll(() => page.locator('[data-testid="validator-row"][data-connected="true"]').count(), { timeout: 30_000 }).toBe(3);
-    const validatorText = (await page.getByTestId('network-validators').textContent()) ?? '';
-    for (const name of ['Devnet node-1', 'Devnet node-2', 'Devnet node-3']) expect(validatorText).toContain(name);
-    expect(validatorText).toContain(en.network.self);
-    // the block-interval chart has points from a live chain (a few more blocks, for a chart worth a screenshot)
-    await waitFor('ten blocks', async () => ((await notary.status()).height >= 10 ? true : undefined), 60_000);
-    await page.locator('[data-testid="network-interval-chart"] .recharts-line').waitFor();
-    await page.waitForTimeout(1_500);
-    await saveScreenshot(page, 'network');
+      const validatorRows = page.getByTestId('validator-row');
+      await expect.poll(() => validatorRows.count()).toBe(3);
+      await expect
+        .poll(() => page.locator('[data-testid="validator-row"][data-connected="true"]').count(), { timeout: 30_000 })
+        .toBe(3);
+      const validatorText = (await page.getByTestId('network-validators').textContent()) ?? '';
+      for (const name of ['Devnet node-1', 'Devnet node-2', 'Devnet node-3']) expect(validatorText).toContain(name);
+      expect(validatorText).toContain(en.network.self);
+      // the block-interval chart has points from a live chain (a few more blocks, for a chart worth a screenshot)
+      await waitFor('ten blocks', async () => ((await notary.status()).height >= 10 ? true : undefined), 60_000);
+      await page.locator('[data-testid="network-interval-chart"] .recharts-line').waitFor();
+      await page.waitForTimeout(1_500);
+      await saveScreenshot(page, 'network');
 
-    expect(await seriousViolations(page)).toEqual([]);
-    expect(await layoutProblems(page, 'network (devnet)')).toEqual([]);
-    expect(pageErrors(page)).toEqual([]);
-  });
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await layoutProblems(page, 'network (devnet)')).toEqual([]);
+      expect(pageErrors(page)).toEqual([]);
+    },
+  );
 
-  it('governance: node-1 proposes a new authority, both registrars co-sign it in their own UI with keys that stay in their nodes, it is submitted and final', { timeout: 180_000 }, async () => {
-    const newcomer = generateKeyPair();
-    const signedBy: string[] = [];
-    let file: { name: string; buffer: Buffer } | undefined;
-    for (const [i, registrar] of registrars.entries()) {
-      const { context: own, page: registrarPage } = await newPage(browser);
-      try {
-        await openUi(registrarPage, registrar.uiUrl);
-        await registrarPage.getByTestId('nav-governance').click();
-        await settle(registrarPage, 'screen-governance');
-        if (i === 0) {
-          // the proposal: add an observer (a bank), so the validator set stays as it is
-          await registrarPage.getByLabel(en.governance.key).fill(newcomer.publicKey);
-          await registrarPage.getByLabel(en.governance.name).fill('Bank of Brest');
-          await registrarPage.getByRole('combobox', { name: en.governance.role }).click();
-          await registrarPage.getByRole('option', { name: en.role.observer }).click();
-          const [unsigned] = await Promise.all([registrarPage.waitForEvent('download'), registrarPage.getByTestId('governance-build').click()]);
-          file = { name: unsigned.suggestedFilename(), buffer: await readFile((await unsigned.path())!) };
+  it(
+    'governance: node-1 proposes a new authority, both registrars co-sign it in their own UI with keys that stay in their nodes, it is submitted and final',
+    { timeout: 180_000 },
+    async () => {
+      const newcomer = generateKeyPair();
+      const signedBy: string[] = [];
+      let file: { name: string; buffer: Buffer } | undefined;
+      for (const [i, registrar] of registrars.entries()) {
+        const { context: own, page: registrarPage } = await newPage(browser);
+        try {
+          await openUi(registrarPage, registrar.uiUrl);
+          await registrarPage.getByTestId('nav-governance').click();
+          await settle(registrarPage, 'screen-governance');
+          if (i === 0) {
+            // the proposal: add an observer (a bank), so the validator set stays as it is
+            await registrarPage.getByLabel(en.governance.key).fill(newcomer.publicKey);
+            await registrarPage.getByLabel(en.governance.name).fill('Bank of Brest');
+            await registrarPage.getByRole('combobox', { name: en.governance.role }).click();
+            await registrarPage.getByRole('option', { name: en.role.observer }).click();
+            const [unsigned] = await Promise.all([
+              registrarPage.waitForEvent('download'),
+              registrarPage.getByTestId('governance-build').click(),
+            ]);
+            file = { name: unsigned.suggestedFilename(), buffer: await readFile((await unsigned.path())!) };
+          }
+          await registrarPage
+            .locator('[data-testid="governance-submit"] input[type="file"]')
+            .setInputFiles({ ...file!, mimeType: 'application/json' });
+          await registrarPage.getByTestId('governance-cosign').click();
+          const cosigned = registrarPage.getByTestId('governance-cosigned');
+          await cosigned.waitFor();
+          expect(await cosigned.getAttribute('data-signatures')).toBe(String(i + 1));
+          expect(await cosigned.getAttribute('data-needed')).toBe('2');
+          const [signed] = await Promise.all([
+            registrarPage.waitForEvent('download'),
+            registrarPage.getByTestId('governance-download-signed').click(),
+          ]);
+          file = { name: signed.suggestedFilename(), buffer: await readFile((await signed.path())!) };
+          signedBy.push(
+            ...(JSON.parse(file.buffer.toString('utf8')) as { signatures: Array<{ key: string }> }).signatures.map(
+              (entry) => entry.key,
+            ),
+          );
+          if (i === registrars.length - 1) {
+            await registrarPage.getByTestId('governance-submit-button').click();
+            await registrarPage.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 60_000 });
+            await saveScreenshot(registrarPage, 'governance-final', { docs: false });
+          }
+          expect(pageErrors(registrarPage)).toEqual([]);
+        } finally {
+          await own.close();
         }
-        await registrarPage.locator('[data-testid="governance-submit"] input[type="file"]').setInputFiles({ ...file!, mimeType: 'application/json' });
-        await registrarPage.getByTestId('governance-cosign').click();
-        const cosigned = registrarPage.getByTestId('governance-cosigned');
-        await cosigned.waitFor();
-        expect(await cosigned.getAttribute('data-signatures')).toBe(String(i + 1));
-        expect(await cosigned.getAttribute('data-needed')).toBe('2');
-        const [signed] = await Promise.all([registrarPage.waitForEvent('download'), registrarPage.getByTestId('governance-download-signed').click()]);
-        file = { name: signed.suggestedFilename(), buffer: await readFile((await signed.path())!) };
-        signedBy.push(...(JSON.parse(file.buffer.toString('utf8')) as { signatures: Array<{ key: string }> }).signatures.map((entry) => entry.key));
-        if (i === registrars.length - 1) {
-          await registrarPage.getByTestId('governance-submit-button').click();
-          await registrarPage.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 60_000 });
-          await saveScreenshot(registrarPage, 'governance-final', { docs: false });
-        }
-        expect(pageErrors(registrarPage)).toEqual([]);
-      } finally {
-        await own.close();
       }
-    }
-    // each registrar's own key signed; nobody's private key left its node
-    const keys = await Promise.all(registrars.map(async (node) => (await node.request<Identity>('GET', '/identity')).body.publicKey));
-    expect(new Set(signedBy)).toEqual(new Set(keys));
-  });
+      // each registrar's own key signed; nobody's private key left its node
+      const keys = await Promise.all(
+        registrars.map(async (node) => (await node.request<Identity>('GET', '/identity')).body.publicKey),
+      );
+      expect(new Set(signedBy)).toEqual(new Set(keys));
+    },
+  );
 
-  it('offline: with both registrars stopped node-3 certifies into its outbox, labelled so; once they are back the transfer is final', { timeout: 180_000 }, async () => {
-    const object = (await notary.request<{ property: PropertyObject }>('GET', `/properties/${devObjectId(42)}`)).body.property;
-    const { draft } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 42_001 });
+  it(
+    'offline: with both registrars stopped node-3 certifies into its outbox, labelled so; once they are back the transfer is final',
+    { timeout: 180_000 },
+    async () => {
+      const object = (await notary.request<{ property: PropertyObject }>('GET', `/properties/${devObjectId(42)}`)).body
+        .property;
+      const { draft } = transferDraft(object, { chainId: CHAIN_ID, notaryKey, nonce: 42_001 });
 
-    await Promise.all(registrars.map((node) => node.kill()));
-    // node-3 alone cannot reach two thirds of the validators: the header says offline
-    await page.locator('[data-testid="header-online"][data-online="false"]').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('header-online').textContent()).toContain(en.app.offline);
+      await Promise.all(registrars.map((node) => node.kill()));
+      // node-3 alone cannot reach two thirds of the validators: the header says offline
+      await page.locator('[data-testid="header-online"][data-online="false"]').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('header-online').textContent()).toContain(en.app.offline);
 
-    await page.getByTestId('nav-certify').click();
-    await openContractFile(page, draft, `transfer-${object.id}.json`);
-    const checks = page.getByTestId('certify-checks');
-    await checks.waitFor();
-    expect(await checks.getAttribute('data-ok')).toBe('true');
-    // the button says where the transfer goes, and so does the confirmation
-    await page.getByRole('button', { name: en.certify.certifyOffline }).click();
-    const dialog = page.getByRole('dialog', { name: en.certify.confirmTitle });
-    await dialog.waitFor();
-    await dialog.getByText(en.certify.confirmOffline).waitFor();
-    await dialog.getByRole('button', { name: en.certify.certifyOffline }).click();
+      await page.getByTestId('nav-certify').click();
+      await openContractFile(page, draft, `transfer-${object.id}.json`);
+      const checks = page.getByTestId('certify-checks');
+      await checks.waitFor();
+      expect(await checks.getAttribute('data-ok')).toBe('true');
+      // the button says where the transfer goes, and so does the confirmation
+      await page.getByRole('button', { name: en.certify.certifyOffline }).click();
+      const dialog = page.getByRole('dialog', { name: en.certify.confirmTitle });
+      await dialog.waitFor();
+      await dialog.getByText(en.certify.confirmOffline).waitFor();
+      await dialog.getByRole('button', { name: en.certify.certifyOffline }).click();
 
-    await page.locator('[data-testid="tx-progress"][data-state="outbox"]').waitFor();
-    await page.getByTestId('tx-outbox').getByText(en.certify.resultOutbox).waitFor();
-    expect(await page.getByTestId('tx-progress').getByTestId('tx-state').textContent()).toBe(en.txState.outbox);
-    const outboxRow = page.getByTestId('outbox-row');
-    await expect.poll(() => outboxRow.count(), { timeout: 20_000 }).toBe(1);
-    expect(await outboxRow.getByTestId('tx-state').getAttribute('data-state')).toBe('outbox');
-    expect(await outboxRow.getByTestId('tx-state').textContent()).toBe(en.txState.outbox);
-    const txHash = (await page.getByTestId('tx-progress').locator('a[href^="#/explorer/tx/"]').first().getAttribute('href'))!.split('/').pop()!;
-    expect((await notary.txStatus(txHash)).state).toBe('outbox');
-    await saveScreenshot(page, 'certify-outbox', { docs: false });
+      await page.locator('[data-testid="tx-progress"][data-state="outbox"]').waitFor();
+      await page.getByTestId('tx-outbox').getByText(en.certify.resultOutbox).waitFor();
+      expect(await page.getByTestId('tx-progress').getByTestId('tx-state').textContent()).toBe(en.txState.outbox);
+      const outboxRow = page.getByTestId('outbox-row');
+      await expect.poll(() => outboxRow.count(), { timeout: 20_000 }).toBe(1);
+      expect(await outboxRow.getByTestId('tx-state').getAttribute('data-state')).toBe('outbox');
+      expect(await outboxRow.getByTestId('tx-state').textContent()).toBe(en.txState.outbox);
+      const txHash = (await page
+        .getByTestId('tx-progress')
+        .locator('a[href^="#/explorer/tx/"]')
+        .first()
+        .getAttribute('href'))!
+        .split('/')
+        .pop()!;
+      expect((await notary.txStatus(txHash)).state).toBe('outbox');
+      await saveScreenshot(page, 'certify-outbox', { docs: false });
 
-    // the registrars come back: the outbox is sent and the transfer is final, live
-    await Promise.all(registrars.map((node) => node.start()));
-    await page.locator('[data-testid="header-online"][data-online="true"]').waitFor({ timeout: 90_000 });
-    await page.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 90_000 });
-    const status = await notary.txStatus(txHash);
-    expect(status.state).toBe('final');
-    const height = status.state === 'final' ? status.height : -1;
-    expect(await page.getByTestId('tx-progress').getByTestId('tx-state').textContent()).toBe(en.txState.finalAt.replace('{{height}}', String(height)));
-    await expect.poll(() => outboxRow.getByTestId('tx-state').getAttribute('data-state'), { timeout: 30_000 }).toBe('final');
-    expect(await outboxRow.getByTestId('tx-state').textContent()).toBe(en.txState.finalAt.replace('{{height}}', String(height)));
-    // every node has it in the same block
-    for (const node of registrars) await waitFor(`${node.info.name} to have the transfer`, async () => ((await node.txStatus(txHash)).state === 'final' ? true : undefined), 30_000);
-    expect(pageErrors(page)).toEqual([]);
-  });
+      // the registrars come back: the outbox is sent and the transfer is final, live
+      await Promise.all(registrars.map((node) => node.start()));
+      await page.locator('[data-testid="header-online"][data-online="true"]').waitFor({ timeout: 90_000 });
+      await page.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 90_000 });
+      const status = await notary.txStatus(txHash);
+      expect(status.state).toBe('final');
+      const height = status.state === 'final' ? status.height : -1;
+      expect(await page.getByTestId('tx-progress').getByTestId('tx-state').textContent()).toBe(
+        en.txState.finalAt.replace('{{height}}', String(height)),
+      );
+      await expect
+        .poll(() => outboxRow.getByTestId('tx-state').getAttribute('data-state'), { timeout: 30_000 })
+        .toBe('final');
+      expect(await outboxRow.getByTestId('tx-state').textContent()).toBe(
+        en.txState.finalAt.replace('{{height}}', String(height)),
+      );
+      // every node has it in the same block
+      for (const node of registrars)
+        await waitFor(
+          `${node.info.name} to have the transfer`,
+          async () => ((await node.txStatus(txHash)).state === 'final' ? true : undefined),
+          30_000,
+        );
+      expect(pageErrors(page)).toEqual([]);
+    },
+  );
 });

@@ -23,7 +23,12 @@ export const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
 
 /** A fresh context (own localStorage and sessionStorage) at 1280×800, English, UTC. */
 export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: VIEWPORTS[0], locale: 'en-US', timezoneId: 'UTC', reducedMotion: 'reduce' });
+  const context = await browser.newContext({
+    viewport: VIEWPORTS[0],
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    reducedMotion: 'reduce',
+  });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -56,10 +61,19 @@ export async function goHash(page: Page, hash: string): Promise<void> {
 export async function settle(page: Page, testid: string): Promise<void> {
   await page.getByTestId(testid).waitFor();
   try {
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('main .mantine-Loader-root')).every((element) => (element as HTMLElement).offsetParent === null), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('main .mantine-Loader-root')).every(
+          (element) => (element as HTMLElement).offsetParent === null,
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
   } catch (error) {
     const loading = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('main .mantine-Loader-root')).map((element) => element.closest('[data-testid]')?.getAttribute('data-testid') ?? element.outerHTML.slice(0, 120)),
+      Array.from(document.querySelectorAll('main .mantine-Loader-root')).map(
+        (element) => element.closest('[data-testid]')?.getAttribute('data-testid') ?? element.outerHTML.slice(0, 120),
+      ),
     );
     throw new Error(`${testid} still loading after 20 s (${loading.join(', ')}) at ${page.url()}`, { cause: error });
   }
@@ -71,7 +85,13 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes.slice(0, 5).map((node) => node.target.join(' ')).join(' | ')}`);
+    .map(
+      (violation) =>
+        `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes
+          .slice(0, 5)
+          .map((node) => node.target.join(' '))
+          .join(' | ')}`,
+    );
 }
 
 /** How far the page overflows horizontally at its current viewport (0 when it does not). */
@@ -87,7 +107,9 @@ export async function overflowingElements(page: Page): Promise<string[]> {
       const rect = element.getBoundingClientRect();
       if (rect.right > window.innerWidth + 1 && rect.width > 0) {
         const id = element.getAttribute('data-testid');
-        out.push(`${element.tagName.toLowerCase()}${id ? `[data-testid=${id}]` : ''}${element.className && typeof element.className === 'string' ? `.${element.className.split(' ')[0]}` : ''} right=${Math.round(rect.right)}`);
+        out.push(
+          `${element.tagName.toLowerCase()}${id ? `[data-testid=${id}]` : ''}${element.className && typeof element.className === 'string' ? `.${element.className.split(' ')[0]}` : ''} right=${Math.round(rect.right)}`,
+        );
       }
       if (out.length >= 8) break;
     }
@@ -103,7 +125,10 @@ export async function layoutProblems(page: Page, name: string): Promise<string[]
     await page.setViewportSize(viewport);
     await page.waitForTimeout(150);
     const overflow = await horizontalOverflow(page);
-    if (overflow > 0) problems.push(`${name} at ${viewport.width}×${viewport.height} overflows by ${overflow}px: ${(await overflowingElements(page)).join(', ')}`);
+    if (overflow > 0)
+      problems.push(
+        `${name} at ${viewport.width}×${viewport.height} overflows by ${overflow}px: ${(await overflowingElements(page)).join(', ')}`,
+      );
   }
   if (original) await page.setViewportSize(original);
   return problems;
@@ -117,7 +142,12 @@ export async function saveScreenshot(page: Page, name: string, options: { docs?:
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.mouse.move(0, 0);
-  await page.screenshot({ path, animations: 'disabled', caret: 'hide', style: '.mantine-Notifications-root, .mantine-Tooltip-tooltip { display: none !important; }' });
+  await page.screenshot({
+    path,
+    animations: 'disabled',
+    caret: 'hide',
+    style: '.mantine-Notifications-root, .mantine-Tooltip-tooltip { display: none !important; }',
+  });
   if (process.env.UPDATE_SCREENSHOTS === '1' && options.docs !== false) {
     await mkdir(DOCS_SCREENSHOT_DIR, { recursive: true });
     await copyFile(path, join(DOCS_SCREENSHOT_DIR, `${name}.png`));
@@ -129,14 +159,23 @@ export function transferDraft(object: PropertyObject, options: { chainId: string
   const ownerIndex = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
   if (ownerIndex < 0) throw new Error(`the owner of ${object.id} is not a demo party`);
   const buyer = parties[(ownerIndex + 1) % parties.length]!;
-  const draft = devTransferDraft(object, buyer, parties, { chainId: options.chainId, nowMs: Date.now(), nonce: options.nonce, notaryKey: options.notaryKey });
+  const draft = devTransferDraft(object, buyer, parties, {
+    chainId: options.chainId,
+    nowMs: Date.now(),
+    nonce: options.nonce,
+    notaryKey: options.notaryKey,
+  });
   return { draft, buyer };
 }
 
 /** Puts a contract into the Certify screen the way a notary does: the "open a file" input. */
 export async function openContractFile(page: Page, draft: unknown, fileName = 'transfer.json'): Promise<string> {
   await settle(page, 'screen-certify');
-  await page.locator('[data-testid="certify-add"] input[type="file"]').setInputFiles({ name: fileName, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(draft, null, 2)) });
+  await page.locator('[data-testid="certify-add"] input[type="file"]').setInputFiles({
+    name: fileName,
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(draft, null, 2)),
+  });
   // the UI opens the new entry: #/certify/<id>
   await page.waitForURL(/#\/certify\/[0-9a-f]{64}$/);
   const id = /#\/certify\/([0-9a-f]{64})$/.exec(page.url())![1]!;
@@ -158,7 +197,12 @@ export async function recordTxStates(page: Page): Promise<void> {
         if (state && seen[seen.length - 1] !== state) seen.push(state);
       }
     };
-    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    new MutationObserver(note).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
     note();
   });
 }
@@ -171,7 +215,9 @@ export async function recordedTxStates(page: Page): Promise<string[]> {
 export async function failureScreenshot(page: Page, testName: string): Promise<void> {
   const dir = join(TMP_DIR, 'failures');
   await mkdir(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${testName.replace(/[^A-Za-z0-9-]+/g, '-').slice(0, 80)}.png`), fullPage: true }).catch(() => undefined);
+  await page
+    .screenshot({ path: join(dir, `${testName.replace(/[^A-Za-z0-9-]+/g, '-').slice(0, 80)}.png`), fullPage: true })
+    .catch(() => undefined);
 }
 
 /** Every JSON answer the page gets from API URLs matching `pattern`, in order (to know what it shows). */
@@ -203,7 +249,9 @@ export async function qrTextOnCanvas(page: Page, canvas: Locator, candidates: un
   });
   for (const candidate of [...candidates].reverse()) {
     const text = await page.evaluate(async (json) => {
-      const stream = new Blob([new TextEncoder().encode(json)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+      const stream = new Blob([new TextEncoder().encode(json)])
+        .stream()
+        .pipeThrough(new CompressionStream('deflate-raw'));
       const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
       let binary = '';
       for (const byte of bytes) binary += String.fromCharCode(byte);
@@ -211,7 +259,10 @@ export async function qrTextOnCanvas(page: Page, canvas: Locator, candidates: un
     }, JSON.stringify(candidate));
     let modules: { size: number; data: Uint8Array };
     try {
-      modules = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules as unknown as { size: number; data: Uint8Array };
+      modules = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules as unknown as {
+        size: number;
+        data: Uint8Array;
+      };
     } catch {
       continue;
     }

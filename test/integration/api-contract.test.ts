@@ -44,8 +44,13 @@ beforeAll(async () => {
   node = await NotaryNode.start({ dataDir: dir, passphrase, uiDir: null, logger: pino({ level: 'silent' }) });
   token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
   // the first block, so the chain has something to list
-  for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
-  registerIpc(ipc.ipcMain, { node: () => node, contents: () => ipc.contents, unlock: () => Promise.resolve() }).attachEvents(node);
+  for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 50));
+  registerIpc(ipc.ipcMain, {
+    node: () => node,
+    contents: () => ipc.contents,
+    unlock: () => Promise.resolve(),
+  }).attachEvents(node);
 });
 
 afterAll(async () => {
@@ -55,7 +60,10 @@ afterAll(async () => {
 
 /** A live event stream per transport: the WebSocket for HTTP, the preload's onEvent for IPC. */
 function httpEvents(onEvent: (event: ApiEvent) => void): Promise<() => void> {
-  const socket = new WebSocket(`${node.apiUrl.replace('http', 'ws')}/api/v1/events`, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
+  const socket = new WebSocket(`${node.apiUrl.replace('http', 'ws')}/api/v1/events`, [
+    EVENTS_PROTOCOL,
+    `${TOKEN_PROTOCOL_PREFIX}${token}`,
+  ]);
   socket.on('message', (data) => onEvent(apiEventSchema.parse(JSON.parse(String(data)))));
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(() => socket.close()));
@@ -84,7 +92,13 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
   it('status and identity: a dev chain whose only validator is this notary, key encrypted', async () => {
     const api = client();
     const status = await api.call('status');
-    expect(status).toMatchObject({ chainId: 'by-registry-dev', role: 'notary', online: true, validators: 1, validatorsReachable: 1 });
+    expect(status).toMatchObject({
+      chainId: 'by-registry-dev',
+      role: 'notary',
+      online: true,
+      validators: 1,
+      validatorsReachable: 1,
+    });
     const identity = await api.call('identity');
     expect(identity).toMatchObject({ role: 'notary', status: 'active', keystore: 'encrypted', dataDir: dir });
     expect(identity.publicKey).toMatch(/^[0-9a-f]{64}$/);
@@ -115,8 +129,12 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     expect(settings).toMatchObject({ role: 'notary', dataDir: dir, bootstrap: [] });
     expect(settings.listening.some((address) => address.includes('/p2p/'))).toBe(true);
     const configBefore = await readFile(join(dir, 'config.json'), 'utf8');
-    expect(await failure(api.call('setBootstrap', { body: { bootstrap: ['/ip4/10.0.0.7/tcp/47000'] } }))).toMatchObject({ status: 400, code: 'MALFORMED' });
-    expect(await failure(api.call('setBootstrap', { body: { bootstrap: ['x'.repeat(600)] } }))).toMatchObject({ status: 400 });
+    expect(await failure(api.call('setBootstrap', { body: { bootstrap: ['/ip4/10.0.0.7/tcp/47000'] } }))).toMatchObject(
+      { status: 400, code: 'MALFORMED' },
+    );
+    expect(await failure(api.call('setBootstrap', { body: { bootstrap: ['x'.repeat(600)] } }))).toMatchObject({
+      status: 400,
+    });
     expect(await readFile(join(dir, 'config.json'), 'utf8')).toBe(configBefore);
     const peer = '/ip4/10.0.0.7/tcp/47000/p2p/12D3KooWJuvkhSWtEamQM6Da6N9GbnrhuGtnLuKjcik5wkKiAre9';
     expect((await api.call('setBootstrap', { body: { bootstrap: [peer] } })).bootstrap).toEqual([peer]);
@@ -131,9 +149,22 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
 
   it('governance: a notary office does not co-sign authority changes', async () => {
     const api = client();
-    const change = { type: 'authority.add', chainId: 'by-registry-dev', expiresAtMs: Date.now() + 86_400_000, nonce: 1, signatures: [], payload: { authority: { key: 'ab'.repeat(32), role: 'observer', name: 'Bank' } } };
-    expect(await failure(api.call('cosign', { body: change as never }))).toMatchObject({ status: 409, code: 'NOT_A_REGISTRAR' });
-    expect(await failure(api.call('cosign', { body: { type: 'authority.add' } as never }))).toMatchObject({ status: 400, code: 'MALFORMED' });
+    const change = {
+      type: 'authority.add',
+      chainId: 'by-registry-dev',
+      expiresAtMs: Date.now() + 86_400_000,
+      nonce: 1,
+      signatures: [],
+      payload: { authority: { key: 'ab'.repeat(32), role: 'observer', name: 'Bank' } },
+    };
+    expect(await failure(api.call('cosign', { body: change as never }))).toMatchObject({
+      status: 409,
+      code: 'NOT_A_REGISTRAR',
+    });
+    expect(await failure(api.call('cosign', { body: { type: 'authority.add' } as never }))).toMatchObject({
+      status: 400,
+      code: 'MALFORMED',
+    });
   });
 
   it('validators: each with its authority record, version and signing record over the recent blocks', async () => {
@@ -142,7 +173,14 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     expect(view.window).toBeGreaterThan(0);
     expect(view.validators).toHaveLength(1);
     const [self] = view.validators;
-    expect(self).toMatchObject({ self: true, connected: true, role: 'notary', status: 'active', version: 1, missedVotes: 0 });
+    expect(self).toMatchObject({
+      self: true,
+      connected: true,
+      role: 'notary',
+      status: 'active',
+      version: 1,
+      missedVotes: 0,
+    });
     expect(self!.lastSignedHeight).toBeGreaterThanOrEqual(1);
   });
 
@@ -150,11 +188,25 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     const api = client();
     const before = await api.call('status');
     const inboxBefore = await api.call('inbox');
-    expect(await failure(api.call('txStatus', { params: { txHash: 'not-a-hash' } }))).toMatchObject({ status: 400, code: 'MALFORMED' });
-    expect(await failure(api.call('property', { params: { id: 'BY-NOWHERE-1' } }))).toMatchObject({ status: 404, code: 'NOT_FOUND' });
-    expect(await failure(api.call('blocks', { query: { limit: 0 } }))).toMatchObject({ status: 400, code: 'MALFORMED' });
-    expect(await failure(api.call('submit', { body: { type: 'transfer', junk: true } as never }))).toMatchObject({ status: 400, code: 'MALFORMED' });
-    expect(await failure(api.call('inboxAdd', { body: { huge: 'x'.repeat(API_BODY_BYTES_MAX + 1) } as never }))).toMatchObject({ status: 413, code: 'BODY_TOO_LARGE' });
+    expect(await failure(api.call('txStatus', { params: { txHash: 'not-a-hash' } }))).toMatchObject({
+      status: 400,
+      code: 'MALFORMED',
+    });
+    expect(await failure(api.call('property', { params: { id: 'BY-NOWHERE-1' } }))).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+    });
+    expect(await failure(api.call('blocks', { query: { limit: 0 } }))).toMatchObject({
+      status: 400,
+      code: 'MALFORMED',
+    });
+    expect(await failure(api.call('submit', { body: { type: 'transfer', junk: true } as never }))).toMatchObject({
+      status: 400,
+      code: 'MALFORMED',
+    });
+    expect(
+      await failure(api.call('inboxAdd', { body: { huge: 'x'.repeat(API_BODY_BYTES_MAX + 1) } as never })),
+    ).toMatchObject({ status: 413, code: 'BODY_TOO_LARGE' });
     expect(await failure(api.call('inboxChecks', { params: { id: '0'.repeat(64) } }))).toMatchObject({ status: 404 });
     const after = await api.call('status');
     expect(after.mempool).toEqual(before.mempool);
@@ -165,24 +217,54 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     const api = client();
     const identity = await api.call('identity');
     const record = (await node.chain.getRecord(StateKey.object(devObjectId(firstObject)))) as PropertyObject;
-    const buyer = parties[(parties.findIndex((party) => party.publicKey === record.owners[0]!.key) + 1) % parties.length]!;
-    const draft = devTransferDraft(record, buyer, parties, { chainId: 'by-registry-dev', nowMs: Date.now(), nonce: firstObject, notaryKey: identity.publicKey! });
+    const buyer =
+      parties[(parties.findIndex((party) => party.publicKey === record.owners[0]!.key) + 1) % parties.length]!;
+    const draft = devTransferDraft(record, buyer, parties, {
+      chainId: 'by-registry-dev',
+      nowMs: Date.now(),
+      nonce: firstObject,
+      notaryKey: identity.publicKey!,
+    });
 
     // a contract whose duty is short is shown as failing that check, before anything is signed
-    const short = { ...draft, nonce: draft.nonce + 1_000, payload: { ...draft.payload, duty: { ...draft.payload.duty, amountMinor: 1 } } };
+    const short = {
+      ...draft,
+      nonce: draft.nonce + 1_000,
+      payload: { ...draft.payload, duty: { ...draft.payload.duty, amountMinor: 1 } },
+    };
     const shortEntry = await api.call('inboxAdd', { body: short });
     const shortChecks = await api.call('inboxChecks', { params: { id: shortEntry.id } });
     expect(shortChecks.ok).toBe(false);
-    expect(shortChecks.checks.find((check) => check.check === 'duty')).toMatchObject({ ok: false, code: 'DUTY_TOO_LOW' });
-    expect(shortChecks.checks.find((check) => check.check === 'ledger')).toMatchObject({ ok: false, code: 'DUTY_TOO_LOW' });
+    expect(shortChecks.checks.find((check) => check.check === 'duty')).toMatchObject({
+      ok: false,
+      code: 'DUTY_TOO_LOW',
+    });
+    expect(shortChecks.checks.find((check) => check.check === 'ledger')).toMatchObject({
+      ok: false,
+      code: 'DUTY_TOO_LOW',
+    });
     expect(await api.call('inboxRemove', { params: { id: shortEntry.id }, body: {} })).toEqual({ removed: true });
 
     const entry = await api.call('inboxAdd', { body: draft });
     expect(entry).toMatchObject({ objectId: record.id });
-    expect(await failure(api.call('inboxAdd', { body: draft }))).toMatchObject({ status: 409, code: 'ALREADY_IN_INBOX' });
+    expect(await failure(api.call('inboxAdd', { body: draft }))).toMatchObject({
+      status: 409,
+      code: 'ALREADY_IN_INBOX',
+    });
     const checks = await api.call('inboxChecks', { params: { id: entry.id } });
     expect(checks.checks.filter((check) => !check.ok)).toEqual([]);
-    expect(checks.checks.map((check) => check.check)).toEqual(['chain', 'expiry', 'notary', 'object', 'version', 'consents', 'shares', 'encumbrances', 'duty', 'ledger']);
+    expect(checks.checks.map((check) => check.check)).toEqual([
+      'chain',
+      'expiry',
+      'notary',
+      'object',
+      'version',
+      'consents',
+      'shares',
+      'encumbrances',
+      'duty',
+      'ledger',
+    ]);
 
     const seen: ApiEvent[] = [];
     const close = await events((event) => seen.push(event));
@@ -190,12 +272,24 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
       const result = await api.call('inboxCertify', { params: { id: entry.id }, body: {} });
       expect(result.status.state).toBe('pending');
       const deadline = Date.now() + 20_000;
-      while (!seen.some((event) => event.type === 'tx' && event.txHash === result.txHash && event.status.state === 'final') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(seen.find((event) => event.type === 'tx' && event.txHash === result.txHash && event.status.state === 'final')).toBeDefined();
+      while (
+        !seen.some(
+          (event) => event.type === 'tx' && event.txHash === result.txHash && event.status.state === 'final',
+        ) &&
+        Date.now() < deadline
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      expect(
+        seen.find((event) => event.type === 'tx' && event.txHash === result.txHash && event.status.state === 'final'),
+      ).toBeDefined();
       expect(seen.some((event) => event.type === 'block' && event.txHashes.includes(result.txHash))).toBe(true);
       expect((await api.call('txStatus', { params: { txHash: result.txHash } })).state).toBe('final');
-      expect(verifyReceipt(await api.call('receipt', { params: { txHash: result.txHash } }))).toMatchObject({ ok: true });
-      expect((await api.call('inbox')).find((candidate) => candidate.id === entry.id)?.certifiedTxHash).toBe(result.txHash);
+      expect(verifyReceipt(await api.call('receipt', { params: { txHash: result.txHash } }))).toMatchObject({
+        ok: true,
+      });
+      expect((await api.call('inbox')).find((candidate) => candidate.id === entry.id)?.certifiedTxHash).toBe(
+        result.txHash,
+      );
       const after = await api.call('property', { params: { id: record.id } });
       expect(after.property.owners).toEqual([{ key: buyer.publicKey, share: [1, 1] }]);
     } finally {
@@ -227,10 +321,17 @@ describe('the IPC channel refuses what the window must not do', () => {
   });
 
   it('answers an unknown method or a malformed request with a code, not a crash', async () => {
-    const raw = (name: unknown, request: unknown) => ipc.ipcRenderer.invoke('notary:api', name, request) as Promise<{ status: number; body: { error: { code: string } } }>;
+    const raw = (name: unknown, request: unknown) =>
+      ipc.ipcRenderer.invoke('notary:api', name, request) as Promise<{
+        status: number;
+        body: { error: { code: string } };
+      }>;
     expect(await raw('shutdown', {})).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     expect(await raw('__proto__', {})).toMatchObject({ status: 404 });
-    expect(await raw('property', { params: ['x'] })).toMatchObject({ status: 400, body: { error: { code: 'MALFORMED' } } });
+    expect(await raw('property', { params: ['x'] })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'MALFORMED' } },
+    });
     expect(await raw('property', {})).toMatchObject({ status: 400 });
     expect(await raw('status', 'not an object')).toMatchObject({ status: 400 });
   });

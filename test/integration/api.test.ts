@@ -43,7 +43,10 @@ let trustedValidators: string[];
 const buyer = devKey('api-test-buyer');
 let transferHash: string;
 
-async function api(path: string, init: RequestInit & { auth?: boolean } = {}): Promise<{ status: number; body: unknown; text: string }> {
+async function api(
+  path: string,
+  init: RequestInit & { auth?: boolean } = {},
+): Promise<{ status: number; body: unknown; text: string }> {
   const headers = new Headers(init.headers);
   if (init.auth ?? true) headers.set('authorization', `Bearer ${token}`);
   const response = await fetch(`${node.apiUrl}${path}`, { ...init, headers });
@@ -70,7 +73,15 @@ async function freePort(): Promise<number> {
 // network that certifies a transfer is two validators, here two nodes in this process.
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'notary-api-'));
-  const devnet = await createDevnet({ dir, validators: 2, observers: 0, basePort: await freePort(), objects: 10, chainId: 'by-registry-api-test', consensus: { heartbeatMs: 200 } });
+  const devnet = await createDevnet({
+    dir,
+    validators: 2,
+    observers: 0,
+    basePort: await freePort(),
+    objects: 10,
+    chainId: 'by-registry-api-test',
+    consensus: { heartbeatMs: 200 },
+  });
   genesis = devnet.genesis;
   const [registrar, notaryNode] = devnet.nodes;
   trustedValidators = devnet.nodes.map((entry) => entry.publicKey);
@@ -80,7 +91,12 @@ beforeAll(async () => {
   const start = (dataDir: string) => NotaryNode.start({ dataDir, api: { host: '127.0.0.1', port: 0 }, logger });
   [node, other] = await Promise.all([start(registrar!.dataDir), start(notaryNode!.dataDir)]);
   token = (await readFile(join(registrar!.dataDir, 'api-token'), 'utf8')).trim();
-  await waitFor('the two validators to connect', async () => (statusSchema.parse((await api('/api/v1/status')).body).online ? true : undefined), 30_000, 100);
+  await waitFor(
+    'the two validators to connect',
+    async () => (statusSchema.parse((await api('/api/v1/status')).body).online ? true : undefined),
+    30_000,
+    100,
+  );
 
   const input = genesis.properties![0]!;
   const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
@@ -89,11 +105,16 @@ beforeAll(async () => {
   transferHash = txHash(tx);
   const submitted = await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(tx) });
   expect(submitted.status).toBe(202);
-  await waitFor('the transfer to be final', async () => {
-    const status = txStatusSchema.parse((await api(`/api/v1/txs/${transferHash}`)).body);
-    if (status.state === 'rejected') throw new Error(`${status.code}: ${status.sentence}`);
-    return status.state === 'final' ? status : undefined;
-  }, 30_000, 100);
+  await waitFor(
+    'the transfer to be final',
+    async () => {
+      const status = txStatusSchema.parse((await api(`/api/v1/txs/${transferHash}`)).body);
+      if (status.state === 'rejected') throw new Error(`${status.code}: ${status.sentence}`);
+      return status.state === 'final' ? status : undefined;
+    },
+    30_000,
+    100,
+  );
 });
 
 afterAll(async () => {
@@ -149,7 +170,15 @@ describe('the local API', () => {
     expect(peers.map((peer) => peer.peerId)).toEqual([other.network.peerId]);
     const view = validatorsViewSchema.parse((await api('/api/v1/validators')).body);
     expect(view.validators).toHaveLength(2);
-    expect(view.validators).toContainEqual(expect.objectContaining({ key: notary.publicKey, role: 'notary', peerId: other.network.peerId, self: false, connected: true }));
+    expect(view.validators).toContainEqual(
+      expect.objectContaining({
+        key: notary.publicKey,
+        role: 'notary',
+        peerId: other.network.peerId,
+        self: false,
+        connected: true,
+      }),
+    );
     expect(view.validators).toContainEqual(expect.objectContaining({ role: 'registrar', self: true, connected: true }));
     expect(statusSchema.parse((await api('/api/v1/status')).body).height).toBeGreaterThanOrEqual(1);
   });
@@ -157,11 +186,18 @@ describe('the local API', () => {
   it('publishes an OpenAPI 3.1 document listing every route and the bearer scheme', async () => {
     const { status, body } = await api('/api/v1/openapi.json');
     expect(status).toBe(200);
-    const document = body as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown> } };
+    const document = body as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(document.openapi).toBe('3.1.0');
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const route of Object.values(apiRoutes) as RouteSpec[]) {
-      expect(document.paths[routePath(route)]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
+      expect(
+        document.paths[routePath(route)]?.[route.method.toLowerCase()],
+        `${route.method} ${route.path}`,
+      ).toBeDefined();
     }
   });
 
@@ -183,7 +219,13 @@ describe('the local API', () => {
 
   it('refuses a malformed hash, height or object id with 400 and changes nothing', async () => {
     const before = (await api('/api/v1/status')).body;
-    for (const path of ['/api/v1/receipts/XYZ', '/api/v1/txs/abc', '/api/v1/blocks/-1', '/api/v1/properties/%20bad', '/api/v1/properties/%E0%A4%A']) {
+    for (const path of [
+      '/api/v1/receipts/XYZ',
+      '/api/v1/txs/abc',
+      '/api/v1/blocks/-1',
+      '/api/v1/properties/%20bad',
+      '/api/v1/properties/%E0%A4%A',
+    ]) {
       const { status, body } = await api(path);
       expect(status, path).toBe(400);
       expect(apiErrorSchema.parse(body).error.code).toBe('MALFORMED');
@@ -194,10 +236,14 @@ describe('the local API', () => {
   it('refuses a body over the limit with 413', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL(`${node.apiUrl}/api/v1/txs`);
-      const request = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': String(512 * 1024) } }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      });
+      const request = httpRequest(
+        url,
+        { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': String(512 * 1024) } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
       request.on('error', reject);
       request.write('x'.repeat(1024)); // the declared length alone is refused
     });

@@ -21,7 +21,10 @@ describe('npm run bench -- --quick', () => {
         if (f.limit !== undefined) expect(f.ratio).toBeCloseTo(f.value / f.limit, 6);
       }
       for (const name of ['ingest', 'sync', 'gossip', 'network']) {
-        expect(results.figures.some((f) => f.figure === name && f.limit !== undefined && f.limit > 0), name).toBe(true);
+        expect(
+          results.figures.some((f) => f.figure === name && f.limit !== undefined && f.limit > 0),
+          name,
+        ).toBe(true);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -14,7 +14,13 @@ import { encodeConsensusMessage, signVoteMessage } from '../../shared/chain/mess
 import { decode, encode } from '../../shared/codec/index.js';
 import { encodeTransaction } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
+import {
+  devCommitBlock,
+  devGenesis,
+  devKeys,
+  devTransfers,
+  devValidators,
+} from '../../electron/node/dev/demo-registry.js';
 import { signVote } from '../../shared/chain/commit.js';
 import { blockHash } from '../../shared/ledger/index.js';
 import {
@@ -49,7 +55,9 @@ beforeAll(async () => {
     seeds.tx.push(...txs.map(encodeTransaction));
     seeds.block.push(encodeBlockAnnouncement(await devCommitBlock(chain, txs, timeMs)));
   }
-  seeds.consensus.push(encodeConsensusMessage(signVoteMessage(devKeys.registrar.secretKey, chainId, 'prevote', 5, 0, 'ab'.repeat(32))));
+  seeds.consensus.push(
+    encodeConsensusMessage(signVoteMessage(devKeys.registrar.secretKey, chainId, 'prevote', 5, 0, 'ab'.repeat(32))),
+  );
 });
 
 afterEach(async () => {
@@ -67,7 +75,8 @@ async function startNode(init: Partial<NetworkInit> = {}): Promise<NotaryNetwork
   return network;
 }
 
-const connected = (a: NotaryNetwork, b: NotaryNetwork) => a.libp2p.getConnections(peerIdFromString(b.peerId)).length > 0;
+const connected = (a: NotaryNetwork, b: NotaryNetwork) =>
+  a.libp2p.getConnections(peerIdFromString(b.peerId)).length > 0;
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +86,8 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_00
   }
 }
 
-const meshed = (network: NotaryNetwork, kind: TopicKind, other: NotaryNetwork) => network.libp2p.services.pubsub.getMeshPeers(network.topic(kind)).includes(other.peerId);
+const meshed = (network: NotaryNetwork, kind: TopicKind, other: NotaryNetwork) =>
+  network.libp2p.services.pubsub.getMeshPeers(network.topic(kind)).includes(other.peerId);
 
 describe('a peer that sends junk gossip', () => {
   it('is scored down, graylisted, disconnected and refused; an honest peer keeps its score and its connection', async () => {
@@ -85,15 +95,23 @@ describe('a peer that sends junk gossip', () => {
     await junk.setAllowedPeers([honest.peerId]);
     await honest.setAllowedPeers([junk.peerId, witness.peerId]);
     await witness.setAllowedPeers([honest.peerId]);
-    for (const node of [junk, honest, witness]) for (const kind of ['tx', 'consensus', 'block'] as TopicKind[]) node.subscribe(kind, () => undefined);
+    for (const node of [junk, honest, witness])
+      for (const kind of ['tx', 'consensus', 'block'] as TopicKind[]) node.subscribe(kind, () => undefined);
     await junk.dial(honest.multiaddrs()[0]!);
     await witness.dial(honest.multiaddrs()[0]!);
-    await waitFor('meshes', () => (['tx', 'consensus', 'block'] as TopicKind[]).every((kind) => meshed(honest, kind, junk) && meshed(honest, kind, witness)));
+    await waitFor('meshes', () =>
+      (['tx', 'consensus', 'block'] as TopicKind[]).every(
+        (kind) => meshed(honest, kind, junk) && meshed(honest, kind, witness),
+      ),
+    );
 
     // The witness sends valid messages: it earns no penalty.
     await witness.publish('tx', seeds.tx[0]!);
     // The junk peer sends mutated messages (fuzzed; some may be valid and are accepted, the rest rejected).
-    const junkMessages = fc.sample(fc.tuple(fc.constantFrom<TopicKind>('tx', 'consensus', 'block'), fc.nat()), { numRuns: 200, seed: SEED });
+    const junkMessages = fc.sample(fc.tuple(fc.constantFrom<TopicKind>('tx', 'consensus', 'block'), fc.nat()), {
+      numRuns: 200,
+      seed: SEED,
+    });
     const scores: number[] = [];
     for (const [kind, i] of junkMessages) {
       if (!connected(junk, honest)) break;
@@ -103,7 +121,8 @@ describe('a peer that sends junk gossip', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await waitFor('the junk peer disconnected', () => !connected(honest, junk) && !connected(junk, honest));
-    const rejected = honest.metrics().tx.rejected + honest.metrics().consensus.rejected + honest.metrics().block.rejected;
+    const rejected =
+      honest.metrics().tx.rejected + honest.metrics().consensus.rejected + honest.metrics().block.rejected;
     expect(rejected).toBeGreaterThan(0);
     expect(Math.min(...scores, honest.gossipScore(junk.peerId))).toBeLessThan(PEER_SCORE_THRESHOLDS.graylistThreshold);
     expect(honest.bannedPeers()).toEqual([junk.peerId]);
@@ -128,8 +147,14 @@ describe('the sync protocol over real streams', () => {
     await server.setAllowedPeers([client.peerId]);
     await client.setAllowedPeers([server.peerId]);
     await client.dial(server.multiaddrs()[0]!);
-    const valid = [encodeFrame({ type: 'status' }), encodeFrame({ type: 'blocks', from: 1, to: 4 }), encodeFrame({ type: 'blocks', from: 2, to: 3 })];
-    const leafMutated = fc.tuple(fc.nat(), leafOp).map(([i, op]) => encode(mutateLeaf(decode(valid[i % valid.length]!), op)));
+    const valid = [
+      encodeFrame({ type: 'status' }),
+      encodeFrame({ type: 'blocks', from: 1, to: 4 }),
+      encodeFrame({ type: 'blocks', from: 2, to: 3 }),
+    ];
+    const leafMutated = fc
+      .tuple(fc.nat(), leafOp)
+      .map(([i, op]) => encode(mutateLeaf(decode(valid[i % valid.length]!), op)));
     const requests = [...valid, ...fc.sample(fc.oneof(networkInput(valid), leafMutated), { numRuns: 400, seed: SEED })];
     const codes: Record<string, number> = {};
     for (const payload of requests) {
@@ -137,7 +162,10 @@ describe('the sync protocol over real streams', () => {
       const lp = lpStream(stream, { maxDataLength: SYNC_FRAME_BYTES_MAX });
       if (payload.length > 0) await lp.write(payload);
       await stream.closeWrite();
-      const reply = decode((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray()) as { type: string; code?: string };
+      const reply = decode((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray()) as {
+        type: string;
+        code?: string;
+      };
       expect(['status', 'block', 'error']).toContain(reply.type);
       const key = reply.type === 'error' ? reply.code! : reply.type;
       codes[key] = (codes[key] ?? 0) + 1;
@@ -157,10 +185,22 @@ describe('the sync protocol over real streams', () => {
     await client.setAllowedPeers([liar.peerId]);
     const valid = [
       encodeFrame({ type: 'status', genesisHash: 'ab'.repeat(32), height: 4, headHash: chain.head.hash }),
-      ...(await Promise.all([1, 2].map(async (height) => encodeFrame({ type: 'block', height, block: (await chain.store.getBlockBytes(height))!, commit: (await chain.store.getCommitBytes(height))! })))),
+      ...(await Promise.all(
+        [1, 2].map(async (height) =>
+          encodeFrame({
+            type: 'block',
+            height,
+            block: (await chain.store.getBlockBytes(height))!,
+            commit: (await chain.store.getCommitBytes(height))!,
+          }),
+        ),
+      )),
       encodeFrame({ type: 'end' }),
     ];
-    const answers = fc.sample(fc.array(fc.oneof(networkInput(valid), fc.constantFrom(...valid)), { minLength: 1, maxLength: 4 }), { numRuns: 150, seed: SEED });
+    const answers = fc.sample(
+      fc.array(fc.oneof(networkInput(valid), fc.constantFrom(...valid)), { minLength: 1, maxLength: 4 }),
+      { numRuns: 150, seed: SEED },
+    );
     let next = 0;
     await liar.libp2p.handle(syncProtocol(chainId), ({ stream }) => {
       const frames = answers[next++ % answers.length]!;
@@ -209,9 +249,19 @@ describe('a block announcement racing the consensus commit of the same height', 
       const txs = await devTransfers(racing, 3, { objects: 40, parties: 10, seed: 1, nowMs: timeMs });
       const { block } = await racing.propose(txs, { timeMs, proposer: devKeys.registrar.publicKey });
       const hash = blockHash(block.header);
-      const commit = { height: block.header.height, round: 0, blockHash: hash, signatures: devValidators.map((k) => signVote(k.secretKey, chainId, 'precommit', block.header.height, 0, hash)) };
-      const results = await Promise.allSettled([racing.commit(block, commit), racing.commit(structuredClone(block), commit)]);
-      expect(results.map((result) => (result.status === 'rejected' ? String((result.reason as Error).message) : 'ok'))).toEqual(['ok', 'ok']);
+      const commit = {
+        height: block.header.height,
+        round: 0,
+        blockHash: hash,
+        signatures: devValidators.map((k) => signVote(k.secretKey, chainId, 'precommit', block.header.height, 0, hash)),
+      };
+      const results = await Promise.allSettled([
+        racing.commit(block, commit),
+        racing.commit(structuredClone(block), commit),
+      ]);
+      expect(
+        results.map((result) => (result.status === 'rejected' ? String((result.reason as Error).message) : 'ok')),
+      ).toEqual(['ok', 'ok']);
       expect(racing.head.height).toBe(1);
     } finally {
       await racing.close();

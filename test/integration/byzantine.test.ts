@@ -35,7 +35,12 @@ function sale(index: number, notaryKey: { publicKey: string; secretKey: string }
   const input = devnet.genesis.properties![index]!;
   const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
   const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, { chainId: devnet.genesis.chainId, nowMs: Date.now(), nonce: 7_000 + index, notary: notaryKey });
+  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
+    chainId: devnet.genesis.chainId,
+    nowMs: Date.now(),
+    nonce: 7_000 + index,
+    notary: notaryKey,
+  });
 }
 
 async function heights(): Promise<number[]> {
@@ -44,9 +49,17 @@ async function heights(): Promise<number[]> {
 
 describe('a byzantine validator process against three honest validators', () => {
   it('equivocation, invalid blocks, replayed votes and oversized messages: the honest three keep committing, evidence is served', async () => {
-    await waitFor('the honest three committing', async () => (Math.min(...(await heights())) >= 2 ? true : undefined), 60_000);
+    await waitFor(
+      'the honest three committing',
+      async () => (Math.min(...(await heights())) >= 2 ? true : undefined),
+      60_000,
+    );
     const byzantineNode = devnet.node('node-4');
-    byzantine = spawn(process.execPath, ['--import', 'tsx', BYZANTINE, '--data', byzantineNode.info.dataDir, '--phase-ms', String(PHASE_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    byzantine = spawn(
+      process.execPath,
+      ['--import', 'tsx', BYZANTINE, '--data', byzantineNode.info.dataDir, '--phase-ms', String(PHASE_MS)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     byzantine.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5_000)));
     const heightAt: Record<string, number> = {};
@@ -57,11 +70,14 @@ describe('a byzantine validator process against three honest validators', () => 
         const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
         buffered = buffered.slice(newline + 1);
         lines.push(line);
-        if (typeof line.phase === 'string') void heights().then((h) => (heightAt[line.phase as string] = Math.min(...h)));
+        if (typeof line.phase === 'string')
+          void heights().then((h) => (heightAt[line.phase as string] = Math.min(...h)));
       }
     });
     const done = new Promise<void>((resolve, reject) => {
-      byzantine!.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the byzantine node exited with ${code}: ${stderr}`))));
+      byzantine!.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`the byzantine node exited with ${code}: ${stderr}`)),
+      );
     });
     const startHeight = Math.min(...(await heights()));
 
@@ -76,7 +92,9 @@ describe('a byzantine validator process against three honest validators', () => 
     const summary = lines.find((line) => line.done) as { sent: Record<string, number> } | undefined;
     console.log(`byzantine phases: ${JSON.stringify(lines)}`);
     expect(summary, JSON.stringify(lines)).toBeDefined();
-    console.log(`byzantine node sent: ${JSON.stringify(summary!.sent)}; honest heights by phase end: ${JSON.stringify(heightAt)} from ${startHeight}`);
+    console.log(
+      `byzantine node sent: ${JSON.stringify(summary!.sent)}; honest heights by phase end: ${JSON.stringify(heightAt)} from ${startHeight}`,
+    );
     expect(summary!.sent.equivocations).toBeGreaterThan(0);
     expect(summary!.sent.invalidProposals! + summary!.sent.outOfTurnProposals!).toBeGreaterThan(0);
     expect(summary!.sent.replayedVotes).toBeGreaterThan(0);
@@ -86,7 +104,12 @@ describe('a byzantine validator process against three honest validators', () => 
     // loaded; on a shared CI machine a 6-second phase may pass without a block, so the bound is overall).
     expect(heightAt.oversized! - startHeight).toBeGreaterThanOrEqual(3);
     // Every transfer final, and the three agree block by block.
-    for (const tx of txs) await waitFor(`transfer ${txHash(tx).slice(0, 8)} final`, async () => ((await honest[0]!.txStatus(txHash(tx))).state === 'final' ? true : undefined), 30_000);
+    for (const tx of txs)
+      await waitFor(
+        `transfer ${txHash(tx).slice(0, 8)} final`,
+        async () => ((await honest[0]!.txStatus(txHash(tx))).state === 'final' ? true : undefined),
+        30_000,
+      );
     const common = Math.min(...(await heights()));
     for (let height = Math.max(1, common - 10); height <= common; height++) {
       const hashes = await Promise.all(honest.map(async (node) => (await node.block(height))?.hash));
@@ -95,10 +118,16 @@ describe('a byzantine validator process against three honest validators', () => 
 
     // The equivocation is evidence on every honest node, naming the byzantine key.
     for (const node of honest) {
-      const evidence = await waitFor(`evidence on ${node.info.name}`, async () => {
-        const { body } = await node.request<EvidenceRecord[]>('GET', '/evidence');
-        return body.some((record) => record.evidence.voteA.validator === byzantineNode.info.publicKey) ? body : undefined;
-      }, 20_000);
+      const evidence = await waitFor(
+        `evidence on ${node.info.name}`,
+        async () => {
+          const { body } = await node.request<EvidenceRecord[]>('GET', '/evidence');
+          return body.some((record) => record.evidence.voteA.validator === byzantineNode.info.publicKey)
+            ? body
+            : undefined;
+        },
+        20_000,
+      );
       for (const record of evidence) {
         expect(record.evidence.voteA.validator).toBe(byzantineNode.info.publicKey);
         expect(record.evidence.voteA.height).toBe(record.evidence.voteB.height);
@@ -108,13 +137,21 @@ describe('a byzantine validator process against three honest validators', () => 
 
     // The flooder is disconnected (scored under the graylist threshold) and stays out.
     for (const node of honest) {
-      await waitFor(`${node.info.name} disconnected from the byzantine node`, async () => {
-        const { body } = await node.request<Array<{ peerId: string }>>('GET', '/peers');
-        return body.every((peer) => peer.peerId !== byzantineNode.info.peerId) ? true : undefined;
-      }, 20_000);
+      await waitFor(
+        `${node.info.name} disconnected from the byzantine node`,
+        async () => {
+          const { body } = await node.request<Array<{ peerId: string }>>('GET', '/peers');
+          return body.every((peer) => peer.peerId !== byzantineNode.info.peerId) ? true : undefined;
+        },
+        20_000,
+      );
     }
     // And the honest three still commit without it.
     const after = Math.min(...(await heights()));
-    await waitFor('a block after the disconnection', async () => (Math.min(...(await heights())) > after + 1 ? true : undefined), 30_000);
+    await waitFor(
+      'a block after the disconnection',
+      async () => (Math.min(...(await heights())) > after + 1 ? true : undefined),
+      30_000,
+    );
   }, 150_000);
 });

@@ -7,11 +7,27 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signVote } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
-import { blockHash, txHash, txRootOf, type Block, type Commit, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
+import {
+  blockHash,
+  txHash,
+  txRootOf,
+  type Block,
+  type Commit,
+  type PropertyObject,
+  type Transaction,
+} from '../../shared/ledger/index.js';
 import { verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
 import { auditChain } from '../../electron/node/chain/audit.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
+import {
+  devCommitBlock,
+  devGenesis,
+  devKeys,
+  devParty,
+  devTransfer,
+  devTransfers,
+  devValidators,
+} from '../../electron/node/dev/demo-registry.js';
 import { Keys } from '../../electron/node/store/keys.js';
 
 const genesis = devGenesis({ objects: 50, parties: 10 });
@@ -35,7 +51,14 @@ async function commitTransfers(count: number) {
 
 function signedCommit(block: Block, signers = devValidators): Commit {
   const hash = blockHash(block.header);
-  return { height: block.header.height, round: 0, blockHash: hash, signatures: signers.map((key) => signVote(key.secretKey, genesis.chainId, 'precommit', block.header.height, 0, hash)) };
+  return {
+    height: block.header.height,
+    round: 0,
+    blockHash: hash,
+    signatures: signers.map((key) =>
+      signVote(key.secretKey, genesis.chainId, 'precommit', block.header.height, 0, hash),
+    ),
+  };
 }
 
 async function rawEdit(edit: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>) {
@@ -64,8 +87,16 @@ describe('chain', () => {
   });
 
   it('refuses a block whose state root does not match its transactions, and changes nothing', async () => {
-    const txs = await devTransfers(chain, 3, { objects: 50, parties: 10, seed: 1, nowMs: genesis.genesisTimeMs + 1_000 });
-    const { block } = await chain.propose(txs, { timeMs: genesis.genesisTimeMs + 1_000, proposer: devKeys.registrar.publicKey });
+    const txs = await devTransfers(chain, 3, {
+      objects: 50,
+      parties: 10,
+      seed: 1,
+      nowMs: genesis.genesisTimeMs + 1_000,
+    });
+    const { block } = await chain.propose(txs, {
+      timeMs: genesis.genesisTimeMs + 1_000,
+      proposer: devKeys.registrar.publicKey,
+    });
     const forged: Block = { ...block, header: { ...block.header, stateRoot: '11'.repeat(32) } };
     await expect(chain.commit(forged, signedCommit(forged))).rejects.toThrow(/stateRoot does not match/);
     expect(chain.head.height).toBe(0);
@@ -79,23 +110,38 @@ describe('chain', () => {
     const sale = devTransfer(object, parties[1]!, parties, { chainId: genesis.chainId, nowMs, nonce: 1 });
     const secondSale = devTransfer(object, parties[2]!, parties, { chainId: genesis.chainId, nowMs, nonce: 2 });
     const { block } = await chain.propose([sale], { timeMs: nowMs, proposer: devKeys.registrar.publicKey });
-    const stuffed: Block = { header: { ...block.header, txRoot: txRootOf([sale, secondSale]) }, txs: [sale, secondSale] };
-    await expect(chain.commit(stuffed, signedCommit(stuffed))).rejects.toThrow(/transaction 1 is invalid: STALE_VERSION/);
+    const stuffed: Block = {
+      header: { ...block.header, txRoot: txRootOf([sale, secondSale]) },
+      txs: [sale, secondSale],
+    };
+    await expect(chain.commit(stuffed, signedCommit(stuffed))).rejects.toThrow(
+      /transaction 1 is invalid: STALE_VERSION/,
+    );
     const tampered: Block = { ...block, txs: [secondSale] };
     await expect(chain.commit(tampered, signedCommit(tampered))).rejects.toThrow(/txRoot does not match/);
     expect(chain.head.height).toBe(0);
   });
 
   it('refuses a block committed by fewer than two thirds of the validators', async () => {
-    const txs = await devTransfers(chain, 2, { objects: 50, parties: 10, seed: 1, nowMs: genesis.genesisTimeMs + 1_000 });
-    const { block } = await chain.propose(txs, { timeMs: genesis.genesisTimeMs + 1_000, proposer: devKeys.registrar.publicKey });
+    const txs = await devTransfers(chain, 2, {
+      objects: 50,
+      parties: 10,
+      seed: 1,
+      nowMs: genesis.genesisTimeMs + 1_000,
+    });
+    const { block } = await chain.propose(txs, {
+      timeMs: genesis.genesisTimeMs + 1_000,
+      proposer: devKeys.registrar.publicKey,
+    });
     await expect(chain.commit(block, signedCommit(block, [devKeys.notary]))).rejects.toThrow(/1 of 2 precommits/);
     expect(chain.head.height).toBe(0);
   });
 
   it('refuses to open a store made from another genesis', async () => {
     await chain.close();
-    await expect(Chain.open({ dir, genesis: devGenesis({ objects: 51, parties: 10 }) })).rejects.toMatchObject({ code: 'STORE_CHAIN_MISMATCH' });
+    await expect(Chain.open({ dir, genesis: devGenesis({ objects: 51, parties: 10 }) })).rejects.toMatchObject({
+      code: 'STORE_CHAIN_MISMATCH',
+    });
   });
 });
 
@@ -115,13 +161,19 @@ describe('receipts and certificates', () => {
     const altered = structuredClone(receipt);
     (altered.tx as { nonce: number }).nonce += 1;
     expect(verifyReceipt(altered)).toMatchObject({ ok: false, code: 'INVALID_PROOF' });
-    expect(verifyReceipt(receipt, { trustedValidators: [devKeys.bank.publicKey] })).toMatchObject({ ok: false, code: 'UNTRUSTED_VALIDATORS' });
-    const unsigned = { ...structuredClone(receipt), commit: { ...receipt.commit, signatures: receipt.commit.signatures.slice(1) } };
+    expect(verifyReceipt(receipt, { trustedValidators: [devKeys.bank.publicKey] })).toMatchObject({
+      ok: false,
+      code: 'UNTRUSTED_VALIDATORS',
+    });
+    const unsigned = {
+      ...structuredClone(receipt),
+      commit: { ...receipt.commit, signatures: receipt.commit.signatures.slice(1) },
+    };
     expect(verifyReceipt(unsigned)).toMatchObject({ ok: false, code: 'INVALID_COMMIT' });
     expect(verifyReceipt({ kind: 'receipt' })).toMatchObject({ ok: false, code: 'MALFORMED' });
   });
 
-  it('certifies an object\'s current owner, and refuses a certificate with another owner', async () => {
+  it("certifies an object's current owner, and refuses a certificate with another owner", async () => {
     const { block } = await commitTransfers(3);
     const objectId = (block.txs[0] as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId;
     const certificate = (await chain.certificate(objectId))!;
@@ -160,4 +212,3 @@ describe('audit', () => {
     expect(report.problem?.message).toMatch(new RegExp(`obj/${objectId}`));
   });
 });
-

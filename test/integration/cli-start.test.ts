@@ -19,7 +19,17 @@ const RECORDER = join(root, 'test/support/record-modules.mjs');
 const PASSPHRASE = 'a demo passphrase';
 
 /** Packages no offline command needs: the network, the store, the node's log, metrics and API server. */
-const NODE_ONLY = ['libp2p', '@libp2p/', '@chainsafe/', '@multiformats/', 'classic-level', 'abstract-level', 'pino', 'prom-client', 'ws'];
+const NODE_ONLY = [
+  'libp2p',
+  '@libp2p/',
+  '@chainsafe/',
+  '@multiformats/',
+  'classic-level',
+  'abstract-level',
+  'pino',
+  'prom-client',
+  'ws',
+];
 
 /** tsx and what it loads, when the CLI starts from the sources. */
 const TSX = ['tsx', 'get-tsconfig', 'resolve-pkg-maps', 'esbuild'];
@@ -48,24 +58,32 @@ let runs = 0;
 function record(entry: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   const file = join(dir, `modules-${++runs}.txt`);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', RECORDER, entry, ...args], { cwd: dir, timeout: 30_000, env: { ...process.env, ...env, RECORD_MODULES_FILE: file } }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      readFile(file, 'utf8').then((text) => {
-        const packages = new Set<string>();
-        const files = new Set<string>();
-        for (const url of text.split('\n')) {
-          const inPackage = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-          if (inPackage) packages.add(inPackage[1]!);
-          else if (url.startsWith('file://') && fileURLToPath(url).startsWith(root)) files.add(fileURLToPath(url).slice(root.length));
-        }
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr, packages, files });
-      }, reject);
-    });
+    execFile(
+      process.execPath,
+      ['--import', RECORDER, entry, ...args],
+      { cwd: dir, timeout: 30_000, env: { ...process.env, ...env, RECORD_MODULES_FILE: file } },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return reject(error);
+        readFile(file, 'utf8').then((text) => {
+          const packages = new Set<string>();
+          const files = new Set<string>();
+          for (const url of text.split('\n')) {
+            const inPackage = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+            if (inPackage) packages.add(inPackage[1]!);
+            else if (url.startsWith('file://') && fileURLToPath(url).startsWith(root))
+              files.add(fileURLToPath(url).slice(root.length));
+          }
+          resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr, packages, files });
+        }, reject);
+      },
+    );
   });
 }
 
 function nodeOnly(run: Run): string[] {
-  return [...run.packages].filter((name) => NODE_ONLY.some((heavy) => (heavy.endsWith('/') ? name.startsWith(heavy) : name === heavy)));
+  return [...run.packages].filter((name) =>
+    NODE_ONLY.some((heavy) => (heavy.endsWith('/') ? name.startsWith(heavy) : name === heavy)),
+  );
 }
 
 // The same checks for both ways the CLI starts.
@@ -82,16 +100,23 @@ describe.each(starts)('notary started $name', ({ entry, env }) => {
   it('lists every command for --help with commander alone', async () => {
     const run = await record(entry, ['--help'], env);
     expect(run.code).toBe(0);
-    for (const command of ['devnet', 'start', 'init', 'keys', 'tx', 'verify', 'audit', 'status', 'submit', 'receipt']) expect(run.stdout).toContain(`  ${command} `);
+    for (const command of ['devnet', 'start', 'init', 'keys', 'tx', 'verify', 'audit', 'status', 'submit', 'receipt'])
+      expect(run.stdout).toContain(`  ${command} `);
     expect([...run.packages].filter((name) => !TSX.includes(name))).toEqual(['commander']);
   });
 
   it('seals a demo party key without the network, the store or the ledger', async () => {
-    const run = await record(entry, ['keys', 'dev-party', '7', '--out', join(dir, `party-${runs}.key`), '--passphrase-file', join(dir, 'p.txt')], env);
+    const run = await record(
+      entry,
+      ['keys', 'dev-party', '7', '--out', join(dir, `party-${runs}.key`), '--passphrase-file', join(dir, 'p.txt')],
+      env,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^public key [0-9a-f]{64}\n$/);
     expect(nodeOnly(run)).toEqual([]);
-    expect([...run.files].filter((file) => file.startsWith('shared/ledger/') || file.startsWith('shared/chain/'))).toEqual([]);
+    expect(
+      [...run.files].filter((file) => file.startsWith('shared/ledger/') || file.startsWith('shared/chain/')),
+    ).toEqual([]);
   });
 
   it('verifies a document offline without the network or the store', async () => {
@@ -103,7 +128,25 @@ describe.each(starts)('notary started $name', ({ entry, env }) => {
   });
 
   it('builds a transaction without the network or the store', async () => {
-    const run = await record(entry, ['tx', 'encumbrance', 'release', '--chain-id', 'by-registry-dev', '--object', 'BY-DEV-000007', '--object-version', '1', '--id', 'm1', '--out', join(dir, `release-${runs}.json`)], env);
+    const run = await record(
+      entry,
+      [
+        'tx',
+        'encumbrance',
+        'release',
+        '--chain-id',
+        'by-registry-dev',
+        '--object',
+        'BY-DEV-000007',
+        '--object-version',
+        '1',
+        '--id',
+        'm1',
+        '--out',
+        join(dir, `release-${runs}.json`),
+      ],
+      env,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('encumbrance.release written to');
     expect(nodeOnly(run)).toEqual([]);

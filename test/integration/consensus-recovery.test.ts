@@ -39,7 +39,11 @@ describe('a halted consensus driver', () => {
     };
     const stuckAt = node.chain.head.height;
     await waitFor('the halt', async () => (node.consensusHalts === 1 ? true : undefined), 15_000);
-    await waitFor('blocks after the restart', async () => (node.chain.head.height >= stuckAt + 3 ? true : undefined), 60_000);
+    await waitFor(
+      'blocks after the restart',
+      async () => (node.chain.head.height >= stuckAt + 3 ? true : undefined),
+      60_000,
+    );
     expect(failed).toBe(1);
     expect(node.consensusHalts).toBe(1);
     expect((await node.status()).height).toBeGreaterThanOrEqual(stuckAt + 3);

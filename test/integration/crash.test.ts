@@ -81,11 +81,15 @@ describe('crash safety', () => {
       const delayMs = 100 + Math.floor(next() * 700);
       const run = await runAndKill(dir, delayMs);
       const chain = await Chain.open({ dir, genesis }).catch((error: Error) => {
-        throw new Error(`CRASH_SEED=${SEED} kill ${kill} (after ${delayMs} ms): the store did not reopen: ${error.message}`);
+        throw new Error(
+          `CRASH_SEED=${SEED} kill ${kill} (after ${delayMs} ms): the store did not reopen: ${error.message}`,
+        );
       });
       try {
         const context = `CRASH_SEED=${SEED} kill ${kill} (after ${delayMs} ms, child saw ${run.lastCommitted} committed)`;
-        expect(chain.head.height, `${context}: a committed block was lost`).toBeGreaterThanOrEqual(Math.max(run.lastCommitted, previousHeight));
+        expect(chain.head.height, `${context}: a committed block was lost`).toBeGreaterThanOrEqual(
+          Math.max(run.lastCommitted, previousHeight),
+        );
         // at most the block being written when killed may be present beyond what the child saw
         if (run.lastCommitted >= 0) expect(chain.head.height, context).toBeLessThanOrEqual(run.lastCommitted + 1);
         const report = await auditChain(chain.store, genesis, { verify: chain.verify });
@@ -100,6 +104,8 @@ describe('crash safety', () => {
     // the kills must have interrupted a chain that was really committing
     expect(previousHeight).toBeGreaterThan(KILLS);
     expect(killsWithProgress).toBeGreaterThan(KILLS / 2);
-    console.log(`crash test: ${KILLS} kills (CRASH_SEED=${SEED}), chain reached height ${previousHeight}, audited clean after every kill`);
+    console.log(
+      `crash test: ${KILLS} kills (CRASH_SEED=${SEED}), chain reached height ${previousHeight}, audited clean after every kill`,
+    );
   }, 600_000);
 });

@@ -32,7 +32,12 @@ function sale(index: number, notary: KeyPair, options: { buyerOffset?: number; v
   const object = { ...genesisObject(index), version: options.version ?? 1 };
   const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
   const buyer = parties[(owner + (options.buyerOffset ?? 1)) % PARTIES]!;
-  return devTransfer(object, buyer, parties, { chainId: devnet.genesis.chainId, nowMs: Date.now(), nonce: index * 10 + (options.buyerOffset ?? 1), notary });
+  return devTransfer(object, buyer, parties, {
+    chainId: devnet.genesis.chainId,
+    nowMs: Date.now(),
+    nonce: index * 10 + (options.buyerOffset ?? 1),
+    notary,
+  });
 }
 
 async function heights(nodes: NodeProcess[]): Promise<number[]> {
@@ -56,7 +61,12 @@ function watchFinality(node: NodeProcess, from: number) {
   return { finalAt, stop: async () => ((stopped = true), await loop) };
 }
 
-async function submitAll(txs: Transaction[], nodes: NodeProcess[], concurrency: number, submittedAt: Map<string, number>) {
+async function submitAll(
+  txs: Transaction[],
+  nodes: NodeProcess[],
+  concurrency: number,
+  submittedAt: Map<string, number>,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -73,7 +83,9 @@ beforeAll(async () => {
   devnet = await Devnet.create({ validators: 4, observers: 1, objects: OBJECTS, heartbeatMs: 1_000 });
   await devnet.startAll();
   notaries = [await devnet.signingKey('node-3'), await devnet.signingKey('node-4')];
-  await waitFor('the first blocks', async () => ((await heights(devnet.nodes)).every((h) => h >= 2) ? true : undefined));
+  await waitFor('the first blocks', async () =>
+    (await heights(devnet.nodes)).every((h) => h >= 2) ? true : undefined,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -89,7 +101,11 @@ describe('devnet of 4 validators and 1 observer', () => {
     const submittedAt = new Map<string, number>();
     const startedMs = Date.now();
     await submitAll(txs, validators, 16, submittedAt);
-    await waitFor('1,000 transfers final', async () => (txs.every((tx) => watcher.finalAt.has(txHash(tx))) ? true : undefined), 180_000);
+    await waitFor(
+      '1,000 transfers final',
+      async () => (txs.every((tx) => watcher.finalAt.has(txHash(tx))) ? true : undefined),
+      180_000,
+    );
     await watcher.stop();
     const latencies = txs.map((tx) => watcher.finalAt.get(txHash(tx))! - submittedAt.get(txHash(tx))!);
     const seconds = (Math.max(...watcher.finalAt.values()) - startedMs) / 1000;
@@ -100,10 +116,16 @@ describe('devnet of 4 validators and 1 observer', () => {
     const roots = await Promise.all(devnet.nodes.map(async (node) => (await node.block(height))!.header.stateRoot));
     expect(new Set(roots).size).toBe(1);
     // the operator's view of the network: every peer with its head height, every validator signing
-    const peers = (await devnet.node('node-1').request<Array<{ peerId: string; height: number | null }>>('GET', '/peers')).body;
+    const peers = (
+      await devnet.node('node-1').request<Array<{ peerId: string; height: number | null }>>('GET', '/peers')
+    ).body;
     expect(peers).toHaveLength(devnet.nodes.length - 1);
     for (const peer of peers) expect(peer.height).toBeGreaterThanOrEqual(height);
-    const validatorsView = (await devnet.node('node-1').request<{ validators: Array<{ lastSignedHeight: number | null }> }>('GET', '/validators')).body;
+    const validatorsView = (
+      await devnet
+        .node('node-1')
+        .request<{ validators: Array<{ lastSignedHeight: number | null }> }>('GET', '/validators')
+    ).body;
     for (const validator of validatorsView.validators) expect(validator.lastSignedHeight).toBeGreaterThan(0);
   }, 240_000);
 
@@ -113,11 +135,24 @@ describe('devnet of 4 validators and 1 observer', () => {
     await victim.kill();
     const before = Math.max(...(await heights(others)));
     const load = Array.from({ length: 50 }, (_, i) => sale(1_000 + i, notaries[i % 2]!));
-    await submitAll(load, others.filter((node) => node.info.role !== 'observer'), 8, new Map());
-    await waitFor('three more blocks without node-2', async () => ((await heights(others)).every((h) => h >= before + 3) ? true : undefined), 60_000);
+    await submitAll(
+      load,
+      others.filter((node) => node.info.role !== 'observer'),
+      8,
+      new Map(),
+    );
+    await waitFor(
+      'three more blocks without node-2',
+      async () => ((await heights(others)).every((h) => h >= before + 3) ? true : undefined),
+      60_000,
+    );
     await victim.start();
     const target = Math.max(...(await heights(others)));
-    await waitFor('node-2 catching up', async () => ((await victim.status()).height >= target ? true : undefined), 60_000);
+    await waitFor(
+      'node-2 catching up',
+      async () => ((await victim.status()).height >= target ? true : undefined),
+      60_000,
+    );
     const [mine, theirs] = await Promise.all([victim.block(target), devnet.node('node-1').block(target)]);
     expect(mine!.hash).toBe(theirs!.hash);
   }, 180_000);
@@ -129,7 +164,11 @@ describe('devnet of 4 validators and 1 observer', () => {
     // A loaded node that saw too few validators for a moment answered `outbox` to some of the
     // earlier transfers (REQ-OUT.1): those settle first, and the checks below look at this
     // test's 20 entries only.
-    await waitFor('the earlier outbox entries settled', async () => ((await office.status()).outbox.pending === 0 ? true : undefined), 60_000);
+    await waitFor(
+      'the earlier outbox entries settled',
+      async () => ((await office.status()).outbox.pending === 0 ? true : undefined),
+      60_000,
+    );
     await office.setOffline(true);
     await waitFor('node-4 offline', async () => ((await office.status()).online ? undefined : true), 30_000);
     const offline = Array.from({ length: 20 }, (_, i) => sale(1_100 + i, notaries[1]!));
@@ -137,21 +176,33 @@ describe('devnet of 4 validators and 1 observer', () => {
     // meanwhile another office sells five of the same flats to other buyers
     const conflicting = Array.from({ length: 5 }, (_, i) => sale(1_100 + i, notaries[0]!, { buyerOffset: 2 }));
     for (const tx of conflicting) await elsewhere.submit(tx);
-    await waitFor('the conflicting sales final', async () => {
-      const states = await Promise.all(conflicting.map((tx) => elsewhere.txStatus(txHash(tx))));
-      return states.every((state) => state.state === 'final') ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'the conflicting sales final',
+      async () => {
+        const states = await Promise.all(conflicting.map((tx) => elsewhere.txStatus(txHash(tx))));
+        return states.every((state) => state.state === 'final') ? true : undefined;
+      },
+      60_000,
+    );
     expect((await office.status()).outbox.pending).toBe(20);
 
     await office.setOffline(false);
     const mine = new Set(offline.map((tx) => txHash(tx)));
-    const entries = await waitFor('the outbox to settle', async () => {
-      const view = (await office.outbox()).filter((entry) => mine.has(entry.txHash));
-      return view.length === 20 && view.every((entry) => entry.state === 'final' || entry.state === 'rejected') ? view : undefined;
-    }, 90_000);
+    const entries = await waitFor(
+      'the outbox to settle',
+      async () => {
+        const view = (await office.outbox()).filter((entry) => mine.has(entry.txHash));
+        return view.length === 20 && view.every((entry) => entry.state === 'final' || entry.state === 'rejected')
+          ? view
+          : undefined;
+      },
+      90_000,
+    );
     const rejected = entries.filter((entry) => entry.state === 'rejected');
     expect(rejected.map((entry) => entry.code)).toEqual(Array(5).fill('STALE_VERSION'));
-    expect(new Set(rejected.map((entry) => entry.txHash))).toEqual(new Set(offline.slice(0, 5).map((tx) => txHash(tx))));
+    expect(new Set(rejected.map((entry) => entry.txHash))).toEqual(
+      new Set(offline.slice(0, 5).map((tx) => txHash(tx))),
+    );
     for (const tx of offline.slice(5)) expect((await elsewhere.txStatus(txHash(tx))).state).toBe('final');
     burner.kill('SIGKILL');
   }, 240_000);
@@ -170,5 +221,3 @@ describe('devnet of 4 validators and 1 observer', () => {
     }
   }, 30_000);
 });
-
-

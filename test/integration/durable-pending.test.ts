@@ -27,7 +27,14 @@ beforeAll(async () => {
   const dataDir = join(root, 'node');
   await ensureDevNode(dataDir);
   startArgs = ['--passphrase-file', join(dataDir, DEV_PASSPHRASE_FILE)];
-  node = new NodeProcess({ name: 'dev', dataDir, role: 'notary', peerId: '', publicKey: '', port: 0 } satisfies DevnetNode);
+  node = new NodeProcess({
+    name: 'dev',
+    dataDir,
+    role: 'notary',
+    peerId: '',
+    publicKey: '',
+    port: 0,
+  } satisfies DevnetNode);
   await node.start(startArgs);
 }, 120_000);
 
@@ -44,7 +51,12 @@ async function inboxDrafts(first: number, count: number): Promise<string[]> {
   for (let index = first; index < first + count; index++) {
     const { body: view } = await node.request<PropertyView>('GET', `/properties/${devObjectId(index)}`);
     const owner = PARTIES.findIndex((party) => party.publicKey === view.property.owners[0]!.key);
-    const draft = devTransferDraft(view.property, PARTIES[(owner + 1) % PARTIES.length]!, PARTIES, { chainId, nowMs: Date.now(), nonce: index, notaryKey });
+    const draft = devTransferDraft(view.property, PARTIES[(owner + 1) % PARTIES.length]!, PARTIES, {
+      chainId,
+      nowMs: Date.now(),
+      nonce: index,
+      notaryKey,
+    });
     const added = await node.request<InboxEntry>('POST', '/inbox', draft);
     expect(added.status).toBe(201);
     ids.push(added.body.id);
@@ -77,7 +89,9 @@ describe('a pending acknowledgement survives kill -9', () => {
       const requests = ids.map((id) => node.request<SubmitResult>('POST', `/inbox/${id}/certify`, {}));
       await Promise.any(requests);
       const killed = node.kill(); // SIGKILL at the first answer: no graceful stop writes anything
-      const answers = (await Promise.allSettled(requests)).flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      const answers = (await Promise.allSettled(requests)).flatMap((result) =>
+        result.status === 'fulfilled' ? [result.value] : [],
+      );
       await killed;
       for (const answer of answers) {
         expect(answer.status).toBe(202);
@@ -91,12 +105,16 @@ describe('a pending acknowledgement survives kill -9', () => {
     }
     expect(uncommittedAtKill.length).toBeGreaterThan(0);
     for (const hash of acknowledged) {
-      const status = await waitFor(`transfer ${hash} to be final`, async () => {
-        const current = await node.txStatus(hash);
-        expect(current.state).not.toBe('unknown');
-        expect(current.state).not.toBe('rejected');
-        return current.state === 'final' ? current : undefined;
-      }, 60_000);
+      const status = await waitFor(
+        `transfer ${hash} to be final`,
+        async () => {
+          const current = await node.txStatus(hash);
+          expect(current.state).not.toBe('unknown');
+          expect(current.state).not.toBe('rejected');
+          return current.state === 'final' ? current : undefined;
+        },
+        60_000,
+      );
       expect(status.state).toBe('final');
     }
   }, 240_000);

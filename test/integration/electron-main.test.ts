@@ -81,7 +81,8 @@ const fake = vi.hoisted(() => {
     },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => state.privileged.push(...schemes),
-      handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) => state.protocolHandlers.set(scheme, handler),
+      handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) =>
+        state.protocolHandlers.set(scheme, handler),
     },
     session: {
       defaultSession: {
@@ -94,7 +95,10 @@ const fake = vi.hoisted(() => {
     get ipcMain() {
       return state.ipcMain;
     },
-    Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (state.menu = menu) },
+    Menu: {
+      buildFromTemplate: (template: unknown) => template,
+      setApplicationMenu: (menu: unknown) => (state.menu = menu),
+    },
     shell: { openExternal: () => Promise.resolve(), openPath: () => Promise.resolve('') },
   };
   return { state, electron };
@@ -153,7 +157,9 @@ describe('Electron main', () => {
 
   it('loads the renderer from app:// (never a dev server) with a strict content security policy, confined to dist/renderer', async () => {
     expect(fake.state.windows[0]!.url).toBe('app://notary/index.html');
-    expect(fake.state.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(fake.state.privileged).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
     const handler = fake.state.protocolHandlers.get('app')!;
     const index = await handler({ url: 'app://notary/index.html' });
     expect(index.status).toBe(200);
@@ -176,7 +182,8 @@ describe('Electron main', () => {
     const contents = fake.state.windows[0]!.contents;
     const navigate = (event: string, url: string) => {
       let prevented = false;
-      for (const handler of contents.handlers.get(event) ?? []) handler({ preventDefault: () => (prevented = true) }, url);
+      for (const handler of contents.handlers.get(event) ?? [])
+        handler({ preventDefault: () => (prevented = true) }, url);
       return prevented;
     };
     expect(navigate('will-navigate', 'https://attacker.example/')).toBe(true);
@@ -189,10 +196,17 @@ describe('Electron main', () => {
   });
 
   it('runs the node in-process: the window gets answers and live events over IPC; other senders get 403', async () => {
-    const answer = (await ipc.ipcRenderer.invoke('notary:api', 'status', {})) as { status: number; body: { role: string; chainId: string } };
+    const answer = (await ipc.ipcRenderer.invoke('notary:api', 'status', {})) as {
+      status: number;
+      body: { role: string; chainId: string };
+    };
     expect(answer).toMatchObject({ status: 200, body: { role: 'notary', chainId: 'by-registry-dev' } });
     const contents = fake.state.windows[0]!.contents;
-    for (const deadline = Date.now() + 10_000; !contents.sent.some(([channel]) => channel === 'notary:event') && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (
+      const deadline = Date.now() + 10_000;
+      !contents.sent.some(([channel]) => channel === 'notary:event') && Date.now() < deadline;
+    )
+      await new Promise((r) => setTimeout(r, 50));
     expect(contents.sent.find(([channel]) => channel === 'notary:event')).toBeDefined();
     ipc.fromFrame({ url: 'app://notary/index.html', parent: null }, {} as never);
     expect(await ipc.ipcRenderer.invoke('notary:api', 'status', {})).toMatchObject({ status: 403 });
@@ -204,7 +218,12 @@ describe('the preload bundle', () => {
   it('exposes only window.notary: one function per API method, onEvent and unlock; no ipcRenderer, no Node', async () => {
     const code = await readFile(join(root, 'dist/electron/preload/index.cjs'), 'utf8');
     const exposed: Array<[string, Record<string, unknown>]> = [];
-    const electron = { contextBridge: { exposeInMainWorld: (name: string, value: Record<string, unknown>) => exposed.push([name, value]) }, ipcRenderer: ipc.ipcRenderer };
+    const electron = {
+      contextBridge: {
+        exposeInMainWorld: (name: string, value: Record<string, unknown>) => exposed.push([name, value]),
+      },
+      ipcRenderer: ipc.ipcRenderer,
+    };
     const required: string[] = [];
     const module = { exports: {} };
     runInNewContext(code, {

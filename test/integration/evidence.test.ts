@@ -29,7 +29,9 @@ describe('evidence log', () => {
     const path = join(dir, 'evidence.jsonl');
     let log = await EvidenceLog.open(path);
     expect(await log.record(doubleVote(5), 1)).toBe(true);
-    expect(await log.record({ ...doubleVote(5), voteA: doubleVote(5).voteB, voteB: doubleVote(5).voteA }, 2)).toBe(false);
+    expect(await log.record({ ...doubleVote(5), voteA: doubleVote(5).voteB, voteB: doubleVote(5).voteA }, 2)).toBe(
+      false,
+    );
     expect(await log.record(doubleVote(6), 3)).toBe(true);
     await appendFile(path, '{"detectedAtMs":4,"evid');
     log = await EvidenceLog.open(path);

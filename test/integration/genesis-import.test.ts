@@ -33,20 +33,28 @@ describe('importGenesis', () => {
     async function* stream() {
       yield* genesis.properties!;
     }
-    const result = await importGenesis(store, { ...genesis, properties: [] }, stream(), { rowsPerBatch: 97, compactFrom: 0 });
+    const result = await importGenesis(store, { ...genesis, properties: [] }, stream(), {
+      rowsPerBatch: 97,
+      compactFrom: 0,
+    });
     expect(result.phasesMs.compact).toBeGreaterThan(0);
     expect(result.stateRoot).toBe(expected.execution.stateRoot);
     expect(blockHash(result.block.header)).toBe(blockHash(expected.block.header));
     expect(result.genesisDigest).toBe(genesisDigest(genesis));
     expect(store.head?.stateRoot).toBe(expected.execution.stateRoot);
-    for (const [hash, bytes] of expected.execution.smtNodes) expect(bytesToHex((await store.getSmtNode(hash))!)).toBe(bytesToHex(bytes));
+    for (const [hash, bytes] of expected.execution.smtNodes)
+      expect(bytesToHex((await store.getSmtNode(hash))!)).toBe(bytesToHex(bytes));
     expect(result.smtNodes).toBe(expected.execution.smtNodes.size);
     const values = await store.getStateMany(expected.execution.stateWrites.map((write) => write.key));
-    for (const write of expected.execution.stateWrites) expect(bytesToHex(values.get(write.key)!)).toBe(bytesToHex(write.value!));
-    for (const row of expected.execution.partyObjects) expect(await store.getPartyObjects(row.party, { limit: 10_000 })).toContain(row.objectId);
+    for (const write of expected.execution.stateWrites)
+      expect(bytesToHex(values.get(write.key)!)).toBe(bytesToHex(write.value!));
+    for (const row of expected.execution.partyObjects)
+      expect(await store.getPartyObjects(row.party, { limit: 10_000 })).toContain(row.objectId);
     // proofs come from the stored nodes
     const tree = new SparseMerkleTree({ get: (hash) => store.getSmtNode(hash) }, Buffer.from(result.stateRoot, 'hex'));
-    expect(bytesToHex((await tree.get(Buffer.from(bytesToHex(new Uint8Array(32)), 'hex'))) ?? new Uint8Array())).toBe('');
+    expect(bytesToHex((await tree.get(Buffer.from(bytesToHex(new Uint8Array(32)), 'hex'))) ?? new Uint8Array())).toBe(
+      '',
+    );
     await store.close();
   });
 
@@ -129,7 +137,9 @@ describe('Chain.open with its genesis file (the digest kept next to it)', () => 
     await (await Chain.open({ dir, genesis, genesisFile: file })).close();
     // the first open with the file computes the digest and keeps it ...
     await (await Chain.open({ dir, genesis: await readGenesisFile(file), genesisFile: file })).close();
-    expect(JSON.parse(await readFile(`${file}${GENESIS_DIGEST_CACHE_SUFFIX}`, 'utf8'))).toMatchObject({ genesisDigest: genesisDigest(genesis) });
+    expect(JSON.parse(await readFile(`${file}${GENESIS_DIGEST_CACHE_SUFFIX}`, 'utf8'))).toMatchObject({
+      genesisDigest: genesisDigest(genesis),
+    });
     // ... and later opens compare the kept digest: not one property encoded
     const encodedBefore = GenesisDigest.propertiesEncoded;
     for (let i = 0; i < 3; i++) {
@@ -150,7 +160,9 @@ describe('Chain.open with its genesis file (the digest kept next to it)', () => 
     const kept = await readFile(`${file}${GENESIS_DIGEST_CACHE_SUFFIX}`, 'utf8');
 
     await writeGenesisFile(dataDir, devGenesis({ objects: 31 }));
-    await expect(Chain.open({ dir, genesis: await readGenesisFile(file), genesisFile: file })).rejects.toMatchObject({ code: 'STORE_CHAIN_MISMATCH' });
+    await expect(Chain.open({ dir, genesis: await readGenesisFile(file), genesisFile: file })).rejects.toMatchObject({
+      code: 'STORE_CHAIN_MISMATCH',
+    });
 
     // same length, one property changed: the bytes differ, so the digest is computed again
     const sameSize = structuredClone(original);
@@ -158,13 +170,18 @@ describe('Chain.open with its genesis file (the digest kept next to it)', () => 
     property.id = property.id.slice(0, -1) + (property.id.endsWith('x') ? 'y' : 'x');
     await writeGenesisFile(dataDir, sameSize);
     expect((await stat(file)).size).toBe(Buffer.byteLength(`${JSON.stringify(original, null, 2)}\n`));
-    await expect(Chain.open({ dir, genesis: await readGenesisFile(file), genesisFile: file })).rejects.toMatchObject({ code: 'STORE_CHAIN_MISMATCH' });
+    await expect(Chain.open({ dir, genesis: await readGenesisFile(file), genesisFile: file })).rejects.toMatchObject({
+      code: 'STORE_CHAIN_MISMATCH',
+    });
     // a refused genesis is never kept
     expect(await readFile(`${file}${GENESIS_DIGEST_CACHE_SUFFIX}`, 'utf8')).toBe(kept);
 
     // a kept digest that does not belong to this store (copied from elsewhere) is not trusted
     await writeGenesisFile(dataDir, original);
-    await writeFile(`${file}${GENESIS_DIGEST_CACHE_SUFFIX}`, JSON.stringify({ ...JSON.parse(kept), genesisDigest: 'ab'.repeat(32) }));
+    await writeFile(
+      `${file}${GENESIS_DIGEST_CACHE_SUFFIX}`,
+      JSON.stringify({ ...JSON.parse(kept), genesisDigest: 'ab'.repeat(32) }),
+    );
     const chain = await Chain.open({ dir, genesis: await readGenesisFile(file), genesisFile: file });
     await chain.close();
     expect(await readFile(`${file}${GENESIS_DIGEST_CACHE_SUFFIX}`, 'utf8')).toBe(kept);

@@ -10,7 +10,10 @@ import { parseGenesis, StateKey, type Genesis } from '../../shared/ledger/index.
 import { Chain } from '../../electron/node/chain/chain.js';
 import { auditChain } from '../../electron/node/chain/audit.js';
 import { GenesisDigest, genesisDigest } from '../../electron/node/chain/genesis-import.js';
-import { GENESIS_PROPERTY_LINE_BYTES_MAX, genesisPropertiesDigest } from '../../electron/node/chain/genesis-properties.js';
+import {
+  GENESIS_PROPERTY_LINE_BYTES_MAX,
+  genesisPropertiesDigest,
+} from '../../electron/node/chain/genesis-properties.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
 import { ChainStore } from '../../electron/node/store/index.js';
 import { devGenesis, devObjectId } from '../../electron/node/dev/demo-registry.js';
@@ -26,12 +29,19 @@ afterAll(async () => {
 });
 
 /** Writes the genesis as two files: the header (no properties) and one object per line. */
-async function writeSplit(dataDir: string, genesis: Genesis, lines?: string[]): Promise<{ genesisFile: string; propertiesFile: string; header: Genesis }> {
+async function writeSplit(
+  dataDir: string,
+  genesis: Genesis,
+  lines?: string[],
+): Promise<{ genesisFile: string; propertiesFile: string; header: Genesis }> {
   const { properties, ...header } = genesis;
   const genesisFile = join(dataDir, 'genesis.json');
   const propertiesFile = join(dataDir, 'genesis-properties.ndjson');
   await writeFile(genesisFile, `${JSON.stringify(header, null, 2)}\n`);
-  await writeFile(propertiesFile, `${(lines ?? (properties ?? []).map((object) => JSON.stringify(object))).join('\n')}\n`);
+  await writeFile(
+    propertiesFile,
+    `${(lines ?? (properties ?? []).map((object) => JSON.stringify(object))).join('\n')}\n`,
+  );
   return { genesisFile, propertiesFile, header: parseGenesis(JSON.parse(await readFile(genesisFile, 'utf8'))) };
 }
 
@@ -70,7 +80,10 @@ describe('a genesis whose objects are in genesis-properties.ndjson', () => {
     // the audit replays the genesis from the same files
     const store = await ChainStore.open(dir, { createIfMissing: false, chainId: genesis.chainId });
     try {
-      const report = await auditChain(store, header, { verify: createFastVerifier(), genesisPropertiesFile: propertiesFile });
+      const report = await auditChain(store, header, {
+        verify: createFastVerifier(),
+        genesisPropertiesFile: propertiesFile,
+      });
       expect(report).toMatchObject({ ok: true, headHeight: 0 });
     } finally {
       await store.close();
@@ -87,7 +100,9 @@ describe('a genesis whose objects are in genesis-properties.ndjson', () => {
     const changed = structuredClone(genesis);
     changed.properties![20]!.address = `${changed.properties![20]!.address} `;
     await writeSplit(dataDir, changed);
-    await expect(Chain.open({ dir, genesis: header, genesisFile, genesisPropertiesFile: propertiesFile })).rejects.toMatchObject({ code: 'STORE_CHAIN_MISMATCH' });
+    await expect(
+      Chain.open({ dir, genesis: header, genesisFile, genesisPropertiesFile: propertiesFile }),
+    ).rejects.toMatchObject({ code: 'STORE_CHAIN_MISMATCH' });
   });
 
   it('names a bad line with its number and leaves no store behind', async () => {
@@ -95,15 +110,26 @@ describe('a genesis whose objects are in genesis-properties.ndjson', () => {
     const lines = genesis.properties!.map((object) => JSON.stringify(object));
     const cases: Array<[string, string[], RegExp]> = [
       ['not JSON', lines.map((line, i) => (i === 6 ? line.slice(0, -3) : line)), /line 7: not a JSON object/],
-      ['not an object of the registry', lines.map((line, i) => (i === 11 ? JSON.stringify({ ...JSON.parse(line), area: 'big' }) : line)), /line 12: not a valid genesis object/],
-      ['a line too long', lines.map((line, i) => (i === 3 ? ' '.repeat(GENESIS_PROPERTY_LINE_BYTES_MAX + 1) + line : line)), /line 4: longer than/],
+      [
+        'not an object of the registry',
+        lines.map((line, i) => (i === 11 ? JSON.stringify({ ...JSON.parse(line), area: 'big' }) : line)),
+        /line 12: not a valid genesis object/,
+      ],
+      [
+        'a line too long',
+        lines.map((line, i) => (i === 3 ? ' '.repeat(GENESIS_PROPERTY_LINE_BYTES_MAX + 1) + line : line)),
+        /line 4: longer than/,
+      ],
       ['an object listed twice', [...lines, lines[5]!], /twice/],
     ];
     for (const [what, bad, message] of cases) {
       const dataDir = await tempDir();
       const { genesisFile, propertiesFile, header } = await writeSplit(dataDir, genesis, bad);
       const dir = join(dataDir, 'chain');
-      await expect(Chain.open({ dir, genesis: header, genesisFile, genesisPropertiesFile: propertiesFile }), what).rejects.toThrow(message);
+      await expect(
+        Chain.open({ dir, genesis: header, genesisFile, genesisPropertiesFile: propertiesFile }),
+        what,
+      ).rejects.toThrow(message);
       expect(await exists(dir), what).toBe(false);
     }
   });
@@ -113,7 +139,9 @@ describe('a genesis whose objects are in genesis-properties.ndjson', () => {
     const dataDir = await tempDir();
     const { propertiesFile } = await writeSplit(dataDir, genesis);
     const dir = join(dataDir, 'chain');
-    await expect(Chain.open({ dir, genesis, genesisPropertiesFile: propertiesFile })).rejects.toMatchObject({ code: 'GENESIS_INVALID' });
+    await expect(Chain.open({ dir, genesis, genesisPropertiesFile: propertiesFile })).rejects.toMatchObject({
+      code: 'GENESIS_INVALID',
+    });
     expect(await exists(dir)).toBe(false);
   });
 });

@@ -21,7 +21,10 @@ afterAll(async () => {
 
 function launch(): Promise<{ child: ChildProcess; lines: string[]; url: string; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/launch.ts'], { env: { ...process.env, NOTARY_DATA: join(dir, 'node'), DISPLAY: '', WAYLAND_DISPLAY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/launch.ts'], {
+    env: { ...process.env, NOTARY_DATA: join(dir, 'node'), DISPLAY: '', WAYLAND_DISPLAY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const lines: string[] = [];
   return new Promise((resolve, reject) => {

@@ -35,7 +35,10 @@ describe('mempool', () => {
     const mempool = new Mempool(chain, () => nowMs);
     await mempool.add(await sale(0, 1));
     const bad = await sale(1, 2);
-    const underpaid = signTransaction({ ...bad, payload: { ...bad.payload, duty: { reference: 'x', amountMinor: 1 } } } as Transaction, devKeys.notary.secretKey);
+    const underpaid = signTransaction(
+      { ...bad, payload: { ...bad.payload, duty: { reference: 'x', amountMinor: 1 } } } as Transaction,
+      devKeys.notary.secretKey,
+    );
     await expect(mempool.add(underpaid)).rejects.toMatchObject({ code: 'DUTY_TOO_LOW' });
     expect(mempool.size).toBe(1);
   });
@@ -44,7 +47,9 @@ describe('mempool', () => {
     const mempool = new Mempool(chain, () => nowMs);
     const tx = await sale(0, 1);
     await mempool.add(tx);
-    await expect(mempool.add(signTransaction({ ...tx, signatures: [] }, devKeys.notary.secretKey))).rejects.toMatchObject({ code: 'ALREADY_PENDING' });
+    await expect(
+      mempool.add(signTransaction({ ...tx, signatures: [] }, devKeys.notary.secretKey)),
+    ).rejects.toMatchObject({ code: 'ALREADY_PENDING' });
   });
 
   it('refuses newcomers when full instead of evicting', async () => {

@@ -12,7 +12,13 @@ import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/de
 import { Mempool, MempoolError } from '../../electron/node/mempool/mempool.js';
 import { Outbox } from '../../electron/node/mempool/outbox.js';
 import { OutboxSender } from '../../electron/node/mempool/outbox-sender.js';
-import { createNetwork, GossipAction, GossipValidationError, type NotaryNetwork, type PublishResult } from '../../electron/node/network/index.js';
+import {
+  createNetwork,
+  GossipAction,
+  GossipValidationError,
+  type NotaryNetwork,
+  type PublishResult,
+} from '../../electron/node/network/index.js';
 
 const OBJECTS = 10;
 const PARTIES = 5;
@@ -54,7 +60,8 @@ beforeEach(async () => {
           try {
             await validatorMempool.add(decodeTransaction(bytes));
           } catch (error) {
-            if (error instanceof MempoolError) throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
+            if (error instanceof MempoolError)
+              throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
             throw error;
           }
         },

@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex, decode, encode, hexToBytes } from '../../shared/codec/index.js';
 import { txHash, type Block, type Transaction } from '../../shared/ledger/index.js';
 import { MerkleTree } from '../../shared/merkle/rfc6962.js';
-import { verifyCertificate, verifyReceipt, type OwnershipCertificate, type Receipt } from '../../shared/receipt/index.js';
+import {
+  verifyCertificate,
+  verifyReceipt,
+  type OwnershipCertificate,
+  type Receipt,
+} from '../../shared/receipt/index.js';
 import { blockSpans, BlockSpanError } from '../../electron/node/chain/block-spans.js';
 import { txTreeProof } from '../../electron/node/chain/tx-tree.js';
 import { Chain } from '../../electron/node/chain/chain.js';
@@ -43,7 +48,10 @@ describe('receipt build', () => {
         expect(receipt.tx).toEqual(tx);
         expect(receipt.header).toEqual(block.header);
         expect(receipt.txProof).toEqual(tree.proof(index));
-        expect(verifyReceipt(JSON.parse(JSON.stringify(receipt)))).toMatchObject({ ok: true, height: block.header.height });
+        expect(verifyReceipt(JSON.parse(JSON.stringify(receipt)))).toMatchObject({
+          ok: true,
+          height: block.header.height,
+        });
       }
     }
   });
@@ -53,17 +61,23 @@ describe('receipt build', () => {
       const bytes = (await chain.store.getBlockBytes(block.header.height))!;
       const spans = blockSpans(bytes);
       expect(decode(bytes.subarray(spans.header.start, spans.header.end))).toEqual(block.header);
-      expect(spans.txs.map(({ start, end }) => bytesToHex(bytes.subarray(start, end)))).toEqual(block.txs.map((tx) => bytesToHex(encode(tx))));
+      expect(spans.txs.map(({ start, end }) => bytesToHex(bytes.subarray(start, end)))).toEqual(
+        block.txs.map((tx) => bytesToHex(encode(tx))),
+      );
     }
   });
 
   it('spans any canonically encoded array of transactions, and refuses truncated or trailing bytes', () => {
-    const item = fc.jsonValue({ maxDepth: 4 }).filter((value) => !JSON.stringify(value).includes('-0') && value !== null);
+    const item = fc
+      .jsonValue({ maxDepth: 4 })
+      .filter((value) => !JSON.stringify(value).includes('-0') && value !== null);
     fc.assert(
       fc.property(fc.array(item, { maxLength: 12 }), fc.dictionary(fc.string(), fc.integer()), (txs, header) => {
         const bytes = encode({ header, txs });
         const spans = blockSpans(bytes);
-        expect(spans.txs.map(({ start, end }) => bytesToHex(bytes.subarray(start, end)))).toEqual(txs.map((tx) => bytesToHex(encode(tx))));
+        expect(spans.txs.map(({ start, end }) => bytesToHex(bytes.subarray(start, end)))).toEqual(
+          txs.map((tx) => bytesToHex(encode(tx))),
+        );
         expect(() => blockSpans(bytes.subarray(0, bytes.length - 1))).toThrow(BlockSpanError);
         expect(() => blockSpans(Uint8Array.from([...bytes, 0]))).toThrow(BlockSpanError);
       }),
@@ -86,7 +100,8 @@ describe('receipt build', () => {
 
 /** Every document that differs from `document` in exactly one leaf, or lacks one array element. */
 function* mutations(value: unknown, path: string[] = []): Generator<{ path: string; edit: (copy: unknown) => void }> {
-  const at = (copy: unknown, keys: string[]) => keys.reduce((node, key) => (node as Record<string, unknown>)[key], copy);
+  const at = (copy: unknown, keys: string[]) =>
+    keys.reduce((node, key) => (node as Record<string, unknown>)[key], copy);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       yield { path: [...path, `-${i}`].join('.'), edit: (copy) => (at(copy, path) as unknown[]).splice(i, 1) };
@@ -106,7 +121,8 @@ function* mutations(value: unknown, path: string[] = []): Generator<{ path: stri
   if (typeof value === 'string') {
     // change the last character (hex stays hex), and append one
     const last = value.slice(-1);
-    const other = last === '0' ? '1' : last === 'a' ? 'b' : /[0-9a-f]/.test(last) ? '0' : `${last}x`.slice(-1) === last ? 'y' : 'x';
+    const other =
+      last === '0' ? '1' : last === 'a' ? 'b' : /[0-9a-f]/.test(last) ? '0' : `${last}x`.slice(-1) === last ? 'y' : 'x';
     yield { path: path.join('.'), edit: (copy) => set(copy, value.slice(0, -1) + other) };
     yield { path: `${path.join('.')}+`, edit: (copy) => set(copy, `${value}0`) };
   }
@@ -129,7 +145,9 @@ describe('tampered receipts and certificates', () => {
 
   it('refuses every certificate that differs from a valid one in one value or one array element', async () => {
     const transfer = blocks[5]!.txs[0] as Extract<Transaction, { type: 'transfer' }>;
-    const certificate = JSON.parse(JSON.stringify(await chain.certificate(transfer.payload.contract.objectId))) as OwnershipCertificate;
+    const certificate = JSON.parse(
+      JSON.stringify(await chain.certificate(transfer.payload.contract.objectId)),
+    ) as OwnershipCertificate;
     expect(verifyCertificate(certificate).ok).toBe(true);
     let count = 0;
     for (const { path, edit } of mutations(certificate)) {

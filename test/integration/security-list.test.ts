@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../shared/crypto/index.js';
-import { signTransaction, StateKey, txHash, type Authority, type PropertyObject, type Transaction, type UnsignedTransaction } from '../../shared/ledger/index.js';
+import {
+  signTransaction,
+  StateKey,
+  txHash,
+  type Authority,
+  type PropertyObject,
+  type Transaction,
+  type UnsignedTransaction,
+} from '../../shared/ledger/index.js';
 import { devKeys, devObjectId, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { initNode } from '../../electron/node/setup/init.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
@@ -24,11 +32,17 @@ async function devNode(role: 'notary' | 'registrar'): Promise<{ node: NotaryNode
   const dataDir = await mkdtemp(join(tmpdir(), `notary-security-${role}-`));
   dirs.push(dataDir);
   const init = await initNode({ dataDir, dev: true, role, passphrase: PASSPHRASE, objects: 60 });
-  const node = await NotaryNode.start({ dataDir, passphrase: PASSPHRASE, uiDir: null, logger: pino({ level: 'silent' }) });
+  const node = await NotaryNode.start({
+    dataDir,
+    passphrase: PASSPHRASE,
+    uiDir: null,
+    logger: pino({ level: 'silent' }),
+  });
   nodes.push(node);
   const key = await unlockKeystore(init.keystoreFile!, PASSPHRASE);
   const token = (await readFile(join(dataDir, 'api-token'), 'utf8')).trim();
-  for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+  for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 50));
   return { node, key, token };
 }
 
@@ -37,23 +51,41 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function post(node: NotaryNode, token: string, body: unknown): Promise<{ status: number; body: { state?: string; error?: { code: string; message: string } } }> {
-  const response = await fetch(`${node.apiUrl}/api/v1/txs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function post(
+  node: NotaryNode,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; body: { state?: string; error?: { code: string; message: string } } }> {
+  const response = await fetch(`${node.apiUrl}/api/v1/txs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as never };
 }
 
 async function finalOn(node: NotaryNode, hash: string): Promise<void> {
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
     if ((await node.txStatus(hash)).state === 'final') return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${hash} not final`);
 }
 
-async function sale(node: NotaryNode, index: number, notary: KeyPair, options: { chainId?: string; nowMs?: number; nonce?: number } = {}): Promise<Transaction> {
+async function sale(
+  node: NotaryNode,
+  index: number,
+  notary: KeyPair,
+  options: { chainId?: string; nowMs?: number; nonce?: number } = {},
+): Promise<Transaction> {
   const object = (await node.chain.getRecord(StateKey.object(devObjectId(index)))) as PropertyObject;
   const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, { chainId: options.chainId ?? node.chain.chainId, nowMs: options.nowMs ?? Date.now(), nonce: options.nonce ?? index, notary });
+  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
+    chainId: options.chainId ?? node.chain.chainId,
+    nowMs: options.nowMs ?? Date.now(),
+    nonce: options.nonce ?? index,
+    notary,
+  });
 }
 
 describe('transactions a node refuses (notary dev chain, through POST /api/v1/txs)', () => {
@@ -67,7 +99,11 @@ describe('transactions a node refuses (notary dev chain, through POST /api/v1/tx
   it('refuses requests without the token or with a wrong one (401), and changes nothing', async () => {
     const tx = await sale(node, 1, notary);
     for (const authorization of [undefined, 'Bearer ', `Bearer ${'0'.repeat(token.length)}`, token]) {
-      const response = await fetch(`${node.apiUrl}/api/v1/txs`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) }, body: JSON.stringify(tx) });
+      const response = await fetch(`${node.apiUrl}/api/v1/txs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) },
+        body: JSON.stringify(tx),
+      });
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
     }
@@ -76,9 +112,19 @@ describe('transactions a node refuses (notary dev chain, through POST /api/v1/tx
 
   it('forged: content changed after signing, or a signature by another key, is BAD_SIGNATURE', async () => {
     const tx = (await sale(node, 2, notary)) as Transaction & { payload: { duty: { amountMinor: number } } };
-    const raised = { ...tx, payload: { ...tx.payload, duty: { ...tx.payload.duty, amountMinor: tx.payload.duty.amountMinor + 1 } } };
+    const raised = {
+      ...tx,
+      payload: { ...tx.payload, duty: { ...tx.payload.duty, amountMinor: tx.payload.duty.amountMinor + 1 } },
+    };
     expect(await post(node, token, raised)).toMatchObject({ status: 422, body: { error: { code: 'BAD_SIGNATURE' } } });
-    const stolen = { ...tx, signatures: tx.signatures.map((entry) => ({ ...entry, signature: signTransaction(tx, devKeys.bank.secretKey).signatures.find((s) => s.key === devKeys.bank.publicKey)!.signature })) };
+    const stolen = {
+      ...tx,
+      signatures: tx.signatures.map((entry) => ({
+        ...entry,
+        signature: signTransaction(tx, devKeys.bank.secretKey).signatures.find((s) => s.key === devKeys.bank.publicKey)!
+          .signature,
+      })),
+    };
     expect(await post(node, token, stolen)).toMatchObject({ status: 422, body: { error: { code: 'BAD_SIGNATURE' } } });
   });
 
@@ -130,19 +176,44 @@ describe('suspended and revoked notaries (registrar dev chain: the dev notary is
   it('a suspended notary cannot certify (NOTARY_NOT_ACTIVE)', async () => {
     const record = (await node.chain.getRecord(StateKey.authority(devKeys.notary.publicKey))) as Authority;
     expect(record.status).toBe('suspended');
-    expect(await post(node, token, await sale(node, 1, devKeys.notary))).toMatchObject({ status: 422, body: { error: { code: 'NOTARY_NOT_ACTIVE' } } });
+    expect(await post(node, token, await sale(node, 1, devKeys.notary))).toMatchObject({
+      status: 422,
+      body: { error: { code: 'NOTARY_NOT_ACTIVE' } },
+    });
     // Nor a key that is no notary at all (the dev bank, an observer).
-    expect(await post(node, token, await sale(node, 2, devKeys.bank))).toMatchObject({ status: 422, body: { error: { code: 'NOTARY_NOT_ACTIVE' } } });
+    expect(await post(node, token, await sale(node, 2, devKeys.bank))).toMatchObject({
+      status: 422,
+      body: { error: { code: 'NOTARY_NOT_ACTIVE' } },
+    });
   });
 
   it('a revoked notary cannot certify, and cannot be reinstated (AUTHORITY_REVOKED)', async () => {
     const before = (await node.chain.getRecord(StateKey.authority(devKeys.notary.publicKey))) as Authority;
     const envelope = { chainId: node.chain.chainId, expiresAtMs: Date.now() + 3_600_000 };
-    await govern({ type: 'authority.revoke', ...envelope, nonce: 1, payload: { key: devKeys.notary.publicKey, version: before.version, reason: 'licence withdrawn' } } as UnsignedTransaction);
+    await govern({
+      type: 'authority.revoke',
+      ...envelope,
+      nonce: 1,
+      payload: { key: devKeys.notary.publicKey, version: before.version, reason: 'licence withdrawn' },
+    } as UnsignedTransaction);
     const revoked = (await node.chain.getRecord(StateKey.authority(devKeys.notary.publicKey))) as Authority;
     expect(revoked.status).toBe('revoked');
-    expect(await post(node, token, await sale(node, 3, devKeys.notary))).toMatchObject({ status: 422, body: { error: { code: 'NOTARY_NOT_ACTIVE' } } });
-    const reinstate = signTransaction({ type: 'authority.update', ...envelope, nonce: 2, payload: { key: devKeys.notary.publicKey, version: revoked.version, changes: { status: 'active' } } } as UnsignedTransaction, registrar.secretKey);
-    expect(await post(node, token, reinstate)).toMatchObject({ status: 422, body: { error: { code: 'AUTHORITY_REVOKED' } } });
+    expect(await post(node, token, await sale(node, 3, devKeys.notary))).toMatchObject({
+      status: 422,
+      body: { error: { code: 'NOTARY_NOT_ACTIVE' } },
+    });
+    const reinstate = signTransaction(
+      {
+        type: 'authority.update',
+        ...envelope,
+        nonce: 2,
+        payload: { key: devKeys.notary.publicKey, version: revoked.version, changes: { status: 'active' } },
+      } as UnsignedTransaction,
+      registrar.secretKey,
+    );
+    expect(await post(node, token, reinstate)).toMatchObject({
+      status: 422,
+      body: { error: { code: 'AUTHORITY_REVOKED' } },
+    });
   });
 });

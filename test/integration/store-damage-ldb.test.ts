@@ -31,7 +31,15 @@ import { smtLeafHash } from '../../shared/smt/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { repairStore } from '../../electron/node/cli/repair.js';
 import { DataFiles } from '../../electron/node/config.js';
-import { devCommitBlock, devGenesis, devKeys, devObjectId, devParty, devTransfer, devTransfers } from '../../electron/node/dev/demo-registry.js';
+import {
+  devCommitBlock,
+  devGenesis,
+  devKeys,
+  devObjectId,
+  devParty,
+  devTransfer,
+  devTransfers,
+} from '../../electron/node/dev/demo-registry.js';
 import { initNode } from '../../electron/node/setup/init.js';
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 import { NotaryNode } from '../../electron/node/node.js';
@@ -65,7 +73,8 @@ function readsOf(chain: Chain, txHashes: string[]): Reads {
     reads.set(`record ${id}`, async () => json(await chain.getRecord(StateKey.object(id))));
     reads.set(`certificate ${id}`, async () => json(await chain.certificate(id)));
   }
-  for (const key of [StateKey.validatorSchedule, StateKey.authorityIndex]) reads.set(`record ${key}`, async () => json(await chain.getRecord(key)));
+  for (const key of [StateKey.validatorSchedule, StateKey.authorityIndex])
+    reads.set(`record ${key}`, async () => json(await chain.getRecord(key)));
   for (let height = 0; height <= chain.head.height; height++) {
     reads.set(`block ${height}`, async () => json(await chain.getBlock(height)));
     reads.set(`commit ${height}`, async () => json(await chain.getCommit(height)));
@@ -79,7 +88,9 @@ function expectNamedDamage(error: unknown, what: string): void {
   expect(error, `${what}: ${(error as Error).stack}`).toBeInstanceOf(StoreDamage);
   const damage = error as StoreDamage;
   expect(damage.row, `${what}: ${damage.message}`).toBeDefined();
-  expect(damage.message).toMatch(/^The store at .* is corrupt: row (block|commit|block-hash|state|state-node|tx-location|object-history|party-object|meta) \S+.*Run `notary audit` or re-sync from peers\.$/s);
+  expect(damage.message).toMatch(
+    /^The store at .* is corrupt: row (block|commit|block-hash|state|state-node|tx-location|object-history|party-object|meta) \S+.*Run `notary audit` or re-sync from peers\.$/s,
+  );
 }
 
 describe('bytes flipped inside LevelDB tables (.ldb), seeded', () => {
@@ -138,7 +149,9 @@ describe('bytes flipped inside LevelDB tables (.ldb), seeded', () => {
       } catch (error) {
         const { code, message } = error as { code?: string; message: string };
         expect(code, `${replay} ${message}`).toMatch(/^STORE_/);
-        expect(message, replay).toMatch(/Run `notary audit` or re-sync from peers\.$|re-syncs every block from its peers/);
+        expect(message, replay).toMatch(
+          /Run `notary audit` or re-sync from peers\.$|re-syncs every block from its peers/,
+        );
         tally['refused at open'] = (tally['refused at open'] ?? 0) + 1;
         await rm(dir, { recursive: true, force: true });
         continue;
@@ -186,7 +199,7 @@ describe('bytes flipped inside LevelDB tables (.ldb), seeded', () => {
 });
 
 describe('a state-tree node missing from the store', () => {
-  it('is StoreDamage naming the node, for a certificate and for a block built on it, not the tree\'s MISSING_NODE', async () => {
+  it("is StoreDamage naming the node, for a certificate and for a block built on it, not the tree's MISSING_NODE", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'notary-missing-node-'));
     const chain = await Chain.open({ dir, genesis });
     try {
@@ -200,7 +213,10 @@ describe('a state-tree node missing from the store', () => {
       await db.close();
       const reopened = await Chain.open({ dir, genesis, durable: false });
       try {
-        const refused = await reopened.certificate(id).then(() => undefined, (error: unknown) => error);
+        const refused = await reopened.certificate(id).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         expect(refused).toBeInstanceOf(StoreDamage);
         expect((refused as StoreDamage).row).toEqual({ kind: 'state-node', key: leaf });
         // A block with a transfer of that object: its execution walks to the missing leaf.
@@ -208,7 +224,10 @@ describe('a state-tree node missing from the store', () => {
         const object = decodeStateValue(StateKey.object(id), record) as PropertyObject;
         const parties = [...Array.from({ length: 10 }, (_, i) => devParty(i)), devParty(60)];
         const tx = devTransfer(object, devParty(60), parties, { chainId: genesis.chainId, nowMs: timeMs, nonce: 1 });
-        const built = await reopened.propose([tx], { timeMs, proposer: devKeys.notary.publicKey }).then(() => undefined, (error: unknown) => error);
+        const built = await reopened.propose([tx], { timeMs, proposer: devKeys.notary.publicKey }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         expect(built).toBeInstanceOf(StoreDamage);
         expect((built as StoreDamage).row).toEqual({ kind: 'state-node', key: leaf });
       } finally {
@@ -231,14 +250,20 @@ describe('verified reads racing commits', () => {
       const reader = (async () => {
         let reads = 0;
         while (committing) {
-          await Promise.all(Array.from({ length: OBJECTS }, (_, i) => chain.getRecord(StateKey.object(devObjectId(i)))));
+          await Promise.all(
+            Array.from({ length: OBJECTS }, (_, i) => chain.getRecord(StateKey.object(devObjectId(i)))),
+          );
           reads++;
         }
         return reads;
       })();
       for (let i = 0; i < 15; i++) {
         const timeMs = chain.head.header.timeMs + 1_000;
-        await devCommitBlock(chain, await devTransfers(chain, 8, { objects: OBJECTS, parties: 10, seed: 100 + i, nowMs: timeMs }), timeMs);
+        await devCommitBlock(
+          chain,
+          await devTransfers(chain, 8, { objects: OBJECTS, parties: 10, seed: 100 + i, nowMs: timeMs }),
+          timeMs,
+        );
       }
       committing = false;
       expect(await reader).toBeGreaterThan(0);
@@ -270,7 +295,14 @@ describe('a dev node that meets damage in its store', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  const start = () => NotaryNode.start({ dataDir, passphrase, api: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), uiDir: null });
+  const start = () =>
+    NotaryNode.start({
+      dataDir,
+      passphrase,
+      api: { host: '127.0.0.1', port: 0 },
+      logger: pino({ level: 'silent' }),
+      uiDir: null,
+    });
 
   async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown; text: string }> {
     const token = (await readFile(join(dataDir, 'api-token'), 'utf8')).trim();
@@ -302,7 +334,10 @@ describe('a dev node that meets damage in its store', () => {
   }
 
   async function withRawStore<T>(run: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<T>): Promise<T> {
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dataDir, DataFiles.chain), { keyEncoding: 'view', valueEncoding: 'view' });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dataDir, DataFiles.chain), {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+    });
     await db.open();
     try {
       return await run(db);
@@ -315,7 +350,12 @@ describe('a dev node that meets damage in its store', () => {
     const input = genesis.properties![index]!;
     const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
     const parties = [...Array.from({ length: 50 }, (_, i) => devParty(i)), devParty(60)];
-    return devTransfer(object, devParty(60), parties, { chainId: genesis.chainId, nowMs: Date.now(), nonce: index, notary });
+    return devTransfer(object, devParty(60), parties, {
+      chainId: genesis.chainId,
+      nowMs: Date.now(),
+      nonce: index,
+      notary,
+    });
   }
 
   it('stops signing, refuses submissions with NODE_DAMAGED (never pending), reports damaged in status and metrics; repair moves the chain aside', async () => {
@@ -333,19 +373,37 @@ describe('a dev node that meets damage in its store', () => {
     // A transfer of the damaged object: refused with the code and a sentence, not acknowledged `pending`.
     const submitted = await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(transfer(genesis, notary, 7)) });
     expect(submitted.status, submitted.text).toBe(503);
-    expect(submitted.body).toEqual({ error: { code: 'NODE_DAMAGED', message: expect.stringMatching(new RegExp(`store damaged \\(row state obj/${damagedId}: .*notary repair --data ${dataDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`)) } });
+    expect(submitted.body).toEqual({
+      error: {
+        code: 'NODE_DAMAGED',
+        message: expect.stringMatching(
+          new RegExp(
+            `store damaged \\(row state obj/${damagedId}: .*notary repair --data ${dataDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`,
+          ),
+        ),
+      },
+    });
     const heightAtDamage = node.chain.head.height;
     const signedAtDamage = await readFile(join(dataDir, DataFiles.privValidator), 'utf8').catch(() => '');
 
     // Status and metrics say so; `online` is no longer claimed.
     const status = statusSchema.parse((await api('/api/v1/status')).body);
     expect(status.online).toBe(false);
-    expect(status.damaged).toMatchObject({ where: `row state obj/${damagedId}`, what: expect.stringMatching(/does not hash to the state tree's leaf/), repair: `notary repair --data ${dataDir}` });
+    expect(status.damaged).toMatchObject({
+      where: `row state obj/${damagedId}`,
+      what: expect.stringMatching(/does not hash to the state tree's leaf/),
+      repair: `notary repair --data ${dataDir}`,
+    });
     expect((await api('/metrics')).text).toMatch(/^notary_store_damaged 1$/m);
 
     // A read that hits the damage answers the code, not 500; every submission is refused now.
-    expect(await api(`/api/v1/properties/${encodeURIComponent(damagedId)}`)).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
-    expect(await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(transfer(genesis, notary, 3)) })).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
+    expect(await api(`/api/v1/properties/${encodeURIComponent(damagedId)}`)).toMatchObject({
+      status: 503,
+      body: { error: { code: 'NODE_DAMAGED' } },
+    });
+    expect(
+      await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(transfer(genesis, notary, 3)) }),
+    ).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
 
     // Nothing more is signed: no block, no vote, over many heartbeats.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -358,7 +416,9 @@ describe('a dev node that meets damage in its store', () => {
     node = undefined;
     const aside = await repairStore(dataDir, new Date(Date.UTC(2026, 11, 4, 3, 15)));
     expect(aside).toBe(join(dataDir, 'chain.damaged-20261204T031500Z'));
-    expect((await readdir(dataDir)).filter((name) => name.startsWith('chain'))).toEqual(['chain.damaged-20261204T031500Z']);
+    expect((await readdir(dataDir)).filter((name) => name.startsWith('chain'))).toEqual([
+      'chain.damaged-20261204T031500Z',
+    ]);
   }, 60_000);
 
   it('a state-tree node that does not hash to its key (the CORRUPT_NODE of the report): named at start, the node damaged before it acknowledges anything', async () => {
@@ -374,10 +434,20 @@ describe('a dev node that meets damage in its store', () => {
       return hash;
     });
     node = await start();
-    const status = await waitFor('the node to report the damage', async () => statusSchema.parse((await api('/api/v1/status')).body).damaged, 10_000, 50);
+    const status = await waitFor(
+      'the node to report the damage',
+      async () => statusSchema.parse((await api('/api/v1/status')).body).damaged,
+      10_000,
+      50,
+    );
     expect(status).toMatchObject({ where: `row state-node ${leafHash}`, what: 'the node does not hash to its key' });
-    expect(await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(transfer(genesis, notary, 9)) })).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
-    expect(await api(`/api/v1/properties/${encodeURIComponent(damagedId)}`)).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
+    expect(
+      await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(transfer(genesis, notary, 9)) }),
+    ).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
+    expect(await api(`/api/v1/properties/${encodeURIComponent(damagedId)}`)).toMatchObject({
+      status: 503,
+      body: { error: { code: 'NODE_DAMAGED' } },
+    });
     const height = node.chain.head.height;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(node.chain.head.height).toBe(height);
@@ -392,7 +462,12 @@ describe('a dev node that meets damage in its store', () => {
     const tx = transfer(genesis, notary, 5);
     expect((await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(tx) })).status).toBe(202);
     const hash = txHash(tx);
-    await waitFor('the transfer final', async () => ((await api(`/api/v1/txs/${hash}`)).body as { state: string }).state === 'final' || undefined, 20_000, 50);
+    await waitFor(
+      'the transfer final',
+      async () => ((await api(`/api/v1/txs/${hash}`)).body as { state: string }).state === 'final' || undefined,
+      20_000,
+      50,
+    );
     await node.stop();
     node = undefined;
     // Its tx-location row moved to another key (one bit of the key), as a flip in a table's key bytes leaves it.
@@ -401,13 +476,26 @@ describe('a dev node that meets damage in its store', () => {
       const value = (await db.get(key))!;
       const other = new Uint8Array(key);
       other[20]! ^= 0x04;
-      await db.batch([{ type: 'del', key }, { type: 'put', key: other, value }]);
+      await db.batch([
+        { type: 'del', key },
+        { type: 'put', key: other, value },
+      ]);
       return bytesToHex(other.subarray(1));
     });
     node = await start();
-    const damaged = await waitFor('the scrub to find the moved row', async () => statusSchema.parse((await api('/api/v1/status')).body).damaged, 20_000, 50);
-    expect(damaged).toMatchObject({ where: `row tx-location ${moved}`, what: expect.stringMatching(/^the transaction at height \d+, index 0 is not this one$/) });
-    expect(await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(transfer(genesis, notary, 6)) })).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
+    const damaged = await waitFor(
+      'the scrub to find the moved row',
+      async () => statusSchema.parse((await api('/api/v1/status')).body).damaged,
+      20_000,
+      50,
+    );
+    expect(damaged).toMatchObject({
+      where: `row tx-location ${moved}`,
+      what: expect.stringMatching(/^the transaction at height \d+, index 0 is not this one$/),
+    });
+    expect(
+      await api('/api/v1/txs', { method: 'POST', body: JSON.stringify(transfer(genesis, notary, 6)) }),
+    ).toMatchObject({ status: 503, body: { error: { code: 'NODE_DAMAGED' } } });
     await node.stop();
     node = undefined;
   }, 60_000);

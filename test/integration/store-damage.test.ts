@@ -32,9 +32,14 @@ interface Run {
 
 function notary(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'electron/node/cli.ts', ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'electron/node/cli.ts', ...args],
+      { timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -69,7 +74,11 @@ describe('a damaged observer store in a 2-validator + 1-observer devnet (process
   it('refuses to start, the audit names the damage, and moving the chain folder aside re-syncs it from peers', async () => {
     const observer = devnet.node('observer-1');
     const validator = devnet.node('node-1');
-    await waitFor('the observer at height 5', async () => ((await observer.status()).height >= 5 ? true : undefined), 60_000);
+    await waitFor(
+      'the observer at height 5',
+      async () => ((await observer.status()).height >= 5 ? true : undefined),
+      60_000,
+    );
     await observer.kill();
     const chainDir = join(observer.info.dataDir, DataFiles.chain);
     const log = (await readdir(chainDir)).find((name) => name.endsWith('.log'))!;
@@ -79,7 +88,9 @@ describe('a damaged observer store in a 2-validator + 1-observer devnet (process
     // Start: refused with one sentence naming the store and the remedy, no stack trace.
     const started = await notary('start', '--data', observer.info.dataDir);
     expect(started.code).not.toBe(0);
-    expect(started.stderr).toMatch(/The store at .*chain is corrupt: .*Run `notary audit` or re-sync from peers\. To re-sync it from peers: notary repair --data \S+ \(moves the chain folder aside\), then start again\./);
+    expect(started.stderr).toMatch(
+      /The store at .*chain is corrupt: .*Run `notary audit` or re-sync from peers\. To re-sync it from peers: notary repair --data \S+ \(moves the chain folder aside\), then start again\./,
+    );
     expect(started.stderr).not.toMatch(/\n\s+at /);
     // Audit: names the damage (LevelDB's checksum finding), exit 1.
     const audit = await notary('audit', '--data', observer.info.dataDir);
@@ -88,18 +99,32 @@ describe('a damaged observer store in a 2-validator + 1-observer devnet (process
 
     // Repair: the operator runs the one command (it moves the damaged folder aside) and starts the node again.
     const repaired = await notary('repair', '--data', observer.info.dataDir);
-    expect(repaired, repaired.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^repair: moved the chain folder to .*chain\.damaged-\d{8}T\d{6}Z\./) });
+    expect(repaired, repaired.stderr).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^repair: moved the chain folder to .*chain\.damaged-\d{8}T\d{6}Z\./),
+    });
     const target = (await validator.status()).height;
     await observer.start();
-    await waitFor(`the observer re-synced to height ${target}`, async () => ((await observer.status()).height >= target ? true : undefined), 60_000);
+    await waitFor(
+      `the observer re-synced to height ${target}`,
+      async () => ((await observer.status()).height >= target ? true : undefined),
+      60_000,
+    );
     for (let height = 1; height <= target; height++) {
       const [ours, theirs] = [await observer.block(height), await validator.block(height)];
       expect(ours?.hash, `block ${height}`).toBe(theirs?.hash);
     }
     // And it keeps following the chain.
-    await waitFor('the observer following new blocks', async () => ((await observer.status()).height > target ? true : undefined), 30_000);
+    await waitFor(
+      'the observer following new blocks',
+      async () => ((await observer.status()).height > target ? true : undefined),
+      30_000,
+    );
     await observer.kill();
-    expect(await notary('audit', '--data', observer.info.dataDir)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit: clean, /) });
+    expect(await notary('audit', '--data', observer.info.dataDir)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^audit: clean, /),
+    });
   }, 150_000);
 });
 
@@ -117,7 +142,11 @@ describe('a matrix of file damage (in process, seeded)', () => {
     const chain = await Chain.open({ dir: original, genesis });
     for (let i = 0; i < 20; i++) {
       const timeMs = chain.head.header.timeMs + 1_000;
-      await devCommitBlock(chain, await devTransfers(chain, 4, { objects: 60, parties: 10, seed: i, nowMs: timeMs }), timeMs);
+      await devCommitBlock(
+        chain,
+        await devTransfers(chain, 4, { objects: 60, parties: 10, seed: i, nowMs: timeMs }),
+        timeMs,
+      );
     }
     head = { height: chain.head.height, hash: chain.head.hash };
     await chain.close();
@@ -135,7 +164,10 @@ describe('a matrix of file damage (in process, seeded)', () => {
     } catch (error) {
       const { code, message } = error as { code?: string; message: string };
       expect(code).toMatch(/^STORE_/);
-      if (code === 'STORE_ROLLED_BACK') expect(message).toMatch(/lost committed blocks? .*Move the chain folder aside .*re-syncs every block from its peers/);
+      if (code === 'STORE_ROLLED_BACK')
+        expect(message).toMatch(
+          /lost committed blocks? .*Move the chain folder aside .*re-syncs every block from its peers/,
+        );
       else expect(message).toMatch(/Run `notary audit` or re-sync from peers\.$/);
       return { outcome: 'refused at open', detail: code! };
     }
@@ -143,10 +175,16 @@ describe('a matrix of file damage (in process, seeded)', () => {
       const report = await auditChain(chain.store, genesis, { verify });
       if (!report.ok) {
         // Every damage message names the row: its kind and key.
-        expect(report.problem!.message).toMatch(/^row (block|commit|block-hash|state|state-node|tx-location|object-history|party-object|meta) \S+.*: /);
-        return { outcome: 'named by audit', detail: `height ${report.problem!.height}: ${report.problem!.message.slice(0, 200)}` };
+        expect(report.problem!.message).toMatch(
+          /^row (block|commit|block-hash|state|state-node|tx-location|object-history|party-object|meta) \S+.*: /,
+        );
+        return {
+          outcome: 'named by audit',
+          detail: `height ${report.problem!.height}: ${report.problem!.message.slice(0, 200)}`,
+        };
       }
-      if (chain.head.height < head.height) return { outcome: 'earlier head, audit clean', detail: `head ${chain.head.height} of ${head.height}` };
+      if (chain.head.height < head.height)
+        return { outcome: 'earlier head, audit clean', detail: `head ${chain.head.height} of ${head.height}` };
       return { outcome: 'undetected', detail: 'audit clean at the same head' };
     } finally {
       await chain.close();
@@ -159,7 +197,8 @@ describe('a matrix of file damage (in process, seeded)', () => {
       const db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
       await db.open();
       const rows = new Map<string, string>();
-      for await (const [key, value] of db.iterator()) rows.set(Buffer.from(key).toString('hex'), Buffer.from(value).toString('hex'));
+      for await (const [key, value] of db.iterator())
+        rows.set(Buffer.from(key).toString('hex'), Buffer.from(value).toString('hex'));
       await db.close();
       return rows;
     };
@@ -169,7 +208,8 @@ describe('a matrix of file damage (in process, seeded)', () => {
     await cp(original, reference, { recursive: true });
     const [a, b] = [await read(reference), await read(dir)];
     const kinds = new Set<string>();
-    for (const key of new Set([...a.keys(), ...b.keys()])) if (a.get(key) !== b.get(key)) kinds.add(String.fromCharCode(parseInt(key.slice(0, 2), 16)));
+    for (const key of new Set([...a.keys(), ...b.keys()]))
+      if (a.get(key) !== b.get(key)) kinds.add(String.fromCharCode(parseInt(key.slice(0, 2), 16)));
     return [...kinds].sort();
   }
 
@@ -206,7 +246,9 @@ describe('a matrix of file damage (in process, seeded)', () => {
       }
       await rm(dir, { recursive: true, force: true });
     }
-    console.log(`store damage matrix (seed ${SEED}): ${JSON.stringify(tally, null, 1)}\naudit gaps: ${JSON.stringify(gaps)}`);
+    console.log(
+      `store damage matrix (seed ${SEED}): ${JSON.stringify(tally, null, 1)}\naudit gaps: ${JSON.stringify(gaps)}`,
+    );
   });
 
   async function damageRow(prefix: number, pick: (key: Uint8Array) => boolean, source = original): Promise<string> {
@@ -232,12 +274,15 @@ describe('a matrix of file damage (in process, seeded)', () => {
       [Prefix.state, 'a state record'],
     ] as const) {
       const key = what === 'block 5' ? Keys.block(5) : what === 'commit 7' ? Keys.commit(7) : undefined;
-      const dir = await damageRow(prefix, (candidate) => key === undefined || Buffer.compare(Buffer.from(candidate), Buffer.from(key)) === 0);
+      const dir = await damageRow(
+        prefix,
+        (candidate) => key === undefined || Buffer.compare(Buffer.from(candidate), Buffer.from(key)) === 0,
+      );
       expect((await judge(dir)).outcome, what).toMatch(/refused at open|named by audit/);
     }
   });
 
-  it('a block whose bytes are no longer canonical CBOR: the message names the row (block 0), not only the codec\'s sentence', async () => {
+  it("a block whose bytes are no longer canonical CBOR: the message names the row (block 0), not only the codec's sentence", async () => {
     const dir = join(root, 'row-block-0');
     await cp(original, dir, { recursive: true });
     const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
@@ -258,7 +303,10 @@ describe('a matrix of file damage (in process, seeded)', () => {
     bytes[at]! ^= 0x01;
     await db.put(Keys.block(0), bytes);
     await db.close();
-    expect(await judge(dir)).toEqual({ outcome: 'named by audit', detail: 'height 0: row block 0: not the canonical encoding of its value' });
+    expect(await judge(dir)).toEqual({
+      outcome: 'named by audit',
+      detail: 'height 0: row block 0: not the canonical encoding of its value',
+    });
   });
 
   // Rows the replay itself never reads (issue 7, gap 1, fixed): LevelDB does not verify table
@@ -278,8 +326,15 @@ describe('a matrix of file damage (in process, seeded)', () => {
     const chain = await Chain.open({ dir, genesis });
     const rootHash = chain.head.header.stateRoot;
     await chain.close();
-    const damaged = await damageRow(Prefix.smtNode, (key) => Buffer.from(key.subarray(1)).toString('hex') === rootHash, dir);
-    expect(await judge(damaged)).toEqual({ outcome: 'named by audit', detail: expect.stringMatching(new RegExp(`row state-node ${rootHash}: damaged under the head state root`)) });
+    const damaged = await damageRow(
+      Prefix.smtNode,
+      (key) => Buffer.from(key.subarray(1)).toString('hex') === rootHash,
+      dir,
+    );
+    expect(await judge(damaged)).toEqual({
+      outcome: 'named by audit',
+      detail: expect.stringMatching(new RegExp(`row state-node ${rootHash}: damaged under the head state root`)),
+    });
   });
 
   it('a flipped byte in an object-history index row: named by the audit with its object and height', async () => {
@@ -298,14 +353,22 @@ describe('a matrix of file damage (in process, seeded)', () => {
 
   it('a flipped byte in a party index row, or a party row lost: named by the audit', async () => {
     const flipped = await damageRow(Prefix.partyObject, () => true);
-    expect(await judge(flipped)).toMatchObject({ outcome: 'named by audit', detail: expect.stringMatching(/row party-object \S+ holding \S+: /) });
+    expect(await judge(flipped)).toMatchObject({
+      outcome: 'named by audit',
+      detail: expect.stringMatching(/row party-object \S+ holding \S+: /),
+    });
     const lost = join(root, 'row-party-lost');
     await cp(original, lost, { recursive: true });
     const db = new ClassicLevel<Uint8Array, Uint8Array>(lost, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    const [key] = await db.keys({ gte: Uint8Array.of(Prefix.partyObject), lt: Uint8Array.of(Prefix.partyObject + 1), limit: 1 }).all();
+    const [key] = await db
+      .keys({ gte: Uint8Array.of(Prefix.partyObject), lt: Uint8Array.of(Prefix.partyObject + 1), limit: 1 })
+      .all();
     await db.del(key!);
     await db.close();
-    expect(await judge(lost)).toMatchObject({ outcome: 'named by audit', detail: expect.stringMatching(/row party-object \S+ holding \S+: missing from the store/) });
+    expect(await judge(lost)).toMatchObject({
+      outcome: 'named by audit',
+      detail: expect.stringMatching(/row party-object \S+ holding \S+: missing from the store/),
+    });
   });
 });

@@ -3,7 +3,13 @@
 // different peers (equivocation), blocks that do not execute (invalid proposals), or silence.
 import { utf8 } from '../../shared/codec/index.js';
 import { sha256Hex } from '../../shared/crypto/index.js';
-import { signProposal, signVoteMessage, type ConsensusMessage, type Proposal, type Vote } from '../../shared/chain/messages.js';
+import {
+  signProposal,
+  signVoteMessage,
+  type ConsensusMessage,
+  type Proposal,
+  type Vote,
+} from '../../shared/chain/messages.js';
 import { blockHash } from '../../shared/ledger/block.js';
 import type { Block } from '../../shared/ledger/types.js';
 import type { ConsensusTransport } from '../../electron/node/consensus/index.js';
@@ -35,7 +41,10 @@ export class ByzantineTransport implements ConsensusTransport {
   }
 
   broadcast(message: ConsensusMessage): void {
-    const act = this.behavior === 'mixed' ? this.rng.pick(['silent', 'equivocate', 'invalid-proposal', 'honest'] as const) : this.behavior;
+    const act =
+      this.behavior === 'mixed'
+        ? this.rng.pick(['silent', 'equivocate', 'invalid-proposal', 'honest'] as const)
+        : this.behavior;
     if (act === 'silent') {
       this.stats.silenced += 1;
     } else if (act === 'equivocate') {
@@ -55,7 +64,8 @@ export class ByzantineTransport implements ConsensusTransport {
     for (const peer of this.network.nodes) {
       if (peer === this.node) continue;
       const choice = this.rng.int(0, 3);
-      const sends = choice === 0 ? [message] : choice === 1 ? [other] : choice === 2 ? [message, other] : [other, message];
+      const sends =
+        choice === 0 ? [message] : choice === 1 ? [other] : choice === 2 ? [message, other] : [other, message];
       for (const send of sends) this.network.broadcast(this.node, send, [peer]);
     }
   }
@@ -67,14 +77,27 @@ export class ByzantineTransport implements ConsensusTransport {
 
   /** The same block one millisecond later: valid too, with another hash. */
   #conflictingProposal(proposal: Proposal): Proposal {
-    return this.#resign(proposal, { ...proposal.block, header: { ...proposal.block.header, timeMs: proposal.block.header.timeMs + 1 } });
+    return this.#resign(proposal, {
+      ...proposal.block,
+      header: { ...proposal.block.header, timeMs: proposal.block.header.timeMs + 1 },
+    });
   }
 
   #invalidProposal(proposal: Proposal): Proposal {
-    return this.#resign(proposal, { ...proposal.block, header: { ...proposal.block.header, stateRoot: sha256Hex(utf8('forged state')) } });
+    return this.#resign(proposal, {
+      ...proposal.block,
+      header: { ...proposal.block.header, stateRoot: sha256Hex(utf8('forged state')) },
+    });
   }
 
   #resign(proposal: Proposal, block: Block): Proposal {
-    return signProposal(this.secretKey, this.chainId, block, proposal.round, proposal.polRound, blockHash(block.header));
+    return signProposal(
+      this.secretKey,
+      this.chainId,
+      block,
+      proposal.round,
+      proposal.polRound,
+      blockHash(block.header),
+    );
   }
 }

@@ -34,7 +34,11 @@ const privateKeys = new Map<string, KeyObject>();
 export const fastSign: SignFunction = (secretKeyHex: string, domain: Domain, chainId: string, message: Uint8Array) => {
   let key = privateKeys.get(secretKeyHex);
   if (!key) {
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, hexToBytes(secretKeyHex)]), format: 'der', type: 'pkcs8' });
+    key = createPrivateKey({
+      key: Buffer.concat([PKCS8_ED25519_PREFIX, hexToBytes(secretKeyHex)]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     privateKeys.set(secretKeyHex, key);
   }
   return bytesToHex(opensslSign(null, signingBytes(domain, chainId, message), key));
@@ -46,7 +50,10 @@ let checked = false;
 export function checkFastSigner(secretKeyHex: string): void {
   if (checked) return;
   const message = Uint8Array.of(1, 2, 3);
-  if (fastSign(secretKeyHex, 'notary/vote/v1', 'notary-sim', message) !== nobleSign(secretKeyHex, 'notary/vote/v1', 'notary-sim', message)) {
+  if (
+    fastSign(secretKeyHex, 'notary/vote/v1', 'notary-sim', message) !==
+    nobleSign(secretKeyHex, 'notary/vote/v1', 'notary-sim', message)
+  ) {
     throw new Error('node:crypto and @noble ed25519 signatures differ: the simulator cannot use the fast signer');
   }
   checked = true;

@@ -1,7 +1,13 @@
 // The simulated registry: a genesis whose validators are the dev registrar, the dev notary and
 // further sim validators (fixed keys), a few dozen objects, and certified transfers of them
 // made once per process (signing is the expensive part) and injected into runs as transactions.
-import { genesisState, StateKey, type Genesis, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
+import {
+  genesisState,
+  StateKey,
+  type Genesis,
+  type PropertyObject,
+  type Transaction,
+} from '../../shared/ledger/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import { devGenesis, devKey, devKeys, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 

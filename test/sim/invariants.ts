@@ -37,11 +37,14 @@ export class Invariants {
     if (!this.honestValidators.has(signer)) return;
     const step = message.kind === 'vote' ? message.type : 'propose';
     const slot = `${signer}/${message.height}/${message.round}/${step}`;
-    const content = message.kind === 'vote' ? String(message.blockHash) : `${blockHash(message.block.header)}/${message.polRound}`;
+    const content =
+      message.kind === 'vote' ? String(message.blockHash) : `${blockHash(message.block.header)}/${message.polRound}`;
     const before = this.#signed.get(slot);
     if (before === undefined) this.#signed.set(slot, content);
     else if (before !== content) {
-      throw new InvariantError(`honest validator ${signer.slice(0, 8)} (node ${from}) signed two different ${step}s at height ${message.height} round ${message.round}`);
+      throw new InvariantError(
+        `honest validator ${signer.slice(0, 8)} (node ${from}) signed two different ${step}s at height ${message.height} round ${message.round}`,
+      );
     }
   }
 
@@ -55,7 +58,9 @@ export class Invariants {
       checkLinks(block, previous.header);
       verifyCommit(commit, hash, height, chain.validatorsFor(height), chain.chainId, this.verify);
     } catch (error) {
-      throw new InvariantError(`node ${node} committed an unlinked or uncertified block at height ${height}: ${(error as Error).message}`);
+      throw new InvariantError(
+        `node ${node} committed an unlinked or uncertified block at height ${height}: ${(error as Error).message}`,
+      );
     }
     if (!honest) return;
     const decided = this.decided.get(height);
@@ -63,7 +68,9 @@ export class Invariants {
       this.decided.set(height, hash);
       this.rounds.set(height, commit.round);
     } else if (decided !== hash) {
-      throw new InvariantError(`agreement violated: node ${node} committed ${hash.slice(0, 12)} at height ${height}, another honest node ${decided.slice(0, 12)}`);
+      throw new InvariantError(
+        `agreement violated: node ${node} committed ${hash.slice(0, 12)} at height ${height}, another honest node ${decided.slice(0, 12)}`,
+      );
     }
   }
 
@@ -74,7 +81,8 @@ export class Invariants {
       if (chain.blocks.length !== height + 1 || chain.commits.length !== height + 1) {
         throw new InvariantError(`node ${node}: chain of height ${height} holds ${chain.blocks.length} blocks`);
       }
-      if (height > 0 && this.decided.get(height) !== hash) throw new InvariantError(`node ${node}: head ${height} is not the decided block`);
+      if (height > 0 && this.decided.get(height) !== hash)
+        throw new InvariantError(`node ${node}: head ${height} is not the decided block`);
     }
   }
 }

@@ -113,7 +113,9 @@ export class SimNetwork {
     const copies = this.rng.chance(this.faults.duplicateRate) ? 2 : 1;
     if (copies === 2) this.stats.duplicated += 1;
     for (let copy = 0; copy < copies; copy++) {
-      const delayMs = this.rng.int(this.faults.delayMinMs, this.faults.delayMaxMs) + (precommit ? this.rng.int(0, this.faults.precommitDelayMaxMs) : 0);
+      const delayMs =
+        this.rng.int(this.faults.delayMinMs, this.faults.delayMaxMs) +
+        (precommit ? this.rng.int(0, this.faults.precommitDelayMaxMs) : 0);
       this.clock.setTimer(delayMs, () => this.#deliver(from, to, bytes));
     }
   }

@@ -12,7 +12,8 @@ import { summarize } from './summary.js';
 function integer(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < min) throw new Error(`--${name} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isSafeInteger(parsed) || parsed < min)
+    throw new Error(`--${name} must be an integer >= ${min}, got ${value}`);
   return parsed;
 }
 

@@ -120,7 +120,10 @@ export function randomConfig(seed: number, overrides: ConfigOverrides = {}): Sim
 
 /** The command that replays one seed exactly. */
 export function replayCommand(seed: number, overrides: ConfigOverrides = {}): string {
-  const extra = [overrides.validators === undefined ? '' : ` --validators ${overrides.validators}`, overrides.heights === undefined ? '' : ` --heights ${overrides.heights}`];
+  const extra = [
+    overrides.validators === undefined ? '' : ` --validators ${overrides.validators}`,
+    overrides.heights === undefined ? '' : ` --heights ${overrides.heights}`,
+  ];
   return `npx tsx test/sim/run.ts --seed ${seed}${extra.join('')}`;
 }
 
@@ -131,7 +134,9 @@ export function describeConfig(config: SimConfig): string {
     `faults for ${config.faultWindowMs} ms: drop ${(config.network.dropRate * 100).toFixed(0)}% (precommits +${(config.network.precommitDropRate * 100).toFixed(0)}%, +${config.network.precommitDelayMaxMs} ms), duplicate ${(config.network.duplicateRate * 100).toFixed(0)}%, delay ${config.network.delayMinMs}-${config.network.delayMaxMs} ms`,
     `${config.partitions.length} partitions`,
     `${config.crashes.length} crashes`,
-    config.byzantine.length ? `byzantine ${config.byzantine.map((b) => `${b.node}:${b.behavior}`).join(',')}` : 'no byzantine',
+    config.byzantine.length
+      ? `byzantine ${config.byzantine.map((b) => `${b.node}:${b.behavior}`).join(',')}`
+      : 'no byzantine',
     `${config.transactions.length} transfers`,
     `heartbeat ${config.heartbeatMs} ms`,
   ];

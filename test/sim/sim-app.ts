@@ -109,7 +109,9 @@ export class SimApp implements ConsensusApp {
   async requestSync(height: number): Promise<void> {
     await new Promise<void>((resolve) => this.clock.setTimer(this.peers.syncDelayMs(), resolve));
     if (!this.#alive) return dead();
-    const ahead = this.peers.reachable(this.node).filter(({ chain }) => chain.head.height >= height && chain.head.height > this.chain.head.height);
+    const ahead = this.peers
+      .reachable(this.node)
+      .filter(({ chain }) => chain.head.height >= height && chain.head.height > this.chain.head.height);
     if (ahead.length === 0) return;
     const peer = this.rng.pick(ahead);
     let copied = 0;

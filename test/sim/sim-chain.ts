@@ -3,9 +3,30 @@
 // re-execution, and commit only with a verified commit certificate. Every call is serialized
 // (a crashed incarnation's last call may still be running when the restarted one calls), and a
 // commit of a height already committed is a no-op for the same block and a loud error for another.
-import { checkExecution, checkLinks, executeOn, genesisExecution, InvalidBlockError, MemoryChainState, proposeBlock, verifyCommit, type Execution } from '../../shared/chain/index.js';
+import {
+  checkExecution,
+  checkLinks,
+  executeOn,
+  genesisExecution,
+  InvalidBlockError,
+  MemoryChainState,
+  proposeBlock,
+  verifyCommit,
+  type Execution,
+} from '../../shared/chain/index.js';
 import type { Verifier } from '../../shared/crypto/index.js';
-import { blockHash, StateKey, txId, validatorsAt, type Block, type BlockHeader, type Commit, type Genesis, type Transaction, type ValidatorSchedule } from '../../shared/ledger/index.js';
+import {
+  blockHash,
+  StateKey,
+  txId,
+  validatorsAt,
+  type Block,
+  type BlockHeader,
+  type Commit,
+  type Genesis,
+  type Transaction,
+  type ValidatorSchedule,
+} from '../../shared/ledger/index.js';
 import type { BlockValidity } from '../../electron/node/consensus/index.js';
 
 export interface SimHead {
@@ -32,7 +53,11 @@ export class SimChain {
     readonly onCommitted: (block: Block, commit: Commit) => void,
   ) {}
 
-  static async create(genesis: Genesis, verify: Verifier, onCommitted: (block: Block, commit: Commit) => void): Promise<SimChain> {
+  static async create(
+    genesis: Genesis,
+    verify: Verifier,
+    onCommitted: (block: Block, commit: Commit) => void,
+  ): Promise<SimChain> {
     const chain = new SimChain(genesis, verify, onCommitted);
     const { block, commit, execution } = await genesisExecution(genesis, chain.state.nodes);
     chain.state.apply(execution);
@@ -76,7 +101,11 @@ export class SimChain {
   }
 
   async #propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<Block> {
-    const { block } = await proposeBlock(this.state, this.#head, txs, { chainId: this.chainId, verify: this.verify, ...options });
+    const { block } = await proposeBlock(this.state, this.#head, txs, {
+      chainId: this.chainId,
+      verify: this.verify,
+      ...options,
+    });
     // Re-executed at validation: the rejected transactions' outcomes are not part of the block.
     return block;
   }
@@ -95,7 +124,8 @@ export class SimChain {
     const height = block.header.height;
     const hash = blockHash(block.header);
     if (height <= this.#head.height) {
-      if (blockHash(this.blocks[height]!.header) !== hash) throw new Error(`fork: a second block for committed height ${height}`);
+      if (blockHash(this.blocks[height]!.header) !== hash)
+        throw new Error(`fork: a second block for committed height ${height}`);
       return;
     }
     const execution = await this.#execute(block);
@@ -119,7 +149,8 @@ export class SimChain {
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
       execution = await executeOn(this.state, head.header.stateRoot, block.txs, context, { verify: this.verify });
       if (this.#head !== head) throw new Error(`the head moved while block ${block.header.height} was being executed`);
-      if (this.#executions.size >= EXECUTIONS_KEPT_MAX) this.#executions.delete(this.#executions.keys().next().value as string);
+      if (this.#executions.size >= EXECUTIONS_KEPT_MAX)
+        this.#executions.delete(this.#executions.keys().next().value as string);
       this.#executions.set(hash, execution);
     }
     checkExecution(block, execution);

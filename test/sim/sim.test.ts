@@ -20,7 +20,14 @@ const FIRST_SEED = Number(process.env.SIM_FIRST_SEED ?? 0);
 
 /** A run without random faults: only what a scenario adds. */
 function quiet(seed: number, changes: Partial<SimConfig>): SimConfig {
-  const network = { dropRate: 0, precommitDropRate: 0, precommitDelayMaxMs: 0, duplicateRate: 0, delayMinMs: 10, delayMaxMs: 30 };
+  const network = {
+    dropRate: 0,
+    precommitDropRate: 0,
+    precommitDelayMaxMs: 0,
+    duplicateRate: 0,
+    delayMinMs: 10,
+    delayMaxMs: 30,
+  };
   return {
     seed,
     validators: 4,
@@ -57,9 +64,12 @@ describe(`consensus simulation: ${SEEDS} random seeds from ${FIRST_SEED}`, () =>
     if (results.length > 0) console.log(summarize(results, SEEDS - results.length, performance.now() - started));
   });
 
-  it.each(Array.from({ length: SEEDS }, (_, i) => FIRST_SEED + i))('seed %i: safe after every step, live after the heal', async (seed) => {
-    results.push(await runSimulation(randomConfig(seed), replayCommand(seed)));
-  });
+  it.each(Array.from({ length: SEEDS }, (_, i) => FIRST_SEED + i))(
+    'seed %i: safe after every step, live after the heal',
+    async (seed) => {
+      results.push(await runSimulation(randomConfig(seed), replayCommand(seed)));
+    },
+  );
 });
 
 describe('consensus simulation: targeted scenarios', () => {
@@ -75,7 +85,10 @@ describe('consensus simulation: targeted scenarios', () => {
     const { sorted, nodeOf } = validatorSet(4);
     const silent = sorted[1]!; // proposer(1, 0)
     const name = 'skips a silent proposer by changing round';
-    const result = await runSimulation(quiet(1, { byzantine: [{ node: nodeOf(silent), behavior: 'silent' }], heights: 6 }), scenarioReplay(name));
+    const result = await runSimulation(
+      quiet(1, { byzantine: [{ node: nodeOf(silent), behavior: 'silent' }], heights: 6 }),
+      scenarioReplay(name),
+    );
     expect(result.decided.length).toBeGreaterThanOrEqual(6);
     for (const { height, round } of result.decided) {
       if (proposerOf(sorted, height, 0) === silent) expect(round, `height ${height}`).toBeGreaterThan(0);
@@ -103,11 +116,17 @@ describe('consensus simulation: targeted scenarios', () => {
             elapsedMs < 7_000 &&
             message.height === 1 &&
             message.round === 0 &&
-            ((message.kind === 'proposal' && to === node(3)) || (message.kind === 'vote' && message.type === 'prevote' && message.validator === sorted[0] && to === node(2))),
+            ((message.kind === 'proposal' && to === node(3)) ||
+              (message.kind === 'vote' &&
+                message.type === 'prevote' &&
+                message.validator === sorted[0] &&
+                to === node(2))),
           onWire: (_from, message: ConsensusMessage) => {
             if (message.height !== 1) return;
-            if (message.kind === 'proposal' && !proposals.has(message.round)) proposals.set(message.round, blockHash(message.block.header));
-            if (message.kind === 'vote' && message.type === 'prevote') prevotes.set(`${message.validator}/${message.round}`, message.blockHash);
+            if (message.kind === 'proposal' && !proposals.has(message.round))
+              proposals.set(message.round, blockHash(message.block.header));
+            if (message.kind === 'vote' && message.type === 'prevote')
+              prevotes.set(`${message.validator}/${message.round}`, message.blockHash);
           },
         },
       }),
@@ -124,11 +143,19 @@ describe('consensus simulation: targeted scenarios', () => {
   it('reports an equivocating validator with verifiable evidence, and stays safe', async () => {
     const byzantine = 2;
     const name = 'reports an equivocating validator with verifiable evidence, and stays safe';
-    const result = await runSimulation(quiet(3, { byzantine: [{ node: byzantine, behavior: 'equivocate' }], heights: 5 }), scenarioReplay(name));
+    const result = await runSimulation(
+      quiet(3, { byzantine: [{ node: byzantine, behavior: 'equivocate' }], heights: 5 }),
+      scenarioReplay(name),
+    );
     expect(result.evidence.length).toBeGreaterThan(0);
     for (const { voteA, voteB } of result.evidence) {
       expect(voteA.validator).toBe(simValidatorKey(byzantine).publicKey);
-      expect([voteB.validator, voteB.height, voteB.round, voteB.type]).toEqual([voteA.validator, voteA.height, voteA.round, voteA.type]);
+      expect([voteB.validator, voteB.height, voteB.round, voteB.type]).toEqual([
+        voteA.validator,
+        voteA.height,
+        voteA.round,
+        voteA.type,
+      ]);
       expect(voteA.blockHash).not.toBe(voteB.blockHash);
       expect(verifyVote(voteA, 'notary-sim', verify) && verifyVote(voteB, 'notary-sim', verify)).toBe(true);
     }
@@ -143,7 +170,14 @@ describe('consensus simulation: targeted scenarios', () => {
         observers: 1,
         faultWindowMs: 11_000,
         crashes: [{ node: 1, atMs: 500, downMs: 10_000 }],
-        script: { onWire: (_from, message) => void (message.kind === 'vote' && message.validator === crashed && (lastVoteHeight = Math.max(lastVoteHeight, message.height))) },
+        script: {
+          onWire: (_from, message) =>
+            void (
+              message.kind === 'vote' &&
+              message.validator === crashed &&
+              (lastVoteHeight = Math.max(lastVoteHeight, message.height))
+            ),
+        },
       }),
       scenarioReplay(name),
     );
@@ -179,7 +213,10 @@ describe('consensus simulation: targeted scenarios', () => {
             message.height === 1 &&
             message.round === 0 &&
             ((message.kind === 'proposal' && to === node(3)) ||
-              (message.kind === 'vote' && message.type === 'prevote' && message.validator === sorted[1] && (to === node(0) || to === node(3)))),
+              (message.kind === 'vote' &&
+                message.type === 'prevote' &&
+                message.validator === sorted[1] &&
+                (to === node(0) || to === node(3)))),
           onWire: (_from, message: ConsensusMessage) => {
             if (message.height === 1 && message.kind === 'proposal' && !proposals.has(message.round)) {
               proposals.set(message.round, { blockHash: blockHash(message.block.header), polRound: message.polRound });
@@ -199,7 +236,10 @@ describe('consensus simulation: targeted scenarios', () => {
   it('refuses blocks that do not execute, proposed by a byzantine validator', async () => {
     const { sorted, nodeOf } = validatorSet(4);
     const name = 'refuses blocks that do not execute, proposed by a byzantine validator';
-    const result = await runSimulation(quiet(5, { byzantine: [{ node: nodeOf(sorted[1]!), behavior: 'invalid-proposal' }], heights: 5 }), scenarioReplay(name));
+    const result = await runSimulation(
+      quiet(5, { byzantine: [{ node: nodeOf(sorted[1]!), behavior: 'invalid-proposal' }], heights: 5 }),
+      scenarioReplay(name),
+    );
     expect(result.faults.byzantine.invalidProposals).toBeGreaterThan(0);
     expect(result.decided[0]!.round).toBeGreaterThan(0); // its round-0 block at height 1 was refused
   });

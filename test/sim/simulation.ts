@@ -134,7 +134,8 @@ class Simulation {
     const networkRng = root.fork('network');
     this.rng = { byzantine: root.fork('byzantine'), sync: root.fork('sync') };
     const honestKeys = new Set<string>();
-    for (let i = 0; i < config.validators; i++) if (!config.byzantine.some((b) => b.node === i)) honestKeys.add(simValidatorKey(i).publicKey);
+    for (let i = 0; i < config.validators; i++)
+      if (!config.byzantine.some((b) => b.node === i)) honestKeys.add(simValidatorKey(i).publicKey);
     this.invariants = new Invariants(honestKeys, this.verify);
     this.network = new SimNetwork(this.clock, networkRng, config.network, (from, message) =>
       this.#guard(() => {
@@ -143,7 +144,9 @@ class Simulation {
       }),
     );
     const dropIf = config.script?.dropIf;
-    if (dropIf) this.network.dropIf = (from, to, message) => dropIf(from, to, message, this.clock.now() - this.genesis.genesisTimeMs);
+    if (dropIf)
+      this.network.dropIf = (from, to, message) =>
+        dropIf(from, to, message, this.clock.now() - this.genesis.genesisTimeMs);
   }
 
   async run(): Promise<SimResult> {
@@ -157,7 +160,11 @@ class Simulation {
     for (const node of this.nodes) void node.running?.driver.stop();
     if (this.failures.length > 0) {
       const first = this.failures[0]!;
-      throw new SimFailure(this.config.seed, this.replay, `${first.message} (virtual time ${this.clock.now() - this.genesis.genesisTimeMs} ms, step ${this.steps})`);
+      throw new SimFailure(
+        this.config.seed,
+        this.replay,
+        `${first.message} (virtual time ${this.clock.now() - this.genesis.genesisTimeMs} ms, step ${this.steps})`,
+      );
     }
     return this.#result();
   }
@@ -179,7 +186,14 @@ class Simulation {
     for (let index = 0; index < config.validators + config.observers; index++) {
       const isValidator = index < config.validators;
       const byzantine = config.byzantine.find((b) => b.node === index)?.behavior ?? null;
-      const node: SimNode = { index, key: isValidator ? simValidatorKey(index) : null, byzantine, chain: undefined as unknown as SimChain, store: isValidator ? new MemoryPrivValidatorStore() : null, running: null };
+      const node: SimNode = {
+        index,
+        key: isValidator ? simValidatorKey(index) : null,
+        byzantine,
+        chain: undefined as unknown as SimChain,
+        store: isValidator ? new MemoryPrivValidatorStore() : null,
+        running: null,
+      };
       node.chain = await SimChain.create(this.genesis, this.verify, (block, commit) =>
         this.#guard(() => this.invariants.onCommit(index, byzantine === null, node.chain, block, commit)),
       );
@@ -193,7 +207,10 @@ class Simulation {
     }
     for (const crash of config.crashes) {
       at(crash.atMs, () => this.#crash(this.nodes[crash.node]!));
-      at(crash.atMs + crash.downMs, () => void this.#start(this.nodes[crash.node]!).catch((error: Error) => this.failures.push(error)));
+      at(
+        crash.atMs + crash.downMs,
+        () => void this.#start(this.nodes[crash.node]!).catch((error: Error) => this.failures.push(error)),
+      );
     }
     const transfers = simTransfers();
     for (const tx of config.transactions) at(tx.atMs, () => this.mempool.add(transfers[tx.index]!));
@@ -204,10 +221,25 @@ class Simulation {
     const { config } = this;
     const fence = new FencedStore(node.store ?? new MemoryPrivValidatorStore());
     if (node.key) checkFastSigner(node.key.secretKey);
-    const signer = node.key ? await PrivValidator.open({ secretKey: node.key.secretKey, chainId: this.genesis.chainId, store: fence, sign: fastSign }) : null;
+    const signer = node.key
+      ? await PrivValidator.open({
+          secretKey: node.key.secretKey,
+          chainId: this.genesis.chainId,
+          store: fence,
+          sign: fastSign,
+        })
+      : null;
     const app = new SimApp(node.index, node.chain, this.mempool, this.clock, this.rng.sync, this.#syncPeers);
     const transport = node.byzantine
-      ? new ByzantineTransport(node.index, node.byzantine, node.key!.secretKey, this.genesis.chainId, this.network, this.rng.byzantine, this.byzantineStats)
+      ? new ByzantineTransport(
+          node.index,
+          node.byzantine,
+          node.key!.secretKey,
+          this.genesis.chainId,
+          this.network,
+          this.rng.byzantine,
+          this.byzantineStats,
+        )
       : this.network.transport(node.index);
     const driver = consensusDriver({
       chainId: this.genesis.chainId,
@@ -218,7 +250,8 @@ class Simulation {
         if (node.byzantine === null && this.evidence.length < EVIDENCE_KEPT_MAX) this.evidence.push(evidence);
       },
       onHalt: (error) => {
-        if (node.byzantine === null) this.failures.push(new Error(`honest node ${node.index} halted: ${error.message}`));
+        if (node.byzantine === null)
+          this.failures.push(new Error(`honest node ${node.index} halted: ${error.message}`));
       },
     })({
       clock: this.clock,
@@ -235,7 +268,9 @@ class Simulation {
 
   #logger(index: number): ConsensusLogger {
     const line = (level: string) => (fields: object, message: string) =>
-      console.log(`${String(this.clock.now() - this.genesis.genesisTimeMs).padStart(7)} ms node ${index} ${level} ${message} ${JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+      console.log(
+        `${String(this.clock.now() - this.genesis.genesisTimeMs).padStart(7)} ms node ${index} ${level} ${message} ${JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`,
+      );
     return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
   }
 
@@ -252,7 +287,10 @@ class Simulation {
 
   get #syncPeers(): SyncPeers {
     return {
-      reachable: (from) => this.nodes.filter((peer) => peer.index !== from && this.network.reachable(from, peer.index)).map((peer) => ({ chain: peer.chain, byzantine: peer.byzantine !== null })),
+      reachable: (from) =>
+        this.nodes
+          .filter((peer) => peer.index !== from && this.network.reachable(from, peer.index))
+          .map((peer) => ({ chain: peer.chain, byzantine: peer.byzantine !== null })),
       syncDelayMs: () => this.rng.sync.int(this.config.network.delayMinMs, this.config.network.delayMaxMs) * 2,
       onSynced: (_node, blocks) => (this.counters.syncedBlocks += blocks),
       onForgedServed: () => (this.counters.forgedSyncServed += 1),
@@ -269,7 +307,11 @@ class Simulation {
     const maxRound = Math.max(0, ...honest.map((node) => node.running?.driver.status().round ?? 0));
     const heightsToGo = target - Math.min(...heights);
     const rounds = roundsPerHeightAfterHeal(config.validators);
-    const deadlineMs = this.#roundsMs(maxRound, rounds) + (heightsToGo - 1) * this.#roundsMs(0, rounds) + heightsToGo * config.heartbeatMs + 3 * GOSSIP_INTERVAL_MS;
+    const deadlineMs =
+      this.#roundsMs(maxRound, rounds) +
+      (heightsToGo - 1) * this.#roundsMs(0, rounds) +
+      heightsToGo * config.heartbeatMs +
+      3 * GOSSIP_INTERVAL_MS;
     this.healed = { target, deadlineMs: this.clock.now() + deadlineMs };
   }
 
@@ -277,7 +319,8 @@ class Simulation {
   #roundsMs(firstRound: number, count: number): number {
     let total = 0;
     for (let round = firstRound; round < firstRound + count; round++) {
-      total += timeoutDurationMs(DEFAULT_TIMEOUTS, 'propose', round) + timeoutDurationMs(DEFAULT_TIMEOUTS, 'prevote', round);
+      total +=
+        timeoutDurationMs(DEFAULT_TIMEOUTS, 'propose', round) + timeoutDurationMs(DEFAULT_TIMEOUTS, 'prevote', round);
       total += timeoutDurationMs(DEFAULT_TIMEOUTS, 'precommit', round) + 3 * this.config.healedNetwork.delayMaxMs;
     }
     return total;
@@ -290,21 +333,29 @@ class Simulation {
         const { target, deadlineMs } = this.healed;
         if (this.#honest.every((node) => node.chain.head.height >= target)) return;
         if (this.clock.now() > deadlineMs) {
-          const behind = this.#honest.filter((node) => node.chain.head.height < target).map((node) => `node ${node.index} at ${node.chain.head.height}`);
-          throw new Error(`liveness: after the heal, not every honest node reached height ${target} within ${roundsPerHeightAfterHeal(this.config.validators)} rounds per height (${behind.join(', ')})`);
+          const behind = this.#honest
+            .filter((node) => node.chain.head.height < target)
+            .map((node) => `node ${node.index} at ${node.chain.head.height}`);
+          throw new Error(
+            `liveness: after the heal, not every honest node reached height ${target} within ${roundsPerHeightAfterHeal(this.config.validators)} rounds per height (${behind.join(', ')})`,
+          );
         }
       }
       if (!this.clock.runNext()) throw new Error('no events left: the simulation deadlocked');
       this.steps += 1;
       await settle();
-      this.#guard(() => this.invariants.checkChains(this.#honest.map((node) => ({ node: node.index, chain: node.chain }))));
+      this.#guard(() =>
+        this.invariants.checkChains(this.#honest.map((node) => ({ node: node.index, chain: node.chain }))),
+      );
       if (this.steps > STEPS_MAX) throw new Error(`more than ${STEPS_MAX} events`);
     }
   }
 
   #result(): SimResult {
     const rounds = [...this.invariants.rounds.values()];
-    const decided = [...this.invariants.decided].sort(([a], [b]) => a - b).map(([height, blockHash]) => ({ height, round: this.invariants.rounds.get(height)!, blockHash }));
+    const decided = [...this.invariants.decided]
+      .sort(([a], [b]) => a - b)
+      .map(([height, blockHash]) => ({ height, round: this.invariants.rounds.get(height)!, blockHash }));
     return {
       decided,
       evidence: [...this.evidence],

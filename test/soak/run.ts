@@ -56,10 +56,19 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-async function api<T>(node: NodeProcess, method: string, path: string, body?: unknown, timeoutMs = REQUEST_MS): Promise<{ status: number; body: T }> {
+async function api<T>(
+  node: NodeProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = REQUEST_MS,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${node.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${node.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${node.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(timeoutMs),
   });
@@ -88,7 +97,12 @@ function sale(index: number): Transaction {
   const input = devnet.genesis.properties![index]!;
   const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
   const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, { chainId: devnet.genesis.chainId, nowMs: Date.now(), nonce: index, notary });
+  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
+    chainId: devnet.genesis.chainId,
+    nowMs: Date.now(),
+    nonce: index,
+    notary,
+  });
 }
 
 async function submit(tx: Transaction): Promise<boolean> {
@@ -103,7 +117,8 @@ async function submit(tx: Transaction): Promise<boolean> {
       return true;
     }
     totals.refused++;
-    if (body.error?.code !== 'ALREADY_PENDING') log(`${node.info.name} refused a transfer: ${status} ${JSON.stringify(body)}`);
+    if (body.error?.code !== 'ALREADY_PENDING')
+      log(`${node.info.name} refused a transfer: ${status} ${JSON.stringify(body)}`);
     return body.error?.code === 'ALREADY_PENDING';
   } catch {
     totals.unreachable++;
@@ -159,7 +174,10 @@ async function nemesis(): Promise<void> {
 }
 
 async function heightOf(node: NodeProcess): Promise<number> {
-  return api<{ height: number }>(node, 'GET', '/status').then((r) => r.body.height, () => -1);
+  return api<{ height: number }>(node, 'GET', '/status').then(
+    (r) => r.body.height,
+    () => -1,
+  );
 }
 
 async function caughtUp(node: NodeProcess): Promise<void> {
@@ -199,7 +217,10 @@ async function resubmitLost(): Promise<void> {
     for (const [hash, entry] of acknowledged) {
       if (entry.state === 'final' || Date.now() - entry.at < 20_000) continue;
       const node = pick(healthy());
-      const status = await api<{ state: string }>(node, 'GET', `/txs/${hash}`).then((r) => r.body.state, () => undefined);
+      const status = await api<{ state: string }>(node, 'GET', `/txs/${hash}`).then(
+        (r) => r.body.state,
+        () => undefined,
+      );
       if (status === 'final') entry.state = 'final';
       else if (status === 'unknown') {
         totals.resubmitted++;
@@ -215,7 +236,13 @@ try {
   log(`devnet up: ${nodes.map((node) => `${node.info.name} ${node.url}`).join(', ')}`);
   const started = Date.now();
   const tasks = [load(), nemesis(), watchCommits(), resubmitLost()];
-  const progress = setInterval(() => log(`${((Date.now() - started) / 60_000).toFixed(1)} min: ${totals.acknowledged} acknowledged, faults ${JSON.stringify(faults)}, longest gap ${(longestGapMs / 1000).toFixed(1)} s`), 30_000);
+  const progress = setInterval(
+    () =>
+      log(
+        `${((Date.now() - started) / 60_000).toFixed(1)} min: ${totals.acknowledged} acknowledged, faults ${JSON.stringify(faults)}, longest gap ${(longestGapMs / 1000).toFixed(1)} s`,
+      ),
+    30_000,
+  );
   await sleep(MINUTES * 60_000);
   stopping = true;
   clearInterval(progress);
@@ -230,9 +257,15 @@ try {
     while (missing.length > 0 && Date.now() < deadline) {
       // At most SETTLE_REQUESTS_IN_FLIGHT at once: all of them at once (4,785 × 5 nodes in a
       // 20-minute run) ran the soak process out of file descriptors (EMFILE).
-      const states = await mapBounded(missing, SETTLE_REQUESTS_IN_FLIGHT, (hash) => api<{ state: string }>(node, 'GET', `/txs/${hash}`).then((r) => r.body.state, () => 'unreachable'));
+      const states = await mapBounded(missing, SETTLE_REQUESTS_IN_FLIGHT, (hash) =>
+        api<{ state: string }>(node, 'GET', `/txs/${hash}`).then(
+          (r) => r.body.state,
+          () => 'unreachable',
+        ),
+      );
       // Still unknown everywhere once healed: the client's resend, as above.
-      for (const [i, s] of states.entries()) if (s === 'unknown' && node === nodes[0]) await submit(acknowledged.get(missing[i]!)!.tx);
+      for (const [i, s] of states.entries())
+        if (s === 'unknown' && node === nodes[0]) await submit(acknowledged.get(missing[i]!)!.tx);
       missing = missing.filter((_, i) => states[i] !== 'final');
       if (missing.length > 0) await sleep(1_000);
     }
@@ -241,9 +274,13 @@ try {
 
   // One block history: the same hash at the common height on every node, and each acknowledged
   // transaction in exactly one block of it.
-  const heights = await Promise.all(nodes.map((node) => api<{ height: number }>(node, 'GET', '/status').then((r) => r.body.height)));
+  const heights = await Promise.all(
+    nodes.map((node) => api<{ height: number }>(node, 'GET', '/status').then((r) => r.body.height)),
+  );
   const common = Math.min(...heights);
-  const hashes = await Promise.all(nodes.map((node) => api<{ hash: string }>(node, 'GET', `/blocks/${common}`).then((r) => r.body.hash)));
+  const hashes = await Promise.all(
+    nodes.map((node) => api<{ hash: string }>(node, 'GET', `/blocks/${common}`).then((r) => r.body.hash)),
+  );
   const seen = new Map<string, number>();
   for (let height = 1; height <= common; height++) {
     const block = (await api<{ txHashes: string[] }>(nodes[0]!, 'GET', `/blocks/${height}`, undefined, 10_000)).body;
@@ -252,12 +289,29 @@ try {
   const doubled = [...seen.entries()].filter(([, count]) => count > 1).map(([hash]) => hash);
   const lost = [...acknowledged.keys()].filter((hash) => !seen.has(hash));
   // No honest node may have been disconnected for its gossip score (only a faulty sender earns one).
-  const scoreBans = nodes.map((node) => (node.log.match(/gossip score fell under the graylist threshold/g) ?? []).length).reduce((a, b) => a + b, 0);
-  const lowestScore = Math.min(...(await Promise.all(nodes.map((node) => api<Array<{ gossipScore: number }>>(node, 'GET', '/peers').then((r) => Math.min(0, ...r.body.map((peer) => peer.gossipScore)), () => 0)))));
+  const scoreBans = nodes
+    .map((node) => (node.log.match(/gossip score fell under the graylist threshold/g) ?? []).length)
+    .reduce((a, b) => a + b, 0);
+  const lowestScore = Math.min(
+    ...(await Promise.all(
+      nodes.map((node) =>
+        api<Array<{ gossipScore: number }>>(node, 'GET', '/peers').then(
+          (r) => Math.min(0, ...r.body.map((peer) => peer.gossipScore)),
+          () => 0,
+        ),
+      ),
+    )),
+  );
   const result = {
     minutes: MINUTES,
     seed: SEED,
-    transactions: { ...totals, committed: [...acknowledged.keys()].filter((hash) => seen.has(hash)).length, lost: lost.length, doubled: doubled.length, notFinalOnEveryNode: missing.length },
+    transactions: {
+      ...totals,
+      committed: [...acknowledged.keys()].filter((hash) => seen.has(hash)).length,
+      lost: lost.length,
+      doubled: doubled.length,
+      notFinalOnEveryNode: missing.length,
+    },
     faults: { ...faults, total: faults.kill + faults.pause + faults.isolate },
     blocks: common,
     oneStateRoot: new Set(hashes).size === 1,
@@ -268,9 +322,18 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
   if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
-  if (lost.length > 0 || doubled.length > 0 || missing.length > 0 || !result.oneStateRoot || scoreBans > 0 || stuck.length > 0) {
+  if (
+    lost.length > 0 ||
+    doubled.length > 0 ||
+    missing.length > 0 ||
+    !result.oneStateRoot ||
+    scoreBans > 0 ||
+    stuck.length > 0
+  ) {
     exitCode = 1;
-    log(`FAILED: lost ${lost.length}, doubled ${doubled.length}, not final everywhere ${missing.length}, one state root ${result.oneStateRoot}, stuck ${stuck.length}, honest peers disconnected for their score ${scoreBans}`);
+    log(
+      `FAILED: lost ${lost.length}, doubled ${doubled.length}, not final everywhere ${missing.length}, one state root ${result.oneStateRoot}, stuck ${stuck.length}, honest peers disconnected for their score ${scoreBans}`,
+    );
     for (const node of nodes) log(`${node.info.name} log tail:\n${node.log.slice(-2_000)}`);
   } else log('passed: nothing lost, nothing doubled, one state root');
 } catch (error) {

@@ -8,7 +8,23 @@ type Path = Array<string | number>;
 
 /** Values a hostile peer may put anywhere: wrong types, edge numbers, near-valid hex, bytes. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1, 2 ** 31, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER, 1.5, '', 'a', '0x10', '1e3'),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1,
+    2 ** 31,
+    2 ** 53,
+    -(2 ** 53),
+    Number.MAX_SAFE_INTEGER,
+    1.5,
+    '',
+    'a',
+    '0x10',
+    '1e3',
+  ),
   fc.integer(),
   fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -19,7 +35,9 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.stringMatching(/^[0-9A-F]{64}$/),
   fc.uint8Array({ maxLength: 64 }),
   fc.array(fc.integer(), { maxLength: 4 }),
-  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constant(null)), { maxKeys: 3 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constant(null)), {
+    maxKeys: 3,
+  }),
 );
 
 function pathsOf(value: unknown, path: Path = [], out: Path[] = [], depth = 0): Path[] {
@@ -37,7 +55,12 @@ function clone(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)])); // fromEntries defines own keys, __proto__ included
 }
 
-export type StructuralOp = { kind: 'replace' | 'delete' | 'add' | 'duplicate'; pick: number; value: unknown; key: string };
+export type StructuralOp = {
+  kind: 'replace' | 'delete' | 'add' | 'duplicate';
+  pick: number;
+  value: unknown;
+  key: string;
+};
 
 /** Applies one structural change at the `pick`-th path of a value (a copy; the root may be replaced). */
 export function mutateValue(value: unknown, op: StructuralOp): unknown {
@@ -58,7 +81,12 @@ export function mutateValue(value: unknown, op: StructuralOp): unknown {
     case 'add':
       if (Array.isArray(target)) target.push(op.value);
       else if (target !== null && typeof target === 'object' && !(target instanceof Uint8Array))
-        Object.defineProperty(target, op.key, { value: op.value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(target, op.key, {
+          value: op.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else parent[last] = [target, op.value];
       break;
     case 'duplicate':
@@ -73,7 +101,10 @@ export const structuralOp: fc.Arbitrary<StructuralOp> = fc.record({
   kind: fc.constantFrom('replace', 'replace', 'delete', 'add', 'duplicate'),
   pick: fc.nat(),
   value: hostileValue,
-  key: fc.oneof(fc.constantFrom('type', 'kind', 'height', 'signature', '__proto__', 'constructor'), fc.string({ maxLength: 6 })),
+  key: fc.oneof(
+    fc.constantFrom('type', 'kind', 'height', 'signature', '__proto__', 'constructor'),
+    fc.string({ maxLength: 6 }),
+  ),
 }) as fc.Arbitrary<StructuralOp>;
 
 export type ByteOp =
@@ -85,9 +116,17 @@ export type ByteOp =
 
 const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat(7) }),
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.constantFrom(0x00, 0xff, 0x7f, 0x80, 0x1b, 0x5b, 0x9f, 0xbf, 0xf6, 0xf7, 0xfa, 0xfb) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: fc.nat(),
+    byte: fc.constantFrom(0x00, 0xff, 0x7f, 0x80, 0x1b, 0x5b, 0x9f, 0xbf, 0xf6, 0xf7, 0xfa, 0xfb),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 9 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 9 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 9 }) }),
 );
 
@@ -133,7 +172,12 @@ export function applyByteOps(bytes: Uint8Array, ops: ByteOp[]): Uint8Array {
 export function networkInput(seeds: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
   const seed = fc.nat().map((i) => seeds[i % seeds.length]!);
   return fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(seed, fc.array(byteOp, { minLength: 1, maxLength: 4 })).map(([bytes, ops]) => applyByteOps(bytes, ops)) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(seed, fc.array(byteOp, { minLength: 1, maxLength: 4 }))
+        .map(([bytes, ops]) => applyByteOps(bytes, ops)),
+    },
     {
       weight: 5,
       arbitrary: fc.tuple(seed, fc.array(structuralOp, { minLength: 1, maxLength: 3 })).map(([bytes, ops]) => {
@@ -184,7 +228,8 @@ export function mutateLeaf(value: unknown, op: LeafOp): unknown {
   const last = path[path.length - 1]!;
   const leaf = parent[last];
   if (typeof leaf === 'number') parent[last] = leaf === op.int ? leaf + 1 : op.int;
-  else if (typeof leaf === 'string' && /^[0-9a-f]+$/.test(leaf) && leaf.length % 2 === 0) parent[last] = op.hex.slice(0, leaf.length);
+  else if (typeof leaf === 'string' && /^[0-9a-f]+$/.test(leaf) && leaf.length % 2 === 0)
+    parent[last] = op.hex.slice(0, leaf.length);
   else if (typeof leaf === 'string') parent[last] = op.text;
   else if (typeof leaf === 'boolean') parent[last] = !leaf;
   else parent[last] = op.hex.slice(0, 64);

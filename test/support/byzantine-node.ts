@@ -12,21 +12,39 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { decodeConsensusMessage, encodeConsensusMessage, signProposal, signVoteMessage, type Proposal, type Vote } from '../../shared/chain/messages.js';
+import {
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+  signProposal,
+  signVoteMessage,
+  type Proposal,
+  type Vote,
+} from '../../shared/chain/messages.js';
 import { signVote } from '../../shared/chain/commit.js';
 import { bytesToHex } from '../../shared/codec/index.js';
 import { blockHash, type Block, type Genesis } from '../../shared/ledger/index.js';
 import { DataFiles } from '../../electron/node/config.js';
 import { createNetwork, encodeBlockAnnouncement, TOPIC_BYTES_MAX } from '../../electron/node/network/index.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, 'phase-ms': { type: 'string', default: '6000' } } });
+const { values } = parseArgs({
+  options: { data: { type: 'string' }, 'phase-ms': { type: 'string', default: '6000' } },
+});
 const dataDir = values.data!;
 const phaseMs = Number(values['phase-ms']);
-const config = JSON.parse(await readFile(join(dataDir, DataFiles.config), 'utf8')) as { listen: string[]; bootstrap: string[] };
+const config = JSON.parse(await readFile(join(dataDir, DataFiles.config), 'utf8')) as {
+  listen: string[];
+  bootstrap: string[];
+};
 const genesis = JSON.parse(await readFile(join(dataDir, DataFiles.genesis), 'utf8')) as Genesis;
-const key = JSON.parse(await readFile(join(dataDir, DataFiles.signingKey), 'utf8')) as { publicKey: string; secretKey: string };
+const key = JSON.parse(await readFile(join(dataDir, DataFiles.signingKey), 'utf8')) as {
+  publicKey: string;
+  secretKey: string;
+};
 const chainId = genesis.chainId;
-const validators = genesis.authorities.filter((a) => a.role !== 'observer' && a.status !== 'suspended').map((a) => a.key).sort();
+const validators = genesis.authorities
+  .filter((a) => a.role !== 'observer' && a.status !== 'suspended')
+  .map((a) => a.key)
+  .sort();
 const randomHash = () => bytesToHex(randomBytes(32));
 
 const network = await createNetwork({
@@ -37,14 +55,22 @@ const network = await createNetwork({
   mdns: false,
   allowedPeers: genesis.authorities.flatMap((a) => (a.peerId ? [a.peerId] : [])),
 });
-const sent = { equivocations: 0, invalidProposals: 0, outOfTurnProposals: 0, forgedAnnouncements: 0, replayedVotes: 0, oversized: 0 };
+const sent = {
+  equivocations: 0,
+  invalidProposals: 0,
+  outOfTurnProposals: 0,
+  forgedAnnouncements: 0,
+  replayedVotes: 0,
+  oversized: 0,
+};
 let height = 1;
 let round = 0;
 const oldVotes: Vote[] = [];
 let lastProposal: Proposal | undefined;
 network.subscribe('consensus', ({ bytes }) => {
   const message = decodeConsensusMessage(bytes);
-  if (message.height > height || (message.height === height && message.round > round)) [height, round] = [message.height, message.round];
+  if (message.height > height || (message.height === height && message.round > round))
+    [height, round] = [message.height, message.round];
   if (message.kind === 'vote' && oldVotes.length < 2_000) oldVotes.push(message);
   if (message.kind === 'proposal') lastProposal = message;
 });
@@ -64,7 +90,10 @@ function equivocate(): void {
 }
 
 function forgedBlock(base: Block, h: number): Block {
-  return { ...base, header: { ...base.header, height: h, proposer: key.publicKey, stateRoot: randomHash(), appHash: randomHash() } };
+  return {
+    ...base,
+    header: { ...base.header, height: h, proposer: key.publicKey, stateRoot: randomHash(), appHash: randomHash() },
+  };
 }
 
 function invalid(): void {
@@ -79,7 +108,12 @@ function invalid(): void {
   // A block announcement whose commit only we signed: not a quorum.
   const block = forgedBlock(lastProposal.block, height);
   const hash = blockHash(block.header);
-  const commit = { height, round: 0, blockHash: hash, signatures: [signVote(key.secretKey, chainId, 'precommit', height, 0, hash)] };
+  const commit = {
+    height,
+    round: 0,
+    blockHash: hash,
+    signatures: [signVote(key.secretKey, chainId, 'precommit', height, 0, hash)],
+  };
   void network.publish('block', encodeBlockAnnouncement({ block, commit })).catch(() => undefined);
   sent.forgedAnnouncements++;
 }
@@ -97,7 +131,11 @@ function replay(): void {
 async function oversized(): Promise<void> {
   const pubsub = network.libp2p.services.pubsub;
   // Around NotaryNetwork.publish, which would refuse these: straight into gossipsub.
-  for (const [kind, bytes] of [['tx', TOPIC_BYTES_MAX.tx + 1], ['tx', 1024 * 1024], ['consensus', TOPIC_BYTES_MAX.consensus + 1]] as const) {
+  for (const [kind, bytes] of [
+    ['tx', TOPIC_BYTES_MAX.tx + 1],
+    ['tx', 1024 * 1024],
+    ['consensus', TOPIC_BYTES_MAX.consensus + 1],
+  ] as const) {
     await pubsub.publish(network.topic(kind), randomBytes(bytes)).catch(() => undefined);
     sent.oversized++;
   }

@@ -10,7 +10,12 @@ const chain = await Chain.open({ dir, genesis: devGenesis({ objects: CRASH_OBJEC
 process.stdout.write(`open ${chain.head.height}\n`);
 for (;;) {
   const timeMs = chain.head.header.timeMs + 1_000;
-  const txs = await devTransfers(chain, 25, { objects: CRASH_OBJECTS, parties: 50, seed: chain.head.height, nowMs: timeMs });
+  const txs = await devTransfers(chain, 25, {
+    objects: CRASH_OBJECTS,
+    parties: 50,
+    seed: chain.head.height,
+    nowMs: timeMs,
+  });
   const { block } = await devCommitBlock(chain, txs, timeMs);
   process.stdout.write(`committed ${block.header.height}\n`);
 }

@@ -22,10 +22,14 @@ export class NodeProcess {
 
   /** `extraArgs`: more `notary start` options, e.g. `--passphrase-file FILE` for a node with a keystore. */
   async start(extraArgs: string[] = []): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '--data', this.info.dataDir, ...extraArgs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'start', '--data', this.info.dataDir, ...extraArgs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn' },
+      },
+    );
     this.process = child;
     child.stderr!.on('data', (chunk: Buffer) => {
       this.log = (this.log + chunk.toString()).slice(-20_000);
@@ -66,7 +70,10 @@ export class NodeProcess {
   async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
@@ -77,7 +84,11 @@ export class NodeProcess {
     return (await this.request<NodeStatus>('GET', '/status')).body;
   }
   async submit(tx: Transaction): Promise<SubmitResult> {
-    const { status, body } = await this.request<SubmitResult & { error?: { code: string; message: string } }>('POST', '/txs', tx);
+    const { status, body } = await this.request<SubmitResult & { error?: { code: string; message: string } }>(
+      'POST',
+      '/txs',
+      tx,
+    );
     if (status !== 202) throw new Error(`${this.info.name} refused a transaction: ${status} ${JSON.stringify(body)}`);
     return body;
   }
@@ -103,11 +114,25 @@ export class Devnet {
     readonly nodes: NodeProcess[],
   ) {}
 
-  static async create(options: { validators: number; observers: number; objects: number; heartbeatMs?: number }): Promise<Devnet> {
+  static async create(options: {
+    validators: number;
+    observers: number;
+    objects: number;
+    heartbeatMs?: number;
+  }): Promise<Devnet> {
     const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
     const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const { nodes, genesis } = await createDevnet({ dir, basePort, ...options, consensus: { heartbeatMs: options.heartbeatMs ?? 1_000 } });
-    return new Devnet(dir, genesis, nodes.map((node) => new NodeProcess(node)));
+    const { nodes, genesis } = await createDevnet({
+      dir,
+      basePort,
+      ...options,
+      consensus: { heartbeatMs: options.heartbeatMs ?? 1_000 },
+    });
+    return new Devnet(
+      dir,
+      genesis,
+      nodes.map((node) => new NodeProcess(node)),
+    );
   }
 
   node(name: string): NodeProcess {
@@ -131,7 +156,12 @@ export class Devnet {
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -38,7 +38,8 @@ export function ipcStandIn() {
       return structuredClone(await handler({ senderFrame: frame, sender }, ...structuredClone(args)));
     },
     on: (channel: string, listener: (...args: unknown[]) => void) => toRenderer.on(channel, listener),
-    removeListener: (channel: string, listener: (...args: unknown[]) => void) => toRenderer.removeListener(channel, listener),
+    removeListener: (channel: string, listener: (...args: unknown[]) => void) =>
+      toRenderer.removeListener(channel, listener),
   } as unknown as Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
   return {

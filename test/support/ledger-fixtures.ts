@@ -132,7 +132,12 @@ export function saleContract(overrides: Partial<Contract> = {}): Contract {
 /** A transfer with every party's consent and the notary's certification, duty paid in full. */
 export function certifiedTransfer(
   contract: Contract = saleContract(),
-  options: { consenting?: KeyPair[]; notary?: KeyPair; dutyMinor?: number; envelope?: Partial<UnsignedTransaction> } = {},
+  options: {
+    consenting?: KeyPair[];
+    notary?: KeyPair;
+    dutyMinor?: number;
+    envelope?: Partial<UnsignedTransaction>;
+  } = {},
 ): TxOf<'transfer'> {
   const notary = options.notary ?? keys.notary;
   const consenting = options.consenting ?? [keys.alice, keys.bob];
@@ -141,7 +146,9 @@ export function certifiedTransfer(
     ...envelope(options.envelope),
     payload: {
       contract,
-      consents: consenting.map((party) => signContract(contract, options.envelope?.chainId ?? CHAIN_ID, party.secretKey)),
+      consents: consenting.map((party) =>
+        signContract(contract, options.envelope?.chainId ?? CHAIN_ID, party.secretKey),
+      ),
       notary: notary.publicKey,
       duty: { reference: 'ERIP-2026-000001', amountMinor: options.dutyMinor ?? 20_000 },
     },

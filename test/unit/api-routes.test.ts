@@ -6,7 +6,15 @@ import { isLoopback } from '../../electron/node/api/http-server.js';
 import { nodeMetrics } from '../../electron/node/api/metrics.js';
 import { matchRoute } from '../../electron/node/api/router.js';
 
-const counters = (accepted: number) => ({ accepted, ignored: 1, rejected: 2, dropped: 0, handlerErrors: 0, published: 0, reasons: {} });
+const counters = (accepted: number) => ({
+  accepted,
+  ignored: 1,
+  rejected: 2,
+  dropped: 0,
+  handlerErrors: 0,
+  published: 0,
+  reasons: {},
+});
 
 describe('API routes', () => {
   it('matches a route with a percent-encoded object id holding a slash', () => {
@@ -22,7 +30,14 @@ describe('API routes', () => {
   });
 
   it('documents every route with its parameters, the bearer scheme and the error body', () => {
-    const document = openApiDocument() as { openapi: string; security: unknown[]; paths: Record<string, Record<string, { parameters?: Array<{ name: string }>; responses: Record<string, unknown> }>> };
+    const document = openApiDocument() as {
+      openapi: string;
+      security: unknown[];
+      paths: Record<
+        string,
+        Record<string, { parameters?: Array<{ name: string }>; responses: Record<string, unknown> }>
+      >;
+    };
     expect(document.openapi).toBe('3.1.0');
     expect(document.security).toEqual([{ bearer: [] }]);
     for (const route of Object.values(apiRoutes) as RouteSpec[]) {
@@ -38,8 +53,10 @@ describe('API routes', () => {
 
 describe('the loopback rule', () => {
   it('admits 127.0.0.0/8 and ::1, also IPv4-mapped, and nothing else', () => {
-    for (const address of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(isLoopback(address), address).toBe(true);
-    for (const address of ['10.0.0.1', '192.168.1.5', '::ffff:10.0.0.1', 'fe80::1', '1127.0.0.1', '', undefined]) expect(isLoopback(address), String(address)).toBe(false);
+    for (const address of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'])
+      expect(isLoopback(address), address).toBe(true);
+    for (const address of ['10.0.0.1', '192.168.1.5', '::ffff:10.0.0.1', 'fe80::1', '1127.0.0.1', '', undefined])
+      expect(isLoopback(address), String(address)).toBe(false);
   });
 });
 
@@ -53,14 +70,27 @@ describe('node metrics', () => {
         outboxPending: () => 2,
         consensusRound: () => 1,
         syncing: () => true,
-        network: () => ({ tx: counters(7), consensus: counters(8), block: counters(9), sync: { served: 0, refused: 0, requested: 0, failed: 0 } }),
+        network: () => ({
+          tx: counters(7),
+          consensus: counters(8),
+          block: counters(9),
+          sync: { served: 0, refused: 0, requested: 0, failed: 0 },
+        }),
         missedVotes: () => Promise.resolve([{ key: 'ab'.repeat(32), name: 'Notary office 17', missed: 4 }]),
       },
       { processMetrics: false },
     );
     const { text, contentType } = await metrics.scrape();
     expect(contentType).toMatch(/^text\/plain/);
-    for (const line of ['notary_chain_height 42', 'notary_peers 3', 'notary_mempool_transactions 5', 'notary_mempool_bytes 1234', 'notary_outbox_pending 2', 'notary_consensus_round 1', 'notary_syncing 1']) {
+    for (const line of [
+      'notary_chain_height 42',
+      'notary_peers 3',
+      'notary_mempool_transactions 5',
+      'notary_mempool_bytes 1234',
+      'notary_outbox_pending 2',
+      'notary_consensus_round 1',
+      'notary_syncing 1',
+    ]) {
       expect(text).toContain(`\n${line}\n`);
     }
     expect(text).toContain('notary_gossip_messages_total{topic="block",outcome="accepted"} 9');
@@ -76,11 +106,17 @@ describe('path parameters', () => {
     const height = apiRoutes.block.params.height;
     expect(height.parse('0')).toBe(0);
     expect(height.parse('123')).toBe(123);
-    for (const bad of ['0x10', '-1', '1.5', '1e3', ' 1', '99999999999999999']) expect(height.safeParse(bad).success, bad).toBe(false);
+    for (const bad of ['0x10', '-1', '1.5', '1e3', ' 1', '99999999999999999'])
+      expect(height.safeParse(bad).success, bad).toBe(false);
   });
 
   it('documents the block height as the string the client sends', () => {
-    const document = openApiDocument() as { paths: Record<string, Record<string, { parameters: Array<{ schema: { type?: string; pattern?: string } }> }>> };
-    expect(document.paths['/api/v1/blocks/{height}']!.get!.parameters[0]!.schema).toMatchObject({ type: 'string', pattern: '^\\d{1,16}$' });
+    const document = openApiDocument() as {
+      paths: Record<string, Record<string, { parameters: Array<{ schema: { type?: string; pattern?: string } }> }>>;
+    };
+    expect(document.paths['/api/v1/blocks/{height}']!.get!.parameters[0]!.schema).toMatchObject({
+      type: 'string',
+      pattern: '^\\d{1,16}$',
+    });
   });
 });

@@ -56,8 +56,16 @@ afterEach(async () => {
  * Serves the API through a Unix socket as well: such a connection has no loopback address,
  * so it stands for a client on another host without needing a second network interface.
  */
-async function serveRemote(allowRemote: boolean | undefined): Promise<{ get(path: string, token?: string): Promise<number> }> {
-  const api = await startApiServer({ host: '127.0.0.1', port: 0, tokenFile: join(dir, 'api-token'), handlers, ...(allowRemote === undefined ? {} : { allowRemote }) });
+async function serveRemote(
+  allowRemote: boolean | undefined,
+): Promise<{ get(path: string, token?: string): Promise<number> }> {
+  const api = await startApiServer({
+    host: '127.0.0.1',
+    port: 0,
+    tokenFile: join(dir, 'api-token'),
+    handlers,
+    ...(allowRemote === undefined ? {} : { allowRemote }),
+  });
   closers.push(() => api.close());
   const socketPath = join(dir, 'api.sock');
   const bridge: NetServer = createNetServer((socket) => api.server.emit('connection', socket));
@@ -66,10 +74,17 @@ async function serveRemote(allowRemote: boolean | undefined): Promise<{ get(path
   return {
     get: (path, token) =>
       new Promise((resolve, reject) => {
-        const request = httpRequest({ socketPath, path, headers: { connection: 'close', ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-        });
+        const request = httpRequest(
+          {
+            socketPath,
+            path,
+            headers: { connection: 'close', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
         request.on('error', reject);
         request.end();
       }),
@@ -95,12 +110,21 @@ describe('the API listen address (issue 12, item 2)', () => {
     for (const host of ['0.0.0.0', '::', '192.0.2.7']) {
       const started = startApiServer({ host, port: 0, tokenFile: join(dir, 'api-token'), handlers });
       await expect(started).rejects.toBeInstanceOf(ApiExposedError);
-      await expect(started).rejects.toMatchObject({ code: 'API_NOT_LOOPBACK', message: expect.stringContaining('allowRemote') });
+      await expect(started).rejects.toMatchObject({
+        code: 'API_NOT_LOOPBACK',
+        message: expect.stringContaining('allowRemote'),
+      });
     }
   });
 
   it('listens on every interface only when api.allowRemote is set', async () => {
-    const api = await startApiServer({ host: '0.0.0.0', port: 0, tokenFile: join(dir, 'api-token'), handlers, allowRemote: true });
+    const api = await startApiServer({
+      host: '0.0.0.0',
+      port: 0,
+      tokenFile: join(dir, 'api-token'),
+      handlers,
+      allowRemote: true,
+    });
     closers.push(() => api.close());
     expect((api.server.address() as { address: string }).address).toBe('0.0.0.0');
   });
@@ -116,17 +140,28 @@ describe('the API listen address (issue 12, item 2)', () => {
     const base = { name: 'Office', role: 'observer' };
     await writeFile(join(dir, 'config.json'), JSON.stringify(base));
     expect((await readConfig(dir)).api.allowRemote).toBe(false);
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...base, api: { host: '0.0.0.0', port: 8080, allowRemote: true } }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ ...base, api: { host: '0.0.0.0', port: 8080, allowRemote: true } }),
+    );
     expect((await readConfig(dir)).api).toEqual({ host: '0.0.0.0', port: 8080, allowRemote: true });
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...base, api: { host: '0.0.0.0', allowRemotely: true } }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ ...base, api: { host: '0.0.0.0', allowRemotely: true } }),
+    );
     await expect(readConfig(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
   it('a node started with --api 0.0.0.0:PORT stops before it opens anything, naming the opt-in', async () => {
     await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'Office', role: 'observer' }));
-    await expect(NotaryNode.start({ dataDir: dir, api: { host: '0.0.0.0', port: 0 } })).rejects.toMatchObject({ code: 'API_NOT_LOOPBACK' });
+    await expect(NotaryNode.start({ dataDir: dir, api: { host: '0.0.0.0', port: 0 } })).rejects.toMatchObject({
+      code: 'API_NOT_LOOPBACK',
+    });
     // the same address from config.json, without the opt-in
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'Office', role: 'observer', api: { host: '0.0.0.0' } }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ name: 'Office', role: 'observer', api: { host: '0.0.0.0' } }),
+    );
     await expect(NotaryNode.start({ dataDir: dir })).rejects.toMatchObject({ code: 'API_NOT_LOOPBACK' });
   });
 
@@ -155,11 +190,23 @@ describe('request bodies (issue 12, items 4 and 6)', () => {
     },
   };
 
-  async function post(path: string, body: Buffer | undefined): Promise<{ status: number; json: { error?: { code: string; message: string } } }> {
-    const api = await startApiServer({ host: '127.0.0.1', port: 0, tokenFile: join(dir, 'api-token'), handlers: bodyHandlers });
+  async function post(
+    path: string,
+    body: Buffer | undefined,
+  ): Promise<{ status: number; json: { error?: { code: string; message: string } } }> {
+    const api = await startApiServer({
+      host: '127.0.0.1',
+      port: 0,
+      tokenFile: join(dir, 'api-token'),
+      handlers: bodyHandlers,
+    });
     closers.push(() => api.close());
     const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
-    const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: new Uint8Array(body) } : {}) });
+    const response = await fetch(`${api.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body: new Uint8Array(body) } : {}),
+    });
     return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string } } };
   }
 
@@ -197,7 +244,13 @@ describe('the browser UI on the API port', () => {
     await writeFile(join(ui, 'index.html'), '<!doctype html><title>ui</title>');
     await writeFile(join(ui, 'assets', 'app.js'), 'console.log(1)');
     await writeFile(join(dir, 'secret.txt'), 'not for browsers');
-    const api = await startApiServer({ host: '127.0.0.1', port: 0, tokenFile: join(dir, 'api-token'), handlers, uiDir: ui });
+    const api = await startApiServer({
+      host: '127.0.0.1',
+      port: 0,
+      tokenFile: join(dir, 'api-token'),
+      handlers,
+      uiDir: ui,
+    });
     closers.push(() => api.close());
     return api.url;
   }

@@ -42,7 +42,9 @@ class ManualClock implements Clock {
     const until = this.nowMs + ms;
     for (;;) {
       await settle();
-      const due = [...this.#timers].filter(([, t]) => t.atMs <= until).sort(([a, x], [b, y]) => x.atMs - y.atMs || a - b)[0];
+      const due = [...this.#timers]
+        .filter(([, t]) => t.atMs <= until)
+        .sort(([a, x], [b, y]) => x.atMs - y.atMs || a - b)[0];
       if (!due) break;
       this.#timers.delete(due[0]);
       this.nowMs = due[1].atMs;
@@ -70,7 +72,19 @@ class ArrayApp implements ConsensusApp {
     return { height: header.height, hash: blockHash(header) };
   }
   #headHeader(): BlockHeader {
-    return this.blocks.at(-1)?.header ?? { chainId: CHAIN_ID, height: 0, prevHash: ZERO_HASH, timeMs: 0, proposer: ZERO_HASH, txRoot: ZERO_HASH, stateRoot: ZERO_HASH, validatorsHash: ZERO_HASH, appHash: ZERO_HASH };
+    return (
+      this.blocks.at(-1)?.header ?? {
+        chainId: CHAIN_ID,
+        height: 0,
+        prevHash: ZERO_HASH,
+        timeMs: 0,
+        proposer: ZERO_HASH,
+        txRoot: ZERO_HASH,
+        stateRoot: ZERO_HASH,
+        validatorsHash: ZERO_HASH,
+        appHash: ZERO_HASH,
+      }
+    );
   }
   async validatorsFor(): Promise<string[]> {
     return [key.publicKey];
@@ -78,7 +92,17 @@ class ArrayApp implements ConsensusApp {
   async buildBlock(height: number, _round: number, context: { proposer: string; timeMs: number }): Promise<Block> {
     this.builds.push({ height, ...context });
     const h = sha256Hex(utf8(`block ${height}`));
-    return { header: { ...this.#headHeader(), height, prevHash: this.head().hash, timeMs: context.timeMs, proposer: context.proposer, txRoot: h }, txs: [] };
+    return {
+      header: {
+        ...this.#headHeader(),
+        height,
+        prevHash: this.head().hash,
+        timeMs: context.timeMs,
+        proposer: context.proposer,
+        txRoot: h,
+      },
+      txs: [],
+    };
   }
   async validateBlock(): Promise<{ valid: true }> {
     return { valid: true };
@@ -111,7 +135,9 @@ async function setUp(init: Partial<ConsensusDriverInit> = {}, observer = false) 
   const app = new ArrayApp();
   const net = loopback();
   const store = new MemoryPrivValidatorStore();
-  const privValidator = observer ? null : await PrivValidator.open({ secretKey: key.secretKey, chainId: CHAIN_ID, store });
+  const privValidator = observer
+    ? null
+    : await PrivValidator.open({ secretKey: key.secretKey, chainId: CHAIN_ID, store });
   const halts: Error[] = [];
   const dropped: number[] = [];
   const driver = consensusDriver({ chainId: CHAIN_ID, onHalt: (e) => halts.push(e), ...init })({
@@ -134,9 +160,15 @@ describe('consensus driver', () => {
     expect(app.builds[0]).toEqual({ height: 1, timeMs: 1_000_000, proposer: key.publicKey });
     app.blocks.forEach((block, i) => {
       expect(block.header.height).toBe(i + 1);
-      expect(() => verifyCommit(app.commits[i]!, blockHash(block.header), i + 1, [key.publicKey], CHAIN_ID, verify)).not.toThrow();
+      expect(() =>
+        verifyCommit(app.commits[i]!, blockHash(block.header), i + 1, [key.publicKey], CHAIN_ID, verify),
+      ).not.toThrow();
     });
-    expect(net.sent.filter((m) => m.height === 1).map((m) => (m.kind === 'vote' ? m.type : m.kind))).toEqual(['proposal', 'prevote', 'precommit']);
+    expect(net.sent.filter((m) => m.height === 1).map((m) => (m.kind === 'vote' ? m.type : m.kind))).toEqual([
+      'proposal',
+      'prevote',
+      'precommit',
+    ]);
     expect(store.saves).toBeGreaterThanOrEqual(9); // every signature persisted
     await driver.stop();
   });

@@ -27,7 +27,17 @@ const hashB = sha256Hex(utf8('block B'));
 function block(height: number): Block {
   const h = sha256Hex(utf8(`block ${height}`));
   return {
-    header: { chainId: CHAIN_ID, height, prevHash: ZERO_HASH, timeMs: 1, proposer: key.publicKey, txRoot: h, stateRoot: h, validatorsHash: h, appHash: h },
+    header: {
+      chainId: CHAIN_ID,
+      height,
+      prevHash: ZERO_HASH,
+      timeMs: 1,
+      proposer: key.publicKey,
+      txRoot: h,
+      stateRoot: h,
+      validatorsHash: h,
+      appHash: h,
+    },
     txs: [],
   };
 }
@@ -58,7 +68,9 @@ describe('PrivValidator', () => {
     await expect(signer.signVote('precommit', 5, 1, hashA)).rejects.toThrow(DoubleSignError);
     await expect(signer.signVote('precommit', 4, 9, hashA)).rejects.toThrow(DoubleSignError);
     await expect(signer.signVote('prevote', 5, 3, null)).resolves.toMatchObject({ round: 3 });
-    await expect(signer.signProposal(block(6), 0, -1, blockHash(block(6).header))).resolves.toMatchObject({ height: 6 });
+    await expect(signer.signProposal(block(6), 0, -1, blockHash(block(6).header))).resolves.toMatchObject({
+      height: 6,
+    });
   });
 
   it('refuses a second, different proposal, and signs one that verifies', async () => {
@@ -77,13 +89,18 @@ describe('PrivValidator', () => {
     signer.refuseSigning('the store is damaged');
     await expect(queued).rejects.toThrow('refused to sign: the store is damaged');
     await expect(signer.signVote('prevote', 6, 0, hashA)).rejects.toThrow('refused to sign: the store is damaged');
-    await expect(signer.signProposal(block(6), 0, -1, blockHash(block(6).header))).rejects.toThrow('refused to sign: the store is damaged');
+    await expect(signer.signProposal(block(6), 0, -1, blockHash(block(6).header))).rejects.toThrow(
+      'refused to sign: the store is damaged',
+    );
     expect(signer.lastSigned).toMatchObject({ height: 5, step: 'prevote' });
   });
 
   it('serializes concurrent requests so that the first one wins', async () => {
     const signer = await open(new MemoryPrivValidatorStore());
-    const results = await Promise.allSettled([signer.signVote('prevote', 5, 0, hashA), signer.signVote('prevote', 5, 0, hashB)]);
+    const results = await Promise.allSettled([
+      signer.signVote('prevote', 5, 0, hashA),
+      signer.signVote('prevote', 5, 0, hashB),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
   });
 
@@ -94,7 +111,18 @@ describe('PrivValidator', () => {
       await signer.signVote('precommit', 5, round, null);
     }
     await signer.signVote('prevote', 6, 0, hashA);
-    expect(signer.signedAt(5).map((s) => `${s.round}/${s.step}`)).toEqual(['2/prevote', '2/precommit', '3/prevote', '3/precommit', '4/prevote', '4/precommit', '5/prevote', '5/precommit'].slice(1));
+    expect(signer.signedAt(5).map((s) => `${s.round}/${s.step}`)).toEqual(
+      [
+        '2/prevote',
+        '2/precommit',
+        '3/prevote',
+        '3/precommit',
+        '4/prevote',
+        '4/precommit',
+        '5/prevote',
+        '5/precommit',
+      ].slice(1),
+    );
     expect(signer.signedAt(6)).toHaveLength(1);
   });
 
@@ -128,7 +156,11 @@ describe('PrivValidator', () => {
   });
 
   it('does not hand out a signature it could not persist', async () => {
-    const failing: PrivValidatorStore = { load: async () => undefined, save: () => Promise.reject(new Error('disk full')), describe: () => 'failing' };
+    const failing: PrivValidatorStore = {
+      load: async () => undefined,
+      save: () => Promise.reject(new Error('disk full')),
+      describe: () => 'failing',
+    };
     const signer = await open(failing);
     await expect(signer.signVote('prevote', 5, 0, hashA)).rejects.toThrow('disk full');
     expect(signer.lastSigned).toBeNull();
@@ -138,8 +170,12 @@ describe('PrivValidator', () => {
     const store = new MemoryPrivValidatorStore();
     await (await open(store)).signVote('prevote', 5, 0, hashA);
     const other = generateKeyPair(sha256(utf8('other validator')));
-    await expect(PrivValidator.open({ secretKey: other.secretKey, chainId: CHAIN_ID, store })).rejects.toThrow(/belongs to validator/);
-    await expect(PrivValidator.open({ secretKey: key.secretKey, chainId: 'another-chain', store })).rejects.toThrow(/belongs to chain/);
+    await expect(PrivValidator.open({ secretKey: other.secretKey, chainId: CHAIN_ID, store })).rejects.toThrow(
+      /belongs to validator/,
+    );
+    await expect(PrivValidator.open({ secretKey: key.secretKey, chainId: 'another-chain', store })).rejects.toThrow(
+      /belongs to chain/,
+    );
   });
 });
 
@@ -156,7 +192,13 @@ describe('PrivValidator with the file store', () => {
     const first = await open(new FilePrivValidatorStore(dir));
     const vote = await first.signVote('precommit', 9, 3, hashA);
     const reopened = await open(new FilePrivValidatorStore(dir));
-    expect(reopened.lastSigned).toMatchObject({ height: 9, round: 3, step: 'precommit', blockHash: hashA, signature: vote.signature });
+    expect(reopened.lastSigned).toMatchObject({
+      height: 9,
+      round: 3,
+      step: 'precommit',
+      blockHash: hashA,
+      signature: vote.signature,
+    });
     expect(reopened.lock).toEqual({ height: 9, round: 3, blockHash: hashA });
     await expect(reopened.signVote('precommit', 9, 3, hashB)).rejects.toThrow(DoubleSignError);
     expect(await reopened.signVote('precommit', 9, 3, hashA)).toEqual(vote);
@@ -166,14 +208,19 @@ describe('PrivValidator with the file store', () => {
     const signer = await open(new FilePrivValidatorStore(join(dir, 'new', 'data')));
     expect(signer.lastSigned).toBeNull();
     await signer.signVote('prevote', 1, 0, null);
-    expect(JSON.parse(await readFile(join(dir, 'new', 'data', PRIV_VALIDATOR_STATE_FILE), 'utf8'))).toMatchObject({ signed: [{ height: 1 }] });
+    expect(JSON.parse(await readFile(join(dir, 'new', 'data', PRIV_VALIDATOR_STATE_FILE), 'utf8'))).toMatchObject({
+      signed: [{ height: 1 }],
+    });
   });
 
   it('refuses a corrupt state file with a sentence an operator can act on', async () => {
     await writeFile(join(dir, PRIV_VALIDATOR_STATE_FILE), '{"version": 1, "lastSig');
     await expect(open(new FilePrivValidatorStore(dir))).rejects.toThrow(PrivValidatorStateError);
     await expect(open(new FilePrivValidatorStore(dir))).rejects.toThrow(/refuses to sign/);
-    await writeFile(join(dir, PRIV_VALIDATOR_STATE_FILE), JSON.stringify({ version: 1, chainId: CHAIN_ID, publicKey: key.publicKey, signed: [{ height: -1 }], lock: null }));
+    await writeFile(
+      join(dir, PRIV_VALIDATOR_STATE_FILE),
+      JSON.stringify({ version: 1, chainId: CHAIN_ID, publicKey: key.publicKey, signed: [{ height: -1 }], lock: null }),
+    );
     await expect(open(new FilePrivValidatorStore(dir))).rejects.toThrow(/signed\.0/);
   });
 });

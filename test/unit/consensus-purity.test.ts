@@ -8,7 +8,16 @@ import { describe, expect, it } from 'vitest';
 const DIR = join(import.meta.dirname, '../../electron/node/consensus');
 const REAL_TIME_FILE = 'system-clock.ts';
 const DISK_FILE = 'priv-validator-file-store.ts';
-const FORBIDDEN = [/Date\.now/, /new Date\(/, /Math\.random/, /performance\.now/, /\bsetTimeout\b/, /\bsetInterval\b/, /\bsetImmediate\b/, /process\.hrtime/];
+const FORBIDDEN = [
+  /Date\.now/,
+  /new Date\(/,
+  /Math\.random/,
+  /performance\.now/,
+  /\bsetTimeout\b/,
+  /\bsetInterval\b/,
+  /\bsetImmediate\b/,
+  /process\.hrtime/,
+];
 
 async function sources(): Promise<Array<{ name: string; text: string }>> {
   const names = (await readdir(DIR)).filter((name) => name.endsWith('.ts'));
@@ -19,7 +28,9 @@ describe('consensus purity', () => {
   it('reads no clock, draws no randomness and sets no timer outside system-clock.ts', async () => {
     const offenders = (await sources())
       .filter(({ name }) => name !== REAL_TIME_FILE)
-      .flatMap(({ name, text }) => FORBIDDEN.filter((pattern) => pattern.test(text)).map((pattern) => `${name}: ${pattern.source}`));
+      .flatMap(({ name, text }) =>
+        FORBIDDEN.filter((pattern) => pattern.test(text)).map((pattern) => `${name}: ${pattern.source}`),
+      );
     expect(offenders).toEqual([]);
   });
 

@@ -10,7 +10,13 @@ import type { VoteType } from '../../shared/chain/commit.js';
 import { blockHash, ZERO_HASH } from '../../shared/ledger/block.js';
 import type { Block } from '../../shared/ledger/types.js';
 import { verifyCommit } from '../../shared/chain/commit.js';
-import { ConsensusHaltError, ConsensusStateMachine, FUTURE_ROUNDS_PER_VALIDATOR_MAX, type ConsensusInput, type ConsensusOutput } from '../../electron/node/consensus/index.js';
+import {
+  ConsensusHaltError,
+  ConsensusStateMachine,
+  FUTURE_ROUNDS_PER_VALIDATOR_MAX,
+  type ConsensusInput,
+  type ConsensusOutput,
+} from '../../electron/node/consensus/index.js';
 
 const CHAIN_ID = 'consensus-test';
 
@@ -63,7 +69,11 @@ class Harness {
   readonly log: ConsensusOutput[] = [];
 
   constructor(readonly index: number | null) {
-    this.machine = new ConsensusStateMachine({ chainId: CHAIN_ID, self: index === null ? null : validators[index]!, verify });
+    this.machine = new ConsensusStateMachine({
+      chainId: CHAIN_ID,
+      self: index === null ? null : validators[index]!,
+      verify,
+    });
   }
 
   handle(input: ConsensusInput): ConsensusOutput[] {
@@ -85,18 +95,28 @@ class Harness {
   }
 
   valid(b: Block, valid = true): ConsensusOutput[] {
-    return this.handle({ kind: 'blockValidity', height: b.header.height, blockHash: hashOf(b), valid, ...(valid ? {} : { reason: 'test' }) });
+    return this.handle({
+      kind: 'blockValidity',
+      height: b.header.height,
+      blockHash: hashOf(b),
+      valid,
+      ...(valid ? {} : { reason: 'test' }),
+    });
   }
 
   /** Feeds the vote this machine asked to sign back to it, as the driver does. */
   signOwn(outputs: ConsensusOutput[]): ConsensusOutput[] {
     const request = outputs.find((o) => o.kind === 'signVote');
-    if (!request || request.kind !== 'signVote' || this.index === null) throw new Error('no signVote among the outputs');
+    if (!request || request.kind !== 'signVote' || this.index === null)
+      throw new Error('no signVote among the outputs');
     return this.vote(vote(this.index, request.type, request.height, request.round, request.blockHash));
   }
 }
 
-function only<K extends ConsensusOutput['kind']>(outputs: ConsensusOutput[], kind: K): Extract<ConsensusOutput, { kind: K }>[] {
+function only<K extends ConsensusOutput['kind']>(
+  outputs: ConsensusOutput[],
+  kind: K,
+): Extract<ConsensusOutput, { kind: K }>[] {
   return outputs.filter((o): o is Extract<ConsensusOutput, { kind: K }> => o.kind === kind);
 }
 
@@ -125,24 +145,39 @@ describe('consensus state machine: a height decided in one round', () => {
     const h = new Harness(0);
     let out = h.start();
     expect(only(out, 'roundStarted')).toEqual([{ kind: 'roundStarted', height: 1, round: 0 }]);
-    expect(only(out, 'scheduleTimeout')).toEqual([{ kind: 'scheduleTimeout', height: 1, round: 0, step: 'propose', durationMs: 3000 }]);
+    expect(only(out, 'scheduleTimeout')).toEqual([
+      { kind: 'scheduleTimeout', height: 1, round: 0, step: 'propose', durationMs: 3000 },
+    ]);
     expect(only(out, 'buildProposal')).toEqual([]); // validator 0 is not proposer(1, 0)
 
     const a = block(1, 'A');
     const hash = hashOf(a);
     out = h.propose(proposal(proposerIndex(1, 0), a, 0));
-    expect(only(out, 'validateBlock')).toEqual([{ kind: 'validateBlock', height: 1, round: 0, block: a, blockHash: hash }]);
+    expect(only(out, 'validateBlock')).toEqual([
+      { kind: 'validateBlock', height: 1, round: 0, block: a, blockHash: hash },
+    ]);
     expect(only(out, 'signVote')).toEqual([]); // valid(v) is not known yet
 
     out = h.valid(a);
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: hash }]);
+    expect(only(out, 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: hash },
+    ]);
     expect(h.machine.step).toBe('prevote');
 
     h.signOwn(out);
     h.vote(vote(1, 'prevote', 1, 0, hash));
     out = h.vote(vote(2, 'prevote', 1, 0, hash));
     expect(only(out, 'scheduleTimeout').map((t) => t.step)).toEqual(['prevote']); // line 35
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: hash, lockProof: { block: a, prevotes: expect.any(Array) } }]);
+    expect(only(out, 'signVote')).toEqual([
+      {
+        kind: 'signVote',
+        type: 'precommit',
+        height: 1,
+        round: 0,
+        blockHash: hash,
+        lockProof: { block: a, prevotes: expect.any(Array) },
+      },
+    ]);
     expect([h.machine.lockedRound, h.machine.lockedHash, h.machine.validRound]).toEqual([0, hash, 0]);
 
     h.signOwn(out);
@@ -163,11 +198,18 @@ describe('consensus state machine: a height decided in one round', () => {
     const a = block(1, 'A');
     expect(h.handle({ kind: 'proposalBuilt', height: 1, round: 1, block: a })).toEqual([]); // stale answer
     const out = h.handle({ kind: 'proposalBuilt', height: 1, round: 0, block: a });
-    expect(only(out, 'signProposal')).toEqual([{ kind: 'signProposal', height: 1, round: 0, polRound: -1, block: a, blockHash: hashOf(a) }]);
+    expect(only(out, 'signProposal')).toEqual([
+      { kind: 'signProposal', height: 1, round: 0, polRound: -1, block: a, blockHash: hashOf(a) },
+    ]);
   });
 
   it('adds the heartbeat to the round-0 propose timeout and delta per round (line 21)', () => {
-    const h = new ConsensusStateMachine({ chainId: CHAIN_ID, self: validators[0]!, verify, timeouts: { heartbeatMs: 700, deltaMs: 100 } });
+    const h = new ConsensusStateMachine({
+      chainId: CHAIN_ID,
+      self: validators[0]!,
+      verify,
+      timeouts: { heartbeatMs: 700, deltaMs: 100 },
+    });
     const [round0] = only(h.handle({ kind: 'startHeight', height: 1, validators }), 'scheduleTimeout');
     expect(round0?.durationMs).toBe(3700);
     const [round2] = only(h.handle({ kind: 'startHeight', height: 2, validators, round: 2 }), 'scheduleTimeout');
@@ -181,7 +223,9 @@ describe('consensus state machine: timeouts and nil votes', () => {
     h.start();
     expect(h.handle({ kind: 'timeout', height: 1, round: 1, step: 'propose' })).toEqual([]); // another round
     const out = h.handle({ kind: 'timeout', height: 1, round: 0, step: 'propose' });
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: null }]);
+    expect(only(out, 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: null },
+    ]);
     expect(h.machine.step).toBe('prevote');
   });
 
@@ -190,7 +234,9 @@ describe('consensus state machine: timeouts and nil votes', () => {
     h.start();
     const bad = block(1, 'bad');
     h.propose(proposal(proposerIndex(1, 0), bad, 0));
-    expect(only(h.valid(bad, false), 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: null }]);
+    expect(only(h.valid(bad, false), 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: null },
+    ]);
   });
 
   it('prevotes nil for a valid but untimely block, yet commits it when a quorum precommits it', () => {
@@ -198,8 +244,17 @@ describe('consensus state machine: timeouts and nil votes', () => {
     h.start();
     const a = block(1, 'A');
     h.propose(proposal(proposerIndex(1, 0), a, 0));
-    const out = h.handle({ kind: 'blockValidity', height: 1, blockHash: hashOf(a), valid: true, timely: false, reason: 'ahead of the local clock' });
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: null }]);
+    const out = h.handle({
+      kind: 'blockValidity',
+      height: 1,
+      blockHash: hashOf(a),
+      valid: true,
+      timely: false,
+      reason: 'ahead of the local clock',
+    });
+    expect(only(out, 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 0, blockHash: null },
+    ]);
     for (const i of [1, 2, 3]) h.vote(vote(i, 'precommit', 1, 0, hashOf(a)));
     expect(only(h.log, 'commit')[0]?.block).toBe(a);
   });
@@ -210,7 +265,9 @@ describe('consensus state machine: timeouts and nil votes', () => {
     h.signOwn(h.handle({ kind: 'timeout', height: 1, round: 0, step: 'propose' }));
     h.vote(vote(1, 'prevote', 1, 0, null));
     const out = h.vote(vote(2, 'prevote', 1, 0, null));
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: null }]);
+    expect(only(out, 'signVote')).toEqual([
+      { kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: null },
+    ]);
     expect(h.machine.lockedRound).toBe(-1);
   });
 
@@ -222,7 +279,9 @@ describe('consensus state machine: timeouts and nil votes', () => {
     h.signOwn(h.valid(a));
     h.vote(vote(1, 'prevote', 1, 0, null));
     const out = h.vote(vote(2, 'prevote', 1, 0, hashOf(block(1, 'B'))));
-    expect(only(out, 'scheduleTimeout')).toEqual([{ kind: 'scheduleTimeout', height: 1, round: 0, step: 'prevote', durationMs: 1000 }]);
+    expect(only(out, 'scheduleTimeout')).toEqual([
+      { kind: 'scheduleTimeout', height: 1, round: 0, step: 'prevote', durationMs: 1000 },
+    ]);
     expect(only(h.handle({ kind: 'timeout', height: 1, round: 0, step: 'prevote' }), 'signVote')).toEqual([
       { kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: null },
     ]);
@@ -234,10 +293,14 @@ describe('consensus state machine: timeouts and nil votes', () => {
     h.vote(vote(1, 'precommit', 1, 0, null));
     h.vote(vote(2, 'precommit', 1, 0, null));
     const out = h.vote(vote(3, 'precommit', 1, 0, hashOf(block(1, 'A'))));
-    expect(only(out, 'scheduleTimeout')).toEqual([{ kind: 'scheduleTimeout', height: 1, round: 0, step: 'precommit', durationMs: 1000 }]);
+    expect(only(out, 'scheduleTimeout')).toEqual([
+      { kind: 'scheduleTimeout', height: 1, round: 0, step: 'precommit', durationMs: 1000 },
+    ]);
     const next = h.handle({ kind: 'timeout', height: 1, round: 0, step: 'precommit' });
     expect(only(next, 'roundStarted')).toEqual([{ kind: 'roundStarted', height: 1, round: 1 }]);
-    expect(only(next, 'scheduleTimeout')).toEqual([{ kind: 'scheduleTimeout', height: 1, round: 1, step: 'propose', durationMs: 3500 }]);
+    expect(only(next, 'scheduleTimeout')).toEqual([
+      { kind: 'scheduleTimeout', height: 1, round: 1, step: 'propose', durationMs: 3500 },
+    ]);
   });
 });
 
@@ -248,7 +311,9 @@ describe('consensus state machine: locks', () => {
     timeOutRound(h, 0);
     const b = block(1, 'B');
     h.propose(proposal(proposerIndex(1, 1), b, 1));
-    expect(only(h.valid(b), 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 1, blockHash: null }]);
+    expect(only(h.valid(b), 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 1, blockHash: null },
+    ]);
     expect([h.machine.lockedRound, h.machine.lockedHash]).toEqual([0, hashOf(a)]);
   });
 
@@ -259,7 +324,9 @@ describe('consensus state machine: locks', () => {
     h.signOwn(h.handle({ kind: 'timeout', height: 1, round: 1, step: 'propose' }));
     timeOutRound(h, 1);
     const out = h.propose(proposal(proposerIndex(1, 2), a, 2));
-    expect(only(out, 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 2, blockHash: hashOf(a) }]);
+    expect(only(out, 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 2, blockHash: hashOf(a) },
+    ]);
   });
 
   it('unlocks for a block with a proof-of-lock from a round at or after its lock (lines 28-30)', () => {
@@ -274,7 +341,9 @@ describe('consensus state machine: locks', () => {
     timeOutRound(h, 1);
     // Round 2: B is re-proposed with polRound 1 >= lockedRound 0.
     h.propose(proposal(proposerIndex(1, 2), b, 2, 1));
-    expect(only(h.valid(b), 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 2, blockHash: hashOf(b) }]);
+    expect(only(h.valid(b), 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 2, blockHash: hashOf(b) },
+    ]);
   });
 
   it('waits for the proof-of-lock a re-proposal names, then prevotes nil on timeout (line 28)', () => {
@@ -300,16 +369,22 @@ describe('consensus state machine: locks', () => {
     const out = h.vote(vote(2, 'prevote', 1, 3, null)); // f + 1 of round 3: line 55
     expect(only(out, 'roundStarted')).toEqual([{ kind: 'roundStarted', height: 1, round: 3 }]);
     expect(only(out, 'buildProposal')).toEqual([]);
-    expect(only(out, 'signProposal')).toEqual([{ kind: 'signProposal', height: 1, round: 3, polRound: 0, block: a, blockHash: hashOf(a) }]);
+    expect(only(out, 'signProposal')).toEqual([
+      { kind: 'signProposal', height: 1, round: 3, polRound: 0, block: a, blockHash: hashOf(a) },
+    ]);
   });
 
   it('restores a persisted lock at restart and refuses other blocks (lines 23, 38-39)', () => {
     const a = block(1, 'A');
     const b = block(1, 'B');
     const h = new Harness(0);
-    expect(only(h.start(1, { round: 1, lock: { round: 0, blockHash: hashOf(a) } }), 'roundStarted')).toEqual([{ kind: 'roundStarted', height: 1, round: 1 }]);
+    expect(only(h.start(1, { round: 1, lock: { round: 0, blockHash: hashOf(a) } }), 'roundStarted')).toEqual([
+      { kind: 'roundStarted', height: 1, round: 1 },
+    ]);
     h.propose(proposal(proposerIndex(1, 1), b, 1));
-    expect(only(h.valid(b), 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 1, blockHash: null }]);
+    expect(only(h.valid(b), 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 1, blockHash: null },
+    ]);
   });
 
   it('hands the signer the locked block and its proof-of-lock with the locking precommit (lines 36-39)', () => {
@@ -337,13 +412,17 @@ describe('consensus state machine: locks', () => {
     h.vote(vote(1, 'prevote', 1, 3, null));
     const out = h.vote(vote(2, 'prevote', 1, 3, null)); // f + 1 of round 3, which validator 0 proposes
     expect(only(out, 'buildProposal')).toEqual([]);
-    expect(only(out, 'signProposal')).toEqual([{ kind: 'signProposal', height: 1, round: 3, polRound: 0, block: a, blockHash: hashOf(a) }]);
+    expect(only(out, 'signProposal')).toEqual([
+      { kind: 'signProposal', height: 1, round: 3, polRound: 0, block: a, blockHash: hashOf(a) },
+    ]);
     // A validator that never saw round 0 accepts the re-proposal once it holds the re-sent proof.
     const other = new Harness(3);
     other.start(1, { round: 3 });
     for (const v of prevotes) other.vote(v);
     other.propose(proposal(proposerIndex(1, 3), a, 3, 0));
-    expect(only(other.valid(a), 'signVote')).toEqual([{ kind: 'signVote', type: 'prevote', height: 1, round: 3, blockHash: hashOf(a) }]);
+    expect(only(other.valid(a), 'signVote')).toEqual([
+      { kind: 'signVote', type: 'prevote', height: 1, round: 3, blockHash: hashOf(a) },
+    ]);
   });
 
   it('ignores a restored block that is not the locked one, keeping the lock by hash', () => {
@@ -360,7 +439,9 @@ describe('consensus state machine: rounds ahead, heights ahead', () => {
     const h = new Harness(0);
     h.start();
     expect(only(h.vote(vote(1, 'prevote', 1, 2, null)), 'roundStarted')).toEqual([]);
-    expect(only(h.vote(vote(2, 'precommit', 1, 2, null)), 'roundStarted')).toEqual([{ kind: 'roundStarted', height: 1, round: 2 }]);
+    expect(only(h.vote(vote(2, 'precommit', 1, 2, null)), 'roundStarted')).toEqual([
+      { kind: 'roundStarted', height: 1, round: 2 },
+    ]);
     expect(h.machine.step).toBe('propose');
   });
 
@@ -369,7 +450,9 @@ describe('consensus state machine: rounds ahead, heights ahead', () => {
     h.start();
     for (const round of [5, 6, 7]) h.vote(vote(1, 'prevote', 1, round, null));
     expect(only(h.vote(vote(2, 'prevote', 1, 5, null)), 'roundStarted')).toEqual([]); // validator 1's round 5 was evicted
-    expect(only(h.vote(vote(2, 'prevote', 1, 7, null)), 'roundStarted')).toEqual([{ kind: 'roundStarted', height: 1, round: 7 }]);
+    expect(only(h.vote(vote(2, 'prevote', 1, 7, null)), 'roundStarted')).toEqual([
+      { kind: 'roundStarted', height: 1, round: 7 },
+    ]);
   });
 
   it('holds next-height messages and replays them when that height starts', () => {
@@ -378,7 +461,9 @@ describe('consensus state machine: rounds ahead, heights ahead', () => {
     const next = block(2, 'next');
     expect(h.propose(proposal(proposerIndex(2, 0), next, 0))).toEqual([]);
     const out = h.start(2);
-    expect(only(out, 'validateBlock')).toEqual([{ kind: 'validateBlock', height: 2, round: 0, block: next, blockHash: hashOf(next) }]);
+    expect(only(out, 'validateBlock')).toEqual([
+      { kind: 'validateBlock', height: 2, round: 0, block: next, blockHash: hashOf(next) },
+    ]);
   });
 
   it('asks for sync when validators with more than 1/3 of the votes are past its height', () => {
@@ -433,7 +518,14 @@ describe('consensus state machine: admission of messages', () => {
     h.vote(vote(2, 'prevote', 1, 0, hashOf(a))); // ...and A to someone who relays it
     const out = h.vote(vote(1, 'prevote', 1, 0, hashOf(a)));
     expect(only(out, 'signVote')).toEqual([
-      { kind: 'signVote', type: 'precommit', height: 1, round: 0, blockHash: hashOf(a), lockProof: { block: a, prevotes: expect.any(Array) } },
+      {
+        kind: 'signVote',
+        type: 'precommit',
+        height: 1,
+        round: 0,
+        blockHash: hashOf(a),
+        lockProof: { block: a, prevotes: expect.any(Array) },
+      },
     ]);
   });
 
@@ -518,7 +610,12 @@ describe('consensus state machine: gossip on tick and restarts', () => {
   it('after a restart, re-sends the stored commit certificate of the previous height to a validator still on it', () => {
     const a = block(1, 'A');
     const precommits = [0, 1, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));
-    const lastCommit = { height: 1, round: 0, blockHash: hashOf(a), signatures: precommits.map((v) => ({ validator: v.validator, signature: v.signature })) };
+    const lastCommit = {
+      height: 1,
+      round: 0,
+      blockHash: hashOf(a),
+      signatures: precommits.map((v) => ({ validator: v.validator, signature: v.signature })),
+    };
     const h = new Harness(0);
     h.start(2, { lastCommit });
     h.vote(vote(2, 'precommit', 1, 0, null)); // validator 2 still works on height 1
@@ -532,6 +629,8 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     expect(h.machine.step).toBe('precommit');
     expect(h.handle({ kind: 'timeout', height: 1, round: 2, step: 'propose' })).toEqual([]);
     expect(h.handle({ kind: 'timeout', height: 1, round: 2, step: 'prevote' })).toEqual([]);
-    expect(only(h.handle({ kind: 'timeout', height: 1, round: 2, step: 'precommit' }), 'roundStarted')).toEqual([{ kind: 'roundStarted', height: 1, round: 3 }]);
+    expect(only(h.handle({ kind: 'timeout', height: 1, round: 2, step: 'precommit' }), 'roundStarted')).toEqual([
+      { kind: 'roundStarted', height: 1, round: 3 },
+    ]);
   });
 });

@@ -14,7 +14,9 @@ const chainIds = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/);
 function bothVerify(check: SignatureCheck): boolean {
   const noble = verify(check);
   const openssl = fast(check);
-  expect(openssl, `verifiers disagree on ${JSON.stringify({ ...check, message: bytesToHex(check.message) })}`).toBe(noble);
+  expect(openssl, `verifiers disagree on ${JSON.stringify({ ...check, message: bytesToHex(check.message) })}`).toBe(
+    noble,
+  );
   return noble;
 }
 
@@ -57,12 +59,20 @@ describe('signatures', () => {
 
   it('never verify for another domain: a contract signature is not a transaction signature', () => {
     fc.assert(
-      fc.property(seed, fc.constantFrom(...domains), fc.constantFrom(...domains), message, (s, signedFor, usedAs, msg) => {
-        fc.pre(signedFor !== usedAs);
-        const pair = generateKeyPair(s);
-        const signature = sign(pair.secretKey, signedFor, 'by-registry', msg);
-        expect(bothVerify({ publicKey: pair.publicKey, signature, domain: usedAs, chainId: 'by-registry', message: msg })).toBe(false);
-      }),
+      fc.property(
+        seed,
+        fc.constantFrom(...domains),
+        fc.constantFrom(...domains),
+        message,
+        (s, signedFor, usedAs, msg) => {
+          fc.pre(signedFor !== usedAs);
+          const pair = generateKeyPair(s);
+          const signature = sign(pair.secretKey, signedFor, 'by-registry', msg);
+          expect(
+            bothVerify({ publicKey: pair.publicKey, signature, domain: usedAs, chainId: 'by-registry', message: msg }),
+          ).toBe(false);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -73,7 +83,9 @@ describe('signatures', () => {
         fc.pre(chainA !== chainB);
         const pair = generateKeyPair(s);
         const signature = sign(pair.secretKey, Domain.tx, chainA, msg);
-        expect(bothVerify({ publicKey: pair.publicKey, signature, domain: Domain.tx, chainId: chainB, message: msg })).toBe(false);
+        expect(
+          bothVerify({ publicKey: pair.publicKey, signature, domain: Domain.tx, chainId: chainB, message: msg }),
+        ).toBe(false);
       }),
       { numRuns: 100 },
     );
@@ -89,7 +101,13 @@ describe('signatures', () => {
     fc.assert(
       fc.property(seed, message, fc.nat(), fc.constantFrom('signature', 'key', 'message'), (s, msg, bit, part) => {
         const pair = generateKeyPair(s);
-        const check: SignatureCheck = { publicKey: pair.publicKey, signature: sign(pair.secretKey, Domain.vote, 'c', msg), domain: Domain.vote, chainId: 'c', message: msg };
+        const check: SignatureCheck = {
+          publicKey: pair.publicKey,
+          signature: sign(pair.secretKey, Domain.vote, 'c', msg),
+          domain: Domain.vote,
+          chainId: 'c',
+          message: msg,
+        };
         const flip = (bytes: Uint8Array) => {
           const copy = bytes.slice();
           if (copy.length === 0) return Uint8Array.of(1);
@@ -110,9 +128,20 @@ describe('signatures', () => {
 describe('the node:crypto fast verifier', () => {
   it('agrees with the shared verifier on random keys and signatures', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), message, (key, signature, msg) => {
-        bothVerify({ publicKey: bytesToHex(key), signature: bytesToHex(signature), domain: Domain.tx, chainId: 'c', message: msg });
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        message,
+        (key, signature, msg) => {
+          bothVerify({
+            publicKey: bytesToHex(key),
+            signature: bytesToHex(signature),
+            domain: Domain.tx,
+            chainId: 'c',
+            message: msg,
+          });
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -132,8 +161,18 @@ describe('the node:crypto fast verifier', () => {
     const msg = Uint8Array.of(9);
     const good = sign(pair.secretKey, Domain.tx, 'c', msg);
     for (const bad of NON_CANONICAL) {
-      expect(bothVerify({ publicKey: bad, signature: good, domain: Domain.tx, chainId: 'c', message: msg })).toBe(false);
-      expect(bothVerify({ publicKey: pair.publicKey, signature: bad + good.slice(64), domain: Domain.tx, chainId: 'c', message: msg })).toBe(false);
+      expect(bothVerify({ publicKey: bad, signature: good, domain: Domain.tx, chainId: 'c', message: msg })).toBe(
+        false,
+      );
+      expect(
+        bothVerify({
+          publicKey: pair.publicKey,
+          signature: bad + good.slice(64),
+          domain: Domain.tx,
+          chainId: 'c',
+          message: msg,
+        }),
+      ).toBe(false);
     }
   });
 
@@ -145,7 +184,9 @@ describe('the node:crypto fast verifier', () => {
     let s = 0n;
     for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(sBytes[i]!);
     const malleated = good.slice(0, 64) + scalarHex(s + L);
-    expect(bothVerify({ publicKey: pair.publicKey, signature: malleated, domain: Domain.tx, chainId: 'c', message: msg })).toBe(false);
+    expect(
+      bothVerify({ publicKey: pair.publicKey, signature: malleated, domain: Domain.tx, chainId: 'c', message: msg }),
+    ).toBe(false);
   });
 
   it('answers false, never throws, on malformed hex', () => {
@@ -157,7 +198,9 @@ describe('the node:crypto fast verifier', () => {
       [pair.publicKey, 'ab'.repeat(63)],
       [pair.publicKey + '00', 'ab'.repeat(64)],
     ] as const) {
-      expect(bothVerify({ publicKey, signature, domain: Domain.tx, chainId: 'c', message: new Uint8Array() })).toBe(false);
+      expect(bothVerify({ publicKey, signature, domain: Domain.tx, chainId: 'c', message: new Uint8Array() })).toBe(
+        false,
+      );
     }
   });
 });

@@ -40,10 +40,15 @@ describe('electron-builder.yml', () => {
     const config = await loadConfig();
     expect(config.asarUnpack).toContain('node_modules/classic-level/**');
     expect(JSON.stringify(config.files)).toContain('"dist/**"');
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      main: string;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(pkg.main).toBe('dist/electron/main/index.js');
     // built by `npm run build` (CI builds before the tests)
-    for (const file of [pkg.main, 'dist/electron/preload/index.cjs', 'dist/renderer/index.html']) expect(existsSync(join(root, file)), file).toBe(true);
+    for (const file of [pkg.main, 'dist/electron/preload/index.cjs', 'dist/renderer/index.html'])
+      expect(existsSync(join(root, file)), file).toBe(true);
     // Electron and the builder are build tools, not shipped runtime dependencies
     expect(pkg.dependencies.electron).toBeUndefined();
     expect(pkg.devDependencies.electron).toBeDefined();

@@ -31,24 +31,46 @@ let token: string;
 let inboxId: string;
 const seedBodies: Partial<Record<RouteName, unknown[]>> = {};
 const seedParams: Record<string, string[]> = {};
-const tally = { sent: 0, ok: 0, byRoute: {} as Record<string, number>, byStatus: {} as Record<string, number>, byCode: {} as Record<string, number> };
+const tally = {
+  sent: 0,
+  ok: 0,
+  byRoute: {} as Record<string, number>,
+  byStatus: {} as Record<string, number>,
+  byCode: {} as Record<string, number>,
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'notary-fuzz-api-'));
   const { passphrase } = await ensureDevNode(dir);
   node = await NotaryNode.start({ dataDir: dir, passphrase, uiDir: null, logger: pino({ level: 'silent' }) });
   token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
-  for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+  for (const deadline = Date.now() + 15_000; node.chain.head.height < 1 && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 50));
   const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
   const identity = await call('GET', '/identity');
   const txs: unknown[] = [];
   const drafts: unknown[] = [];
   for (let i = 0; i < 4; i++) {
     const record = (await node.chain.getRecord(StateKey.object(devObjectId(i)))) as PropertyObject;
-    const buyer = parties[(parties.findIndex((party) => party.publicKey === record.owners[0]!.key) + 1) % parties.length]!;
+    const buyer =
+      parties[(parties.findIndex((party) => party.publicKey === record.owners[0]!.key) + 1) % parties.length]!;
     // Signed by a key that is no notary of this chain: even unmutated it is refused (NOTARY_NOT_ACTIVE), never admitted.
-    txs.push(devTransfer(record, buyer, parties, { chainId: node.chain.chainId, nowMs: Date.now(), nonce: 900 + i, notary: devParty(49) }));
-    drafts.push(devTransferDraft(record, buyer, parties, { chainId: node.chain.chainId, nowMs: Date.now(), nonce: 800 + i, notaryKey: (identity.json as { publicKey: string }).publicKey }));
+    txs.push(
+      devTransfer(record, buyer, parties, {
+        chainId: node.chain.chainId,
+        nowMs: Date.now(),
+        nonce: 900 + i,
+        notary: devParty(49),
+      }),
+    );
+    drafts.push(
+      devTransferDraft(record, buyer, parties, {
+        chainId: node.chain.chainId,
+        nowMs: Date.now(),
+        nonce: 800 + i,
+        notaryKey: (identity.json as { publicKey: string }).publicKey,
+      }),
+    );
   }
   // One contract waits in the inbox, so the inbox routes see an id that exists.
   const added = await call('POST', '/inbox', JSON.stringify(drafts[0]));
@@ -70,7 +92,12 @@ afterAll(async () => {
   console.log(`fuzz-api seed=${SEED} ${JSON.stringify(tally)}`);
 });
 
-async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; text: string }> {
+async function call(
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown; text: string }> {
   const response = await fetch(`${node.apiUrl}${path.startsWith('/metrics') ? '' : API_PREFIX}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
@@ -89,14 +116,38 @@ async function call(method: string, path: string, body?: string, headers: Record
 
 /** JSON for any hostile value: bigints and bytes become what a JSON sender would send. */
 function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v instanceof Uint8Array ? Array.from(v) : v)) ?? 'null';
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'bigint' ? Number(v) : v instanceof Uint8Array ? Array.from(v) : v,
+    ) ?? 'null'
+  );
 }
 
 const names = Object.keys(apiRoutes) as RouteName[];
 const hostileSegment = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('', '..', '.', '%', '%zz', '%00', '%2F', '-1', '1e3', '0x10', '00000000000000001', ' 1', 'null', 'undefined', '__proto__', 'constructor', 'a'.repeat(5000), 'BY-DEV-000000%2F..', '😀'),
+  fc.constantFrom(
+    '',
+    '..',
+    '.',
+    '%',
+    '%zz',
+    '%00',
+    '%2F',
+    '-1',
+    '1e3',
+    '0x10',
+    '00000000000000001',
+    ' 1',
+    'null',
+    'undefined',
+    '__proto__',
+    'constructor',
+    'a'.repeat(5000),
+    'BY-DEV-000000%2F..',
+    '😀',
+  ),
   fc.stringMatching(/^[0-9a-f]{1,70}$/),
   fc.stringMatching(/^[0-9A-F]{64}$/),
 );
@@ -119,15 +170,31 @@ function requestArb(): fc.Arbitrary<FuzzRequest> {
   return fc
     .record({
       name: fc.constantFrom(...names),
-      paramPicks: fc.array(fc.tuple(fc.boolean(), fc.nat(), hostileSegment, fc.boolean()), { minLength: 3, maxLength: 3 }),
-      query: fc.array(fc.tuple(fc.oneof(fc.constantFrom('before', 'limit', 'q'), fc.string({ maxLength: 6 })), fc.oneof(hostileSegment, fc.nat().map(String))), { maxLength: 3 }),
+      paramPicks: fc.array(fc.tuple(fc.boolean(), fc.nat(), hostileSegment, fc.boolean()), {
+        minLength: 3,
+        maxLength: 3,
+      }),
+      query: fc.array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom('before', 'limit', 'q'), fc.string({ maxLength: 6 })),
+          fc.oneof(hostileSegment, fc.nat().map(String)),
+        ),
+        { maxLength: 3 },
+      ),
       bodyKind: fc.constantFrom('mutated', 'mutated', 'mutated', 'hostile', 'broken', 'none', 'huge'),
       bodyPick: fc.nat(),
       ops: fc.array(structuralOp, { minLength: 1, maxLength: 3 }),
       hostile: hostileValue,
       cut: fc.nat(),
-      method: fc.oneof({ weight: 17, arbitrary: fc.constant('route') }, { weight: 3, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'GET', 'POST', 'HEAD', 'OPTIONS') }),
-      header: fc.oneof({ weight: 20, arbitrary: fc.constant('none') }, { weight: 4, arbitrary: fc.constantFrom('text/plain', 'json-charset') }, { weight: 2, arbitrary: fc.constantFrom('no-token', 'bad-token') }),
+      method: fc.oneof(
+        { weight: 17, arbitrary: fc.constant('route') },
+        { weight: 3, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'GET', 'POST', 'HEAD', 'OPTIONS') },
+      ),
+      header: fc.oneof(
+        { weight: 20, arbitrary: fc.constant('none') },
+        { weight: 4, arbitrary: fc.constantFrom('text/plain', 'json-charset') },
+        { weight: 2, arbitrary: fc.constantFrom('no-token', 'bad-token') },
+      ),
       extraSegment: fc.oneof({ weight: 19, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: hostileSegment }),
     })
     .map((r) => {
@@ -146,11 +213,13 @@ function requestArb(): fc.Arbitrary<FuzzRequest> {
             return undefined;
           }
         })();
-        if (decoded === undefined || params[name] === '' || !route.params![name]!.safeParse(decoded).success) valid = false;
+        if (decoded === undefined || params[name] === '' || !route.params![name]!.safeParse(decoded).success)
+          valid = false;
       });
       const search = new URLSearchParams();
       for (const [key, value] of r.query) search.append(key, value);
-      for (const [key, type] of Object.entries(route.query ?? {})) if (!(type as z.ZodType).safeParse(search.get(key) ?? '').success) valid = false;
+      for (const [key, type] of Object.entries(route.query ?? {}))
+        if (!(type as z.ZodType).safeParse(search.get(key) ?? '').success) valid = false;
       let path = pathOf(route, params) + (r.extraSegment === null ? '' : `/${encodeURIComponent(r.extraSegment)}`);
       if (r.extraSegment !== null) valid = false;
       if ([...search.keys()].length > 0) path += `?${search.toString()}`;
@@ -160,7 +229,9 @@ function requestArb(): fc.Arbitrary<FuzzRequest> {
         const seed = seeds[r.bodyPick % seeds.length];
         switch (r.bodyKind) {
           case 'mutated':
-            body = toJson(r.ops.reduce((value, op) => mutateValue(value, op), JSON.parse(JSON.stringify(seed)) as unknown));
+            body = toJson(
+              r.ops.reduce((value, op) => mutateValue(value, op), JSON.parse(JSON.stringify(seed)) as unknown),
+            );
             break;
           case 'hostile':
             body = toJson(r.hostile);
@@ -196,7 +267,14 @@ function requestArb(): fc.Arbitrary<FuzzRequest> {
       if (r.header === 'no-token') headers.authorization = '';
       if (r.header === 'bad-token') headers.authorization = `Bearer ${'0'.repeat(token.length)}`;
       if (r.header === 'no-token' || r.header === 'bad-token') valid = false;
-      return { name: r.name, method, path, body: method === 'GET' || method === 'HEAD' ? undefined : body, headers, valid };
+      return {
+        name: r.name,
+        method,
+        path,
+        body: method === 'GET' || method === 'HEAD' ? undefined : body,
+        headers,
+        valid,
+      };
     });
 }
 
@@ -238,14 +316,21 @@ describe('fuzzed API requests over HTTP', () => {
         if (answer.status < 400) {
           tally.ok++;
           // A GET is read-only: extra query keys are ignored and an extra segment may name another route.
-          if (request.method !== 'GET') failures.push(`${request.method} ${request.path.slice(0, 120)} ${request.body?.slice(0, 120)}: ${answer.status} for an invalid request`);
+          if (request.method !== 'GET')
+            failures.push(
+              `${request.method} ${request.path.slice(0, 120)} ${request.body?.slice(0, 120)}: ${answer.status} for an invalid request`,
+            );
           continue;
         }
         const code = (answer.json as { error?: { code?: unknown } } | undefined)?.error?.code;
-        if (process.env.FUZZ_DEBUG && answer.status === 404 && Math.random() < 0.003) console.log('404', request.method, request.path.slice(0, 100));
+        if (process.env.FUZZ_DEBUG && answer.status === 404 && Math.random() < 0.003)
+          console.log('404', request.method, request.path.slice(0, 100));
         // HEAD answers carry no body by definition: the status must still be a 4xx.
         if (request.method === 'HEAD' && answer.status < 500) continue;
-        if (answer.status >= 500 || typeof code !== 'string') failures.push(`${request.method} ${request.path.slice(0, 120)} ${request.body?.slice(0, 200)}: ${answer.status} ${answer.text.slice(0, 200)}`);
+        if (answer.status >= 500 || typeof code !== 'string')
+          failures.push(
+            `${request.method} ${request.path.slice(0, 120)} ${request.body?.slice(0, 200)}: ${answer.status} ${answer.text.slice(0, 200)}`,
+          );
         else tally.byCode[code] = (tally.byCode[code] ?? 0) + 1;
       }
     };

@@ -24,10 +24,24 @@ import {
 } from '../../shared/chain/messages.js';
 import { signVote } from '../../shared/chain/commit.js';
 import { decode, encode } from '../../shared/codec/index.js';
-import { blockHash, decodeTransaction, encodeTransaction, parseTransaction, type Block, type Commit, type Transaction } from '../../shared/ledger/index.js';
+import {
+  blockHash,
+  decodeTransaction,
+  encodeTransaction,
+  parseTransaction,
+  type Block,
+  type Commit,
+  type Transaction,
+} from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { HeightIntake } from '../../electron/node/consensus/intake.js';
-import { devCommitBlock, devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
+import {
+  devCommitBlock,
+  devGenesis,
+  devKeys,
+  devTransfers,
+  devValidators,
+} from '../../electron/node/dev/demo-registry.js';
 import {
   decodeBlockAnnouncement,
   decodeSyncedBlock,
@@ -45,7 +59,14 @@ import {
   SYNC_STATUS_FRAME_BYTES_MAX,
   syncRequestSchema,
 } from '../../electron/node/network/sync/protocol.js';
-import { hostileValue, leafOp, mutateLeaf, mutateValue, networkInput, structuralOp } from '../support/byzantine-fuzz.js';
+import {
+  hostileValue,
+  leafOp,
+  mutateLeaf,
+  mutateValue,
+  networkInput,
+  structuralOp,
+} from '../support/byzantine-fuzz.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 1_000_000;
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
@@ -57,10 +78,16 @@ const counts: Record<string, { inputs: number; refused: number }> = {};
 /** The one property of every refusal: a typed error with a string code that the gossip mapping knows. */
 function refusalCode(error: unknown): string {
   if (!(error instanceof Error)) throw new Error(`threw a non-error: ${String(error)}`);
-  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError)
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError ||
+    error instanceof ReferenceError
+  )
     throw new Error(`untyped ${error.name}: ${error.message}`);
   const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(code)) throw new Error(`no code on ${error.name}: ${error.message}`);
+  if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(code))
+    throw new Error(`no code on ${error.name}: ${error.message}`);
   if (toGossipAction(error).unexpected) throw new Error(`gossip mapping calls ${code} unexpected`);
   return code;
 }
@@ -76,7 +103,10 @@ function outcome<T>(what: string, run: () => T): { ok: true; value: T } | { ok: 
   }
 }
 
-async function outcomeAsync<T>(what: string, run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
+async function outcomeAsync<T>(
+  what: string,
+  run: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
   const count = (counts[what] ??= { inputs: 0, refused: 0 });
   count.inputs++;
   try {
@@ -93,7 +123,15 @@ const txs: Transaction[] = [];
 const announcements: Array<{ block: Block; commit: Commit }> = [];
 /** The next block (head + 1), proposed but not committed, with a valid commit. */
 let next: { block: Block; commit: Commit };
-const seeds = { tx: [] as Uint8Array[], consensus: [] as Uint8Array[], block: [] as Uint8Array[], syncRequest: [] as Uint8Array[], syncStatus: [] as Uint8Array[], syncBlocks: [] as Uint8Array[], evidence: [] as Uint8Array[] };
+const seeds = {
+  tx: [] as Uint8Array[],
+  consensus: [] as Uint8Array[],
+  block: [] as Uint8Array[],
+  syncRequest: [] as Uint8Array[],
+  syncStatus: [] as Uint8Array[],
+  syncBlocks: [] as Uint8Array[],
+  evidence: [] as Uint8Array[],
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'notary-fuzz-'));
@@ -108,7 +146,15 @@ beforeAll(async () => {
   txs.push(...pending);
   const { block } = await chain.propose(pending, { timeMs: t0 + 3000, proposer: devKeys.registrar.publicKey });
   const hash = blockHash(block.header);
-  next = { block, commit: { height: block.header.height, round: 0, blockHash: hash, signatures: devValidators.map((k) => signVote(k.secretKey, chainId, 'precommit', block.header.height, 0, hash)) } };
+  next = {
+    block,
+    commit: {
+      height: block.header.height,
+      round: 0,
+      blockHash: hash,
+      signatures: devValidators.map((k) => signVote(k.secretKey, chainId, 'precommit', block.header.height, 0, hash)),
+    },
+  };
   announcements.push(next);
 
   seeds.tx = txs.map(encodeTransaction);
@@ -121,13 +167,24 @@ beforeAll(async () => {
   const proposal = signProposal(devKeys.registrar.secretKey, chainId, block, 0, -1, hash);
   seeds.consensus = [...votes, proposal].map((m) => encodeConsensusMessage(m as ConsensusMessage));
   seeds.block = announcements.map(encodeBlockAnnouncement);
-  seeds.syncRequest = [encodeFrame({ type: 'status' }), encodeFrame({ type: 'blocks', from: 1, to: 2 }), encodeFrame({ type: 'blocks', from: 3, to: 66 })];
+  seeds.syncRequest = [
+    encodeFrame({ type: 'status' }),
+    encodeFrame({ type: 'blocks', from: 1, to: 2 }),
+    encodeFrame({ type: 'blocks', from: 3, to: 66 }),
+  ];
   seeds.syncStatus = [
-    encodeFrame({ type: 'status', genesisHash: announcements[0]!.block.header.prevHash, height: 2, headHash: blockHash(announcements[1]!.block.header) }),
+    encodeFrame({
+      type: 'status',
+      genesisHash: announcements[0]!.block.header.prevHash,
+      height: 2,
+      headHash: blockHash(announcements[1]!.block.header),
+    }),
     encodeFrame({ type: 'error', code: 'BUSY', message: 'too many sync requests at once; try later' }),
   ];
   seeds.syncBlocks = [
-    ...announcements.map(({ block: b, commit }) => encodeFrame({ type: 'block', height: b.header.height, block: encode(b), commit: encode(commit) })),
+    ...announcements.map(({ block: b, commit }) =>
+      encodeFrame({ type: 'block', height: b.header.height, block: encode(b), commit: encode(commit) }),
+    ),
     encodeFrame({ type: 'end' }),
     encodeFrame({ type: 'error', code: 'UNAVAILABLE', message: 'from 9 is above our head 2' }),
   ];
@@ -157,7 +214,11 @@ describe('fuzzed gossip input', () => {
   });
 
   it('transactions from JSON (the API and the CLI): parseTransaction refuses with MALFORMED', () => {
-    const values = fc.tuple(fc.nat(), fc.array(structuralOp, { minLength: 1, maxLength: 3 })).map(([i, ops]) => ops.reduce((v, op) => mutateValue(v, op), JSON.parse(JSON.stringify(txs[i % txs.length])) as unknown));
+    const values = fc
+      .tuple(fc.nat(), fc.array(structuralOp, { minLength: 1, maxLength: 3 }))
+      .map(([i, ops]) =>
+        ops.reduce((v, op) => mutateValue(v, op), JSON.parse(JSON.stringify(txs[i % txs.length])) as unknown),
+      );
     fc.assert(
       fc.property(fc.oneof(values, hostileValue), (value) => {
         const parsed = outcome('tx.parse', () => parseTransaction(value));
@@ -174,11 +235,15 @@ describe('fuzzed gossip input', () => {
         const decoded = outcome('consensus.decode', () => decodeConsensusMessage(bytes));
         outcome('consensus.validator', () => validate.consensus(bytes, 'peer'));
         if (!decoded.ok) {
-          expect(decoded.code).toBe("MALFORMED");
+          expect(decoded.code).toBe('MALFORMED');
           return;
         }
         const message = decoded.value;
-        outcome('consensus.verify', () => (message.kind === 'vote' ? verifyVote(message, chainId, chain.verify) : verifyProposalSignature(message, chainId, blockHash(message.block.header), chain.verify)));
+        outcome('consensus.verify', () =>
+          message.kind === 'vote'
+            ? verifyVote(message, chainId, chain.verify)
+            : verifyProposalSignature(message, chainId, blockHash(message.block.header), chain.verify),
+        );
       }),
       params(20_000),
     );
@@ -234,17 +299,25 @@ describe('fuzzed sync protocol frames', () => {
         const frame = outcome('sync.blocksFrame', () => decodeFrame(bytes, SYNC_FRAME_BYTES_MAX, blocksFrameSchema));
         if (frame.ok && frame.value.type === 'block') {
           const { height, block, commit } = frame.value;
-          const synced = outcome('sync.syncedBlock', () => decodeSyncedBlock('peer', { height, blockBytes: block, commitBytes: commit }));
+          const synced = outcome('sync.syncedBlock', () =>
+            decodeSyncedBlock('peer', { height, blockBytes: block, commitBytes: commit }),
+          );
           if (!synced.ok) expect(synced.code).toBe('PROTOCOL_VIOLATION');
         }
       }),
       params(10_000),
     );
     // The block and commit bytes inside a well-formed frame, mutated on their own.
-    const inner = fc.tuple(networkInput(announcements.map((a) => encode(a.block))), networkInput(announcements.map((a) => encode(a.commit))), fc.nat(3));
+    const inner = fc.tuple(
+      networkInput(announcements.map((a) => encode(a.block))),
+      networkInput(announcements.map((a) => encode(a.commit))),
+      fc.nat(3),
+    );
     fc.assert(
       fc.property(inner, ([blockBytes, commitBytes, height]) => {
-        const synced = outcome('sync.syncedBlock', () => decodeSyncedBlock('peer', { height, blockBytes, commitBytes }));
+        const synced = outcome('sync.syncedBlock', () =>
+          decodeSyncedBlock('peer', { height, blockBytes, commitBytes }),
+        );
         if (!synced.ok) expect(synced.code).toBe('PROTOCOL_VIOLATION');
       }),
       params(6_000),
@@ -274,16 +347,27 @@ describe('fuzzed messages that pass decoding, against the checks behind them', (
       }
       if (!sign) return message;
       // Re-sign with a validator key: the shape is valid and the signature verifies; the content is hostile.
-      const key = keyFor.get(message.kind === 'vote' ? message.validator : message.proposer) ?? devValidators[round % 2]!.secretKey;
-      if (message.kind === 'vote') return signVoteMessage(key, chainId, message.type, message.height, message.round, message.blockHash);
-      return signProposal(key, chainId, message.block, message.round, message.polRound, blockHash(message.block.header));
+      const key =
+        keyFor.get(message.kind === 'vote' ? message.validator : message.proposer) ??
+        devValidators[round % 2]!.secretKey;
+      if (message.kind === 'vote')
+        return signVoteMessage(key, chainId, message.type, message.height, message.round, message.blockHash);
+      return signProposal(
+        key,
+        chainId,
+        message.block,
+        message.round,
+        message.polRound,
+        blockHash(message.block.header),
+      );
     });
     fc.assert(
       fc.property(fc.array(resign, { minLength: 1, maxLength: 8 }), fc.nat(5), (messages, currentRound) => {
         for (const message of messages) {
           if (!message) continue;
           const result = outcome('consensus.intake', () => intake.receive(message, currentRound));
-          if (result.ok) expect(['added', 'ignored', 'behind', 'rejected', 'evidence', 'ahead']).toContain(result.value.status);
+          if (result.ok)
+            expect(['added', 'ignored', 'behind', 'rejected', 'evidence', 'ahead']).toContain(result.value.status);
         }
         if ([...intake.messages.rounds()].length > 50) intake.reset(3, validators, validators);
       }),
@@ -308,23 +392,31 @@ describe('fuzzed messages that pass decoding, against the checks behind them', (
   it('block validation on a LevelDB chain: a mutated next block is refused with a code and commits nothing', async () => {
     const head = chain.head.height;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(networkInput([encode(next.block)]), fc.array(leafOp, { minLength: 1, maxLength: 2 }).map((ops) => encode(ops.reduce((v, op) => mutateLeaf(v, op), decode(encode(next.block)))))), async (bytes) => {
-        let block: Block;
-        try {
-          const parsed = decodeBlockAnnouncement(encode({ block: decode(bytes), commit: next.commit }));
-          block = parsed.block;
-        } catch (error) {
-          const code = refusalCode(error);
-          // A block whose header changed no longer matches the commit; check it on its own anyway.
-          if (code !== 'COMMIT_MISMATCH') return;
-          block = decode(bytes) as Block;
-        }
-        const result = await outcomeAsync('chain.validate', () => chain.validate(block));
-        // Accepted: the same block, or the same with another time (the proposer's choice; found at FUZZ_SCALE=10).
-        const sansTime = (b: Block) => encode({ ...b, header: { ...b.header, timeMs: 0 } });
-        if (result.ok) expect(sansTime(block)).toEqual(sansTime(next.block));
-        expect(chain.head.height).toBe(head);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          networkInput([encode(next.block)]),
+          fc
+            .array(leafOp, { minLength: 1, maxLength: 2 })
+            .map((ops) => encode(ops.reduce((v, op) => mutateLeaf(v, op), decode(encode(next.block))))),
+        ),
+        async (bytes) => {
+          let block: Block;
+          try {
+            const parsed = decodeBlockAnnouncement(encode({ block: decode(bytes), commit: next.commit }));
+            block = parsed.block;
+          } catch (error) {
+            const code = refusalCode(error);
+            // A block whose header changed no longer matches the commit; check it on its own anyway.
+            if (code !== 'COMMIT_MISMATCH') return;
+            block = decode(bytes) as Block;
+          }
+          const result = await outcomeAsync('chain.validate', () => chain.validate(block));
+          // Accepted: the same block, or the same with another time (the proposer's choice; found at FUZZ_SCALE=10).
+          const sansTime = (b: Block) => encode({ ...b, header: { ...b.header, timeMs: 0 } });
+          if (result.ok) expect(sansTime(block)).toEqual(sansTime(next.block));
+          expect(chain.head.height).toBe(head);
+        },
+      ),
       params(2_000),
     );
   });

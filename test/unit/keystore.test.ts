@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/crypto/index.js';
-import { createKeystore, readPassphrase, SCRYPT_DEFAULTS, unlockKeystore, type KeystoreFile } from '../../electron/node/keystore/index.js';
+import {
+  createKeystore,
+  readPassphrase,
+  SCRYPT_DEFAULTS,
+  unlockKeystore,
+  type KeystoreFile,
+} from '../../electron/node/keystore/index.js';
 
 const PASSPHRASE = 'correct horse battery';
 /** Cheaper scrypt for the tests that do not check the defaults. */
@@ -41,7 +47,10 @@ describe('keystore', () => {
 
   it('refuses a wrong passphrase with a clear sentence', async () => {
     await createKeystore(path, generateKeyPair(), PASSPHRASE, FAST);
-    await expect(unlockKeystore(path, 'correct horse battery!')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE', message: expect.stringMatching(/passphrase is wrong/) });
+    await expect(unlockKeystore(path, 'correct horse battery!')).rejects.toMatchObject({
+      code: 'WRONG_PASSPHRASE',
+      message: expect.stringMatching(/passphrase is wrong/),
+    });
   });
 
   it('refuses an altered ciphertext, tag, iv, salt or public key', async () => {
@@ -64,19 +73,31 @@ describe('keystore', () => {
   it('calls a file that is not a keystore damaged', async () => {
     await createKeystore(path, generateKeyPair(), PASSPHRASE, FAST);
     await editFile((file) => (file.ciphertext = file.ciphertext.slice(2)));
-    await expect(unlockKeystore(path, PASSPHRASE)).rejects.toMatchObject({ code: 'KEYSTORE_DAMAGED', message: expect.stringMatching(/damaged: ciphertext/) });
+    await expect(unlockKeystore(path, PASSPHRASE)).rejects.toMatchObject({
+      code: 'KEYSTORE_DAMAGED',
+      message: expect.stringMatching(/damaged: ciphertext/),
+    });
     await editFile((file) => (file.kdf.N = 2 ** 30));
     await expect(unlockKeystore(path, PASSPHRASE)).rejects.toMatchObject({ code: 'KEYSTORE_DAMAGED' });
     await writeFile(path, '{"version": 1', { mode: 0o600 });
-    await expect(unlockKeystore(path, PASSPHRASE)).rejects.toMatchObject({ code: 'KEYSTORE_DAMAGED', message: expect.stringMatching(/not valid JSON/) });
+    await expect(unlockKeystore(path, PASSPHRASE)).rejects.toMatchObject({
+      code: 'KEYSTORE_DAMAGED',
+      message: expect.stringMatching(/not valid JSON/),
+    });
   });
 
-  it.skipIf(process.platform === 'win32')('writes the file with mode 0600 and refuses one others can read', async () => {
-    await createKeystore(path, generateKeyPair(), PASSPHRASE, FAST);
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
-    await chmod(path, 0o644);
-    await expect(unlockKeystore(path, PASSPHRASE)).rejects.toMatchObject({ code: 'KEYSTORE_PERMISSIONS', message: expect.stringMatching(/0644 .* too open/) });
-  });
+  it.skipIf(process.platform === 'win32')(
+    'writes the file with mode 0600 and refuses one others can read',
+    async () => {
+      await createKeystore(path, generateKeyPair(), PASSPHRASE, FAST);
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+      await chmod(path, 0o644);
+      await expect(unlockKeystore(path, PASSPHRASE)).rejects.toMatchObject({
+        code: 'KEYSTORE_PERMISSIONS',
+        message: expect.stringMatching(/0644 .* too open/),
+      });
+    },
+  );
 
   it('never holds the secret key in clear', async () => {
     const keyPair = generateKeyPair();
@@ -90,8 +111,12 @@ describe('keystore', () => {
 
   it('never overwrites an existing file, and refuses a short passphrase', async () => {
     await createKeystore(path, generateKeyPair(), PASSPHRASE, FAST);
-    await expect(createKeystore(path, generateKeyPair(), PASSPHRASE, FAST)).rejects.toMatchObject({ code: 'KEYSTORE_EXISTS' });
-    await expect(createKeystore(join(dir, 'other.json'), generateKeyPair(), 'short', FAST)).rejects.toMatchObject({ code: 'PASSPHRASE_INVALID' });
+    await expect(createKeystore(path, generateKeyPair(), PASSPHRASE, FAST)).rejects.toMatchObject({
+      code: 'KEYSTORE_EXISTS',
+    });
+    await expect(createKeystore(join(dir, 'other.json'), generateKeyPair(), 'short', FAST)).rejects.toMatchObject({
+      code: 'PASSPHRASE_INVALID',
+    });
   });
 
   it('reads a passphrase from the first line of a file and checks its length', async () => {
@@ -99,7 +124,13 @@ describe('keystore', () => {
     await writeFile(file, `${PASSPHRASE}\nignored second line\n`);
     expect(await readPassphrase({ file })).toBe(PASSPHRASE);
     await writeFile(file, 'seven77\n');
-    await expect(readPassphrase({ file })).rejects.toMatchObject({ code: 'PASSPHRASE_INVALID', message: expect.stringMatching(/at least 8/) });
-    await expect(readPassphrase({ file: join(dir, 'missing') })).rejects.toMatchObject({ code: 'PASSPHRASE_INVALID', message: expect.stringMatching(/ENOENT/) });
+    await expect(readPassphrase({ file })).rejects.toMatchObject({
+      code: 'PASSPHRASE_INVALID',
+      message: expect.stringMatching(/at least 8/),
+    });
+    await expect(readPassphrase({ file: join(dir, 'missing') })).rejects.toMatchObject({
+      code: 'PASSPHRASE_INVALID',
+      message: expect.stringMatching(/ENOENT/),
+    });
   });
 });

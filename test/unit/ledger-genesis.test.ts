@@ -1,13 +1,22 @@
 // Genesis: authorities may start suspended (decision #26); a genesis needs a registrar and a validator.
 import { describe, expect, it } from 'vitest';
-import { genesisState, parseGenesis, StateKey, type Authority, type AuthorityIndexEntry, type Genesis, type ValidatorSchedule } from '../../shared/ledger/index.js';
+import {
+  genesisState,
+  parseGenesis,
+  StateKey,
+  type Authority,
+  type AuthorityIndexEntry,
+  type Genesis,
+  type ValidatorSchedule,
+} from '../../shared/ledger/index.js';
 import { fixtureGenesis, keys } from '../support/ledger-fixtures.js';
 
 function stateOf(genesis: Genesis): Map<string, unknown> {
   return new Map(genesisState(parseGenesis(genesis)));
 }
 
-const validatorsOfGenesis = (state: Map<string, unknown>) => (state.get(StateKey.validatorSchedule) as ValidatorSchedule)[0]!.validators;
+const validatorsOfGenesis = (state: Map<string, unknown>) =>
+  (state.get(StateKey.validatorSchedule) as ValidatorSchedule)[0]!.validators;
 
 describe('genesis authorities', () => {
   it('start active by default, and every active registrar and notary is a validator', () => {
@@ -27,7 +36,11 @@ describe('genesis authorities', () => {
     };
     const state = stateOf(genesis);
     expect(state.get(StateKey.authority(keys.registrar1.publicKey))).toMatchObject({ status: 'suspended', version: 1 });
-    expect(state.get(StateKey.authorityIndex) as AuthorityIndexEntry[]).toContainEqual({ key: keys.registrar1.publicKey, role: 'registrar', status: 'suspended' });
+    expect(state.get(StateKey.authorityIndex) as AuthorityIndexEntry[]).toContainEqual({
+      key: keys.registrar1.publicKey,
+      role: 'registrar',
+      status: 'suspended',
+    });
     expect(validatorsOfGenesis(state)).toEqual([keys.notary.publicKey]);
   });
 
@@ -40,12 +53,18 @@ describe('genesis authorities', () => {
       ],
     };
     expect(() => stateOf(noValidator)).toThrow(/at least one validator/);
-    const noRegistrar: Genesis = { ...fixtureGenesis(), authorities: [{ key: keys.notary.publicKey, role: 'notary', name: 'Notary' }] };
+    const noRegistrar: Genesis = {
+      ...fixtureGenesis(),
+      authorities: [{ key: keys.notary.publicKey, role: 'notary', name: 'Notary' }],
+    };
     expect(() => stateOf(noRegistrar)).toThrow(/at least one registrar/);
   });
 
   it('refuses a genesis authority that starts revoked or with an unknown status', () => {
-    const revoked = { ...fixtureGenesis(), authorities: [{ key: keys.registrar1.publicKey, role: 'registrar', name: 'Office', status: 'revoked' }] };
+    const revoked = {
+      ...fixtureGenesis(),
+      authorities: [{ key: keys.registrar1.publicKey, role: 'registrar', name: 'Office', status: 'revoked' }],
+    };
     expect(() => parseGenesis(revoked)).toThrow(/not a valid genesis at authorities\.0\.status/);
   });
 });

@@ -28,7 +28,10 @@ function transferFor(object: PropertyObject, s: Step): Transaction {
   // split what is sold evenly between the buyers
   const each = { n: part.n, d: part.d * BigInt(buyerKeys.length) };
   const asShare = (f: shares.Fraction): Share => shares.toShare(shares.add(shares.ZERO, f));
-  const sellerParty = s.fault === 'notOwner' ? parties.find((p) => !object.owners.some((o) => o.key === p.publicKey)) ?? seller : seller;
+  const sellerParty =
+    s.fault === 'notOwner'
+      ? (parties.find((p) => !object.owners.some((o) => o.key === p.publicKey)) ?? seller)
+      : seller;
   const contract = saleContract({
     objectId: SHARED_OBJECT_ID,
     objectVersion: s.fault === 'stale' ? object.version - 1 : object.version,

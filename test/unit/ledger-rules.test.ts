@@ -37,30 +37,50 @@ function expectRejected(outcome: { ok: boolean } | undefined, code: string, sent
 
 const object = (ledger: TestLedger, id = OBJECT_ID) => ledger.get(StateKey.object(id)) as PropertyObject;
 
-function register(id: string, owners = [{ key: keys.dave.publicKey, share: [1, 1] as [number, number] }], signer = keys.registrar1) {
+function register(
+  id: string,
+  owners = [{ key: keys.dave.publicKey, share: [1, 1] as [number, number] }],
+  signer = keys.registrar1,
+) {
   return signedBy(
     {
       type: 'property.register',
       ...envelope(),
-      payload: { object: { id, kind: 'land', address: 'Grodno, Lenina 5', areaDm2: 100_000, owners }, registrar: signer.publicKey },
+      payload: {
+        object: { id, kind: 'land', address: 'Grodno, Lenina 5', areaDm2: 100_000, owners },
+        registrar: signer.publicKey,
+      },
     } as UnsignedTransaction,
     signer,
   );
 }
 
-function encumber(kind: 'mortgage' | 'arrest', signers = kind === 'mortgage' ? [keys.bank, keys.alice] : [keys.court], id = 'E-1', version = 1) {
+function encumber(
+  kind: 'mortgage' | 'arrest',
+  signers = kind === 'mortgage' ? [keys.bank, keys.alice] : [keys.court],
+  id = 'E-1',
+  version = 1,
+) {
   const holder = kind === 'mortgage' ? keys.bank : keys.court;
   return signedBy(
     {
       type: 'encumbrance.add',
       ...envelope(),
-      payload: { objectId: OBJECT_ID, objectVersion: version, encumbrance: { id, kind, holder: holder.publicKey, reference: `${kind}-42` } },
+      payload: {
+        objectId: OBJECT_ID,
+        objectVersion: version,
+        encumbrance: { id, kind, holder: holder.publicKey, reference: `${kind}-42` },
+      },
     } as UnsignedTransaction,
     ...signers,
   );
 }
 
-function authorityTx(type: 'authority.add' | 'authority.update' | 'authority.revoke', payload: unknown, ...signers: (typeof keys)[keyof typeof keys][]) {
+function authorityTx(
+  type: 'authority.add' | 'authority.update' | 'authority.revoke',
+  payload: unknown,
+  ...signers: (typeof keys)[keyof typeof keys][]
+) {
   return signedBy({ type, ...envelope(), payload } as UnsignedTransaction, ...signers);
 }
 
@@ -70,7 +90,11 @@ describe('transfer', () => {
   it('moves the object to the buyer and bumps its version when parties sign, the notary certifies and the duty is paid', () => {
     const ledger = new TestLedger();
     expect(ledger.apply(certifiedTransfer())).toEqual([expect.objectContaining({ ok: true })]);
-    expect(object(ledger)).toMatchObject({ owners: [{ key: keys.bob.publicKey, share: [1, 1] }], version: 2, updatedHeight: 1 });
+    expect(object(ledger)).toMatchObject({
+      owners: [{ key: keys.bob.publicKey, share: [1, 1] }],
+      version: 2,
+      updatedHeight: 1,
+    });
   });
 
   it('sells part of a shared object and merges shares exactly', () => {
@@ -80,7 +104,9 @@ describe('transfer', () => {
       sellers: [{ key: keys.carol.publicKey, share: [1, 3] }],
       buyers: [{ key: keys.alice.publicKey, share: [1, 3] }],
     });
-    expect(ledger.apply(certifiedTransfer(contract, { consenting: [keys.carol, keys.alice] }))[0]).toMatchObject({ ok: true });
+    expect(ledger.apply(certifiedTransfer(contract, { consenting: [keys.carol, keys.alice] }))[0]).toMatchObject({
+      ok: true,
+    });
     const owners = object(ledger, SHARED_OBJECT_ID).owners;
     expect(owners).toHaveLength(2);
     expect(owners).toEqual(
@@ -121,13 +147,19 @@ describe('transfer', () => {
   it('rejects a transfer whose notary signature does not match its content (BAD_SIGNATURE)', () => {
     const ledger = new TestLedger();
     const tx = certifiedTransfer();
-    const tampered = { ...tx, payload: { ...tx.payload, duty: { ...tx.payload.duty, amountMinor: 90_000 } } } as Transaction;
+    const tampered = {
+      ...tx,
+      payload: { ...tx.payload, duty: { ...tx.payload.duty, amountMinor: 90_000 } },
+    } as Transaction;
     expectRejected(ledger.apply(tampered)[0], RejectCode.badSignature);
   });
 
   it('rejects a transfer whose contract was changed after the parties signed it (BAD_SIGNATURE)', () => {
     const ledger = new TestLedger();
-    const consents = [signContract(saleContract({ priceMinor: 1 }), CHAIN_ID, keys.alice.secretKey), signContract(saleContract(), CHAIN_ID, keys.bob.secretKey)];
+    const consents = [
+      signContract(saleContract({ priceMinor: 1 }), CHAIN_ID, keys.alice.secretKey),
+      signContract(saleContract(), CHAIN_ID, keys.bob.secretKey),
+    ];
     const tx = certifiedTransfer();
     const forged = signedBy({ ...tx, payload: { ...tx.payload, consents } } as UnsignedTransaction, keys.notary);
     expectRejected(ledger.apply(forged)[0], RejectCode.badSignature, /contract signature/);
@@ -135,7 +167,11 @@ describe('transfer', () => {
 
   it('rejects a transfer the buyer has not signed (MISSING_SIGNATURE)', () => {
     const ledger = new TestLedger();
-    expectRejected(ledger.apply(certifiedTransfer(saleContract(), { consenting: [keys.alice] }))[0], RejectCode.missingSignature, /contract/);
+    expectRejected(
+      ledger.apply(certifiedTransfer(saleContract(), { consenting: [keys.alice] }))[0],
+      RejectCode.missingSignature,
+      /contract/,
+    );
   });
 
   it('rejects a transfer the notary has not certified (MISSING_SIGNATURE)', () => {
@@ -155,20 +191,33 @@ describe('transfer', () => {
   it('rejects a transfer certified by a suspended notary (NOTARY_NOT_ACTIVE)', () => {
     const ledger = new TestLedger();
     const notary = ledger.get(StateKey.authority(keys.notary.publicKey)) as Authority;
-    const suspend = authorityTx('authority.update', { key: notary.key, version: notary.version, changes: { status: 'suspended' } }, ...allRegistrars);
+    const suspend = authorityTx(
+      'authority.update',
+      { key: notary.key, version: notary.version, changes: { status: 'suspended' } },
+      ...allRegistrars,
+    );
     expect(ledger.apply(suspend)[0]).toMatchObject({ ok: true });
     expectRejected(ledger.apply(certifiedTransfer())[0], RejectCode.notaryNotActive);
   });
 
   it('rejects a transfer certified by a key that is not a notary (NOTARY_NOT_ACTIVE)', () => {
     const ledger = new TestLedger();
-    expectRejected(ledger.apply(certifiedTransfer(saleContract(), { notary: keys.registrar1 }))[0], RejectCode.notaryNotActive);
-    expectRejected(ledger.apply(certifiedTransfer(saleContract(), { notary: keys.mallory }))[0], RejectCode.notaryNotActive);
+    expectRejected(
+      ledger.apply(certifiedTransfer(saleContract(), { notary: keys.registrar1 }))[0],
+      RejectCode.notaryNotActive,
+    );
+    expectRejected(
+      ledger.apply(certifiedTransfer(saleContract(), { notary: keys.mallory }))[0],
+      RejectCode.notaryNotActive,
+    );
   });
 
   it('rejects a transfer of an object that is not in the registry (UNKNOWN_OBJECT)', () => {
     const ledger = new TestLedger();
-    expectRejected(ledger.apply(certifiedTransfer(saleContract({ objectId: 'BY-9-9999' })))[0], RejectCode.unknownObject);
+    expectRejected(
+      ledger.apply(certifiedTransfer(saleContract({ objectId: 'BY-9-9999' })))[0],
+      RejectCode.unknownObject,
+    );
   });
 
   it('rejects the second of two sales of one object signed against the same version: the double sale (STALE_VERSION)', () => {
@@ -186,8 +235,14 @@ describe('transfer', () => {
 
   it('rejects a transfer whose seller does not own the object (SELLER_NOT_OWNER)', () => {
     const ledger = new TestLedger();
-    const contract = saleContract({ sellers: [{ key: keys.bob.publicKey, share: [1, 1] }], buyers: [{ key: keys.carol.publicKey, share: [1, 1] }] });
-    expectRejected(ledger.apply(certifiedTransfer(contract, { consenting: [keys.bob, keys.carol] }))[0], RejectCode.sellerNotOwner);
+    const contract = saleContract({
+      sellers: [{ key: keys.bob.publicKey, share: [1, 1] }],
+      buyers: [{ key: keys.carol.publicKey, share: [1, 1] }],
+    });
+    expectRejected(
+      ledger.apply(certifiedTransfer(contract, { consenting: [keys.bob, keys.carol] }))[0],
+      RejectCode.sellerNotOwner,
+    );
   });
 
   it('rejects a transfer whose seller sells more than the share they own (SELLER_NOT_OWNER)', () => {
@@ -210,7 +265,11 @@ describe('transfer', () => {
     const ledger = new TestLedger();
     expect(ledger.apply(encumber('arrest'))[0]).toMatchObject({ ok: true });
     const contract = saleContract({ objectVersion: 2 });
-    expectRejected(ledger.apply(certifiedTransfer(contract, { consenting: [keys.alice, keys.bob, keys.court] }))[0], RejectCode.encumbered, /arrest/);
+    expectRejected(
+      ledger.apply(certifiedTransfer(contract, { consenting: [keys.alice, keys.bob, keys.court] }))[0],
+      RejectCode.encumbered,
+      /arrest/,
+    );
   });
 
   it('rejects a transfer of a mortgaged object without the bank, and accepts it with the bank consenting (ENCUMBERED)', () => {
@@ -218,13 +277,19 @@ describe('transfer', () => {
     expect(ledger.apply(encumber('mortgage'))[0]).toMatchObject({ ok: true });
     const contract = saleContract({ objectVersion: 2 });
     expectRejected(ledger.apply(certifiedTransfer(contract))[0], RejectCode.encumbered, /mortgaged/);
-    expect(ledger.apply(certifiedTransfer(contract, { consenting: [keys.alice, keys.bob, keys.bank] }))[0]).toMatchObject({ ok: true });
+    expect(
+      ledger.apply(certifiedTransfer(contract, { consenting: [keys.alice, keys.bob, keys.bank] }))[0],
+    ).toMatchObject({ ok: true });
   });
 
   it('rejects a transfer whose state duty is below the fee schedule (DUTY_TOO_LOW)', () => {
     const ledger = new TestLedger();
     // 0.20 % of 100,000.00 BYN is 200.00 BYN
-    expectRejected(ledger.apply(certifiedTransfer(saleContract(), { dutyMinor: 19_999 }))[0], RejectCode.dutyTooLow, /199\.99 BYN is below the 200\.00 BYN/);
+    expectRejected(
+      ledger.apply(certifiedTransfer(saleContract(), { dutyMinor: 19_999 }))[0],
+      RejectCode.dutyTooLow,
+      /199\.99 BYN is below the 200\.00 BYN/,
+    );
     expectRejected(
       ledger.apply(certifiedTransfer(saleContract({ priceMinor: 100 }), { dutyMinor: 4_999 }))[0],
       RejectCode.dutyTooLow,
@@ -235,10 +300,16 @@ describe('transfer', () => {
   it('rejects a sale at price 0 even with a duty paid (PRICE_ZERO): a gift is another contract', () => {
     const ledger = new TestLedger();
     const before = structuredClone([...ledger.state]);
-    expectRejected(ledger.apply(certifiedTransfer(saleContract({ priceMinor: 0 }), { dutyMinor: 20_000 }))[0], RejectCode.priceZero, /price is 0 BYN/);
+    expectRejected(
+      ledger.apply(certifiedTransfer(saleContract({ priceMinor: 0 }), { dutyMinor: 20_000 }))[0],
+      RejectCode.priceZero,
+      /price is 0 BYN/,
+    );
     expect([...ledger.state]).toEqual(before);
     // one kopeck is a price: the minimum duty applies
-    expect(ledger.apply(certifiedTransfer(saleContract({ priceMinor: 1 }), { dutyMinor: 5_000 }))[0]).toMatchObject({ ok: true });
+    expect(ledger.apply(certifiedTransfer(saleContract({ priceMinor: 1 }), { dutyMinor: 5_000 }))[0]).toMatchObject({
+      ok: true,
+    });
   });
 
   it('changes nothing when a transaction is rejected', () => {
@@ -288,7 +359,11 @@ describe('encumbrance', () => {
       {
         type: 'encumbrance.add',
         ...envelope(),
-        payload: { objectId: OBJECT_ID, objectVersion: 1, encumbrance: { id: 'E-9', kind: 'arrest', holder: keys.mallory.publicKey, reference: 'fake' } },
+        payload: {
+          objectId: OBJECT_ID,
+          objectVersion: 1,
+          encumbrance: { id: 'E-9', kind: 'arrest', holder: keys.mallory.publicKey, reference: 'fake' },
+        },
       } as UnsignedTransaction,
       keys.mallory,
     );
@@ -303,7 +378,8 @@ describe('encumbrance', () => {
 
   it('rejects more encumbrances than an object may carry (TOO_MANY_ENCUMBRANCES)', () => {
     const ledger = new TestLedger();
-    for (let i = 0; i < 16; i++) expect(ledger.apply(encumber('arrest', [keys.court], `E-${i}`, i + 1))[0]).toMatchObject({ ok: true });
+    for (let i = 0; i < 16; i++)
+      expect(ledger.apply(encumber('arrest', [keys.court], `E-${i}`, i + 1))[0]).toMatchObject({ ok: true });
     expectRejected(ledger.apply(encumber('arrest', [keys.court], 'E-16', 17))[0], RejectCode.tooManyEncumbrances);
   });
 
@@ -311,7 +387,14 @@ describe('encumbrance', () => {
     const ledger = new TestLedger();
     ledger.apply(encumber('arrest'));
     const release = (id: string, version: number) =>
-      signedBy({ type: 'encumbrance.release', ...envelope(), payload: { objectId: OBJECT_ID, objectVersion: version, encumbranceId: id } } as UnsignedTransaction, keys.court);
+      signedBy(
+        {
+          type: 'encumbrance.release',
+          ...envelope(),
+          payload: { objectId: OBJECT_ID, objectVersion: version, encumbranceId: id },
+        } as UnsignedTransaction,
+        keys.court,
+      );
     expectRejected(ledger.apply(release('E-404', 2))[0], RejectCode.unknownEncumbrance);
     expect(ledger.apply(release('E-1', 2))[0]).toMatchObject({ ok: true });
     expect(object(ledger).encumbrances).toEqual([]);
@@ -320,7 +403,14 @@ describe('encumbrance', () => {
   it('rejects a release signed by someone other than the holder (UNEXPECTED_SIGNER)', () => {
     const ledger = new TestLedger();
     ledger.apply(encumber('arrest'));
-    const tx = signedBy({ type: 'encumbrance.release', ...envelope(), payload: { objectId: OBJECT_ID, objectVersion: 2, encumbranceId: 'E-1' } } as UnsignedTransaction, keys.alice);
+    const tx = signedBy(
+      {
+        type: 'encumbrance.release',
+        ...envelope(),
+        payload: { objectId: OBJECT_ID, objectVersion: 2, encumbranceId: 'E-1' },
+      } as UnsignedTransaction,
+      keys.alice,
+    );
     expectRejected(ledger.apply(tx)[0], RejectCode.unexpectedSigner);
   });
 });
@@ -334,7 +424,9 @@ describe('authority', () => {
 
   it('adds a notary with every registrar signing; the new notary can certify at once', () => {
     const ledger = new TestLedger();
-    expect(ledger.apply(authorityTx('authority.add', { authority: newNotary }, ...allRegistrars))[0]).toMatchObject({ ok: true });
+    expect(ledger.apply(authorityTx('authority.add', { authority: newNotary }, ...allRegistrars))[0]).toMatchObject({
+      ok: true,
+    });
     expect(ledger.apply(certifiedTransfer(saleContract(), { notary: keys.dave }))[0]).toMatchObject({ ok: true });
   });
 
@@ -349,38 +441,65 @@ describe('authority', () => {
 
   it('rejects a membership change with two of three registrars (QUORUM_NOT_MET)', () => {
     const ledger = new TestLedger();
-    expectRejected(ledger.apply(authorityTx('authority.add', { authority: newNotary }, keys.registrar1, keys.registrar2))[0], RejectCode.quorumNotMet, /2 of 3/);
+    expectRejected(
+      ledger.apply(authorityTx('authority.add', { authority: newNotary }, keys.registrar1, keys.registrar2))[0],
+      RejectCode.quorumNotMet,
+      /2 of 3/,
+    );
   });
 
   it('rejects a membership change signed by a notary (UNEXPECTED_SIGNER)', () => {
     const ledger = new TestLedger();
-    expectRejected(ledger.apply(authorityTx('authority.add', { authority: newNotary }, ...allRegistrars, keys.notary))[0], RejectCode.unexpectedSigner);
+    expectRejected(
+      ledger.apply(authorityTx('authority.add', { authority: newNotary }, ...allRegistrars, keys.notary))[0],
+      RejectCode.unexpectedSigner,
+    );
   });
 
   it('rejects adding a key that is already an authority (AUTHORITY_EXISTS)', () => {
     const ledger = new TestLedger();
     const again = { key: keys.notary.publicKey, role: 'notary', name: 'Again' };
-    expectRejected(ledger.apply(authorityTx('authority.add', { authority: again }, ...allRegistrars))[0], RejectCode.authorityExists);
+    expectRejected(
+      ledger.apply(authorityTx('authority.add', { authority: again }, ...allRegistrars))[0],
+      RejectCode.authorityExists,
+    );
   });
 
   it('rejects updating a key that is not an authority (UNKNOWN_AUTHORITY)', () => {
     const ledger = new TestLedger();
-    const tx = authorityTx('authority.update', { key: keys.mallory.publicKey, version: 1, changes: { name: 'x' } }, ...allRegistrars);
+    const tx = authorityTx(
+      'authority.update',
+      { key: keys.mallory.publicKey, version: 1, changes: { name: 'x' } },
+      ...allRegistrars,
+    );
     expectRejected(ledger.apply(tx)[0], RejectCode.unknownAuthority);
   });
 
   it('rejects an update signed against an old version of the record (STALE_VERSION)', () => {
     const ledger = new TestLedger();
-    const rename = (name: string) => authorityTx('authority.update', { key: keys.notary.publicKey, version: 1, changes: { name } }, ...allRegistrars);
+    const rename = (name: string) =>
+      authorityTx('authority.update', { key: keys.notary.publicKey, version: 1, changes: { name } }, ...allRegistrars);
     expect(ledger.apply(rename('Notary Ivanova-Petrova'))[0]).toMatchObject({ ok: true });
     expectRejected(ledger.apply(rename('Notary I.'))[0], RejectCode.staleVersion);
   });
 
   it('revokes a notary for good: it cannot certify and cannot be reinstated (AUTHORITY_REVOKED)', () => {
     const ledger = new TestLedger();
-    expect(ledger.apply(authorityTx('authority.revoke', { key: keys.notary.publicKey, version: 1, reason: 'licence withdrawn' }, ...allRegistrars))[0]).toMatchObject({ ok: true });
+    expect(
+      ledger.apply(
+        authorityTx(
+          'authority.revoke',
+          { key: keys.notary.publicKey, version: 1, reason: 'licence withdrawn' },
+          ...allRegistrars,
+        ),
+      )[0],
+    ).toMatchObject({ ok: true });
     expectRejected(ledger.apply(certifiedTransfer())[0], RejectCode.notaryNotActive);
-    const reinstate = authorityTx('authority.update', { key: keys.notary.publicKey, version: 2, changes: { status: 'active' } }, ...allRegistrars);
+    const reinstate = authorityTx(
+      'authority.update',
+      { key: keys.notary.publicKey, version: 2, changes: { status: 'active' } },
+      ...allRegistrars,
+    );
     expectRejected(ledger.apply(reinstate)[0], RejectCode.authorityRevoked);
   });
 
@@ -412,7 +531,13 @@ describe('malformed input', () => {
     const doubled = { ...tx, signatures: [...tx.signatures, ...tx.signatures] };
     expect(() => parseTransaction(doubled)).toThrow(/signed twice/);
     expect(() => parseTransaction({ ...tx, nonce: 1.5 })).toThrow(LedgerError);
-    const badShare = { ...tx, payload: { ...tx.payload, contract: { ...tx.payload.contract, buyers: [{ key: keys.bob.publicKey, share: [2, 1] }] } } };
+    const badShare = {
+      ...tx,
+      payload: {
+        ...tx.payload,
+        contract: { ...tx.payload.contract, buyers: [{ key: keys.bob.publicKey, share: [2, 1] }] },
+      },
+    };
     expect(() => parseTransaction(badShare)).toThrow(/between 0 and 1/);
   });
 

@@ -18,7 +18,11 @@ function transfers(count: number, first = 0): Transaction[] {
     const input = genesis.properties![(first + i) % genesis.properties!.length]!;
     const object = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 } as PropertyObject;
     const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-    return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, { chainId: genesis.chainId, nowMs: genesis.genesisTimeMs + 1_000, nonce: first + i });
+    return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
+      chainId: genesis.chainId,
+      nowMs: genesis.genesisTimeMs + 1_000,
+      nonce: first + i,
+    });
   });
 }
 
@@ -110,7 +114,9 @@ describe('pending log', () => {
 
   it('refuses appends beyond its byte limit', async () => {
     const txs = transfers(3);
-    const { log } = await PendingLog.open(path, { bytesMax: encodeRecord(txs[0]!).length + encodeRecord(txs[1]!).length });
+    const { log } = await PendingLog.open(path, {
+      bytesMax: encodeRecord(txs[0]!).length + encodeRecord(txs[1]!).length,
+    });
     await log.append(txs[0]!);
     await log.append(txs[1]!);
     await expect(log.append(txs[2]!)).rejects.toMatchObject({ code: 'PENDING_LOG_FULL' });

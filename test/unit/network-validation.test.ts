@@ -175,9 +175,18 @@ describe('consensus message ids', () => {
     const { devGenesis, devKeys } = await import('../../electron/node/dev/demo-registry.js');
     const { blockHash } = await import('../../shared/ledger/block.js');
     const chainId = 'a'.repeat(64);
-    const vote = signVoteMessage(devKeys.notary.secretKey, chainId, 'precommit', Number.MAX_SAFE_INTEGER, 1_000_000, 'f'.repeat(64));
+    const vote = signVoteMessage(
+      devKeys.notary.secretKey,
+      chainId,
+      'precommit',
+      Number.MAX_SAFE_INTEGER,
+      1_000_000,
+      'f'.repeat(64),
+    );
     expect(encodeConsensusMessage(vote).length).toBeLessThanOrEqual(VOTE_MESSAGE_BYTES_MAX);
-    const { block } = await genesisExecution(devGenesis({ objects: 0, chainId: 'c' }), { get: () => Promise.resolve(undefined) });
+    const { block } = await genesisExecution(devGenesis({ objects: 0, chainId: 'c' }), {
+      get: () => Promise.resolve(undefined),
+    });
     const empty = { ...block, header: { ...block.header, height: 1 } };
     const proposal = signProposal(devKeys.notary.secretKey, 'c', empty, 0, -1, blockHash(empty.header));
     expect(encodeConsensusMessage(proposal).length).toBeGreaterThan(VOTE_MESSAGE_BYTES_MAX);

@@ -16,8 +16,13 @@ describe('receipt QR text', () => {
   });
 
   it('halves a hex-heavy receipt, so it fits one QR code (2,331 bytes at level M)', async () => {
-    const hex = (seed: number) => Array.from({ length: 64 }, (_, i) => ((seed * 31 + i * 7) % 16).toString(16)).join('');
-    const receipt = { kind: 'receipt', proof: Array.from({ length: 40 }, (_, i) => hex(i)), signatures: Array.from({ length: 4 }, (_, i) => hex(100 + i) + hex(200 + i)) };
+    const hex = (seed: number) =>
+      Array.from({ length: 64 }, (_, i) => ((seed * 31 + i * 7) % 16).toString(16)).join('');
+    const receipt = {
+      kind: 'receipt',
+      proof: Array.from({ length: 40 }, (_, i) => hex(i)),
+      signatures: Array.from({ length: 4 }, (_, i) => hex(100 + i) + hex(200 + i)),
+    };
     const text = await encodeQrDocument(receipt);
     expect(text.length).toBeLessThan(JSON.stringify(receipt).length);
     expect(text.length).toBeLessThan(2_331);

@@ -15,7 +15,10 @@ const message = fc.uint8Array({ maxLength: 200 });
 
 function agree(check: SignatureCheck): boolean {
   const expected = verify(check);
-  expect(receiptVerify(check), `verifiers disagree on ${JSON.stringify({ ...check, message: bytesToHex(check.message) })}`).toBe(expected);
+  expect(
+    receiptVerify(check),
+    `verifiers disagree on ${JSON.stringify({ ...check, message: bytesToHex(check.message) })}`,
+  ).toBe(expected);
   return expected;
 }
 
@@ -45,7 +48,13 @@ function scalarHex(value: bigint): string {
 describe('the receipt verifier', () => {
   it('verifies what the signer signed, with and without a precomputed key', () => {
     const fresh = createReceiptVerifier();
-    const check: SignatureCheck = { publicKey: pairs[0]!.publicKey, signature: sign(pairs[0]!.secretKey, Domain.vote, 'c', Uint8Array.of(5)), domain: Domain.vote, chainId: 'c', message: Uint8Array.of(5) };
+    const check: SignatureCheck = {
+      publicKey: pairs[0]!.publicKey,
+      signature: sign(pairs[0]!.secretKey, Domain.vote, 'c', Uint8Array.of(5)),
+      domain: Domain.vote,
+      chainId: 'c',
+      message: Uint8Array.of(5),
+    };
     // first use: decoded key only; second and later: the key's window table
     for (let i = 0; i < 3; i++) expect(fresh(check)).toBe(true);
     expect(fresh({ ...check, message: Uint8Array.of(6) })).toBe(false);
@@ -55,7 +64,15 @@ describe('the receipt verifier', () => {
   it('agrees with the shared verifier on valid signatures', () => {
     fc.assert(
       fc.property(pair, fc.constantFrom(...Object.values(Domain)), message, (p, domain, msg) => {
-        expect(agree({ publicKey: p.publicKey, signature: sign(p.secretKey, domain, 'by-registry', msg), domain, chainId: 'by-registry', message: msg })).toBe(true);
+        expect(
+          agree({
+            publicKey: p.publicKey,
+            signature: sign(p.secretKey, domain, 'by-registry', msg),
+            domain,
+            chainId: 'by-registry',
+            message: msg,
+          }),
+        ).toBe(true);
       }),
       { numRuns: 100 },
     );
@@ -63,31 +80,54 @@ describe('the receipt verifier', () => {
 
   it('agrees, and refuses, for any flipped bit of the signature, key, message, domain or chain', () => {
     fc.assert(
-      fc.property(pair, message, fc.nat(), fc.constantFrom('signature', 'key', 'message', 'domain', 'chain'), (p, msg, bit, part) => {
-        const check: SignatureCheck = { publicKey: p.publicKey, signature: sign(p.secretKey, Domain.vote, 'c', msg), domain: Domain.vote, chainId: 'c', message: msg };
-        const flip = (bytes: Uint8Array) => {
-          const copy = bytes.slice();
-          if (copy.length === 0) return Uint8Array.of(1);
-          const i = bit % (copy.length * 8);
-          copy[i >> 3]! ^= 1 << (i & 7);
-          return copy;
-        };
-        if (part === 'signature') check.signature = bytesToHex(flip(hexToBytes(check.signature)));
-        if (part === 'key') check.publicKey = bytesToHex(flip(hexToBytes(check.publicKey)));
-        if (part === 'message') check.message = flip(msg);
-        if (part === 'domain') check.domain = Domain.tx;
-        if (part === 'chain') check.chainId = 'd';
-        expect(agree(check)).toBe(false);
-      }),
+      fc.property(
+        pair,
+        message,
+        fc.nat(),
+        fc.constantFrom('signature', 'key', 'message', 'domain', 'chain'),
+        (p, msg, bit, part) => {
+          const check: SignatureCheck = {
+            publicKey: p.publicKey,
+            signature: sign(p.secretKey, Domain.vote, 'c', msg),
+            domain: Domain.vote,
+            chainId: 'c',
+            message: msg,
+          };
+          const flip = (bytes: Uint8Array) => {
+            const copy = bytes.slice();
+            if (copy.length === 0) return Uint8Array.of(1);
+            const i = bit % (copy.length * 8);
+            copy[i >> 3]! ^= 1 << (i & 7);
+            return copy;
+          };
+          if (part === 'signature') check.signature = bytesToHex(flip(hexToBytes(check.signature)));
+          if (part === 'key') check.publicKey = bytesToHex(flip(hexToBytes(check.publicKey)));
+          if (part === 'message') check.message = flip(msg);
+          if (part === 'domain') check.domain = Domain.tx;
+          if (part === 'chain') check.chainId = 'd';
+          expect(agree(check)).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('agrees on random keys and signatures', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), message, (key, signature, msg) => {
-        agree({ publicKey: bytesToHex(key), signature: bytesToHex(signature), domain: Domain.tx, chainId: 'c', message: msg });
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        message,
+        (key, signature, msg) => {
+          agree({
+            publicKey: bytesToHex(key),
+            signature: bytesToHex(signature),
+            domain: Domain.tx,
+            chainId: 'c',
+            message: msg,
+          });
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -96,7 +136,8 @@ describe('the receipt verifier', () => {
     for (let round = 0; round < 2; round++) {
       for (const key of SMALL_ORDER) {
         for (const r of SMALL_ORDER) {
-          for (const s of [scalarHex(0n), scalarHex(1n)]) agree({ publicKey: key, signature: r + s, domain: Domain.tx, chainId: 'c', message: Uint8Array.of(1) });
+          for (const s of [scalarHex(0n), scalarHex(1n)])
+            agree({ publicKey: key, signature: r + s, domain: Domain.tx, chainId: 'c', message: Uint8Array.of(1) });
         }
       }
     }
@@ -108,12 +149,28 @@ describe('the receipt verifier', () => {
     const good = sign(p.secretKey, Domain.tx, 'c', msg);
     for (const bad of NON_CANONICAL) {
       expect(agree({ publicKey: bad, signature: good, domain: Domain.tx, chainId: 'c', message: msg })).toBe(false);
-      expect(agree({ publicKey: p.publicKey, signature: bad + good.slice(64), domain: Domain.tx, chainId: 'c', message: msg })).toBe(false);
+      expect(
+        agree({
+          publicKey: p.publicKey,
+          signature: bad + good.slice(64),
+          domain: Domain.tx,
+          chainId: 'c',
+          message: msg,
+        }),
+      ).toBe(false);
     }
     const sBytes = hexToBytes(good.slice(64));
     let s = 0n;
     for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(sBytes[i]!);
-    expect(agree({ publicKey: p.publicKey, signature: good.slice(0, 64) + scalarHex(s + L), domain: Domain.tx, chainId: 'c', message: msg })).toBe(false);
+    expect(
+      agree({
+        publicKey: p.publicKey,
+        signature: good.slice(0, 64) + scalarHex(s + L),
+        domain: Domain.tx,
+        chainId: 'c',
+        message: msg,
+      }),
+    ).toBe(false);
   });
 
   it('answers false, never throws, on malformed hex', () => {
@@ -131,7 +188,14 @@ describe('the receipt verifier', () => {
 
   it('holds at most its bound of keys', () => {
     const small = createReceiptVerifier({ keysMax: 2 });
-    for (const p of pairs) small({ publicKey: p.publicKey, signature: sign(p.secretKey, Domain.tx, 'c', Uint8Array.of(1)), domain: Domain.tx, chainId: 'c', message: Uint8Array.of(1) });
+    for (const p of pairs)
+      small({
+        publicKey: p.publicKey,
+        signature: sign(p.secretKey, Domain.tx, 'c', Uint8Array.of(1)),
+        domain: Domain.tx,
+        chainId: 'c',
+        message: Uint8Array.of(1),
+      });
     expect(small.keys).toBe(2);
   });
 });

@@ -4,7 +4,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../shared/codec/index.js';
-import { MemoryNodeStore, SMT_EMPTY_ROOT, SmtError, SmtLeafTable, SparseMerkleTree, buildSmtBulk, type SmtWrite } from '../../shared/smt/index.js';
+import {
+  MemoryNodeStore,
+  SMT_EMPTY_ROOT,
+  SmtError,
+  SmtLeafTable,
+  SparseMerkleTree,
+  buildSmtBulk,
+  type SmtWrite,
+} from '../../shared/smt/index.js';
 
 async function bulk(entries: Array<[Uint8Array, Uint8Array]>, chunkLeaves?: number) {
   const table = new SmtLeafTable();
@@ -30,7 +38,9 @@ async function incremental(entries: Array<[Uint8Array, Uint8Array]>, batches: nu
   const all = new Map<string, string>();
   const size = Math.max(1, Math.ceil(entries.length / batches));
   for (let start = 0; start < entries.length; start += size) {
-    const writes: SmtWrite[] = entries.slice(start, start + size).map(([keyHash, valueHash]) => ({ keyHash, valueHash }));
+    const writes: SmtWrite[] = entries
+      .slice(start, start + size)
+      .map(([keyHash, valueHash]) => ({ keyHash, valueHash }));
     const { newNodes } = await tree.update(writes);
     store.put(newNodes);
     for (const [hash, bytes] of newNodes) all.set(hash, bytesToHex(bytes));
@@ -55,15 +65,23 @@ const entriesOf = (key: fc.Arbitrary<Uint8Array>) =>
 describe('buildSmtBulk', () => {
   it('gives the root and nodes of incremental updates for random keys', async () => {
     await fc.assert(
-      fc.asyncProperty(entriesOf(hash32), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 16 }), async (entries, batches, chunkLeaves) => {
-        const built = await bulk(entries, chunkLeaves);
-        const reference = await incremental(entries, batches);
-        expect(built.root).toBe(reference.root);
-        // every node of the final tree is emitted, and each one is a node of the incremental tree
-        for (const [hash, bytes] of built.nodes) expect(reference.all.get(hash)).toBe(bytes);
-        const tree = new SparseMerkleTree({ get: (h) => Promise.resolve(built.nodes.has(h) ? Buffer.from(built.nodes.get(h)!, 'hex') : undefined) }, Buffer.from(built.root, 'hex'));
-        for (const [key, value] of entries) expect(bytesToHex((await tree.get(key))!)).toBe(bytesToHex(value));
-      }),
+      fc.asyncProperty(
+        entriesOf(hash32),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 16 }),
+        async (entries, batches, chunkLeaves) => {
+          const built = await bulk(entries, chunkLeaves);
+          const reference = await incremental(entries, batches);
+          expect(built.root).toBe(reference.root);
+          // every node of the final tree is emitted, and each one is a node of the incremental tree
+          for (const [hash, bytes] of built.nodes) expect(reference.all.get(hash)).toBe(bytes);
+          const tree = new SparseMerkleTree(
+            { get: (h) => Promise.resolve(built.nodes.has(h) ? Buffer.from(built.nodes.get(h)!, 'hex') : undefined) },
+            Buffer.from(built.root, 'hex'),
+          );
+          for (const [key, value] of entries) expect(bytesToHex((await tree.get(key))!)).toBe(bytesToHex(value));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -99,6 +117,11 @@ describe('buildSmtBulk', () => {
 
   it('refuses a key given twice', async () => {
     const key = new Uint8Array(32).fill(1);
-    await expect(bulk([[key, new Uint8Array(32)], [key.slice(), new Uint8Array(32).fill(2)]])).rejects.toBeInstanceOf(SmtError);
+    await expect(
+      bulk([
+        [key, new Uint8Array(32)],
+        [key.slice(), new Uint8Array(32).fill(2)],
+      ]),
+    ).rejects.toBeInstanceOf(SmtError);
   });
 });

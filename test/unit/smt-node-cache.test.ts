@@ -9,7 +9,10 @@ import { CachedNodeReader } from '../../electron/node/chain/node-cache.js';
 
 async function treeOf(count: number) {
   const store = new MemoryNodeStore();
-  const writes: SmtWrite[] = Array.from({ length: count }, (_, i) => ({ keyHash: sha256(utf8(`key ${i}`)), valueHash: sha256(utf8(`value ${i}`)) }));
+  const writes: SmtWrite[] = Array.from({ length: count }, (_, i) => ({
+    keyHash: sha256(utf8(`key ${i}`)),
+    valueHash: sha256(utf8(`value ${i}`)),
+  }));
   const { root, newNodes } = await new SparseMerkleTree(store).update(writes);
   store.put(newNodes);
   return { store, root: bytesToHex(root), keys: writes.map((write) => write.keyHash) };
@@ -26,7 +29,11 @@ function counting(store: MemoryNodeStore, fail?: (hashHex: string) => boolean) {
     },
     async getSmtNodesRaw(hashes: Uint8Array[]) {
       reads.batched += hashes.length;
-      return Promise.all(hashes.map((hash) => (fail?.(bytesToHex(hash)) ? Promise.reject(new Error('the store is closed')) : store.get(bytesToHex(hash)))));
+      return Promise.all(
+        hashes.map((hash) =>
+          fail?.(bytesToHex(hash)) ? Promise.reject(new Error('the store is closed')) : store.get(bytesToHex(hash)),
+        ),
+      );
     },
   };
 }
@@ -79,7 +86,10 @@ describe('batched node loads: a block tree update through the cache', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 400 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 800 }), fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null })), { minLength: 1, maxLength: 300 }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 800 }), fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null })),
+          { minLength: 1, maxLength: 300 },
+        ),
         fc.integer({ min: 0, max: 500 }),
         async (initial, changes, cacheEntries) => {
           const { store, root } = await treeOf(initial);
@@ -89,7 +99,10 @@ describe('batched node loads: a block tree update through the cache', () => {
             valueHash: value === null ? null : sha256(utf8(`new value ${value}`)),
           }));
           // one read per node: a reader without getMany
-          const plain = await new SparseMerkleTree({ get: (hashHex) => store.get(hashHex) }, Buffer.from(root, 'hex')).update(writes);
+          const plain = await new SparseMerkleTree(
+            { get: (hashHex) => store.get(hashHex) },
+            Buffer.from(root, 'hex'),
+          ).update(writes);
           const source = counting(store);
           const reader = new CachedNodeReader(source, cacheEntries);
           const batched = await new SparseMerkleTree(reader, Buffer.from(root, 'hex')).update(writes);
@@ -105,9 +118,19 @@ describe('batched node loads: a block tree update through the cache', () => {
   it('a node missing from the store fails the update with MISSING_NODE, and the tree keeps its root', async () => {
     const { store, root } = await treeOf(200);
     const source = counting(store);
-    const reader = new CachedNodeReader({ getSmtNode: source.getSmtNode, getSmtNodesRaw: async (hashes) => (await source.getSmtNodesRaw(hashes)).map((bytes, i) => (i === 0 && hashes.length > 1 ? undefined : bytes)) }, 0);
+    const reader = new CachedNodeReader(
+      {
+        getSmtNode: source.getSmtNode,
+        getSmtNodesRaw: async (hashes) =>
+          (await source.getSmtNodesRaw(hashes)).map((bytes, i) => (i === 0 && hashes.length > 1 ? undefined : bytes)),
+      },
+      0,
+    );
     const tree = new SparseMerkleTree(reader, Buffer.from(root, 'hex'));
-    const writes = Array.from({ length: 50 }, (_, i) => ({ keyHash: sha256(utf8(`key ${i}`)), valueHash: sha256(utf8(`x ${i}`)) }));
+    const writes = Array.from({ length: 50 }, (_, i) => ({
+      keyHash: sha256(utf8(`key ${i}`)),
+      valueHash: sha256(utf8(`x ${i}`)),
+    }));
     await expect(tree.update(writes)).rejects.toMatchObject({ code: 'MISSING_NODE' });
     expect(bytesToHex(tree.root)).toBe(root);
   });
@@ -117,7 +140,10 @@ describe('the node cache bound', () => {
   it('never holds more than its entries, however many nodes pass through it, and still answers every read', async () => {
     const { store, root, keys } = await treeOf(2_000);
     const reader = new CachedNodeReader(counting(store), 500);
-    const writes: SmtWrite[] = Array.from({ length: 2_000 }, (_, i) => ({ keyHash: sha256(utf8(`key ${i}`)), valueHash: sha256(utf8(`value ${i}`)) }));
+    const writes: SmtWrite[] = Array.from({ length: 2_000 }, (_, i) => ({
+      keyHash: sha256(utf8(`key ${i}`)),
+      valueHash: sha256(utf8(`value ${i}`)),
+    }));
     const nodes = [...(await new SparseMerkleTree(new MemoryNodeStore()).update(writes)).newNodes];
     expect(nodes.length).toBeGreaterThan(2_000);
     for (let round = 0; round < 5; round++) {

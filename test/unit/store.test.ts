@@ -29,7 +29,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function openStore(options: { createIfMissing?: boolean; chainId?: string } = { chainId: CHAIN_ID }): Promise<ChainStore> {
+async function openStore(
+  options: { createIfMissing?: boolean; chainId?: string } = { chainId: CHAIN_ID },
+): Promise<ChainStore> {
   const store = await ChainStore.open(dir, options);
   opened.push(store);
   return store;
@@ -67,7 +69,11 @@ async function commitChain(store: ChainStore, lastHeight: number): Promise<void>
   for (let height = 0; height <= lastHeight; height++) await store.commitBlock(makeBatch(height));
 }
 
-async function expectStoreError(promise: Promise<unknown>, code: StoreErrorCode, messagePart?: RegExp): Promise<StoreError> {
+async function expectStoreError(
+  promise: Promise<unknown>,
+  code: StoreErrorCode,
+  messagePart?: RegExp,
+): Promise<StoreError> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
@@ -100,7 +106,12 @@ describe('ChainStore: committing and reading blocks', () => {
     expect(store.head).toBeNull();
     await commitChain(store, 3);
     const batch = makeBatch(3);
-    expect(store.head).toEqual({ height: 3, blockHash: batch.blockHash, stateRoot: batch.stateRoot, blockBytesHash: sha256Hex(batch.blockBytes) });
+    expect(store.head).toEqual({
+      height: 3,
+      blockHash: batch.blockHash,
+      stateRoot: batch.stateRoot,
+      blockBytesHash: sha256Hex(batch.blockBytes),
+    });
     expect(await store.getBlockBytes(3)).toEqual(batch.blockBytes);
     expect(await store.getCommitBytes(3)).toEqual(batch.commitBytes);
     expect(await store.getBlockBytes(4)).toBeUndefined();
@@ -167,13 +178,24 @@ describe('ChainStore: refusing invalid batches', () => {
       [{ blockHash: 'ABC' }, /blockHash is not 64 lowercase hex/],
       [{ stateRoot: 'f'.repeat(63) }, /stateRoot is not 64 lowercase hex/],
       [{ commitBytes: new Uint8Array(0) }, /commitBytes must be/],
-      [{ stateWrites: [{ key: 'obj/x', value: Uint8Array.of(1) }, { key: 'obj/x', value: null }] }, /obj\/x is written twice/],
+      [
+        {
+          stateWrites: [
+            { key: 'obj/x', value: Uint8Array.of(1) },
+            { key: 'obj/x', value: null },
+          ],
+        },
+        /obj\/x is written twice/,
+      ],
       [{ txs: [{ txHash: hashOf('tx 0'), index: 0 }], objectHistory: [] }, /already stored in an earlier block/],
       [{ objectHistory: [{ objectId: 'BY-7-1', txHash: hashOf('not in block'), index: 0 }] }, /not in this block/],
       [{ partyObjects: [{ party: 'bo\u0000b', objectId: 'BY-7-1', owns: true }] }, /contains NUL/],
       [{ smtNodes: [] }, /has no SMT node in the batch or the store/],
       [{ blockHash: makeBatch(0).blockHash }, /already stored at height 0/],
-      [{ stateWrites: Array.from({ length: 100_001 }, (_, i) => ({ key: `k${i}`, value: null })) }, /exceed the limit of 100000/],
+      [
+        { stateWrites: Array.from({ length: 100_001 }, (_, i) => ({ key: `k${i}`, value: null })) },
+        /exceed the limit of 100000/,
+      ],
     ];
     for (const [extra, reason] of bad) {
       const batch = makeBatch(1, { stateWrites: [{ key: 'obj/written', value: Uint8Array.of(1) }], ...extra });
@@ -207,7 +229,11 @@ describe('ChainStore: indexes and bounds', () => {
     }
     const history = await store.getObjectHistory('BY-7-0001');
     expect(history.map((row) => [row.height, row.index])).toEqual(
-      [0, 1, 2, 3].flatMap((height) => [[height, 0], [height, 1], [height, 2]]),
+      [0, 1, 2, 3].flatMap((height) => [
+        [height, 0],
+        [height, 1],
+        [height, 2],
+      ]),
     );
     expect(history[4]?.txHash).toBe(hashOf('h1 i1'));
     expect(await store.getObjectHistory('BY-7-0001', { limit: 2 })).toHaveLength(2);
@@ -304,7 +330,10 @@ describe('ChainStore: detecting a damaged store at open', () => {
   it('refuses a head record that fails its checksum', async () => {
     await committedStore(2);
     await withRawDatabase(async (db) => {
-      const record = { head: { height: 2, blockHash: hashOf('x'), stateRoot: EMPTY_STATE_ROOT, blockBytesHash: hashOf('y') }, checksum: hashOf('z') };
+      const record = {
+        head: { height: 2, blockHash: hashOf('x'), stateRoot: EMPTY_STATE_ROOT, blockBytesHash: hashOf('y') },
+        checksum: hashOf('z'),
+      };
       await db.put(Keys.meta('head'), encode(record));
     });
     await expectStoreError(openStore(), 'STORE_CORRUPT', /fails its checksum/);
@@ -407,8 +436,14 @@ describe('ChainStore: the committed head recorded outside LevelDB', () => {
     await closeStore(store);
     // LevelDB drops the damaged tail silently: without the record it would open at block 3.
     await cutLogTail(10);
-    const error = await expectStoreError(openStore(), 'STORE_ROLLED_BACK', /lost committed block 4: LevelDB opens at height 3 .*but block 4 was committed/);
-    expect(error.message).toMatch(/Move the chain folder aside \(mv .* .*\.damaged\) and start the node: it re-syncs every block from its peers/);
+    const error = await expectStoreError(
+      openStore(),
+      'STORE_ROLLED_BACK',
+      /lost committed block 4: LevelDB opens at height 3 .*but block 4 was committed/,
+    );
+    expect(error.message).toMatch(
+      /Move the chain folder aside \(mv .* .*\.damaged\) and start the node: it re-syncs every block from its peers/,
+    );
   });
 
   it('names every lost block when the log lost several', async () => {
@@ -449,9 +484,17 @@ describe('ChainStore: the committed head recorded outside LevelDB', () => {
     await commitChain(store, 2);
     await closeStore(store);
     await writeFile(headFile(), JSON.stringify({ height: 2, blockHash: hashOf('another block') }));
-    await expectStoreError(openStore(), 'STORE_CORRUPT', /committed-head file names block .* at height 2, which the store does not hold/);
+    await expectStoreError(
+      openStore(),
+      'STORE_CORRUPT',
+      /committed-head file names block .* at height 2, which the store does not hold/,
+    );
     await writeFile(headFile(), '{"height": 2, "blockHa');
-    await expectStoreError(openStore(), 'STORE_CORRUPT', /committed-head file .* is not \{"height", "blockHash"\} JSON/);
+    await expectStoreError(
+      openStore(),
+      'STORE_CORRUPT',
+      /committed-head file .* is not \{"height", "blockHash"\} JSON/,
+    );
   });
 
   it('writes no record for a scratch (non-durable) store, and a store without one opens', async () => {

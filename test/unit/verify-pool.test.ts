@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Domain, generateKeyPair, sign, type SignatureCheck } from '../../shared/crypto/index.js';
-import { blockHash, signTransaction, txHash, txIdBytes, txRootOf, type Transaction } from '../../shared/ledger/index.js';
+import {
+  blockHash,
+  signTransaction,
+  txHash,
+  txIdBytes,
+  txRootOf,
+  type Transaction,
+} from '../../shared/ledger/index.js';
 import { encode } from '../../shared/codec/index.js';
 import { decodeCommittedBlock } from '../../shared/chain/decode.js';
 import { signVote } from '../../shared/chain/index.js';
@@ -21,7 +28,13 @@ const other = generateKeyPair(new Uint8Array(32).fill(8));
 
 function validCheck(i: number, domain: Domain = Domain.tx, chainId = 'pool-test'): SignatureCheck {
   const message = Uint8Array.from({ length: 32 }, (_, j) => (i * 31 + j) & 0xff);
-  return { publicKey: key.publicKey, signature: sign(key.secretKey, domain, chainId, message), domain, chainId, message };
+  return {
+    publicKey: key.publicKey,
+    signature: sign(key.secretKey, domain, chainId, message),
+    domain,
+    chainId,
+    message,
+  };
 }
 
 /** Valid checks mixed with every way of being wrong: other message, key, domain, chain; malformed hex; non-canonical S. */
@@ -115,14 +128,33 @@ describe('a chain verifying ahead on its pool', () => {
       const txs = await devTransfers(proposer, 100, { objects: 100, parties: 6, seed: 1, nowMs: timeMs });
       // a notary signature over another transaction, and a consent of the wrong party
       const forged: Transaction[] = txs.map((tx, i) => {
-        if (i === 2) return { ...tx, signatures: [{ ...tx.signatures[0]!, signature: txs[3]!.signatures[0]!.signature }] } as Transaction;
-        if (i === 5 && tx.type === 'transfer') return signTransaction({ ...tx, payload: { ...tx.payload, consents: [tx.payload.consents[0]!, { ...tx.payload.consents[1]!, signature: tx.payload.consents[0]!.signature }] } }, devKeys.notary.secretKey);
+        if (i === 2)
+          return {
+            ...tx,
+            signatures: [{ ...tx.signatures[0]!, signature: txs[3]!.signatures[0]!.signature }],
+          } as Transaction;
+        if (i === 5 && tx.type === 'transfer')
+          return signTransaction(
+            {
+              ...tx,
+              payload: {
+                ...tx.payload,
+                consents: [
+                  tx.payload.consents[0]!,
+                  { ...tx.payload.consents[1]!, signature: tx.payload.consents[0]!.signature },
+                ],
+              },
+            },
+            devKeys.notary.secretKey,
+          );
         return tx;
       });
       const fromPooled = await pooled.propose(forged, { timeMs, proposer: devKeys.registrar.publicKey });
       const fromPlain = await plain.propose(forged, { timeMs, proposer: devKeys.registrar.publicKey });
       expect(fromPooled.outcomes).toEqual(fromPlain.outcomes);
-      expect(fromPooled.outcomes.filter((outcome) => !outcome.ok).map((outcome) => (outcome.ok ? '' : outcome.code))).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE']);
+      expect(
+        fromPooled.outcomes.filter((outcome) => !outcome.ok).map((outcome) => (outcome.ok ? '' : outcome.code)),
+      ).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE']);
       expect(blockHash(fromPooled.block.header)).toBe(blockHash(fromPlain.block.header));
       expect(pooled.verifyPool.batchesSubmitted).toBeGreaterThan(0);
 
@@ -137,7 +169,12 @@ describe('a chain verifying ahead on its pool', () => {
         const execution = await validator.validate(block);
         expect(execution.stateRoot).toBe(block.header.stateRoot);
         const hash = blockHash(block.header);
-        const commit = { height: 1, round: 0, blockHash: hash, signatures: devValidators.map((k) => signVote(k.secretKey, genesis.chainId, 'precommit', 1, 0, hash)) };
+        const commit = {
+          height: 1,
+          round: 0,
+          blockHash: hash,
+          signatures: devValidators.map((k) => signVote(k.secretKey, genesis.chainId, 'precommit', 1, 0, hash)),
+        };
         await validator.commit(block, commit);
         expect(validator.head.hash).toBe(hash);
 

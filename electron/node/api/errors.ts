@@ -16,8 +16,11 @@ export class ApiError extends Error {
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof LedgerError) return new ApiError(error.code === RejectCode.malformed ? 400 : 422, error.code, error.sentence);
-  if (error instanceof MempoolError) return new ApiError(error.code === 'MEMPOOL_FULL' ? 503 : 409, error.code, error.message);
-  if (error instanceof OutboxError) return new ApiError(error.code === 'OUTBOX_FULL' ? 507 : 409, error.code, error.message);
+  if (error instanceof LedgerError)
+    return new ApiError(error.code === RejectCode.malformed ? 400 : 422, error.code, error.sentence);
+  if (error instanceof MempoolError)
+    return new ApiError(error.code === 'MEMPOOL_FULL' ? 503 : 409, error.code, error.message);
+  if (error instanceof OutboxError)
+    return new ApiError(error.code === 'OUTBOX_FULL' ? 507 : 409, error.code, error.message);
   return new ApiError(500, 'INTERNAL', 'the node failed to answer; its log has the details');
 }

@@ -51,7 +51,9 @@ export function eventsUpgradeHandler(hub: EventHub, token: Buffer, tokenEquals: 
       const bearer = offered.find((protocol) => protocol.startsWith(TOKEN_PROTOCOL_PREFIX));
       const presented = Buffer.from(bearer ? bearer.slice(TOKEN_PROTOCOL_PREFIX.length) : '');
       if (!tokenEquals(presented) || !offered.includes(EVENTS_PROTOCOL)) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsend the subprotocols notary.events.v1 and bearer.<token from DATA/api-token>\n');
+        socket.end(
+          'HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsend the subprotocols notary.events.v1 and bearer.<token from DATA/api-token>\n',
+        );
         return;
       }
       if (hub.size >= SUBSCRIBERS_MAX) {

@@ -83,7 +83,8 @@ export interface ApiServerOptions {
 export async function loadApiToken(tokenFile: string): Promise<string> {
   try {
     const token = (await readFile(tokenFile, 'utf8')).trim();
-    if (!/^[0-9a-f]{64}$/.test(token)) throw new ApiError(500, 'TOKEN_INVALID', `${tokenFile} does not hold a 64-hex-character token`);
+    if (!/^[0-9a-f]{64}$/.test(token))
+      throw new ApiError(500, 'TOKEN_INVALID', `${tokenFile} does not hold a 64-hex-character token`);
     return token;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -99,12 +100,14 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 async function readBody(request: IncomingMessage, emptyAs?: unknown): Promise<unknown> {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > API_BODY_BYTES_MAX) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
+  if (declared > API_BODY_BYTES_MAX)
+    throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of request) {
     length += (chunk as Buffer).length;
-    if (length > API_BODY_BYTES_MAX) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
+    if (length > API_BODY_BYTES_MAX)
+      throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (length === 0 && emptyAs !== undefined) return emptyAs;
@@ -123,7 +126,11 @@ async function readBody(request: IncomingMessage, emptyAs?: unknown): Promise<un
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   response.end(text);
 }
 
@@ -140,31 +147,48 @@ export function isLoopback(address: string | undefined): boolean {
   return v4.startsWith('127.') || address === '::1';
 }
 
-const FORBIDDEN_MESSAGE = 'this node serves its API to this machine only; start it with api.allowRemote to serve other hosts';
+const FORBIDDEN_MESSAGE =
+  'this node serves its API to this machine only; start it with api.allowRemote to serve other hosts';
 
 function isApiPath(url: string | undefined): boolean {
   const path = (url ?? '/').split('?')[0]!;
   return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) || path === '/metrics';
 }
 
-async function answer(request: IncomingMessage, response: ServerResponse, token: Buffer, options: ApiServerOptions, ui: ReturnType<typeof staticUi> | undefined): Promise<void> {
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  token: Buffer,
+  options: ApiServerOptions,
+  ui: ReturnType<typeof staticUi> | undefined,
+): Promise<void> {
   if (!options.allowRemote && !isLoopback(request.socket.remoteAddress)) {
     send(response, 403, { error: { code: 'FORBIDDEN', message: FORBIDDEN_MESSAGE } });
     return;
   }
   if (ui && !isApiPath(request.url)) {
     // the UI's files need no token; anything else outside the API is simply not here
-    if (!(await ui(request, response))) send(response, 404, { error: { code: 'NOT_FOUND', message: 'no such file in the UI' } });
+    if (!(await ui(request, response)))
+      send(response, 404, { error: { code: 'NOT_FOUND', message: 'no such file in the UI' } });
     return;
   }
   if (!authorized(request, token)) {
-    send(response, 401, { error: { code: 'UNAUTHORIZED', message: `send the token from the api-token file in the node's data folder as "Authorization: Bearer <token>"` } });
+    send(response, 401, {
+      error: {
+        code: 'UNAUTHORIZED',
+        message: `send the token from the api-token file in the node's data folder as "Authorization: Bearer <token>"`,
+      },
+    });
     return;
   }
   const reply = await dispatch(routeOf(request), options.handlers, (emptyAs) => readBody(request, emptyAs));
   if ('json' in reply) send(response, reply.status, reply.json);
   else {
-    response.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.text), 'cache-control': 'no-store' });
+    response.writeHead(reply.status, {
+      'content-type': reply.contentType,
+      'content-length': Buffer.byteLength(reply.text),
+      'cache-control': 'no-store',
+    });
     response.end(reply.text);
   }
 }
@@ -187,7 +211,9 @@ export class ApiExposedError extends Error {
   }
 }
 
-export async function startApiServer(options: ApiServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startApiServer(
+  options: ApiServerOptions,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   // REJECT: a non-loopback listen address without the documented opt-in (api.allowRemote)
   if (!options.allowRemote && !isLoopbackHost(options.host)) throw new ApiExposedError(options.host);
   const token = Buffer.from(await loadApiToken(options.tokenFile));
@@ -195,7 +221,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ serve
   const server = createServer((request, response) => {
     answer(request, response, token, options, ui).catch((error: unknown) => {
       const apiError = toApiError(error);
-      if (apiError.status >= 500) options.log?.(`api ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
+      if (apiError.status >= 500)
+        options.log?.(`api ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
       if (response.headersSent) response.destroy();
       else send(response, apiError.status, { error: { code: apiError.code, message: apiError.message } });
     });
@@ -206,12 +233,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ serve
   // closing at the same moment races a request being sent ("other side closed").
   server.keepAliveTimeout = 30_000;
   server.maxHeadersCount = 64;
-  const events = options.events && eventsUpgradeHandler(options.events, token, (presented) => presented.length === token.length && timingSafeEqual(presented, token));
+  const events =
+    options.events &&
+    eventsUpgradeHandler(
+      options.events,
+      token,
+      (presented) => presented.length === token.length && timingSafeEqual(presented, token),
+    );
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     const path = (request.url ?? '/').split('?')[0];
-    if (!options.allowRemote && !isLoopback(request.socket.remoteAddress)) socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n${FORBIDDEN_MESSAGE}\n`);
-    else if (!events || path !== `${API_PREFIX}/events`) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (!options.allowRemote && !isLoopback(request.socket.remoteAddress))
+      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n${FORBIDDEN_MESSAGE}\n`);
+    else if (!events || path !== `${API_PREFIX}/events`)
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     else events.handle(request, socket, head);
   });
   await new Promise<void>((resolve, reject) => {

@@ -28,23 +28,39 @@ const GOSSIP_OUTCOMES = ['accepted', 'ignored', 'rejected'] as const;
 export function nodeMetrics(source: MetricsSource, options: { processMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry();
   const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   gauge('notary_chain_height', 'Height of the last committed block', () => source.height());
   gauge('notary_peers', 'Peers with an open connection', () => source.peers());
   gauge('notary_mempool_transactions', 'Transactions waiting in the mempool', () => source.mempool().size);
   gauge('notary_mempool_bytes', 'Encoded bytes of the transactions in the mempool', () => source.mempool().bytes);
-  gauge('notary_outbox_pending', 'Outbox entries certified offline and not yet final or rejected', () => source.outboxPending());
-  gauge('notary_consensus_round', 'Consensus round at the current height (above 0: rounds failed)', () => source.consensusRound());
+  gauge('notary_outbox_pending', 'Outbox entries certified offline and not yet final or rejected', () =>
+    source.outboxPending(),
+  );
+  gauge('notary_consensus_round', 'Consensus round at the current height (above 0: rounds failed)', () =>
+    source.consensusRound(),
+  );
   gauge('notary_syncing', '1 while block sync runs', () => (source.syncing() ? 1 : 0));
-  gauge('notary_store_damaged', '1 once the node found its store damaged: it signs, proposes and admits nothing until repaired', () => (source.damaged?.() ? 1 : 0));
+  gauge(
+    'notary_store_damaged',
+    '1 once the node found its store damaged: it signs, proposes and admits nothing until repaired',
+    () => (source.damaged?.() ? 1 : 0),
+  );
   new Gauge({
     name: 'notary_validator_missed_votes',
-    help: 'Commits of the last 100 blocks missing this validator\'s signature',
+    help: "Commits of the last 100 blocks missing this validator's signature",
     labelNames: ['validator', 'name'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const entry of await source.missedVotes()) this.set({ validator: entry.key.slice(0, 16), name: entry.name ?? '' }, entry.missed);
+      for (const entry of await source.missedVotes())
+        this.set({ validator: entry.key.slice(0, 16), name: entry.name ?? '' }, entry.missed);
     },
   });
   new Counter({
@@ -56,7 +72,8 @@ export function nodeMetrics(source: MetricsSource, options: { processMetrics?: b
       // The network keeps the running totals; mirror them (a counter has no set()).
       const counters = source.network();
       this.reset();
-      for (const topic of TOPIC_KINDS) for (const outcome of GOSSIP_OUTCOMES) this.inc({ topic, outcome }, counters[topic][outcome]);
+      for (const topic of TOPIC_KINDS)
+        for (const outcome of GOSSIP_OUTCOMES) this.inc({ topic, outcome }, counters[topic][outcome]);
     },
   });
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });

@@ -1,7 +1,25 @@
 // Read-only registry queries behind the API: receipts, properties with certificates, object
 // history, search and the validator set. Each answers from committed state only.
-import { HISTORY_ROWS_MAX, SEARCH_RESULTS_MAX, SIGNING_WINDOW_BLOCKS, type PeerView, type PropertyHistory, type PropertyView, type ReceiptView, type SearchResult, type ValidatorsView } from '../../../shared/api/index.js';
-import { schema, StateKey, validatorsAt, type Authority, type Block, type PropertyObject, type ValidatorSchedule } from '../../../shared/ledger/index.js';
+import {
+  HISTORY_ROWS_MAX,
+  SEARCH_RESULTS_MAX,
+  SIGNING_WINDOW_BLOCKS,
+  type PeerView,
+  type PropertyHistory,
+  type PropertyView,
+  type ReceiptView,
+  type SearchResult,
+  type ValidatorsView,
+} from '../../../shared/api/index.js';
+import {
+  schema,
+  StateKey,
+  validatorsAt,
+  type Authority,
+  type Block,
+  type PropertyObject,
+  type ValidatorSchedule,
+} from '../../../shared/ledger/index.js';
 import type { Chain } from '../chain/chain.js';
 import type { PeerInfo } from '../network/interface.js';
 
@@ -62,7 +80,11 @@ export function registryQueries(source: QuerySource) {
       const heights = await Promise.allSettled(peers.map((peer) => source.peerHeight(peer.peerId)));
       return peers.map((peer, i) => {
         const settled = heights[i]!;
-        return { ...peer, addresses: [...peer.addresses], height: settled.status === 'fulfilled' ? settled.value : null };
+        return {
+          ...peer,
+          addresses: [...peer.addresses],
+          height: settled.status === 'fulfilled' ? settled.value : null,
+        };
       });
     },
 

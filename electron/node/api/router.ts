@@ -2,7 +2,16 @@
 // the route's zod schemas (400 before anything runs) and calls the node's handler.
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { API_BODY_BYTES_MAX, apiRoutes, bootstrapUpdateSchema, networkSwitchSchema, openApiDocument, routePath, type RouteName, type RouteSpec } from '../../../shared/api/index.js';
+import {
+  API_BODY_BYTES_MAX,
+  apiRoutes,
+  bootstrapUpdateSchema,
+  networkSwitchSchema,
+  openApiDocument,
+  routePath,
+  type RouteName,
+  type RouteSpec,
+} from '../../../shared/api/index.js';
 import { ApiError } from './errors.js';
 import type { ApiHandlers } from './http-server.js';
 
@@ -15,7 +24,11 @@ interface Match {
   query: URLSearchParams;
 }
 
-const table = (Object.entries(apiRoutes) as Array<[RouteName, RouteSpec]>).map(([name, route]) => ({ name, route, segments: routePath(route).split('/').slice(1) }));
+const table = (Object.entries(apiRoutes) as Array<[RouteName, RouteSpec]>).map(([name, route]) => ({
+  name,
+  route,
+  segments: routePath(route).split('/').slice(1),
+}));
 
 /** Path segments are matched raw and decoded one by one, so an object id may hold an encoded "/". */
 export function matchRoute(method: string, rawUrl: string): Match | undefined {
@@ -65,7 +78,8 @@ export type BodyReader = (emptyAs?: unknown) => Promise<unknown>;
 export async function dispatch(match: Match, handlers: ApiHandlers, readBody: BodyReader): Promise<Reply> {
   const { route } = match;
   const param = (name: string) => parseInput(route.params![name]!, match.params[name], `path parameter ${name}`);
-  const query = (name: string) => parseInput(route.query![name]!, match.query.get(name) ?? '', `query parameter ${name}`);
+  const query = (name: string) =>
+    parseInput(route.query![name]!, match.query.get(name) ?? '', `query parameter ${name}`);
   const ok = (json: unknown): Reply => ({ status: route.status, json });
   switch (match.name) {
     case 'status':
@@ -76,7 +90,12 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: Bo
       return ok(await handlers.txStatus(param('txHash') as string));
     case 'receipt': {
       const hash = param('txHash') as string;
-      return ok(found(await handlers.receipt(hash), `transaction ${hash} is not committed on this node (see GET /api/v1/txs/${hash} for its state)`));
+      return ok(
+        found(
+          await handlers.receipt(hash),
+          `transaction ${hash} is not committed on this node (see GET /api/v1/txs/${hash} for its state)`,
+        ),
+      );
     }
     case 'blocks': {
       const before = query('before') as number | undefined;
@@ -89,11 +108,20 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: Bo
     case 'settings':
       return ok(await handlers.settings());
     case 'setBootstrap': {
-      const body = parseInput(bootstrapUpdateSchema, await readBody(), 'expected {"bootstrap": ["/ip4/HOST/tcp/PORT/p2p/PEER_ID", ...]}');
+      const body = parseInput(
+        bootstrapUpdateSchema,
+        await readBody(),
+        'expected {"bootstrap": ["/ip4/HOST/tcp/PORT/p2p/PEER_ID", ...]}',
+      );
       return ok(await handlers.setBootstrap(body.bootstrap));
     }
     case 'keystoreBackup':
-      return ok(found(await handlers.keystoreBackup(), 'this node has no encrypted keystore (an observer, or a devnet node with a plain key file)'));
+      return ok(
+        found(
+          await handlers.keystoreBackup(),
+          'this node has no encrypted keystore (an observer, or a devnet node with a plain key file)',
+        ),
+      );
     case 'inbox':
       return ok(await handlers.inbox());
     case 'inboxAdd':
@@ -154,18 +182,21 @@ export async function dispatch(match: Match, handlers: ApiHandlers, readBody: Bo
  * input checks and the same handlers as HTTP. `request` is untrusted: it came from a renderer.
  */
 export async function dispatchCall(name: unknown, request: unknown, handlers: ApiHandlers): Promise<Reply> {
-  if (typeof name !== 'string' || !Object.hasOwn(apiRoutes, name)) throw new ApiError(404, 'NOT_FOUND', `no API method ${String(name).slice(0, 64)}`);
+  if (typeof name !== 'string' || !Object.hasOwn(apiRoutes, name))
+    throw new ApiError(404, 'NOT_FOUND', `no API method ${String(name).slice(0, 64)}`);
   const route = apiRoutes[name as RouteName] as RouteSpec;
   const input = parseInput(callRequestSchema, request ?? {}, 'the request');
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.params ?? {})) params[key] = String(value);
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(input.query ?? {})) if (value !== undefined) query.set(key, String(value));
-  for (const key of Object.keys(route.params ?? {})) if (!(key in params)) throw new ApiError(400, 'MALFORMED', `path parameter ${key}: missing`);
+  for (const key of Object.keys(route.params ?? {}))
+    if (!(key in params)) throw new ApiError(400, 'MALFORMED', `path parameter ${key}: missing`);
   const readBody: BodyReader = async (emptyAs) => {
     if (input.body === undefined && emptyAs !== undefined) return emptyAs;
     if (input.body === undefined) throw new ApiError(400, 'MALFORMED', 'the body is missing');
-    if (JSON.stringify(input.body).length > API_BODY_BYTES_MAX) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
+    if (JSON.stringify(input.body).length > API_BODY_BYTES_MAX)
+      throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
     return input.body;
   };
   return dispatch({ name: name as RouteName, route, params, query }, handlers, readBody);
@@ -181,6 +212,11 @@ const callRequestSchema = z.strictObject({
 export function routeOf(request: IncomingMessage): Match {
   const method = request.method ?? 'GET';
   const match = matchRoute(method, request.url ?? '/');
-  if (!match) throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${new URL(request.url ?? '/', 'http://localhost').pathname}; see GET /api/v1/openapi.json`);
+  if (!match)
+    throw new ApiError(
+      404,
+      'NOT_FOUND',
+      `no route ${method} ${new URL(request.url ?? '/', 'http://localhost').pathname}; see GET /api/v1/openapi.json`,
+    );
   return match;
 }

@@ -39,7 +39,9 @@ export function contentSecurityPolicy(connect: string[] = []): string {
  * extension) falls back to index.html, a missing asset is undefined. Shared by the HTTP server
  * and the Electron app:// protocol.
  */
-export function uiFiles(root: string): (encodedPath: string) => Promise<{ body: Buffer; contentType: string; entry: boolean } | undefined> {
+export function uiFiles(
+  root: string,
+): (encodedPath: string) => Promise<{ body: Buffer; contentType: string; entry: boolean } | undefined> {
   // no trailing separator (defaultUiDir() ends with one), or every asset fails the confinement check below
   const base = normalize(root).replace(/(.)[\\/]+$/, '$1');
   return async (encodedPath) => {
@@ -59,7 +61,11 @@ export function uiFiles(root: string): (encodedPath: string) => Promise<{ body: 
       if (!info?.isFile()) return undefined;
     }
     const body = await readFile(file);
-    return { body, contentType: TYPES[extname(file)] ?? 'application/octet-stream', entry: file.endsWith('index.html') };
+    return {
+      body,
+      contentType: TYPES[extname(file)] ?? 'application/octet-stream',
+      entry: file.endsWith('index.html'),
+    };
   };
 }
 

@@ -76,17 +76,35 @@ export async function auditChain(store: ChainStore, genesis: Genesis, options: A
       try {
         block = await readBlock(store, height);
         row = commitRow;
-        const commit = schema.commit.parse(decode(required(await store.getCommitBytes(height), 'the commit certificate is missing')));
+        const commit = schema.commit.parse(
+          decode(required(await store.getCommitBytes(height), 'the commit certificate is missing')),
+        );
         const hash = blockHash(block.header);
         if ((await store.getHeightByHash(hash)) !== height) {
           // The commit certificate names the block hash: it tells which of the two rows is wrong.
-          if (commit.blockHash === hash) return fail(height, `${describeRow(rowOf(Keys.heightByHash(hash)))}: it does not point at height ${height}, whose block has this hash`);
-          return fail(height, `${describeRow(blockRow)}: its header does not hash to the block hash its commit certificate and the block-hash index name`);
+          if (commit.blockHash === hash)
+            return fail(
+              height,
+              `${describeRow(rowOf(Keys.heightByHash(hash)))}: it does not point at height ${height}, whose block has this hash`,
+            );
+          return fail(
+            height,
+            `${describeRow(blockRow)}: its header does not hash to the block hash its commit certificate and the block-hash index name`,
+          );
         }
         row = blockRow;
         if (height === 0) {
-          replay = await Chain.open({ dir: join(scratchDir, 'replay'), genesis, verify: options.verify, durable: false, ...(options.genesisPropertiesFile === undefined ? {} : { genesisPropertiesFile: options.genesisPropertiesFile }) });
-          if (replay.head.hash !== hash) return fail(0, `${describeRow(blockRow)}: the genesis block differs from the configured genesis`);
+          replay = await Chain.open({
+            dir: join(scratchDir, 'replay'),
+            genesis,
+            verify: options.verify,
+            durable: false,
+            ...(options.genesisPropertiesFile === undefined
+              ? {}
+              : { genesisPropertiesFile: options.genesisPropertiesFile }),
+          });
+          if (replay.head.hash !== hash)
+            return fail(0, `${describeRow(blockRow)}: the genesis block differs from the configured genesis`);
         } else {
           // validate: links, re-execution with every signature checked, identical roots;
           // commit then checks the certificate against the validators of this height.
@@ -102,7 +120,10 @@ export async function auditChain(store: ChainStore, genesis: Genesis, options: A
       options.onProgress?.(height, headHeight);
     }
     if (store.head && replay && store.head.stateRoot !== replay.head.header.stateRoot) {
-      return fail(headHeight, `${describeRow(rowOf(Keys.meta(MetaName.head)))}: the stored head state root differs from the replayed one`);
+      return fail(
+        headHeight,
+        `${describeRow(rowOf(Keys.meta(MetaName.head)))}: the stored head state root differs from the replayed one`,
+      );
     }
     if (store.head && replay) {
       let problem: AuditProblem | undefined;
@@ -160,7 +181,13 @@ async function checkRows(
   if (stateProblem) return stateProblem;
   const treeProblem = await walkStateTree(store, stateRoot, progress);
   if (treeProblem) return { height: headHeight, message: treeProblem };
-  for (const prefix of [Prefix.smtNode, Prefix.heightByHash, Prefix.txLocation, Prefix.objectHistory, Prefix.partyObject]) {
+  for (const prefix of [
+    Prefix.smtNode,
+    Prefix.heightByHash,
+    Prefix.txLocation,
+    Prefix.objectHistory,
+    Prefix.partyObject,
+  ]) {
     const problem = await compareRows(store, replayed, prefix, headHeight, progress);
     if (problem) return problem;
   }
@@ -171,7 +198,11 @@ async function checkRows(
  * Depth-first from the root, WALK_BATCH_NODES nodes per read: every node reachable from the
  * head state root must be stored and hash (shared/smt's own decodeNode) to its key.
  */
-async function walkStateTree(store: ChainStore, stateRoot: string, progress: (phase: AuditPhase, rows: number) => void): Promise<string | undefined> {
+async function walkStateTree(
+  store: ChainStore,
+  stateRoot: string,
+  progress: (phase: AuditPhase, rows: number) => void,
+): Promise<string | undefined> {
   if (stateRoot === EMPTY_STATE_ROOT) return undefined;
   const stack: Uint8Array[] = [hexToBytes(stateRoot)];
   while (stack.length > 0) {
@@ -267,5 +298,8 @@ function nameRow([key, value]: [Uint8Array, Uint8Array], what: string, headHeigh
     }
   }
   // A damaged row may decode to any height: the problem is then placed at the head.
-  return { height: height !== undefined && height <= headHeight ? height : headHeight, message: `${describeRow(rowOf(key))}: ${what}` };
+  return {
+    height: height !== undefined && height <= headHeight ? height : headHeight,
+    message: `${describeRow(rowOf(key))}: ${what}`,
+  };
 }

@@ -42,7 +42,8 @@ function readHead(bytes: Uint8Array, offset: number): Head {
   const info = first & 0x1f;
   if (info < 24) return { major, argument: info, next: offset + 1 };
   const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
-  if (size === 0) throw new BlockSpanError(`CBOR additional information ${info} at offset ${offset} is not definite-length`);
+  if (size === 0)
+    throw new BlockSpanError(`CBOR additional information ${info} at offset ${offset} is not definite-length`);
   if (offset + 1 + size > bytes.length) throw new BlockSpanError(`a CBOR head runs past the end (offset ${offset})`);
   let argument = 0;
   for (let i = 1; i <= size; i++) argument = argument * 256 + bytes[offset + i]!;

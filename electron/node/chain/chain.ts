@@ -25,8 +25,24 @@ import {
   validatorsAt,
 } from '../../../shared/ledger/index.js';
 import { RECEIPT_VERSION, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
-import { checkExecution, checkLinks, executeOn, genesisExecution, proposeBlock, verifyCommit, type Execution, type StateSource } from '../../../shared/chain/index.js';
-import { SMT_DEPTH_MAX, SMT_NODE_BYTES, SparseMerkleTree, decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
+import {
+  checkExecution,
+  checkLinks,
+  executeOn,
+  genesisExecution,
+  proposeBlock,
+  verifyCommit,
+  type Execution,
+  type StateSource,
+} from '../../../shared/chain/index.js';
+import {
+  SMT_DEPTH_MAX,
+  SMT_NODE_BYTES,
+  SparseMerkleTree,
+  decodeNode,
+  isEmptyHash,
+  type SmtNodeReader,
+} from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { voteMessage } from '../../../shared/chain/commit.js';
 import { ChainStore, StoreError } from '../store/index.js';
@@ -110,20 +126,34 @@ export class Chain implements StateSource {
     this.nodes = new CachedNodeReader(store);
     this.#head = head;
     this.#treeNodes = treeNodesOf(this.nodes, store.dir);
-    this.#execution = { nodes: this.#treeNodes, getMany: async (keys) => this.#decoded(await this.store.getStateMany(keys)) };
+    this.#execution = {
+      nodes: this.#treeNodes,
+      getMany: async (keys) => this.#decoded(await this.store.getStateMany(keys)),
+    };
   }
 
   static async open(options: ChainOptions): Promise<Chain> {
     const verify = options.verify ?? createFastVerifier();
-    const store = await ChainStore.open(options.dir, { chainId: options.genesis.chainId, durable: options.durable ?? true });
+    const store = await ChainStore.open(options.dir, {
+      chainId: options.genesis.chainId,
+      durable: options.durable ?? true,
+    });
     try {
       // Just imported from this very genesis: its digest is the stored one by construction.
-      const imported = store.head ? undefined : await importGenesis(store, options.genesis, genesisPropertiesOf(options));
+      const imported = store.head
+        ? undefined
+        : await importGenesis(store, options.genesis, genesisPropertiesOf(options));
       const head = store.head!;
       const block = await readBlock(store, head.height);
       if (!block) throw corruptError(store.dir, `the head block at height ${head.height} is missing`);
       const verifyPool = new VerifyPool({ workers: options.verifyWorkers ?? (options.verify ? 0 : 1) });
-      const chain = new Chain(store, options.genesis, verify, { height: head.height, hash: head.blockHash, header: block.header }, verifyPool);
+      const chain = new Chain(
+        store,
+        options.genesis,
+        verify,
+        { height: head.height, hash: head.blockHash, header: block.header },
+        verifyPool,
+      );
       if (!imported) await chain.#checkGenesisMatches(options.genesisFile, options.genesisPropertiesFile);
       // The top of the state tree into the node cache, in the background: open stays fast, and
       // it stops by itself (stoppedBy) if the store closes first. Not for scratch chains.
@@ -167,7 +197,8 @@ export class Chain implements StateSource {
       // Damage only when no block was committed meanwhile (the rows may be newer than the root).
       if (this.#epoch === epoch) throw problem;
       // Never damage because of load: a reader overtaken again and again gives up as busy.
-      if (attempt >= STATE_READ_ATTEMPTS_MAX) throw new Error(`the state was changed by ${attempt + 1} blocks while it was being read; try again`);
+      if (attempt >= STATE_READ_ATTEMPTS_MAX)
+        throw new Error(`the state was changed by ${attempt + 1} blocks while it was being read; try again`);
     }
   }
 
@@ -183,7 +214,11 @@ export class Chain implements StateSource {
     return found;
   }
 
-  async #checkAgainstTree(root: string, keys: string[], raw: Map<string, Uint8Array>): Promise<StoreDamage | undefined> {
+  async #checkAgainstTree(
+    root: string,
+    keys: string[],
+    raw: Map<string, Uint8Array>,
+  ): Promise<StoreDamage | undefined> {
     const rootHash = hexToBytes(root);
     if (this.#leavesRoot !== root) {
       this.#leaves.clear();
@@ -202,10 +237,27 @@ export class Chain implements StateSource {
       if (leaf === null) leaf = undefined;
       const bytes = raw.get(key);
       const row = rowOf(Keys.state(key));
-      if (leaf === undefined && bytes !== undefined) return corruptError(this.store.dir, `the row exists but the state tree at height ${this.#head.height} has no such key`, undefined, row);
-      if (leaf !== undefined && bytes === undefined) return corruptError(this.store.dir, `the row is missing but the state tree at height ${this.#head.height} holds the key`, undefined, row);
+      if (leaf === undefined && bytes !== undefined)
+        return corruptError(
+          this.store.dir,
+          `the row exists but the state tree at height ${this.#head.height} has no such key`,
+          undefined,
+          row,
+        );
+      if (leaf !== undefined && bytes === undefined)
+        return corruptError(
+          this.store.dir,
+          `the row is missing but the state tree at height ${this.#head.height} holds the key`,
+          undefined,
+          row,
+        );
       if (leaf !== undefined && bytes !== undefined && !bytesEqual(sha256(bytes), leaf)) {
-        return corruptError(this.store.dir, `the value does not hash to the state tree's leaf at height ${this.#head.height}`, undefined, row);
+        return corruptError(
+          this.store.dir,
+          `the value does not hash to the state tree's leaf at height ${this.#head.height}`,
+          undefined,
+          row,
+        );
       }
     }
     return undefined;
@@ -223,13 +275,20 @@ export class Chain implements StateSource {
       const hashHex = bytesToHex(hash);
       // Most of a path is in memory: await only for the nodes that are not.
       const bytes = this.nodes.cached(hashHex) ?? (await this.nodes.get(hashHex));
-      if (bytes === undefined || bytes.length !== SMT_NODE_BYTES) throw corruptError(this.store.dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
+      if (bytes === undefined || bytes.length !== SMT_NODE_BYTES)
+        throw corruptError(this.store.dir, 'the state-tree node is missing', undefined, {
+          kind: 'state-node',
+          key: hashHex,
+        });
       const first = bytes.subarray(4, 36);
       const second = bytes.subarray(38, 70);
       if (bytes[1] === SMT_LEAF_TAG) return bytesEqual(first, keyHash) ? second : undefined;
       hash = (keyHash[depth >> 3]! >> (7 - (depth & 7))) & 1 ? second : first;
     }
-    throw corruptError(this.store.dir, 'a state-tree path is deeper than 256 levels', undefined, { kind: 'state-node', key: bytesToHex(hash) });
+    throw corruptError(this.store.dir, 'a state-tree path is deeper than 256 levels', undefined, {
+      kind: 'state-node',
+      key: bytesToHex(hash),
+    });
   }
 
   async getRecord(key: string): Promise<unknown> {
@@ -242,16 +301,28 @@ export class Chain implements StateSource {
    */
   async checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome> {
     const base = await this.getMany(stateKeysOf(tx));
-    const context = { chainId: this.chainId, height: this.#head.height + 1, timeMs: Math.max(timeMs, this.#head.header.timeMs + 1) };
+    const context = {
+      chainId: this.chainId,
+      height: this.#head.height + 1,
+      timeMs: Math.max(timeMs, this.#head.header.timeMs + 1),
+    };
     return executeBlock(new MapStateReader(base), [tx], context, { verify: this.verify }).outcomes[0]!;
   }
 
   /** Builds the next block from candidate transactions; rejected ones are left out and reported. */
-  async propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<{ block: Block; outcomes: TxOutcome[] }> {
+  async propose(
+    txs: Transaction[],
+    options: { timeMs: number; proposer: string },
+  ): Promise<{ block: Block; outcomes: TxOutcome[] }> {
     const digests = this.#aheadOf(txs)?.digests ?? new TxDigests();
-    const { block, execution } = await this.#verifyingAhead(txs, digests, (verify) => proposeBlock(this.#execution, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }));
+    const { block, execution } = await this.#verifyingAhead(txs, digests, (verify) =>
+      proposeBlock(this.#execution, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }),
+    );
     // Executing only the accepted transactions gives the same writes: rejected ones change nothing.
-    this.#remember(blockHash(block.header), { ...execution, outcomes: execution.outcomes.filter((outcome) => outcome.ok) });
+    this.#remember(blockHash(block.header), {
+      ...execution,
+      outcomes: execution.outcomes.filter((outcome) => outcome.ok),
+    });
     return { block, outcomes: execution.outcomes };
   }
 
@@ -264,7 +335,9 @@ export class Chain implements StateSource {
     if (!execution) {
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
       const stateRoot = this.#head.header.stateRoot;
-      execution = await this.#verifyingAhead(block.txs, digests, (verify) => executeOn(this.#execution, stateRoot, block.txs, context, { verify, digests }));
+      execution = await this.#verifyingAhead(block.txs, digests, (verify) =>
+        executeOn(this.#execution, stateRoot, block.txs, context, { verify, digests }),
+      );
       this.#remember(hash, execution);
     }
     checkExecution(block, execution);
@@ -291,7 +364,8 @@ export class Chain implements StateSource {
     const hash = blockHash(block.header);
     // The same block already committed by another path: nothing to do. (Another block at a
     // committed height is refused below by checkLinks.)
-    if (block.header.height <= this.#head.height && (await this.store.getHeightByHash(hash)) === block.header.height) return new Set();
+    if (block.header.height <= this.#head.height && (await this.store.getHeightByHash(hash)) === block.header.height)
+      return new Set();
     let execution = this.#pending.get(hash);
     if (execution) {
       checkLinks(block, this.#head.header);
@@ -301,10 +375,24 @@ export class Chain implements StateSource {
       const digests = prepared.digests ?? new TxDigests();
       checkLinks(block, this.#head.header, digests);
       const schedule = (await this.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule | undefined;
-      if (!schedule) throw corruptError(this.store.dir, `the validator schedule is missing from the state at height ${this.#head.height}`);
-      verifyCommit(commit, hash, block.header.height, validatorsAt(schedule, block.header.height), this.chainId, this.verify);
+      if (!schedule)
+        throw corruptError(
+          this.store.dir,
+          `the validator schedule is missing from the state at height ${this.#head.height}`,
+        );
+      verifyCommit(
+        commit,
+        hash,
+        block.header.height,
+        validatorsAt(schedule, block.header.height),
+        this.chainId,
+        this.verify,
+      );
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
-      execution = await executeOn(this.#execution, this.#head.header.stateRoot, block.txs, context, { verify: certifiedSignatures, digests });
+      execution = await executeOn(this.#execution, this.#head.header.stateRoot, block.txs, context, {
+        verify: certifiedSignatures,
+        digests,
+      });
       checkExecution(block, execution);
     }
     this.#epoch++;
@@ -316,7 +404,13 @@ export class Chain implements StateSource {
     return new Set(execution.stateWrites.map((write) => write.key));
   }
 
-  async #write(block: Block, hash: string, commit: Commit, execution: Execution, prepared: PreparedBlock): Promise<void> {
+  async #write(
+    block: Block,
+    hash: string,
+    commit: Commit,
+    execution: Execution,
+    prepared: PreparedBlock,
+  ): Promise<void> {
     await this.store.commitBlock({
       height: block.header.height,
       blockHash: hash,
@@ -343,14 +437,25 @@ export class Chain implements StateSource {
     const row = rowOf(Keys.commit(height));
     const bytes = await this.store.getCommitBytes(height);
     if (!bytes) {
-      if (height <= this.store.head!.height) throw corruptError(this.store.dir, `the commit certificate is missing at or below the head at height ${this.store.head!.height}`, undefined, row);
+      if (height <= this.store.head!.height)
+        throw corruptError(
+          this.store.dir,
+          `the commit certificate is missing at or below the head at height ${this.store.head!.height}`,
+          undefined,
+          row,
+        );
       return undefined;
     }
     let commit: Commit;
     try {
       commit = schema.commit.parse(decode(bytes));
     } catch (error) {
-      throw corruptError(this.store.dir, `the bytes do not decode as a commit certificate (${(error as Error).message.slice(0, 200)})`, error, row);
+      throw corruptError(
+        this.store.dir,
+        `the bytes do not decode as a commit certificate (${(error as Error).message.slice(0, 200)})`,
+        error,
+        row,
+      );
     }
     if (commit.height !== height || (await this.store.getHeightByHash(commit.blockHash)) !== height) {
       throw corruptError(this.store.dir, `it does not certify the block recorded at height ${height}`, undefined, row);
@@ -358,8 +463,21 @@ export class Chain implements StateSource {
     // Each precommit must still verify (the verifier caches valid signatures, so a commit read again costs little).
     const message = voteMessage('precommit', height, commit.round, commit.blockHash);
     for (const entry of commit.signatures) {
-      if (!this.verify({ publicKey: entry.validator, signature: entry.signature, domain: Domain.vote, chainId: this.chainId, message })) {
-        throw corruptError(this.store.dir, `the precommit of validator ${entry.validator.slice(0, 16)}… does not verify`, undefined, row);
+      if (
+        !this.verify({
+          publicKey: entry.validator,
+          signature: entry.signature,
+          domain: Domain.vote,
+          chainId: this.chainId,
+          message,
+        })
+      ) {
+        throw corruptError(
+          this.store.dir,
+          `the precommit of validator ${entry.validator.slice(0, 16)}… does not verify`,
+          undefined,
+          row,
+        );
       }
     }
     return commit;
@@ -368,7 +486,13 @@ export class Chain implements StateSource {
   /** The validator set a header names, looked up by its hash. */
   async validatorsOf(header: BlockHeader): Promise<string[]> {
     const validators = (await this.getRecord(StateKey.validatorSet(header.validatorsHash))) as string[] | undefined;
-    if (!validators) throw corruptError(this.store.dir, `the validator set of block ${header.height} is missing from the state`, undefined, rowOf(Keys.state(StateKey.validatorSet(header.validatorsHash))));
+    if (!validators)
+      throw corruptError(
+        this.store.dir,
+        `the validator set of block ${header.height} is missing from the state`,
+        undefined,
+        rowOf(Keys.state(StateKey.validatorSet(header.validatorsHash))),
+      );
     return validators;
   }
 
@@ -382,9 +506,19 @@ export class Chain implements StateSource {
   async receipt(hash: string): Promise<Receipt | undefined> {
     const location = await this.store.getTxLocation(hash);
     if (!location) return undefined;
-    const [blockBytes, commit] = await Promise.all([this.store.getBlockBytes(location.height), this.getCommit(location.height)]);
-    if (!blockBytes || !commit) throw corruptError(this.store.dir, `block ${location.height} of transaction ${hash} is missing`, undefined, rowOf(Keys.block(location.height)));
-    const corrupt = (what: string, row = rowOf(Keys.block(location.height))) => corruptError(this.store.dir, `block ${location.height} of transaction ${hash}: ${what}`, undefined, row);
+    const [blockBytes, commit] = await Promise.all([
+      this.store.getBlockBytes(location.height),
+      this.getCommit(location.height),
+    ]);
+    if (!blockBytes || !commit)
+      throw corruptError(
+        this.store.dir,
+        `block ${location.height} of transaction ${hash} is missing`,
+        undefined,
+        rowOf(Keys.block(location.height)),
+      );
+    const corrupt = (what: string, row = rowOf(Keys.block(location.height))) =>
+      corruptError(this.store.dir, `block ${location.height} of transaction ${hash}: ${what}`, undefined, row);
     let spans: BlockSpans;
     try {
       spans = blockSpans(blockBytes);
@@ -393,18 +527,22 @@ export class Chain implements StateSource {
     }
     const leaves = spans.txs.map(({ start, end }) => sha256Once(blockBytes.subarray(start, end)));
     const span = spans.txs[location.index];
-    if (!span || bytesToHex(leaves[location.index]!) !== hash) throw corrupt('the transaction index points at the wrong transaction', rowOf(Keys.txLocation(hash)));
+    if (!span || bytesToHex(leaves[location.index]!) !== hash)
+      throw corrupt('the transaction index points at the wrong transaction', rowOf(Keys.txLocation(hash)));
     let header: BlockHeader;
     let tx: Transaction;
     try {
-      header = schema.blockHeader.parse(decode(blockBytes.subarray(spans.header.start, spans.header.end))) as BlockHeader;
+      header = schema.blockHeader.parse(
+        decode(blockBytes.subarray(spans.header.start, spans.header.end)),
+      ) as BlockHeader;
       tx = schema.transaction.parse(decode(blockBytes.subarray(span.start, span.end))) as Transaction;
     } catch (error) {
       throw corrupt(`its header or transaction does not decode (${(error as Error).message.slice(0, 200)})`);
     }
     const { root, proof } = txTreeProof(leaves, location.index);
     if (root !== header.txRoot) throw corrupt("the transactions do not hash to the header's txRoot");
-    if ((await this.store.getHeightByHash(blockHash(header))) !== location.height) throw corrupt(`its header does not hash to the block hash recorded for height ${location.height}`);
+    if ((await this.store.getHeightByHash(blockHash(header))) !== location.height)
+      throw corrupt(`its header does not hash to the block hash recorded for height ${location.height}`);
     return {
       kind: 'receipt',
       version: RECEIPT_VERSION,
@@ -470,16 +608,21 @@ export class Chain implements StateSource {
       if (height % 64 === 63) await pause();
     }
     const damage = (what: string, key: Uint8Array) => corruptError(this.store.dir, what, undefined, rowOf(key));
-    const heightOf = (bytes: Uint8Array) => (bytes.length >= 8 ? Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)) : -1);
-    const indexOf = (bytes: Uint8Array) => (bytes.length === 12 ? new DataView(bytes.buffer, bytes.byteOffset + 8, 4).getUint32(0) : -1);
+    const heightOf = (bytes: Uint8Array) =>
+      bytes.length >= 8 ? Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)) : -1;
+    const indexOf = (bytes: Uint8Array) =>
+      bytes.length === 12 ? new DataView(bytes.buffer, bytes.byteOffset + 8, 4).getUint32(0) : -1;
     /**
      * One namespace page by page; `check` answers the damage of a page, if any. Blocks may be
      * committed meanwhile (the node scrubs while it runs): a page that fails its check while
      * the head moved is read and checked again, so only damage of a settled page is reported.
      */
-    const pages = async (prefix: number, check: (page: Array<[Uint8Array, Uint8Array]>) => Promise<StoreDamage | undefined>) => {
+    const pages = async (
+      prefix: number,
+      check: (page: Array<[Uint8Array, Uint8Array]>) => Promise<StoreDamage | undefined>,
+    ) => {
       let after: Uint8Array | undefined;
-      for (let retries = 0; !stopped(); ) {
+      for (let retries = 0; !stopped();) {
         const epoch = this.#epoch;
         if (epoch % 2 === 1) {
           await this.#commits;
@@ -490,7 +633,8 @@ export class Chain implements StateSource {
         if (problem) {
           if (this.#epoch === epoch) throw problem;
           // Overtaken by commits again and again: give up (the node logs it), never report damage because of load.
-          if (++retries > STATE_READ_ATTEMPTS_MAX) throw new Error(`the scrub was overtaken by ${retries} blocks on one page of rows; stopped`);
+          if (++retries > STATE_READ_ATTEMPTS_MAX)
+            throw new Error(`the scrub was overtaken by ${retries} blocks on one page of rows; stopped`);
           continue;
         }
         retries = 0;
@@ -532,13 +676,19 @@ export class Chain implements StateSource {
     const leaves = await this.#countLeaves(rootAtStart, pause);
     // Only meaningful when no block changed the state during the scan.
     if (this.#head.header.stateRoot === rootAtStart && leaves !== stateRows && !stopped()) {
-      throw corruptError(this.store.dir, `the state tree at height ${this.#head.height} holds ${leaves} records but the store ${stateRows}: ${Math.abs(leaves - stateRows)} state rows are ${leaves > stateRows ? 'missing' : 'extra'}`, undefined, { kind: 'state', key: '(all)' });
+      throw corruptError(
+        this.store.dir,
+        `the state tree at height ${this.#head.height} holds ${leaves} records but the store ${stateRows}: ${Math.abs(leaves - stateRows)} state rows are ${leaves > stateRows ? 'missing' : 'extra'}`,
+        undefined,
+        { kind: 'state', key: '(all)' },
+      );
     }
     await pages(Prefix.heightByHash, async (page) => {
       for (const [key, value] of page) {
         const height = value.length === 8 ? heightOf(value) : -1;
         const block = height >= 0 && height <= this.#head.height ? await readBlock(this.store, height) : undefined;
-        if (!block || !hasHashLayout(key) || blockHash(block.header) !== bytesToHex(key.subarray(1))) return damage(`it does not point at the block of that hash (height ${height})`, key);
+        if (!block || !hasHashLayout(key) || blockHash(block.header) !== bytesToHex(key.subarray(1)))
+          return damage(`it does not point at the block of that hash (height ${height})`, key);
       }
       return undefined;
     });
@@ -546,7 +696,8 @@ export class Chain implements StateSource {
       for (const [key, value] of page) {
         const [height, index] = value.length === 12 ? [heightOf(value), indexOf(value)] : [-1, -1];
         const hashes = await hashesAt(height);
-        if (!hasHashLayout(key) || hashes?.[index] !== bytesToHex(key.subarray(1))) return damage(`the transaction at height ${height}, index ${index} is not this one`, key);
+        if (!hasHashLayout(key) || hashes?.[index] !== bytesToHex(key.subarray(1)))
+          return damage(`the transaction at height ${height}, index ${index} is not this one`, key);
       }
       return undefined;
     });
@@ -555,7 +706,8 @@ export class Chain implements StateSource {
         const place = key.length >= 14 ? key.subarray(key.length - 12) : new Uint8Array();
         const [height, index] = place.length === 12 ? [heightOf(place), indexOf(place)] : [-1, -1];
         const hashes = await hashesAt(height);
-        if (value.length !== 32 || key[key.length - 13] !== 0 || hashes?.[index] !== bytesToHex(value)) return damage(`it does not name the transaction at height ${height}, index ${index}`, key);
+        if (value.length !== 32 || key[key.length - 13] !== 0 || hashes?.[index] !== bytesToHex(value))
+          return damage(`it does not name the transaction at height ${height}, index ${index}`, key);
       }
       return undefined;
     });
@@ -566,12 +718,19 @@ export class Chain implements StateSource {
         let party: string;
         let objectId: string;
         try {
-          [party, objectId] = [strictUtf8.decode(body.subarray(0, separator)), strictUtf8.decode(body.subarray(separator + 1))];
+          [party, objectId] = [
+            strictUtf8.decode(body.subarray(0, separator)),
+            strictUtf8.decode(body.subarray(separator + 1)),
+          ];
         } catch {
           return damage('its key is not UTF-8', key);
         }
-        const record = separator <= 0 || objectId === '' ? undefined : ((await this.#recordAsRead(objectId)) as PropertyObject | undefined);
-        if (!record?.owners.some((owner) => owner.key === party)) return damage('the object does not list this party as an owner', key);
+        const record =
+          separator <= 0 || objectId === ''
+            ? undefined
+            : ((await this.#recordAsRead(objectId)) as PropertyObject | undefined);
+        if (!record?.owners.some((owner) => owner.key === party))
+          return damage('the object does not list this party as an owner', key);
       }
       return undefined;
     });
@@ -596,12 +755,23 @@ export class Chain implements StateSource {
       hashes.forEach((hash, i) => {
         const key = Keys.smtNodeRaw(hash);
         const bytes = nodes[i];
-        if (bytes === undefined) throw corruptError(this.store.dir, 'the state-tree node under the head state root is missing', undefined, rowOf(key));
+        if (bytes === undefined)
+          throw corruptError(
+            this.store.dir,
+            'the state-tree node under the head state root is missing',
+            undefined,
+            rowOf(key),
+          );
         let node;
         try {
           node = decodeNode(bytes, hash);
         } catch (error) {
-          throw corruptError(this.store.dir, (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), error, rowOf(key));
+          throw corruptError(
+            this.store.dir,
+            (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '),
+            error,
+            rowOf(key),
+          );
         }
         if (node.kind === 'leaf') leaves++;
         else for (const child of [node.right, node.left]) if (!isEmptyHash(child)) stack.push(child.slice());
@@ -657,7 +827,10 @@ export class Chain implements StateSource {
     if (this.verifyPool.workers === 0 || txs.length === 0) return run(this.verify);
     const hinted = this.#aheadOf(txs);
     if (hinted) this.#ahead.splice(this.#ahead.indexOf(hinted), 1);
-    const expected = hinted && hinted.digests === digests ? hinted.expected : txs.flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests));
+    const expected =
+      hinted && hinted.digests === digests
+        ? hinted.expected
+        : txs.flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests));
     if (!hinted && expected.length < VERIFY_AHEAD_CHECKS_MIN) return run(this.verify);
     const ahead = hinted && hinted.digests === digests ? hinted.job : this.verifyPool.submit(expected);
     const made: SignatureCheck[] = [];
@@ -678,7 +851,6 @@ export class Chain implements StateSource {
     return run(confirmed);
   }
 
-
   #remember(hash: string, execution: Execution): void {
     if (this.#pending.size >= PENDING_EXECUTIONS_MAX) this.#pending.delete(this.#pending.keys().next().value as string);
     this.#pending.set(hash, execution);
@@ -691,7 +863,11 @@ export class Chain implements StateSource {
    * made before the digest was recorded is checked the old way, by rebuilding the genesis block.
    */
   async #checkGenesisMatches(genesisFile: string | undefined, propertiesFile: string | undefined): Promise<void> {
-    const mismatch = () => new StoreError('STORE_CHAIN_MISMATCH', `the store at ${this.store.dir} was created from another genesis than the one configured`);
+    const mismatch = () =>
+      new StoreError(
+        'STORE_CHAIN_MISMATCH',
+        `the store at ${this.store.dir} was created from another genesis than the one configured`,
+      );
     const storedDigest = await this.store.getGenesisDigest();
     if (storedDigest !== undefined) {
       // With its file, the digest is encoded once per genesis file, not at every open.
@@ -748,7 +924,8 @@ const certifiedSignatures: Verifier = () => true;
  * asks for and the store lacks is damage, named, rather than the tree's MISSING_NODE.
  */
 function treeNodesOf(nodes: CachedNodeReader, dir: string): SmtNodeReader {
-  const missing = (hashHex: string) => corruptError(dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
+  const missing = (hashHex: string) =>
+    corruptError(dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
   return {
     get: async (hashHex) => (await nodes.get(hashHex)) ?? Promise.reject(missing(hashHex)),
     getMany: async (hashHexes) => {
@@ -786,7 +963,13 @@ async function readBlock(store: ChainStore, height: number): Promise<Block | und
   const row = rowOf(Keys.block(height));
   const bytes = await store.getBlockBytes(height);
   if (!bytes) {
-    if (store.head && height <= store.head.height) throw corruptError(store.dir, `the block is missing at or below the head at height ${store.head.height}`, undefined, row);
+    if (store.head && height <= store.head.height)
+      throw corruptError(
+        store.dir,
+        `the block is missing at or below the head at height ${store.head.height}`,
+        undefined,
+        row,
+      );
     return undefined;
   }
   let block: Block;
@@ -795,12 +978,25 @@ async function readBlock(store: ChainStore, height: number): Promise<Block | und
     block = schema.block.parse(decode(bytes)) as Block;
     spans = blockSpans(bytes);
   } catch (error) {
-    throw corruptError(store.dir, `the bytes do not decode as a block (${(error as Error).message.slice(0, 200)})`, error, row);
+    throw corruptError(
+      store.dir,
+      `the bytes do not decode as a block (${(error as Error).message.slice(0, 200)})`,
+      error,
+      row,
+    );
   }
-  if (block.header.height !== height) throw corruptError(store.dir, `it holds a block of height ${block.header.height}`, undefined, row);
-  if ((await store.getHeightByHash(blockHash(block.header))) !== height) throw corruptError(store.dir, `its header does not hash to the block hash recorded for height ${height}`, undefined, row);
+  if (block.header.height !== height)
+    throw corruptError(store.dir, `it holds a block of height ${block.header.height}`, undefined, row);
+  if ((await store.getHeightByHash(blockHash(block.header))) !== height)
+    throw corruptError(
+      store.dir,
+      `its header does not hash to the block hash recorded for height ${height}`,
+      undefined,
+      row,
+    );
   const leaves = spans.txs.map(({ start, end }) => sha256Once(bytes.subarray(start, end)));
-  if (bytesToHex(merkleRoot(leaves)) !== block.header.txRoot) throw corruptError(store.dir, "its transactions do not hash to the header's txRoot", undefined, row);
+  if (bytesToHex(merkleRoot(leaves)) !== block.header.txRoot)
+    throw corruptError(store.dir, "its transactions do not hash to the header's txRoot", undefined, row);
   return block;
 }
 
@@ -808,7 +1004,9 @@ async function readBlock(store: ChainStore, height: number): Promise<Block | und
 function genesisPropertiesOf(options: ChainOptions): Iterable<GenesisProperty> | AsyncIterable<GenesisProperty> {
   if (options.genesisPropertiesFile === undefined) return options.genesis.properties ?? [];
   if ((options.genesis.properties ?? []).length > 0) {
-    throw new GenesisPropertiesError(`the genesis lists objects itself and in ${options.genesisPropertiesFile}: keep one of the two`);
+    throw new GenesisPropertiesError(
+      `the genesis lists objects itself and in ${options.genesisPropertiesFile}: keep one of the two`,
+    );
   }
   return readGenesisProperties(options.genesisPropertiesFile);
 }

@@ -37,7 +37,12 @@ async function readCache(path: string): Promise<DigestCache | undefined> {
     const text = await readFile(path, 'utf8');
     if (text.length > CACHE_BYTES_MAX) return undefined;
     const value = JSON.parse(text) as Partial<DigestCache>;
-    if (!Number.isSafeInteger(value.fileBytes) || !HEX_64.test(String(value.fileSha256)) || !HEX_64.test(String(value.genesisDigest))) return undefined;
+    if (
+      !Number.isSafeInteger(value.fileBytes) ||
+      !HEX_64.test(String(value.fileSha256)) ||
+      !HEX_64.test(String(value.genesisDigest))
+    )
+      return undefined;
     return value as DigestCache;
   } catch {
     return undefined; // missing or unreadable: compute
@@ -63,16 +68,26 @@ async function filesSha256(files: string[]): Promise<string> {
  * `genesis` must be the document parsed from `file`; with `propertiesFile`, its objects are
  * that file's (genesis-properties.ts), and the kept digest is keyed by both files' bytes.
  */
-export async function genesisFileDigest(file: string, genesis: Genesis, storedDigest: string, propertiesFile?: string): Promise<string> {
+export async function genesisFileDigest(
+  file: string,
+  genesis: Genesis,
+  storedDigest: string,
+  propertiesFile?: string,
+): Promise<string> {
   const cachePath = `${file}${GENESIS_DIGEST_CACHE_SUFFIX}`;
   const files = propertiesFile === undefined ? [file] : [file, propertiesFile];
   const [cache, size] = await Promise.all([readCache(cachePath), filesSize(files)]);
   // The size first: a replaced file of another size is not even hashed.
   const sha256 = cache && cache.fileBytes === size ? await filesSha256(files) : undefined;
   if (cache && sha256 === cache.fileSha256 && cache.genesisDigest === storedDigest) return cache.genesisDigest;
-  const digest = propertiesFile === undefined ? genesisDigest(genesis) : await genesisPropertiesDigest(genesis, propertiesFile);
+  const digest =
+    propertiesFile === undefined ? genesisDigest(genesis) : await genesisPropertiesDigest(genesis, propertiesFile);
   if (digest === storedDigest) {
-    const kept: DigestCache = { fileBytes: size, fileSha256: sha256 ?? (await filesSha256(files)), genesisDigest: digest };
+    const kept: DigestCache = {
+      fileBytes: size,
+      fileSha256: sha256 ?? (await filesSha256(files)),
+      genesisDigest: digest,
+    };
     try {
       await writeFileDurably(cachePath, `${JSON.stringify(kept)}\n`);
     } catch {

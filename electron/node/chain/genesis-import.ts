@@ -9,7 +9,18 @@
 // compare digests instead of rebuilding the genesis state (decision #14).
 import { createHash } from 'node:crypto';
 import { encode, utf8 } from '../../../shared/codec/index.js';
-import { blockHash, encodeStateValue, genesisState, LedgerError, RejectCode, StateKey, type Block, type Genesis, type PropertyObject, type ValidatorSchedule } from '../../../shared/ledger/index.js';
+import {
+  blockHash,
+  encodeStateValue,
+  genesisState,
+  LedgerError,
+  RejectCode,
+  StateKey,
+  type Block,
+  type Genesis,
+  type PropertyObject,
+  type ValidatorSchedule,
+} from '../../../shared/ledger/index.js';
 import * as shares from '../../../shared/ledger/shares.js';
 import { genesisHeader } from '../../../shared/chain/genesis.js';
 import { SmtLeafTable, buildSmtBulk, type SmtBulkSink } from '../../../shared/smt/index.js';
@@ -72,7 +83,14 @@ function objectRecord(object: GenesisProperty): PropertyObject {
   if (shares.compare(total, shares.ONE) !== 0) {
     throw new LedgerError(RejectCode.sharesMismatch, `genesis object ${object.id}: owners' shares do not add up to 1`);
   }
-  return { ...object, owners: shares.normalizeOwners(object.owners), encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 } as PropertyObject;
+  return {
+    ...object,
+    owners: shares.normalizeOwners(object.owners),
+    encumbrances: [],
+    version: 1,
+    registeredHeight: 0,
+    updatedHeight: 0,
+  } as PropertyObject;
 }
 
 /**
@@ -91,7 +109,8 @@ export async function importGenesis(
   if (Array.isArray(properties)) {
     const seen = new Set<string>();
     for (const object of properties as GenesisProperty[]) {
-      if (seen.has(object.id)) throw new LedgerError(RejectCode.objectExists, `genesis lists object ${object.id} twice`);
+      if (seen.has(object.id))
+        throw new LedgerError(RejectCode.objectExists, `genesis lists object ${object.id} twice`);
       seen.add(object.id);
     }
   }
@@ -133,7 +152,10 @@ export async function importGenesis(
   const order = table.sortedOrder();
   for (let i = 1; i < order.length; i++) {
     if (table.compareKeys(order[i - 1]!, order[i]!) === 0) {
-      throw new LedgerError(RejectCode.objectExists, `genesis lists an object twice (state key hash ${bytesToHex(table.keyHash(order[i]!))})`);
+      throw new LedgerError(
+        RejectCode.objectExists,
+        `genesis lists an object twice (state key hash ${bytesToHex(table.keyHash(order[i]!))})`,
+      );
     }
   }
   options.onProgress?.('sort', order.length);
@@ -190,6 +212,12 @@ export async function importGenesis(
     genesisDigest: genesisDigestHex,
     objects,
     smtNodes,
-    phasesMs: { records: recordsDone - started, sort: sortDone - recordsDone, tree: treeDone - sortDone, commit: committed - treeDone, compact: done - committed },
+    phasesMs: {
+      records: recordsDone - started,
+      sort: sortDone - recordsDone,
+      tree: treeDone - sortDone,
+      commit: committed - treeDone,
+      compact: done - committed,
+    },
   };
 }

@@ -139,7 +139,13 @@ export class CachedNodeReader implements SmtNodeReader {
         this.#pinned.clear();
         for (const [hashHex, bytes] of pinned) this.#pinned.set(hashHex, bytes);
       }
-      return { nodes: pinned.size, levels, ms: performance.now() - started, ...(stoppedBy === undefined ? {} : { stoppedBy }), ...(damage === undefined ? {} : { damage }) };
+      return {
+        nodes: pinned.size,
+        levels,
+        ms: performance.now() - started,
+        ...(stoppedBy === undefined ? {} : { stoppedBy }),
+        ...(damage === undefined ? {} : { damage }),
+      };
     };
     let level: Uint8Array[] = rootHex === '0'.repeat(64) ? [] : [hexToBytes(rootHex)];
     for (let depth = 0; depth < levels && level.length > 0; depth++) {
@@ -150,7 +156,9 @@ export class CachedNodeReader implements SmtNodeReader {
         const hashes = level.slice(from, from + WARM_BATCH_NODES);
         let found: Array<Uint8Array | undefined>;
         try {
-          found = this.source.getSmtNodesRaw ? await this.source.getSmtNodesRaw(hashes) : await Promise.all(hashes.map((hash) => this.source.getSmtNode(bytesToHex(hash))));
+          found = this.source.getSmtNodesRaw
+            ? await this.source.getSmtNodesRaw(hashes)
+            : await Promise.all(hashes.map((hash) => this.source.getSmtNode(bytesToHex(hash))));
         } catch (error) {
           return result((error as Error).message);
         }
@@ -162,7 +170,15 @@ export class CachedNodeReader implements SmtNodeReader {
             node = decodeNode(bytes, hashes[i]!);
           } catch (error) {
             const hashHex = bytesToHex(hashes[i]!);
-            return result((error as Error).message, new StoreDamage(this.source.dir ?? 'the store', (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), { kind: 'state-node', key: hashHex }, { cause: error }));
+            return result(
+              (error as Error).message,
+              new StoreDamage(
+                this.source.dir ?? 'the store',
+                (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '),
+                { kind: 'state-node', key: hashHex },
+                { cause: error },
+              ),
+            );
           }
           pinned.set(bytesToHex(hashes[i]!), bytes);
           if (node.kind === 'internal') {
@@ -191,7 +207,12 @@ export class CachedNodeReader implements SmtNodeReader {
     try {
       decodeNode(bytes, hexToBytes(hashHex));
     } catch (error) {
-      throw new StoreDamage(this.source.dir ?? 'the store', (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '), { kind: 'state-node', key: hashHex }, { cause: error });
+      throw new StoreDamage(
+        this.source.dir ?? 'the store',
+        (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '),
+        { kind: 'state-node', key: hashHex },
+        { cause: error },
+      );
     }
     return bytes;
   }

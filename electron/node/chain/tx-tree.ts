@@ -30,9 +30,13 @@ function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 /** The root (lowercase hex) of the tree over `leaves` and the audit path of leaf `index`. */
-export function txTreeProof(leaves: readonly Uint8Array[], index: number): { root: string; proof: MerkleInclusionProof } {
+export function txTreeProof(
+  leaves: readonly Uint8Array[],
+  index: number,
+): { root: string; proof: MerkleInclusionProof } {
   if (leaves.length === 0 || leaves.length > MERKLE_LEAVES_MAX) throw new Error(`a tx tree of ${leaves.length} leaves`);
-  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new Error(`leaf index ${index} is outside a tree of ${leaves.length} leaves`);
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length)
+    throw new Error(`leaf index ${index} is outside a tree of ${leaves.length} leaves`);
   const path: string[] = [];
   let level = leaves.map(leafHash);
   let position = index;

@@ -26,7 +26,10 @@ export function auditCommand(): Command {
       await requireDirectory(dataDir);
       const genesis = await readGenesis(dataDir);
       // createIfMissing false: an audit never creates a store; a locked or damaged one throws its sentence.
-      const store = await ChainStore.open(join(dataDir, DataFiles.chain), { createIfMissing: false, chainId: genesis.chainId });
+      const store = await ChainStore.open(join(dataDir, DataFiles.chain), {
+        createIfMissing: false,
+        chainId: genesis.chainId,
+      });
       try {
         const progress = progressReporter();
         const report = await auditChain(store, genesis, {
@@ -54,7 +57,11 @@ async function requireDirectory(dir: string): Promise<void> {
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `No node data folder at ${dir}.` : `Cannot read the node data folder ${dir}: ${code ?? (error as Error).message}.`);
+    throw new CliError(
+      code === 'ENOENT'
+        ? `No node data folder at ${dir}.`
+        : `Cannot read the node data folder ${dir}: ${code ?? (error as Error).message}.`,
+    );
   }
 }
 

@@ -14,7 +14,8 @@ export interface LazyCommand {
 export const LAZY_COMMANDS = {
   init: {
     term: 'init [options]',
-    description: 'create a node data folder: node key, config, signing key in an encrypted keystore; --dev adds a single-validator dev chain with demo data',
+    description:
+      'create a node data folder: node key, config, signing key in an encrypted keystore; --dev adds a single-validator dev chain with demo data',
     load: async () => (await import('./init.js')).initCommand(),
   },
   keys: {
@@ -24,7 +25,8 @@ export const LAZY_COMMANDS = {
   },
   tx: {
     term: 'tx',
-    description: 'build, sign and certify transactions as JSON files: tx transfer | register | encumbrance | authority | sign | certify',
+    description:
+      'build, sign and certify transactions as JSON files: tx transfer | register | encumbrance | authority | sign | certify',
     load: async () => (await import('./tx.js')).txCommand(),
   },
   verify: {
@@ -40,7 +42,8 @@ export const LAZY_COMMANDS = {
   },
   repair: {
     term: 'repair [options]',
-    description: 'move a damaged chain folder aside so that the next start re-syncs every block from peers (the node must be stopped)',
+    description:
+      'move a damaged chain folder aside so that the next start re-syncs every block from peers (the node must be stopped)',
     load: async () => (await import('./repair.js')).repairCommand(),
   },
   status: {
@@ -55,7 +58,8 @@ export const LAZY_COMMANDS = {
   },
   receipt: {
     term: 'receipt [options] <txHash>',
-    description: 'fetch the receipt of a final transaction from a running node (verify it offline with `notary verify`)',
+    description:
+      'fetch the receipt of a final transaction from a running node (verify it offline with `notary verify`)',
     load: async () => (await import('./node-commands.js')).receiptCommand(),
   },
 } satisfies Record<string, LazyCommand>;

@@ -19,12 +19,17 @@ export async function readTextFile(path: string, what: string): Promise<string> 
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new CliError(`${path} is not a file, so it cannot be the ${what}.`);
-    if (info.size > INPUT_FILE_BYTES_MAX) throw new CliError(`${path} is too large to be the ${what} (${info.size} bytes).`);
+    if (info.size > INPUT_FILE_BYTES_MAX)
+      throw new CliError(`${path} is too large to be the ${what} (${info.size} bytes).`);
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `No ${what} at ${path}.` : `Cannot read the ${what} at ${path}: ${code ?? (error as Error).message}.`);
+    throw new CliError(
+      code === 'ENOENT'
+        ? `No ${what} at ${path}.`
+        : `Cannot read the ${what} at ${path}: ${code ?? (error as Error).message}.`,
+    );
   }
   return text;
 }

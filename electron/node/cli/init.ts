@@ -9,7 +9,8 @@ import { CliError } from './errors.js';
 
 function objectCount(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) throw new InvalidArgumentError('expected a whole number from 0 to 1000000');
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000)
+    throw new InvalidArgumentError('expected a whole number from 0 to 1000000');
   return n;
 }
 
@@ -27,19 +28,37 @@ export function initCommand(): Command {
     .description(describeCommand('init'))
     .requiredOption('--data <dir>', 'a new or empty folder for the node')
     .option('--dev', 'also write a dev chain genesis (300 demo objects) on which this node is the only validator')
-    .addOption(new Option('--role <role>', 'what the node is').choices(['registrar', 'notary', 'observer']).default('notary'))
+    .addOption(
+      new Option('--role <role>', 'what the node is').choices(['registrar', 'notary', 'observer']).default('notary'),
+    )
     .option('--name <name>', 'the office name shown to other nodes')
-    .option('--passphrase-file <file>', 'read the signing key passphrase from the first line of this file instead of asking')
+    .option(
+      '--passphrase-file <file>',
+      'read the signing key passphrase from the first line of this file instead of asking',
+    )
     .option('--objects <n>', 'demo property objects in a --dev genesis', objectCount)
     .action(async (options: InitCliOptions) => {
       const dataDir = resolve(options.data);
       const { InitError, initNode } = await import('../setup/init.js');
       // observers sign nothing, so they are never asked for a passphrase
       const passphrase =
-        options.role === 'observer' ? undefined : await readPassphrase({ file: options.passphraseFile, confirm: true, prompt: `Passphrase for the signing key of ${dataDir}: ` });
+        options.role === 'observer'
+          ? undefined
+          : await readPassphrase({
+              file: options.passphraseFile,
+              confirm: true,
+              prompt: `Passphrase for the signing key of ${dataDir}: `,
+            });
       let result;
       try {
-        result = await initNode({ dataDir, dev: options.dev === true, role: options.role, passphrase, ...(options.name !== undefined ? { name: options.name } : {}), ...(options.objects !== undefined ? { objects: options.objects } : {}) });
+        result = await initNode({
+          dataDir,
+          dev: options.dev === true,
+          role: options.role,
+          passphrase,
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(options.objects !== undefined ? { objects: options.objects } : {}),
+        });
       } catch (error) {
         if (error instanceof InitError) throw new CliError(error.message);
         throw error;
@@ -47,11 +66,16 @@ export function initCommand(): Command {
       console.log(`node ${result.name} (${result.role}) initialised in ${result.dataDir}`);
       if (result.publicKey) console.log(`public key ${result.publicKey}`);
       console.log(`peer id ${result.peerId}`);
-      if (result.keystoreFile) console.log(`signing key sealed in ${result.keystoreFile}; keep its passphrase safe, it cannot be recovered`);
+      if (result.keystoreFile)
+        console.log(`signing key sealed in ${result.keystoreFile}; keep its passphrase safe, it cannot be recovered`);
       if (result.chainId) {
-        console.log(`dev chain ${result.chainId}: this node is its only validator (development only: demo parties use well-known keys)`);
+        console.log(
+          `dev chain ${result.chainId}: this node is its only validator (development only: demo parties use well-known keys)`,
+        );
       } else {
-        console.log(`next: copy the network's ${DataFiles.genesis} into ${result.dataDir}, add the network's bootstrap peers (multiaddrs with /p2p/<peer id>) and a reachable listen address to ${result.dataDir}/${DataFiles.config},`);
+        console.log(
+          `next: copy the network's ${DataFiles.genesis} into ${result.dataDir}, add the network's bootstrap peers (multiaddrs with /p2p/<peer id>) and a reachable listen address to ${result.dataDir}/${DataFiles.config},`,
+        );
         console.log(`      and give the registrars your public key and peer id so the network admits this node`);
       }
       console.log(`start it with: npx notary start --data ${result.dataDir}`);

@@ -17,7 +17,11 @@ export function keysCommand(): Command {
     .option('--passphrase-file <file>', 'read the passphrase from the first line of this file instead of asking')
     .action(async (options: { out: string; passphraseFile?: string }) => {
       const out = resolve(options.out);
-      const passphrase = await readPassphrase({ file: options.passphraseFile, confirm: true, prompt: `Passphrase for the new key in ${out}: ` });
+      const passphrase = await readPassphrase({
+        file: options.passphraseFile,
+        confirm: true,
+        prompt: `Passphrase for the new key in ${out}: `,
+      });
       const keyPair = generateKeyPair();
       await createKeystore(out, keyPair, passphrase);
       console.log(`public key ${keyPair.publicKey}`);
@@ -25,15 +29,22 @@ export function keysCommand(): Command {
     });
   keys
     .command('dev-party')
-    .description('seal a demo party key of the dev chain (well known: development only) in a keystore, to sign demo contracts; party N owns the demo objects BY-DEV-… whose number is N modulo 50')
+    .description(
+      'seal a demo party key of the dev chain (well known: development only) in a keystore, to sign demo contracts; party N owns the demo objects BY-DEV-… whose number is N modulo 50',
+    )
     .argument('<index>', 'the demo party, 0 to 49')
     .requiredOption('--out <file>', 'the keystore file to create (never overwritten)')
     .option('--passphrase-file <file>', 'read the passphrase from the first line of this file instead of asking')
     .action(async (index: string, options: { out: string; passphraseFile?: string }) => {
       const n = Number(index);
-      if (!/^\d{1,2}$/.test(index) || n > 49) throw new CliError(`${index} is not a demo party: give a number from 0 to 49.`);
+      if (!/^\d{1,2}$/.test(index) || n > 49)
+        throw new CliError(`${index} is not a demo party: give a number from 0 to 49.`);
       const out = resolve(options.out);
-      const passphrase = await readPassphrase({ file: options.passphraseFile, confirm: true, prompt: `Passphrase for demo party ${n} in ${out}: ` });
+      const passphrase = await readPassphrase({
+        file: options.passphraseFile,
+        confirm: true,
+        prompt: `Passphrase for demo party ${n} in ${out}: `,
+      });
       const keyPair = devParty(n);
       await createKeystore(out, keyPair, passphrase);
       console.log(`public key ${keyPair.publicKey}`);
@@ -41,23 +52,41 @@ export function keysCommand(): Command {
     });
   keys
     .command('seal')
-    .description("seal a plain signing key file (a devnet's DATA/signing-key.json: development only) in an encrypted keystore, to sign or certify with it")
+    .description(
+      "seal a plain signing key file (a devnet's DATA/signing-key.json: development only) in an encrypted keystore, to sign or certify with it",
+    )
     .argument('<file>', 'the plain key file, JSON {"publicKey", "secretKey"} as hex')
     .requiredOption('--out <file>', 'the keystore file to create (never overwritten)')
     .option('--passphrase-file <file>', 'read the passphrase from the first line of this file instead of asking')
     .action(async (file: string, options: { out: string; passphraseFile?: string }) => {
       const path = resolve(file);
-      const json = (await readJsonFile(path, 'plain signing key')) as { publicKey?: unknown; secretKey?: unknown } | null;
+      const json = (await readJsonFile(path, 'plain signing key')) as {
+        publicKey?: unknown;
+        secretKey?: unknown;
+      } | null;
       const secretKey = json?.secretKey;
       // REJECT: halves that do not match would sign what every peer refuses
-      if (typeof secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(secretKey) || !isPublicKeyHex(json?.publicKey) || publicKeyOf(secretKey) !== json.publicKey) {
-        throw new CliError(`${path} does not hold a plain key pair {"publicKey", "secretKey"} as matching hex (a devnet's signing-key.json).`);
+      if (
+        typeof secretKey !== 'string' ||
+        !/^[0-9a-f]{64}$/.test(secretKey) ||
+        !isPublicKeyHex(json?.publicKey) ||
+        publicKeyOf(secretKey) !== json.publicKey
+      ) {
+        throw new CliError(
+          `${path} does not hold a plain key pair {"publicKey", "secretKey"} as matching hex (a devnet's signing-key.json).`,
+        );
       }
       const out = resolve(options.out);
-      const passphrase = await readPassphrase({ file: options.passphraseFile, confirm: true, prompt: `Passphrase for the key sealed in ${out}: ` });
+      const passphrase = await readPassphrase({
+        file: options.passphraseFile,
+        confirm: true,
+        prompt: `Passphrase for the key sealed in ${out}: `,
+      });
       await createKeystore(out, { publicKey: json.publicKey, secretKey }, passphrase);
       console.log(`public key ${json.publicKey}`);
-      console.error(`notary: the key of ${path} sealed in ${out}; the plain file is still there (a devnet's node reads it).`);
+      console.error(
+        `notary: the key of ${path} sealed in ${out}; the plain file is still there (a devnet's node reads it).`,
+      );
     });
   return keys;
 }

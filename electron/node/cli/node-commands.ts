@@ -18,9 +18,16 @@ function withTarget(command: Command): Command {
     .option('--token-file <file>', 'the API token file, instead of --data');
 }
 
-function parseAnswer<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, body: unknown, what: string): T {
+function parseAnswer<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  body: unknown,
+  what: string,
+): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new CliError(`The node sent ${what} this CLI does not understand; are the node and the CLI the same version?`);
+  if (!parsed.success)
+    throw new CliError(
+      `The node sent ${what} this CLI does not understand; are the node and the CLI the same version?`,
+    );
   return parsed.data;
 }
 
@@ -38,33 +45,37 @@ export function describeTxStatus(status: TxStatus): string {
 }
 
 export function statusCommand(): Command {
-  return withTarget(new Command('status').description(describeCommand('status'))).action(async (options: TargetOptions) => {
-    const client = await ApiClient.connect(options);
-    const status = parseAnswer(statusSchema, await client.expectOk('GET', '/status'), 'a status');
-    console.log(
-      [
-        `node ${status.nodeName} (${status.role}), chain ${status.chainId}, peer ${status.peerId}`,
-        `height ${status.height}, block ${status.headHash}, time ${new Date(status.headTimeMs).toISOString()}${status.syncing ? ', syncing' : ''}`,
-        `${status.online ? 'online' : 'OFFLINE'}: ${status.validatorsReachable} of ${status.validators} validators reachable, ${status.peers} peers`,
-        `mempool ${status.mempool.size} transactions (${status.mempool.bytes} bytes); outbox ${status.outbox.pending} pending, ${status.outbox.final} final, ${status.outbox.rejected} rejected`,
-        ...(status.damaged
-          ? [`DAMAGED since ${new Date(status.damaged.sinceMs).toISOString()}: ${status.damaged.where}: ${status.damaged.what}; it signs and accepts nothing. Stop the node and run: ${status.damaged.repair}`]
-          : []),
-      ].join('\n'),
-    );
-  });
+  return withTarget(new Command('status').description(describeCommand('status'))).action(
+    async (options: TargetOptions) => {
+      const client = await ApiClient.connect(options);
+      const status = parseAnswer(statusSchema, await client.expectOk('GET', '/status'), 'a status');
+      console.log(
+        [
+          `node ${status.nodeName} (${status.role}), chain ${status.chainId}, peer ${status.peerId}`,
+          `height ${status.height}, block ${status.headHash}, time ${new Date(status.headTimeMs).toISOString()}${status.syncing ? ', syncing' : ''}`,
+          `${status.online ? 'online' : 'OFFLINE'}: ${status.validatorsReachable} of ${status.validators} validators reachable, ${status.peers} peers`,
+          `mempool ${status.mempool.size} transactions (${status.mempool.bytes} bytes); outbox ${status.outbox.pending} pending, ${status.outbox.final} final, ${status.outbox.rejected} rejected`,
+          ...(status.damaged
+            ? [
+                `DAMAGED since ${new Date(status.damaged.sinceMs).toISOString()}: ${status.damaged.where}: ${status.damaged.what}; it signs and accepts nothing. Stop the node and run: ${status.damaged.repair}`,
+              ]
+            : []),
+        ].join('\n'),
+      );
+    },
+  );
 }
 
 export function submitCommand(): Command {
-  return withTarget(new Command('submit').description(describeCommand('submit')).argument('<file>', 'the signed transaction (JSON)')).action(
-    async (file: string, options: TargetOptions) => {
-      const tx = await readJsonFile(resolve(file), 'transaction');
-      const client = await ApiClient.connect(options);
-      const result = parseAnswer(submitResultSchema, await client.expectOk('POST', '/txs', tx), 'a submit result');
-      console.log(`tx ${result.txHash}: ${describeTxStatus(result.status)}`);
-      if (result.status.state === 'rejected') process.exitCode = 1;
-    },
-  );
+  return withTarget(
+    new Command('submit').description(describeCommand('submit')).argument('<file>', 'the signed transaction (JSON)'),
+  ).action(async (file: string, options: TargetOptions) => {
+    const tx = await readJsonFile(resolve(file), 'transaction');
+    const client = await ApiClient.connect(options);
+    const result = parseAnswer(submitResultSchema, await client.expectOk('POST', '/txs', tx), 'a submit result');
+    console.log(`tx ${result.txHash}: ${describeTxStatus(result.status)}`);
+    if (result.status.state === 'rejected') process.exitCode = 1;
+  });
 }
 
 export function receiptCommand(): Command {
@@ -74,14 +85,18 @@ export function receiptCommand(): Command {
       .argument('<txHash>', 'the transaction hash (64 lowercase hex characters)')
       .option('--out <file>', 'write the receipt to this file instead of printing it'),
   ).action(async (hash: string, options: TargetOptions & { out?: string }) => {
-    if (!txHashParam.safeParse(hash).success) throw new CliError(`${hash} is not a transaction hash (64 lowercase hex characters).`);
+    if (!txHashParam.safeParse(hash).success)
+      throw new CliError(`${hash} is not a transaction hash (64 lowercase hex characters).`);
     const client = await ApiClient.connect(options);
     const response = await client.request('GET', `/receipts/${hash}`);
     if (response.status === 404) {
       const text = apiErrorText(response);
       // the route itself missing means a node from before receipts were served
-      if (/no route/.test(text)) throw new CliError(`The node at ${client.baseUrl} does not serve receipts; update it.`);
-      throw new CliError(`No receipt for ${hash} at ${client.baseUrl}: the transaction is unknown to the node or not final yet (${text}).`);
+      if (/no route/.test(text))
+        throw new CliError(`The node at ${client.baseUrl} does not serve receipts; update it.`);
+      throw new CliError(
+        `No receipt for ${hash} at ${client.baseUrl}: the transaction is unknown to the node or not final yet (${text}).`,
+      );
     }
     if (response.status < 200 || response.status >= 300) throw new CliError(apiErrorText(response));
     const receipt = parseAnswer(receiptSchema, response.body, 'a receipt');

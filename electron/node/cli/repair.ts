@@ -14,7 +14,10 @@ import { CliError } from './errors.js';
 
 /** `chain.damaged-20261204T031500Z`: sorts by time, no characters a file system refuses. */
 export function damagedFolderName(now: Date): string {
-  return `${DataFiles.chain}.damaged-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${DataFiles.chain}.damaged-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 export async function repairStore(dataDir: string, now = new Date()): Promise<string> {
@@ -24,15 +27,24 @@ export async function repairStore(dataDir: string, now = new Date()): Promise<st
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `No chain folder at ${chainDir}: nothing to repair (the next start re-syncs the chain from its peers).` : `Cannot read ${chainDir}: ${code ?? (error as Error).message}.`);
+    throw new CliError(
+      code === 'ENOENT'
+        ? `No chain folder at ${chainDir}: nothing to repair (the next start re-syncs the chain from its peers).`
+        : `Cannot read ${chainDir}: ${code ?? (error as Error).message}.`,
+    );
   }
   // A running node holds LevelDB's lock: moving its folder away under it would lose blocks.
   const db = new ClassicLevel(chainDir, { createIfMissing: false });
   try {
     await db.open({ createIfMissing: false });
   } catch (error) {
-    const locked = /LEVEL_LOCKED/.test(String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code));
-    if (locked) throw new CliError(`A notary node is using ${chainDir} (its LevelDB lock is held): stop it first, then run notary repair again.`);
+    const locked = /LEVEL_LOCKED/.test(
+      String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code),
+    );
+    if (locked)
+      throw new CliError(
+        `A notary node is using ${chainDir} (its LevelDB lock is held): stop it first, then run notary repair again.`,
+      );
     // damaged beyond opening: that is what repair is for
   } finally {
     await db.close().catch(() => undefined);
@@ -41,7 +53,9 @@ export async function repairStore(dataDir: string, now = new Date()): Promise<st
   try {
     await rename(chainDir, aside);
   } catch (error) {
-    throw new CliError(`Could not move ${chainDir} to ${aside}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new CliError(
+      `Could not move ${chainDir} to ${aside}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
   return aside;
 }

@@ -4,7 +4,13 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isPublicKeyHex } from '../../../shared/crypto/index.js';
 import { parseGenesis, type Transaction } from '../../../shared/ledger/index.js';
-import { decodeQrDocument, isQrText, verifyCertificate, verifyReceipt, type VerifyResult } from '../../../shared/receipt/index.js';
+import {
+  decodeQrDocument,
+  isQrText,
+  verifyCertificate,
+  verifyReceipt,
+  type VerifyResult,
+} from '../../../shared/receipt/index.js';
 import { describeCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
@@ -32,7 +38,9 @@ async function readDocument(path: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CliError(`The receipt or certificate at ${path} is neither JSON nor a QR text: ${(error as Error).message}.`);
+    throw new CliError(
+      `The receipt or certificate at ${path} is neither JSON nor a QR text: ${(error as Error).message}.`,
+    );
   }
 }
 
@@ -43,25 +51,33 @@ export function verifyCommand(): Command {
     .option('--genesis <file>', 'trust the registrars and notaries of this genesis file')
     .option('--trusted-validators <file>', 'trust the validator keys in this JSON list')
     .action(async (file: string, options: { genesis?: string; trustedValidators?: string }) => {
-      if (options.genesis && options.trustedValidators) throw new CliError('Give either --genesis or --trusted-validators, not both.');
-      const trust = options.genesis ? await trustFromGenesis(resolve(options.genesis)) : options.trustedValidators ? await trustFromList(resolve(options.trustedValidators)) : undefined;
+      if (options.genesis && options.trustedValidators)
+        throw new CliError('Give either --genesis or --trusted-validators, not both.');
+      const trust = options.genesis
+        ? await trustFromGenesis(resolve(options.genesis))
+        : options.trustedValidators
+          ? await trustFromList(resolve(options.trustedValidators))
+          : undefined;
       const document = await readDocument(resolve(file));
       const kind = (document as { kind?: unknown } | null)?.kind;
       if (kind !== 'receipt' && kind !== 'certificate') {
-        console.log(`INVALID (MALFORMED): ${file} is neither a receipt nor a certificate (its "kind" is not "receipt" or "certificate").`);
+        console.log(
+          `INVALID (MALFORMED): ${file} is neither a receipt nor a certificate (its "kind" is not "receipt" or "certificate").`,
+        );
         process.exitCode = 1;
         return;
       }
       // OpenSSL's ed25519 (node:crypto) gives the same answers as the shared noble code, ~10x faster
       const verifyOptions = { verify: createFastVerifier(), ...(trust ? { trustedValidators: trust.keys } : {}) };
-      const result = kind === 'receipt' ? verifyReceipt(document, verifyOptions) : verifyCertificate(document, verifyOptions);
+      const result =
+        kind === 'receipt' ? verifyReceipt(document, verifyOptions) : verifyCertificate(document, verifyOptions);
       const line = describe(result, document, trust);
       if (!trust && line.ok) {
         // Without a trust anchor, anyone can sign a self-consistent document with keys they made
         // up: it is never "valid", and the exit code is not 0, so a script cannot take it for one.
         console.log(
           `UNVERIFIED (NO_TRUST_ANCHOR): the document is self-consistent, but nothing shows your registry issued it: its signers are checked against no validators you trust. ` +
-            'Give --genesis with your registry\'s genesis.json (DATA/genesis.json of any node) or --trusted-validators with a list of validator keys.',
+            "Give --genesis with your registry's genesis.json (DATA/genesis.json of any node) or --trusted-validators with a list of validator keys.",
         );
         process.exitCode = EXIT_NO_TRUST_ANCHOR;
         return;
@@ -74,7 +90,10 @@ export function verifyCommand(): Command {
 function describe(result: VerifyResult, document: unknown, trust: Trust | undefined): { ok: boolean; text: string } {
   if (!result.ok) return { ok: false, text: `INVALID (${result.code}): ${result.reason}` };
   if (trust?.chainId !== undefined && result.chainId !== trust.chainId) {
-    return { ok: false, text: `INVALID (WRONG_CHAIN): the document is from chain ${result.chainId}, not ${trust.chainId} of ${trust.source}` };
+    return {
+      ok: false,
+      text: `INVALID (WRONG_CHAIN): the document is from chain ${result.chainId}, not ${trust.chainId} of ${trust.source}`,
+    };
   }
   const where = `final at height ${result.height}, block ${result.blockHash}, time ${new Date(result.timeMs).toISOString()}, chain ${result.chainId}`;
   const { kind } = document as { kind: string };
@@ -103,7 +122,10 @@ async function trustFromGenesis(path: string): Promise<Trust> {
   // DESIGN §1: active registrars and notaries are the validators; observers never vote, and a
   // genesis authority listed suspended (decision #26) does not either.
   const keys = genesis.authorities
-    .filter((authority) => (authority.role === 'registrar' || authority.role === 'notary') && authority.status !== 'suspended')
+    .filter(
+      (authority) =>
+        (authority.role === 'registrar' || authority.role === 'notary') && authority.status !== 'suspended',
+    )
     .map((authority) => authority.key);
   if (keys.length === 0) throw new CliError(`The genesis ${path} names no registrars or notaries to trust.`);
   return { keys, chainId: genesis.chainId, source: path };

@@ -19,7 +19,14 @@ import type { Verifier } from '../../../shared/crypto/index.js';
 import type { DuplicateVoteEvidence, Vote } from '../../../shared/chain/messages.js';
 import type { Block, Commit } from '../../../shared/ledger/types.js';
 import { InputQueue, NETWORK_INPUTS_MAX_DEFAULT } from './input-queue.js';
-import type { Clock, ConsensusApp, ConsensusLogger, ConsensusMetrics, ConsensusTransport, TimerId } from './interfaces.js';
+import type {
+  Clock,
+  ConsensusApp,
+  ConsensusLogger,
+  ConsensusMetrics,
+  ConsensusTransport,
+  TimerId,
+} from './interfaces.js';
 import { DoubleSignError, type PrivValidator } from './priv-validator.js';
 import { ConsensusStateMachine } from './state-machine.js';
 import type { ConsensusInput, ConsensusOutput, Step, TimeoutConfig } from './types.js';
@@ -98,7 +105,8 @@ export class ConsensusDriver {
     this.#components = components;
     this.#heartbeatMs = init.heartbeatMs ?? 0;
     this.#gossipIntervalMs = init.gossipIntervalMs ?? GOSSIP_INTERVAL_MS_DEFAULT;
-    if (!Number.isSafeInteger(this.#gossipIntervalMs) || this.#gossipIntervalMs < 1) throw new Error('gossipIntervalMs must be a positive integer');
+    if (!Number.isSafeInteger(this.#gossipIntervalMs) || this.#gossipIntervalMs < 1)
+      throw new Error('gossipIntervalMs must be a positive integer');
     this.#machine = new ConsensusStateMachine({
       chainId: init.chainId,
       self: components.privValidator?.publicKey ?? null,
@@ -112,7 +120,13 @@ export class ConsensusDriver {
 
   status(): ConsensusStatus {
     const machine = this.#machine;
-    return { running: this.#running, height: machine.height, round: machine.round, step: machine.step, halted: this.#halted };
+    return {
+      running: this.#running,
+      height: machine.height,
+      round: machine.round,
+      step: machine.step,
+      halted: this.#halted,
+    };
   }
 
   async start(): Promise<void> {
@@ -121,7 +135,8 @@ export class ConsensusDriver {
     this.#running = true;
     this.#unsubscribe = this.#components.transport.onMessage((message) => {
       if (!this.#running) return;
-      const input: ConsensusInput = message.kind === 'vote' ? { kind: 'vote', vote: message } : { kind: 'proposal', proposal: message };
+      const input: ConsensusInput =
+        message.kind === 'vote' ? { kind: 'vote', vote: message } : { kind: 'proposal', proposal: message };
       if (this.#queue.pushNetwork(input)) this.#scheduleDrain();
       else this.#metrics.inputDropped?.();
     });
@@ -153,7 +168,10 @@ export class ConsensusDriver {
       return;
     }
     this.#halted = error instanceof Error ? error : new Error(String(error));
-    this.#logger.error({ err: this.#halted, height: this.#machine.height, round: this.#machine.round }, 'consensus halted');
+    this.#logger.error(
+      { err: this.#halted, height: this.#machine.height, round: this.#machine.round },
+      'consensus halted',
+    );
     this.#shutdown();
     this.#init.onHalt?.(this.#halted);
   }
@@ -247,7 +265,8 @@ export class ConsensusDriver {
     this.#setTimer('tick', this.#gossipIntervalMs, () => {
       this.#enqueue({ kind: 'tick' });
       // The head may move under the driver (the node's syncer, a block announcement): follow it.
-      if (this.#components.app.head().height >= this.#machine.height && this.#heightQueued > 0) this.#track(this.#startNextHeight());
+      if (this.#components.app.head().height >= this.#machine.height && this.#heightQueued > 0)
+        this.#track(this.#startNextHeight());
       this.#scheduleTick();
     });
   }
@@ -259,7 +278,12 @@ export class ConsensusDriver {
       plan = await this.#withApp(async () => {
         const height = app.head().height + 1;
         const lastCommit = height > 1 ? await app.commitOf?.(height - 1) : undefined;
-        return { height, validators: await app.validatorsFor(height), nextValidators: await app.validatorsFor(height + 1), ...(lastCommit ? { lastCommit } : {}) };
+        return {
+          height,
+          validators: await app.validatorsFor(height),
+          nextValidators: await app.validatorsFor(height + 1),
+          ...(lastCommit ? { lastCommit } : {}),
+        };
       });
     } catch (error) {
       return this.#halt(error);
@@ -283,14 +307,23 @@ export class ConsensusDriver {
     if (!signer) return {};
     const last = signer.lastSigned;
     if (last && last.height > height) {
-      this.#logger.warn({ signedHeight: last.height, height }, 'this validator signed at a later height than its chain has; it signs again once the chain catches up');
+      this.#logger.warn(
+        { signedHeight: last.height, height },
+        'this validator signed at a later height than its chain has; it signs again once the chain catches up',
+      );
     }
     const lock = signer.lock;
     return {
       ...(last && last.height === height ? { round: last.round } : {}),
       ...(last && last.height === height && last.step !== 'propose' ? { step: last.step } : {}),
       ...(lock && lock.height === height
-        ? { lock: { round: lock.round, blockHash: lock.blockHash, ...(lock.block ? { block: lock.block, prevotes: lock.prevotes ?? [] } : {}) } }
+        ? {
+            lock: {
+              round: lock.round,
+              blockHash: lock.blockHash,
+              ...(lock.block ? { block: lock.block, prevotes: lock.prevotes ?? [] } : {}),
+            },
+          }
         : {}),
     };
   }
@@ -304,7 +337,15 @@ export class ConsensusDriver {
     const signer = this.#components.privValidator;
     for (const slot of signer?.signedAt(height) ?? []) {
       if (!signer || slot.step === 'propose') continue;
-      const vote: Vote = { kind: 'vote', type: slot.step, height, round: slot.round, blockHash: slot.blockHash, validator: signer.publicKey, signature: slot.signature };
+      const vote: Vote = {
+        kind: 'vote',
+        type: slot.step,
+        height,
+        round: slot.round,
+        blockHash: slot.blockHash,
+        validator: signer.publicKey,
+        signature: slot.signature,
+      };
       this.#components.transport.broadcast(vote);
       this.#enqueue({ kind: 'vote', vote });
     }
@@ -317,7 +358,11 @@ export class ConsensusDriver {
     try {
       const { app, clock } = this.#components;
       // Sync may have committed this height while we waited: then there is nothing to build.
-      const block = await this.#withApp(async () => (app.head().height + 1 === height ? app.buildBlock(height, round, { proposer: signer.publicKey, timeMs: clock.now() }) : undefined));
+      const block = await this.#withApp(async () =>
+        app.head().height + 1 === height
+          ? app.buildBlock(height, round, { proposer: signer.publicKey, timeMs: clock.now() })
+          : undefined,
+      );
       if (block) this.#enqueue({ kind: 'proposalBuilt', height, round, block });
     } catch (error) {
       // The round's propose timeout moves everyone on; a proposer that cannot build is only slow.
@@ -351,7 +396,9 @@ export class ConsensusDriver {
       // A height already committed (by sync) has nothing left to validate; answering "invalid"
       // for a block that no longer extends the head could make the machine halt.
       const { app } = this.#components;
-      const result = await this.#withApp(async () => (this.#machine.height === height && app.head().height < height ? app.validateBlock(block) : undefined));
+      const result = await this.#withApp(async () =>
+        this.#machine.height === height && app.head().height < height ? app.validateBlock(block) : undefined,
+      );
       // Another path (sync, a block announcement) may have committed the height meanwhile.
       if (result && app.head().height < height) this.#enqueue({ kind: 'blockValidity', height, blockHash, ...result });
     } catch (error) {
@@ -364,22 +411,37 @@ export class ConsensusDriver {
     if (!signer) return this.#halt(new Error('the state machine asked an observer to sign'));
     try {
       if (output.kind === 'signVote') {
-        const vote = await signer.signVote(output.type, output.height, output.round, output.blockHash, output.lockProof);
+        const vote = await signer.signVote(
+          output.type,
+          output.height,
+          output.round,
+          output.blockHash,
+          output.lockProof,
+        );
         if (!this.#running) return; // crashed after persisting, before sending: the signer remembers
-        this.#logger.debug({ type: vote.type, height: vote.height, round: vote.round, blockHash: vote.blockHash }, 'voted');
+        this.#logger.debug(
+          { type: vote.type, height: vote.height, round: vote.round, blockHash: vote.blockHash },
+          'voted',
+        );
         this.#components.transport.broadcast(vote);
         this.#enqueue({ kind: 'vote', vote });
       } else {
         const proposal = await signer.signProposal(output.block, output.round, output.polRound, output.blockHash);
         if (!this.#running) return;
-        this.#logger.debug({ height: proposal.height, round: proposal.round, polRound: proposal.polRound, blockHash: output.blockHash }, 'proposed');
+        this.#logger.debug(
+          { height: proposal.height, round: proposal.round, polRound: proposal.polRound, blockHash: output.blockHash },
+          'proposed',
+        );
         this.#components.transport.broadcast(proposal);
         this.#enqueue({ kind: 'proposal', proposal });
       }
     } catch (error) {
       if (!(error instanceof DoubleSignError)) return this.#halt(error);
       const step = output.kind === 'signVote' ? output.type : 'propose';
-      this.#logger.warn({ height: output.height, round: output.round, step, reason: error.message }, 'the signer refused a conflicting signature');
+      this.#logger.warn(
+        { height: output.height, round: output.round, step, reason: error.message },
+        'the signer refused a conflicting signature',
+      );
       this.#metrics.signRefused?.(output.height, output.round, step);
     }
   }
@@ -394,7 +456,10 @@ export class ConsensusDriver {
     } catch (error) {
       return this.#halt(error);
     }
-    this.#logger.info({ height, round: commit.round, txs: block.txs.length, blockHash: commit.blockHash }, 'block committed');
+    this.#logger.info(
+      { height, round: commit.round, txs: block.txs.length, blockHash: commit.blockHash },
+      'block committed',
+    );
     this.#metrics.committed?.(height, commit.round, block.txs.length);
     const signed = new Set(commit.signatures.map((entry) => entry.validator));
     const missing = validators.filter((key) => !signed.has(key));

@@ -10,6 +10,10 @@ export { NETWORK_INPUTS_MAX_DEFAULT } from './input-queue.js';
 export * from './interfaces.js';
 export * from './priv-validator.js';
 export { MemoryPrivValidatorStore, privValidatorStateSchema, SIGNED_KEPT_MAX } from './priv-validator-state.js';
-export { FilePrivValidatorStore, PrivValidatorStateError, PRIV_VALIDATOR_STATE_FILE } from './priv-validator-file-store.js';
+export {
+  FilePrivValidatorStore,
+  PrivValidatorStateError,
+  PRIV_VALIDATOR_STATE_FILE,
+} from './priv-validator-file-store.js';
 export * from './driver.js';
 export { systemClock } from './system-clock.js';

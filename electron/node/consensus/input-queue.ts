@@ -20,7 +20,8 @@ export class InputQueue {
   #network = 0;
 
   constructor(readonly networkMax: number = NETWORK_INPUTS_MAX_DEFAULT) {
-    if (!Number.isSafeInteger(networkMax) || networkMax < 1) throw new Error(`networkMax must be a positive integer, got ${networkMax}`);
+    if (!Number.isSafeInteger(networkMax) || networkMax < 1)
+      throw new Error(`networkMax must be a positive integer, got ${networkMax}`);
   }
 
   get length(): number {

@@ -2,7 +2,14 @@
 // passes before Algorithm 1 may count it, cheapest first, the signature last. Messages of the
 // running height enter its log; those of height + 1 wait in a bounded buffer; later ones only
 // tell us the network is ahead. Equivocation is detected here and reported once.
-import { verifyProposalSignature, verifyVote, type ConsensusMessage, type DuplicateVoteEvidence, type Proposal, type Vote } from '../../../shared/chain/messages.js';
+import {
+  verifyProposalSignature,
+  verifyVote,
+  type ConsensusMessage,
+  type DuplicateVoteEvidence,
+  type Proposal,
+  type Vote,
+} from '../../../shared/chain/messages.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
 import { blockHash } from '../../../shared/ledger/block.js';
 import type { Block } from '../../../shared/ledger/types.js';
@@ -88,9 +95,14 @@ export class HeightIntake {
   }
 
   receive(message: ConsensusMessage, currentRound: number): IntakeResult {
-    if (message.height < this.height) return message.height === this.height - 1 && this.#isRecentMember(senderOf(message)) ? { status: 'behind' } : { status: 'ignored' };
+    if (message.height < this.height)
+      return message.height === this.height - 1 && this.#isRecentMember(senderOf(message))
+        ? { status: 'behind' }
+        : { status: 'ignored' };
     if (message.height > this.height) return this.#receiveLater(message);
-    return message.kind === 'vote' ? this.#receiveVote(message, currentRound) : this.#receiveProposal(message, currentRound);
+    return message.kind === 'vote'
+      ? this.#receiveVote(message, currentRound)
+      : this.#receiveProposal(message, currentRound);
   }
 
   #receiveVote(vote: Vote, currentRound: number): IntakeResult {
@@ -122,7 +134,8 @@ export class HeightIntake {
     const relevant = vote.blockHash === null || this.#isProposedBlock(vote.blockHash);
     if (reported && !relevant) return { status: 'ignored' };
     // REJECT: a forged second vote is no evidence against anyone.
-    if (!verifyVote(vote, this.chainId, this.verify)) return { status: 'rejected', reason: 'vote signature does not verify', validator: vote.validator };
+    if (!verifyVote(vote, this.chainId, this.verify))
+      return { status: 'rejected', reason: 'vote signature does not verify', validator: vote.validator };
     const counted = relevant && this.messages.at(vote.round).votes(vote.type).add(vote);
     if (reported) return counted ? { status: 'added', message: vote } : { status: 'ignored' };
     this.#evidenceReported.add(slot);
@@ -141,11 +154,13 @@ export class HeightIntake {
   #receiveProposal(proposal: Proposal, currentRound: number): IntakeResult {
     const reject = (reason: string): IntakeResult => ({ status: 'rejected', reason, validator: proposal.proposer });
     // REJECT: the block must be of the height the proposal names.
-    if (proposal.block.header.height !== proposal.height) return reject('proposal height differs from its block height');
+    if (proposal.block.header.height !== proposal.height)
+      return reject('proposal height differs from its block height');
     // REJECT: a proof-of-lock round is earlier than the round it supports (Algorithm 1 line 28).
     if (proposal.polRound >= proposal.round) return reject('proposal polRound is not below its round');
     // REJECT: only proposer(h, r) proposes in round r (line 22).
-    if (proposal.proposer !== proposerOf(this.validators, this.height, proposal.round)) return reject('proposal from a key that is not the proposer of its round');
+    if (proposal.proposer !== proposerOf(this.validators, this.height, proposal.round))
+      return reject('proposal from a key that is not the proposer of its round');
     const hash = hashOfBlock(proposal.block);
     const existing = this.messages.get(proposal.round)?.proposal;
     if (existing) {
@@ -156,7 +171,8 @@ export class HeightIntake {
     const admission = this.messages.check(proposal.proposer, proposal.round, currentRound);
     if (admission.status !== 'admit') return { status: 'ignored' };
     // REJECT: the signature is not the proposer's over (height, round, polRound, blockHash).
-    if (!verifyProposalSignature(proposal, this.chainId, hash, this.verify)) return reject('proposal signature does not verify');
+    if (!verifyProposalSignature(proposal, this.chainId, hash, this.verify))
+      return reject('proposal signature does not verify');
     if (admission.evictRound !== undefined) this.messages.evict(proposal.proposer, admission.evictRound);
     this.messages.at(proposal.round).proposal = proposal;
     return { status: 'added', message: proposal };
@@ -167,15 +183,24 @@ export class HeightIntake {
     if (message.height === this.height + 1 && this.#nextMembers.has(sender)) {
       // IGNORE: the sender's share of the buffer is full.
       if (!this.#next.canAdd(message)) return { status: 'ignored' };
-      if (message.kind === 'proposal' && message.proposer !== proposerOf(this.#nextValidators, message.height, message.round)) {
-        return { status: 'rejected', reason: 'proposal from a key that is not the proposer of its round', validator: sender };
+      if (
+        message.kind === 'proposal' &&
+        message.proposer !== proposerOf(this.#nextValidators, message.height, message.round)
+      ) {
+        return {
+          status: 'rejected',
+          reason: 'proposal from a key that is not the proposer of its round',
+          validator: sender,
+        };
       }
-      if (!this.#verifies(message)) return { status: 'rejected', reason: 'signature does not verify', validator: sender };
+      if (!this.#verifies(message))
+        return { status: 'rejected', reason: 'signature does not verify', validator: sender };
       this.#next.add(message);
     } else {
       // Later heights are not kept; one verified message per validator shows it is ahead.
       if (!this.#members.has(sender) || this.#ahead.has(sender)) return { status: 'ignored' };
-      if (!this.#verifies(message)) return { status: 'rejected', reason: 'signature does not verify', validator: sender };
+      if (!this.#verifies(message))
+        return { status: 'rejected', reason: 'signature does not verify', validator: sender };
     }
     if (this.#members.has(sender)) this.#ahead.add(sender);
     return { status: 'ahead' };

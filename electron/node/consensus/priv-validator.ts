@@ -14,9 +14,22 @@ import { Domain, publicKeyOf, sign as nobleSign } from '../../../shared/crypto/i
 import { blockHash as blockHashOf } from '../../../shared/ledger/block.js';
 import type { Block } from '../../../shared/ledger/types.js';
 import type { LockProof } from './types.js';
-import { LOCK_PREVOTES_MAX, SIGNED_KEPT_MAX, lockSchema, type PrivValidatorState, type PrivValidatorStore, type SignedSlot, type SignStep } from './priv-validator-state.js';
+import {
+  LOCK_PREVOTES_MAX,
+  SIGNED_KEPT_MAX,
+  lockSchema,
+  type PrivValidatorState,
+  type PrivValidatorStore,
+  type SignedSlot,
+  type SignStep,
+} from './priv-validator-state.js';
 
-export { type PrivValidatorState, type PrivValidatorStore, type SignedSlot, type SignStep } from './priv-validator-state.js';
+export {
+  type PrivValidatorState,
+  type PrivValidatorStore,
+  type SignedSlot,
+  type SignStep,
+} from './priv-validator-state.js';
 
 const STEP_ORDER: Record<SignStep, number> = { propose: 1, prevote: 2, precommit: 3 };
 
@@ -50,16 +63,31 @@ export class PrivValidator {
   }
 
   /** Opens the signer over its store; refuses a state written for another key or chain. */
-  static async open(options: { secretKey: string; chainId: string; store: PrivValidatorStore; sign?: SignFunction }): Promise<PrivValidator> {
+  static async open(options: {
+    secretKey: string;
+    chainId: string;
+    store: PrivValidatorStore;
+    sign?: SignFunction;
+  }): Promise<PrivValidator> {
     const publicKey = publicKeyOf(options.secretKey);
     const loaded = await options.store.load();
     if (loaded && loaded.publicKey !== publicKey) {
-      throw new Error(`the signing state in ${options.store.describe()} belongs to validator ${loaded.publicKey}, not ${publicKey}`);
+      throw new Error(
+        `the signing state in ${options.store.describe()} belongs to validator ${loaded.publicKey}, not ${publicKey}`,
+      );
     }
     if (loaded && loaded.chainId !== options.chainId) {
-      throw new Error(`the signing state in ${options.store.describe()} belongs to chain ${loaded.chainId}, not ${options.chainId}`);
+      throw new Error(
+        `the signing state in ${options.store.describe()} belongs to chain ${loaded.chainId}, not ${options.chainId}`,
+      );
     }
-    const state: PrivValidatorState = loaded ?? { version: 1, chainId: options.chainId, publicKey, signed: [], lock: null };
+    const state: PrivValidatorState = loaded ?? {
+      version: 1,
+      chainId: options.chainId,
+      publicKey,
+      signed: [],
+      lock: null,
+    };
     return new PrivValidator(options.chainId, options.store, options.secretKey, options.sign ?? nobleSign, state);
   }
 
@@ -82,7 +110,13 @@ export class PrivValidator {
    * Signs a vote. A non-nil precommit becomes the lock; `lockProof` (its block and proof-of-lock)
    * is persisted with it when it matches the vote.
    */
-  async signVote(type: VoteType, height: number, round: number, blockHash: string | null, lockProof?: LockProof): Promise<Vote> {
+  async signVote(
+    type: VoteType,
+    height: number,
+    round: number,
+    blockHash: string | null,
+    lockProof?: LockProof,
+  ): Promise<Vote> {
     const message = voteMessage(type, height, round, blockHash);
     const signature = await this.#sign({ height, round, step: type, blockHash }, message, Domain.vote, lockProof);
     return { kind: 'vote', type, height, round, blockHash, validator: this.publicKey, signature };
@@ -104,7 +138,12 @@ export class PrivValidator {
     this.#refusal ??= reason;
   }
 
-  #sign(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain, lockProof?: LockProof): Promise<string> {
+  #sign(
+    slot: Omit<SignedSlot, 'message' | 'signature'>,
+    message: Uint8Array,
+    domain: Domain,
+    lockProof?: LockProof,
+  ): Promise<string> {
     const refusal = this.#refusal;
     if (refusal !== undefined) return Promise.reject(new Error(`refused to sign: ${refusal}`));
     const run = this.#tail.then(() => {
@@ -115,13 +154,21 @@ export class PrivValidator {
     return run;
   }
 
-  async #signNow(slot: Omit<SignedSlot, 'message' | 'signature'>, message: Uint8Array, domain: Domain, lockProof?: LockProof): Promise<string> {
+  async #signNow(
+    slot: Omit<SignedSlot, 'message' | 'signature'>,
+    message: Uint8Array,
+    domain: Domain,
+    lockProof?: LockProof,
+  ): Promise<string> {
     const messageHex = bytesToHex(message);
     const last = this.lastSigned;
     if (last) {
       const order = compareSlots(slot, last);
       if (order === 0 && last.message === messageHex) return last.signature; // the same message again
-      if (order === 0) throw new DoubleSignError(`refused to sign a second, different ${slot.step} for height ${slot.height} round ${slot.round}`);
+      if (order === 0)
+        throw new DoubleSignError(
+          `refused to sign a second, different ${slot.step} for height ${slot.height} round ${slot.round}`,
+        );
       if (order < 0) {
         throw new DoubleSignError(
           `refused to sign a ${slot.step} for height ${slot.height} round ${slot.round}: already signed a ${last.step} for height ${last.height} round ${last.round}`,
@@ -129,7 +176,10 @@ export class PrivValidator {
       }
     }
     const signature = this.sign(this.secretKey, domain, this.chainId, message);
-    const lock = slot.step === 'precommit' && slot.blockHash !== null ? lockOf(slot.height, slot.round, slot.blockHash, lockProof) : lockAt(this.#state.lock, slot.height);
+    const lock =
+      slot.step === 'precommit' && slot.blockHash !== null
+        ? lockOf(slot.height, slot.round, slot.blockHash, lockProof)
+        : lockAt(this.#state.lock, slot.height);
     const signed = [...this.#state.signed, { ...slot, message: messageHex, signature }].slice(-SIGNED_KEPT_MAX);
     const next: PrivValidatorState = { ...this.#state, signed, lock };
     await this.store.save(next); // persisted before the signature leaves this function
@@ -149,7 +199,10 @@ function lockOf(height: number, round: number, blockHash: string, proof: LockPro
   const byHash: Lock = { height, round, blockHash };
   if (!proof || proof.block.header.height !== height || blockHashOf(proof.block.header) !== blockHash) return byHash;
   const prevotes = proof.prevotes
-    .filter((vote) => vote.type === 'prevote' && vote.height === height && vote.round === round && vote.blockHash === blockHash)
+    .filter(
+      (vote) =>
+        vote.type === 'prevote' && vote.height === height && vote.round === round && vote.blockHash === blockHash,
+    )
     .slice(0, LOCK_PREVOTES_MAX)
     .map(({ kind, type, validator, signature }) => ({ kind, type, height, round, blockHash, validator, signature }));
   const checked = lockSchema.safeParse({ ...byHash, block: proof.block, prevotes });
@@ -162,7 +215,10 @@ function lockAt(lock: PrivValidatorState['lock'], height: number): PrivValidator
   return { height: lock.height, round: lock.round, blockHash: lock.blockHash };
 }
 
-function compareSlots(a: Pick<SignedSlot, 'height' | 'round' | 'step'>, b: Pick<SignedSlot, 'height' | 'round' | 'step'>): number {
+function compareSlots(
+  a: Pick<SignedSlot, 'height' | 'round' | 'step'>,
+  b: Pick<SignedSlot, 'height' | 'round' | 'step'>,
+): number {
   if (a.height !== b.height) return a.height - b.height;
   if (a.round !== b.round) return a.round - b.round;
   return STEP_ORDER[a.step] - STEP_ORDER[b.step];

@@ -37,7 +37,11 @@ export class RoundMessages {
   }
 
   hasMessageFrom(validator: string): boolean {
-    return this.prevotes.get(validator) !== undefined || this.precommits.get(validator) !== undefined || this.proposal?.proposer === validator;
+    return (
+      this.prevotes.get(validator) !== undefined ||
+      this.precommits.get(validator) !== undefined ||
+      this.proposal?.proposer === validator
+    );
   }
 
   removeFrom(validator: string): void {
@@ -93,7 +97,8 @@ export class HeightMessages {
 
   /** Drops rounds too old to matter once `currentRound` started. */
   prune(currentRound: number): void {
-    for (const round of [...this.#rounds.keys()]) if (round < currentRound - ROUNDS_KEPT_MAX) this.#rounds.delete(round);
+    for (const round of [...this.#rounds.keys()])
+      if (round < currentRound - ROUNDS_KEPT_MAX) this.#rounds.delete(round);
   }
 
   addVote(vote: Vote): boolean {

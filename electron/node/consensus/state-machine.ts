@@ -27,7 +27,16 @@ import { gossipOnTick } from './vote-resend.js';
 import { HeightIntake, hashOfBlock } from './intake.js';
 import { checkTimeoutConfig, oneThirdPlusOf, proposerOf, quorumOf, timeoutDurationMs } from './thresholds.js';
 import type { VoteSet } from './vote-set.js';
-import { ConsensusHaltError, DEFAULT_TIMEOUTS, type ConsensusInput, type ConsensusOutput, type LockProof, type Step, type TimeoutConfig, type TimeoutStep } from './types.js';
+import {
+  ConsensusHaltError,
+  DEFAULT_TIMEOUTS,
+  type ConsensusInput,
+  type ConsensusOutput,
+  type LockProof,
+  type Step,
+  type TimeoutConfig,
+  type TimeoutStep,
+} from './types.js';
 
 /** valid(v), and whether this node would prevote it (see the header). */
 interface Validity {
@@ -38,7 +47,15 @@ interface Validity {
 /** The precommits a commit certificate is made of, as the votes they were. */
 function votesOfCommit(commit: Commit): Vote[] {
   const { height, round, blockHash } = commit;
-  return commit.signatures.map(({ validator, signature }) => ({ kind: 'vote', type: 'precommit', height, round, blockHash, validator, signature }));
+  return commit.signatures.map(({ validator, signature }) => ({
+    kind: 'vote',
+    type: 'precommit',
+    height,
+    round,
+    blockHash,
+    validator,
+    signature,
+  }));
 }
 
 /** Rules that may fire for one input; each firing moves the state forward, so a loop is a bug. */
@@ -147,7 +164,11 @@ export class ConsensusStateMachine {
         if (input.height === this.height && this.#validity.get(input.blockHash) === 'pending') {
           const timely = input.valid && input.timely !== false;
           this.#validity.set(input.blockHash, { valid: input.valid, timely });
-          if (!timely) this.#out.push({ kind: 'rejected', reason: `${input.valid ? 'untimely' : 'invalid'} block ${input.blockHash}: ${input.reason ?? 'no reason given'}` });
+          if (!timely)
+            this.#out.push({
+              kind: 'rejected',
+              reason: `${input.valid ? 'untimely' : 'invalid'} block ${input.blockHash}: ${input.reason ?? 'no reason given'}`,
+            });
         }
         return;
       case 'tick':
@@ -158,16 +179,21 @@ export class ConsensusStateMachine {
   #startHeight(input: Extract<ConsensusInput, { kind: 'startHeight' }>): void {
     const { height, validators } = input;
     if (!Number.isSafeInteger(height) || height < 1) throw new ConsensusHaltError(`cannot start height ${height}`);
-    if (this.#started && height <= this.height) throw new ConsensusHaltError(`asked to start height ${height} while at height ${this.height}`);
+    if (this.#started && height <= this.height)
+      throw new ConsensusHaltError(`asked to start height ${height} while at height ${this.height}`);
     if (validators.length === 0) throw new ConsensusHaltError(`height ${height} has no validators`);
     for (let i = 1; i < validators.length; i++) {
-      if (!(validators[i - 1]! < validators[i]!)) throw new ConsensusHaltError(`the validators of height ${height} are not sorted and unique`);
+      if (!(validators[i - 1]! < validators[i]!))
+        throw new ConsensusHaltError(`the validators of height ${height} are not sorted and unique`);
     }
     const buffered = this.#intake.reset(height, validators, input.nextValidators ?? validators);
     this.#started = true;
     this.#decided = false;
     const lock = input.lock;
-    const lockedBlock = lock?.block && lock.block.header.height === height && hashOfBlock(lock.block) === lock.blockHash ? lock.block : null;
+    const lockedBlock =
+      lock?.block && lock.block.header.height === height && hashOfBlock(lock.block) === lock.blockHash
+        ? lock.block
+        : null;
     this.#lockedValue = lockedBlock;
     this.#lockedHash = lock?.blockHash ?? null;
     this.#lockedRound = lock?.round ?? -1;
@@ -177,7 +203,8 @@ export class ConsensusStateMachine {
     this.#syncRequested = false;
     this.#decidedBlockMissing = false;
     this.#peerBehind = false;
-    if (input.lastCommit?.height === height - 1) this.#lastCommit = { height: height - 1, votes: votesOfCommit(input.lastCommit) };
+    if (input.lastCommit?.height === height - 1)
+      this.#lastCommit = { height: height - 1, votes: votesOfCommit(input.lastCommit) };
     else if (this.#lastCommit?.height !== height - 1) this.#lastCommit = null;
     this.#validity = new Map();
     this.#startRound(input.round ?? 0, input.step); // line 10
@@ -223,24 +250,31 @@ export class ConsensusStateMachine {
   #receive(message: ConsensusMessage): void {
     const result = this.#intake.receive(message, this.#round);
     if (result.status === 'behind') this.#peerBehind = true;
-    else if (result.status === 'rejected') this.#out.push({ kind: 'rejected', reason: result.reason, validator: result.validator });
+    else if (result.status === 'rejected')
+      this.#out.push({ kind: 'rejected', reason: result.reason, validator: result.validator });
     else if (result.status === 'evidence') this.#out.push({ kind: 'evidence', evidence: result.evidence });
     else if (result.status === 'ahead' && this.#intake.networkAhead) this.#requestSyncOnce();
   }
 
   #onProposalBuilt(height: number, round: number, block: Block): void {
     // Stale answers (the round moved on while the block was being built) are dropped.
-    if (height !== this.height || round !== this.#round || this.#step !== 'propose' || this.#awaitingBuild !== round) return;
+    if (height !== this.height || round !== this.#round || this.#step !== 'propose' || this.#awaitingBuild !== round)
+      return;
     this.#awaitingBuild = -1;
-    if (block.header.height !== height) throw new ConsensusHaltError(`the application built a block of height ${block.header.height} for height ${height}`);
+    if (block.header.height !== height)
+      throw new ConsensusHaltError(
+        `the application built a block of height ${block.header.height} for height ${height}`,
+      );
     this.#requestProposal(block, -1); // line 19 with validRound = -1
   }
 
   /** OnTimeoutPropose / OnTimeoutPrevote / OnTimeoutPrecommit, lines 57-67. */
   #onTimeout(height: number, round: number, step: TimeoutStep): void {
     if (height !== this.height || round !== this.#round || this.#decided) return;
-    if (step === 'propose' && this.#step === 'propose') this.#enterPrevote(null); // lines 58-60
-    else if (step === 'prevote' && this.#step === 'prevote') this.#enterPrecommit(null); // lines 62-64
+    if (step === 'propose' && this.#step === 'propose')
+      this.#enterPrevote(null); // lines 58-60
+    else if (step === 'prevote' && this.#step === 'prevote')
+      this.#enterPrecommit(null); // lines 62-64
     else if (step === 'precommit') this.#startRound(round + 1); // lines 66-67
   }
 
@@ -264,18 +298,22 @@ export class ConsensusStateMachine {
       messages: this.#intake.messages,
       validValue: this.#validValue,
       validRound: this.#validRound,
-      lastCommitForPeerBehind: this.#peerBehind && this.#lastCommit?.height === this.height - 1 ? this.#lastCommit.votes : [],
+      lastCommitForPeerBehind:
+        this.#peerBehind && this.#lastCommit?.height === this.height - 1 ? this.#lastCommit.votes : [],
     });
     this.#peerBehind = false;
     for (const message of messages) this.#out.push({ kind: 'broadcast', message });
-    if (!this.#decided && (this.#intake.networkAhead || this.#decidedBlockMissing)) this.#out.push({ kind: 'requestSync', height: this.height });
+    if (!this.#decided && (this.#intake.networkAhead || this.#decidedBlockMissing))
+      this.#out.push({ kind: 'requestSync', height: this.height });
   }
 
   #evaluate(): void {
     for (let firings = 0; firings < RULE_FIRINGS_PER_INPUT_MAX; firings++) {
       if (!this.#fireOne()) return;
     }
-    throw new ConsensusHaltError(`more than ${RULE_FIRINGS_PER_INPUT_MAX} rules fired for one input at height ${this.height} round ${this.#round}`);
+    throw new ConsensusHaltError(
+      `more than ${RULE_FIRINGS_PER_INPUT_MAX} rules fired for one input at height ${this.height} round ${this.#round}`,
+    );
   }
 
   /** Fires the first "upon" rule whose condition holds; false when none does. */
@@ -311,7 +349,14 @@ export class ConsensusStateMachine {
       this.#schedule('prevote');
       return true;
     }
-    if ((this.#step === 'prevote' || this.#step === 'precommit') && !this.#validUpdated && proposal && hash && valid === true && current.prevotes.countFor(hash) >= quorum) {
+    if (
+      (this.#step === 'prevote' || this.#step === 'precommit') &&
+      !this.#validUpdated &&
+      proposal &&
+      hash &&
+      valid === true &&
+      current.prevotes.countFor(hash) >= quorum
+    ) {
       this.#validUpdated = true; // lines 36-43
       if (this.#step === 'prevote') {
         this.#lockedValue = proposal.block;
@@ -364,7 +409,11 @@ export class ConsensusStateMachine {
 
   #decide(block: Block, hash: string, round: number, precommits: VoteSet): void {
     const votes = precommits.votesFor(hash);
-    if (votes.length < quorumOf(this.validators.length) || hashOfBlock(block) !== hash || block.header.height !== this.height) {
+    if (
+      votes.length < quorumOf(this.validators.length) ||
+      hashOfBlock(block) !== hash ||
+      block.header.height !== this.height
+    ) {
       throw new ConsensusHaltError(`inconsistent decision at height ${this.height}`);
     }
     this.#decided = true; // line 51; lines 52-54 happen at the next startHeight
@@ -379,7 +428,8 @@ export class ConsensusStateMachine {
     const threshold = oneThirdPlusOf(this.validators.length);
     let target = -1;
     for (const messages of this.#intake.messages.rounds()) {
-      if (messages.round > this.#round && messages.round > target && messages.senders().size >= threshold) target = messages.round;
+      if (messages.round > this.#round && messages.round > target && messages.senders().size >= threshold)
+        target = messages.round;
     }
     if (target < 0) return false;
     this.#startRound(target);
@@ -420,7 +470,14 @@ export class ConsensusStateMachine {
   #requestVote(type: VoteType, blockHash: string | null, lockProof?: LockProof): void {
     if (!this.isValidator) return; // observers follow without signing
     this.#claimSignature(type);
-    this.#out.push({ kind: 'signVote', type, height: this.height, round: this.#round, blockHash, ...(lockProof ? { lockProof } : {}) });
+    this.#out.push({
+      kind: 'signVote',
+      type,
+      height: this.height,
+      round: this.#round,
+      blockHash,
+      ...(lockProof ? { lockProof } : {}),
+    });
   }
 
   #requestProposal(block: Block, polRound: number): void {
@@ -432,7 +489,8 @@ export class ConsensusStateMachine {
   /** Halts rather than ask twice for a signature of one (height, round, step). */
   #claimSignature(step: 'propose' | VoteType): void {
     const slot = `${this.#round}/${step}`;
-    if (this.#signRequests.has(slot)) throw new ConsensusHaltError(`asked twice to sign the ${step} of height ${this.height} round ${this.#round}`);
+    if (this.#signRequests.has(slot))
+      throw new ConsensusHaltError(`asked twice to sign the ${step} of height ${this.height} round ${this.#round}`);
     this.#signRequests.add(slot);
   }
 

@@ -21,14 +21,20 @@ export function oneThirdPlusOf(validatorCount: number): number {
 
 /** timeoutX(round) = base + round × delta; round 0 of propose also allows the heartbeat wait. */
 export function timeoutDurationMs(config: TimeoutConfig, step: TimeoutStep, round: number): number {
-  const base = step === 'propose' ? config.timeoutProposeMs : step === 'prevote' ? config.timeoutPrevoteMs : config.timeoutPrecommitMs;
+  const base =
+    step === 'propose'
+      ? config.timeoutProposeMs
+      : step === 'prevote'
+        ? config.timeoutPrevoteMs
+        : config.timeoutPrecommitMs;
   const heartbeat = step === 'propose' && round === 0 ? config.heartbeatMs : 0;
   return base + round * config.deltaMs + heartbeat;
 }
 
 export function checkTimeoutConfig(config: TimeoutConfig): void {
   for (const [name, value] of Object.entries(config)) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`consensus timeout ${name} must be a non-negative integer of milliseconds, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new Error(`consensus timeout ${name} must be a non-negative integer of milliseconds, got ${value}`);
   }
   if (config.timeoutProposeMs === 0 || config.timeoutPrevoteMs === 0 || config.timeoutPrecommitMs === 0) {
     throw new Error('consensus timeouts must be positive: a zero timeout skips every proposal');

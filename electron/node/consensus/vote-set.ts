@@ -49,7 +49,8 @@ export class VoteSet {
       throw new Error(`vote set ${this.type}/${this.round} was given a ${vote.type}/${vote.round} vote`);
     }
     const held = this.#votes.get(vote.validator) ?? [];
-    if (held.length >= VOTES_PER_VALIDATOR_MAX || held.some((other) => other.blockHash === vote.blockHash)) return false;
+    if (held.length >= VOTES_PER_VALIDATOR_MAX || held.some((other) => other.blockHash === vote.blockHash))
+      return false;
     this.#votes.set(vote.validator, [...held, vote]);
     const key = tallyKey(vote.blockHash);
     this.#tally.set(key, (this.#tally.get(key) ?? 0) + 1);

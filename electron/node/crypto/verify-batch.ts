@@ -59,7 +59,12 @@ export function packChecks(checks: readonly SignatureCheck[]): PackedBatch {
   const packable: number[] = [];
   let bytes = 0;
   checks.forEach((check, position) => {
-    if (!HEX_64.test(check.publicKey) || !HEX_128.test(check.signature) || check.message.length > BATCH_MESSAGE_BYTES_MAX) return;
+    if (
+      !HEX_64.test(check.publicKey) ||
+      !HEX_128.test(check.signature) ||
+      check.message.length > BATCH_MESSAGE_BYTES_MAX
+    )
+      return;
     if (indexOf(check.domain) < 0 || indexOf(check.chainId) < 0) return;
     packable.push(position);
     bytes += RECORD_HEADER_BYTES + check.message.length;
@@ -83,7 +88,14 @@ export function packChecks(checks: readonly SignatureCheck[]): PackedBatch {
   });
   offsetOf[packable.length] = offset;
   return {
-    shared: { strings, count: packable.length, records, offsets, answers: new SharedArrayBuffer(Math.max(1, packable.length)), control: new SharedArrayBuffer(8) },
+    shared: {
+      strings,
+      count: packable.length,
+      records,
+      offsets,
+      answers: new SharedArrayBuffer(Math.max(1, packable.length)),
+      control: new SharedArrayBuffer(8),
+    },
     positions: Uint32Array.from(packable),
   };
 }
@@ -116,7 +128,8 @@ export function verifyClaimed(batch: SharedBatch, verify: Verifier): number {
     const start = Atomics.add(control, CLAIMED, BATCH_CHUNK_CHECKS);
     if (start >= batch.count) break;
     const end = Math.min(start + BATCH_CHUNK_CHECKS, batch.count);
-    for (let index = start; index < end; index++) answers[index] = verify(unpackCheck(batch, records, offsets, index)) ? ANSWER_VALID : ANSWER_INVALID;
+    for (let index = start; index < end; index++)
+      answers[index] = verify(unpackCheck(batch, records, offsets, index)) ? ANSWER_VALID : ANSWER_INVALID;
     Atomics.add(control, ANSWERED, end - start);
     answered += end - start;
   }

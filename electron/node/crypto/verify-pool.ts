@@ -75,7 +75,8 @@ export class VerifyPool {
     this.workers = options.workers ?? 1;
     this.#batchesQueuedMax = options.batchesQueuedMax ?? 4;
     this.#checksPerBatchMax = options.checksPerBatchMax ?? 32_768;
-    if (!Number.isInteger(this.workers) || this.workers < 0 || this.workers > 16) throw new RangeError('workers must be 0..16');
+    if (!Number.isInteger(this.workers) || this.workers < 0 || this.workers > 16)
+      throw new RangeError('workers must be 0..16');
   }
 
   /** Starts the workers now rather than at the first batch; resolves when they have loaded their code (or failed). */
@@ -101,7 +102,9 @@ export class VerifyPool {
   submit(checks: readonly SignatureCheck[]): VerifyJob {
     if (this.#closed || checks.length === 0) return new VerifyJob(checks, undefined, Promise.resolve());
     this.#batchesSubmitted++;
-    const packed = packChecks(checks.length > this.#checksPerBatchMax ? checks.slice(0, this.#checksPerBatchMax) : checks);
+    const packed = packChecks(
+      checks.length > this.#checksPerBatchMax ? checks.slice(0, this.#checksPerBatchMax) : checks,
+    );
     const slots = this.#started();
     // Every worker is asked: each claims chunks while it has time; a worker whose queue is full is skipped.
     const done: Array<Promise<void>> = [];
@@ -116,7 +119,11 @@ export class VerifyPool {
       slot.worker.postMessage(request);
     }
     // With no worker taking it, the caller's finish(verify) checks the whole batch.
-    return new VerifyJob(checks, packed, Promise.all(done).then(() => undefined));
+    return new VerifyJob(
+      checks,
+      packed,
+      Promise.all(done).then(() => undefined),
+    );
   }
 
   /**
@@ -124,10 +131,17 @@ export class VerifyPool {
    * with one entry per block, or undefined when no worker can take them (the caller decodes).
    * Bounded like verify batches: a worker with `batchesQueuedMax` jobs waiting is not asked.
    */
-  async decodeBlocks(blocks: DecodeRequest['blocks'], limits: DecodeRequest['limits']): Promise<DecodeAnswer | undefined> {
+  async decodeBlocks(
+    blocks: DecodeRequest['blocks'],
+    limits: DecodeRequest['limits'],
+  ): Promise<DecodeAnswer | undefined> {
     if (this.#closed || blocks.length === 0) return undefined;
     const slots = this.#started();
-    const slot = slots.reduce<WorkerSlot | undefined>((best, entry) => (entry.pending.size < this.#batchesQueuedMax && (!best || entry.pending.size < best.pending.size) ? entry : best), undefined);
+    const slot = slots.reduce<WorkerSlot | undefined>(
+      (best, entry) =>
+        entry.pending.size < this.#batchesQueuedMax && (!best || entry.pending.size < best.pending.size) ? entry : best,
+      undefined,
+    );
     if (!slot) return undefined;
     const id = this.#nextId++;
     const answer = new Promise<WorkerAnswer | undefined>((resolve) => this.#expect(slot, id, resolve));
@@ -217,7 +231,13 @@ export class VerifiedChecks {
 
   has(check: SignatureCheck): boolean {
     const entries = this.#valid.get(check.publicKey + check.signature);
-    return entries !== undefined && entries.some((entry) => entry.domain === check.domain && entry.chainId === check.chainId && sameBytes(entry.message, check.message));
+    return (
+      entries !== undefined &&
+      entries.some(
+        (entry) =>
+          entry.domain === check.domain && entry.chainId === check.chainId && sameBytes(entry.message, check.message),
+      )
+    );
   }
 }
 

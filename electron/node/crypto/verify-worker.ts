@@ -5,7 +5,12 @@
 //  - decode: decodes synced blocks (CBOR, schemas) and computes their transactions' digests,
 //    so the main thread only executes them.
 import { parentPort } from 'node:worker_threads';
-import { blockDigestsOf, decodeCommittedBlock, type BlockDigests, type DecodedBlock } from '../../../shared/chain/decode.js';
+import {
+  blockDigestsOf,
+  decodeCommittedBlock,
+  type BlockDigests,
+  type DecodedBlock,
+} from '../../../shared/chain/decode.js';
 import { createFastVerifier } from './fast-verify.js';
 import { verifyClaimed, type SharedBatch } from './verify-batch.js';
 
@@ -52,7 +57,12 @@ port.on('message', (request: VerifyRequest | DecodeRequest | PingRequest) => {
   }
   const decoded: DecodeAnswer = request.blocks.map((synced) => {
     try {
-      const { block, commit } = decodeCommittedBlock(synced.height, synced.blockBytes, synced.commitBytes, request.limits);
+      const { block, commit } = decodeCommittedBlock(
+        synced.height,
+        synced.blockBytes,
+        synced.commitBytes,
+        request.limits,
+      );
       return { block, commit, digests: blockDigestsOf(block, synced.blockBytes) };
     } catch (error) {
       return { error: (error as Error).message ?? String(error) };

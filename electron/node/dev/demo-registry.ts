@@ -89,31 +89,55 @@ export function devTransfer(
     nonce: options.nonce,
     payload: {
       contract,
-      consents: [signContract(contract, options.chainId, seller.secretKey), signContract(contract, options.chainId, buyer.secretKey)],
+      consents: [
+        signContract(contract, options.chainId, seller.secretKey),
+        signContract(contract, options.chainId, buyer.secretKey),
+      ],
       notary: notary.publicKey,
-      duty: { reference: `ERIP-${object.id}-${object.version}`, amountMinor: Math.ceil((contract.priceMinor * 20) / 10_000) + 100 },
+      duty: {
+        reference: `ERIP-${object.id}-${object.version}`,
+        amountMinor: Math.ceil((contract.priceMinor * 20) / 10_000) + 100,
+      },
     },
   };
   return signTransaction(tx, notary.secretKey) as TxOf<'transfer'>;
 }
 
 /** The same sale as the parties bring it to a notary: contract and consents, not yet certified. */
-export function devTransferDraft(object: PropertyObject, buyer: KeyPair, parties: KeyPair[], options: { chainId: string; nowMs: number; nonce: number; notaryKey: string }): TxOf<'transfer'> {
+export function devTransferDraft(
+  object: PropertyObject,
+  buyer: KeyPair,
+  parties: KeyPair[],
+  options: { chainId: string; nowMs: number; nonce: number; notaryKey: string },
+): TxOf<'transfer'> {
   // sign with a throwaway key, then drop that signature: only the notary named may certify
-  const signed = devTransfer(object, buyer, parties, { ...options, notary: { publicKey: options.notaryKey, secretKey: devKey('draft').secretKey } });
+  const signed = devTransfer(object, buyer, parties, {
+    ...options,
+    notary: { publicKey: options.notaryKey, secretKey: devKey('draft').secretKey },
+  });
   return { ...signed, signatures: [] };
 }
 
 /** `count` transfers of distinct objects, each to the next party, from the chain's current state. */
-export async function devTransfers(chain: Chain, count: number, options: { objects: number; parties: number; seed: number; nowMs: number }): Promise<Transaction[]> {
+export async function devTransfers(
+  chain: Chain,
+  count: number,
+  options: { objects: number; parties: number; seed: number; nowMs: number },
+): Promise<Transaction[]> {
   const parties = Array.from({ length: options.parties }, (_, i) => devParty(i));
-  const ids = Array.from({ length: Math.min(count, options.objects) }, (_, i) => devObjectId((options.seed * count + i) % options.objects));
+  const ids = Array.from({ length: Math.min(count, options.objects) }, (_, i) =>
+    devObjectId((options.seed * count + i) % options.objects),
+  );
   const records = await chain.getMany(ids.map((id) => StateKey.object(id)));
   return ids.map((id, i) => {
     const object = records.get(StateKey.object(id)) as PropertyObject;
     const ownerIndex = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
     const buyer = parties[(ownerIndex + 1) % parties.length]!;
-    return devTransfer(object, buyer, parties, { chainId: chain.chainId, nowMs: options.nowMs, nonce: options.seed * 1_000_000 + i });
+    return devTransfer(object, buyer, parties, {
+      chainId: chain.chainId,
+      nowMs: options.nowMs,
+      nonce: options.seed * 1_000_000 + i,
+    });
   });
 }
 
@@ -125,7 +149,9 @@ export async function devCommitBlock(chain: Chain, txs: Transaction[], timeMs: n
     height: block.header.height,
     round: 0,
     blockHash: hash,
-    signatures: devValidators.map((key) => signVote(key.secretKey, chain.chainId, 'precommit', block.header.height, 0, hash)),
+    signatures: devValidators.map((key) =>
+      signVote(key.secretKey, chain.chainId, 'precommit', block.header.height, 0, hash),
+    ),
   };
   await chain.commit(block, commit);
   return { block, commit, outcomes };

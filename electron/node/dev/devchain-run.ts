@@ -51,7 +51,9 @@ for (let i = 0; i < blocks; i++) {
   const { block, outcomes } = await devCommitBlock(chain, txs, timeMs);
   const rejected = outcomes.filter((outcome) => !outcome.ok);
   committed += block.txs.length;
-  console.log(`committed block ${block.header.height}: ${block.txs.length} transfers${rejected.length ? `, ${rejected.length} rejected` : ''}`);
+  console.log(
+    `committed block ${block.header.height}: ${block.txs.length} transfers${rejected.length ? `, ${rejected.length} rejected` : ''}`,
+  );
 }
 const seconds = (performance.now() - startedMs) / 1000;
 const report = await auditChain(chain.store, genesis, { verify: chain.verify });

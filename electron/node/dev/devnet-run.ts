@@ -27,7 +27,13 @@ if (existsSync(join(dir, 'devnet.json'))) {
   nodes = (JSON.parse(await readFile(join(dir, 'devnet.json'), 'utf8')) as { nodes: DevnetNode[] }).nodes;
   console.log(`devnet: reusing the network in ${dir}`);
 } else {
-  ({ nodes } = await createDevnet({ dir, validators: Number(options.validators), observers: Number(options.observers), basePort: Number(options.basePort), objects: 1_000 }));
+  ({ nodes } = await createDevnet({
+    dir,
+    validators: Number(options.validators),
+    observers: Number(options.observers),
+    basePort: Number(options.basePort),
+    objects: 1_000,
+  }));
   console.log(`devnet: created a network of ${nodes.length} nodes in ${dir}`);
 }
 
@@ -45,7 +51,9 @@ for (const node of nodes) {
     if (!match) return;
     const token = (await readFile(join(node.dataDir, 'api-token'), 'utf8')).trim();
     apis.set(node.name, { url: match[1]!, token });
-    console.log(`devnet: ${node.name.padEnd(11)} ${node.role.padEnd(9)} API ${match[1]}  (token: ${join(node.dataDir, 'api-token')})`);
+    console.log(
+      `devnet: ${node.name.padEnd(11)} ${node.role.padEnd(9)} API ${match[1]}  (token: ${join(node.dataDir, 'api-token')})`,
+    );
   });
   child.on('exit', (code, signal) => {
     children.delete(node.name);
@@ -66,7 +74,10 @@ setInterval(async () => {
   const lines = await Promise.all(
     [...apis].map(async ([name, api]) => {
       try {
-        const response = await fetch(`${api.url}/status`, { headers: { authorization: `Bearer ${api.token}` }, signal: AbortSignal.timeout(2_000) });
+        const response = await fetch(`${api.url}/status`, {
+          headers: { authorization: `Bearer ${api.token}` },
+          signal: AbortSignal.timeout(2_000),
+        });
         const status = (await response.json()) as { height: number; peers: number; online: boolean };
         return `${name} h${status.height} p${status.peers}${status.online ? '' : ' OFFLINE'}`;
       } catch {

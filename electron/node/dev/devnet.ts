@@ -37,10 +37,13 @@ function roleOf(index: number, validators: number): 'registrar' | 'notary' {
 }
 
 export async function createDevnet(options: DevnetOptions): Promise<{ nodes: DevnetNode[]; genesis: Genesis }> {
-  if (!Number.isInteger(options.validators) || options.validators < 1 || options.validators > 64) throw new Error('--validators must be 1 to 64');
-  if (!Number.isInteger(options.observers) || options.observers < 0 || options.observers > 64) throw new Error('--observers must be 0 to 64');
+  if (!Number.isInteger(options.validators) || options.validators < 1 || options.validators > 64)
+    throw new Error('--validators must be 1 to 64');
+  if (!Number.isInteger(options.observers) || options.observers < 0 || options.observers > 64)
+    throw new Error('--observers must be 0 to 64');
   await mkdir(options.dir, { recursive: true });
-  if ((await readdir(options.dir)).length > 0) throw new Error(`${options.dir} is not empty; devnet writes a new network into an empty folder`);
+  if ((await readdir(options.dir)).length > 0)
+    throw new Error(`${options.dir} is not empty; devnet writes a new network into an empty folder`);
 
   const nodes: Array<DevnetNode & { secretKey: string }> = [];
   const total = options.validators + options.observers;
@@ -67,7 +70,12 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
     ...base,
     genesisTimeMs: Date.now(),
     authorities: [
-      ...nodes.map((node) => ({ key: node.publicKey, role: node.role, name: `Devnet ${node.name}`, peerId: node.peerId })),
+      ...nodes.map((node) => ({
+        key: node.publicKey,
+        role: node.role,
+        name: `Devnet ${node.name}`,
+        peerId: node.peerId,
+      })),
       ...base.authorities.filter((authority) => authority.role === 'observer'), // the dev bank
     ],
   };
@@ -77,18 +85,35 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       name: node.name,
       role: node.role,
       listen: [`/ip4/127.0.0.1/tcp/${node.port}`],
-      bootstrap: nodes.filter((other) => other !== node).map((other) => `/ip4/127.0.0.1/tcp/${other.port}/p2p/${other.peerId}`),
+      bootstrap: nodes
+        .filter((other) => other !== node)
+        .map((other) => `/ip4/127.0.0.1/tcp/${other.port}/p2p/${other.peerId}`),
       allowlist: [],
       mdns: false,
       api: { host: '127.0.0.1', port: 0, allowRemote: false },
-      consensus: { heartbeatMs: 1_000, timeoutProposeMs: 3_000, timeoutPrevoteMs: 1_000, timeoutPrecommitMs: 1_000, timeoutDeltaMs: 500, blockTxsMax: 500, ...options.consensus },
+      consensus: {
+        heartbeatMs: 1_000,
+        timeoutProposeMs: 3_000,
+        timeoutPrevoteMs: 1_000,
+        timeoutPrecommitMs: 1_000,
+        timeoutDeltaMs: 500,
+        blockTxsMax: 500,
+        ...options.consensus,
+      },
     };
     await writeFileDurably(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
     await writeFileDurably(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);
     // Dev networks keep the signing key in a plain 0600 file; real nodes use the encrypted keystore.
-    await writeFileDurably(join(node.dataDir, DataFiles.signingKey), `${JSON.stringify({ publicKey: node.publicKey, secretKey: node.secretKey }, null, 2)}\n`, 0o600);
+    await writeFileDurably(
+      join(node.dataDir, DataFiles.signingKey),
+      `${JSON.stringify({ publicKey: node.publicKey, secretKey: node.secretKey }, null, 2)}\n`,
+      0o600,
+    );
   }
   const summary = nodes.map(({ secretKey: _secret, ...node }) => node);
-  await writeFileDurably(join(options.dir, 'devnet.json'), `${JSON.stringify({ chainId: genesis.chainId, nodes: summary }, null, 2)}\n`);
+  await writeFileDurably(
+    join(options.dir, 'devnet.json'),
+    `${JSON.stringify({ chainId: genesis.chainId, nodes: summary }, null, 2)}\n`,
+  );
   return { nodes: summary, genesis };
 }

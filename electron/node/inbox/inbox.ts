@@ -44,7 +44,11 @@ export class Inbox {
     } catch {
       parsed = undefined;
     }
-    if (!parsed?.success) throw new InboxError('INBOX_DAMAGED', `the inbox file ${path} is damaged; move it aside and add the contracts again`);
+    if (!parsed?.success)
+      throw new InboxError(
+        'INBOX_DAMAGED',
+        `the inbox file ${path} is damaged; move it aside and add the contracts again`,
+      );
     return new Inbox(path, parsed.data.entries);
   }
 
@@ -58,11 +62,23 @@ export class Inbox {
   }
 
   async add(draft: Transaction, nowMs: number): Promise<InboxEntry> {
-    if (draft.type !== 'transfer') throw new InboxError('NOT_A_TRANSFER', 'only a transfer contract can go into the inbox');
+    if (draft.type !== 'transfer')
+      throw new InboxError('NOT_A_TRANSFER', 'only a transfer contract can go into the inbox');
     const id = txId(draft);
-    if (this.get(id)) throw new InboxError('ALREADY_IN_INBOX', `this contract is already in the inbox (${id.slice(0, 12)})`);
-    if (this.#entries.length >= INBOX_ENTRIES_MAX) throw new InboxError('INBOX_FULL', `the inbox holds ${INBOX_ENTRIES_MAX} contracts; certify or remove some first`);
-    const entry: InboxEntry = { id, addedAtMs: nowMs, objectId: draft.payload.contract.objectId, priceMinor: draft.payload.contract.priceMinor, draft };
+    if (this.get(id))
+      throw new InboxError('ALREADY_IN_INBOX', `this contract is already in the inbox (${id.slice(0, 12)})`);
+    if (this.#entries.length >= INBOX_ENTRIES_MAX)
+      throw new InboxError(
+        'INBOX_FULL',
+        `the inbox holds ${INBOX_ENTRIES_MAX} contracts; certify or remove some first`,
+      );
+    const entry: InboxEntry = {
+      id,
+      addedAtMs: nowMs,
+      objectId: draft.payload.contract.objectId,
+      priceMinor: draft.payload.contract.priceMinor,
+      draft,
+    };
     await this.#save([...this.#entries, entry]);
     return entry;
   }
@@ -79,7 +95,9 @@ export class Inbox {
 
   /** Writes are serialised; memory changes only once the file holds the new list. */
   async #save(entries: InboxEntry[]): Promise<void> {
-    const write = this.#writing.then(() => writeFileDurably(this.path, `${JSON.stringify({ version: 1, entries })}\n`, 0o600));
+    const write = this.#writing.then(() =>
+      writeFileDurably(this.path, `${JSON.stringify({ version: 1, entries })}\n`, 0o600),
+    );
     this.#writing = write.catch(() => undefined);
     await write;
     this.#entries = entries;

@@ -2,7 +2,13 @@
 // AES-256-GCM under a key derived from the passphrase by scrypt. The KDF parameters, the
 // public key and the format version are bound to the ciphertext as GCM additional data, so
 // changing any of them is detected exactly like changing the ciphertext.
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  randomBytes,
+  scrypt as scryptCallback,
+  type ScryptOptions,
+} from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { publicKeyOf, SECRET_KEY_BYTES, type KeyPair } from '../../../shared/crypto/index.js';
@@ -41,7 +47,13 @@ const powerOfTwo = z
 
 const keystoreSchema = z.strictObject({
   version: z.literal(KEYSTORE_VERSION),
-  kdf: z.strictObject({ name: z.literal('scrypt'), salt: hex(SALT_BYTES), N: powerOfTwo, r: z.number().int().min(1).max(32), p: z.number().int().min(1).max(16) }),
+  kdf: z.strictObject({
+    name: z.literal('scrypt'),
+    salt: hex(SALT_BYTES),
+    N: powerOfTwo,
+    r: z.number().int().min(1).max(32),
+    p: z.number().int().min(1).max(16),
+  }),
   cipher: z.strictObject({ name: z.literal('aes-256-gcm'), iv: hex(IV_BYTES), tag: hex(TAG_BYTES) }),
   ciphertext: hex(SECRET_KEY_BYTES),
   publicKey: hex(32),
@@ -51,33 +63,61 @@ export type KeystoreFile = z.infer<typeof keystoreSchema>;
 export function checkPassphrase(passphrase: string): void {
   // [...] counts characters, not UTF-16 units, so a Cyrillic passphrase is measured as typed.
   const chars = [...passphrase].length;
-  if (chars < PASSPHRASE_CHARS_MIN) throw new KeystoreError('PASSPHRASE_INVALID', `The passphrase is too short: use at least ${PASSPHRASE_CHARS_MIN} characters.`);
-  if (chars > PASSPHRASE_CHARS_MAX) throw new KeystoreError('PASSPHRASE_INVALID', `The passphrase is too long: use at most ${PASSPHRASE_CHARS_MAX} characters.`);
+  if (chars < PASSPHRASE_CHARS_MIN)
+    throw new KeystoreError(
+      'PASSPHRASE_INVALID',
+      `The passphrase is too short: use at least ${PASSPHRASE_CHARS_MIN} characters.`,
+    );
+  if (chars > PASSPHRASE_CHARS_MAX)
+    throw new KeystoreError(
+      'PASSPHRASE_INVALID',
+      `The passphrase is too long: use at most ${PASSPHRASE_CHARS_MAX} characters.`,
+    );
 }
 
 function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const memoryBytes = 128 * params.N * params.r * params.p;
-  if (memoryBytes > SCRYPT_MEMORY_BYTES_MAX) throw new KeystoreError('KEYSTORE_DAMAGED', 'The keystore asks for more scrypt memory than allowed.');
+  if (memoryBytes > SCRYPT_MEMORY_BYTES_MAX)
+    throw new KeystoreError('KEYSTORE_DAMAGED', 'The keystore asks for more scrypt memory than allowed.');
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: memoryBytes + 1024 * 1024 };
   return new Promise((resolve, reject) => {
-    scryptCallback(passphrase.normalize('NFC'), salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scryptCallback(passphrase.normalize('NFC'), salt, KEY_BYTES, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }
 
 /** Everything in the file except the secret itself, bound to the ciphertext by GCM. */
 function additionalData(file: Pick<KeystoreFile, 'version' | 'kdf' | 'publicKey'>): Buffer {
   const { kdf } = file;
-  return Buffer.from(`notary-keystore/v${file.version}|scrypt|${kdf.salt}|${kdf.N}|${kdf.r}|${kdf.p}|aes-256-gcm|${file.publicKey}`, 'utf8');
+  return Buffer.from(
+    `notary-keystore/v${file.version}|scrypt|${kdf.salt}|${kdf.N}|${kdf.r}|${kdf.p}|aes-256-gcm|${file.publicKey}`,
+    'utf8',
+  );
 }
 
 /** Seals a key pair into a new keystore file (mode 0600, written atomically). Never overwrites. */
-export async function createKeystore(path: string, keyPair: KeyPair, passphrase: string, params: ScryptParams = SCRYPT_DEFAULTS): Promise<KeystoreFile> {
+export async function createKeystore(
+  path: string,
+  keyPair: KeyPair,
+  passphrase: string,
+  params: ScryptParams = SCRYPT_DEFAULTS,
+): Promise<KeystoreFile> {
   checkPassphrase(passphrase);
-  if (publicKeyOf(keyPair.secretKey) !== keyPair.publicKey) throw new Error('createKeystore: the public key does not belong to the secret key');
-  if (await exists(path)) throw new KeystoreError('KEYSTORE_EXISTS', `${path} already exists; a keystore is never overwritten, choose another file.`);
+  if (publicKeyOf(keyPair.secretKey) !== keyPair.publicKey)
+    throw new Error('createKeystore: the public key does not belong to the secret key');
+  if (await exists(path))
+    throw new KeystoreError(
+      'KEYSTORE_EXISTS',
+      `${path} already exists; a keystore is never overwritten, choose another file.`,
+    );
   const salt = randomBytes(SALT_BYTES);
   const iv = randomBytes(IV_BYTES);
-  const header = { version: KEYSTORE_VERSION, kdf: { name: 'scrypt' as const, salt: salt.toString('hex'), ...params }, publicKey: keyPair.publicKey };
+  const header = {
+    version: KEYSTORE_VERSION,
+    kdf: { name: 'scrypt' as const, salt: salt.toString('hex'), ...params },
+    publicKey: keyPair.publicKey,
+  };
   const key = await deriveKey(passphrase, salt, params);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(header));
@@ -92,7 +132,8 @@ export async function createKeystore(path: string, keyPair: KeyPair, passphrase:
   await writeFileDurably(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   // check after writing (TIGER_STYLE): the file on disk must be the one we meant to write.
   const written = keystoreSchema.parse(JSON.parse(await readFile(path, 'utf8')));
-  if (written.ciphertext !== file.ciphertext || written.publicKey !== file.publicKey) throw new Error(`createKeystore: ${path} reads back differently`);
+  if (written.ciphertext !== file.ciphertext || written.publicKey !== file.publicKey)
+    throw new Error(`createKeystore: ${path} reads back differently`);
   return file;
 }
 
@@ -100,7 +141,9 @@ export async function createKeystore(path: string, keyPair: KeyPair, passphrase:
 export async function unlockKeystore(path: string, passphrase: string): Promise<KeyPair> {
   const file = await readKeystore(path);
   const key = await deriveKey(passphrase, Buffer.from(file.kdf.salt, 'hex'), file.kdf);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'hex'), { authTagLength: TAG_BYTES });
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'hex'), {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(additionalData(file));
   decipher.setAuthTag(Buffer.from(file.cipher.tag, 'hex'));
   let seed: Buffer;
@@ -108,10 +151,18 @@ export async function unlockKeystore(path: string, passphrase: string): Promise<
     seed = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'hex')), decipher.final()]);
   } catch (error) {
     // GCM cannot tell a wrong passphrase from an altered file; the first is far more common.
-    throw new KeystoreError('WRONG_PASSPHRASE', `Cannot unlock ${path}: the passphrase is wrong (or the file was altered after it was written).`, { cause: error });
+    throw new KeystoreError(
+      'WRONG_PASSPHRASE',
+      `Cannot unlock ${path}: the passphrase is wrong (or the file was altered after it was written).`,
+      { cause: error },
+    );
   }
   const secretKey = seed.toString('hex');
-  if (publicKeyOf(secretKey) !== file.publicKey) throw new KeystoreError('KEYSTORE_DAMAGED', `The keystore ${path} is damaged: its key does not match its public key.`);
+  if (publicKeyOf(secretKey) !== file.publicKey)
+    throw new KeystoreError(
+      'KEYSTORE_DAMAGED',
+      `The keystore ${path} is damaged: its key does not match its public key.`,
+    );
   return { secretKey, publicKey: file.publicKey };
 }
 
@@ -121,23 +172,32 @@ export async function readKeystore(path: string): Promise<KeystoreFile> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new KeystoreError('KEYSTORE_DAMAGED', `${path} is not a keystore file.`);
-    if (info.size > KEYSTORE_FILE_BYTES_MAX) throw new KeystoreError('KEYSTORE_DAMAGED', `${path} is too large to be a keystore file.`);
+    if (info.size > KEYSTORE_FILE_BYTES_MAX)
+      throw new KeystoreError('KEYSTORE_DAMAGED', `${path} is too large to be a keystore file.`);
     // mode bits mean nothing on Windows, where the file's ACL protects it instead.
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
       const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-      throw new KeystoreError('KEYSTORE_PERMISSIONS', `Permissions ${mode} for ${path} are too open: a keystore must be readable by its owner only (chmod 600 ${path}).`);
+      throw new KeystoreError(
+        'KEYSTORE_PERMISSIONS',
+        `Permissions ${mode} for ${path} are too open: a keystore must be readable by its owner only (chmod 600 ${path}).`,
+      );
     }
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof KeystoreError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new KeystoreError('KEYSTORE_MISSING', `No keystore file at ${path}.`, { cause: error });
-    throw new KeystoreError('KEYSTORE_DAMAGED', `Cannot read the keystore ${path}: ${(error as Error).message}.`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new KeystoreError('KEYSTORE_MISSING', `No keystore file at ${path}.`, { cause: error });
+    throw new KeystoreError('KEYSTORE_DAMAGED', `Cannot read the keystore ${path}: ${(error as Error).message}.`, {
+      cause: error,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new KeystoreError('KEYSTORE_DAMAGED', `The keystore ${path} is damaged: it is not valid JSON.`, { cause: error });
+    throw new KeystoreError('KEYSTORE_DAMAGED', `The keystore ${path} is damaged: it is not valid JSON.`, {
+      cause: error,
+    });
   }
   // A devnet's plain signing-key.json ({publicKey, secretKey}) is another kind of file, not a
   // damaged keystore: say so, and how to seal it.
@@ -151,7 +211,10 @@ export async function readKeystore(path: string): Promise<KeystoreFile> {
   const parsed = keystoreSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new KeystoreError('KEYSTORE_DAMAGED', `The keystore ${path} is damaged: ${issue?.path.join('.') || 'file'}: ${issue?.message}.`);
+    throw new KeystoreError(
+      'KEYSTORE_DAMAGED',
+      `The keystore ${path} is damaged: ${issue?.path.join('.') || 'file'}: ${issue?.message}.`,
+    );
   }
   return parsed.data;
 }

@@ -24,24 +24,33 @@ async function fromFile(path: string): Promise<string> {
   let text: string;
   try {
     const bytes = await readFile(path);
-    if (bytes.length > PASSPHRASE_FILE_BYTES_MAX) throw new KeystoreError('PASSPHRASE_INVALID', `The passphrase file ${path} is too large.`);
+    if (bytes.length > PASSPHRASE_FILE_BYTES_MAX)
+      throw new KeystoreError('PASSPHRASE_INVALID', `The passphrase file ${path} is too large.`);
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof KeystoreError) throw error;
-    throw new KeystoreError('PASSPHRASE_INVALID', `Cannot read the passphrase file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { cause: error });
+    throw new KeystoreError(
+      'PASSPHRASE_INVALID',
+      `Cannot read the passphrase file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      { cause: error },
+    );
   }
   return text.split(/\r?\n/, 1)[0] ?? '';
 }
 
 async function fromTerminal(source: PassphraseSource): Promise<string> {
   if (!process.stdin.isTTY) {
-    throw new KeystoreError('PASSPHRASE_INVALID', 'No passphrase: give --passphrase-file FILE, or run the command in a terminal to be asked for it.');
+    throw new KeystoreError(
+      'PASSPHRASE_INVALID',
+      'No passphrase: give --passphrase-file FILE, or run the command in a terminal to be asked for it.',
+    );
   }
   const first = await promptHidden(source.prompt ?? 'Passphrase: ');
   if (!source.confirm) return first;
   checkPassphrase(first);
   const second = await promptHidden('Repeat the passphrase: ');
-  if (first !== second) throw new KeystoreError('PASSPHRASE_INVALID', 'The two passphrases differ; nothing was written.');
+  if (first !== second)
+    throw new KeystoreError('PASSPHRASE_INVALID', 'The two passphrases differ; nothing was written.');
   return first;
 }
 
@@ -68,7 +77,8 @@ function promptHidden(prompt: string): Promise<string> {
         if (char === '\u0003') return finish(new KeystoreError('PASSPHRASE_INVALID', 'Cancelled.'));
         if (char === '\u007f' || char === '\b') typed = [...typed].slice(0, -1).join('');
         else if (char >= ' ') typed += char;
-        if (typed.length > PASSPHRASE_CHARS_MAX * 4) return finish(new KeystoreError('PASSPHRASE_INVALID', 'The passphrase is too long.'));
+        if (typed.length > PASSPHRASE_CHARS_MAX * 4)
+          return finish(new KeystoreError('PASSPHRASE_INVALID', 'The passphrase is too long.'));
       }
     };
     input.on('data', onData);

@@ -5,7 +5,14 @@
 // evict a transaction someone was already told is pending.
 import { encode } from '../../../shared/codec/index.js';
 import { sha256Hex } from '../../../shared/crypto/index.js';
-import { LedgerError, stateKeysOf, txId, type Block, type Transaction, type TxOutcome } from '../../../shared/ledger/index.js';
+import {
+  LedgerError,
+  stateKeysOf,
+  txId,
+  type Block,
+  type Transaction,
+  type TxOutcome,
+} from '../../../shared/ledger/index.js';
 
 export interface TransactionChecker {
   checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome>;
@@ -85,16 +92,21 @@ export class Mempool {
    */
   async add(tx: Transaction): Promise<{ txId: string; txHash: string; encoded: Uint8Array }> {
     const id = txId(tx);
-    if (this.#entries.has(id)) throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
+    if (this.#entries.has(id))
+      throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
     const encoded = encode(tx);
     const bytes = encoded.length;
     if (this.#entries.size >= this.#txsMax || this.#bytes + bytes > this.#bytesMax) {
-      throw new MempoolError('MEMPOOL_FULL', `the node already holds ${this.#entries.size} waiting transactions; try again after the next block`);
+      throw new MempoolError(
+        'MEMPOOL_FULL',
+        `the node already holds ${this.#entries.size} waiting transactions; try again after the next block`,
+      );
     }
     const outcome = await this.checker.checkTransaction(tx, this.now());
     if (!outcome.ok) throw new LedgerError(outcome.code, outcome.sentence);
     // checked again: another add may have raced in during the await
-    if (this.#entries.has(id)) throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
+    if (this.#entries.has(id))
+      throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
     const entry = { tx, txId: id, txHash: sha256Hex(encoded), bytes, keys: stateKeysOf(tx) };
     this.#entries.set(id, entry);
     this.#idsByHash.set(entry.txHash, id);
@@ -120,7 +132,11 @@ export class Mempool {
    * expired by now. Returns those dropped, with the ledger's reason. `committedIds`: the block's
    * txIds when the caller has them already.
    */
-  async afterCommit(block: Block, writtenKeys?: ReadonlySet<string>, committedIds?: Iterable<string>): Promise<Dropped[]> {
+  async afterCommit(
+    block: Block,
+    writtenKeys?: ReadonlySet<string>,
+    committedIds?: Iterable<string>,
+  ): Promise<Dropped[]> {
     for (const id of committedIds ?? block.txs.map((tx) => txId(tx))) this.#remove(id);
     const dropped: Dropped[] = [];
     const nowMs = this.now();

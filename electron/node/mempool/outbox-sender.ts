@@ -16,7 +16,10 @@ export interface OutboxSenderInit {
   publish(bytes: Uint8Array): Promise<PublishResult>;
   /** An entry the ledger refused: the node tells its watchers. */
   onRejected?(entry: OutboxEntry, code: string, sentence: string): void;
-  log: { warn(fields: Record<string, unknown>, message: string): void; debug(fields: Record<string, unknown>, message: string): void };
+  log: {
+    warn(fields: Record<string, unknown>, message: string): void;
+    debug(fields: Record<string, unknown>, message: string): void;
+  };
   now?: () => number;
 }
 
@@ -71,7 +74,11 @@ export class OutboxSender {
           await mempool.add(entry.tx);
         } catch (error) {
           if (error instanceof LedgerError) {
-            await outbox.update(entry.txId, { state: 'rejected', code: error.code, sentence: error.sentence }, this.#now());
+            await outbox.update(
+              entry.txId,
+              { state: 'rejected', code: error.code, sentence: error.sentence },
+              this.#now(),
+            );
             this.#resend.delete(entry.txId);
             this.init.onRejected?.(entry, error.code, error.sentence);
             continue;
@@ -84,13 +91,19 @@ export class OutboxSender {
       }
       if (entry.state === 'pending') await outbox.update(entry.txId, { state: 'submitted' }, this.#now());
       const result = await this.init.publish(encode(entry.tx)).catch((error: unknown) => {
-        this.init.log.debug({ err: error, txHash: entry.txHash }, 'outbox entry publish failed; sent again at the next flush');
+        this.init.log.debug(
+          { err: error, txHash: entry.txHash },
+          'outbox entry publish failed; sent again at the next flush',
+        );
         return undefined;
       });
       // `duplicate`: gossip sent these very bytes a moment ago (they stay in its seen cache for minutes)
       if (result && (result.outcome === 'duplicate' || result.recipients > 0)) {
         const sends = (due?.sends ?? 0) + 1;
-        this.#resend.set(entry.txId, { sends, atMs: this.#now() + Math.min(RESEND_MAX_MS, RESEND_MIN_MS * 2 ** (sends - 1)) });
+        this.#resend.set(entry.txId, {
+          sends,
+          atMs: this.#now() + Math.min(RESEND_MAX_MS, RESEND_MIN_MS * 2 ** (sends - 1)),
+        });
       } else this.#resend.delete(entry.txId);
     }
   }

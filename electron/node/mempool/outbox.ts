@@ -58,7 +58,10 @@ export class Outbox {
         entry.tx = parseTransaction(entry.tx);
       } catch (error) {
         await db.close();
-        throw new OutboxError('OUTBOX_CORRUPT', `the outbox at ${dir} has a damaged entry (${(error as Error).message}); move it aside and re-certify from the paper records`);
+        throw new OutboxError(
+          'OUTBOX_CORRUPT',
+          `the outbox at ${dir} has a damaged entry (${(error as Error).message}); move it aside and re-certify from the paper records`,
+        );
       }
       outbox.#entries.set(entry.txId, entry);
       outbox.#idsByHash.set(entry.txHash, entry.txId);
@@ -90,14 +93,29 @@ export class Outbox {
     const id = txId(tx);
     if (this.#entries.has(id)) throw new OutboxError('ALREADY_IN_OUTBOX', 'this transaction is already in the outbox');
     if (this.open().length >= OUTBOX_OPEN_ENTRIES_MAX) {
-      throw new OutboxError('OUTBOX_FULL', `the outbox holds ${OUTBOX_OPEN_ENTRIES_MAX} unsent transactions; reconnect before certifying more`);
+      throw new OutboxError(
+        'OUTBOX_FULL',
+        `the outbox holds ${OUTBOX_OPEN_ENTRIES_MAX} unsent transactions; reconnect before certifying more`,
+      );
     }
-    const entry: OutboxEntry = { seq: this.#nextSeq++, txId: id, txHash: txHash(tx), tx, state: 'pending', addedAtMs: nowMs, updatedAtMs: nowMs };
+    const entry: OutboxEntry = {
+      seq: this.#nextSeq++,
+      txId: id,
+      txHash: txHash(tx),
+      tx,
+      state: 'pending',
+      addedAtMs: nowMs,
+      updatedAtMs: nowMs,
+    };
     await this.#write(entry);
     return entry;
   }
 
-  async update(id: string, change: Pick<OutboxEntry, 'state'> & Partial<Pick<OutboxEntry, 'height' | 'code' | 'sentence'>>, nowMs: number): Promise<OutboxEntry | undefined> {
+  async update(
+    id: string,
+    change: Pick<OutboxEntry, 'state'> & Partial<Pick<OutboxEntry, 'height' | 'code' | 'sentence'>>,
+    nowMs: number,
+  ): Promise<OutboxEntry | undefined> {
     const entry = this.#entries.get(id);
     if (!entry) return undefined;
     if (entry.state === 'final' || entry.state === 'rejected') return entry; // an ending is never rewritten

@@ -66,7 +66,8 @@ interface Waiter {
 /** `encoded`: the transaction's CBOR encoding when the caller has it already. */
 export function encodeRecord(tx: Transaction, encoded?: Uint8Array): Buffer {
   const payload = encoded ?? encode(tx);
-  if (payload.length > RECORD_PAYLOAD_BYTES_MAX) throw new RangeError(`a transaction of ${payload.length} bytes is over the pending log's record limit`);
+  if (payload.length > RECORD_PAYLOAD_BYTES_MAX)
+    throw new RangeError(`a transaction of ${payload.length} bytes is over the pending log's record limit`);
   const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
   record.writeUInt32BE(payload.length, 0);
   record.writeUInt32BE(crc32(payload), 4);
@@ -75,7 +76,11 @@ export function encodeRecord(tx: Transaction, encoded?: Uint8Array): Buffer {
 }
 
 /** Parses a log file's bytes: the valid records, how many were damaged, and the torn tail. */
-export function decodeRecords(bytes: Uint8Array): { records: { tx: Transaction; record: Buffer }[]; damaged: number; tornBytes: number } {
+export function decodeRecords(bytes: Uint8Array): {
+  records: { tx: Transaction; record: Buffer }[];
+  damaged: number;
+  tornBytes: number;
+} {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: { tx: Transaction; record: Buffer }[] = [];
   let damaged = 0;
@@ -84,7 +89,8 @@ export function decodeRecords(bytes: Uint8Array): { records: { tx: Transaction; 
     const remaining = buffer.length - offset;
     const length = remaining >= HEADER_BYTES ? buffer.readUInt32BE(offset) : -1;
     // A header or payload cut short, or a length no record can have: the crash point; stop here.
-    if (length < 0 || length > RECORD_PAYLOAD_BYTES_MAX || remaining < HEADER_BYTES + length) return { records, damaged, tornBytes: remaining };
+    if (length < 0 || length > RECORD_PAYLOAD_BYTES_MAX || remaining < HEADER_BYTES + length)
+      return { records, damaged, tornBytes: remaining };
     const checksum = buffer.readUInt32BE(offset + 4);
     const payload = buffer.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
     const record = buffer.subarray(offset, offset + HEADER_BYTES + length);
@@ -190,7 +196,12 @@ export class PendingLog {
     if (this.#open.has(id)) return Promise.resolve();
     const record = encodeRecord(tx, known?.encoded);
     if (this.#open.size + this.#queue.length >= this.#entriesMax || this.#bytes + record.length > this.#bytesMax) {
-      return Promise.reject(new PendingLogError('PENDING_LOG_FULL', `the node already holds ${this.#open.size + this.#queue.length} acknowledged transactions waiting for a block; try again after the next block`));
+      return Promise.reject(
+        new PendingLogError(
+          'PENDING_LOG_FULL',
+          `the node already holds ${this.#open.size + this.#queue.length} acknowledged transactions waiting for a block; try again after the next block`,
+        ),
+      );
     }
     this.#bytes += record.length;
     const done = new Promise<void>((resolve, reject) => this.#queue.push({ id, record, resolve, reject }));

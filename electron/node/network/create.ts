@@ -106,7 +106,11 @@ export const VOTE_MESSAGE_BYTES_MAX = 512;
  */
 function contentMessageId(message: Message): Uint8Array {
   const hash = createHash('sha256').update(message.topic).update(message.data);
-  if (message.type === 'signed' && message.topic.endsWith('/consensus/1') && message.data.length <= VOTE_MESSAGE_BYTES_MAX) {
+  if (
+    message.type === 'signed' &&
+    message.topic.endsWith('/consensus/1') &&
+    message.data.length <= VOTE_MESSAGE_BYTES_MAX
+  ) {
     hash.update(message.from.toString()).update(message.sequenceNumber.toString());
   }
   return hash.digest().subarray(0, 20);

@@ -214,8 +214,13 @@ export class NotaryNetwork implements Network {
       const score = this.gossipScore(id);
       if (score >= PEER_SCORE_THRESHOLDS.graylistThreshold) continue;
       this.#gater.ban(id, Date.now() + this.init.limits.scoreBanMs);
-      this.init.log.warn({ peer: id, score, banMs: this.init.limits.scoreBanMs }, 'disconnecting a peer whose gossip score fell under the graylist threshold');
-      await this.libp2p.hangUp(peer).catch((error: unknown) => this.init.log.warn({ peer: id, error: String(error) }, 'hang up failed'));
+      this.init.log.warn(
+        { peer: id, score, banMs: this.init.limits.scoreBanMs },
+        'disconnecting a peer whose gossip score fell under the graylist threshold',
+      );
+      await this.libp2p
+        .hangUp(peer)
+        .catch((error: unknown) => this.init.log.warn({ peer: id, error: String(error) }, 'hang up failed'));
     }
   }
 

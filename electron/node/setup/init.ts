@@ -51,17 +51,25 @@ export class InitError extends Error {
   }
 }
 
-const DEFAULT_NAMES: Record<InitRole, string> = { registrar: 'Registry office', notary: 'Notary office', observer: 'Observer node' };
+const DEFAULT_NAMES: Record<InitRole, string> = {
+  registrar: 'Registry office',
+  notary: 'Notary office',
+  observer: 'Observer node',
+};
 
 export async function initNode(options: InitOptions): Promise<InitResult> {
   const { dataDir, role } = options;
   const signs = role !== 'observer';
   // every check before the first write, so a refusal leaves nothing behind
   if (options.dev && !signs) {
-    throw new InitError('INIT_INVALID', 'A dev chain needs its node to vote: use --role notary (the default) or --role registrar with --dev.');
+    throw new InitError(
+      'INIT_INVALID',
+      'A dev chain needs its node to vote: use --role notary (the default) or --role registrar with --dev.',
+    );
   }
   if (signs) {
-    if (options.passphrase === undefined) throw new InitError('INIT_INVALID', `A ${role} node needs a passphrase to seal its signing key.`);
+    if (options.passphrase === undefined)
+      throw new InitError('INIT_INVALID', `A ${role} node needs a passphrase to seal its signing key.`);
     checkPassphrase(options.passphrase);
   }
   const name = options.name ?? (options.dev ? `Dev ${role} (this node)` : DEFAULT_NAMES[role]);
@@ -88,7 +96,13 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
 
     let chainId: string | null = null;
     if (options.dev) {
-      const genesis = devChainGenesis({ publicKey: publicKey!, role: role as 'registrar' | 'notary', name, peerId, objects: options.objects });
+      const genesis = devChainGenesis({
+        publicKey: publicKey!,
+        role: role as 'registrar' | 'notary',
+        name,
+        peerId,
+        objects: options.objects,
+      });
       // refuse here, not at start: the genesis must give the chain its one validator
       genesisState(parseGenesis(genesis));
       await writeFileDurably(join(dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);
@@ -107,9 +121,19 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
  * its only validator. The well-known dev registrar (or, when the node is the registrar, the dev
  * notary) is listed suspended, so a genesis registrar exists but never votes; the dev bank stays.
  */
-export function devChainGenesis(node: { publicKey: string; role: 'registrar' | 'notary'; name: string; peerId?: string; objects?: number; nowMs?: number }): Genesis {
+export function devChainGenesis(node: {
+  publicKey: string;
+  role: 'registrar' | 'notary';
+  name: string;
+  peerId?: string;
+  objects?: number;
+  nowMs?: number;
+}): Genesis {
   const base = devGenesis({ objects: node.objects ?? 300, parties: 50 });
-  const suspended = node.role === 'registrar' ? { key: devKeys.notary.publicKey, role: 'notary' as const, name: 'Dev notary (suspended)' } : { key: devKeys.registrar.publicKey, role: 'registrar' as const, name: 'Dev registry office (suspended)' };
+  const suspended =
+    node.role === 'registrar'
+      ? { key: devKeys.notary.publicKey, role: 'notary' as const, name: 'Dev notary (suspended)' }
+      : { key: devKeys.registrar.publicKey, role: 'registrar' as const, name: 'Dev registry office (suspended)' };
   return {
     ...base,
     genesisTimeMs: node.nowMs ?? Date.now(),
@@ -128,11 +152,21 @@ async function requireEmptyOrMissing(dir: string): Promise<boolean> {
     info = await stat(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new InitError('INIT_INVALID', `Cannot read ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new InitError(
+      'INIT_INVALID',
+      `Cannot read ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
-  if (!info.isDirectory()) throw new InitError('DATA_DIR_NOT_EMPTY', `${dir} exists and is not a folder; notary init needs a new or empty folder.`);
+  if (!info.isDirectory())
+    throw new InitError(
+      'DATA_DIR_NOT_EMPTY',
+      `${dir} exists and is not a folder; notary init needs a new or empty folder.`,
+    );
   if ((await readdir(dir)).length > 0) {
-    throw new InitError('DATA_DIR_NOT_EMPTY', `${dir} is not empty; notary init writes a new node only into a new or empty folder, so nothing there is overwritten.`);
+    throw new InitError(
+      'DATA_DIR_NOT_EMPTY',
+      `${dir} is not empty; notary init writes a new node only into a new or empty folder, so nothing there is overwritten.`,
+    );
   }
   return true;
 }

@@ -57,7 +57,14 @@ export const LEVEL_TUNING = { maxFileSize: 16 * 1024 * 1024, cacheSize: 32 * 102
 export const OPEN_TAIL_BLOCKS = 64;
 const META_VALUE_BYTES_MAX = 4096;
 /** Namespaces scanRows pages through; blocks and commits (up to 16 MiB each) are read by height. */
-const SCANNABLE_PREFIXES: readonly number[] = [Prefix.state, Prefix.smtNode, Prefix.heightByHash, Prefix.txLocation, Prefix.objectHistory, Prefix.partyObject];
+const SCANNABLE_PREFIXES: readonly number[] = [
+  Prefix.state,
+  Prefix.smtNode,
+  Prefix.heightByHash,
+  Prefix.txLocation,
+  Prefix.objectHistory,
+  Prefix.partyObject,
+];
 
 export interface StoreHead {
   height: number;
@@ -147,7 +154,12 @@ function isChainId(value: unknown): value is string {
 // ---------------------------------------------------------------- head record
 
 function headFields(head: StoreHead): StoreHead {
-  return { height: head.height, blockHash: head.blockHash, stateRoot: head.stateRoot, blockBytesHash: head.blockBytesHash };
+  return {
+    height: head.height,
+    blockHash: head.blockHash,
+    stateRoot: head.stateRoot,
+    blockBytesHash: head.blockBytesHash,
+  };
 }
 
 export function encodeHeadRecord(head: StoreHead): Uint8Array {
@@ -169,11 +181,22 @@ export function decodeHeadRecord(dir: string, bytes: Uint8Array): StoreHead {
   } catch (error) {
     throw corruptError(dir, `the head record is not canonical CBOR (${(error as Error).message})`, error);
   }
-  if (!hasExactKeys(record, ['head', 'checksum']) || !hasExactKeys(record.head, ['height', 'blockHash', 'stateRoot', 'blockBytesHash'])) {
-    throw corruptError(dir, 'the head record does not have the fields {head: {height, blockHash, stateRoot, blockBytesHash}, checksum}');
+  if (
+    !hasExactKeys(record, ['head', 'checksum']) ||
+    !hasExactKeys(record.head, ['height', 'blockHash', 'stateRoot', 'blockBytesHash'])
+  ) {
+    throw corruptError(
+      dir,
+      'the head record does not have the fields {head: {height, blockHash, stateRoot, blockBytesHash}, checksum}',
+    );
   }
   const { head, checksum } = record as { head: Record<string, unknown>; checksum: unknown };
-  if (!isHeight(head.height) || !isHash64(head.blockHash) || !isHash64(head.stateRoot) || !isHash64(head.blockBytesHash)) {
+  if (
+    !isHeight(head.height) ||
+    !isHash64(head.blockHash) ||
+    !isHash64(head.stateRoot) ||
+    !isHash64(head.blockBytesHash)
+  ) {
     throw corruptError(dir, 'the head record holds a malformed height or hash');
   }
   const fields = headFields(head as unknown as StoreHead);
@@ -184,7 +207,12 @@ export function decodeHeadRecord(dir: string, bytes: Uint8Array): StoreHead {
 }
 
 function headsEqual(a: StoreHead, b: StoreHead): boolean {
-  return a.height === b.height && a.blockHash === b.blockHash && a.stateRoot === b.stateRoot && a.blockBytesHash === b.blockBytesHash;
+  return (
+    a.height === b.height &&
+    a.blockHash === b.blockHash &&
+    a.stateRoot === b.stateRoot &&
+    a.blockBytesHash === b.blockBytesHash
+  );
 }
 
 // ---------------------------------------------------------------- batch validation
@@ -192,7 +220,14 @@ function headsEqual(a: StoreHead, b: StoreHead): boolean {
 function countWrites(batch: BlockCommitBatch): number {
   // block, commit, hash -> height, head record
   const fixed = batch.genesisDigest === undefined ? 4 : 5;
-  return fixed + batch.stateWrites.length + batch.smtNodes.length + batch.txs.length + batch.objectHistory.length + batch.partyObjects.length;
+  return (
+    fixed +
+    batch.stateWrites.length +
+    batch.smtNodes.length +
+    batch.txs.length +
+    batch.objectHistory.length +
+    batch.partyObjects.length
+  );
 }
 
 function isBytes(value: unknown, bytesMax: number): value is Uint8Array {
@@ -206,8 +241,10 @@ function validateHeader(batch: BlockCommitBatch, head: StoreHead | null): void {
   if (!isHeight(h) || h !== expected) throw invalidBatch(h, `the next height is ${expected}`);
   if (!isHash64(batch.blockHash)) throw invalidBatch(h, 'blockHash is not 64 lowercase hex');
   if (!isHash64(batch.stateRoot)) throw invalidBatch(h, 'stateRoot is not 64 lowercase hex');
-  if (!isBytes(batch.blockBytes, BLOCK_BYTES_MAX)) throw invalidBatch(h, `blockBytes must be 1 to ${BLOCK_BYTES_MAX} bytes`);
-  if (!isBytes(batch.commitBytes, COMMIT_BYTES_MAX)) throw invalidBatch(h, `commitBytes must be 1 to ${COMMIT_BYTES_MAX} bytes`);
+  if (!isBytes(batch.blockBytes, BLOCK_BYTES_MAX))
+    throw invalidBatch(h, `blockBytes must be 1 to ${BLOCK_BYTES_MAX} bytes`);
+  if (!isBytes(batch.commitBytes, COMMIT_BYTES_MAX))
+    throw invalidBatch(h, `commitBytes must be 1 to ${COMMIT_BYTES_MAX} bytes`);
   for (const list of ['stateWrites', 'smtNodes', 'txs', 'objectHistory', 'partyObjects'] as const) {
     if (!Array.isArray(batch[list])) throw invalidBatch(h, `${list} is not an array`);
   }
@@ -222,12 +259,16 @@ function validateHeader(batch: BlockCommitBatch, head: StoreHead | null): void {
 function validateStateWrites(batch: BlockCommitBatch): void {
   const seen = new Set<string>();
   for (const write of batch.stateWrites) {
-    if (!isStoreName(write?.key, true)) throw invalidBatch(batch.height, `state key ${JSON.stringify(write?.key)} is empty, too long or not UTF-8`);
+    if (!isStoreName(write?.key, true))
+      throw invalidBatch(batch.height, `state key ${JSON.stringify(write?.key)} is empty, too long or not UTF-8`);
     // REJECT: two writes to one key in one block leave the result up to their order.
     if (seen.has(write.key)) throw invalidBatch(batch.height, `state key ${write.key} is written twice`);
     seen.add(write.key);
     if (write.value !== null && !(write.value instanceof Uint8Array && write.value.length <= STATE_VALUE_BYTES_MAX)) {
-      throw invalidBatch(batch.height, `state value for ${write.key} must be null or at most ${STATE_VALUE_BYTES_MAX} bytes`);
+      throw invalidBatch(
+        batch.height,
+        `state value for ${write.key} must be null or at most ${STATE_VALUE_BYTES_MAX} bytes`,
+      );
     }
   }
 }
@@ -237,9 +278,11 @@ function validateSmtNodes(batch: BlockCommitBatch): Map<string, Uint8Array> {
   const nodes = new Map<string, Uint8Array>();
   for (const node of batch.smtNodes) {
     if (!isHash64(node?.hash)) throw invalidBatch(batch.height, 'an SMT node hash is not 64 lowercase hex');
-    if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX)) throw invalidBatch(batch.height, `SMT node ${node.hash} must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
+    if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX))
+      throw invalidBatch(batch.height, `SMT node ${node.hash} must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
     const earlier = nodes.get(node.hash);
-    if (earlier !== undefined && !bytesEqual(earlier, node.bytes)) throw invalidBatch(batch.height, `SMT node ${node.hash} is given with two contents`);
+    if (earlier !== undefined && !bytesEqual(earlier, node.bytes))
+      throw invalidBatch(batch.height, `SMT node ${node.hash} is given with two contents`);
     nodes.set(node.hash, node.bytes);
   }
   return nodes;
@@ -250,7 +293,8 @@ function validateTxs(batch: BlockCommitBatch): Map<string, number> {
   const indexes = new Set<number>();
   for (const tx of batch.txs) {
     if (!isHash64(tx?.txHash)) throw invalidBatch(batch.height, 'a tx hash is not 64 lowercase hex');
-    if (!Number.isInteger(tx.index) || tx.index < 0 || tx.index > 0xffff_ffff) throw invalidBatch(batch.height, `tx ${tx.txHash} has index ${tx.index}`);
+    if (!Number.isInteger(tx.index) || tx.index < 0 || tx.index > 0xffff_ffff)
+      throw invalidBatch(batch.height, `tx ${tx.txHash} has index ${tx.index}`);
     // REJECT: one tx at two places, or two txs at one place, breaks tx hash -> location.
     if (indexByHash.has(tx.txHash)) throw invalidBatch(batch.height, `tx ${tx.txHash} appears twice`);
     if (indexes.has(tx.index)) throw invalidBatch(batch.height, `two txs have index ${tx.index}`);
@@ -263,19 +307,28 @@ function validateTxs(batch: BlockCommitBatch): Map<string, number> {
 function validateIndexes(batch: BlockCommitBatch, txIndexByHash: Map<string, number>): void {
   const historyRows = new Set<string>();
   for (const row of batch.objectHistory) {
-    if (!isStoreName(row?.objectId, false)) throw invalidBatch(batch.height, 'an object id is empty, too long, not UTF-8 or contains NUL');
+    if (!isStoreName(row?.objectId, false))
+      throw invalidBatch(batch.height, 'an object id is empty, too long, not UTF-8 or contains NUL');
     // REJECT: history rows point at txs of this very block.
-    if (txIndexByHash.get(row.txHash) !== row.index) throw invalidBatch(batch.height, `history of ${row.objectId} names tx ${String(row.txHash)} at index ${row.index}, which is not in this block`);
+    if (txIndexByHash.get(row.txHash) !== row.index)
+      throw invalidBatch(
+        batch.height,
+        `history of ${row.objectId} names tx ${String(row.txHash)} at index ${row.index}, which is not in this block`,
+      );
     const rowId = `${row.objectId}\u0000${row.index}`;
-    if (historyRows.has(rowId)) throw invalidBatch(batch.height, `history of ${row.objectId} lists index ${row.index} twice`);
+    if (historyRows.has(rowId))
+      throw invalidBatch(batch.height, `history of ${row.objectId} lists index ${row.index} twice`);
     historyRows.add(rowId);
   }
   const partyRows = new Set<string>();
   for (const row of batch.partyObjects) {
-    if (!isStoreName(row?.party, false) || !isStoreName(row.objectId, false)) throw invalidBatch(batch.height, 'a party or object id is empty, too long, not UTF-8 or contains NUL');
-    if (typeof row.owns !== 'boolean') throw invalidBatch(batch.height, `owns for ${row.party} / ${row.objectId} is not a boolean`);
+    if (!isStoreName(row?.party, false) || !isStoreName(row.objectId, false))
+      throw invalidBatch(batch.height, 'a party or object id is empty, too long, not UTF-8 or contains NUL');
+    if (typeof row.owns !== 'boolean')
+      throw invalidBatch(batch.height, `owns for ${row.party} / ${row.objectId} is not a boolean`);
     const rowId = `${row.party}\u0000${row.objectId}`;
-    if (partyRows.has(rowId)) throw invalidBatch(batch.height, `party ${row.party} / object ${row.objectId} appears twice`);
+    if (partyRows.has(rowId))
+      throw invalidBatch(batch.height, `party ${row.party} / object ${row.objectId} appears twice`);
     partyRows.add(rowId);
   }
 }
@@ -289,7 +342,9 @@ function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Arr
     { type: 'put', key: Keys.heightByHash(batch.blockHash), value: encodeHeight(batch.height) },
   ];
   for (const { key, value } of batch.stateWrites) {
-    operations.push(value === null ? { type: 'del', key: Keys.state(key) } : { type: 'put', key: Keys.state(key), value });
+    operations.push(
+      value === null ? { type: 'del', key: Keys.state(key) } : { type: 'put', key: Keys.state(key), value },
+    );
   }
   for (const [hash, bytes] of smtNodes) operations.push({ type: 'put', key: Keys.smtNode(hash), value: bytes });
   for (const { txHash, index } of batch.txs) {
@@ -303,7 +358,8 @@ function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Arr
     const key = Keys.partyObject(party, objectId);
     operations.push(owns ? { type: 'put', key, value: PRESENT_MARKER } : { type: 'del', key });
   }
-  if (batch.genesisDigest !== undefined) operations.push({ type: 'put', key: Keys.meta(MetaName.genesisDigest), value: encode(batch.genesisDigest) });
+  if (batch.genesisDigest !== undefined)
+    operations.push({ type: 'put', key: Keys.meta(MetaName.genesisDigest), value: encode(batch.genesisDigest) });
   // The head moves in the same atomic batch as everything it describes.
   operations.push({ type: 'put', key: Keys.meta(MetaName.head), value: encodeHeadRecord(nextHead) });
   return operations;
@@ -320,8 +376,11 @@ async function inspectDirectory(dir: string, createIfMissing: boolean): Promise<
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && createIfMissing) return false;
     if (code === 'ENOENT') throw new StoreError('STORE_MISSING', `No store exists at ${dir}.`, { cause: error });
-    if (code === 'ENOTDIR') throw new StoreError('STORE_MISSING', `${dir} is not a directory, so it holds no store.`, { cause: error });
-    throw new StoreError('STORE_IO', `Cannot read the store directory ${dir}: ${(error as Error).message}.`, { cause: error });
+    if (code === 'ENOTDIR')
+      throw new StoreError('STORE_MISSING', `${dir} is not a directory, so it holds no store.`, { cause: error });
+    throw new StoreError('STORE_IO', `Cannot read the store directory ${dir}: ${(error as Error).message}.`, {
+      cause: error,
+    });
   }
   const hasCurrent = names.includes('CURRENT');
   const levelFiles = names.filter((name) => /^MANIFEST-\d+$/.test(name) || /^\d+\.(?:ldb|sst|log)$/.test(name));
@@ -377,8 +436,11 @@ class OpenCheck {
   /** A new store: written once, synced, before anything else. */
   async initialise(chainId: string | undefined): Promise<void> {
     if (!(await this.isEmpty())) throw corruptError(this.dir, 'it holds rows but no schema version');
-    const operations: Operation[] = [{ type: 'put', key: Keys.meta(MetaName.schemaVersion), value: encode(STORE_SCHEMA_VERSION) }];
-    if (chainId !== undefined) operations.push({ type: 'put', key: Keys.meta(MetaName.chainId), value: encode(chainId) });
+    const operations: Operation[] = [
+      { type: 'put', key: Keys.meta(MetaName.schemaVersion), value: encode(STORE_SCHEMA_VERSION) },
+    ];
+    if (chainId !== undefined)
+      operations.push({ type: 'put', key: Keys.meta(MetaName.chainId), value: encode(chainId) });
     await this.db.batch(operations, { sync: true });
   }
 
@@ -386,13 +448,20 @@ class OpenCheck {
     let version = await this.metaValue(MetaName.schemaVersion);
     if (version === undefined) {
       // LevelDB files exist but our first write is gone: the store lost data, it is not new.
-      if (existed) throw corruptError(this.dir, 'its schema version record is missing, so the database holds less than was written');
+      if (existed)
+        throw corruptError(
+          this.dir,
+          'its schema version record is missing, so the database holds less than was written',
+        );
       await this.initialise(chainId);
       version = STORE_SCHEMA_VERSION;
     }
     if (!isHeight(version)) throw corruptError(this.dir, 'its schema version record is not a number');
     if (version !== STORE_SCHEMA_VERSION) {
-      throw new StoreError('STORE_VERSION', `The store at ${this.dir} has schema version ${version}; this node reads version ${STORE_SCHEMA_VERSION}. Use a matching node version or re-sync from peers into a new directory.`);
+      throw new StoreError(
+        'STORE_VERSION',
+        `The store at ${this.dir} has schema version ${version}; this node reads version ${STORE_SCHEMA_VERSION}. Use a matching node version or re-sync from peers into a new directory.`,
+      );
     }
   }
 
@@ -404,13 +473,17 @@ class OpenCheck {
       await this.db.put(Keys.meta(MetaName.chainId), encode(chainId), { sync: true });
       return;
     }
-    throw new StoreError('STORE_CHAIN_MISMATCH', `The store at ${this.dir} belongs to chain "${stored}", not "${chainId}".`);
+    throw new StoreError(
+      'STORE_CHAIN_MISMATCH',
+      `The store at ${this.dir} belongs to chain "${stored}", not "${chainId}".`,
+    );
   }
 
   async readHead(): Promise<StoreHead | null> {
     const bytes = await this.get('the head record', Keys.meta(MetaName.head));
     if (bytes === undefined) {
-      if (!(await this.isNamespaceEmpty(Prefix.block))) throw corruptError(this.dir, 'it holds blocks but no head record');
+      if (!(await this.isNamespaceEmpty(Prefix.block)))
+        throw corruptError(this.dir, 'it holds blocks but no head record');
       return null;
     }
     return decodeHeadRecord(this.dir, bytes);
@@ -420,18 +493,26 @@ class OpenCheck {
     const h = head.height;
     const block = await this.get(`the head block at height ${h}`, Keys.block(h));
     if (block === undefined) throw corruptError(this.dir, `the head block at height ${h} is missing`);
-    if (sha256Hex(block) !== head.blockBytesHash) throw corruptError(this.dir, `the head block at height ${h} does not match its recorded sha256`);
+    if (sha256Hex(block) !== head.blockBytesHash)
+      throw corruptError(this.dir, `the head block at height ${h} does not match its recorded sha256`);
     const commit = await this.get(`the head commit at height ${h}`, Keys.commit(h));
-    if (commit === undefined) throw corruptError(this.dir, `the commit certificate of the head block at height ${h} is missing`);
+    if (commit === undefined)
+      throw corruptError(this.dir, `the commit certificate of the head block at height ${h} is missing`);
     const heightRow = await this.get(`the hash -> height row of height ${h}`, Keys.heightByHash(head.blockHash));
     const mapped = heightRow === undefined ? undefined : decodeHeight(heightRow);
-    if (mapped !== h) throw corruptError(this.dir, `the head block hash ${head.blockHash} maps to height ${String(mapped)}, not the head height ${h}`);
+    if (mapped !== h)
+      throw corruptError(
+        this.dir,
+        `the head block hash ${head.blockHash} maps to height ${String(mapped)}, not the head height ${h}`,
+      );
     if (head.stateRoot !== EMPTY_STATE_ROOT) {
       const root = await this.get(`the state root node of height ${h}`, Keys.smtNode(head.stateRoot));
-      if (root === undefined) throw corruptError(this.dir, `the state root node ${head.stateRoot} of the head at height ${h} is missing`);
+      if (root === undefined)
+        throw corruptError(this.dir, `the state root node ${head.stateRoot} of the head at height ${h} is missing`);
     }
     const above = await this.get(`the block at height ${h + 1}`, Keys.block(h + 1));
-    if (above !== undefined) throw corruptError(this.dir, `a block at height ${h + 1} exists above the head at height ${h}`);
+    if (above !== undefined)
+      throw corruptError(this.dir, `a block at height ${h + 1} exists above the head at height ${h}`);
   }
 
   /** The newest blocks are the ones a damaged log would drop; their rows must all be there. */
@@ -449,12 +530,20 @@ class OpenCheck {
     const missing = present.findIndex((found) => !found);
     if (missing >= 0) {
       const what = missing % 2 === 0 ? 'block' : 'commit certificate';
-      throw corruptError(this.dir, `the ${what} at height ${from + Math.floor(missing / 2)} below the head at height ${head.height} is missing`);
+      throw corruptError(
+        this.dir,
+        `the ${what} at height ${from + Math.floor(missing / 2)} below the head at height ${head.height} is missing`,
+      );
     }
   }
 }
 
-async function checkStore(db: Database, dir: string, existed: boolean, chainId: string | undefined): Promise<StoreHead | null> {
+async function checkStore(
+  db: Database,
+  dir: string,
+  existed: boolean,
+  chainId: string | undefined,
+): Promise<StoreHead | null> {
   const check = new OpenCheck(db, dir);
   await check.checkSchema(existed, chainId);
   await check.checkChainId(chainId);
@@ -470,7 +559,10 @@ async function checkRecordedHead(db: Database, dir: string, head: StoreHead | nu
   const recorded = await readHeadFile(dir);
   if (recorded === undefined) return;
   const check = new OpenCheck(db, dir);
-  const row = head === null ? undefined : await check.get(`the height of block ${recorded.blockHash}`, Keys.heightByHash(recorded.blockHash));
+  const row =
+    head === null
+      ? undefined
+      : await check.get(`the height of block ${recorded.blockHash}`, Keys.heightByHash(recorded.blockHash));
   checkAgainstRecord(dir, head?.height ?? -1, recorded, row === undefined ? undefined : decodeHeight(row));
 }
 
@@ -495,9 +587,15 @@ export class ChainStore {
   static async open(dir: string, options: OpenOptions = {}): Promise<ChainStore> {
     assertArgument(typeof dir === 'string' && dir.length > 0, 'the store directory must be a non-empty path');
     const createIfMissing = options.createIfMissing ?? true;
-    if (options.chainId !== undefined) assertArgument(isChainId(options.chainId), `chain id must be 1 to ${CHAIN_ID_BYTES_MAX} UTF-8 bytes`);
+    if (options.chainId !== undefined)
+      assertArgument(isChainId(options.chainId), `chain id must be 1 to ${CHAIN_ID_BYTES_MAX} UTF-8 bytes`);
     const existed = await inspectDirectory(dir, createIfMissing);
-    const db: Database = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view', createIfMissing, ...LEVEL_TUNING });
+    const db: Database = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+      createIfMissing,
+      ...LEVEL_TUNING,
+    });
     try {
       await db.open({ createIfMissing });
     } catch (error) {
@@ -522,7 +620,8 @@ export class ChainStore {
     this.assertOpen();
     if (this.writeFailure !== undefined) throw this.writeFailure;
     // REJECT: commits are sequential; a second one racing the first would validate against a stale head.
-    if (this.committingHeight !== undefined) throw invalidBatch(batch?.height, `block ${this.committingHeight} is still being written`);
+    if (this.committingHeight !== undefined)
+      throw invalidBatch(batch?.height, `block ${this.committingHeight} is still being written`);
     this.committingHeight = typeof batch?.height === 'number' ? batch.height : -1;
     try {
       await this.commitValidated(batch);
@@ -545,7 +644,8 @@ export class ChainStore {
       blockBytesHash: sha256Hex(batch.blockBytes),
     });
     const operations = buildOperations(batch, smtNodes, nextHead);
-    if (operations.length > BATCH_WRITES_MAX) throw new Error(`invariant: ${operations.length} operations passed validation`);
+    if (operations.length > BATCH_WRITES_MAX)
+      throw new Error(`invariant: ${operations.length} operations passed validation`);
     try {
       await this.db.batch(operations, { sync: this.durable });
     } catch (error) {
@@ -577,15 +677,21 @@ export class ChainStore {
   private async validateAgainstStore(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Array>): Promise<void> {
     const h = batch.height;
     const existingHeight = await this.getHeightByHash(batch.blockHash);
-    if (existingHeight !== undefined) throw invalidBatch(h, `block hash ${batch.blockHash} is already stored at height ${existingHeight}`);
+    if (existingHeight !== undefined)
+      throw invalidBatch(h, `block hash ${batch.blockHash} is already stored at height ${existingHeight}`);
     if (batch.txs.length > 0) {
-      const known = await this.readMany('tx locations', batch.txs.map((tx) => Keys.txLocation(tx.txHash)));
+      const known = await this.readMany(
+        'tx locations',
+        batch.txs.map((tx) => Keys.txLocation(tx.txHash)),
+      );
       const repeated = known.findIndex((value) => value !== undefined);
-      if (repeated >= 0) throw invalidBatch(h, `tx ${batch.txs[repeated]?.txHash} is already stored in an earlier block`);
+      if (repeated >= 0)
+        throw invalidBatch(h, `tx ${batch.txs[repeated]?.txHash} is already stored in an earlier block`);
     }
     if (batch.stateRoot !== EMPTY_STATE_ROOT && !smtNodes.has(batch.stateRoot)) {
       // REJECT: a head whose state root has no node could never serve a proof or pass open().
-      if ((await this.getSmtNode(batch.stateRoot)) === undefined) throw invalidBatch(h, `state root ${batch.stateRoot} has no SMT node in the batch or the store`);
+      if ((await this.getSmtNode(batch.stateRoot)) === undefined)
+        throw invalidBatch(h, `state root ${batch.stateRoot} has no SMT node in the batch or the store`);
     }
   }
 
@@ -594,7 +700,10 @@ export class ChainStore {
     const bytes = await this.read('the head record', Keys.meta(MetaName.head));
     const written = bytes === undefined ? undefined : decodeHeadRecord(this.dir, bytes);
     if (written === undefined || !headsEqual(written, expected)) {
-      this.writeFailure = corruptError(this.dir, `the head record of height ${expected.height} did not read back as written`);
+      this.writeFailure = corruptError(
+        this.dir,
+        `the head record of height ${expected.height} did not read back as written`,
+      );
       throw this.writeFailure;
     }
   }
@@ -610,19 +719,24 @@ export class ChainStore {
     if (this.writeFailure !== undefined) throw this.writeFailure;
     if (this.currentHead !== null) throw invalidBatch(0, 'genesis rows are written only into a store without a head');
     const total = rows.stateWrites.length + rows.smtNodes.length + rows.partyObjects.length;
-    if (total > BATCH_WRITES_MAX) throw invalidBatch(0, `${total} genesis rows exceed the limit of ${BATCH_WRITES_MAX}`);
+    if (total > BATCH_WRITES_MAX)
+      throw invalidBatch(0, `${total} genesis rows exceed the limit of ${BATCH_WRITES_MAX}`);
     const operations: Operation[] = [];
     for (const { key, value } of rows.stateWrites) {
-      if (!isStoreName(key, true)) throw invalidBatch(0, `state key ${JSON.stringify(key)} is empty, too long or not UTF-8`);
-      if (!(value instanceof Uint8Array && value.length <= STATE_VALUE_BYTES_MAX)) throw invalidBatch(0, `state value for ${key} must be at most ${STATE_VALUE_BYTES_MAX} bytes`);
+      if (!isStoreName(key, true))
+        throw invalidBatch(0, `state key ${JSON.stringify(key)} is empty, too long or not UTF-8`);
+      if (!(value instanceof Uint8Array && value.length <= STATE_VALUE_BYTES_MAX))
+        throw invalidBatch(0, `state value for ${key} must be at most ${STATE_VALUE_BYTES_MAX} bytes`);
       operations.push({ type: 'put', key: Keys.state(key), value });
     }
     for (const { hash, bytes } of rows.smtNodes) {
-      if (!isBytes(bytes, SMT_NODE_BYTES_MAX)) throw invalidBatch(0, `an SMT node must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
+      if (!isBytes(bytes, SMT_NODE_BYTES_MAX))
+        throw invalidBatch(0, `an SMT node must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
       operations.push({ type: 'put', key: Keys.smtNodeRaw(hash), value: bytes });
     }
     for (const { party, objectId } of rows.partyObjects) {
-      if (!isStoreName(party, false) || !isStoreName(objectId, false)) throw invalidBatch(0, 'a party or object id is empty, too long, not UTF-8 or contains NUL');
+      if (!isStoreName(party, false) || !isStoreName(objectId, false))
+        throw invalidBatch(0, 'a party or object id is empty, too long, not UTF-8 or contains NUL');
       operations.push({ type: 'put', key: Keys.partyObject(party, objectId), value: PRESENT_MARKER });
     }
     if (operations.length === 0) return;
@@ -642,7 +756,11 @@ export class ChainStore {
     try {
       value = decode(bytes, META_VALUE_BYTES_MAX);
     } catch (error) {
-      throw corruptError(this.dir, `the genesis digest record is not canonical CBOR (${(error as Error).message})`, error);
+      throw corruptError(
+        this.dir,
+        `the genesis digest record is not canonical CBOR (${(error as Error).message})`,
+        error,
+      );
     }
     if (!isHash64(value)) throw corruptError(this.dir, 'the genesis digest record is not 64 lowercase hex');
     return value;
@@ -663,7 +781,13 @@ export class ChainStore {
     const bytes = await this.read(`the height of block ${blockHash}`, Keys.heightByHash(blockHash));
     if (bytes === undefined) return undefined;
     const height = decodeHeight(bytes);
-    if (height === undefined) throw corruptError(this.dir, 'the height row of this block hash is not an 8-byte height', undefined, rowOf(Keys.heightByHash(blockHash)));
+    if (height === undefined)
+      throw corruptError(
+        this.dir,
+        'the height row of this block hash is not an 8-byte height',
+        undefined,
+        rowOf(Keys.heightByHash(blockHash)),
+      );
     return height;
   }
 
@@ -674,9 +798,16 @@ export class ChainStore {
 
   /** Values of the keys that exist; absent keys are absent from the map. */
   async getStateMany(keys: string[]): Promise<Map<string, Uint8Array>> {
-    assertArgument(Array.isArray(keys) && keys.length <= GET_MANY_KEYS_MAX, `at most ${GET_MANY_KEYS_MAX} keys per call`);
-    for (const key of keys) assertArgument(isStoreName(key, true), 'a state key is a non-empty UTF-8 string of at most 512 bytes');
-    const values = await this.readMany('state values', keys.map((key) => Keys.state(key)));
+    assertArgument(
+      Array.isArray(keys) && keys.length <= GET_MANY_KEYS_MAX,
+      `at most ${GET_MANY_KEYS_MAX} keys per call`,
+    );
+    for (const key of keys)
+      assertArgument(isStoreName(key, true), 'a state key is a non-empty UTF-8 string of at most 512 bytes');
+    const values = await this.readMany(
+      'state values',
+      keys.map((key) => Keys.state(key)),
+    );
     const found = new Map<string, Uint8Array>();
     keys.forEach((key, i) => {
       const value = values[i];
@@ -699,11 +830,17 @@ export class ChainStore {
    * `limit`: pages through the whole state (the auditor compares two stores this way).
    */
   async scanState(after: string | undefined, options: { limit?: number } = {}): Promise<Array<[string, Uint8Array]>> {
-    assertArgument(after === undefined || isStoreName(after, true), 'a state key is a non-empty UTF-8 string of at most 512 bytes');
+    assertArgument(
+      after === undefined || isStoreName(after, true),
+      'a state key is a non-empty UTF-8 string of at most 512 bytes',
+    );
     const limit = boundedLimit(options.limit);
     const all = Ranges.namespace(Prefix.state);
     const range = after === undefined ? all : { gt: Keys.state(after), lt: all.lt };
-    return (await this.readRange('the state', range, limit)).map(([key, value]) => [this.decodeKeyPart(() => parseStateKey(key), 'a state key'), value]);
+    return (await this.readRange('the state', range, limit)).map(([key, value]) => [
+      this.decodeKeyPart(() => parseStateKey(key), 'a state key'),
+      value,
+    ]);
   }
 
   async getSmtNode(hashHex: string): Promise<Uint8Array | undefined> {
@@ -713,8 +850,14 @@ export class ChainStore {
 
   /** Nodes by their 32 raw hash bytes (the auditor's tree walk), at most GET_MANY_KEYS_MAX per call. */
   async getSmtNodesRaw(hashes: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
-    assertArgument(Array.isArray(hashes) && hashes.length <= GET_MANY_KEYS_MAX, `at most ${GET_MANY_KEYS_MAX} nodes per call`);
-    return this.readMany('state-tree nodes', hashes.map((hash) => Keys.smtNodeRaw(hash)));
+    assertArgument(
+      Array.isArray(hashes) && hashes.length <= GET_MANY_KEYS_MAX,
+      `at most ${GET_MANY_KEYS_MAX} nodes per call`,
+    );
+    return this.readMany(
+      'state-tree nodes',
+      hashes.map((hash) => Keys.smtNodeRaw(hash)),
+    );
   }
 
   /**
@@ -722,11 +865,22 @@ export class ChainStore {
    * order after the full key `after` (from the first when undefined), at most `limit`: the
    * auditor compares a store with its replay this way, page by page.
    */
-  async scanRows(prefix: number, after: Uint8Array | undefined, options: { limit?: number } = {}): Promise<Array<[Uint8Array, Uint8Array]>> {
+  async scanRows(
+    prefix: number,
+    after: Uint8Array | undefined,
+    options: { limit?: number } = {},
+  ): Promise<Array<[Uint8Array, Uint8Array]>> {
     assertArgument(SCANNABLE_PREFIXES.includes(prefix), `namespace ${String(prefix)} is not scanned row by row`);
-    assertArgument(after === undefined || (after instanceof Uint8Array && after[0] === prefix), 'after is a key of the same namespace');
+    assertArgument(
+      after === undefined || (after instanceof Uint8Array && after[0] === prefix),
+      'after is a key of the same namespace',
+    );
     const all = Ranges.namespace(prefix);
-    return this.readRange(`the ${String.fromCharCode(prefix)} rows`, after === undefined ? all : { gt: after, lt: all.lt }, boundedLimit(options.limit));
+    return this.readRange(
+      `the ${String.fromCharCode(prefix)} rows`,
+      after === undefined ? all : { gt: after, lt: all.lt },
+      boundedLimit(options.limit),
+    );
   }
 
   async getTxLocation(txHash: string): Promise<{ height: number; index: number } | undefined> {
@@ -734,18 +888,35 @@ export class ChainStore {
     const bytes = await this.readConfirmingMiss(`the location of tx ${txHash}`, Keys.txLocation(txHash));
     if (bytes === undefined) return undefined;
     const height = bytes.length === 12 ? decodeHeight(bytes.subarray(0, 8)) : undefined;
-    if (height === undefined) throw corruptError(this.dir, 'the location row of tx is not 8-byte height + 4-byte index', undefined, rowOf(Keys.txLocation(txHash)));
+    if (height === undefined)
+      throw corruptError(
+        this.dir,
+        'the location row of tx is not 8-byte height + 4-byte index',
+        undefined,
+        rowOf(Keys.txLocation(txHash)),
+      );
     return { height, index: decodeTxIndex(bytes.subarray(8)) };
   }
 
   /** The object's txs ordered by (height, index), oldest first, at most `limit`. */
-  async getObjectHistory(objectId: string, options: { limit?: number } = {}): Promise<Array<{ height: number; index: number; txHash: string }>> {
-    assertArgument(isStoreName(objectId, false), 'an object id is a non-empty UTF-8 string without NUL, at most 512 bytes');
-    const rows = await this.readRange(`the history of ${objectId}`, Ranges.objectHistory(objectId), boundedLimit(options.limit));
+  async getObjectHistory(
+    objectId: string,
+    options: { limit?: number } = {},
+  ): Promise<Array<{ height: number; index: number; txHash: string }>> {
+    assertArgument(
+      isStoreName(objectId, false),
+      'an object id is a non-empty UTF-8 string without NUL, at most 512 bytes',
+    );
+    const rows = await this.readRange(
+      `the history of ${objectId}`,
+      Ranges.objectHistory(objectId),
+      boundedLimit(options.limit),
+    );
     return rows.map(([key, value]) => {
       const place = parseObjectHistoryTail(key, objectId);
       const txHash = hashHexOf(value);
-      if (place === undefined || txHash === undefined) throw corruptError(this.dir, 'the row is malformed', undefined, rowOf(key));
+      if (place === undefined || txHash === undefined)
+        throw corruptError(this.dir, 'the row is malformed', undefined, rowOf(key));
       return { ...place, txHash };
     });
   }
@@ -759,16 +930,25 @@ export class ChainStore {
     try {
       await this.db.compactRange(Uint8Array.of(0x00), Uint8Array.of(0xff));
     } catch (error) {
-      throw new StoreError('STORE_IO', `Compacting the store at ${this.dir} failed ("${(error as Error).message}"); nothing was lost. Fix the disk and restart the node.`, { cause: error });
+      throw new StoreError(
+        'STORE_IO',
+        `Compacting the store at ${this.dir} failed ("${(error as Error).message}"); nothing was lost. Fix the disk and restart the node.`,
+        { cause: error },
+      );
     }
   }
 
   /** Object ids the party holds, in id byte order, at most `limit`. */
   async getPartyObjects(party: string, options: { limit?: number } = {}): Promise<string[]> {
     assertArgument(isStoreName(party, false), 'a party is a non-empty UTF-8 string without NUL, at most 512 bytes');
-    const rows = await this.readRange(`the objects of ${party}`, Ranges.partyObjects(party), boundedLimit(options.limit));
+    const rows = await this.readRange(
+      `the objects of ${party}`,
+      Ranges.partyObjects(party),
+      boundedLimit(options.limit),
+    );
     return rows.map(([key, value]) => {
-      if (!bytesEqual(value, PRESENT_MARKER)) throw corruptError(this.dir, `it holds ${bytesToHex(value)} instead of the marker 01`, undefined, rowOf(key));
+      if (!bytesEqual(value, PRESENT_MARKER))
+        throw corruptError(this.dir, `it holds ${bytesToHex(value)} instead of the marker 01`, undefined, rowOf(key));
       return this.decodeKeyPart(() => parsePartyObjectTail(key, party), `an object id of party ${party}`);
     });
   }
@@ -815,12 +995,22 @@ export class ChainStore {
     const value = await this.read(what, key);
     if (value !== undefined) return value;
     const [found] = await this.readRange(what, { gte: key, lt: concatBytes(key, Uint8Array.of(0)) }, 1);
-    if (found !== undefined) throw corruptError(this.dir, 'a lookup misses the row that a scan finds (a table file\'s filter block is damaged)', undefined, rowOf(key));
+    if (found !== undefined)
+      throw corruptError(
+        this.dir,
+        "a lookup misses the row that a scan finds (a table file's filter block is damaged)",
+        undefined,
+        rowOf(key),
+      );
     return undefined;
   }
 
   /** Bounded range read: `limit` is at most LIMIT_MAX, so the result fits in memory. */
-  private async readRange(what: string, range: KeyRange | { gt: Uint8Array; lt: Uint8Array }, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+  private async readRange(
+    what: string,
+    range: KeyRange | { gt: Uint8Array; lt: Uint8Array },
+    limit: number,
+  ): Promise<Array<[Uint8Array, Uint8Array]>> {
     this.assertOpen();
     try {
       const entries = await this.db.iterator({ ...range, limit }).all();

@@ -38,7 +38,11 @@ export class StoreDamage extends StoreError {
   /** What is wrong, without the store and the remedy: "does not hash to its key". */
   readonly what: string;
   constructor(dir: string, what: string, row: RowName | undefined, options?: { cause?: unknown }) {
-    super('STORE_CORRUPT', `The store at ${dir} is corrupt: ${row === undefined ? '' : `${describeRow(row)}: `}${what}. ${REMEDY}`, options);
+    super(
+      'STORE_CORRUPT',
+      `The store at ${dir} is corrupt: ${row === undefined ? '' : `${describeRow(row)}: `}${what}. ${REMEDY}`,
+      options,
+    );
     this.name = 'StoreDamage';
     this.dir = dir;
     this.row = row;
@@ -66,7 +70,10 @@ export function damageOf(error: unknown): StoreDamage | undefined {
 }
 
 export function invalidBatch(height: unknown, what: string): StoreError {
-  return new StoreError('STORE_INVALID_BATCH', `Refused to write block ${String(height)}: ${what}; nothing was written.`);
+  return new StoreError(
+    'STORE_INVALID_BATCH',
+    `Refused to write block ${String(height)}: ${what}; nothing was written.`,
+  );
 }
 
 interface LevelFailure {
@@ -98,15 +105,21 @@ export function fromOpenError(dir: string, error: unknown): StoreError {
   if (error instanceof StoreError) return error;
   const failure = innermost(error);
   if (failure.code === 'LEVEL_LOCKED') {
-    return new StoreError('STORE_LOCKED', `Another notary node is using ${dir} (its LevelDB lock is held); stop it first.`, {
-      cause: error,
-    });
+    return new StoreError(
+      'STORE_LOCKED',
+      `Another notary node is using ${dir} (its LevelDB lock is held); stop it first.`,
+      {
+        cause: error,
+      },
+    );
   }
   if (/does not exist \(create_if_missing is false\)/.test(failure.message)) {
     return new StoreError('STORE_MISSING', `No store exists at ${dir}.`, { cause: error });
   }
   if (failure.code === 'LEVEL_IO_ERROR' && /Permission denied/i.test(failure.message)) {
-    return new StoreError('STORE_IO', `Cannot open the store at ${dir}: LevelDB says "${failure.message}".`, { cause: error });
+    return new StoreError('STORE_IO', `Cannot open the store at ${dir}: LevelDB says "${failure.message}".`, {
+      cause: error,
+    });
   }
   // Corruption, a missing MANIFEST or table, a garbled CURRENT: LevelDB cannot rebuild the
   // database from its files, so refuse it rather than start from something partial.
@@ -120,13 +133,16 @@ export function fromReadError(dir: string, what: string, error: unknown, row?: R
   if (failure.code === 'LEVEL_CORRUPTION' || failure.code === 'LEVEL_IO_ERROR') {
     return corruptError(dir, `reading ${what} failed ("${failure.message}")`, error, row);
   }
-  return new StoreError('STORE_IO', `Reading ${what} from the store at ${dir} failed: ${failure.message}.`, { cause: error });
+  return new StoreError('STORE_IO', `Reading ${what} from the store at ${dir} failed: ${failure.message}.`, {
+    cause: error,
+  });
 }
 
 /** Maps a failed write. The block was not committed; LevelDB refuses further writes after this. */
 export function fromWriteError(dir: string, height: number, error: unknown): StoreError {
   const failure = innermost(error);
-  if (failure.code === 'LEVEL_CORRUPTION') return corruptError(dir, `writing block ${height} failed ("${failure.message}")`, error);
+  if (failure.code === 'LEVEL_CORRUPTION')
+    return corruptError(dir, `writing block ${height} failed ("${failure.message}")`, error);
   return new StoreError(
     'STORE_IO',
     `Writing block ${height} to the store at ${dir} failed ("${failure.message}"); the block was not committed. Fix the disk and restart the node.`,

@@ -45,9 +45,18 @@ export async function readHeadFile(dir: string): Promise<RecordedHead | undefine
     value = undefined;
   }
   const record = value as Partial<RecordedHead> | undefined;
-  if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.height) || (record.height as number) < 0 || !isHash64(record.blockHash)) {
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    !Number.isSafeInteger(record.height) ||
+    (record.height as number) < 0 ||
+    !isHash64(record.blockHash)
+  ) {
     // Written by rename, so never torn: a damaged file means a damaged disk.
-    throw corruptError(dir, `its committed-head file ${path} is not {"height", "blockHash"} JSON; delete it only if the disk is sound`);
+    throw corruptError(
+      dir,
+      `its committed-head file ${path} is not {"height", "blockHash"} JSON; delete it only if the disk is sound`,
+    );
   }
   return { height: record.height as number, blockHash: record.blockHash as string };
 }
@@ -62,9 +71,15 @@ export async function writeHeadFile(dir: string, head: RecordedHead): Promise<vo
  * At or above it (the file lags by at most the block a crash interrupted): the recorded
  * block must be the one the store holds at that height.
  */
-export function checkAgainstRecord(dir: string, headHeight: number, recorded: RecordedHead, storedHeightOfRecordedHash: number | undefined): void {
+export function checkAgainstRecord(
+  dir: string,
+  headHeight: number,
+  recorded: RecordedHead,
+  storedHeightOfRecordedHash: number | undefined,
+): void {
   if (headHeight < recorded.height) {
-    const lost = headHeight + 1 === recorded.height ? `block ${recorded.height}` : `blocks ${headHeight + 1}..${recorded.height}`;
+    const lost =
+      headHeight + 1 === recorded.height ? `block ${recorded.height}` : `blocks ${headHeight + 1}..${recorded.height}`;
     throw new StoreError(
       'STORE_ROLLED_BACK',
       `The store at ${dir} lost committed ${lost}: LevelDB opens at height ${headHeight} (its write-ahead log was truncated or damaged) but block ${recorded.height} was committed (${HEAD_FILE_NAME}). ` +
@@ -72,6 +87,9 @@ export function checkAgainstRecord(dir: string, headHeight: number, recorded: Re
     );
   }
   if (storedHeightOfRecordedHash !== recorded.height) {
-    throw corruptError(dir, `its committed-head file names block ${recorded.blockHash} at height ${recorded.height}, which the store does not hold at that height`);
+    throw corruptError(
+      dir,
+      `its committed-head file names block ${recorded.blockHash} at height ${recorded.height}, which the store does not hold at that height`,
+    );
   }
 }

@@ -77,7 +77,8 @@ export function isStoreName(value: unknown, allowSeparator: boolean): value is s
 }
 
 export function encodeHeight(height: number): Uint8Array {
-  if (!Number.isSafeInteger(height) || height < 0) throw new RangeError(`height ${height} is not a non-negative safe integer`);
+  if (!Number.isSafeInteger(height) || height < 0)
+    throw new RangeError(`height ${height} is not a non-negative safe integer`);
   const out = new Uint8Array(HEIGHT_BYTES);
   new DataView(out.buffer).setBigUint64(0, BigInt(height));
   return out;
@@ -91,7 +92,8 @@ export function decodeHeight(bytes: Uint8Array): number | undefined {
 }
 
 export function encodeTxIndex(index: number): Uint8Array {
-  if (!Number.isInteger(index) || index < 0 || index > TX_INDEX_MAX) throw new RangeError(`tx index ${index} out of range`);
+  if (!Number.isInteger(index) || index < 0 || index > TX_INDEX_MAX)
+    throw new RangeError(`tx index ${index} out of range`);
   const out = new Uint8Array(TX_INDEX_BYTES);
   new DataView(out.buffer).setUint32(0, index);
   return out;
@@ -111,7 +113,12 @@ function hashBytes(hashHex: string): Uint8Array {
   return hexToBytes(hashHex);
 }
 
-export const MetaName = { schemaVersion: 'schemaVersion', chainId: 'chainId', head: 'head', genesisDigest: 'genesisDigest' } as const;
+export const MetaName = {
+  schemaVersion: 'schemaVersion',
+  chainId: 'chainId',
+  head: 'head',
+  genesisDigest: 'genesisDigest',
+} as const;
 export type MetaName = (typeof MetaName)[keyof typeof MetaName];
 
 export const Keys = {
@@ -128,7 +135,13 @@ export const Keys = {
   },
   txLocation: (txHash: string): Uint8Array => withPrefix(Prefix.txLocation, hashBytes(txHash)),
   objectHistory: (objectId: string, height: number, index: number): Uint8Array =>
-    withPrefix(Prefix.objectHistory, utf8(objectId), Uint8Array.of(SEPARATOR), encodeHeight(height), encodeTxIndex(index)),
+    withPrefix(
+      Prefix.objectHistory,
+      utf8(objectId),
+      Uint8Array.of(SEPARATOR),
+      encodeHeight(height),
+      encodeTxIndex(index),
+    ),
   partyObject: (party: string, objectId: string): Uint8Array =>
     withPrefix(Prefix.partyObject, utf8(party), Uint8Array.of(SEPARATOR), utf8(objectId)),
 } as const;
@@ -163,7 +176,10 @@ export const Ranges = {
 } as const;
 
 /** The tail of an object-history key after `'o' id 0x00`: (height, index). Undefined if malformed. */
-export function parseObjectHistoryTail(key: Uint8Array, objectId: string): { height: number; index: number } | undefined {
+export function parseObjectHistoryTail(
+  key: Uint8Array,
+  objectId: string,
+): { height: number; index: number } | undefined {
   const headBytes = 1 + utf8(objectId).length + 1;
   if (key.length !== headBytes + HEIGHT_BYTES + TX_INDEX_BYTES) return undefined;
   const height = decodeHeight(key.subarray(headBytes, headBytes + HEIGHT_BYTES));
@@ -186,7 +202,17 @@ export function hashHexOf(bytes: Uint8Array): string | undefined {
 }
 
 /** The row kinds of the key table, as damage messages name them. */
-export type RowKind = 'meta' | 'block' | 'commit' | 'block-hash' | 'state' | 'state-node' | 'tx-location' | 'object-history' | 'party-object' | 'unknown';
+export type RowKind =
+  | 'meta'
+  | 'block'
+  | 'commit'
+  | 'block-hash'
+  | 'state'
+  | 'state-node'
+  | 'tx-location'
+  | 'object-history'
+  | 'party-object'
+  | 'unknown';
 
 /** A row as an operator reads it: its kind and its key (a height, a hash, a state key, id and place). */
 export interface RowName {
@@ -200,7 +226,8 @@ const lenientUtf8 = new TextDecoder('utf-8');
 export function rowOf(key: Uint8Array): RowName {
   const body = key.subarray(1);
   const separator = body.indexOf(SEPARATOR);
-  const heightOf = (bytes: Uint8Array) => (bytes.length === HEIGHT_BYTES ? String(decodeHeight(bytes) ?? bytesToHex(bytes)) : bytesToHex(bytes));
+  const heightOf = (bytes: Uint8Array) =>
+    bytes.length === HEIGHT_BYTES ? String(decodeHeight(bytes) ?? bytesToHex(bytes)) : bytesToHex(bytes);
   switch (key[0]) {
     case Prefix.meta:
       return { kind: 'meta', key: lenientUtf8.decode(body) };
@@ -219,12 +246,18 @@ export function rowOf(key: Uint8Array): RowName {
     case Prefix.objectHistory: {
       if (separator < 0) return { kind: 'object-history', key: lenientUtf8.decode(body) };
       const tail = body.subarray(separator + 1);
-      const place = tail.length === HEIGHT_BYTES + TX_INDEX_BYTES ? ` at height ${heightOf(tail.subarray(0, HEIGHT_BYTES))}, index ${decodeTxIndex(tail.subarray(HEIGHT_BYTES))}` : '';
+      const place =
+        tail.length === HEIGHT_BYTES + TX_INDEX_BYTES
+          ? ` at height ${heightOf(tail.subarray(0, HEIGHT_BYTES))}, index ${decodeTxIndex(tail.subarray(HEIGHT_BYTES))}`
+          : '';
       return { kind: 'object-history', key: `${lenientUtf8.decode(body.subarray(0, separator))}${place}` };
     }
     case Prefix.partyObject:
       if (separator < 0) return { kind: 'party-object', key: lenientUtf8.decode(body) };
-      return { kind: 'party-object', key: `${lenientUtf8.decode(body.subarray(0, separator))} holding ${lenientUtf8.decode(body.subarray(separator + 1))}` };
+      return {
+        kind: 'party-object',
+        key: `${lenientUtf8.decode(body.subarray(0, separator))} holding ${lenientUtf8.decode(body.subarray(separator + 1))}`,
+      };
     default:
       return { kind: 'unknown', key: bytesToHex(key) };
   }

@@ -37,18 +37,38 @@ export function useQrCanvas(document: unknown): { state: QrState; ref: (canvas: 
   return { state, ref: setCanvas };
 }
 
-function QrBlock({ document, fileName, kind }: { document: unknown; fileName: string; kind: 'receipt' | 'certificate' }) {
+function QrBlock({
+  document,
+  fileName,
+  kind,
+}: {
+  document: unknown;
+  fileName: string;
+  kind: 'receipt' | 'certificate';
+}) {
   const { t } = useTranslation();
   const qr = useQrCanvas(document);
   const download = (
-    <Button variant="light" leftSection={<IconDownload size={16} aria-hidden />} onClick={() => downloadJson(fileName, document)} className="no-print">
+    <Button
+      variant="light"
+      leftSection={<IconDownload size={16} aria-hidden />}
+      onClick={() => downloadJson(fileName, document)}
+      className="no-print"
+    >
       {kind === 'receipt' ? t('print.downloadReceipt') : t('print.downloadCertificate')}
     </Button>
   );
   return (
     <Stack gap="xs" align="center" data-testid="qr-block" data-qr={qr.state}>
       {qr.state === 'pending' ? <Loader size="sm" aria-label={t('app.loading')} /> : null}
-      <canvas ref={qr.ref} role="img" aria-label={t('print.qrAlt')} className="qr" data-testid="qr-code" hidden={qr.state !== 'ok'} />
+      <canvas
+        ref={qr.ref}
+        role="img"
+        aria-label={t('print.qrAlt')}
+        className="qr"
+        data-testid="qr-code"
+        hidden={qr.state !== 'ok'}
+      />
       {qr.state === 'too-long' ? (
         <Alert color="blue" variant="light" data-testid="qr-too-long">
           {t('print.tooLong')}
@@ -77,7 +97,13 @@ function Finality({ doc }: { doc: Receipt | OwnershipCertificate }) {
   const { t } = useTranslation();
   return (
     <Text size="sm">
-      {t('print.issuedBy', { chain: doc.header.chainId })}. {t('print.asOf', { height: doc.header.height, time: formatTime(doc.header.timeMs), signatures: doc.commit.signatures.length, validators: doc.validators.length })}
+      {t('print.issuedBy', { chain: doc.header.chainId })}.{' '}
+      {t('print.asOf', {
+        height: doc.header.height,
+        time: formatTime(doc.header.timeMs),
+        signatures: doc.commit.signatures.length,
+        validators: doc.validators.length,
+      })}
     </Text>
   );
 }
@@ -122,14 +148,19 @@ function CertificateDocument({ certificate }: { certificate: OwnershipCertificat
               ? t('registry.noEncumbrances')
               : object.encumbrances.map((item) => (
                   <Text size="sm" key={item.id}>
-                    {t(`encumbranceKind.${item.kind}`)} · {item.reference} · {t('app.height', { height: item.sinceHeight })}
+                    {t(`encumbranceKind.${item.kind}`)} · {item.reference} ·{' '}
+                    {t('app.height', { height: item.sinceHeight })}
                   </Text>
                 ))}
           </Field>
           <Field label={t('registry.version')}>{object.version}</Field>
         </Table.Tbody>
       </Table>
-      <QrBlock document={certificate} fileName={`certificate-${object.id.replace(/[^A-Za-z0-9._-]/g, '_')}-h${certificate.header.height}.json`} kind="certificate" />
+      <QrBlock
+        document={certificate}
+        fileName={`certificate-${object.id.replace(/[^A-Za-z0-9._-]/g, '_')}-h${certificate.header.height}.json`}
+        kind="certificate"
+      />
     </>
   );
 }
@@ -160,7 +191,9 @@ function ReceiptDocument({ receipt, txHash }: { receipt: Receipt; txHash: string
               <Field label={t('certify.buyers')}>
                 <Owners owners={tx.payload.contract.buyers} />
               </Field>
-              <Field label={t('certify.price')}>{formatMoney(tx.payload.contract.priceMinor, tx.payload.contract.currency)}</Field>
+              <Field label={t('certify.price')}>
+                {formatMoney(tx.payload.contract.priceMinor, tx.payload.contract.currency)}
+              </Field>
               <Field label={t('certify.duty')}>
                 {formatMoney(tx.payload.duty.amountMinor)} · {tx.payload.duty.reference}
               </Field>
@@ -179,7 +212,9 @@ function ReceiptDocument({ receipt, txHash }: { receipt: Receipt; txHash: string
               </Field>
             </>
           ) : null}
-          {tx.type === 'encumbrance.add' || tx.type === 'encumbrance.release' ? <Field label={t('print.object')}>{tx.payload.objectId}</Field> : null}
+          {tx.type === 'encumbrance.add' || tx.type === 'encumbrance.release' ? (
+            <Field label={t('print.object')}>{tx.payload.objectId}</Field>
+          ) : null}
           <Field label={t('explorer.fields.height')}>{receipt.header.height}</Field>
           <Field label={t('explorer.fields.time')}>{formatTime(receipt.header.timeMs)}</Field>
         </Table.Tbody>
@@ -194,7 +229,11 @@ function PrintFrame({ children, testid }: { children: ReactNode; testid: string 
   return (
     <Container size="md" py="lg" data-testid={testid} component="main">
       <Group className="no-print" mb="md" justify="space-between">
-        <Button variant="subtle" leftSection={<IconArrowLeft size={16} aria-hidden />} onClick={() => window.history.back()}>
+        <Button
+          variant="subtle"
+          leftSection={<IconArrowLeft size={16} aria-hidden />}
+          onClick={() => window.history.back()}
+        >
           {t('app.back')}
         </Button>
         <Button leftSection={<IconPrinter size={16} aria-hidden />} onClick={() => window.print()}>
@@ -212,7 +251,12 @@ function PrintFrame({ children, testid }: { children: ReactNode; testid: string 
 export function PrintCertificate({ objectId }: { objectId: string }) {
   const client = useClient();
   // its own key: a printed certificate stays as fetched, whatever blocks come in meanwhile
-  const query = useQuery({ queryKey: ['print', 'property', objectId], queryFn: () => client.call('property', { params: { id: objectId } }), staleTime: Infinity, refetchOnWindowFocus: false });
+  const query = useQuery({
+    queryKey: ['print', 'property', objectId],
+    queryFn: () => client.call('property', { params: { id: objectId } }),
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
   return (
     <PrintFrame testid="screen-print-certificate">
       {query.isPending ? <Loading /> : null}
@@ -224,7 +268,12 @@ export function PrintCertificate({ objectId }: { objectId: string }) {
 
 export function PrintReceipt({ txHash }: { txHash: string }) {
   const client = useClient();
-  const query = useQuery({ queryKey: ['print', 'receipt', txHash], queryFn: () => client.call('receipt', { params: { txHash } }), staleTime: Infinity, refetchOnWindowFocus: false });
+  const query = useQuery({
+    queryKey: ['print', 'receipt', txHash],
+    queryFn: () => client.call('receipt', { params: { txHash } }),
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
   return (
     <PrintFrame testid="screen-print-receipt">
       {query.isPending ? <Loading /> : null}
@@ -233,4 +282,3 @@ export function PrintReceipt({ txHash }: { txHash: string }) {
     </PrintFrame>
   );
 }
-

@@ -10,7 +10,14 @@ export function ErrorAlert({ error, onRetry, title }: { error: unknown; onRetry?
   const { t } = useTranslation();
   const explained = explainError(t, error);
   return (
-    <Alert color="red" variant="light" title={title ?? t('errors.title')} icon={<IconAlertTriangle aria-hidden />} role="alert" data-testid="error-alert">
+    <Alert
+      color="red"
+      variant="light"
+      title={title ?? t('errors.title')}
+      icon={<IconAlertTriangle aria-hidden />}
+      role="alert"
+      data-testid="error-alert"
+    >
       <Text size="sm">{explained.sentence}</Text>
       {explained.detail && explained.detail !== explained.sentence ? (
         <Text size="xs" c="dimmed" mt={4}>
@@ -59,7 +66,14 @@ export function Hash({ value, full = false, href }: { value: string; full?: bool
       </Tooltip>
       <CopyButton value={value}>
         {({ copied, copy }) => (
-          <ActionIcon variant="subtle" size="sm" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label={copied ? t('app.copied') : `${t('app.copy')} ${shortHash(value)}`} className="no-print">
+          <ActionIcon
+            variant="subtle"
+            size="sm"
+            color={copied ? 'teal' : 'gray'}
+            onClick={copy}
+            aria-label={copied ? t('app.copied') : `${t('app.copy')} ${shortHash(value)}`}
+            className="no-print"
+          >
             {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
           </ActionIcon>
         )}
@@ -68,9 +82,22 @@ export function Hash({ value, full = false, href }: { value: string; full?: bool
   );
 }
 
-const STATE_COLORS: Record<string, string> = { pending: 'yellow', submitted: 'yellow', outbox: 'orange', final: 'green', rejected: 'red', unknown: 'gray' };
+const STATE_COLORS: Record<string, string> = {
+  pending: 'yellow',
+  submitted: 'yellow',
+  outbox: 'orange',
+  final: 'green',
+  rejected: 'red',
+  unknown: 'gray',
+};
 
-export function TxStateBadge({ state, height }: { state: TxStatus['state'] | 'submitted'; height?: number | undefined }) {
+export function TxStateBadge({
+  state,
+  height,
+}: {
+  state: TxStatus['state'] | 'submitted';
+  height?: number | undefined;
+}) {
   const { t } = useTranslation();
   const label = state === 'final' && height !== undefined ? t('txState.finalAt', { height }) : t(`txState.${state}`);
   return (

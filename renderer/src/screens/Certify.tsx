@@ -1,5 +1,19 @@
 // Certify: the inbox of transfer contracts, the ledger's checks, certify, then the live status.
-import { Alert, Badge, Button, Card, FileInput, Grid, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  FileInput,
+  Grid,
+  Group,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { notify } from '../notify.js';
 import { IconCheck, IconCircleCheck, IconCircleX, IconFileUpload, IconSignature, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -85,7 +99,12 @@ function AddContract() {
           data-testid="certify-paste"
         />
         <Group>
-          <Button onClick={() => add.mutate(pasted)} disabled={pasted.trim().length === 0} loading={add.isPending} data-testid="certify-paste-add">
+          <Button
+            onClick={() => add.mutate(pasted)}
+            disabled={pasted.trim().length === 0}
+            loading={add.isPending}
+            data-testid="certify-paste-add"
+          >
             {t('certify.addPasted')}
           </Button>
         </Group>
@@ -119,8 +138,16 @@ function Inbox({ selected }: { selected: string | undefined }) {
               </Table.Thead>
               <Table.Tbody>
                 {inbox.data.map((entry) => (
-                  <Table.Tr key={entry.id} bg={entry.id === selected ? 'var(--mantine-color-indigo-light)' : undefined} data-testid="inbox-row" data-id={entry.id}>
-                    <Table.Td className="nowrap" title={`${t('certify.columns.added')}: ${formatTime(entry.addedAtMs)}`}>
+                  <Table.Tr
+                    key={entry.id}
+                    bg={entry.id === selected ? 'var(--mantine-color-indigo-light)' : undefined}
+                    data-testid="inbox-row"
+                    data-id={entry.id}
+                  >
+                    <Table.Td
+                      className="nowrap"
+                      title={`${t('certify.columns.added')}: ${formatTime(entry.addedAtMs)}`}
+                    >
                       <a href={href('certify', entry.id)} aria-current={entry.id === selected ? 'true' : undefined}>
                         {entry.objectId}
                       </a>
@@ -142,7 +169,15 @@ function Inbox({ selected }: { selected: string | undefined }) {
   );
 }
 
-function Parties({ title, owners, testid }: { title: string; owners: readonly { key: string; share: readonly [number, number] }[]; testid: string }) {
+function Parties({
+  title,
+  owners,
+  testid,
+}: {
+  title: string;
+  owners: readonly { key: string; share: readonly [number, number] }[];
+  testid: string;
+}) {
   const { t } = useTranslation();
   return (
     <div>
@@ -192,7 +227,11 @@ function Checks({ checks }: { checks: TransferChecks }) {
           return (
             <li key={check.check} data-testid={`check-${check.check}`} data-ok={String(check.ok)}>
               <Group gap="xs" wrap="nowrap" align="flex-start">
-                {check.ok ? <IconCircleCheck color="var(--mantine-color-green-7)" aria-label={t('certify.passed')} role="img" /> : <IconCircleX color="var(--mantine-color-red-7)" aria-label={t('certify.failed')} role="img" />}
+                {check.ok ? (
+                  <IconCircleCheck color="var(--mantine-color-green-7)" aria-label={t('certify.passed')} role="img" />
+                ) : (
+                  <IconCircleX color="var(--mantine-color-red-7)" aria-label={t('certify.failed')} role="img" />
+                )}
                 <div>
                   <Text size="sm" fw={check.ok ? 400 : 600}>
                     {t(`certify.check.${check.check}`)}
@@ -265,7 +304,14 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
             {t('certify.contract')}: {contract.objectId}
           </Title>
           {!certifiedHash ? (
-            <Button variant="subtle" color="red" size="xs" leftSection={<IconTrash size={14} aria-hidden />} onClick={() => setConfirm('remove')} loading={remove.isPending}>
+            <Button
+              variant="subtle"
+              color="red"
+              size="xs"
+              leftSection={<IconTrash size={14} aria-hidden />}
+              onClick={() => setConfirm('remove')}
+              loading={remove.isPending}
+            >
               {t('certify.remove')}
             </Button>
           ) : null}
@@ -275,7 +321,8 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
             <Table.Tr>
               <Table.Th scope="row">{t('certify.object')}</Table.Th>
               <Table.Td>
-                <a href={href('registry', contract.objectId)}>{contract.objectId}</a> · {t('certify.objectVersion')}: {contract.objectVersion}
+                <a href={href('registry', contract.objectId)}>{contract.objectId}</a> · {t('certify.objectVersion')}:{' '}
+                {contract.objectVersion}
               </Table.Td>
             </Table.Tr>
             <Table.Tr>
@@ -335,7 +382,9 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
               </Alert>
             ) : null}
             {identity.isError ? <Alert color="yellow">{t('certify.identityUnknown')}</Alert> : null}
-            {identity.data && !isNotary ? <Alert color="yellow">{t('certify.notNotary', { role: t(`role.${identity.data.role}`) })}</Alert> : null}
+            {identity.data && !isNotary ? (
+              <Alert color="yellow">{t('certify.notNotary', { role: t(`role.${identity.data.role}`) })}</Alert>
+            ) : null}
             <Group>
               <Button
                 size="md"
@@ -354,7 +403,12 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
         )}
       </Stack>
 
-      <Modal opened={confirm === 'normal'} onClose={() => setConfirm('none')} title={t('certify.confirmTitle')} centered>
+      <Modal
+        opened={confirm === 'normal'}
+        onClose={() => setConfirm('none')}
+        title={t('certify.confirmTitle')}
+        centered
+      >
         <Stack>
           <Text>{t('certify.confirmBody', { object: contract.objectId })}</Text>
           {!online ? <Alert color="orange">{t('certify.confirmOffline')}</Alert> : null}
@@ -368,7 +422,12 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={confirm === 'failing'} onClose={() => setConfirm('none')} title={t('certify.confirmFailTitle')} centered>
+      <Modal
+        opened={confirm === 'failing'}
+        onClose={() => setConfirm('none')}
+        title={t('certify.confirmFailTitle')}
+        centered
+      >
         <Stack>
           <Alert color="red">{t('certify.confirmFail')}</Alert>
           <Group justify="flex-end">
@@ -381,7 +440,12 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={confirm === 'remove'} onClose={() => setConfirm('none')} title={t('certify.removeConfirmTitle')} centered>
+      <Modal
+        opened={confirm === 'remove'}
+        onClose={() => setConfirm('none')}
+        title={t('certify.removeConfirmTitle')}
+        centered
+      >
         <Stack>
           <Text>{t('certify.removeConfirm')}</Text>
           {remove.isError ? <ErrorAlert error={remove.error} /> : null}
@@ -436,13 +500,21 @@ function Outbox() {
                     <Table.Td>
                       <Hash value={entry.txHash} href={href('explorer', 'tx', entry.txHash)} />
                     </Table.Td>
-                    <Table.Td>{entry.type in TX_TYPE_KEYS ? t(`txType.${entry.type as TxTypeKey}`) : entry.type}</Table.Td>
+                    <Table.Td>
+                      {entry.type in TX_TYPE_KEYS ? t(`txType.${entry.type as TxTypeKey}`) : entry.type}
+                    </Table.Td>
                     <Table.Td className="nowrap">
                       <TxStateBadge state={entry.state === 'pending' ? 'outbox' : entry.state} height={entry.height} />
                     </Table.Td>
                     <Table.Td className="nowrap">{formatShortTime(entry.addedAtMs)}</Table.Td>
                     <Table.Td className="nowrap">{formatShortTime(entry.updatedAtMs)}</Table.Td>
-                    <Table.Td>{entry.state === 'rejected' ? (rejectSentence(t, entry.code) ?? entry.sentence ?? '') : entry.height !== undefined ? t('app.height', { height: entry.height }) : ''}</Table.Td>
+                    <Table.Td>
+                      {entry.state === 'rejected'
+                        ? (rejectSentence(t, entry.code) ?? entry.sentence ?? '')
+                        : entry.height !== undefined
+                          ? t('app.height', { height: entry.height })
+                          : ''}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -454,7 +526,15 @@ function Outbox() {
   );
 }
 
-const TX_TYPE_KEYS = { 'property.register': 1, transfer: 1, 'encumbrance.add': 1, 'encumbrance.release': 1, 'authority.add': 1, 'authority.update': 1, 'authority.revoke': 1 } as const;
+const TX_TYPE_KEYS = {
+  'property.register': 1,
+  transfer: 1,
+  'encumbrance.add': 1,
+  'encumbrance.release': 1,
+  'authority.add': 1,
+  'authority.update': 1,
+  'authority.revoke': 1,
+} as const;
 type TxTypeKey = keyof typeof TX_TYPE_KEYS;
 
 export function Certify({ parts }: { parts: string[] }) {

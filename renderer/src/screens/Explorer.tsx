@@ -15,7 +15,11 @@ function BlockList() {
   const { t } = useTranslation();
   const [cursors, setCursors] = useState<number[]>([]);
   const before = cursors.at(-1);
-  const page = useApi('blocks', { query: { limit: PAGE, ...(before === undefined ? {} : { before: String(before) }) } }, { refetchInterval: before === undefined ? 5_000 : false, placeholderData: (previous) => previous });
+  const page = useApi(
+    'blocks',
+    { query: { limit: PAGE, ...(before === undefined ? {} : { before: String(before) }) } },
+    { refetchInterval: before === undefined ? 5_000 : false, placeholderData: (previous) => previous },
+  );
   const blocks = page.data?.blocks ?? [];
   const oldest = blocks.at(-1)?.header.height;
   return (
@@ -28,10 +32,22 @@ function BlockList() {
           <Button variant="default" size="xs" onClick={() => setCursors([])} disabled={cursors.length === 0}>
             {t('explorer.newest')}
           </Button>
-          <Button variant="default" size="xs" onClick={() => setCursors((list) => list.slice(0, -1))} disabled={cursors.length === 0} data-testid="explorer-newer">
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => setCursors((list) => list.slice(0, -1))}
+            disabled={cursors.length === 0}
+            data-testid="explorer-newer"
+          >
             {t('explorer.newer')}
           </Button>
-          <Button variant="default" size="xs" onClick={() => oldest !== undefined && setCursors((list) => [...list, oldest])} disabled={oldest === undefined || oldest <= 0} data-testid="explorer-older">
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => oldest !== undefined && setCursors((list) => [...list, oldest])}
+            disabled={oldest === undefined || oldest <= 0}
+            data-testid="explorer-older"
+          >
             {t('explorer.older')}
           </Button>
         </Group>
@@ -111,7 +127,14 @@ function Lookup() {
         </form>
         <form onSubmit={goBlock} aria-label={t('explorer.blockLookup')}>
           <Group align="flex-end" wrap="nowrap">
-            <TextInput label={t('explorer.blockHeightLabel')} value={height} onChange={(event) => setHeight(event.currentTarget.value)} inputMode="numeric" w={200} data-testid="explorer-block-input" />
+            <TextInput
+              label={t('explorer.blockHeightLabel')}
+              value={height}
+              onChange={(event) => setHeight(event.currentTarget.value)}
+              inputMode="numeric"
+              w={200}
+              data-testid="explorer-block-input"
+            />
             <Button type="submit" variant="default">
               {t('explorer.go')}
             </Button>
@@ -151,7 +174,14 @@ function BlockDetail({ height }: { height: string }) {
                 {field(t('explorer.fields.time'), formatTime(header.timeMs))}
                 {field(t('explorer.fields.chainId'), header.chainId)}
                 {field(t('explorer.fields.hash'), <Hash value={block.data.hash} full />)}
-                {field(t('explorer.fields.prevHash'), header.height > 0 ? <Hash value={header.prevHash} href={href('explorer', 'block', header.height - 1)} /> : <Hash value={header.prevHash} />)}
+                {field(
+                  t('explorer.fields.prevHash'),
+                  header.height > 0 ? (
+                    <Hash value={header.prevHash} href={href('explorer', 'block', header.height - 1)} />
+                  ) : (
+                    <Hash value={header.prevHash} />
+                  ),
+                )}
                 {field(t('explorer.fields.proposer'), <Hash value={header.proposer} full />)}
                 {field(t('explorer.fields.txRoot'), <Hash value={header.txRoot} />)}
                 {field(t('explorer.fields.stateRoot'), <Hash value={header.stateRoot} />)}
@@ -180,7 +210,10 @@ function BlockDetail({ height }: { height: string }) {
             ) : (
               <>
                 <Text size="sm" mb="xs">
-                  {t('explorer.commitInfo', { round: block.data.commit.round, count: block.data.commit.signatures.length })}
+                  {t('explorer.commitInfo', {
+                    round: block.data.commit.round,
+                    count: block.data.commit.signatures.length,
+                  })}
                 </Text>
                 <Table aria-label={t('explorer.commit')}>
                   <Table.Thead>
@@ -213,7 +246,11 @@ function BlockDetail({ height }: { height: string }) {
 
 function TxDetail({ txHash }: { txHash: string }) {
   const { t } = useTranslation();
-  const status = useApi('txStatus', { params: { txHash } }, { refetchInterval: (q) => (q.state.data?.state === 'final' || q.state.data?.state === 'rejected' ? false : 3_000) });
+  const status = useApi(
+    'txStatus',
+    { params: { txHash } },
+    { refetchInterval: (q) => (q.state.data?.state === 'final' || q.state.data?.state === 'rejected' ? false : 3_000) },
+  );
   const final = status.data?.state === 'final';
   const receipt = useApi('receipt', { params: { txHash } }, { enabled: final });
   return (
@@ -229,7 +266,10 @@ function TxDetail({ txHash }: { txHash: string }) {
               <Text size="sm" fw={600}>
                 {t('explorer.status')}:
               </Text>
-              <TxStateBadge state={status.data.state} height={status.data.state === 'final' ? status.data.height : undefined} />
+              <TxStateBadge
+                state={status.data.state}
+                height={status.data.state === 'final' ? status.data.height : undefined}
+              />
               {status.data.state === 'final' ? (
                 <Anchor href={href('explorer', 'block', status.data.height)} size="sm">
                   {t('explorer.inBlock', { height: status.data.height, index: status.data.index })}
@@ -237,7 +277,9 @@ function TxDetail({ txHash }: { txHash: string }) {
               ) : null}
             </Group>
           ) : null}
-          {status.data?.state === 'rejected' ? <RejectReason code={status.data.code} sentence={status.data.sentence} /> : null}
+          {status.data?.state === 'rejected' ? (
+            <RejectReason code={status.data.code} sentence={status.data.sentence} />
+          ) : null}
           {!final && status.data ? (
             <Text size="sm" c="dimmed">
               {t('explorer.receiptUnavailable')}
@@ -250,10 +292,20 @@ function TxDetail({ txHash }: { txHash: string }) {
               <Text size="sm">
                 {t('print.type')}: {t(`txType.${receipt.data.tx.type}`)}
               </Text>
-              <Button size="xs" leftSection={<IconPrinter size={14} aria-hidden />} onClick={() => navigate('print', 'receipt', txHash)} data-testid="explorer-print-receipt">
+              <Button
+                size="xs"
+                leftSection={<IconPrinter size={14} aria-hidden />}
+                onClick={() => navigate('print', 'receipt', txHash)}
+                data-testid="explorer-print-receipt"
+              >
                 {t('registry.printReceipt')}
               </Button>
-              <Button size="xs" variant="light" leftSection={<IconDownload size={14} aria-hidden />} onClick={() => downloadJson(`receipt-${txHash.slice(0, 16)}.json`, receipt.data)}>
+              <Button
+                size="xs"
+                variant="light"
+                leftSection={<IconDownload size={14} aria-hidden />}
+                onClick={() => downloadJson(`receipt-${txHash.slice(0, 16)}.json`, receipt.data)}
+              >
                 {t('print.downloadReceipt')}
               </Button>
             </Group>
@@ -267,14 +319,24 @@ function TxDetail({ txHash }: { txHash: string }) {
 export function Explorer({ parts }: { parts: string[] }) {
   const { t } = useTranslation();
   const [kind, id] = parts;
-  const detail = kind === 'block' && id && /^\d+$/.test(id) ? <BlockDetail height={id} /> : kind === 'tx' && id && HASH.test(id) ? <TxDetail txHash={id} /> : null;
+  const detail =
+    kind === 'block' && id && /^\d+$/.test(id) ? (
+      <BlockDetail height={id} />
+    ) : kind === 'tx' && id && HASH.test(id) ? (
+      <TxDetail txHash={id} />
+    ) : null;
   return (
     <Stack data-testid="screen-explorer" gap="lg">
       <Title order={1}>{t('explorer.title')}</Title>
       {detail ? (
         <>
           <Group>
-            <Button variant="subtle" leftSection={<IconArrowLeft size={16} aria-hidden />} component="a" href={href('explorer')}>
+            <Button
+              variant="subtle"
+              leftSection={<IconArrowLeft size={16} aria-hidden />}
+              component="a"
+              href={href('explorer')}
+            >
               {t('app.back')}
             </Button>
           </Group>

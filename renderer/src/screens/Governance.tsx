@@ -1,6 +1,23 @@
 // Governance (registrars): the current authorities, and an authority change built as unsigned
 // JSON to co-sign with `notary tx sign`, then submitted from the signed file.
-import { Alert, Badge, Button, Card, FileInput, Grid, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  FileInput,
+  Grid,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { IconDownload, IconFileUpload, IconInfoCircle } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -43,7 +60,9 @@ function ProposeForm({ chainId }: { chainId: string }) {
     const trimmedKey = key.trim();
     let payload: unknown;
     if (action === 'add') {
-      payload = { authority: { key: trimmedKey, role, name: name.trim(), ...(peerId.trim() ? { peerId: peerId.trim() } : {}) } };
+      payload = {
+        authority: { key: trimmedKey, role, name: name.trim(), ...(peerId.trim() ? { peerId: peerId.trim() } : {}) },
+      };
     } else if (action === 'update') {
       const changes: Record<string, string> = {};
       if (name.trim()) changes.name = name.trim();
@@ -55,7 +74,14 @@ function ProposeForm({ chainId }: { chainId: string }) {
       payload = { key: trimmedKey, version: Number(version), reason: reason.trim() };
     }
     const lifetimeDays = Math.min(30, Math.max(1, Number(days) || 7));
-    const tx = { type: `authority.${action}`, chainId, expiresAtMs: Date.now() + lifetimeDays * DAY_MS, nonce: randomNonce(), signatures: [], payload };
+    const tx = {
+      type: `authority.${action}`,
+      chainId,
+      expiresAtMs: Date.now() + lifetimeDays * DAY_MS,
+      nonce: randomNonce(),
+      signatures: [],
+      payload,
+    };
     const checked = transaction.safeParse(tx);
     if (!checked.success) {
       const issue = checked.error.issues[0];
@@ -84,24 +110,51 @@ function ProposeForm({ chainId }: { chainId: string }) {
               setRole(value === 'add' ? 'notary' : '');
               setBuilt(false);
             }}
-            data={(['add', 'update', 'revoke'] as const).map((value) => ({ value, label: t(`governance.actions.${value}`) }))}
+            data={(['add', 'update', 'revoke'] as const).map((value) => ({
+              value,
+              label: t(`governance.actions.${value}`),
+            }))}
             data-testid="governance-action"
           />
         </div>
-        <TextInput label={t('governance.key')} required value={key} onChange={(event) => setKey(event.currentTarget.value)} error={key && !keyOk ? t('governance.keyInvalid') : undefined} classNames={{ input: 'mono' }} maxLength={64} />
+        <TextInput
+          label={t('governance.key')}
+          required
+          value={key}
+          onChange={(event) => setKey(event.currentTarget.value)}
+          error={key && !keyOk ? t('governance.keyInvalid') : undefined}
+          classNames={{ input: 'mono' }}
+          maxLength={64}
+        />
         {action !== 'revoke' ? (
           <Grid>
             <Grid.Col span={{ base: 12, md: 6 }}>
-              <TextInput label={t('governance.name')} required={action === 'add'} value={name} onChange={(event) => setName(event.currentTarget.value)} maxLength={128} />
+              <TextInput
+                label={t('governance.name')}
+                required={action === 'add'}
+                value={name}
+                onChange={(event) => setName(event.currentTarget.value)}
+                maxLength={128}
+              />
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 6 }}>
-              <Select label={t('governance.role')} data={action === 'update' ? [{ value: '', label: t('governance.noChange') }, ...roles] : roles} value={role} onChange={(value) => setRole(value ?? '')} allowDeselect={false} />
+              <Select
+                label={t('governance.role')}
+                data={action === 'update' ? [{ value: '', label: t('governance.noChange') }, ...roles] : roles}
+                value={role}
+                onChange={(value) => setRole(value ?? '')}
+                allowDeselect={false}
+              />
             </Grid.Col>
             {action === 'update' ? (
               <Grid.Col span={{ base: 12, md: 6 }}>
                 <Select
                   label={t('governance.status')}
-                  data={[{ value: '', label: t('governance.noChange') }, { value: 'active', label: t('authorityStatus.active') }, { value: 'suspended', label: t('authorityStatus.suspended') }]}
+                  data={[
+                    { value: '', label: t('governance.noChange') },
+                    { value: 'active', label: t('authorityStatus.active') },
+                    { value: 'suspended', label: t('authorityStatus.suspended') },
+                  ]}
                   value={status}
                   onChange={(value) => setStatus(value ?? '')}
                   allowDeselect={false}
@@ -109,20 +162,59 @@ function ProposeForm({ chainId }: { chainId: string }) {
               </Grid.Col>
             ) : null}
             <Grid.Col span={{ base: 12, md: 6 }}>
-              <TextInput label={t('governance.peerId')} value={peerId} onChange={(event) => setPeerId(event.currentTarget.value)} classNames={{ input: 'mono' }} maxLength={128} />
+              <TextInput
+                label={t('governance.peerId')}
+                value={peerId}
+                onChange={(event) => setPeerId(event.currentTarget.value)}
+                classNames={{ input: 'mono' }}
+                maxLength={128}
+              />
             </Grid.Col>
           </Grid>
         ) : null}
-        {action !== 'add' ? <NumberInput label={t('governance.version')} value={version} onChange={setVersion} min={0} allowDecimal={false} w={260} required /> : null}
-        {action === 'revoke' ? <Textarea label={t('governance.reason')} value={reason} onChange={(event) => setReason(event.currentTarget.value)} maxLength={256} required autosize minRows={2} /> : null}
-        <NumberInput label={t('governance.expiresDays')} value={days} onChange={setDays} min={1} max={30} allowDecimal={false} w={260} />
+        {action !== 'add' ? (
+          <NumberInput
+            label={t('governance.version')}
+            value={version}
+            onChange={setVersion}
+            min={0}
+            allowDecimal={false}
+            w={260}
+            required
+          />
+        ) : null}
+        {action === 'revoke' ? (
+          <Textarea
+            label={t('governance.reason')}
+            value={reason}
+            onChange={(event) => setReason(event.currentTarget.value)}
+            maxLength={256}
+            required
+            autosize
+            minRows={2}
+          />
+        ) : null}
+        <NumberInput
+          label={t('governance.expiresDays')}
+          value={days}
+          onChange={setDays}
+          min={1}
+          max={30}
+          allowDecimal={false}
+          w={260}
+        />
         {problem ? (
           <Alert color="red" role="alert">
             {t('reject.MALFORMED')} {problem}
           </Alert>
         ) : null}
         <Group>
-          <Button leftSection={<IconDownload size={16} aria-hidden />} onClick={build} disabled={!keyOk} data-testid="governance-build">
+          <Button
+            leftSection={<IconDownload size={16} aria-hidden />}
+            onClick={build}
+            disabled={!keyOk}
+            data-testid="governance-build"
+          >
             {t('governance.build')}
           </Button>
         </Group>
@@ -171,17 +263,34 @@ function SubmitSigned({ registrar }: { registrar: boolean }) {
         />
         <Group>
           {registrar ? (
-            <Button variant="light" onClick={() => cosign.mutate()} disabled={current === null} loading={cosign.isPending} data-testid="governance-cosign">
+            <Button
+              variant="light"
+              onClick={() => cosign.mutate()}
+              disabled={current === null}
+              loading={cosign.isPending}
+              data-testid="governance-cosign"
+            >
               {t('governance.cosign')}
             </Button>
           ) : null}
-          <Button onClick={() => submit.mutate()} disabled={current === null} loading={submit.isPending} data-testid="governance-submit-button">
+          <Button
+            onClick={() => submit.mutate()}
+            disabled={current === null}
+            loading={submit.isPending}
+            data-testid="governance-submit-button"
+          >
             {t('governance.submit')}
           </Button>
         </Group>
         {cosign.isError ? <ErrorAlert error={cosign.error} /> : null}
         {cosign.data ? (
-          <Alert color={cosign.data.signatures >= cosign.data.needed ? 'green' : 'blue'} variant="light" data-testid="governance-cosigned" data-signatures={cosign.data.signatures} data-needed={cosign.data.needed}>
+          <Alert
+            color={cosign.data.signatures >= cosign.data.needed ? 'green' : 'blue'}
+            variant="light"
+            data-testid="governance-cosigned"
+            data-signatures={cosign.data.signatures}
+            data-needed={cosign.data.needed}
+          >
             <Stack gap="xs">
               <Text size="sm">
                 {cosign.data.signatures >= cosign.data.needed
@@ -189,7 +298,13 @@ function SubmitSigned({ registrar }: { registrar: boolean }) {
                   : t('governance.quorumMissing', { signatures: cosign.data.signatures, needed: cosign.data.needed })}
               </Text>
               <Group>
-                <Button size="xs" variant="default" leftSection={<IconDownload size={14} aria-hidden />} onClick={() => downloadJson(`authority-change.${cosign.data.signatures}-signed.json`, cosign.data.tx)} data-testid="governance-download-signed">
+                <Button
+                  size="xs"
+                  variant="default"
+                  leftSection={<IconDownload size={14} aria-hidden />}
+                  onClick={() => downloadJson(`authority-change.${cosign.data.signatures}-signed.json`, cosign.data.tx)}
+                  data-testid="governance-download-signed"
+                >
                   {t('governance.downloadSigned')}
                 </Button>
               </Group>

@@ -2,7 +2,17 @@
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip as ChartTooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip as ChartTooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { ErrorAlert, Hash, Loading } from '../components/common.js';
 import { useApi, useStatus } from '../data.js';
 import { formatNumber, formatShortTime } from '../format.js';
@@ -33,8 +43,17 @@ function Charts() {
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="height" fontSize={12} />
                 <YAxis fontSize={12} unit=" s" />
-                <ChartTooltip formatter={(value) => [`${formatNumber(Number(value), 2)} s`, t('network.intervalAxis')]} labelFormatter={(label) => `${t('network.block')} ${String(label)}`} />
-                <Line type="monotone" dataKey="interval" stroke="var(--mantine-color-indigo-6)" dot={false} isAnimationActive={false} />
+                <ChartTooltip
+                  formatter={(value) => [`${formatNumber(Number(value), 2)} s`, t('network.intervalAxis')]}
+                  labelFormatter={(label) => `${t('network.block')} ${String(label)}`}
+                />
+                <Line
+                  type="monotone"
+                  dataKey="interval"
+                  stroke="var(--mantine-color-indigo-6)"
+                  dot={false}
+                  isAnimationActive={false}
+                />
               </LineChart>
             </ResponsiveContainer>
           </div>
@@ -52,7 +71,10 @@ function Charts() {
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="height" fontSize={12} />
                 <YAxis fontSize={12} allowDecimals={false} />
-                <ChartTooltip formatter={(value) => [formatNumber(Number(value)), t('network.txAxis')]} labelFormatter={(label) => `${t('network.block')} ${String(label)}`} />
+                <ChartTooltip
+                  formatter={(value) => [formatNumber(Number(value)), t('network.txAxis')]}
+                  labelFormatter={(label) => `${t('network.block')} ${String(label)}`}
+                />
                 <Bar dataKey="txs" fill="var(--mantine-color-teal-6)" isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>
@@ -68,14 +90,22 @@ export function NetworkScreen() {
   const status = useStatus();
   const peers = useApi('peers', undefined, { refetchInterval: 5_000 });
   const validators = useApi('validators', undefined, { refetchInterval: 5_000 });
-  const byPeerId = useMemo(() => new Map((validators.data?.validators ?? []).filter((v) => v.peerId).map((v) => [v.peerId as string, v])), [validators.data]);
+  const byPeerId = useMemo(
+    () => new Map((validators.data?.validators ?? []).filter((v) => v.peerId).map((v) => [v.peerId as string, v])),
+    [validators.data],
+  );
 
   return (
     <Stack data-testid="screen-network" gap="lg">
       <Title order={1}>{t('network.title')}</Title>
       {status.data ? (
         <Group gap="sm">
-          <Badge variant="light" color={status.data.syncing ? 'blue' : 'green'} data-testid="network-syncing" data-syncing={String(status.data.syncing)}>
+          <Badge
+            variant="light"
+            color={status.data.syncing ? 'blue' : 'green'}
+            data-testid="network-syncing"
+            data-syncing={String(status.data.syncing)}
+          >
             {status.data.syncing ? t('network.syncing') : t('network.synced')}
           </Badge>
           <Text size="sm" data-testid="network-mempool">
@@ -111,7 +141,13 @@ export function NetworkScreen() {
                   const authority = byPeerId.get(peer.peerId);
                   return (
                     <Table.Tr key={peer.peerId} data-testid="peer-row" data-peer-id={peer.peerId}>
-                      <Table.Td>{authority?.name ?? <Text c="dimmed" size="sm">{t('network.unknownPeer')}</Text>}</Table.Td>
+                      <Table.Td>
+                        {authority?.name ?? (
+                          <Text c="dimmed" size="sm">
+                            {t('network.unknownPeer')}
+                          </Text>
+                        )}
+                      </Table.Td>
                       <Table.Td>{authority?.role ? t(`role.${authority.role}`) : '—'}</Table.Td>
                       <Table.Td>
                         <Hash value={peer.peerId} />
@@ -128,7 +164,11 @@ export function NetworkScreen() {
                           );
                         })}
                       </Table.Td>
-                      <Table.Td>{peer.latencyMs === null ? '—' : t('network.latencyValue', { value: formatNumber(peer.latencyMs) })}</Table.Td>
+                      <Table.Td>
+                        {peer.latencyMs === null
+                          ? '—'
+                          : t('network.latencyValue', { value: formatNumber(peer.latencyMs) })}
+                      </Table.Td>
                       <Table.Td>{peer.height ?? '—'}</Table.Td>
                       <Table.Td className="nowrap">{formatShortTime(peer.connectedSinceMs)}</Table.Td>
                       <Table.Td>{formatNumber(peer.gossipScore, 2)}</Table.Td>
@@ -147,7 +187,8 @@ export function NetworkScreen() {
         </Title>
         {validators.data ? (
           <Text size="sm" c="dimmed" mb="xs">
-            {t('network.validatorsFor', { height: validators.data.height })} · {t('network.signingWindow', { count: validators.data.window })}
+            {t('network.validatorsFor', { height: validators.data.height })} ·{' '}
+            {t('network.signingWindow', { count: validators.data.window })}
           </Text>
         ) : null}
         {validators.isPending ? <Loading /> : null}
@@ -168,7 +209,11 @@ export function NetworkScreen() {
               </Table.Thead>
               <Table.Tbody>
                 {validators.data.validators.map((validator) => (
-                  <Table.Tr key={validator.key} data-testid="validator-row" data-connected={String(validator.connected)}>
+                  <Table.Tr
+                    key={validator.key}
+                    data-testid="validator-row"
+                    data-connected={String(validator.connected)}
+                  >
                     <Table.Td>
                       <Group gap="xs">
                         <Text size="sm">{validator.name ?? t('app.unknown')}</Text>

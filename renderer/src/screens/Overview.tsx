@@ -10,7 +10,17 @@ import { formatNumber, formatTime } from '../format.js';
 /** No block for longer than 3 heartbeats (a block is due about every second; 10 s with margin). */
 export const STALLED_AFTER_MS = 10_000;
 
-function Stat({ label, value, caption, testid }: { label: string; value: ReactNode; caption?: ReactNode; testid: string }) {
+function Stat({
+  label,
+  value,
+  caption,
+  testid,
+}: {
+  label: string;
+  value: ReactNode;
+  caption?: ReactNode;
+  testid: string;
+}) {
   return (
     <Card withBorder padding="md" data-testid={testid}>
       <Text size="sm" c="dimmed">
@@ -41,7 +51,9 @@ export function Overview() {
   const missing = (validators.data?.validators ?? []).filter((validator) => !validator.connected);
   // connected but not signing: more than a tenth of the recent commits lack its vote
   const window = validators.data?.window ?? 0;
-  const notVoting = (validators.data?.validators ?? []).filter((validator) => validator.connected && window >= 10 && validator.missedVotes * 10 > window);
+  const notVoting = (validators.data?.validators ?? []).filter(
+    (validator) => validator.connected && window >= 10 && validator.missedVotes * 10 > window,
+  );
   const evidenceCount = evidence.data?.length ?? 0;
 
   return (
@@ -56,15 +68,33 @@ export function Overview() {
               {t('overview.connection')}
             </Title>
             {data.damaged ? (
-              <Alert color="red" variant="light" icon={<IconDatabaseX aria-hidden />} data-testid="overview-damaged" title={t('overview.alerts.damagedTitle')}>
+              <Alert
+                color="red"
+                variant="light"
+                icon={<IconDatabaseX aria-hidden />}
+                data-testid="overview-damaged"
+                title={t('overview.alerts.damagedTitle')}
+              >
                 {data.damaged.where}
               </Alert>
             ) : data.online ? (
-              <Alert color="green" variant="light" icon={<IconCircleCheck aria-hidden />} data-testid="overview-online" title={t('app.online')}>
+              <Alert
+                color="green"
+                variant="light"
+                icon={<IconCircleCheck aria-hidden />}
+                data-testid="overview-online"
+                title={t('app.online')}
+              >
                 {t('overview.onlineText')}
               </Alert>
             ) : (
-              <Alert color="orange" variant="light" icon={<IconPlugConnectedX aria-hidden />} data-testid="overview-offline" title={t('app.offline')}>
+              <Alert
+                color="orange"
+                variant="light"
+                icon={<IconPlugConnectedX aria-hidden />}
+                data-testid="overview-offline"
+                title={t('app.offline')}
+              >
                 {t('overview.offlineText', { height: data.height, time: formatTime(data.headTimeMs) })}
               </Alert>
             )}
@@ -76,15 +106,27 @@ export function Overview() {
           </section>
           <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
             <Stat testid="stat-height" label={t('overview.height')} value={formatNumber(data.height)} />
-            <Stat testid="stat-lag" label={t('overview.finalityLag')} value={t('overview.seconds', { value: formatNumber(lagMs / 1000, 1) })} />
+            <Stat
+              testid="stat-lag"
+              label={t('overview.finalityLag')}
+              value={t('overview.seconds', { value: formatNumber(lagMs / 1000, 1) })}
+            />
             <Stat testid="stat-peers" label={t('overview.peers')} value={formatNumber(data.peers)} />
-            <Stat testid="stat-validators" label={t('overview.validatorsReachable')} value={t('overview.ofTotal', { count: data.validatorsReachable, total: data.validators })} />
+            <Stat
+              testid="stat-validators"
+              label={t('overview.validatorsReachable')}
+              value={t('overview.ofTotal', { count: data.validatorsReachable, total: data.validators })}
+            />
             <Stat testid="stat-mempool" label={t('overview.mempool')} value={formatNumber(data.mempool.size)} />
             <Stat
               testid="stat-outbox"
               label={t('overview.outbox')}
               value={formatNumber(data.outbox.pending)}
-              caption={t('overview.outboxCounts', { pending: data.outbox.pending, final: data.outbox.final, rejected: data.outbox.rejected })}
+              caption={t('overview.outboxCounts', {
+                pending: data.outbox.pending,
+                final: data.outbox.final,
+                rejected: data.outbox.rejected,
+              })}
             />
           </SimpleGrid>
           {status.isError ? <ErrorAlert error={status.error} /> : null}
@@ -96,9 +138,20 @@ export function Overview() {
         </Title>
         <Stack gap="sm">
           {data?.damaged ? (
-            <Alert color="red" icon={<IconDatabaseX aria-hidden />} title={t('overview.alerts.damagedTitle')} data-testid="alert-damaged">
+            <Alert
+              color="red"
+              icon={<IconDatabaseX aria-hidden />}
+              title={t('overview.alerts.damagedTitle')}
+              data-testid="alert-damaged"
+            >
               <Stack gap="xs">
-                <Text size="sm">{t('overview.alerts.damaged', { where: data.damaged.where, what: data.damaged.what, time: formatTime(data.damaged.sinceMs) })}</Text>
+                <Text size="sm">
+                  {t('overview.alerts.damaged', {
+                    where: data.damaged.where,
+                    what: data.damaged.what,
+                    time: formatTime(data.damaged.sinceMs),
+                  })}
+                </Text>
                 <Text size="sm">{t('overview.alerts.damagedRepair')}</Text>
                 <Code block data-testid="alert-damaged-repair">
                   {data.damaged.repair}
@@ -107,28 +160,62 @@ export function Overview() {
             </Alert>
           ) : null}
           {data && !data.online && !data.damaged ? (
-            <Alert color="orange" icon={<IconPlugConnectedX aria-hidden />} title={t('overview.alerts.offlineTitle')} data-testid="alert-offline">
+            <Alert
+              color="orange"
+              icon={<IconPlugConnectedX aria-hidden />}
+              title={t('overview.alerts.offlineTitle')}
+              data-testid="alert-offline"
+            >
               {t('overview.offlineText', { height: data.height, time: formatTime(data.headTimeMs) })}
             </Alert>
           ) : null}
           {evidenceCount > 0 ? (
-            <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.equivocationTitle')} data-testid="alert-equivocation">
+            <Alert
+              color="red"
+              icon={<IconAlertTriangle aria-hidden />}
+              title={t('overview.alerts.equivocationTitle')}
+              data-testid="alert-equivocation"
+            >
               {t('overview.alerts.equivocationCount', { count: evidenceCount })}
             </Alert>
           ) : null}
           {stalled ? (
-            <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.stalledTitle')} data-testid="alert-stalled">
+            <Alert
+              color="red"
+              icon={<IconAlertTriangle aria-hidden />}
+              title={t('overview.alerts.stalledTitle')}
+              data-testid="alert-stalled"
+            >
               {t('overview.alerts.stalled', { seconds: Math.floor(lagMs / 1000) })}
             </Alert>
           ) : null}
           {missing.map((validator) => (
-            <Alert key={validator.key} color="yellow" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.validatorMissingTitle')} data-testid="alert-validator-missing">
-              {t('overview.alerts.validatorMissing', { name: validator.name ?? validator.key.slice(0, 12), role: validator.role ? t(`role.${validator.role}`) : t('app.unknown') })}
+            <Alert
+              key={validator.key}
+              color="yellow"
+              icon={<IconAlertTriangle aria-hidden />}
+              title={t('overview.alerts.validatorMissingTitle')}
+              data-testid="alert-validator-missing"
+            >
+              {t('overview.alerts.validatorMissing', {
+                name: validator.name ?? validator.key.slice(0, 12),
+                role: validator.role ? t(`role.${validator.role}`) : t('app.unknown'),
+              })}
             </Alert>
           ))}
           {notVoting.map((validator) => (
-            <Alert key={`votes-${validator.key}`} color="yellow" icon={<IconAlertTriangle aria-hidden />} title={t('overview.alerts.missedVotesTitle')} data-testid="alert-missed-votes">
-              {t('overview.alerts.missedVotes', { name: validator.name ?? validator.key.slice(0, 12), missed: validator.missedVotes, window })}
+            <Alert
+              key={`votes-${validator.key}`}
+              color="yellow"
+              icon={<IconAlertTriangle aria-hidden />}
+              title={t('overview.alerts.missedVotesTitle')}
+              data-testid="alert-missed-votes"
+            >
+              {t('overview.alerts.missedVotes', {
+                name: validator.name ?? validator.key.slice(0, 12),
+                missed: validator.missedVotes,
+                window,
+              })}
             </Alert>
           ))}
           {data && data.online && !stalled && evidenceCount === 0 && missing.length === 0 && notVoting.length === 0 ? (

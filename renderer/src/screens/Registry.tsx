@@ -89,10 +89,20 @@ function ObjectPage({ id }: { id: string }) {
   return (
     <Stack gap="md" data-testid="registry-object" data-id={id}>
       <Group justify="space-between">
-        <Button variant="subtle" leftSection={<IconArrowLeft size={16} aria-hidden />} component="a" href={href('registry')}>
+        <Button
+          variant="subtle"
+          leftSection={<IconArrowLeft size={16} aria-hidden />}
+          component="a"
+          href={href('registry')}
+        >
           {t('registry.backToSearch')}
         </Button>
-        <Button leftSection={<IconPrinter size={16} aria-hidden />} onClick={() => navigate('print', 'certificate', id)} disabled={!object} data-testid="registry-print-certificate">
+        <Button
+          leftSection={<IconPrinter size={16} aria-hidden />}
+          onClick={() => navigate('print', 'certificate', id)}
+          disabled={!object}
+          data-testid="registry-print-certificate"
+        >
           {t('registry.printCertificate')}
         </Button>
       </Group>
@@ -209,13 +219,23 @@ function ObjectPage({ id }: { id: string }) {
         {history.data && history.data.entries.length > 0 ? (
           <Timeline active={history.data.entries.length - 1} bulletSize={18} lineWidth={2}>
             {history.data.entries.map((entry) => (
-              <Timeline.Item key={`${entry.height}-${entry.index}`} title={t(`txType.${entry.type}`)} data-testid="history-entry">
+              <Timeline.Item
+                key={`${entry.height}-${entry.index}`}
+                title={t(`txType.${entry.type}`)}
+                data-testid="history-entry"
+              >
                 <Group gap="sm" wrap="wrap">
                   <Anchor href={href('explorer', 'block', entry.height)} size="sm">
                     {t('app.height', { height: entry.height })}
                   </Anchor>
                   <Hash value={entry.txHash} href={href('explorer', 'tx', entry.txHash)} />
-                  <Button size="compact-xs" variant="light" leftSection={<IconReceipt size={14} aria-hidden />} onClick={() => navigate('print', 'receipt', entry.txHash)} data-testid="history-print-receipt">
+                  <Button
+                    size="compact-xs"
+                    variant="light"
+                    leftSection={<IconReceipt size={14} aria-hidden />}
+                    onClick={() => navigate('print', 'receipt', entry.txHash)}
+                    data-testid="history-print-receipt"
+                  >
                     {t('registry.printReceipt')}
                   </Button>
                 </Group>

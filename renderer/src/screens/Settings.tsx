@@ -46,18 +46,33 @@ function NetworkSwitch() {
         </Title>
         {status.isPending ? <Loading /> : null}
         {status.data ? (
-          <Alert color={online ? 'green' : 'orange'} variant="light" icon={online ? <IconPlugConnected aria-hidden /> : <IconPlugConnectedX aria-hidden />}>
+          <Alert
+            color={online ? 'green' : 'orange'}
+            variant="light"
+            icon={online ? <IconPlugConnected aria-hidden /> : <IconPlugConnectedX aria-hidden />}
+          >
             {online ? t('settings.networkOnline') : t('settings.networkOffline')}
           </Alert>
         ) : null}
         <Group>
-          <Button color={online ? 'orange' : 'green'} onClick={() => setConfirming(true)} loading={toggle.isPending} disabled={!status.data} data-testid="settings-network-toggle">
+          <Button
+            color={online ? 'orange' : 'green'}
+            onClick={() => setConfirming(true)}
+            loading={toggle.isPending}
+            disabled={!status.data}
+            data-testid="settings-network-toggle"
+          >
             {online ? t('settings.goOffline') : t('settings.goOnline')}
           </Button>
         </Group>
         {toggle.isError ? <ErrorAlert error={toggle.error} /> : null}
       </Stack>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title={online ? t('settings.confirmOfflineTitle') : t('settings.confirmOnlineTitle')} centered>
+      <Modal
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        title={online ? t('settings.confirmOfflineTitle') : t('settings.confirmOnlineTitle')}
+        centered
+      >
         <Stack>
           <Text>{online ? t('settings.confirmOffline') : t('settings.confirmOnline')}</Text>
           <Group justify="flex-end">
@@ -118,13 +133,23 @@ function PeersSettings() {
             <Text size="sm" fw={600}>
               {t('settings.bootstrap')}
             </Text>
-            {bootstrap.length === 0 ? <Text size="sm" c="dimmed">{t('settings.noBootstrap')}</Text> : null}
+            {bootstrap.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                {t('settings.noBootstrap')}
+              </Text>
+            ) : null}
             {bootstrap.map((address) => (
               <Group key={address} gap="xs" wrap="nowrap" data-testid="bootstrap-row">
                 <Text size="xs" className="mono" style={{ wordBreak: 'break-all' }}>
                   {address}
                 </Text>
-                <Button size="xs" variant="subtle" color="red" onClick={() => save.mutate(bootstrap.filter((other) => other !== address))} aria-label={t('settings.removePeer', { address })}>
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color="red"
+                  onClick={() => save.mutate(bootstrap.filter((other) => other !== address))}
+                  aria-label={t('settings.removePeer', { address })}
+                >
                   {t('settings.remove')}
                 </Button>
               </Group>
@@ -138,7 +163,12 @@ function PeersSettings() {
                 style={{ flex: 1 }}
                 data-testid="settings-peer-input"
               />
-              <Button onClick={() => save.mutate([...bootstrap, draft.trim()])} disabled={draft.trim() === ''} loading={save.isPending} data-testid="settings-peer-add">
+              <Button
+                onClick={() => save.mutate([...bootstrap, draft.trim()])}
+                disabled={draft.trim() === ''}
+                loading={save.isPending}
+                data-testid="settings-peer-add"
+              >
                 {t('settings.add')}
               </Button>
             </Group>
@@ -156,8 +186,14 @@ export function Settings() {
   const status = useStatus();
   const connection = useConnection();
   const client = useClient();
-  const openapi = useMutation({ mutationFn: () => client.call('openapi'), onSuccess: (document) => downloadJson('notary-openapi.json', document) });
-  const backup = useMutation({ mutationFn: () => client.call('keystoreBackup'), onSuccess: (file) => downloadJson('notary-keystore-backup.json', file) });
+  const openapi = useMutation({
+    mutationFn: () => client.call('openapi'),
+    onSuccess: (document) => downloadJson('notary-openapi.json', document),
+  });
+  const backup = useMutation({
+    mutationFn: () => client.call('keystoreBackup'),
+    onSuccess: (file) => downloadJson('notary-keystore-backup.json', file),
+  });
   const keystoreColor = { encrypted: 'green', plain: 'orange', none: 'red' } as const;
 
   return (
@@ -173,12 +209,21 @@ export function Settings() {
           <Table.Tbody>
             {identity.data ? (
               <>
-                <Row label={t('settings.publicKey')}>{identity.data.publicKey ? <Hash value={identity.data.publicKey} full /> : t('app.none')}</Row>
+                <Row label={t('settings.publicKey')}>
+                  {identity.data.publicKey ? <Hash value={identity.data.publicKey} full /> : t('app.none')}
+                </Row>
                 <Row label={t('settings.role')}>{t(`role.${identity.data.role}`)}</Row>
                 <Row label={t('settings.name')}>{identity.data.name ?? '—'}</Row>
-                <Row label={t('settings.status')}>{identity.data.status ? t(`authorityStatus.${identity.data.status}`) : '—'}</Row>
+                <Row label={t('settings.status')}>
+                  {identity.data.status ? t(`authorityStatus.${identity.data.status}`) : '—'}
+                </Row>
                 <Row label={t('settings.keystore')}>
-                  <Badge color={keystoreColor[identity.data.keystore]} variant="light" data-testid="settings-keystore" data-keystore={identity.data.keystore}>
+                  <Badge
+                    color={keystoreColor[identity.data.keystore]}
+                    variant="light"
+                    data-testid="settings-keystore"
+                    data-keystore={identity.data.keystore}
+                  >
                     {t(`settings.keystoreKind.${identity.data.keystore}`)}
                   </Badge>
                 </Row>
@@ -205,7 +250,13 @@ export function Settings() {
         </Alert>
         {identity.data?.keystore === 'encrypted' ? (
           <Group mt="sm">
-            <Button variant="light" leftSection={<IconDownload size={16} aria-hidden />} onClick={() => backup.mutate()} loading={backup.isPending} data-testid="settings-backup">
+            <Button
+              variant="light"
+              leftSection={<IconDownload size={16} aria-hidden />}
+              onClick={() => backup.mutate()}
+              loading={backup.isPending}
+              data-testid="settings-backup"
+            >
               {t('settings.downloadBackup')}
             </Button>
           </Group>
@@ -236,7 +287,13 @@ export function Settings() {
             </Text>
           ) : null}
           <Group>
-            <Button variant="light" leftSection={<IconDownload size={16} aria-hidden />} onClick={() => openapi.mutate()} loading={openapi.isPending} data-testid="settings-openapi">
+            <Button
+              variant="light"
+              leftSection={<IconDownload size={16} aria-hidden />}
+              onClick={() => openapi.mutate()}
+              loading={openapi.isPending}
+              data-testid="settings-openapi"
+            >
               {t('settings.downloadOpenapi')}
             </Button>
           </Group>

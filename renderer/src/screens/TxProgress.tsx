@@ -14,11 +14,15 @@ export function TxProgress({ txHash, initial }: { txHash: string; initial?: TxSt
   // in the narrow detail column of smaller screens the three steps stack instead of wrapping
   const narrow = useMediaQuery('(max-width: 1440px)') ?? false;
   const { t } = useTranslation();
-  const query = useApi('txStatus', { params: { txHash } }, {
-    // events update it live; the poll is the fallback and stops once settled
-    refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) ? false : 2_000),
-    ...(initial ? { initialData: initial, initialDataUpdatedAt: 0 } : {}),
-  });
+  const query = useApi(
+    'txStatus',
+    { params: { txHash } },
+    {
+      // events update it live; the poll is the fallback and stops once settled
+      refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) ? false : 2_000),
+      ...(initial ? { initialData: initial, initialDataUpdatedAt: 0 } : {}),
+    },
+  );
   const status = query.data;
   const state = status?.state ?? 'pending';
   const active = state === 'final' ? 3 : state === 'pending' ? 1 : state === 'rejected' ? 1 : 0;
@@ -37,10 +41,28 @@ export function TxProgress({ txHash, initial }: { txHash: string; initial?: TxSt
           {t('certify.resultOutbox')}
         </Alert>
       ) : null}
-      <Stepper active={active} size="xs" orientation={narrow ? 'vertical' : 'horizontal'} color={state === 'rejected' ? 'red' : undefined} allowNextStepsSelect={false}>
-        <Stepper.Step label={t('certify.steps.certified')} description={state === 'outbox' ? t('txState.outbox') : undefined} loading={query.isPending} />
-        <Stepper.Step label={t('certify.steps.block')} loading={state === 'pending'} color={state === 'rejected' ? 'red' : undefined} description={state === 'rejected' ? t('txState.rejected') : undefined} />
-        <Stepper.Step label={t('certify.steps.final')} description={status?.state === 'final' ? t('txState.finalAt', { height: status.height }) : undefined} />
+      <Stepper
+        active={active}
+        size="xs"
+        orientation={narrow ? 'vertical' : 'horizontal'}
+        color={state === 'rejected' ? 'red' : undefined}
+        allowNextStepsSelect={false}
+      >
+        <Stepper.Step
+          label={t('certify.steps.certified')}
+          description={state === 'outbox' ? t('txState.outbox') : undefined}
+          loading={query.isPending}
+        />
+        <Stepper.Step
+          label={t('certify.steps.block')}
+          loading={state === 'pending'}
+          color={state === 'rejected' ? 'red' : undefined}
+          description={state === 'rejected' ? t('txState.rejected') : undefined}
+        />
+        <Stepper.Step
+          label={t('certify.steps.final')}
+          description={status?.state === 'final' ? t('txState.finalAt', { height: status.height }) : undefined}
+        />
       </Stepper>
       {status?.state === 'rejected' ? (
         <Alert color="red" variant="light" title={t('txState.rejected')} data-testid="tx-rejected">

@@ -41,7 +41,15 @@ export function Unlock({ bridge }: { bridge: NotaryBridge }) {
             <Alert color="indigo" variant="light" icon={<IconLock aria-hidden />}>
               {t('unlock.body')}
             </Alert>
-            <PasswordInput label={t('unlock.passphrase')} value={passphrase} onChange={(event) => setPassphrase(event.currentTarget.value)} autoFocus autoComplete="current-password" maxLength={1024} data-testid="unlock-passphrase" />
+            <PasswordInput
+              label={t('unlock.passphrase')}
+              value={passphrase}
+              onChange={(event) => setPassphrase(event.currentTarget.value)}
+              autoFocus
+              autoComplete="current-password"
+              maxLength={1024}
+              data-testid="unlock-passphrase"
+            />
             {error ? <ErrorAlert error={error} /> : null}
             <Button type="submit" loading={busy} disabled={passphrase.length === 0} data-testid="unlock-submit">
               {t('unlock.submit')}

@@ -20,7 +20,10 @@ function checkQuorum(tx: Transaction, context: RuleContext): void {
   const needed = quorumOf(registrars.size);
   // REJECT: membership changes need more than 2/3 of the active registrars.
   if (tx.signatures.length < needed) {
-    reject(RejectCode.quorumNotMet, `${tx.signatures.length} of ${registrars.size} registrars signed; ${needed} are needed`);
+    reject(
+      RejectCode.quorumNotMet,
+      `${tx.signatures.length} of ${registrars.size} registrars signed; ${needed} are needed`,
+    );
   }
 }
 
@@ -42,7 +45,10 @@ function existingAuthority(context: RuleContext, key: string, expectedVersion: n
   if (!record) reject(RejectCode.unknownAuthority, `key ${short(key)} is not a registered authority`);
   if (record.status === 'revoked') reject(RejectCode.authorityRevoked, `authority ${record.name} was revoked`);
   if (record.version !== expectedVersion) {
-    reject(RejectCode.staleVersion, `authority ${record.name} changed since this was signed (version ${expectedVersion}, now ${record.version})`);
+    reject(
+      RejectCode.staleVersion,
+      `authority ${record.name} changed since this was signed (version ${expectedVersion}, now ${record.version})`,
+    );
   }
   return record;
 }
@@ -51,7 +57,8 @@ export function applyAuthorityAdd(tx: TxOf<'authority.add'>, context: RuleContex
   checkQuorum(tx, context);
   const { authority } = tx.payload;
   // REJECT: a key is registered once; a revoked key never returns.
-  if (context.state.authority(authority.key)) reject(RejectCode.authorityExists, `key ${short(authority.key)} is already registered`);
+  if (context.state.authority(authority.key))
+    reject(RejectCode.authorityExists, `key ${short(authority.key)} is already registered`);
   writeAuthority(context, { ...authority, status: 'active', version: 1, sinceHeight: context.block.height });
 }
 

@@ -3,7 +3,15 @@ import { Domain, type Verifier } from '../../crypto/index.js';
 import { reject, RejectCode, short } from '../errors.js';
 import type { StateOverlay } from '../state.js';
 import type { TxDigests } from '../tx.js';
-import type { Authority, BlockContext, FeeSchedule, PropertyObject, Role, SignatureEntry, Transaction } from '../types.js';
+import type {
+  Authority,
+  BlockContext,
+  FeeSchedule,
+  PropertyObject,
+  Role,
+  SignatureEntry,
+  Transaction,
+} from '../types.js';
 
 export interface RuleContext {
   state: StateOverlay;

@@ -36,7 +36,8 @@ export function applyEncumbranceAdd(tx: TxOf<'encumbrance.add'>, context: RuleCo
 export function applyEncumbranceRelease(tx: TxOf<'encumbrance.release'>, context: RuleContext): void {
   const object = existingObject(context, tx.payload.objectId, tx.payload.objectVersion);
   const encumbrance = object.encumbrances.find((existing) => existing.id === tx.payload.encumbranceId);
-  if (!encumbrance) reject(RejectCode.unknownEncumbrance, `object ${object.id} has no encumbrance ${tx.payload.encumbranceId}`);
+  if (!encumbrance)
+    reject(RejectCode.unknownEncumbrance, `object ${object.id} has no encumbrance ${tx.payload.encumbranceId}`);
   // REJECT: only the bank or court that imposed an encumbrance lifts it.
   checkSignatures(tx, context, (key) => key === encumbrance.holder);
   requireSigner(tx, encumbrance.holder, 'holder');

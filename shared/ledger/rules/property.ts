@@ -52,12 +52,16 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
   // REJECT: a sale has a price; a gift (price 0) is another contract with its own duty rule,
   // which the registry does not carry yet, so it is not certified as a sale at zero.
   if (contract.priceMinor === 0) {
-    reject(RejectCode.priceZero, `the contract's price is 0 BYN: a transfer is a sale and needs a price (a gift is a different contract, not yet supported)`);
+    reject(
+      RejectCode.priceZero,
+      `the contract's price is 0 BYN: a transfer is a sale and needs a price (a gift is a different contract, not yet supported)`,
+    );
   }
   const signed = checkConsents(consents, context.digests.contractHash(contract), context);
   for (const party of [...contract.sellers, ...contract.buyers]) {
     // REJECT: every seller and buyer signs the contract itself.
-    if (!signed.has(party.key)) reject(RejectCode.missingSignature, `party ${short(party.key)} has not signed the contract`);
+    if (!signed.has(party.key))
+      reject(RejectCode.missingSignature, `party ${short(party.key)} has not signed the contract`);
   }
   const object = existingObject(context, contract.objectId, contract.objectVersion);
   const remaining = ownerShares(object.owners);
@@ -67,7 +71,10 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
     if (!owned) reject(RejectCode.sellerNotOwner, `seller ${short(seller.key)} does not own object ${object.id}`);
     const sold = shares.fraction(seller.share);
     if (shares.compare(sold, owned) > 0) {
-      reject(RejectCode.sellerNotOwner, `seller ${short(seller.key)} owns ${owned.n}/${owned.d} of ${object.id}, less than the ${shares.format(seller.share)} sold`);
+      reject(
+        RejectCode.sellerNotOwner,
+        `seller ${short(seller.key)} owns ${owned.n}/${owned.d} of ${object.id}, less than the ${shares.format(seller.share)} sold`,
+      );
     }
     remaining.set(seller.key, shares.subtract(owned, sold));
   }
@@ -83,19 +90,26 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
       reject(RejectCode.encumbered, `object ${object.id} is under arrest (${encumbrance.reference})`);
     }
     if (!signed.has(encumbrance.holder)) {
-      reject(RejectCode.encumbered, `object ${object.id} is mortgaged (${encumbrance.reference}) and the holder has not consented`);
+      reject(
+        RejectCode.encumbered,
+        `object ${object.id} is mortgaged (${encumbrance.reference}) and the holder has not consented`,
+      );
     }
   }
   const consenting = new Set([...contract.sellers, ...contract.buyers].map((party) => party.key));
   for (const encumbrance of object.encumbrances) consenting.add(encumbrance.holder);
   for (const key of signed) {
     // REJECT: a contract signature from someone with no part in it is a sign of a mix-up.
-    if (!consenting.has(key)) reject(RejectCode.unexpectedSigner, `key ${short(key)} signed the contract but is not a party to it`);
+    if (!consenting.has(key))
+      reject(RejectCode.unexpectedSigner, `key ${short(key)} signed the contract but is not a party to it`);
   }
   // REJECT: the notary certifies only once the state duty of the fee schedule is paid.
   const owed = dutyOwedMinor(context.state.fees(), contract.priceMinor);
   if (duty.amountMinor < owed) {
-    reject(RejectCode.dutyTooLow, `state duty paid ${formatMinor(duty.amountMinor)} BYN is below the ${formatMinor(owed)} BYN owed`);
+    reject(
+      RejectCode.dutyTooLow,
+      `state duty paid ${formatMinor(duty.amountMinor)} BYN is below the ${formatMinor(owed)} BYN owed`,
+    );
   }
   for (const buyer of contract.buyers) {
     const before = remaining.get(buyer.key) ?? shares.ZERO;

@@ -79,7 +79,12 @@ export async function requestBlocks(
 }
 
 /** Errors of it-length-prefixed-stream / it-byte-stream for a stream that breaks the framing. */
-const FRAMING_ERRORS: ReadonlySet<string | undefined> = new Set(['UnexpectedEOFError', 'InvalidMessageLengthError', 'InvalidDataLengthError', 'InvalidDataLengthLengthError']);
+const FRAMING_ERRORS: ReadonlySet<string | undefined> = new Set([
+  'UnexpectedEOFError',
+  'InvalidMessageLengthError',
+  'InvalidDataLengthError',
+  'InvalidDataLengthLengthError',
+]);
 
 type FrameReader = (bytesMax: number) => Promise<Uint8Array>;
 

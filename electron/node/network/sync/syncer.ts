@@ -184,7 +184,8 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
   ): Promise<SyncResult['outcome']> {
     const target = ahead[0]!.height;
     // Far enough behind to use the decode worker: start it now, while the first request is out.
-    if (target - (await this.#init.local.status()).height >= DECODE_AHEAD_BLOCKS_MIN) void this.#decoderOrUndefined()?.start();
+    if (target - (await this.#init.local.status()).height >= DECODE_AHEAD_BLOCKS_MIN)
+      void this.#decoderOrUndefined()?.start();
     for (;;) {
       const height = (await this.#init.local.status()).height;
       if (height >= target) return 'caught-up';
@@ -239,7 +240,10 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
 
   #decoderOrUndefined(): VerifyPool | undefined {
     if (this.#init.decodeWorkers === 0) return undefined;
-    this.#decoder ??= new VerifyPool({ workers: this.#init.decodeWorkers, batchesQueuedMax: Math.ceil(SYNC_BLOCKS_MAX / DECODE_CHUNK_BLOCKS) + 1 });
+    this.#decoder ??= new VerifyPool({
+      workers: this.#init.decodeWorkers,
+      batchesQueuedMax: Math.ceil(SYNC_BLOCKS_MAX / DECODE_CHUNK_BLOCKS) + 1,
+    });
     return this.#decoder;
   }
 
@@ -260,16 +264,22 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
         getters.push(async () => {
           const entry = (await answer)?.[index];
           if (!entry) return undefined;
-          if ('error' in entry) throw new PeerFault(violation(peerId, `served a bad block ${synced.height}: ${entry.error}`).message);
+          if ('error' in entry)
+            throw new PeerFault(violation(peerId, `served a bad block ${synced.height}: ${entry.error}`).message);
           const digests = new TxDigests();
-          entry.block.txs.forEach((tx, i) => digests.seed(tx, entry.digests.txIds.slice(32 * i, 32 * i + 32), entry.digests.txHashes[i]!));
-          return { block: entry.block, commit: entry.commit, prepared: { digests, blockBytes: entry.digests.canonical ? synced.blockBytes : undefined } };
+          entry.block.txs.forEach((tx, i) =>
+            digests.seed(tx, entry.digests.txIds.slice(32 * i, 32 * i + 32), entry.digests.txHashes[i]!),
+          );
+          return {
+            block: entry.block,
+            commit: entry.commit,
+            prepared: { digests, blockBytes: entry.digests.canonical ? synced.blockBytes : undefined },
+          };
         });
       });
     }
     return getters;
   }
-
 }
 
 /** Blocks per decode job: one, so the first block executes while the worker decodes the next. */
@@ -286,7 +296,10 @@ interface DecodedSynced {
 /** Decodes a served block and commit and checks they name each other; PeerFault otherwise. */
 export function decodeSyncedBlock(peerId: string, synced: SyncedBlock): DecodedSynced {
   try {
-    return decodeCommittedBlock(synced.height, synced.blockBytes, synced.commitBytes, { blockBytesMax: BLOCK_BYTES_MAX, commitBytesMax: COMMIT_BYTES_MAX });
+    return decodeCommittedBlock(synced.height, synced.blockBytes, synced.commitBytes, {
+      blockBytesMax: BLOCK_BYTES_MAX,
+      commitBytesMax: COMMIT_BYTES_MAX,
+    });
   } catch (error) {
     throw new PeerFault(violation(peerId, `served a bad block ${synced.height}: ${(error as Error).message}`).message);
   }
