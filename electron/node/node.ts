@@ -56,7 +56,7 @@ import { EventHub } from './api/events.js';
 import { ApiExposedError, isLoopbackHost, startApiServer, type ApiHandlers } from './api/http-server.js';
 import { nodeMetrics, type NodeMetrics } from './api/metrics.js';
 import { registryQueries } from './api/queries.js';
-import { EvidenceLog } from './consensus/evidence-log.js';
+import { EvidenceLog } from './store/evidence-log.js';
 import { Chain, type PreparedBlock } from './chain/chain.js';
 import {
   DataFiles,

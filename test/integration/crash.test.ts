@@ -11,22 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { auditChain } from '../../electron/node/chain/audit.js';
 import { devGenesis } from '../../electron/node/dev/demo-registry.js';
+import { seededRandom } from '../support/prng.js';
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 50);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 const CHILD = fileURLToPath(new URL('../support/crash-child.ts', import.meta.url));
 
-/** mulberry32: a small seeded generator, so a failing run replays with CRASH_SEED. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = seededRandom; // a failing run replays with CRASH_SEED
 
 interface ChildRun {
   lastCommitted: number;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signVoteMessage } from '../../shared/chain/index.js';
-import { EvidenceLog } from '../../electron/node/consensus/evidence-log.js';
+import { EvidenceLog } from '../../electron/node/store/evidence-log.js';
 import { devKeys } from '../../electron/node/dev/demo-registry.js';
 
 let dir: string;

@@ -46,18 +46,9 @@ import { NotaryNode } from '../../electron/node/node.js';
 import { StoreDamage } from '../../electron/node/store/errors.js';
 import { Keys } from '../../electron/node/store/keys.js';
 import { waitFor } from '../support/devnet-harness.js';
+import { seededRandom } from '../support/prng.js';
 
-/** A seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const OBJECTS = 60;
 const genesis = devGenesis({ objects: OBJECTS, parties: 10 });

@@ -23,6 +23,7 @@ import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/de
 import { Keys, Prefix } from '../../electron/node/store/keys.js';
 import { decode } from '../../shared/codec/index.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
+import { seededRandom } from '../support/prng.js';
 
 interface Run {
   code: number;
@@ -43,17 +44,8 @@ function notary(...args: string[]): Promise<Run> {
   });
 }
 
-/** A seeded PRNG (mulberry32): a failing trial replays with STORE_DAMAGE_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A failing trial replays with STORE_DAMAGE_SEED. */
+const prng = seededRandom;
 
 async function flipFileByte(file: string, at: number, bit = 0): Promise<void> {
   const bytes = await readFile(file);
