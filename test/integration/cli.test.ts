@@ -177,25 +177,27 @@ describe('notary tx sign and certify (issue 12, item 6)', () => {
     return file;
   }
 
+  /** A devnet-style plain key file of the dev notary (0600), as `notary devnet` writes it. */
+  async function plainNotaryKey(name: string): Promise<string> {
+    const file = join(root, name);
+    await writeFile(
+      file,
+      JSON.stringify({ publicKey: devKeys.notary.publicKey, secretKey: devKeys.notary.secretKey }),
+      {
+        mode: 0o600,
+      },
+    );
+    return file;
+  }
+
+  function certify(transfer: string, key: string, out: string, ...extra: string[]): Promise<Run> {
+    return notary('tx', 'certify', transfer, '--key', key, '--passphrase-file', passphraseFile, '--out', out, ...extra);
+  }
+
   it("says a devnet's plain signing-key.json is not a damaged keystore but another kind of file, and how to certify with it", async () => {
     const transfer = await signedTransfer('plain');
-    const plain = join(root, 'signing-key.json');
-    await writeFile(
-      plain,
-      JSON.stringify({ publicKey: devKeys.notary.publicKey, secretKey: devKeys.notary.secretKey }),
-      { mode: 0o600 },
-    );
-    const refused = await notary(
-      'tx',
-      'certify',
-      transfer,
-      '--key',
-      plain,
-      '--passphrase-file',
-      passphraseFile,
-      '--out',
-      join(root, 'plain.certified.json'),
-    );
+    const plain = await plainNotaryKey('signing-key.json');
+    const refused = await certify(transfer, plain, join(root, 'plain.certified.json'));
     expect(refused.code).toBe(1);
     expect(refused.stderr).not.toMatch(/damaged:/);
     expect(refused.stderr).toMatch(/is a plain signing key .*not an encrypted keystore; it is not damaged/);
@@ -205,53 +207,17 @@ describe('notary tx sign and certify (issue 12, item 6)', () => {
     const sealed = join(root, 'notary.keystore.json');
     const seal = await notary('keys', 'seal', plain, '--out', sealed, '--passphrase-file', passphraseFile);
     expect(seal).toMatchObject({ code: 0, stdout: `public key ${devKeys.notary.publicKey}\n` });
-    const certified = await notary(
-      'tx',
-      'certify',
-      transfer,
-      '--key',
-      sealed,
-      '--passphrase-file',
-      passphraseFile,
-      '--out',
-      join(root, 'plain.certified.json'),
-    );
+    const certified = await certify(transfer, sealed, join(root, 'plain.certified.json'));
     expect(certified).toMatchObject({ code: 0, stdout: expect.stringMatching(/^certified by notary /) });
   });
 
   it('refuses to sign or certify an expired transaction unless --allow-expired, and warns when it is about to expire', async () => {
     const expired = await signedTransfer('expired', Date.now() - 3 * 3_600_000);
     const sealed = join(root, 'notary-expiry.keystore.json');
-    await writeFile(
-      join(root, 'notary-expiry.plain.json'),
-      JSON.stringify({ publicKey: devKeys.notary.publicKey, secretKey: devKeys.notary.secretKey }),
-      { mode: 0o600 },
-    );
-    expect(
-      (
-        await notary(
-          'keys',
-          'seal',
-          join(root, 'notary-expiry.plain.json'),
-          '--out',
-          sealed,
-          '--passphrase-file',
-          passphraseFile,
-        )
-      ).code,
-    ).toBe(0);
+    const plain = await plainNotaryKey('notary-expiry.plain.json');
+    expect((await notary('keys', 'seal', plain, '--out', sealed, '--passphrase-file', passphraseFile)).code).toBe(0);
     const out = join(root, 'expired.certified.json');
-    const refused = await notary(
-      'tx',
-      'certify',
-      expired,
-      '--key',
-      sealed,
-      '--passphrase-file',
-      passphraseFile,
-      '--out',
-      out,
-    );
+    const refused = await certify(expired, sealed, out);
     expect(refused).toMatchObject({
       code: 1,
       stderr: expect.stringMatching(
@@ -259,18 +225,7 @@ describe('notary tx sign and certify (issue 12, item 6)', () => {
       ),
     });
     await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
-    const forced = await notary(
-      'tx',
-      'certify',
-      expired,
-      '--key',
-      sealed,
-      '--passphrase-file',
-      passphraseFile,
-      '--out',
-      out,
-      '--allow-expired',
-    );
+    const forced = await certify(expired, sealed, out, '--allow-expired');
     expect(forced.code).toBe(0);
     expect(forced.stderr).toMatch(/warning: this transfer expired at .*signed anyway/);
     // sign takes the same check (a party's consent to an expired transfer)
@@ -297,17 +252,7 @@ describe('notary tx sign and certify (issue 12, item 6)', () => {
     ).toMatchObject({ code: 1, stderr: expect.stringMatching(/expired at .*EXPIRED/) });
     // about to expire: signed, with a warning
     const soon = await signedTransfer('soon', Date.now() + 20 * 60_000);
-    const warned = await notary(
-      'tx',
-      'certify',
-      soon,
-      '--key',
-      sealed,
-      '--passphrase-file',
-      passphraseFile,
-      '--out',
-      join(root, 'soon.certified.json'),
-    );
+    const warned = await certify(soon, sealed, join(root, 'soon.certified.json'));
     expect(warned.code).toBe(0);
     expect(warned.stderr).toMatch(/warning: this transfer expires at .*, in (19|20) min/);
   });
