@@ -4,13 +4,13 @@
 // over the prefetched keys.
 import { bytesToHex, hexToBytes, utf8 } from '../codec/index.js';
 import { sha256 } from '../crypto/index.js';
-import { executeBlock, type LedgerOptions, type TxOutcome } from '../ledger/apply.js';
+import { executeBlock, txRules, type LedgerOptions, type TxOutcome } from '../ledger/apply.js';
 import { appHashOf } from '../ledger/block.js';
 import { merkleRoot } from '../merkle/rfc6962.js';
 import { encodeStateValue, MapStateReader, StateKey, stateKeysOf } from '../ledger/state.js';
 import { TxDigests } from '../ledger/tx.js';
 import type { BlockContext, Owner, PropertyObject, Transaction, ValidatorSchedule } from '../ledger/types.js';
-import { validatorsAt, validatorsHash } from '../ledger/validators.js';
+import { validatorsAt, validatorsHash } from '../modules/authority/validators.js';
 import { SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
 
 export interface StateSource {
@@ -39,18 +39,10 @@ export function stateKeyHash(key: string): Uint8Array {
   return sha256(utf8(key));
 }
 
+/** The record a transaction's history row is about (a property object's id), as its module says. */
 export function objectIdOf(tx: Transaction): string | undefined {
-  switch (tx.type) {
-    case 'property.register':
-      return tx.payload.object.id;
-    case 'transfer':
-      return tx.payload.contract.objectId;
-    case 'encumbrance.add':
-    case 'encumbrance.release':
-      return tx.payload.objectId;
-    default:
-      return undefined;
-  }
+  const subject = txRules(tx.type).subject as ((tx: Transaction) => string | undefined) | undefined;
+  return subject?.(tx);
 }
 
 export async function executeOn(

@@ -5,7 +5,7 @@ import { appHashOf, blockHash, txRootOf, ZERO_HASH } from '../ledger/block.js';
 import { genesisState } from '../ledger/genesis.js';
 import { encodeStateValue, StateKey } from '../ledger/state.js';
 import type { Block, BlockHeader, Commit, Genesis, ValidatorSchedule } from '../ledger/types.js';
-import { validatorsAt, validatorsHash } from '../ledger/validators.js';
+import { validatorsAt, validatorsHash } from '../modules/authority/validators.js';
 import { SMT_EMPTY_ROOT, SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
 import { stateKeyHash, type Execution } from './execute.js';
 

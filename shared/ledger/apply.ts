@@ -1,17 +1,16 @@
 // The pure state transition: (state, transactions, block context) -> new state, or a
 // rejection with a code and a sentence. No clock, no I/O, no randomness: the node, the
 // simulator and an offline auditor all get the same answer from the same input.
+// The kernel checks the envelope (chain, expiry, replay); each transaction type's module
+// checks and applies the rest; then each module's end-of-block step runs, in module order.
 import type { Verifier } from '../crypto/index.js';
-import { LedgerError, reject, RejectCode } from './errors.js';
-import { applyAuthorityAdd, applyAuthorityRevoke, applyAuthorityUpdate } from './rules/authority.js';
-import type { RuleContext } from './rules/common.js';
-import { applyEncumbranceAdd, applyEncumbranceRelease } from './rules/encumbrance.js';
-import { applyRegister, applyTransfer } from './rules/property.js';
-import { LIMITS } from './schema.js';
-import { StateKey, StateOverlay, type StateReader } from './state.js';
-import { TxDigests } from './tx.js';
-import type { BlockContext, Transaction } from './types.js';
-import { nextValidatorSchedule, validatorsHash } from './validators.js';
+import { MODULES, type AnyTxType } from '../modules/index.js';
+import { TxDigests } from './digests.js';
+import { KernelCode, LedgerError, reject } from './errors.js';
+import type { RuleContext, TxRules } from './module.js';
+import { KernelKey, StateOverlay, type StateReader } from './overlay.js';
+import { LIMITS } from './primitives.js';
+import type { BlockContext, Transaction, TransactionType, TxOf } from './types.js';
 
 export interface LedgerOptions {
   /** Signature verifier: shared `verify` (noble) or the node's faster node:crypto one. */
@@ -22,6 +21,18 @@ export interface LedgerOptions {
 
 export type TxOutcome =
   { txHash: string; ok: true } | { txHash: string; ok: false; code: LedgerError['code']; sentence: string };
+
+/** One entry per transaction type of the union: the mapped type keeps the lookup exhaustive. */
+type TxRuleTable = { [T in TransactionType]: TxRules<TxOf<T>> & { module: string } };
+
+const TX_RULES = Object.fromEntries(
+  MODULES.flatMap((module) => module.txs.map((tx: AnyTxType) => [tx.type, { ...tx, module: module.name }])),
+) as unknown as TxRuleTable;
+
+/** The rules of a transaction type (any type of the union has them). */
+export function txRules<T extends TransactionType>(type: T): TxRuleTable[T] {
+  return TX_RULES[type];
+}
 
 /** Applies one transaction to `state`, or throws a LedgerError and changes nothing. */
 export function applyTransaction(
@@ -49,44 +60,22 @@ function applyChecked(
 ): void {
   // REJECT: a transaction signed for another chain (test net, another registry) is never valid here.
   if (tx.chainId !== block.chainId)
-    reject(RejectCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
+    reject(KernelCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
   // REJECT: expired at the block's time.
   if (tx.expiresAtMs <= block.timeMs) {
-    reject(RejectCode.expired, `expired at ${new Date(tx.expiresAtMs).toISOString()}, before block ${block.height}`);
+    reject(KernelCode.expired, `expired at ${new Date(tx.expiresAtMs).toISOString()}, before block ${block.height}`);
   }
   // REJECT: replay records are kept only for the longest lifetime, so longer ones could replay later.
   if (tx.expiresAtMs > block.timeMs + LIMITS.txLifetimeMaxMs) {
-    reject(RejectCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
+    reject(KernelCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
   }
   const id = digests.id(tx);
   const seen = state.replay(id);
   // REJECT: the same transaction, however re-signed, is applied once.
-  if (seen) reject(RejectCode.replay, `this transaction was already committed at height ${seen.height}`);
+  if (seen) reject(KernelCode.replay, `this transaction was already committed at height ${seen.height}`);
   const context: RuleContext = { state, block, verify, txIdBytes: digests.idBytes(tx), digests };
-  switch (tx.type) {
-    case 'property.register':
-      applyRegister(tx, context);
-      break;
-    case 'transfer':
-      applyTransfer(tx, context);
-      break;
-    case 'encumbrance.add':
-      applyEncumbranceAdd(tx, context);
-      break;
-    case 'encumbrance.release':
-      applyEncumbranceRelease(tx, context);
-      break;
-    case 'authority.add':
-      applyAuthorityAdd(tx, context);
-      break;
-    case 'authority.update':
-      applyAuthorityUpdate(tx, context);
-      break;
-    case 'authority.revoke':
-      applyAuthorityRevoke(tx, context);
-      break;
-  }
-  state.set(StateKey.replay(id), { height: block.height, expiresAtMs: tx.expiresAtMs });
+  (txRules(tx.type).apply as (tx: Transaction, context: RuleContext) => void)(tx, context);
+  state.set(KernelKey.replay(id), { height: block.height, expiresAtMs: tx.expiresAtMs });
 }
 
 export interface BlockExecution {
@@ -96,8 +85,8 @@ export interface BlockExecution {
 
 /**
  * Applies a block's transactions in order. Rejected ones change nothing and are reported;
- * a proposer drops them, a validator refuses a block that contains any. Then the validator
- * schedule takes in authority changes, effective at height + 2.
+ * a proposer drops them, a validator refuses a block that contains any. Then each module's
+ * end-of-block step (authority: the validator schedule, effective at height + 2).
  */
 export function executeBlock(
   base: StateReader,
@@ -118,11 +107,6 @@ export function executeBlock(
       outcomes.push({ txHash: hash, ok: false, code: error.code, sentence: error.sentence });
     }
   }
-  const schedule = nextValidatorSchedule(state.validatorSchedule(), state.authorityIndex(), block.height);
-  if (schedule) {
-    state.set(StateKey.validatorSchedule, schedule);
-    const scheduled = schedule[schedule.length - 1]!.validators;
-    state.set(StateKey.validatorSet(validatorsHash(scheduled)), scheduled);
-  }
+  for (const module of MODULES) if ('endBlock' in module && module.endBlock) module.endBlock(state, block);
   return { state, outcomes };
 }

@@ -1,42 +1,51 @@
-// The ledger's state: a map from string keys to records, read through a synchronous view.
-// The node prefetches every key a block can touch (`stateKeysOf`) before applying it, so
-// the rules stay pure and synchronous while the state itself lives in LevelDB.
-import { decode, encode } from '../codec/index.js';
-import { LedgerError, RejectCode } from './errors.js';
-import * as schema from './schema.js';
-import type {
-  Authority,
-  AuthorityIndexEntry,
-  FeeSchedule,
-  PropertyObject,
-  ReplayRecord,
-  Transaction,
-  ValidatorSchedule,
-} from './types.js';
-import { txId, type TxDigests } from './tx.js';
+// The state as the modules declare it: which module owns each key prefix and the schema its
+// records are read back with, and every key a transaction may touch (the prefetch set).
+// The overlay and readers themselves are the kernel's (overlay.ts).
+import type { z } from 'zod';
+import { decode } from '../codec/index.js';
+import { MODULES } from '../modules/index.js';
+import { AuthorityKey } from '../modules/authority/types.js';
+import { PropertyKey } from '../modules/property/types.js';
+import { txRules } from './apply.js';
+import { txId, type TxDigests } from './digests.js';
+import { KernelKey } from './overlay.js';
+import { replayRecord } from './primitives.js';
+import type { Transaction } from './types.js';
 
-/** Every state key. Prefixes are part of the protocol: never reuse or rename one. */
-export const StateKey = {
-  object: (id: string) => `obj/${id}`,
-  authority: (key: string) => `auth/${key}`,
-  replay: (id: string) => `tx/${id}`,
-  fees: 'cfg/fees',
-  authorityIndex: 'cfg/authorities',
-  validatorSchedule: 'cfg/validators',
-  /** Every validator set the chain ever scheduled, by its hash: receipts of old heights name theirs. */
-  validatorSet: (hash: string) => `vset/${hash}`,
-} as const;
+export * from './overlay.js';
 
-const schemaOfKey = (key: string) => {
-  if (key.startsWith('obj/')) return schema.propertyObject;
-  if (key.startsWith('auth/')) return schema.authority;
-  if (key.startsWith('tx/')) return schema.replayRecord;
-  if (key === StateKey.fees) return schema.feeSchedule;
-  if (key === StateKey.authorityIndex) return schema.authorityIndex;
-  if (key === StateKey.validatorSchedule) return schema.validatorSchedule;
-  if (key.startsWith('vset/')) return schema.validatorSet;
+/**
+ * The keys the node reads from its store by name (the rules read through the modules'
+ * keepers instead). Prefixes are part of the protocol: never reuse or rename one.
+ */
+export const StateKey = { ...KernelKey, ...AuthorityKey, ...PropertyKey } as const;
+
+interface PrefixOwner {
+  prefix: string;
+  exact: boolean;
+  schema: z.ZodType;
+  module: string;
+}
+
+/** Every key prefix with its owner: the kernel's `tx/`, then each module's. */
+export const STATE_PREFIXES: readonly PrefixOwner[] = [
+  { prefix: 'tx/', exact: false, schema: replayRecord, module: 'kernel' },
+  ...MODULES.flatMap((module) =>
+    module.prefixes.map((owned) => ({
+      prefix: owned.prefix,
+      exact: owned.exact ?? false,
+      schema: owned.schema,
+      module: module.name,
+    })),
+  ),
+];
+
+function schemaOfKey(key: string): z.ZodType | undefined {
+  for (const owned of STATE_PREFIXES) {
+    if (owned.exact ? key === owned.prefix : key.startsWith(owned.prefix)) return owned.schema;
+  }
   return undefined;
-};
+}
 
 /** Stored bytes -> a checked record. Data read back is never trusted blindly. */
 export function decodeStateValue(key: string, bytes: Uint8Array): unknown {
@@ -47,125 +56,17 @@ export function decodeStateValue(key: string, bytes: Uint8Array): unknown {
   return parsed.data;
 }
 
-export function encodeStateValue(value: unknown): Uint8Array {
-  return encode(value);
-}
-
-export interface StateReader {
-  /** The decoded record, or undefined when absent. Throws if the key was not prefetched. */
-  get(key: string): unknown;
-}
-
-/** A map-backed reader: genesis, tests, and prefetched views. */
-export class MapStateReader implements StateReader {
-  constructor(private readonly entries: ReadonlyMap<string, unknown>) {}
-  get(key: string): unknown {
-    return this.entries.get(key);
-  }
-}
-
-/**
- * Writes buffered over a base view: a block's changes, read back by later transactions of
- * the same block. Each transaction runs inside begin()/commit(); a rejection calls
- * rollback(), so a rule that throws halfway can never leave half its writes behind.
- */
-export class StateOverlay implements StateReader {
-  private readonly changed = new Map<string, unknown>();
-  private pending: Map<string, unknown> | null = null;
-  constructor(private readonly base: StateReader) {}
-
-  get(key: string): unknown {
-    if (this.pending?.has(key)) return this.pending.get(key) ?? undefined;
-    if (this.changed.has(key)) return this.changed.get(key) ?? undefined;
-    return this.base.get(key);
-  }
-
-  set(key: string, value: unknown): void {
-    (this.pending ?? this.changed).set(key, value);
-  }
-
-  delete(key: string): void {
-    (this.pending ?? this.changed).set(key, null);
-  }
-
-  begin(): void {
-    if (this.pending) throw new Error('a transaction is already open on this state');
-    this.pending = new Map();
-  }
-
-  commit(): void {
-    if (!this.pending) throw new Error('no transaction is open on this state');
-    for (const [key, value] of this.pending) this.changed.set(key, value);
-    this.pending = null;
-  }
-
-  rollback(): void {
-    this.pending = null;
-  }
-
-  /** Changes in key order (null = deleted): the deterministic write set of a block. */
-  changes(): Array<[string, unknown]> {
-    if (this.pending) throw new Error('a transaction is still open on this state');
-    return [...this.changed.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
-  object(id: string): PropertyObject | undefined {
-    return this.get(StateKey.object(id)) as PropertyObject | undefined;
-  }
-  authority(key: string): Authority | undefined {
-    return this.get(StateKey.authority(key)) as Authority | undefined;
-  }
-  fees(): FeeSchedule {
-    const fees = this.get(StateKey.fees) as FeeSchedule | undefined;
-    if (!fees) throw new LedgerError(RejectCode.malformed, 'the chain has no fee schedule');
-    return fees;
-  }
-  authorityIndex(): AuthorityIndexEntry[] {
-    return (this.get(StateKey.authorityIndex) as AuthorityIndexEntry[] | undefined) ?? [];
-  }
-  validatorSchedule(): ValidatorSchedule {
-    return (this.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined) ?? [];
-  }
-  replay(id: string): ReplayRecord | undefined {
-    return this.get(StateKey.replay(id)) as ReplayRecord | undefined;
-  }
-}
-
 /**
  * Every state key a transaction may read or write: what the node prefetches before
- * applying a block. Over-approximates; never misses a key (a miss throws in the reader).
+ * applying a block, and what the mempool re-checks a waiting transaction against.
+ * Over-approximates; never misses a key (a miss throws in the reader).
  */
 export function stateKeysOf(tx: Transaction, digests?: TxDigests): string[] {
-  const keys = new Set<string>([
-    StateKey.replay(digests ? digests.id(tx) : txId(tx)),
-    StateKey.fees,
-    StateKey.authorityIndex,
-    StateKey.validatorSchedule,
-  ]);
-  for (const signature of tx.signatures) keys.add(StateKey.authority(signature.key));
-  switch (tx.type) {
-    case 'property.register':
-      keys.add(StateKey.object(tx.payload.object.id));
-      keys.add(StateKey.authority(tx.payload.registrar));
-      break;
-    case 'transfer':
-      keys.add(StateKey.object(tx.payload.contract.objectId));
-      keys.add(StateKey.authority(tx.payload.notary));
-      break;
-    case 'encumbrance.add':
-      keys.add(StateKey.object(tx.payload.objectId));
-      keys.add(StateKey.authority(tx.payload.encumbrance.holder));
-      break;
-    case 'encumbrance.release':
-      keys.add(StateKey.object(tx.payload.objectId));
-      break;
-    case 'authority.add':
-      keys.add(StateKey.authority(tx.payload.authority.key));
-      break;
-    case 'authority.update':
-    case 'authority.revoke':
-      keys.add(StateKey.authority(tx.payload.key));
-      break;
+  const keys = new Set<string>([KernelKey.replay(digests ? digests.id(tx) : txId(tx))]);
+  for (const module of MODULES) {
+    if ('keysOfAny' in module && module.keysOfAny) for (const key of module.keysOfAny(tx)) keys.add(key);
   }
+  const keysOf = txRules(tx.type).keysOf as (tx: Transaction) => Iterable<string>;
+  for (const key of keysOf(tx)) keys.add(key);
   return [...keys];
 }

@@ -9,7 +9,7 @@ import { blockHash } from '../ledger/block.js';
 import * as schema from '../ledger/schema.js';
 import { StateKey } from '../ledger/state.js';
 import { txHash } from '../ledger/tx.js';
-import { validatorsHash } from '../ledger/validators.js';
+import { validatorsHash } from '../modules/authority/validators.js';
 import { verifyInclusion } from '../merkle/rfc6962.js';
 import { verifySmtProof } from '../smt/index.js';
 import { stateKeyHash } from '../chain/execute.js';

@@ -3,7 +3,7 @@
 // applying the same blocks reach the same state.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as shares from '../../shared/ledger/shares.js';
+import * as shares from '../../shared/modules/property/shares.js';
 import { StateKey, type PropertyObject, type Share, type Transaction } from '../../shared/ledger/index.js';
 import { certifiedTransfer, keys, SHARED_OBJECT_ID, saleContract, TestLedger } from '../support/ledger-fixtures.js';
 

@@ -21,7 +21,7 @@ import {
   type PropertyObject,
   type ValidatorSchedule,
 } from '../../../shared/ledger/index.js';
-import * as shares from '../../../shared/ledger/shares.js';
+import * as shares from '../../../shared/modules/property/shares.js';
 import { genesisHeader } from '../../../shared/chain/genesis.js';
 import { SmtLeafTable, buildSmtBulk, type SmtBulkSink } from '../../../shared/smt/index.js';
 import { bytesToHex } from '../../../shared/codec/index.js';

@@ -23,7 +23,7 @@ import {
   type TxOf,
   type UnsignedTransaction,
 } from '../../../shared/ledger/index.js';
-import * as shares from '../../../shared/ledger/shares.js';
+import * as shares from '../../../shared/modules/property/shares.js';
 import { readGenesis, writeFileDurably } from '../config.js';
 import { readPassphrase, unlockKeystore } from '../keystore/index.js';
 import { describeCommand } from './commands.js';

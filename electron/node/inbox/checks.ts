@@ -13,7 +13,7 @@ import {
   type Transaction,
   type TxOf,
 } from '../../../shared/ledger/index.js';
-import * as shares from '../../../shared/ledger/shares.js';
+import * as shares from '../../../shared/modules/property/shares.js';
 import type { Chain } from '../chain/chain.js';
 
 type Check = TransferChecks['checks'][number];

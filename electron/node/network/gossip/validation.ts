@@ -2,7 +2,7 @@
 // logs and counts it. Reject lowers the sender's gossipsub score, so it is kept for faults
 // that are the sender's whatever our own state is; anything that might be our own lag
 // (an old version, an expired transaction, a block we cannot place yet) is Ignore.
-import { LedgerError, RejectCode } from '../../../../shared/ledger/errors.js';
+import { LedgerError, RejectCode } from '../../../../shared/ledger/index.js';
 import { GossipAction, GossipValidationError } from '../errors.js';
 import type { NetworkLogger, TopicCounters, TopicKind } from '../interface.js';
 

@@ -1,30 +1,35 @@
 // property.register and transfer: the registry's two core transactions.
-import { reject, RejectCode, short } from '../errors.js';
-import * as shares from '../shares.js';
-import { normalizeOwners } from '../shares.js';
-import { StateKey } from '../state.js';
-import type { Owner, PropertyObject, TxOf } from '../types.js';
+import type { z } from 'zod';
+import { Domain } from '../../crypto/index.js';
+import { KernelCode, reject, short } from '../../ledger/errors.js';
+import type { RuleContext } from '../../ledger/module.js';
+import type { SignatureEntry } from '../../ledger/primitives.js';
+import { checkSignatures, requireSigner } from '../../ledger/signers.js';
+import { activeAuthority } from '../authority/keeper.js';
+import { dutyOwedMinor, existingObject, fees, formatMinor, objectOf, updateObject } from './keeper.js';
+import * as shares from './shares.js';
+import { normalizeOwners } from './shares.js';
 import {
-  activeAuthority,
-  checkConsents,
-  checkSignatures,
-  dutyOwedMinor,
-  existingObject,
-  formatMinor,
-  requireSigner,
-  type RuleContext,
-} from './common.js';
+  PropertyCode,
+  PropertyKey,
+  type Owner,
+  type PropertyObject,
+  type registerTx,
+  type transferTx,
+} from './types.js';
 
-export function applyRegister(tx: TxOf<'property.register'>, context: RuleContext): void {
+const RejectCode = { ...KernelCode, ...PropertyCode };
+
+export function applyRegister(tx: z.output<typeof registerTx>, context: RuleContext): void {
   const { object, registrar } = tx.payload;
   checkSignatures(tx, context, (key) => key === registrar);
   requireSigner(tx, registrar, 'registrar');
   // REJECT: only an active registrar may enter an object into the registry.
-  if (!activeAuthority(context, registrar, ['registrar'])) {
+  if (!activeAuthority(context.state, registrar, ['registrar'])) {
     reject(RejectCode.notAuthorized, `key ${short(registrar)} is not an active registrar`);
   }
   // REJECT: an object is registered once; later changes go through transfers.
-  if (context.state.object(object.id)) reject(RejectCode.objectExists, `object ${object.id} is already registered`);
+  if (objectOf(context.state, object.id)) reject(RejectCode.objectExists, `object ${object.id} is already registered`);
   // REJECT: owners' shares must make the whole object, no more, no less.
   const total = shares.sum(object.owners.map((owner) => owner.share));
   if (shares.compare(total, shares.ONE) !== 0) {
@@ -38,15 +43,15 @@ export function applyRegister(tx: TxOf<'property.register'>, context: RuleContex
     registeredHeight: context.block.height,
     updatedHeight: context.block.height,
   };
-  context.state.set(StateKey.object(object.id), record);
+  context.state.set(PropertyKey.object(object.id), record);
 }
 
-export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void {
+export function applyTransfer(tx: z.output<typeof transferTx>, context: RuleContext): void {
   const { contract, consents, notary, duty } = tx.payload;
   checkSignatures(tx, context, (key) => key === notary);
   requireSigner(tx, notary, 'notary');
   // REJECT: only an active notary certifies; a suspended or revoked one cannot.
-  if (!activeAuthority(context, notary, ['notary'])) {
+  if (!activeAuthority(context.state, notary, ['notary'])) {
     reject(RejectCode.notaryNotActive, `notary ${short(notary)} is not an active notary`);
   }
   // REJECT: a sale has a price; a gift (price 0) is another contract with its own duty rule,
@@ -57,13 +62,13 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
       `the contract's price is 0 BYN: a transfer is a sale and needs a price (a gift is a different contract, not yet supported)`,
     );
   }
-  const signed = checkConsents(consents, context.digests.contractHash(contract), context);
+  const signed = checkConsents(consents, context.digests.contentHash(contract), context);
   for (const party of [...contract.sellers, ...contract.buyers]) {
     // REJECT: every seller and buyer signs the contract itself.
     if (!signed.has(party.key))
       reject(RejectCode.missingSignature, `party ${short(party.key)} has not signed the contract`);
   }
-  const object = existingObject(context, contract.objectId, contract.objectVersion);
+  const object = existingObject(context.state, contract.objectId, contract.objectVersion);
   const remaining = ownerShares(object.owners);
   for (const seller of contract.sellers) {
     const owned = remaining.get(seller.key);
@@ -104,7 +109,7 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
       reject(RejectCode.unexpectedSigner, `key ${short(key)} signed the contract but is not a party to it`);
   }
   // REJECT: the notary certifies only once the state duty of the fee schedule is paid.
-  const owed = dutyOwedMinor(context.state.fees(), contract.priceMinor);
+  const owed = dutyOwedMinor(fees(context.state), contract.priceMinor);
   if (duty.amountMinor < owed) {
     reject(
       RejectCode.dutyTooLow,
@@ -117,15 +122,26 @@ export function applyTransfer(tx: TxOf<'transfer'>, context: RuleContext): void 
   }
   const owners: Owner[] = [];
   for (const [key, share] of remaining) if (share.n > 0n) owners.push({ key, share: shares.toShare(share) });
-  const updated: PropertyObject = {
-    ...object,
-    owners: normalizeOwners(owners),
-    version: object.version + 1,
-    updatedHeight: context.block.height,
-  };
-  context.state.set(StateKey.object(object.id), updated);
+  updateObject(context.state, object, { owners: normalizeOwners(owners) }, context.block.height);
 }
 
 function ownerShares(owners: Owner[]): Map<string, shares.Fraction> {
   return new Map(owners.map((owner) => [owner.key, shares.fraction(owner.share)]));
+}
+
+/** Consents over a transfer contract (Domain.contract), each verified. */
+function checkConsents(consents: SignatureEntry[], contractHash: Uint8Array, context: RuleContext): Set<string> {
+  const signed = new Set<string>();
+  for (const entry of consents) {
+    const valid = context.verify({
+      publicKey: entry.key,
+      signature: entry.signature,
+      domain: Domain.contract,
+      chainId: context.block.chainId,
+      message: contractHash,
+    });
+    if (!valid) reject(RejectCode.badSignature, `the contract signature of ${short(entry.key)} does not verify`);
+    signed.add(entry.key);
+  }
+  return signed;
 }

@@ -1,8 +1,8 @@
 // The validator set: active registrars and notaries (DESIGN §1), each with one vote.
 // Changes made by block H take effect at height H + 2, so every validator of H + 1
 // already knows the set it must collect votes from.
-import { encode } from '../codec/index.js';
-import { sha256Hex } from '../crypto/index.js';
+import { encode } from '../../codec/index.js';
+import { sha256Hex } from '../../crypto/index.js';
 import type { AuthorityIndexEntry, ValidatorSchedule } from './types.js';
 
 export const VALIDATOR_SET_DELAY_BLOCKS = 2;

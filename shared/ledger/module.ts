@@ -1,0 +1,117 @@
+// A registry system on the ledger: one module per system (property, authority,
+// encumbrance; later elections, auctions, registries, public money). Modelled on the
+// Cosmos SDK module (x/bank: types/keys.go, keeper/msg_server.go, module.go,
+// expected_keepers.go) without its ceremony: no dependency injection, no protobuf Any, no gas.
+//
+// Layering (held by test/unit/ledger-modules.test.ts):
+//   kernel      shared/ledger/{primitives,errors,overlay,digests,module,shares}.ts
+//               never import a module;
+//   modules     shared/modules/<name>/ import the kernel and the keepers of the modules they
+//               `use` (earlier in the list), never another module's keys;
+//   assembly    shared/modules/index.ts (the one ordered list) and the files that derive from
+//               it: shared/ledger/{schema,types,state,tx,apply,genesis,reject-codes}.ts.
+import type { z } from 'zod';
+import type { SignatureCheck, Verifier } from '../crypto/index.js';
+import type { TxDigests } from './digests.js';
+import type { RejectCodeSpec } from './errors.js';
+import type { StateOverlay } from './overlay.js';
+import type { AnyTransaction } from './primitives.js';
+
+/** What the ledger knows of the block it is applying. */
+export interface BlockContext {
+  chainId: string;
+  height: number;
+  timeMs: number;
+}
+
+export interface RuleContext {
+  state: StateOverlay;
+  block: BlockContext;
+  verify: Verifier;
+  /** sha256 of the unsigned transaction: the message every tx signature covers. */
+  txIdBytes: Uint8Array;
+  /** The block's transaction digests (txIds, hashes, signed contents). */
+  digests: TxDigests;
+}
+
+/** The rules of one transaction type, given its transaction `Tx`. */
+export interface TxRules<Tx extends AnyTransaction> {
+  /**
+   * Every state key `apply` may read or write, beyond the kernel's and the modules' common
+   * keys (`keysOfAny`): what the node prefetches before a block (decision #7), and what
+   * the mempool re-checks a waiting transaction against when a block changes one of them.
+   * Over-approximates; never misses a key (a miss throws in the reader).
+   */
+  keysOf(tx: Tx): Iterable<string>;
+  /** Checks and applies the transaction, or throws a LedgerError (the kernel rolls back). */
+  apply(tx: Tx, context: RuleContext): void;
+  /** The record a history row is about (a property object's id), if any. */
+  subject?(tx: Tx): string | undefined;
+  /**
+   * Signatures the rules check beyond the envelope's (a transfer's consents over its
+   * contract), so a block's signatures can be verified ahead, off the main thread.
+   */
+  extraSignatureChecks?(tx: Tx, chainId: string, digests: TxDigests): SignatureCheck[];
+}
+
+/** A transaction type: its whole schema (from txSchema) and its rules. */
+export interface TxType<S extends z.ZodType<AnyTransaction> = z.ZodType<AnyTransaction>> extends TxRules<z.output<S>> {
+  type: z.output<S>['type'];
+  schema: S;
+  /** One sentence: what the transaction does, for docs/modules.md and the API reference. */
+  describe: string;
+}
+
+export function defineTx<S extends z.ZodType<AnyTransaction>>(
+  type: z.output<S>['type'],
+  schema: S,
+  rules: TxRules<z.output<S>> & { describe: string },
+): TxType<S> {
+  return { type, schema, ...rules };
+}
+
+/** A state key prefix a module owns, with the schema its records are read back with. */
+export interface StatePrefix {
+  /** `auth/` (a family of keys) or, with `exact`, one key such as `cfg/fees`. */
+  prefix: string;
+  exact?: boolean;
+  schema: z.ZodType;
+  describe: string;
+}
+
+/** Writes a genesis makes: key -> record. Throw LedgerError on an invalid genesis. */
+export type GenesisWriter = Map<string, unknown>;
+
+export interface LedgerModule<
+  Name extends string = string,
+  Txs extends readonly TxType<any>[] = readonly TxType<any>[], // eslint-disable-line @typescript-eslint/no-explicit-any
+  GenesisShape extends z.ZodRawShape = z.ZodRawShape,
+  Codes extends Readonly<Record<string, RejectCodeSpec>> = Readonly<Record<string, RejectCodeSpec>>,
+> {
+  name: Name;
+  describe: string;
+  /** Modules whose records this one reads, through their keepers; each earlier in MODULES. */
+  uses: readonly string[];
+  prefixes: readonly StatePrefix[];
+  txs: Txs;
+  /** Its reject codes, each with what it means; unique across the kernel and every module. */
+  codes: Codes;
+  /** Keys this module contributes to every transaction's set (e.g. its signers' records). */
+  keysOfAny?(tx: AnyTransaction): Iterable<string>;
+  /** The module's fields of the genesis file, and the records it writes from them. */
+  genesis?: {
+    shape: GenesisShape;
+    init(genesis: z.output<z.ZodObject<GenesisShape>>, writes: GenesisWriter): void;
+  };
+  /** Runs after a block's transactions, in module order (authority: the validator schedule). */
+  endBlock?(state: StateOverlay, block: BlockContext): void;
+}
+
+export function defineModule<
+  const Name extends string,
+  const Txs extends readonly TxType<any>[], // eslint-disable-line @typescript-eslint/no-explicit-any
+  const Codes extends Readonly<Record<string, RejectCodeSpec>>,
+  GenesisShape extends z.ZodRawShape = Record<never, never>,
+>(module: LedgerModule<Name, Txs, GenesisShape, Codes>): LedgerModule<Name, Txs, GenesisShape, Codes> {
+  return module;
+}

@@ -1,0 +1,39 @@
+// What other modules may read of the authority module (Cosmos: the keeper that
+// expected_keepers.go names): an authority's record and standing, and the validator set.
+// Other modules never read `auth/` or `cfg/` keys themselves.
+import type { StateReader } from '../../ledger/overlay.js';
+import { AuthorityKey, type Authority, type AuthorityIndexEntry, type Role, type ValidatorSchedule } from './types.js';
+
+export { validatorsAt, validatorsHash, validatorsOf, VALIDATOR_SET_DELAY_BLOCKS } from './validators.js';
+
+export function authorityOf(state: StateReader, key: string): Authority | undefined {
+  return state.get(AuthorityKey.authority(key)) as Authority | undefined;
+}
+
+/** The keys `authorityOf` and `activeAuthority` read for `key`: for a rule's `keysOf`. */
+export function authorityReads(key: string): string[] {
+  return [AuthorityKey.authority(key)];
+}
+
+/** The authority with this key when it is active in one of `roles`. */
+export function activeAuthority(state: StateReader, key: string, roles: readonly Role[]): Authority | undefined {
+  const record = authorityOf(state, key);
+  if (!record || record.status !== 'active' || !roles.includes(record.role)) return undefined;
+  return record;
+}
+
+export function authorityIndex(state: StateReader): AuthorityIndexEntry[] {
+  return (state.get(AuthorityKey.authorityIndex) as AuthorityIndexEntry[] | undefined) ?? [];
+}
+
+export function validatorSchedule(state: StateReader): ValidatorSchedule {
+  return (state.get(AuthorityKey.validatorSchedule) as ValidatorSchedule | undefined) ?? [];
+}
+
+/** The key every module's rules read to know the validator set (prefetched for every block). */
+export const validatorScheduleKey = AuthorityKey.validatorSchedule;
+
+/** Signatures needed from `registrarCount` registrars: strictly more than two thirds. */
+export function quorumOf(registrarCount: number): number {
+  return Math.floor((2 * registrarCount) / 3) + 1;
+}

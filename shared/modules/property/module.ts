@@ -1,0 +1,73 @@
+// The property module: the registry of objects (land, buildings, apartments...), their
+// owners' shares, transfers certified by notaries, and the state duty's fee schedule.
+import { Domain, type SignatureCheck } from '../../crypto/index.js';
+import { LedgerError } from '../../ledger/errors.js';
+import { defineModule, defineTx } from '../../ledger/module.js';
+import { authorityReads } from '../authority/keeper.js';
+import { applyRegister, applyTransfer } from './rules.js';
+import * as shares from './shares.js';
+import * as types from './types.js';
+import { PropertyCode, PropertyKey, type PropertyObject } from './types.js';
+
+export const propertyModule = defineModule({
+  name: 'property',
+  describe: 'Property objects, their owners and shares, and transfers certified by notaries',
+  uses: ['authority'],
+  prefixes: [
+    { prefix: 'obj/', schema: types.propertyObject, describe: 'a property object by its id' },
+    { prefix: PropertyKey.fees, exact: true, schema: types.feeSchedule, describe: "the state duty's fee schedule" },
+  ],
+  txs: [
+    defineTx('property.register', types.registerTx, {
+      describe: 'A registrar enters an object with its owners into the registry',
+      keysOf: (tx) => [PropertyKey.object(tx.payload.object.id), ...authorityReads(tx.payload.registrar)],
+      apply: applyRegister,
+      subject: (tx) => tx.payload.object.id,
+    }),
+    defineTx('transfer', types.transferTx, {
+      describe: 'A notary certifies a sale of shares of an object between its owners and buyers',
+      keysOf: (tx) => [
+        PropertyKey.object(tx.payload.contract.objectId),
+        ...authorityReads(tx.payload.notary),
+        PropertyKey.fees,
+      ],
+      apply: applyTransfer,
+      subject: (tx) => tx.payload.contract.objectId,
+      extraSignatureChecks(tx, chainId, digests) {
+        const checks: SignatureCheck[] = [];
+        if (!Array.isArray(tx.payload.consents)) return checks;
+        const message = digests.contentHash(tx.payload.contract);
+        for (const entry of tx.payload.consents)
+          checks.push({ publicKey: entry.key, signature: entry.signature, domain: Domain.contract, chainId, message });
+        return checks;
+      },
+    }),
+  ],
+  codes: types.PROPERTY_CODES,
+  genesis: {
+    shape: types.propertyGenesis,
+    init(genesis, writes) {
+      writes.set(PropertyKey.fees, genesis.feeSchedule);
+      for (const object of genesis.properties ?? []) {
+        const total = shares.sum(object.owners.map((owner) => owner.share));
+        if (shares.compare(total, shares.ONE) !== 0) {
+          throw new LedgerError(
+            PropertyCode.sharesMismatch,
+            `genesis object ${object.id}: owners' shares do not add up to 1`,
+          );
+        }
+        if (writes.has(PropertyKey.object(object.id)))
+          throw new LedgerError(PropertyCode.objectExists, `genesis lists object ${object.id} twice`);
+        const record: PropertyObject = {
+          ...object,
+          owners: shares.normalizeOwners(object.owners),
+          encumbrances: [],
+          version: 1,
+          registeredHeight: 0,
+          updatedHeight: 0,
+        };
+        writes.set(PropertyKey.object(object.id), record);
+      }
+    },
+  },
+});
