@@ -17,6 +17,9 @@ const txSchemas = MODULES.flatMap((module) => module.txs.map((tx) => tx.schema))
   ...AnyTxType['schema'][],
 ];
 
+/** Every transaction type, in module order: the API's and the UI's lists are this one. */
+export const TX_TYPES = txSchemas.map((tx) => tx.shape.type.value) as [AnyTxType['type'], ...AnyTxType['type'][]];
+
 /** Any transaction of any module, told apart by its `type`. */
 export const transaction = z.discriminatedUnion('type', txSchemas);
 
