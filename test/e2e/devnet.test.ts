@@ -171,7 +171,7 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
   );
 
   it(
-    'offline: with both registrars stopped node-3 certifies into its outbox, labelled so; once they are back the transfer is final',
+    'offline: with both registrars stopped node-3 certifies into its outbox, labelled so; once they are back the transfer is final [REQ-OUT.1] [REQ-OUT.2]',
     { timeout: 180_000 },
     async () => {
       const object = (await notary.request<{ property: PropertyObject }>('GET', `/properties/${devObjectId(42)}`)).body

@@ -90,7 +90,7 @@ const meshed = (network: NotaryNetwork, kind: TopicKind, other: NotaryNetwork) =
   network.libp2p.services.pubsub.getMeshPeers(network.topic(kind)).includes(other.peerId);
 
 describe('a peer that sends junk gossip', () => {
-  it('is scored down, graylisted, disconnected and refused; an honest peer keeps its score and its connection', async () => {
+  it('is scored down, graylisted, disconnected and refused; an honest peer keeps its score and its connection [REQ-NET.3]', async () => {
     const [junk, honest, witness] = [await startNode(), await startNode(), await startNode()];
     await junk.setAllowedPeers([honest.peerId]);
     await honest.setAllowedPeers([junk.peerId, witness.peerId]);
@@ -141,7 +141,7 @@ describe('a peer that sends junk gossip', () => {
 });
 
 describe('the sync protocol over real streams', () => {
-  it('a server answers fuzzed requests with an error frame or a valid response, and keeps serving', async () => {
+  it('a server answers fuzzed requests with an error frame or a valid response, and keeps serving [REQ-SYNC.1]', async () => {
     const server = await startNode({ syncSource: chainSyncSource(chain) });
     const client = await startNode();
     await server.setAllowedPeers([client.peerId]);
@@ -178,7 +178,7 @@ describe('the sync protocol over real streams', () => {
     expect(await client.requestStatus(server.peerId)).toMatchObject({ height: 4, headHash: chain.head.hash });
   });
 
-  it('a client refuses a lying server’s fuzzed frames with a typed code', async () => {
+  it('a client refuses a lying server’s fuzzed frames with a typed code [REQ-SYNC.1]', async () => {
     const liar = await startNode();
     const client = await startNode();
     await liar.setAllowedPeers([client.peerId]);

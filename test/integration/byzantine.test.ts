@@ -48,7 +48,7 @@ async function heights(): Promise<number[]> {
 }
 
 describe('a byzantine validator process against three honest validators', () => {
-  it('equivocation, invalid blocks, replayed votes and oversized messages: the honest three keep committing, evidence is served', async () => {
+  it('equivocation, invalid blocks, replayed votes and oversized messages: the honest three keep committing, evidence is served [REQ-CONS.4]', async () => {
     await waitFor(
       'the honest three committing',
       async () => (Math.min(...(await heights())) >= 2 ? true : undefined),

@@ -86,7 +86,7 @@ describe('chain', () => {
     expect(chain.head.height).toBe(1);
   });
 
-  it('refuses a block whose state root does not match its transactions, and changes nothing', async () => {
+  it('refuses a block whose state root does not match its transactions, and changes nothing [REQ-BLK.1]', async () => {
     const txs = await devTransfers(chain, 3, {
       objects: 50,
       parties: 10,
@@ -102,7 +102,7 @@ describe('chain', () => {
     expect(chain.head.height).toBe(0);
   });
 
-  it('refuses a block that carries a rejected transaction (a double sale)', async () => {
+  it('refuses a block that carries a rejected transaction (a double sale) [REQ-BLK.1]', async () => {
     const nowMs = genesis.genesisTimeMs + 1_000;
     const parties = Array.from({ length: 10 }, (_, i) => devParty(i));
     const object = (await chain.getRecord('obj/BY-DEV-000000')) as PropertyObject;
@@ -122,7 +122,7 @@ describe('chain', () => {
     expect(chain.head.height).toBe(0);
   });
 
-  it('refuses a block committed by fewer than two thirds of the validators', async () => {
+  it('refuses a block committed by fewer than two thirds of the validators [REQ-BLK.2]', async () => {
     const txs = await devTransfers(chain, 2, {
       objects: 50,
       parties: 10,
@@ -146,7 +146,7 @@ describe('chain', () => {
 });
 
 describe('receipts and certificates', () => {
-  it('gives a receipt that verifies offline, as JSON, against the trusted validators', async () => {
+  it('gives a receipt that verifies offline, as JSON, against the trusted validators [REQ-RCT.1]', async () => {
     const { block } = await commitTransfers(4);
     await commitTransfers(3);
     const receipt = JSON.parse(JSON.stringify(await chain.receipt(txHash(block.txs[2]!))));
@@ -155,7 +155,7 @@ describe('receipts and certificates', () => {
     expect(JSON.stringify(receipt).length).toBeLessThan(8_000);
   });
 
-  it('refuses a receipt whose transaction was altered, or whose validators are not trusted', async () => {
+  it('refuses a receipt whose transaction was altered, or whose validators are not trusted [REQ-RCT.1]', async () => {
     const { block } = await commitTransfers(4);
     const receipt = (await chain.receipt(txHash(block.txs[1]!)))!;
     const altered = structuredClone(receipt);
@@ -173,7 +173,7 @@ describe('receipts and certificates', () => {
     expect(verifyReceipt({ kind: 'receipt' })).toMatchObject({ ok: false, code: 'MALFORMED' });
   });
 
-  it("certifies an object's current owner, and refuses a certificate with another owner", async () => {
+  it("certifies an object's current owner, and refuses a certificate with another owner [REQ-RCT.2]", async () => {
     const { block } = await commitTransfers(3);
     const objectId = (block.txs[0] as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId;
     const certificate = (await chain.certificate(objectId))!;

@@ -315,7 +315,7 @@ describe('notary verify', () => {
     });
   });
 
-  it('rejects a tampered receipt, and one signed by validators it does not trust', async () => {
+  it('rejects a tampered receipt, and one signed by validators it does not trust [REQ-RCT.1]', async () => {
     const tampered = structuredClone(receipt) as { tx: { nonce: number } };
     tampered.tx.nonce += 1;
     const tamperedFile = join(root, 'tampered.json');

@@ -157,7 +157,7 @@ describe('devnet of 4 validators and 1 observer', () => {
     expect(mine!.hash).toBe(theirs!.hash);
   }, 180_000);
 
-  it('lets an office cut off certify 20 transfers into its outbox; reconnected under CPU load, each ends final or rejected with its reason', async () => {
+  it('lets an office cut off certify 20 transfers into its outbox; reconnected under CPU load, each ends final or rejected with its reason [REQ-OUT.1] [REQ-OUT.2]', async () => {
     const office = devnet.node('node-4');
     burner = burnCpu();
     const elsewhere = devnet.node('node-1');
@@ -207,7 +207,7 @@ describe('devnet of 4 validators and 1 observer', () => {
     burner.kill('SIGKILL');
   }, 240_000);
 
-  it('refuses a peer that is not registered', async () => {
+  it('refuses a peer that is not registered [REQ-NET.2]', async () => {
     const target = devnet.node('node-1');
     const stranger = await createNetwork({ chainId: devnet.genesis.chainId, allowedPeers: [target.info.peerId] });
     try {

@@ -25,7 +25,7 @@ function doubleVote(height: number) {
 }
 
 describe('evidence log', () => {
-  it('keeps each double vote once, across a restart, skipping a torn last line', async () => {
+  it('keeps each double vote once, across a restart, skipping a torn last line [REQ-CONS.4]', async () => {
     const path = join(dir, 'evidence.jsonl');
     let log = await EvidenceLog.open(path);
     expect(await log.record(doubleVote(5), 1)).toBe(true);

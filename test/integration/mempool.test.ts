@@ -75,7 +75,7 @@ describe('mempool', () => {
 });
 
 describe('outbox', () => {
-  it('keeps certified transactions across a restart until they end final or rejected', async () => {
+  it('keeps certified transactions across a restart until they end final or rejected [REQ-OUT.1]', async () => {
     const outboxDir = join(dir, 'outbox');
     let outbox = await Outbox.open(outboxDir);
     const a = await outbox.add(await sale(0, 1), nowMs);

@@ -137,7 +137,7 @@ describe('gossip', () => {
     );
   }
 
-  it('delivers a message on each topic from each of three nodes to the other two', async () => {
+  it('delivers a message on each topic from each of three nodes to the other two [REQ-NET.3]', async () => {
     const nodes = [await startNode(), await startNode(), await startNode()];
     const [a, b, c] = nodes as [NotaryNetwork, NotaryNetwork, NotaryNetwork];
     await allow(a, b, c);
@@ -166,7 +166,7 @@ describe('gossip', () => {
     }
   });
 
-  it('does not forward a message its validator rejects, and lowers the sender score', async () => {
+  it('does not forward a message its validator rejects, and lowers the sender score [REQ-NET.3]', async () => {
     // A line a - b - c: a and c refuse each other, so whatever c gets from a came through b.
     const [a, b, c] = [await startNode(), await startNode(), await startNode()];
     await allow(a, b);
@@ -200,7 +200,7 @@ describe('gossip', () => {
   });
 });
 
-describe('permissioned connections', () => {
+describe('permissioned connections [REQ-NET.2]', () => {
   it('refuses a peer that is not on the allowlist, in both directions', async () => {
     const [a, stranger] = [await startNode(), await startNode()];
     await allow(a); // a admits nobody
@@ -240,7 +240,7 @@ describe('permissioned connections', () => {
 });
 
 describe('bootstrap and identity', () => {
-  it('dials its bootstrap peers at start and keeps its peer id across restarts', async () => {
+  it('dials its bootstrap peers at start and keeps its peer id across restarts [REQ-NET.1]', async () => {
     const identityFile = join(await tempDir(), 'node.key');
     const peerId = peerIdFromPrivateKey(await loadOrCreateIdentity(identityFile)).toString();
     const a = await startNode();
@@ -263,7 +263,7 @@ describe('bootstrap and identity', () => {
 });
 
 describe('private network', () => {
-  it('keeps nodes with different swarm keys apart', async () => {
+  it('keeps nodes with different swarm keys apart [REQ-NET.2]', async () => {
     const key = generateSwarmKey();
     const [member, sameKey, otherKey] = [
       await startNode({ swarmKey: key }),
@@ -306,7 +306,7 @@ describe('sync', () => {
     return { fresh, server, client };
   }
 
-  it('catches a fresh chain up 30 blocks to the same head hash', async () => {
+  it('catches a fresh chain up 30 blocks to the same head hash [REQ-SYNC.1]', async () => {
     const { fresh, server, client } = await servingPair();
     const syncer = new Syncer({
       client,
@@ -336,7 +336,7 @@ describe('sync', () => {
     expect(client.metrics().sync.failed).toBe(0);
   });
 
-  it('answers bad sync requests with an error code and keeps serving', async () => {
+  it('answers bad sync requests with an error code and keeps serving [REQ-SYNC.1]', async () => {
     const { server, client } = await servingPair();
     async function ask(payload: Uint8Array): Promise<{ type: string; code?: string }> {
       const stream = await client.libp2p.dialProtocol(peerIdFromString(server.peerId), syncProtocol(chainId));

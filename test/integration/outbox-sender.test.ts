@@ -123,7 +123,7 @@ function validatorSubscribed(): boolean {
   return subscribers.some((peer) => peer.toString() === validator.network.peerId);
 }
 
-describe('the outbox sender', () => {
+describe('the outbox sender [REQ-OUT.3]', () => {
   it('sends again an entry whose first publish reached no peer, until a validator holds it, and stops once a block settles it', async () => {
     await office.outbox.add(tx, nowMs);
     const { send, published } = sender(office.outbox, office.mempool);

@@ -129,7 +129,7 @@ function* mutations(value: unknown, path: string[] = []): Generator<{ path: stri
 }
 
 describe('tampered receipts and certificates', () => {
-  it('refuses every receipt that differs from a valid one in one value or one array element', async () => {
+  it('refuses every receipt that differs from a valid one in one value or one array element [REQ-RCT.1]', async () => {
     const block = blocks[4]!;
     const receipt = JSON.parse(JSON.stringify(await chain.receipt(txHash(block.txs[3] as Transaction)))) as Receipt;
     expect(verifyReceipt(receipt).ok).toBe(true);
@@ -143,7 +143,7 @@ describe('tampered receipts and certificates', () => {
     expect(count).toBeGreaterThan(30);
   });
 
-  it('refuses every certificate that differs from a valid one in one value or one array element', async () => {
+  it('refuses every certificate that differs from a valid one in one value or one array element [REQ-RCT.2]', async () => {
     const transfer = blocks[5]!.txs[0] as Extract<Transaction, { type: 'transfer' }>;
     const certificate = JSON.parse(
       JSON.stringify(await chain.certificate(transfer.payload.contract.objectId)),

@@ -110,7 +110,7 @@ describe('transactions a node refuses (notary dev chain, through POST /api/v1/tx
     expect(node.mempool.size).toBe(0);
   });
 
-  it('forged: content changed after signing, or a signature by another key, is BAD_SIGNATURE', async () => {
+  it('forged: content changed after signing, or a signature by another key, is BAD_SIGNATURE [REQ-TX.1]', async () => {
     const tx = (await sale(node, 2, notary)) as Transaction & { payload: { duty: { amountMinor: number } } };
     const raised = {
       ...tx,
@@ -128,19 +128,19 @@ describe('transactions a node refuses (notary dev chain, through POST /api/v1/tx
     expect(await post(node, token, stolen)).toMatchObject({ status: 422, body: { error: { code: 'BAD_SIGNATURE' } } });
   });
 
-  it('cross-chain: a transaction signed for another chain is WRONG_CHAIN', async () => {
+  it('cross-chain: a transaction signed for another chain is WRONG_CHAIN [REQ-TX.1]', async () => {
     const tx = await sale(node, 3, notary, { chainId: 'by-registry-other' });
     expect(await post(node, token, tx)).toMatchObject({ status: 422, body: { error: { code: 'WRONG_CHAIN' } } });
   });
 
-  it('expired: a transaction whose expiry passed is EXPIRED; one that expires too far ahead is EXPIRY_TOO_FAR', async () => {
+  it('expired: a transaction whose expiry passed is EXPIRED; one that expires too far ahead is EXPIRY_TOO_FAR [REQ-TX.1]', async () => {
     const expired = await sale(node, 4, notary, { nowMs: Date.now() - 2 * 86_400_000 });
     expect(await post(node, token, expired)).toMatchObject({ status: 422, body: { error: { code: 'EXPIRED' } } });
     const far = await sale(node, 5, notary, { nowMs: Date.now() + 40 * 86_400_000 });
     expect(await post(node, token, far)).toMatchObject({ status: 422, body: { error: { code: 'EXPIRY_TOO_FAR' } } });
   });
 
-  it('replayed: once final, the same transaction is not applied again, nor a copy re-signed into a new hash (REPLAY)', async () => {
+  it('replayed: once final, the same transaction is not applied again, nor a copy re-signed into a new hash (REPLAY) [REQ-TX.1] [REQ-TX.2]', async () => {
     const tx = await sale(node, 6, notary);
     expect(await post(node, token, tx)).toMatchObject({ status: 202 });
     await finalOn(node, txHash(tx));

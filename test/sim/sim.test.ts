@@ -57,7 +57,7 @@ function validatorSet(count: number) {
   return { sorted, nodeOf: (key: string) => keys.indexOf(key) };
 }
 
-describe(`consensus simulation: ${SEEDS} random seeds from ${FIRST_SEED}`, () => {
+describe(`consensus simulation: ${SEEDS} random seeds from ${FIRST_SEED} [REQ-CONS.1]`, () => {
   const results: SimResult[] = [];
   const started = performance.now();
   afterAll(() => {
@@ -81,7 +81,7 @@ describe('consensus simulation: targeted scenarios', () => {
     expect(first.steps).toBeGreaterThan(100);
   });
 
-  it('skips a silent proposer by changing round', async () => {
+  it('skips a silent proposer by changing round [REQ-CONS.1]', async () => {
     const { sorted, nodeOf } = validatorSet(4);
     const silent = sorted[1]!; // proposer(1, 0)
     const name = 'skips a silent proposer by changing round';
@@ -96,7 +96,7 @@ describe('consensus simulation: targeted scenarios', () => {
     expect(result.decided[0]!.round).toBe(1);
   });
 
-  it('keeps a locked value across rounds and decides it later', async () => {
+  it('keeps a locked value across rounds and decides it later [REQ-CONS.1]', async () => {
     // Validators S0..S3 in set order. Round 0 of height 1: S1 proposes v; S3 never gets the
     // proposal (prevotes nil); S2 misses S0's prevote. So S0 and S1 see 2f + 1 prevotes for v and
     // lock on it, S2 and S3 do not, and round 0 ends with two precommits for v. In rounds 1 and 2,
@@ -140,7 +140,7 @@ describe('consensus simulation: targeted scenarios', () => {
     expect(result.decided[0]!.round).toBeGreaterThanOrEqual(3);
   });
 
-  it('reports an equivocating validator with verifiable evidence, and stays safe', async () => {
+  it('reports an equivocating validator with verifiable evidence, and stays safe [REQ-CONS.4]', async () => {
     const byzantine = 2;
     const name = 'reports an equivocating validator with verifiable evidence, and stays safe';
     const result = await runSimulation(
@@ -188,7 +188,7 @@ describe('consensus simulation: targeted scenarios', () => {
     expect(result.heightsCommitted).toBeGreaterThanOrEqual(heightAtRestart + 2);
   });
 
-  it('a locked validator crashes and restarts and the height still commits', async () => {
+  it('a locked validator crashes and restarts and the height still commits [REQ-CONS.3]', async () => {
     // Validators S0..S3 in set order; S2 is byzantine (its proposals do not execute, it votes
     // honestly). Round 0 of height 1: S1 proposes v; S3 never gets the proposal (prevotes nil);
     // S0 and S3 never get S1's prevote. So S1 and S2 see 2f + 1 prevotes for v and lock on it,

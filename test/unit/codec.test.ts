@@ -25,7 +25,7 @@ describe('canonical CBOR codec', () => {
     );
   });
 
-  it('gives one byte form per value whatever the key insertion order', () => {
+  it('gives one byte form per value whatever the key insertion order [REQ-ENC.1]', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.integer(), { maxKeys: 8 }), (record) => {
         const reversed = Object.fromEntries(Object.entries(record).reverse());
@@ -34,7 +34,7 @@ describe('canonical CBOR codec', () => {
     );
   });
 
-  it('rejects a non-canonical encoding of a valid value', () => {
+  it('rejects a non-canonical encoding of a valid value [REQ-ENC.1]', () => {
     // {"b":1,"a":2} with keys out of canonical order
     const outOfOrder = hexToBytes('a2616201616102');
     expect(() => decode(outOfOrder)).toThrow(CodecError);

@@ -152,7 +152,7 @@ async function setUp(init: Partial<ConsensusDriverInit> = {}, observer = false) 
 }
 
 describe('consensus driver', () => {
-  it('builds, signs through the PrivValidator, broadcasts and commits height after height', async () => {
+  it('builds, signs through the PrivValidator, broadcasts and commits height after height [REQ-CONS.1]', async () => {
     const { clock, app, net, store, driver } = await setUp();
     await driver.start();
     await clock.advance(10);
@@ -173,7 +173,7 @@ describe('consensus driver', () => {
     await driver.stop();
   });
 
-  it('waits for transactions or the heartbeat before a round-0 proposal', async () => {
+  it('waits for transactions or the heartbeat before a round-0 proposal [REQ-CONS.5]', async () => {
     const { clock, app, driver } = await setUp({ heartbeatMs: 500 });
     app.waitForTransactions = () => new Promise(() => undefined); // none ever arrive
     await driver.start();
@@ -184,7 +184,7 @@ describe('consensus driver', () => {
     await driver.stop();
   });
 
-  it('builds at once when transactions already wait', async () => {
+  it('builds at once when transactions already wait [REQ-CONS.5]', async () => {
     const { clock, app, driver } = await setUp({ heartbeatMs: 10_000 });
     app.waitForTransactions = () => Promise.resolve();
     await driver.start();

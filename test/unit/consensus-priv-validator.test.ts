@@ -54,14 +54,14 @@ describe('PrivValidator', () => {
     expect(await signer.signVote('prevote', 5, 0, hashA)).toEqual(first);
   });
 
-  it('refuses a second, different vote for the same height, round and step', async () => {
+  it('refuses a second, different vote for the same height, round and step [REQ-CONS.2]', async () => {
     const signer = await open(new MemoryPrivValidatorStore());
     await signer.signVote('prevote', 5, 0, hashA);
     await expect(signer.signVote('prevote', 5, 0, hashB)).rejects.toThrow(DoubleSignError);
     await expect(signer.signVote('prevote', 5, 0, null)).rejects.toThrow(/second, different prevote/);
   });
 
-  it('refuses to go back in (height, round, step) order, and allows going forward', async () => {
+  it('refuses to go back in (height, round, step) order, and allows going forward [REQ-CONS.2]', async () => {
     const signer = await open(new MemoryPrivValidatorStore());
     await signer.signVote('precommit', 5, 2, hashA);
     await expect(signer.signVote('prevote', 5, 2, hashA)).rejects.toThrow(DoubleSignError);
@@ -73,7 +73,7 @@ describe('PrivValidator', () => {
     });
   });
 
-  it('refuses a second, different proposal, and signs one that verifies', async () => {
+  it('refuses a second, different proposal, and signs one that verifies [REQ-CONS.2]', async () => {
     const signer = await open(new MemoryPrivValidatorStore());
     const b = block(7);
     const proposal = await signer.signProposal(b, 1, -1, blockHash(b.header));
@@ -95,7 +95,7 @@ describe('PrivValidator', () => {
     expect(signer.lastSigned).toMatchObject({ height: 5, step: 'prevote' });
   });
 
-  it('serializes concurrent requests so that the first one wins', async () => {
+  it('serializes concurrent requests so that the first one wins [REQ-CONS.2]', async () => {
     const signer = await open(new MemoryPrivValidatorStore());
     const results = await Promise.allSettled([
       signer.signVote('prevote', 5, 0, hashA),
@@ -133,7 +133,7 @@ describe('PrivValidator', () => {
     expect(signer.lock).toEqual({ height: 5, round: 1, blockHash: hashA });
   });
 
-  it('persists the locked block and its proof-of-lock with the lock, before signing, across reopen', async () => {
+  it('persists the locked block and its proof-of-lock with the lock, before signing, across reopen [REQ-CONS.2]', async () => {
     const store = new MemoryPrivValidatorStore();
     const signer = await open(store);
     const b = block(5);
@@ -155,7 +155,7 @@ describe('PrivValidator', () => {
     expect(signer.lock).toEqual({ height: 6, round: 0, blockHash: hashA });
   });
 
-  it('does not hand out a signature it could not persist', async () => {
+  it('does not hand out a signature it could not persist [REQ-CONS.2]', async () => {
     const failing: PrivValidatorStore = {
       load: async () => undefined,
       save: () => Promise.reject(new Error('disk full')),
@@ -188,7 +188,7 @@ describe('PrivValidator with the file store', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('persists across reopen: still refuses the conflicting vote, still re-signs the same one', async () => {
+  it('persists across reopen: still refuses the conflicting vote, still re-signs the same one [REQ-CONS.2]', async () => {
     const first = await open(new FilePrivValidatorStore(dir));
     const vote = await first.signVote('precommit', 9, 3, hashA);
     const reopened = await open(new FilePrivValidatorStore(dir));

@@ -140,7 +140,7 @@ function timeOutRound(h: Harness, round: number, hash: string | null = null): vo
   expect(h.machine.round).toBe(round + 1);
 }
 
-describe('consensus state machine: a height decided in one round', () => {
+describe('consensus state machine: a height decided in one round [REQ-CONS.1]', () => {
   it('goes proposal -> prevote -> precommit -> commit with 4 validators (lines 22-24, 36-40, 49-51)', () => {
     const h = new Harness(0);
     let out = h.start();
@@ -203,7 +203,7 @@ describe('consensus state machine: a height decided in one round', () => {
     ]);
   });
 
-  it('adds the heartbeat to the round-0 propose timeout and delta per round (line 21)', () => {
+  it('adds the heartbeat to the round-0 propose timeout and delta per round (line 21) [REQ-CONS.5]', () => {
     const h = new ConsensusStateMachine({
       chainId: CHAIN_ID,
       self: validators[0]!,
@@ -217,7 +217,7 @@ describe('consensus state machine: a height decided in one round', () => {
   });
 });
 
-describe('consensus state machine: timeouts and nil votes', () => {
+describe('consensus state machine: timeouts and nil votes [REQ-CONS.1]', () => {
   it('prevotes nil when the propose timeout fires (lines 57-60)', () => {
     const h = new Harness(0);
     h.start();
@@ -304,7 +304,7 @@ describe('consensus state machine: timeouts and nil votes', () => {
   });
 });
 
-describe('consensus state machine: locks', () => {
+describe('consensus state machine: locks [REQ-CONS.1]', () => {
   it('a locked validator prevotes nil for another block without a proof-of-lock (line 23)', () => {
     const a = block(1, 'A');
     const h = lockedOn(0, a);
@@ -374,7 +374,7 @@ describe('consensus state machine: locks', () => {
     ]);
   });
 
-  it('restores a persisted lock at restart and refuses other blocks (lines 23, 38-39)', () => {
+  it('restores a persisted lock at restart and refuses other blocks (lines 23, 38-39) [REQ-CONS.3]', () => {
     const a = block(1, 'A');
     const b = block(1, 'B');
     const h = new Harness(0);
@@ -387,7 +387,7 @@ describe('consensus state machine: locks', () => {
     ]);
   });
 
-  it('hands the signer the locked block and its proof-of-lock with the locking precommit (lines 36-39)', () => {
+  it('hands the signer the locked block and its proof-of-lock with the locking precommit (lines 36-39) [REQ-CONS.2]', () => {
     const a = block(1, 'A');
     const h = new Harness(0);
     h.start();
@@ -401,7 +401,7 @@ describe('consensus state machine: locks', () => {
     );
   });
 
-  it('restores the locked block and its proof-of-lock at restart: re-proposes it with polRound and re-sends the proof (lines 15-16, 28)', () => {
+  it('restores the locked block and its proof-of-lock at restart: re-proposes it with polRound and re-sends the proof (lines 15-16, 28) [REQ-CONS.3]', () => {
     const a = block(1, 'A');
     const prevotes = [0, 1, 2].map((i) => vote(i, 'prevote', 1, 0, hashOf(a)));
     const h = new Harness(0);
@@ -435,7 +435,7 @@ describe('consensus state machine: locks', () => {
 });
 
 describe('consensus state machine: rounds ahead, heights ahead', () => {
-  it('skips to a higher round on f + 1 messages of it, not on f (line 55)', () => {
+  it('skips to a higher round on f + 1 messages of it, not on f (line 55) [REQ-CONS.1]', () => {
     const h = new Harness(0);
     h.start();
     expect(only(h.vote(vote(1, 'prevote', 1, 2, null)), 'roundStarted')).toEqual([]);
@@ -488,7 +488,7 @@ describe('consensus state machine: admission of messages', () => {
     expect(h.vote(real)).toEqual([]);
   });
 
-  it('rejects a proposal from a key that is not the round proposer, or with polRound >= round', () => {
+  it('rejects a proposal from a key that is not the round proposer, or with polRound >= round [REQ-CONS.1]', () => {
     const h = new Harness(0);
     h.start();
     const a = block(1, 'A');
@@ -496,7 +496,7 @@ describe('consensus state machine: admission of messages', () => {
     expect(only(h.propose(proposal(proposerIndex(1, 0), a, 0, 0)), 'rejected')[0]?.reason).toMatch(/polRound/);
   });
 
-  it('reports an equivocating validator once', () => {
+  it('reports an equivocating validator once [REQ-CONS.4]', () => {
     const h = new Harness(0);
     h.start();
     const first = vote(2, 'prevote', 1, 0, hashOf(block(1, 'A')));
@@ -622,7 +622,7 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
   });
 
-  it('resumes a round at the step it had signed before a restart, asking for no signature twice', () => {
+  it('resumes a round at the step it had signed before a restart, asking for no signature twice [REQ-CONS.2] [REQ-CONS.3]', () => {
     const h = new Harness(proposerIndex(1, 2));
     const out = h.start(1, { round: 2, step: 'precommit' });
     expect(only(out, 'buildProposal')).toEqual([]);

@@ -57,7 +57,7 @@ describe('signatures', () => {
     );
   });
 
-  it('never verify for another domain: a contract signature is not a transaction signature', () => {
+  it('never verify for another domain: a contract signature is not a transaction signature [REQ-SIG.1]', () => {
     fc.assert(
       fc.property(
         seed,
@@ -77,7 +77,7 @@ describe('signatures', () => {
     );
   });
 
-  it('never verify on another chain: no cross-chain replay', () => {
+  it('never verify on another chain: no cross-chain replay [REQ-SIG.1]', () => {
     fc.assert(
       fc.property(seed, chainIds, chainIds, message, (s, chainA, chainB, msg) => {
         fc.pre(chainA !== chainB);
@@ -91,7 +91,7 @@ describe('signatures', () => {
     );
   });
 
-  it('frame domain and chain id with their lengths, so no two (domain, chain, message) triples share signed bytes', () => {
+  it('frame domain and chain id with their lengths, so no two (domain, chain, message) triples share signed bytes [REQ-SIG.1]', () => {
     const a = signingBytes('notary/tx/v1', 'ab', Uint8Array.of(0x63));
     const b = signingBytes('notary/tx/v1', 'abc', new Uint8Array());
     expect(bytesToHex(a)).not.toBe(bytesToHex(b));
@@ -125,7 +125,7 @@ describe('signatures', () => {
   });
 });
 
-describe('the node:crypto fast verifier', () => {
+describe('the node:crypto fast verifier [REQ-SIG.2]', () => {
   it('agrees with the shared verifier on random keys and signatures', () => {
     fc.assert(
       fc.property(

@@ -389,7 +389,7 @@ describe('fuzzed messages that pass decoding, against the checks behind them', (
     );
   });
 
-  it('block validation on a LevelDB chain: a mutated next block is refused with a code and commits nothing', async () => {
+  it('block validation on a LevelDB chain: a mutated next block is refused with a code and commits nothing [REQ-BLK.1]', async () => {
     const head = chain.head.height;
     await fc.assert(
       fc.asyncProperty(

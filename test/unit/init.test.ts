@@ -29,7 +29,7 @@ afterAll(async () => {
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
 describe('initNode --dev', () => {
-  it('makes the node the single validator of a dev chain; the dev registrar is suspended', async () => {
+  it('makes the node the single validator of a dev chain; the dev registrar is suspended [REQ-VAL.1] [REQ-NET.1]', async () => {
     const dataDir = join(root, 'dev-notary');
     const result = await initNode({ dataDir, dev: true, role: 'notary', passphrase: PASSPHRASE, objects: 20 });
     expect(result).toMatchObject({

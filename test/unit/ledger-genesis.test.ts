@@ -19,13 +19,13 @@ const validatorsOfGenesis = (state: Map<string, unknown>) =>
   (state.get(StateKey.validatorSchedule) as ValidatorSchedule)[0]!.validators;
 
 describe('genesis authorities', () => {
-  it('start active by default, and every active registrar and notary is a validator', () => {
+  it('start active by default, and every active registrar and notary is a validator [REQ-VAL.1]', () => {
     const state = stateOf(fixtureGenesis());
     expect((state.get(StateKey.authority(keys.registrar1.publicKey)) as Authority).status).toBe('active');
     expect(validatorsOfGenesis(state)).toHaveLength(5);
   });
 
-  it('a suspended genesis registrar is recorded suspended and is not a validator', () => {
+  it('a suspended genesis registrar is recorded suspended and is not a validator [REQ-VAL.1]', () => {
     const genesis: Genesis = {
       ...fixtureGenesis(),
       authorities: [

@@ -43,7 +43,7 @@ function transferFor(object: PropertyObject, s: Step): Transaction {
 }
 
 describe('ledger properties', () => {
-  it('keeps every object wholly and exactly owned through any sequence of transfers', () => {
+  it('keeps every object wholly and exactly owned through any sequence of transfers [REQ-TX.2]', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
         const ledger = new TestLedger();

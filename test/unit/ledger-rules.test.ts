@@ -87,7 +87,7 @@ function authorityTx(
 const allRegistrars = [keys.registrar1, keys.registrar2, keys.registrar3];
 
 describe('transfer', () => {
-  it('moves the object to the buyer and bumps its version when parties sign, the notary certifies and the duty is paid', () => {
+  it('moves the object to the buyer and bumps its version when parties sign, the notary certifies and the duty is paid [REQ-TX.2]', () => {
     const ledger = new TestLedger();
     expect(ledger.apply(certifiedTransfer())).toEqual([expect.objectContaining({ ok: true })]);
     expect(object(ledger)).toMatchObject({
@@ -117,25 +117,25 @@ describe('transfer', () => {
     );
   });
 
-  it('rejects a transfer signed for another chain (WRONG_CHAIN)', () => {
+  it('rejects a transfer signed for another chain (WRONG_CHAIN) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     const tx = certifiedTransfer(saleContract(), { envelope: { chainId: 'by-registry-other' } });
     expectRejected(ledger.apply(tx)[0], RejectCode.wrongChain, /by-registry-other/);
   });
 
-  it('rejects a transfer whose expiry has passed (EXPIRED)', () => {
+  it('rejects a transfer whose expiry has passed (EXPIRED) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     const tx = certifiedTransfer(saleContract(), { envelope: { expiresAtMs: GENESIS_TIME_MS } });
     expectRejected(ledger.apply(tx)[0], RejectCode.expired);
   });
 
-  it('rejects a transfer that expires further ahead than replay records are kept (EXPIRY_TOO_FAR)', () => {
+  it('rejects a transfer that expires further ahead than replay records are kept (EXPIRY_TOO_FAR) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     const tx = certifiedTransfer(saleContract(), { envelope: { expiresAtMs: GENESIS_TIME_MS + 365 * 24 * HOUR_MS } });
     expectRejected(ledger.apply(tx)[0], RejectCode.expiryTooFar);
   });
 
-  it('rejects the same certified transfer submitted again, even re-signed (REPLAY)', () => {
+  it('rejects the same certified transfer submitted again, even re-signed (REPLAY) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     const tx = certifiedTransfer();
     expect(ledger.apply(tx)[0]).toMatchObject({ ok: true });
@@ -144,7 +144,7 @@ describe('transfer', () => {
     expect(other.apply(tx, tx).map((outcome) => outcome.ok)).toEqual([true, false]);
   });
 
-  it('rejects a transfer whose notary signature does not match its content (BAD_SIGNATURE)', () => {
+  it('rejects a transfer whose notary signature does not match its content (BAD_SIGNATURE) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     const tx = certifiedTransfer();
     const tampered = {
@@ -154,7 +154,7 @@ describe('transfer', () => {
     expectRejected(ledger.apply(tampered)[0], RejectCode.badSignature);
   });
 
-  it('rejects a transfer whose contract was changed after the parties signed it (BAD_SIGNATURE)', () => {
+  it('rejects a transfer whose contract was changed after the parties signed it (BAD_SIGNATURE) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     const consents = [
       signContract(saleContract({ priceMinor: 1 }), CHAIN_ID, keys.alice.secretKey),
@@ -180,7 +180,7 @@ describe('transfer', () => {
     expectRejected(ledger.apply({ ...tx, signatures: [] })[0], RejectCode.missingSignature, /notary/);
   });
 
-  it('rejects a transfer co-signed by a key with no part in it (UNEXPECTED_SIGNER)', () => {
+  it('rejects a transfer co-signed by a key with no part in it (UNEXPECTED_SIGNER) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     const tx = certifiedTransfer();
     expectRejected(ledger.apply(signedBy(tx, keys.notary, keys.mallory))[0], RejectCode.unexpectedSigner);
@@ -312,7 +312,7 @@ describe('transfer', () => {
     });
   });
 
-  it('changes nothing when a transaction is rejected', () => {
+  it('changes nothing when a transaction is rejected [REQ-TX.2]', () => {
     const ledger = new TestLedger();
     const before = structuredClone([...ledger.state]);
     ledger.apply(certifiedTransfer(saleContract(), { dutyMinor: 1 }));
@@ -400,7 +400,7 @@ describe('encumbrance', () => {
     expect(object(ledger).encumbrances).toEqual([]);
   });
 
-  it('rejects a release signed by someone other than the holder (UNEXPECTED_SIGNER)', () => {
+  it('rejects a release signed by someone other than the holder (UNEXPECTED_SIGNER) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     ledger.apply(encumber('arrest'));
     const tx = signedBy(
@@ -430,7 +430,7 @@ describe('authority', () => {
     expect(ledger.apply(certifiedTransfer(saleContract(), { notary: keys.dave }))[0]).toMatchObject({ ok: true });
   });
 
-  it('schedules a validator-set change for height H+2', () => {
+  it('schedules a validator-set change for height H+2 [REQ-VAL.1]', () => {
     const ledger = new TestLedger();
     ledger.apply(authorityTx('authority.add', { authority: newNotary }, ...allRegistrars));
     const schedule = ledger.get(StateKey.validatorSchedule) as ValidatorSchedule;
@@ -448,7 +448,7 @@ describe('authority', () => {
     );
   });
 
-  it('rejects a membership change signed by a notary (UNEXPECTED_SIGNER)', () => {
+  it('rejects a membership change signed by a notary (UNEXPECTED_SIGNER) [REQ-TX.1]', () => {
     const ledger = new TestLedger();
     expectRejected(
       ledger.apply(authorityTx('authority.add', { authority: newNotary }, ...allRegistrars, keys.notary))[0],
@@ -514,7 +514,7 @@ describe('authority', () => {
 });
 
 describe('malformed input', () => {
-  it('rejects bytes that are not a transaction with MALFORMED and a reason', () => {
+  it('rejects bytes that are not a transaction with MALFORMED and a reason [REQ-TX.1]', () => {
     const junk = [new Uint8Array([0xff]), encode({ type: 'transfer' }), encode({ ...certifiedTransfer(), extra: 1 })];
     for (const bytes of junk) {
       expect(() => decodeTransaction(bytes)).toThrow(LedgerError);
@@ -526,7 +526,7 @@ describe('malformed input', () => {
     }
   });
 
-  it('rejects a key that signs twice, floats, and out-of-range shares (MALFORMED)', () => {
+  it('rejects a key that signs twice, floats, and out-of-range shares (MALFORMED) [REQ-TX.1]', () => {
     const tx = certifiedTransfer();
     const doubled = { ...tx, signatures: [...tx.signatures, ...tx.signatures] };
     expect(() => parseTransaction(doubled)).toThrow(/signed twice/);

@@ -87,7 +87,7 @@ describe('GossipTopics', () => {
     expect(topics.counters().tx).toMatchObject({ accepted: 1 });
   });
 
-  it('rejects a message over the topic limit without running the validator', async () => {
+  it('rejects a message over the topic limit without running the validator [REQ-NET.3]', async () => {
     const { pubsub, calls, received, topics, tx } = setup(() => undefined);
     pubsub.deliver('big', tx, new Uint8Array(TOPIC_BYTES_MAX.tx + 1));
     await settle();
@@ -97,7 +97,7 @@ describe('GossipTopics', () => {
     expect(topics.counters().tx).toMatchObject({ rejected: 1, reasons: { MESSAGE_TOO_LARGE: 1 } });
   });
 
-  it('maps validator errors to reject and ignore, and delivers neither', async () => {
+  it('maps validator errors to reject and ignore, and delivers neither [REQ-NET.3]', async () => {
     const { pubsub, received, topics, tx } = setup((bytes) => {
       if (bytes[0] === 1) throw new LedgerError(RejectCode.badSignature, 'forged');
       if (bytes[0] === 2) throw new GossipValidationError('ignore', 'ALREADY_KNOWN', 'seen it');
@@ -117,7 +117,7 @@ describe('GossipTopics', () => {
     });
   });
 
-  it('ignores (drops) what arrives at a full validation queue', async () => {
+  it('ignores (drops) what arrives at a full validation queue [REQ-NET.3]', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const { pubsub, topics, tx } = setup(() => gate, { length: 1, concurrency: 1 });
@@ -142,7 +142,7 @@ describe('GossipTopics', () => {
     expect(topics.counters().tx).toMatchObject({ accepted: 1, handlerErrors: 1 });
   });
 
-  it('refuses to publish over the topic limit', async () => {
+  it('refuses to publish over the topic limit [REQ-NET.3]', async () => {
     const { topics } = setup(() => undefined);
     await expect(topics.publish('tx', new Uint8Array(TOPIC_BYTES_MAX.tx + 1))).rejects.toMatchObject({
       code: 'MESSAGE_TOO_LARGE',

@@ -27,7 +27,7 @@ async function newPeerId(): Promise<string> {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString();
 }
 
-describe('PermissionedGater', () => {
+describe('PermissionedGater [REQ-NET.2]', () => {
   it('admits only listed peers, at every gate, even after libp2p spreads it over its defaults', async () => {
     const [member, stranger] = [await newPeerId(), await newPeerId()];
     const gater = new PermissionedGater([member]);
@@ -63,7 +63,7 @@ describe('PermissionedGater', () => {
   });
 });
 
-describe('node identity', () => {
+describe('node identity [REQ-NET.1]', () => {
   it('creates an ed25519 key with mode 0600 and loads the same key next time', async () => {
     const path = join(dir, 'keys', 'node.key');
     const created = await loadOrCreateIdentity(path);

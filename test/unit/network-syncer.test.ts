@@ -101,7 +101,7 @@ function syncerFor(
 }
 
 describe('Syncer', () => {
-  it('moves on from peers that time out, lie about a commit, or follow another genesis, and ends at the best head', async () => {
+  it('moves on from peers that time out, lie about a commit, or follow another genesis, and ends at the best head [REQ-SYNC.2]', async () => {
     fresh = await openChain();
     const source = chainSyncSource(served);
     const client = scriptedClient(source, {
@@ -182,7 +182,7 @@ describe('Syncer', () => {
 });
 
 describe('sync ranges', () => {
-  it('allow 1..SYNC_BLOCKS_MAX heights from height 1', () => {
+  it('allow 1..SYNC_BLOCKS_MAX heights from height 1 [REQ-SYNC.1]', () => {
     expect(rangeProblem(1, SYNC_BLOCKS_MAX)).toBeUndefined();
     expect(rangeProblem(5, 5)).toBeUndefined();
     expect(rangeProblem(0, 1)).toMatch(/height 1/);

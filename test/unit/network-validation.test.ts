@@ -19,7 +19,7 @@ import { silentLogger } from '../../electron/node/network/options.js';
 
 const CHAIN_ID = 'by-registry-test';
 
-describe('toGossipAction', () => {
+describe('toGossipAction [REQ-NET.3]', () => {
   it('accepts when the validator did not throw', () => {
     expect(toGossipAction(undefined)).toEqual({ action: 'accept', code: 'ACCEPTED', unexpected: false });
   });
@@ -98,7 +98,7 @@ describe('recordVerdict', () => {
 describe('default validators', () => {
   const validators = defaultValidators(CHAIN_ID);
 
-  it('accept a well-formed vote and reject garbage on every topic', async () => {
+  it('accept a well-formed vote and reject garbage on every topic [REQ-NET.3]', async () => {
     const vote = encodeConsensusMessage(signVoteMessage(devKeys.registrar.secretKey, CHAIN_ID, 'prevote', 1, 0, null));
     expect(() => validators.consensus(vote, 'peer')).not.toThrow();
     for (const validate of Object.values(validators)) {
@@ -112,7 +112,7 @@ describe('default validators', () => {
     }
   });
 
-  it('reject a block announcement whose commit names another block', () => {
+  it('reject a block announcement whose commit names another block [REQ-NET.3]', () => {
     const header = {
       chainId: CHAIN_ID,
       height: 1,
@@ -167,7 +167,7 @@ describe('BoundedQueue', () => {
   });
 });
 
-describe('consensus message ids', () => {
+describe('consensus message ids [REQ-NET.4]', () => {
   it('sizes every vote under the vote limit and every proposal, even of an empty block, over it', async () => {
     const { VOTE_MESSAGE_BYTES_MAX } = await import('../../electron/node/network/create.js');
     const { encodeConsensusMessage, signVoteMessage, signProposal } = await import('../../shared/chain/messages.js');

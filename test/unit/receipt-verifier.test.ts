@@ -78,7 +78,7 @@ describe('the receipt verifier', () => {
     );
   });
 
-  it('agrees, and refuses, for any flipped bit of the signature, key, message, domain or chain', () => {
+  it('agrees, and refuses, for any flipped bit of the signature, key, message, domain or chain [REQ-SIG.1]', () => {
     fc.assert(
       fc.property(
         pair,
@@ -132,7 +132,7 @@ describe('the receipt verifier', () => {
     );
   });
 
-  it('agrees on small-order keys and R values, twice each (before and after a table would exist)', () => {
+  it('agrees on small-order keys and R values, twice each (before and after a table would exist) [REQ-SIG.2]', () => {
     for (let round = 0; round < 2; round++) {
       for (const key of SMALL_ORDER) {
         for (const r of SMALL_ORDER) {
@@ -143,7 +143,7 @@ describe('the receipt verifier', () => {
     }
   });
 
-  it('refuses non-canonical point encodings and a malleated S + L', () => {
+  it('refuses non-canonical point encodings and a malleated S + L [REQ-SIG.2]', () => {
     const p = pairs[1]!;
     const msg = Uint8Array.of(9);
     const good = sign(p.secretKey, Domain.tx, 'c', msg);
