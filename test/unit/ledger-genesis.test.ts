@@ -9,6 +9,8 @@ import {
   type Genesis,
   type ValidatorSchedule,
 } from '../../shared/ledger/index.js';
+import { genesisExecution } from '../../shared/chain/genesis.js';
+import { MemoryNodeStore } from '../../shared/smt/index.js';
 import { fixtureGenesis, keys } from '../support/ledger-fixtures.js';
 
 function stateOf(genesis: Genesis): Map<string, unknown> {
@@ -66,5 +68,34 @@ describe('genesis authorities', () => {
       authorities: [{ key: keys.registrar1.publicKey, role: 'registrar', name: 'Office', status: 'revoked' }],
     };
     expect(() => parseGenesis(revoked)).toThrow(/not a valid genesis at authorities\.0\.status/);
+  });
+});
+
+describe('the genesis block', () => {
+  it('is height 0 with zero prevHash and proposer, no transactions and no commit signatures, and holds the genesis document’s state [REQ-BLK.3]', async () => {
+    const genesis = parseGenesis({
+      ...fixtureGenesis(),
+      properties: [
+        {
+          id: 'BY-G-1',
+          kind: 'land',
+          address: 'Minsk, Lenina 1',
+          areaDm2: 10_000,
+          owners: [{ key: keys.alice.publicKey, share: [1, 1] }],
+        },
+      ],
+    });
+    const { block, commit, execution } = await genesisExecution(genesis, new MemoryNodeStore());
+    expect(block.header.height).toBe(0);
+    expect(block.header.prevHash).toBe('0'.repeat(64));
+    expect(block.header.proposer).toBe('0'.repeat(64));
+    expect(block.header.chainId).toBe(genesis.chainId);
+    expect(block.header.timeMs).toBe(genesis.genesisTimeMs);
+    expect(block.txs).toEqual([]);
+    expect(commit.signatures).toEqual([]);
+    const written = new Map(execution.stateWrites.map((write) => [write.key, write.record]));
+    expect(written.get(StateKey.fees)).toEqual(genesis.feeSchedule);
+    expect(written.has(StateKey.object('BY-G-1'))).toBe(true);
+    for (const authority of genesis.authorities) expect(written.has(StateKey.authority(authority.key))).toBe(true);
   });
 });
