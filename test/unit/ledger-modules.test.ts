@@ -6,6 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_CODES } from '../../shared/ledger/errors.js';
 import { REJECT_CODES, schema, STATE_PREFIXES, stateKeysOf, txRules } from '../../shared/ledger/index.js';
+import { NODE_MODULES } from '../../electron/node/modules/index.js';
 import { MODULES } from '../../shared/modules/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -58,6 +59,10 @@ describe('the module list', () => {
       expect(spec.code).toMatch(/^[A-Z][A-Z_]+$/);
       expect(spec.meaning.length).toBeGreaterThan(10);
     }
+  });
+
+  it('lists the node side of the modules in the same order', () => {
+    expect(NODE_MODULES.map((module) => module.name)).toEqual(MODULES.map((module) => module.name));
   });
 
   it('lets a module use only modules listed before it', () => {

@@ -1,0 +1,104 @@
+// The authority module's `notary tx authority add | update | revoke` builders.
+import { Command, Option } from 'commander';
+import { LIMITS, schema } from '../../../../shared/ledger/index.js';
+import { CliError } from '../../cli/errors.js';
+import {
+  builder,
+  envelopeOf,
+  publicKey,
+  summary,
+  text,
+  uint,
+  writeTx,
+  type EnvelopeOptions,
+  type OutOptions,
+} from '../../cli/tx-build.js';
+
+export function authorityCommand(): Command {
+  const command = new Command('authority').description(
+    'membership changes, co-signed by more than 2/3 of the active registrars: authority add | update | revoke',
+  );
+  const roleOption = () => new Option('--role <role>', 'registrar, notary or observer').choices(schema.role.options);
+  command.addCommand(
+    builder('add', 'register a new registrar, notary or observer (bank, court)')
+      .requiredOption('--key <key>', 'its public key', publicKey)
+      .addOption(roleOption().makeOptionMandatory())
+      .requiredOption('--name <name>', 'the office name', text(LIMITS.nameLengthMax))
+      .option('--peer-id <id>', 'the libp2p peer id of its node', text(128))
+      .action(
+        async (
+          options: EnvelopeOptions & OutOptions & { key: string; role: string; name: string; peerId?: string },
+        ) => {
+          const authority = {
+            key: options.key,
+            role: options.role,
+            name: options.name,
+            ...(options.peerId ? { peerId: options.peerId } : {}),
+          };
+          const tx = await writeTx(
+            { type: 'authority.add', ...(await envelopeOf(options)), payload: { authority } },
+            options,
+          );
+          console.log(summary(tx, options.out));
+        },
+      ),
+  );
+  command.addCommand(
+    builder('update', "change an authority's role, name, status (active / suspended) or peer id")
+      .requiredOption('--key <key>', 'its public key', publicKey)
+      .requiredOption('--version <n>', 'its record version now (GET /api/v1/validators)', uint)
+      .addOption(roleOption())
+      .option('--name <name>', 'a new office name', text(LIMITS.nameLengthMax))
+      .addOption(new Option('--status <status>', 'suspend or reactivate').choices(['active', 'suspended']))
+      .option('--peer-id <id>', 'a new libp2p peer id', text(128))
+      .action(
+        async (
+          options: EnvelopeOptions &
+            OutOptions & {
+              key: string;
+              version: number;
+              role?: string;
+              name?: string;
+              status?: string;
+              peerId?: string;
+            },
+        ) => {
+          const changes = {
+            ...(options.role ? { role: options.role } : {}),
+            ...(options.name ? { name: options.name } : {}),
+            ...(options.status ? { status: options.status } : {}),
+            ...(options.peerId ? { peerId: options.peerId } : {}),
+          };
+          if (Object.keys(changes).length === 0)
+            throw new CliError('Give at least one change: --role, --name, --status or --peer-id.');
+          const tx = await writeTx(
+            {
+              type: 'authority.update',
+              ...(await envelopeOf(options)),
+              payload: { key: options.key, version: options.version, changes },
+            },
+            options,
+          );
+          console.log(summary(tx, options.out));
+        },
+      ),
+  );
+  command.addCommand(
+    builder('revoke', 'revoke an authority for good (suspension is the reversible step)')
+      .requiredOption('--key <key>', 'its public key', publicKey)
+      .requiredOption('--version <n>', 'its record version now', uint)
+      .requiredOption('--reason <text>', 'why', text(LIMITS.textLengthMax))
+      .action(async (options: EnvelopeOptions & OutOptions & { key: string; version: number; reason: string }) => {
+        const tx = await writeTx(
+          {
+            type: 'authority.revoke',
+            ...(await envelopeOf(options)),
+            payload: { key: options.key, version: options.version, reason: options.reason },
+          },
+          options,
+        );
+        console.log(summary(tx, options.out));
+      }),
+  );
+  return command;
+}
