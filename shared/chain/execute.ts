@@ -9,8 +9,9 @@ import { appHashOf } from '../ledger/block.js';
 import { merkleRoot } from '../merkle/rfc6962.js';
 import { encodeStateValue, MapStateReader, StateKey, stateKeysOf } from '../ledger/state.js';
 import { TxDigests } from '../ledger/tx.js';
-import type { BlockContext, Owner, PropertyObject, Transaction, ValidatorSchedule } from '../ledger/types.js';
+import type { BlockContext, Transaction, ValidatorSchedule } from '../ledger/types.js';
 import { validatorsAt, validatorsHash } from '../modules/authority/validators.js';
+import { ownershipChanges } from '../modules/property/index-rows.js';
 import { SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
 
 export interface StateSource {
@@ -95,22 +96,6 @@ export async function executeOn(
     appHash: appHashOf(rootHex, validatorsHash(validatorsAt(nextSchedule, block.height + 2))),
     txs: txIndex,
     objectHistory,
-    partyObjects: ownershipChanges(base, stateWrites),
+    partyObjects: ownershipChanges((key) => base.get(key), stateWrites),
   };
-}
-
-/** party -> object index rows that the block adds or removes. */
-function ownershipChanges(base: Map<string, unknown>, writes: Execution['stateWrites']): Execution['partyObjects'] {
-  const rows: Execution['partyObjects'] = [];
-  for (const write of writes) {
-    if (!write.key.startsWith('obj/')) continue;
-    const before = new Set(
-      ((base.get(write.key) as PropertyObject | undefined)?.owners ?? []).map((owner: Owner) => owner.key),
-    );
-    const after = new Set(((write.record as PropertyObject | null)?.owners ?? []).map((owner: Owner) => owner.key));
-    const objectId = write.key.slice('obj/'.length);
-    for (const party of before) if (!after.has(party)) rows.push({ party, objectId, owns: false });
-    for (const party of after) if (!before.has(party)) rows.push({ party, objectId, owns: true });
-  }
-  return rows;
 }
