@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'test/unit/**/*.test.ts',
+      'test/modules/**/*.test.ts',
       'test/integration/**/*.test.ts',
       'test/sim/**/*.test.ts',
       'test/e2e/**/*.test.ts',
