@@ -9,7 +9,7 @@ import { encodeQrDocument, type OwnershipCertificate, type Receipt } from '../..
 import { useQuery } from '@tanstack/react-query';
 import { useClient } from '../data.js';
 import { downloadJson, formatArea, formatMoney, formatShare, formatTime } from '../format.js';
-import { ErrorAlert, Loading } from './common.js';
+import { QueryView } from './QueryView.js';
 
 type QrState = 'pending' | 'ok' | 'too-long';
 
@@ -259,9 +259,7 @@ export function PrintCertificate({ objectId }: { objectId: string }) {
   });
   return (
     <PrintFrame testid="screen-print-certificate">
-      {query.isPending ? <Loading /> : null}
-      {query.isError ? <ErrorAlert error={query.error} onRetry={() => void query.refetch()} /> : null}
-      {query.data ? <CertificateDocument certificate={query.data.certificate} /> : null}
+      <QueryView query={query}>{(data) => <CertificateDocument certificate={data.certificate} />}</QueryView>
     </PrintFrame>
   );
 }
@@ -276,9 +274,7 @@ export function PrintReceipt({ txHash }: { txHash: string }) {
   });
   return (
     <PrintFrame testid="screen-print-receipt">
-      {query.isPending ? <Loading /> : null}
-      {query.isError ? <ErrorAlert error={query.error} onRetry={() => void query.refetch()} /> : null}
-      {query.data ? <ReceiptDocument receipt={query.data} txHash={txHash} /> : null}
+      <QueryView query={query}>{(data) => <ReceiptDocument receipt={data} txHash={txHash} />}</QueryView>
     </PrintFrame>
   );
 }

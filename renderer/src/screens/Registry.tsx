@@ -4,7 +4,8 @@ import { Anchor, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput,
 import { IconArrowLeft, IconPrinter, IconReceipt, IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert, Hash, Loading } from '../components/common.js';
+import { Hash } from '../components/common.js';
+import { QueryView } from '../components/QueryView.js';
 import { useApi } from '../data.js';
 import { formatArea, formatShare } from '../format.js';
 import { href, navigate } from '../router.js';
@@ -38,14 +39,19 @@ function Search({ initial }: { initial: string }) {
           </Button>
         </Group>
       </form>
-      {search.isError ? <ErrorAlert error={search.error} /> : null}
-      {search.data ? (
-        search.data.results.length === 0 ? (
-          <Text data-testid="registry-no-results">{t('registry.noResults', { query: search.data.query })}</Text>
-        ) : (
+      <QueryView
+        query={search}
+        loader={false}
+        error="alert"
+        isEmpty={(data) => data.results.length === 0}
+        empty={(data) => (
+          <Text data-testid="registry-no-results">{t('registry.noResults', { query: data.query })}</Text>
+        )}
+      >
+        {(data) => (
           <Card withBorder data-testid="registry-results">
             <Text size="sm" c="dimmed" mb="xs">
-              {search.data.match === 'owner' ? t('registry.matchOwner') : t('registry.matchObject')}
+              {data.match === 'owner' ? t('registry.matchOwner') : t('registry.matchObject')}
             </Text>
             <div className="table-wrap">
               <Table highlightOnHover aria-label={t('registry.search')}>
@@ -57,7 +63,7 @@ function Search({ initial }: { initial: string }) {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {search.data.results.map((result) => (
+                  {data.results.map((result) => (
                     <Table.Tr key={result.id}>
                       <Table.Td>
                         <a href={href('registry', result.id)}>{result.id}</a>
@@ -69,14 +75,14 @@ function Search({ initial }: { initial: string }) {
                 </Table.Tbody>
               </Table>
             </div>
-            {search.data.truncated ? (
+            {data.truncated ? (
               <Text size="sm" c="dimmed" mt="xs">
                 {t('registry.truncated')}
               </Text>
             ) : null}
           </Card>
-        )
-      ) : null}
+        )}
+      </QueryView>
     </Stack>
   );
 }
@@ -85,7 +91,6 @@ function ObjectPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const property = useApi('property', { params: { id } });
   const history = useApi('propertyHistory', { params: { id } });
-  const object = property.data?.property;
   return (
     <Stack gap="md" data-testid="registry-object" data-id={id}>
       <Group justify="space-between">
@@ -100,154 +105,155 @@ function ObjectPage({ id }: { id: string }) {
         <Button
           leftSection={<IconPrinter size={16} aria-hidden />}
           onClick={() => navigate('print', 'certificate', id)}
-          disabled={!object}
+          disabled={!property.data}
           data-testid="registry-print-certificate"
         >
           {t('registry.printCertificate')}
         </Button>
       </Group>
       <Title order={2}>{t('registry.objectTitle', { id })}</Title>
-      {property.isPending ? <Loading /> : null}
-      {property.isError ? <ErrorAlert error={property.error} onRetry={() => void property.refetch()} /> : null}
-      {object ? (
-        <>
-          <Card withBorder>
-            <SimpleGrid cols={{ base: 1, md: 3 }}>
-              <div>
-                <Text size="sm" c="dimmed">
-                  {t('registry.address')}
-                </Text>
-                <Text>{object.address}</Text>
-              </div>
-              <div>
-                <Text size="sm" c="dimmed">
-                  {t('registry.kind')}
-                </Text>
-                <Text>{t(`kind.${object.kind}`)}</Text>
-              </div>
-              <div>
-                <Text size="sm" c="dimmed">
-                  {t('registry.area')}
-                </Text>
-                <Text>{t('registry.areaValue', { value: formatArea(object.areaDm2) })}</Text>
-              </div>
-              <div>
-                <Text size="sm" c="dimmed">
-                  {t('registry.version')}
-                </Text>
-                <Text>{object.version}</Text>
-              </div>
-              <div>
-                <Text size="sm" c="dimmed">
-                  {t('registry.registeredAt')}
-                </Text>
-                <Anchor href={href('explorer', 'block', object.registeredHeight)}>{object.registeredHeight}</Anchor>
-              </div>
-              <div>
-                <Text size="sm" c="dimmed">
-                  {t('registry.updatedAt')}
-                </Text>
-                <Anchor href={href('explorer', 'block', object.updatedHeight)}>{object.updatedHeight}</Anchor>
-              </div>
-            </SimpleGrid>
-          </Card>
-          <Card withBorder>
-            <Title order={3} size="h4" mb="xs">
-              {t('registry.owners')}
-            </Title>
-            <Table aria-label={t('registry.owners')} data-testid="registry-owners">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('registry.owner')}</Table.Th>
-                  <Table.Th>{t('registry.share')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {object.owners.map((owner) => (
-                  <Table.Tr key={owner.key}>
-                    <Table.Td>
-                      <Hash value={owner.key} href={`${href('registry')}?q=${owner.key}`} />
-                    </Table.Td>
-                    <Table.Td>{formatShare(owner.share)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Card>
-          <Card withBorder>
-            <Title order={3} size="h4" mb="xs">
-              {t('registry.encumbrances')}
-            </Title>
-            {object.encumbrances.length === 0 ? (
-              <Text c="dimmed" data-testid="registry-no-encumbrances">
-                {t('registry.noEncumbrances')}
-              </Text>
-            ) : (
-              <Table aria-label={t('registry.encumbrances')} data-testid="registry-encumbrances">
+      <QueryView query={property}>
+        {({ property: object }) => (
+          <>
+            <Card withBorder>
+              <SimpleGrid cols={{ base: 1, md: 3 }}>
+                <div>
+                  <Text size="sm" c="dimmed">
+                    {t('registry.address')}
+                  </Text>
+                  <Text>{object.address}</Text>
+                </div>
+                <div>
+                  <Text size="sm" c="dimmed">
+                    {t('registry.kind')}
+                  </Text>
+                  <Text>{t(`kind.${object.kind}`)}</Text>
+                </div>
+                <div>
+                  <Text size="sm" c="dimmed">
+                    {t('registry.area')}
+                  </Text>
+                  <Text>{t('registry.areaValue', { value: formatArea(object.areaDm2) })}</Text>
+                </div>
+                <div>
+                  <Text size="sm" c="dimmed">
+                    {t('registry.version')}
+                  </Text>
+                  <Text>{object.version}</Text>
+                </div>
+                <div>
+                  <Text size="sm" c="dimmed">
+                    {t('registry.registeredAt')}
+                  </Text>
+                  <Anchor href={href('explorer', 'block', object.registeredHeight)}>{object.registeredHeight}</Anchor>
+                </div>
+                <div>
+                  <Text size="sm" c="dimmed">
+                    {t('registry.updatedAt')}
+                  </Text>
+                  <Anchor href={href('explorer', 'block', object.updatedHeight)}>{object.updatedHeight}</Anchor>
+                </div>
+              </SimpleGrid>
+            </Card>
+            <Card withBorder>
+              <Title order={3} size="h4" mb="xs">
+                {t('registry.owners')}
+              </Title>
+              <Table aria-label={t('registry.owners')} data-testid="registry-owners">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>{t('registry.encumbranceColumns.kind')}</Table.Th>
-                    <Table.Th>{t('registry.encumbranceColumns.holder')}</Table.Th>
-                    <Table.Th>{t('registry.encumbranceColumns.reference')}</Table.Th>
-                    <Table.Th>{t('registry.encumbranceColumns.since')}</Table.Th>
+                    <Table.Th>{t('registry.owner')}</Table.Th>
+                    <Table.Th>{t('registry.share')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {object.encumbrances.map((item) => (
-                    <Table.Tr key={item.id}>
-                      <Table.Td>{t(`encumbranceKind.${item.kind}`)}</Table.Td>
+                  {object.owners.map((owner) => (
+                    <Table.Tr key={owner.key}>
                       <Table.Td>
-                        <Hash value={item.holder} />
+                        <Hash value={owner.key} href={`${href('registry')}?q=${owner.key}`} />
                       </Table.Td>
-                      <Table.Td>{item.reference}</Table.Td>
-                      <Table.Td>{item.sinceHeight}</Table.Td>
+                      <Table.Td>{formatShare(owner.share)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
               </Table>
-            )}
-          </Card>
-        </>
-      ) : null}
+            </Card>
+            <Card withBorder>
+              <Title order={3} size="h4" mb="xs">
+                {t('registry.encumbrances')}
+              </Title>
+              {object.encumbrances.length === 0 ? (
+                <Text c="dimmed" data-testid="registry-no-encumbrances">
+                  {t('registry.noEncumbrances')}
+                </Text>
+              ) : (
+                <Table aria-label={t('registry.encumbrances')} data-testid="registry-encumbrances">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('registry.encumbranceColumns.kind')}</Table.Th>
+                      <Table.Th>{t('registry.encumbranceColumns.holder')}</Table.Th>
+                      <Table.Th>{t('registry.encumbranceColumns.reference')}</Table.Th>
+                      <Table.Th>{t('registry.encumbranceColumns.since')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {object.encumbrances.map((item) => (
+                      <Table.Tr key={item.id}>
+                        <Table.Td>{t(`encumbranceKind.${item.kind}`)}</Table.Td>
+                        <Table.Td>
+                          <Hash value={item.holder} />
+                        </Table.Td>
+                        <Table.Td>{item.reference}</Table.Td>
+                        <Table.Td>{item.sinceHeight}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              )}
+            </Card>
+          </>
+        )}
+      </QueryView>
       <Card withBorder data-testid="registry-history">
         <Title order={3} size="h4" mb="sm">
           {t('registry.history')}
         </Title>
-        {history.isPending ? <Loading /> : null}
-        {history.isError ? <ErrorAlert error={history.error} onRetry={() => void history.refetch()} /> : null}
-        {history.data && history.data.entries.length === 0 ? <Text c="dimmed">{t('registry.noHistory')}</Text> : null}
-        {history.data && history.data.entries.length > 0 ? (
-          <Timeline active={history.data.entries.length - 1} bulletSize={18} lineWidth={2}>
-            {history.data.entries.map((entry) => (
-              <Timeline.Item
-                key={`${entry.height}-${entry.index}`}
-                title={t(`txType.${entry.type}`)}
-                data-testid="history-entry"
-              >
-                <Group gap="sm" wrap="wrap">
-                  <Anchor href={href('explorer', 'block', entry.height)} size="sm">
-                    {t('app.height', { height: entry.height })}
-                  </Anchor>
-                  <Hash value={entry.txHash} href={href('explorer', 'tx', entry.txHash)} />
-                  <Button
-                    size="compact-xs"
-                    variant="light"
-                    leftSection={<IconReceipt size={14} aria-hidden />}
-                    onClick={() => navigate('print', 'receipt', entry.txHash)}
-                    data-testid="history-print-receipt"
+        <QueryView query={history} isEmpty={(data) => data.entries.length === 0} empty={t('registry.noHistory')}>
+          {(data) => (
+            <>
+              <Timeline active={data.entries.length - 1} bulletSize={18} lineWidth={2}>
+                {data.entries.map((entry) => (
+                  <Timeline.Item
+                    key={`${entry.height}-${entry.index}`}
+                    title={t(`txType.${entry.type}`)}
+                    data-testid="history-entry"
                   >
-                    {t('registry.printReceipt')}
-                  </Button>
-                </Group>
-              </Timeline.Item>
-            ))}
-          </Timeline>
-        ) : null}
-        {history.data?.truncated ? (
-          <Text size="sm" c="dimmed">
-            {t('registry.historyTruncated')}
-          </Text>
-        ) : null}
+                    <Group gap="sm" wrap="wrap">
+                      <Anchor href={href('explorer', 'block', entry.height)} size="sm">
+                        {t('app.height', { height: entry.height })}
+                      </Anchor>
+                      <Hash value={entry.txHash} href={href('explorer', 'tx', entry.txHash)} />
+                      <Button
+                        size="compact-xs"
+                        variant="light"
+                        leftSection={<IconReceipt size={14} aria-hidden />}
+                        onClick={() => navigate('print', 'receipt', entry.txHash)}
+                        data-testid="history-print-receipt"
+                      >
+                        {t('registry.printReceipt')}
+                      </Button>
+                    </Group>
+                  </Timeline.Item>
+                ))}
+              </Timeline>
+              {data.truncated ? (
+                <Text size="sm" c="dimmed">
+                  {t('registry.historyTruncated')}
+                </Text>
+              ) : null}
+            </>
+          )}
+        </QueryView>
       </Card>
     </Stack>
   );
