@@ -4,11 +4,11 @@ import { Anchor, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput,
 import { IconArrowLeft, IconPrinter, IconReceipt, IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Hash } from '../components/common.js';
-import { QueryView } from '../components/QueryView.js';
-import { useApi } from '../data.js';
-import { formatArea, formatShare } from '../format.js';
-import { href, navigate } from '../router.js';
+import { Hash } from '../../components/common.js';
+import { QueryView } from '../../components/QueryView.js';
+import { useApi } from '../../data.js';
+import { formatArea, formatShare } from '../../format.js';
+import { href, navigate } from '../../router.js';
 
 function Search({ initial }: { initial: string }) {
   const { t } = useTranslation();

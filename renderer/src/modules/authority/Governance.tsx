@@ -22,13 +22,13 @@ import { IconDownload, IconFileUpload, IconInfoCircle } from '@tabler/icons-reac
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { transaction } from '../../../shared/ledger/schema.js';
-import { ErrorAlert, Hash } from '../components/common.js';
-import { QueryView } from '../components/QueryView.js';
-import { useApi, useClient, useIdentity, useStatus } from '../data.js';
-import { downloadJson } from '../format.js';
-import { readJsonFile } from './Certify.js';
-import { TxProgress } from './TxProgress.js';
+import { transaction } from '../../../../shared/ledger/schema.js';
+import { ErrorAlert, Hash } from '../../components/common.js';
+import { QueryView } from '../../components/QueryView.js';
+import { useApi, useClient, useIdentity, useStatus } from '../../data.js';
+import { downloadJson } from '../../format.js';
+import { TxProgress } from '../../components/TxProgress.js';
+import { readJsonFile } from '../../files.js';
 
 type Action = 'add' | 'update' | 'revoke';
 const KEY = /^[0-9a-f]{64}$/;

@@ -14,40 +14,21 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { notify } from '../notify.js';
+import { notify } from '../../notify.js';
 import { IconCheck, IconCircleCheck, IconCircleX, IconFileUpload, IconSignature, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { InboxEntry, SubmitResult, TransferChecks } from '../../../shared/api/index.js';
-import { ErrorAlert, Hash, TxStateBadge } from '../components/common.js';
-import { QueryView } from '../components/QueryView.js';
-import { useApi, useClient, useIdentity, useStatus } from '../data.js';
-import { explainError, rejectSentence, UiError } from '../errors.js';
-import { formatMoney, formatShare, formatShortTime, formatTime } from '../format.js';
-import { href, navigate } from '../router.js';
-import { TxProgress } from './TxProgress.js';
-
-const CONTRACT_BYTES_MAX = 256 * 1024;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UiError('errors.invalidJson');
-  }
-}
-
-export async function readJsonFile(file: File): Promise<unknown> {
-  if (file.size > CONTRACT_BYTES_MAX) throw new UiError('errors.fileTooLarge');
-  let text: string;
-  try {
-    text = await file.text();
-  } catch {
-    throw new UiError('errors.fileRead');
-  }
-  return parseJson(text);
-}
+import type { InboxEntry, SubmitResult, TransferChecks } from '../../../../shared/api/index.js';
+import { ErrorAlert, Hash, TxStateBadge } from '../../components/common.js';
+import { QueryView } from '../../components/QueryView.js';
+import { useApi, useClient, useIdentity, useStatus } from '../../data.js';
+import { explainError, rejectSentence } from '../../errors.js';
+import { parseJson, readJsonFile } from '../../files.js';
+import { formatMoney, formatShare, formatShortTime, formatTime } from '../../format.js';
+import { txTypeLabel } from '../../i18n/index.js';
+import { href, navigate } from '../../router.js';
+import { TxProgress } from '../../components/TxProgress.js';
 
 function AddContract() {
   const { t } = useTranslation();
@@ -496,9 +477,7 @@ function Outbox() {
                       <Table.Td>
                         <Hash value={entry.txHash} href={href('explorer', 'tx', entry.txHash)} />
                       </Table.Td>
-                      <Table.Td>
-                        {entry.type in TX_TYPE_KEYS ? t(`txType.${entry.type as TxTypeKey}`) : entry.type}
-                      </Table.Td>
+                      <Table.Td>{txTypeLabel(t, entry.type)}</Table.Td>
                       <Table.Td className="nowrap">
                         <TxStateBadge
                           state={entry.state === 'pending' ? 'outbox' : entry.state}
@@ -525,17 +504,6 @@ function Outbox() {
     </Card>
   );
 }
-
-const TX_TYPE_KEYS = {
-  'property.register': 1,
-  transfer: 1,
-  'encumbrance.add': 1,
-  'encumbrance.release': 1,
-  'authority.add': 1,
-  'authority.update': 1,
-  'authority.revoke': 1,
-} as const;
-type TxTypeKey = keyof typeof TX_TYPE_KEYS;
 
 export function Certify({ parts }: { parts: string[] }) {
   const { t } = useTranslation();
