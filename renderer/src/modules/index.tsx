@@ -4,6 +4,7 @@
 import type { ComponentType } from 'react';
 import type { Transaction, TransactionType } from '../../../shared/ledger/index.js';
 import type { Resource } from '../i18n/en.js';
+import type { ScreenName } from '../router.js';
 import { authority } from './authority/index.js';
 import { encumbrance } from './encumbrance/index.js';
 import { property } from './property/index.js';
@@ -45,8 +46,9 @@ const SCREENS_BY_NAME = claimOnce(
 );
 
 /** The modules' screens of one navigation group, in the modules' order. */
-export function moduleScreens(navGroup: UiScreen['navGroup']): UiScreen[] {
-  return [...SCREENS_BY_NAME.values()].filter((screen) => screen.navGroup === navGroup);
+export function moduleScreens(navGroup: UiScreen['navGroup']): UiScreen<ScreenName>[] {
+  // a module's screen names are keys of its strings' `nav` (types.ts), so of the whole table's
+  return [...SCREENS_BY_NAME.values()].filter((screen) => screen.navGroup === navGroup) as UiScreen<ScreenName>[];
 }
 
 /** Printable documents by kind (`#/print/<kind>/<id>`). */

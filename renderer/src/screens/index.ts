@@ -21,10 +21,10 @@ const settings: ShellScreen = { name: 'settings', icon: IconSettings, component:
 
 export const SCREENS: readonly Omit<UiScreen<ScreenName>, 'navGroup'>[] = [
   overview,
-  ...(moduleScreens('registry') as UiScreen<ScreenName>[]),
+  ...moduleScreens('registry'),
   network,
   explorer,
-  ...(moduleScreens('network') as UiScreen<ScreenName>[]),
+  ...moduleScreens('network'),
   settings,
 ];
 
