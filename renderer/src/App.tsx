@@ -1,61 +1,16 @@
 // The shell: header (connection, live feed, language), navigation, and the current screen.
 import { AppShell, Badge, Burger, Group, NavLink, Text, Title, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import {
-  IconBuildingBank,
-  IconCertificate,
-  IconGavel,
-  IconHome,
-  IconListSearch,
-  IconNetwork,
-  IconSettings,
-  IconTopologyStar3,
-} from '@tabler/icons-react';
-import { useEffect, type ComponentType } from 'react';
+import { IconBuildingBank } from '@tabler/icons-react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { forgetToken } from './api.js';
 import { LanguageSwitch } from './components/LanguageSwitch.js';
-import { PrintCertificate, PrintReceipt } from './components/PrintView.js';
 import { useConnection, useLiveEvents, useStatus } from './data.js';
-import { href, SCREENS, useRoute, type ScreenName } from './router.js';
-import { Certify } from './screens/Certify.js';
-import { Explorer } from './screens/Explorer.js';
-import { Governance } from './screens/Governance.js';
-import { NetworkScreen } from './screens/Network.js';
+import { href, useRoute, type ScreenName } from './router.js';
+import { PRINTS, SCREEN_NAMES, SCREENS } from './screens/index.js';
 import { NoToken } from './screens/NoToken.js';
-import { Overview } from './screens/Overview.js';
-import { Registry } from './screens/Registry.js';
-import { Settings } from './screens/Settings.js';
 import { Unlock } from './screens/Unlock.js';
-
-const ICONS: Record<ScreenName, ComponentType<{ size?: number; 'aria-hidden'?: boolean }>> = {
-  overview: IconHome,
-  certify: IconCertificate,
-  registry: IconListSearch,
-  network: IconNetwork,
-  explorer: IconTopologyStar3,
-  governance: IconGavel,
-  settings: IconSettings,
-};
-
-function Screen({ screen, parts, query }: { screen: ScreenName; parts: string[]; query: URLSearchParams }) {
-  switch (screen) {
-    case 'overview':
-      return <Overview />;
-    case 'certify':
-      return <Certify parts={parts} />;
-    case 'registry':
-      return <Registry parts={parts} query={query} />;
-    case 'network':
-      return <NetworkScreen />;
-    case 'explorer':
-      return <Explorer parts={parts} />;
-    case 'governance':
-      return <Governance />;
-    case 'settings':
-      return <Settings />;
-  }
-}
 
 function ConnectionBadges() {
   const { t } = useTranslation();
@@ -109,7 +64,7 @@ export function App() {
 
 function Shell() {
   const { t } = useTranslation();
-  const route = useRoute();
+  const route = useRoute(SCREEN_NAMES);
   const [opened, { toggle, close }] = useDisclosure(false);
   useEffect(() => {
     close();
@@ -118,10 +73,11 @@ function Shell() {
 
   if (route.screen === 'print') {
     const [kind, id] = route.parts;
-    if (kind === 'certificate' && id) return <PrintCertificate objectId={id} />;
-    if (kind === 'receipt' && id) return <PrintReceipt txHash={id} />;
+    const Print = kind ? PRINTS.get(kind) : undefined;
+    if (Print && id) return <Print id={id} />;
   }
   const screen: ScreenName = route.screen === 'print' ? 'overview' : route.screen;
+  const Current = SCREENS.find((candidate) => candidate.name === screen)?.component;
 
   return (
     <AppShell
@@ -160,8 +116,7 @@ function Shell() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label={t('app.navigation')}>
-        {SCREENS.map((name) => {
-          const Icon = ICONS[name];
+        {SCREENS.map(({ name, icon: Icon }) => {
           return (
             <NavLink
               key={name}
@@ -176,7 +131,7 @@ function Shell() {
         })}
       </AppShell.Navbar>
       <AppShell.Main id="main-content" tabIndex={-1} className="main-content">
-        <Screen screen={screen} parts={route.parts} query={route.query} />
+        {Current ? <Current parts={route.parts} query={route.query} /> : null}
       </AppShell.Main>
     </AppShell>
   );

@@ -1,8 +1,9 @@
 // A tiny hash router: #/screen/part/part. No dependency, works from file:// and custom protocols.
+// The screens are the shell's and the UI modules' (screens/index.ts); each has a navigation label.
 import { useEffect, useState } from 'react';
+import type { Resource } from './i18n/en.js';
 
-export const SCREENS = ['overview', 'certify', 'registry', 'network', 'explorer', 'governance', 'settings'] as const;
-export type ScreenName = (typeof SCREENS)[number];
+export type ScreenName = keyof Resource['nav'];
 
 export interface Route {
   screen: ScreenName | 'print';
@@ -11,7 +12,8 @@ export interface Route {
   query: URLSearchParams;
 }
 
-export function parseHash(hash: string): Route {
+/** The route of a hash, among the screens `screens` names; an unknown screen is the overview. */
+export function parseHash(hash: string, screens: readonly ScreenName[]): Route {
   const [path = '', search = ''] = hash.split('?', 2);
   const query = new URLSearchParams(search);
   const segments = path
@@ -27,7 +29,7 @@ export function parseHash(hash: string): Route {
     });
   const [first, ...parts] = segments;
   if (first === 'print') return { screen: 'print', parts, query };
-  const screen = SCREENS.find((name) => name === first) ?? 'overview';
+  const screen = screens.find((name) => name === first) ?? 'overview';
   return { screen, parts: screen === first ? parts : [], query };
 }
 
@@ -39,12 +41,12 @@ export function navigate(screen: ScreenName | 'print', ...parts: (string | numbe
   window.location.hash = href(screen, ...parts);
 }
 
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseHash(window.location.hash));
+export function useRoute(screens: readonly ScreenName[]): Route {
+  const [route, setRoute] = useState(() => parseHash(window.location.hash, screens));
   useEffect(() => {
-    const onChange = () => setRoute(parseHash(window.location.hash));
+    const onChange = () => setRoute(parseHash(window.location.hash, screens));
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
-  }, []);
+  }, [screens]);
   return route;
 }

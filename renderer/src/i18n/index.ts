@@ -1,5 +1,5 @@
 // i18next with English, Russian and Belarusian; the choice is kept in localStorage.
-import i18next from 'i18next';
+import i18next, { type TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { be } from './be.js';
 import { en } from './en.js';
@@ -56,4 +56,13 @@ export function setLanguage(language: Language): void {
 
 export function currentLanguage(): Language {
   return isLanguage(i18n.language) ? i18n.language : 'en';
+}
+
+/**
+ * A transaction type's label (`txType.<type>`, from the module that owns the type), or the type
+ * itself when no module labels it: an outbox entry written by a newer version.
+ */
+export function txTypeLabel(t: TFunction, type: string): string {
+  const key = `txType.${type}`;
+  return i18n.exists(key) ? t(key as 'txType.transfer') : type;
 }

@@ -3,7 +3,8 @@ import { Anchor, Button, Card, Group, Stack, Table, Text, TextInput, Title } fro
 import { IconArrowLeft, IconDownload, IconPrinter, IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert, Hash, Loading, RejectReason, TxStateBadge } from '../components/common.js';
+import { Hash, RejectReason, TxStateBadge } from '../components/common.js';
+import { QueryView } from '../components/QueryView.js';
 import { useApi } from '../data.js';
 import { downloadJson, formatShortTime, formatTime } from '../format.js';
 import { href, navigate } from '../router.js';
@@ -20,8 +21,7 @@ function BlockList() {
     { query: { limit: PAGE, ...(before === undefined ? {} : { before: String(before) }) } },
     { refetchInterval: before === undefined ? 5_000 : false, placeholderData: (previous) => previous },
   );
-  const blocks = page.data?.blocks ?? [];
-  const oldest = blocks.at(-1)?.header.height;
+  const oldest = page.data?.blocks.at(-1)?.header.height;
   return (
     <Card withBorder data-testid="explorer-blocks">
       <Group justify="space-between" mb="xs">
@@ -52,40 +52,40 @@ function BlockList() {
           </Button>
         </Group>
       </Group>
-      {page.isPending ? <Loading /> : null}
-      {page.isError ? <ErrorAlert error={page.error} onRetry={() => void page.refetch()} /> : null}
-      {blocks.length > 0 ? (
-        <div className="table-wrap">
-          <Table highlightOnHover aria-label={t('explorer.latestBlocks')}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('explorer.columns.height')}</Table.Th>
-                <Table.Th>{t('explorer.columns.time')}</Table.Th>
-                <Table.Th>{t('explorer.columns.txs')}</Table.Th>
-                <Table.Th>{t('explorer.columns.proposer')}</Table.Th>
-                <Table.Th>{t('explorer.columns.hash')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {blocks.map((block) => (
-                <Table.Tr key={block.hash} data-testid="block-row" data-height={block.header.height}>
-                  <Table.Td>
-                    <a href={href('explorer', 'block', block.header.height)}>{block.header.height}</a>
-                  </Table.Td>
-                  <Table.Td className="nowrap">{formatShortTime(block.header.timeMs)}</Table.Td>
-                  <Table.Td>{block.txCount}</Table.Td>
-                  <Table.Td>
-                    <Hash value={block.header.proposer} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Hash value={block.hash} />
-                  </Table.Td>
+      <QueryView query={page} isEmpty={(data) => data.blocks.length === 0}>
+        {(data) => (
+          <div className="table-wrap">
+            <Table highlightOnHover aria-label={t('explorer.latestBlocks')}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('explorer.columns.height')}</Table.Th>
+                  <Table.Th>{t('explorer.columns.time')}</Table.Th>
+                  <Table.Th>{t('explorer.columns.txs')}</Table.Th>
+                  <Table.Th>{t('explorer.columns.proposer')}</Table.Th>
+                  <Table.Th>{t('explorer.columns.hash')}</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
-      ) : null}
+              </Table.Thead>
+              <Table.Tbody>
+                {data.blocks.map((block) => (
+                  <Table.Tr key={block.hash} data-testid="block-row" data-height={block.header.height}>
+                    <Table.Td>
+                      <a href={href('explorer', 'block', block.header.height)}>{block.header.height}</a>
+                    </Table.Td>
+                    <Table.Td className="nowrap">{formatShortTime(block.header.timeMs)}</Table.Td>
+                    <Table.Td>{block.txCount}</Table.Td>
+                    <Table.Td>
+                      <Hash value={block.header.proposer} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Hash value={block.hash} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        )}
+      </QueryView>
     </Card>
   );
 }
@@ -148,7 +148,6 @@ function Lookup() {
 function BlockDetail({ height }: { height: string }) {
   const { t } = useTranslation();
   const block = useApi('block', { params: { height } });
-  const header = block.data?.header;
   const field = (label: string, value: ReactNode) => (
     <Table.Tr>
       <Table.Th scope="row" w={220}>
@@ -160,86 +159,86 @@ function BlockDetail({ height }: { height: string }) {
   return (
     <Stack gap="md" data-testid="explorer-block" data-height={height}>
       <Title order={2}>{t('explorer.blockTitle', { height })}</Title>
-      {block.isPending ? <Loading /> : null}
-      {block.isError ? <ErrorAlert error={block.error} onRetry={() => void block.refetch()} /> : null}
-      {block.data && header ? (
-        <>
-          <Card withBorder>
-            <Title order={3} size="h5" mb="xs">
-              {t('explorer.header')}
-            </Title>
-            <Table aria-label={t('explorer.header')}>
-              <Table.Tbody>
-                {field(t('explorer.fields.height'), header.height)}
-                {field(t('explorer.fields.time'), formatTime(header.timeMs))}
-                {field(t('explorer.fields.chainId'), header.chainId)}
-                {field(t('explorer.fields.hash'), <Hash value={block.data.hash} full />)}
-                {field(
-                  t('explorer.fields.prevHash'),
-                  header.height > 0 ? (
-                    <Hash value={header.prevHash} href={href('explorer', 'block', header.height - 1)} />
-                  ) : (
-                    <Hash value={header.prevHash} />
-                  ),
-                )}
-                {field(t('explorer.fields.proposer'), <Hash value={header.proposer} full />)}
-                {field(t('explorer.fields.txRoot'), <Hash value={header.txRoot} />)}
-                {field(t('explorer.fields.stateRoot'), <Hash value={header.stateRoot} />)}
-                {field(t('explorer.fields.validatorsHash'), <Hash value={header.validatorsHash} />)}
-                {field(t('explorer.fields.appHash'), <Hash value={header.appHash} />)}
-              </Table.Tbody>
-            </Table>
-          </Card>
-          <Card withBorder>
-            <Title order={3} size="h5" mb="xs">
-              {t('explorer.transactions')} ({block.data.txCount})
-            </Title>
-            {block.data.txHashes.length === 0 ? <Text c="dimmed">{t('explorer.noTransactions')}</Text> : null}
-            <Stack gap={4}>
-              {block.data.txHashes.map((txHash) => (
-                <Hash key={txHash} value={txHash} href={href('explorer', 'tx', txHash)} full />
-              ))}
-            </Stack>
-          </Card>
-          <Card withBorder data-testid="explorer-commit">
-            <Title order={3} size="h5" mb="xs">
-              {t('explorer.commit')}
-            </Title>
-            {block.data.commit === null ? (
-              <Text c="dimmed">{t('explorer.commitMissing')}</Text>
-            ) : (
-              <>
-                <Text size="sm" mb="xs">
-                  {t('explorer.commitInfo', {
-                    round: block.data.commit.round,
-                    count: block.data.commit.signatures.length,
-                  })}
-                </Text>
-                <Table aria-label={t('explorer.commit')}>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t('explorer.signer')}</Table.Th>
-                      <Table.Th>{t('explorer.signature')}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {block.data.commit.signatures.map((entry) => (
-                      <Table.Tr key={entry.validator}>
-                        <Table.Td>
-                          <Hash value={entry.validator} />
-                        </Table.Td>
-                        <Table.Td>
-                          <Hash value={entry.signature} />
-                        </Table.Td>
+      <QueryView query={block}>
+        {({ header, ...data }) => (
+          <>
+            <Card withBorder>
+              <Title order={3} size="h5" mb="xs">
+                {t('explorer.header')}
+              </Title>
+              <Table aria-label={t('explorer.header')}>
+                <Table.Tbody>
+                  {field(t('explorer.fields.height'), header.height)}
+                  {field(t('explorer.fields.time'), formatTime(header.timeMs))}
+                  {field(t('explorer.fields.chainId'), header.chainId)}
+                  {field(t('explorer.fields.hash'), <Hash value={data.hash} full />)}
+                  {field(
+                    t('explorer.fields.prevHash'),
+                    header.height > 0 ? (
+                      <Hash value={header.prevHash} href={href('explorer', 'block', header.height - 1)} />
+                    ) : (
+                      <Hash value={header.prevHash} />
+                    ),
+                  )}
+                  {field(t('explorer.fields.proposer'), <Hash value={header.proposer} full />)}
+                  {field(t('explorer.fields.txRoot'), <Hash value={header.txRoot} />)}
+                  {field(t('explorer.fields.stateRoot'), <Hash value={header.stateRoot} />)}
+                  {field(t('explorer.fields.validatorsHash'), <Hash value={header.validatorsHash} />)}
+                  {field(t('explorer.fields.appHash'), <Hash value={header.appHash} />)}
+                </Table.Tbody>
+              </Table>
+            </Card>
+            <Card withBorder>
+              <Title order={3} size="h5" mb="xs">
+                {t('explorer.transactions')} ({data.txCount})
+              </Title>
+              {data.txHashes.length === 0 ? <Text c="dimmed">{t('explorer.noTransactions')}</Text> : null}
+              <Stack gap={4}>
+                {data.txHashes.map((txHash) => (
+                  <Hash key={txHash} value={txHash} href={href('explorer', 'tx', txHash)} full />
+                ))}
+              </Stack>
+            </Card>
+            <Card withBorder data-testid="explorer-commit">
+              <Title order={3} size="h5" mb="xs">
+                {t('explorer.commit')}
+              </Title>
+              {data.commit === null ? (
+                <Text c="dimmed">{t('explorer.commitMissing')}</Text>
+              ) : (
+                <>
+                  <Text size="sm" mb="xs">
+                    {t('explorer.commitInfo', {
+                      round: data.commit.round,
+                      count: data.commit.signatures.length,
+                    })}
+                  </Text>
+                  <Table aria-label={t('explorer.commit')}>
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>{t('explorer.signer')}</Table.Th>
+                        <Table.Th>{t('explorer.signature')}</Table.Th>
                       </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </>
-            )}
-          </Card>
-        </>
-      ) : null}
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {data.commit.signatures.map((entry) => (
+                        <Table.Tr key={entry.validator}>
+                          <Table.Td>
+                            <Hash value={entry.validator} />
+                          </Table.Td>
+                          <Table.Td>
+                            <Hash value={entry.signature} />
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </>
+              )}
+            </Card>
+          </>
+        )}
+      </QueryView>
     </Stack>
   );
 }
@@ -259,57 +258,54 @@ function TxDetail({ txHash }: { txHash: string }) {
       <Card withBorder>
         <Stack gap="sm">
           <Hash value={txHash} full />
-          {status.isPending ? <Loading /> : null}
-          {status.isError ? <ErrorAlert error={status.error} onRetry={() => void status.refetch()} /> : null}
-          {status.data ? (
-            <Group gap="sm">
-              <Text size="sm" fw={600}>
-                {t('explorer.status')}:
-              </Text>
-              <TxStateBadge
-                state={status.data.state}
-                height={status.data.state === 'final' ? status.data.height : undefined}
-              />
-              {status.data.state === 'final' ? (
-                <Anchor href={href('explorer', 'block', status.data.height)} size="sm">
-                  {t('explorer.inBlock', { height: status.data.height, index: status.data.index })}
-                </Anchor>
-              ) : null}
-            </Group>
-          ) : null}
-          {status.data?.state === 'rejected' ? (
-            <RejectReason code={status.data.code} sentence={status.data.sentence} />
-          ) : null}
-          {!final && status.data ? (
-            <Text size="sm" c="dimmed">
-              {t('explorer.receiptUnavailable')}
-            </Text>
-          ) : null}
-          {final && receipt.isPending ? <Loading /> : null}
-          {receipt.isError ? <ErrorAlert error={receipt.error} /> : null}
-          {receipt.data ? (
-            <Group gap="sm">
-              <Text size="sm">
-                {t('print.type')}: {t(`txType.${receipt.data.tx.type}`)}
-              </Text>
-              <Button
-                size="xs"
-                leftSection={<IconPrinter size={14} aria-hidden />}
-                onClick={() => navigate('print', 'receipt', txHash)}
-                data-testid="explorer-print-receipt"
-              >
-                {t('registry.printReceipt')}
-              </Button>
-              <Button
-                size="xs"
-                variant="light"
-                leftSection={<IconDownload size={14} aria-hidden />}
-                onClick={() => downloadJson(`receipt-${txHash.slice(0, 16)}.json`, receipt.data)}
-              >
-                {t('print.downloadReceipt')}
-              </Button>
-            </Group>
-          ) : null}
+          <QueryView query={status}>
+            {(data) => (
+              <>
+                <Group gap="sm">
+                  <Text size="sm" fw={600}>
+                    {t('explorer.status')}:
+                  </Text>
+                  <TxStateBadge state={data.state} height={data.state === 'final' ? data.height : undefined} />
+                  {data.state === 'final' ? (
+                    <Anchor href={href('explorer', 'block', data.height)} size="sm">
+                      {t('explorer.inBlock', { height: data.height, index: data.index })}
+                    </Anchor>
+                  ) : null}
+                </Group>
+                {data.state === 'rejected' ? <RejectReason code={data.code} sentence={data.sentence} /> : null}
+                {data.state !== 'final' ? (
+                  <Text size="sm" c="dimmed">
+                    {t('explorer.receiptUnavailable')}
+                  </Text>
+                ) : null}
+              </>
+            )}
+          </QueryView>
+          <QueryView query={receipt} error="alert">
+            {(data) => (
+              <Group gap="sm">
+                <Text size="sm">
+                  {t('print.type')}: {t(`txType.${data.tx.type}`)}
+                </Text>
+                <Button
+                  size="xs"
+                  leftSection={<IconPrinter size={14} aria-hidden />}
+                  onClick={() => navigate('print', 'receipt', txHash)}
+                  data-testid="explorer-print-receipt"
+                >
+                  {t('registry.printReceipt')}
+                </Button>
+                <Button
+                  size="xs"
+                  variant="light"
+                  leftSection={<IconDownload size={14} aria-hidden />}
+                  onClick={() => downloadJson(`receipt-${txHash.slice(0, 16)}.json`, data)}
+                >
+                  {t('print.downloadReceipt')}
+                </Button>
+              </Group>
+            )}
+          </QueryView>
         </Stack>
       </Card>
     </Stack>

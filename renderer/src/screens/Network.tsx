@@ -13,7 +13,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { ErrorAlert, Hash, Loading } from '../components/common.js';
+import { Hash } from '../components/common.js';
+import { QueryView } from '../components/QueryView.js';
 import { useApi, useStatus } from '../data.js';
 import { formatNumber, formatShortTime } from '../format.js';
 
@@ -34,52 +35,53 @@ function Charts() {
         <Title order={2} size="h5" mb="xs" id="chart-interval">
           {t('network.intervalChart')}
         </Title>
-        {blocks.isPending ? <Loading /> : null}
-        {blocks.isError ? <ErrorAlert error={blocks.error} /> : null}
-        {points.length > 0 ? (
-          <div className="chart-box" role="img" aria-labelledby="chart-interval">
-            <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="height" fontSize={12} />
-                <YAxis fontSize={12} unit=" s" />
-                <ChartTooltip
-                  formatter={(value) => [`${formatNumber(Number(value), 2)} s`, t('network.intervalAxis')]}
-                  labelFormatter={(label) => `${t('network.block')} ${String(label)}`}
-                />
-                <Line
-                  type="monotone"
-                  dataKey="interval"
-                  stroke="var(--mantine-color-indigo-6)"
-                  dot={false}
-                  isAnimationActive={false}
-                />
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
-        ) : null}
+        <QueryView query={blocks} error="alert" isEmpty={() => points.length === 0}>
+          {() => (
+            <div className="chart-box" role="img" aria-labelledby="chart-interval">
+              <ResponsiveContainer width="100%" height="100%">
+                <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis dataKey="height" fontSize={12} />
+                  <YAxis fontSize={12} unit=" s" />
+                  <ChartTooltip
+                    formatter={(value) => [`${formatNumber(Number(value), 2)} s`, t('network.intervalAxis')]}
+                    labelFormatter={(label) => `${t('network.block')} ${String(label)}`}
+                  />
+                  <Line
+                    type="monotone"
+                    dataKey="interval"
+                    stroke="var(--mantine-color-indigo-6)"
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+        </QueryView>
       </Card>
       <Card withBorder data-testid="network-throughput-chart">
         <Title order={2} size="h5" mb="xs" id="chart-throughput">
           {t('network.throughputChart')}
         </Title>
-        {blocks.isPending ? <Loading /> : null}
-        {points.length > 0 ? (
-          <div className="chart-box" role="img" aria-labelledby="chart-throughput">
-            <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="height" fontSize={12} />
-                <YAxis fontSize={12} allowDecimals={false} />
-                <ChartTooltip
-                  formatter={(value) => [formatNumber(Number(value)), t('network.txAxis')]}
-                  labelFormatter={(label) => `${t('network.block')} ${String(label)}`}
-                />
-                <Bar dataKey="txs" fill="var(--mantine-color-teal-6)" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
-        ) : null}
+        <QueryView query={blocks} error="none" isEmpty={() => points.length === 0}>
+          {() => (
+            <div className="chart-box" role="img" aria-labelledby="chart-throughput">
+              <ResponsiveContainer width="100%" height="100%">
+                <BarChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis dataKey="height" fontSize={12} />
+                  <YAxis fontSize={12} allowDecimals={false} />
+                  <ChartTooltip
+                    formatter={(value) => [formatNumber(Number(value)), t('network.txAxis')]}
+                    labelFormatter={(label) => `${t('network.block')} ${String(label)}`}
+                  />
+                  <Bar dataKey="txs" fill="var(--mantine-color-teal-6)" isAnimationActive={false} />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+        </QueryView>
       </Card>
     </SimpleGrid>
   );
@@ -118,67 +120,66 @@ export function NetworkScreen() {
         <Title order={2} size="h4" mb="xs">
           {t('network.peers')}
         </Title>
-        {peers.isPending ? <Loading /> : null}
-        {peers.isError ? <ErrorAlert error={peers.error} onRetry={() => void peers.refetch()} /> : null}
-        {peers.data && peers.data.length === 0 ? <Text c="dimmed">{t('network.noPeers')}</Text> : null}
-        {peers.data && peers.data.length > 0 ? (
-          <div className="table-wrap">
-            <Table aria-label={t('network.peers')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('network.peerColumns.authority')}</Table.Th>
-                  <Table.Th>{t('network.peerColumns.role')}</Table.Th>
-                  <Table.Th>{t('network.peerColumns.peerId')}</Table.Th>
-                  <Table.Th>{t('network.peerColumns.addresses')}</Table.Th>
-                  <Table.Th>{t('network.peerColumns.latency')}</Table.Th>
-                  <Table.Th>{t('network.peerColumns.height')}</Table.Th>
-                  <Table.Th>{t('network.peerColumns.since')}</Table.Th>
-                  <Table.Th>{t('network.peerColumns.score')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {peers.data.map((peer) => {
-                  const authority = byPeerId.get(peer.peerId);
-                  return (
-                    <Table.Tr key={peer.peerId} data-testid="peer-row" data-peer-id={peer.peerId}>
-                      <Table.Td>
-                        {authority?.name ?? (
-                          <Text c="dimmed" size="sm">
-                            {t('network.unknownPeer')}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{authority?.role ? t(`role.${authority.role}`) : '—'}</Table.Td>
-                      <Table.Td>
-                        <Hash value={peer.peerId} />
-                      </Table.Td>
-                      <Table.Td>
-                        {peer.addresses.map((address) => {
-                          // the peer id has its own column: show the transport part only
-                          const shown = address.replace(/\/p2p\/[^/]+$/, '');
-                          return (
-                            <Text key={address} size="xs" className="mono" title={address}>
-                              {/* a line may break after a slash, never inside a number */}
-                              {shown.split('/').join('/\u200b')}
+        <QueryView query={peers} empty={t('network.noPeers')}>
+          {(list) => (
+            <div className="table-wrap">
+              <Table aria-label={t('network.peers')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('network.peerColumns.authority')}</Table.Th>
+                    <Table.Th>{t('network.peerColumns.role')}</Table.Th>
+                    <Table.Th>{t('network.peerColumns.peerId')}</Table.Th>
+                    <Table.Th>{t('network.peerColumns.addresses')}</Table.Th>
+                    <Table.Th>{t('network.peerColumns.latency')}</Table.Th>
+                    <Table.Th>{t('network.peerColumns.height')}</Table.Th>
+                    <Table.Th>{t('network.peerColumns.since')}</Table.Th>
+                    <Table.Th>{t('network.peerColumns.score')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {list.map((peer) => {
+                    const authority = byPeerId.get(peer.peerId);
+                    return (
+                      <Table.Tr key={peer.peerId} data-testid="peer-row" data-peer-id={peer.peerId}>
+                        <Table.Td>
+                          {authority?.name ?? (
+                            <Text c="dimmed" size="sm">
+                              {t('network.unknownPeer')}
                             </Text>
-                          );
-                        })}
-                      </Table.Td>
-                      <Table.Td>
-                        {peer.latencyMs === null
-                          ? '—'
-                          : t('network.latencyValue', { value: formatNumber(peer.latencyMs) })}
-                      </Table.Td>
-                      <Table.Td>{peer.height ?? '—'}</Table.Td>
-                      <Table.Td className="nowrap">{formatShortTime(peer.connectedSinceMs)}</Table.Td>
-                      <Table.Td>{formatNumber(peer.gossipScore, 2)}</Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </div>
-        ) : null}
+                          )}
+                        </Table.Td>
+                        <Table.Td>{authority?.role ? t(`role.${authority.role}`) : '—'}</Table.Td>
+                        <Table.Td>
+                          <Hash value={peer.peerId} />
+                        </Table.Td>
+                        <Table.Td>
+                          {peer.addresses.map((address) => {
+                            // the peer id has its own column: show the transport part only
+                            const shown = address.replace(/\/p2p\/[^/]+$/, '');
+                            return (
+                              <Text key={address} size="xs" className="mono" title={address}>
+                                {/* a line may break after a slash, never inside a number */}
+                                {shown.split('/').join('/\u200b')}
+                              </Text>
+                            );
+                          })}
+                        </Table.Td>
+                        <Table.Td>
+                          {peer.latencyMs === null
+                            ? '—'
+                            : t('network.latencyValue', { value: formatNumber(peer.latencyMs) })}
+                        </Table.Td>
+                        <Table.Td>{peer.height ?? '—'}</Table.Td>
+                        <Table.Td className="nowrap">{formatShortTime(peer.connectedSinceMs)}</Table.Td>
+                        <Table.Td>{formatNumber(peer.gossipScore, 2)}</Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </div>
+          )}
+        </QueryView>
       </Card>
 
       <Card withBorder data-testid="network-validators">
@@ -191,61 +192,61 @@ export function NetworkScreen() {
             {t('network.signingWindow', { count: validators.data.window })}
           </Text>
         ) : null}
-        {validators.isPending ? <Loading /> : null}
-        {validators.isError ? <ErrorAlert error={validators.error} onRetry={() => void validators.refetch()} /> : null}
-        {validators.data ? (
-          <div className="table-wrap">
-            <Table aria-label={t('network.validators')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.lastSigned')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.missed')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {validators.data.validators.map((validator) => (
-                  <Table.Tr
-                    key={validator.key}
-                    data-testid="validator-row"
-                    data-connected={String(validator.connected)}
-                  >
-                    <Table.Td>
-                      <Group gap="xs">
-                        <Text size="sm">{validator.name ?? t('app.unknown')}</Text>
-                        {validator.self ? (
-                          <Badge size="xs" variant="outline">
-                            {t('network.self')}
-                          </Badge>
-                        ) : null}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
-                    <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
-                    <Table.Td className="nowrap">
-                      <Badge color={validator.connected ? 'green' : 'red'} variant="light">
-                        {validator.connected ? t('network.connected') : t('network.disconnected')}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{validator.lastSignedHeight ?? '—'}</Table.Td>
-                    <Table.Td data-testid="validator-missed">
-                      <Badge color={validator.missedVotes === 0 ? 'gray' : 'orange'} variant="light">
-                        {validator.missedVotes}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Hash value={validator.key} />
-                    </Table.Td>
+        <QueryView query={validators}>
+          {(data) => (
+            <div className="table-wrap">
+              <Table aria-label={t('network.validators')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.lastSigned')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.missed')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
-        ) : null}
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.validators.map((validator) => (
+                    <Table.Tr
+                      key={validator.key}
+                      data-testid="validator-row"
+                      data-connected={String(validator.connected)}
+                    >
+                      <Table.Td>
+                        <Group gap="xs">
+                          <Text size="sm">{validator.name ?? t('app.unknown')}</Text>
+                          {validator.self ? (
+                            <Badge size="xs" variant="outline">
+                              {t('network.self')}
+                            </Badge>
+                          ) : null}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
+                      <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
+                      <Table.Td className="nowrap">
+                        <Badge color={validator.connected ? 'green' : 'red'} variant="light">
+                          {validator.connected ? t('network.connected') : t('network.disconnected')}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{validator.lastSignedHeight ?? '—'}</Table.Td>
+                      <Table.Td data-testid="validator-missed">
+                        <Badge color={validator.missedVotes === 0 ? 'gray' : 'orange'} variant="light">
+                          {validator.missedVotes}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <Hash value={validator.key} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </div>
+          )}
+        </QueryView>
       </Card>
 
       <Charts />

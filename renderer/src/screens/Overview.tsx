@@ -3,7 +3,8 @@ import { Alert, Badge, Card, Code, Group, SimpleGrid, Stack, Text, Title } from 
 import { IconAlertTriangle, IconCircleCheck, IconDatabaseX, IconPlugConnectedX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert, Loading } from '../components/common.js';
+import { ErrorAlert } from '../components/common.js';
+import { QueryView } from '../components/QueryView.js';
 import { useApi, useNow, useStatus } from '../data.js';
 import { formatNumber, formatTime } from '../format.js';
 
@@ -59,79 +60,80 @@ export function Overview() {
   return (
     <Stack data-testid="screen-overview" gap="lg">
       <Title order={1}>{t('overview.title')}</Title>
-      {status.isPending ? <Loading /> : null}
-      {status.isError && !data ? <ErrorAlert error={status.error} onRetry={() => void status.refetch()} /> : null}
-      {data ? (
-        <>
-          <section aria-labelledby="overview-connection">
-            <Title order={2} size="h4" id="overview-connection" mb="xs">
-              {t('overview.connection')}
-            </Title>
-            {data.damaged ? (
-              <Alert
-                color="red"
-                variant="light"
-                icon={<IconDatabaseX aria-hidden />}
-                data-testid="overview-damaged"
-                title={t('overview.alerts.damagedTitle')}
-              >
-                {data.damaged.where}
-              </Alert>
-            ) : data.online ? (
-              <Alert
-                color="green"
-                variant="light"
-                icon={<IconCircleCheck aria-hidden />}
-                data-testid="overview-online"
-                title={t('app.online')}
-              >
-                {t('overview.onlineText')}
-              </Alert>
-            ) : (
-              <Alert
-                color="orange"
-                variant="light"
-                icon={<IconPlugConnectedX aria-hidden />}
-                data-testid="overview-offline"
-                title={t('app.offline')}
-              >
-                {t('overview.offlineText', { height: data.height, time: formatTime(data.headTimeMs) })}
-              </Alert>
-            )}
-            {data.syncing ? (
-              <Badge mt="xs" color="blue" variant="light">
-                {t('overview.syncing')}
-              </Badge>
-            ) : null}
-          </section>
-          <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
-            <Stat testid="stat-height" label={t('overview.height')} value={formatNumber(data.height)} />
-            <Stat
-              testid="stat-lag"
-              label={t('overview.finalityLag')}
-              value={t('overview.seconds', { value: formatNumber(lagMs / 1000, 1) })}
-            />
-            <Stat testid="stat-peers" label={t('overview.peers')} value={formatNumber(data.peers)} />
-            <Stat
-              testid="stat-validators"
-              label={t('overview.validatorsReachable')}
-              value={t('overview.ofTotal', { count: data.validatorsReachable, total: data.validators })}
-            />
-            <Stat testid="stat-mempool" label={t('overview.mempool')} value={formatNumber(data.mempool.size)} />
-            <Stat
-              testid="stat-outbox"
-              label={t('overview.outbox')}
-              value={formatNumber(data.outbox.pending)}
-              caption={t('overview.outboxCounts', {
-                pending: data.outbox.pending,
-                final: data.outbox.final,
-                rejected: data.outbox.rejected,
-              })}
-            />
-          </SimpleGrid>
-          {status.isError ? <ErrorAlert error={status.error} /> : null}
-        </>
-      ) : null}
+      {/* with figures to show, a failed refresh is said below them, without hiding them */}
+      <QueryView query={status} error={data ? 'none' : 'retry'}>
+        {(data) => (
+          <>
+            <section aria-labelledby="overview-connection">
+              <Title order={2} size="h4" id="overview-connection" mb="xs">
+                {t('overview.connection')}
+              </Title>
+              {data.damaged ? (
+                <Alert
+                  color="red"
+                  variant="light"
+                  icon={<IconDatabaseX aria-hidden />}
+                  data-testid="overview-damaged"
+                  title={t('overview.alerts.damagedTitle')}
+                >
+                  {data.damaged.where}
+                </Alert>
+              ) : data.online ? (
+                <Alert
+                  color="green"
+                  variant="light"
+                  icon={<IconCircleCheck aria-hidden />}
+                  data-testid="overview-online"
+                  title={t('app.online')}
+                >
+                  {t('overview.onlineText')}
+                </Alert>
+              ) : (
+                <Alert
+                  color="orange"
+                  variant="light"
+                  icon={<IconPlugConnectedX aria-hidden />}
+                  data-testid="overview-offline"
+                  title={t('app.offline')}
+                >
+                  {t('overview.offlineText', { height: data.height, time: formatTime(data.headTimeMs) })}
+                </Alert>
+              )}
+              {data.syncing ? (
+                <Badge mt="xs" color="blue" variant="light">
+                  {t('overview.syncing')}
+                </Badge>
+              ) : null}
+            </section>
+            <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
+              <Stat testid="stat-height" label={t('overview.height')} value={formatNumber(data.height)} />
+              <Stat
+                testid="stat-lag"
+                label={t('overview.finalityLag')}
+                value={t('overview.seconds', { value: formatNumber(lagMs / 1000, 1) })}
+              />
+              <Stat testid="stat-peers" label={t('overview.peers')} value={formatNumber(data.peers)} />
+              <Stat
+                testid="stat-validators"
+                label={t('overview.validatorsReachable')}
+                value={t('overview.ofTotal', { count: data.validatorsReachable, total: data.validators })}
+              />
+              <Stat testid="stat-mempool" label={t('overview.mempool')} value={formatNumber(data.mempool.size)} />
+              <Stat
+                testid="stat-outbox"
+                label={t('overview.outbox')}
+                value={formatNumber(data.outbox.pending)}
+                caption={t('overview.outboxCounts', {
+                  pending: data.outbox.pending,
+                  final: data.outbox.final,
+                  rejected: data.outbox.rejected,
+                })}
+              />
+            </SimpleGrid>
+            {status.isError ? <ErrorAlert error={status.error} /> : null}
+          </>
+        )}
+      </QueryView>
       <section aria-labelledby="overview-alerts" data-testid="overview-alerts">
         <Title order={2} size="h4" id="overview-alerts" mb="xs">
           {t('overview.alertsTitle')}

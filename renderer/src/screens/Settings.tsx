@@ -7,6 +7,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { API_PREFIX } from '../../../shared/api/index.js';
 import { ErrorAlert, Hash, Loading } from '../components/common.js';
+import { QueryView } from '../components/QueryView.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { useApi, useClient, useConnection, useIdentity, useStatus } from '../data.js';
 import { explainError } from '../errors.js';
@@ -44,16 +45,17 @@ function NetworkSwitch() {
         <Title order={2} size="h4">
           {t('settings.networkTitle')}
         </Title>
-        {status.isPending ? <Loading /> : null}
-        {status.data ? (
-          <Alert
-            color={online ? 'green' : 'orange'}
-            variant="light"
-            icon={online ? <IconPlugConnected aria-hidden /> : <IconPlugConnectedX aria-hidden />}
-          >
-            {online ? t('settings.networkOnline') : t('settings.networkOffline')}
-          </Alert>
-        ) : null}
+        <QueryView query={status} error="none">
+          {() => (
+            <Alert
+              color={online ? 'green' : 'orange'}
+              variant="light"
+              icon={online ? <IconPlugConnected aria-hidden /> : <IconPlugConnectedX aria-hidden />}
+            >
+              {online ? t('settings.networkOnline') : t('settings.networkOffline')}
+            </Alert>
+          )}
+        </QueryView>
         <Group>
           <Button
             color={online ? 'orange' : 'green'}
@@ -118,63 +120,63 @@ function PeersSettings() {
           {t('settings.peersTitle')}
         </Title>
         <Text size="sm">{t('settings.peersText')}</Text>
-        {settings.isPending ? <Loading /> : null}
-        {settings.isError ? <ErrorAlert error={settings.error} onRetry={() => void settings.refetch()} /> : null}
-        {settings.data ? (
-          <>
-            <Text size="sm" fw={600}>
-              {t('settings.listening')}
-            </Text>
-            {settings.data.listening.map((address) => (
-              <Text key={address} size="xs" className="mono" style={{ wordBreak: 'break-all' }}>
-                {address}
+        <QueryView query={settings}>
+          {(data) => (
+            <>
+              <Text size="sm" fw={600}>
+                {t('settings.listening')}
               </Text>
-            ))}
-            <Text size="sm" fw={600}>
-              {t('settings.bootstrap')}
-            </Text>
-            {bootstrap.length === 0 ? (
-              <Text size="sm" c="dimmed">
-                {t('settings.noBootstrap')}
-              </Text>
-            ) : null}
-            {bootstrap.map((address) => (
-              <Group key={address} gap="xs" wrap="nowrap" data-testid="bootstrap-row">
-                <Text size="xs" className="mono" style={{ wordBreak: 'break-all' }}>
+              {data.listening.map((address) => (
+                <Text key={address} size="xs" className="mono" style={{ wordBreak: 'break-all' }}>
                   {address}
                 </Text>
+              ))}
+              <Text size="sm" fw={600}>
+                {t('settings.bootstrap')}
+              </Text>
+              {bootstrap.length === 0 ? (
+                <Text size="sm" c="dimmed">
+                  {t('settings.noBootstrap')}
+                </Text>
+              ) : null}
+              {bootstrap.map((address) => (
+                <Group key={address} gap="xs" wrap="nowrap" data-testid="bootstrap-row">
+                  <Text size="xs" className="mono" style={{ wordBreak: 'break-all' }}>
+                    {address}
+                  </Text>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => save.mutate(bootstrap.filter((other) => other !== address))}
+                    aria-label={t('settings.removePeer', { address })}
+                  >
+                    {t('settings.remove')}
+                  </Button>
+                </Group>
+              ))}
+              <Group align="flex-end">
+                <TextInput
+                  label={t('settings.addPeer')}
+                  placeholder="/ip4/10.0.0.7/tcp/47000/p2p/12D3KooW…"
+                  value={draft}
+                  onChange={(event) => setDraft(event.currentTarget.value)}
+                  style={{ flex: 1 }}
+                  data-testid="settings-peer-input"
+                />
                 <Button
-                  size="xs"
-                  variant="subtle"
-                  color="red"
-                  onClick={() => save.mutate(bootstrap.filter((other) => other !== address))}
-                  aria-label={t('settings.removePeer', { address })}
+                  onClick={() => save.mutate([...bootstrap, draft.trim()])}
+                  disabled={draft.trim() === ''}
+                  loading={save.isPending}
+                  data-testid="settings-peer-add"
                 >
-                  {t('settings.remove')}
+                  {t('settings.add')}
                 </Button>
               </Group>
-            ))}
-            <Group align="flex-end">
-              <TextInput
-                label={t('settings.addPeer')}
-                placeholder="/ip4/10.0.0.7/tcp/47000/p2p/12D3KooW…"
-                value={draft}
-                onChange={(event) => setDraft(event.currentTarget.value)}
-                style={{ flex: 1 }}
-                data-testid="settings-peer-input"
-              />
-              <Button
-                onClick={() => save.mutate([...bootstrap, draft.trim()])}
-                disabled={draft.trim() === ''}
-                loading={save.isPending}
-                data-testid="settings-peer-add"
-              >
-                {t('settings.add')}
-              </Button>
-            </Group>
-            {save.isError ? <ErrorAlert error={save.error} /> : null}
-          </>
-        ) : null}
+              {save.isError ? <ErrorAlert error={save.error} /> : null}
+            </>
+          )}
+        </QueryView>
       </Stack>
     </Card>
   );

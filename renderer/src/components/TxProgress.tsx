@@ -4,7 +4,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { IconInbox } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { TxStatus } from '../../../shared/api/index.js';
-import { ErrorAlert, Hash, RejectReason, TxStateBadge } from '../components/common.js';
+import { ErrorAlert, Hash, RejectReason, TxStateBadge } from './common.js';
 import { useApi } from '../data.js';
 import { href } from '../router.js';
 

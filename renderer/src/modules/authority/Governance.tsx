@@ -22,12 +22,13 @@ import { IconDownload, IconFileUpload, IconInfoCircle } from '@tabler/icons-reac
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { transaction } from '../../../shared/ledger/schema.js';
-import { ErrorAlert, Hash, Loading } from '../components/common.js';
-import { useApi, useClient, useIdentity, useStatus } from '../data.js';
-import { downloadJson } from '../format.js';
-import { readJsonFile } from './Certify.js';
-import { TxProgress } from './TxProgress.js';
+import { transaction } from '../../../../shared/ledger/schema.js';
+import { ErrorAlert, Hash } from '../../components/common.js';
+import { QueryView } from '../../components/QueryView.js';
+import { useApi, useClient, useIdentity, useStatus } from '../../data.js';
+import { downloadJson } from '../../format.js';
+import { TxProgress } from '../../components/TxProgress.js';
+import { readJsonFile } from '../../files.js';
 
 type Action = 'add' | 'update' | 'revoke';
 const KEY = /^[0-9a-f]{64}$/;
@@ -328,54 +329,56 @@ export function Governance() {
     <Stack data-testid="screen-governance" gap="lg">
       <Title order={1}>{t('governance.title')}</Title>
       <Text>{t('governance.explain')}</Text>
-      {identity.isPending ? <Loading /> : null}
-      {identity.isError ? <ErrorAlert error={identity.error} onRetry={() => void identity.refetch()} /> : null}
-      {identity.data && !isRegistrar ? (
-        <Alert color="blue" variant="light" data-testid="governance-not-registrar">
-          {t('governance.onlyRegistrars', { role: t(`role.${identity.data.role}`) })}
-        </Alert>
-      ) : null}
+      <QueryView query={identity}>
+        {(data) =>
+          data.role !== 'registrar' ? (
+            <Alert color="blue" variant="light" data-testid="governance-not-registrar">
+              {t('governance.onlyRegistrars', { role: t(`role.${data.role}`) })}
+            </Alert>
+          ) : null
+        }
+      </QueryView>
       <Card withBorder data-testid="governance-authorities">
         <Title order={2} size="h4" mb="xs">
           {t('governance.current')}
         </Title>
-        {validators.isPending ? <Loading /> : null}
-        {validators.isError ? <ErrorAlert error={validators.error} /> : null}
-        {validators.data ? (
-          <div className="table-wrap">
-            <Table aria-label={t('governance.current')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
-                  <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {validators.data.validators.map((validator) => (
-                  <Table.Tr key={validator.key}>
-                    <Table.Td>
-                      <Group gap="xs">
-                        {validator.name ?? t('app.unknown')}
-                        {validator.self ? (
-                          <Badge size="xs" variant="outline">
-                            {t('network.self')}
-                          </Badge>
-                        ) : null}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
-                    <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
-                    <Table.Td>
-                      <Hash value={validator.key} />
-                    </Table.Td>
+        <QueryView query={validators} error="alert">
+          {(data) => (
+            <div className="table-wrap">
+              <Table aria-label={t('governance.current')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
+                    <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
-        ) : null}
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.validators.map((validator) => (
+                    <Table.Tr key={validator.key}>
+                      <Table.Td>
+                        <Group gap="xs">
+                          {validator.name ?? t('app.unknown')}
+                          {validator.self ? (
+                            <Badge size="xs" variant="outline">
+                              {t('network.self')}
+                            </Badge>
+                          ) : null}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
+                      <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
+                      <Table.Td>
+                        <Hash value={validator.key} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </div>
+          )}
+        </QueryView>
       </Card>
       {isRegistrar && status.data ? (
         <>

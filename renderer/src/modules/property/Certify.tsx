@@ -14,39 +14,21 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { notify } from '../notify.js';
+import { notify } from '../../notify.js';
 import { IconCheck, IconCircleCheck, IconCircleX, IconFileUpload, IconSignature, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { InboxEntry, SubmitResult, TransferChecks } from '../../../shared/api/index.js';
-import { ErrorAlert, Hash, Loading, TxStateBadge } from '../components/common.js';
-import { useApi, useClient, useIdentity, useStatus } from '../data.js';
-import { explainError, rejectSentence, UiError } from '../errors.js';
-import { formatMoney, formatShare, formatShortTime, formatTime } from '../format.js';
-import { href, navigate } from '../router.js';
-import { TxProgress } from './TxProgress.js';
-
-const CONTRACT_BYTES_MAX = 256 * 1024;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UiError('errors.invalidJson');
-  }
-}
-
-export async function readJsonFile(file: File): Promise<unknown> {
-  if (file.size > CONTRACT_BYTES_MAX) throw new UiError('errors.fileTooLarge');
-  let text: string;
-  try {
-    text = await file.text();
-  } catch {
-    throw new UiError('errors.fileRead');
-  }
-  return parseJson(text);
-}
+import type { InboxEntry, SubmitResult, TransferChecks } from '../../../../shared/api/index.js';
+import { ErrorAlert, Hash, TxStateBadge } from '../../components/common.js';
+import { QueryView } from '../../components/QueryView.js';
+import { useApi, useClient, useIdentity, useStatus } from '../../data.js';
+import { explainError, rejectSentence } from '../../errors.js';
+import { parseJson, readJsonFile } from '../../files.js';
+import { formatMoney, formatShare, formatShortTime, formatTime } from '../../format.js';
+import { txTypeLabel } from '../../i18n/index.js';
+import { href, navigate } from '../../router.js';
+import { TxProgress } from '../../components/TxProgress.js';
 
 function AddContract() {
   const { t } = useTranslation();
@@ -123,47 +105,46 @@ function Inbox({ selected }: { selected: string | undefined }) {
         <Title order={2} size="h4">
           {t('certify.inbox')}
         </Title>
-        {inbox.isPending ? <Loading /> : null}
-        {inbox.isError ? <ErrorAlert error={inbox.error} onRetry={() => void inbox.refetch()} /> : null}
-        {inbox.data && inbox.data.length === 0 ? <Text c="dimmed">{t('certify.inboxEmpty')}</Text> : null}
-        {inbox.data && inbox.data.length > 0 ? (
-          <div className="table-wrap">
-            <Table highlightOnHover aria-label={t('certify.inbox')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('certify.columns.object')}</Table.Th>
-                  <Table.Th>{t('certify.columns.price')}</Table.Th>
-                  <Table.Th>{t('certify.columns.state')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {inbox.data.map((entry) => (
-                  <Table.Tr
-                    key={entry.id}
-                    bg={entry.id === selected ? 'var(--mantine-color-indigo-light)' : undefined}
-                    data-testid="inbox-row"
-                    data-id={entry.id}
-                  >
-                    <Table.Td
-                      className="nowrap"
-                      title={`${t('certify.columns.added')}: ${formatTime(entry.addedAtMs)}`}
-                    >
-                      <a href={href('certify', entry.id)} aria-current={entry.id === selected ? 'true' : undefined}>
-                        {entry.objectId}
-                      </a>
-                    </Table.Td>
-                    <Table.Td className="nowrap">{formatMoney(entry.priceMinor)}</Table.Td>
-                    <Table.Td className="nowrap">
-                      <Badge variant="light" color={entry.certifiedTxHash ? 'green' : 'gray'}>
-                        {entry.certifiedTxHash ? t('certify.certified') : t('certify.waiting')}
-                      </Badge>
-                    </Table.Td>
+        <QueryView query={inbox} empty={t('certify.inboxEmpty')}>
+          {(entries) => (
+            <div className="table-wrap">
+              <Table highlightOnHover aria-label={t('certify.inbox')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('certify.columns.object')}</Table.Th>
+                    <Table.Th>{t('certify.columns.price')}</Table.Th>
+                    <Table.Th>{t('certify.columns.state')}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
-        ) : null}
+                </Table.Thead>
+                <Table.Tbody>
+                  {entries.map((entry) => (
+                    <Table.Tr
+                      key={entry.id}
+                      bg={entry.id === selected ? 'var(--mantine-color-indigo-light)' : undefined}
+                      data-testid="inbox-row"
+                      data-id={entry.id}
+                    >
+                      <Table.Td
+                        className="nowrap"
+                        title={`${t('certify.columns.added')}: ${formatTime(entry.addedAtMs)}`}
+                      >
+                        <a href={href('certify', entry.id)} aria-current={entry.id === selected ? 'true' : undefined}>
+                          {entry.objectId}
+                        </a>
+                      </Table.Td>
+                      <Table.Td className="nowrap">{formatMoney(entry.priceMinor)}</Table.Td>
+                      <Table.Td className="nowrap">
+                        <Badge variant="light" color={entry.certifiedTxHash ? 'green' : 'gray'}>
+                          {entry.certifiedTxHash ? t('certify.certified') : t('certify.waiting')}
+                        </Badge>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </div>
+          )}
+        </QueryView>
       </Stack>
     </Card>
   );
@@ -373,9 +354,7 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
           </section>
         ) : (
           <>
-            {checks.isPending ? <Loading /> : null}
-            {checks.isError ? <ErrorAlert error={checks.error} onRetry={() => void checks.refetch()} /> : null}
-            {checks.data ? <Checks checks={checks.data} /> : null}
+            <QueryView query={checks}>{(data) => <Checks checks={data} />}</QueryView>
             {!online ? (
               <Alert color="orange" variant="light">
                 {t('certify.confirmOffline')}
@@ -478,64 +457,53 @@ function Outbox() {
         <Title order={2} size="h4">
           {t('certify.outboxTitle')}
         </Title>
-        {outbox.isPending ? <Loading /> : null}
-        {outbox.isError ? <ErrorAlert error={outbox.error} onRetry={() => void outbox.refetch()} /> : null}
-        {outbox.data && outbox.data.length === 0 ? <Text c="dimmed">{t('certify.outboxEmpty')}</Text> : null}
-        {outbox.data && outbox.data.length > 0 ? (
-          <div className="table-wrap">
-            <Table aria-label={t('certify.outboxTitle')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('certify.outboxColumns.tx')}</Table.Th>
-                  <Table.Th>{t('certify.outboxColumns.type')}</Table.Th>
-                  <Table.Th>{t('certify.outboxColumns.state')}</Table.Th>
-                  <Table.Th>{t('certify.outboxColumns.added')}</Table.Th>
-                  <Table.Th>{t('certify.outboxColumns.updated')}</Table.Th>
-                  <Table.Th>{t('certify.outboxColumns.result')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {outbox.data.map((entry) => (
-                  <Table.Tr key={entry.seq} data-testid="outbox-row" data-state={entry.state}>
-                    <Table.Td>
-                      <Hash value={entry.txHash} href={href('explorer', 'tx', entry.txHash)} />
-                    </Table.Td>
-                    <Table.Td>
-                      {entry.type in TX_TYPE_KEYS ? t(`txType.${entry.type as TxTypeKey}`) : entry.type}
-                    </Table.Td>
-                    <Table.Td className="nowrap">
-                      <TxStateBadge state={entry.state === 'pending' ? 'outbox' : entry.state} height={entry.height} />
-                    </Table.Td>
-                    <Table.Td className="nowrap">{formatShortTime(entry.addedAtMs)}</Table.Td>
-                    <Table.Td className="nowrap">{formatShortTime(entry.updatedAtMs)}</Table.Td>
-                    <Table.Td>
-                      {entry.state === 'rejected'
-                        ? (rejectSentence(t, entry.code) ?? entry.sentence ?? '')
-                        : entry.height !== undefined
-                          ? t('app.height', { height: entry.height })
-                          : ''}
-                    </Table.Td>
+        <QueryView query={outbox} empty={t('certify.outboxEmpty')}>
+          {(entries) => (
+            <div className="table-wrap">
+              <Table aria-label={t('certify.outboxTitle')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('certify.outboxColumns.tx')}</Table.Th>
+                    <Table.Th>{t('certify.outboxColumns.type')}</Table.Th>
+                    <Table.Th>{t('certify.outboxColumns.state')}</Table.Th>
+                    <Table.Th>{t('certify.outboxColumns.added')}</Table.Th>
+                    <Table.Th>{t('certify.outboxColumns.updated')}</Table.Th>
+                    <Table.Th>{t('certify.outboxColumns.result')}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
-        ) : null}
+                </Table.Thead>
+                <Table.Tbody>
+                  {entries.map((entry) => (
+                    <Table.Tr key={entry.seq} data-testid="outbox-row" data-state={entry.state}>
+                      <Table.Td>
+                        <Hash value={entry.txHash} href={href('explorer', 'tx', entry.txHash)} />
+                      </Table.Td>
+                      <Table.Td>{txTypeLabel(t, entry.type)}</Table.Td>
+                      <Table.Td className="nowrap">
+                        <TxStateBadge
+                          state={entry.state === 'pending' ? 'outbox' : entry.state}
+                          height={entry.height}
+                        />
+                      </Table.Td>
+                      <Table.Td className="nowrap">{formatShortTime(entry.addedAtMs)}</Table.Td>
+                      <Table.Td className="nowrap">{formatShortTime(entry.updatedAtMs)}</Table.Td>
+                      <Table.Td>
+                        {entry.state === 'rejected'
+                          ? (rejectSentence(t, entry.code) ?? entry.sentence ?? '')
+                          : entry.height !== undefined
+                            ? t('app.height', { height: entry.height })
+                            : ''}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </div>
+          )}
+        </QueryView>
       </Stack>
     </Card>
   );
 }
-
-const TX_TYPE_KEYS = {
-  'property.register': 1,
-  transfer: 1,
-  'encumbrance.add': 1,
-  'encumbrance.release': 1,
-  'authority.add': 1,
-  'authority.update': 1,
-  'authority.revoke': 1,
-} as const;
-type TxTypeKey = keyof typeof TX_TYPE_KEYS;
 
 export function Certify({ parts }: { parts: string[] }) {
   const { t } = useTranslation();
