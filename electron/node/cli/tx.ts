@@ -26,7 +26,7 @@ import {
 import * as shares from '../../../shared/ledger/shares.js';
 import { readGenesis, writeFileDurably } from '../config.js';
 import { readPassphrase, unlockKeystore } from '../keystore/index.js';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
 
