@@ -2,15 +2,20 @@
 // HTTP (dispatchCall), behind a sender check. Types only from Electron, so a test drives it
 // with an in-process stand-in for ipcMain and ipcRenderer.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { IPC_API_CHANNEL, IPC_EVENT_CHANNEL, IPC_UNLOCK_CHANNEL, type ApiEvent } from '../../shared/api/index.js';
+import {
+  IPC_API_CHANNEL,
+  IPC_EVENT_CHANNEL,
+  IPC_UNLOCK_CHANNEL,
+  type ApiEvent,
+  type ApiHandlerMap,
+} from '../../shared/api/index.js';
 import { toApiError } from '../node/api/errors.js';
 import type { EventHub } from '../node/api/events.js';
-import type { ApiHandlers } from '../node/api/http-server.js';
 import { dispatchCall } from '../node/api/router.js';
 import { isTrustedSender } from './security.js';
 
 export interface IpcNode {
-  handlers: ApiHandlers;
+  handlers: ApiHandlerMap;
   events: EventHub;
 }
 

@@ -3,3 +3,4 @@ export * from './routes.js';
 export * from './openapi.js';
 export * from './client.js';
 export * from './methods.js';
+export * from './handlers.js';

@@ -1,5 +1,5 @@
-// Every HTTP route of the API (DESIGN §7) as data: the server dispatches on it and the
-// OpenAPI document is generated from it, so the two cannot drift apart.
+// Every HTTP route of the API (DESIGN §7) as data: the server dispatches on it, the handler map
+// (handlers.ts) is typed from it and the OpenAPI document is generated from it, so none can drift apart.
 import { z } from 'zod';
 import * as schema from '../ledger/schema.js';
 import {
@@ -62,6 +62,16 @@ export interface RouteSpec {
   params?: Record<string, z.ZodType>;
   query?: Record<string, z.ZodType>;
   body?: z.ZodType;
+  /**
+   * Who checks the body: the router against `body` (default; a mismatch is a 400 MALFORMED
+   * with `bodyHint`), or the handler (`handler`: a transaction, which the ledger's own parser
+   * checks and refuses with its reject code and sentence).
+   */
+  bodyCheck?: 'handler';
+  /** The 400's sentence for a body that does not match `body`: what the route expected. */
+  bodyHint?: string;
+  /** An absent or empty body stands for `{}` (routes whose body carries nothing: `{}` or nothing mean the same). */
+  bodyOptional?: true;
   status: number;
   /** JSON unless `text` (the Prometheus exposition format). */
   response: z.ZodType | 'text';
@@ -82,6 +92,7 @@ export const apiRoutes = {
     path: '/txs',
     summary: 'Submit a signed transaction (to the mempool, or the outbox when offline)',
     body: schema.transaction,
+    bodyCheck: 'handler',
     status: 202,
     response: submitResultSchema,
     errors: [409, 413, 422, 503, 507],
@@ -193,6 +204,7 @@ export const apiRoutes = {
     path: '/inbox',
     summary: 'Put a transfer contract signed by its parties into the inbox (from a file, pasted, or another system)',
     body: transferDraftSchema,
+    bodyCheck: 'handler',
     status: 201,
     response: inboxEntrySchema,
     errors: [409, 413, 507],
@@ -212,6 +224,8 @@ export const apiRoutes = {
     summary: "Certify with this node's notary key and submit (to the outbox when offline)",
     params: { id: inboxIdParam },
     body: z.strictObject({}),
+    bodyHint: 'expected an empty JSON object {} or no body',
+    bodyOptional: true,
     status: 202,
     response: submitResultSchema,
     errors: [404, 409, 422, 503, 507],
@@ -222,6 +236,8 @@ export const apiRoutes = {
     summary: 'Remove a contract from the inbox',
     params: { id: inboxIdParam },
     body: z.strictObject({}),
+    bodyHint: 'expected an empty JSON object {} or no body',
+    bodyOptional: true,
     status: 200,
     response: z.strictObject({ removed: z.boolean() }),
     errors: [404],
@@ -232,6 +248,7 @@ export const apiRoutes = {
     summary:
       "Add this registrar office's signature to an authority change; answers how many of the needed signatures it carries",
     body: schema.transaction,
+    bodyCheck: 'handler',
     status: 200,
     response: cosignResultSchema,
     errors: [409, 422],
@@ -248,6 +265,7 @@ export const apiRoutes = {
     path: '/settings/bootstrap',
     summary: 'Replace the bootstrap peer list (saved to config.json; new peers are dialled at once)',
     body: bootstrapUpdateSchema,
+    bodyHint: 'expected {"bootstrap": ["/ip4/HOST/tcp/PORT/p2p/PEER_ID", ...]}',
     status: 200,
     response: settingsSchema,
   },
@@ -264,6 +282,7 @@ export const apiRoutes = {
     path: '/network',
     summary: 'Take this office off the network (or back on), as a cut cable would',
     body: networkSwitchSchema,
+    bodyHint: 'expected {"offline": true|false}',
     status: 200,
     response: networkSwitchSchema,
   },

@@ -6,12 +6,13 @@ import { createServer as createNetServer, type Server as NetServer } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiExposedError, startApiServer, type ApiHandlers } from '../../electron/node/api/http-server.js';
+import type { ApiHandlerMap } from '../../shared/api/index.js';
+import { ApiExposedError, startApiServer } from '../../electron/node/api/http-server.js';
 import { readConfig } from '../../electron/node/config.js';
 import { NotaryNode } from '../../electron/node/node.js';
 
 const unused = () => Promise.reject(new Error('not used in this test'));
-const handlers: ApiHandlers = {
+const handlers: ApiHandlerMap = {
   status: unused,
   submit: unused,
   txStatus: unused,
@@ -29,7 +30,7 @@ const handlers: ApiHandlers = {
   inboxCertify: unused,
   inboxRemove: unused,
   evidence: () => Promise.resolve([]),
-  setOffline: unused,
+  setNetwork: unused,
   receipt: unused,
   property: unused,
   propertyHistory: unused,
@@ -37,6 +38,7 @@ const handlers: ApiHandlers = {
   peers: unused,
   validators: unused,
   metrics: unused,
+  openapi: unused,
 };
 
 let dir: string;
@@ -178,13 +180,13 @@ describe('the API listen address (issue 12, item 2)', () => {
 
 describe('request bodies (issue 12, items 4 and 6)', () => {
   const seen: unknown[] = [];
-  const bodyHandlers: ApiHandlers = {
+  const bodyHandlers: ApiHandlerMap = {
     ...handlers,
-    submit: (tx) => {
+    submit: ({ body: tx }) => {
       seen.push(tx);
       return Promise.resolve({ txHash: '00'.repeat(32), txId: '00'.repeat(32), status: { state: 'pending' as const } });
     },
-    inboxCertify: (id) => {
+    inboxCertify: ({ params: { id } }) => {
       seen.push(id);
       return Promise.resolve({ txHash: '00'.repeat(32), txId: '00'.repeat(32), status: { state: 'pending' as const } });
     },

@@ -4,72 +4,18 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  API_BODY_BYTES_MAX,
-  API_PREFIX,
-  type BlockDetail,
-  type BlocksPage,
-  type Identity,
-  type CosignResult,
-  type InboxEntry,
-  type NodeSettings,
-  type TransferChecks,
-  type NodeStatus,
-  type OutboxEntryView,
-  type PeerView,
-  type PropertyHistory,
-  type PropertyView,
-  type ReceiptView,
-  type SearchResult,
-  type SubmitResult,
-  type TxStatus,
-  type ValidatorsView,
-} from '../../../shared/api/index.js';
+import { API_BODY_BYTES_MAX, API_PREFIX, type ApiHandlerMap } from '../../../shared/api/index.js';
 import { writeFileDurably } from '../config.js';
 import { ApiError, toApiError } from './errors.js';
 import { eventsUpgradeHandler, type EventHub } from './events.js';
 import { dispatch, routeOf } from './router.js';
 import { staticUi } from './static-ui.js';
 
-export interface ApiHandlers {
-  status(): Promise<NodeStatus>;
-  submit(tx: unknown): Promise<SubmitResult>;
-  txStatus(txHash: string): Promise<TxStatus>;
-  outbox(): Promise<OutboxEntryView[]>;
-  block(height: number): Promise<BlockDetail | undefined>;
-  /** Newest first, ending below `before` (default: above the head). */
-  blocks(before: number | undefined, limit: number): Promise<BlocksPage>;
-  identity(): Promise<Identity>;
-  /** Adds this registrar's signature to an authority change. */
-  cosign(tx: unknown): Promise<CosignResult>;
-  settings(): Promise<NodeSettings>;
-  setBootstrap(bootstrap: string[]): Promise<NodeSettings>;
-  /** The encrypted keystore file, or undefined when the node has none. */
-  keystoreBackup(): Promise<Record<string, unknown> | undefined>;
-  inbox(): Promise<InboxEntry[]>;
-  inboxAdd(draft: unknown): Promise<InboxEntry>;
-  inboxChecks(id: string): Promise<TransferChecks | undefined>;
-  inboxCertify(id: string): Promise<SubmitResult | undefined>;
-  inboxRemove(id: string): Promise<boolean>;
-  /** Equivocation evidence this node has seen, oldest first. */
-  evidence(): Promise<unknown[]>;
-  /** Operator switch: take this office off the network (or back on), as a cut cable would. */
-  setOffline(offline: boolean): Promise<void>;
-  receipt(txHash: string): Promise<ReceiptView | undefined>;
-  property(objectId: string): Promise<PropertyView | undefined>;
-  propertyHistory(objectId: string): Promise<PropertyHistory | undefined>;
-  search(query: string): Promise<SearchResult>;
-  peers(): Promise<PeerView[]>;
-  validators(): Promise<ValidatorsView>;
-  /** The Prometheus text exposition and its content type. */
-  metrics(): Promise<{ contentType: string; text: string }>;
-}
-
 export interface ApiServerOptions {
   host: string;
   port: number;
   tokenFile: string;
-  handlers: ApiHandlers;
+  handlers: ApiHandlerMap;
   /** Live events for WebSocket clients at /api/v1/events. */
   events?: EventHub;
   /** The built renderer to serve at / (the browser UI); none: API only. */

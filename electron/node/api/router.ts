@@ -1,19 +1,18 @@
 // Matches a request against the route table of shared/api/routes.ts, checks its input with
-// the route's zod schemas (400 before anything runs) and calls the node's handler.
+// the route's zod schemas (400 before anything runs) and calls the route's one handler: no
+// route is named here, so a new route needs only its line in the table and its handler.
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import {
   API_BODY_BYTES_MAX,
   apiRoutes,
-  bootstrapUpdateSchema,
-  networkSwitchSchema,
-  openApiDocument,
   routePath,
+  type ApiHandlerMap,
   type RouteName,
   type RouteSpec,
+  type TextAnswer,
 } from '../../../shared/api/index.js';
 import { ApiError } from './errors.js';
-import type { ApiHandlers } from './http-server.js';
 
 export type Reply = { status: number; json: unknown } | { status: number; text: string; contentType: string };
 
@@ -64,124 +63,40 @@ function parseInput<T extends z.ZodType>(type: T, value: unknown, what: string):
   return result.data;
 }
 
-function found<T>(value: T | undefined, message: string): T {
-  if (value === undefined) throw new ApiError(404, 'NOT_FOUND', message);
-  return value;
-}
-
 /**
  * Reads a request's JSON body. `emptyAs`: what an absent or zero-length body stands for, on
  * routes whose body carries nothing (certify, remove): `{}` sent or nothing sent mean the same.
  */
 export type BodyReader = (emptyAs?: unknown) => Promise<unknown>;
 
-export async function dispatch(match: Match, handlers: ApiHandlers, readBody: BodyReader): Promise<Reply> {
+function parseEach(shape: Record<string, z.ZodType>, value: (name: string) => unknown, what: string) {
+  const parsed: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(shape)) parsed[name] = parseInput(type, value(name), `${what} ${name}`);
+  return parsed;
+}
+
+/** The route's input checked against its schemas (400 before the handler runs), then its one handler. */
+export async function dispatch(match: Match, handlers: ApiHandlerMap, readBody: BodyReader): Promise<Reply> {
   const { route } = match;
-  const param = (name: string) => parseInput(route.params![name]!, match.params[name], `path parameter ${name}`);
-  const query = (name: string) =>
-    parseInput(route.query![name]!, match.query.get(name) ?? '', `query parameter ${name}`);
-  const ok = (json: unknown): Reply => ({ status: route.status, json });
-  switch (match.name) {
-    case 'status':
-      return ok(await handlers.status());
-    case 'submit':
-      return ok(await handlers.submit(await readBody()));
-    case 'txStatus':
-      return ok(await handlers.txStatus(param('txHash') as string));
-    case 'receipt': {
-      const hash = param('txHash') as string;
-      return ok(
-        found(
-          await handlers.receipt(hash),
-          `transaction ${hash} is not committed on this node (see GET /api/v1/txs/${hash} for its state)`,
-        ),
-      );
-    }
-    case 'blocks': {
-      const before = query('before') as number | undefined;
-      return ok(await handlers.blocks(before, query('limit') as number));
-    }
-    case 'identity':
-      return ok(await handlers.identity());
-    case 'cosign':
-      return ok(await handlers.cosign(await readBody()));
-    case 'settings':
-      return ok(await handlers.settings());
-    case 'setBootstrap': {
-      const body = parseInput(
-        bootstrapUpdateSchema,
-        await readBody(),
-        'expected {"bootstrap": ["/ip4/HOST/tcp/PORT/p2p/PEER_ID", ...]}',
-      );
-      return ok(await handlers.setBootstrap(body.bootstrap));
-    }
-    case 'keystoreBackup':
-      return ok(
-        found(
-          await handlers.keystoreBackup(),
-          'this node has no encrypted keystore (an observer, or a devnet node with a plain key file)',
-        ),
-      );
-    case 'inbox':
-      return ok(await handlers.inbox());
-    case 'inboxAdd':
-      return ok(await handlers.inboxAdd(await readBody()));
-    case 'inboxChecks': {
-      const id = param('id') as string;
-      return ok(found(await handlers.inboxChecks(id), `no contract ${id} in the inbox`));
-    }
-    case 'inboxCertify': {
-      const id = param('id') as string;
-      parseInput(route.body!, await readBody({}), 'expected an empty JSON object {} or no body');
-      return ok(found(await handlers.inboxCertify(id), `no contract ${id} in the inbox`));
-    }
-    case 'inboxRemove': {
-      const id = param('id') as string;
-      parseInput(route.body!, await readBody({}), 'expected an empty JSON object {} or no body');
-      if (!(await handlers.inboxRemove(id))) throw new ApiError(404, 'NOT_FOUND', `no contract ${id} in the inbox`);
-      return ok({ removed: true });
-    }
-    case 'block': {
-      const height = param('height') as number;
-      return ok(found(await handlers.block(height), `no block at height ${height} yet`));
-    }
-    case 'property': {
-      const id = param('id') as string;
-      return ok(found(await handlers.property(id), `no property object ${id} in the registry`));
-    }
-    case 'propertyHistory': {
-      const id = param('id') as string;
-      return ok(found(await handlers.propertyHistory(id), `no property object ${id} in the registry`));
-    }
-    case 'search':
-      return ok(await handlers.search(query('q') as string));
-    case 'outbox':
-      return ok(await handlers.outbox());
-    case 'evidence':
-      return ok(await handlers.evidence());
-    case 'peers':
-      return ok(await handlers.peers());
-    case 'validators':
-      return ok(await handlers.validators());
-    case 'setNetwork': {
-      const body = parseInput(networkSwitchSchema, await readBody(), 'expected {"offline": true|false}');
-      await handlers.setOffline(body.offline);
-      return ok({ offline: body.offline });
-    }
-    case 'openapi':
-      return ok(openApiDocument());
-    case 'metrics': {
-      const metrics = await handlers.metrics();
-      return { status: 200, text: metrics.text, contentType: metrics.contentType };
-    }
+  const input: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown } = {};
+  if (route.params) input.params = parseEach(route.params, (name) => match.params[name], 'path parameter');
+  if (route.query) input.query = parseEach(route.query, (name) => match.query.get(name) ?? '', 'query parameter');
+  if (route.body) {
+    const body = await readBody(route.bodyOptional ? {} : undefined);
+    input.body = route.bodyCheck === 'handler' ? body : parseInput(route.body, body, route.bodyHint ?? 'the body');
   }
+  const handler = handlers[match.name] as (input: unknown) => Promise<unknown>;
+  const output = await handler(input);
+  if (route.response !== 'text') return { status: route.status, json: output };
+  const { text, contentType } = output as TextAnswer;
+  return { status: route.status, text, contentType };
 }
 
 /**
  * One call from another transport (the Electron IPC channel): the same route table, the same
  * input checks and the same handlers as HTTP. `request` is untrusted: it came from a renderer.
  */
-export async function dispatchCall(name: unknown, request: unknown, handlers: ApiHandlers): Promise<Reply> {
+export async function dispatchCall(name: unknown, request: unknown, handlers: ApiHandlerMap): Promise<Reply> {
   if (typeof name !== 'string' || !Object.hasOwn(apiRoutes, name))
     throw new ApiError(404, 'NOT_FOUND', `no API method ${String(name).slice(0, 64)}`);
   const route = apiRoutes[name as RouteName] as RouteSpec;

@@ -9,7 +9,7 @@ import { auditChain, type AuditPhase } from '../chain/audit.js';
 import { DataFiles, genesisPropertiesFile, readGenesis } from '../config.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { ChainStore } from '../store/index.js';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 
 /** A progress line at least this often, even when the percentage stands still (slow disk, huge block). */

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataFiles } from '../config.js';
 import { readPassphrase } from '../keystore/index.js';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 
 function objectCount(value: string): number {

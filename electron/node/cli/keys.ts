@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { generateKeyPair, isPublicKeyHex, publicKeyOf } from '../../../shared/crypto/index.js';
 import { devParty } from '../dev/dev-keys.js';
 import { createKeystore, readPassphrase } from '../keystore/index.js';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
 

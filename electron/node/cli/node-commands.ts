@@ -5,7 +5,7 @@ import { statusSchema, submitResultSchema, txHashParam, type TxStatus } from '..
 import { receiptSchema } from '../../../shared/receipt/index.js';
 import { writeFileDurably } from '../config.js';
 import { ApiClient, apiErrorText, type ApiTarget } from './api-client.js';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
 

@@ -8,7 +8,7 @@ import { rename, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { Command } from 'commander';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { DataFiles } from '../config.js';
 import { CliError } from './errors.js';
 

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { NODE_MODULES, signingStepOf } from '../modules/index.js';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { checkExpiry, plainSign, readTx, signerCommand, unlockKey, writeTx, type SignOptions } from './tx-build.js';
 
 function signCommand(): Command {

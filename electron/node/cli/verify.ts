@@ -11,7 +11,7 @@ import {
   verifyReceipt,
   type VerifyResult,
 } from '../../../shared/receipt/index.js';
-import { describeCommand } from './commands.js';
+import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
 import { readJsonFile, readTextFile } from './files.js';

@@ -60,6 +60,8 @@ export class Mempool {
   readonly #txsMax: number;
   readonly #bytesMax: number;
   #bytes = 0;
+  /** The proposer waiting for a first transaction (waitForTransactions). */
+  readonly #waiters = new Set<() => void>();
 
   constructor(
     private readonly checker: TransactionChecker,
@@ -150,6 +152,24 @@ export class Mempool {
       }
     }
     return dropped;
+  }
+
+  /** Resolves when a transaction waits (at once if one does), at the next wakeWaiters(), or when `signal` aborts. */
+  waitForTransactions(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.size > 0) return resolve();
+      const wake = () => {
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  /** Wakes the proposer: a transaction was admitted and acknowledged (by gossip, a client, the outbox). */
+  wakeWaiters(): void {
+    for (const wake of [...this.#waiters]) wake();
   }
 
   /** Takes a transaction out (its acknowledgement could not be made durable). */

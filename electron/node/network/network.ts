@@ -59,7 +59,7 @@ export class NotaryNetwork implements Network {
     this.#protocol = syncProtocol(init.chainId);
     this.#gossip = new GossipTopics({
       chainId: init.chainId,
-      validators: init.validators,
+      validators: { ...init.validators },
       limits: init.limits,
       log: init.log,
     });
@@ -68,6 +68,14 @@ export class NotaryNetwork implements Network {
 
   get peerId(): string {
     return this.libp2p.peerId.toString();
+  }
+
+  /**
+   * The node's own validators (state checks: mempool, consensus signatures, the chain), set
+   * between createNetwork({ start: false }) and start(): they need parts built after the network.
+   */
+  setValidators(validators: Partial<Record<TopicKind, GossipValidator>>): void {
+    this.#gossip.setValidators(validators);
   }
 
   async start(): Promise<void> {

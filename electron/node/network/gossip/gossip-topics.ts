@@ -63,6 +63,12 @@ export class GossipTopics {
     pubsub.addEventListener('gossipsub:message', this.#onMessage);
   }
 
+  /** Replaces topics' validators; only before start, so that no message meets the ones replaced. */
+  setValidators(validators: Partial<Record<TopicKind, GossipValidator>>): void {
+    if (this.#pubsub) throw new Error('gossip validators are set before the network starts');
+    Object.assign(this.init.validators, validators);
+  }
+
   stop(): void {
     this.#pubsub?.removeEventListener('gossipsub:message', this.#onMessage);
     for (const queue of this.#queues.values()) queue.close();

@@ -1,0 +1,101 @@
+// The node's API handlers: one part per area, merged into the one map the HTTP server and the
+// Electron IPC channel call (shared/api/handlers.ts checks every route has exactly one
+// handler). A registry module adds its part here, from its folder.
+import { mergeHandlers, type ApiHandlerMap, type NodeStatus } from '../../../../shared/api/index.js';
+import type { ConsensusService } from '../../consensus/service.js';
+import type { NotaryNetwork } from '../../network/network.js';
+import type { DamageWatch } from '../../store/damage-watch.js';
+import type { EvidenceLog } from '../../store/evidence-log.js';
+import { ApiError } from '../errors.js';
+import { nodeMetrics } from '../metrics.js';
+import { registryQueries } from '../queries.js';
+import { chainHandlers } from './chain.js';
+import { governanceHandlers, type GovernanceHandlersComponents } from './governance.js';
+import { inboxHandlers, type InboxHandlersComponents } from './inbox.js';
+import { registryHandlers } from './registry.js';
+import { settingsHandlers, type SettingsHandlersComponents } from './settings.js';
+import { nodeStatus, statusHandlers, type NodeStatusComponents } from './status.js';
+import { transactionHandlers, type TransactionHandlersComponents } from './transactions.js';
+
+/** How long the peers view waits for a peer's head height. */
+const PEER_STATUS_TIMEOUT_MS = 1_500;
+
+export type NodeApiComponents = NodeStatusComponents &
+  TransactionHandlersComponents &
+  InboxHandlersComponents &
+  GovernanceHandlersComponents &
+  SettingsHandlersComponents & {
+    network: Pick<NotaryNetwork, 'peerId' | 'peers' | 'libp2p' | 'metrics' | 'requestStatus'>;
+    consensus: Pick<ConsensusService, 'status'>;
+    evidence: Pick<EvidenceLog, 'list'>;
+    damage: Pick<DamageWatch, 'view' | 'check' | 'refuse' | 'sentence'>;
+  };
+
+export interface NodeApi {
+  handlers: ApiHandlerMap;
+  /** The node's status, unguarded (the status events and NotaryNode.status). */
+  status(): Promise<NodeStatus>;
+}
+
+export function nodeApi(components: NodeApiComponents): NodeApi {
+  const { chain, network, mempool, outbox, consensus, sync, damage } = components;
+  const queries = registryQueries({
+    chain,
+    peers: () => network.peers(),
+    selfKey: () => components.signingKey?.publicKey,
+    peerHeight: async (peerId) =>
+      (await network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
+  });
+  const status = nodeStatus(components);
+  const metrics = nodeMetrics({
+    height: () => chain.head.height,
+    peers: () => network.peers().length,
+    mempool: () => ({ size: mempool.size, bytes: mempool.bytes }),
+    outboxPending: () =>
+      outbox.list().filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,
+    consensusRound: () => consensus.status()?.round ?? 0,
+    syncing: () => sync.syncing,
+    damaged: () => damage.view !== undefined,
+    network: () => network.metrics(),
+    // A damaged node still serves its metrics (notary_store_damaged 1): the figures that need the store are then left out.
+    missedVotes: async () => {
+      if (damage.view) return [];
+      try {
+        return (await queries.validators()).validators.map(({ key, name, missedVotes }) => ({
+          key,
+          name,
+          missed: missedVotes,
+        }));
+      } catch (error) {
+        if (damage.check(error)) return [];
+        throw error;
+      }
+    },
+  });
+  const handlers = mergeHandlers(
+    statusHandlers({ status, metrics, evidence: components.evidence }),
+    transactionHandlers(components),
+    chainHandlers({ chain, queries }),
+    registryHandlers({ queries }),
+    inboxHandlers(components),
+    governanceHandlers(components),
+    settingsHandlers(components),
+  );
+  return { handlers: guarded(handlers, damage), status };
+}
+
+/** Every handler: damage it runs into puts the node in the damaged state and answers 503 NODE_DAMAGED, never a 500. */
+function guarded(handlers: ApiHandlerMap, damage: NodeApiComponents['damage']): ApiHandlerMap {
+  const guarded: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(handlers) as Array<[string, (input: unknown) => Promise<unknown>]>) {
+    guarded[name] = async (input: unknown) => {
+      try {
+        return await handler(input);
+      } catch (error) {
+        if (!damage.check(error)) throw error;
+        throw new ApiError(503, 'NODE_DAMAGED', damage.sentence());
+      }
+    };
+  }
+  return guarded as ApiHandlerMap;
+}

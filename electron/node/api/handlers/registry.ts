@@ -1,0 +1,19 @@
+// The property registry's reads: an object with its ownership certificate, its history, search.
+// (A registry module's folder will hold these with its routes.)
+import type { ApiHandlerPart } from '../../../../shared/api/index.js';
+import type { registryQueries } from '../queries.js';
+import { found } from './found.js';
+
+export interface RegistryHandlersComponents {
+  queries: Pick<ReturnType<typeof registryQueries>, 'property' | 'propertyHistory' | 'search'>;
+}
+
+export function registryHandlers({ queries }: RegistryHandlersComponents) {
+  return {
+    property: async ({ params: { id } }) =>
+      found(await queries.property(id), `no property object ${id} in the registry`),
+    propertyHistory: async ({ params: { id } }) =>
+      found(await queries.propertyHistory(id), `no property object ${id} in the registry`),
+    search: ({ query: { q } }) => queries.search(q),
+  } satisfies ApiHandlerPart;
+}

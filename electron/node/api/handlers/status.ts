@@ -1,0 +1,76 @@
+// What the node says about itself: its status (also sent to live subscribers), its metrics,
+// the equivocation evidence it has seen, and the API's own document.
+import { openApiDocument, type ApiHandlerPart, type NodeStatus } from '../../../../shared/api/index.js';
+import type { Chain } from '../../chain/chain.js';
+import type { NodeConfig } from '../../config.js';
+import type { Mempool } from '../../mempool/mempool.js';
+import type { Outbox } from '../../mempool/outbox.js';
+import type { Connectivity, Reachability } from '../../network/connectivity.js';
+import type { NotaryNetwork } from '../../network/network.js';
+import type { DamageWatch } from '../../store/damage-watch.js';
+import type { EvidenceLog } from '../../store/evidence-log.js';
+import type { NodeMetrics } from '../metrics.js';
+
+export interface NodeStatusComponents {
+  chain: Pick<Chain, 'chainId' | 'head'>;
+  config: Pick<NodeConfig, 'name' | 'role'>;
+  network: Pick<NotaryNetwork, 'peerId' | 'peers'>;
+  mempool: Pick<Mempool, 'size' | 'bytes'>;
+  outbox: Pick<Outbox, 'list'>;
+  connectivity: Pick<Connectivity, 'reachability'>;
+  sync: { readonly syncing: boolean };
+  damage: Pick<DamageWatch, 'view' | 'check'>;
+}
+
+/** The node's status; a damaged node still answers it (reading the validators may be what is damaged). */
+export function nodeStatus(components: NodeStatusComponents): () => Promise<NodeStatus> {
+  const { chain, config, network, mempool, outbox, connectivity, sync, damage } = components;
+  return async () => {
+    let reach: Reachability;
+    try {
+      reach = await connectivity.reachability();
+    } catch (error) {
+      if (!damage.check(error)) throw error;
+      reach = { validators: 0, reachable: 0, online: false };
+    }
+    const entries = outbox.list();
+    const head = chain.head;
+    const damaged = damage.view;
+    return {
+      chainId: chain.chainId,
+      nodeName: config.name,
+      role: config.role,
+      peerId: network.peerId,
+      height: head.height,
+      headHash: head.hash,
+      headTimeMs: head.header.timeMs,
+      online: reach.online && damaged === undefined,
+      peers: network.peers().length,
+      validators: reach.validators,
+      validatorsReachable: reach.reachable,
+      syncing: sync.syncing,
+      mempool: { size: mempool.size, bytes: mempool.bytes },
+      outbox: {
+        pending: entries.filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,
+        final: entries.filter((entry) => entry.state === 'final').length,
+        rejected: entries.filter((entry) => entry.state === 'rejected').length,
+      },
+      ...(damaged ? { damaged: { ...damaged } } : {}),
+    };
+  };
+}
+
+export interface StatusHandlersComponents {
+  status(): Promise<NodeStatus>;
+  metrics: Pick<NodeMetrics, 'scrape'>;
+  evidence: Pick<EvidenceLog, 'list'>;
+}
+
+export function statusHandlers({ status, metrics, evidence }: StatusHandlersComponents) {
+  return {
+    status: () => status(),
+    metrics: () => metrics.scrape(),
+    evidence: async () => evidence.list(),
+    openapi: async () => openApiDocument(),
+  } satisfies ApiHandlerPart;
+}

@@ -1,0 +1,68 @@
+// When the node syncs from peers: when consensus asks (it fell behind), before consensus
+// restarts after a halt, and when a block announcement shows a gap. One Syncer, so one
+// `syncing` state, which status, metrics and the outbox read.
+import type { Clock } from '../../lifecycle/clock.js';
+import type { NetworkLogger, SyncClient, SyncStatus } from '../interface.js';
+import { Syncer, type SyncerInit, type SyncResult } from './syncer.js';
+
+/** A block announcement ahead of the head starts a sync at most this often. */
+export const CATCH_UP_INTERVAL_MS = 5_000;
+
+export interface SyncControlInit {
+  catchUpIntervalMs?: number;
+}
+
+export interface SyncControlComponents {
+  client: SyncClient;
+  local: { status(): Promise<SyncStatus> | SyncStatus };
+  /** Commits one synced block (the committer). */
+  apply: SyncerInit['apply'];
+  clock: Clock;
+  log: NetworkLogger;
+}
+
+export function syncControl(init: SyncControlInit = {}) {
+  return (components: SyncControlComponents) => new SyncControl(init, components);
+}
+
+export class SyncControl {
+  readonly #syncer: Syncer;
+  #lastCatchUpMs = Number.NEGATIVE_INFINITY;
+  #stopping = false;
+
+  constructor(
+    private readonly init: SyncControlInit,
+    private readonly components: SyncControlComponents,
+  ) {
+    this.#syncer = new Syncer({
+      client: components.client,
+      local: components.local,
+      apply: components.apply,
+      log: components.log,
+    });
+  }
+
+  /** A sync is running. */
+  get syncing(): boolean {
+    return this.#syncer.running;
+  }
+
+  /** Syncs to the best height peers report (joins the run going, if one is); rejects with the run's error. */
+  sync(): Promise<SyncResult> {
+    return this.#syncer.sync();
+  }
+
+  /** A gap seen in gossip: sync in the background, unless one runs or one started less than catchUpIntervalMs ago. */
+  catchUp(): void {
+    const { clock, log } = this.components;
+    const intervalMs = this.init.catchUpIntervalMs ?? CATCH_UP_INTERVAL_MS;
+    if (this.syncing || this.#stopping || clock.now() - this.#lastCatchUpMs < intervalMs) return;
+    this.#lastCatchUpMs = clock.now();
+    this.#syncer.sync().catch((error: unknown) => log.debug({ err: error }, 'catch-up sync failed'));
+  }
+
+  stop(): void {
+    this.#stopping = true;
+    this.#syncer.stop();
+  }
+}
