@@ -1,5 +1,9 @@
 // The API method names and the Electron IPC channels, free of zod so the sandboxed preload
 // bundle stays small. routes.ts checks at compile time that these are exactly its routes.
+import { AUTHORITY_API_METHODS } from '../modules/authority/api-names.js';
+import { PROPERTY_API_METHODS } from '../modules/property/api-names.js';
+
+/** The node's own methods, then each registry module's, in module order. */
 export const API_METHOD_NAMES = [
   'status',
   'submit',
@@ -7,9 +11,6 @@ export const API_METHOD_NAMES = [
   'receipt',
   'blocks',
   'block',
-  'property',
-  'propertyHistory',
-  'search',
   'outbox',
   'evidence',
   'peers',
@@ -20,13 +21,14 @@ export const API_METHOD_NAMES = [
   'inboxChecks',
   'inboxCertify',
   'inboxRemove',
-  'cosign',
   'settings',
   'setBootstrap',
   'keystoreBackup',
   'setNetwork',
   'openapi',
   'metrics',
+  ...AUTHORITY_API_METHODS,
+  ...PROPERTY_API_METHODS,
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
 

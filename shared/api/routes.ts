@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import * as schema from '../ledger/schema.js';
 import {
-  cosignResultSchema,
   bootstrapUpdateSchema,
   settingsSchema,
   BLOCKS_PAGE_MAX,
@@ -14,21 +13,21 @@ import {
   INBOX_ENTRIES_MAX,
   transferChecksSchema,
   transferDraftSchema,
-  objectIdParam,
   outboxEntrySchema,
   peersSchema,
-  propertyHistorySchema,
-  propertyViewSchema,
   receiptViewSchema,
-  searchQuerySchema,
-  searchResultSchema,
   statusSchema,
   submitResultSchema,
   txHashParam,
   txStatusSchema,
   validatorsViewSchema,
 } from './contract.js';
+import { authorityRoutes } from '../modules/authority/api.js';
+import { propertyRoutes } from '../modules/property/api.js';
 import type { ApiMethodName } from './methods.js';
+import type { RouteSpec } from './route-spec.js';
+
+export type { RouteSpec } from './route-spec.js';
 
 /** Decimal digits only: no sign, no exponent, no hex ("0x10" is not a height). */
 export const heightParam = z
@@ -53,33 +52,8 @@ export const blocksQuery = {
 export const inboxIdParam = schema.hash;
 export const networkSwitchSchema = z.strictObject({ offline: z.boolean() });
 
-export interface RouteSpec {
-  method: 'GET' | 'POST';
-  /** Under API_PREFIX unless `root`; `{name}` marks a path parameter (percent-encoded by the client). */
-  path: string;
-  root?: boolean;
-  summary: string;
-  params?: Record<string, z.ZodType>;
-  query?: Record<string, z.ZodType>;
-  body?: z.ZodType;
-  /**
-   * Who checks the body: the router against `body` (default; a mismatch is a 400 MALFORMED
-   * with `bodyHint`), or the handler (`handler`: a transaction, which the ledger's own parser
-   * checks and refuses with its reject code and sentence).
-   */
-  bodyCheck?: 'handler';
-  /** The 400's sentence for a body that does not match `body`: what the route expected. */
-  bodyHint?: string;
-  /** An absent or empty body stands for `{}` (routes whose body carries nothing: `{}` or nothing mean the same). */
-  bodyOptional?: true;
-  status: number;
-  /** JSON unless `text` (the Prometheus exposition format). */
-  response: z.ZodType | 'text';
-  /** Statuses besides 400/401/403/500 that this route answers with. */
-  errors?: number[];
-}
-
-export const apiRoutes = {
+/** The node's own routes; each registry module adds its own (shared/modules/<name>/api.ts). */
+const nodeRoutes = {
   status: {
     method: 'GET',
     path: '/status',
@@ -131,32 +105,7 @@ export const apiRoutes = {
     response: blockDetailSchema,
     errors: [404],
   },
-  property: {
-    method: 'GET',
-    path: '/properties/{id}',
-    summary: 'The current record of a property object with its ownership certificate',
-    params: { id: objectIdParam },
-    status: 200,
-    response: propertyViewSchema,
-    errors: [404],
-  },
-  propertyHistory: {
-    method: 'GET',
-    path: '/properties/{id}/history',
-    summary: 'The committed transactions on an object, oldest first',
-    params: { id: objectIdParam },
-    status: 200,
-    response: propertyHistorySchema,
-    errors: [404],
-  },
-  search: {
-    method: 'GET',
-    path: '/search',
-    summary: 'Find objects by exact object id or by an owner public key',
-    query: { q: searchQuerySchema },
-    status: 200,
-    response: searchResultSchema,
-  },
+
   outbox: {
     method: 'GET',
     path: '/outbox',
@@ -242,17 +191,7 @@ export const apiRoutes = {
     response: z.strictObject({ removed: z.boolean() }),
     errors: [404],
   },
-  cosign: {
-    method: 'POST',
-    path: '/governance/cosign',
-    summary:
-      "Add this registrar office's signature to an authority change; answers how many of the needed signatures it carries",
-    body: schema.transaction,
-    bodyCheck: 'handler',
-    status: 200,
-    response: cosignResultSchema,
-    errors: [409, 422],
-  },
+
   settings: {
     method: 'GET',
     path: '/settings',
@@ -302,6 +241,9 @@ export const apiRoutes = {
     response: 'text',
   },
 } as const satisfies Record<string, RouteSpec>;
+
+/** Every route: the node's, then each module's, in module order. */
+export const apiRoutes = { ...nodeRoutes, ...authorityRoutes, ...propertyRoutes } as const;
 
 export type RouteName = keyof typeof apiRoutes;
 

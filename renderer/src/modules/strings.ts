@@ -2,10 +2,14 @@
 // descriptors so that the translation tables load without React: i18n/en.ts merges them, and
 // the e2e tests read those tables in Node. modules/index.ts checks at compile time that both
 // lists name the same modules in the same order.
-import type { Language } from '../i18n/index.js';
+import type { StringTree } from '../i18n/merge.js';
+import type { ModuleStrings } from './types.js';
 import { authorityStrings } from './authority/i18n/index.js';
 import { encumbranceStrings } from './encumbrance/i18n/index.js';
 import { propertyStrings } from './property/i18n/index.js';
+
+/** en, ru or be: the languages every module's strings come in. */
+type Language = keyof ModuleStrings<StringTree>;
 
 export const UI_MODULE_STRINGS = [propertyStrings, encumbranceStrings, authorityStrings] as const;
 

@@ -16,7 +16,7 @@ import type { Chain } from '../../chain/chain.js';
 import type { NodeConfig } from '../../config.js';
 import type { SigningKey } from '../../keystore/signing-key.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../api/errors.js';
 
 export interface GovernanceHandlersComponents {
   chain: Pick<Chain, 'chainId' | 'getRecord' | 'verify'>;

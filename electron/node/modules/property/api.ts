@@ -1,8 +1,8 @@
 // The property registry's reads: an object with its ownership certificate, its history, search.
-// (A registry module's folder will hold these with its routes.)
+// Its routes are in shared/modules/property/api.ts.
 import type { ApiHandlerPart } from '../../../../shared/api/index.js';
-import type { registryQueries } from '../queries.js';
-import { found } from './found.js';
+import type { registryQueries } from '../../api/queries.js';
+import { found } from '../../api/handlers/found.js';
 
 export interface RegistryHandlersComponents {
   queries: Pick<ReturnType<typeof registryQueries>, 'property' | 'propertyHistory' | 'search'>;
