@@ -1,6 +1,6 @@
 // The node's API handlers: one part per area, merged into the one map the HTTP server and the
 // Electron IPC channel call (shared/api/handlers.ts checks every route has exactly one
-// handler). A registry module adds its part here, from its folder.
+// handler). Each registry module's part comes from its folder (electron/node/modules/<name>/api.ts).
 import { mergeHandlers, type ApiHandlerMap, type NodeStatus } from '../../../../shared/api/index.js';
 import type { ConsensusService } from '../../consensus/service.js';
 import type { NotaryNetwork } from '../../network/network.js';
@@ -10,9 +10,9 @@ import { ApiError } from '../errors.js';
 import { nodeMetrics } from '../metrics.js';
 import { registryQueries } from '../queries.js';
 import { chainHandlers } from './chain.js';
-import { governanceHandlers, type GovernanceHandlersComponents } from '../../modules/authority/api.js';
+import { authorityApi, type AuthorityApiComponents } from '../../modules/authority/api.js';
 import { inboxHandlers, type InboxHandlersComponents } from './inbox.js';
-import { registryHandlers } from '../../modules/property/api.js';
+import { propertyApi, type PropertyApiComponents } from '../../modules/property/api.js';
 import { settingsHandlers, type SettingsHandlersComponents } from './settings.js';
 import { nodeStatus, statusHandlers, type NodeStatusComponents } from './status.js';
 import { transactionHandlers, type TransactionHandlersComponents } from './transactions.js';
@@ -23,7 +23,8 @@ const PEER_STATUS_TIMEOUT_MS = 1_500;
 export type NodeApiComponents = NodeStatusComponents &
   TransactionHandlersComponents &
   InboxHandlersComponents &
-  GovernanceHandlersComponents &
+  AuthorityApiComponents &
+  Omit<PropertyApiComponents, 'queries'> &
   SettingsHandlersComponents & {
     network: Pick<NotaryNetwork, 'peerId' | 'peers' | 'libp2p' | 'metrics' | 'requestStatus'>;
     consensus: Pick<ConsensusService, 'status'>;
@@ -76,10 +77,11 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     statusHandlers({ status, metrics, evidence: components.evidence }),
     transactionHandlers(components),
     chainHandlers({ chain, queries }),
-    registryHandlers({ queries }),
     inboxHandlers(components),
-    governanceHandlers(components),
     settingsHandlers(components),
+    // Each registry module's part, in module order.
+    authorityApi(components),
+    propertyApi({ ...components, queries }),
   );
   return { handlers: guarded(handlers, damage), status };
 }

@@ -18,14 +18,14 @@ import type { SigningKey } from '../../keystore/signing-key.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
 import { ApiError } from '../../api/errors.js';
 
-export interface GovernanceHandlersComponents {
+export interface AuthorityApiComponents {
   chain: Pick<Chain, 'chainId' | 'getRecord' | 'verify'>;
   config: Pick<NodeConfig, 'role'>;
   signingKey: SigningKey | null;
   damage: Pick<DamageWatch, 'refuse'>;
 }
 
-export function governanceHandlers({ chain, config, signingKey, damage }: GovernanceHandlersComponents) {
+export function authorityApi({ chain, config, signingKey, damage }: AuthorityApiComponents) {
   return {
     cosign: async ({ body }) => {
       const tx = parseTransaction(body);

@@ -4,11 +4,12 @@ import type { ApiHandlerPart } from '../../../../shared/api/index.js';
 import type { registryQueries } from '../../api/queries.js';
 import { found } from '../../api/handlers/found.js';
 
-export interface RegistryHandlersComponents {
+/** What the property module's handlers take from the node (its parts, and the registry queries). */
+export interface PropertyApiComponents {
   queries: Pick<ReturnType<typeof registryQueries>, 'property' | 'propertyHistory' | 'search'>;
 }
 
-export function registryHandlers({ queries }: RegistryHandlersComponents) {
+export function propertyApi({ queries }: PropertyApiComponents) {
   return {
     property: async ({ params: { id } }) =>
       found(await queries.property(id), `no property object ${id} in the registry`),
