@@ -4,7 +4,7 @@ import { Domain, type SignatureCheck } from '../../crypto/index.js';
 import { LedgerError } from '../../ledger/errors.js';
 import { defineModule, defineTx } from '../../ledger/module.js';
 import { authorityReads } from '../authority/keeper.js';
-import { applyRegister, applyTransfer } from './rules.js';
+import { applyCorrect, applyRegister, applyTransfer } from './rules.js';
 import * as shares from './shares.js';
 import * as types from './types.js';
 import { PropertyCode, PropertyKey, type PropertyObject } from './types.js';
@@ -41,6 +41,12 @@ export const propertyModule = defineModule({
           checks.push({ publicKey: entry.key, signature: entry.signature, domain: Domain.contract, chainId, message });
         return checks;
       },
+    }),
+    defineTx('property.correct', types.correctTx, {
+      describe: "A registrar corrects an object's address or area, giving the reason",
+      keysOf: (tx) => [PropertyKey.object(tx.payload.objectId), ...authorityReads(tx.payload.registrar)],
+      apply: applyCorrect,
+      subject: (tx) => tx.payload.objectId,
     }),
   ],
   codes: types.PROPERTY_CODES,

@@ -14,6 +14,7 @@ import {
   PropertyKey,
   type Owner,
   type PropertyObject,
+  type correctTx,
   type registerTx,
   type transferTx,
 } from './types.js';
@@ -44,6 +45,24 @@ export function applyRegister(tx: z.output<typeof registerTx>, context: RuleCont
     updatedHeight: context.block.height,
   };
   context.state.set(PropertyKey.object(object.id), record);
+}
+
+export function applyCorrect(tx: z.output<typeof correctTx>, context: RuleContext): void {
+  const { objectId, objectVersion, registrar, changes } = tx.payload;
+  checkSignatures(tx, context, (key) => key === registrar);
+  requireSigner(tx, registrar, 'registrar');
+  // REJECT: only an active registrar corrects the registry's record of an object.
+  if (!activeAuthority(context.state, registrar, ['registrar'])) {
+    reject(RejectCode.notAuthorized, `key ${short(registrar)} is not an active registrar`);
+  }
+  const object = existingObject(context.state, objectId, objectVersion);
+  // REJECT: a correction that changes nothing would only bump the version under the parties' feet.
+  const address = changes.address ?? object.address;
+  const areaDm2 = changes.areaDm2 ?? object.areaDm2;
+  if (address === object.address && areaDm2 === object.areaDm2) {
+    reject(RejectCode.correctionUnchanged, `object ${objectId} already has this address and area`);
+  }
+  updateObject(context.state, object, { address, areaDm2 }, context.block.height);
 }
 
 export function applyTransfer(tx: z.output<typeof transferTx>, context: RuleContext): void {

@@ -89,7 +89,21 @@ export const transferPayload = z.strictObject({
   duty: z.strictObject({ reference: text(LIMITS.idLengthMax), amountMinor }),
 });
 
+/** A registrar corrects an object's address or area (a survey error, a renamed street), with the reason. */
+export const correctPayload = z.strictObject({
+  objectId,
+  /** The object version the registrar saw. */
+  objectVersion: uint,
+  registrar: publicKey,
+  changes: z
+    .strictObject({ address: text(LIMITS.textLengthMax).optional(), areaDm2: uint.optional() })
+    .refine((changes) => Object.keys(changes).length > 0, 'a correction changes the address, the area or both'),
+  /** Why: the survey, court decision or letter the correction rests on. */
+  reason: text(LIMITS.textLengthMax),
+});
+
 export const registerTx = txSchema('property.register', registerPayload);
+export const correctTx = txSchema('property.correct', correctPayload);
 export const transferTx = txSchema('transfer', transferPayload);
 
 /** The module's fields of the genesis file: the fee schedule and the objects carried over from paper. */
@@ -122,6 +136,10 @@ export const PROPERTY_CODES = {
     meaning: 'A sale at price 0: a sale has a price, and a gift is another contract (not yet a transaction).',
   },
   dutyTooLow: { code: 'DUTY_TOO_LOW', meaning: 'The state duty paid is below the fee schedule.' },
+  correctionUnchanged: {
+    code: 'CORRECTION_UNCHANGED',
+    meaning: 'A correction that changes nothing: the object already has the address and area given.',
+  },
 } as const satisfies Record<string, RejectCodeSpec>;
 export const PropertyCode = codesOf(PROPERTY_CODES);
 

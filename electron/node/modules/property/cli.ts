@@ -232,21 +232,74 @@ export function certifyCommand(): Command {
   });
 }
 
+export function correctCommand(): Command {
+  return builder(
+    'correct',
+    "a registrar corrects an object's address or area, with the reason (the registrar then `tx sign`s it)",
+  )
+    .requiredOption('--registrar <key>', "the registrar's public key", publicKey)
+    .requiredOption('--object <id>', 'the object id (cadastral number)')
+    .requiredOption('--object-version <n>', 'the object version now (GET /api/v1/properties/ID)', uint)
+    .option('--address <text>', 'the corrected address', text(LIMITS.textLengthMax))
+    .option('--area-m2 <m2>', 'the corrected area in square metres, e.g. 54.31', areaM2)
+    .requiredOption(
+      '--reason <text>',
+      'the survey, decision or letter the correction rests on',
+      text(LIMITS.textLengthMax),
+    )
+    .action(
+      async (
+        options: EnvelopeOptions &
+          OutOptions & {
+            registrar: string;
+            object: string;
+            objectVersion: number;
+            address?: string;
+            areaM2?: number;
+            reason: string;
+          },
+      ) => {
+        if (options.address === undefined && options.areaM2 === undefined)
+          throw new CliError('Give what to correct: --address TEXT, --area-m2 M2, or both.');
+        const tx = await writeTx(
+          {
+            type: 'property.correct',
+            ...(await envelopeOf(options)),
+            payload: {
+              objectId: options.object,
+              objectVersion: options.objectVersion,
+              registrar: options.registrar,
+              changes: {
+                ...(options.address !== undefined ? { address: options.address } : {}),
+                ...(options.areaM2 !== undefined ? { areaDm2: options.areaM2 } : {}),
+              },
+              reason: options.reason,
+            },
+          },
+          options,
+        );
+        console.log(summary(tx, options.out));
+      },
+    );
+}
+
+/** Signs as the registrar a registration or correction names, and as no one else. */
+function asNamedRegistrar(tx: Transaction, key: KeyPair, options: SignOptions): Transaction {
+  return plainSign(tx, key, options, (checked) => {
+    const registrar = (checked as TxOf<'property.register'> | TxOf<'property.correct'>).payload.registrar;
+    const what = checked.type === 'property.correct' ? 'correction' : 'registration';
+    if (key.publicKey !== registrar) {
+      throw new CliError(`Key ${short(key.publicKey)} is not the registrar this ${what} names (${short(registrar)}).`);
+    }
+  });
+}
+
 /** `notary tx sign` for the property module's types. */
 export const propertySigning: Record<string, SigningStep> = {
   transfer: {
     sign: (tx, key, options) => consent(tx as TxOf<'transfer'>, key, options.asHolder === true),
     count: (tx) => `${(tx as TxOf<'transfer'>).payload.consents.length} contract signatures`,
   },
-  'property.register': {
-    sign: (tx, key, options) =>
-      plainSign(tx, key, options, (checked) => {
-        const registrar = (checked as TxOf<'property.register'>).payload.registrar;
-        if (key.publicKey !== registrar) {
-          throw new CliError(
-            `Key ${short(key.publicKey)} is not the registrar this registration names (${short(registrar)}).`,
-          );
-        }
-      }),
-  },
+  'property.register': { sign: asNamedRegistrar },
+  'property.correct': { sign: asNamedRegistrar },
 };
