@@ -1,5 +1,5 @@
 // Registry: search by cadastral number or owner key; the object page with owners,
-// encumbrances, history, and the printable certificate and receipts.
+// encumbrances, history, a registrar's correction, and the printable certificate and receipts.
 import { Anchor, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Timeline, Title } from '@mantine/core';
 import { IconArrowLeft, IconPrinter, IconReceipt, IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
@@ -8,6 +8,7 @@ import { Hash } from '../../components/common.js';
 import { QueryView } from '../../components/QueryView.js';
 import { useApi } from '../../data.js';
 import { formatArea, formatShare } from '../../format.js';
+import { CorrectRecord } from './CorrectRecord.js';
 import { href, navigate } from '../../router.js';
 
 function Search({ initial }: { initial: string }) {
@@ -155,6 +156,7 @@ function ObjectPage({ id }: { id: string }) {
                 </div>
               </SimpleGrid>
             </Card>
+            <CorrectRecord object={object} />
             <Card withBorder>
               <Title order={3} size="h4" mb="xs">
                 {t('registry.owners')}

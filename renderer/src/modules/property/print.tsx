@@ -1,5 +1,5 @@
 // The property registry's printed parts: the ownership certificate (#/print/certificate/<id>),
-// and the rows a registration's and a transfer's receipt add.
+// and the rows a registration's, a correction's and a transfer's receipt add.
 import { Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -91,6 +91,28 @@ export function RegisterReceipt({ tx }: { tx: TxOf<'property.register'> }) {
       <Field label={t('print.object')}>{tx.payload.object.id}</Field>
       <Field label={t('registry.owners')}>
         <Owners owners={tx.payload.object.owners} />
+      </Field>
+    </>
+  );
+}
+
+export function CorrectReceipt({ tx }: { tx: TxOf<'property.correct'> }) {
+  const { t } = useTranslation();
+  const { objectId, changes, reason, registrar } = tx.payload;
+  return (
+    <>
+      <Field label={t('print.object')}>{objectId}</Field>
+      {changes.address !== undefined ? <Field label={t('print.correctionAddress')}>{changes.address}</Field> : null}
+      {changes.areaDm2 !== undefined ? (
+        <Field label={t('print.correctionArea')}>
+          {t('registry.areaValue', { value: formatArea(changes.areaDm2) })}
+        </Field>
+      ) : null}
+      <Field label={t('print.correctionReason')}>{reason}</Field>
+      <Field label={t('print.correctionRegistrar')}>
+        <Text size="sm" className="mono" style={{ wordBreak: 'break-all' }}>
+          {registrar}
+        </Text>
       </Field>
     </>
   );

@@ -16,6 +16,7 @@ export const be: Translation<typeof en> = {
       NOT_A_NOTARY: 'У гэтага офіса няма ключа натарыуса, таму ён не можа засведчваць.',
       ALREADY_CERTIFIED: 'Гэтая дамова ўжо засведчана.',
       NOT_NOTARY: 'Засведчыць пераход права можа толькі натарыус.',
+      NOT_A_REGISTRAR: 'Гэта можа зрабіць толькі рэгістратар: гэта ўстанова падпісвае не як рэгістратар.',
     },
   },
   reject: {
@@ -28,10 +29,12 @@ export const be: Translation<typeof en> = {
     ENCUMBERED: 'На аб’ект накладзены арышт, або ён у іпатэцы без згоды банка.',
     PRICE_ZERO: 'Цана дагавора роўная нулю. Адчужэнне — гэта продаж, у яго павінна быць цана; дарэнне — іншы дагавор.',
     DUTY_TOO_LOW: 'Уплачаная дзяржаўная пошліна меншая, чым патрабуе тарыф.',
+    CORRECTION_UNCHANGED: 'Выпраўленне нічога не мяняе: у аб’екта ўжо гэты адрас і гэтая плошча.',
   },
   txType: {
     'property.register': 'Рэгістрацыя',
     transfer: 'Пераход права ўласнасці',
+    'property.correct': 'Выпраўленне запісу',
   },
   kind: {
     land: 'Зямельны ўчастак',
@@ -147,9 +150,26 @@ export const be: Translation<typeof en> = {
     historyTruncated: 'Паказаны толькі першыя запісы.',
     printCertificate: 'Друк пасведчання',
     backToSearch: 'Назад да пошуку',
+    correct: 'Выправіць запіс',
+    correctTitle: 'Выправіць адрас або плошчу аб’екта {{id}}',
+    correctText:
+      'Выпраўленне памылкі абмеру або адраса. Выпраўленне падпісваецца ключом гэтага рэгістратара, запісваецца з падставай і бачна ў гісторыі аб’екта.',
+    correctAddress: 'Адрас',
+    correctArea: 'Плошча, м²',
+    correctAreaInvalid: 'Увядзіце плошчу ў квадратных метрах, не больш за два знакі пасля коскі, напрыклад 54.31.',
+    correctReason: 'Падстава (абмер, рашэнне або ліст)',
+    correctReasonRequired: 'Пакажыце падставу выпраўлення.',
+    correctNothing: 'Спачатку змяніце адрас або плошчу.',
+    correctSubmit: 'Падпісаць і адправіць выпраўленне',
+    correctCancel: 'Адмена',
+    correctResult: 'Стан выпраўлення',
   },
   print: {
     certificateTitle: 'Пасведчанне аб праве ўласнасці',
     downloadCertificate: 'Спампаваць пасведчанне (JSON)',
+    correctionAddress: 'Выпраўлены адрас',
+    correctionArea: 'Выпраўленая плошча',
+    correctionReason: 'Падстава',
+    correctionRegistrar: 'Рэгістратар',
   },
 };

@@ -14,6 +14,7 @@ export const en = {
       NOT_A_NOTARY: 'This office has no notary key, so it cannot certify.',
       ALREADY_CERTIFIED: 'This contract has already been certified.',
       NOT_NOTARY: 'Only a notary can certify a transfer.',
+      NOT_A_REGISTRAR: 'Only a registrar office can do this: this office does not sign as a registrar.',
     },
   },
   reject: {
@@ -25,10 +26,12 @@ export const en = {
     ENCUMBERED: 'The object is under arrest, or mortgaged without the bank’s consent.',
     PRICE_ZERO: 'The contract price is zero. A transfer is a sale and needs a price; a gift is a different contract.',
     DUTY_TOO_LOW: 'The state duty paid is less than the fee schedule requires.',
+    CORRECTION_UNCHANGED: 'The correction changes nothing: the object already has this address and area.',
   },
   txType: {
     'property.register': 'Registration',
     transfer: 'Transfer of ownership',
+    'property.correct': 'Correction of the record',
   },
   kind: {
     land: 'Land plot',
@@ -144,9 +147,26 @@ export const en = {
     historyTruncated: 'Only the first entries are shown.',
     printCertificate: 'Print certificate',
     backToSearch: 'Back to search',
+    correct: 'Correct the record',
+    correctTitle: 'Correct the address or area of {{id}}',
+    correctText:
+      'Correct a survey or address error. The correction is signed with this registrar office’s key, recorded with its reason, and shown in the object’s history.',
+    correctAddress: 'Address',
+    correctArea: 'Area, m²',
+    correctAreaInvalid: 'Enter the area in square metres with at most two decimals, e.g. 54.31.',
+    correctReason: 'Reason (survey, decision or letter)',
+    correctReasonRequired: 'Give the reason for the correction.',
+    correctNothing: 'Change the address or the area first.',
+    correctSubmit: 'Sign and submit the correction',
+    correctCancel: 'Cancel',
+    correctResult: 'Status of the correction',
   },
   print: {
     certificateTitle: 'Certificate of ownership',
     downloadCertificate: 'Download certificate (JSON)',
+    correctionAddress: 'Corrected address',
+    correctionArea: 'Corrected area',
+    correctionReason: 'Reason',
+    correctionRegistrar: 'Registrar',
   },
 } as const;
