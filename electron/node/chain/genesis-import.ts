@@ -18,10 +18,9 @@ import {
   StateKey,
   type Block,
   type Genesis,
-  type PropertyObject,
   type ValidatorSchedule,
 } from '../../../shared/ledger/index.js';
-import * as shares from '../../../shared/modules/property/shares.js';
+import { genesisObjectRecord } from '../../../shared/modules/property/keeper.js';
 import { genesisHeader } from '../../../shared/chain/genesis.js';
 import { SmtLeafTable, buildSmtBulk, type SmtBulkSink } from '../../../shared/smt/index.js';
 import { bytesToHex } from '../../../shared/codec/index.js';
@@ -77,22 +76,6 @@ export function genesisDigest(genesis: Genesis): string {
   return digest.hex();
 }
 
-/** The state record of a genesis object, as genesisState makes it. */
-function objectRecord(object: GenesisProperty): PropertyObject {
-  const total = shares.sum(object.owners.map((owner) => owner.share));
-  if (shares.compare(total, shares.ONE) !== 0) {
-    throw new LedgerError(RejectCode.sharesMismatch, `genesis object ${object.id}: owners' shares do not add up to 1`);
-  }
-  return {
-    ...object,
-    owners: shares.normalizeOwners(object.owners),
-    encumbrances: [],
-    version: 1,
-    registeredHeight: 0,
-    updatedHeight: 0,
-  } as PropertyObject;
-}
-
 /**
  * Imports `genesis` (with `properties`, or the objects streamed from `properties` when the
  * document is too large to hold) into an empty store and commits the genesis block.
@@ -133,7 +116,7 @@ export async function importGenesis(
   let objects = 0;
   for await (const object of properties) {
     digest.add(object);
-    const record = objectRecord(object);
+    const record = genesisObjectRecord(object); // as genesisState makes it
     const key = StateKey.object(object.id);
     const value = encodeStateValue(record);
     table.add(sha256(utf8(key)), sha256(value));

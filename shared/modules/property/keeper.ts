@@ -3,7 +3,39 @@
 // an object's encumbrances only through `updateObject`; no module reads `obj/` keys itself.
 import { KernelCode, LedgerError, reject } from '../../ledger/errors.js';
 import type { StateOverlay, StateReader } from '../../ledger/overlay.js';
-import { PropertyCode, PropertyKey, type FeeSchedule, type PropertyObject } from './types.js';
+import * as shares from './shares.js';
+import { PropertyCode, PropertyKey, type FeeSchedule, type PropertyObject, type registerPayload } from './types.js';
+import type { z } from 'zod';
+
+/** The state record of an object carried over at genesis (its owners' shares must make 1). */
+export function genesisObjectRecord(object: z.output<typeof registerPayload>['object']): PropertyObject {
+  const total = shares.sum(object.owners.map((owner) => owner.share));
+  if (shares.compare(total, shares.ONE) !== 0) {
+    throw new LedgerError(
+      PropertyCode.sharesMismatch,
+      `genesis object ${object.id}: owners' shares do not add up to 1`,
+    );
+  }
+  return {
+    ...object,
+    owners: shares.normalizeOwners(object.owners),
+    encumbrances: [],
+    version: 1,
+    registeredHeight: 0,
+    updatedHeight: 0,
+  };
+}
+
+/** A correction's `changes`: only the fields given. */
+export function correctionChanges(given: { address?: string | undefined; areaDm2?: number | undefined }): {
+  address?: string;
+  areaDm2?: number;
+} {
+  return {
+    ...(given.address !== undefined ? { address: given.address } : {}),
+    ...(given.areaDm2 !== undefined ? { areaDm2: given.areaDm2 } : {}),
+  };
+}
 
 /** The key of an object's record: for receipts and state proofs, which prove the record itself. */
 export const objectKey = PropertyKey.object;

@@ -4,10 +4,10 @@ import { Domain, type SignatureCheck } from '../../crypto/index.js';
 import { LedgerError } from '../../ledger/errors.js';
 import { defineModule, defineTx } from '../../ledger/module.js';
 import { authorityReads } from '../authority/keeper.js';
+import { genesisObjectRecord } from './keeper.js';
 import { applyCorrect, applyRegister, applyTransfer } from './rules.js';
-import * as shares from './shares.js';
 import * as types from './types.js';
-import { PropertyCode, PropertyKey, type PropertyObject } from './types.js';
+import { PropertyCode, PropertyKey } from './types.js';
 
 export const propertyModule = defineModule({
   name: 'property',
@@ -55,23 +55,9 @@ export const propertyModule = defineModule({
     init(genesis, writes) {
       writes.set(PropertyKey.fees, genesis.feeSchedule);
       for (const object of genesis.properties ?? []) {
-        const total = shares.sum(object.owners.map((owner) => owner.share));
-        if (shares.compare(total, shares.ONE) !== 0) {
-          throw new LedgerError(
-            PropertyCode.sharesMismatch,
-            `genesis object ${object.id}: owners' shares do not add up to 1`,
-          );
-        }
+        const record = genesisObjectRecord(object);
         if (writes.has(PropertyKey.object(object.id)))
           throw new LedgerError(PropertyCode.objectExists, `genesis lists object ${object.id} twice`);
-        const record: PropertyObject = {
-          ...object,
-          owners: shares.normalizeOwners(object.owners),
-          encumbrances: [],
-          version: 1,
-          registeredHeight: 0,
-          updatedHeight: 0,
-        };
         writes.set(PropertyKey.object(object.id), record);
       }
     },

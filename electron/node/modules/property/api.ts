@@ -10,6 +10,7 @@ import type { Clock } from '../../lifecycle/clock.js';
 import type { Submissions } from '../../mempool/submissions.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
 import type { Chain } from '../../chain/chain.js';
+import { correctionChanges } from '../../../../shared/modules/property/keeper.js';
 import { ApiError } from '../../api/errors.js';
 import type { registryQueries } from '../../api/queries.js';
 import { found } from '../../api/handlers/found.js';
@@ -50,10 +51,7 @@ export function propertyApi(components: PropertyApiComponents) {
           objectId: id,
           objectVersion: body.objectVersion,
           registrar: signingKey.publicKey,
-          changes: {
-            ...(body.address !== undefined ? { address: body.address } : {}),
-            ...(body.areaDm2 !== undefined ? { areaDm2: body.areaDm2 } : {}),
-          },
+          changes: correctionChanges(body),
           reason: body.reason,
         },
       };

@@ -18,6 +18,7 @@ import {
   type UnsignedTransaction,
 } from '../../../../shared/ledger/index.js';
 import * as shares from '../../../../shared/modules/property/shares.js';
+import { correctionChanges } from '../../../../shared/modules/property/keeper.js';
 import { CliError } from '../../cli/errors.js';
 import {
   areaM2,
@@ -269,10 +270,7 @@ export function correctCommand(): Command {
               objectId: options.object,
               objectVersion: options.objectVersion,
               registrar: options.registrar,
-              changes: {
-                ...(options.address !== undefined ? { address: options.address } : {}),
-                ...(options.areaM2 !== undefined ? { areaDm2: options.areaM2 } : {}),
-              },
+              changes: correctionChanges({ address: options.address, areaDm2: options.areaM2 }),
               reason: options.reason,
             },
           },
