@@ -91,10 +91,11 @@ export class NotaryNode {
     const stores = await openNodeStores(dataDir, genesis, log);
     const lifecycle: Part[] = [stores];
     try {
-      const { chain, outbox } = stores;
+      const { stop: _closeStores, pendingTxs, ...stored } = stores; // the stores' stop is the lifecycle's
+      const { chain, outbox } = stored;
       const clock = systemClock();
       const mempool = new Mempool(chain, () => clock.now());
-      const base = { ...stores, dataDir, config, signingKey, selfKey: signingKey?.publicKey, mempool, clock, log };
+      const base = { ...stored, dataDir, config, signingKey, selfKey: signingKey?.publicKey, mempool, clock, log };
       const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen });
       const damage = damageWatch({ dataDir })(base);
       const blockCommitter = committer()({ ...base, damage });
@@ -109,7 +110,7 @@ export class NotaryNode {
       const links = connectivity()(parts);
       const publish = (bytes: Uint8Array) => network.publish('tx', bytes);
       const sent = submissions()({ ...parts, connectivity: links, publish, log: log.child({ part: 'outbox' }) });
-      await sent.readmit(stores.pendingTxs);
+      await sent.readmit(pendingTxs);
       const consensus = consensusService({
         ...{ chainId: chain.chainId, consensus: config.consensus },
         signer: signingKey && config.role !== 'observer' ? { secretKey: signingKey.secretKey, dataDir } : null,
