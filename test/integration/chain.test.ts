@@ -212,3 +212,31 @@ describe('audit', () => {
     expect(report.problem?.message).toMatch(new RegExp(`obj/${objectId}`));
   });
 });
+
+describe('reads racing a commit', () => {
+  it('answers "not yet" for a block and a commit whose read began before they were committed, never damage', async () => {
+    const next = chain.head.height + 1;
+    const store = chain.store;
+    const readBlock = store.getBlockBytes.bind(store);
+    const readCommit = store.getCommitBytes.bind(store);
+    // Each read misses, then the block commits before the read returns (as on a loaded machine).
+    store.getBlockBytes = async (height: number) => {
+      const bytes = await readBlock(height);
+      if (height === next) await commitTransfers(1);
+      return bytes;
+    };
+    const block = await chain.getBlock(next);
+    store.getBlockBytes = readBlock;
+    expect(block).toBeUndefined();
+    expect(chain.head.height).toBe(next);
+    store.getCommitBytes = async (height: number) => {
+      const bytes = await readCommit(height);
+      if (height === next + 1) await commitTransfers(1);
+      return bytes;
+    };
+    const commit = await chain.getCommit(next + 1);
+    store.getCommitBytes = readCommit;
+    expect(commit).toBeUndefined();
+    expect(await chain.getBlock(next + 1)).toBeDefined();
+  });
+});

@@ -435,12 +435,14 @@ export class Chain implements StateSource {
   /** A committed block's commit certificate, checked to be this height's (its block hash recorded at this height). */
   async getCommit(height: number): Promise<Commit | undefined> {
     const row = rowOf(Keys.commit(height));
+    // The head before the read: a block committed while the read was in flight is "not yet", not damage.
+    const headHeight = this.store.head!.height;
     const bytes = await this.store.getCommitBytes(height);
     if (!bytes) {
-      if (height <= this.store.head!.height)
+      if (height <= headHeight)
         throw corruptError(
           this.store.dir,
-          `the commit certificate is missing at or below the head at height ${this.store.head!.height}`,
+          `the commit certificate is missing at or below the head at height ${headHeight}`,
           undefined,
           row,
         );
@@ -961,12 +963,14 @@ const SMT_LEAF_TAG = 0;
  */
 async function readBlock(store: ChainStore, height: number): Promise<Block | undefined> {
   const row = rowOf(Keys.block(height));
+  // The head before the read: a block committed while the read was in flight is "not yet", not damage.
+  const headHeight = store.head?.height;
   const bytes = await store.getBlockBytes(height);
   if (!bytes) {
-    if (store.head && height <= store.head.height)
+    if (headHeight !== undefined && height <= headHeight)
       throw corruptError(
         store.dir,
-        `the block is missing at or below the head at height ${store.head.height}`,
+        `the block is missing at or below the head at height ${headHeight}`,
         undefined,
         row,
       );
