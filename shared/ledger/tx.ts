@@ -10,11 +10,6 @@ import type { Contract, SignatureEntry, Transaction, UnsignedTransaction } from 
 
 export { contentHashBytes, TxDigests, txHash, txId, txIdBytes } from './digests.js';
 
-export function unsignedTransactionOf(tx: Transaction | UnsignedTransaction): UnsignedTransaction {
-  return unsignedOf(tx) as UnsignedTransaction;
-}
-export { unsignedTransactionOf as unsignedOf };
-
 /**
  * The signature checks the rules make for `tx` in a block of `chainId` when every check
  * passes: its signers over the txId, and the signatures its module checks besides (a

@@ -18,6 +18,7 @@ import {
   type Share,
   type Transaction,
 } from '../../../shared/ledger/index.js';
+import { areaDm2FromM2 } from '../../../shared/modules/property/area.js';
 import { readGenesis, writeFileDurably } from '../config.js';
 import { readPassphrase, unlockKeystore } from '../keystore/index.js';
 import { CliError } from './errors.js';
@@ -69,9 +70,10 @@ export function collect<T>(parse: (value: string) => T) {
 
 /** 54.2 or 54.20 (m²) -> 5420 dm², exact. */
 export function areaM2(value: string): number {
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(value);
-  if (!match) throw new InvalidArgumentError('expected square metres with at most two decimals, e.g. 54.2');
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  const areaDm2 = areaDm2FromM2(value);
+  if (areaDm2 === undefined)
+    throw new InvalidArgumentError('expected square metres with at most two decimals, e.g. 54.2');
+  return areaDm2;
 }
 
 export function text(max: number) {

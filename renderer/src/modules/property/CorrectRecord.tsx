@@ -6,18 +6,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PropertyObject } from '../../../../shared/ledger/index.js';
+import { areaDm2FromM2, areaM2Text } from '../../../../shared/modules/property/area.js';
 import { ErrorAlert } from '../../components/common.js';
 import { TxProgress } from '../../components/TxProgress.js';
 import { useClient, useIdentity } from '../../data.js';
-
-/** "54.31" or "54,31" (m²) -> 5431 dm², exact; undefined when it is not such a number. */
-function parseAreaM2(value: string): number | undefined {
-  const match = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(value);
-  if (!match) return undefined;
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
-
-const areaText = (areaDm2: number) => `${Math.floor(areaDm2 / 100)}.${String(areaDm2 % 100).padStart(2, '0')}`;
 
 export function CorrectRecord({ object }: { object: PropertyObject }) {
   const { t } = useTranslation();
@@ -45,10 +37,10 @@ function CorrectForm({ object, onClose }: { object: PropertyObject; onClose: () 
   const client = useClient();
   const queryClient = useQueryClient();
   const [address, setAddress] = useState(object.address);
-  const [area, setArea] = useState(areaText(object.areaDm2));
+  const [area, setArea] = useState(areaM2Text(object.areaDm2));
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const areaDm2 = parseAreaM2(area);
+  const areaDm2 = areaDm2FromM2(area);
   const submit = useMutation({
     mutationFn: () =>
       client.call('correctProperty', {
