@@ -65,7 +65,9 @@ class ArrayApp implements ConsensusApp {
   readonly calls: string[] = [];
   builds: Array<{ height: number; timeMs: number; proposer: string }> = [];
   waitForTransactions?: (signal: AbortSignal) => Promise<void>;
+  heartbeatMsFor?: (height: number) => number;
   failCommit = false;
+  validators = [key.publicKey];
 
   head(): AppHead {
     const header = this.#headHeader();
@@ -87,7 +89,7 @@ class ArrayApp implements ConsensusApp {
     );
   }
   async validatorsFor(): Promise<string[]> {
-    return [key.publicKey];
+    return this.validators;
   }
   async buildBlock(height: number, _round: number, context: { proposer: string; timeMs: number }): Promise<Block> {
     this.builds.push({ height, ...context });
@@ -191,6 +193,49 @@ describe('consensus driver', () => {
     await clock.advance(0);
     expect(app.blocks.length).toBeGreaterThan(0);
     await driver.stop();
+  });
+
+  it("takes each height's heartbeat from the application (a chain parameter) [REQ-CONS.5]", async () => {
+    const { clock, app, driver } = await setUp({ heartbeatMs: 1 });
+    app.waitForTransactions = () => new Promise(() => undefined);
+    app.heartbeatMsFor = (height) => (height === 1 ? 500 : 60_000);
+    await driver.start();
+    await clock.advance(500);
+    expect(app.builds.map((b) => b.height)).toEqual([1]);
+    await clock.advance(59_000);
+    expect(app.builds.map((b) => b.height)).toEqual([1]);
+    await clock.advance(1_100); // height 2 started just after height 1 committed, at ~501 ms
+    expect(app.builds.map((b) => b.height)).toEqual([1, 2]);
+    await driver.stop();
+  });
+
+  it('after an idle hour, a transaction waits one propose timeout for a dead proposer, not the heartbeat [REQ-CONS.5]', async () => {
+    // Two validators; the other one proposes height 1 and is down. An hour-long heartbeat.
+    let seed = 0;
+    let dead = generateKeyPair(sha256(utf8(`dead ${seed}`)));
+    while (dead.publicKey < key.publicKey) dead = generateKeyPair(sha256(utf8(`dead ${++seed}`)));
+    const hourMs = 3_600_000;
+    const prevotesAt = async (txAfterMs: number | null) => {
+      const { clock, app, net, driver } = await setUp({ heartbeatMs: hourMs, timeouts: { timeoutProposeMs: 3_000 } });
+      app.validators = [key.publicKey, dead.publicKey]; // sorted: the dead key proposes (1 + 0) mod 2
+      let arrive: () => void = () => undefined;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      app.waitForTransactions = () => arrived;
+      const startMs = clock.nowMs;
+      await driver.start();
+      if (txAfterMs !== null) {
+        await clock.advance(txAfterMs);
+        arrive();
+      }
+      const nilPrevote = () => net.sent.some((m) => m.kind === 'vote' && m.type === 'prevote' && m.round === 0);
+      while (!nilPrevote() && clock.nowMs - startMs < 2 * hourMs) await clock.advance(250);
+      await driver.stop();
+      return clock.nowMs - startMs;
+    };
+    // Idle: the round-0 propose timeout is the heartbeat plus the propose timeout.
+    expect(await prevotesAt(null)).toBe(hourMs + 3_000);
+    // A transaction after 59 minutes: three seconds later the round moves on.
+    expect(await prevotesAt(59 * 60_000)).toBe(59 * 60_000 + 3_000);
   });
 
   it('drops peer messages beyond the queue bound, and counts them', async () => {

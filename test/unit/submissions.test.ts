@@ -29,6 +29,7 @@ import {
 import { Listeners } from '../../electron/node/lifecycle/listeners.js';
 import { Mempool } from '../../electron/node/mempool/mempool.js';
 import { RESEND_MIN_MS } from '../../electron/node/mempool/outbox-sender.js';
+import { CAUGHT_UP_CHECK_INTERVAL_MS } from '../../electron/node/mempool/outbox-reconciler.js';
 import { Outbox } from '../../electron/node/mempool/outbox.js';
 import { PendingLog } from '../../electron/node/mempool/pending-log.js';
 import { submissions, type Submissions } from '../../electron/node/mempool/submissions.js';
@@ -52,6 +53,8 @@ let outbox: Outbox;
 let commits: Committer;
 let sent: Submissions;
 let online: boolean;
+/** What a status round with peers shows (the node's syncer); by default no peer answers. */
+let peerStatus: { outcome: string; targetHeight: number; peersAnswered: number };
 let backOnline: Listeners<void>;
 let published: Uint8Array[];
 let publishAnswer: PublishResult;
@@ -100,7 +103,7 @@ function buildSubmissions(txsAtStart: PendingLog): Submissions {
       onBackOnline: (listener) => backOnline.add(listener),
       onPeerConnected: () => () => undefined,
     },
-    sync: { syncing: false },
+    sync: { syncing: false, sync: async () => ({ ...peerStatus, height: chain.head.height }) },
     damage,
     publish: async (bytes) => {
       published.push(bytes);
@@ -123,6 +126,7 @@ beforeEach(async () => {
   backOnline = new Listeners<void>();
   published = [];
   publishAnswer = { recipients: 1, outcome: 'sent' };
+  peerStatus = { outcome: 'caught-up', targetHeight: 0, peersAnswered: 0 };
   events = [];
   sent = buildSubmissions(pendingLog);
 });
@@ -216,6 +220,26 @@ describe('the outbox on virtual time', () => {
     advance(10 * RESEND_MIN_MS);
     await sent.reconcile();
     expect(published).toHaveLength(3);
+  });
+
+  it('back online on an idle network, sends the outbox once peers show no head above ours, without waiting for a heartbeat block', async () => {
+    online = false;
+    const [tx] = (await transfers(1)) as [Transaction];
+    await sent.submit(tx);
+    online = true;
+    await backOnline.emitInTurn();
+    // A peer is ahead and the sync could not reach its head: the state may be stale.
+    peerStatus = { outcome: 'no-peers', targetHeight: chain.head.height + 3, peersAnswered: 2 };
+    await sent.reconcile();
+    expect(published).toHaveLength(0);
+    // Peers answer with our head: caught up, sent at the next status round (spaced out).
+    peerStatus = { outcome: 'caught-up', targetHeight: chain.head.height, peersAnswered: 2 };
+    await sent.reconcile();
+    expect(published).toHaveLength(0);
+    advance(CAUGHT_UP_CHECK_INTERVAL_MS);
+    await sent.reconcile();
+    expect(published).toHaveLength(1);
+    expect(outbox.getByHash(txHash(tx))?.state).toBe('submitted');
   });
 
   it('sends again at the next pass, without waiting, what reached no peer', async () => {

@@ -6,10 +6,13 @@
 //   is broadcast, then fed back to the machine like any peer's.
 // - After a commit it starts the next height with the application's validators for it (a set
 //   changed by block H votes from H + 2, so head + 1 and head + 2 are always known).
-// - Heartbeat (DESIGN §5): at round 0 a proposer waits until a transaction waits
-//   (app.waitForTransactions) or heartbeatMs has passed since the height started, then builds.
-//   The machine adds heartbeatMs to every validator's round-0 propose timeout, so the wait never
-//   costs a round. The application's calls may take as long as they need: the machine keeps
+// - Heartbeat (DESIGN §5, §10): at round 0 a proposer waits until a transaction waits
+//   (app.waitForTransactions) or the height's heartbeat (app.heartbeatMsFor, a chain parameter)
+//   has passed since the height started, then builds. Every validator's round-0 propose timeout
+//   runs to the end of the heartbeat plus the propose timeout, so an idle wait never costs a
+//   round; and once a transaction waits in its own mempool, to the propose timeout from then, so
+//   a network idle for an hour does not make the first transaction wait out a dead proposer's
+//   heartbeat. The application's calls may take as long as they need: the machine keeps
 //   handling messages meanwhile and drops answers that arrive after their round moved on.
 // - Every gossipIntervalMs the machine gets a tick: it re-sends what gossip may have lost
 //   (gossip.ts) and, while the network is past this height, asks the application to sync.
@@ -37,7 +40,10 @@ export interface ConsensusDriverInit {
   chainId: string;
   /** Defaults: propose 3000, prevote 1000, precommit 1000, delta 500 ms per round. */
   timeouts?: Partial<Omit<TimeoutConfig, 'heartbeatMs'>>;
-  /** Longest wait for transactions before a round-0 proposal; 0 (default) builds at once. */
+  /**
+   * Longest wait for transactions before a round-0 proposal, when the application does not
+   * give one per height (app.heartbeatMsFor); 0 (default) builds at once.
+   */
   heartbeatMs?: number;
   /** Re-send interval of own messages, and of sync requests while behind. */
   gossipIntervalMs?: number;
@@ -82,7 +88,9 @@ export class ConsensusDriver {
   readonly #queue: InputQueue;
   readonly #logger: ConsensusLogger;
   readonly #metrics: ConsensusMetrics;
-  readonly #heartbeatMs: number;
+  readonly #defaultHeartbeatMs: number;
+  /** The heartbeat of the height being decided (app.heartbeatMsFor, else the init's). */
+  #heartbeatMs: number;
   readonly #gossipIntervalMs: number;
   #started = false;
   #running = false;
@@ -99,11 +107,16 @@ export class ConsensusDriver {
   #heightQueued = 0;
   #heightStartedAtMs = 0;
   #wakeHeartbeat: (() => void) | null = null;
+  /** Ends the round-0 wait for a transaction that shortens the propose timeout. */
+  #stopTxWatch: (() => void) | null = null;
 
   constructor(init: ConsensusDriverInit, components: ConsensusDriverComponents) {
     this.#init = init;
     this.#components = components;
-    this.#heartbeatMs = init.heartbeatMs ?? 0;
+    this.#defaultHeartbeatMs = init.heartbeatMs ?? 0;
+    this.#heartbeatMs = this.#defaultHeartbeatMs;
+    if (!Number.isSafeInteger(this.#defaultHeartbeatMs) || this.#defaultHeartbeatMs < 0)
+      throw new Error('heartbeatMs must be a non-negative integer of milliseconds');
     this.#gossipIntervalMs = init.gossipIntervalMs ?? GOSSIP_INTERVAL_MS_DEFAULT;
     if (!Number.isSafeInteger(this.#gossipIntervalMs) || this.#gossipIntervalMs < 1)
       throw new Error('gossipIntervalMs must be a positive integer');
@@ -111,7 +124,8 @@ export class ConsensusDriver {
       chainId: init.chainId,
       self: components.privValidator?.publicKey ?? null,
       verify: components.verify,
-      timeouts: { ...init.timeouts, heartbeatMs: this.#heartbeatMs },
+      // The heartbeat's share of the round-0 propose timeout is the driver's (#schedulePropose).
+      timeouts: { ...init.timeouts, heartbeatMs: 0 },
     });
     this.#queue = new InputQueue(init.networkInputsMax ?? NETWORK_INPUTS_MAX_DEFAULT);
     this.#logger = components.logger ?? silentLogger;
@@ -158,6 +172,7 @@ export class ConsensusDriver {
     this.#timers.clear();
     this.#queue.clear();
     this.#wakeHeartbeat?.();
+    this.#stopTxWatch?.();
   }
 
   #halt(error: unknown): void {
@@ -216,10 +231,13 @@ export class ConsensusDriver {
         return this.#track(this.#sign(output));
       case 'broadcast':
         return transport.broadcast(output.message);
-      case 'scheduleTimeout':
-        return this.#setTimer(`${output.height}/${output.round}/${output.step}`, output.durationMs, () =>
-          this.#enqueue({ kind: 'timeout', height: output.height, round: output.round, step: output.step }),
-        );
+      case 'scheduleTimeout': {
+        const fire = () =>
+          this.#enqueue({ kind: 'timeout', height: output.height, round: output.round, step: output.step });
+        if (output.step === 'propose' && output.round === 0)
+          return this.#scheduleRoundZeroPropose(output.height, output.durationMs, fire);
+        return this.#setTimer(`${output.height}/${output.round}/${output.step}`, output.durationMs, fire);
+      }
       case 'commit':
         return this.#track(this.#commit(output.block, output.commit, [...this.#machine.validators]));
       case 'evidence':
@@ -274,22 +292,26 @@ export class ConsensusDriver {
   async #startNextHeight(): Promise<void> {
     const { app } = this.#components;
     let plan: { height: number; validators: string[]; nextValidators: string[]; lastCommit?: Commit };
+    let heartbeatMs: number;
     try {
-      plan = await this.#withApp(async () => {
+      ({ heartbeatMs, ...plan } = await this.#withApp(async () => {
         const height = app.head().height + 1;
         const lastCommit = height > 1 ? await app.commitOf?.(height - 1) : undefined;
         return {
           height,
           validators: await app.validatorsFor(height),
           nextValidators: await app.validatorsFor(height + 1),
+          heartbeatMs: app.heartbeatMsFor ? await app.heartbeatMsFor(height) : this.#defaultHeartbeatMs,
           ...(lastCommit ? { lastCommit } : {}),
         };
-      });
+      }));
     } catch (error) {
       return this.#halt(error);
     }
     if (!this.#running || plan.height <= this.#heightQueued) return;
     this.#heightQueued = plan.height;
+    this.#heartbeatMs = heartbeatMs;
+    this.#stopTxWatch?.();
     for (const [key, id] of this.#timers) {
       if (key !== 'tick' && Number(key.split('/')[0]) < plan.height) {
         this.#components.clock.clearTimer(id);
@@ -349,6 +371,36 @@ export class ConsensusDriver {
       this.#components.transport.broadcast(vote);
       this.#enqueue({ kind: 'vote', vote });
     }
+  }
+
+  /**
+   * Round 0's propose timeout: to the end of the height's heartbeat, plus the propose timeout;
+   * once a transaction waits here, the propose timeout from then if that is sooner (the
+   * proposer builds as soon as a transaction waits in its own mempool, gossip brings it there
+   * about when it arrives here, and a dead proposer costs one propose timeout, not a heartbeat).
+   */
+  #scheduleRoundZeroPropose(height: number, durationMs: number, fire: () => void): void {
+    const key = `${height}/0/propose`;
+    const { clock, app } = this.#components;
+    const heartbeatLeftMs = Math.max(0, this.#heightStartedAtMs + this.#heartbeatMs - clock.now());
+    this.#setTimer(key, heartbeatLeftMs + durationMs, fire);
+    if (heartbeatLeftMs === 0 || !app.waitForTransactions) return;
+    this.#stopTxWatch?.();
+    const controller = new AbortController();
+    const stop = () => {
+      controller.abort();
+      if (this.#stopTxWatch === stop) this.#stopTxWatch = null;
+    };
+    this.#stopTxWatch = stop;
+    app.waitForTransactions(controller.signal).then(
+      () => {
+        if (controller.signal.aborted || !this.#running) return;
+        stop();
+        if (this.#machine.height !== height || this.#machine.round !== 0 || !this.#timers.has(key)) return;
+        this.#setTimer(key, durationMs, fire);
+      },
+      () => undefined,
+    );
   }
 
   async #build(height: number, round: number): Promise<void> {

@@ -91,6 +91,11 @@ export interface ConsensusApp {
    * round-0 proposal waits the whole heartbeat.
    */
   waitForTransactions?(signal: AbortSignal): Promise<void>;
+  /**
+   * Optional: the heartbeat of `height` in milliseconds, the longest a round-0 proposer waits
+   * for a transaction (a chain parameter; DESIGN §10). Without it, the driver's heartbeatMs.
+   */
+  heartbeatMsFor?(height: number): Promise<number> | number;
 }
 
 /** The subset of a pino logger the driver uses. */

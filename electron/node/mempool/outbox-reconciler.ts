@@ -1,6 +1,7 @@
-// When the outbox is sent: once the office is back online and a block committed since shows it
-// is caught up with the network, so each entry is checked against the network's state (the
-// sending itself, and re-sending what is still open, is outbox-sender.ts).
+// When the outbox is sent: once the office is back online and caught up with the network (a
+// block committed since, or peers that answer a status round with no head above ours: an idle
+// network makes a block only every heartbeat), so each entry is checked against the network's
+// state (the sending itself, and re-sending what is still open, is outbox-sender.ts).
 import type { Chain } from '../chain/chain.js';
 import type { Committer } from '../chain/committer.js';
 import type { Clock } from '../lifecycle/clock.js';
@@ -17,7 +18,7 @@ export interface OutboxReconcilerComponents {
   chain: Pick<Chain, 'store'>;
   committer: Pick<Committer, 'onCommitted'>;
   connectivity: Pick<Connectivity, 'reachability' | 'onBackOnline' | 'onPeerConnected'>;
-  sync: { readonly syncing: boolean };
+  sync: { readonly syncing: boolean; sync(): Promise<CaughtUpCheck> };
   damage: Pick<DamageWatch, 'view'>;
   /** Gossips an encoded transaction on the tx topic. */
   publish(bytes: Uint8Array): Promise<PublishResult>;
@@ -26,10 +27,23 @@ export interface OutboxReconcilerComponents {
   log: OutboxSenderInit['log'];
 }
 
+/** What a status round with peers showed (sync-control's SyncResult). */
+export interface CaughtUpCheck {
+  outcome: string;
+  height: number;
+  targetHeight: number;
+  peersAnswered: number;
+}
+
+/** Back online with no block since, peers are asked for their heads at most this often. */
+export const CAUGHT_UP_CHECK_INTERVAL_MS = 3_000;
+
 export class OutboxReconciler {
   readonly #sender: OutboxSender;
   #onlineSinceMs = Number.POSITIVE_INFINITY;
   #lastCommitAtMs = Number.NEGATIVE_INFINITY;
+  #caughtUpAtMs = Number.NEGATIVE_INFINITY;
+  #lastCheckAtMs = Number.NEGATIVE_INFINITY;
   #reconciling = false;
 
   constructor(private readonly components: OutboxReconcilerComponents) {
@@ -72,14 +86,32 @@ export class OutboxReconciler {
       return false;
     }
     if (this.#onlineSinceMs === Number.POSITIVE_INFINITY) this.#onlineSinceMs = clock.now();
-    // Wait for a block committed since we came back, so checks run against the network's state.
-    if (this.#lastCommitAtMs <= this.#onlineSinceMs) return false;
     this.#reconciling = true;
     try {
+      // Checks run against the network's state: a block committed since we came back, or peers
+      // that show no head above ours.
+      if (!(await this.#caughtUp())) return false;
       await this.#sender.flush();
       return true;
     } finally {
       this.#reconciling = false;
+    }
+  }
+
+  async #caughtUp(): Promise<boolean> {
+    const { sync, clock, log } = this.components;
+    const since = this.#onlineSinceMs;
+    if (this.#lastCommitAtMs > since || this.#caughtUpAtMs > since) return true;
+    if (clock.now() - this.#lastCheckAtMs < CAUGHT_UP_CHECK_INTERVAL_MS) return false;
+    this.#lastCheckAtMs = clock.now();
+    try {
+      const check = await sync.sync();
+      const caughtUp = check.outcome === 'caught-up' && check.peersAnswered > 0 && check.height >= check.targetHeight;
+      if (caughtUp) this.#caughtUpAtMs = clock.now();
+      return caughtUp || this.#lastCommitAtMs > since;
+    } catch (error) {
+      log.debug({ err: error }, 'the status round before sending the outbox failed');
+      return false;
     }
   }
 }

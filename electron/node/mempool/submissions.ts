@@ -19,7 +19,7 @@ import type { Connectivity } from '../network/connectivity.js';
 import type { PublishResult } from '../network/interface.js';
 import type { DamageWatch } from '../store/damage-watch.js';
 import { MempoolError, type Mempool } from './mempool.js';
-import { OutboxReconciler } from './outbox-reconciler.js';
+import { OutboxReconciler, type OutboxReconcilerComponents } from './outbox-reconciler.js';
 import type { Outbox } from './outbox.js';
 import { PendingLogError, type PendingLog } from './pending-log.js';
 
@@ -40,7 +40,7 @@ export interface SubmissionsComponents {
   outbox: Outbox;
   committer: Pick<Committer, 'onCommitted'>;
   connectivity: Pick<Connectivity, 'reachability' | 'onBackOnline' | 'onPeerConnected'>;
-  sync: { readonly syncing: boolean };
+  sync: OutboxReconcilerComponents['sync'];
   damage: Pick<DamageWatch, 'view' | 'refuse'>;
   /** Gossips an encoded transaction on the tx topic. */
   publish(bytes: Uint8Array): Promise<PublishResult>;

@@ -51,6 +51,8 @@ export interface SyncResult {
   requests: number;
   /** Peers dropped during the run, with why. */
   failedPeers: Array<{ peerId: string; reason: string }>;
+  /** Peers on our genesis that answered a status request in the run's last round. */
+  peersAnswered: number;
   /** `caught-up`: no peer is ahead; `request-limit`: requestsMax reached; `no-peers`: every peer ahead failed. */
   outcome: 'caught-up' | 'request-limit' | 'no-peers';
 }
@@ -130,11 +132,13 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       appliedBlocks: 0,
       requests: 0,
       failedPeers: [],
+      peersAnswered: 0,
       outcome: 'caught-up',
     };
     for (let round = 0; round < this.#init.roundsMax; round++) {
       const local = await this.#init.local.status();
-      const ahead = await this.#peersAhead(local, failed, signal);
+      const { ahead, answered } = await this.#peersAhead(local, failed, signal);
+      result.peersAnswered = answered;
       result.height = local.height;
       result.targetHeight = Math.max(result.targetHeight, local.height, ...ahead.map((peer) => peer.height));
       if (ahead.length === 0) break;
@@ -156,9 +160,14 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
   }
 
   /** Peers on our genesis whose head is above ours, highest first. */
-  async #peersAhead(local: SyncStatus, failed: Map<string, string>, signal: AbortSignal): Promise<Candidate[]> {
+  async #peersAhead(
+    local: SyncStatus,
+    failed: Map<string, string>,
+    signal: AbortSignal,
+  ): Promise<{ ahead: Candidate[]; answered: number }> {
     const peerIds = this.#init.client.syncPeerIds().filter((id) => !failed.has(id));
     const ahead: Candidate[] = [];
+    let answered = 0;
     for (let i = 0; i < peerIds.length; i += this.#init.statusPeersMax) {
       const batch = peerIds.slice(i, i + this.#init.statusPeersMax);
       const statuses = await Promise.allSettled(
@@ -169,10 +178,11 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
         const peerId = batch[j]!;
         if (settled.status === 'rejected') return void failed.set(peerId, `status: ${String(settled.reason)}`);
         if (settled.value.genesisHash !== local.genesisHash) return void failed.set(peerId, 'serves another genesis');
+        answered++;
         if (settled.value.height > local.height) ahead.push({ peerId, height: settled.value.height });
       });
     }
-    return ahead.sort((a, b) => b.height - a.height);
+    return { ahead: ahead.sort((a, b) => b.height - a.height), answered };
   }
 
   /** Pulls ranges from the candidates until we reach the highest or run out of peers or requests. */
