@@ -32,8 +32,12 @@ export const nodeConfigSchema = z.strictObject({
     .default({ host: '127.0.0.1', port: 0, allowRemote: false }),
   consensus: z
     .strictObject({
-      /** An idle chain still makes a block this often, so offices see the network is alive. */
-      heartbeatMs: z.number().int().min(100).max(3_600_000).default(1_000),
+      /**
+       * Overrides the chain's heartbeat (its parameter: how often an idle chain still makes a
+       * block) on this node only: for test networks that want a block every second. Absent
+       * (the default): the chain's.
+       */
+      heartbeatMs: z.number().int().min(100).max(3_600_000).optional(),
       timeoutProposeMs: z.number().int().min(100).max(600_000).default(3_000),
       timeoutPrevoteMs: z.number().int().min(50).max(600_000).default(1_000),
       timeoutPrecommitMs: z.number().int().min(50).max(600_000).default(1_000),
@@ -41,7 +45,6 @@ export const nodeConfigSchema = z.strictObject({
       blockTxsMax: z.number().int().min(1).max(10_000).default(500),
     })
     .default({
-      heartbeatMs: 1_000,
       timeoutProposeMs: 3_000,
       timeoutPrevoteMs: 1_000,
       timeoutPrecommitMs: 1_000,

@@ -92,7 +92,6 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       mdns: false,
       api: { host: '127.0.0.1', port: 0, allowRemote: false },
       consensus: {
-        heartbeatMs: 1_000,
         timeoutProposeMs: 3_000,
         timeoutPrevoteMs: 1_000,
         timeoutPrecommitMs: 1_000,
