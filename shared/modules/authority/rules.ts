@@ -1,9 +1,7 @@
 // authority.add / update / revoke: membership, governed by more than 2/3 of active registrars.
 import { KernelCode, reject, short } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
-import type { AnyTransaction } from '../../ledger/primitives.js';
-import { checkSignatures } from '../../ledger/signers.js';
-import { authorityIndex, authorityOf, quorumOf } from './keeper.js';
+import { authorityIndex, authorityOf, checkRegistrarQuorum } from './keeper.js';
 import {
   AuthorityCode,
   AuthorityKey,
@@ -14,23 +12,6 @@ import {
   type authorityUpdateTx,
 } from './types.js';
 import type { z } from 'zod';
-
-function checkQuorum(tx: AnyTransaction, context: RuleContext): void {
-  const registrars = new Set(
-    authorityIndex(context.state)
-      .filter((entry) => entry.role === 'registrar' && entry.status === 'active')
-      .map((entry) => entry.key),
-  );
-  checkSignatures(tx, context, (key) => registrars.has(key));
-  const needed = quorumOf(registrars.size);
-  // REJECT: membership changes need more than 2/3 of the active registrars.
-  if (tx.signatures.length < needed) {
-    reject(
-      AuthorityCode.quorumNotMet,
-      `${tx.signatures.length} of ${registrars.size} registrars signed; ${needed} are needed`,
-    );
-  }
-}
 
 function writeAuthority(context: RuleContext, record: Authority): void {
   context.state.set(AuthorityKey.authority(record.key), record);
@@ -59,7 +40,7 @@ function existingAuthority(context: RuleContext, key: string, expectedVersion: n
 }
 
 export function applyAuthorityAdd(tx: z.output<typeof authorityAddTx>, context: RuleContext): void {
-  checkQuorum(tx, context);
+  checkRegistrarQuorum(tx, context);
   const { authority } = tx.payload;
   // REJECT: a key is registered once; a revoked key never returns.
   if (authorityOf(context.state, authority.key))
@@ -68,13 +49,13 @@ export function applyAuthorityAdd(tx: z.output<typeof authorityAddTx>, context: 
 }
 
 export function applyAuthorityUpdate(tx: z.output<typeof authorityUpdateTx>, context: RuleContext): void {
-  checkQuorum(tx, context);
+  checkRegistrarQuorum(tx, context);
   const record = existingAuthority(context, tx.payload.key, tx.payload.version);
   writeAuthority(context, { ...record, ...tx.payload.changes, version: record.version + 1 });
 }
 
 export function applyAuthorityRevoke(tx: z.output<typeof authorityRevokeTx>, context: RuleContext): void {
-  checkQuorum(tx, context);
+  checkRegistrarQuorum(tx, context);
   const record = existingAuthority(context, tx.payload.key, tx.payload.version);
   writeAuthority(context, { ...record, status: 'revoked', version: record.version + 1 });
 }

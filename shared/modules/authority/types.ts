@@ -89,7 +89,8 @@ export const AUTHORITY_CODES = {
   authorityRevoked: { code: 'AUTHORITY_REVOKED', meaning: 'The authority was revoked; a revoked key never returns.' },
   quorumNotMet: {
     code: 'QUORUM_NOT_MET',
-    meaning: 'An authority change lacks signatures of more than 2/3 of active registrars.',
+    meaning:
+      'A governance transaction (an authority change, an upgrade, the parameters) lacks signatures of more than 2/3 of active registrars.',
   },
   noRegistrarsLeft: {
     code: 'NO_REGISTRARS_LEFT',
