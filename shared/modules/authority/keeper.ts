@@ -6,7 +6,14 @@ import type { RuleContext } from '../../ledger/module.js';
 import type { StateReader } from '../../ledger/overlay.js';
 import type { AnyTransaction } from '../../ledger/primitives.js';
 import { checkSignatures } from '../../ledger/signers.js';
-import { AuthorityCode, AuthorityKey, type Authority, type AuthorityIndexEntry, type Role, type ValidatorSchedule } from './types.js';
+import {
+  AuthorityCode,
+  AuthorityKey,
+  type Authority,
+  type AuthorityIndexEntry,
+  type Role,
+  type ValidatorSchedule,
+} from './types.js';
 
 export { validatorsAt, validatorsHash, validatorsOf, VALIDATOR_SET_DELAY_BLOCKS } from './validators.js';
 
