@@ -4,7 +4,14 @@
 // over the prefetched keys.
 import { bytesToHex, hexToBytes, utf8 } from '../codec/index.js';
 import { sha256 } from '../crypto/index.js';
-import { executeBlock, txRules, type LedgerOptions, type TxOutcome } from '../ledger/apply.js';
+import {
+  executeBlock,
+  GOVERNING_KEYS,
+  protocolAt,
+  txRules,
+  type LedgerOptions,
+  type TxOutcome,
+} from '../ledger/apply.js';
 import { appHashOf } from '../ledger/block.js';
 import { merkleRoot } from '../merkle/rfc6962.js';
 import { encodeStateValue, MapStateReader, StateKey, stateKeysOf } from '../ledger/state.js';
@@ -53,16 +60,18 @@ export async function executeOn(
   block: BlockContext,
   options: LedgerOptions,
 ): Promise<Execution> {
-  // The schedule and authority index are read for every block, even an empty heartbeat block.
+  // The schedule, the authority index and the protocol are read for every block, even an empty one.
   const digests = options.digests ?? new TxDigests();
-  const keys = new Set<string>([StateKey.validatorSchedule, StateKey.authorityIndex]);
+  const keys = new Set<string>([StateKey.validatorSchedule, StateKey.authorityIndex, ...GOVERNING_KEYS]);
   for (const tx of txs) for (const key of stateKeysOf(tx, digests)) keys.add(key);
   const base = await source.getMany([...keys]);
   const schedule = base.get(StateKey.validatorSchedule) as ValidatorSchedule | undefined;
   if (!schedule) throw new Error('the state has no validator schedule');
   const validators = validatorsAt(schedule, block.height);
+  const reader = new MapStateReader(base);
+  const protocol = protocolAt(reader, block.height);
 
-  const { state, outcomes } = executeBlock(new MapStateReader(base), txs, block, { verify: options.verify, digests });
+  const { state, outcomes } = executeBlock(reader, txs, block, { verify: options.verify, digests });
   const stateWrites = state
     .changes()
     .map(([key, record]) => ({ key, record, value: record === null ? null : encodeStateValue(record) }));
@@ -93,7 +102,7 @@ export async function executeOn(
     txRoot,
     validators,
     validatorsHash: validatorsHash(validators),
-    appHash: appHashOf(rootHex, validatorsHash(validatorsAt(nextSchedule, block.height + 2))),
+    appHash: appHashOf(rootHex, validatorsHash(validatorsAt(nextSchedule, block.height + 2)), protocol),
     txs: txIndex,
     objectHistory,
     partyObjects: ownershipChanges((key) => base.get(key), stateWrites),

@@ -1,16 +1,27 @@
 // The genesis block: height 0, the genesis state's root, no transactions, no commit.
 import { bytesToHex } from '../codec/index.js';
 import { sha256 } from '../crypto/index.js';
+import { protocolAt } from '../ledger/apply.js';
 import { appHashOf, blockHash, txRootOf, ZERO_HASH } from '../ledger/block.js';
 import { genesisState } from '../ledger/genesis.js';
-import { encodeStateValue, StateKey } from '../ledger/state.js';
+import { encodeStateValue, MapStateReader, StateKey } from '../ledger/state.js';
 import type { Block, BlockHeader, Commit, Genesis, ValidatorSchedule } from '../ledger/types.js';
 import { validatorsAt, validatorsHash } from '../modules/authority/validators.js';
 import { SMT_EMPTY_ROOT, SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
 import { stateKeyHash, type Execution } from './execute.js';
 
-/** The genesis block's header for a state root (shared by the in-memory build and the node's bulk import). */
-export function genesisHeader(genesis: Genesis, stateRoot: string, schedule: ValidatorSchedule): BlockHeader {
+/**
+ * The genesis block's header for a state root (shared by the in-memory build and the node's
+ * bulk import). `records`: the genesis state without its objects, which the header reads the
+ * validator schedule and the protocol version from.
+ */
+export function genesisHeader(
+  genesis: Genesis,
+  stateRoot: string,
+  records: ReadonlyArray<[string, unknown]>,
+): BlockHeader {
+  const state = new MapStateReader(new Map(records));
+  const schedule = state.get(StateKey.validatorSchedule) as ValidatorSchedule;
   const validators = validatorsAt(schedule, 0);
   return {
     chainId: genesis.chainId,
@@ -21,7 +32,7 @@ export function genesisHeader(genesis: Genesis, stateRoot: string, schedule: Val
     txRoot: txRootOf([]),
     stateRoot,
     validatorsHash: validatorsHash(validators),
-    appHash: appHashOf(stateRoot, validatorsHash(validatorsAt(schedule, 2))),
+    appHash: appHashOf(stateRoot, validatorsHash(validatorsAt(schedule, 2)), protocolAt(state, 0)),
   };
 }
 
@@ -40,9 +51,9 @@ export async function genesisExecution(
     stateWrites.map((write) => ({ keyHash: stateKeyHash(write.key), valueHash: sha256(write.value as Uint8Array) })),
   );
   const stateRoot = bytesToHex(root);
+  const header = genesisHeader(genesis, stateRoot, entries);
   const schedule = entries.find(([key]) => key === StateKey.validatorSchedule)![1] as ValidatorSchedule;
   const validators = validatorsAt(schedule, 0);
-  const header = genesisHeader(genesis, stateRoot, schedule);
   const hash = blockHash(header);
   const partyObjects: Execution['partyObjects'] = [];
   for (const [key, record] of entries) {

@@ -7,8 +7,9 @@ import type { Verifier } from '../crypto/index.js';
 import { MODULES, type AnyTxType } from '../modules/index.js';
 import { TxDigests } from './digests.js';
 import { KernelCode, LedgerError, reject } from './errors.js';
-import type { RuleContext, TxRules } from './module.js';
+import type { ChainParams, LedgerModule, RuleContext, TxRules } from './module.js';
 import { KernelKey, StateOverlay, type StateReader } from './overlay.js';
+import { LEGACY_PROTOCOL } from './protocol.js';
 import { LIMITS } from './primitives.js';
 import type { BlockContext, Transaction, TransactionType, TxOf } from './types.js';
 
@@ -22,8 +23,31 @@ export interface LedgerOptions {
 export type TxOutcome =
   { txHash: string; ok: true } | { txHash: string; ok: false; code: LedgerError['code']; sentence: string };
 
+/** The module that governs the chain (protocol version, parameters): exactly one. */
+const GOVERNOR = (() => {
+  const governing = (MODULES as readonly LedgerModule[]).filter((module) => module.governs);
+  if (governing.length !== 1) throw new Error(`exactly one module must govern the chain, not ${governing.length}`);
+  return governing[0]!.governs!;
+})();
+
+/** Keys the protocol version and the parameters are read from: prefetched for every block and transaction. */
+export const GOVERNING_KEYS: readonly string[] = GOVERNOR.keys;
+
+/** The protocol version in force at `height`, from the state before that height's block. */
+export function protocolAt(state: StateReader, height: number): number {
+  const version = GOVERNOR.protocolAt(state, height);
+  if (!Number.isSafeInteger(version) || version < LEGACY_PROTOCOL)
+    throw new Error(`protocol version ${version} is not one`);
+  return version;
+}
+
+/** The chain parameters as the state holds them (defaults when it holds none). */
+export function chainParamsOf(state: StateReader): ChainParams {
+  return GOVERNOR.params(state);
+}
+
 /** One entry per transaction type of the union: the mapped type keeps the lookup exhaustive. */
-type TxRuleTable = { [T in TransactionType]: TxRules<TxOf<T>> & { module: string } };
+type TxRuleTable = { [T in TransactionType]: TxRules<TxOf<T>> & { module: string; describe: string } };
 
 const TX_RULES = Object.fromEntries(
   MODULES.flatMap((module) => module.txs.map((tx: AnyTxType) => [tx.type, { ...tx, module: module.name }])),
@@ -69,12 +93,24 @@ function applyChecked(
   if (tx.expiresAtMs > block.timeMs + LIMITS.txLifetimeMaxMs) {
     reject(KernelCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
   }
+  const protocol = protocolAt(state, block.height);
+  const rules = txRules(tx.type);
+  // REJECT: a type the chain's protocol does not have yet (it comes with a scheduled upgrade).
+  if (rules.sinceProtocol !== undefined && protocol < rules.sinceProtocol) {
+    reject(
+      KernelCode.notYetEnabled,
+      `${tx.type} comes with protocol version ${rules.sinceProtocol}; this chain runs version ${protocol} at height ${block.height}`,
+    );
+  }
   const id = digests.id(tx);
   const seen = state.replay(id);
   // REJECT: the same transaction, however re-signed, is applied once.
   if (seen) reject(KernelCode.replay, `this transaction was already committed at height ${seen.height}`);
-  const context: RuleContext = { state, block, verify, txIdBytes: digests.idBytes(tx), digests };
-  (txRules(tx.type).apply as (tx: Transaction, context: RuleContext) => void)(tx, context);
+  const context: RuleContext = {
+    ...{ state, block, protocol, params: chainParamsOf(state) },
+    ...{ verify, txIdBytes: digests.idBytes(tx), digests },
+  };
+  (rules.apply as (tx: Transaction, context: RuleContext) => void)(tx, context);
   state.set(KernelKey.replay(id), { height: block.height, expiresAtMs: tx.expiresAtMs });
 }
 

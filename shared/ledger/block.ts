@@ -6,7 +6,6 @@ import { txHash, type TxDigests } from './tx.js';
 import type { BlockHeader, Transaction } from './types.js';
 
 export const ZERO_HASH = '0'.repeat(64);
-export const PROTOCOL_VERSION = 1;
 export const BLOCK_TXS_MAX = 10_000;
 
 export function blockHash(header: BlockHeader): string {
@@ -20,8 +19,9 @@ export function txRootOf(txs: readonly Transaction[], digests?: TxDigests): stri
 
 /**
  * The application hash binds what a light client needs beside the state: the protocol
- * version and the validator set that block H schedules for H + 2.
+ * version the block was executed under (1 on every chain made before versions, so they
+ * replay unchanged) and the validator set that block H schedules for H + 2.
  */
-export function appHashOf(stateRoot: string, nextValidatorsHash: string): string {
-  return sha256Hex(encode({ protocol: PROTOCOL_VERSION, stateRoot, nextValidatorsHash }));
+export function appHashOf(stateRoot: string, nextValidatorsHash: string, protocol: number): string {
+  return sha256Hex(encode({ protocol, stateRoot, nextValidatorsHash }));
 }

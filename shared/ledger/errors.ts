@@ -25,6 +25,11 @@ export const KERNEL_CODES = {
     code: 'EXPIRY_TOO_FAR',
     meaning: 'Its expiry is further ahead than the ledger keeps replay records for.',
   },
+  notYetEnabled: {
+    code: 'NOT_YET_ENABLED',
+    meaning:
+      'The transaction (or one of its fields) comes with a later protocol version than the chain runs at this height.',
+  },
   replay: { code: 'REPLAY', meaning: 'The same transaction was already committed.' },
   badSignature: { code: 'BAD_SIGNATURE', meaning: 'A signature does not verify.' },
   missingSignature: { code: 'MISSING_SIGNATURE', meaning: 'A required signer did not sign.' },

@@ -6,6 +6,7 @@ export type * from './module.js';
 export * from './reject-codes.js';
 export * as schema from './schema.js';
 export { LIMITS } from './primitives.js';
+export * from './protocol.js';
 export * from './state.js';
 export * from './tx.js';
 export * from './types.js';

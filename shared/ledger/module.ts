@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import type { SignatureCheck, Verifier } from '../crypto/index.js';
 import type { TxDigests } from './digests.js';
 import type { RejectCodeSpec } from './errors.js';
-import type { StateOverlay } from './overlay.js';
+import type { StateOverlay, StateReader } from './overlay.js';
 import type { AnyTransaction } from './primitives.js';
 
 /** What the ledger knows of the block it is applying. */
@@ -24,9 +24,24 @@ export interface BlockContext {
   timeMs: number;
 }
 
+/**
+ * The chain's parameters every module may need, whichever module governs them (Cosmos:
+ * baseapp's ParamStore, an interface the base defines and a module fills).
+ */
+export interface ChainParams {
+  /** The most validators the governed set may grow to (from protocol 2). */
+  maxValidators: number;
+  /** How long validators wait for a transaction before proposing an empty block. */
+  heartbeatMs: number;
+}
+
 export interface RuleContext {
   state: StateOverlay;
   block: BlockContext;
+  /** The protocol version in force at the block's height (1 on every chain made before versions). */
+  protocol: number;
+  /** The chain parameters as they stand before this transaction. */
+  params: ChainParams;
   verify: Verifier;
   /** sha256 of the unsigned transaction: the message every tx signature covers. */
   txIdBytes: Uint8Array;
@@ -45,6 +60,11 @@ export interface TxRules<Tx extends AnyTransaction> {
   keysOf(tx: Tx): Iterable<string>;
   /** Checks and applies the transaction, or throws a LedgerError (the kernel rolls back). */
   apply(tx: Tx, context: RuleContext): void;
+  /**
+   * The first protocol version with this transaction type; before it the kernel rejects the
+   * type with NOT_YET_ENABLED. Absent: every version.
+   */
+  sinceProtocol?: number;
   /** The record a history row is about (a property object's id), if any. */
   subject?(tx: Tx): string | undefined;
   /**
@@ -102,6 +122,18 @@ export interface LedgerModule<
   genesis?: {
     shape: GenesisShape;
     init(genesis: z.output<z.ZodObject<GenesisShape>>, writes: GenesisWriter): void;
+  };
+  /**
+   * The module that governs the chain, exactly one in the list: the protocol version in force
+   * at a height and the chain parameters, which the kernel hands every rule and the appHash.
+   * Listed modules before it read them from the RuleContext, never from its keeper.
+   */
+  governs?: {
+    /** The keys `protocolAt` and `params` read: prefetched for every block and transaction. */
+    keys: readonly string[];
+    /** The version in force at `height`, from the state before that height's block. */
+    protocolAt(state: StateReader, height: number): number;
+    params(state: StateReader): ChainParams;
   };
   /** Runs after a block's transactions, in module order (authority: the validator schedule). */
   endBlock?(state: StateOverlay, block: BlockContext): void;

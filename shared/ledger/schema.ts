@@ -9,6 +9,7 @@ import { blockHeader, chainId, timeMs } from './primitives.js';
 
 export * from './primitives.js';
 export * from '../modules/authority/types.js';
+export * from '../modules/governance/types.js';
 export * from '../modules/property/types.js';
 export * from '../modules/encumbrance/types.js';
 

@@ -6,7 +6,7 @@ import { decode } from '../codec/index.js';
 import { MODULES } from '../modules/index.js';
 import { AuthorityKey } from '../modules/authority/types.js';
 import { PropertyKey } from '../modules/property/types.js';
-import { txRules } from './apply.js';
+import { GOVERNING_KEYS, txRules } from './apply.js';
 import { txId, type TxDigests } from './digests.js';
 import { KernelKey } from './overlay.js';
 import { replayRecord } from './primitives.js';
@@ -62,7 +62,7 @@ export function decodeStateValue(key: string, bytes: Uint8Array): unknown {
  * Over-approximates; never misses a key (a miss throws in the reader).
  */
 export function stateKeysOf(tx: Transaction, digests?: TxDigests): string[] {
-  const keys = new Set<string>([KernelKey.replay(digests ? digests.id(tx) : txId(tx))]);
+  const keys = new Set<string>([KernelKey.replay(digests ? digests.id(tx) : txId(tx)), ...GOVERNING_KEYS]);
   for (const module of MODULES) {
     if ('keysOfAny' in module && module.keysOfAny) for (const key of module.keysOfAny(tx)) keys.add(key);
   }

@@ -6,13 +6,14 @@
 // A module may `use` only modules listed before it (test/unit/ledger-modules.test.ts).
 import { authorityModule } from './authority/module.js';
 import { encumbranceModule } from './encumbrance/module.js';
+import { governanceModule } from './governance/module.js';
 import { propertyModule } from './property/module.js';
 
-export const MODULES = [authorityModule, propertyModule, encumbranceModule] as const;
+export const MODULES = [authorityModule, governanceModule, propertyModule, encumbranceModule] as const;
 
 export type RegistryModule = (typeof MODULES)[number];
 export type ModuleName = RegistryModule['name'];
 /** Every transaction type's definition (schema and rules), as a union. */
 export type AnyTxType = RegistryModule['txs'][number];
 
-export { authorityModule, encumbranceModule, propertyModule };
+export { authorityModule, encumbranceModule, governanceModule, propertyModule };

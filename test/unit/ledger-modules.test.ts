@@ -10,7 +10,7 @@ import { NODE_MODULES } from '../../electron/node/modules/index.js';
 import { MODULES } from '../../shared/modules/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const KERNEL_FILES = ['primitives', 'errors', 'overlay', 'digests', 'module', 'signers'].map(
+const KERNEL_FILES = ['primitives', 'errors', 'overlay', 'digests', 'module', 'signers', 'protocol'].map(
   (name) => `shared/ledger/${name}.ts`,
 );
 

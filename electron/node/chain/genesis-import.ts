@@ -163,7 +163,7 @@ export async function importGenesis(
   const treeDone = performance.now();
 
   const stateRoot = bytesToHex(root);
-  const header = genesisHeader(genesis, stateRoot, schedule);
+  const header = genesisHeader(genesis, stateRoot, base);
   const hash = blockHash(header);
   const block: Block = { header, txs: [] };
   const genesisDigestHex = digest.hex();

@@ -4,12 +4,13 @@
 import type { SigningStep } from '../cli/tx-build.js';
 import { authorityNode } from './authority/index.js';
 import { encumbranceNode } from './encumbrance/index.js';
+import { governanceNode } from './governance/index.js';
 import type { NodeModule } from './node-module.js';
 import { propertyNode } from './property/index.js';
 
 export type { NodeModule } from './node-module.js';
 
-export const NODE_MODULES: readonly NodeModule[] = [authorityNode, propertyNode, encumbranceNode];
+export const NODE_MODULES: readonly NodeModule[] = [authorityNode, governanceNode, propertyNode, encumbranceNode];
 
 export function signingStepOf(type: string): SigningStep | undefined {
   for (const module of NODE_MODULES) {

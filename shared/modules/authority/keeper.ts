@@ -1,8 +1,19 @@
 // What other modules may read of the authority module (Cosmos: the keeper that
 // expected_keepers.go names): an authority's record and standing, and the validator set.
 // Other modules never read `auth/` or `cfg/` keys themselves.
+import { reject } from '../../ledger/errors.js';
+import type { RuleContext } from '../../ledger/module.js';
 import type { StateReader } from '../../ledger/overlay.js';
-import { AuthorityKey, type Authority, type AuthorityIndexEntry, type Role, type ValidatorSchedule } from './types.js';
+import type { AnyTransaction } from '../../ledger/primitives.js';
+import { checkSignatures } from '../../ledger/signers.js';
+import {
+  AuthorityCode,
+  AuthorityKey,
+  type Authority,
+  type AuthorityIndexEntry,
+  type Role,
+  type ValidatorSchedule,
+} from './types.js';
 
 export { validatorsAt, validatorsHash, validatorsOf, VALIDATOR_SET_DELAY_BLOCKS } from './validators.js';
 
@@ -36,4 +47,25 @@ export const validatorScheduleKey = AuthorityKey.validatorSchedule;
 /** Signatures needed from `registrarCount` registrars: strictly more than two thirds. */
 export function quorumOf(registrarCount: number): number {
   return Math.floor((2 * registrarCount) / 3) + 1;
+}
+
+/**
+ * Governance's quorum: every signature verifies and is an active registrar's, and more than
+ * 2/3 of the active registrars signed. REJECT UNEXPECTED_SIGNER / BAD_SIGNATURE / QUORUM_NOT_MET.
+ */
+export function checkRegistrarQuorum(tx: AnyTransaction, context: RuleContext): void {
+  const registrars = new Set(
+    authorityIndex(context.state)
+      .filter((entry) => entry.role === 'registrar' && entry.status === 'active')
+      .map((entry) => entry.key),
+  );
+  checkSignatures(tx, context, (key) => registrars.has(key));
+  const needed = quorumOf(registrars.size);
+  // REJECT: governance needs more than 2/3 of the active registrars.
+  if (tx.signatures.length < needed) {
+    reject(
+      AuthorityCode.quorumNotMet,
+      `${tx.signatures.length} of ${registrars.size} registrars signed; ${needed} are needed`,
+    );
+  }
 }

@@ -31,7 +31,7 @@ export const authorityModule = defineModule({
       apply: applyAuthorityAdd,
     }),
     defineTx('authority.update', types.authorityUpdateTx, {
-      describe: "Changes an authority's role, name, status or peer id",
+      describe: "Changes an authority's role, name, status, peer id or (from protocol 2) whether it is a validator",
       keysOf: (tx) => [AuthorityKey.authority(tx.payload.key)],
       apply: applyAuthorityUpdate,
     }),
@@ -56,8 +56,13 @@ export const authorityModule = defineModule({
       for (const input of genesis.authorities) {
         // A genesis authority may start suspended (decision #26); it is then no validator.
         const record: Authority = { ...input, status: input.status ?? 'active', version: 1, sinceHeight: 0 };
+        if (record.role === 'observer' && record.validator === true)
+          throw new LedgerError(KernelCode.malformed, `genesis observer ${record.name} cannot be a validator`);
         writes.set(AuthorityKey.authority(record.key), record);
-        index.push({ key: record.key, role: record.role, status: record.status });
+        index.push({
+          ...{ key: record.key, role: record.role, status: record.status },
+          ...(record.validator !== undefined ? { validator: record.validator } : {}),
+        });
       }
       index.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       if (!index.some((entry) => entry.role === 'registrar')) {

@@ -1,9 +1,8 @@
 // authority.add / update / revoke: membership, governed by more than 2/3 of active registrars.
 import { KernelCode, reject, short } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
-import type { AnyTransaction } from '../../ledger/primitives.js';
-import { checkSignatures } from '../../ledger/signers.js';
-import { authorityIndex, authorityOf, quorumOf } from './keeper.js';
+import { authorityIndex, authorityOf, checkRegistrarQuorum } from './keeper.js';
+import { validatorsOf } from './validators.js';
 import {
   AuthorityCode,
   AuthorityKey,
@@ -15,34 +14,54 @@ import {
 } from './types.js';
 import type { z } from 'zod';
 
-function checkQuorum(tx: AnyTransaction, context: RuleContext): void {
-  const registrars = new Set(
-    authorityIndex(context.state)
-      .filter((entry) => entry.role === 'registrar' && entry.status === 'active')
-      .map((entry) => entry.key),
-  );
-  checkSignatures(tx, context, (key) => registrars.has(key));
-  const needed = quorumOf(registrars.size);
-  // REJECT: membership changes need more than 2/3 of the active registrars.
-  if (tx.signatures.length < needed) {
-    reject(
-      AuthorityCode.quorumNotMet,
-      `${tx.signatures.length} of ${registrars.size} registrars signed; ${needed} are needed`,
-    );
-  }
-}
+/** From this protocol version authorities are designated validators by governance (REQ-VAL.1). */
+export const DESIGNATION_SINCE_PROTOCOL = 2;
 
 function writeAuthority(context: RuleContext, record: Authority): void {
+  // REJECT: an observer certifies nothing and never votes.
+  if (record.role === 'observer' && record.validator === true) {
+    reject(AuthorityCode.observerNotValidator, `${record.name} is an observer and cannot be a validator`);
+  }
   context.state.set(AuthorityKey.authority(record.key), record);
-  const entry: AuthorityIndexEntry = { key: record.key, role: record.role, status: record.status };
-  const index = authorityIndex(context.state).filter((existing) => existing.key !== record.key);
+  const entry: AuthorityIndexEntry = {
+    ...{ key: record.key, role: record.role, status: record.status },
+    ...(record.validator !== undefined ? { validator: record.validator } : {}),
+  };
+  const before = authorityIndex(context.state);
+  const index = before.filter((existing) => existing.key !== record.key);
   index.push(entry);
   index.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // REJECT: a change that leaves no active registrar would lock governance forever.
   if (!index.some((existing) => existing.role === 'registrar' && existing.status === 'active')) {
     reject(AuthorityCode.noRegistrarsLeft, `this change would leave the chain with no active registrar`);
   }
+  checkValidatorSet(context, validatorsOf(before).length, validatorsOf(index).length);
   context.state.set(AuthorityKey.authorityIndex, index);
+}
+
+function checkValidatorSet(context: RuleContext, before: number, after: number): void {
+  // REJECT: with no validator no block is ever made again. (Cannot happen on a chain without
+  // designations: an active registrar always remains, and votes.)
+  if (after === 0) reject(AuthorityCode.noValidatorsLeft, 'this change would leave the chain with no validator');
+  const { maxValidators } = context.params;
+  // REJECT: the set is bounded (vote traffic grows with its square); a set above the bound,
+  // such as a legacy one, may still shrink.
+  if (context.protocol >= DESIGNATION_SINCE_PROTOCOL && after > before && after > maxValidators) {
+    reject(
+      AuthorityCode.tooManyValidators,
+      `this change would make ${after} validators; the chain allows at most ${maxValidators}`,
+    );
+  }
+}
+
+/** REJECT NOT_YET_ENABLED: `validator` given before designation exists. */
+function checkDesignationEnabled(context: RuleContext, validator: boolean | undefined): void {
+  if (validator !== undefined && context.protocol < DESIGNATION_SINCE_PROTOCOL) {
+    reject(
+      KernelCode.notYetEnabled,
+      `designating validators comes with protocol version ${DESIGNATION_SINCE_PROTOCOL}; this chain runs version ${context.protocol}`,
+    );
+  }
 }
 
 function existingAuthority(context: RuleContext, key: string, expectedVersion: number): Authority {
@@ -59,22 +78,27 @@ function existingAuthority(context: RuleContext, key: string, expectedVersion: n
 }
 
 export function applyAuthorityAdd(tx: z.output<typeof authorityAddTx>, context: RuleContext): void {
-  checkQuorum(tx, context);
+  checkRegistrarQuorum(tx, context);
   const { authority } = tx.payload;
   // REJECT: a key is registered once; a revoked key never returns.
   if (authorityOf(context.state, authority.key))
     reject(AuthorityCode.authorityExists, `key ${short(authority.key)} is already registered`);
-  writeAuthority(context, { ...authority, status: 'active', version: 1, sinceHeight: context.block.height });
+  checkDesignationEnabled(context, authority.validator);
+  const record: Authority = { ...authority, status: 'active', version: 1, sinceHeight: context.block.height };
+  // From protocol 2 every new record says whether it votes: by default it follows without voting.
+  if (context.protocol >= DESIGNATION_SINCE_PROTOCOL) record.validator = authority.validator ?? false;
+  writeAuthority(context, record);
 }
 
 export function applyAuthorityUpdate(tx: z.output<typeof authorityUpdateTx>, context: RuleContext): void {
-  checkQuorum(tx, context);
+  checkRegistrarQuorum(tx, context);
+  checkDesignationEnabled(context, tx.payload.changes.validator);
   const record = existingAuthority(context, tx.payload.key, tx.payload.version);
   writeAuthority(context, { ...record, ...tx.payload.changes, version: record.version + 1 });
 }
 
 export function applyAuthorityRevoke(tx: z.output<typeof authorityRevokeTx>, context: RuleContext): void {
-  checkQuorum(tx, context);
+  checkRegistrarQuorum(tx, context);
   const record = existingAuthority(context, tx.payload.key, tx.payload.version);
   writeAuthority(context, { ...record, status: 'revoked', version: record.version + 1 });
 }

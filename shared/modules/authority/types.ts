@@ -17,9 +17,19 @@ export const authority = z.strictObject({
   peerId: z.string().max(128).optional(),
   version: uint,
   sinceHeight: uint,
+  /**
+   * Designated to vote (protocol 2, REQ-VAL.1). Absent on records written before: an active
+   * registrar or notary then votes, as under protocol 1.
+   */
+  validator: z.boolean().optional(),
 });
 
-export const authorityIndexEntry = z.strictObject({ key: publicKey, role, status: authorityStatus });
+export const authorityIndexEntry = z.strictObject({
+  key: publicKey,
+  role,
+  status: authorityStatus,
+  validator: z.boolean().optional(),
+});
 export const authorityIndex = z.array(authorityIndexEntry).max(100_000);
 
 export const validatorSet = z.array(publicKey).max(10_000);
@@ -35,6 +45,8 @@ export const authorityAddPayload = z.strictObject({
     role,
     name: text(LIMITS.nameLengthMax),
     peerId: z.string().max(128).optional(),
+    /** From protocol 2; absent there means false (a full node that certifies without voting). */
+    validator: z.boolean().optional(),
   }),
 });
 
@@ -47,6 +59,8 @@ export const authorityUpdatePayload = z.strictObject({
       name: text(LIMITS.nameLengthMax).optional(),
       status: z.enum(['active', 'suspended']).optional(),
       peerId: z.string().max(128).optional(),
+      /** From protocol 2: designate (true) or withdraw (false) the authority as a validator. */
+      validator: z.boolean().optional(),
     })
     .refine((changes) => Object.keys(changes).length > 0, 'an update changes at least one field'),
 });
@@ -89,7 +103,20 @@ export const AUTHORITY_CODES = {
   authorityRevoked: { code: 'AUTHORITY_REVOKED', meaning: 'The authority was revoked; a revoked key never returns.' },
   quorumNotMet: {
     code: 'QUORUM_NOT_MET',
-    meaning: 'An authority change lacks signatures of more than 2/3 of active registrars.',
+    meaning:
+      'A governance transaction (an authority change, an upgrade, the parameters) lacks signatures of more than 2/3 of active registrars.',
+  },
+  tooManyValidators: {
+    code: 'TOO_MANY_VALIDATORS',
+    meaning: "The change would make the validator set larger than the chain's maxValidators.",
+  },
+  noValidatorsLeft: {
+    code: 'NO_VALIDATORS_LEFT',
+    meaning: 'The change would leave no validator, so no block could ever be made again.',
+  },
+  observerNotValidator: {
+    code: 'OBSERVER_NOT_VALIDATOR',
+    meaning: 'An observer (a bank, a court) certifies nothing and never votes; it cannot be a validator.',
   },
   noRegistrarsLeft: {
     code: 'NO_REGISTRARS_LEFT',

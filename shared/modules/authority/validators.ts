@@ -1,4 +1,6 @@
-// The validator set: active registrars and notaries (DESIGN §1), each with one vote.
+// The validator set (REQ-VAL.1), each with one vote: the active registrars and notaries
+// designated validators, an authority written before designation existed (no `validator`
+// field: every record of protocol 1) counting as designated, so legacy chains keep their sets.
 // Changes made by block H take effect at height H + 2, so every validator of H + 1
 // already knows the set it must collect votes from.
 import { encode } from '../../codec/index.js';
@@ -9,7 +11,12 @@ export const VALIDATOR_SET_DELAY_BLOCKS = 2;
 
 export function validatorsOf(index: readonly AuthorityIndexEntry[]): string[] {
   return index
-    .filter((entry) => entry.status === 'active' && (entry.role === 'registrar' || entry.role === 'notary'))
+    .filter(
+      (entry) =>
+        entry.status === 'active' &&
+        (entry.role === 'registrar' || entry.role === 'notary') &&
+        entry.validator !== false,
+    )
     .map((entry) => entry.key)
     .sort();
 }

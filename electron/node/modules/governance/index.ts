@@ -1,0 +1,4 @@
+// The governance module in the node: its `notary tx governance …` builders.
+import type { NodeModule } from '../node-module.js';
+
+export const governanceNode: NodeModule = { name: 'governance' };
