@@ -10,6 +10,8 @@ import {
   type Commit,
   type ValidatorSchedule,
 } from '../../../shared/ledger/index.js';
+import { chainParams } from '../../../shared/modules/governance/keeper.js';
+import { GovernanceKey } from '../../../shared/modules/governance/types.js';
 import type { Chain } from '../chain/chain.js';
 import type { Committer } from '../chain/committer.js';
 import type { Mempool } from '../mempool/mempool.js';
@@ -22,6 +24,8 @@ export const BLOCK_BYTES_MAX = 8 * 1024 * 1024;
 
 export interface NodeConsensusAppInit {
   blockTxsMax: number;
+  /** The node's heartbeat override (config consensus.heartbeatMs, test networks); else the chain's parameter. */
+  heartbeatMs?: number | undefined;
 }
 
 export interface NodeConsensusAppComponents {
@@ -73,6 +77,8 @@ export function nodeConsensusApp(init: NodeConsensusAppInit) {
         await sync.sync();
       },
       waitForTransactions: (signal) => mempool.waitForTransactions(signal),
+      // The parameter in force after the head: an idle chain makes a block this often (DESIGN §10).
+      heartbeatMsFor: async () => init.heartbeatMs ?? (await chainHeartbeatMs(chain)),
     });
   };
 }
@@ -93,4 +99,10 @@ function watchingDamage(damage: NodeConsensusAppComponents['damage'], app: Conse
     };
   }
   return watched as unknown as ConsensusApp;
+}
+
+/** The chain's heartbeat parameter at the head (governance's `cfg/params`, or its default). */
+export async function chainHeartbeatMs(chain: Pick<Chain, 'getRecord'>): Promise<number> {
+  const params = await chain.getRecord(GovernanceKey.params);
+  return chainParams({ get: (key) => (key === GovernanceKey.params ? params : undefined) }).heartbeatMs;
 }

@@ -110,7 +110,6 @@ export class ConsensusService {
         timeoutPrecommitMs: consensus.timeoutPrecommitMs,
         deltaMs: consensus.timeoutDeltaMs,
       },
-      heartbeatMs: consensus.heartbeatMs,
       onHalt: (error) => this.#onHalt(error),
       onEvidence: (evidence) => this.#onEvidence(evidence),
     })({
@@ -124,7 +123,7 @@ export class ConsensusService {
         onMessage: (handler) =>
           network.subscribe('consensus', (message) => handler(this.components.decode(message.bytes))),
       },
-      app: nodeConsensusApp({ blockTxsMax: consensus.blockTxsMax })({
+      app: nodeConsensusApp({ blockTxsMax: consensus.blockTxsMax, heartbeatMs: consensus.heartbeatMs })({
         ...this.components,
         announce: (block, commit) =>
           void network.publish('block', encodeBlockAnnouncement({ block, commit })).catch(() => undefined),
