@@ -27,7 +27,8 @@ async function bytesUnder(dir: string): Promise<number> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) total += await bytesUnder(path);
-    else if (entry.isFile()) total += (await stat(path)).size;
+    // A file renamed away meanwhile (an atomic write's temporary) counts as nothing.
+    else if (entry.isFile()) total += (await stat(path).catch(() => ({ size: 0 }))).size;
   }
   return total;
 }
