@@ -148,6 +148,14 @@ describe('notary CLI end to end on a dev chain', () => {
     expect(nodeKey).toMatch(/^[0-9a-f]{64}$/);
     expect(run.stdout).toMatch(/^peer id 12D3KooW\w+$/m);
     expect(run.stdout).toContain(`start it with: npx notary start --data ${data}`);
+    // The dev chain keeps the chain's heartbeat (a block every 2 min while idle); this test wants
+    // to see idle blocks, so the node overrides it as test networks do (config consensus.heartbeatMs).
+    const config = JSON.parse(await readFile(join(data, DataFiles.config), 'utf8')) as {
+      consensus?: Record<string, number>;
+    };
+    expect(config.consensus?.heartbeatMs).toBeUndefined();
+    config.consensus = { ...config.consensus, heartbeatMs: 1_000 };
+    await writeFile(join(data, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
   });
 
   it('refuses init into a folder that is not empty', async () => {

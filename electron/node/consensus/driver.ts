@@ -383,6 +383,7 @@ export class ConsensusDriver {
     const key = `${height}/0/propose`;
     const { clock, app } = this.#components;
     const heartbeatLeftMs = Math.max(0, this.#heightStartedAtMs + this.#heartbeatMs - clock.now());
+    const deadlineMs = clock.now() + heartbeatLeftMs + durationMs;
     this.#setTimer(key, heartbeatLeftMs + durationMs, fire);
     if (heartbeatLeftMs === 0 || !app.waitForTransactions) return;
     this.#stopTxWatch?.();
@@ -397,7 +398,8 @@ export class ConsensusDriver {
         if (controller.signal.aborted || !this.#running) return;
         stop();
         if (this.#machine.height !== height || this.#machine.round !== 0 || !this.#timers.has(key)) return;
-        this.#setTimer(key, durationMs, fire);
+        // Only ever sooner: a transaction after the heartbeat's end leaves the deadline as it was.
+        if (clock.now() + durationMs < deadlineMs) this.#setTimer(key, durationMs, fire);
       },
       () => undefined,
     );
