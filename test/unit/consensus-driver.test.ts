@@ -234,8 +234,8 @@ describe('consensus driver', () => {
     };
     // Idle: the round-0 propose timeout is the heartbeat plus the propose timeout.
     expect(await prevotesAt(null)).toBe(hourMs + 3_000);
-    // A transaction after 59 minutes: three seconds later the round moves on.
-    expect(await prevotesAt(59 * 60_000)).toBe(59 * 60_000 + 3_000);
+    // A transaction after 59 minutes: two propose timeouts later the round moves on.
+    expect(await prevotesAt(59 * 60_000)).toBe(59 * 60_000 + 6_000);
   });
 
   it('drops peer messages beyond the queue bound, and counts them', async () => {

@@ -10,9 +10,9 @@
 //   (app.waitForTransactions) or the height's heartbeat (app.heartbeatMsFor, a chain parameter)
 //   has passed since the height started, then builds. Every validator's round-0 propose timeout
 //   runs to the end of the heartbeat plus the propose timeout, so an idle wait never costs a
-//   round; and once a transaction waits in its own mempool, to the propose timeout from then, so
-//   a network idle for an hour does not make the first transaction wait out a dead proposer's
-//   heartbeat. The application's calls may take as long as they need: the machine keeps
+//   round; and once a transaction waits in its own mempool, to at most two propose timeouts from
+//   then, so a network idle for an hour does not make the first transaction wait out a dead
+//   proposer's heartbeat. The application's calls may take as long as they need: the machine keeps
 //   handling messages meanwhile and drops answers that arrive after their round moved on.
 // - Every gossipIntervalMs the machine gets a tick: it re-sends what gossip may have lost
 //   (gossip.ts) and, while the network is past this height, asks the application to sync.
@@ -375,9 +375,12 @@ export class ConsensusDriver {
 
   /**
    * Round 0's propose timeout: to the end of the height's heartbeat, plus the propose timeout;
-   * once a transaction waits here, the propose timeout from then if that is sooner (the
-   * proposer builds as soon as a transaction waits in its own mempool, gossip brings it there
-   * about when it arrives here, and a dead proposer costs one propose timeout, not a heartbeat).
+   * once a transaction waits here, the propose timeout plus min(heartbeat, propose timeout) from
+   * then, if that is sooner. The proposer builds as soon as a transaction waits in its own
+   * mempool and gossip brings it there about when it arrives here, so a dead proposer after an
+   * idle spell costs at most two propose timeouts, not a heartbeat; and on a busy chain with a
+   * short heartbeat the round keeps the slack it always had (heartbeat + propose from the
+   * height's start), which a loaded machine needs to build and send a full block.
    */
   #scheduleRoundZeroPropose(height: number, durationMs: number, fire: () => void): void {
     const key = `${height}/0/propose`;
@@ -399,7 +402,8 @@ export class ConsensusDriver {
         stop();
         if (this.#machine.height !== height || this.#machine.round !== 0 || !this.#timers.has(key)) return;
         // Only ever sooner: a transaction after the heartbeat's end leaves the deadline as it was.
-        if (clock.now() + durationMs < deadlineMs) this.#setTimer(key, durationMs, fire);
+        const soonerMs = durationMs + Math.min(this.#heartbeatMs, durationMs);
+        if (clock.now() + soonerMs < deadlineMs) this.#setTimer(key, soonerMs, fire);
       },
       () => undefined,
     );
