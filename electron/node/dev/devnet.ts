@@ -5,7 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair } from '../../../shared/crypto/index.js';
-import type { Genesis } from '../../../shared/ledger/index.js';
+import { LATEST_PROTOCOL, type Genesis } from '../../../shared/ledger/index.js';
 import { DataFiles, writeFileDurably, type NodeConfig } from '../config.js';
 import { devGenesis } from './demo-registry.js';
 import { loadOrCreateIdentity } from '../network/identity.js';
@@ -20,6 +20,11 @@ export interface DevnetOptions {
   chainId?: string;
   /** Consensus timing overrides, e.g. faster heartbeats for tests. */
   consensus?: Partial<NodeConfig['consensus']>;
+  /**
+   * The protocol version of height 1; default the latest this software knows. Tests of an
+   * upgrade start a devnet at 1 and schedule the next.
+   */
+  protocolVersion?: number;
 }
 
 export interface DevnetNode {
@@ -30,6 +35,8 @@ export interface DevnetNode {
   publicKey: string;
   port: number;
 }
+
+const DEVNET_HEARTBEAT_MS = 1_000;
 
 /** Registrars govern; with few validators make about half of them registrars, the rest notaries. */
 function roleOf(index: number, validators: number): 'registrar' | 'notary' {
@@ -66,15 +73,20 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
   }
 
   const base = devGenesis({ objects: options.objects, chainId: options.chainId ?? 'by-registry-devnet' });
+  const heartbeatMs = options.consensus?.heartbeatMs ?? DEVNET_HEARTBEAT_MS;
   const genesis: Genesis = {
     ...base,
     genesisTimeMs: Date.now(),
+    protocolVersion: options.protocolVersion ?? LATEST_PROTOCOL,
+    params: { maxValidators: 100, heartbeatMs: Math.max(heartbeatMs, 1_000) },
     authorities: [
       ...nodes.map((node) => ({
         key: node.publicKey,
         role: node.role,
         name: `Devnet ${node.name}`,
         peerId: node.peerId,
+        // the devnet's registrars and notaries vote; designation needs protocol 2
+        ...((options.protocolVersion ?? LATEST_PROTOCOL) >= 2 && node.role !== 'observer' ? { validator: true } : {}),
       })),
       ...base.authorities.filter((authority) => authority.role === 'observer'), // the dev bank
     ],
@@ -92,7 +104,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       mdns: false,
       api: { host: '127.0.0.1', port: 0, allowRemote: false },
       consensus: {
-        heartbeatMs: 1_000,
+        heartbeatMs: DEVNET_HEARTBEAT_MS,
         timeoutProposeMs: 3_000,
         timeoutPrevoteMs: 1_000,
         timeoutPrecommitMs: 1_000,
