@@ -81,7 +81,7 @@ describe('an upgrade in place on a devnet of four processes', () => {
     expect((await oldNode.status()).protocol.upgrade).toEqual(upgrade);
   }, 90_000);
 
-  it('shows which validators run a release with the upgrade (identify agentVersion protocols=…)', async () => {
+  it('shows which validators run a release with the upgrade (identify agentVersion protocols=…) [REQ-UPG.2]', async () => {
     const view = await waitFor('node-4 identified', async () => {
       const { body } = await devnet.node('node-1').request<ValidatorsView>('GET', '/validators');
       return body.validators.every((validator) => validator.protocols !== null) ? body : undefined;
@@ -93,7 +93,7 @@ describe('an upgrade in place on a devnet of four processes', () => {
     }
   }, 60_000);
 
-  it('refuses a type of protocol 2 before H (NOT_YET_ENABLED) and accepts it from H on', async () => {
+  it('refuses a type of protocol 2 before H (NOT_YET_ENABLED) and accepts it from H on [REQ-UPG.1]', async () => {
     const node = devnet.node('node-1');
     const early = await submitted(node, governanceTx('governance.params', { changes: { heartbeatMs: 2_000 } }, 2));
     expect((await node.status()).height + 1).toBeLessThan(upgradeHeight);
@@ -113,7 +113,7 @@ describe('an upgrade in place on a devnet of four processes', () => {
     expect(status.params.heartbeatMs).toBe(2_000);
   }, 150_000);
 
-  it('stops the node on the old release at H, with its sentence in status and log, and again after a restart', async () => {
+  it('stops the node on the old release at H, with its sentence in status and log, and again after a restart [REQ-UPG.2]', async () => {
     const sentence =
       `This network switches to protocol version 2 at height ${upgradeHeight}; this software supports up to version 1. ` +
       'Install a release that supports protocol 2 and start the node again.';

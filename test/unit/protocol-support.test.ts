@@ -40,7 +40,7 @@ describe('the stop before an unknown protocol', () => {
     expect(protocolStopAt(protocolState({ version: 1, upgrade: { version: 2, height: 120 } }), 120, 2)).toBeUndefined();
   });
 
-  it('happens at exactly the upgrade height, with one sentence naming the version and the height', () => {
+  it('happens at exactly the upgrade height, with one sentence naming the version and the height [REQ-UPG.2]', () => {
     expect(protocolStopAt(protocolState({ version: 1, upgrade: { version: 2, height: 120 } }), 120, 1)).toEqual({
       version: 2,
       height: 120,
