@@ -30,7 +30,6 @@ export function protocolWatch(init: ProtocolWatchInit) {
 export class ProtocolWatch {
   #stop: ProtocolStop | undefined;
   readonly #stopped = new Listeners<ProtocolStop>();
-  readonly #unsubscribe: () => void;
 
   constructor(
     readonly init: ProtocolWatchInit,
@@ -38,7 +37,8 @@ export class ProtocolWatch {
   ) {
     // At once, not at start: consensus, built later, must not start a height this node cannot execute.
     this.#check();
-    this.#unsubscribe = components.committer.onCommitted(() => this.#check());
+    // For the node's lifetime, like the committer it listens to.
+    components.committer.onCommitted(() => this.#check());
   }
 
   /** The protocol versions this node runs. */
@@ -60,10 +60,6 @@ export class ProtocolWatch {
   /** REJECT with 503 PROTOCOL_UNSUPPORTED: a stopped node admits nothing (it cannot check it). */
   refuse(): void {
     if (this.#stop) throw new ApiError(503, 'PROTOCOL_UNSUPPORTED', this.#stop.sentence);
-  }
-
-  stopWatching(): void {
-    this.#unsubscribe();
   }
 
   #check(): void {
