@@ -181,7 +181,9 @@ export class Chain implements StateSource {
       );
       if (!imported) await chain.#checkGenesisMatches(options.genesisFile, options.genesisPropertiesFile);
       chain.#protocolMax = options.protocolMax ?? LATEST_PROTOCOL;
-      chain.#governing = await chain.getMany([...GOVERNING_KEYS]);
+      // Read as block execution reads (unchecked against the tree): a damaged tree must not keep
+      // the node from opening, where the scrub and the audit name the damage (decision #44).
+      chain.#governing = await chain.#execution.getMany([...GOVERNING_KEYS]);
       // The top of the state tree into the node cache, in the background: open stays fast, and
       // it stops by itself (stoppedBy) if the store closes first. Not for scratch chains.
       if (options.durable ?? true) chain.warming = chain.nodes.warm(block.header.stateRoot);
