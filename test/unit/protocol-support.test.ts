@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { protocolStopAt } from '../../shared/chain/index.js';
 import { LATEST_PROTOCOL, MapStateReader, PROTOCOL_VERSIONS_KNOWN } from '../../shared/ledger/index.js';
 import { supportedProtocols } from '../../electron/node/chain/protocol-support.js';
+import { describeProtocol } from '../../electron/node/cli/node-commands.js';
 import { agentVersionOf, protocolsOfAgent, SOFTWARE_VERSION } from '../../electron/node/network/agent.js';
 
 const protocolState = (record: object | undefined) =>
@@ -52,5 +53,18 @@ describe('the stop before an unknown protocol', () => {
 
   it('happens at the next height on a chain that runs a later version already (a node joining late)', () => {
     expect(protocolStopAt(protocolState({ version: 2 }), 1, 1)).toMatchObject({ version: 2, height: 1 });
+  });
+});
+
+describe('notary status', () => {
+  it('says the protocol in force, what this software runs and the upgrade scheduled', () => {
+    expect(describeProtocol({ version: 1, supported: [1, 2] })).toBe('protocol 1 (this software runs 1, 2)');
+    expect(
+      describeProtocol({
+        version: 1,
+        supported: [1],
+        upgrade: { version: 2, height: 150_000, name: 'designated validators' },
+      }),
+    ).toBe('protocol 1 (this software runs 1); upgrade to 2 at height 150000 ("designated validators")');
   });
 });
