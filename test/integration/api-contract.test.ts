@@ -184,6 +184,10 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
       status: 'active',
       version: 1,
       missedVotes: 0,
+      // the dev chain designates its one validator; its own software's versions; nothing scheduled
+      designated: true,
+      protocols: [...PROTOCOL_VERSIONS_KNOWN],
+      runsUpgrade: null,
     });
     expect(self!.lastSignedHeight).toBeGreaterThanOrEqual(1);
   });
