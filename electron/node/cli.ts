@@ -45,6 +45,11 @@ program
   .option('--base-port <port>', 'TCP port of the first node; the others follow', integer(1024, 65_000), 47_000)
   .option('--objects <n>', 'property objects in the genesis registry', integer(0, 10_000_000), 1_000)
   .option('--heartbeat-ms <ms>', 'empty-block interval', integer(100, 3_600_000), 1_000)
+  .option(
+    '--protocol-version <n>',
+    'the protocol of height 1 (default: the latest this release runs); 1 to rehearse an upgrade',
+    integer(1, 1_000),
+  )
   .action(
     async (options: {
       dir: string;
@@ -53,6 +58,7 @@ program
       basePort: number;
       objects: number;
       heartbeatMs: number;
+      protocolVersion?: number;
     }) => {
       const dir = resolve(options.dir);
       // loaded on use: the offline commands (verify, audit, keys) need not load libp2p
