@@ -71,6 +71,19 @@ describe('chain parameters', () => {
     expect(ledger.get('cfg/params')).toBeUndefined();
   });
 
+  it('are refused as NOT_YET_ENABLED before the expiry of the envelope is looked at [REQ-TX.1]', () => {
+    const ledger = ledgerOf();
+    const expired = signedBy(
+      {
+        type: 'governance.params',
+        ...envelope({ expiresAtMs: 1 }),
+        payload: { changes: { heartbeatMs: 60_000 } },
+      } as UnsignedTransaction,
+      ...registrars,
+    );
+    expectRejected(ledger.apply(expired)[0], RejectCode.notYetEnabled);
+  });
+
   it('change from protocol 2 with more than 2/3 of the registrars', () => {
     const ledger = ledgerOf({ protocolVersion: 2 });
     expect(ledger.apply(params({ heartbeatMs: 60_000 }))[0]).toMatchObject({ ok: true });
