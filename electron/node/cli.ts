@@ -44,7 +44,16 @@ program
   .option('--observers <n>', 'observer nodes (banks, courts, read replicas)', integer(0, 64), 0)
   .option('--base-port <port>', 'TCP port of the first node; the others follow', integer(1024, 65_000), 47_000)
   .option('--objects <n>', 'property objects in the genesis registry', integer(0, 10_000_000), 1_000)
-  .option('--heartbeat-ms <ms>', 'empty-block interval', integer(100, 3_600_000), 1_000)
+  .option(
+    '--heartbeat-ms <ms>',
+    "the chain's heartbeat: an idle chain makes one block this often (default 120000)",
+    integer(1_000, 3_600_000),
+  )
+  .option(
+    '--protocol-version <n>',
+    'the protocol of height 1 (default: the latest this release runs); 1 to rehearse an upgrade',
+    integer(1, 1_000),
+  )
   .action(
     async (options: {
       dir: string;
@@ -52,7 +61,8 @@ program
       observers: number;
       basePort: number;
       objects: number;
-      heartbeatMs: number;
+      heartbeatMs?: number;
+      protocolVersion?: number;
     }) => {
       const dir = resolve(options.dir);
       // loaded on use: the offline commands (verify, audit, keys) need not load libp2p
@@ -60,7 +70,7 @@ program
       const { nodes, genesis } = await createDevnet({
         ...options,
         dir,
-        consensus: { heartbeatMs: options.heartbeatMs },
+        ...(options.heartbeatMs ? { chainHeartbeatMs: options.heartbeatMs } : {}),
       });
       console.log(`devnet ${genesis.chainId} written to ${dir}:`);
       for (const node of nodes)

@@ -12,6 +12,8 @@ import { ApiExposedError, isLoopbackHost } from './api/http-server.js';
 import { localApi, type LocalApi } from './api/local-api.js';
 import type { Chain } from './chain/chain.js';
 import { committer } from './chain/committer.js';
+import { supportedProtocols } from './chain/protocol-support.js';
+import { protocolWatch } from './chain/protocol-watch.js';
 import { readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
 import { readSigningKey, type SigningKey } from './keystore/signing-key.js';
@@ -22,6 +24,7 @@ import { submissions, type Submissions } from './mempool/submissions.js';
 import { connectivity } from './network/connectivity.js';
 import { chainValidators } from './network/gossip/chain-validators.js';
 import type { NotaryNetwork } from './network/network.js';
+import { agentVersionOf } from './network/agent.js';
 import { nodeNetwork } from './network/node-network.js';
 import { chainSyncSource } from './network/sync/chain-source.js';
 import { syncControl } from './network/sync/sync-control.js';
@@ -88,7 +91,8 @@ export class NotaryNode {
     if (!allowRemote && !isLoopbackHost(address.host)) throw new ApiExposedError(address.host);
     const genesis = await readGenesis(dataDir);
     const signingKey = await readSigningKey(dataDir, config.role, options.passphrase);
-    const stores = await openNodeStores(dataDir, genesis, log);
+    const protocols = supportedProtocols();
+    const stores = await openNodeStores(dataDir, genesis, log, { protocolMax: protocols[protocols.length - 1]! });
     const lifecycle: Part[] = [stores];
     try {
       const { stop: _closeStores, pendingTxs, ...stored } = stores; // the stores' stop is the lifecycle's
@@ -96,17 +100,21 @@ export class NotaryNode {
       const clock = systemClock();
       const mempool = new Mempool(chain, () => clock.now());
       const base = { ...stored, dataDir, config, signingKey, selfKey: signingKey?.publicKey, mempool, clock, log };
-      const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen });
+      const agentVersion = agentVersionOf(protocols);
+      const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen, agentVersion });
       const damage = damageWatch({ dataDir })(base);
       const blockCommitter = committer()({ ...base, damage });
+      const protocol = protocolWatch({ supported: protocols })({ ...base, committer: blockCommitter });
       const sync = syncControl()({
         ...{ client: network, local: chainSyncSource(chain), clock, log: log.child({ part: 'sync' }) },
         apply: (block, commit, prepared) => blockCommitter.commit(block, commit, prepared),
       });
-      const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage });
+      // A node stopped for an upgrade fetches no block it could not execute.
+      protocol.onStopped(() => sync.stop());
+      const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol });
       network.setValidators(validators.topics);
       const events = new EventHub();
-      const parts = { ...base, network, damage, committer: blockCommitter, sync, events };
+      const parts = { ...base, network, damage, protocol, committer: blockCommitter, sync, events };
       const links = connectivity()(parts);
       const publish = (bytes: Uint8Array) => network.publish('tx', bytes);
       const sent = submissions()({ ...parts, connectivity: links, publish, log: log.child({ part: 'outbox' }) });

@@ -22,6 +22,30 @@ export const storeDamageSchema = z.strictObject({
 });
 export type StoreDamageView = z.infer<typeof storeDamageSchema>;
 
+/** The protocol this node runs and the chain's governance as its head state says. */
+export const protocolStatusSchema = z.strictObject({
+  /** The version in force at the next height. */
+  version: z.number().int().positive(),
+  /** The versions this node's software runs (NOTARY_PROTOCOL_MAX may lower them). */
+  supported: z.array(z.number().int().positive()).max(64),
+  /** The upgrade the registrars scheduled, until its height has passed. */
+  upgrade: z
+    .strictObject({
+      version: z.number().int().positive(),
+      height: z.number().int().positive(),
+      name: z.string().optional(),
+    })
+    .optional(),
+  /** Present when this node stopped before a height its software cannot execute: the one sentence saying why and what to do. */
+  stopped: z.string().optional(),
+});
+export type ProtocolStatus = z.infer<typeof protocolStatusSchema>;
+
+export const chainParamsSchema = z.strictObject({
+  maxValidators: z.number().int().positive(),
+  heartbeatMs: z.number().int().positive(),
+});
+
 export const statusSchema = z.strictObject({
   chainId: z.string(),
   nodeName: z.string(),
@@ -40,6 +64,9 @@ export const statusSchema = z.strictObject({
   outbox: z.strictObject({ pending: z.number().int(), final: z.number().int(), rejected: z.number().int() }),
   /** Present only when the node found its store damaged; `online` is then false. */
   damaged: storeDamageSchema.optional(),
+  protocol: protocolStatusSchema,
+  /** The chain's parameters (governance.params). */
+  params: chainParamsSchema,
 });
 export type NodeStatus = z.infer<typeof statusSchema>;
 
@@ -146,6 +173,10 @@ export const peerViewSchema = z.strictObject({
   gossipScore: z.number(),
   /** The peer's head height as it answered just now (sync status), or null if it did not in time. */
   height: z.number().int().nonnegative().nullable(),
+  /** What the peer's software says of itself (libp2p identify): `notary/0.1.0 protocols=1,2`; null before it did. */
+  agentVersion: z.string().max(200).nullable(),
+  /** The protocol versions the peer's software runs, from its agentVersion; null when it does not say. */
+  protocols: z.array(z.number().int().positive()).max(64).nullable(),
 });
 export const peersSchema = z.array(peerViewSchema);
 export type PeerView = z.infer<typeof peerViewSchema>;
@@ -165,6 +196,12 @@ export const validatorViewSchema = z.strictObject({
   lastSignedHeight: z.number().int().nonnegative().nullable(),
   /** Commits of the recent window missing this validator's signature, while it was in the set. */
   missedVotes: z.number().int().nonnegative(),
+  /** Designated by governance (protocol 2), or null for a record from before designation (it votes by role). */
+  designated: z.boolean().nullable(),
+  /** The protocol versions its software runs: this node's own, or a connected peer's as it advertises them; else null. */
+  protocols: z.array(z.number().int().positive()).max(64).nullable(),
+  /** Whether its software runs the scheduled upgrade's version; null when none is scheduled or it is not known. */
+  runsUpgrade: z.boolean().nullable(),
 });
 /** How many recent commits the validator view looks at. */
 export const SIGNING_WINDOW_BLOCKS = 100;

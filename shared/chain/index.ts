@@ -6,3 +6,4 @@ export * from './memory-state.js';
 export * from './verify-block.js';
 export * from './messages.js';
 export * from './propose.js';
+export * from './protocol.js';

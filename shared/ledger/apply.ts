@@ -85,14 +85,6 @@ function applyChecked(
   // REJECT: a transaction signed for another chain (test net, another registry) is never valid here.
   if (tx.chainId !== block.chainId)
     reject(KernelCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
-  // REJECT: expired at the block's time.
-  if (tx.expiresAtMs <= block.timeMs) {
-    reject(KernelCode.expired, `expired at ${new Date(tx.expiresAtMs).toISOString()}, before block ${block.height}`);
-  }
-  // REJECT: replay records are kept only for the longest lifetime, so longer ones could replay later.
-  if (tx.expiresAtMs > block.timeMs + LIMITS.txLifetimeMaxMs) {
-    reject(KernelCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
-  }
   const protocol = protocolAt(state, block.height);
   const rules = txRules(tx.type);
   // REJECT: a type the chain's protocol does not have yet (it comes with a scheduled upgrade).
@@ -101,6 +93,14 @@ function applyChecked(
       KernelCode.notYetEnabled,
       `${tx.type} comes with protocol version ${rules.sinceProtocol}; this chain runs version ${protocol} at height ${block.height}`,
     );
+  }
+  // REJECT: expired at the block's time.
+  if (tx.expiresAtMs <= block.timeMs) {
+    reject(KernelCode.expired, `expired at ${new Date(tx.expiresAtMs).toISOString()}, before block ${block.height}`);
+  }
+  // REJECT: replay records are kept only for the longest lifetime, so longer ones could replay later.
+  if (tx.expiresAtMs > block.timeMs + LIMITS.txLifetimeMaxMs) {
+    reject(KernelCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
   }
   const id = digests.id(tx);
   const seen = state.replay(id);

@@ -42,7 +42,7 @@ try {
   const [first] = devnet.nodes as [(typeof devnet.nodes)[number]];
   const status = await first.status();
   console.log(
-    `idle bench: 4 validators, heartbeat ${heartbeatOverrideMs ? `${heartbeatOverrideMs} ms (node override)` : `${(status as { params?: { heartbeatMs: number } }).params?.heartbeatMs} ms (the chain's)`}; idle ${idleMs / 60_000} min`,
+    `idle bench: 4 validators, heartbeat ${heartbeatOverrideMs ? `${heartbeatOverrideMs} ms (node override)` : `${status.params.heartbeatMs} ms (the chain's)`}; idle ${idleMs / 60_000} min`,
   );
   // Past the start-up: the first block, and the stores' first compactions.
   await waitFor('the first block', async () => ((await first.status()).height >= 1 ? true : undefined), 15 * 60_000, 500);

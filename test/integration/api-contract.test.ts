@@ -22,7 +22,7 @@ import {
   type ApiClient,
   type ApiEvent,
 } from '../../shared/api/index.js';
-import { StateKey, type PropertyObject } from '../../shared/ledger/index.js';
+import { LATEST_PROTOCOL, PROTOCOL_VERSIONS_KNOWN, StateKey, type PropertyObject } from '../../shared/ledger/index.js';
 import { verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
 import { registerIpc } from '../../electron/main/ipc.js';
 import { createBridge } from '../../electron/preload/bridge.js';
@@ -98,7 +98,11 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
       online: true,
       validators: 1,
       validatorsReachable: 1,
+      // a new dev chain starts at the latest protocol this software runs
+      protocol: { version: LATEST_PROTOCOL, supported: [...PROTOCOL_VERSIONS_KNOWN] },
+      params: { maxValidators: 100, heartbeatMs: 120_000 },
     });
+    expect(status.protocol.stopped).toBeUndefined();
     const identity = await api.call('identity');
     expect(identity).toMatchObject({ role: 'notary', status: 'active', keystore: 'encrypted', dataDir: dir });
     expect(identity.publicKey).toMatch(/^[0-9a-f]{64}$/);
@@ -180,6 +184,10 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
       status: 'active',
       version: 1,
       missedVotes: 0,
+      // the dev chain designates its one validator; its own software's versions; nothing scheduled
+      designated: true,
+      protocols: [...PROTOCOL_VERSIONS_KNOWN],
+      runsUpgrade: null,
     });
     expect(self!.lastSignedHeight).toBeGreaterThanOrEqual(1);
   });

@@ -20,14 +20,17 @@ export class NodeProcess {
 
   constructor(readonly info: DevnetNode) {}
 
-  /** `extraArgs`: more `notary start` options, e.g. `--passphrase-file FILE` for a node with a keystore. */
-  async start(extraArgs: string[] = []): Promise<void> {
+  /**
+   * `extraArgs`: more `notary start` options, e.g. `--passphrase-file FILE` for a node with a keystore;
+   * `env`: more environment, e.g. NOTARY_PROTOCOL_MAX=1 to play an office on the old release.
+   */
+  async start(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<void> {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', CLI, 'start', '--data', this.info.dataDir, ...extraArgs],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn' },
+        env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn', ...env },
       },
     );
     this.process = child;
@@ -120,6 +123,8 @@ export class Devnet {
     objects: number;
     /** A node-level heartbeat override (default 1 s, so tests see blocks); null: the chain's own. */
     heartbeatMs?: number | null;
+    /** The genesis protocol version; default the latest. */
+    protocolVersion?: number;
   }): Promise<Devnet> {
     const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
     const basePort = 20_000 + Math.floor(Math.random() * 30_000);

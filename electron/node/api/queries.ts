@@ -21,6 +21,7 @@ import {
   type ValidatorSchedule,
 } from '../../../shared/ledger/index.js';
 import type { Chain } from '../chain/chain.js';
+import { protocolsOfAgent } from '../network/agent.js';
 import type { PeerInfo } from '../network/interface.js';
 
 export interface QuerySource {
@@ -30,6 +31,8 @@ export interface QuerySource {
   selfKey(): string | undefined;
   /** A connected peer's head height (its sync status). */
   peerHeight(peerId: string): Promise<number>;
+  /** The protocol versions this node's software runs. */
+  protocols(): readonly number[];
 }
 
 export function registryQueries(source: QuerySource) {
@@ -84,6 +87,7 @@ export function registryQueries(source: QuerySource) {
           ...peer,
           addresses: [...peer.addresses],
           height: settled.status === 'fulfilled' ? settled.value : null,
+          protocols: protocolsOfAgent(peer.agentVersion),
         };
       });
     },
@@ -108,25 +112,36 @@ export function registryQueries(source: QuerySource) {
         }
       }
       const authorities = await chain.getMany(keys.map((key) => StateKey.authority(key)));
-      const connected = new Set(source.peers().map((peer) => peer.peerId));
+      const peers = new Map(source.peers().map((peer) => [peer.peerId, peer]));
       const self = source.selfKey();
+      const { upgrade } = chain.governance();
+      // What each validator's software runs: this node's own, a connected peer's as it advertises.
+      const protocolsOf = (key: string, peerId: string | null): number[] | null => {
+        if (key === self) return [...source.protocols()];
+        const peer = peerId === null ? undefined : peers.get(peerId);
+        return peer ? protocolsOfAgent(peer.agentVersion) : null;
+      };
       return {
         height,
         window: chain.head.height - from + 1,
         validators: keys.map((key) => {
           const authority = authorities.get(StateKey.authority(key)) as Authority | undefined;
           const peerId = authority?.peerId ?? null;
+          const protocols = protocolsOf(key, peerId);
           return {
             key,
             name: authority?.name ?? null,
             role: authority?.role ?? null,
             status: authority?.status ?? null,
             peerId,
-            connected: key === self || (peerId !== null && connected.has(peerId)),
+            connected: key === self || (peerId !== null && peers.has(peerId)),
             self: key === self,
             version: authority?.version ?? null,
             lastSignedHeight: lastSigned.get(key) ?? null,
             missedVotes: missed.get(key) ?? 0,
+            designated: authority?.validator ?? null,
+            protocols,
+            runsUpgrade: upgrade && protocols ? protocols.includes(upgrade.version) : null,
           };
         }),
       };

@@ -12,8 +12,13 @@ import {
   type BlockHeader,
   type Commit,
   type Genesis,
+  chainParamsOf,
   executeBlock,
   expectedSignatureChecks,
+  GOVERNING_KEYS,
+  LATEST_PROTOCOL,
+  protocolAt,
+  type ChainParams,
   MapStateReader,
   StateKey,
   stateKeysOf,
@@ -31,7 +36,10 @@ import {
   executeOn,
   genesisExecution,
   proposeBlock,
+  protocolStopAt,
+  ProtocolUnsupportedError,
   verifyCommit,
+  type ProtocolStop,
   type Execution,
   type StateSource,
 } from '../../../shared/chain/index.js';
@@ -58,6 +66,7 @@ import { CachedNodeReader, type WarmResult } from './node-cache.js';
 import { blockSpans, type BlockSpans } from './block-spans.js';
 import { sha256Once, txTreeProof } from './tx-tree.js';
 import { merkleRoot } from '../../../shared/merkle/rfc6962.js';
+import { pendingUpgrade } from '../../../shared/modules/governance/keeper.js';
 
 export interface ChainOptions {
   dir: string;
@@ -83,6 +92,19 @@ export interface ChainOptions {
    * into the digest, never held in memory.
    */
   genesisPropertiesFile?: string;
+  /**
+   * The highest protocol version this software runs (default: the latest it knows). The chain
+   * executes no height that needs a later one (ProtocolUnsupportedError); the node stops there.
+   */
+  protocolMax?: number;
+}
+
+/** What the head state says of the chain's governance: for status and the node's stop. */
+export interface ChainGovernanceView {
+  /** The version in force at the next height. */
+  protocol: number;
+  upgrade?: { version: number; height: number; name?: string };
+  params: ChainParams;
 }
 
 export interface ChainHead {
@@ -113,6 +135,9 @@ export class Chain implements StateSource {
   /** Value hashes (null: absent) of keys the head tree was walked for, at root #leavesRoot. */
   readonly #leaves = new Map<string, Uint8Array | null>();
   #leavesRoot = '';
+  /** The head state's governing records (protocol, parameters), kept current by every commit. */
+  #governing = new Map<string, unknown>();
+  #protocolMax = LATEST_PROTOCOL;
   /** The background warm of the node cache started by open (durable chains): its result names damage it met. */
   warming: Promise<WarmResult> | undefined;
 
@@ -155,6 +180,10 @@ export class Chain implements StateSource {
         verifyPool,
       );
       if (!imported) await chain.#checkGenesisMatches(options.genesisFile, options.genesisPropertiesFile);
+      chain.#protocolMax = options.protocolMax ?? LATEST_PROTOCOL;
+      // Read as block execution reads (unchecked against the tree): a damaged tree must not keep
+      // the node from opening, where the scrub and the audit name the damage (decision #44).
+      chain.#governing = await chain.#execution.getMany([...GOVERNING_KEYS]);
       // The top of the state tree into the node cache, in the background: open stays fast, and
       // it stops by itself (stoppedBy) if the store closes first. Not for scratch chains.
       if (options.durable ?? true) chain.warming = chain.nodes.warm(block.header.stateRoot);
@@ -174,6 +203,34 @@ export class Chain implements StateSource {
 
   get chainId(): string {
     return this.genesis.chainId;
+  }
+
+  /** The highest protocol version this chain executes. */
+  get protocolMax(): number {
+    return this.#protocolMax;
+  }
+
+  /** Why this software must stop before `height` (default: the next), if it must. */
+  protocolStop(height = this.#head.height + 1): ProtocolStop | undefined {
+    return protocolStopAt(new MapStateReader(this.#governing), height, this.#protocolMax);
+  }
+
+  /** The protocol in force at the next height, the upgrade scheduled and the parameters. */
+  governance(): ChainGovernanceView {
+    const state = new MapStateReader(this.#governing);
+    const next = this.#head.height + 1;
+    const upgrade = pendingUpgrade(state, this.#head.height);
+    return {
+      protocol: protocolAt(state, next),
+      ...(upgrade ? { upgrade } : {}),
+      params: chainParamsOf(state),
+    };
+  }
+
+  /** REJECT: no height is executed under rules this software does not know. */
+  #requireProtocol(height: number): void {
+    const stop = this.protocolStop(height);
+    if (stop) throw new ProtocolUnsupportedError(stop);
   }
 
   /**
@@ -300,6 +357,7 @@ export class Chain implements StateSource {
    * (the mempool's admission check). Rejections carry the ledger's code and sentence.
    */
   async checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome> {
+    this.#requireProtocol(this.#head.height + 1);
     const base = await this.getMany(stateKeysOf(tx));
     const context = {
       chainId: this.chainId,
@@ -314,6 +372,7 @@ export class Chain implements StateSource {
     txs: Transaction[],
     options: { timeMs: number; proposer: string },
   ): Promise<{ block: Block; outcomes: TxOutcome[] }> {
+    this.#requireProtocol(this.#head.height + 1);
     const digests = this.#aheadOf(txs)?.digests ?? new TxDigests();
     const { block, execution } = await this.#verifyingAhead(txs, digests, (verify) =>
       proposeBlock(this.#execution, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }),
@@ -330,6 +389,7 @@ export class Chain implements StateSource {
   async validate(block: Block): Promise<Execution> {
     const digests = this.#aheadOf(block.txs)?.digests ?? new TxDigests();
     checkLinks(block, this.#head.header, digests);
+    this.#requireProtocol(block.header.height);
     const hash = blockHash(block.header);
     let execution = this.#pending.get(hash);
     if (!execution) {
@@ -366,6 +426,7 @@ export class Chain implements StateSource {
     // committed height is refused below by checkLinks.)
     if (block.header.height <= this.#head.height && (await this.store.getHeightByHash(hash)) === block.header.height)
       return new Set();
+    this.#requireProtocol(block.header.height);
     let execution = this.#pending.get(hash);
     if (execution) {
       checkLinks(block, this.#head.header);
@@ -425,6 +486,11 @@ export class Chain implements StateSource {
     });
     this.#pending.clear();
     this.nodes.remember(execution.smtNodes);
+    for (const write of execution.stateWrites) {
+      if (!GOVERNING_KEYS.includes(write.key)) continue;
+      if (write.record === null) this.#governing.delete(write.key);
+      else this.#governing.set(write.key, write.record);
+    }
     this.#head = { height: block.header.height, hash, header: block.header };
   }
 

@@ -18,7 +18,6 @@ import {
   StateKey,
   type Block,
   type Genesis,
-  type ValidatorSchedule,
 } from '../../../shared/ledger/index.js';
 import { genesisObjectRecord } from '../../../shared/modules/property/keeper.js';
 import { genesisHeader } from '../../../shared/chain/genesis.js';
@@ -98,7 +97,6 @@ export async function importGenesis(
     }
   }
   const base = genesisState({ ...genesis, properties: [] });
-  const schedule = base.find(([key]) => key === StateKey.validatorSchedule)![1] as ValidatorSchedule;
   const baseWrites = base.map(([key, record]) => ({ key, record, value: encodeStateValue(record) }));
   const table = new SmtLeafTable();
   for (const write of baseWrites) table.add(sha256(utf8(write.key)), sha256(write.value));

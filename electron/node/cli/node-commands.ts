@@ -1,7 +1,13 @@
 // `notary status`, `submit` and `receipt`: talk to a running node through its local API.
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { statusSchema, submitResultSchema, txHashParam, type TxStatus } from '../../../shared/api/index.js';
+import {
+  statusSchema,
+  submitResultSchema,
+  txHashParam,
+  type NodeStatus,
+  type TxStatus,
+} from '../../../shared/api/index.js';
 import { receiptSchema } from '../../../shared/receipt/index.js';
 import { writeFileDurably } from '../config.js';
 import { ApiClient, apiErrorText, type ApiTarget } from './api-client.js';
@@ -44,6 +50,17 @@ export function describeTxStatus(status: TxStatus): string {
   }
 }
 
+/** `protocol 1 (this software runs 1, 2); upgrade to 2 at height 150000 ("designated validators")`. */
+export function describeProtocol(protocol: NodeStatus['protocol']): string {
+  const { upgrade } = protocol;
+  return (
+    `protocol ${protocol.version} (this software runs ${protocol.supported.join(', ')})` +
+    (upgrade
+      ? `; upgrade to ${upgrade.version} at height ${upgrade.height}${upgrade.name ? ` ("${upgrade.name}")` : ''}`
+      : '')
+  );
+}
+
 export function statusCommand(): Command {
   return withTarget(new Command('status').description(describeCommand('status'))).action(
     async (options: TargetOptions) => {
@@ -55,6 +72,8 @@ export function statusCommand(): Command {
           `height ${status.height}, block ${status.headHash}, time ${new Date(status.headTimeMs).toISOString()}${status.syncing ? ', syncing' : ''}`,
           `${status.online ? 'online' : 'OFFLINE'}: ${status.validatorsReachable} of ${status.validators} validators reachable, ${status.peers} peers`,
           `mempool ${status.mempool.size} transactions (${status.mempool.bytes} bytes); outbox ${status.outbox.pending} pending, ${status.outbox.final} final, ${status.outbox.rejected} rejected`,
+          describeProtocol(status.protocol),
+          ...(status.protocol.stopped ? [`STOPPED: ${status.protocol.stopped}`] : []),
           ...(status.damaged
             ? [
                 `DAMAGED since ${new Date(status.damaged.sinceMs).toISOString()}: ${status.damaged.where}: ${status.damaged.what}; it signs and accepts nothing. Stop the node and run: ${status.damaged.repair}`,

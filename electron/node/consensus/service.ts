@@ -11,6 +11,7 @@ import { encodeBlockAnnouncement } from '../network/gossip/messages.js';
 import type { NotaryNetwork } from '../network/network.js';
 import type { EvidenceLog } from '../store/evidence-log.js';
 import type { DamageWatch } from '../store/damage-watch.js';
+import type { ProtocolWatch } from '../chain/protocol-watch.js';
 import { nodeConsensusApp, type NodeConsensusAppComponents } from './app.js';
 import { consensusDriver, type ConsensusDriver, type ConsensusStatus } from './driver.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
@@ -33,6 +34,8 @@ export interface ConsensusServiceInit {
 
 export interface ConsensusServiceComponents extends Omit<NodeConsensusAppComponents, 'damage' | 'announce'> {
   damage: Pick<DamageWatch, 'view' | 'sentence' | 'check' | 'onDamaged'>;
+  /** Stops consensus before a height whose protocol this software does not run. */
+  protocol: Pick<ProtocolWatch, 'stop' | 'onStopped'>;
   verify: Verifier;
   /** The consensus topic, and the block topic for announcing what this node proposed and committed. */
   network: Pick<NotaryNetwork, 'publish' | 'subscribe'>;
@@ -69,6 +72,13 @@ export class ConsensusService {
         ?.stop()
         .catch((error: unknown) => components.log.debug({ err: error }, 'consensus stop after damage failed'));
     });
+    components.protocol.onStopped(() => {
+      // Nothing is proposed or voted at a height this software cannot execute; the sentence is in status and the log.
+      this.#clearRecovery();
+      this.#driver
+        ?.stop()
+        .catch((error: unknown) => components.log.debug({ err: error }, 'consensus stop for the upgrade failed'));
+    });
   }
 
   /** How often consensus halted and was restarted since start. */
@@ -82,6 +92,8 @@ export class ConsensusService {
 
   async start(): Promise<void> {
     const { signer, chainId } = this.init;
+    // A restart with the same software stops at the same place (the protocol watch said why).
+    if (this.components.protocol.stop) return;
     if (signer)
       this.#privValidator = await PrivValidator.open({
         secretKey: signer.secretKey,
@@ -142,8 +154,8 @@ export class ConsensusService {
   #onHalt(error: Error): void {
     const { damage, clock, log, chain } = this.components;
     this.#halts++;
-    // Damage is not a halt to recover from (the damage watch stops consensus).
-    if (damage.check(error) || damage.view) return;
+    // Damage is not a halt to recover from (the damage watch stops consensus), nor an upgrade this software cannot run.
+    if (damage.check(error) || damage.view || this.components.protocol.stop) return;
     log.fatal({ err: error, height: chain.head.height }, 'consensus halted; restarting it after a sync');
     if (this.#stopping) return;
     const sinceLastMs = clock.now() - this.#lastHaltAtMs;
@@ -158,7 +170,7 @@ export class ConsensusService {
   async #recover(): Promise<void> {
     this.#recoveryTimer = undefined;
     const { damage, log, chain, sync } = this.components;
-    if (this.#stopping || damage.view) return;
+    if (this.#stopping || damage.view || this.components.protocol.stop) return;
     try {
       await this.#driver?.stop();
       try {

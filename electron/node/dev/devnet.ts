@@ -5,7 +5,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair } from '../../../shared/crypto/index.js';
-import type { Genesis } from '../../../shared/ledger/index.js';
+import { LATEST_PROTOCOL, type Genesis } from '../../../shared/ledger/index.js';
+import { DEFAULT_CHAIN_PARAMS } from '../../../shared/modules/governance/types.js';
 import { DataFiles, writeFileDurably, type NodeConfig } from '../config.js';
 import { devGenesis } from './demo-registry.js';
 import { loadOrCreateIdentity } from '../network/identity.js';
@@ -18,8 +19,18 @@ export interface DevnetOptions {
   basePort: number;
   objects: number;
   chainId?: string;
-  /** Consensus timing overrides, e.g. faster heartbeats for tests. */
+  /**
+   * The chain's heartbeat parameter (genesis params); default the chain default (120 s), as a
+   * real network: no block while nothing waits but one every heartbeat.
+   */
+  chainHeartbeatMs?: number;
+  /** Consensus timing overrides of every node, e.g. a node-level heartbeat of 1 s for tests. */
   consensus?: Partial<NodeConfig['consensus']>;
+  /**
+   * The protocol version of height 1; default the latest this software knows. Tests of an
+   * upgrade start a devnet at 1 and schedule the next.
+   */
+  protocolVersion?: number;
 }
 
 export interface DevnetNode {
@@ -30,6 +41,7 @@ export interface DevnetNode {
   publicKey: string;
   port: number;
 }
+
 
 /** Registrars govern; with few validators make about half of them registrars, the rest notaries. */
 function roleOf(index: number, validators: number): 'registrar' | 'notary' {
@@ -69,12 +81,16 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
   const genesis: Genesis = {
     ...base,
     genesisTimeMs: Date.now(),
+    protocolVersion: options.protocolVersion ?? LATEST_PROTOCOL,
+    params: { ...DEFAULT_CHAIN_PARAMS, ...(options.chainHeartbeatMs ? { heartbeatMs: options.chainHeartbeatMs } : {}) },
     authorities: [
       ...nodes.map((node) => ({
         key: node.publicKey,
         role: node.role,
         name: `Devnet ${node.name}`,
         peerId: node.peerId,
+        // the devnet's registrars and notaries vote; designation needs protocol 2
+        ...((options.protocolVersion ?? LATEST_PROTOCOL) >= 2 && node.role !== 'observer' ? { validator: true } : {}),
       })),
       ...base.authorities.filter((authority) => authority.role === 'observer'), // the dev bank
     ],

@@ -3,6 +3,7 @@
 // head state on admission and re-checked after each block, so what waits is always valid
 // against the latest state. Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never
 // evict a transaction someone was already told is pending.
+import { ProtocolUnsupportedError } from '../../../shared/chain/protocol.js';
 import { encode } from '../../../shared/codec/index.js';
 import { sha256Hex } from '../../../shared/crypto/index.js';
 import {
@@ -145,7 +146,15 @@ export class Mempool {
     for (const entry of [...this.#entries.values()]) {
       const affected = !writtenKeys || entry.tx.expiresAtMs <= nowMs || entry.keys.some((key) => writtenKeys.has(key));
       if (!affected) continue;
-      const outcome = await this.checker.checkTransaction(entry.tx, this.now());
+      let outcome: TxOutcome;
+      try {
+        outcome = await this.checker.checkTransaction(entry.tx, this.now());
+      } catch (error) {
+        // The next height needs a protocol this software does not run: the node stops there
+        // (ProtocolWatch); what waits is not invalid, only not checkable here. Keep it.
+        if (error instanceof ProtocolUnsupportedError) break;
+        throw error;
+      }
       if (!outcome.ok) {
         this.#remove(entry.txId);
         dropped.push({ txId: entry.txId, txHash: entry.txHash, code: outcome.code, sentence: outcome.sentence });

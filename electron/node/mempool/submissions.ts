@@ -18,6 +18,7 @@ import { every, type Clock } from '../lifecycle/clock.js';
 import type { Connectivity } from '../network/connectivity.js';
 import type { PublishResult } from '../network/interface.js';
 import type { DamageWatch } from '../store/damage-watch.js';
+import type { ProtocolWatch } from '../chain/protocol-watch.js';
 import { MempoolError, type Mempool } from './mempool.js';
 import { OutboxReconciler, type OutboxReconcilerComponents } from './outbox-reconciler.js';
 import type { Outbox } from './outbox.js';
@@ -42,6 +43,8 @@ export interface SubmissionsComponents {
   connectivity: Pick<Connectivity, 'reachability' | 'onBackOnline' | 'onPeerConnected'>;
   sync: OutboxReconcilerComponents['sync'];
   damage: Pick<DamageWatch, 'view' | 'refuse'>;
+  /** A node stopped before an upgrade it cannot run admits nothing (503 PROTOCOL_UNSUPPORTED). */
+  protocol?: Pick<ProtocolWatch, 'refuse'>;
   /** Gossips an encoded transaction on the tx topic. */
   publish(bytes: Uint8Array): Promise<PublishResult>;
   events: Pick<EventHub, 'emit'>;
@@ -104,6 +107,7 @@ export class Submissions {
   async submit(input: unknown): Promise<SubmitResult> {
     const { damage, chain, mempool, pendingLog, outbox, connectivity, clock, log } = this.components;
     damage.refuse();
+    this.components.protocol?.refuse();
     const tx = parseTransaction(input);
     const hash = txHash(tx);
     const id = txId(tx);

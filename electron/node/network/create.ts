@@ -61,7 +61,7 @@ export async function createNetwork(init: NetworkInit): Promise<NotaryNetwork> {
       ...(init.mdns ? [mdns({ interval: MDNS_INTERVAL_MS })] : []),
     ],
     services: {
-      identify: identify(),
+      identify: identify(init.agentVersion ? { agentVersion: init.agentVersion } : {}),
       ping: ping(),
       pubsub: gossipsub({
         // Validation is ours (gossip/gossip-topics.ts): nothing is forwarded before we report on it.

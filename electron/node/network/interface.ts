@@ -59,6 +59,8 @@ export interface PeerInfo {
   latencyMs: number | null;
   /** The peer's gossipsub score as this node sees it (negative: misbehaving). */
   gossipScore: number;
+  /** What the peer's identify said of its software (`notary/0.1.0 protocols=1,2`), or null before it did. */
+  agentVersion: string | null;
 }
 
 /** The chain status a peer reports over the sync protocol. */

@@ -15,10 +15,13 @@ export interface NodeNetworkOptions {
   chain: Chain;
   /** Overrides config.listen. */
   listen: string[];
+  /** What identify tells peers of this software and the protocol versions it runs (agent.ts). */
+  agentVersion?: string;
   log: NetworkLogger & { child(bindings: object): NetworkLogger };
 }
 
-export async function nodeNetwork({ dataDir, config, chain, listen, log }: NodeNetworkOptions): Promise<NotaryNetwork> {
+export async function nodeNetwork(options: NodeNetworkOptions): Promise<NotaryNetwork> {
+  const { dataDir, config, chain, listen, log, agentVersion } = options;
   const network = await createNetwork({
     chainId: chain.chainId,
     listen,
@@ -29,6 +32,7 @@ export async function nodeNetwork({ dataDir, config, chain, listen, log }: NodeN
     allowedPeers: config.allowlist,
     syncSource: chainSyncSource(chain),
     logger: log.child({ part: 'network' }),
+    ...(agentVersion ? { agentVersion } : {}),
     start: false,
   });
   // Transactions and blocks are admitted by the topics' validators; subscribing joins their meshes.

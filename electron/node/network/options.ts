@@ -27,6 +27,8 @@ export interface NetworkInit {
   logger?: NetworkLogger;
   /** Start listening at once. Default: true. */
   start?: boolean;
+  /** What identify tells peers of this software (agent.ts: `notary/0.1.0 protocols=1,2`). Default: libp2p's. */
+  agentVersion?: string;
 }
 
 export interface NetworkLimits {

@@ -2,15 +2,18 @@
 // trip) and how well behaved (gossipsub score). Pings run on connect and then every
 // pingIntervalMs, at most PING_CONCURRENCY at once, one round at a time.
 import type { GossipSub } from '@chainsafe/libp2p-gossipsub';
-import type { Libp2p, PeerId } from '@libp2p/interface';
+import type { IdentifyResult, Libp2p, PeerId } from '@libp2p/interface';
 import type { PingService } from '@libp2p/ping';
 import type { NetworkLogger, PeerInfo } from './interface.js';
 import type { NetworkLimits } from './options.js';
 
 const PING_CONCURRENCY = 8;
+const AGENT_VERSION_LENGTH_MAX = 200;
 
 export class PeerTracker {
   readonly #latencyMs = new Map<string, number>();
+  /** Each connected peer's identify agentVersion (agent.ts), bounded by the connections. */
+  readonly #agents = new Map<string, string>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #round: Promise<void> | undefined;
   #stopped = new AbortController();
@@ -25,6 +28,7 @@ export class PeerTracker {
     this.#stopped = new AbortController();
     this.libp2p.addEventListener('peer:connect', this.#onConnect);
     this.libp2p.addEventListener('peer:disconnect', this.#onDisconnect);
+    this.libp2p.addEventListener('peer:identify', this.#onIdentify);
     this.#timer = setInterval(() => this.#pingRound(), this.limits.pingIntervalMs);
     this.#timer.unref?.();
   }
@@ -32,6 +36,7 @@ export class PeerTracker {
   async stop(): Promise<void> {
     this.libp2p.removeEventListener('peer:connect', this.#onConnect);
     this.libp2p.removeEventListener('peer:disconnect', this.#onDisconnect);
+    this.libp2p.removeEventListener('peer:identify', this.#onIdentify);
     clearInterval(this.#timer);
     this.#stopped.abort();
     await this.#round;
@@ -48,6 +53,7 @@ export class PeerTracker {
         connectedSinceMs: connection.timeline.open,
         latencyMs: this.#latencyMs.get(peerId) ?? null,
         gossipScore: this.score(peerId),
+        agentVersion: this.#agents.get(peerId) ?? null,
       };
       info.addresses.push(connection.remoteAddr.toString());
       info.connectedSinceMs = Math.min(info.connectedSinceMs, connection.timeline.open);
@@ -66,6 +72,14 @@ export class PeerTracker {
 
   readonly #onDisconnect = (event: CustomEvent<PeerId>): void => {
     this.#latencyMs.delete(event.detail.toString());
+    this.#agents.delete(event.detail.toString());
+  };
+
+  readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    const { peerId, agentVersion } = event.detail;
+    // a peer's own words, shown to operators: bounded, and only while it is connected
+    if (agentVersion !== undefined && this.libp2p.getConnections(peerId).length > 0)
+      this.#agents.set(peerId.toString(), agentVersion.slice(0, AGENT_VERSION_LENGTH_MAX));
   };
 
   #pingRound(): void {

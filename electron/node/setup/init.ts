@@ -6,7 +6,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair } from '../../../shared/crypto/index.js';
-import { genesisState, parseGenesis, type Genesis } from '../../../shared/ledger/index.js';
+import { genesisState, LATEST_PROTOCOL, parseGenesis, type Genesis } from '../../../shared/ledger/index.js';
 import { DataFiles, nodeConfigSchema, writeFileDurably, type NodeConfig } from '../config.js';
 import { devGenesis, devKeys } from '../dev/demo-registry.js';
 import { checkPassphrase, createKeystore } from '../keystore/index.js';
@@ -120,6 +120,7 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
  * The dev chain of decision #26: the demo registry of devGenesis, with the node's own key as
  * its only validator. The well-known dev registrar (or, when the node is the registrar, the dev
  * notary) is listed suspended, so a genesis registrar exists but never votes; the dev bank stays.
+ * A new chain starts at the latest protocol this software knows, its validator designated.
  */
 export function devChainGenesis(node: {
   publicKey: string;
@@ -137,9 +138,13 @@ export function devChainGenesis(node: {
   return {
     ...base,
     genesisTimeMs: node.nowMs ?? Date.now(),
+    protocolVersion: LATEST_PROTOCOL,
     authorities: [
-      { key: node.publicKey, role: node.role, name: node.name, ...(node.peerId ? { peerId: node.peerId } : {}) },
-      { ...suspended, status: 'suspended' },
+      {
+        ...{ key: node.publicKey, role: node.role, name: node.name, validator: true },
+        ...(node.peerId ? { peerId: node.peerId } : {}),
+      },
+      { ...suspended, status: 'suspended', validator: false },
       ...base.authorities.filter((authority) => authority.role === 'observer'), // the dev bank
     ],
   };

@@ -26,6 +26,7 @@ export async function openNodeStores(
   dataDir: string,
   genesis: Genesis,
   log: { warn(fields: object, message: string): void },
+  options: { protocolMax?: number } = {},
 ): Promise<NodeStores> {
   const file = (name: string) => join(dataDir, name);
   const closers: Array<() => Promise<void>> = [];
@@ -38,6 +39,7 @@ export async function openNodeStores(
       genesis,
       genesisFile: file(DataFiles.genesis),
       genesisPropertiesFile: await genesisPropertiesFile(dataDir),
+      ...(options.protocolMax !== undefined ? { protocolMax: options.protocolMax } : {}),
     });
     closers.push(() => chain.close());
     const pending = await PendingLog.open(file(DataFiles.pendingLog));

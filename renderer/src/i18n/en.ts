@@ -94,6 +94,7 @@ const shell = {
     WRONG_CHAIN: 'The transaction was prepared for another registry network.',
     EXPIRED: 'The transaction has expired. The parties must sign a new contract.',
     EXPIRY_TOO_FAR: 'The transaction’s expiry date is too far in the future.',
+    NOT_YET_ENABLED: 'This kind of transaction comes with a later protocol version than the network runs now.',
     REPLAY: 'This transaction has already been recorded in the registry.',
     BAD_SIGNATURE: 'A signature is not valid.',
     MISSING_SIGNATURE: 'A required party has not signed.',

@@ -205,7 +205,7 @@ describe('validators under protocol 2', () => {
     ).toThrow(/cannot be a validator/);
   });
 
-  it('switch on at exactly the upgrade height: a designation refused in the block before, accepted in it', () => {
+  it('switch on at exactly the upgrade height: a designation refused in the block before, accepted in it [REQ-VAL.1] [REQ-UPG.1]', () => {
     const ledger = ledgerOf();
     const height = ledger.height + 1 + UPGRADE_NOTICE_BLOCKS_MIN;
     ledger.apply(tx('governance.upgrade', { schedule: { version: 2, height } }));

@@ -61,7 +61,7 @@ describe('chain parameters', () => {
     ).toThrow(/5 validators, above its maxValidators of 2/);
   });
 
-  it('cannot change before protocol 2: governance.params is NOT_YET_ENABLED on a version-1 chain', () => {
+  it('cannot change before protocol 2: governance.params is NOT_YET_ENABLED on a version-1 chain [REQ-UPG.1]', () => {
     const ledger = ledgerOf();
     expectRejected(
       ledger.apply(params({ heartbeatMs: 60_000 }))[0],
@@ -69,6 +69,19 @@ describe('chain parameters', () => {
       /protocol version 2; this chain runs version 1/,
     );
     expect(ledger.get('cfg/params')).toBeUndefined();
+  });
+
+  it('are refused as NOT_YET_ENABLED before the expiry of the envelope is looked at [REQ-TX.1]', () => {
+    const ledger = ledgerOf();
+    const expired = signedBy(
+      {
+        type: 'governance.params',
+        ...envelope({ expiresAtMs: 1 }),
+        payload: { changes: { heartbeatMs: 60_000 } },
+      } as UnsignedTransaction,
+      ...registrars,
+    );
+    expectRejected(ledger.apply(expired)[0], RejectCode.notYetEnabled);
   });
 
   it('change from protocol 2 with more than 2/3 of the registrars', () => {
@@ -102,7 +115,7 @@ describe('chain parameters', () => {
 });
 
 describe('protocol upgrades', () => {
-  it('are scheduled on a version-1 chain, and a version-2 type is refused before the height and accepted from it', () => {
+  it('are scheduled on a version-1 chain, and a version-2 type is refused before the height and accepted from it [REQ-UPG.1]', () => {
     const ledger = ledgerOf();
     const height = ledger.height + 1 + UPGRADE_NOTICE_BLOCKS_MIN;
     expect(ledger.apply(upgrade({ schedule: { version: 2, height, name: 'designated validators' } }))[0]).toMatchObject(
@@ -165,7 +178,7 @@ describe('protocol upgrades', () => {
     expect(protocolAt(state(ledger), height + 5)).toBe(2);
   });
 
-  it('bind the version in force into the appHash; version 1 hashes as every chain before versions', () => {
+  it('bind the version in force into the appHash; version 1 hashes as every chain before versions [REQ-UPG.1]', () => {
     const before = appHashOf('a'.repeat(64), 'b'.repeat(64), 1);
     expect(appHashOf('a'.repeat(64), 'b'.repeat(64), 2)).not.toBe(before);
   });

@@ -2,6 +2,7 @@
 // Electron IPC channel call (shared/api/handlers.ts checks every route has exactly one
 // handler). Each registry module's part comes from its folder (electron/node/modules/<name>/api.ts).
 import { mergeHandlers, type ApiHandlerMap, type NodeStatus } from '../../../../shared/api/index.js';
+import { ProtocolUnsupportedError } from '../../../../shared/chain/index.js';
 import type { ConsensusService } from '../../consensus/service.js';
 import type { NotaryNetwork } from '../../network/network.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
@@ -46,6 +47,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     selfKey: () => components.signingKey?.publicKey,
     peerHeight: async (peerId) =>
       (await network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
+    protocols: () => components.protocol.supported,
   });
   const status = nodeStatus(components);
   const metrics = nodeMetrics({
@@ -94,6 +96,8 @@ function guarded(handlers: ApiHandlerMap, damage: NodeApiComponents['damage']): 
       try {
         return await handler(input);
       } catch (error) {
+        // a node stopped before an upgrade it cannot run: the same sentence as its status
+        if (error instanceof ProtocolUnsupportedError) throw new ApiError(503, error.code, error.message);
         if (!damage.check(error)) throw error;
         throw new ApiError(503, 'NODE_DAMAGED', damage.sentence());
       }

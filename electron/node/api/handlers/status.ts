@@ -8,11 +8,12 @@ import type { Outbox } from '../../mempool/outbox.js';
 import type { Connectivity, Reachability } from '../../network/connectivity.js';
 import type { NotaryNetwork } from '../../network/network.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
+import type { ProtocolWatch } from '../../chain/protocol-watch.js';
 import type { EvidenceLog } from '../../store/evidence-log.js';
 import type { NodeMetrics } from '../metrics.js';
 
 export interface NodeStatusComponents {
-  chain: Pick<Chain, 'chainId' | 'head'>;
+  chain: Pick<Chain, 'chainId' | 'head' | 'governance'>;
   config: Pick<NodeConfig, 'name' | 'role'>;
   network: Pick<NotaryNetwork, 'peerId' | 'peers'>;
   mempool: Pick<Mempool, 'size' | 'bytes'>;
@@ -20,11 +21,12 @@ export interface NodeStatusComponents {
   connectivity: Pick<Connectivity, 'reachability'>;
   sync: { readonly syncing: boolean };
   damage: Pick<DamageWatch, 'view' | 'check'>;
+  protocol: Pick<ProtocolWatch, 'stop' | 'supported'>;
 }
 
 /** The node's status; a damaged node still answers it (reading the validators may be what is damaged). */
 export function nodeStatus(components: NodeStatusComponents): () => Promise<NodeStatus> {
-  const { chain, config, network, mempool, outbox, connectivity, sync, damage } = components;
+  const { chain, config, network, mempool, outbox, connectivity, sync, damage, protocol } = components;
   return async () => {
     let reach: Reachability;
     try {
@@ -36,6 +38,8 @@ export function nodeStatus(components: NodeStatusComponents): () => Promise<Node
     const entries = outbox.list();
     const head = chain.head;
     const damaged = damage.view;
+    const governance = chain.governance();
+    const stop = protocol.stop;
     return {
       chainId: chain.chainId,
       nodeName: config.name,
@@ -56,6 +60,13 @@ export function nodeStatus(components: NodeStatusComponents): () => Promise<Node
         rejected: entries.filter((entry) => entry.state === 'rejected').length,
       },
       ...(damaged ? { damaged: { ...damaged } } : {}),
+      protocol: {
+        version: governance.protocol,
+        supported: [...protocol.supported],
+        ...(governance.upgrade ? { upgrade: { ...governance.upgrade } } : {}),
+        ...(stop ? { stopped: stop.sentence } : {}),
+      },
+      params: { ...governance.params },
     };
   };
 }

@@ -33,12 +33,12 @@ export function authorityApi({ chain, config, signingKey, damage }: AuthorityApi
       // REJECT: only a registrar office's key counts towards an authority change.
       if (config.role !== 'registrar' || !signingKey)
         throw new ApiError(409, 'NOT_A_REGISTRAR', 'only a registrar office co-signs authority changes');
-      // REJECT: registrars co-sign membership changes, nothing else.
-      if (!tx.type.startsWith('authority.'))
+      // REJECT: registrars co-sign governance (membership, upgrades, parameters), nothing else.
+      if (!tx.type.startsWith('authority.') && !tx.type.startsWith('governance.'))
         throw new ApiError(
           422,
           'NOT_AN_AUTHORITY_CHANGE',
-          `a ${tx.type} is not an authority change; registrars co-sign authority.add, update and revoke`,
+          `a ${tx.type} is not a governance change; registrars co-sign authority.add, update and revoke, governance.upgrade and params`,
         );
       // REJECT: a change made for another registry.
       if (tx.chainId !== chain.chainId)

@@ -19,21 +19,26 @@ export function authorityCommand(): Command {
     'membership changes, co-signed by more than 2/3 of the active registrars: authority add | update | revoke',
   );
   const roleOption = () => new Option('--role <role>', 'registrar, notary or observer').choices(schema.role.options);
+  // Designation (protocol 2): the office votes on blocks, or follows and certifies without voting.
+  const validatorOption = (what: string) => new Option('--validator <yes|no>', what).choices(['yes', 'no']);
   command.addCommand(
     builder('add', 'register a new registrar, notary or observer (bank, court)')
       .requiredOption('--key <key>', 'its public key', publicKey)
       .addOption(roleOption().makeOptionMandatory())
       .requiredOption('--name <name>', 'the office name', text(LIMITS.nameLengthMax))
       .option('--peer-id <id>', 'the libp2p peer id of its node', text(128))
+      .addOption(validatorOption('from protocol 2: designate it a validator (default no: it follows without voting)'))
       .action(
         async (
-          options: EnvelopeOptions & OutOptions & { key: string; role: string; name: string; peerId?: string },
+          options: EnvelopeOptions &
+            OutOptions & { key: string; role: string; name: string; peerId?: string; validator?: 'yes' | 'no' },
         ) => {
           const authority = {
             key: options.key,
             role: options.role,
             name: options.name,
             ...(options.peerId ? { peerId: options.peerId } : {}),
+            ...(options.validator ? { validator: options.validator === 'yes' } : {}),
           };
           const tx = await writeTx(
             { type: 'authority.add', ...(await envelopeOf(options)), payload: { authority } },
@@ -44,13 +49,19 @@ export function authorityCommand(): Command {
       ),
   );
   command.addCommand(
-    builder('update', "change an authority's role, name, status (active / suspended) or peer id")
+    builder(
+      'update',
+      "change an authority's role, name, status (active / suspended), peer id, or (protocol 2) whether it is a validator",
+    )
       .requiredOption('--key <key>', 'its public key', publicKey)
       .requiredOption('--version <n>', 'its record version now (GET /api/v1/validators)', uint)
       .addOption(roleOption())
       .option('--name <name>', 'a new office name', text(LIMITS.nameLengthMax))
       .addOption(new Option('--status <status>', 'suspend or reactivate').choices(['active', 'suspended']))
       .option('--peer-id <id>', 'a new libp2p peer id', text(128))
+      .addOption(
+        validatorOption('from protocol 2: designate it a validator (yes) or withdraw it (no); takes effect at H + 2'),
+      )
       .action(
         async (
           options: EnvelopeOptions &
@@ -61,6 +72,7 @@ export function authorityCommand(): Command {
               name?: string;
               status?: string;
               peerId?: string;
+              validator?: 'yes' | 'no';
             },
         ) => {
           const changes = {
@@ -68,9 +80,10 @@ export function authorityCommand(): Command {
             ...(options.name ? { name: options.name } : {}),
             ...(options.status ? { status: options.status } : {}),
             ...(options.peerId ? { peerId: options.peerId } : {}),
+            ...(options.validator ? { validator: options.validator === 'yes' } : {}),
           };
           if (Object.keys(changes).length === 0)
-            throw new CliError('Give at least one change: --role, --name, --status or --peer-id.');
+            throw new CliError('Give at least one change: --role, --name, --status, --peer-id or --validator.');
           const tx = await writeTx(
             {
               type: 'authority.update',

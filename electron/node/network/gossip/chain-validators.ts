@@ -13,6 +13,7 @@ import type { Chain } from '../../chain/chain.js';
 import type { Committer } from '../../chain/committer.js';
 import { MempoolError, type Mempool } from '../../mempool/mempool.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
+import type { ProtocolWatch } from '../../chain/protocol-watch.js';
 import { GossipAction, GossipValidationError } from '../errors.js';
 import type { GossipValidator, TopicKind } from '../interface.js';
 import { decodeBlockAnnouncement } from './messages.js';
@@ -24,6 +25,8 @@ export interface ChainValidatorsComponents {
   /** Fetches a gap by sync, at most every few seconds. */
   sync: { catchUp(): void };
   damage: Pick<DamageWatch, 'view' | 'sentence' | 'check'>;
+  /** A node stopped before an upgrade it cannot run admits nothing more. */
+  protocol?: Pick<ProtocolWatch, 'stop'>;
 }
 
 export interface ChainValidators {
@@ -35,7 +38,11 @@ export interface ChainValidators {
 
 export function chainValidators() {
   return (components: ChainValidatorsComponents): ChainValidators => {
-    const { chain, mempool, committer, sync, damage } = components;
+    const { chain, mempool, committer, sync, damage, protocol } = components;
+    const stopped = () => {
+      const stop = protocol?.stop;
+      return stop ? new GossipValidationError(GossipAction.ignore, 'PROTOCOL_UNSUPPORTED', stop.sentence) : undefined;
+    };
     /** Consensus messages decoded by the validator, for the handler that runs next on the same bytes. */
     const validatedConsensus = new WeakMap<Uint8Array, ConsensusMessage>();
     const damaged = () => new GossipValidationError(GossipAction.ignore, 'NODE_DAMAGED', damage.sentence());
@@ -45,6 +52,9 @@ export function chainValidators() {
         const tx = decodeTransaction(bytes);
         // IGNORE: a damaged node admits nothing (it could not check it against its state).
         if (damage.view) throw damaged();
+        // IGNORE: a node stopped for an upgrade cannot check a transaction under the new rules.
+        const unsupported = stopped();
+        if (unsupported) throw unsupported;
         try {
           await mempool.add(tx);
           mempool.wakeWaiters();
@@ -81,6 +91,9 @@ export function chainValidators() {
           sync.catchUp();
           throw new GossipValidationError(GossipAction.ignore, 'NOT_YET', 'block is ahead of our head');
         }
+        // IGNORE: a block of a protocol this software does not run (the sender did nothing wrong).
+        const unsupported = stopped();
+        if (unsupported) throw unsupported;
         await committer.commit(block, commit);
       },
     };

@@ -10,6 +10,9 @@ export const en = {
     AUTHORITY_REVOKED: 'This authority has been revoked.',
     QUORUM_NOT_MET: 'More than two thirds of the active registrars must sign this change.',
     NO_REGISTRARS_LEFT: 'This change would leave no active registrar, so nobody could govern the registry.',
+    TOO_MANY_VALIDATORS: 'The network would have more validators than its maximum.',
+    NO_VALIDATORS_LEFT: 'After this change no office would vote, and the network would stop.',
+    OBSERVER_NOT_VALIDATOR: 'An observer (a bank, a court) cannot be a validator.',
   },
   txType: {
     'authority.add': 'Authority added',
