@@ -110,7 +110,7 @@ export class Connectivity {
     log.warn({ offline }, offline ? 'taken off the network by the operator' : 'back on the network');
   }
 
-  /** Admitted peers: every non-revoked authority's peer id, plus the config allowlist; none when offline. */
+  /** Admitted peers: every active or suspended authority's peer id (a revoked or rotated key's record is no longer the office's), plus the config allowlist; none when offline. */
   async refreshAllowedPeers(): Promise<void> {
     const { chain, network, config } = this.components;
     if (this.#offline) {
@@ -118,7 +118,9 @@ export class Connectivity {
       return;
     }
     const index = ((await chain.getRecord(StateKey.authorityIndex)) as AuthorityIndexEntry[] | undefined) ?? [];
-    const active = index.filter((entry) => entry.status !== 'revoked').map((entry) => StateKey.authority(entry.key));
+    const active = index
+      .filter((entry) => entry.status === 'active' || entry.status === 'suspended')
+      .map((entry) => StateKey.authority(entry.key));
     const records = await chain.getMany(active);
     const peers = new Set(config.allowlist);
     for (const record of records.values()) {

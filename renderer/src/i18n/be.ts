@@ -117,6 +117,7 @@ const shell: ShellResource = {
     active: 'Дзейнічае',
     suspended: 'Прыпынены',
     revoked: 'Паўнамоцтвы спынены',
+    rotated: 'Ключ заменены',
   },
   overview: {
     title: 'Агляд',

@@ -120,6 +120,7 @@ const shell = {
     active: 'Active',
     suspended: 'Suspended',
     revoked: 'Revoked',
+    rotated: 'Key replaced',
   },
   overview: {
     title: 'Overview',

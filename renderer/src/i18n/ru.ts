@@ -118,6 +118,7 @@ const shell: ShellResource = {
     active: 'Действует',
     suspended: 'Приостановлен',
     revoked: 'Полномочия прекращены',
+    rotated: 'Ключ заменён',
   },
   overview: {
     title: 'Обзор',

@@ -1,8 +1,16 @@
 // What other modules may read of the authority module (Cosmos: the keeper that
 // expected_keepers.go names): an authority's record and standing, and the validator set.
 // Other modules never read `auth/` or `cfg/` keys themselves.
+import { reject, short } from '../../ledger/errors.js';
 import type { StateReader } from '../../ledger/overlay.js';
-import { AuthorityKey, type Authority, type AuthorityIndexEntry, type Role, type ValidatorSchedule } from './types.js';
+import {
+  AuthorityCode,
+  AuthorityKey,
+  type Authority,
+  type AuthorityIndexEntry,
+  type Role,
+  type ValidatorSchedule,
+} from './types.js';
 
 export { validatorsAt, validatorsHash, validatorsOf, VALIDATOR_SET_DELAY_BLOCKS } from './validators.js';
 
@@ -36,4 +44,31 @@ export const validatorScheduleKey = AuthorityKey.validatorSchedule;
 /** Signatures needed from `registrarCount` registrars: strictly more than two thirds. */
 export function quorumOf(registrarCount: number): number {
   return Math.floor((2 * registrarCount) / 3) + 1;
+}
+
+/**
+ * True when `signer` is `key`, or the office that held `key` before rotating to `signer`
+ * (authority.rotate): records that name an office's old key (an encumbrance's holder) stay
+ * its own. Reads only the signer's record, which every transaction prefetches (keysOfAny).
+ */
+export function actsFor(state: StateReader, signer: string, key: string): boolean {
+  if (signer === key) return true;
+  return authorityOf(state, signer)?.formerKeys?.includes(key) ?? false;
+}
+
+/** The office's identity: its first key, which stays with it through every rotation. */
+export function officeIdentity(record: Authority): string {
+  return record.formerKeys?.[0] ?? record.key;
+}
+
+/** REJECT KEY_ROTATED when `key` is an office's rotated key (a transfer's consents use it too). */
+export function refuseRotatedKey(state: StateReader, key: string): void {
+  const record = authorityOf(state, key);
+  // REJECT: an office's old key never signs again once it rotated.
+  if (record?.status === 'rotated') {
+    reject(
+      AuthorityCode.keyRotated,
+      `key ${short(key)} of ${record.name} was rotated to ${short(record.rotatedTo ?? '')} and signs nothing any more`,
+    );
+  }
 }

@@ -32,7 +32,7 @@ function checkQuorum(tx: AnyTransaction, context: RuleContext): void {
   }
 }
 
-function writeAuthority(context: RuleContext, record: Authority): void {
+export function writeAuthority(context: RuleContext, record: Authority): void {
   context.state.set(AuthorityKey.authority(record.key), record);
   const entry: AuthorityIndexEntry = { key: record.key, role: record.role, status: record.status };
   const index = authorityIndex(context.state).filter((existing) => existing.key !== record.key);
@@ -45,10 +45,13 @@ function writeAuthority(context: RuleContext, record: Authority): void {
   context.state.set(AuthorityKey.authorityIndex, index);
 }
 
-function existingAuthority(context: RuleContext, key: string, expectedVersion: number): Authority {
+export function existingAuthority(context: RuleContext, key: string, expectedVersion: number): Authority {
   const record = authorityOf(context.state, key);
   if (!record) reject(AuthorityCode.unknownAuthority, `key ${short(key)} is not a registered authority`);
   if (record.status === 'revoked') reject(AuthorityCode.authorityRevoked, `authority ${record.name} was revoked`);
+  // REJECT: a rotated record never changes again; the office lives under its new key.
+  if (record.status === 'rotated')
+    reject(AuthorityCode.keyRotated, `authority ${record.name} moved to key ${short(record.rotatedTo ?? '')}`);
   if (record.version !== expectedVersion) {
     reject(
       KernelCode.staleVersion,

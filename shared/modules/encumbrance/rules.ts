@@ -5,7 +5,7 @@ import { KernelCode, reject, short } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
 import { LIMITS } from '../../ledger/primitives.js';
 import { checkSignatures, requireSigner } from '../../ledger/signers.js';
-import { activeAuthority } from '../authority/keeper.js';
+import { actsFor, activeAuthority } from '../authority/keeper.js';
 import { existingObject, updateObject } from '../property/keeper.js';
 import { EncumbranceCode, type encumbranceAddTx, type encumbranceReleaseTx } from './types.js';
 
@@ -39,9 +39,12 @@ export function applyEncumbranceRelease(tx: z.output<typeof encumbranceReleaseTx
   const encumbrance = object.encumbrances.find((existing) => existing.id === tx.payload.encumbranceId);
   if (!encumbrance)
     reject(RejectCode.unknownEncumbrance, `object ${object.id} has no encumbrance ${tx.payload.encumbranceId}`);
-  // REJECT: only the bank or court that imposed an encumbrance lifts it.
-  checkSignatures(tx, context, (key) => key === encumbrance.holder);
-  requireSigner(tx, encumbrance.holder, 'holder');
+  // REJECT: only the bank or court that imposed an encumbrance lifts it (with its current key
+  // when it rotated since: the signer's record lists the holder's key among its former keys).
+  const holderSigns = (key: string) => actsFor(context.state, key, encumbrance.holder);
+  checkSignatures(tx, context, holderSigns);
+  if (!tx.signatures.some((entry) => holderSigns(entry.key)))
+    reject(RejectCode.missingSignature, `holder ${short(encumbrance.holder)} has not signed this ${tx.type}`);
   const encumbrances = object.encumbrances.filter((existing) => existing.id !== encumbrance.id);
   updateObject(context.state, object, { encumbrances }, context.block.height);
 }

@@ -5,7 +5,7 @@ import { KernelCode, reject, short } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
 import type { SignatureEntry } from '../../ledger/primitives.js';
 import { checkSignatures, requireSigner } from '../../ledger/signers.js';
-import { activeAuthority } from '../authority/keeper.js';
+import { actsFor, activeAuthority, refuseRotatedKey } from '../authority/keeper.js';
 import { dutyOwedMinor, existingObject, fees, formatMinor, objectOf, updateObject } from './keeper.js';
 import * as shares from './shares.js';
 import { normalizeOwners } from './shares.js';
@@ -113,7 +113,8 @@ export function applyTransfer(tx: z.output<typeof transferTx>, context: RuleCont
     if (encumbrance.kind === 'arrest') {
       reject(RejectCode.encumbered, `object ${object.id} is under arrest (${encumbrance.reference})`);
     }
-    if (!signed.has(encumbrance.holder)) {
+    // The holder consents with its current key when it rotated since (decision #53).
+    if (![...signed].some((key) => actsFor(context.state, key, encumbrance.holder))) {
       reject(
         RejectCode.encumbered,
         `object ${object.id} is mortgaged (${encumbrance.reference}) and the holder has not consented`,
@@ -122,9 +123,10 @@ export function applyTransfer(tx: z.output<typeof transferTx>, context: RuleCont
   }
   const consenting = new Set([...contract.sellers, ...contract.buyers].map((party) => party.key));
   for (const encumbrance of object.encumbrances) consenting.add(encumbrance.holder);
+  const holders = object.encumbrances.map((encumbrance) => encumbrance.holder);
   for (const key of signed) {
     // REJECT: a contract signature from someone with no part in it is a sign of a mix-up.
-    if (!consenting.has(key))
+    if (!consenting.has(key) && !holders.some((holder) => actsFor(context.state, key, holder)))
       reject(RejectCode.unexpectedSigner, `key ${short(key)} signed the contract but is not a party to it`);
   }
   // REJECT: the notary certifies only once the state duty of the fee schedule is paid.
@@ -160,6 +162,8 @@ function checkConsents(consents: SignatureEntry[], contractHash: Uint8Array, con
       message: contractHash,
     });
     if (!valid) reject(RejectCode.badSignature, `the contract signature of ${short(entry.key)} does not verify`);
+    // REJECT (KEY_ROTATED): an office's rotated key consents to nothing, as it signs nothing.
+    refuseRotatedKey(context.state, entry.key);
     signed.add(entry.key);
   }
   return signed;

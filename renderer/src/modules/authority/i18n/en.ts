@@ -10,11 +10,14 @@ export const en = {
     AUTHORITY_REVOKED: 'This authority has been revoked.',
     QUORUM_NOT_MET: 'More than two thirds of the active registrars must sign this change.',
     NO_REGISTRARS_LEFT: 'This change would leave no active registrar, so nobody could govern the registry.',
+    KEY_ROTATED: 'This key was replaced by the office’s new key and can no longer sign anything.',
+    TOO_MANY_ROTATIONS: 'This office has replaced its key too many times; revoke it and add it anew.',
   },
   txType: {
     'authority.add': 'Authority added',
     'authority.update': 'Authority changed',
     'authority.revoke': 'Authority revoked',
+    'authority.rotate': 'Office key replaced',
   },
   governance: {
     title: 'Governance',
