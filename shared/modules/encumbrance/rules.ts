@@ -16,14 +16,21 @@ export function applyEncumbranceAdd(tx: z.output<typeof encumbranceAddTx>, conte
   const object = existingObject(context.state, tx.payload.objectId, tx.payload.objectVersion);
   const ownerKeys = object.owners.map((owner) => owner.key);
   const mortgage = encumbrance.kind === 'mortgage';
-  checkSignatures(tx, context, (key) => key === encumbrance.holder || (mortgage && ownerKeys.includes(key)));
+  // An owner named by an office's former key consents with its current key (decision #53).
+  const ownerSigns = (key: string) => ownerKeys.some((owner) => actsFor(context.state, key, owner));
+  checkSignatures(tx, context, (key) => key === encumbrance.holder || (mortgage && ownerSigns(key)));
   requireSigner(tx, encumbrance.holder, 'holder');
   // REJECT: only a recognised bank or court (an active authority) may encumber an object.
   if (!activeAuthority(context.state, encumbrance.holder, ['observer', 'registrar'])) {
     reject(RejectCode.notAuthorized, `holder ${short(encumbrance.holder)} is not an active bank, court or registrar`);
   }
   // REJECT: a mortgage needs every owner's consent; an arrest is imposed without it.
-  if (mortgage) for (const key of ownerKeys) requireSigner(tx, key, 'owner');
+  if (mortgage) {
+    for (const owner of ownerKeys) {
+      if (!tx.signatures.some((entry) => actsFor(context.state, entry.key, owner)))
+        reject(RejectCode.missingSignature, `owner ${short(owner)} has not signed this ${tx.type}`);
+    }
+  }
   if (object.encumbrances.some((existing) => existing.id === encumbrance.id)) {
     reject(RejectCode.encumbranceExists, `object ${object.id} already has encumbrance ${encumbrance.id}`);
   }
