@@ -18,7 +18,6 @@ import {
 } from '../../shared/ledger/index.js';
 import { FORMER_KEYS_MAX } from '../../shared/modules/authority/types.js';
 import {
-  CHAIN_ID,
   certifiedTransfer,
   envelope,
   keyOf,
