@@ -14,7 +14,8 @@ import type { Chain } from './chain/chain.js';
 import { committer } from './chain/committer.js';
 import { readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
-import { readSigningKey, type SigningKey } from './keystore/signing-key.js';
+import { completeKeyRetirement, KeyRing } from './keystore/key-ring.js';
+import { readNextSigningKey, readSigningKey, type SigningKey } from './keystore/signing-key.js';
 import { systemClock } from './lifecycle/clock.js';
 import { Mempool } from './mempool/mempool.js';
 import type { Outbox } from './mempool/outbox.js';
@@ -87,7 +88,12 @@ export class NotaryNode {
     // REJECT: an API address other machines reach without the opt-in, before anything opens
     if (!allowRemote && !isLoopbackHost(address.host)) throw new ApiExposedError(address.host);
     const genesis = await readGenesis(dataDir);
-    const signingKey = await readSigningKey(dataDir, config.role, options.passphrase);
+    await completeKeyRetirement(dataDir);
+    const current = await readSigningKey(dataDir, config.role, options.passphrase);
+    const next = current && (await readNextSigningKey(dataDir, options.passphrase));
+    const keys = current && new KeyRing(dataDir, current, next);
+    // the office's key as the chain has it now: transactions are signed with it (decision #53)
+    const signingKey = keys?.live ?? null;
     const stores = await openNodeStores(dataDir, genesis, log);
     const lifecycle: Part[] = [stores];
     try {
@@ -99,6 +105,16 @@ export class NotaryNode {
       const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen });
       const damage = damageWatch({ dataDir })(base);
       const blockCommitter = committer()({ ...base, damage });
+      if (keys?.rotating) {
+        await keys.refresh(chain);
+        blockCommitter.onCommitted(async () => {
+          // a failed file move is tried again at the next commit; it never fails the commit
+          const retired = await keys
+            .refresh(chain)
+            .catch((error: unknown) => void log.error({ err: error }, 'retiring the rotated key failed'));
+          if (retired) log.warn({ retired, key: keys.officeKey }, 'the rotated key is retired to DATA/retired-keys');
+        });
+      }
       const sync = syncControl()({
         ...{ client: network, local: chainSyncSource(chain), clock, log: log.child({ part: 'sync' }) },
         apply: (block, commit, prepared) => blockCommitter.commit(block, commit, prepared),
@@ -113,7 +129,7 @@ export class NotaryNode {
       await sent.readmit(pendingTxs);
       const consensus = consensusService({
         ...{ chainId: chain.chainId, consensus: config.consensus },
-        signer: signingKey && config.role !== 'observer' ? { secretKey: signingKey.secretKey, dataDir } : null,
+        signer: keys && config.role !== 'observer' ? { keys: () => keys.consensusKeys(), dataDir } : null,
       })({
         ...parts,
         verify: chain.verify,

@@ -92,7 +92,9 @@ export class Connectivity {
     const connected = new Set(this.components.network.peers().map((peer) => peer.peerId));
     let reachable = 0;
     for (const { key, peerId } of validators) {
-      if (key === this.components.selfKey || (peerId !== undefined && connected.has(peerId))) reachable++;
+      // itself by key, or by its node's peer id (its key may have rotated since start)
+      const self = key === this.components.selfKey || peerId === this.components.network.peerId;
+      if (self || (peerId !== undefined && connected.has(peerId))) reachable++;
     }
     const online = !this.#offline && reachable * 3 > validators.length * 2;
     return { validators: validators.length, reachable, online };
