@@ -1,4 +1,5 @@
-// `notary keys new`: a new party signing key, sealed in an encrypted keystore file.
+// `notary keys new`: a new party signing key, sealed in an encrypted keystore file; `notary keys
+// rotate`: the office's next key and its planned rotation (keys-rotate.ts).
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { generateKeyPair, isPublicKeyHex, publicKeyOf } from '../../../shared/crypto/index.js';
@@ -7,6 +8,7 @@ import { createKeystore, readPassphrase } from '../keystore/index.js';
 import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
+import { keysRotateCommand } from './keys-rotate.js';
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description(describeCommand('keys'));
@@ -88,5 +90,6 @@ export function keysCommand(): Command {
         `notary: the key of ${path} sealed in ${out}; the plain file is still there (a devnet's node reads it).`,
       );
     });
+  keys.addCommand(keysRotateCommand());
   return keys;
 }

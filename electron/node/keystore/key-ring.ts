@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import type { Authority, ValidatorSchedule } from '../../../shared/ledger/index.js';
 import { StateKey } from '../../../shared/ledger/index.js';
 import { DataFiles } from '../config.js';
-import { syncDirectory } from '../store/durable-file.js';
-import type { SigningKey } from './signing-key.js';
+import { generateKeyPair } from '../../../shared/crypto/index.js';
+import { syncDirectory, writeFileDurably } from '../store/durable-file.js';
+import { createKeystore } from './keystore.js';
+import { readNextSigningKey, type SigningKey } from './signing-key.js';
 
 /** What the ring reads of the chain: records by state key, at the head. */
 export interface KeyRingChain {
@@ -131,4 +133,25 @@ async function exists(path: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
+}
+
+/**
+ * The office's next key for `notary keys rotate`: created beside the current one, sealed with
+ * the same passphrase (a devnet's plain key gets a plain next key, mode 0600), or the one a
+ * previous run created, so running it again (the first transaction expired) keeps one next key.
+ */
+export async function prepareNextKey(
+  dataDir: string,
+  current: SigningKey,
+  passphrase: string | undefined,
+): Promise<{ next: SigningKey; created: boolean }> {
+  const existing = await readNextSigningKey(dataDir, passphrase);
+  if (existing) {
+    if (existing.publicKey === current.publicKey) throw new Error('the next signing key is the current one');
+    return { next: existing, created: false };
+  }
+  const next = generateKeyPair();
+  if (passphrase !== undefined) await createKeystore(join(dataDir, DataFiles.signingKeystoreNext), next, passphrase);
+  else await writeFileDurably(join(dataDir, DataFiles.signingKeyNext), `${JSON.stringify(next, null, 2)}\n`, 0o600);
+  return { next, created: true };
 }
