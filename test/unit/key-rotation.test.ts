@@ -236,7 +236,7 @@ describe('authority.rotate', () => {
 });
 
 describe('a rotated key signs nothing again', () => {
-  it('refuses the old notary key certifying a transfer, and accepts the new one (KEY_ROTATED)', () => {
+  it('refuses the old notary key certifying a transfer, and accepts the new one (KEY_ROTATED) [REQ-ROT.1]', () => {
     const ledger = new PrefetchedLedger();
     ledger.apply(rotate(keys.notary, next.notary));
     expectRejected(ledger.apply(certifiedTransfer())[0], RejectCode.keyRotated);
@@ -295,7 +295,7 @@ describe('a rotated key signs nothing again', () => {
     );
   });
 
-  it('refuses the old bank key adding or releasing an encumbrance and consenting to a transfer (KEY_ROTATED)', () => {
+  it('refuses the old bank key adding or releasing an encumbrance and consenting to a transfer (KEY_ROTATED) [REQ-ROT.1]', () => {
     const ledger = new PrefetchedLedger();
     expect(ledger.apply(mortgage(keys.bank))[0]).toMatchObject({ ok: true });
     ledger.apply(rotate(keys.bank, next.bank));
@@ -323,7 +323,7 @@ describe('a rotated key signs nothing again', () => {
 });
 
 describe('records that name the old key stay the office’s', () => {
-  it('lets the bank release its mortgage with its new key, even after a second rotation', () => {
+  it('lets the bank release its mortgage with its new key, even after a second rotation [REQ-ROT.2]', () => {
     const ledger = new PrefetchedLedger();
     ledger.apply(mortgage(keys.bank));
     ledger.apply(rotate(keys.bank, next.bank));
@@ -341,7 +341,7 @@ describe('records that name the old key stay the office’s', () => {
     expectRejected(ledger.apply(release(keys.court, 2))[0], RejectCode.unexpectedSigner);
   });
 
-  it('takes the mortgage holder’s consent to a transfer from its new key', () => {
+  it('takes the mortgage holder’s consent to a transfer from its new key [REQ-ROT.2]', () => {
     const ledger = new PrefetchedLedger();
     ledger.apply(mortgage(keys.bank));
     ledger.apply(rotate(keys.bank, next.bank));
@@ -370,7 +370,7 @@ describe('property an office owns under its old key', () => {
       keys.registrar1,
     );
 
-  it('is sold with the office’s new key consenting for the seller named by its old one', () => {
+  it('is sold with the office’s new key consenting for the seller named by its old one [REQ-ROT.2]', () => {
     const ledger = new PrefetchedLedger();
     ledger.apply(registerOwnedBy(keys.bank));
     ledger.apply(rotate(keys.bank, next.bank));

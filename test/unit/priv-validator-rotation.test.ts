@@ -41,7 +41,7 @@ function restart(key: { secretKey: string }, formerKeys?: string[]): Promise<Pri
 }
 
 describe('PrivValidator across a key rotation', () => {
-  it('lets the new key adopt the old key’s state and sign from the next height, with the lock kept [REQ-CONS.2]', async () => {
+  it('lets the new key adopt the old key’s state and sign from the next height, with the lock kept [REQ-CONS.2] [REQ-ROT.3]', async () => {
     const old = await restart(oldKey);
     await old.signVote('prevote', 11, 0, hashA);
     await old.signVote('precommit', 11, 0, hashA);
@@ -54,7 +54,7 @@ describe('PrivValidator across a key rotation', () => {
     expect(verifyVote(vote, CHAIN_ID, verify)).toBe(true);
   });
 
-  it('refuses the new key any message at or before what the old key last signed, even the same one (DOUBLE_SIGN_REFUSED)', async () => {
+  it('refuses the new key any message at or before what the old key last signed, even the same one (DOUBLE_SIGN_REFUSED) [REQ-ROT.3]', async () => {
     const old = await restart(oldKey);
     await old.signVote('prevote', 11, 2, hashA);
     const next = await restart(newKey, [oldKey.publicKey]);
@@ -65,7 +65,7 @@ describe('PrivValidator across a key rotation', () => {
     await expect(next.signVote('prevote', 10, 5, hashA)).rejects.toThrow(DoubleSignError);
   });
 
-  it('never lets the old key sign again once the new key adopted the state, across restarts (KEY_RETIRED)', async () => {
+  it('never lets the old key sign again once the new key adopted the state, across restarts (KEY_RETIRED) [REQ-ROT.3]', async () => {
     const old = await restart(oldKey);
     await old.signVote('precommit', 11, 0, hashA);
     await restart(newKey, [oldKey.publicKey]);
