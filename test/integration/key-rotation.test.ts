@@ -4,13 +4,13 @@
 // the old key is refused for transactions and retired from the node's folder, and a restart
 // after the switch keeps signing with the new key.
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockDetail } from '../../shared/api/index.js';
-import type { KeyPair } from '../../shared/crypto/index.js';
+import { generateKeyPair, type KeyPair } from '../../shared/crypto/index.js';
 import { signTransaction, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
@@ -142,4 +142,43 @@ describe('a validator rotates its key on a running devnet', () => {
     expect(signedAgain).toBeGreaterThan(from);
     expect(office.log).not.toMatch(/DOUBLE_SIGN|KEY_RETIRED/);
   }, 90_000);
+
+  it('moves an office that lost its key on the registrars’ signatures alone; its reinstalled node follows, then votes from H + 2', async () => {
+    const lost = devnet.node('node-3');
+    const lostKey = await devnet.signingKey('node-3');
+    // the key is gone: the office installs a new one in the same folder (its signing state stays)
+    await lost.kill();
+    const replacement = generateKeyPair();
+    await writeFile(join(lost.info.dataDir, 'signing-key.json'), JSON.stringify(replacement), { mode: 0o600 });
+    await lost.start();
+    const file = join(devnet.dir, 'rotate-lost.json');
+    await run(process.execPath, [
+      ...['--import', 'tsx', CLI, 'tx', 'authority', 'rotate', '--data', devnet.node('node-1').info.dataDir],
+      ...['--key', lostKey.publicKey, '--version', '1', '--new-key', replacement.publicKey],
+      ...['--rotation', 'lost', '--out', file],
+    ]);
+    let tx = JSON.parse(await readFile(file, 'utf8')) as Transaction;
+    for (const registrar of ['node-1', 'node-2'])
+      tx = signTransaction(tx, (await devnet.signingKey(registrar)).secretKey);
+    const submitted = await devnet.node('node-2').submit(tx);
+    const final = await waitFor('the lost-key rotation final', async () => {
+      const status = await devnet.node('node-2').txStatus(submitted.txHash);
+      if (status.state === 'rejected') throw new Error(`rotation rejected: ${status.code} ${status.sentence}`);
+      return status.state === 'final' ? status : undefined;
+    });
+    const signed = await waitFor(
+      'a commit signed by the replacement key',
+      async () => {
+        const top = await head(devnet.node('node-1'));
+        for (let h = final.height + 2; h <= top; h++)
+          if ((await commitSigners(devnet.node('node-1'), h)).includes(replacement.publicKey)) return h;
+        return undefined;
+      },
+      60_000,
+    );
+    expect(signed).toBeGreaterThanOrEqual(final.height + 2);
+    for (let h = final.height; h <= (await head(devnet.node('node-1'))); h++)
+      expect(await commitSigners(devnet.node('node-1'), h)).not.toContain(lostKey.publicKey);
+    expect(lost.log).toMatch(/the validator signs with its new key/);
+  }, 150_000);
 });
