@@ -69,6 +69,8 @@ export class ConsensusService {
   /** Signer switches run one at a time, outside the commit that asked for them. */
   #switchTail: Promise<void> = Promise.resolve();
   #unsubscribe: (() => void) | undefined;
+  /** A voting key whose signing state would not open: not retried (nor the driver restarted) every block. */
+  #unopenable: string | undefined;
 
   constructor(
     private readonly init: ConsensusServiceInit,
@@ -142,7 +144,15 @@ export class ConsensusService {
     } catch (error) {
       const schedule = (await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
       const votes = validatorsAt(schedule, chain.head.height + 1).includes(key.publicKey);
-      if (atStart && votes && !(error instanceof RetiredKeyError)) throw error;
+      if (votes && !(error instanceof RetiredKeyError)) {
+        if (atStart) throw error;
+        this.#unopenable = key.publicKey;
+        log.error(
+          { err: error, key: key.publicKey },
+          'the validator cannot open its signing state; it follows until restarted',
+        );
+        return null;
+      }
       log.warn({ err: error, key: key.publicKey }, 'this key does not sign here; the node follows the chain');
       return null;
     }
@@ -154,7 +164,7 @@ export class ConsensusService {
       const { chain, damage, log } = this.components;
       if (this.#stopping || damage.view) return;
       const key = await this.#keyFor(chain.head.height + 1);
-      if (!key || key.publicKey === this.#privValidator?.publicKey) return;
+      if (!key || key.publicKey === this.#privValidator?.publicKey || key.publicKey === this.#unopenable) return;
       const schedule = (await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
       if (!validatorsAt(schedule, chain.head.height + 1).includes(key.publicKey)) return;
       // The driver of the old key is no validator of this height: stopping it loses no vote.
