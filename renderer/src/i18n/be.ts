@@ -210,6 +210,7 @@ const shell: ShellResource = {
       missed: 'Прапушчана галасоў',
     },
     self: 'Гэты офіс',
+    formerKeys: 'Ранейшыя ключы гэтага офіса:',
     connected: 'Падключаны',
     disconnected: 'Не падключаны',
     intervalChart: 'Час паміж блокамі (апошнія 50 блокаў)',

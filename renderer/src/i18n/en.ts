@@ -211,6 +211,7 @@ const shell = {
       missed: 'Missed votes',
     },
     self: 'This office',
+    formerKeys: 'Earlier keys of this office:',
     connected: 'Connected',
     disconnected: 'Not connected',
     intervalChart: 'Time between blocks (last 50 blocks)',

@@ -211,6 +211,7 @@ const shell: ShellResource = {
       missed: 'Пропущено голосов',
     },
     self: 'Этот офис',
+    formerKeys: 'Прежние ключи этого офиса:',
     connected: 'Подключён',
     disconnected: 'Не подключён',
     intervalChart: 'Время между блоками (последние 50 блоков)',
