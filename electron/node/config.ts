@@ -65,6 +65,12 @@ export const DataFiles = {
   signingKey: 'signing-key.json',
   /** The node's signing key in an encrypted keystore (`notary init`), unlocked at start. */
   signingKeystore: 'signing-key.keystore.json',
+  /** The office's next key while a key rotation is under way (`notary keys rotate`). */
+  signingKeystoreNext: 'signing-key.next.keystore.json',
+  /** A devnet's plain next key while a key rotation is under way. */
+  signingKeyNext: 'signing-key.next.json',
+  /** Keys the office rotated away from, still encrypted, never used again: `<publicKey>.keystore.json`. */
+  retiredKeys: 'retired-keys',
   chain: 'chain',
   outbox: 'outbox',
   /** Transactions answered `pending` to a client and not yet committed (mempool/pending-log.ts). */

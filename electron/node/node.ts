@@ -16,7 +16,8 @@ import { supportedProtocols } from './chain/protocol-support.js';
 import { protocolWatch } from './chain/protocol-watch.js';
 import { readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
-import { readSigningKey, type SigningKey } from './keystore/signing-key.js';
+import { completeKeyRetirement, KeyRing } from './keystore/key-ring.js';
+import { readNextSigningKey, readSigningKey, type SigningKey } from './keystore/signing-key.js';
 import { systemClock } from './lifecycle/clock.js';
 import { Mempool } from './mempool/mempool.js';
 import type { Outbox } from './mempool/outbox.js';
@@ -90,7 +91,12 @@ export class NotaryNode {
     // REJECT: an API address other machines reach without the opt-in, before anything opens
     if (!allowRemote && !isLoopbackHost(address.host)) throw new ApiExposedError(address.host);
     const genesis = await readGenesis(dataDir);
-    const signingKey = await readSigningKey(dataDir, config.role, options.passphrase);
+    await completeKeyRetirement(dataDir);
+    const current = await readSigningKey(dataDir, config.role, options.passphrase);
+    const next = current && (await readNextSigningKey(dataDir, options.passphrase));
+    const keys = current && new KeyRing(dataDir, current, next);
+    // the office's key as the chain has it now: transactions are signed with it (decision #51)
+    const signingKey = keys?.live ?? null;
     const protocols = supportedProtocols();
     const stores = await openNodeStores(dataDir, genesis, log, { protocolMax: protocols[protocols.length - 1]! });
     const lifecycle: Part[] = [stores];
@@ -105,6 +111,16 @@ export class NotaryNode {
       const damage = damageWatch({ dataDir })(base);
       const blockCommitter = committer()({ ...base, damage });
       const protocol = protocolWatch({ supported: protocols })({ ...base, committer: blockCommitter });
+      if (keys?.rotating) {
+        await keys.refresh(chain);
+        blockCommitter.onCommitted(async () => {
+          // a failed file move is tried again at the next commit; it never fails the commit
+          const retired = await keys
+            .refresh(chain)
+            .catch((error: unknown) => void log.error({ err: error }, 'retiring the rotated key failed'));
+          if (retired) log.warn({ retired, key: keys.officeKey }, 'the rotated key is retired to DATA/retired-keys');
+        });
+      }
       const sync = syncControl()({
         ...{ client: network, local: chainSyncSource(chain), clock, log: log.child({ part: 'sync' }) },
         apply: (block, commit, prepared) => blockCommitter.commit(block, commit, prepared),
@@ -121,7 +137,7 @@ export class NotaryNode {
       await sent.readmit(pendingTxs);
       const consensus = consensusService({
         ...{ chainId: chain.chainId, consensus: config.consensus },
-        signer: signingKey && config.role !== 'observer' ? { secretKey: signingKey.secretKey, dataDir } : null,
+        signer: keys && config.role !== 'observer' ? { keys: () => keys.consensusKeys(), dataDir } : null,
       })({
         ...parts,
         verify: chain.verify,

@@ -192,6 +192,8 @@ export const validatorViewSchema = z.strictObject({
   self: z.boolean(),
   /** The authority record's version (authority.update and revoke name it). */
   version: z.number().int().positive().nullable(),
+  /** The office's earlier keys, oldest first, when it rotated its key (the first is its identity). */
+  formerKeys: z.array(schema.publicKey).optional(),
   /** The last height (of the recent window) whose commit carries this validator's signature. */
   lastSignedHeight: z.number().int().nonnegative().nullable(),
   /** Commits of the recent window missing this validator's signature, while it was in the set. */

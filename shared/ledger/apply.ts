@@ -1,8 +1,9 @@
 // The pure state transition: (state, transactions, block context) -> new state, or a
 // rejection with a code and a sentence. No clock, no I/O, no randomness: the node, the
 // simulator and an offline auditor all get the same answer from the same input.
-// The kernel checks the envelope (chain, expiry, replay); each transaction type's module
-// checks and applies the rest; then each module's end-of-block step runs, in module order.
+// The kernel checks the envelope (chain, expiry, replay); each module's check of every
+// transaction runs (a rotated key signs nothing); the transaction type's module checks and
+// applies the rest; then each module's end-of-block step runs, in module order.
 import type { Verifier } from '../crypto/index.js';
 import { MODULES, type AnyTxType } from '../modules/index.js';
 import { TxDigests } from './digests.js';
@@ -110,6 +111,8 @@ function applyChecked(
     ...{ state, block, protocol, params: chainParamsOf(state) },
     ...{ verify, txIdBytes: digests.idBytes(tx), digests },
   };
+  // Each module's check of every transaction (authority: a rotated key signs nothing).
+  for (const module of MODULES) if ('beforeTx' in module && module.beforeTx) module.beforeTx(tx, context);
   (rules.apply as (tx: Transaction, context: RuleContext) => void)(tx, context);
   state.set(KernelKey.replay(id), { height: block.height, expiresAtMs: tx.expiresAtMs });
 }

@@ -118,6 +118,12 @@ export interface LedgerModule<
   codes: Codes;
   /** Keys this module contributes to every transaction's set (e.g. its signers' records). */
   keysOfAny?(tx: AnyTransaction): Iterable<string>;
+  /**
+   * Checks every transaction of any module before its own rules, over the same prefetched
+   * state (Cosmos: an ante handler; authority: a rotated key signs nothing). Reads only keys
+   * of `keysOfAny`; throws a LedgerError to reject.
+   */
+  beforeTx?(tx: AnyTransaction, context: RuleContext): void;
   /** The module's fields of the genesis file, and the records it writes from them. */
   genesis?: {
     shape: GenesisShape;

@@ -80,9 +80,14 @@ export function fixtureGenesis(): Genesis {
 
 /** A fresh registry state after genesis, plus a way to apply blocks to it. */
 export class TestLedger {
-  state = new Map<string, unknown>(genesisState(fixtureGenesis()));
+  state: Map<string, unknown>;
   height = 0;
   timeMs = GENESIS_TIME_MS;
+
+  /** `genesis`: fields over the fixture's, e.g. `{ protocolVersion: 2 }` for types of protocol 2. */
+  constructor(genesis: Partial<ReturnType<typeof fixtureGenesis>> = {}) {
+    this.state = new Map<string, unknown>(genesisState({ ...fixtureGenesis(), ...genesis }));
+  }
 
   context(): BlockContext {
     return { chainId: CHAIN_ID, height: this.height + 1, timeMs: this.timeMs + 1_000 };

@@ -69,7 +69,15 @@ export function registryQueries(source: QuerySource) {
         if (record) return { query, match: 'object', results: [summary(record)], truncated: false };
       }
       if (schema.publicKey.safeParse(query).success) {
-        const ids = await chain.store.getPartyObjects(query, { limit: SEARCH_RESULTS_MAX + 1 });
+        // an office's key finds what it holds under its former keys too (decision #51)
+        const office = (await chain.getRecord(StateKey.authority(query))) as Authority | undefined;
+        const found = new Set<string>();
+        for (const key of [query, ...(office?.formerKeys ?? [])]) {
+          if (found.size > SEARCH_RESULTS_MAX) break;
+          const limit = SEARCH_RESULTS_MAX + 1 - found.size;
+          for (const id of await chain.store.getPartyObjects(key, { limit })) found.add(id);
+        }
+        const ids = [...found];
         const records = await chain.getMany(ids.slice(0, SEARCH_RESULTS_MAX).map((id) => StateKey.object(id)));
         const results = [...records.values()].map((record) => summary(record as PropertyObject));
         if (results.length > 0) return { query, match: 'owner', results, truncated: ids.length > SEARCH_RESULTS_MAX };
@@ -137,6 +145,7 @@ export function registryQueries(source: QuerySource) {
             connected: key === self || (peerId !== null && peers.has(peerId)),
             self: key === self,
             version: authority?.version ?? null,
+            ...(authority?.formerKeys ? { formerKeys: authority.formerKeys } : {}),
             lastSignedHeight: lastSigned.get(key) ?? null,
             missedVotes: missed.get(key) ?? 0,
             designated: authority?.validator ?? null,

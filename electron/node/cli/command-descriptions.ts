@@ -15,7 +15,8 @@ export const COMMAND_DESCRIPTIONS = {
   },
   keys: {
     term: 'keys',
-    description: "signing keys in encrypted keystore files: keys new --out FILE; keys seal a devnet's plain key file",
+    description:
+      "signing keys in encrypted keystore files: keys new --out FILE; keys seal a devnet's plain key file; keys rotate: the office's next key",
   },
   tx: {
     term: 'tx',

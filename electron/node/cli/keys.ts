@@ -1,12 +1,14 @@
-// `notary keys new`: a new party signing key, sealed in an encrypted keystore file.
+// `notary keys new`: a new party signing key, sealed in an encrypted keystore file; `notary keys
+// rotate`: the office's next key and its planned rotation (keys-rotate.ts).
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { generateKeyPair, isPublicKeyHex, publicKeyOf } from '../../../shared/crypto/index.js';
 import { devParty } from '../dev/dev-keys.js';
 import { createKeystore, readPassphrase } from '../keystore/index.js';
 import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
+import type { RotateOptions } from './keys-rotate.js';
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description(describeCommand('keys'));
@@ -88,5 +90,32 @@ export function keysCommand(): Command {
         `notary: the key of ${path} sealed in ${out}; the plain file is still there (a devnet's node reads it).`,
       );
     });
+  keys
+    .command('rotate')
+    .description(
+      "make the office's next signing key in this node's keystore and write the key rotation, signed by the current key, for the registrars to co-sign",
+    )
+    .requiredOption('--data <dir>', 'the node data folder: its key, and the chain id of its genesis.json')
+    .requiredOption('--version <n>', "the office's authority record version now (GET /api/v1/validators)", count(1))
+    .requiredOption('--out <file>', 'the JSON file to write')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--expires-in-hours <h>', 'hours until the transaction expires (at most 720)', count(1, 720), 24)
+    .option('--nonce <n>', 'a number making the transaction unique (random by default)', count(0))
+    .option('--peer-id <id>', "the node's libp2p peer id, when it changes with the key")
+    .option('--passphrase-file <file>', 'read the passphrase from the first line of this file instead of asking')
+    .action(async (options: RotateOptions) => {
+      // loaded here: the other keys commands never load the ledger
+      const { rotateKeys } = await import('./keys-rotate.js');
+      await rotateKeys(options);
+    });
   return keys;
+}
+
+function count(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 }

@@ -28,6 +28,8 @@ export const signedSlotSchema = z.strictObject({
   /** Hex of the exact message signed (before the domain and chain prefix). */
   message: z.string().regex(/^([0-9a-f]{2}){1,1024}$/),
   signature: schema.signature,
+  /** The key that signed it, when not the state's current key (kept across a key rotation). */
+  key: schema.publicKey.optional(),
 });
 
 /** The last non-nil precommit, optionally with its block and proof-of-lock (see `lock` below). */
@@ -53,6 +55,12 @@ export const privValidatorStateSchema = z.strictObject({
    * storage stays bounded by one block and one validator set's prevotes.
    */
   lock: lockSchema.nullable(),
+  /**
+   * The office's keys this state signed with before a key rotation (authority.rotate), oldest
+   * first: the signed slots and the lock carry over to the new key, and these keys never sign
+   * again through this state.
+   */
+  retiredKeys: z.array(schema.publicKey).max(schema.FORMER_KEYS_MAX).optional(),
 });
 
 export type SignedSlot = z.infer<typeof signedSlotSchema>;

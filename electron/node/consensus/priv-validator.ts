@@ -7,6 +7,8 @@
 // that forgot its lock could help a conflicting block gather a proof-of-lock. With the lock it
 // keeps the locked block and its proof-of-lock (LockProof), written in the same save, before
 // the precommit is signed: a restarted validator proposes that block again instead of a new one.
+// Across a key rotation (authority.rotate) the new key adopts the old key's state, so the last
+// signed (height, round, step) and the lock bind both keys, and the old key is retired from it.
 import { bytesToHex } from '../../../shared/codec/index.js';
 import { voteMessage, type VoteType } from '../../../shared/chain/commit.js';
 import { proposalMessage, type Proposal, type Vote } from '../../../shared/chain/messages.js';
@@ -44,6 +46,15 @@ export class DoubleSignError extends Error {
   }
 }
 
+/** The key asked to sign was rotated away: this state will never sign with it again. */
+export class RetiredKeyError extends Error {
+  readonly code = 'KEY_RETIRED' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetiredKeyError';
+  }
+}
+
 export class PrivValidator {
   readonly publicKey: string;
   #state: PrivValidatorState;
@@ -62,19 +73,34 @@ export class PrivValidator {
     this.#state = state;
   }
 
-  /** Opens the signer over its store; refuses a state written for another key or chain. */
+  /**
+   * Opens the signer over its store; refuses a state written for another key or chain, or a key
+   * the state retired. A state written by one of `formerKeys` (the office's earlier keys, from
+   * its authority record) is adopted: persisted under the new key, with what the old key signed
+   * and its lock, before this returns, so neither key can sign a conflicting message later.
+   */
   static async open(options: {
     secretKey: string;
     chainId: string;
     store: PrivValidatorStore;
     sign?: SignFunction;
+    formerKeys?: readonly string[];
   }): Promise<PrivValidator> {
     const publicKey = publicKeyOf(options.secretKey);
-    const loaded = await options.store.load();
-    if (loaded && loaded.publicKey !== publicKey) {
-      throw new Error(
-        `the signing state in ${options.store.describe()} belongs to validator ${loaded.publicKey}, not ${publicKey}`,
+    let loaded = await options.store.load();
+    if (loaded?.retiredKeys?.includes(publicKey)) {
+      throw new RetiredKeyError(
+        `validator key ${publicKey} was rotated to ${loaded.publicKey} (${options.store.describe()}); it never signs again`,
       );
+    }
+    if (loaded && loaded.publicKey !== publicKey) {
+      if (!options.formerKeys?.includes(loaded.publicKey)) {
+        throw new Error(
+          `the signing state in ${options.store.describe()} belongs to validator ${loaded.publicKey}, not ${publicKey}`,
+        );
+      }
+      loaded = adoptedState(loaded, publicKey);
+      await options.store.save(loaded); // the switch is durable before the new key signs anything
     }
     if (loaded && loaded.chainId !== options.chainId) {
       throw new Error(
@@ -96,9 +122,17 @@ export class PrivValidator {
     return this.#state.signed.at(-1) ?? null;
   }
 
-  /** The kept signatures of `height`, oldest first (the driver re-sends its votes after a restart). */
+  /**
+   * This key's kept signatures of `height`, oldest first (the driver re-sends its votes after a
+   * restart); a former key's are its own votes, sent under its name before the rotation.
+   */
   signedAt(height: number): SignedSlot[] {
-    return this.#state.signed.filter((slot) => slot.height === height);
+    return this.#state.signed.filter((slot) => slot.height === height && slot.key === undefined);
+  }
+
+  /** Keys this state signed with before a rotation; they never sign again through it. */
+  get retiredKeys(): readonly string[] {
+    return this.#state.retiredKeys ?? [];
   }
 
   /** The persisted lock: the last non-nil precommit. */
@@ -164,7 +198,12 @@ export class PrivValidator {
     const last = this.lastSigned;
     if (last) {
       const order = compareSlots(slot, last);
-      if (order === 0 && last.message === messageHex) return last.signature; // the same message again
+      // the same message again; a former key's slot is taken for good (its signature is not ours)
+      if (order === 0 && last.message === messageHex && last.key === undefined) return last.signature;
+      if (order === 0 && last.key !== undefined)
+        throw new DoubleSignError(
+          `refused to sign a ${slot.step} for height ${slot.height} round ${slot.round}: the former key signed it`,
+        );
       if (order === 0)
         throw new DoubleSignError(
           `refused to sign a second, different ${slot.step} for height ${slot.height} round ${slot.round}`,
@@ -186,6 +225,16 @@ export class PrivValidator {
     this.#state = next;
     return signature;
   }
+}
+
+/** The state under `publicKey`: every kept slot names the key that signed it, the lock stays. */
+function adoptedState(state: PrivValidatorState, publicKey: string): PrivValidatorState {
+  return {
+    ...state,
+    publicKey,
+    signed: state.signed.map((slot) => ({ ...slot, key: slot.key ?? state.publicKey })),
+    retiredKeys: [...(state.retiredKeys ?? []), state.publicKey],
+  };
 }
 
 type Lock = NonNullable<PrivValidatorState['lock']>;

@@ -1,5 +1,7 @@
 // Consensus as a part of the node: the driver on the node's app, the consensus topic and the
-// PrivValidator, restarted after a halt, stopped for good when the store is damaged.
+// PrivValidator, restarted after a halt, stopped for good when the store is damaged. Through a
+// key rotation it signs with whichever of the node's keys votes at the next height, switching
+// drivers between heights; the new key's PrivValidator adopts the old one's state (decision #51).
 import {
   encodeConsensusMessage,
   type ConsensusMessage,
@@ -15,9 +17,12 @@ import type { ProtocolWatch } from '../chain/protocol-watch.js';
 import { nodeConsensusApp, type NodeConsensusAppComponents } from './app.js';
 import { consensusDriver, type ConsensusDriver, type ConsensusStatus } from './driver.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
+import { StateKey, validatorsAt, type Authority, type ValidatorSchedule } from '../../../shared/ledger/index.js';
+import type { Committer } from '../chain/committer.js';
+import type { SigningKey } from '../keystore/signing-key.js';
 import type { ConsensusLogger, TimerId } from './interfaces.js';
 import { FilePrivValidatorStore } from './priv-validator-file-store.js';
-import { PrivValidator } from './priv-validator.js';
+import { PrivValidator, RetiredKeyError } from './priv-validator.js';
 
 /** First and longest wait before a halted consensus driver is replaced. */
 export const HALT_RECOVERY_MIN_MS = 1_000;
@@ -28,14 +33,19 @@ const HALT_BACKOFF_RESET_MS = 60_000;
 export interface ConsensusServiceInit {
   chainId: string;
   consensus: NodeConfig['consensus'];
-  /** The validator's key and the folder of its sign state; null: an observer, which follows but never signs. */
-  signer: { secretKey: string; dataDir: string } | null;
+  /**
+   * The validator's keys (the office's own first; two while a key rotation is under way) and the
+   * folder of its sign state; null: an observer, which follows but never signs.
+   */
+  signer: { keys(): SigningKey[]; dataDir: string } | null;
 }
 
 export interface ConsensusServiceComponents extends Omit<NodeConsensusAppComponents, 'damage' | 'announce'> {
   damage: Pick<DamageWatch, 'view' | 'sentence' | 'check' | 'onDamaged'>;
   /** Stops consensus before a height whose protocol this software does not run. */
   protocol: Pick<ProtocolWatch, 'stop' | 'onStopped'>;
+  /** Each commit may move the validator to another of the node's keys (a key rotation). */
+  committer: Pick<Committer, 'commit' | 'onCommitted'>;
   verify: Verifier;
   /** The consensus topic, and the block topic for announcing what this node proposed and committed. */
   network: Pick<NotaryNetwork, 'publish' | 'subscribe'>;
@@ -59,6 +69,11 @@ export class ConsensusService {
   #haltBackoffMs = HALT_RECOVERY_MIN_MS;
   #recoveryTimer: TimerId | undefined;
   #halts = 0;
+  /** Signer switches run one at a time, outside the commit that asked for them. */
+  #switchTail: Promise<void> = Promise.resolve();
+  #unsubscribe: (() => void) | undefined;
+  /** A voting key whose signing state would not open: not retried (nor the driver restarted) every block. */
+  #unopenable: string | undefined;
 
   constructor(
     private readonly init: ConsensusServiceInit,
@@ -91,23 +106,91 @@ export class ConsensusService {
   }
 
   async start(): Promise<void> {
-    const { signer, chainId } = this.init;
+    const { signer } = this.init;
     // A restart with the same software stops at the same place (the protocol watch said why).
     if (this.components.protocol.stop) return;
-    if (signer)
-      this.#privValidator = await PrivValidator.open({
-        secretKey: signer.secretKey,
-        chainId,
-        store: new FilePrivValidatorStore(signer.dataDir),
-      });
+    if (signer) {
+      this.#privValidator = await this.#openSigner(await this.#keyFor(this.components.chain.head.height + 1), true);
+      if (signer.keys().length > 1 || this.#privValidator === null)
+        this.#unsubscribe = this.components.committer.onCommitted(() => this.#checkSigner());
+    }
     this.#driver = this.#buildDriver();
     await this.#driver.start();
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#unsubscribe?.();
     this.#clearRecovery();
+    await this.#switchTail;
     await this.#driver?.stop();
+  }
+
+  /** The node's key that votes at `height`, else the office's own; undefined for an observer. */
+  async #keyFor(height: number): Promise<SigningKey | undefined> {
+    const keys = this.init.signer?.keys() ?? [];
+    if (keys.length < 2) return keys[0];
+    const schedule = (await this.components.chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
+    const validators = validatorsAt(schedule, height);
+    return keys.find((key) => validators.includes(key.publicKey)) ?? keys[0];
+  }
+
+  /**
+   * The PrivValidator of `key`, adopting the sign state of the office's former key when it is
+   * one. A key that does not vote next may fail to open (a retired key; an office reinstalled
+   * after losing its key, whose rotation is not final yet): the node then follows without
+   * signing. A voting key that cannot open stops the start, as before rotation existed.
+   */
+  async #openSigner(key: SigningKey | undefined, atStart: boolean): Promise<PrivValidator | null> {
+    const { signer, chainId } = this.init;
+    if (!signer || !key) return null;
+    const { chain, log } = this.components;
+    const record = (await chain.getRecord(StateKey.authority(key.publicKey))) as Authority | undefined;
+    try {
+      return await PrivValidator.open({
+        secretKey: key.secretKey,
+        chainId,
+        store: new FilePrivValidatorStore(signer.dataDir),
+        ...(record?.formerKeys ? { formerKeys: record.formerKeys } : {}),
+      });
+    } catch (error) {
+      const schedule = (await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
+      const votes = validatorsAt(schedule, chain.head.height + 1).includes(key.publicKey);
+      if (votes && !(error instanceof RetiredKeyError)) {
+        if (atStart) throw error;
+        this.#unopenable = key.publicKey;
+        log.error(
+          { err: error, key: key.publicKey },
+          'the validator cannot open its signing state; it follows until restarted',
+        );
+        return null;
+      }
+      log.warn({ err: error, key: key.publicKey }, 'this key does not sign here; the node follows the chain');
+      return null;
+    }
+  }
+
+  /** After a commit: when another of the node's keys votes at the next height, switch drivers to it. */
+  #checkSigner(): void {
+    const run = this.#switchTail.then(async () => {
+      const { chain, damage, log } = this.components;
+      if (this.#stopping || damage.view) return;
+      const key = await this.#keyFor(chain.head.height + 1);
+      if (!key || key.publicKey === this.#privValidator?.publicKey || key.publicKey === this.#unopenable) return;
+      const schedule = (await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule;
+      if (!validatorsAt(schedule, chain.head.height + 1).includes(key.publicKey)) return;
+      // The driver of the old key is no validator of this height: stopping it loses no vote.
+      await this.#driver?.stop();
+      this.#privValidator = await this.#openSigner(key, false);
+      if (this.#stopping) return;
+      this.#driver = this.#buildDriver();
+      await this.#driver.start();
+      log.warn({ key: key.publicKey, height: chain.head.height + 1 }, 'the validator signs with its new key');
+    });
+    this.#switchTail = run.catch((error: unknown) => {
+      this.components.log.error({ err: error }, 'switching the validator key failed');
+      this.#onHalt(error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
   /** A driver runs once: the first at start, a fresh one after each halt (the PrivValidator keeps its lock). */
@@ -137,6 +220,7 @@ export class ConsensusService {
       },
       app: nodeConsensusApp({ blockTxsMax: consensus.blockTxsMax, heartbeatMs: consensus.heartbeatMs })({
         ...this.components,
+        selfKey: this.#privValidator?.publicKey ?? this.components.selfKey,
         announce: (block, commit) =>
           void network.publish('block', encodeBlockAnnouncement({ block, commit })).catch(() => undefined),
       }),

@@ -46,6 +46,37 @@ export async function readSigningKey(
     }
     throw new Error(`cannot read the signing key at ${path}: ${(error as Error).message}`);
   }
+  return parsePlainKey(path, text);
+}
+
+/**
+ * The office's next key while a rotation is under way (`notary keys rotate`, decision #51):
+ * sealed with the same passphrase as the current one, or a devnet's plain file; null if none.
+ */
+export async function readNextSigningKey(dataDir: string, passphrase: string | undefined): Promise<SigningKey | null> {
+  const keystorePath = join(dataDir, DataFiles.signingKeystoreNext);
+  try {
+    if (passphrase !== undefined) return await unlockKeystore(keystorePath, passphrase);
+    await readKeystore(keystorePath);
+    throw new KeystoreError(
+      'KEYSTORE_LOCKED',
+      `The next signing key in ${keystorePath} is locked: start the node with the passphrase of its keystore.`,
+    );
+  } catch (error) {
+    if (!(error instanceof KeystoreError && error.code === 'KEYSTORE_MISSING')) throw error;
+  }
+  const path = join(dataDir, DataFiles.signingKeyNext);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`cannot read the next signing key at ${path}: ${(error as Error).message}`);
+  }
+  return parsePlainKey(path, text);
+}
+
+function parsePlainKey(path: string, text: string): SigningKey {
   let key: { publicKey?: unknown; secretKey?: unknown };
   try {
     key = JSON.parse(text) as typeof key;

@@ -92,7 +92,9 @@ export class Connectivity {
     const connected = new Set(this.components.network.peers().map((peer) => peer.peerId));
     let reachable = 0;
     for (const { key, peerId } of validators) {
-      if (key === this.components.selfKey || (peerId !== undefined && connected.has(peerId))) reachable++;
+      // itself by key, or by its node's peer id (its key may have rotated since start)
+      const self = key === this.components.selfKey || peerId === this.components.network.peerId;
+      if (self || (peerId !== undefined && connected.has(peerId))) reachable++;
     }
     const online = !this.#offline && reachable * 3 > validators.length * 2;
     return { validators: validators.length, reachable, online };
@@ -110,7 +112,7 @@ export class Connectivity {
     log.warn({ offline }, offline ? 'taken off the network by the operator' : 'back on the network');
   }
 
-  /** Admitted peers: every non-revoked authority's peer id, plus the config allowlist; none when offline. */
+  /** Admitted peers: every active or suspended authority's peer id (a revoked or rotated key's record is no longer the office's), plus the config allowlist; none when offline. */
   async refreshAllowedPeers(): Promise<void> {
     const { chain, network, config } = this.components;
     if (this.#offline) {
@@ -118,7 +120,9 @@ export class Connectivity {
       return;
     }
     const index = ((await chain.getRecord(StateKey.authorityIndex)) as AuthorityIndexEntry[] | undefined) ?? [];
-    const active = index.filter((entry) => entry.status !== 'revoked').map((entry) => StateKey.authority(entry.key));
+    const active = index
+      .filter((entry) => entry.status === 'active' || entry.status === 'suspended')
+      .map((entry) => StateKey.authority(entry.key));
     const records = await chain.getMany(active);
     const peers = new Set(config.allowlist);
     for (const record of records.values()) {

@@ -118,6 +118,7 @@ const shell: ShellResource = {
     active: 'Дзейнічае',
     suspended: 'Прыпынены',
     revoked: 'Паўнамоцтвы спынены',
+    rotated: 'Ключ заменены',
   },
   overview: {
     title: 'Агляд',
@@ -210,6 +211,7 @@ const shell: ShellResource = {
       missed: 'Прапушчана галасоў',
     },
     self: 'Гэты офіс',
+    formerKeys: 'Ранейшыя ключы гэтага офіса:',
     connected: 'Падключаны',
     disconnected: 'Не падключаны',
     intervalChart: 'Час паміж блокамі (апошнія 50 блокаў)',

@@ -121,6 +121,7 @@ const shell = {
     active: 'Active',
     suspended: 'Suspended',
     revoked: 'Revoked',
+    rotated: 'Key replaced',
   },
   overview: {
     title: 'Overview',
@@ -211,6 +212,7 @@ const shell = {
       missed: 'Missed votes',
     },
     self: 'This office',
+    formerKeys: 'Earlier keys of this office:',
     connected: 'Connected',
     disconnected: 'Not connected',
     intervalChart: 'Time between blocks (last 50 blocks)',

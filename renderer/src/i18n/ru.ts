@@ -119,6 +119,7 @@ const shell: ShellResource = {
     active: 'Действует',
     suspended: 'Приостановлен',
     revoked: 'Полномочия прекращены',
+    rotated: 'Ключ заменён',
   },
   overview: {
     title: 'Обзор',
@@ -211,6 +212,7 @@ const shell: ShellResource = {
       missed: 'Пропущено голосов',
     },
     self: 'Этот офис',
+    formerKeys: 'Прежние ключи этого офиса:',
     connected: 'Подключён',
     disconnected: 'Не подключён',
     intervalChart: 'Время между блоками (последние 50 блоков)',

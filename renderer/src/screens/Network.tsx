@@ -239,6 +239,16 @@ export function NetworkScreen() {
                       </Table.Td>
                       <Table.Td>
                         <Hash value={validator.key} />
+                        {validator.formerKeys ? (
+                          <Stack gap={0} data-testid="validator-former-keys">
+                            <Text size="xs" c="dimmed">
+                              {t('network.formerKeys')}
+                            </Text>
+                            {validator.formerKeys.map((key) => (
+                              <Hash key={key} value={key} />
+                            ))}
+                          </Stack>
+                        ) : null}
                       </Table.Td>
                     </Table.Tr>
                   ))}

@@ -1,7 +1,7 @@
 // What other modules may read of the authority module (Cosmos: the keeper that
 // expected_keepers.go names): an authority's record and standing, and the validator set.
 // Other modules never read `auth/` or `cfg/` keys themselves.
-import { reject } from '../../ledger/errors.js';
+import { reject, short } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
 import type { StateReader } from '../../ledger/overlay.js';
 import type { AnyTransaction } from '../../ledger/primitives.js';
@@ -66,6 +66,33 @@ export function checkRegistrarQuorum(tx: AnyTransaction, context: RuleContext): 
     reject(
       AuthorityCode.quorumNotMet,
       `${tx.signatures.length} of ${registrars.size} registrars signed; ${needed} are needed`,
+    );
+  }
+}
+
+/**
+ * True when `signer` is `key`, or the office that held `key` before rotating to `signer`
+ * (authority.rotate): records that name an office's old key (an encumbrance's holder) stay
+ * its own. Reads only the signer's record, which every transaction prefetches (keysOfAny).
+ */
+export function actsFor(state: StateReader, signer: string, key: string): boolean {
+  if (signer === key) return true;
+  return authorityOf(state, signer)?.formerKeys?.includes(key) ?? false;
+}
+
+/** The office's identity: its first key, which stays with it through every rotation. */
+export function officeIdentity(record: Authority): string {
+  return record.formerKeys?.[0] ?? record.key;
+}
+
+/** REJECT KEY_ROTATED when `key` is an office's rotated key (a transfer's consents use it too). */
+export function refuseRotatedKey(state: StateReader, key: string): void {
+  const record = authorityOf(state, key);
+  // REJECT: an office's old key never signs again once it rotated.
+  if (record?.status === 'rotated') {
+    reject(
+      AuthorityCode.keyRotated,
+      `key ${short(key)} of ${record.name} was rotated to ${short(record.rotatedTo ?? '')} and signs nothing any more`,
     );
   }
 }

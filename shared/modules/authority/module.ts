@@ -1,12 +1,14 @@
 // The authority module: who takes part (registrars, notaries, observers such as banks and
 // courts), governed by more than 2/3 of active registrars; and, as its end-of-block step,
-// the validator schedule (changes take effect at height H + 2).
+// the validator schedule (changes take effect at height H + 2). An office may rotate its
+// key (rotation.ts).
 import { LedgerError, KernelCode } from '../../ledger/errors.js';
 import { defineModule, defineTx } from '../../ledger/module.js';
 import { authorityIndex, validatorSchedule } from './keeper.js';
 import { applyAuthorityAdd, applyAuthorityRevoke, applyAuthorityUpdate } from './rules.js';
 import * as types from './types.js';
 import { AuthorityKey, type Authority, type AuthorityIndexEntry } from './types.js';
+import { applyAuthorityRotate, refuseRotatedSigners } from './rotation.js';
 import { nextValidatorSchedule, validatorsHash, validatorsOf } from './validators.js';
 
 export const authorityModule = defineModule({
@@ -40,6 +42,13 @@ export const authorityModule = defineModule({
       keysOf: (tx) => [AuthorityKey.authority(tx.payload.key)],
       apply: applyAuthorityRevoke,
     }),
+    // Enabled from protocol version 2 once the gov branch's `sinceProtocol` is on main.
+    defineTx('authority.rotate', types.authorityRotateTx, {
+      describe: 'An office moves to a new signing key and keeps its identity, role, seat and history',
+      sinceProtocol: 2,
+      keysOf: (tx) => [AuthorityKey.authority(tx.payload.key), AuthorityKey.authority(tx.payload.newKey)],
+      apply: applyAuthorityRotate,
+    }),
   ],
   codes: types.AUTHORITY_CODES,
   // Every transaction's signers and the validator set: a waiting transaction is checked
@@ -49,6 +58,8 @@ export const authorityModule = defineModule({
     AuthorityKey.validatorSchedule,
     ...tx.signatures.map((entry) => AuthorityKey.authority(entry.key)),
   ],
+  // A rotated key signs nothing, for any transaction type (decision #51).
+  beforeTx: refuseRotatedSigners,
   genesis: {
     shape: types.authorityGenesis,
     init(genesis, writes) {

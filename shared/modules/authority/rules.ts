@@ -17,7 +17,12 @@ import type { z } from 'zod';
 /** From this protocol version authorities are designated validators by governance (REQ-VAL.1). */
 export const DESIGNATION_SINCE_PROTOCOL = 2;
 
-function writeAuthority(context: RuleContext, record: Authority): void {
+/**
+ * Writes an authority's record and index entry. `checkValidators` false: a step of a change
+ * whose next write settles the validator set (a rotation writes the new record, then retires
+ * the old one; between the two the office counts twice).
+ */
+export function writeAuthority(context: RuleContext, record: Authority, checkValidators = true): void {
   // REJECT: an observer certifies nothing and never votes.
   if (record.role === 'observer' && record.validator === true) {
     reject(AuthorityCode.observerNotValidator, `${record.name} is an observer and cannot be a validator`);
@@ -35,7 +40,7 @@ function writeAuthority(context: RuleContext, record: Authority): void {
   if (!index.some((existing) => existing.role === 'registrar' && existing.status === 'active')) {
     reject(AuthorityCode.noRegistrarsLeft, `this change would leave the chain with no active registrar`);
   }
-  checkValidatorSet(context, validatorsOf(before).length, validatorsOf(index).length);
+  if (checkValidators) checkValidatorSet(context, validatorsOf(before).length, validatorsOf(index).length);
   context.state.set(AuthorityKey.authorityIndex, index);
 }
 
@@ -64,10 +69,13 @@ function checkDesignationEnabled(context: RuleContext, validator: boolean | unde
   }
 }
 
-function existingAuthority(context: RuleContext, key: string, expectedVersion: number): Authority {
+export function existingAuthority(context: RuleContext, key: string, expectedVersion: number): Authority {
   const record = authorityOf(context.state, key);
   if (!record) reject(AuthorityCode.unknownAuthority, `key ${short(key)} is not a registered authority`);
   if (record.status === 'revoked') reject(AuthorityCode.authorityRevoked, `authority ${record.name} was revoked`);
+  // REJECT: a rotated record never changes again; the office lives under its new key.
+  if (record.status === 'rotated')
+    reject(AuthorityCode.keyRotated, `authority ${record.name} moved to key ${short(record.rotatedTo ?? '')}`);
   if (record.version !== expectedVersion) {
     reject(
       KernelCode.staleVersion,

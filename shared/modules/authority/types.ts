@@ -6,7 +6,12 @@ import { codesOf, type RejectCodeSpec } from '../../ledger/errors.js';
 import { LIMITS, publicKey, text, txSchema, uint, uniqueKeys } from '../../ledger/primitives.js';
 
 export const role = z.enum(['registrar', 'notary', 'observer']);
-export const authorityStatus = z.enum(['active', 'suspended', 'revoked']);
+/** `rotated`: the office moved to another key (authority.rotate); like revoked, it never returns. */
+export const authorityStatus = z.enum(['active', 'suspended', 'revoked', 'rotated']);
+
+/** Keys an office may have rotated away from: the lineage stays short enough to read in every check. */
+export const FORMER_KEYS_MAX = 16;
+export const rotation = z.enum(['planned', 'lost']);
 
 export const authority = z.strictObject({
   key: publicKey,
@@ -22,6 +27,11 @@ export const authority = z.strictObject({
    * registrar or notary then votes, as under protocol 1.
    */
   validator: z.boolean().optional(),
+  /** The office's earlier keys, oldest first (authority.rotate); the first is its identity. */
+  formerKeys: z.array(publicKey).min(1).max(FORMER_KEYS_MAX).optional(),
+  /** On a rotated record: the office's next key, and whether the old key signed the move. */
+  rotatedTo: publicKey.optional(),
+  rotation: rotation.optional(),
 });
 
 export const authorityIndexEntry = z.strictObject({
@@ -71,9 +81,21 @@ export const authorityRevokePayload = z.strictObject({
   reason: text(LIMITS.textLengthMax),
 });
 
+/** The office keeps its name, role, status and seat under `newKey`; `key` never signs again. */
+export const authorityRotatePayload = z.strictObject({
+  key: publicKey,
+  version: uint,
+  newKey: publicKey,
+  /** planned: the old key signs too; lost: the registrars' quorum alone. */
+  rotation,
+  /** The node's libp2p peer id when it changes with the key (a reinstalled office). */
+  peerId: z.string().max(128).optional(),
+});
+
 export const authorityAddTx = txSchema('authority.add', authorityAddPayload);
 export const authorityUpdateTx = txSchema('authority.update', authorityUpdatePayload);
 export const authorityRevokeTx = txSchema('authority.revoke', authorityRevokePayload);
+export const authorityRotateTx = txSchema('authority.rotate', authorityRotatePayload);
 
 /**
  * A genesis authority: as authority.add, and it may start suspended (a dev chain whose
@@ -122,11 +144,20 @@ export const AUTHORITY_CODES = {
     code: 'NO_REGISTRARS_LEFT',
     meaning: 'The change would leave no active registrar, so nobody could govern the chain again.',
   },
+  keyRotated: {
+    code: 'KEY_ROTATED',
+    meaning: "The key was rotated: it never signs again, and the office's record lives under its new key.",
+  },
+  tooManyRotations: {
+    code: 'TOO_MANY_ROTATIONS',
+    meaning: `The office already rotated its key ${FORMER_KEYS_MAX} times; revoke it and add it anew.`,
+  },
 } as const satisfies Record<string, RejectCodeSpec>;
 export const AuthorityCode = codesOf(AUTHORITY_CODES);
 
 export type Role = z.infer<typeof role>;
 export type AuthorityStatus = z.infer<typeof authorityStatus>;
+export type Rotation = z.infer<typeof rotation>;
 export type Authority = z.infer<typeof authority>;
 export type AuthorityIndexEntry = z.infer<typeof authorityIndexEntry>;
 export type ValidatorSchedule = z.infer<typeof validatorSchedule>;

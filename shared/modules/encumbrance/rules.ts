@@ -5,7 +5,7 @@ import { KernelCode, reject, short } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
 import { LIMITS } from '../../ledger/primitives.js';
 import { checkSignatures, requireSigner } from '../../ledger/signers.js';
-import { activeAuthority } from '../authority/keeper.js';
+import { actsFor, activeAuthority } from '../authority/keeper.js';
 import { existingObject, updateObject } from '../property/keeper.js';
 import { EncumbranceCode, type encumbranceAddTx, type encumbranceReleaseTx } from './types.js';
 
@@ -16,14 +16,21 @@ export function applyEncumbranceAdd(tx: z.output<typeof encumbranceAddTx>, conte
   const object = existingObject(context.state, tx.payload.objectId, tx.payload.objectVersion);
   const ownerKeys = object.owners.map((owner) => owner.key);
   const mortgage = encumbrance.kind === 'mortgage';
-  checkSignatures(tx, context, (key) => key === encumbrance.holder || (mortgage && ownerKeys.includes(key)));
+  // An owner named by an office's former key consents with its current key (decision #51).
+  const ownerSigns = (key: string) => ownerKeys.some((owner) => actsFor(context.state, key, owner));
+  checkSignatures(tx, context, (key) => key === encumbrance.holder || (mortgage && ownerSigns(key)));
   requireSigner(tx, encumbrance.holder, 'holder');
   // REJECT: only a recognised bank or court (an active authority) may encumber an object.
   if (!activeAuthority(context.state, encumbrance.holder, ['observer', 'registrar'])) {
     reject(RejectCode.notAuthorized, `holder ${short(encumbrance.holder)} is not an active bank, court or registrar`);
   }
   // REJECT: a mortgage needs every owner's consent; an arrest is imposed without it.
-  if (mortgage) for (const key of ownerKeys) requireSigner(tx, key, 'owner');
+  if (mortgage) {
+    for (const owner of ownerKeys) {
+      if (!tx.signatures.some((entry) => actsFor(context.state, entry.key, owner)))
+        reject(RejectCode.missingSignature, `owner ${short(owner)} has not signed this ${tx.type}`);
+    }
+  }
   if (object.encumbrances.some((existing) => existing.id === encumbrance.id)) {
     reject(RejectCode.encumbranceExists, `object ${object.id} already has encumbrance ${encumbrance.id}`);
   }
@@ -39,9 +46,12 @@ export function applyEncumbranceRelease(tx: z.output<typeof encumbranceReleaseTx
   const encumbrance = object.encumbrances.find((existing) => existing.id === tx.payload.encumbranceId);
   if (!encumbrance)
     reject(RejectCode.unknownEncumbrance, `object ${object.id} has no encumbrance ${tx.payload.encumbranceId}`);
-  // REJECT: only the bank or court that imposed an encumbrance lifts it.
-  checkSignatures(tx, context, (key) => key === encumbrance.holder);
-  requireSigner(tx, encumbrance.holder, 'holder');
+  // REJECT: only the bank or court that imposed an encumbrance lifts it (with its current key
+  // when it rotated since: the signer's record lists the holder's key among its former keys).
+  const holderSigns = (key: string) => actsFor(context.state, key, encumbrance.holder);
+  checkSignatures(tx, context, holderSigns);
+  if (!tx.signatures.some((entry) => holderSigns(entry.key)))
+    reject(RejectCode.missingSignature, `holder ${short(encumbrance.holder)} has not signed this ${tx.type}`);
   const encumbrances = object.encumbrances.filter((existing) => existing.id !== encumbrance.id);
   updateObject(context.state, object, { encumbrances }, context.block.height);
 }

@@ -30,6 +30,10 @@ export const propertyModule = defineModule({
         PropertyKey.object(tx.payload.contract.objectId),
         ...authorityReads(tx.payload.notary),
         PropertyKey.fees,
+        // Consenting offices' records: a rotated key is refused, a holder's new key accepted.
+        ...(Array.isArray(tx.payload.consents)
+          ? tx.payload.consents.flatMap((entry) => authorityReads(entry.key))
+          : []),
       ],
       apply: applyTransfer,
       subject: (tx) => tx.payload.contract.objectId,

@@ -5,7 +5,7 @@ import { KernelCode, reject, short } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
 import type { SignatureEntry } from '../../ledger/primitives.js';
 import { checkSignatures, requireSigner } from '../../ledger/signers.js';
-import { activeAuthority } from '../authority/keeper.js';
+import { actsFor, activeAuthority, refuseRotatedKey } from '../authority/keeper.js';
 import { dutyOwedMinor, existingObject, fees, formatMinor, objectOf, updateObject } from './keeper.js';
 import * as shares from './shares.js';
 import { normalizeOwners } from './shares.js';
@@ -82,8 +82,15 @@ export function applyTransfer(tx: z.output<typeof transferTx>, context: RuleCont
     );
   }
   const signed = checkConsents(consents, context.digests.contentHash(contract), context);
-  for (const party of [...contract.sellers, ...contract.buyers]) {
+  // A record naming an office's former key (a seller's share, a mortgage) is the office's: it
+  // consents with its current key (decision #51). A buyer signs with the very key it buys under.
+  const consentedFor = (key: string) => [...signed].some((signer) => actsFor(context.state, signer, key));
+  for (const party of contract.sellers) {
     // REJECT: every seller and buyer signs the contract itself.
+    if (!consentedFor(party.key))
+      reject(RejectCode.missingSignature, `party ${short(party.key)} has not signed the contract`);
+  }
+  for (const party of contract.buyers) {
     if (!signed.has(party.key))
       reject(RejectCode.missingSignature, `party ${short(party.key)} has not signed the contract`);
   }
@@ -113,7 +120,7 @@ export function applyTransfer(tx: z.output<typeof transferTx>, context: RuleCont
     if (encumbrance.kind === 'arrest') {
       reject(RejectCode.encumbered, `object ${object.id} is under arrest (${encumbrance.reference})`);
     }
-    if (!signed.has(encumbrance.holder)) {
+    if (!consentedFor(encumbrance.holder)) {
       reject(
         RejectCode.encumbered,
         `object ${object.id} is mortgaged (${encumbrance.reference}) and the holder has not consented`,
@@ -122,9 +129,10 @@ export function applyTransfer(tx: z.output<typeof transferTx>, context: RuleCont
   }
   const consenting = new Set([...contract.sellers, ...contract.buyers].map((party) => party.key));
   for (const encumbrance of object.encumbrances) consenting.add(encumbrance.holder);
+  const namedKeys = [...contract.sellers.map((party) => party.key), ...object.encumbrances.map((e) => e.holder)];
   for (const key of signed) {
     // REJECT: a contract signature from someone with no part in it is a sign of a mix-up.
-    if (!consenting.has(key))
+    if (!consenting.has(key) && !namedKeys.some((named) => actsFor(context.state, key, named)))
       reject(RejectCode.unexpectedSigner, `key ${short(key)} signed the contract but is not a party to it`);
   }
   // REJECT: the notary certifies only once the state duty of the fee schedule is paid.
@@ -160,6 +168,8 @@ function checkConsents(consents: SignatureEntry[], contractHash: Uint8Array, con
       message: contractHash,
     });
     if (!valid) reject(RejectCode.badSignature, `the contract signature of ${short(entry.key)} does not verify`);
+    // REJECT (KEY_ROTATED): an office's rotated key consents to nothing, as it signs nothing.
+    refuseRotatedKey(context.state, entry.key);
     signed.add(entry.key);
   }
   return signed;

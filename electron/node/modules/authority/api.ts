@@ -38,7 +38,7 @@ export function authorityApi({ chain, config, signingKey, damage }: AuthorityApi
         throw new ApiError(
           422,
           'NOT_AN_AUTHORITY_CHANGE',
-          `a ${tx.type} is not a governance change; registrars co-sign authority.add, update and revoke, governance.upgrade and params`,
+          `a ${tx.type} is not a governance change; registrars co-sign authority.add, update, revoke and rotate, governance.upgrade and params`,
         );
       // REJECT: a change made for another registry.
       if (tx.chainId !== chain.chainId)

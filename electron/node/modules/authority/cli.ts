@@ -1,4 +1,4 @@
-// The authority module's `notary tx authority add | update | revoke` builders.
+// The authority module's `notary tx authority add | update | revoke | rotate` builders.
 import { Command, Option } from 'commander';
 import { LIMITS, schema } from '../../../../shared/ledger/index.js';
 import { CliError } from '../../cli/errors.js';
@@ -16,7 +16,7 @@ import {
 
 export function authorityCommand(): Command {
   const command = new Command('authority').description(
-    'membership changes, co-signed by more than 2/3 of the active registrars: authority add | update | revoke',
+    'membership changes, co-signed by more than 2/3 of the active registrars: authority add | update | revoke | rotate',
   );
   const roleOption = () => new Option('--role <role>', 'registrar, notary or observer').choices(schema.role.options);
   // Designation (protocol 2): the office votes on blocks, or follows and certifies without voting.
@@ -112,6 +112,37 @@ export function authorityCommand(): Command {
         );
         console.log(summary(tx, options.out));
       }),
+  );
+  command.addCommand(
+    builder(
+      'rotate',
+      "move an office to a new signing key, keeping its name, role, seat and records (the office's own node makes a planned one with notary keys rotate)",
+    )
+      .requiredOption('--key <key>', 'its current public key', publicKey)
+      .requiredOption('--version <n>', 'its record version now', uint)
+      .requiredOption('--new-key <key>', 'the public key it moves to (never registered before)', publicKey)
+      .addOption(
+        new Option('--rotation <kind>', 'planned: its current key signs too; lost: the registrars alone')
+          .choices(schema.rotation.options)
+          .makeOptionMandatory(),
+      )
+      .option('--peer-id <id>', "its node's libp2p peer id, when it changes with the key", text(128))
+      .action(
+        async (
+          options: EnvelopeOptions &
+            OutOptions & { key: string; version: number; newKey: string; rotation: string; peerId?: string },
+        ) => {
+          const payload = {
+            key: options.key,
+            version: options.version,
+            newKey: options.newKey,
+            rotation: options.rotation,
+            ...(options.peerId ? { peerId: options.peerId } : {}),
+          };
+          const tx = await writeTx({ type: 'authority.rotate', ...(await envelopeOf(options)), payload }, options);
+          console.log(summary(tx, options.out));
+        },
+      ),
   );
   return command;
 }

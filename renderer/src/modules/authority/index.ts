@@ -13,5 +13,6 @@ export const authority = defineModule({
     'authority.add': {},
     'authority.update': {},
     'authority.revoke': {},
+    'authority.rotate': {},
   },
 });

@@ -13,11 +13,14 @@ export const en = {
     TOO_MANY_VALIDATORS: 'The network would have more validators than its maximum.',
     NO_VALIDATORS_LEFT: 'After this change no office would vote, and the network would stop.',
     OBSERVER_NOT_VALIDATOR: 'An observer (a bank, a court) cannot be a validator.',
+    KEY_ROTATED: 'This key was replaced by the office’s new key and can no longer sign anything.',
+    TOO_MANY_ROTATIONS: 'This office has replaced its key too many times; revoke it and add it anew.',
   },
   txType: {
     'authority.add': 'Authority added',
     'authority.update': 'Authority changed',
     'authority.revoke': 'Authority revoked',
+    'authority.rotate': 'Office key replaced',
   },
   governance: {
     title: 'Governance',
