@@ -222,7 +222,7 @@ describe('the outbox on virtual time', () => {
     expect(published).toHaveLength(3);
   });
 
-  it('back online on an idle network, sends the outbox once peers show no head above ours, without waiting for a heartbeat block', async () => {
+  it('back online on an idle network, sends the outbox once peers show no head above ours, without waiting for a heartbeat block [REQ-OUT.2]', async () => {
     online = false;
     const [tx] = (await transfers(1)) as [Transaction];
     await sent.submit(tx);
