@@ -38,9 +38,15 @@ function isLazy(name: string | undefined): name is LazyCommandName {
 
 program
   .command('devnet')
-  .description('write keys, genesis and configs for a network of validators and observers on 127.0.0.1')
+  .description('write keys, genesis and configs for a network of validators, full nodes and observers on 127.0.0.1')
   .requiredOption('--dir <dir>', 'an empty folder for the network')
   .option('--validators <n>', 'validator nodes (registrars and notaries)', integer(1, 64), 4)
+  .option(
+    '--full-nodes <n>',
+    'notary offices that certify and follow without voting (not designated validators)',
+    integer(0, 64),
+    0,
+  )
   .option('--observers <n>', 'observer nodes (banks, courts, read replicas)', integer(0, 64), 0)
   .option('--base-port <port>', 'TCP port of the first node; the others follow', integer(1024, 65_000), 47_000)
   .option('--objects <n>', 'property objects in the genesis registry', integer(0, 10_000_000), 1_000)
@@ -58,6 +64,7 @@ program
     async (options: {
       dir: string;
       validators: number;
+      fullNodes: number;
       observers: number;
       basePort: number;
       objects: number;
@@ -74,7 +81,9 @@ program
       });
       console.log(`devnet ${genesis.chainId} written to ${dir}:`);
       for (const node of nodes)
-        console.log(`  ${node.name.padEnd(12)} ${node.role.padEnd(9)} tcp ${node.port}  peer ${node.peerId}`);
+        console.log(
+          `  ${node.name.padEnd(12)} ${(node.validator || node.role === 'observer' ? node.role : 'full node').padEnd(9)} tcp ${node.port}  peer ${node.peerId}`,
+        );
       console.log(`start each with: npx notary start --data ${dir}/<node>`);
     },
   );

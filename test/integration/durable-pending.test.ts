@@ -31,6 +31,7 @@ beforeAll(async () => {
     name: 'dev',
     dataDir,
     role: 'notary',
+    validator: true,
     peerId: '',
     publicKey: '',
     port: 0,

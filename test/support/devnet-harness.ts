@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BlockSummary, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
+import type { BlockDetail, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import type { Genesis, Transaction } from '../../shared/ledger/index.js';
 import { createDevnet, type DevnetNode } from '../../electron/node/dev/devnet.js';
@@ -98,8 +98,9 @@ export class NodeProcess {
   async txStatus(hash: string): Promise<TxStatus> {
     return (await this.request<TxStatus>('GET', `/txs/${hash}`)).body;
   }
-  async block(height: number): Promise<BlockSummary | undefined> {
-    const { status, body } = await this.request<BlockSummary>('GET', `/blocks/${height}`);
+  /** A committed block with its commit certificate, or undefined above the head. */
+  async block(height: number): Promise<BlockDetail | undefined> {
+    const { status, body } = await this.request<BlockDetail>('GET', `/blocks/${height}`);
     return status === 200 ? body : undefined;
   }
   async outbox(): Promise<OutboxEntryView[]> {
@@ -120,6 +121,8 @@ export class Devnet {
   static async create(options: {
     validators: number;
     observers: number;
+    /** Notary offices that do not vote (REQ-VAL.1): `full-1`, `full-2`, …; default none. */
+    fullNodes?: number;
     objects: number;
     /** A node-level heartbeat override (default 1 s, so tests see blocks); null: the chain's own. */
     heartbeatMs?: number | null;
@@ -151,8 +154,13 @@ export class Devnet {
     return JSON.parse(await readFile(join(this.node(name).info.dataDir, 'signing-key.json'), 'utf8')) as KeyPair;
   }
 
-  async startAll(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node.start()));
+  /**
+   * Starts every node; `batch`: at most this many starting at once (each start compiles and opens
+   * its store, which on a small machine with many nodes is the slow part). Default all at once.
+   */
+  async startAll(batch = this.nodes.length): Promise<void> {
+    for (let i = 0; i < this.nodes.length; i += batch)
+      await Promise.all(this.nodes.slice(i, i + batch).map((node) => node.start()));
   }
 
   async stop(): Promise<void> {

@@ -15,10 +15,11 @@ const options = new Command()
   .name('devnet')
   .option('--dir <dir>', 'network folder', '.devnet')
   .option('--validators <n>', 'validators on first creation', '4')
+  .option('--full-nodes <n>', 'non-voting notary offices on first creation', '0')
   .option('--observers <n>', 'observers on first creation', '1')
   .option('--base-port <port>', 'first TCP port on first creation', '47100')
   .parse()
-  .opts<{ dir: string; validators: string; observers: string; basePort: string }>();
+  .opts<{ dir: string; validators: string; fullNodes: string; observers: string; basePort: string }>();
 
 const dir = resolve(options.dir);
 const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -30,6 +31,7 @@ if (existsSync(join(dir, 'devnet.json'))) {
   ({ nodes } = await createDevnet({
     dir,
     validators: Number(options.validators),
+    fullNodes: Number(options.fullNodes),
     observers: Number(options.observers),
     basePort: Number(options.basePort),
     objects: 1_000,

@@ -1,5 +1,5 @@
-// `notary devnet`: keys, genesis and configs for a network of N validators and M observers
-// on 127.0.0.1, one data folder each, ready for `notary start --data DIR/<node>`.
+// `notary devnet`: keys, genesis and configs for a network of N validators, F full nodes and M
+// observers on 127.0.0.1, one data folder each, ready for `notary start --data DIR/<node>`.
 // Parties (sellers, buyers) use the well-known dev keys of dev-keys.ts: development only.
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { mkdir, readdir } from 'node:fs/promises';
@@ -15,6 +15,12 @@ export interface DevnetOptions {
   dir: string;
   validators: number;
   observers: number;
+  /**
+   * Notary offices that governance did not designate (`validator: false`, REQ-VAL.1): they
+   * certify and follow without voting. Registered authorities with peer ids, so peers admit them.
+   * Default 0; needs protocol 2.
+   */
+  fullNodes?: number;
   /** First TCP port; node i listens on basePort + i. */
   basePort: number;
   objects: number;
@@ -37,11 +43,12 @@ export interface DevnetNode {
   name: string;
   dataDir: string;
   role: 'registrar' | 'notary' | 'observer';
+  /** Whether the office votes (REQ-VAL.1): the validators; not full nodes nor observers. */
+  validator: boolean;
   peerId: string;
   publicKey: string;
   port: number;
 }
-
 
 /** Registrars govern; with few validators make about half of them registrars, the rest notaries. */
 function roleOf(index: number, validators: number): 'registrar' | 'notary' {
@@ -53,15 +60,27 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
     throw new Error('--validators must be 1 to 64');
   if (!Number.isInteger(options.observers) || options.observers < 0 || options.observers > 64)
     throw new Error('--observers must be 0 to 64');
+  const fullNodes = options.fullNodes ?? 0;
+  const protocolVersion = options.protocolVersion ?? LATEST_PROTOCOL;
+  if (!Number.isInteger(fullNodes) || fullNodes < 0 || fullNodes > 64) throw new Error('--full-nodes must be 0 to 64');
+  // REJECT: before protocol 2 every active notary votes, so an office cannot be a full node
+  if (fullNodes > 0 && protocolVersion < 2)
+    throw new Error('--full-nodes needs protocol 2 or later: on protocol 1 every notary office votes');
   await mkdir(options.dir, { recursive: true });
   if ((await readdir(options.dir)).length > 0)
     throw new Error(`${options.dir} is not empty; devnet writes a new network into an empty folder`);
 
   const nodes: Array<DevnetNode & { secretKey: string }> = [];
-  const total = options.validators + options.observers;
+  // validators first, then full nodes, then observers: without full nodes the ports are as before
+  const total = options.validators + fullNodes + options.observers;
   for (let i = 0; i < total; i++) {
     const validator = i < options.validators;
-    const name = validator ? `node-${i + 1}` : `observer-${i - options.validators + 1}`;
+    const fullNode = !validator && i < options.validators + fullNodes;
+    const name = validator
+      ? `node-${i + 1}`
+      : fullNode
+        ? `full-${i - options.validators + 1}`
+        : `observer-${i - options.validators - fullNodes + 1}`;
     const dataDir = join(options.dir, name);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const identity = await loadOrCreateIdentity(join(dataDir, DataFiles.nodeKey));
@@ -69,7 +88,8 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
     nodes.push({
       name,
       dataDir,
-      role: validator ? roleOf(i, options.validators) : 'observer',
+      role: validator ? roleOf(i, options.validators) : fullNode ? 'notary' : 'observer',
+      validator,
       peerId: peerIdFromPrivateKey(identity).toString(),
       publicKey: signing.publicKey,
       secretKey: signing.secretKey,
@@ -81,7 +101,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
   const genesis: Genesis = {
     ...base,
     genesisTimeMs: Date.now(),
-    protocolVersion: options.protocolVersion ?? LATEST_PROTOCOL,
+    protocolVersion,
     params: { ...DEFAULT_CHAIN_PARAMS, ...(options.chainHeartbeatMs ? { heartbeatMs: options.chainHeartbeatMs } : {}) },
     authorities: [
       ...nodes.map((node) => ({
@@ -89,8 +109,8 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
         role: node.role,
         name: `Devnet ${node.name}`,
         peerId: node.peerId,
-        // the devnet's registrars and notaries vote; designation needs protocol 2
-        ...((options.protocolVersion ?? LATEST_PROTOCOL) >= 2 && node.role !== 'observer' ? { validator: true } : {}),
+        // designation needs protocol 2: the devnet's validators vote, its full nodes do not
+        ...(protocolVersion >= 2 && node.role !== 'observer' ? { validator: node.validator } : {}),
       })),
       ...base.authorities.filter((authority) => authority.role === 'observer'), // the dev bank
     ],
