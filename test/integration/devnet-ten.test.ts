@@ -54,6 +54,18 @@ async function certifyAt(offices: NodeProcess[], count: number): Promise<Transac
   return txs;
 }
 
+/** A node's status; a failure names the node, and its log when its process has exited. */
+async function statusOf(node: NodeProcess) {
+  const child = node.process;
+  if (child && (child.exitCode !== null || child.signalCode !== null))
+    throw new Error(`${node.info.name} exited (${child.exitCode ?? child.signalCode}): ${node.log.slice(-2_000)}`);
+  try {
+    return await node.status();
+  } catch (error) {
+    throw new Error(`${node.info.name}: ${(error as Error).message}`);
+  }
+}
+
 async function heights(nodes: NodeProcess[]): Promise<number[]> {
   return Promise.all(nodes.map(async (node) => (await node.status()).height));
 }
@@ -113,7 +125,7 @@ beforeAll(async () => {
   await waitFor(
     'ten connected nodes making blocks',
     async () => {
-      const statuses = await Promise.all(devnet.nodes.map((node) => node.status()));
+      const statuses = await Promise.all(devnet.nodes.map((node) => statusOf(node)));
       return statuses.every((status) => status.height >= 2 && status.online) ? true : undefined;
     },
     120_000,
