@@ -56,6 +56,11 @@ export async function createNetwork(init: NetworkInit): Promise<NotaryNetwork> {
     connectionGater: gater.connectionGater(),
     ...(psk ? { connectionProtector: preSharedKey({ psk }) } : {}),
     connectionManager: { maxConnections: limits.connectionsMax },
+    // libp2p pings each connection every 10 s and aborts it when a ping outlasts an adaptive
+    // timeout (at least 5 s by default). A desktop whose CPU is busy for a few seconds (a block
+    // executed, ten nodes on two cores) then loses every connection at once and gossip meshes
+    // never settle; a link is dropped only after a ping unanswered for this long.
+    connectionMonitor: { pingTimeout: { minTimeout: limits.connectionPingTimeoutMinMs } },
     peerDiscovery: [
       ...(bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : []),
       ...(init.mdns ? [mdns({ interval: MDNS_INTERVAL_MS })] : []),

@@ -43,6 +43,8 @@ export interface NetworkLimits {
   /** How often connected peers are pinged for latency. */
   pingIntervalMs: number;
   pingTimeoutMs: number;
+  /** The shortest wait for libp2p's connection-monitor ping before it aborts a connection. */
+  connectionPingTimeoutMinMs: number;
   /** Sync requests served at once (over all peers); more are refused with BUSY. */
   syncServeConcurrency: number;
   /** Sync streams one connection may have open at once, each way. */
@@ -61,6 +63,7 @@ export const NETWORK_DEFAULTS: NetworkLimits = {
   blocksTimeoutMs: 30_000,
   pingIntervalMs: 15_000,
   pingTimeoutMs: 5_000,
+  connectionPingTimeoutMinMs: 20_000,
   syncServeConcurrency: 16,
   syncStreamsPerConnection: 4,
   scoreCheckIntervalMs: 1_000,
