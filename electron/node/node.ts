@@ -25,6 +25,8 @@ import type { NotaryNetwork } from './network/network.js';
 import { nodeNetwork } from './network/node-network.js';
 import { chainSyncSource } from './network/sync/chain-source.js';
 import { syncControl } from './network/sync/sync-control.js';
+import { joinBeforeStart } from './snapshot/join-start.js';
+import { snapshotService } from './snapshot/service.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
 import { openNodeStores } from './store/node-stores.js';
 
@@ -45,6 +47,8 @@ export interface StartOptions {
   uiDir?: string | null;
   /** Unlocks DATA/signing-key.keystore.json (written by `notary init`), when there is one. */
   passphrase?: string;
+  /** A data folder without a chain joins from a state snapshot peers offer (snapshot/join-start.ts). */
+  joinSnapshot?: boolean;
 }
 
 /** A part's lifecycle: started in the order built, stopped in reverse. */
@@ -88,6 +92,7 @@ export class NotaryNode {
     if (!allowRemote && !isLoopbackHost(address.host)) throw new ApiExposedError(address.host);
     const genesis = await readGenesis(dataDir);
     const signingKey = await readSigningKey(dataDir, config.role, options.passphrase);
+    if (options.joinSnapshot) await joinBeforeStart({ dataDir, config, genesis, log });
     const stores = await openNodeStores(dataDir, genesis, log);
     const lifecycle: Part[] = [stores];
     try {
@@ -102,6 +107,9 @@ export class NotaryNode {
       const sync = syncControl()({
         ...{ client: network, local: chainSyncSource(chain), clock, log: log.child({ part: 'sync' }) },
         apply: (block, commit, prepared) => blockCommitter.commit(block, commit, prepared),
+      });
+      const snapshots = snapshotService(config.snapshot)({
+        ...{ dataDir, chain, committer: blockCommitter, network, log: log.child({ part: 'snapshot' }) },
       });
       const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage });
       network.setValidators(validators.topics);
@@ -128,7 +136,7 @@ export class NotaryNode {
       const api = localApi({ ...address, allowRemote, uiDir, tokenFile: join(dataDir, 'api-token') })({
         ...{ handlers, status, events, damage, clock, log },
       });
-      lifecycle.push(network, sync, links, consensus, damage, sent, api);
+      lifecycle.push(network, snapshots, sync, links, consensus, damage, sent, api);
       for (const part of lifecycle) await part.start?.();
       log.info({ peerId: network.peerId, height: chain.head.height, api: api.url }, 'node started');
       return new NotaryNode(dataDir, config, signingKey, log, chain, mempool, outbox, network, events, handlers, {

@@ -66,7 +66,8 @@ export function offerOf(manifest: SnapshotManifest): SnapshotOffer {
 
 /** The path of a prefix: its first `depth` bits of `keyHash`, the rest zeroed, in ceil(depth / 8) bytes. */
 export function prefixPath(keyHash: Uint8Array, depth: number): Uint8Array {
-  const path = keyHash.slice(0, Math.ceil(depth / 8));
+  // A copy (a Buffer's slice would be a view, and the masking below would change the key hash).
+  const path = Uint8Array.from(keyHash.subarray(0, Math.ceil(depth / 8)));
   if (depth % 8 !== 0) path[path.length - 1]! &= (0xff << (8 - (depth % 8))) & 0xff;
   return path;
 }

@@ -119,6 +119,7 @@ export class Devnet {
     observers: number;
     objects: number;
     heartbeatMs?: number;
+    snapshot?: { intervalBlocks?: number; keep?: number; chunkBytesTarget?: number };
   }): Promise<Devnet> {
     const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
     const basePort = 20_000 + Math.floor(Math.random() * 30_000);

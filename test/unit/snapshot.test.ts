@@ -108,6 +108,19 @@ describe('snapshot manifest and chunks', () => {
     }
   });
 
+  it('cuts the same chunks from node:crypto Buffers as from Uint8Arrays, leaving the key hashes unchanged [REQ-SNAP.3]', async () => {
+    const pairs = pairsOf(200);
+    const buffers = pairs.map((pair) => ({
+      ...pair,
+      keyHash: Buffer.from(pair.keyHash),
+      valueHash: Buffer.from(pair.valueHash),
+    }));
+    const before = buffers.map((pair) => bytesToHex(pair.keyHash));
+    const made = chunkSortedPairs(buffers, 0, 1_000);
+    expect(buffers.map((pair) => bytesToHex(pair.keyHash))).toEqual(before);
+    expect(made.map((chunk) => chunk.entry)).toEqual(chunkSortedPairs(pairs, 0, 1_000).map((chunk) => chunk.entry));
+  });
+
   it('refuses a chunk with a changed record, a missing pair, an extra pair or pairs out of order [REQ-SNAP.3]', async () => {
     const pairs = pairsOf(400);
     const { manifest, chunks } = await snapshotOf(pairs, 2_000);

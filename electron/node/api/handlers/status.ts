@@ -12,7 +12,7 @@ import type { EvidenceLog } from '../../store/evidence-log.js';
 import type { NodeMetrics } from '../metrics.js';
 
 export interface NodeStatusComponents {
-  chain: Pick<Chain, 'chainId' | 'head'>;
+  chain: Pick<Chain, 'chainId' | 'head'> & { readonly snapshotBase?: number | undefined };
   config: Pick<NodeConfig, 'name' | 'role'>;
   network: Pick<NotaryNetwork, 'peerId' | 'peers'>;
   mempool: Pick<Mempool, 'size' | 'bytes'>;
@@ -55,6 +55,7 @@ export function nodeStatus(components: NodeStatusComponents): () => Promise<Node
         final: entries.filter((entry) => entry.state === 'final').length,
         rejected: entries.filter((entry) => entry.state === 'rejected').length,
       },
+      ...(chain.snapshotBase !== undefined ? { snapshotBase: chain.snapshotBase } : {}),
       ...(damaged ? { damaged: { ...damaged } } : {}),
     };
   };
