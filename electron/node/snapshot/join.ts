@@ -5,6 +5,7 @@
 // bad or missing chunk from a peer (the peer is dropped for the join, the chunk asked of
 // another). The store gets no head until the last synced batch: a crash before it leaves a
 // store that is never read as a chain (the caller writes into a folder renamed at the end).
+import * as dagCbor from '@ipld/dag-cbor';
 import { decode, encode } from '../../../shared/codec/index.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
 import {
@@ -28,8 +29,12 @@ import {
 import { COMPACT_FROM_OBJECTS } from '../chain/genesis-import.js';
 import type { NetworkLogger, SyncedBlock } from '../network/interface.js';
 import { BATCH_WRITES_MAX, BLOCK_BYTES_MAX, COMMIT_BYTES_MAX, ChainStore, type GenesisRows } from '../store/index.js';
+import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { SNAP_HEADERS_MAX } from './protocol.js';
 import type { SnapshotClient } from './client.js';
+
+// OpenSSL's sha256 for the chunk checks (the same function as @noble's, faster).
+installNodeSha256();
 
 export interface JoinProgress {
   phase: 'offers' | 'headers' | 'chunks' | 'commit' | 'compact' | 'done';
@@ -366,7 +371,8 @@ async function fetchBaseBlock(
 
 /** The party -> object rows of an object record (the party index is not in the state). */
 function partyRowsOf(key: string, value: Uint8Array): GenesisRows['partyObjects'] {
-  const record = decode(value) as { owners?: Array<{ key?: unknown }> };
+  // Certified by the state root already: read, not re-validated (no canonical re-encoding).
+  const record = dagCbor.decode(value) as { owners?: Array<{ key?: unknown }> };
   const objectId = key.slice('obj/'.length);
   return (record.owners ?? [])
     .filter((owner): owner is { key: string } => typeof owner.key === 'string')
