@@ -137,6 +137,8 @@ const shell = {
     mempool: 'Waiting transactions',
     outbox: 'Outbox',
     outboxCounts: '{{pending}} waiting · {{final}} final · {{rejected}} rejected',
+    snapshotBase:
+      'This office joined from a snapshot at height {{height}}: blocks and receipts before it are kept by offices that hold the whole chain.',
     syncing: 'Catching up with the network…',
     alertsTitle: 'Alerts',
     noAlerts: 'No alerts. The registry is working normally.',
