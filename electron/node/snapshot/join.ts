@@ -76,6 +76,10 @@ export interface JoinResult {
   phasesMs: { headers: number; chunks: number; commit: number; compact: number };
 }
 
+/** Transport failures in a row after which a peer is dropped for the join (a chunk that does not check: at once). */
+const STRIKES_MAX = 3;
+const STRIKE_PAUSE_MS = 500;
+
 export class JoinError extends Error {
   constructor(
     readonly code: 'SNAPSHOT_NO_PEERS' | 'SNAPSHOT_NONE_OFFERED' | 'SNAPSHOT_PEERS_FAILED',
@@ -182,6 +186,7 @@ export async function joinFromSnapshot(init: JoinInit): Promise<JoinResult> {
     let turn = 0;
     let lastLogged = 0;
     const queue: number[] = [];
+    const strikes = new Map<string, number>();
     const worker = async () => {
       for (;;) {
         const index = queue.length > 0 ? queue.shift()! : next < chunksTotal ? next++ : undefined;
@@ -200,16 +205,23 @@ export async function joinFromSnapshot(init: JoinInit): Promise<JoinResult> {
           }
           pairs += checked.length;
         } catch (error) {
-          // REJECT: a bad, missing or late chunk: this peer is done for the join; another is asked.
           const code = error instanceof SnapshotError ? error.code : (error as { code?: string }).code;
+          const what = String((error as Error).message ?? error).slice(0, 300);
+          queue.push(index);
+          // REJECT: a chunk that does not check: this peer is done for the join; another is asked.
+          // A transport failure (timeout, a stream cut short) counts a strike: the peer is dropped
+          // at STRIKES_MAX, so one busy moment does not lose the only peer that holds the snapshot.
+          const strikeCount = error instanceof SnapshotError ? STRIKES_MAX : (strikes.get(peerId) ?? 0) + 1;
+          strikes.set(peerId, strikeCount);
           log.warn(
-            { peer: peerId, chunk: index, code, error: String((error as Error).message ?? error).slice(0, 300) },
+            { peer: peerId, chunk: index, code, strikes: strikeCount, error: what },
             'snapshot: chunk refused; asking another peer',
           );
-          refuse(peerId, `chunk ${index}: ${String((error as Error).message ?? error).slice(0, 200)}`);
-          queue.push(index);
+          if (strikeCount >= STRIKES_MAX) refuse(peerId, `chunk ${index}: ${what.slice(0, 200)}`);
+          else await new Promise((resolve) => setTimeout(resolve, STRIKE_PAUSE_MS * strikeCount));
           continue;
         }
+        strikes.set(peerId, 0);
         await writeRows(store, rows);
         report({ chunksDone: progress.chunksDone + 1, bytesDone: progress.bytesDone + entry.bytes });
         if (
