@@ -186,7 +186,7 @@ export async function joinFromSnapshot(init: JoinInit): Promise<JoinResult> {
     let turn = 0;
     let lastLogged = 0;
     const queue: number[] = [];
-    const strikes = new Map<string, number>();
+    const strikes = new Map<string, { count: number; atMs: number }>();
     const worker = async () => {
       for (;;) {
         const index = queue.length > 0 ? queue.shift()! : next < chunksTotal ? next++ : undefined;
@@ -211,17 +211,25 @@ export async function joinFromSnapshot(init: JoinInit): Promise<JoinResult> {
           // REJECT: a chunk that does not check: this peer is done for the join; another is asked.
           // A transport failure (timeout, a stream cut short) counts a strike: the peer is dropped
           // at STRIKES_MAX, so one busy moment does not lose the only peer that holds the snapshot.
-          const strikeCount = error instanceof SnapshotError ? STRIKES_MAX : (strikes.get(peerId) ?? 0) + 1;
-          strikes.set(peerId, strikeCount);
+          // Streams cut at once by one lost connection count as one strike (libp2p redials on the next request).
+          const last = strikes.get(peerId) ?? { count: 0, atMs: 0 };
+          const now = Date.now();
+          const strikeCount =
+            error instanceof SnapshotError
+              ? STRIKES_MAX
+              : now - last.atMs < STRIKE_PAUSE_MS
+                ? last.count
+                : last.count + 1;
+          strikes.set(peerId, { count: strikeCount, atMs: now });
           log.warn(
             { peer: peerId, chunk: index, code, strikes: strikeCount, error: what },
             'snapshot: chunk refused; asking another peer',
           );
           if (strikeCount >= STRIKES_MAX) refuse(peerId, `chunk ${index}: ${what.slice(0, 200)}`);
-          else await new Promise((resolve) => setTimeout(resolve, STRIKE_PAUSE_MS * strikeCount));
+          else await new Promise((resolve) => setTimeout(resolve, STRIKE_PAUSE_MS * Math.max(1, strikeCount)));
           continue;
         }
-        strikes.set(peerId, 0);
+        strikes.delete(peerId);
         await writeRows(store, rows);
         report({ chunksDone: progress.chunksDone + 1, bytesDone: progress.bytesDone + entry.bytes });
         if (
