@@ -10,6 +10,7 @@ import { decode, encode } from '../../shared/codec/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { ChainStore } from '../../electron/node/store/index.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 
 const PARTIES = 50;
@@ -69,7 +70,7 @@ describe('joining by snapshot (real node processes)', () => {
     await devnet?.stop();
   });
 
-  it('joins from peers one of which serves tampered chunks, ends at the same head and state root, follows new blocks, and answers BEFORE_SNAPSHOT for older receipts [REQ-SNAP.1] [REQ-SNAP.5]', async () => {
+  it('joins (over an interrupted earlier join) from peers one of which serves tampered chunks, ends at the same head and state root, follows new blocks, and answers BEFORE_SNAPSHOT for older receipts [REQ-SNAP.1] [REQ-SNAP.5]', async () => {
     const [node1, node3, observer1, joiner] = ['node-1', 'node-3', 'observer-1', 'observer-2'].map((name) =>
       devnet.node(name),
     ) as [NodeProcess, NodeProcess, NodeProcess, NodeProcess];
@@ -104,9 +105,19 @@ describe('joining by snapshot (real node processes)', () => {
     const tampered = await tamper(observer1, Math.max(...(await snapshotHeights(observer1))));
     expect(tampered).toBeGreaterThan(1);
 
+    // a join interrupted before (a store without a head, with a row no snapshot has) is removed, not reused
+    const leftover = await ChainStore.open(join(joiner.info.dataDir, 'chain.joining'));
+    await leftover.writeGenesisRows({
+      stateWrites: [{ key: 'obj/STALE-1', value: encode({ stale: true }) }],
+      smtNodes: [],
+      partyObjects: [],
+    });
+    await leftover.close();
+
     await joiner.start(['--join-snapshot']);
     const status = await joiner.status();
     expect(status.snapshotBase).toBe(newest);
+    expect((await joiner.request('GET', '/properties/STALE-1')).status).toBe(404);
     // the tampered chunks were refused, naming the peer that served them
     const observer1Peer = observer1.info.peerId;
     expect(joiner.log).toMatch(/chunk refused/);
@@ -143,5 +154,7 @@ describe('joining by snapshot (real node processes)', () => {
     expect(old.body.error.message).toContain(`snapshot at height ${newest}`);
     const oldBlock = await joiner.request<{ error: { code: string } }>('GET', `/blocks/${earlyHeight}`);
     expect(oldBlock.body.error.code).toBe('BEFORE_SNAPSHOT');
+    // the scrub after start found nothing (a leftover row would be damage)
+    expect((await joiner.status()).damaged).toBeUndefined();
   }, 300_000);
 });
