@@ -62,6 +62,11 @@ export const statusSchema = z.strictObject({
   syncing: z.boolean(),
   mempool: z.strictObject({ size: z.number().int(), bytes: z.number().int() }),
   outbox: z.strictObject({ pending: z.number().int(), final: z.number().int(), rejected: z.number().int() }),
+  /**
+   * Present when the node joined from a state snapshot at this height: it holds no blocks,
+   * receipts or object history from 1 to this height - 1 (receipts answer BEFORE_SNAPSHOT).
+   */
+  snapshotBase: z.number().int().positive().optional(),
   /** Present only when the node found its store damaged; `online` is then false. */
   damaged: storeDamageSchema.optional(),
   protocol: protocolStatusSchema,

@@ -66,6 +66,8 @@ const shell = {
       TOKEN_INVALID: 'The access token is not valid. Open the address the node printed at start again.',
       FORBIDDEN: 'The node serves its interface to this computer only.',
       MALFORMED: 'The request or document is not in the expected form.',
+      BEFORE_SNAPSHOT:
+        'This office joined the network from a snapshot and does not hold blocks or receipts from before it. Ask an office that holds the whole chain.',
       NOT_FOUND: 'Nothing was found. This node may not offer this function yet, or the record does not exist.',
       BODY_TOO_LARGE: 'The document is too large to send to the node.',
       UNREACHABLE: 'The node does not answer. Check that it is running.',
@@ -137,6 +139,8 @@ const shell = {
     mempool: 'Waiting transactions',
     outbox: 'Outbox',
     outboxCounts: '{{pending}} waiting · {{final}} final · {{rejected}} rejected',
+    snapshotBase:
+      'This office joined from a snapshot at height {{height}}: blocks and receipts before it are kept by offices that hold the whole chain.',
     syncing: 'Catching up with the network…',
     alertsTitle: 'Alerts',
     noAlerts: 'No alerts. The registry is working normally.',

@@ -104,6 +104,11 @@ export function Overview() {
                   {t('overview.syncing')}
                 </Badge>
               ) : null}
+              {data.snapshotBase !== undefined ? (
+                <Text mt="xs" size="sm" c="dimmed" data-testid="overview-snapshot">
+                  {t('overview.snapshotBase', { height: formatNumber(data.snapshotBase) })}
+                </Text>
+              ) : null}
             </section>
             <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
               <Stat testid="stat-height" label={t('overview.height')} value={formatNumber(data.height)} />
