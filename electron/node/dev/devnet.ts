@@ -44,7 +44,6 @@ export interface DevnetNode {
   port: number;
 }
 
-
 /** Registrars govern; with few validators make about half of them registrars, the rest notaries. */
 function roleOf(index: number, validators: number): 'registrar' | 'notary' {
   return index < Math.max(1, Math.ceil(validators / 2)) ? 'registrar' : 'notary';
