@@ -86,8 +86,7 @@ export class LightClient {
       const bound = PROTOCOL_VERSIONS_KNOWN.some(
         (protocol) => appHashOf(twoBack.stateRoot, header.validatorsHash, protocol) === twoBack.appHash,
       );
-      if (!bound)
-        throw bad(`its validator set is not the one header ${twoBack.height} scheduled for it (appHash)`);
+      if (!bound) throw bad(`its validator set is not the one header ${twoBack.height} scheduled for it (appHash)`);
     }
     // REJECT: a set that is not the one the header names.
     if (validatorsHash(validators) !== header.validatorsHash)
