@@ -70,8 +70,6 @@ export interface MeshStats extends NetworkStats {
   floods: number;
   /** Floods of a vote published by a node other than its signer (re-sends on a stall, last commits). */
   relayedVoteFloods: number;
-  /** Relays a full node did not publish (relay policy 'validators'). */
-  relaysWithheld: number;
 }
 
 interface Flood {
@@ -138,7 +136,6 @@ export class MeshNetwork implements SimWire {
     duplicatePublishes: 0,
     floods: 0,
     relayedVoteFloods: 0,
-    relaysWithheld: 0,
   };
   /** The validator key node `n` signs with, if any: tells a relayed vote from an own one. */
   keyOf: (node: number) => string | null = () => null;
