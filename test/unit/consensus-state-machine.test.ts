@@ -603,8 +603,46 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     expect(only(h.log, 'commit')).toHaveLength(1);
     h.start(2);
     expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
-    h.vote(vote(3, 'prevote', 1, 1, null)); // validator 3 is still at height 1
+    h.vote(vote(3, 'prevote', 1, 1, null)); // in flight when validator 3 committed too: not behind yet
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+    h.vote(vote(3, 'prevote', 1, 1, null)); // validator 3 is still at height 1 a gossip interval later
     expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
+  });
+
+  it('takes no precommit of its last decision for a peer behind: a re-sent commit would echo for ever (decision #52)', () => {
+    const h = new Harness(0);
+    h.start();
+    const a = block(1, 'A');
+    h.propose(proposal(proposerIndex(1, 0), a, 0));
+    h.valid(a);
+    const precommits = [1, 2, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));
+    for (const v of precommits) h.vote(v);
+    h.start(2);
+    h.handle({ kind: 'tick' });
+    h.handle({ kind: 'tick' });
+    // Another node re-sends the certificate of height 1: its precommits say nothing of who is behind.
+    h.vote(vote(2, 'precommit', 1, 0, hashOf(a)));
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+    h.vote(vote(3, 'prevote', 1, 1, null)); // validator 3 really is still at height 1
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
+  });
+
+  it('an observer re-sends nothing, stalled or not: a full node publishes no consensus message (decision #52)', () => {
+    const h = new Harness(null);
+    h.start();
+    const a = block(1, 'A');
+    h.propose(proposal(proposerIndex(1, 0), a, 0));
+    h.valid(a);
+    h.vote(vote(1, 'prevote', 1, 0, hashOf(a)));
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+    const precommits = [1, 2, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));
+    for (const v of precommits) h.vote(v);
+    h.start(2);
+    h.handle({ kind: 'tick' });
+    h.handle({ kind: 'tick' });
+    h.vote(vote(3, 'prevote', 1, 1, null));
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
   });
 
   it('after a restart, re-sends the stored commit certificate of the previous height to a validator still on it', () => {
@@ -618,6 +656,8 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     };
     const h = new Harness(0);
     h.start(2, { lastCommit });
+    h.handle({ kind: 'tick' });
+    h.handle({ kind: 'tick' });
     h.vote(vote(2, 'precommit', 1, 0, null)); // validator 2 still works on height 1
     expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
   });

@@ -102,6 +102,8 @@ export class ConsensusStateMachine {
   #lastCommit: { height: number; votes: Vote[] } | null = null;
   /** A validator of the previous height sent a message of it: it has not seen the commit. */
   #peerBehind = false;
+  /** Ticks since this height started: the last commit goes to a peer behind from the third on. */
+  #ticksAtHeight = 0;
   /** (height, round, step) at the last tick: unchanged at the next one means stalled. */
   #lastTickPosition = '';
   #validity = new Map<string, Validity | 'pending'>();
@@ -203,6 +205,7 @@ export class ConsensusStateMachine {
     this.#syncRequested = false;
     this.#decidedBlockMissing = false;
     this.#peerBehind = false;
+    this.#ticksAtHeight = 0;
     if (input.lastCommit?.height === height - 1)
       this.#lastCommit = { height: height - 1, votes: votesOfCommit(input.lastCommit) };
     else if (this.#lastCommit?.height !== height - 1) this.#lastCommit = null;
@@ -249,11 +252,28 @@ export class ConsensusStateMachine {
 
   #receive(message: ConsensusMessage): void {
     const result = this.#intake.receive(message, this.#round);
-    if (result.status === 'behind') this.#peerBehind = true;
+    if (result.status === 'behind' && !this.#isLastCommitVote(message)) this.#peerBehind = true;
     else if (result.status === 'rejected')
       this.#out.push({ kind: 'rejected', reason: result.reason, validator: result.validator });
     else if (result.status === 'evidence') this.#out.push({ kind: 'evidence', evidence: result.evidence });
     else if (result.status === 'ahead' && this.#intake.networkAhead) this.#requestSyncOnce();
+  }
+
+  /**
+   * A precommit of the previous height's decision says nothing of its sender: a node re-sending
+   * the last commit sends exactly those, and counting them as "a peer is behind" would make every
+   * node that receives them send them again on its next tick, for ever.
+   */
+  #isLastCommitVote(message: ConsensusMessage): boolean {
+    const last = this.#lastCommit;
+    return (
+      last !== null &&
+      message.kind === 'vote' &&
+      message.type === 'precommit' &&
+      message.height === last.height &&
+      message.blockHash !== null &&
+      message.blockHash === last.votes[0]?.blockHash
+    );
   }
 
   #onProposalBuilt(height: number, round: number, block: Block): void {
@@ -289,6 +309,11 @@ export class ConsensusStateMachine {
     const position = `${this.height}/${this.#round}/${this.#step}`;
     const stalled = position === this.#lastTickPosition && !this.#decided;
     this.#lastTickPosition = position;
+    this.#ticksAtHeight += 1;
+    // A message of the previous height seen within a gossip interval of our commit was most likely
+    // in flight while its sender committed too: only one seen after the second tick here means a
+    // peer is behind. Every validator answers it, so an early answer costs the network dearly.
+    const peerBehind = this.#peerBehind && this.#ticksAtHeight >= 3;
     const messages = gossipOnTick({
       self: this.#self,
       isValidator: this.isValidator,
@@ -299,7 +324,7 @@ export class ConsensusStateMachine {
       validValue: this.#validValue,
       validRound: this.#validRound,
       lastCommitForPeerBehind:
-        this.#peerBehind && this.#lastCommit?.height === this.height - 1 ? this.#lastCommit.votes : [],
+        peerBehind && this.#lastCommit?.height === this.height - 1 ? this.#lastCommit.votes : [],
     });
     this.#peerBehind = false;
     for (const message of messages) this.#out.push({ kind: 'broadcast', message });
