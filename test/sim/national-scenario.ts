@@ -118,7 +118,7 @@ export function nationalConfig(options: NationalOptions): SimConfig {
   );
   const transactions: SimConfig['transactions'] = [];
   const txIntervalMs = options.txIntervalMs ?? 1_000;
-  for (let atMs = 1_000, index = 0; index < heights; index++) {
+  for (let atMs = 200, index = 0; index < heights; index++) {
     atMs += Math.max(1, Math.round(-Math.log(1 - rng.next()) * txIntervalMs));
     transactions.push({ atMs, index, node: rng.pick(submitters) });
   }
