@@ -233,7 +233,8 @@ export function formatReport(report: NationalReport, wallMs: number): string {
   const lines = [
     `heights decided ${report.heights} in ${(report.virtualMs / 1000).toFixed(1)} s of virtual time; wall time ${(wallMs / 1000).toFixed(1)} s`,
     `topology: ${report.topology}`,
-    `finality (transfer arrival -> commit), ${finality.transfersCommitted} of ${finality.transfersSubmitted} transfers committed:`,
+    `finality (transfer arrival -> commit), ${finality.transfersCommitted} of ${finality.transfersSubmitted} transfers committed ` +
+      `(${finality.transfersDueCommitted} of the ${finality.transfersDue} that arrived ${TRANSFER_DUE_MS / 1000} s or more before the end):`,
     `  seen by a validator: p50 ${ms(finality.validators.p50)}, p99 ${ms(finality.validators.p99)}, max ${ms(finality.validators.max)} (${finality.validators.samples} samples)`,
     `  seen by a full node: p50 ${ms(finality.fullNodes.p50)}, p99 ${ms(finality.fullNodes.p99)}, max ${ms(finality.fullNodes.max)} (${finality.fullNodes.samples} samples)`,
     `per node per block:`,
