@@ -331,7 +331,7 @@ export class MeshNetwork implements SimWire {
         if (at < arrival[peer]!) {
           arrival[peer] = at;
           parent[peer] = node;
-          heap.push(at, node === from ? peer : peer);
+          heap.push(at, peer);
         }
       }
     }

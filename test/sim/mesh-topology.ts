@@ -11,7 +11,7 @@
 // Latency: each link's one-way base latency is drawn once, uniform in [linkMinMs, linkMaxMs]
 // (offices on national fixed lines), or `remoteLinkMs` when either end is a remote district.
 // A message on a link takes base x (1 + jitter x u) + its size over the sender's uplink.
-import { Prng } from './prng.js';
+import type { Prng } from './prng.js';
 
 export interface LatencyPlan {
   linkMinMs: number;
@@ -159,9 +159,4 @@ function isConnected(mesh: ReadonlyArray<ReadonlySet<number>>): boolean {
     }
   }
   return count === mesh.length;
-}
-
-/** A seeded generator for topology draws, independent of every other stream of a run. */
-export function topologyRng(seed: number): Prng {
-  return new Prng(seed).fork('topology');
 }
