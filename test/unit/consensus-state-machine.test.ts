@@ -603,9 +603,7 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     expect(only(h.log, 'commit')).toHaveLength(1);
     h.start(2);
     expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
-    h.vote(vote(3, 'prevote', 1, 1, null)); // in flight when validator 3 committed too: not behind yet
-    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
-    h.vote(vote(3, 'prevote', 1, 1, null)); // validator 3 is still at height 1 a gossip interval later
+    h.vote(vote(3, 'prevote', 1, 1, null)); // validator 3 is still at height 1
     expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
   });
 
@@ -618,8 +616,6 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     const precommits = [1, 2, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));
     for (const v of precommits) h.vote(v);
     h.start(2);
-    h.handle({ kind: 'tick' });
-    h.handle({ kind: 'tick' });
     // Another node re-sends the certificate of height 1: its precommits say nothing of who is behind.
     h.vote(vote(2, 'precommit', 1, 0, hashOf(a)));
     expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
@@ -639,8 +635,6 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     const precommits = [1, 2, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));
     for (const v of precommits) h.vote(v);
     h.start(2);
-    h.handle({ kind: 'tick' });
-    h.handle({ kind: 'tick' });
     h.vote(vote(3, 'prevote', 1, 1, null));
     expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
   });
@@ -656,8 +650,6 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     };
     const h = new Harness(0);
     h.start(2, { lastCommit });
-    h.handle({ kind: 'tick' });
-    h.handle({ kind: 'tick' });
     h.vote(vote(2, 'precommit', 1, 0, null)); // validator 2 still works on height 1
     expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
   });

@@ -102,8 +102,6 @@ export class ConsensusStateMachine {
   #lastCommit: { height: number; votes: Vote[] } | null = null;
   /** A validator of the previous height sent a message of it: it has not seen the commit. */
   #peerBehind = false;
-  /** Ticks since this height started: the last commit goes to a peer behind from the third on. */
-  #ticksAtHeight = 0;
   /** (height, round, step) at the last tick: unchanged at the next one means stalled. */
   #lastTickPosition = '';
   #validity = new Map<string, Validity | 'pending'>();
@@ -205,7 +203,6 @@ export class ConsensusStateMachine {
     this.#syncRequested = false;
     this.#decidedBlockMissing = false;
     this.#peerBehind = false;
-    this.#ticksAtHeight = 0;
     if (input.lastCommit?.height === height - 1)
       this.#lastCommit = { height: height - 1, votes: votesOfCommit(input.lastCommit) };
     else if (this.#lastCommit?.height !== height - 1) this.#lastCommit = null;
@@ -309,11 +306,6 @@ export class ConsensusStateMachine {
     const position = `${this.height}/${this.#round}/${this.#step}`;
     const stalled = position === this.#lastTickPosition && !this.#decided;
     this.#lastTickPosition = position;
-    this.#ticksAtHeight += 1;
-    // A message of the previous height seen within a gossip interval of our commit was most likely
-    // in flight while its sender committed too: only one seen after the second tick here means a
-    // peer is behind. Every validator answers it, so an early answer costs the network dearly.
-    const peerBehind = this.#peerBehind && this.#ticksAtHeight >= 3;
     const messages = gossipOnTick({
       self: this.#self,
       isValidator: this.isValidator,
@@ -324,7 +316,7 @@ export class ConsensusStateMachine {
       validValue: this.#validValue,
       validRound: this.#validRound,
       lastCommitForPeerBehind:
-        peerBehind && this.#lastCommit?.height === this.height - 1 ? this.#lastCommit.votes : [],
+        this.#peerBehind && this.#lastCommit?.height === this.height - 1 ? this.#lastCommit.votes : [],
     });
     this.#peerBehind = false;
     for (const message of messages) this.#out.push({ kind: 'broadcast', message });
