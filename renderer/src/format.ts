@@ -57,3 +57,19 @@ export function downloadJson(fileName: string, value: unknown): void {
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
+
+/** A span of time in words, in its largest whole unit: "2 minutes", "90 seconds", "1 hour". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const [value, unit] =
+    seconds >= 3600 && seconds % 3600 === 0
+      ? [seconds / 3600, 'hour']
+      : seconds >= 60 && seconds % 60 === 0
+        ? [seconds / 60, 'minute']
+        : [seconds, 'second'];
+  try {
+    return new Intl.NumberFormat(locale(), { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  } catch {
+    return `${formatNumber(value)} ${unit}`;
+  }
+}
