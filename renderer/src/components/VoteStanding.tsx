@@ -15,6 +15,7 @@ export function VoteStanding({ votes, designated }: { votes: boolean; designated
   return (
     <div>
       <Badge
+        className="badge-whole"
         color={votes ? 'indigo' : 'gray'}
         variant={votes ? 'filled' : 'light'}
         data-testid="vote-standing"
