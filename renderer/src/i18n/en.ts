@@ -236,7 +236,7 @@ const shell = {
       votersExplain: 'Registrars designate them by a quorum of signatures.',
       followersTitle: 'Offices that follow without voting',
       followersExplain:
-        'These offices certify and check every block, but do not vote on it. They keep the whole registry like the validators.',
+        'They check every block and keep the whole registry like the validators, but do not vote on it. Notary and registrar offices among them certify as usual.',
       noFollowers: 'No office follows without voting: every registered office votes.',
       truncated: 'The first {{count}} are listed.',
     },
