@@ -33,6 +33,7 @@ const shell: ShellResource = {
     yes: 'Так',
     no: 'Не',
     height: 'Блок {{height}}',
+    duration: { second: '{{value}} с', minute: '{{value}} хв', hour: '{{value}} гадз' },
   },
   nav: {
     overview: 'Агляд',

@@ -35,6 +35,7 @@ const shell = {
     yes: 'Yes',
     no: 'No',
     height: 'Height {{height}}',
+    duration: { second: '{{value}} s', minute: '{{value}} min', hour: '{{value}} h' },
   },
   nav: {
     overview: 'Overview',

@@ -33,6 +33,7 @@ const shell: ShellResource = {
     yes: 'Да',
     no: 'Нет',
     height: 'Блок {{height}}',
+    duration: { second: '{{value}} с', minute: '{{value}} мин', hour: '{{value}} ч' },
   },
   nav: {
     overview: 'Обзор',
