@@ -102,12 +102,17 @@ program
     '--passphrase-file <file>',
     'unlock the signing keystore with the first line of this file (or set NOTARY_PASSPHRASE_FILE); asked on a terminal otherwise',
   )
+  .option(
+    '--join-snapshot',
+    'a data folder without a chain joins from a state snapshot its peers offer (checked against a certified header), then syncs blocks from there',
+  )
   .action(
     async (options: {
       data: string;
       api?: { host: string; port: number };
       listen?: string;
       passphraseFile?: string;
+      joinSnapshot?: boolean;
     }) => {
       const dataDir = resolve(options.data);
       const { startPassphrase } = await import('./cli/start-passphrase.js');
@@ -120,6 +125,7 @@ program
           ...(options.api ? { api: options.api } : {}),
           ...(options.listen ? { listen: [options.listen] } : {}),
           ...(passphrase !== undefined ? { passphrase } : {}),
+          ...(options.joinSnapshot ? { joinSnapshot: true } : {}),
         });
       } catch (error) {
         // A damaged store: the sentence, then the one command that re-syncs it.
@@ -145,6 +151,10 @@ program
       console.log(
         `notary: node ${node.config.name} (${node.config.role}) at height ${node.chain.head.height}, peer ${node.network.peerId}`,
       );
+      if (node.chain.snapshotBase !== undefined)
+        console.log(
+          `notary: joined from a snapshot at height ${node.chain.snapshotBase}: blocks and receipts before it are not on this node`,
+        );
       console.log(`notary: API ${node.apiUrl}/api/v1 (token in ${dataDir}/api-token)`);
       if (node.apiExposed)
         console.log(

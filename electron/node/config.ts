@@ -51,6 +51,22 @@ export const nodeConfigSchema = z.strictObject({
       timeoutDeltaMs: 500,
       blockTxsMax: 500,
     }),
+  /** State snapshots this node makes and serves to offices joining by snapshot (docs/operations.md). */
+  snapshot: z
+    .strictObject({
+      /** A snapshot every this many blocks; 0 makes none (the node still serves headers). */
+      intervalBlocks: z.number().int().min(0).max(10_000_000).default(1_000),
+      /** Snapshots kept on disk, newest first (each about the size of the state rows). */
+      keep: z.number().int().min(1).max(16).default(2),
+      /** A chunk is split while its encoding is above this many bytes (at most 4 MiB). */
+      chunkBytesTarget: z
+        .number()
+        .int()
+        .min(256)
+        .max(4 * 1024 * 1024)
+        .default(2 * 1024 * 1024),
+    })
+    .default({ intervalBlocks: 1_000, keep: 2, chunkBytesTarget: 2 * 1024 * 1024 }),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

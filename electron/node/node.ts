@@ -29,6 +29,8 @@ import { agentVersionOf } from './network/agent.js';
 import { nodeNetwork } from './network/node-network.js';
 import { chainSyncSource } from './network/sync/chain-source.js';
 import { syncControl } from './network/sync/sync-control.js';
+import { joinBeforeStart } from './snapshot/join-start.js';
+import { snapshotService } from './snapshot/service.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
 import { openNodeStores } from './store/node-stores.js';
 
@@ -49,6 +51,8 @@ export interface StartOptions {
   uiDir?: string | null;
   /** Unlocks DATA/signing-key.keystore.json (written by `notary init`), when there is one. */
   passphrase?: string;
+  /** A data folder without a chain joins from a state snapshot peers offer (snapshot/join-start.ts). */
+  joinSnapshot?: boolean;
 }
 
 /** A part's lifecycle: started in the order built, stopped in reverse. */
@@ -98,6 +102,7 @@ export class NotaryNode {
     // the office's key as the chain has it now: transactions are signed with it (decision #51)
     const signingKey = keys?.live ?? null;
     const protocols = supportedProtocols();
+    if (options.joinSnapshot) await joinBeforeStart({ dataDir, config, genesis, log });
     const stores = await openNodeStores(dataDir, genesis, log, { protocolMax: protocols[protocols.length - 1]! });
     const lifecycle: Part[] = [stores];
     try {
@@ -127,6 +132,9 @@ export class NotaryNode {
       });
       // A node stopped for an upgrade fetches no block it could not execute.
       protocol.onStopped(() => sync.stop());
+      const snapshots = snapshotService(config.snapshot)({
+        ...{ dataDir, chain, committer: blockCommitter, network, log: log.child({ part: 'snapshot' }) },
+      });
       const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol });
       network.setValidators(validators.topics);
       const events = new EventHub();
@@ -152,7 +160,7 @@ export class NotaryNode {
       const api = localApi({ ...address, allowRemote, uiDir, tokenFile: join(dataDir, 'api-token') })({
         ...{ handlers, status, events, damage, clock, log },
       });
-      lifecycle.push(network, sync, links, consensus, damage, sent, api);
+      lifecycle.push(network, snapshots, sync, links, consensus, damage, sent, api);
       for (const part of lifecycle) await part.start?.();
       log.info({ peerId: network.peerId, height: chain.head.height, api: api.url }, 'node started');
       return new NotaryNode(dataDir, config, signingKey, log, chain, mempool, outbox, network, events, handlers, {

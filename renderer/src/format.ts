@@ -57,3 +57,22 @@ export function downloadJson(fileName: string, value: unknown): void {
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
+
+/** A span of time in words, in its largest whole unit: "2 minutes", "90 seconds", "1 hour". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const [value, unit]: [number, 'hour' | 'minute' | 'second'] =
+    seconds >= 3600 && seconds % 3600 === 0
+      ? [seconds / 3600, 'hour']
+      : seconds >= 60 && seconds % 60 === 0
+        ? [seconds / 60, 'minute']
+        : [seconds, 'second'];
+  try {
+    const format = new Intl.NumberFormat(locale(), { style: 'unit', unit, unitDisplay: 'long' });
+    // a browser without this language's data (Chromium has none for Belarusian) would answer in English
+    if (format.resolvedOptions().locale.split('-')[0] === locale().split('-')[0]) return format.format(value);
+  } catch {
+    // an engine without unit formatting: the short form below
+  }
+  return i18n.t(`app.duration.${unit}`, { value: formatNumber(value) });
+}

@@ -62,6 +62,11 @@ export const statusSchema = z.strictObject({
   syncing: z.boolean(),
   mempool: z.strictObject({ size: z.number().int(), bytes: z.number().int() }),
   outbox: z.strictObject({ pending: z.number().int(), final: z.number().int(), rejected: z.number().int() }),
+  /**
+   * Present when the node joined from a state snapshot at this height: it holds no blocks,
+   * receipts or object history from 1 to this height - 1 (receipts answer BEFORE_SNAPSHOT).
+   */
+  snapshotBase: z.number().int().positive().optional(),
   /** Present only when the node found its store damaged; `online` is then false. */
   damaged: storeDamageSchema.optional(),
   protocol: protocolStatusSchema,
@@ -205,15 +210,38 @@ export const validatorViewSchema = z.strictObject({
   /** Whether its software runs the scheduled upgrade's version; null when none is scheduled or it is not known. */
   runsUpgrade: z.boolean().nullable(),
 });
+/**
+ * An authority outside the set (REQ-VAL.1): a registrar or notary office that certifies and
+ * follows the chain without voting, or an observer. Active and suspended records only.
+ */
+export const followerViewSchema = validatorViewSchema.pick({
+  key: true,
+  name: true,
+  role: true,
+  status: true,
+  peerId: true,
+  connected: true,
+  self: true,
+  designated: true,
+  protocols: true,
+  runsUpgrade: true,
+});
 /** How many recent commits the validator view looks at. */
 export const SIGNING_WINDOW_BLOCKS = 100;
+/** The most followers the validator view lists (a national network has hundreds of offices). */
+export const FOLLOWERS_MAX = 2_000;
 export const validatorsViewSchema = z.strictObject({
   /** The set that votes on the next block. */
   height: z.number().int().positive(),
   /** The commits counted for lastSignedHeight and missedVotes: this many, ending at the head. */
   window: z.number().int().nonnegative(),
   validators: z.array(validatorViewSchema),
+  /** Every other active or suspended authority, by role then name: they follow and do not vote. */
+  followers: z.array(followerViewSchema).max(FOLLOWERS_MAX),
+  /** True when more authorities follow than FOLLOWERS_MAX. */
+  followersTruncated: z.boolean(),
 });
+export type FollowerView = z.infer<typeof followerViewSchema>;
 export type ValidatorsView = z.infer<typeof validatorsViewSchema>;
 
 // ---- the notary's inbox: transfer contracts waiting to be certified ------------------

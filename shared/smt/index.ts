@@ -15,3 +15,15 @@ export { verifySmtProof } from './proof.js';
 export { SMT_UPDATE_WRITES_MAX, SparseMerkleTree } from './sparse-merkle-tree.js';
 export { SMT_LOAD_CONCURRENCY } from './update.js';
 export { SmtLeafTable, buildSmtBulk, type SmtBulkSink, type SmtBulkOptions } from './bulk.js';
+export {
+  SMT_EMPTY_SUBTREE,
+  buildSubtree,
+  comparePrefixes,
+  hasPrefix,
+  joinPair,
+  joinSubtrees,
+  type SmtLeafPair,
+  type SmtNodeSink,
+  type SmtPlacedSubtree,
+  type SmtSubtree,
+} from './subtree.js';

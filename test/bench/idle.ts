@@ -35,7 +35,12 @@ async function bytesUnder(dir: string): Promise<number> {
 
 const idleMs = (arg('idle-minutes') ?? 10) * 60_000;
 const heartbeatOverrideMs = arg('heartbeat-ms');
-const devnet = await Devnet.create({ validators: 4, observers: 0, objects: 100, heartbeatMs: heartbeatOverrideMs ?? null });
+const devnet = await Devnet.create({
+  validators: 4,
+  observers: 0,
+  objects: 100,
+  heartbeatMs: heartbeatOverrideMs ?? null,
+});
 const MB = 1024 * 1024;
 try {
   await devnet.startAll();
@@ -45,7 +50,12 @@ try {
     `idle bench: 4 validators, heartbeat ${heartbeatOverrideMs ? `${heartbeatOverrideMs} ms (node override)` : `${status.params.heartbeatMs} ms (the chain's)`}; idle ${idleMs / 60_000} min`,
   );
   // Past the start-up: the first block, and the stores' first compactions.
-  await waitFor('the first block', async () => ((await first.status()).height >= 1 ? true : undefined), 15 * 60_000, 500);
+  await waitFor(
+    'the first block',
+    async () => ((await first.status()).height >= 1 ? true : undefined),
+    15 * 60_000,
+    500,
+  );
   const sizes = async () => Promise.all(devnet.nodes.map((node) => bytesUnder(node.info.dataDir)));
   const startMs = Date.now();
   const before = await sizes();
@@ -59,7 +69,9 @@ try {
   const blocks = heightAfter - heightBefore;
   console.log(`  blocks while idle: ${blocks} in ${(elapsedMs / 60_000).toFixed(1)} min`);
   console.log(`  growth per node: ${growth.map((bytes) => `${(bytes / 1024).toFixed(1)} KiB`).join(', ')}`);
-  console.log(`  on-disk growth per node per day: ${((meanGrowth / elapsedMs) * 86_400_000 / MB).toFixed(2)} MiB (target ≤ 2 MB/day)`);
+  console.log(
+    `  on-disk growth per node per day: ${(((meanGrowth / elapsedMs) * 86_400_000) / MB).toFixed(2)} MiB (target ≤ 2 MB/day)`,
+  );
   if (blocks > 0) console.log(`  per empty block: ${(meanGrowth / blocks / 1024).toFixed(2)} KiB`);
 
   // The first transaction after the idle spell, submitted to a validator that is not the next proposer.

@@ -7,6 +7,7 @@
 //   network  4 validator processes on loopback, committed tx/s        / (2 cores x native verifies/s / 12)
 //   sync     a fresh observer catching up the ingest chain over libp2p / the ingest rate (scaled by the verify rate during each)
 //   scale    genesis import of 7.4M objects: time, size, RSS, lookup p99 (absolute)
+//   snapshot a new office joining from a snapshot of 7.4M objects         / the streamed import of the same objects (time, peak RSS)
 //   receipt  build and verify a receipt; its size (absolute)
 //   gossip   node-to-node tx propagation                               / a bare gossipsub pair's messages/s
 import { writeFile } from 'node:fs/promises';
@@ -17,8 +18,9 @@ import { benchGossip } from './gossip.js';
 import { benchIngest, benchReceipt, benchSync } from './ledger-figures.js';
 import { benchNetwork } from './network.js';
 import { benchScale } from './scale.js';
+import { benchSnapshot } from './snapshot.js';
 
-export const FIGURES = ['ingest', 'receipt', 'sync', 'gossip', 'scale', 'network'] as const;
+export const FIGURES = ['ingest', 'receipt', 'sync', 'gossip', 'scale', 'snapshot', 'network'] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 export interface BenchOptions {
@@ -77,6 +79,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   if (want('scale')) {
     log(`scale: genesis import of ${scaleObjects} objects`);
     figures.push(...(await benchScale(scaleObjects, options.quick ? 500 : 5_000, FULL_SCALE_OBJECTS)));
+  }
+  if (want('snapshot')) {
+    const snapshotObjects = options.scaleObjects ?? (options.quick ? 20_000 : FULL_SCALE_OBJECTS);
+    log(`snapshot: joining from a snapshot of ${snapshotObjects} objects`);
+    figures.push(...(await benchSnapshot(snapshotObjects, FULL_SCALE_OBJECTS)));
   }
   if (want('network')) {
     const nowVerifies = nativeVerifiesPerSecond(options.quick ? 300 : 1_000);

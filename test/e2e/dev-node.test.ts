@@ -348,6 +348,14 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
           await page.getByTestId('nav-network').click();
           await settle(page, 'screen-network');
           expect(await heading.textContent()).toBe(strings.network.title);
+          // the new cards too: the protocol, and the heartbeat in words of the language (Intl's units)
+          await expect
+            .poll(() => page.getByTestId('network-protocol').getByRole('heading', { level: 2 }).textContent())
+            .toBe(strings.network.protocol.title);
+          const heartbeat = (await page.getByTestId('network-heartbeat').textContent()) ?? '';
+          expect(heartbeat.startsWith(strings.network.heartbeat.split('{{interval}}')[0]!)).toBe(true);
+          expect(heartbeat).not.toMatch(/second|minute|hour/);
+          expect(await layoutProblems(page, `network (${code})`)).toEqual([]);
           await page.getByTestId('nav-settings').click();
           await settle(page, 'screen-settings');
         }

@@ -1,14 +1,20 @@
 // The UI in Chromium against a real 3-validator devnet in processes (node-1 and node-2
 // registrars, node-3 the notary): the Network screen shows the peers and validators, and the
-// offline path: both registrars stopped, node-3 certifies into its outbox, they come back, final.
+// offline path: both registrars stopped, node-3 certifies into its outbox, they come back, final;
+// who votes and who follows, and an upgrade the registrars schedule, on the Network screen.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Identity } from '../../shared/api/index.js';
+import type { CosignResult, Identity, NodeStatus } from '../../shared/api/index.js';
 import { generateKeyPair } from '../../shared/crypto/index.js';
-import type { PropertyObject } from '../../shared/ledger/index.js';
+import {
+  LATEST_PROTOCOL,
+  PROTOCOL_VERSIONS_KNOWN,
+  type PropertyObject,
+  type Transaction,
+} from '../../shared/ledger/index.js';
 import { devObjectId } from '../../electron/node/dev/demo-registry.js';
 import { en } from '../../renderer/src/i18n/en.js';
 import { launchChromium } from '../support/browser.js';
@@ -97,6 +103,43 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
       const validatorText = (await page.getByTestId('network-validators').textContent()) ?? '';
       for (const name of ['Devnet node-1', 'Devnet node-2', 'Devnet node-3']) expect(validatorText).toContain(name);
       expect(validatorText).toContain(en.network.self);
+      // who votes [REQ-VAL.1]: the devnet designates its three validators; its bank follows without voting
+      const standings = page.locator('[data-testid="validator-row"] [data-testid="vote-standing"]');
+      expect(
+        await standings.evaluateAll((marks) =>
+          marks.map((mark) => [mark.getAttribute('data-votes'), mark.getAttribute('data-designated')]),
+        ),
+      ).toEqual([
+        ['true', 'true'],
+        ['true', 'true'],
+        ['true', 'true'],
+      ]);
+      expect(await standings.first().textContent()).toBe(en.network.offices.votes);
+      expect(await page.getByTestId('validators-size').textContent()).toContain(
+        en.network.offices.setSize.replace('{{count}}', '3').replace('{{max}}', '100'),
+      );
+      const followers = page.getByTestId('follower-row');
+      await expect.poll(() => followers.count(), { timeout: 20_000 }).toBe(1);
+      expect(await followers.getAttribute('data-role')).toBe('observer');
+      expect(await followers.getByTestId('vote-standing').getAttribute('data-votes')).toBe('false');
+      expect(await followers.getByTestId('vote-standing').textContent()).toBe(en.network.offices.follows);
+      // the chain's heartbeat in words (the chain's default; the test nodes override it to see blocks)
+      expect(await page.getByTestId('network-heartbeat').textContent()).toBe(
+        en.network.heartbeat.replace('{{interval}}', '2 minutes'),
+      );
+      // the protocol: the latest version, what this node runs, no upgrade scheduled
+      const protocol = page.getByTestId('network-protocol');
+      expect(await protocol.getAttribute('data-version')).toBe(String(LATEST_PROTOCOL));
+      expect(await protocol.getByTestId('protocol-version').textContent()).toBe(
+        en.network.protocol.inForce.replace('{{version}}', String(LATEST_PROTOCOL)),
+      );
+      expect(await protocol.getByTestId('protocol-upgrade').getAttribute('data-scheduled')).toBe('false');
+      expect(await protocol.getByTestId('protocol-upgrade').textContent()).toBe(en.network.protocol.noUpgrade);
+      // every validator is connected, so its software's versions are known
+      await expect
+        .poll(() => protocol.getByTestId('protocol-versions').allTextContents(), { timeout: 20_000 })
+        .toEqual(Array.from({ length: 3 }, () => PROTOCOL_VERSIONS_KNOWN.join(', ')));
+      expect(await page.getByTestId('alert-protocol-stopped').count()).toBe(0);
       // the block-interval chart has points from a live chain (a few more blocks, for a chart worth a screenshot)
       await waitFor('ten blocks', async () => ((await notary.status()).height >= 10 ? true : undefined), 60_000);
       await page.locator('[data-testid="network-interval-chart"] .recharts-line').waitFor();
@@ -167,6 +210,24 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
         registrars.map(async (node) => (await node.request<Identity>('GET', '/identity')).body.publicKey),
       );
       expect(new Set(signedBy)).toEqual(new Set(keys));
+      // the bank takes part without voting: the Governance screen and the Network screen say so
+      await page.getByTestId('nav-governance').click();
+      await settle(page, 'screen-governance');
+      const bank = page.locator('[data-testid="authority-row"]', { hasText: 'Bank of Brest' });
+      await expect.poll(() => bank.getAttribute('data-votes'), { timeout: 30_000 }).toBe('false');
+      expect(await bank.getByTestId('vote-standing').textContent()).toBe(en.network.offices.follows);
+      expect(await page.locator('[data-testid="authority-row"][data-votes="true"]').count()).toBe(3);
+      expect(await page.locator('[data-testid="authority-row"][data-votes="false"]').count()).toBe(2);
+      await page.getByTestId('nav-network').click();
+      await settle(page, 'screen-network');
+      const follower = page.locator('[data-testid="follower-row"]', { hasText: 'Bank of Brest' });
+      await follower.waitFor({ timeout: 20_000 });
+      expect(await follower.getAttribute('data-role')).toBe('observer');
+      expect(await follower.getByTestId('vote-standing').textContent()).toBe(en.network.offices.follows);
+      expect(await page.getByTestId('follower-row').count()).toBe(2);
+      await page.mouse.move(0, 0); // a hovered navigation link is not what axe should judge
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await layoutProblems(page, 'network with a follower (devnet)')).toEqual([]);
     },
   );
 
@@ -235,6 +296,72 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
           async () => ((await node.txStatus(txHash)).state === 'final' ? true : undefined),
           30_000,
         );
+      expect(pageErrors(page)).toEqual([]);
+    },
+  );
+  it(
+    'upgrades: the registrars schedule a protocol no validator runs yet; the Network screen shows it, each validator not running it, and warns [REQ-UPG.1]',
+    { timeout: 180_000 },
+    async () => {
+      const head = (await notary.status()).height;
+      const version = LATEST_PROTOCOL + 1;
+      // far enough that no node reaches it (and stops) while the suite runs
+      const height = head + 50_000;
+      let tx: Transaction = {
+        type: 'governance.upgrade',
+        chainId: CHAIN_ID,
+        expiresAtMs: Date.now() + 3_600_000,
+        nonce: 77_001,
+        signatures: [],
+        payload: { schedule: { version, height, name: 'next registry' } },
+      } as unknown as Transaction;
+      // each registrar co-signs through its own node's API (its key stays in its node)
+      for (const registrar of registrars) {
+        const { status, body } = await registrar.request<CosignResult>('POST', '/governance/cosign', tx);
+        expect(status).toBe(200);
+        tx = body.tx;
+      }
+      const { txHash } = await registrars[0]!.submit(tx);
+      await waitFor(
+        'the upgrade final on node-3',
+        async () => {
+          const state = await notary.txStatus(txHash);
+          if (state.state === 'rejected') throw new Error(`rejected: ${state.code} ${state.sentence}`);
+          return state.state === 'final' ? true : undefined;
+        },
+        60_000,
+      );
+      const status: NodeStatus = await notary.status();
+      expect(status.protocol.upgrade).toEqual({ version, height, name: 'next registry' });
+
+      await page.getByTestId('nav-network').click();
+      await settle(page, 'screen-network');
+      const protocol = page.getByTestId('network-protocol');
+      const upgrade = protocol.getByTestId('protocol-upgrade');
+      await expect.poll(() => upgrade.getAttribute('data-scheduled'), { timeout: 20_000 }).toBe('true');
+      expect(await upgrade.getAttribute('data-version')).toBe(String(version));
+      const shown = (await upgrade.textContent()) ?? '';
+      expect(shown).toContain(`version ${version}`);
+      expect(shown).toContain('next registry');
+      expect(shown).toContain(`block ${height.toLocaleString('en-US')}`);
+      // no validator's software runs it (each is connected, so each is known not to)
+      await expect
+        .poll(
+          () =>
+            protocol
+              .locator('[data-testid="runs-upgrade"]')
+              .evaluateAll((marks) => marks.map((mark) => mark.getAttribute('data-runs'))),
+          {
+            timeout: 30_000,
+          },
+        )
+        .toEqual(['false', 'false', 'false']);
+      await protocol.getByTestId('protocol-quorum-warning').waitFor();
+      expect(await protocol.getByTestId('protocol-quorum-warning').textContent()).toContain('Only 0 of 3 validators');
+      await protocol.getByTestId('protocol-self-behind').waitFor();
+      await saveScreenshot(page, 'network-upgrade', { docs: false });
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await layoutProblems(page, 'network with an upgrade (devnet)')).toEqual([]);
       expect(pageErrors(page)).toEqual([]);
     },
   );

@@ -171,7 +171,7 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
     });
   });
 
-  it('validators: each with its authority record, version and signing record over the recent blocks', async () => {
+  it('validators: each with its authority record, version and signing record over the recent blocks; the other authorities follow', async () => {
     const api = client();
     const view = await api.call('validators');
     expect(view.window).toBeGreaterThan(0);
@@ -190,6 +190,13 @@ describe.each(transports)('the API contract over %s', (_name, client, events, fi
       runsUpgrade: null,
     });
     expect(self!.lastSignedHeight).toBeGreaterThanOrEqual(1);
+    // every other authority that may take part follows without voting [REQ-VAL.1]
+    expect(view.followersTruncated).toBe(false);
+    for (const follower of view.followers) {
+      expect(view.validators.map((validator) => validator.key)).not.toContain(follower.key);
+      expect(['active', 'suspended']).toContain(follower.status);
+      expect(follower.self).toBe(false);
+    }
   });
 
   it('bad input gets a 4xx with a code and a reason, and changes nothing', async () => {

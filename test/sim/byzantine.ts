@@ -13,7 +13,7 @@ import {
 import { blockHash } from '../../shared/ledger/block.js';
 import type { Block } from '../../shared/ledger/types.js';
 import type { ConsensusTransport } from '../../electron/node/consensus/index.js';
-import type { SimNetwork } from './network.js';
+import type { SimWire } from './network.js';
 import type { Prng } from './prng.js';
 
 export const BYZANTINE_BEHAVIORS = ['silent', 'equivocate', 'invalid-proposal', 'mixed'] as const;
@@ -31,7 +31,7 @@ export class ByzantineTransport implements ConsensusTransport {
     readonly behavior: ByzantineBehavior,
     readonly secretKey: string,
     readonly chainId: string,
-    readonly network: SimNetwork,
+    readonly network: SimWire,
     readonly rng: Prng,
     readonly stats: ByzantineStats,
   ) {}
@@ -61,7 +61,7 @@ export class ByzantineTransport implements ConsensusTransport {
   #equivocate(message: ConsensusMessage): void {
     this.stats.equivocations += 1;
     const other = message.kind === 'vote' ? this.#conflictingVote(message) : this.#conflictingProposal(message);
-    for (const peer of this.network.nodes) {
+    for (const peer of this.network.peersOf(this.node)) {
       if (peer === this.node) continue;
       const choice = this.rng.int(0, 3);
       const sends =

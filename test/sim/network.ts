@@ -31,7 +31,22 @@ export interface NetworkStats {
 
 export type Handler = (message: ConsensusMessage) => void;
 
-export class SimNetwork {
+/** What the simulation and a byzantine transport need of a network (SimNetwork, MeshNetwork). */
+export interface SimWire {
+  readonly stats: NetworkStats;
+  faults: NetworkFaults;
+  partition: ReadonlySet<number> | null;
+  dropIf: ((from: number, to: number, message: ConsensusMessage) => boolean) | null;
+  /** The peers `node` sends to directly. */
+  peersOf(node: number): number[];
+  detach(node: number): void;
+  reachable(a: number, b: number): boolean;
+  /** Sends `message` from `from`; `peers` restricts the first hop (a byzantine sender's choice). */
+  broadcast(from: number, message: ConsensusMessage, peers?: readonly number[]): void;
+  transport(node: number): ConsensusTransport;
+}
+
+export class SimNetwork implements SimWire {
   readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, partitionDropped: 0 };
   faults: NetworkFaults;
   /** Nodes on the far side of the current partition, or null. */
@@ -59,6 +74,11 @@ export class SimNetwork {
 
   detach(node: number): void {
     this.#handlers.delete(node);
+  }
+
+  /** Every node is every node's peer: a broadcast reaches each other node directly. */
+  peersOf(_node: number): number[] {
+    return this.nodes;
   }
 
   isAttached(node: number): boolean {

@@ -5,8 +5,10 @@
 import type { ConsensusMessage } from '../../shared/chain/messages.js';
 import { BYZANTINE_BEHAVIORS, type ByzantineBehavior } from './byzantine.js';
 import { SIM_TRANSFERS_MAX } from './fixtures.js';
+import type { MeshPlan } from './mesh-topology.js';
 import type { NetworkFaults } from './network.js';
 import { Prng } from './prng.js';
+import type { UpgradePlan } from './upgrade.js';
 
 export interface PartitionPlan {
   startMs: number;
@@ -38,13 +40,33 @@ export interface SimConfig {
   partitions: PartitionPlan[];
   crashes: CrashPlan[];
   byzantine: Array<{ node: number; behavior: ByzantineBehavior }>;
-  transactions: Array<{ atMs: number; index: number }>;
+  /** `node`: where it is submitted (national runs gossip it from there; otherwise every mempool has it at once). */
+  transactions: Array<{ atMs: number; index: number; node?: number }>;
+  /** A national network (national-scenario.ts): a gossip mesh instead of direct links, and more. */
+  national?: NationalPlan;
   /** Targeted scenarios only: a scripted fault and a view of the wire. */
   script?: {
     /** True drops that copy; `elapsedMs` is virtual time since the start. */
     dropIf?(from: number, to: number, message: ConsensusMessage, elapsedMs: number): boolean;
     onWire?(from: number, message: ConsensusMessage): void;
   };
+}
+
+export interface NationalPlan {
+  mesh: MeshPlan;
+  /** Full nodes that hold a validator key (sim key = node index) and join the set by authority.add. */
+  joiners: number[];
+  /** authority.revoke of `leaving` and authority.add of `joining`, submitted at node `node`. */
+  validatorChanges: Array<{ atMs: number; leaving: number; joining: number; node: number }>;
+  upgrade: {
+    plan: UpgradePlan;
+    /** Full nodes whose software knows only protocol 1: they must stop at the upgrade height. */
+    oldSoftware: number[];
+    /** property.register transactions (the type the upgrade enables), submitted before the height. */
+    registrations: Array<{ atMs: number; node: number }>;
+  } | null;
+  /** Longest one flood takes across the mesh (the liveness deadline's message delay). */
+  floodDelayMaxMs: number;
 }
 
 export interface ConfigOverrides {

@@ -15,9 +15,14 @@ export const SYNC_BLOCKS_MAX = 64;
 
 export class SimMempool {
   readonly #txs: Transaction[] = [];
+  readonly #ids = new Set<string>();
   #waiters = new Set<() => void>();
 
+  /** Adds a transaction once (gossip may bring it again). */
   add(tx: Transaction): void {
+    const id = txId(tx);
+    if (this.#ids.has(id)) return;
+    this.#ids.add(id);
     this.#txs.push(tx);
     const waiters = [...this.#waiters];
     this.#waiters.clear();
@@ -47,6 +52,7 @@ export class SimMempool {
 }
 
 export interface SyncPeer {
+  index: number;
   chain: SimChain;
   /** A byzantine peer may serve a forged commit certificate. */
   byzantine: boolean;
@@ -57,6 +63,8 @@ export interface SyncPeers {
   reachable(node: number): SyncPeer[];
   syncDelayMs(): number;
   onSynced(node: number, blocks: number): void;
+  /** One block copied from peer `from` (for traffic counts). */
+  onCopied?(node: number, from: number, block: Block, commit: Commit): void;
   /** A forged certificate was served (and must be refused). */
   onForgedServed(node: number): void;
 }
@@ -71,6 +79,8 @@ export class SimApp implements ConsensusApp {
     readonly clock: Clock,
     readonly rng: Prng,
     readonly peers: SyncPeers,
+    /** After committing a decided block: the proposer announces it on the block topic (as app.ts). */
+    readonly announce: ((block: Block, commit: Commit) => void) | null = null,
   ) {}
 
   /** The process died: every later call fails, as it would with the process gone. */
@@ -99,7 +109,10 @@ export class SimApp implements ConsensusApp {
   }
 
   commitBlock(block: Block, commit: Commit): Promise<void> {
-    return this.#alive ? this.chain.commit(block, commit) : dead();
+    if (!this.#alive) return dead();
+    const committed = this.chain.commit(block, commit);
+    const announce = this.announce;
+    return announce ? committed.then(() => announce(block, commit)) : committed;
   }
 
   waitForTransactions(signal: AbortSignal): Promise<void> {
@@ -124,6 +137,7 @@ export class SimApp implements ConsensusApp {
         this.peers.onForgedServed(this.node);
       }
       await this.chain.commit(peer.chain.blocks[next]!, commit);
+      this.peers.onCopied?.(this.node, peer.index, peer.chain.blocks[next]!, commit);
       copied += 1;
     }
     this.peers.onSynced(this.node, copied);

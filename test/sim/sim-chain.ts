@@ -28,6 +28,7 @@ import {
   type ValidatorSchedule,
 } from '../../shared/ledger/index.js';
 import type { BlockValidity } from '../../electron/node/consensus/index.js';
+import { checkSoftware, upgradeRefusal, type SimProtocol } from './upgrade.js';
 
 export interface SimHead {
   height: number;
@@ -51,14 +52,17 @@ export class SimChain {
     readonly verify: Verifier,
     /** Called after every block is applied, before the commit resolves. */
     readonly onCommitted: (block: Block, commit: Commit) => void,
+    /** An upgrade height and what this node's software knows (upgrade.ts); none: protocol 1 throughout. */
+    readonly protocol: SimProtocol | null,
   ) {}
 
   static async create(
     genesis: Genesis,
     verify: Verifier,
     onCommitted: (block: Block, commit: Commit) => void,
+    protocol: SimProtocol | null = null,
   ): Promise<SimChain> {
-    const chain = new SimChain(genesis, verify, onCommitted);
+    const chain = new SimChain(genesis, verify, onCommitted, protocol);
     const { block, commit, execution } = await genesisExecution(genesis, chain.state.nodes);
     chain.state.apply(execution);
     chain.blocks.push(block);
@@ -101,6 +105,13 @@ export class SimChain {
   }
 
   async #propose(txs: Transaction[], options: { timeMs: number; proposer: string }): Promise<Block> {
+    const height = this.#head.height + 1;
+    const { protocol } = this;
+    if (protocol) {
+      checkSoftware(protocol, height);
+      // Types the protocol at this height does not have yet wait in the mempool.
+      txs = txs.filter((tx) => upgradeRefusal(protocol.plan, tx, height) === null);
+    }
     const { block } = await proposeBlock(this.state, this.#head, txs, {
       chainId: this.chainId,
       verify: this.verify,
@@ -143,6 +154,7 @@ export class SimChain {
   async #execute(block: Block): Promise<Execution> {
     const head = this.#head;
     checkLinks(block, head.header);
+    if (this.protocol) this.#checkProtocol(block, this.protocol);
     const hash = blockHash(block.header);
     let execution = this.#executions.get(hash);
     if (!execution) {
@@ -155,5 +167,15 @@ export class SimChain {
     }
     checkExecution(block, execution);
     return execution;
+  }
+
+  #checkProtocol(block: Block, protocol: SimProtocol): void {
+    const height = block.header.height;
+    checkSoftware(protocol, height);
+    for (const tx of block.txs) {
+      const refusal = upgradeRefusal(protocol.plan, tx, height);
+      // REJECT: the block carries a transaction type its height's protocol does not have.
+      if (refusal !== null) throw new InvalidBlockError(height, refusal);
+    }
   }
 }

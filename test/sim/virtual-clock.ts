@@ -41,6 +41,17 @@ export class VirtualClock implements Clock {
     if (this.#live.delete(id)) this.#cancelled.add(id);
   }
 
+  /** The time of the next live event, or null when none is left. */
+  nextAtMs(): number | null {
+    for (;;) {
+      const top = this.#heap[0];
+      if (!top) return null;
+      if (!this.#cancelled.has(top.id)) return top.atMs;
+      this.#cancelled.delete(top.id);
+      this.#pop();
+    }
+  }
+
   /** Runs the next event, advancing time to it; false when no event is left. */
   runNext(): boolean {
     for (;;) {

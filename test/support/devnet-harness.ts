@@ -128,6 +128,7 @@ export class Devnet {
     heartbeatMs?: number | null;
     /** The genesis protocol version; default the latest. */
     protocolVersion?: number;
+    snapshot?: { intervalBlocks?: number; keep?: number; chunkBytesTarget?: number };
   }): Promise<Devnet> {
     const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
     const basePort = 20_000 + Math.floor(Math.random() * 30_000);

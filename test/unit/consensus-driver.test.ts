@@ -209,7 +209,7 @@ describe('consensus driver', () => {
     await driver.stop();
   });
 
-  it('after an idle hour, a transaction waits one propose timeout for a dead proposer, not the heartbeat [REQ-CONS.5]', async () => {
+  it('after an idle hour, a transaction waits two propose timeouts for a dead proposer, not the heartbeat [REQ-CONS.5]', async () => {
     // Two validators; the other one proposes height 1 and is down. An hour-long heartbeat.
     let seed = 0;
     let dead = generateKeyPair(sha256(utf8(`dead ${seed}`)));

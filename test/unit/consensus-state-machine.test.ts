@@ -607,6 +607,38 @@ describe('consensus state machine: gossip on tick and restarts', () => {
     expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
   });
 
+  it('takes no precommit of its last decision for a peer behind: a re-sent commit would echo for ever (decision #53)', () => {
+    const h = new Harness(0);
+    h.start();
+    const a = block(1, 'A');
+    h.propose(proposal(proposerIndex(1, 0), a, 0));
+    h.valid(a);
+    const precommits = [1, 2, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));
+    for (const v of precommits) h.vote(v);
+    h.start(2);
+    // Another node re-sends the certificate of height 1: its precommits say nothing of who is behind.
+    h.vote(vote(2, 'precommit', 1, 0, hashOf(a)));
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+    h.vote(vote(3, 'prevote', 1, 1, null)); // validator 3 really is still at height 1
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast').map((b) => b.message)).toEqual(precommits);
+  });
+
+  it('an observer re-sends nothing, stalled or not: a full node publishes no consensus message (decision #53)', () => {
+    const h = new Harness(null);
+    h.start();
+    const a = block(1, 'A');
+    h.propose(proposal(proposerIndex(1, 0), a, 0));
+    h.valid(a);
+    h.vote(vote(1, 'prevote', 1, 0, hashOf(a)));
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+    const precommits = [1, 2, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));
+    for (const v of precommits) h.vote(v);
+    h.start(2);
+    h.vote(vote(3, 'prevote', 1, 1, null));
+    expect(only(h.handle({ kind: 'tick' }), 'broadcast')).toEqual([]);
+  });
+
   it('after a restart, re-sends the stored commit certificate of the previous height to a validator still on it', () => {
     const a = block(1, 'A');
     const precommits = [0, 1, 3].map((i) => vote(i, 'precommit', 1, 0, hashOf(a)));

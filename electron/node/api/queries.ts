@@ -1,6 +1,7 @@
 // Read-only registry queries behind the API: receipts, properties with certificates, object
 // history, search and the validator set. Each answers from committed state only.
 import {
+  FOLLOWERS_MAX,
   HISTORY_ROWS_MAX,
   SEARCH_RESULTS_MAX,
   SIGNING_WINDOW_BLOCKS,
@@ -16,6 +17,7 @@ import {
   StateKey,
   validatorsAt,
   type Authority,
+  type AuthorityIndexEntry,
   type Block,
   type PropertyObject,
   type ValidatorSchedule,
@@ -38,6 +40,42 @@ export interface QuerySource {
 export function registryQueries(source: QuerySource) {
   const { chain } = source;
   const object = async (id: string) => (await chain.getRecord(StateKey.object(id))) as PropertyObject | undefined;
+
+  /** The authorities outside the set that may take part (active or suspended), by role then name. */
+  async function followersOf(
+    voting: ReadonlySet<string>,
+    software: (key: string, peerId: string | null) => { protocols: number[] | null; runsUpgrade: boolean | null },
+  ): Promise<Pick<ValidatorsView, 'followers' | 'followersTruncated'>> {
+    const index = ((await chain.getRecord(StateKey.authorityIndex)) as AuthorityIndexEntry[] | undefined) ?? [];
+    const keys = index
+      .filter((entry) => !voting.has(entry.key) && (entry.status === 'active' || entry.status === 'suspended'))
+      .map((entry) => entry.key);
+    const shown = keys.slice(0, FOLLOWERS_MAX);
+    const records = await chain.getMany(shown.map((key) => StateKey.authority(key)));
+    const peers = new Set(source.peers().map((peer) => peer.peerId));
+    const self = source.selfKey();
+    const roleOrder = { registrar: 0, notary: 1, observer: 2 } as const;
+    const followers = shown.map((key) => {
+      const authority = records.get(StateKey.authority(key)) as Authority | undefined;
+      if (!authority) throw new Error(`the authority index names ${key}, which has no record`);
+      const peerId = authority.peerId ?? null;
+      return {
+        key,
+        name: authority.name,
+        role: authority.role,
+        status: authority.status,
+        peerId,
+        connected: key === self || (peerId !== null && peers.has(peerId)),
+        self: key === self,
+        designated: authority.validator ?? null,
+        ...software(key, peerId),
+      };
+    });
+    followers.sort(
+      (a, b) => roleOrder[a.role] - roleOrder[b.role] || a.name.localeCompare(b.name) || a.key.localeCompare(b.key),
+    );
+    return { followers, followersTruncated: keys.length > FOLLOWERS_MAX };
+  }
 
   return {
     receipt: (hash: string): Promise<ReceiptView | undefined> => chain.receipt(hash),
@@ -129,9 +167,14 @@ export function registryQueries(source: QuerySource) {
         const peer = peerId === null ? undefined : peers.get(peerId);
         return peer ? protocolsOfAgent(peer.agentVersion) : null;
       };
+      const followers = await followersOf(new Set(keys), (key, peerId) => {
+        const protocols = protocolsOf(key, peerId);
+        return { protocols, runsUpgrade: upgrade && protocols ? protocols.includes(upgrade.version) : null };
+      });
       return {
         height,
         window: chain.head.height - from + 1,
+        ...followers,
         validators: keys.map((key) => {
           const authority = authorities.get(StateKey.authority(key)) as Authority | undefined;
           const peerId = authority?.peerId ?? null;

@@ -16,6 +16,7 @@ import {
   executeBlock,
   expectedSignatureChecks,
   GOVERNING_KEYS,
+  genesisState,
   LATEST_PROTOCOL,
   protocolAt,
   type ChainParams,
@@ -53,6 +54,7 @@ import {
 } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { voteMessage } from '../../../shared/chain/commit.js';
+import { validatorsHash } from '../../../shared/modules/authority/validators.js';
 import { ChainStore, StoreError } from '../store/index.js';
 import { corruptError, type StoreDamage } from '../store/errors.js';
 import { Keys, Prefix, isStoreName, rowOf } from '../store/keys.js';
@@ -505,6 +507,7 @@ export class Chain implements StateSource {
     const headHeight = this.store.head!.height;
     const bytes = await this.store.getCommitBytes(height);
     if (!bytes) {
+      if (beforeBase(this.store, height)) return undefined;
       if (height <= headHeight)
         throw corruptError(
           this.store.dir,
@@ -670,6 +673,7 @@ export class Chain implements StateSource {
     };
     const headAtStart = this.#head.height;
     for (let height = 0; height <= headAtStart && !stopped(); height++) {
+      if (beforeBase(this.store, height)) height = this.store.snapshotBase!.height;
       await readBlock(this.store, height);
       await this.getCommit(height);
       rows += 2;
@@ -849,6 +853,11 @@ export class Chain implements StateSource {
     return leaves;
   }
 
+  /** Set when this node joined from a state snapshot: it holds no blocks between genesis and this height. */
+  get snapshotBase(): number | undefined {
+    return this.store.snapshotBase?.height;
+  }
+
   async close(): Promise<void> {
     await this.verifyPool.close();
     await this.store.close();
@@ -936,6 +945,23 @@ export class Chain implements StateSource {
         'STORE_CHAIN_MISMATCH',
         `the store at ${this.store.dir} was created from another genesis than the one configured`,
       );
+    if (this.store.snapshotBase !== undefined) {
+      // Joined from a snapshot: the genesis block came from peers, certified through block 1's
+      // commit (its prevHash) by the light client; what the document fixes must match it.
+      const stored = await readBlock(this.store, 0);
+      const schedule = genesisState({ ...this.genesis, properties: [] }).find(
+        ([key]) => key === StateKey.validatorSchedule,
+      )?.[1] as ValidatorSchedule | undefined;
+      if (
+        !stored ||
+        !schedule ||
+        stored.header.chainId !== this.genesis.chainId ||
+        stored.header.timeMs !== this.genesis.genesisTimeMs ||
+        stored.header.validatorsHash !== validatorsHash(validatorsAt(schedule, 0))
+      )
+        throw mismatch();
+      return;
+    }
     const storedDigest = await this.store.getGenesisDigest();
     if (storedDigest !== undefined) {
       // With its file, the digest is encoded once per genesis file, not at every open.
@@ -1033,6 +1059,7 @@ async function readBlock(store: ChainStore, height: number): Promise<Block | und
   const headHeight = store.head?.height;
   const bytes = await store.getBlockBytes(height);
   if (!bytes) {
+    if (beforeBase(store, height)) return undefined;
     if (headHeight !== undefined && height <= headHeight)
       throw corruptError(
         store.dir,
@@ -1068,6 +1095,12 @@ async function readBlock(store: ChainStore, height: number): Promise<Block | und
   if (bytesToHex(merkleRoot(leaves)) !== block.header.txRoot)
     throw corruptError(store.dir, "its transactions do not hash to the header's txRoot", undefined, row);
   return block;
+}
+
+/** A height this store never held: it began from a snapshot above it (genesis is kept). */
+export function beforeBase(store: Pick<ChainStore, 'snapshotBase'>, height: number): boolean {
+  const base = store.snapshotBase;
+  return base !== undefined && height > 0 && height < base.height;
 }
 
 /** The genesis objects to import: from the objects file when there is one, else inline. */

@@ -70,6 +70,11 @@ export function statusCommand(): Command {
         [
           `node ${status.nodeName} (${status.role}), chain ${status.chainId}, peer ${status.peerId}`,
           `height ${status.height}, block ${status.headHash}, time ${new Date(status.headTimeMs).toISOString()}${status.syncing ? ', syncing' : ''}`,
+          ...(status.snapshotBase !== undefined
+            ? [
+                `joined from a snapshot at height ${status.snapshotBase}: blocks and receipts before it are not on this node`,
+              ]
+            : []),
           `${status.online ? 'online' : 'OFFLINE'}: ${status.validatorsReachable} of ${status.validators} validators reachable, ${status.peers} peers`,
           `mempool ${status.mempool.size} transactions (${status.mempool.bytes} bytes); outbox ${status.outbox.pending} pending, ${status.outbox.final} final, ${status.outbox.rejected} rejected`,
           describeProtocol(status.protocol),

@@ -249,11 +249,28 @@ export class ConsensusStateMachine {
 
   #receive(message: ConsensusMessage): void {
     const result = this.#intake.receive(message, this.#round);
-    if (result.status === 'behind') this.#peerBehind = true;
+    if (result.status === 'behind' && !this.#isLastCommitVote(message)) this.#peerBehind = true;
     else if (result.status === 'rejected')
       this.#out.push({ kind: 'rejected', reason: result.reason, validator: result.validator });
     else if (result.status === 'evidence') this.#out.push({ kind: 'evidence', evidence: result.evidence });
     else if (result.status === 'ahead' && this.#intake.networkAhead) this.#requestSyncOnce();
+  }
+
+  /**
+   * A precommit of the previous height's decision says nothing of its sender: a node re-sending
+   * the last commit sends exactly those, and counting them as "a peer is behind" would make every
+   * node that receives them send them again on its next tick, for ever.
+   */
+  #isLastCommitVote(message: ConsensusMessage): boolean {
+    const last = this.#lastCommit;
+    return (
+      last !== null &&
+      message.kind === 'vote' &&
+      message.type === 'precommit' &&
+      message.height === last.height &&
+      message.blockHash !== null &&
+      message.blockHash === last.votes[0]?.blockHash
+    );
   }
 
   #onProposalBuilt(height: number, round: number, block: Block): void {

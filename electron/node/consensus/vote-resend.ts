@@ -10,7 +10,8 @@
 //   and the others prevote it only once they hold these prevotes (line 28);
 // - the last commit's precommits when a validator still sends messages of that height: once
 //   this node moved on, nothing else would re-send them (CometBFT gossips its LastCommit too).
-// Everything re-sent is deduplicated by the receivers before any signature check.
+// Everything re-sent is deduplicated by the receivers before any signature check. Only validators
+// re-send: a full node (observer) publishes nothing (decision #53).
 import type { ConsensusMessage, Vote } from '../../../shared/chain/messages.js';
 import type { Block } from '../../../shared/ledger/types.js';
 import { hashOfBlock } from './intake.js';
@@ -30,6 +31,9 @@ export interface GossipView {
 }
 
 export function gossipOnTick(view: GossipView): ConsensusMessage[] {
+  // A full node publishes nothing: validators re-send what validators need, and every message a
+  // full node relays is a new gossip message that floods the whole network again (decision #53).
+  if (!view.isValidator) return [];
   const out: ConsensusMessage[] = [...view.lastCommitForPeerBehind];
   if (view.stalled) {
     for (const round of [view.round - 1, view.round]) {

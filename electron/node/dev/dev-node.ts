@@ -11,6 +11,13 @@ import { initNode } from '../setup/init.js';
 
 export const DEV_PASSPHRASE_FILE = 'dev-passphrase';
 
+/**
+ * The demo's node-level heartbeat override: a block every few seconds while idle, so someone
+ * trying the app sees the chain move. A real chain's heartbeat is its parameter (2 minutes by
+ * default, decision #54); a node made by `notary init` keeps it.
+ */
+export const DEV_NODE_HEARTBEAT_MS = 5_000;
+
 /** Creates the dev node on first use; answers the passphrase to start it with (if it is a dev node). */
 export async function ensureDevNode(dataDir: string): Promise<{ created: boolean; passphrase: string | undefined }> {
   const passphraseFile = join(dataDir, DEV_PASSPHRASE_FILE);
@@ -20,6 +27,10 @@ export async function ensureDevNode(dataDir: string): Promise<{ created: boolean
   }
   const passphrase = randomBytes(18).toString('base64url');
   await initNode({ dataDir, dev: true, role: 'notary', name: 'Dev notary office', passphrase });
+  const configPath = join(dataDir, DataFiles.config);
+  const config = JSON.parse(await readFile(configPath, 'utf8')) as { consensus?: Record<string, unknown> };
+  config.consensus = { ...config.consensus, heartbeatMs: DEV_NODE_HEARTBEAT_MS };
+  await writeFileDurably(configPath, `${JSON.stringify(config, null, 2)}\n`);
   await writeFileDurably(passphraseFile, `${passphrase}\n`, 0o600);
   return { created: true, passphrase };
 }

@@ -37,6 +37,8 @@ export interface DevnetOptions {
    * upgrade start a devnet at 1 and schedule the next.
    */
   protocolVersion?: number;
+  /** Snapshot overrides, e.g. a snapshot every few blocks for tests. */
+  snapshot?: Partial<NodeConfig['snapshot']>;
 }
 
 export interface DevnetNode {
@@ -135,6 +137,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
         blockTxsMax: 500,
         ...options.consensus,
       },
+      snapshot: { intervalBlocks: 1_000, keep: 2, chunkBytesTarget: 2 * 1024 * 1024, ...options.snapshot },
     };
     await writeFileDurably(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
     await writeFileDurably(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);

@@ -75,6 +75,8 @@ export interface SyncSource {
   status(): Promise<SyncStatus> | SyncStatus;
   getBlockBytes(height: number): Promise<Uint8Array | undefined>;
   getCommitBytes(height: number): Promise<Uint8Array | undefined>;
+  /** The lowest height above genesis this node holds (a node that joined from a snapshot: its base). Default 1. */
+  firstHeight?(): number;
 }
 
 /** One block of a sync response, still encoded: the syncer decodes and the chain verifies it. */

@@ -101,6 +101,19 @@ export interface GenesisRows {
   partyObjects: Array<{ party: string; objectId: string }>;
 }
 
+/** A store that began from a state snapshot: its first block after genesis is this one. */
+export interface SnapshotBase {
+  height: number;
+  blockHash: string;
+  stateRoot: string;
+}
+
+/** The rows that make a snapshot's store a chain (one synced batch, see commitSnapshotBase). */
+export interface SnapshotBaseBatch {
+  genesis: { blockHash: string; blockBytes: Uint8Array; commitBytes: Uint8Array };
+  base: SnapshotBase & { blockBytes: Uint8Array; commitBytes: Uint8Array };
+}
+
 export interface OpenOptions {
   /** Default true. When false, a missing store is STORE_MISSING. */
   createIfMissing?: boolean;
@@ -115,6 +128,15 @@ export interface OpenOptions {
 }
 
 type Database = ClassicLevel<Uint8Array, Uint8Array>;
+
+/** The state rows of one moment, readable while later blocks commit (ChainStore.stateView). */
+export interface StateView {
+  /** The head the view was taken at. */
+  readonly head: StoreHead | null;
+  /** The rows in key order, a page at a time, as [stateKey, value]. */
+  rows(pageRows?: number): AsyncGenerator<Array<[string, Uint8Array]>>;
+  close(): Promise<void>;
+}
 type Operation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 /** The rows a failed range read covers: its kind, and where it started. */
@@ -516,8 +538,23 @@ class OpenCheck {
   }
 
   /** The newest blocks are the ones a damaged log would drop; their rows must all be there. */
-  async checkTail(head: StoreHead): Promise<void> {
-    const from = Math.max(0, head.height - OPEN_TAIL_BLOCKS + 1);
+  async readSnapshotBase(): Promise<SnapshotBase | undefined> {
+    const value = await this.metaValue(MetaName.snapshotBase);
+    if (value === undefined) return undefined;
+    if (
+      !hasExactKeys(value, ['height', 'blockHash', 'stateRoot']) ||
+      !isHeight(value.height) ||
+      value.height < 1 ||
+      !isHash64(value.blockHash) ||
+      !isHash64(value.stateRoot)
+    )
+      throw corruptError(this.dir, 'the snapshot base record is not {height, blockHash, stateRoot}');
+    return { height: value.height, blockHash: value.blockHash, stateRoot: value.stateRoot };
+  }
+
+  async checkTail(head: StoreHead, base: SnapshotBase | undefined): Promise<void> {
+    // A store that began from a snapshot has no blocks between genesis and its base.
+    const from = Math.max(base?.height ?? 0, head.height - OPEN_TAIL_BLOCKS + 1);
     const keys: Uint8Array[] = [];
     for (let height = from; height < head.height; height++) keys.push(Keys.block(height), Keys.commit(height));
     if (keys.length === 0) return;
@@ -543,15 +580,21 @@ async function checkStore(
   dir: string,
   existed: boolean,
   chainId: string | undefined,
-): Promise<StoreHead | null> {
+): Promise<{ head: StoreHead | null; base: SnapshotBase | undefined }> {
   const check = new OpenCheck(db, dir);
   await check.checkSchema(existed, chainId);
   await check.checkChainId(chainId);
   const head = await check.readHead();
-  if (head === null) return null;
+  const base = await check.readSnapshotBase();
+  if (head === null) {
+    if (base !== undefined) throw corruptError(dir, 'it records a snapshot base but no head');
+    return { head, base };
+  }
+  if (base !== undefined && base.height > head.height)
+    throw corruptError(dir, `its snapshot base ${base.height} is above its head ${head.height}`);
   await check.checkHeadRows(head);
-  await check.checkTail(head);
-  return head;
+  await check.checkTail(head, base);
+  return { head, base };
 }
 
 /** A LevelDB head below the committed head recorded outside LevelDB is refused (STORE_ROLLED_BACK). */
@@ -580,8 +623,17 @@ export class ChainStore {
     readonly dir: string,
     head: StoreHead | null,
     private readonly durable = true,
+    base: SnapshotBase | undefined = undefined,
   ) {
     this.currentHead = head === null ? null : Object.freeze(headFields(head));
+    this.base = base === undefined ? undefined : Object.freeze({ ...base });
+  }
+
+  /** Set when the store began from a state snapshot: blocks 1..base.height - 1 are not in it. */
+  private base: SnapshotBase | undefined;
+
+  get snapshotBase(): SnapshotBase | undefined {
+    return this.base;
   }
 
   static async open(dir: string, options: OpenOptions = {}): Promise<ChainStore> {
@@ -602,9 +654,9 @@ export class ChainStore {
       throw fromOpenError(dir, error);
     }
     try {
-      const head = await checkStore(db, dir, existed, options.chainId);
+      const { head, base } = await checkStore(db, dir, existed, options.chainId);
       await checkRecordedHead(db, dir, head);
-      return new ChainStore(db, dir, head, options.durable ?? true);
+      return new ChainStore(db, dir, head, options.durable ?? true, base);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error instanceof StoreError ? error : fromReadError(dir, 'the store', error);
@@ -746,6 +798,100 @@ export class ChainStore {
       this.writeFailure = fromWriteError(this.dir, 0, error);
       throw this.writeFailure;
     }
+  }
+
+  /**
+   * Makes a store filled by a snapshot join (its state, tree and party rows written first with
+   * writeGenesisRows) a chain: the genesis block, the base block with its commit, the snapshot
+   * base record and the head at the base, in one synced batch. Only into a store without a head;
+   * the base's state root node must be stored already. Before this batch the store has no head,
+   * so nothing a join wrote is ever read as a chain.
+   */
+  async commitSnapshotBase(batch: SnapshotBaseBatch): Promise<void> {
+    this.assertOpen();
+    if (this.writeFailure !== undefined) throw this.writeFailure;
+    const { genesis, base } = batch;
+    const h = base.height;
+    // REJECT: a snapshot base goes only into an empty chain, above genesis.
+    if (this.currentHead !== null) throw invalidBatch(h, 'a snapshot base goes only into a store without a head');
+    if (!isHeight(h) || h < 1) throw invalidBatch(h, 'a snapshot base is at height 1 or above');
+    if (!isHash64(genesis.blockHash) || !isHash64(base.blockHash) || !isHash64(base.stateRoot))
+      throw invalidBatch(h, 'block hashes and the state root are 64 lowercase hex');
+    for (const [what, bytes, max] of [
+      ['genesis block', genesis.blockBytes, BLOCK_BYTES_MAX],
+      ['genesis commit', genesis.commitBytes, COMMIT_BYTES_MAX],
+      ['base block', base.blockBytes, BLOCK_BYTES_MAX],
+      ['base commit', base.commitBytes, COMMIT_BYTES_MAX],
+    ] as const)
+      if (!isBytes(bytes, max)) throw invalidBatch(h, `the ${what} must be 1 to ${max} bytes`);
+    if (base.stateRoot !== EMPTY_STATE_ROOT && (await this.getSmtNode(base.stateRoot)) === undefined)
+      throw invalidBatch(h, `state root ${base.stateRoot} has no SMT node in the store`);
+    const nextHead: StoreHead = Object.freeze({
+      height: h,
+      blockHash: base.blockHash,
+      stateRoot: base.stateRoot,
+      blockBytesHash: sha256Hex(base.blockBytes),
+    });
+    const record: SnapshotBase = { height: h, blockHash: base.blockHash, stateRoot: base.stateRoot };
+    const operations: Operation[] = [
+      { type: 'put', key: Keys.block(0), value: genesis.blockBytes },
+      { type: 'put', key: Keys.commit(0), value: genesis.commitBytes },
+      { type: 'put', key: Keys.heightByHash(genesis.blockHash), value: encodeHeight(0) },
+      { type: 'put', key: Keys.block(h), value: base.blockBytes },
+      { type: 'put', key: Keys.commit(h), value: base.commitBytes },
+      { type: 'put', key: Keys.heightByHash(base.blockHash), value: encodeHeight(h) },
+      { type: 'put', key: Keys.meta(MetaName.snapshotBase), value: encode(record) },
+      { type: 'put', key: Keys.meta(MetaName.head), value: encodeHeadRecord(nextHead) },
+    ];
+    try {
+      await this.db.batch(operations, { sync: this.durable });
+    } catch (error) {
+      this.writeFailure = fromWriteError(this.dir, h, error);
+      throw this.writeFailure;
+    }
+    await this.verifyHeadWritten(nextHead);
+    this.currentHead = nextHead;
+    this.base = Object.freeze(record);
+    if (this.durable) await this.recordHead(nextHead);
+  }
+
+  /**
+   * A consistent view of every state row as of now (a LevelDB snapshot), read page by page
+   * while later blocks commit: the snapshot maker reads the state of one height with it. The
+   * caller must close it.
+   */
+  stateView(): StateView {
+    this.assertOpen();
+    const snapshot = this.db.snapshot();
+    const head = this.currentHead;
+    const db = this.db;
+    const dir = this.dir;
+    let closed = false;
+    return {
+      head,
+      async *rows(pageRows = 1_000): AsyncGenerator<Array<[string, Uint8Array]>> {
+        const iterator = db.iterator({ ...Ranges.namespace(Prefix.state), snapshot });
+        try {
+          for (;;) {
+            let page: Array<[Uint8Array, Uint8Array]>;
+            try {
+              page = await iterator.nextv(pageRows);
+            } catch (error) {
+              throw fromReadError(dir, 'the state rows of a snapshot', error);
+            }
+            if (page.length === 0) return;
+            yield page.map(([key, value]) => [parseStateKey(plainBytes(key)), plainBytes(value)]);
+          }
+        } finally {
+          await iterator.close();
+        }
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await snapshot.close();
+      },
+    };
   }
 
   /** The digest of the genesis this store was created from; undefined for stores made before it was recorded. */

@@ -15,6 +15,9 @@ export {
   type BlockCommitBatch,
   type GenesisRows,
   type OpenOptions,
+  type SnapshotBase,
+  type SnapshotBaseBatch,
+  type StateView,
   type StoreHead,
 } from './chain-store.js';
 export { REMEDY, StoreError, type StoreErrorCode } from './errors.js';

@@ -12,6 +12,9 @@
 //                                                               checksum: sha256 hex of CBOR(head) }
 //   'm'     'm' "genesisDigest"                              -> CBOR text: digest of the genesis
 //                                                               document the store was created from
+//   'm'     'm' "snapshotBase"                               -> CBOR {height, blockHash, stateRoot}:
+//                                                               the store began from a state snapshot
+//                                                               at that height (no blocks 1..height-1)
 //   'b'     'b' height:u64be                                 -> block bytes (canonical CBOR, opaque)
 //   'c'     'c' height:u64be                                 -> commit certificate bytes (opaque)
 //   'h'     'h' blockHash:32                                 -> height:u64be
@@ -118,6 +121,7 @@ export const MetaName = {
   chainId: 'chainId',
   head: 'head',
   genesisDigest: 'genesisDigest',
+  snapshotBase: 'snapshotBase',
 } as const;
 export type MetaName = (typeof MetaName)[keyof typeof MetaName];
 

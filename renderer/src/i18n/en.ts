@@ -35,6 +35,7 @@ const shell = {
     yes: 'Yes',
     no: 'No',
     height: 'Height {{height}}',
+    duration: { second: '{{value}} s', minute: '{{value}} min', hour: '{{value}} h' },
   },
   nav: {
     overview: 'Overview',
@@ -66,6 +67,8 @@ const shell = {
       TOKEN_INVALID: 'The access token is not valid. Open the address the node printed at start again.',
       FORBIDDEN: 'The node serves its interface to this computer only.',
       MALFORMED: 'The request or document is not in the expected form.',
+      BEFORE_SNAPSHOT:
+        'This office joined the network from a snapshot and does not hold blocks or receipts from before it. Ask an office that holds the whole chain.',
       NOT_FOUND: 'Nothing was found. This node may not offer this function yet, or the record does not exist.',
       BODY_TOO_LARGE: 'The document is too large to send to the node.',
       UNREACHABLE: 'The node does not answer. Check that it is running.',
@@ -137,6 +140,8 @@ const shell = {
     mempool: 'Waiting transactions',
     outbox: 'Outbox',
     outboxCounts: '{{pending}} waiting · {{final}} final · {{rejected}} rejected',
+    snapshotBase:
+      'This office joined from a snapshot at height {{height}}: blocks and receipts before it are kept by offices that hold the whole chain.',
     syncing: 'Catching up with the network…',
     alertsTitle: 'Alerts',
     noAlerts: 'No alerts. The registry is working normally.',
@@ -145,7 +150,8 @@ const shell = {
       equivocationAt: 'Evidence of double signing was recorded at height {{height}}.',
       equivocationCount: '{{count}} record(s) of double signing. Registrars should review the validators.',
       stalledTitle: 'No new blocks',
-      stalled: 'No block for {{seconds}} seconds (expected about one per second). Certified transfers may be delayed.',
+      stalled:
+        'No block for {{seconds}} seconds (an idle network makes one every {{interval}}). Certified transfers may be delayed.',
       missedVotesTitle: 'A validator is missing votes',
       missedVotes: '{{name}} did not sign {{missed}} of the last {{window}} blocks.',
       validatorMissingTitle: 'A validator is not connected',
@@ -223,6 +229,42 @@ const shell = {
     mempool: 'Waiting transactions: {{size}} ({{bytes}} bytes)',
     syncing: 'Syncing with the network',
     synced: 'In sync',
+    heartbeat: 'An idle network makes a block every {{interval}}; a transaction never waits for it.',
+    offices: {
+      vote: 'Vote',
+      votes: 'Votes',
+      follows: 'Follows, does not vote',
+      designated: 'Designated by the registrars',
+      byRole: 'Votes by its role (recorded before designation)',
+      designatedSoon: 'Designated: votes from the next validator set',
+      setSize: '{{count}} of at most {{max}} validators vote on every block.',
+      votersExplain: 'Registrars designate them by a quorum of signatures.',
+      followersTitle: 'Offices that follow without voting',
+      followersExplain:
+        'They check every block and keep the whole registry like the validators, but do not vote on it. Notary and registrar offices among them certify as usual.',
+      noFollowers: 'No office follows without voting: every registered office votes.',
+      truncated: 'The first {{count}} are listed.',
+    },
+    protocol: {
+      title: 'Protocol',
+      inForce: 'The network runs protocol version {{version}}.',
+      supported: 'This node’s software runs versions {{versions}}.',
+      noUpgrade: 'No upgrade is scheduled.',
+      upgrade: 'Upgrade to version {{version}} scheduled at block {{height}}, in {{blocks}} blocks.',
+      upgradeNamed: 'Upgrade to version {{version}} (“{{name}}”) scheduled at block {{height}}, in {{blocks}} blocks.',
+      selfBehind:
+        'This node’s software does not run version {{version}}: it will stop before block {{height}}. Install a release that runs it before then.',
+      fewRun:
+        'Only {{running}} of {{total}} validators are known to run version {{version}}. The network needs more than two thirds of them at block {{height}}, or it stops making blocks.',
+      software: 'Validators’ software',
+      columns: { versions: 'Protocol versions it runs', runsUpgrade: 'Runs version {{version}}' },
+      runs: 'Runs it',
+      runsNot: 'Does not run it',
+      runsUnknown: 'Unknown',
+      versionsUnknown: 'unknown (not connected)',
+      unknownHint: 'A validator’s software is known while it is connected to this office.',
+      stoppedTitle: 'This node has stopped: its software does not run the network’s protocol',
+    },
   },
   explorer: {
     title: 'Explorer',

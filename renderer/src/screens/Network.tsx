@@ -1,4 +1,5 @@
-// Network: peers (mapped to authorities), validators, block-interval and throughput charts.
+// Network: peers (mapped to authorities), who votes and who follows, the protocol and its
+// scheduled upgrade, block-interval and throughput charts.
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -16,7 +17,11 @@ import {
 import { Hash } from '../components/common.js';
 import { QueryView } from '../components/QueryView.js';
 import { useApi, useStatus } from '../data.js';
-import { formatNumber, formatShortTime } from '../format.js';
+import { formatDuration, formatNumber, formatShortTime } from '../format.js';
+import { VoteStanding } from '../components/VoteStanding.js';
+import { FollowersCard } from './network/Followers.js';
+import { ProtocolCard } from './network/Protocol.js';
+import { ProtocolStoppedAlert } from './network/ProtocolStopped.js';
 
 function Charts() {
   const { t } = useTranslation();
@@ -100,6 +105,7 @@ export function NetworkScreen() {
   return (
     <Stack data-testid="screen-network" gap="lg">
       <Title order={1}>{t('network.title')}</Title>
+      {status.data ? <ProtocolStoppedAlert protocol={status.data.protocol} /> : null}
       {status.data ? (
         <Group gap="sm">
           <Badge
@@ -112,6 +118,9 @@ export function NetworkScreen() {
           </Badge>
           <Text size="sm" data-testid="network-mempool">
             {t('network.mempool', { size: status.data.mempool.size, bytes: formatNumber(status.data.mempool.bytes) })}
+          </Text>
+          <Text size="sm" data-testid="network-heartbeat" data-heartbeat-ms={status.data.params.heartbeatMs}>
+            {t('network.heartbeat', { interval: formatDuration(status.data.params.heartbeatMs) })}
           </Text>
         </Group>
       ) : null}
@@ -187,10 +196,21 @@ export function NetworkScreen() {
           {t('network.validators')}
         </Title>
         {validators.data ? (
-          <Text size="sm" c="dimmed" mb="xs">
-            {t('network.validatorsFor', { height: validators.data.height })} ·{' '}
-            {t('network.signingWindow', { count: validators.data.window })}
-          </Text>
+          <>
+            <Text size="sm" mb={4} data-testid="validators-size">
+              {status.data
+                ? t('network.offices.setSize', {
+                    count: validators.data.validators.length,
+                    max: status.data.params.maxValidators,
+                  })
+                : null}{' '}
+              {t('network.offices.votersExplain')}
+            </Text>
+            <Text size="sm" c="dimmed" mb="xs">
+              {t('network.validatorsFor', { height: validators.data.height })} ·{' '}
+              {t('network.signingWindow', { count: validators.data.window })}
+            </Text>
+          </>
         ) : null}
         <QueryView query={validators}>
           {(data) => (
@@ -201,6 +221,7 @@ export function NetworkScreen() {
                     <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
+                    <Table.Th>{t('network.offices.vote')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.lastSigned')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.missed')}</Table.Th>
@@ -226,6 +247,9 @@ export function NetworkScreen() {
                       </Table.Td>
                       <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
                       <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
+                      <Table.Td>
+                        <VoteStanding votes designated={validator.designated} />
+                      </Table.Td>
                       <Table.Td className="nowrap">
                         <Badge color={validator.connected ? 'green' : 'red'} variant="light">
                           {validator.connected ? t('network.connected') : t('network.disconnected')}
@@ -258,6 +282,10 @@ export function NetworkScreen() {
           )}
         </QueryView>
       </Card>
+
+      {validators.data ? <FollowersCard view={validators.data} /> : null}
+
+      {status.data ? <ProtocolCard status={status.data} validators={validators.data} /> : null}
 
       <Charts />
     </Stack>

@@ -6,10 +6,16 @@ import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../components/common.js';
 import { QueryView } from '../components/QueryView.js';
 import { useApi, useNow, useStatus } from '../data.js';
-import { formatNumber, formatTime } from '../format.js';
+import { formatDuration, formatNumber, formatTime } from '../format.js';
+import { ProtocolStoppedAlert } from './network/ProtocolStopped.js';
 
-/** No block for longer than 3 heartbeats (a block is due about every second; 10 s with margin). */
+/** The shortest silence called a stall, whatever the heartbeat (a block takes a few seconds under load). */
 export const STALLED_AFTER_MS = 10_000;
+
+/** No block for longer than 3 of the chain's heartbeats: an idle network still makes one every heartbeat (decision #54). */
+export function stalledAfterMs(heartbeatMs: number): number {
+  return Math.max(STALLED_AFTER_MS, 3 * heartbeatMs);
+}
 
 function Stat({
   label,
@@ -48,7 +54,7 @@ export function Overview() {
 
   const data = status.data;
   const lagMs = data ? Math.max(0, now - data.headTimeMs) : 0;
-  const stalled = data !== undefined && data.online && lagMs > STALLED_AFTER_MS;
+  const stalled = data !== undefined && data.online && lagMs > stalledAfterMs(data.params.heartbeatMs);
   const missing = (validators.data?.validators ?? []).filter((validator) => !validator.connected);
   // connected but not signing: more than a tenth of the recent commits lack its vote
   const window = validators.data?.window ?? 0;
@@ -104,6 +110,11 @@ export function Overview() {
                   {t('overview.syncing')}
                 </Badge>
               ) : null}
+              {data.snapshotBase !== undefined ? (
+                <Text mt="xs" size="sm" c="dimmed" data-testid="overview-snapshot">
+                  {t('overview.snapshotBase', { height: formatNumber(data.snapshotBase) })}
+                </Text>
+              ) : null}
             </section>
             <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
               <Stat testid="stat-height" label={t('overview.height')} value={formatNumber(data.height)} />
@@ -139,6 +150,7 @@ export function Overview() {
           {t('overview.alertsTitle')}
         </Title>
         <Stack gap="sm">
+          {data ? <ProtocolStoppedAlert protocol={data.protocol} /> : null}
           {data?.damaged ? (
             <Alert
               color="red"
@@ -188,7 +200,10 @@ export function Overview() {
               title={t('overview.alerts.stalledTitle')}
               data-testid="alert-stalled"
             >
-              {t('overview.alerts.stalled', { seconds: Math.floor(lagMs / 1000) })}
+              {t('overview.alerts.stalled', {
+                seconds: Math.floor(lagMs / 1000),
+                interval: formatDuration(data.params.heartbeatMs),
+              })}
             </Alert>
           ) : null}
           {missing.map((validator) => (
@@ -220,7 +235,13 @@ export function Overview() {
               })}
             </Alert>
           ))}
-          {data && data.online && !stalled && evidenceCount === 0 && missing.length === 0 && notVoting.length === 0 ? (
+          {data &&
+          data.online &&
+          !data.protocol.stopped &&
+          !stalled &&
+          evidenceCount === 0 &&
+          missing.length === 0 &&
+          notVoting.length === 0 ? (
             <Group gap="xs" data-testid="alert-none">
               <IconCircleCheck color="var(--mantine-color-green-7)" aria-hidden />
               <Text size="sm">{t('overview.noAlerts')}</Text>

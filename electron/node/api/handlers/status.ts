@@ -13,7 +13,7 @@ import type { EvidenceLog } from '../../store/evidence-log.js';
 import type { NodeMetrics } from '../metrics.js';
 
 export interface NodeStatusComponents {
-  chain: Pick<Chain, 'chainId' | 'head' | 'governance'>;
+  chain: Pick<Chain, 'chainId' | 'head' | 'governance'> & { readonly snapshotBase?: number | undefined };
   config: Pick<NodeConfig, 'name' | 'role'>;
   network: Pick<NotaryNetwork, 'peerId' | 'peers'>;
   mempool: Pick<Mempool, 'size' | 'bytes'>;
@@ -59,6 +59,7 @@ export function nodeStatus(components: NodeStatusComponents): () => Promise<Node
         final: entries.filter((entry) => entry.state === 'final').length,
         rejected: entries.filter((entry) => entry.state === 'rejected').length,
       },
+      ...(chain.snapshotBase !== undefined ? { snapshotBase: chain.snapshotBase } : {}),
       ...(damaged ? { damaged: { ...damaged } } : {}),
       protocol: {
         version: governance.protocol,

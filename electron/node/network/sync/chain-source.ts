@@ -9,6 +9,7 @@ import type { SyncSource, SyncStatus } from '../interface.js';
 export interface ServableChain {
   readonly head: { height: number; hash: string };
   readonly store: {
+    readonly snapshotBase?: { height: number } | undefined;
     getBlockBytes(height: number): Promise<Uint8Array | undefined>;
     getCommitBytes(height: number): Promise<Uint8Array | undefined>;
   };
@@ -24,6 +25,7 @@ export function chainSyncSource(chain: ServableChain): SyncSource {
     },
     getBlockBytes: (height) => chain.store.getBlockBytes(height),
     getCommitBytes: (height) => chain.store.getCommitBytes(height),
+    firstHeight: () => chain.store.snapshotBase?.height ?? 1,
   };
 }
 

@@ -109,6 +109,15 @@ export class SyncServer {
     const { height: head } = await this.init.source.status();
     if (from > head)
       return this.#refuse(lp, peerId, SyncErrorCode.unavailable, `from ${from} is above our head ${head}`, signal);
+    const first = this.init.source.firstHeight?.() ?? 1;
+    if (from < first)
+      return this.#refuse(
+        lp,
+        peerId,
+        SyncErrorCode.unavailable,
+        `this node joined from a snapshot at height ${first} and holds no blocks below it`,
+        signal,
+      );
     let responseBytes = 0;
     for (let height = from; height <= Math.min(to, head); height++) {
       const [block, commit] = await Promise.all([

@@ -28,6 +28,7 @@ import { QueryView } from '../../components/QueryView.js';
 import { useApi, useClient, useIdentity, useStatus } from '../../data.js';
 import { downloadJson } from '../../format.js';
 import { TxProgress } from '../../components/TxProgress.js';
+import { VoteStanding } from '../../components/VoteStanding.js';
 import { readJsonFile } from '../../files.js';
 
 type Action = 'add' | 'update' | 'revoke';
@@ -351,12 +352,17 @@ export function Governance() {
                     <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
+                    <Table.Th>{t('network.offices.vote')}</Table.Th>
                     <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {data.validators.map((validator) => (
-                    <Table.Tr key={validator.key}>
+                  {/* every authority that takes part: the validators, then the offices that follow without voting */}
+                  {[
+                    ...data.validators.map((validator) => ({ ...validator, votes: true })),
+                    ...data.followers.map((follower) => ({ ...follower, votes: false })),
+                  ].map((validator) => (
+                    <Table.Tr key={validator.key} data-testid="authority-row" data-votes={String(validator.votes)}>
                       <Table.Td>
                         <Group gap="xs">
                           {validator.name ?? t('app.unknown')}
@@ -369,6 +375,9 @@ export function Governance() {
                       </Table.Td>
                       <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
                       <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
+                      <Table.Td>
+                        <VoteStanding votes={validator.votes} designated={validator.designated} />
+                      </Table.Td>
                       <Table.Td>
                         <Hash value={validator.key} />
                       </Table.Td>
