@@ -16,9 +16,10 @@ import { supportedProtocols } from './chain/protocol-support.js';
 import { protocolWatch } from './chain/protocol-watch.js';
 import { readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
-import { completeKeyRetirement, KeyRing } from './keystore/key-ring.js';
-import { readNextSigningKey, readSigningKey, type SigningKey } from './keystore/signing-key.js';
+import { openKeyRing, retireRotatedKey } from './keystore/key-ring.js';
+import type { SigningKey } from './keystore/signing-key.js';
 import { systemClock } from './lifecycle/clock.js';
+import { stopAll, type Part } from './lifecycle/parts.js';
 import { Mempool } from './mempool/mempool.js';
 import type { Outbox } from './mempool/outbox.js';
 import { submissions, type Submissions } from './mempool/submissions.js';
@@ -55,12 +56,6 @@ export interface StartOptions {
   joinSnapshot?: boolean;
 }
 
-/** A part's lifecycle: started in the order built, stopped in reverse. */
-interface Part {
-  start?(): Promise<void> | void;
-  stop(): Promise<void> | void;
-}
-
 export class NotaryNode {
   private constructor(
     readonly dataDir: string,
@@ -95,10 +90,7 @@ export class NotaryNode {
     // REJECT: an API address other machines reach without the opt-in, before anything opens
     if (!allowRemote && !isLoopbackHost(address.host)) throw new ApiExposedError(address.host);
     const genesis = await readGenesis(dataDir);
-    await completeKeyRetirement(dataDir);
-    const current = await readSigningKey(dataDir, config.role, options.passphrase);
-    const next = current && (await readNextSigningKey(dataDir, options.passphrase));
-    const keys = current && new KeyRing(dataDir, current, next);
+    const keys = await openKeyRing(dataDir, config.role, options.passphrase);
     // the office's key as the chain has it now: transactions are signed with it (decision #51)
     const signingKey = keys?.live ?? null;
     const protocols = supportedProtocols();
@@ -116,16 +108,7 @@ export class NotaryNode {
       const damage = damageWatch({ dataDir })(base);
       const blockCommitter = committer()({ ...base, damage });
       const protocol = protocolWatch({ supported: protocols })({ ...base, committer: blockCommitter });
-      if (keys?.rotating) {
-        await keys.refresh(chain);
-        blockCommitter.onCommitted(async () => {
-          // a failed file move is tried again at the next commit; it never fails the commit
-          const retired = await keys
-            .refresh(chain)
-            .catch((error: unknown) => void log.error({ err: error }, 'retiring the rotated key failed'));
-          if (retired) log.warn({ retired, key: keys.officeKey }, 'the rotated key is retired to DATA/retired-keys');
-        });
-      }
+      if (keys) await retireRotatedKey(keys, chain, blockCommitter, log);
       const sync = syncControl()({
         ...{ client: network, local: chainSyncSource(chain), clock, log: log.child({ part: 'sync' }) },
         apply: (block, commit, prepared) => blockCommitter.commit(block, commit, prepared),
@@ -207,12 +190,4 @@ export class NotaryNode {
   stop(): Promise<void> {
     return stopAll(this.parts.lifecycle);
   }
-}
-
-/** Every part in reverse start order; one that fails to stop does not keep the others open. */
-async function stopAll(parts: Part[]): Promise<void> {
-  let failure: unknown;
-  for (const part of parts.splice(0).reverse())
-    await Promise.resolve(part.stop()).catch((error) => (failure ??= error));
-  if (failure !== undefined) throw failure;
 }

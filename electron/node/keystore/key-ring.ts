@@ -9,11 +9,11 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Authority, ValidatorSchedule } from '../../../shared/ledger/index.js';
 import { StateKey } from '../../../shared/ledger/index.js';
-import { DataFiles } from '../config.js';
+import { DataFiles, type NodeConfig } from '../config.js';
 import { generateKeyPair } from '../../../shared/crypto/index.js';
 import { syncDirectory, writeFileDurably } from '../store/durable-file.js';
 import { createKeystore } from './keystore.js';
-import { readNextSigningKey, type SigningKey } from './signing-key.js';
+import { readNextSigningKey, readSigningKey, type SigningKey } from './signing-key.js';
 
 /** What the ring reads of the chain: records by state key, at the head. */
 export interface KeyRingChain {
@@ -154,4 +154,39 @@ export async function prepareNextKey(
   if (passphrase !== undefined) await createKeystore(join(dataDir, DataFiles.signingKeystoreNext), next, passphrase);
   else await writeFileDurably(join(dataDir, DataFiles.signingKeyNext), `${JSON.stringify(next, null, 2)}\n`, 0o600);
   return { next, created: true };
+}
+
+/**
+ * The node's keys at start: a retirement a crash interrupted is finished first, then the
+ * current key and, during a rotation, the next one. Null for a node without a signing key.
+ */
+export async function openKeyRing(
+  dataDir: string,
+  role: NodeConfig['role'],
+  passphrase: string | undefined,
+): Promise<KeyRing | null> {
+  await completeKeyRetirement(dataDir);
+  const current = await readSigningKey(dataDir, role, passphrase);
+  if (!current) return null;
+  return new KeyRing(dataDir, current, await readNextSigningKey(dataDir, passphrase));
+}
+
+/**
+ * During a rotation: after each commit, retire the old key once no scheduled height needs it.
+ * A failed file move is tried again at the next commit; it never fails the commit.
+ */
+export async function retireRotatedKey(
+  keys: KeyRing,
+  chain: KeyRingChain,
+  committer: { onCommitted(listener: () => Promise<void>): unknown },
+  log: { warn(fields: object, message: string): void; error(fields: object, message: string): void },
+): Promise<void> {
+  if (!keys.rotating) return;
+  await keys.refresh(chain);
+  committer.onCommitted(async () => {
+    const retired = await keys
+      .refresh(chain)
+      .catch((error: unknown) => void log.error({ err: error }, 'retiring the rotated key failed'));
+    if (retired) log.warn({ retired, key: keys.officeKey }, 'the rotated key is retired to DATA/retired-keys');
+  });
 }
