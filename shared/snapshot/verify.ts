@@ -30,6 +30,11 @@ export interface SnapshotPair {
   valueHash: Uint8Array;
 }
 
+/** A pair as verifyChunk returns it: with its state key's UTF-8 bytes (the store's key is made from them). */
+export interface CheckedPair extends SnapshotPair {
+  keyBytes: Uint8Array;
+}
+
 /** A chunk's bytes: canonical CBOR of [[stateKey, record bytes], …] in key-hash order. */
 export function encodeChunk(pairs: ReadonlyArray<{ key: string; value: Uint8Array }>): Uint8Array {
   return encode(pairs.map(({ key, value }) => [key, value]));
@@ -107,7 +112,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * returns its pairs. `sink` receives the chunk's tree nodes. Any defect is a SnapshotError:
  * the chunk is refused whole and asked of another peer.
  */
-export function verifyChunk(entry: SnapshotChunkEntry, bytes: Uint8Array, sink?: SmtNodeSink): SnapshotPair[] {
+export function verifyChunk(entry: SnapshotChunkEntry, bytes: Uint8Array, sink?: SmtNodeSink): CheckedPair[] {
   const invalid = (what: string) => new SnapshotError(SnapshotErrorCode.chunkInvalid, what);
   // REJECT: a size other than the manifest's (checked before decoding anything).
   if (bytes.length !== entry.bytes || bytes.length > SNAPSHOT_CHUNK_BYTES_MAX)
@@ -128,7 +133,7 @@ export function verifyChunk(entry: SnapshotChunkEntry, bytes: Uint8Array, sink?:
       `the chunk holds ${Array.isArray(value) ? value.length : 'no'} pairs; the manifest says ${entry.pairs}`,
     );
   const path = hexToBytes(entry.path);
-  const pairs: SnapshotPair[] = [];
+  const pairs: CheckedPair[] = [];
   for (const [index, pair] of value.entries()) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || !(pair[1] instanceof Uint8Array))
       throw invalid(`pair ${index} is not [stateKey, record bytes]`);
@@ -148,7 +153,7 @@ export function verifyChunk(entry: SnapshotChunkEntry, bytes: Uint8Array, sink?:
         SnapshotErrorCode.chunkOrder,
         `pair ${index} (${key}) is not after pair ${index - 1} in key-hash order`,
       );
-    pairs.push({ key, value: record, keyHash, valueHash: sha256(record) });
+    pairs.push({ key, value: record, keyBytes, keyHash, valueHash: sha256(record) });
   }
   const nodes: Array<[Uint8Array, Uint8Array]> = [];
   const subtree = buildSubtree(pairs, entry.depth, sink ? (hash, node) => nodes.push([hash, node]) : undefined);

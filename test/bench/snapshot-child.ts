@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
+import { VerifyPool } from '../../electron/node/crypto/verify-pool.js';
 import { createNetwork } from '../../electron/node/network/create.js';
 import { chainSyncSource } from '../../electron/node/network/sync/chain-source.js';
 import { snapshotClient } from '../../electron/node/snapshot/client.js';
@@ -133,8 +134,11 @@ if (mode === 'serve') {
     bootstrap: [address],
     allowedPeers: [address.split('/p2p/')[1]!],
   });
+  // as notary start does (join-start.ts): one worker checks chunks; NOTARY_BENCH_JOIN_WORKERS=0 compares without
+  const pool = new VerifyPool({ workers: Number(process.env.NOTARY_BENCH_JOIN_WORKERS ?? 1) });
   const started = performance.now();
   const result = await joinFromSnapshot({
+    pool,
     dir: join(dir, 'chain.joining'),
     genesis,
     client: snapshotClient(network.libp2p, snapshotProtocol(genesis.chainId)),
@@ -144,6 +148,7 @@ if (mode === 'serve') {
     log: progressLog,
   });
   const joinMs = performance.now() - started;
+  await pool.close();
   await network.stop();
   const store = await ChainStore.open(join(dir, 'chain.joining'), { chainId: genesis.chainId });
   const head = store.head;

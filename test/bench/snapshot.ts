@@ -42,7 +42,13 @@ interface Joined {
 }
 
 function child(args: string[], onLine?: (line: string) => void): { process: ChildProcess; output: Promise<string> } {
-  const process_ = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // NOTARY_BENCH_CPU_PROF=DIR: each child writes a V8 CPU profile there (node refuses --cpu-prof in NODE_OPTIONS).
+  const profile = process.env.NOTARY_BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NOTARY_BENCH_CPU_PROF}`]
+    : [];
+  const process_ = spawn(process.execPath, [...profile, '--import', 'tsx', CHILD, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const output = new Promise<string>((resolve, reject) => {

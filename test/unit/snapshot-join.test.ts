@@ -6,16 +6,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, encode } from '../../shared/codec/index.js';
+import { ClassicLevel } from 'classic-level';
+import { bytesToHex, decode, encode } from '../../shared/codec/index.js';
 import { signVote } from '../../shared/chain/commit.js';
 import { verify } from '../../shared/crypto/index.js';
 import { blockHash, StateKey, type Block, type Commit } from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { blockSpans } from '../../electron/node/chain/block-spans.js';
+import { VerifyPool } from '../../electron/node/crypto/verify-pool.js';
 import { devKeys } from '../../electron/node/dev/demo-registry.js';
 import type { SnapshotClient } from '../../electron/node/snapshot/client.js';
 import { SnapshotFiles } from '../../electron/node/snapshot/files.js';
-import { joinFromSnapshot, type JoinResult } from '../../electron/node/snapshot/join.js';
+import { joinFromSnapshot, type JoinInit, type JoinResult } from '../../electron/node/snapshot/join.js';
 import { makeSnapshot } from '../../electron/node/snapshot/maker.js';
 import { benchGenesis } from '../bench/common.js';
 
@@ -78,6 +80,9 @@ function peer(lie?: 'chunks' | 'commits'): SnapshotClient {
 
 describe('joining from a snapshot (stand-in peers)', () => {
   let result: JoinResult;
+  /** The same join with chunks checked on a worker thread, as notary start does. */
+  let pooledResult: JoinResult;
+  let workerAnswers = 0;
   const peers: Record<string, SnapshotClient> = {
     'forged-commits': peer('commits'),
     'tampered-chunks': peer('chunks'),
@@ -101,28 +106,43 @@ describe('joining from a snapshot (stand-in peers)', () => {
     });
     await files.add(3);
     const route = (name: string): SnapshotClient => peers[name]!;
-    result = await joinFromSnapshot({
-      dir: join(dir, 'joiner'),
-      genesis: benchGenesis(300),
-      client: {
-        offers: (id) => route(id).offers(id),
-        manifest: (id, h) => route(id).manifest(id, h),
-        chunk: (id, h, i) => route(id).chunk(id, h, i),
-        headers: (id, from, to) => route(id).headers(id, from, to),
-        validators: (id, hash) => route(id).validators(id, hash),
-      },
-      requestBlocks: async (_, from) => [
-        {
-          height: from,
-          blockBytes: (await server.store.getBlockBytes(from))!,
-          commitBytes: (await server.store.getCommitBytes(from))!,
+    const joinInto = (into: string, pool?: JoinInit['pool']) =>
+      joinFromSnapshot({
+        ...(pool ? { pool } : {}),
+        dir: join(dir, into),
+        genesis: benchGenesis(300),
+        client: {
+          offers: (id) => route(id).offers(id),
+          manifest: (id, h) => route(id).manifest(id, h),
+          chunk: (id, h, i) => route(id).chunk(id, h, i),
+          headers: (id, from, to) => route(id).headers(id, from, to),
+          validators: (id, hash) => route(id).validators(id, hash),
         },
-      ],
-      peers: () => Object.keys(peers),
-      verify,
-      log: silent,
-      peersWaitMs: 1_000,
-    });
+        requestBlocks: async (_, from) => [
+          {
+            height: from,
+            blockBytes: (await server.store.getBlockBytes(from))!,
+            commitBytes: (await server.store.getCommitBytes(from))!,
+          },
+        ],
+        peers: () => Object.keys(peers),
+        verify,
+        log: silent,
+        peersWaitMs: 1_000,
+      });
+    result = await joinInto('joiner');
+    const pool = new VerifyPool({ workers: 1 });
+    try {
+      pooledResult = await joinInto('joiner-pool', {
+        packChunk: async (entry, bytes) => {
+          const answer = await pool.packChunk(entry, bytes);
+          if (answer) workerAnswers++;
+          return answer;
+        },
+      });
+    } finally {
+      await pool.close();
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -137,6 +157,25 @@ describe('joining from a snapshot (stand-in peers)', () => {
     expect(reasons['forged-commits']).toMatch(/SNAPSHOT_COMMIT_INVALID/);
     expect(reasons['tampered-chunks']).toMatch(/SNAPSHOT_CHUNK_ROOT/);
     expect(reasons.honest).toBeUndefined();
+  });
+
+  it('writes exactly the same rows when chunks are checked on a worker thread, and refuses the same peers', async () => {
+    expect(workerAnswers).toBeGreaterThan(result.chunks - 1);
+    expect(pooledResult.refusedPeers).toEqual(result.refusedPeers);
+    expect(pooledResult.pairs).toBe(result.pairs);
+    const rowsOf = async (into: string) => {
+      const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, into), {
+        keyEncoding: 'view',
+        valueEncoding: 'view',
+      });
+      const rows: string[] = [];
+      for await (const [key, value] of db.iterator()) rows.push(`${bytesToHex(key)}=${bytesToHex(value)}`);
+      await db.close();
+      return rows;
+    };
+    const [inline, pooled] = await Promise.all([rowsOf('joiner'), rowsOf('joiner-pool')]);
+    expect(inline.length).toBeGreaterThan(result.pairs * 2);
+    expect(pooled).toEqual(inline);
   });
 
   it('leaves a store that opens at the snapshot, follows the next block, passes the scrub and holds nothing below its base [REQ-SNAP.5]', async () => {

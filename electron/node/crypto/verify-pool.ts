@@ -11,7 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SignatureCheck, Verifier } from '../../../shared/crypto/index.js';
 import { allAnswered, ANSWER_VALID, packChecks, verifyClaimed, type PackedBatch } from './verify-batch.js';
-import type { DecodeAnswer, DecodeRequest, PingRequest, VerifyRequest, WorkerAnswer } from './verify-worker.js';
+import type { SnapshotChunkEntry } from '../../../shared/snapshot/index.js';
+import type { ChunkRefusal, PackedRows } from '../snapshot/chunk-rows.js';
+import type {
+  ChunkRequest,
+  DecodeAnswer,
+  DecodeRequest,
+  PingRequest,
+  VerifyRequest,
+  WorkerAnswer,
+} from './verify-worker.js';
 
 export interface VerifyPoolOptions {
   /** Worker threads; default 1 (the second core of a two-core office machine). 0 disables the pool. */
@@ -136,18 +145,40 @@ export class VerifyPool {
     limits: DecodeRequest['limits'],
   ): Promise<DecodeAnswer | undefined> {
     if (this.#closed || blocks.length === 0) return undefined;
-    const slots = this.#started();
-    const slot = slots.reduce<WorkerSlot | undefined>(
-      (best, entry) =>
-        entry.pending.size < this.#batchesQueuedMax && (!best || entry.pending.size < best.pending.size) ? entry : best,
-      undefined,
-    );
+    const slot = this.#leastBusy();
     if (!slot) return undefined;
     const id = this.#nextId++;
     const answer = new Promise<WorkerAnswer | undefined>((resolve) => this.#expect(slot, id, resolve));
     const request: DecodeRequest = { kind: 'decode', id, blocks, limits };
     slot.worker.postMessage(request);
     return (await answer)?.decoded;
+  }
+
+  /**
+   * Checks a snapshot chunk and packs its rows on a worker (snapshot/chunk-rows.ts). `bytes`
+   * are transferred to the worker (copied first when they are a view of a larger buffer), so
+   * the caller must not use them after. Resolves with the rows or the refusal, or undefined
+   * when no worker can take it (the caller checks the chunk itself). Bounded like the others.
+   */
+  async packChunk(
+    entry: SnapshotChunkEntry,
+    bytes: Uint8Array,
+  ): Promise<{ rows: PackedRows } | { refused: ChunkRefusal } | undefined> {
+    if (this.#closed) return undefined;
+    const slot = this.#leastBusy();
+    if (!slot) return undefined;
+    const own =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+        ? bytes
+        : bytes.slice();
+    const id = this.#nextId++;
+    const answer = new Promise<WorkerAnswer | undefined>((resolve) => this.#expect(slot, id, resolve));
+    const request: ChunkRequest = { kind: 'chunk', id, entry, bytes: own };
+    slot.worker.postMessage(request, [own.buffer as ArrayBuffer]);
+    const answered = await answer;
+    if (answered?.rows) return { rows: answered.rows };
+    if (answered?.refused) return { refused: answered.refused };
+    return undefined;
   }
 
   /**
@@ -172,6 +203,15 @@ export class VerifyPool {
     this.#slots = [];
     for (const slot of slots) this.#fail(slot);
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  /** The worker with the fewest jobs waiting, if one has room. */
+  #leastBusy(): WorkerSlot | undefined {
+    return this.#started().reduce<WorkerSlot | undefined>(
+      (best, entry) =>
+        entry.pending.size < this.#batchesQueuedMax && (!best || entry.pending.size < best.pending.size) ? entry : best,
+      undefined,
+    );
   }
 
   #started(): WorkerSlot[] {

@@ -3,7 +3,9 @@
 //  - verify: claims and checks chunks of a shared batch of ed25519 signatures with the node's
 //    own verifier (createFastVerifier, no cache), then says it is done with the batch;
 //  - decode: decodes synced blocks (CBOR, schemas) and computes their transactions' digests,
-//    so the main thread only executes them.
+//    so the main thread only executes them;
+//  - chunk: checks a snapshot chunk and packs the store rows it makes (snapshot/chunk-rows.ts),
+//    so a joining node's main thread only receives chunks and writes rows.
 import { parentPort } from 'node:worker_threads';
 import {
   blockDigestsOf,
@@ -11,7 +13,10 @@ import {
   type BlockDigests,
   type DecodedBlock,
 } from '../../../shared/chain/decode.js';
+import { packChunkRows, refusalOf, type ChunkRefusal, type PackedRows } from '../snapshot/chunk-rows.js';
+import type { SnapshotChunkEntry } from '../../../shared/snapshot/index.js';
 import { createFastVerifier } from './fast-verify.js';
+import { installNodeSha256 } from './fast-hash.js';
 import { verifyClaimed, type SharedBatch } from './verify-batch.js';
 
 export interface VerifyRequest {
@@ -27,6 +32,14 @@ export interface DecodeRequest {
   limits: { blockBytesMax: number; commitBytesMax: number };
 }
 
+export interface ChunkRequest {
+  kind: 'chunk';
+  id: number;
+  entry: SnapshotChunkEntry;
+  /** The chunk's bytes (transferred: the sender gives them up). */
+  bytes: Uint8Array;
+}
+
 /** Answered once the worker's modules are loaded (VerifyPool.start). */
 export interface PingRequest {
   kind: 'ping';
@@ -38,12 +51,31 @@ export type DecodeAnswer = Array<(DecodedBlock & { digests: BlockDigests }) | { 
 export interface WorkerAnswer {
   id: number;
   decoded?: DecodeAnswer;
+  rows?: PackedRows;
+  refused?: ChunkRefusal;
 }
 
 const port = parentPort;
 if (!port) throw new Error('verify-worker: must run as a worker thread');
 const verify = createFastVerifier({ cacheEntries: 0 });
-port.on('message', (request: VerifyRequest | DecodeRequest | PingRequest) => {
+// OpenSSL's sha256 for the chunk checks (the same function as @noble's, faster).
+installNodeSha256();
+port.on('message', (request: VerifyRequest | DecodeRequest | ChunkRequest | PingRequest) => {
+  if (request.kind === 'chunk') {
+    let answer: WorkerAnswer;
+    try {
+      const rows = packChunkRows(request.entry, request.bytes);
+      answer = { id: request.id, rows };
+      port.postMessage(
+        answer,
+        [rows.keys, rows.keyEnds, rows.values, rows.valueEnds].map((array) => array.buffer as ArrayBuffer),
+      );
+    } catch (error) {
+      answer = { id: request.id, refused: refusalOf(error) };
+      port.postMessage(answer);
+    }
+    return;
+  }
   if (request.kind === 'ping') {
     const answer: WorkerAnswer = { id: request.id };
     port.postMessage(answer);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Genesis } from '../../../shared/ledger/index.js';
 import { DataFiles, type NodeConfig } from '../config.js';
 import { createFastVerifier } from '../crypto/fast-verify.js';
+import { VerifyPool } from '../crypto/verify-pool.js';
 import { createNetwork } from '../network/create.js';
 import type { NetworkLogger } from '../network/interface.js';
 import { snapshotClient } from './client.js';
@@ -46,9 +47,12 @@ export async function joinBeforeStart(options: {
     ],
     logger: log.child({ part: 'network' }),
   });
+  // The second core checks chunks while this thread receives and writes them.
+  const pool = new VerifyPool({ workers: 1 });
   try {
     const started = performance.now();
     const result = await joinFromSnapshot({
+      pool,
       dir: joiningDir,
       genesis,
       client: snapshotClient(network.libp2p, snapshotProtocol(genesis.chainId)),
@@ -72,6 +76,7 @@ export async function joinBeforeStart(options: {
     );
     return result;
   } finally {
+    await pool.close();
     await network.stop();
   }
 }

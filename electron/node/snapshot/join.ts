@@ -5,7 +5,6 @@
 // bad or missing chunk from a peer (the peer is dropped for the join, the chunk asked of
 // another). The store gets no head until the last synced batch: a crash before it leaves a
 // store that is never read as a chain (the caller writes into a folder renamed at the end).
-import * as dagCbor from '@ipld/dag-cbor';
 import { decode, encode } from '../../../shared/codec/index.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
 import {
@@ -22,14 +21,15 @@ import {
 import {
   LightClient,
   SnapshotError,
-  verifyChunk,
   verifyManifest,
+  type SnapshotChunkEntry,
   type SnapshotManifest,
 } from '../../../shared/snapshot/index.js';
 import { COMPACT_FROM_OBJECTS } from '../chain/genesis-import.js';
 import type { NetworkLogger, SyncedBlock } from '../network/interface.js';
-import { BATCH_WRITES_MAX, BLOCK_BYTES_MAX, COMMIT_BYTES_MAX, ChainStore, type GenesisRows } from '../store/index.js';
+import { BLOCK_BYTES_MAX, COMMIT_BYTES_MAX, ChainStore, type GenesisRows } from '../store/index.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
+import { packChunkRows, type ChunkRefusal, type PackedRows } from './chunk-rows.js';
 import { SNAP_HEADERS_MAX } from './protocol.js';
 import type { SnapshotClient } from './client.js';
 
@@ -57,6 +57,16 @@ export interface JoinInit {
   peers(): string[];
   verify: Verifier;
   log: NetworkLogger;
+  /**
+   * Checks chunks and packs their rows off the main thread (the node's VerifyPool); without it,
+   * or when it has no room, the join checks them itself. Either way the same code.
+   */
+  pool?: {
+    packChunk(
+      entry: SnapshotChunkEntry,
+      bytes: Uint8Array,
+    ): Promise<{ rows: PackedRows } | { refused: ChunkRefusal } | undefined>;
+  };
   /** Chunks fetched and checked at once. Default 4. */
   parallelChunks?: number;
   /** How long to wait for a first peer. Default 60 s. */
@@ -194,16 +204,10 @@ export async function joinFromSnapshot(init: JoinInit): Promise<JoinResult> {
         const entry = manifest.chunks[index]!;
         const candidates = usable();
         const peerId = candidates[turn++ % candidates.length]!;
-        let rows: GenesisRows;
+        let rows: PackedRows;
         try {
-          const bytes = await client.chunk(peerId, height, index);
-          rows = { stateWrites: [], smtNodes: [], partyObjects: [] };
-          const checked = verifyChunk(entry, bytes, (hash, node) => rows.smtNodes.push({ hash, bytes: node }));
-          for (const pair of checked) {
-            rows.stateWrites.push({ key: pair.key, value: pair.value });
-            if (pair.key.startsWith('obj/')) rows.partyObjects.push(...partyRowsOf(pair.key, pair.value));
-          }
-          pairs += checked.length;
+          rows = await checkChunk(init, entry, await client.chunk(peerId, height, index));
+          pairs += rows.pairs;
         } catch (error) {
           const code = error instanceof SnapshotError ? error.code : (error as { code?: string }).code;
           const what = String((error as Error).message ?? error).slice(0, 300);
@@ -230,7 +234,7 @@ export async function joinFromSnapshot(init: JoinInit): Promise<JoinResult> {
           continue;
         }
         strikes.delete(peerId);
-        await writeRows(store, rows);
+        await store.writePackedRows(rows);
         report({ chunksDone: progress.chunksDone + 1, bytesDone: progress.bytesDone + entry.bytes });
         if (
           progress.chunksDone - lastLogged >= Math.max(1, Math.floor(chunksTotal / 20)) ||
@@ -389,25 +393,10 @@ async function fetchBaseBlock(
   }
 }
 
-/** The party -> object rows of an object record (the party index is not in the state). */
-function partyRowsOf(key: string, value: Uint8Array): GenesisRows['partyObjects'] {
-  // Certified by the state root already: read, not re-validated (no canonical re-encoding).
-  const record = dagCbor.decode(value) as { owners?: Array<{ key?: unknown }> };
-  const objectId = key.slice('obj/'.length);
-  return (record.owners ?? [])
-    .filter((owner): owner is { key: string } => typeof owner.key === 'string')
-    .map((owner) => ({ party: owner.key, objectId }));
-}
-
-/** Rows of one checked chunk, in batches within the store's limit. */
-async function writeRows(store: ChainStore, rows: GenesisRows): Promise<void> {
-  const size = rows.stateWrites.length + rows.smtNodes.length + rows.partyObjects.length;
-  if (size <= BATCH_WRITES_MAX) return store.writeGenesisRows(rows);
-  const third = Math.floor(BATCH_WRITES_MAX / 3);
-  for (let at = 0; at < Math.max(rows.stateWrites.length, rows.smtNodes.length, rows.partyObjects.length); at += third)
-    await store.writeGenesisRows({
-      stateWrites: rows.stateWrites.slice(at, at + third),
-      smtNodes: rows.smtNodes.slice(at, at + third),
-      partyObjects: rows.partyObjects.slice(at, at + third),
-    });
+/** A chunk checked and its rows packed, on the pool's worker when there is room, else here. */
+async function checkChunk(init: JoinInit, entry: SnapshotChunkEntry, bytes: Uint8Array): Promise<PackedRows> {
+  const answer = await init.pool?.packChunk(entry, bytes);
+  if (!answer) return packChunkRows(entry, bytes);
+  if ('refused' in answer) throw new SnapshotError(answer.refused.code, answer.refused.message);
+  return answer.rows;
 }

@@ -15,6 +15,7 @@ import { checkAgainstRecord, headFilePath, readHeadFile, writeHeadFile } from '.
 import {
   Keys,
   MetaName,
+  NAME_BYTES_MAX,
   PRESENT_MARKER,
   Prefix,
   Ranges,
@@ -794,6 +795,50 @@ export class ChainStore {
     if (operations.length === 0) return;
     try {
       await this.db.batch(operations, { sync: false });
+    } catch (error) {
+      this.writeFailure = fromWriteError(this.dir, 0, error);
+      throw this.writeFailure;
+    }
+  }
+
+  /**
+   * Writes the rows of one checked snapshot chunk as packed by snapshot/chunk-rows.ts (records,
+   * state-tree nodes, party rows; keys made by the same Keys layout), in unsynced batches like
+   * writeGenesisRows. Only into a store without a head; a row under any other prefix, or offsets
+   * that do not fit the buffers, is refused whole before anything is written.
+   */
+  async writePackedRows(rows: {
+    keys: Uint8Array;
+    keyEnds: Uint32Array;
+    values: Uint8Array;
+    valueEnds: Uint32Array;
+  }): Promise<void> {
+    this.assertOpen();
+    if (this.writeFailure !== undefined) throw this.writeFailure;
+    if (this.currentHead !== null) throw invalidBatch(0, 'snapshot rows are written only into a store without a head');
+    const count = rows.keyEnds.length;
+    if (rows.valueEnds.length !== count) throw invalidBatch(0, 'packed rows: as many values as keys');
+    const operations: Operation[] = [];
+    let keyAt = 0;
+    let valueAt = 0;
+    for (let i = 0; i < count; i++) {
+      const keyEnd = rows.keyEnds[i]!;
+      const valueEnd = rows.valueEnds[i]!;
+      if (keyEnd <= keyAt || keyEnd > rows.keys.length || valueEnd < valueAt || valueEnd > rows.values.length)
+        throw invalidBatch(0, `packed rows: row ${i} is outside its buffers`);
+      const key = rows.keys.subarray(keyAt, keyEnd);
+      const prefix = key[0];
+      if (prefix !== Prefix.state && prefix !== Prefix.smtNode && prefix !== Prefix.partyObject)
+        throw invalidBatch(0, `packed rows: row ${i} is not a state, tree-node or party row`);
+      if (key.length > 1 + 2 * NAME_BYTES_MAX + 1 || valueEnd - valueAt > STATE_VALUE_BYTES_MAX)
+        throw invalidBatch(0, `packed rows: row ${i} is too large`);
+      operations.push({ type: 'put', key, value: rows.values.subarray(valueAt, valueEnd) });
+      keyAt = keyEnd;
+      valueAt = valueEnd;
+    }
+    try {
+      for (let at = 0; at < operations.length; at += BATCH_WRITES_MAX)
+        await this.db.batch(operations.slice(at, at + BATCH_WRITES_MAX), { sync: false });
     } catch (error) {
       this.writeFailure = fromWriteError(this.dir, 0, error);
       throw this.writeFailure;
