@@ -15,7 +15,7 @@ import { createNetwork } from '../../electron/node/network/create.js';
 import { chainSyncSource } from '../../electron/node/network/sync/chain-source.js';
 import { snapshotClient } from '../../electron/node/snapshot/client.js';
 import { SnapshotFiles } from '../../electron/node/snapshot/files.js';
-import { joinFromSnapshot } from '../../electron/node/snapshot/join.js';
+import { joinFromSnapshot, joinWorkerCount } from '../../electron/node/snapshot/join.js';
 import { makeSnapshot } from '../../electron/node/snapshot/maker.js';
 import { snapshotProtocol } from '../../electron/node/snapshot/protocol.js';
 import { SnapshotServer } from '../../electron/node/snapshot/server.js';
@@ -134,8 +134,8 @@ if (mode === 'serve') {
     bootstrap: [address],
     allowedPeers: [address.split('/p2p/')[1]!],
   });
-  // as notary start does (join-start.ts): one worker checks chunks; NOTARY_BENCH_JOIN_WORKERS=0 compares without
-  const pool = new VerifyPool({ workers: Number(process.env.NOTARY_BENCH_JOIN_WORKERS ?? 1) });
+  // as notary start does (join-start.ts); NOTARY_BENCH_JOIN_WORKERS=N compares another count (0: none)
+  const pool = new VerifyPool({ workers: Number(process.env.NOTARY_BENCH_JOIN_WORKERS ?? joinWorkerCount()) });
   const started = performance.now();
   const result = await joinFromSnapshot({
     pool,

@@ -32,68 +32,22 @@ export interface ChunkRefusal {
   message: string;
 }
 
-class Packer {
-  #keys: Uint8Array;
-  #values: Uint8Array;
-  #keyEnds: number[] = [];
-  #valueEnds: number[] = [];
-  #keyAt = 0;
-  #valueAt = 0;
-
-  constructor(bytesHint: number) {
-    this.#keys = new Uint8Array(Math.max(1024, bytesHint >> 1));
-    this.#values = new Uint8Array(Math.max(1024, bytesHint + (bytesHint >> 1)));
-  }
-
-  put(prefix: number, keyParts: Uint8Array[], value: Uint8Array): void {
-    let keyLength = 1;
-    for (const part of keyParts) keyLength += part.length;
-    this.#keys = grown(this.#keys, this.#keyAt + keyLength);
-    this.#keys[this.#keyAt++] = prefix;
-    for (const part of keyParts) {
-      this.#keys.set(part, this.#keyAt);
-      this.#keyAt += part.length;
-    }
-    this.#keyEnds.push(this.#keyAt);
-    this.#values = grown(this.#values, this.#valueAt + value.length);
-    this.#values.set(value, this.#valueAt);
-    this.#valueAt += value.length;
-    this.#valueEnds.push(this.#valueAt);
-  }
-
-  finish(pairs: number): PackedRows {
-    return {
-      keys: this.#keys.slice(0, this.#keyAt),
-      keyEnds: Uint32Array.from(this.#keyEnds),
-      values: this.#values.slice(0, this.#valueAt),
-      valueEnds: Uint32Array.from(this.#valueEnds),
-      pairs,
-    };
-  }
-}
-
-function grown(buffer: Uint8Array, needed: number): Uint8Array {
-  if (needed <= buffer.length) return buffer;
-  const next = new Uint8Array(Math.max(needed, buffer.length * 2));
-  next.set(buffer);
-  return next;
-}
-
-const SEPARATOR = Uint8Array.of(0x00);
-
 /**
  * Checks `bytes` against its manifest entry (verifyChunk: every defect is a SnapshotError and
  * nothing is packed) and packs the rows it makes: each record under its state key, each tree
  * node of the chunk under its hash, and a party -> object row for every owner of an object
  * record (the party index is not in the state; the records are certified by the root, so they
- * are read, not re-validated).
+ * are read, not re-validated). The buffers are sized exactly first, then filled once.
  */
 export function packChunkRows(entry: SnapshotChunkEntry, bytes: Uint8Array): PackedRows {
-  const packer = new Packer(bytes.length);
   const nodes: Array<[Uint8Array, Uint8Array]> = [];
   const pairs = verifyChunk(entry, bytes, (hash, node) => nodes.push([hash, node]));
+  const parties: Array<{ party: Uint8Array; objectId: Uint8Array }> = [];
+  let keyBytes = 0;
+  let valueBytes = 0;
   for (const pair of pairs) {
-    packer.put(Prefix.state, [pair.keyBytes], pair.value);
+    keyBytes += 1 + pair.keyBytes.length;
+    valueBytes += pair.value.length;
     if (!pair.key.startsWith('obj/')) continue;
     const objectId = pair.keyBytes.subarray(4);
     const record = dagCbor.decode(pair.value) as { owners?: Array<{ key?: unknown }> };
@@ -106,14 +60,55 @@ export function packChunkRows(entry: SnapshotChunkEntry, bytes: Uint8Array): Pac
           SnapshotErrorCode.chunkInvalid,
           `the record of ${pair.key} names a party the index cannot hold`,
         );
-      packer.put(Prefix.partyObject, [party, SEPARATOR, objectId], PRESENT_MARKER);
+      parties.push({ party, objectId });
+      keyBytes += 2 + party.length + objectId.length;
+      valueBytes += PRESENT_MARKER.length;
     }
   }
   for (const [hash, node] of nodes) {
     if (hash.length !== HASH_BYTES) throw new Error('a state-tree node hash is 32 bytes');
-    packer.put(Prefix.smtNode, [hash], node);
+    keyBytes += 1 + HASH_BYTES;
+    valueBytes += node.length;
   }
-  return packer.finish(pairs.length);
+  const rows = pairs.length + parties.length + nodes.length;
+  const packed: PackedRows = {
+    keys: new Uint8Array(keyBytes),
+    keyEnds: new Uint32Array(rows),
+    values: new Uint8Array(valueBytes),
+    valueEnds: new Uint32Array(rows),
+    pairs: pairs.length,
+  };
+  let row = 0;
+  let keyAt = 0;
+  let valueAt = 0;
+  const key = (part: Uint8Array) => {
+    packed.keys.set(part, keyAt);
+    keyAt += part.length;
+  };
+  const end = (value: Uint8Array) => {
+    packed.values.set(value, valueAt);
+    valueAt += value.length;
+    packed.keyEnds[row] = keyAt;
+    packed.valueEnds[row++] = valueAt;
+  };
+  for (const pair of pairs) {
+    packed.keys[keyAt++] = Prefix.state;
+    key(pair.keyBytes);
+    end(pair.value);
+  }
+  for (const { party, objectId } of parties) {
+    packed.keys[keyAt++] = Prefix.partyObject;
+    key(party);
+    packed.keys[keyAt++] = 0x00;
+    key(objectId);
+    end(PRESENT_MARKER);
+  }
+  for (const [hash, node] of nodes) {
+    packed.keys[keyAt++] = Prefix.smtNode;
+    key(hash);
+    end(node);
+  }
+  return packed;
 }
 
 /** The refusal a worker sends back for `error` thrown by packChunkRows. */

@@ -13,7 +13,7 @@ import { VerifyPool } from '../crypto/verify-pool.js';
 import { createNetwork } from '../network/create.js';
 import type { NetworkLogger } from '../network/interface.js';
 import { snapshotClient } from './client.js';
-import { joinFromSnapshot, type JoinProgress, type JoinResult } from './join.js';
+import { joinFromSnapshot, joinWorkerCount, type JoinProgress, type JoinResult } from './join.js';
 import { snapshotProtocol } from './protocol.js';
 
 export const JOINING_DIR = 'chain.joining';
@@ -47,8 +47,8 @@ export async function joinBeforeStart(options: {
     ],
     logger: log.child({ part: 'network' }),
   });
-  // The second core checks chunks while this thread receives and writes them.
-  const pool = new VerifyPool({ workers: 1 });
+  // Every core checks chunks while this thread receives and writes them.
+  const pool = new VerifyPool({ workers: joinWorkerCount() });
   try {
     const started = performance.now();
     const result = await joinFromSnapshot({
