@@ -59,6 +59,7 @@ export function singleChoice(boxes: number, choice: number): { shape: ContestSha
 
 export function flipByte(bytes: Uint8Array, position: number, mask: number): Uint8Array {
   const out = bytes.slice();
-  out[position % out.length] = (out[position % out.length] as number) ^ (mask || 1);
+  const at = ((position % out.length) + out.length) % out.length;
+  out[at] = (out[at] as number) ^ (mask & 0xff || 1);
   return out;
 }

@@ -162,7 +162,10 @@ describe('both group libraries agree byte for byte', () => {
         [],
         [],
       );
-      const x1 = dealt.reduce((acc, d) => group.scalarAdd(acc, shareFor(group, d.secret, 1)), new Uint8Array(32));
+      const x1 = dealt.reduce<Uint8Array>(
+        (acc, d) => group.scalarAdd(acc, shareFor(group, d.secret, 1)),
+        new Uint8Array(32),
+      );
       const ctx = { electionId: parameters.electionId, publicKey: dkg.publicKey, credential: new Uint8Array(32) };
       const shapes = [{ boxes: 2, min: 1, max: 1 }];
       const ballot = createBallot(group, ctx, shapes, [[0, 1]], random);

@@ -84,19 +84,14 @@ function contestItems(boxes: readonly Ciphertext[]): Uint8Array[] {
   return boxes.flatMap((box) => [box.alpha, box.beta]);
 }
 
-/** The Fiat–Shamir statement of box b of contest q (A.4's table). */
-export function boxStatement(context: BallotContext, q: number, b: number, boxes: readonly Ciphertext[]): FiatShamir {
+/**
+ * The Fiat–Shamir statement of box b of contest q (A.4's table): its own ciphertext and its
+ * position, as Belenios and ElectionGuard hash, so a changed box fails its own proof.
+ */
+export function boxStatement(context: BallotContext, q: number, b: number, box: Ciphertext): FiatShamir {
   return {
     domain: DOMAIN.box,
-    statement: [
-      context.electionId,
-      context.publicKey,
-      context.credential,
-      u32(q),
-      u32(b),
-      u32(boxes.length),
-      ...contestItems(boxes),
-    ],
+    statement: [context.electionId, context.publicKey, context.credential, u32(q), u32(b), box.alpha, box.beta],
   };
 }
 
@@ -150,7 +145,7 @@ export function createBallot(
     const nonces = marks.map(() => randomScalar(group, random));
     const ciphertexts = marks.map((m, b) => encrypt(group, context.publicKey, m, nonces[b] as Uint8Array));
     const boxes = ciphertexts.map((ciphertext, b): BoxEntry => {
-      const fs = boxStatement(context, q, b, ciphertexts);
+      const fs = boxStatement(context, q, b, ciphertext);
       const m = marks[b] as number;
       const proof = proveDisjunctive(
         group,
@@ -266,7 +261,7 @@ export function verifyBallot(
           box.beta,
           [0, 1],
           box.proof,
-          boxStatement(context, q, b, contest.boxes),
+          boxStatement(context, q, b, box),
         )
       ) {
         fail('ELECTION_PROOF_INVALID', `the proof of box ${b} of contest ${q} does not verify`, { contest: q, box: b });
