@@ -2,7 +2,7 @@
 import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import type { BallotContext, ContestShape, Group, RandomSource } from '../../shared/election/crypto/index.js';
-import { scalarFromInteger } from '../../shared/election/crypto/index.js';
+import { ElectionCryptoError, scalarFromInteger } from '../../shared/election/crypto/index.js';
 
 /** 64 bytes per call from SHA-512(seed ‖ counter): a seed reproduces a run. */
 export function seededRandom(seed: number | Uint8Array): RandomSource {
@@ -62,4 +62,15 @@ export function flipByte(bytes: Uint8Array, position: number, mask: number): Uin
   const at = ((position % out.length) + out.length) % out.length;
   out[at] = (out[at] as number) ^ (mask & 0xff || 1);
   return out;
+}
+
+/** The ElectionCryptoError `action` throws; fails the test when it throws none (or another error). */
+export function refusal(action: () => unknown, accepted = 'expected a refusal'): ElectionCryptoError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ElectionCryptoError) return error;
+    throw error;
+  }
+  throw new Error(accepted);
 }

@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../../shared/codec/index.js';
 import {
   CountTable,
-  ElectionCryptoError,
   addBallot,
   combineShares,
   createBallot,
@@ -44,7 +43,7 @@ import {
   type RandomSource,
   type SealedBoxes,
 } from '../../shared/election/crypto/index.js';
-import { contestAndVotes, seededRandom } from './election-fixtures.js';
+import { contestAndVotes, refusal, seededRandom } from './election-fixtures.js';
 
 let group: Group;
 let boxes: SealedBoxes;
@@ -52,16 +51,6 @@ beforeAll(async () => {
   group = await sodiumGroup();
   boxes = await sealedBoxes();
 });
-
-function refusal(action: () => unknown): ElectionCryptoError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ElectionCryptoError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 interface Trustees {
   result: DkgResult;
