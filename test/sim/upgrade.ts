@@ -1,12 +1,15 @@
-// An upgrade height, modelled minimally until governance.upgrade (cfg/protocol) is on main:
-// the plan is the simulation's, not the state's. From `height` on, protocol `version` is in
-// force and the transaction types it `enables` are accepted; below it a block carrying one is
-// invalid and a proposer leaves them waiting. A node whose software knows versions only below
-// `version` stops when it reaches `height`, with one sentence naming the version it needs.
+// An upgrade height in the simulator: the plan is the simulation's, not the state's. From
+// `height` on, protocol `version` is in force and the transaction types it `enables` are
+// accepted; below it a block carrying one is invalid and a proposer leaves them waiting. A node
+// whose software knows versions only below `version` stops when it reaches `height`, with one
+// sentence naming the version it needs.
 //
-// The hook to wire at merge: `protocolAt` answers from the plan here; with cfg/protocol it
-// answers from the chain state (the schedule governance.upgrade writes), and SimChain keeps
-// calling it the same way.
+// The real path (governance.upgrade writes cfg/protocol, the kernel's `sinceProtocol` refuses
+// with NOT_YET_ENABLED, ProtocolWatch stops old software) is tested on real node processes in
+// test/integration/upgrade.test.ts; here the plan stands in for that schedule so the simulator
+// measures what it is for: that 331 nodes switch at exactly the height, on time, under faults.
+// `protocolAt` is the one seam: answering it from a simulated cfg/protocol row would change
+// nothing the simulator measures.
 import type { Transaction, TransactionType } from '../../shared/ledger/index.js';
 
 export interface UpgradePlan {
