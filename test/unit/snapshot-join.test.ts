@@ -161,7 +161,10 @@ describe('joining from a snapshot (stand-in peers)', () => {
 
   it('writes exactly the same rows when chunks are checked on a worker thread, and refuses the same peers', async () => {
     expect(workerAnswers).toBeGreaterThan(result.chunks - 1);
-    expect(pooledResult.refusedPeers).toEqual(result.refusedPeers);
+    // the same peers for the same reasons (which bad chunk a peer is caught on first depends on timing)
+    const refusals = (joined: JoinResult) =>
+      joined.refusedPeers.map(({ peerId, reason }) => [peerId, /SNAPSHOT_[A-Z_]+/.exec(reason)?.[0]]).sort();
+    expect(refusals(pooledResult)).toEqual(refusals(result));
     expect(pooledResult.pairs).toBe(result.pairs);
     const rowsOf = async (into: string) => {
       const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, into), {
