@@ -8,17 +8,10 @@
 // command that replays it.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { integer, reportFailures, runCli } from './cli-args.js';
 import { describeNational, nationalConfig, nationalReplay, type NationalOptions } from './national-scenario.js';
 import { formatReport, nationalReport, type NationalReport } from './national-report.js';
 import { runSimulation, SimFailure } from './simulation.js';
-
-function integer(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < min)
-    throw new Error(`--${name} must be an integer >= ${min}, got ${value}`);
-  return parsed;
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -33,18 +26,18 @@ async function main(): Promise<number> {
       json: { type: 'string' },
     },
   });
-  const first = integer('seed', values.seed, 1, 0);
-  const count = integer('seeds', values.seeds, 1, 1);
+  const first = integer('seed', values.seed, 0) ?? 1;
+  const count = integer('seeds', values.seeds, 1) ?? 1;
   const reports: Array<{ seed: number; report: NationalReport; wallMs: number }> = [];
   const failed: Array<{ seed: number; replay: string }> = [];
   for (let seed = first; seed < first + count; seed++) {
     const options: NationalOptions = {
       seed,
-      validators: integer('validators', values.validators, 31, 4),
-      fullNodes: integer('full-nodes', values['full-nodes'], 300, 4),
-      heights: integer('heights', values.heights, 50, 4),
+      validators: integer('validators', values.validators, 4) ?? 31,
+      fullNodes: integer('full-nodes', values['full-nodes'], 4) ?? 300,
+      heights: integer('heights', values.heights, 4) ?? 50,
       ...(values['no-faults'] ? { faults: false } : {}),
-      ...(values.byzantine === undefined ? {} : { byzantine: integer('byzantine', values.byzantine, 0, 0) }),
+      ...(values.byzantine === undefined ? {} : { byzantine: integer('byzantine', values.byzantine, 0) }),
     };
     const config = nationalConfig(options);
     const replay = nationalReplay(options);
@@ -70,33 +63,11 @@ async function main(): Promise<number> {
     }
   }
   if (values.json) writeFileSync(values.json, JSON.stringify(reports, jsonMaps, 2));
-  if (failed.length > 0) {
-    console.error(`${failed.length} of ${count} runs FAILED: seeds ${failed.map((f) => f.seed).join(', ')}`);
-    console.error(`replay the first: ${failed[0]!.replay}`);
-    return 1;
-  }
-  return 0;
+  return reportFailures(failed, count, 'runs');
 }
 
 function jsonMaps(_key: string, value: unknown): unknown {
   return value instanceof Map ? Object.fromEntries(value) : value;
 }
 
-let finished = false;
-process.on('exit', () => {
-  if (!finished) {
-    console.error('the simulator stopped with a run still pending (a promise that never settles)');
-    process.exitCode = 3;
-  }
-});
-
-main().then(
-  (code) => {
-    finished = true;
-    process.exit(code);
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exit(2);
-  },
-);
+runCli(main);

@@ -5,17 +5,10 @@
 //   --validators N, --heights H             override what the seed would pick
 // Prints a summary and exits non-zero if any seed fails, naming the seeds and how to replay them.
 import { parseArgs } from 'node:util';
+import { integer, reportFailures, runCli } from './cli-args.js';
 import { describeConfig, randomConfig, replayCommand, type ConfigOverrides } from './scenario.js';
 import { runSimulation, SimFailure, type SimResult } from './simulation.js';
 import { summarize } from './summary.js';
-
-function integer(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < min)
-    throw new Error(`--${name} must be an integer >= ${min}, got ${value}`);
-  return parsed;
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -51,30 +44,7 @@ async function main(): Promise<number> {
     }
   }
   console.log(summarize(results, failures.length, performance.now() - started));
-  if (failures.length > 0) {
-    console.error(`${failures.length} of ${count} seeds FAILED: ${failures.map((f) => f.seed).join(', ')}`);
-    console.error(`replay the first: ${failures[0]!.replay}`);
-    return 1;
-  }
-  return 0;
+  return reportFailures(failures, count, 'seeds');
 }
 
-let finished = false;
-process.on('exit', () => {
-  // Node exits quietly when nothing is left to run: a run that never settled must not pass.
-  if (!finished) {
-    console.error('the simulator stopped with a run still pending (a promise that never settles)');
-    process.exitCode = 3;
-  }
-});
-
-main().then(
-  (code) => {
-    finished = true;
-    process.exit(code);
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exit(2);
-  },
-);
+runCli(main);

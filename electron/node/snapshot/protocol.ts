@@ -9,7 +9,6 @@
 //   {type: 'validators', hash}            -> {type: 'validators', validators: [key…]}
 //   any request may instead get           -> {type: 'error', code, message}
 import { z } from 'zod';
-import { CodecError, decode, encode } from '../../../shared/codec/index.js';
 import { schema } from '../../../shared/ledger/index.js';
 import {
   SNAPSHOT_CHUNK_BYTES_MAX,
@@ -17,6 +16,7 @@ import {
   SNAPSHOT_MANIFEST_BYTES_MAX,
   snapshotOfferSchema,
 } from '../../../shared/snapshot/index.js';
+import { bytesSchema, errorFrameSchema, heightSchema } from '../network/reqresp/frames.js';
 
 export const snapshotProtocol = (chainId: string): string => `/notary/${chainId}/snapshot/1.0.0`;
 
@@ -49,26 +49,20 @@ export const SnapErrorCode = {
 } as const;
 export type SnapErrorCode = (typeof SnapErrorCode)[keyof typeof SnapErrorCode];
 
-const height = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const bytes = (max: number) =>
-  z
-    .custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes')
-    .refine((value) => value.length > 0 && value.length <= max, `must be 1..${max} bytes`);
-
 export const snapRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('offers') }),
-  z.strictObject({ type: z.literal('manifest'), height }),
-  z.strictObject({ type: z.literal('chunk'), height, index: z.number().int().nonnegative().max(SNAPSHOT_CHUNKS_MAX) }),
-  z.strictObject({ type: z.literal('headers'), from: height, to: height }),
+  z.strictObject({ type: z.literal('manifest'), height: heightSchema }),
+  z.strictObject({
+    type: z.literal('chunk'),
+    height: heightSchema,
+    index: z.number().int().nonnegative().max(SNAPSHOT_CHUNKS_MAX),
+  }),
+  z.strictObject({ type: z.literal('headers'), from: heightSchema, to: heightSchema }),
   z.strictObject({ type: z.literal('validators'), hash: schema.hash }),
 ]);
 export type SnapRequest = z.infer<typeof snapRequestSchema>;
 
-const errorFrame = z.strictObject({
-  type: z.literal('error'),
-  code: z.enum(Object.values(SnapErrorCode) as [SnapErrorCode, ...SnapErrorCode[]]),
-  message: z.string().max(SNAP_ERROR_MESSAGE_LENGTH_MAX),
-});
+const errorFrame = errorFrameSchema(SnapErrorCode, SNAP_ERROR_MESSAGE_LENGTH_MAX);
 export type SnapErrorFrame = z.infer<typeof errorFrame>;
 
 export const offersFrameSchema = z.discriminatedUnion('type', [
@@ -76,24 +70,24 @@ export const offersFrameSchema = z.discriminatedUnion('type', [
   errorFrame,
 ]);
 export const manifestFrameSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('manifest'), manifest: bytes(SNAPSHOT_MANIFEST_BYTES_MAX) }),
+  z.strictObject({ type: z.literal('manifest'), manifest: bytesSchema(SNAPSHOT_MANIFEST_BYTES_MAX) }),
   errorFrame,
 ]);
 export const chunkFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('chunk'),
-    height,
+    height: heightSchema,
     index: z.number().int().nonnegative(),
-    chunk: bytes(SNAPSHOT_CHUNK_BYTES_MAX),
+    chunk: bytesSchema(SNAPSHOT_CHUNK_BYTES_MAX),
   }),
   errorFrame,
 ]);
 export const headersFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('header'),
-    height,
-    header: bytes(SNAP_HEADER_FRAME_BYTES_MAX),
-    commit: bytes(SNAP_HEADER_FRAME_BYTES_MAX),
+    height: heightSchema,
+    header: bytesSchema(SNAP_HEADER_FRAME_BYTES_MAX),
+    commit: bytesSchema(SNAP_HEADER_FRAME_BYTES_MAX),
   }),
   z.strictObject({ type: z.literal('end') }),
   errorFrame,
@@ -102,27 +96,6 @@ export const validatorsFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('validators'), validators: z.array(schema.publicKey).max(SNAP_VALIDATORS_MAX) }),
   errorFrame,
 ]);
-
-export function errorFrameOf(code: SnapErrorCode, message: string): SnapErrorFrame {
-  return { type: 'error', code, message: message.slice(0, SNAP_ERROR_MESSAGE_LENGTH_MAX) };
-}
-
-export function encodeFrame(frame: unknown): Uint8Array {
-  return encode(frame);
-}
-
-/** Canonical CBOR within `bytesMax`, then the schema; CodecError otherwise. */
-export function decodeFrame<T>(frameBytes: Uint8Array, bytesMax: number, frameSchema: z.ZodType<T>): T {
-  const value = decode(frameBytes, bytesMax);
-  const parsed = frameSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CodecError(
-      `not a valid frame${issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
-}
 
 export function headersRangeProblem(from: number, to: number): string | undefined {
   if (from > to) return `from ${from} is above to ${to}`;

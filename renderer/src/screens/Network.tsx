@@ -14,11 +14,11 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { AuthorityColumns, AuthorityRow } from '../components/AuthorityRow.js';
 import { Hash } from '../components/common.js';
 import { QueryView } from '../components/QueryView.js';
 import { useApi, useStatus } from '../data.js';
 import { formatDuration, formatNumber, formatShortTime } from '../format.js';
-import { VoteStanding } from '../components/VoteStanding.js';
 import { FollowersCard } from './network/Followers.js';
 import { ProtocolCard } from './network/Protocol.js';
 import { ProtocolStoppedAlert } from './network/ProtocolStopped.js';
@@ -216,40 +216,21 @@ export function NetworkScreen() {
           {(data) => (
             <div className="table-wrap">
               <Table aria-label={t('network.validators')}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
-                    <Table.Th>{t('network.offices.vote')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.lastSigned')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.missed')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
+                <AuthorityColumns>
+                  <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.lastSigned')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.missed')}</Table.Th>
+                  <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
+                </AuthorityColumns>
                 <Table.Tbody>
                   {data.validators.map((validator) => (
-                    <Table.Tr
+                    <AuthorityRow
                       key={validator.key}
+                      authority={validator}
+                      votes
                       data-testid="validator-row"
                       data-connected={String(validator.connected)}
                     >
-                      <Table.Td>
-                        <Group gap="xs">
-                          <Text size="sm">{validator.name ?? t('app.unknown')}</Text>
-                          {validator.self ? (
-                            <Badge size="xs" variant="outline">
-                              {t('network.self')}
-                            </Badge>
-                          ) : null}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
-                      <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
-                      <Table.Td>
-                        <VoteStanding votes designated={validator.designated} />
-                      </Table.Td>
                       <Table.Td className="nowrap">
                         <Badge color={validator.connected ? 'green' : 'red'} variant="light">
                           {validator.connected ? t('network.connected') : t('network.disconnected')}
@@ -274,7 +255,7 @@ export function NetworkScreen() {
                           </Stack>
                         ) : null}
                       </Table.Td>
-                    </Table.Tr>
+                    </AuthorityRow>
                   ))}
                 </Table.Tbody>
               </Table>

@@ -9,9 +9,10 @@
 // them and at most SYNC_RESPONSE_BYTES_MAX of block + commit bytes; it may stop early (at the
 // server's head or at the byte limit), and the client asks again from where it ended.
 import { z } from 'zod';
-import { CodecError, decode, encode } from '../../../../shared/codec/index.js';
 import { schema } from '../../../../shared/ledger/index.js';
-import { NetworkError, NetworkErrorCode } from '../errors.js';
+import { bytesSchema, errorFrameSchema, heightSchema } from '../reqresp/frames.js';
+
+export { decodeFrame, encodeFrame } from '../reqresp/frames.js';
 
 export const SYNC_BLOCKS_MAX = 64;
 export const SYNC_RESPONSE_BYTES_MAX = 16 * 1024 * 1024;
@@ -38,35 +39,25 @@ export const SyncErrorCode = {
 } as const;
 export type SyncErrorCode = (typeof SyncErrorCode)[keyof typeof SyncErrorCode];
 
-const height = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const bytes = (max: number) =>
-  z
-    .custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes')
-    .refine((value) => value.length > 0 && value.length <= max, `must be 1..${max} bytes`);
-
 export const syncRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('status') }),
-  z.strictObject({ type: z.literal('blocks'), from: height, to: height }),
+  z.strictObject({ type: z.literal('blocks'), from: heightSchema, to: heightSchema }),
 ]);
 export type SyncRequest = z.infer<typeof syncRequestSchema>;
 
-const errorFrame = z.strictObject({
-  type: z.literal('error'),
-  code: z.enum(Object.values(SyncErrorCode) as [SyncErrorCode, ...SyncErrorCode[]]),
-  message: z.string().max(SYNC_ERROR_MESSAGE_LENGTH_MAX),
-});
+const errorFrame = errorFrameSchema(SyncErrorCode, SYNC_ERROR_MESSAGE_LENGTH_MAX);
 
 export const statusResponseSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('status'), genesisHash: schema.hash, height, headHash: schema.hash }),
+  z.strictObject({ type: z.literal('status'), genesisHash: schema.hash, height: heightSchema, headHash: schema.hash }),
   errorFrame,
 ]);
 
 export const blocksFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('block'),
-    height,
-    block: bytes(SYNC_RESPONSE_BYTES_MAX),
-    commit: bytes(SYNC_RESPONSE_BYTES_MAX),
+    height: heightSchema,
+    block: bytesSchema(SYNC_RESPONSE_BYTES_MAX),
+    commit: bytesSchema(SYNC_RESPONSE_BYTES_MAX),
   }),
   z.strictObject({ type: z.literal('end') }),
   errorFrame,
@@ -74,27 +65,6 @@ export const blocksFrameSchema = z.discriminatedUnion('type', [
 
 export type SyncResponseFrame = z.infer<typeof statusResponseSchema> | z.infer<typeof blocksFrameSchema>;
 export type SyncErrorFrame = z.infer<typeof errorFrame>;
-
-export function errorFrameOf(code: SyncErrorCode, message: string): SyncErrorFrame {
-  return { type: 'error', code, message: message.slice(0, SYNC_ERROR_MESSAGE_LENGTH_MAX) };
-}
-
-export function encodeFrame(frame: SyncRequest | SyncResponseFrame): Uint8Array {
-  return encode(frame);
-}
-
-/** Decodes one frame: canonical CBOR within `bytesMax`, then the schema. Throws CodecError (MALFORMED) for bad bytes or a bad shape. */
-export function decodeFrame<T>(frameBytes: Uint8Array, bytesMax: number, frameSchema: z.ZodType<T>): T {
-  const value = decode(frameBytes, bytesMax);
-  const parsed = frameSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CodecError(
-      `not a valid frame${issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
-}
 
 /** The range rules, the same on both sides; returns what is wrong, or undefined. */
 export function rangeProblem(from: number, to: number): string | undefined {
@@ -104,9 +74,4 @@ export function rangeProblem(from: number, to: number): string | undefined {
   if (to - from + 1 > SYNC_BLOCKS_MAX)
     return `${to - from + 1} heights requested; at most ${SYNC_BLOCKS_MAX} per request`;
   return undefined;
-}
-
-/** A protocol violation by the remote peer, as the client reports it. */
-export function violation(peerId: string, message: string): NetworkError {
-  return new NetworkError(NetworkErrorCode.protocolViolation, `peer ${peerId}: ${message}`);
 }

@@ -1,14 +1,12 @@
 // Serves the sync protocol from a SyncSource. Every request is read within a size limit and a
 // deadline, checked against the schema and the range rules, and answered; a bad request gets
-// an error frame, never an exception that escapes the handler.
-import type { IncomingStreamData, Stream } from '@libp2p/interface';
-import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream';
+// an error frame, never an exception that escapes the handler (reqresp/serve.ts).
+import type { IncomingStreamData } from '@libp2p/interface';
 import type { NetworkLogger, SyncSource } from '../interface.js';
+import { requestHandler, type Reply } from '../reqresp/serve.js';
 import {
-  decodeFrame,
-  encodeFrame,
-  errorFrameOf,
   rangeProblem,
+  SYNC_ERROR_MESSAGE_LENGTH_MAX,
   SYNC_REQUEST_BYTES_MAX,
   SYNC_RESPONSE_BYTES_MAX,
   SyncErrorCode,
@@ -27,96 +25,44 @@ export interface SyncServerInit {
 }
 
 export class SyncServer {
-  #active = 0;
-
-  constructor(private readonly init: SyncServerInit) {}
-
   /** The libp2p stream handler. */
-  readonly handle = ({ stream, connection }: IncomingStreamData): void => {
-    void this.#serve(stream, connection.remotePeer.toString());
-  };
+  readonly handle: (data: IncomingStreamData) => void;
 
-  async #serve(stream: Stream, peerId: string): Promise<void> {
-    const signal = AbortSignal.timeout(this.init.timeoutMs);
-    const lp = lpStream(stream, { maxDataLength: SYNC_REQUEST_BYTES_MAX });
-    const busy = this.#active >= this.init.concurrency;
-    this.#active++;
-    try {
-      const served = busy
-        ? await this.#refuse(lp, peerId, SyncErrorCode.busy, 'too many sync requests at once; try later', signal)
-        : await this.#answer(lp, peerId, signal);
-      if (served) this.init.counters.served++;
-      await stream.close({ signal });
-    } catch (error) {
-      this.init.log.debug({ peer: peerId, error: String(error) }, 'sync stream failed');
-      stream.abort(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      this.#active--;
-    }
+  constructor(private readonly init: SyncServerInit) {
+    this.handle = requestHandler<SyncRequest, SyncErrorCode>({
+      name: 'sync',
+      requestBytesMax: SYNC_REQUEST_BYTES_MAX,
+      requestSchema: syncRequestSchema,
+      errorMessageLengthMax: SYNC_ERROR_MESSAGE_LENGTH_MAX,
+      codes: SyncErrorCode,
+      internalMessage: 'the serving node failed to read its store',
+      internalLog: 'sync server failed reading its source',
+      concurrency: init.concurrency,
+      timeoutMs: init.timeoutMs,
+      log: init.log,
+      counters: init.counters,
+      respond: (request, reply) =>
+        request.type === 'status' ? this.#status(reply) : this.#blocks(reply, request.from, request.to),
+    });
   }
 
-  /** Reads and answers one request; true if served, false if refused with an error frame. */
-  async #answer(lp: LengthPrefixedStream<Stream>, peerId: string, signal: AbortSignal): Promise<boolean> {
-    let request: SyncRequest;
-    try {
-      request = decodeFrame((await lp.read({ signal })).subarray(), SYNC_REQUEST_BYTES_MAX, syncRequestSchema);
-    } catch (error) {
-      // Past the deadline: stop. Anything else (bad bytes, a frame over the limit, a truncated
-      // frame) is answered with BAD_REQUEST while the peer may still read.
-      if (signal.aborted) throw error;
-      return this.#refuse(lp, peerId, SyncErrorCode.badRequest, (error as Error).message, signal);
-    }
-    try {
-      if (request.type === 'status') return await this.#status(lp, signal);
-      return await this.#blocks(lp, peerId, request.from, request.to, signal);
-    } catch (error) {
-      if (signal.aborted) throw error;
-      // Our own store failed: tell the peer (it tries another) and log it here.
-      this.init.log.error({ peer: peerId, error: String(error) }, 'sync server failed reading its source');
-      return this.#refuse(lp, peerId, SyncErrorCode.internal, 'the serving node failed to read its store', signal);
-    }
-  }
-
-  async #refuse(
-    lp: LengthPrefixedStream<Stream>,
-    peerId: string,
-    code: SyncErrorCode,
-    message: string,
-    signal: AbortSignal,
-  ): Promise<false> {
-    this.init.counters.refused++;
-    this.init.log.debug({ peer: peerId, code, reason: message }, 'sync request refused');
-    await lp.write(encodeFrame(errorFrameOf(code, message)), { signal });
-    return false;
-  }
-
-  async #status(lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<true> {
+  async #status(reply: Reply<SyncErrorCode>): Promise<true> {
     const { genesisHash, height, headHash } = await this.init.source.status();
-    await lp.write(encodeFrame({ type: 'status', genesisHash, height, headHash }), { signal });
+    await reply.write({ type: 'status', genesisHash, height, headHash });
     return true;
   }
 
   /** Streams heights from..min(to, head), stopping before the response would pass its byte limit. */
-  async #blocks(
-    lp: LengthPrefixedStream<Stream>,
-    peerId: string,
-    from: number,
-    to: number,
-    signal: AbortSignal,
-  ): Promise<boolean> {
+  async #blocks(reply: Reply<SyncErrorCode>, from: number, to: number): Promise<boolean> {
     const problem = rangeProblem(from, to);
-    if (problem) return this.#refuse(lp, peerId, SyncErrorCode.badRange, problem, signal);
+    if (problem) return reply.refuse(SyncErrorCode.badRange, problem);
     const { height: head } = await this.init.source.status();
-    if (from > head)
-      return this.#refuse(lp, peerId, SyncErrorCode.unavailable, `from ${from} is above our head ${head}`, signal);
+    if (from > head) return reply.refuse(SyncErrorCode.unavailable, `from ${from} is above our head ${head}`);
     const first = this.init.source.firstHeight?.() ?? 1;
     if (from < first)
-      return this.#refuse(
-        lp,
-        peerId,
+      return reply.refuse(
         SyncErrorCode.unavailable,
         `this node joined from a snapshot at height ${first} and holds no blocks below it`,
-        signal,
       );
     let responseBytes = 0;
     for (let height = from; height <= Math.min(to, head); height++) {
@@ -126,23 +72,16 @@ export class SyncServer {
       ]);
       if (!block || !commit) {
         this.init.log.error({ height }, 'a block at or below our head is missing from the store');
-        return this.#refuse(lp, peerId, SyncErrorCode.internal, `block ${height} is missing on this node`, signal);
+        return reply.refuse(SyncErrorCode.internal, `block ${height} is missing on this node`);
       }
       const size = block.length + commit.length;
-      if (size > SYNC_RESPONSE_BYTES_MAX && height === from) {
-        return this.#refuse(
-          lp,
-          peerId,
-          SyncErrorCode.blockTooLarge,
-          `block ${height} with its commit is ${size} bytes`,
-          signal,
-        );
-      }
+      if (size > SYNC_RESPONSE_BYTES_MAX && height === from)
+        return reply.refuse(SyncErrorCode.blockTooLarge, `block ${height} with its commit is ${size} bytes`);
       if (responseBytes + size > SYNC_RESPONSE_BYTES_MAX) break;
       responseBytes += size;
-      await lp.write(encodeFrame({ type: 'block', height, block, commit }), { signal });
+      await reply.write({ type: 'block', height, block, commit });
     }
-    await lp.write(encodeFrame({ type: 'end' }), { signal });
+    await reply.write({ type: 'end' });
     return true;
   }
 }

@@ -14,7 +14,8 @@ import { VerifyPool } from '../../crypto/verify-pool.js';
 import { BLOCK_BYTES_MAX, COMMIT_BYTES_MAX } from '../../store/index.js';
 import type { NetworkLogger, SyncClient, SyncedBlock, SyncStatus } from '../interface.js';
 import { silentLogger } from '../options.js';
-import { SYNC_BLOCKS_MAX, violation } from './protocol.js';
+import { violation } from '../reqresp/exchange.js';
+import { SYNC_BLOCKS_MAX } from './protocol.js';
 
 export interface SyncerInit {
   client: SyncClient;

@@ -2,7 +2,6 @@
 // JSON to co-sign with `notary tx sign`, then submitted from the signed file.
 import {
   Alert,
-  Badge,
   Button,
   Card,
   FileInput,
@@ -23,12 +22,12 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { transaction } from '../../../../shared/ledger/schema.js';
+import { AuthorityColumns, AuthorityRow } from '../../components/AuthorityRow.js';
 import { ErrorAlert, Hash } from '../../components/common.js';
 import { QueryView } from '../../components/QueryView.js';
 import { useApi, useClient, useIdentity, useStatus } from '../../data.js';
 import { downloadJson } from '../../format.js';
 import { TxProgress } from '../../components/TxProgress.js';
-import { VoteStanding } from '../../components/VoteStanding.js';
 import { readJsonFile } from '../../files.js';
 
 type Action = 'add' | 'update' | 'revoke';
@@ -347,41 +346,26 @@ export function Governance() {
           {(data) => (
             <div className="table-wrap">
               <Table aria-label={t('governance.current')}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
-                    <Table.Th>{t('network.offices.vote')}</Table.Th>
-                    <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
+                <AuthorityColumns>
+                  <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
+                </AuthorityColumns>
                 <Table.Tbody>
                   {/* every authority that takes part: the validators, then the offices that follow without voting */}
                   {[
                     ...data.validators.map((validator) => ({ ...validator, votes: true })),
                     ...data.followers.map((follower) => ({ ...follower, votes: false })),
-                  ].map((validator) => (
-                    <Table.Tr key={validator.key} data-testid="authority-row" data-votes={String(validator.votes)}>
+                  ].map((authority) => (
+                    <AuthorityRow
+                      key={authority.key}
+                      authority={authority}
+                      votes={authority.votes}
+                      data-testid="authority-row"
+                      data-votes={String(authority.votes)}
+                    >
                       <Table.Td>
-                        <Group gap="xs">
-                          {validator.name ?? t('app.unknown')}
-                          {validator.self ? (
-                            <Badge size="xs" variant="outline">
-                              {t('network.self')}
-                            </Badge>
-                          ) : null}
-                        </Group>
+                        <Hash value={authority.key} />
                       </Table.Td>
-                      <Table.Td>{validator.role ? t(`role.${validator.role}`) : '—'}</Table.Td>
-                      <Table.Td>{validator.status ? t(`authorityStatus.${validator.status}`) : '—'}</Table.Td>
-                      <Table.Td>
-                        <VoteStanding votes={validator.votes} designated={validator.designated} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Hash value={validator.key} />
-                      </Table.Td>
-                    </Table.Tr>
+                    </AuthorityRow>
                   ))}
                 </Table.Tbody>
               </Table>

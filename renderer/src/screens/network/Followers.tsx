@@ -1,10 +1,10 @@
 // The offices outside the validator set (REQ-VAL.1): they certify and follow the chain without
 // voting, so a registrar sees at a glance who votes (the validators card) and who follows.
-import { Badge, Card, Group, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { ValidatorsView } from '../../../../shared/api/index.js';
+import { AuthorityColumns, AuthorityRow } from '../../components/AuthorityRow.js';
 import { Hash } from '../../components/common.js';
-import { VoteStanding } from '../../components/VoteStanding.js';
 
 export function FollowersCard({ view }: { view: ValidatorsView }) {
   const { t } = useTranslation();
@@ -23,34 +23,19 @@ export function FollowersCard({ view }: { view: ValidatorsView }) {
       ) : (
         <div className="table-wrap">
           <Table aria-label={t('network.offices.followersTitle')}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('network.validatorColumns.name')}</Table.Th>
-                <Table.Th>{t('network.validatorColumns.role')}</Table.Th>
-                <Table.Th>{t('network.validatorColumns.status')}</Table.Th>
-                <Table.Th>{t('network.offices.vote')}</Table.Th>
-                <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
-                <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <AuthorityColumns>
+              <Table.Th>{t('network.validatorColumns.connected')}</Table.Th>
+              <Table.Th>{t('network.validatorColumns.key')}</Table.Th>
+            </AuthorityColumns>
             <Table.Tbody>
               {view.followers.map((follower) => (
-                <Table.Tr key={follower.key} data-testid="follower-row" data-role={follower.role ?? ''}>
-                  <Table.Td>
-                    <Group gap="xs">
-                      <Text size="sm">{follower.name ?? t('app.unknown')}</Text>
-                      {follower.self ? (
-                        <Badge size="xs" variant="outline">
-                          {t('network.self')}
-                        </Badge>
-                      ) : null}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{follower.role ? t(`role.${follower.role}`) : '—'}</Table.Td>
-                  <Table.Td>{follower.status ? t(`authorityStatus.${follower.status}`) : '—'}</Table.Td>
-                  <Table.Td>
-                    <VoteStanding votes={false} designated={follower.designated} />
-                  </Table.Td>
+                <AuthorityRow
+                  key={follower.key}
+                  authority={follower}
+                  votes={false}
+                  data-testid="follower-row"
+                  data-role={follower.role ?? ''}
+                >
                   <Table.Td className="nowrap">
                     <Badge color={follower.connected ? 'green' : 'gray'} variant="light">
                       {follower.connected ? t('network.connected') : t('network.disconnected')}
@@ -59,7 +44,7 @@ export function FollowersCard({ view }: { view: ValidatorsView }) {
                   <Table.Td>
                     <Hash value={follower.key} />
                   </Table.Td>
-                </Table.Tr>
+                </AuthorityRow>
               ))}
             </Table.Tbody>
           </Table>
