@@ -11,6 +11,7 @@ export const LEGACY_PROTOCOL = 1;
 export const PROTOCOL_VERSIONS = {
   1: 'the registry as launched: active registrars and notaries vote',
   2: 'validators designated by governance (at most maxValidators), chain parameters by governance',
+  3: 'elections and referenda: encrypted ballots, a threshold key made on chain, re-voting, a verifiable tally',
 } as const satisfies Record<number, string>;
 
 export type ProtocolVersion = keyof typeof PROTOCOL_VERSIONS;

@@ -12,6 +12,7 @@ export * from '../modules/authority/types.js';
 export * from '../modules/governance/types.js';
 export * from '../modules/property/types.js';
 export * from '../modules/encumbrance/types.js';
+export * from '../modules/election/types.js';
 
 const txSchemas = MODULES.flatMap((module) => module.txs.map((tx) => tx.schema)) as unknown as [
   AnyTxType['schema'],

@@ -5,15 +5,16 @@
 // (reject-codes.ts), and the API's and the UI's transaction-type lists.
 // A module may `use` only modules listed before it (test/unit/ledger-modules.test.ts).
 import { authorityModule } from './authority/module.js';
+import { electionModule } from './election/module.js';
 import { encumbranceModule } from './encumbrance/module.js';
 import { governanceModule } from './governance/module.js';
 import { propertyModule } from './property/module.js';
 
-export const MODULES = [authorityModule, governanceModule, propertyModule, encumbranceModule] as const;
+export const MODULES = [authorityModule, governanceModule, propertyModule, encumbranceModule, electionModule] as const;
 
 export type RegistryModule = (typeof MODULES)[number];
 export type ModuleName = RegistryModule['name'];
 /** Every transaction type's definition (schema and rules), as a union. */
 export type AnyTxType = RegistryModule['txs'][number];
 
-export { authorityModule, encumbranceModule, governanceModule, propertyModule };
+export { authorityModule, electionModule, encumbranceModule, governanceModule, propertyModule };

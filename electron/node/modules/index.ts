@@ -3,6 +3,7 @@
 // and hooks after a commit). test/unit/ledger-modules.test.ts holds the two lists equal.
 import type { SigningStep } from '../cli/tx-build.js';
 import { authorityNode } from './authority/index.js';
+import { electionNode } from './election/index.js';
 import { encumbranceNode } from './encumbrance/index.js';
 import { governanceNode } from './governance/index.js';
 import type { NodeModule } from './node-module.js';
@@ -10,7 +11,13 @@ import { propertyNode } from './property/index.js';
 
 export type { NodeModule } from './node-module.js';
 
-export const NODE_MODULES: readonly NodeModule[] = [authorityNode, governanceNode, propertyNode, encumbranceNode];
+export const NODE_MODULES: readonly NodeModule[] = [
+  authorityNode,
+  governanceNode,
+  propertyNode,
+  encumbranceNode,
+  electionNode,
+];
 
 export function signingStepOf(type: string): SigningStep | undefined {
   for (const module of NODE_MODULES) {

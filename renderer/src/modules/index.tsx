@@ -6,13 +6,14 @@ import type { Transaction, TransactionType } from '../../../shared/ledger/index.
 import type { Resource } from '../i18n/en.js';
 import type { ScreenName } from '../router.js';
 import { authority } from './authority/index.js';
+import { election } from './election/index.js';
 import { encumbrance } from './encumbrance/index.js';
 import { governance } from './governance/index.js';
 import { property } from './property/index.js';
 import type { UI_MODULE_STRINGS } from './strings.js';
 import type { TxTypeUi, UiModule, UiScreen } from './types.js';
 
-export const UI_MODULES = [property, encumbrance, authority, governance] as const;
+export const UI_MODULES = [property, encumbrance, authority, governance, election] as const;
 
 /** The strings each module of a list carries (a mapped tuple: the order stays). */
 type CarryingStrings<List extends readonly unknown[]> = { readonly [I in keyof List]: { readonly strings: List[I] } };

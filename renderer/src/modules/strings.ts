@@ -5,6 +5,7 @@
 import type { StringTree } from '../i18n/merge.js';
 import type { ModuleStrings } from './types.js';
 import { authorityStrings } from './authority/i18n/index.js';
+import { electionStrings } from './election/i18n/index.js';
 import { encumbranceStrings } from './encumbrance/i18n/index.js';
 import { governanceStrings } from './governance/i18n/index.js';
 import { propertyStrings } from './property/i18n/index.js';
@@ -12,7 +13,13 @@ import { propertyStrings } from './property/i18n/index.js';
 /** en, ru or be: the languages every module's strings come in. */
 type Language = keyof ModuleStrings<StringTree>;
 
-export const UI_MODULE_STRINGS = [propertyStrings, encumbranceStrings, authorityStrings, governanceStrings] as const;
+export const UI_MODULE_STRINGS = [
+  propertyStrings,
+  encumbranceStrings,
+  authorityStrings,
+  governanceStrings,
+  electionStrings,
+] as const;
 
 /** Each table of a list in one language (a mapped tuple: the order and the types stay). */
 type InLanguage<List extends readonly unknown[], L extends Language> = {

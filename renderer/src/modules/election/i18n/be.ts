@@ -1,0 +1,48 @@
+// Беларуская: the election module's strings (the type checker holds them to en.ts's keys).
+import type { Translation } from '../../../i18n/merge.js';
+import type { en } from './en.js';
+
+export const be: Translation<typeof en> = {
+  reject: {
+    ELECTION_EXISTS: 'Галасаванне з такім ідэнтыфікатарам ужо ёсць.',
+    ELECTION_UNKNOWN: 'У гэтай сетцы няма такога галасавання.',
+    ELECTION_PARAMETERS_INVALID: 'Тэрміны, пытанні, даверныя асобы або акругі галасавання не ўзгадняюцца.',
+    ELECTION_STEP_NOT_OPEN: 'Гэты этап галасавання яшчэ не адкрыты.',
+    ELECTION_STEP_CLOSED: 'Гэты этап галасавання скончаны або ўжо выкананы.',
+    ELECTION_NOT_TRUSTEE: 'Падпісант не з’яўляецца давернай асобай, названай у паведамленні.',
+    ELECTION_DUPLICATE_DEALING: 'Паведамленне гэтай давернай асобы для стварэння ключа ўжо запісана.',
+    ELECTION_DEALING_INVALID: 'Паведамленне для стварэння ключа не прайшло праверку.',
+    ELECTION_NO_DEALING: 'Скарга названа на даверную асобу без паведамлення для стварэння ключа.',
+    ELECTION_DUPLICATE_COMPLAINT: 'Гэтая скарга ўжо запісана.',
+    ELECTION_NO_COMPLAINT: 'Няма адкрытай скаргі, на якую можна адказаць.',
+    ELECTION_DKG_SHARE_INVALID: 'Раскрытая доля не адпавядае абавязацельствам давернай асобы.',
+    ELECTION_TOO_FEW_QUALIFIED: 'Занадта мала даверных асоб завяршылі стварэнне ключа.',
+    ELECTION_KEY_FIXED: 'Ключ галасавання ўжо ўстаноўлены.',
+    ELECTION_KEY_NOT_FIXED: 'Ключ галасавання яшчэ не ўстаноўлены.',
+    ELECTION_UNKNOWN_DISTRICT: 'У галасаванні няма такой акругі.',
+    ELECTION_CREDENTIAL_EXISTS: 'Гэты ключ выбаршчыка ўжо зарэгістраваны.',
+    ELECTION_ROLL_FULL: 'Спіс выбаршчыкаў запоўнены.',
+    ELECTION_NOT_ON_ROLL: 'Бюлетэнь падпісаны не зарэгістраваным ключом выбаршчыка.',
+    ELECTION_WRONG_ELECTION: 'Бюлетэнь пададзены ў іншае галасаванне, чым тое, дзе зарэгістраваны выбаршчык.',
+    ELECTION_OUTSIDE_WINDOW: 'Галасаванне зараз не адкрыта.',
+    ELECTION_ENCODING_INVALID: 'Бюлетэнь або паведамленне пашкоджаныя.',
+    ELECTION_BALLOT_SHAPE_INVALID: 'Бюлетэнь не адпавядае пытанням галасавання.',
+    ELECTION_PROOF_INVALID: 'Доказ у бюлетэні не праходзіць праверку.',
+    ELECTION_DUPLICATE_SHARE: 'Частковая расшыфроўка гэтай давернай асобы ўжо запісана.',
+    ELECTION_SHARE_INVALID: 'Частковая расшыфроўка давернай асобы не праходзіць праверку.',
+    ELECTION_TOO_FEW_SHARES: 'Занадта мала даверных асоб выканалі расшыфроўку, каб апублікаваць вынікі.',
+    ELECTION_COUNT_OUT_OF_RANGE: 'Расшыфраваны вынік не з’яўляецца магчымай колькасцю галасоў.',
+  },
+  txType: {
+    'election.create': 'Створана галасаванне',
+    'election.dkg.deal': 'Ключ галасавання: паведамленне давернай асобы',
+    'election.dkg.complain': 'Ключ галасавання: скарга',
+    'election.dkg.answer': 'Ключ галасавання: адказ на скаргу',
+    'election.key': 'Ключ галасавання ўстаноўлены',
+    'election.credential.register': 'Зарэгістраваны ключы выбаршчыкаў',
+    'election.cast': 'Бюлетэнь пададзены',
+    'election.close': 'Галасаванне закрыта',
+    'election.decrypt': 'Частковая расшыфроўка',
+    'election.tally': 'Вынікі апублікаваны',
+  },
+};

@@ -1,0 +1,48 @@
+// Русский: the election module's strings (the type checker holds them to en.ts's keys).
+import type { Translation } from '../../../i18n/merge.js';
+import type { en } from './en.js';
+
+export const ru: Translation<typeof en> = {
+  reject: {
+    ELECTION_EXISTS: 'Голосование с таким идентификатором уже есть.',
+    ELECTION_UNKNOWN: 'В этой сети нет такого голосования.',
+    ELECTION_PARAMETERS_INVALID: 'Сроки, вопросы, доверенные лица или округа голосования не согласуются.',
+    ELECTION_STEP_NOT_OPEN: 'Этот этап голосования ещё не открыт.',
+    ELECTION_STEP_CLOSED: 'Этот этап голосования закончен или уже выполнен.',
+    ELECTION_NOT_TRUSTEE: 'Подписант не является доверенным лицом, названным в сообщении.',
+    ELECTION_DUPLICATE_DEALING: 'Сообщение этого доверенного лица для создания ключа уже записано.',
+    ELECTION_DEALING_INVALID: 'Сообщение для создания ключа не прошло проверку.',
+    ELECTION_NO_DEALING: 'Жалоба названа на доверенное лицо без сообщения для создания ключа.',
+    ELECTION_DUPLICATE_COMPLAINT: 'Эта жалоба уже записана.',
+    ELECTION_NO_COMPLAINT: 'Нет открытой жалобы, на которую можно ответить.',
+    ELECTION_DKG_SHARE_INVALID: 'Раскрытая доля не соответствует обязательствам доверенного лица.',
+    ELECTION_TOO_FEW_QUALIFIED: 'Слишком мало доверенных лиц завершили создание ключа.',
+    ELECTION_KEY_FIXED: 'Ключ голосования уже установлен.',
+    ELECTION_KEY_NOT_FIXED: 'Ключ голосования ещё не установлен.',
+    ELECTION_UNKNOWN_DISTRICT: 'В голосовании нет такого округа.',
+    ELECTION_CREDENTIAL_EXISTS: 'Этот ключ избирателя уже зарегистрирован.',
+    ELECTION_ROLL_FULL: 'Список избирателей заполнен.',
+    ELECTION_NOT_ON_ROLL: 'Бюллетень подписан не зарегистрированным ключом избирателя.',
+    ELECTION_WRONG_ELECTION: 'Бюллетень подан в другое голосование, чем то, где зарегистрирован избиратель.',
+    ELECTION_OUTSIDE_WINDOW: 'Голосование сейчас не открыто.',
+    ELECTION_ENCODING_INVALID: 'Бюллетень или сообщение повреждены.',
+    ELECTION_BALLOT_SHAPE_INVALID: 'Бюллетень не соответствует вопросам голосования.',
+    ELECTION_PROOF_INVALID: 'Доказательство в бюллетене не проходит проверку.',
+    ELECTION_DUPLICATE_SHARE: 'Частичная расшифровка этого доверенного лица уже записана.',
+    ELECTION_SHARE_INVALID: 'Частичная расшифровка доверенного лица не проходит проверку.',
+    ELECTION_TOO_FEW_SHARES: 'Слишком мало доверенных лиц выполнили расшифровку, чтобы опубликовать итоги.',
+    ELECTION_COUNT_OUT_OF_RANGE: 'Расшифрованный итог не является возможным числом голосов.',
+  },
+  txType: {
+    'election.create': 'Создано голосование',
+    'election.dkg.deal': 'Ключ голосования: сообщение доверенного лица',
+    'election.dkg.complain': 'Ключ голосования: жалоба',
+    'election.dkg.answer': 'Ключ голосования: ответ на жалобу',
+    'election.key': 'Ключ голосования установлен',
+    'election.credential.register': 'Зарегистрированы ключи избирателей',
+    'election.cast': 'Бюллетень подан',
+    'election.close': 'Голосование закрыто',
+    'election.decrypt': 'Частичная расшифровка',
+    'election.tally': 'Итоги опубликованы',
+  },
+};

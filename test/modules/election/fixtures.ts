@@ -1,0 +1,62 @@
+// The election tests' world: the registry of ledger-fixtures on protocol 3, five trustees with
+// their transport keys, and a ledger whose reader throws on a key the rules did not declare
+// (as the node's prefetched view does), so a missing `keysOf` fails here.
+import type { KeyPair } from '../../../shared/crypto/index.js';
+import type { SealedBoxes } from '../../../shared/election/crypto/index.js';
+import {
+  executeBlock,
+  stateKeysOf,
+  StateKey,
+  type Transaction,
+  type UnsignedTransaction,
+} from '../../../shared/ledger/index.js';
+import { envelope, GENESIS_TIME_MS, keyOf, signedBy, TestLedger } from '../../support/ledger-fixtures.js';
+import { verify } from '../../../shared/crypto/index.js';
+
+export const SECOND_MS = 1_000;
+export const T0 = GENESIS_TIME_MS;
+
+export class StrictLedger extends TestLedger {
+  override apply(...txs: Transaction[]) {
+    const block = this.context();
+    const allowed = new Set<string>([StateKey.authorityIndex, StateKey.validatorSchedule]);
+    for (const tx of txs) for (const key of stateKeysOf(tx)) allowed.add(key);
+    const reader = {
+      get: (key: string) => {
+        if (!allowed.has(key)) throw new Error(`the rules read ${key}, which no keysOf declared`);
+        return this.state.get(key);
+      },
+    };
+    const { state, outcomes } = executeBlock(reader, txs, block, { verify });
+    for (const [key, value] of state.changes()) {
+      if (value === null) this.state.delete(key);
+      else this.state.set(key, value);
+    }
+    this.height = block.height;
+    this.timeMs = block.timeMs;
+    return outcomes;
+  }
+
+  /** The next block is at `timeMs` exactly. */
+  at(timeMs: number): this {
+    this.timeMs = timeMs - SECOND_MS;
+    return this;
+  }
+}
+
+export interface Trustee {
+  key: KeyPair;
+  transport: { publicKey: Uint8Array; secretKey: Uint8Array };
+}
+
+export function trustees(boxes: SealedBoxes, count: number): Trustee[] {
+  return Array.from({ length: count }, (_, i) => ({ key: keyOf(`trustee-${i + 1}`), transport: boxes.keyPair() }));
+}
+
+export function tx(type: string, payload: object, ...signers: KeyPair[]): Transaction {
+  return signedBy({ type, ...envelope(), payload } as unknown as UnsignedTransaction, ...signers);
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
