@@ -28,8 +28,8 @@ export function reportFailures(
 }
 
 /**
- * Runs `main` and exits with the code it returns. A run that never settles exits 3; so, as it
- * stands, does one that throws (its exit(2) meets the pending check below), after printing the error.
+ * Runs `main` and exits with the code it returns; one that throws prints the error and exits 2;
+ * a run that never settles exits 3.
  */
 export function runCli(main: () => Promise<number>): void {
   let finished = false;
@@ -47,6 +47,7 @@ export function runCli(main: () => Promise<number>): void {
       process.exit(code);
     },
     (error: unknown) => {
+      finished = true; // settled by an error: exit 2 with it, not 3 as if it never settled
       console.error(error);
       process.exit(2);
     },
