@@ -3,8 +3,7 @@
 // verify offline; history, search, peers, validators, OpenAPI and /metrics answer; bad input
 // is refused before it reaches the node.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -31,6 +30,7 @@ import { devKey, devParty, devTransfer } from '../../electron/node/dev/demo-regi
 import { createDevnet } from '../../electron/node/dev/devnet.js';
 import { NotaryNode } from '../../electron/node/node.js';
 import { waitFor } from '../support/devnet-harness.js';
+import { freeBasePort } from '../support/ports.js';
 
 let dir: string;
 let node: NotaryNode;
@@ -61,14 +61,6 @@ async function api(
 }
 
 /** Two free consecutive-enough TCP ports are not guaranteed; ask the OS for a base with room after it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 // A genesis needs a registrar, and every active registrar and notary votes: the smallest
 // network that certifies a transfer is two validators, here two nodes in this process.
 beforeAll(async () => {
@@ -77,7 +69,7 @@ beforeAll(async () => {
     dir,
     validators: 2,
     observers: 0,
-    basePort: await freePort(),
+    basePort: await freeBasePort(2),
     objects: 10,
     chainId: 'by-registry-api-test',
     consensus: { heartbeatMs: 200 },

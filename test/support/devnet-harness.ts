@@ -9,6 +9,7 @@ import type { BlockDetail, NodeStatus, OutboxEntryView, SubmitResult, TxStatus }
 import type { KeyPair } from '../../shared/crypto/index.js';
 import type { Genesis, Transaction } from '../../shared/ledger/index.js';
 import { createDevnet, type DevnetNode } from '../../electron/node/dev/devnet.js';
+import { freeBasePort } from './ports.js';
 
 const CLI = fileURLToPath(new URL('../../electron/node/cli.ts', import.meta.url));
 
@@ -131,7 +132,7 @@ export class Devnet {
     snapshot?: { intervalBlocks?: number; keep?: number; chunkBytesTarget?: number };
   }): Promise<Devnet> {
     const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
-    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+    const basePort = await freeBasePort(options.validators + (options.fullNodes ?? 0) + options.observers);
     const { nodes, genesis } = await createDevnet({
       dir,
       basePort,
