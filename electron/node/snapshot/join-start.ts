@@ -4,7 +4,8 @@
 // DATA/chain.joining and renamed to DATA/chain only when complete, so a crash mid-way leaves no
 // chain: the next start removes the leftover and joins again. A folder that has a chain
 // already ignores the switch.
-import { access, open, rename, rm } from 'node:fs/promises';
+import { access, rename, rm } from 'node:fs/promises';
+import { syncDirectory } from '../store/durable-file.js';
 import { join } from 'node:path';
 import type { Genesis } from '../../../shared/ledger/index.js';
 import { DataFiles, type NodeConfig } from '../config.js';
@@ -63,7 +64,7 @@ export async function joinBeforeStart(options: {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     await rename(joiningDir, chainDir);
-    await syncDir(dataDir);
+    await syncDirectory(dataDir);
     log.info(
       {
         height: result.height,
@@ -87,15 +88,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

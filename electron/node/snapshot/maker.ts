@@ -6,6 +6,7 @@
 // state root: a node never serves a snapshot it has not checked itself.
 import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { syncDirectory } from '../store/durable-file.js';
 import { join } from 'node:path';
 import { bytesToHex, encode, hexToBytes } from '../../../shared/codec/index.js';
 import {
@@ -167,21 +168,11 @@ export async function makeSnapshot(init: MakeSnapshotInit): Promise<MadeSnapshot
     await writeFileDurably(join(partial, MANIFEST_FILE), encode(manifest));
     await rm(final, { recursive: true, force: true });
     await rename(partial, final);
-    await syncDir(init.dir);
+    await syncDirectory(init.dir);
     return { manifest, pairs, bytes, phasesMs: { rows: rowsDone - started, chunks: performance.now() - rowsDone } };
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     throw error;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 
