@@ -124,6 +124,27 @@ describe('ChainStore: committing and reading blocks', () => {
     expect([...many.keys()]).toEqual(['obj/BY-7-0', 'obj/BY-7-1']);
   });
 
+  it('answers "not committed" for a transaction whose block is written between the lookup and the confirming scan, not "damaged"', async () => {
+    // Seen in CI: a restarted validator syncing blocks called itself damaged (NODE_DAMAGED) when
+    // a client asked for a transaction whose block landed between the two reads.
+    const store = await openStore();
+    await commitChain(store, 1);
+    const db = (store as unknown as { db: ClassicLevel<Uint8Array, Uint8Array> }).db;
+    const get = db.get.bind(db);
+    let raced = false;
+    (db as unknown as { get: typeof get }).get = async (key: Uint8Array, options?: object) => {
+      const value = await get(key, options as never);
+      if (value === undefined && !raced) {
+        raced = true;
+        await store.commitBlock(makeBatch(2));
+      }
+      return value;
+    };
+    expect(await store.getTxLocation(hashOf('tx 2'))).toBeUndefined();
+    expect(raced).toBe(true);
+    expect(await store.getTxLocation(hashOf('tx 2'))).toEqual({ height: 2, index: 0 });
+  });
+
   it('deletes a state key written as null', async () => {
     const store = await openStore();
     await commitChain(store, 1);

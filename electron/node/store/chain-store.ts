@@ -1183,17 +1183,32 @@ export class ChainStore {
    * a row the scan finds is damage.
    */
   private async readConfirmingMiss(what: string, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const value = await this.read(what, key);
-    if (value !== undefined) return value;
-    const [found] = await this.readRange(what, { gte: key, lt: concatBytes(key, Uint8Array.of(0)) }, 1);
-    if (found !== undefined)
-      throw corruptError(
-        this.dir,
-        "a lookup misses the row that a scan finds (a table file's filter block is damaged)",
-        undefined,
-        rowOf(key),
-      );
-    return undefined;
+    this.assertOpen();
+    // Both reads see one snapshot: a row committed between the lookup and the scan (a block
+    // written by sync or the committer meanwhile) is otherwise a miss that the scan "finds",
+    // and a healthy node would call itself damaged.
+    const snapshot = this.db.snapshot();
+    try {
+      let value: Uint8Array | undefined;
+      try {
+        const got = await this.db.get(key, { snapshot });
+        value = got === undefined ? undefined : plainBytes(got);
+      } catch (error) {
+        throw fromReadError(this.dir, what, error, rowOf(key));
+      }
+      if (value !== undefined) return value;
+      const [found] = await this.readRange(what, { gte: key, lt: concatBytes(key, Uint8Array.of(0)) }, 1, snapshot);
+      if (found !== undefined)
+        throw corruptError(
+          this.dir,
+          "a lookup misses the row that a scan finds (a table file's filter block is damaged)",
+          undefined,
+          rowOf(key),
+        );
+      return undefined;
+    } finally {
+      await snapshot.close();
+    }
   }
 
   /** Bounded range read: `limit` is at most LIMIT_MAX, so the result fits in memory. */
@@ -1201,10 +1216,11 @@ export class ChainStore {
     what: string,
     range: KeyRange | { gt: Uint8Array; lt: Uint8Array },
     limit: number,
+    snapshot?: ReturnType<Database['snapshot']>,
   ): Promise<Array<[Uint8Array, Uint8Array]>> {
     this.assertOpen();
     try {
-      const entries = await this.db.iterator({ ...range, limit }).all();
+      const entries = await this.db.iterator({ ...range, limit, ...(snapshot ? { snapshot } : {}) }).all();
       return entries.map(([key, value]) => [plainBytes(key), plainBytes(value)]);
     } catch (error) {
       throw fromReadError(this.dir, what, error, rangeRow(range));
