@@ -47,6 +47,7 @@ export function registerIpc(
     if (!node) return errorBody(503, 'NODE_LOCKED', 'the node starts once its keystore is unlocked');
     try {
       const reply = await dispatchCall(name, request, node.handlers);
+      if ('bytes' in reply) return errorBody(404, 'NOT_OVER_IPC', 'a file download is served over HTTP only');
       return { status: reply.status, body: 'json' in reply ? reply.json : reply.text };
     } catch (error) {
       const apiError = toApiError(error);

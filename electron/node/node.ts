@@ -34,6 +34,7 @@ import { joinBeforeStart } from './snapshot/join-start.js';
 import { snapshotService } from './snapshot/service.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
 import { openNodeStores } from './store/node-stores.js';
+import { loadElectionGroup } from '../../shared/modules/election/group.js';
 
 /** The built renderer beside the sources (npm run build:renderer), if it was built. */
 export function defaultUiDir(): string | undefined {
@@ -90,6 +91,8 @@ export class NotaryNode {
     // REJECT: an API address other machines reach without the opt-in, before anything opens
     if (!allowRemote && !isLoopbackHost(address.host)) throw new ApiExposedError(address.host);
     const genesis = await readGenesis(dataDir);
+    // the election rules' ballot proofs in libsodium (12x @noble/curves, the same bytes: decision #57)
+    await loadElectionGroup();
     const keys = await openKeyRing(dataDir, config.role, options.passphrase);
     // the office's key as the chain has it now: transactions are signed with it (decision #51)
     const signingKey = keys?.live ?? null;

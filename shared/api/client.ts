@@ -1,6 +1,7 @@
 // A typed client of the API contract over any transport: HTTP (the browser UI, the CLI,
 // other systems) or Electron IPC (the desktop window). The renderer talks only to this.
 import type { z } from 'zod';
+import { encode } from '../codec/index.js';
 import { apiErrorSchema, API_PREFIX } from './contract.js';
 import { API_METHOD_NAMES, type NotaryBridge } from './methods.js';
 import { apiRoutes, type RouteName } from './routes.js';
@@ -17,7 +18,9 @@ type BodyPart<R> = R extends { body: infer B extends z.ZodType } ? { body: z.inp
 export type RouteInput<K extends RouteName> = ParamsPart<Routes[K]> & QueryPart<Routes[K]> & BodyPart<Routes[K]>;
 export type RouteOutput<K extends RouteName> = Routes[K]['response'] extends z.ZodType
   ? z.output<Routes[K]['response']>
-  : string;
+  : Routes[K]['response'] extends 'bytes'
+    ? Uint8Array
+    : string;
 /** A plain, serialisable request: what crosses the IPC boundary. */
 export interface ApiRequest {
   params?: Record<string, string | number>;
@@ -57,7 +60,7 @@ export function apiClient(transport: ApiTransport): ApiClient {
         if (parsed.success) throw new ApiCallError(status, parsed.data.error.code, parsed.data.error.message);
         throw new ApiCallError(status, 'UNEXPECTED_ANSWER', `the node answered ${name} with status ${status}`);
       }
-      if (route.response === 'text') return body as never;
+      if (route.response === 'text' || route.response === 'bytes') return body as never;
       const parsed = (route.response as z.ZodType).safeParse(body);
       if (!parsed.success)
         throw new ApiCallError(
@@ -85,14 +88,25 @@ export function requestPath(name: RouteName, request: ApiRequest): string {
   return `${route.root ? '' : API_PREFIX}${path}${search}`;
 }
 
+/** True when a value holds bytes anywhere (JSON cannot carry them; CBOR can). */
+export function holdsBytes(value: unknown, depth = 0): boolean {
+  if (value instanceof Uint8Array) return true;
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  return Object.values(value).some((item) => holdsBytes(item, depth + 1));
+}
+
 /** HTTP transport with the bearer token; `fetch` is the platform's (browser or Node). */
 export function httpTransport(options: { baseUrl: string; token: string; fetch?: typeof fetch }): ApiTransport {
   const doFetch = options.fetch ?? fetch;
   return async (name, request) => {
     const route = apiRoutes[name];
     const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
-    let body: string | undefined;
-    if (route.method === 'POST') {
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (route.method === 'POST' && holdsBytes(request.body)) {
+      // a transaction carrying byte strings (a ballot): canonical CBOR, as the node decodes it
+      headers['content-type'] = 'application/cbor';
+      body = new Uint8Array(encode(request.body));
+    } else if (route.method === 'POST') {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.body ?? {});
     }
@@ -110,6 +124,8 @@ export function httpTransport(options: { baseUrl: string; token: string; fetch?:
         `the node at ${options.baseUrl} does not answer (${(error as Error).message})`,
       );
     }
+    if (route.response === 'bytes' && response.ok)
+      return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
     const text = await response.text();
     if (route.response === 'text' && response.ok) return { status: response.status, body: text };
     let json: unknown;

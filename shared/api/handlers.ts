@@ -24,9 +24,19 @@ export interface TextAnswer {
   text: string;
 }
 
+/** A file streamed as it is made (an election's export), with its content type. */
+export interface BytesAnswer {
+  contentType: string;
+  /** The name a client saves it under. */
+  fileName: string;
+  chunks: AsyncIterable<Uint8Array>;
+}
+
 export type HandlerOutput<K extends RouteName> = Routes[K]['response'] extends z.ZodType
   ? z.output<Routes[K]['response']>
-  : TextAnswer;
+  : Routes[K]['response'] extends 'bytes'
+    ? BytesAnswer
+    : TextAnswer;
 
 /** Answers one route, or throws (an ApiError with its status, or a typed error the server maps). */
 export type ApiHandler<K extends RouteName> = (input: HandlerInput<K>) => Promise<HandlerOutput<K>>;

@@ -2,6 +2,7 @@
 // bundle stays small. routes.ts checks at compile time that these are exactly its routes.
 import { AUTHORITY_API_METHODS } from '../modules/authority/api-names.js';
 import { PROPERTY_API_METHODS } from '../modules/property/api-names.js';
+import { ELECTION_API_METHODS } from '../modules/election/api-names.js';
 
 /** The node's own methods, then each registry module's, in module order. */
 export const API_METHOD_NAMES = [
@@ -29,6 +30,7 @@ export const API_METHOD_NAMES = [
   'metrics',
   ...AUTHORITY_API_METHODS,
   ...PROPERTY_API_METHODS,
+  ...ELECTION_API_METHODS,
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
 

@@ -43,7 +43,12 @@ function operation(name: string, route: RouteSpec): Record<string, unknown> {
   const ok =
     route.response === 'text'
       ? { description: route.summary, content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } }
-      : { description: route.summary, content: { 'application/json': { schema: jsonSchema(route.response) } } };
+      : route.response === 'bytes'
+        ? {
+            description: route.summary,
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          }
+        : { description: route.summary, content: { 'application/json': { schema: jsonSchema(route.response) } } };
   const errors = Object.fromEntries(
     [...new Set([400, 401, 403, 500, ...(route.errors ?? [])])]
       .sort((a, b) => a - b)

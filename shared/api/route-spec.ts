@@ -21,8 +21,11 @@ export interface RouteSpec {
   /** An absent or empty body stands for `{}` (routes whose body carries nothing: `{}` or nothing mean the same). */
   bodyOptional?: true;
   status: number;
-  /** JSON unless `text` (the Prometheus exposition format). */
-  response: z.ZodType | 'text';
+  /**
+   * JSON unless `text` (the Prometheus exposition format) or `bytes` (a file streamed as it is
+   * made, such as an election's export: over HTTP only).
+   */
+  response: z.ZodType | 'text' | 'bytes';
   /** Statuses besides 400/401/403/500 that this route answers with. */
   errors?: number[];
 }

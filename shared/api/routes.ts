@@ -24,6 +24,7 @@ import {
 } from './contract.js';
 import { authorityRoutes } from '../modules/authority/api.js';
 import { propertyRoutes } from '../modules/property/api.js';
+import { electionRoutes } from '../modules/election/api.js';
 import type { ApiMethodName } from './methods.js';
 import type { RouteSpec } from './route-spec.js';
 
@@ -243,7 +244,7 @@ const nodeRoutes = {
 } as const satisfies Record<string, RouteSpec>;
 
 /** Every route: the node's, then each module's, in module order. */
-export const apiRoutes = { ...nodeRoutes, ...authorityRoutes, ...propertyRoutes } as const;
+export const apiRoutes = { ...nodeRoutes, ...authorityRoutes, ...propertyRoutes, ...electionRoutes } as const;
 
 export type RouteName = keyof typeof apiRoutes;
 

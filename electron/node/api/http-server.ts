@@ -4,7 +4,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_BODY_BYTES_MAX, API_PREFIX, type ApiHandlerMap } from '../../../shared/api/index.js';
+import { API_BODY_BYTES_MAX, API_PREFIX, type ApiHandlerMap, type BytesAnswer } from '../../../shared/api/index.js';
+import { bytesToHex, CodecError, decode } from '../../../shared/codec/index.js';
 import { writeFileDurably } from '../config.js';
 import { ApiError, toApiError } from './errors.js';
 import { eventsUpgradeHandler, type EventHub } from './events.js';
@@ -44,6 +45,15 @@ export async function loadApiToken(tokenFile: string): Promise<string> {
 // with replacement characters, which would sign and commit text nobody sent.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A body sent as `application/cbor` is canonical CBOR (shared/codec): how a transaction whose
+ * payload carries byte strings (an election's ballots and proofs, decision #56) reaches the
+ * node, since JSON has no bytes. Anything else is JSON.
+ */
+function isCbor(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/cbor';
+}
+
 async function readBody(request: IncomingMessage, emptyAs?: unknown): Promise<unknown> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > API_BODY_BYTES_MAX)
@@ -57,6 +67,14 @@ async function readBody(request: IncomingMessage, emptyAs?: unknown): Promise<un
     chunks.push(chunk as Buffer);
   }
   if (length === 0 && emptyAs !== undefined) return emptyAs;
+  if (isCbor(request)) {
+    try {
+      return decode(new Uint8Array(Buffer.concat(chunks)), API_BODY_BYTES_MAX);
+    } catch (error) {
+      if (error instanceof CodecError) throw new ApiError(400, 'MALFORMED', `the CBOR body: ${error.message}`);
+      throw error;
+    }
+  }
   let text: string;
   try {
     text = strictUtf8.decode(Buffer.concat(chunks));
@@ -70,8 +88,13 @@ async function readBody(request: IncomingMessage, emptyAs?: unknown): Promise<un
   }
 }
 
+/** Bytes inside a JSON answer (a block holding a ballot) are written as lowercase hex. */
+function jsonValue(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? bytesToHex(value) : value;
+}
+
 function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body, jsonValue);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
@@ -129,6 +152,7 @@ async function answer(
   }
   const reply = await dispatch(routeOf(request), options.handlers, (emptyAs) => readBody(request, emptyAs));
   if ('json' in reply) send(response, reply.status, reply.json);
+  else if ('bytes' in reply) await stream(response, reply.status, reply.bytes);
   else {
     response.writeHead(reply.status, {
       'content-type': reply.contentType,
@@ -137,6 +161,33 @@ async function answer(
     });
     response.end(reply.text);
   }
+}
+
+/**
+ * Streams a file as it is made. An error before the first chunk is still an ordinary JSON
+ * error; after it, the connection is cut (the client sees a short body, and a framed file such
+ * as an election export is refused as cut).
+ */
+async function stream(response: ServerResponse, status: number, answer: BytesAnswer): Promise<void> {
+  const iterator = answer.chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  response.writeHead(status, {
+    'content-type': answer.contentType,
+    'content-disposition': `attachment; filename="${answer.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+    'cache-control': 'no-store',
+  });
+  for (let step = first; !step.done; step = await iterator.next()) {
+    if (!response.write(step.value))
+      await new Promise<void>((resolve) => {
+        response.once('drain', resolve);
+        response.once('close', resolve);
+      });
+    if (response.destroyed) {
+      await iterator.return?.();
+      return;
+    }
+  }
+  response.end();
 }
 
 /** A listen address only this machine reaches: 127.0.0.0/8, ::1 or localhost. */

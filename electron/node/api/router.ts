@@ -10,11 +10,15 @@ import {
   type ApiHandlerMap,
   type RouteName,
   type RouteSpec,
+  type BytesAnswer,
   type TextAnswer,
 } from '../../../shared/api/index.js';
 import { ApiError } from './errors.js';
 
-export type Reply = { status: number; json: unknown } | { status: number; text: string; contentType: string };
+export type Reply =
+  | { status: number; json: unknown }
+  | { status: number; text: string; contentType: string }
+  | { status: number; bytes: BytesAnswer };
 
 interface Match {
   name: RouteName;
@@ -87,6 +91,7 @@ export async function dispatch(match: Match, handlers: ApiHandlerMap, readBody: 
   }
   const handler = handlers[match.name] as (input: unknown) => Promise<unknown>;
   const output = await handler(input);
+  if (route.response === 'bytes') return { status: route.status, bytes: output as BytesAnswer };
   if (route.response !== 'text') return { status: route.status, json: output };
   const { text, contentType } = output as TextAnswer;
   return { status: route.status, text, contentType };
@@ -100,6 +105,9 @@ export async function dispatchCall(name: unknown, request: unknown, handlers: Ap
   if (typeof name !== 'string' || !Object.hasOwn(apiRoutes, name))
     throw new ApiError(404, 'NOT_FOUND', `no API method ${String(name).slice(0, 64)}`);
   const route = apiRoutes[name as RouteName] as RouteSpec;
+  // REJECT: a streamed file over IPC (it would be held whole in both processes); HTTP serves it
+  if (route.response === 'bytes')
+    throw new ApiError(404, 'NOT_OVER_IPC', `${name} is a file download: fetch it over the HTTP API`);
   const input = parseInput(callRequestSchema, request ?? {}, 'the request');
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.params ?? {})) params[key] = String(value);

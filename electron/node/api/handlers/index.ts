@@ -14,6 +14,7 @@ import { chainHandlers } from './chain.js';
 import { authorityApi, type AuthorityApiComponents } from '../../modules/authority/api.js';
 import { inboxHandlers, type InboxHandlersComponents } from './inbox.js';
 import { propertyApi, type PropertyApiComponents } from '../../modules/property/api.js';
+import { electionApi } from '../../modules/election/api.js';
 import { settingsHandlers, type SettingsHandlersComponents } from './settings.js';
 import { nodeStatus, statusHandlers, type NodeStatusComponents } from './status.js';
 import { transactionHandlers, type TransactionHandlersComponents } from './transactions.js';
@@ -84,6 +85,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     // Each registry module's part, in module order.
     authorityApi(components),
     propertyApi({ ...components, queries }),
+    electionApi(components),
   );
   return { handlers: guarded(handlers, damage), status };
 }

@@ -1,0 +1,2 @@
+// The election module's API method names, free of zod for the sandboxed preload (shared/api/methods.ts).
+export const ELECTION_API_METHODS = ['election', 'electionDealings', 'electionCredential', 'electionExport'] as const;
