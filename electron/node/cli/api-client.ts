@@ -1,8 +1,12 @@
 // The CLI's client of a running node's local API (DESIGN §7): bearer token from the data
 // folder (or a token file), JSON in and out, API errors surfaced as `CODE: message`.
-import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { API_PREFIX, apiErrorSchema } from '../../../shared/api/index.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { API_PREFIX, apiErrorSchema, holdsBytes } from '../../../shared/api/index.js';
+import { encode } from '../../../shared/codec/index.js';
 import { CliError } from './errors.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -33,26 +37,16 @@ export class ApiClient {
 
   /** Sends a request; any answer (2xx or not) is returned, only an unreachable node throws. */
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResponse> {
-    const url = `${this.baseUrl}${API_PREFIX}${path}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      if (cause === 'ECONNREFUSED')
-        throw new CliError(`Cannot reach the node at ${this.baseUrl}: nothing listens there; is the node running?`);
-      if (cause === 'TimeoutError')
-        throw new CliError(`The node at ${this.baseUrl} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`);
-      throw new CliError(`Cannot reach the node at ${this.baseUrl}: ${cause}.`);
-    }
+    // a body carrying bytes (a ballot) goes as canonical CBOR: JSON has no bytes
+    const cbor = body !== undefined && holdsBytes(body);
+    const response = await this.fetch(method, path, {
+      ...(body === undefined
+        ? {}
+        : cbor
+          ? { body: new Uint8Array(encode(body)), contentType: 'application/cbor' }
+          : { body: JSON.stringify(body), contentType: 'application/json' }),
+      timeoutMs: REQUEST_TIMEOUT_MS,
+    });
     const text = await response.text();
     if (text.length > RESPONSE_BYTES_MAX)
       throw new CliError(`The node at ${this.baseUrl} sent an answer over ${RESPONSE_BYTES_MAX} bytes.`);
@@ -65,6 +59,63 @@ export class ApiClient {
       );
     }
     return { status: response.status, body: parsed };
+  }
+
+  private async fetch(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { body?: string | Uint8Array<ArrayBuffer>; contentType?: string; timeoutMs: number },
+  ): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${API_PREFIX}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(options.contentType ? { 'content-type': options.contentType } : {}),
+        },
+        ...(options.body === undefined ? {} : { body: options.body }),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      if (cause === 'ECONNREFUSED')
+        throw new CliError(`Cannot reach the node at ${this.baseUrl}: nothing listens there; is the node running?`);
+      if (cause === 'TimeoutError')
+        throw new CliError(`The node at ${this.baseUrl} did not answer within ${options.timeoutMs / 1000} s.`);
+      throw new CliError(`Cannot reach the node at ${this.baseUrl}: ${cause}.`);
+    }
+  }
+
+  /**
+   * Streams a file the node makes (an election's export) to `out`: written beside it first and
+   * renamed when whole, so a cut transfer never leaves a file that looks complete.
+   */
+  async download(path: string, out: string, timeoutMs = 3_600_000): Promise<number> {
+    const response = await this.fetch('GET', path, { timeoutMs });
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      throw new CliError(apiErrorText({ status: response.status, body }));
+    }
+    const partial = `${out}.partial`;
+    let bytes = 0;
+    const counted = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).on(
+      'data',
+      (chunk: Buffer) => (bytes += chunk.length),
+    );
+    try {
+      await pipeline(counted, createWriteStream(partial, { mode: 0o644 }));
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw new CliError(`The download of ${path} from ${this.baseUrl} broke off: ${(error as Error).message}.`);
+    }
+    await rename(partial, out);
+    return bytes;
   }
 
   /** Like request, but a non-2xx answer becomes a CliError `CODE: message`. */

@@ -23,6 +23,11 @@ export const COMMAND_DESCRIPTIONS = {
     description:
       'build, sign and certify transactions as JSON files: tx transfer | register | encumbrance | authority | sign | certify',
   },
+  election: {
+    term: 'election',
+    description:
+      'elections and referenda: create, trustee key generation, credentials, casting, close, decryption, tally, export, verify (docs/elections.md)',
+  },
   verify: {
     term: 'verify [options] <file>',
     description:

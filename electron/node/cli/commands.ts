@@ -16,6 +16,10 @@ export const LAZY_COMMANDS = {
   init: { ...COMMAND_DESCRIPTIONS.init, load: async () => (await import('./init.js')).initCommand() },
   keys: { ...COMMAND_DESCRIPTIONS.keys, load: async () => (await import('./keys.js')).keysCommand() },
   tx: { ...COMMAND_DESCRIPTIONS.tx, load: async () => (await import('./tx.js')).txCommand() },
+  election: {
+    ...COMMAND_DESCRIPTIONS.election,
+    load: async () => (await import('../modules/election/cli.js')).electionCommand(),
+  },
   verify: { ...COMMAND_DESCRIPTIONS.verify, load: async () => (await import('./verify.js')).verifyCommand() },
   audit: { ...COMMAND_DESCRIPTIONS.audit, load: async () => (await import('./audit.js')).auditCommand() },
   repair: { ...COMMAND_DESCRIPTIONS.repair, load: async () => (await import('./repair.js')).repairCommand() },

@@ -75,7 +75,8 @@ export function checkPassphrase(passphrase: string): void {
     );
 }
 
-function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+/** scrypt's 32-byte key for AES-256-GCM, with bounded memory (also the election trustee keystore's). */
+export function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const memoryBytes = 128 * params.N * params.r * params.p;
   if (memoryBytes > SCRYPT_MEMORY_BYTES_MAX)
     throw new KeystoreError('KEYSTORE_DAMAGED', 'The keystore asks for more scrypt memory than allowed.');
