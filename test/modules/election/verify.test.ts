@@ -469,6 +469,22 @@ describe('[REQ-ELECTION-EXPORT.1] the standalone verifier of an election export'
     expect(error.message).toMatch(/voting in ref-2026 closed at/);
   });
 
+  it('recomputes the key from the dealings, complaints and answers accepted before their deadlines', async () => {
+    let { header, entries } = copy();
+    const answer = entryOf(entries, 'election.dkg.answer');
+    answer.timeMs = times.answersUntilMs; // the next entry, the key, is at this time too
+    const late = await refusal(header, entries);
+    expect(late.code).toBe('ELECTION_STEP_CLOSED');
+    expect(late.message).toContain(`election.dkg.answer ${txHash(answer.tx as Transaction)}`);
+    expect(late.message).toMatch(/answers to complaints for ref-2026 closed at/);
+    // without the answer, dealer 1 is disqualified: the header's key is not the one the chain gives
+    ({ header, entries } = copy());
+    const dropped = entries.filter((entry) => entry.tx.type !== 'election.dkg.answer');
+    const mismatch = await refusal(header, dropped);
+    expect(mismatch.code).toBe('EXPORT_KEY_MISMATCH');
+    expect(mismatch.message).toMatch(/election\.key [0-9a-f]{64} at height \d+, index 0: the header's election key/);
+  });
+
   it('refuses entries out of chain order (EXPORT_ORDER)', async () => {
     const { header, entries } = copy();
     const first = entries.indexOf(entryOf(entries, 'election.cast', 2));
