@@ -1,4 +1,4 @@
-// An election's export (docs/elections.md part C): what `notary election verify` checks with
+// An election's export (docs/elections.md B.6, B.8): what `notary election verify` checks with
 // shared/ code alone and no node. A file of frames, each a 4-byte big-endian length followed by
 // that many bytes of canonical CBOR (shared/codec): first the header (the election's records at
 // the export's height), then one frame per committed transaction of the election in chain

@@ -10,6 +10,7 @@ import {
   decodeDealing,
   type DealingMessage,
 } from '../../election/crypto/encoding.js';
+import type { Group } from '../../election/crypto/group.js';
 import { reject } from '../../ledger/errors.js';
 import type { RuleContext } from '../../ledger/module.js';
 import type { StateReader } from '../../ledger/overlay.js';
@@ -29,6 +30,7 @@ import {
   ElectionKey,
   type ComplaintEntry,
   type ElectionDefinition,
+  type ElectionStatus,
   type electionAnswerTx,
   type electionComplainTx,
   type electionDealTx,
@@ -55,23 +57,30 @@ export function dealingOf(
   return record ? decodeDealing(electionGroup(), record.dealing) : undefined;
 }
 
-function deadline(context: RuleContext, untilMs: number, step: string, id: string): void {
+/** A step of the key generation is open until its deadline in block time. */
+export function checkDeadline(timeMs: number, untilMs: number, step: string, id: string): void {
   // REJECT: each step of the key generation ends at its deadline in block time
-  if (context.block.timeMs >= untilMs) {
+  if (timeMs >= untilMs) {
     reject(ElectionCode.stepClosed, `${step} for ${id} closed at ${isoTime(untilMs)}`);
   }
 }
 
-export function applyElectionDeal(tx: TxOf<typeof electionDealTx>, context: RuleContext): void {
-  const signer = oneSigner(tx, context, 'its trustee');
-  const { definition } = existingElection(context, tx.payload.election);
-  deadline(context, definition.dealsUntilMs, 'dealing', definition.id);
-  const group = electionGroup();
-  const dealing = cryptoCheck(() => decodeDealing(group, tx.payload.dealing));
+/**
+ * B.4's checks of a dealing by `signer` after its deadline: it decodes, is the signer's own,
+ * the first of its dealer (`dealt` says whether one is on chain), verifies and seals a share
+ * to every other trustee. Pure: the rules and the export's verifier run the same checks.
+ */
+export function checkDealing(
+  group: Group,
+  definition: ElectionDefinition,
+  signer: string,
+  bytes: Uint8Array,
+  dealt: (dealer: number) => boolean,
+): DealingMessage {
+  const dealing = cryptoCheck(() => decodeDealing(group, bytes));
   requireTrustee(definition, signer, dealing.dealer, 'dealer');
-  const key = ElectionKey.dealing(definition.id, dealing.dealer);
   // REJECT: one dealing per trustee (a second would let it choose between polynomials)
-  if (context.state.get(key)) {
+  if (dealt(dealing.dealer)) {
     reject(
       ElectionCode.duplicateDealing,
       `trustee ${dealing.dealer}'s dealing for ${definition.id} is on chain already`,
@@ -86,23 +95,40 @@ export function applyElectionDeal(tx: TxOf<typeof electionDealTx>, context: Rule
       `trustee ${dealing.dealer}'s dealing seals shares to ${dealing.sealed.length} trustees, there are ${others} others`,
     );
   }
-  context.state.set(key, { dealing: tx.payload.dealing, height: context.block.height });
+  return dealing;
 }
 
-export function applyElectionComplain(tx: TxOf<typeof electionComplainTx>, context: RuleContext): void {
+export function applyElectionDeal(tx: TxOf<typeof electionDealTx>, context: RuleContext): void {
   const signer = oneSigner(tx, context, 'its trustee');
   const { definition } = existingElection(context, tx.payload.election);
-  deadline(context, definition.complaintsUntilMs, 'complaints', definition.id);
-  const complaint = cryptoCheck(() => decodeComplaint(tx.payload.complaint));
+  checkDeadline(context.block.timeMs, definition.dealsUntilMs, 'dealing', definition.id);
+  const dealing = checkDealing(electionGroup(), definition, signer, tx.payload.dealing, (dealer) =>
+    Boolean(context.state.get(ElectionKey.dealing(definition.id, dealer))),
+  );
+  context.state.set(ElectionKey.dealing(definition.id, dealing.dealer), {
+    dealing: tx.payload.dealing,
+    height: context.block.height,
+  });
+}
+
+/**
+ * B.4's checks of a complaint by `signer` after its deadline; returns the complaint list with
+ * it added (sorted by dealer then recipient, as the state keeps it).
+ */
+export function addComplaint(
+  definition: ElectionDefinition,
+  signer: string,
+  bytes: Uint8Array,
+  hasDealing: (dealer: number) => boolean,
+  complaints: readonly ComplaintEntry[],
+  height: number,
+): ComplaintEntry[] {
+  const complaint = cryptoCheck(() => decodeComplaint(bytes));
   requireTrustee(definition, signer, complaint.recipient, 'trustee');
   // REJECT: a complaint against no trustee, or against one whose dealing is not on chain
-  if (
-    complaint.dealer > definition.trustees.length ||
-    !context.state.get(ElectionKey.dealing(definition.id, complaint.dealer))
-  ) {
+  if (complaint.dealer > definition.trustees.length || !hasDealing(complaint.dealer)) {
     reject(ElectionCode.noDealing, `trustee ${complaint.dealer} has no dealing on chain for ${definition.id}`);
   }
-  const complaints = complaintsOf(context.state, definition.id);
   // REJECT: the same complaint twice
   if (complaints.some((entry) => entry.dealer === complaint.dealer && entry.recipient === complaint.recipient)) {
     reject(
@@ -110,18 +136,40 @@ export function applyElectionComplain(tx: TxOf<typeof electionComplainTx>, conte
       `trustee ${complaint.recipient} has complained about trustee ${complaint.dealer} already`,
     );
   }
-  const entry: ComplaintEntry = { ...complaint, height: context.block.height };
-  const next = [...complaints, entry].sort((a, b) => a.dealer - b.dealer || a.recipient - b.recipient);
+  const entry: ComplaintEntry = { ...complaint, height };
+  return [...complaints, entry].sort((a, b) => a.dealer - b.dealer || a.recipient - b.recipient);
+}
+
+export function applyElectionComplain(tx: TxOf<typeof electionComplainTx>, context: RuleContext): void {
+  const signer = oneSigner(tx, context, 'its trustee');
+  const { definition } = existingElection(context, tx.payload.election);
+  checkDeadline(context.block.timeMs, definition.complaintsUntilMs, 'complaints', definition.id);
+  const next = addComplaint(
+    definition,
+    signer,
+    tx.payload.complaint,
+    (dealer) => Boolean(context.state.get(ElectionKey.dealing(definition.id, dealer))),
+    complaintsOf(context.state, definition.id),
+    context.block.height,
+  );
   context.state.set(ElectionKey.complaints(definition.id), next);
 }
 
-export function applyElectionAnswer(tx: TxOf<typeof electionAnswerTx>, context: RuleContext): void {
-  const signer = oneSigner(tx, context, 'its trustee');
-  const { definition } = existingElection(context, tx.payload.election);
-  deadline(context, definition.answersUntilMs, 'answers to complaints', definition.id);
-  const answer = cryptoCheck(() => decodeComplaintAnswer(tx.payload.answer));
+/**
+ * B.4's checks of an answer by `signer` after its deadline; returns the complaint list with
+ * the complaint answered. `dealingOf` gives a dealer's dealing on chain.
+ */
+export function answerComplaint(
+  group: Group,
+  definition: ElectionDefinition,
+  signer: string,
+  bytes: Uint8Array,
+  complaints: readonly ComplaintEntry[],
+  dealingOf: (dealer: number) => Dealing | undefined,
+  height: number,
+): ComplaintEntry[] {
+  const answer = cryptoCheck(() => decodeComplaintAnswer(bytes));
   requireTrustee(definition, signer, answer.dealer, 'dealer');
-  const complaints = complaintsOf(context.state, definition.id);
   const open = complaints.find(
     (entry) => entry.dealer === answer.dealer && entry.recipient === answer.recipient && entry.share === undefined,
   );
@@ -132,24 +180,36 @@ export function applyElectionAnswer(tx: TxOf<typeof electionAnswerTx>, context: 
       `no open complaint of trustee ${answer.recipient} against trustee ${answer.dealer}`,
     );
   }
-  const dealing = dealingOf(context.state, definition, answer.dealer) as Dealing;
+  const dealing = dealingOf(answer.dealer) as Dealing;
   // REJECT: a revealed share that does not match the dealer's commitments (it stays open; unanswered, it disqualifies)
-  if (!verifyComplaintAnswer(electionGroup(), dealing, answer)) {
+  if (!verifyComplaintAnswer(group, dealing, answer)) {
     reject(
       ElectionCode.dkgShareInvalid,
       `the share trustee ${answer.dealer} revealed for trustee ${answer.recipient} does not match its commitments`,
     );
   }
-  const next = complaints.map((entry) =>
-    entry === open ? { ...entry, share: answer.share, answerHeight: context.block.height } : entry,
+  const share = answer.share as ComplaintEntry['share'];
+  return complaints.map((entry) => (entry === open ? { ...entry, share, answerHeight: height } : entry));
+}
+
+export function applyElectionAnswer(tx: TxOf<typeof electionAnswerTx>, context: RuleContext): void {
+  const signer = oneSigner(tx, context, 'its trustee');
+  const { definition } = existingElection(context, tx.payload.election);
+  checkDeadline(context.block.timeMs, definition.answersUntilMs, 'answers to complaints', definition.id);
+  const next = answerComplaint(
+    electionGroup(),
+    definition,
+    signer,
+    tx.payload.answer,
+    complaintsOf(context.state, definition.id),
+    (dealer) => dealingOf(context.state, definition, dealer),
+    context.block.height,
   );
   context.state.set(ElectionKey.complaints(definition.id), next);
 }
 
-export function applyElectionKey(tx: TxOf<typeof electionKeyTx>, context: RuleContext): void {
-  const { definition, status } = existingElection(context, tx.payload.election);
-  trusteeOrRegistrar(tx, context, definition);
-  const { timeMs } = context.block;
+/** `election.key` is open from answersUntilMs until closesAtMs, once. */
+export function checkKeyStep(definition: ElectionDefinition, status: ElectionStatus, timeMs: number): void {
   // REJECT: the key is fixed only once every complaint could be answered
   if (timeMs < definition.answersUntilMs) {
     reject(ElectionCode.stepNotOpen, `the key of ${definition.id} is fixed from ${isoTime(definition.answersUntilMs)}`);
@@ -162,22 +222,36 @@ export function applyElectionKey(tx: TxOf<typeof electionKeyTx>, context: RuleCo
   if (status.phase !== 'keygen') {
     reject(ElectionCode.keyFixed, `the key of ${definition.id} was fixed at height ${status.keyHeight}`);
   }
+}
+
+/** What `election.key` fixes: A.6's qualify over the dealings on chain (ascending i), the complaints and answers. */
+export interface ElectionKeyFields {
+  publicKey: Uint8Array;
+  verificationKeys: Uint8Array[];
+  qualified: number[];
+  disqualified: { dealer: number; reason: string }[];
+}
+
+/** The key, QUAL and the disqualified from the dealings (`dealingOf`) and the complaint list, as the chain fixes them. */
+export function electionKeyOf(
+  group: Group,
+  definition: ElectionDefinition,
+  dealingOf: (dealer: number) => Dealing | undefined,
+  entries: readonly ComplaintEntry[],
+): ElectionKeyFields {
   const dealings: Dealing[] = [];
   const absent: number[] = [];
   for (let i = 1; i <= definition.trustees.length; i++) {
-    const dealing = dealingOf(context.state, definition, i);
+    const dealing = dealingOf(i);
     if (dealing) dealings.push(dealing);
     else absent.push(i);
   }
-  const entries = complaintsOf(context.state, definition.id);
   const complaints: Complaint[] = entries.map(({ dealer, recipient }) => ({ dealer, recipient }));
   const answers: ComplaintAnswer[] = entries.flatMap(({ dealer, recipient, share }) =>
     share ? [{ dealer, recipient, share }] : [],
   );
-  const result = cryptoCheck(() => qualify(electionGroup(), dkgParameters(definition), dealings, complaints, answers));
-  context.state.set(ElectionKey.status(definition.id), {
-    ...status,
-    phase: 'voting',
+  const result = cryptoCheck(() => qualify(group, dkgParameters(definition), dealings, complaints, answers));
+  return {
     publicKey: result.publicKey,
     verificationKeys: result.verificationKeys,
     qualified: result.qualified,
@@ -185,6 +259,23 @@ export function applyElectionKey(tx: TxOf<typeof electionKeyTx>, context: RuleCo
       ...absent.map((dealer) => ({ dealer, reason: `trustee ${dealer} dealt nothing before the deadline` })),
       ...result.disqualified.map(({ dealer, reason }) => ({ dealer, reason: reason.slice(0, 512) })),
     ].sort((a, b) => a.dealer - b.dealer),
+  };
+}
+
+export function applyElectionKey(tx: TxOf<typeof electionKeyTx>, context: RuleContext): void {
+  const { definition, status } = existingElection(context, tx.payload.election);
+  trusteeOrRegistrar(tx, context, definition);
+  checkKeyStep(definition, status, context.block.timeMs);
+  const key = electionKeyOf(
+    electionGroup(),
+    definition,
+    (dealer) => dealingOf(context.state, definition, dealer),
+    complaintsOf(context.state, definition.id),
+  );
+  context.state.set(ElectionKey.status(definition.id), {
+    ...status,
+    phase: 'voting',
+    ...key,
     keyHeight: context.block.height,
   });
 }

@@ -4,7 +4,9 @@
 import type { z } from 'zod';
 import { bytesToHex } from '../../codec/index.js';
 import { sha256 } from '../../crypto/index.js';
-import { checkShapes, verifyBallot } from '../../election/crypto/ballot.js';
+import { checkShapes, verifyBallot, type Ballot } from '../../election/crypto/ballot.js';
+import type { Ciphertext } from '../../election/crypto/elgamal.js';
+import type { Group } from '../../election/crypto/group.js';
 import { decryptCounts, verifyPartialDecryption, type PartialDecryption } from '../../election/crypto/decrypt.js';
 import { decodeBallot, decodePartialDecryption } from '../../election/crypto/encoding.js';
 import { hexToBytes } from '../../codec/index.js';
@@ -30,7 +32,9 @@ import {
   ELECTION_LIMITS,
   ElectionCode,
   ElectionKey,
+  type CredentialRecord,
   type ElectionDefinition,
+  type ElectionStatus,
   type electionCastTx,
   type electionCloseTx,
   type electionCreateTx,
@@ -48,7 +52,7 @@ function invalid(sentence: string): never {
 }
 
 /** B.1's third check: the deadlines, contests, trustees and districts hold together. */
-function checkDefinition(payload: TxOf<typeof electionCreateTx>['payload'], nowMs: number): void {
+export function checkDefinition(payload: TxOf<typeof electionCreateTx>['payload'], nowMs: number): void {
   const order = [
     ['the block time', nowMs],
     ['dealsUntilMs', payload.dealsUntilMs],
@@ -104,6 +108,47 @@ export function applyElectionCreate(tx: TxOf<typeof electionCreateTx>, context: 
   context.state.set(ElectionKey.tally(payload.id), { totals: new Uint8Array(64 * boxes), ballots: 0, voters: 0 });
 }
 
+/**
+ * B.2's checks 3-6 of a registration at block time `timeMs`: open, a district the election
+ * lists, no credential twice or already registered (`registeredIn` gives the election a key is
+ * on the roll of), the roll within its bound. Returns the district's position.
+ */
+export function checkRegistration(
+  definition: ElectionDefinition,
+  timeMs: number,
+  districtName: string,
+  credentials: readonly string[],
+  roll: RollRecord,
+  registeredIn: (key: string) => string | undefined,
+): number {
+  // REJECT: registration ends when voting ends
+  if (timeMs >= definition.closesAtMs) {
+    reject(
+      ElectionCode.stepClosed,
+      `registration for ${definition.id} closed with its voting at ${isoTime(definition.closesAtMs)}`,
+    );
+  }
+  const district = definition.districts.indexOf(districtName);
+  // REJECT: a district the election does not count by
+  if (district < 0) reject(ElectionCode.unknownDistrict, `${definition.id} has no district ${districtName}`);
+  // REJECT: a credential listed twice would count one voter twice
+  if (new Set(credentials).size !== credentials.length) {
+    reject(ElectionCode.credentialExists, 'a credential is listed twice in this registration');
+  }
+  for (const key of credentials) {
+    const earlier = registeredIn(key);
+    // REJECT: a credential is registered once on this chain, for one election
+    if (earlier) {
+      reject(ElectionCode.credentialExists, `credential ${short(key)} is on the roll of ${earlier} already`);
+    }
+  }
+  // REJECT: the roll never grows past its bound (the count's bound and the state's)
+  if (roll.size + credentials.length > definition.rollMax) {
+    reject(ElectionCode.rollFull, `the roll of ${definition.id} holds ${roll.size} of at most ${definition.rollMax}`);
+  }
+  return district;
+}
+
 export function applyElectionRegister(tx: TxOf<typeof electionRegisterTx>, context: RuleContext): void {
   const office = oneSigner(tx, context, 'the office that identified the voters');
   // REJECT: only a notary or registrar office identifies voters
@@ -111,33 +156,16 @@ export function applyElectionRegister(tx: TxOf<typeof electionRegisterTx>, conte
     reject(KernelCode.notAuthorized, `key ${short(office)} is not an active notary or registrar office`);
   }
   const { definition } = existingElection(context, tx.payload.election);
-  // REJECT: registration ends when voting ends
-  if (context.block.timeMs >= definition.closesAtMs) {
-    reject(
-      ElectionCode.stepClosed,
-      `registration for ${definition.id} closed with its voting at ${isoTime(definition.closesAtMs)}`,
-    );
-  }
-  const district = definition.districts.indexOf(tx.payload.district);
-  // REJECT: a district the election does not count by
-  if (district < 0) reject(ElectionCode.unknownDistrict, `${definition.id} has no district ${tx.payload.district}`);
-  const { credentials } = tx.payload;
-  // REJECT: a credential listed twice would count one voter twice
-  if (new Set(credentials).size !== credentials.length) {
-    reject(ElectionCode.credentialExists, 'a credential is listed twice in this registration');
-  }
-  for (const key of credentials) {
-    const earlier = credentialOf(context.state, key);
-    // REJECT: a credential is registered once on this chain, for one election
-    if (earlier) {
-      reject(ElectionCode.credentialExists, `credential ${short(key)} is on the roll of ${earlier.election} already`);
-    }
-  }
   const roll = rollOf(context.state, definition.id) as RollRecord;
-  // REJECT: the roll never grows past its bound (the count's bound and the state's)
-  if (roll.size + credentials.length > definition.rollMax) {
-    reject(ElectionCode.rollFull, `the roll of ${definition.id} holds ${roll.size} of at most ${definition.rollMax}`);
-  }
+  const district = checkRegistration(
+    definition,
+    context.block.timeMs,
+    tx.payload.district,
+    tx.payload.credentials,
+    roll,
+    (key) => credentialOf(context.state, key)?.election,
+  );
+  const { credentials } = tx.payload;
   const { height } = context.block;
   for (const key of credentials) {
     context.state.set(ElectionKey.credential(key), {
@@ -151,20 +179,30 @@ export function applyElectionRegister(tx: TxOf<typeof electionRegisterTx>, conte
   context.state.set(ElectionKey.roll(definition.id), { size: roll.size + credentials.length, districts });
 }
 
-export function applyElectionCast(tx: TxOf<typeof electionCastTx>, context: RuleContext): void {
-  const credential = oneSigner(tx, context, 'its credential');
-  const { definition, status } = existingElection(context, tx.payload.election);
-  const record = credentialOf(context.state, credential);
+/**
+ * B.3's checks 3-7 of a ballot `bytes` signed by `credential` (registered for `registeredIn`)
+ * at block time `timeMs`: on this election's roll, in the window, after the key, and a ballot
+ * that decodes and whose every proof verifies. Returns the ballot.
+ */
+export function checkCast(
+  group: Group,
+  definition: ElectionDefinition,
+  status: ElectionStatus,
+  timeMs: number,
+  credential: string,
+  registeredIn: string | undefined,
+  bytes: Uint8Array,
+): Ballot {
   // REJECT: only a registered credential votes (no office or gateway can stuff ballots)
-  if (!record) reject(ElectionCode.notOnRoll, `credential ${short(credential)} is not on the roll of any election`);
+  if (registeredIn === undefined)
+    reject(ElectionCode.notOnRoll, `credential ${short(credential)} is not on the roll of any election`);
   // REJECT: a credential votes in its own election only
-  if (record.election !== definition.id) {
+  if (registeredIn !== definition.id) {
     reject(
       ElectionCode.wrongElection,
-      `credential ${short(credential)} is on the roll of ${record.election}, not ${definition.id}`,
+      `credential ${short(credential)} is on the roll of ${registeredIn}, not ${definition.id}`,
     );
   }
-  const { timeMs } = context.block;
   // REJECT: ballots only inside [opensAtMs, closesAtMs) in block time
   if (timeMs < definition.opensAtMs || timeMs >= definition.closesAtMs) {
     reject(
@@ -178,8 +216,7 @@ export function applyElectionCast(tx: TxOf<typeof electionCastTx>, context: Rule
   if (status.phase !== 'voting' || !status.publicKey) {
     reject(ElectionCode.keyNotFixed, `the key of ${definition.id} is not fixed yet`);
   }
-  const group = electionGroup();
-  const ballot = cryptoCheck(() => decodeBallot(group, tx.payload.ballot));
+  const ballot = cryptoCheck(() => decodeBallot(group, bytes));
   const ballotContext = {
     electionId: electionIdBytes(definition),
     publicKey: status.publicKey,
@@ -187,9 +224,27 @@ export function applyElectionCast(tx: TxOf<typeof electionCastTx>, context: Rule
   };
   // REJECT: a box or contest whose proof fails, named (ELECTION_PROOF_INVALID and its kin)
   cryptoCheck(() => verifyBallot(group, ballotContext, shapesOf(definition), ballot));
+  return ballot;
+}
+
+export function applyElectionCast(tx: TxOf<typeof electionCastTx>, context: RuleContext): void {
+  const credential = oneSigner(tx, context, 'its credential');
+  const { definition, status } = existingElection(context, tx.payload.election);
+  const record = credentialOf(context.state, credential);
+  const group = electionGroup();
+  const ballot = checkCast(
+    group,
+    definition,
+    status,
+    context.block.timeMs,
+    credential,
+    record?.election,
+    tx.payload.ballot,
+  );
+  const registered = record as CredentialRecord;
+  const previous = registered.ballot ? ciphertextsOf(registered.ballot.ciphertexts) : undefined;
   const fresh = ballot.contests.flatMap((contest) => contest.boxes);
   const tally = tallyOf(context.state, definition.id) as TallyRecord;
-  const previous = record.ballot ? ciphertextsOf(record.ballot.ciphertexts) : undefined;
   // [REQ-ELECTION-REVOTE.1] T ← T − old + new: the totals hold each credential's last ballot.
   const totals = ciphertextsOf(tally.totals).map((total, k) => {
     const box = fresh[k]!;
@@ -200,7 +255,7 @@ export function applyElectionCast(tx: TxOf<typeof electionCastTx>, context: Rule
   });
   const { height } = context.block;
   const ballotRecord = { hash: bytesToHex(sha256(tx.payload.ballot)), height, ciphertexts: ciphertextBytes(fresh) };
-  context.state.set(ElectionKey.credential(credential), { ...record, ballot: ballotRecord });
+  context.state.set(ElectionKey.credential(credential), { ...registered, ballot: ballotRecord });
   context.state.set(ElectionKey.tally(definition.id), {
     totals: ciphertextBytes(totals),
     ballots: tally.ballots + 1,
@@ -208,11 +263,10 @@ export function applyElectionCast(tx: TxOf<typeof electionCastTx>, context: Rule
   });
 }
 
-export function applyElectionClose(tx: TxOf<typeof electionCloseTx>, context: RuleContext): void {
-  const { definition, status } = existingElection(context, tx.payload.election);
-  trusteeOrRegistrar(tx, context, definition);
+/** B.5: `election.close` is open from closesAtMs, after the key, once. */
+export function checkClose(definition: ElectionDefinition, status: ElectionStatus, timeMs: number): void {
   // REJECT: the totals are fixed only when no ballot can come any more
-  if (context.block.timeMs < definition.closesAtMs) {
+  if (timeMs < definition.closesAtMs) {
     reject(ElectionCode.stepNotOpen, `voting in ${definition.id} closes at ${isoTime(definition.closesAtMs)}`);
   }
   // REJECT: an election without a key has nothing to count
@@ -221,6 +275,12 @@ export function applyElectionClose(tx: TxOf<typeof electionCloseTx>, context: Ru
   if (status.phase !== 'voting') {
     reject(ElectionCode.stepClosed, `${definition.id} was closed at height ${status.closedHeight}`);
   }
+}
+
+export function applyElectionClose(tx: TxOf<typeof electionCloseTx>, context: RuleContext): void {
+  const { definition, status } = existingElection(context, tx.payload.election);
+  trusteeOrRegistrar(tx, context, definition);
+  checkClose(definition, status, context.block.timeMs);
   context.state.set(ElectionKey.status(definition.id), {
     ...status,
     phase: 'closed',
@@ -232,36 +292,55 @@ function decryptionContext(definition: ElectionDefinition, publicKey: Uint8Array
   return { electionId: electionIdBytes(definition), publicKey };
 }
 
-export function applyElectionDecrypt(tx: TxOf<typeof electionDecryptTx>, context: RuleContext): void {
-  const signer = oneSigner(tx, context, 'its trustee');
-  const { definition, status } = existingElection(context, tx.payload.election);
+/**
+ * B.5's checks of a partial decryption `bytes` by `signer`: the election closed and not final,
+ * the trustee's own, its first (`postedAt` gives the height of one on chain), and its proof
+ * against VK_j and the totals. Returns the partial decryption.
+ */
+export function checkPartialDecryption(
+  group: Group,
+  definition: ElectionDefinition,
+  status: ElectionStatus,
+  signer: string,
+  bytes: Uint8Array,
+  totals: readonly Ciphertext[],
+  postedAt: (trustee: number) => number | undefined,
+): PartialDecryption {
   // REJECT: the results are final; nothing more to decrypt
   if (status.phase === 'final') reject(ElectionCode.stepClosed, `the results of ${definition.id} are final`);
   // REJECT: only the closed totals are decrypted, never a running one
   if (status.phase !== 'closed') reject(ElectionCode.stepNotOpen, `${definition.id} is not closed`);
-  const group = electionGroup();
-  const partial = cryptoCheck(() => decodePartialDecryption(group, tx.payload.partial));
+  const partial = cryptoCheck(() => decodePartialDecryption(group, bytes));
   requireTrustee(definition, signer, partial.trustee, 'trustee');
-  const earlier = context.state.get(ElectionKey.decryption(definition.id, partial.trustee)) as
-    { height: number } | undefined;
+  const earlier = postedAt(partial.trustee);
   // REJECT: one share per trustee, or it would count twice towards t
-  if (earlier) {
+  if (earlier !== undefined) {
     reject(
       ElectionCode.duplicateShare,
-      `trustee ${partial.trustee} already posted a partial decryption at height ${earlier.height}`,
+      `trustee ${partial.trustee} already posted a partial decryption at height ${earlier}`,
     );
   }
-  const tally = tallyOf(context.state, definition.id) as TallyRecord;
   const verificationKey = status.verificationKeys![partial.trustee - 1]!;
   // REJECT: a share whose proof fails, naming the trustee and the total (ELECTION_SHARE_INVALID)
   cryptoCheck(() =>
-    verifyPartialDecryption(
-      group,
-      decryptionContext(definition, status.publicKey!),
-      verificationKey,
-      ciphertextsOf(tally.totals),
-      partial,
-    ),
+    verifyPartialDecryption(group, decryptionContext(definition, status.publicKey!), verificationKey, totals, partial),
+  );
+  return partial;
+}
+
+export function applyElectionDecrypt(tx: TxOf<typeof electionDecryptTx>, context: RuleContext): void {
+  const signer = oneSigner(tx, context, 'its trustee');
+  const { definition, status } = existingElection(context, tx.payload.election);
+  const tally = tallyOf(context.state, definition.id) as TallyRecord;
+  const partial = checkPartialDecryption(
+    electionGroup(),
+    definition,
+    status,
+    signer,
+    tx.payload.partial,
+    ciphertextsOf(tally.totals),
+    (trustee) =>
+      (context.state.get(ElectionKey.decryption(definition.id, trustee)) as { height: number } | undefined)?.height,
   );
   context.state.set(ElectionKey.decryption(definition.id, partial.trustee), {
     partial: tx.payload.partial,
@@ -269,19 +348,26 @@ export function applyElectionDecrypt(tx: TxOf<typeof electionDecryptTx>, context
   });
 }
 
-export function applyElectionTally(tx: TxOf<typeof electionTallyTx>, context: RuleContext): void {
-  const { definition, status } = existingElection(context, tx.payload.election);
-  trusteeOrRegistrar(tx, context, definition);
+/** B.6: `election.tally` once the election is closed, once. */
+export function checkTallyStep(definition: ElectionDefinition, status: ElectionStatus): void {
   // REJECT: counted once
   if (status.phase === 'final') reject(ElectionCode.stepClosed, `the results of ${definition.id} are final already`);
   // REJECT: counted only after the close
   if (status.phase !== 'closed') reject(ElectionCode.stepNotOpen, `${definition.id} is not closed`);
-  const group = electionGroup();
-  const partials: PartialDecryption[] = [];
-  for (let j = 1; j <= definition.trustees.length; j++) {
-    const record = context.state.get(ElectionKey.decryption(definition.id, j)) as { partial: Uint8Array } | undefined;
-    if (record) partials.push(decodePartialDecryption(group, record.partial));
-  }
+}
+
+/**
+ * B.6's counts: A.7's combination of the t lowest of `partials` (valid, ascending trustee) and
+ * the counts by baby-step giant-step up to `voters`, per contest and box; and the trustees used.
+ */
+export function electionCounts(
+  group: Group,
+  definition: ElectionDefinition,
+  status: ElectionStatus,
+  totals: readonly Ciphertext[],
+  partials: readonly PartialDecryption[],
+  voters: number,
+): { counts: number[][]; trustees: number[] } {
   // REJECT: fewer than t shares decrypt nothing
   if (partials.length < definition.threshold) {
     reject(
@@ -290,25 +376,46 @@ export function applyElectionTally(tx: TxOf<typeof electionTallyTx>, context: Ru
     );
   }
   const chosen = partials.slice(0, definition.threshold); // ascending trustee: A.7's t lowest
-  const tally = tallyOf(context.state, definition.id) as TallyRecord;
   const flat = cryptoCheck(() =>
     decryptCounts(
       group,
       decryptionContext(definition, status.publicKey!),
       definition.threshold,
       status.verificationKeys!,
-      ciphertextsOf(tally.totals),
+      totals,
       chosen,
-      tally.voters,
+      voters,
     ),
   );
   let k = 0;
   const counts = definition.contests.map((contest) => contest.choices.map(() => flat[k++]!));
+  return { counts, trustees: chosen.map((partial) => partial.trustee) };
+}
+
+export function applyElectionTally(tx: TxOf<typeof electionTallyTx>, context: RuleContext): void {
+  const { definition, status } = existingElection(context, tx.payload.election);
+  trusteeOrRegistrar(tx, context, definition);
+  checkTallyStep(definition, status);
+  const group = electionGroup();
+  const partials: PartialDecryption[] = [];
+  for (let j = 1; j <= definition.trustees.length; j++) {
+    const record = context.state.get(ElectionKey.decryption(definition.id, j)) as { partial: Uint8Array } | undefined;
+    if (record) partials.push(decodePartialDecryption(group, record.partial));
+  }
+  const tally = tallyOf(context.state, definition.id) as TallyRecord;
+  const { counts, trustees } = electionCounts(
+    group,
+    definition,
+    status,
+    ciphertextsOf(tally.totals),
+    partials,
+    tally.voters,
+  );
   context.state.set(ElectionKey.status(definition.id), {
     ...status,
     phase: 'final',
     counts,
-    trustees: chosen.map((partial) => partial.trustee),
+    trustees,
     finalHeight: context.block.height,
   });
 }
