@@ -13,19 +13,18 @@ import { encode } from '../../shared/codec/index.js';
 import { ELECTION_LIMITS } from '../../shared/modules/election/types.js';
 import { encodeFrame, FrameReader, type ExportHeader } from '../../shared/modules/election/export.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
-import { seededRandomInt } from '../support/prng.js';
+import { seededRandom } from '../support/prng.js';
 
 const CLI = fileURLToPath(new URL('../../electron/node/cli.ts', import.meta.url));
 const VOTERS = 1_000;
-const CAST = 800;
-const REVOTES = 150;
+const CAST = 500;
+const REVOTES = 100;
 const CONTESTS = [
   { title: 'Mayor', choices: ['Ann', 'Boris', 'Chen'], min: 1, max: 1 },
   { title: 'Council', choices: ['Dana', 'Egor', 'Fedor', 'Galina'], min: 0, max: 2 },
 ];
 
 let devnet: Devnet;
-let api = '';
 let dir = '';
 
 interface Run {
@@ -50,7 +49,8 @@ function notary(...args: string[]): Promise<Run> {
 
 async function ok(...args: string[]): Promise<string> {
   const run = await notary(...args);
-  if (run.code !== 0) throw new Error(`notary ${args.slice(0, 2).join(' ')} failed (${run.code}): ${run.stderr}${run.stdout}`);
+  if (run.code !== 0)
+    throw new Error(`notary ${args.slice(0, 2).join(' ')} failed (${run.code}): ${run.stderr}${run.stdout}`);
   return run.stdout;
 }
 
@@ -84,7 +84,6 @@ beforeAll(async () => {
   devnet = await Devnet.create({ validators: 4, observers: 0, objects: 0 });
   dir = devnet.dir;
   await devnet.startAll();
-  api = devnet.node('node-1').url;
   await writeFile(passphrase(), 'election drill passphrase\n', { mode: 0o600 });
   // each office's devnet key sealed in a keystore, as the CLI signs with one
   await Promise.all(
@@ -165,7 +164,9 @@ describe('an election on a devnet, from the CLI', () => {
       file = signed;
     }
     await ok('submit', file, ...node('node-1'));
-    await waitFor('the election on chain', async () => ((await view().catch(() => undefined))?.phase ? true : undefined));
+    await waitFor('the election on chain', async () =>
+      (await view().catch(() => undefined))?.phase ? true : undefined,
+    );
 
     const trusteeArgs = (name: string) => [
       ...node(name),
@@ -185,7 +186,11 @@ describe('an election on a devnet, from the CLI', () => {
       expect(out).toMatch(/4 good shares, 0 complaints sent/);
     }
     const { answersUntilMs } = await view();
-    await waitFor('the answers to close', async () => (Date.now() > answersUntilMs + 2_000 ? true : undefined), 120_000);
+    await waitFor(
+      'the answers to close',
+      async () => (Date.now() > answersUntilMs + 2_000 ? true : undefined),
+      120_000,
+    );
     const keyed = await ok(
       'election',
       'key',
@@ -201,7 +206,7 @@ describe('an election on a devnet, from the CLI', () => {
     expect((await view()).phase).toBe('voting');
   }, 300_000);
 
-  it('takes 1,000 credentials from two offices, ballots from 800 voters and 150 re-votes; the last ballot counts', async () => {
+  it('takes 1,000 credentials from two offices, ballots from 500 voters and 100 re-votes; the last ballot counts', async () => {
     const credentials = join(dir, 'voters.json');
     const publicKeys = join(dir, 'voters.pub.json');
     await ok('election', 'credentials', '--count', String(VOTERS), '--out', credentials, '--public-out', publicKeys);
@@ -232,13 +237,24 @@ describe('an election on a devnet, from the CLI', () => {
     expect((await view()).roll.size).toBe(VOTERS);
     expect(ELECTION_LIMITS.credentialsPerTxMax).toBe(100);
 
-    const random = seededRandomInt(2026);
+    const next = seededRandom(2026);
+    const random = (n: number) => Math.floor(next() * n);
     const first = pairs.slice(0, CAST).map((pair) => ({ credential: pair.publicKey, choices: randomChoices(random) }));
     const again = first.slice(0, REVOTES).map((vote) => ({ ...vote, choices: randomChoices(random) }));
     for (const [round, votes] of [first, again].entries()) {
       const file = join(dir, `votes-${round}.json`);
       await writeFile(file, JSON.stringify(votes));
-      const out = await ok('election', 'cast', ...node(round === 0 ? 'node-1' : 'node-2'), '--election', ID, '--credentials', credentials, '--votes', file);
+      const out = await ok(
+        'election',
+        'cast',
+        ...node(round === 0 ? 'node-1' : 'node-2'),
+        '--election',
+        ID,
+        '--credentials',
+        credentials,
+        '--votes',
+        file,
+      );
       expect(out).toMatch(new RegExp(`${votes.length} ballots cast in ${ID}`));
       for (const vote of votes) lastChoices.set(vote.credential, vote.choices);
     }
@@ -250,14 +266,29 @@ describe('an election on a devnet, from the CLI', () => {
 
   it('closes after the window, is decrypted by three trustees and publishes counts equal to a plain count', async () => {
     const { closesAtMs } = await view();
-    await waitFor('the window to end', async () => (Date.now() > closesAtMs + 2_000 ? true : undefined), 300_000, 1_000);
+    await waitFor(
+      'the window to end',
+      async () => (Date.now() > closesAtMs + 2_000 ? true : undefined),
+      300_000,
+      1_000,
+    );
     const signer = (name: string) => ['--keystore', keystore(name), '--passphrase-file', passphrase()];
     await ok('election', 'close', ...node('node-1'), '--election', ID, ...signer('node-1'));
     for (const name of ['node-2', 'node-3', 'node-4'])
-      await ok('election', 'decrypt', ...node(name), '--election', ID, ...signer(name), '--trustee-keystore', trusteeKeystore(name));
+      await ok(
+        'election',
+        'decrypt',
+        ...node(name),
+        '--election',
+        ID,
+        ...signer(name),
+        '--trustee-keystore',
+        trusteeKeystore(name),
+      );
     await ok('election', 'tally', ...node('node-1'), '--election', ID, ...signer('node-1'));
     const expected = CONTESTS.map((contest) => contest.choices.map(() => 0));
-    for (const choices of lastChoices.values()) choices.forEach((marked, q) => marked.forEach((b) => expected[q]![b]!++));
+    for (const choices of lastChoices.values())
+      choices.forEach((marked, q) => marked.forEach((b) => expected[q]![b]!++));
     const final = await view();
     expect(final.phase).toBe('final');
     expect(final.counts).toEqual(expected);
@@ -279,7 +310,10 @@ describe('an election on a devnet, from the CLI', () => {
     const counts = header.status.counts!.map((row) => [...row]);
     counts[0]![0]!++;
     counts[0]![1]!--;
-    const forged = [encodeFrame({ ...header, status: { ...header.status, counts } }), ...frames.slice(1).map((f) => encodeFrame(f as never))];
+    const forged = [
+      encodeFrame({ ...header, status: { ...header.status, counts } }),
+      ...frames.slice(1).map((f) => encodeFrame(f as never)),
+    ];
     const forgedFile = join(dir, 'forged-counts.export');
     await writeFile(forgedFile, Buffer.concat(forged));
     const refused = await notary('election', 'verify', forgedFile);
@@ -292,7 +326,9 @@ describe('an election on a devnet, from the CLI', () => {
     const ballot = new Uint8Array(entry.tx.payload.ballot);
     ballot[ballot.length - 5]! ^= 0x01;
     const tampered = frames.map((f, k) =>
-      encodeFrame((k === castAt ? { ...entry, tx: { ...entry.tx, payload: { ...entry.tx.payload, ballot } } } : f) as never),
+      encodeFrame(
+        (k === castAt ? { ...entry, tx: { ...entry.tx, payload: { ...entry.tx.payload, ballot } } } : f) as never,
+      ),
     );
     const tamperedFile = join(dir, 'tampered-ballot.export');
     await writeFile(tamperedFile, Buffer.concat(tampered));

@@ -5,6 +5,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { API_PREFIX, apiErrorSchema, holdsBytes } from '../../../shared/api/index.js';
 import { encode } from '../../../shared/codec/index.js';
 import { CliError } from './errors.js';
@@ -104,7 +105,7 @@ export class ApiClient {
     }
     const partial = `${out}.partial`;
     let bytes = 0;
-    const counted = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).on(
+    const counted = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>).on(
       'data',
       (chunk: Buffer) => (bytes += chunk.length),
     );

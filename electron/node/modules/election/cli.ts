@@ -42,7 +42,8 @@ import {
   type ElectionView,
 } from '../../../../shared/modules/election/api.js';
 import { ciphertextsOf } from '../../../../shared/modules/election/checks.js';
-import { FrameReader } from '../../../../shared/modules/election/export.js';
+import { ExportFormatError, FrameReader } from '../../../../shared/modules/election/export.js';
+import type { VerifiedElection } from '../../../../shared/modules/election/verify.js';
 import { ELECTION_LIMITS, electionCreatePayload } from '../../../../shared/modules/election/types.js';
 import { statusSchema, submitResultSchema, txStatusSchema, type TxStatus } from '../../../../shared/api/index.js';
 import { ApiClient, type ApiTarget } from '../../cli/api-client.js';
@@ -730,7 +731,7 @@ function verifyCommand(): Command {
     )
     .argument('<export>', 'the file `notary election export` wrote')
     .action(async (file: string) => {
-      const { verifyElectionExport } = await import('../../../../shared/modules/election/verify.js');
+      const { verifyElectionExport, VerifyError } = await import('../../../../shared/modules/election/verify.js');
       const group = await sodiumGroup();
       const reader = new FrameReader();
       const path = resolve(file);
@@ -742,16 +743,29 @@ function verifyCommand(): Command {
         const result = await verifyElectionExport(group, frames());
         console.log(`VALID: ${describeVerified(result)}`);
       } catch (error) {
-        const { code, message } = error as { code?: string; message: string };
-        if (!code || code === 'ENOENT' || code === 'EACCES') throw new CliError(`Cannot read ${path}: ${message}`);
-        console.log(`INVALID: ${code}: ${message}`);
+        if (error instanceof VerifyError) console.log(`INVALID: ${error.code}: ${error.sentence}`);
+        else if (error instanceof ExportFormatError) console.log(`INVALID: ${error.code}: ${error.message}`);
+        else throw new CliError(`Cannot read ${path}: ${(error as Error).message}`);
         process.exitCode = 1;
       }
     });
 }
 
-function describeVerified(result: unknown): string {
-  return JSON.stringify(result);
+function describeVerified(result: VerifiedElection): string {
+  const { definition } = result;
+  const lines = [
+    `election ${definition.id} of chain ${result.chainId} at height ${result.height} (${result.phase}): ${result.entries} transactions checked`,
+    `roll ${result.roll.size}; ${result.voters} voters, ${result.ballots} ballots (${result.revotes} re-votes); only each credential's last ballot counted`,
+  ];
+  if (result.counts) {
+    lines.push(`counts decrypted by trustees ${result.trustees?.join(', ')} equal the published ones:`);
+    definition.contests.forEach((contest, q) =>
+      lines.push(
+        `  ${contest.title}: ${contest.choices.map((choice, b) => `${choice} ${result.counts![q]![b]}`).join(', ')}`,
+      ),
+    );
+  }
+  return lines.join('\n');
 }
 
 export function electionCommand(): Command {
