@@ -23,7 +23,14 @@ import {
   type RouteSpec,
 } from '../../shared/api/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
-import { txHash, type Genesis, type PropertyObject } from '../../shared/ledger/index.js';
+import {
+  signTransaction,
+  txHash,
+  type Genesis,
+  type PropertyObject,
+  type UnsignedTransaction,
+} from '../../shared/ledger/index.js';
+import { encode } from '../../shared/codec/index.js';
 import { verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
 import { DataFiles } from '../../electron/node/config.js';
 import { devKey, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
@@ -245,6 +252,49 @@ describe('the local API', () => {
       request.write('x'.repeat(1024)); // the declared length alone is refused
     });
     expect(status).toBe(413);
+  });
+
+  it('takes a transaction as canonical CBOR (application/cbor), and refuses CBOR that is not canonical with 400', async () => {
+    const tx = signTransaction(
+      {
+        type: 'election.key',
+        chainId: genesis.chainId,
+        expiresAtMs: Date.now() + 3_600_000,
+        nonce: 7,
+        payload: { election: 'no-such-election' },
+      } as unknown as UnsignedTransaction,
+      notary.secretKey,
+    );
+    const cbor = (body: Uint8Array) =>
+      api('/api/v1/txs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/cbor' },
+        body: new Uint8Array(body),
+      });
+    const refused = await cbor(encode(tx));
+    // decoded and handed to the ledger, which names what is wrong with it
+    expect(refused.status).toBe(422);
+    expect(apiErrorSchema.parse(refused.body).error.code).toBe('ELECTION_UNKNOWN');
+    // a map with its keys out of canonical order: one value, two byte forms, refused
+    const unsorted = Uint8Array.of(0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02);
+    const malformed = await cbor(unsorted);
+    expect(malformed.status).toBe(400);
+    expect(apiErrorSchema.parse(malformed.body).error.code).toBe('MALFORMED');
+  });
+
+  it('answers 404 with a sentence for an election, its export or a credential that does not exist', async () => {
+    for (const path of [
+      '/api/v1/elections/none-2026',
+      '/api/v1/elections/none-2026/export',
+      '/api/v1/elections/none-2026/dealings',
+      `/api/v1/election-credentials/${buyer.publicKey}`,
+    ]) {
+      const { status, body } = await api(path);
+      expect(status, path).toBe(404);
+      expect(apiErrorSchema.parse(body).error.message).toMatch(/no election none-2026|on no election's roll/);
+    }
+    const bad = await api('/api/v1/elections/bad%20id');
+    expect(bad.status).toBe(400);
   });
 
   it('answers 404 for an unknown route', async () => {
