@@ -3,7 +3,7 @@
 // submit, receipt, verify offline, stop, then audit finding one flipped byte by its height.
 // Plus the refusals: init into a non-empty folder, start with a wrong passphrase, certify
 // with a key that is not the transfer's notary: each one sentence and a non-zero exit.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { DataFiles } from '../../electron/node/config.js';
 import { devKeys, devObjectId, devParty } from '../../electron/node/dev/demo-registry.js';
 import { createKeystore, SCRYPT_DEFAULTS } from '../../electron/node/keystore/index.js';
 import { Keys } from '../../electron/node/store/keys.js';
+import { runNotary, type CliRun } from '../support/notary-cli.js';
 
 const CLI = 'electron/node/cli.ts';
 const PASSPHRASE = 'an end-to-end passphrase';
@@ -29,25 +30,8 @@ let nodeLog = '';
 let api = '';
 let token = '';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function notary(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { timeout: 60_000, env: { ...process.env, NOTARY_PASSPHRASE_FILE: '' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+type Run = CliRun;
+const notary = (...args: string[]) => runNotary(args, { timeoutMs: 60_000, env: { NOTARY_PASSPHRASE_FILE: '' } });
 
 /** A refusal: non-zero exit, one line on stderr, no stack trace. */
 function expectOneSentence(run: Run, sentence: RegExp) {

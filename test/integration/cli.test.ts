@@ -1,6 +1,5 @@
 // The `notary` command line, run as a real child process against temporary folders: keys,
 // offline verification of receipts, audits of a stopped node's chain, and the API commands.
-import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +15,7 @@ import { devCommitBlock, devGenesis, devKeys, devParty, devTransfers } from '../
 import { unlockKeystore } from '../../electron/node/keystore/index.js';
 import { ChainStore } from '../../electron/node/store/index.js';
 import { Keys, Prefix } from '../../electron/node/store/keys.js';
+import { runNotary, type CliRun } from '../support/notary-cli.js';
 
 const genesis = devGenesis({ objects: 50, parties: 10 });
 const PASSPHRASE = 'a registry passphrase';
@@ -29,25 +29,8 @@ let passphraseFile: string;
 const BLOCKS = 3;
 const TRANSFERS_PER_BLOCK = 4;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function notary(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'electron/node/cli.ts', ...args],
-      { timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+type Run = CliRun;
+const notary = (...args: string[]) => runNotary(args);
 
 /** One clear sentence: never a stack trace. */
 function expectNoStack(run: Run) {

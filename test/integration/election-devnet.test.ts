@@ -4,18 +4,16 @@
 // some re-vote, the window closes, three trustees decrypt, the counts are published, and
 // `notary election verify` accepts the export and refuses a tampered one. The counts must equal
 // a plain count of each voter's last choices.
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../../shared/codec/index.js';
 import { ELECTION_LIMITS } from '../../shared/modules/election/types.js';
 import { encodeFrame, FrameReader, type ExportHeader } from '../../shared/modules/election/export.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
 import { seededRandom } from '../support/prng.js';
+import { runNotary } from '../support/notary-cli.js';
 
-const CLI = fileURLToPath(new URL('../../electron/node/cli.ts', import.meta.url));
 const VOTERS = 1_000;
 const CAST = 500;
 const REVOTES = 100;
@@ -27,25 +25,7 @@ const CONTESTS = [
 let devnet: Devnet;
 let dir = '';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function notary(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { timeout: 300_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NOTARY_PASSPHRASE_FILE: '' } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const notary = (...args: string[]) => runNotary(args, { timeoutMs: 300_000, env: { NOTARY_PASSPHRASE_FILE: '' } });
 
 async function ok(...args: string[]): Promise<string> {
   const run = await notary(...args);

@@ -9,7 +9,6 @@
 //    manifest), each ending refused at open (a truncated log too: the committed-head file
 //    records a higher head, STORE_ROLLED_BACK) or named by the audit; and single-row damage
 //    the checksums cannot see, by row kind, each named by the audit.
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,25 +23,9 @@ import { Keys, Prefix } from '../../electron/node/store/keys.js';
 import { decode } from '../../shared/codec/index.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
 import { seededRandom } from '../support/prng.js';
+import { runNotary } from '../support/notary-cli.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function notary(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'electron/node/cli.ts', ...args],
-      { timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const notary = (...args: string[]) => runNotary(args);
 
 /** A failing trial replays with STORE_DAMAGE_SEED. */
 const prng = seededRandom;

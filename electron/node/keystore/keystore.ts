@@ -75,8 +75,7 @@ export function checkPassphrase(passphrase: string): void {
     );
 }
 
-/** scrypt's 32-byte key for AES-256-GCM, with bounded memory (also the election trustee keystore's). */
-export function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const memoryBytes = 128 * params.N * params.r * params.p;
   if (memoryBytes > SCRYPT_MEMORY_BYTES_MAX)
     throw new KeystoreError('KEYSTORE_DAMAGED', 'The keystore asks for more scrypt memory than allowed.');
@@ -86,6 +85,62 @@ export function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams
       error ? reject(error) : resolve(key),
     );
   });
+}
+
+/** A secret sealed under a passphrase: the KDF's parameters, the cipher's IV and tag, the ciphertext (hex). */
+export interface SealedSecret {
+  kdf: { name: 'scrypt'; salt: string; N: number; r: number; p: number };
+  cipher: { name: 'aes-256-gcm'; iv: string; tag: string };
+  ciphertext: string;
+}
+
+/**
+ * Seals `plain` under `passphrase` with a fresh salt and IV; `additionalData` receives the KDF
+ * parameters (with the salt) and returns what GCM binds besides the ciphertext.
+ */
+export async function sealSecret(
+  passphrase: string,
+  plain: Uint8Array,
+  additionalData: (kdf: SealedSecret['kdf']) => Buffer,
+  params: ScryptParams = SCRYPT_DEFAULTS,
+): Promise<SealedSecret> {
+  const salt = randomBytes(SALT_BYTES);
+  const iv = randomBytes(IV_BYTES);
+  const kdf = { name: 'scrypt' as const, salt: salt.toString('hex'), ...params };
+  const key = await deriveKey(passphrase, salt, params);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(additionalData(kdf));
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return {
+    kdf,
+    cipher: { name: 'aes-256-gcm', iv: iv.toString('hex'), tag: cipher.getAuthTag().toString('hex') },
+    ciphertext: ciphertext.toString('hex'),
+  };
+}
+
+/** Opens a sealed secret; a wrong passphrase (or an altered file) is WRONG_PASSPHRASE naming `path`. */
+export async function openSecret(
+  path: string,
+  passphrase: string,
+  sealed: SealedSecret,
+  additionalData: Buffer,
+): Promise<Buffer> {
+  const key = await deriveKey(passphrase, Buffer.from(sealed.kdf.salt, 'hex'), sealed.kdf);
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.cipher.iv, 'hex'), {
+    authTagLength: TAG_BYTES,
+  });
+  decipher.setAAD(additionalData);
+  decipher.setAuthTag(Buffer.from(sealed.cipher.tag, 'hex'));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'hex')), decipher.final()]);
+  } catch (error) {
+    // GCM cannot tell a wrong passphrase from an altered file; the first is far more common.
+    throw new KeystoreError(
+      'WRONG_PASSPHRASE',
+      `Cannot unlock ${path}: the passphrase is wrong (or the file was altered after it was written).`,
+      { cause: error },
+    );
+  }
 }
 
 /** Everything in the file except the secret itself, bound to the ciphertext by GCM. */
@@ -112,24 +167,13 @@ export async function createKeystore(
       'KEYSTORE_EXISTS',
       `${path} already exists; a keystore is never overwritten, choose another file.`,
     );
-  const salt = randomBytes(SALT_BYTES);
-  const iv = randomBytes(IV_BYTES);
-  const header = {
-    version: KEYSTORE_VERSION,
-    kdf: { name: 'scrypt' as const, salt: salt.toString('hex'), ...params },
-    publicKey: keyPair.publicKey,
-  };
-  const key = await deriveKey(passphrase, salt, params);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(additionalData(header));
-  const ciphertext = Buffer.concat([cipher.update(Buffer.from(keyPair.secretKey, 'hex')), cipher.final()]);
-  const file: KeystoreFile = {
-    version: header.version,
-    kdf: header.kdf,
-    cipher: { name: 'aes-256-gcm', iv: iv.toString('hex'), tag: cipher.getAuthTag().toString('hex') },
-    ciphertext: ciphertext.toString('hex'),
-    publicKey: header.publicKey,
-  };
+  const sealed = await sealSecret(
+    passphrase,
+    Buffer.from(keyPair.secretKey, 'hex'),
+    (kdf) => additionalData({ version: KEYSTORE_VERSION, kdf, publicKey: keyPair.publicKey }),
+    params,
+  );
+  const file: KeystoreFile = { version: KEYSTORE_VERSION, ...sealed, publicKey: keyPair.publicKey };
   await writeFileDurably(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   // check after writing (TIGER_STYLE): the file on disk must be the one we meant to write.
   const written = keystoreSchema.parse(JSON.parse(await readFile(path, 'utf8')));
@@ -141,23 +185,7 @@ export async function createKeystore(
 /** Opens a keystore file. Refuses a file others can read, as ssh refuses such a private key. */
 export async function unlockKeystore(path: string, passphrase: string): Promise<KeyPair> {
   const file = await readKeystore(path);
-  const key = await deriveKey(passphrase, Buffer.from(file.kdf.salt, 'hex'), file.kdf);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'hex'), {
-    authTagLength: TAG_BYTES,
-  });
-  decipher.setAAD(additionalData(file));
-  decipher.setAuthTag(Buffer.from(file.cipher.tag, 'hex'));
-  let seed: Buffer;
-  try {
-    seed = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'hex')), decipher.final()]);
-  } catch (error) {
-    // GCM cannot tell a wrong passphrase from an altered file; the first is far more common.
-    throw new KeystoreError(
-      'WRONG_PASSPHRASE',
-      `Cannot unlock ${path}: the passphrase is wrong (or the file was altered after it was written).`,
-      { cause: error },
-    );
-  }
+  const seed = await openSecret(path, passphrase, file, additionalData(file));
   const secretKey = seed.toString('hex');
   if (publicKeyOf(secretKey) !== file.publicKey)
     throw new KeystoreError(

@@ -23,7 +23,6 @@ import {
   sealShares,
   shareFor,
   sodiumGroup,
-  type ContestShape,
   type DealerSecret,
   type DkgParameters,
   type Group,
@@ -36,22 +35,11 @@ import { credentialOf, electionStatusOf, rollOf, tallyOf } from '../../../shared
 import { MapStateReader } from '../../../shared/ledger/state.js';
 import { keyOf, keys } from '../../support/ledger-fixtures.js';
 import { seededRandom } from '../../unit/election-fixtures.js';
-import { hex, SECOND_MS, StrictLedger, T0, trustees, tx, type Trustee } from './fixtures.js';
+import { hex, shapes, StrictLedger, times, trustees, tx, type Trustee } from './fixtures.js';
 
 const registrars = [keys.registrar1, keys.registrar2, keys.registrar3];
 const ID = 'ref-2026';
 const OTHER = 'mayor-2026';
-const times = {
-  dealsUntilMs: T0 + 100 * SECOND_MS,
-  complaintsUntilMs: T0 + 200 * SECOND_MS,
-  answersUntilMs: T0 + 300 * SECOND_MS,
-  opensAtMs: T0 + 400 * SECOND_MS,
-  closesAtMs: T0 + 1_000 * SECOND_MS,
-};
-const shapes: ContestShape[] = [
-  { boxes: 2, min: 1, max: 1 },
-  { boxes: 3, min: 0, max: 2 },
-];
 
 let group: Group;
 let boxes: SealedBoxes;

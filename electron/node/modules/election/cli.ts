@@ -60,7 +60,12 @@ import {
 } from '../../cli/tx-build.js';
 import { readPassphrase } from '../../keystore/index.js';
 import { writeFileDurably } from '../../store/durable-file.js';
-import { readTrusteeFile, unlockTrusteeKeystore, writeTrusteeKeystore } from './trustee-keystore.js';
+import {
+  readTrusteeFile,
+  unlockTrusteeKeystore,
+  writeTrusteeKeystore,
+  type TrusteeSecrets,
+} from './trustee-keystore.js';
 
 /** How long a command waits for its transactions to be final. */
 const FINAL_WAIT_MS = 180_000;
@@ -217,6 +222,42 @@ async function trusteeSecrets(options: Signing & { trusteeKeystore: string; trus
   return { path, passphrase, secrets: await unlockTrusteeKeystore(path, passphrase) };
 }
 
+type TrusteeOptions = Target & Signing & { election: string; trusteeKeystore: string; trusteePassphraseFile?: string };
+
+/** What every trustee step starts from: the election, the trustee's slot, its keys, and a signer. */
+interface TrusteeStep {
+  client: ApiClient;
+  election: ElectionView;
+  me: number;
+  path: string;
+  passphrase: string;
+  secrets: TrusteeSecrets;
+  group: Group;
+  sign(type: string, payload: object): Promise<Transaction>;
+}
+
+/** A trustee's command: unlocks both keystores, checks they are this election's trustee's, then runs. */
+function trusteeCommand(name: string, description: string, run: (step: TrusteeStep) => Promise<void>): Command {
+  return withTrustee(withElection(new Command(name)))
+    .description(description)
+    .action(async (options: TrusteeOptions) => {
+      const client = await ApiClient.connect(options);
+      const election = await electionView(client, options.election);
+      const key = await officeKey(options);
+      const me = trusteeIndexOf(election, key.publicKey);
+      const { path, passphrase, secrets } = await trusteeSecrets(options);
+      // REJECT: another election's keystore, or one whose transport key the definition does not name
+      if (secrets.election !== election.id)
+        throw new CliError(`${path} is the keystore of election ${secrets.election}.`);
+      if (bytesToHex(secrets.transport.publicKey) !== election.trustees[me - 1]!.transportKey)
+        throw new CliError(`${path} holds another transport key than trustee ${me}'s in the election's definition.`);
+      const chainId = await chainIdOf(client);
+      const sign = async (type: string, payload: object) =>
+        signTransaction(unsigned(type, chainId, payload), key.secretKey);
+      await run({ client, election, me, path, passphrase, secrets, group: await sodiumGroup(), sign });
+    });
+}
+
 /** Dealer i's share for trustee j as this trustee reads it: its own, or opened from the dealing on chain. */
 async function sharesFor(
   group: Group,
@@ -334,117 +375,70 @@ function createCommand(): Command {
 }
 
 function dealCommand(): Command {
-  return withTrustee(withElection(new Command('deal')))
-    .description(
-      "deal this trustee's part of the election key: commitments, a proof and a sealed share for each trustee",
-    )
-    .action(
-      async (
-        options: Target & Signing & { election: string; trusteeKeystore: string; trusteePassphraseFile?: string },
-      ) => {
-        const client = await ApiClient.connect(options);
-        const election = await electionView(client, options.election);
-        const key = await officeKey(options);
-        const me = trusteeIndexOf(election, key.publicKey);
-        const { path, passphrase, secrets } = await trusteeSecrets(options);
-        if (secrets.election !== election.id)
-          throw new CliError(`${path} is the keystore of election ${secrets.election}.`);
-        if (bytesToHex(secrets.transport.publicKey) !== election.trustees[me - 1]!.transportKey)
-          throw new CliError(`${path} holds another transport key than trustee ${me}'s in the election's definition.`);
-        if (election.dealt.includes(me)) throw new CliError(`Trustee ${me} has dealt already.`);
-        let message = secrets.dealing;
-        if (!message || !secrets.dealer) {
-          const group = await sodiumGroup();
-          const parameters = parametersOf(election);
-          const { dealing, secret } = deal(group, parameters, me);
-          const transport = election.trustees.map((trustee) => hexToBytes(trustee.transportKey));
-          const sealed = sealShares(group, await sealedBoxes(), parameters, secret, transport);
-          message = encodeDealing({ ...dealing, sealed });
-          // kept before it is sent: after a crash the same dealing is sent again, never a second polynomial
-          await writeTrusteeKeystore(path, { ...secrets, dealer: secret, dealing: message }, passphrase);
-        }
-        const tx = signTransaction(
-          unsigned('election.dkg.deal', await chainIdOf(client), { election: election.id, dealing: message }),
-          key.secretKey,
-        );
-        const heights = await submitAndWait(client, [tx], 'deal');
-        console.log(`trustee ${me} dealt for ${election.id}: final at height ${[...heights.values()][0]}`);
-      },
-    );
+  return trusteeCommand(
+    'deal',
+    "deal this trustee's part of the election key: commitments, a proof and a sealed share for each trustee",
+    async ({ client, election, me, path, passphrase, secrets, group, sign }) => {
+      if (election.dealt.includes(me)) throw new CliError(`Trustee ${me} has dealt already.`);
+      let message = secrets.dealing;
+      if (!message || !secrets.dealer) {
+        const parameters = parametersOf(election);
+        const { dealing, secret } = deal(group, parameters, me);
+        const transport = election.trustees.map((trustee) => hexToBytes(trustee.transportKey));
+        const sealed = sealShares(group, await sealedBoxes(), parameters, secret, transport);
+        message = encodeDealing({ ...dealing, sealed });
+        // kept before it is sent: after a crash the same dealing is sent again, never a second polynomial
+        await writeTrusteeKeystore(path, { ...secrets, dealer: secret, dealing: message }, passphrase);
+      }
+      const tx = await sign('election.dkg.deal', { election: election.id, dealing: message });
+      const heights = await submitAndWait(client, [tx], 'deal');
+      console.log(`trustee ${me} dealt for ${election.id}: final at height ${[...heights.values()][0]}`);
+    },
+  );
 }
 
 function complainCommand(): Command {
-  return withTrustee(withElection(new Command('check-shares')))
-    .description("open this trustee's shares from every dealing on chain and complain about each that fails")
-    .action(
-      async (
-        options: Target & Signing & { election: string; trusteeKeystore: string; trusteePassphraseFile?: string },
-      ) => {
-        const client = await ApiClient.connect(options);
-        const election = await electionView(client, options.election);
-        const key = await officeKey(options);
-        const me = trusteeIndexOf(election, key.publicKey);
-        const { secrets } = await trusteeSecrets(options);
-        const group = await sodiumGroup();
-        const shares = await sharesFor(group, client, election, me, secrets);
-        const chainId = await chainIdOf(client);
-        const complaints = [...shares]
-          .filter(
-            ([dealer, entry]) =>
-              entry.problem && !election.complaints.some((c) => c.dealer === dealer && c.recipient === me),
-          )
-          .map(([dealer, entry]) => {
-            console.log(`dealer ${dealer}: ${entry.problem}: complaining`);
-            const complaint = encodeComplaint({ dealer, recipient: me });
-            return signTransaction(
-              unsigned('election.dkg.complain', chainId, { election: election.id, complaint }),
-              key.secretKey,
-            );
-          });
-        if (complaints.length > 0) await submitAndWait(client, complaints, 'complaints');
-        const missing = election.trustees.length - shares.size;
-        console.log(
-          `trustee ${me}: ${shares.size - complaints.length} good shares, ${complaints.length} complaints sent` +
-            (missing > 0 ? `, ${missing} trustees have not dealt yet` : ''),
-        );
-      },
-    );
+  return trusteeCommand(
+    'check-shares',
+    "open this trustee's shares from every dealing on chain and complain about each that fails",
+    async ({ client, election, me, secrets, group, sign }) => {
+      const shares = await sharesFor(group, client, election, me, secrets);
+      const complaints: Transaction[] = [];
+      for (const [dealer, entry] of shares) {
+        if (!entry.problem || election.complaints.some((c) => c.dealer === dealer && c.recipient === me)) continue;
+        console.log(`dealer ${dealer}: ${entry.problem}: complaining`);
+        const complaint = encodeComplaint({ dealer, recipient: me });
+        complaints.push(await sign('election.dkg.complain', { election: election.id, complaint }));
+      }
+      if (complaints.length > 0) await submitAndWait(client, complaints, 'complaints');
+      const missing = election.trustees.length - shares.size;
+      console.log(
+        `trustee ${me}: ${shares.size - complaints.length} good shares, ${complaints.length} complaints sent` +
+          (missing > 0 ? `, ${missing} trustees have not dealt yet` : ''),
+      );
+    },
+  );
 }
 
 function answerCommand(): Command {
-  return withTrustee(withElection(new Command('answer')))
-    .description('answer every open complaint against this trustee by revealing the share in question')
-    .action(
-      async (
-        options: Target & Signing & { election: string; trusteeKeystore: string; trusteePassphraseFile?: string },
-      ) => {
-        const client = await ApiClient.connect(options);
-        const election = await electionView(client, options.election);
-        const key = await officeKey(options);
-        const me = trusteeIndexOf(election, key.publicKey);
-        const { path, secrets } = await trusteeSecrets(options);
-        const open = election.complaints.filter((c) => c.dealer === me && !c.answered);
-        if (open.length === 0) return console.log(`no open complaint against trustee ${me}`);
-        if (!secrets.dealer) throw new CliError(`${path} holds no polynomial: this trustee has not dealt from it.`);
-        const group = await sodiumGroup();
-        const chainId = await chainIdOf(client);
-        const answers = open.map(({ recipient }) =>
-          signTransaction(
-            unsigned('election.dkg.answer', chainId, {
-              election: election.id,
-              answer: encodeComplaintAnswer({
-                dealer: me,
-                recipient,
-                share: shareFor(group, secrets.dealer!, recipient),
-              }),
-            }),
-            key.secretKey,
-          ),
-        );
-        await submitAndWait(client, answers, 'answers');
-        console.log(`trustee ${me} answered ${answers.length} complaints`);
-      },
-    );
+  return trusteeCommand(
+    'answer',
+    'answer every open complaint against this trustee by revealing the share in question',
+    async ({ client, election, me, path, secrets, group, sign }) => {
+      const open = election.complaints.filter((c) => c.dealer === me && !c.answered);
+      if (open.length === 0) return console.log(`no open complaint against trustee ${me}`);
+      const polynomial = secrets.dealer;
+      if (!polynomial) throw new CliError(`${path} holds no polynomial: this trustee has not dealt from it.`);
+      const answers: Transaction[] = [];
+      for (const { recipient } of open) {
+        const share = shareFor(group, polynomial, recipient);
+        const answer = encodeComplaintAnswer({ dealer: me, recipient, share });
+        answers.push(await sign('election.dkg.answer', { election: election.id, answer }));
+      }
+      await submitAndWait(client, answers, 'answers');
+      console.log(`trustee ${me} answered ${answers.length} complaints`);
+    },
+  );
 }
 
 /** A step any trustee or active registrar sends: election.key, election.close, election.tally. */
@@ -616,54 +610,39 @@ function castCommand(): Command {
 }
 
 function decryptCommand(): Command {
-  return withTrustee(withElection(new Command('decrypt')))
-    .description(
-      "this trustee's partial decryption of the closed totals, with its proofs (run on the trustee's own machine)",
-    )
-    .action(
-      async (
-        options: Target & Signing & { election: string; trusteeKeystore: string; trusteePassphraseFile?: string },
-      ) => {
-        const client = await ApiClient.connect(options);
-        const election = await electionView(client, options.election);
-        if (election.phase !== 'closed')
-          throw new CliError(`${election.id} is ${election.phase}: only closed totals are decrypted.`);
-        const key = await officeKey(options);
-        const me = trusteeIndexOf(election, key.publicKey);
-        const { secrets } = await trusteeSecrets(options);
-        const group = await sodiumGroup();
-        const shares = await sharesFor(group, client, election, me, secrets);
-        const qualified = election.qualified ?? [];
-        const mine = new Map<number, Uint8Array>();
-        for (const dealer of qualified) {
-          const entry = shares.get(dealer);
-          if (!entry?.share)
-            throw new CliError(
-              `The share of qualified dealer ${dealer} does not open: ${entry?.problem ?? 'no dealing'}.`,
-            );
-          mine.set(dealer, entry.share);
-        }
-        const secretShare = combineShares(group, qualified, mine);
-        if (bytesToHex(group.multiplyBase(secretShare)) !== election.verificationKeys?.[me - 1])
-          throw new CliError(`The share computed for trustee ${me} does not match its verification key on chain.`);
-        const partial = partialDecrypt(
-          group,
-          { electionId: utf8(election.id), publicKey: hexToBytes(election.publicKey!) },
-          me,
-          secretShare,
-          ciphertextsOf(hexToBytes(election.totals)),
-        );
-        const tx = signTransaction(
-          unsigned('election.decrypt', await chainIdOf(client), {
-            election: election.id,
-            partial: encodePartialDecryption(partial),
-          }),
-          key.secretKey,
-        );
-        await submitAndWait(client, [tx], 'decrypt');
-        console.log(`trustee ${me} posted its partial decryption of ${election.id}`);
-      },
-    );
+  return trusteeCommand(
+    'decrypt',
+    "this trustee's partial decryption of the closed totals, with its proofs (run on the trustee's own machine)",
+    async ({ client, election, me, secrets, group, sign }) => {
+      if (election.phase !== 'closed')
+        throw new CliError(`${election.id} is ${election.phase}: only closed totals are decrypted.`);
+      const shares = await sharesFor(group, client, election, me, secrets);
+      const qualified = election.qualified ?? [];
+      const mine = new Map<number, Uint8Array>();
+      for (const dealer of qualified) {
+        const entry = shares.get(dealer);
+        if (!entry?.share)
+          throw new CliError(
+            `The share of qualified dealer ${dealer} does not open: ${entry?.problem ?? 'no dealing'}.`,
+          );
+        mine.set(dealer, entry.share);
+      }
+      const secretShare = combineShares(group, qualified, mine);
+      // REJECT: a share that is not the one the chain fixed would post a partial decryption the chain refuses
+      if (bytesToHex(group.multiplyBase(secretShare)) !== election.verificationKeys?.[me - 1])
+        throw new CliError(`The share computed for trustee ${me} does not match its verification key on chain.`);
+      const partial = partialDecrypt(
+        group,
+        { electionId: utf8(election.id), publicKey: hexToBytes(election.publicKey!) },
+        me,
+        secretShare,
+        ciphertextsOf(hexToBytes(election.totals)),
+      );
+      const tx = await sign('election.decrypt', { election: election.id, partial: encodePartialDecryption(partial) });
+      await submitAndWait(client, [tx], 'decrypt');
+      console.log(`trustee ${me} posted its partial decryption of ${election.id}`);
+    },
+  );
 }
 
 function describeElection(view: ElectionView): string {

@@ -5,14 +5,19 @@
 // dealings on chain whenever the trustee decrypts. Sealed as the signing keystore is
 // (keystore.ts: scrypt, AES-256-GCM), the election id, trustee slot and transport key bound
 // as additional data; rewritten atomically when the polynomial is added.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { bytesToHex, decode, encode, hexToBytes } from '../../../../shared/codec/index.js';
 import { electionId } from '../../../../shared/modules/election/types.js';
 import { CliError } from '../../cli/errors.js';
 import { KeystoreError } from '../../keystore/errors.js';
-import { checkPassphrase, deriveKey, SCRYPT_DEFAULTS, type ScryptParams } from '../../keystore/keystore.js';
+import {
+  checkPassphrase,
+  openSecret,
+  sealSecret,
+  SCRYPT_DEFAULTS,
+  type ScryptParams,
+} from '../../keystore/keystore.js';
 import { writeFileDurably } from '../../store/durable-file.js';
 
 const FORMAT = 'notary-election-trustee/1' as const;
@@ -72,28 +77,14 @@ export async function writeTrusteeKeystore(
   params: ScryptParams = SCRYPT_DEFAULTS,
 ): Promise<void> {
   checkPassphrase(passphrase);
-  const salt = randomBytes(16);
-  const iv = randomBytes(12);
-  const header = {
-    format: FORMAT,
-    election: secrets.election,
-    transportKey: bytesToHex(secrets.transport.publicKey),
-    kdf: { name: 'scrypt' as const, salt: salt.toString('hex'), ...params },
-  };
-  const key = await deriveKey(passphrase, salt, params);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-  cipher.setAAD(additionalData(header));
+  const header = { format: FORMAT, election: secrets.election, transportKey: bytesToHex(secrets.transport.publicKey) };
   const plain = encode({
     transportSecret: secrets.transport.secretKey,
     ...(secrets.dealer ? { dealer: secrets.dealer } : {}),
     ...(secrets.dealing ? { dealing: secrets.dealing } : {}),
   });
-  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
-  const file: TrusteeFile = {
-    ...header,
-    cipher: { name: 'aes-256-gcm', iv: iv.toString('hex'), tag: cipher.getAuthTag().toString('hex') },
-    ciphertext: ciphertext.toString('hex'),
-  };
+  const sealed = await sealSecret(passphrase, plain, (kdf) => additionalData({ ...header, kdf }), params);
+  const file: TrusteeFile = { ...header, ...sealed };
   await writeFileDurably(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }
 
@@ -123,20 +114,7 @@ export async function readTrusteeFile(path: string): Promise<TrusteeFile> {
 
 export async function unlockTrusteeKeystore(path: string, passphrase: string): Promise<TrusteeSecrets> {
   const file = await readTrusteeFile(path);
-  const key = await deriveKey(passphrase, Buffer.from(file.kdf.salt, 'hex'), file.kdf);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'hex'), { authTagLength: 16 });
-  decipher.setAAD(additionalData(file));
-  decipher.setAuthTag(Buffer.from(file.cipher.tag, 'hex'));
-  let plain: Buffer;
-  try {
-    plain = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'hex')), decipher.final()]);
-  } catch (error) {
-    throw new KeystoreError(
-      'WRONG_PASSPHRASE',
-      `Cannot unlock ${path}: the passphrase is wrong (or the file was altered after it was written).`,
-      { cause: error },
-    );
-  }
+  const plain = await openSecret(path, passphrase, file, additionalData(file));
   const secret = secretSchema.safeParse(decode(new Uint8Array(plain)));
   if (!secret.success || secret.data.transportSecret.length !== 32)
     throw new KeystoreError('KEYSTORE_DAMAGED', `The trustee keystore ${path} is damaged: its secrets do not decode.`);
