@@ -274,7 +274,8 @@ describe('an election on a devnet, from the CLI', () => {
     expect(final.counts).toEqual(expected);
   }, 600_000);
 
-  it('[REQ-ELECTION-EXPORT.1] exports what `notary election verify` accepts with no node, and refuses a tampered count or ballot', async () => {
+  // [REQ-ELECTION-EXPORT.1] (docs/elections.md B.6, B.8)
+  it('exports what `notary election verify` accepts with no node, and refuses a tampered count or ballot', async () => {
     exportFile = join(dir, 'city.export');
     await ok('election', 'export', ...node('node-4'), '--election', ID, '--out', exportFile);
     const valid = await notary('election', 'verify', exportFile);

@@ -13,15 +13,14 @@
 // quorum for create). The chain attests those; docs/elections.md B.8 says so.
 import { z } from 'zod';
 import { bytesEqual, bytesToHex, encode } from '../../codec/index.js';
-import { verify as verifySignature, type Verifier } from '../../crypto/index.js';
+import { Domain, verify as verifySignature, type Verifier } from '../../crypto/index.js';
 import { ElectionCryptoError } from '../../election/crypto/errors.js';
 import type { Dealing } from '../../election/crypto/dkg.js';
 import type { PartialDecryption } from '../../election/crypto/decrypt.js';
 import type { Group } from '../../election/crypto/group.js';
 import { codesOf, KERNEL_CODES, LedgerError, short, type RejectCodeSpec } from '../../ledger/errors.js';
 import { chainId as chainIdSchema, timeMs, uint } from '../../ledger/primitives.js';
-import { expectedSignatureChecks, parseTransaction, TxDigests } from '../../ledger/tx.js';
-import type { Transaction } from '../../ledger/types.js';
+import { TxDigests } from '../../ledger/digests.js';
 import { boxCount, ciphertextBytes, ciphertextsOf } from './checks.js';
 import {
   EXPORT_ENTRIES_MAX,
@@ -52,6 +51,7 @@ import {
   type ElectionStatus,
   type RollRecord,
 } from './types.js';
+import * as types from './types.js';
 
 const spec = <const Code extends string>(code: Code, meaning: string) => ({ code, meaning });
 
@@ -162,6 +162,21 @@ const exportHeader = z.strictObject({
 const exportEntry = z.strictObject({ height: uint, index: uint, timeMs, tx: z.unknown() });
 const exportTrailer = z.strictObject({ end: z.literal(true), entries: uint });
 
+/** The election module's own transactions: the export holds no other (and needs no assembled schema). */
+const electionTransaction = z.discriminatedUnion('type', [
+  types.electionCreateTx,
+  types.electionDealTx,
+  types.electionComplainTx,
+  types.electionAnswerTx,
+  types.electionKeyTx,
+  types.electionRegisterTx,
+  types.electionCastTx,
+  types.electionCloseTx,
+  types.electionDecryptTx,
+  types.electionTallyTx,
+]);
+type Transaction = z.output<typeof electionTransaction>;
+
 function parsed<S extends z.ZodType>(
   schema: S,
   value: unknown,
@@ -237,19 +252,18 @@ export class ElectionExportVerifier {
     }
     const entry = parsed(exportEntry, value, `entry ${number}`, { entry: number });
     const at = { entry: number, height: entry.height, index: entry.index };
-    let tx: Transaction;
-    try {
-      tx = parseTransaction(entry.tx);
-    } catch (error) {
-      if (error instanceof LedgerError) {
-        refuse(
-          ExportCode.malformed,
-          `entry ${number} at height ${entry.height}, index ${entry.index} holds ${error.sentence}`,
-          at,
-        );
-      }
-      throw error;
+    const result = electionTransaction.safeParse(entry.tx);
+    // REJECT: an entry that is no election transaction the ledger would accept
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const field = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+      refuse(
+        ExportCode.malformed,
+        `entry ${number} at height ${entry.height}, index ${entry.index} holds no valid election transaction${field}: ${issue?.message ?? 'invalid'}`,
+        at,
+      );
     }
+    const tx: Transaction = result.data;
     const txHash = this.#digests.hash(tx);
     const where: VerifyErrorWhere = { ...at, txHash };
     const voter = tx.type === 'election.cast' && tx.signatures.length === 1 ? tx.signatures[0]!.key : undefined;
@@ -265,7 +279,10 @@ export class ElectionExportVerifier {
     // REJECT: the chain never commits a transaction at or after its expiry
     if (entry.timeMs >= tx.expiresAtMs)
       fail(Kernel.expired, `it expired at ${new Date(tx.expiresAtMs).toISOString()}, before its block`);
-    for (const check of expectedSignatureChecks(tx, this.#header.chainId, this.#digests)) {
+    // An election transaction's signatures are its signers' over the txId; no module adds others.
+    const message = this.#digests.idBytes(tx);
+    for (const { key, signature } of tx.signatures) {
+      const check = { publicKey: key, signature, domain: Domain.tx, chainId: this.#header.chainId, message };
       // REJECT: a signature that does not verify over the txId: the transaction is not what its signer signed
       if (!this.#verify(check))
         fail(ExportCode.signatureInvalid, `the signature of ${short(check.publicKey)} does not verify`);
@@ -549,7 +566,7 @@ export class ElectionExportVerifier {
         return;
       }
       default:
-        fail(ExportCode.malformed, `${tx.type} is no election transaction this verifier knows`);
+        fail(ExportCode.malformed, `${(tx as { type: string }).type} is no election transaction this verifier knows`);
     }
   }
 

@@ -323,7 +323,8 @@ beforeAll(async () => {
   built = buildElection();
 });
 
-describe('[REQ-ELECTION-EXPORT.1] the standalone verifier of an election export', () => {
+// [REQ-ELECTION-EXPORT.1] (docs/elections.md B.6, B.8)
+describe('the standalone verifier of an election export', () => {
   it('verifies the honest export: its counts are a plain count of the last votes', async () => {
     const result = await verifyElectionExportBytes(group, chunks(built.bytes));
     expect(built.header.status.phase).toBe('final');

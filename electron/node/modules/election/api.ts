@@ -2,62 +2,18 @@
 // tracker and the export. Its routes are in shared/modules/election/api.ts.
 import type { ApiHandlerPart } from '../../../../shared/api/index.js';
 import { bytesToHex } from '../../../../shared/codec/index.js';
-import { ELECTION_LIMITS, ElectionKey } from '../../../../shared/modules/election/types.js';
-import type {
-  CredentialRecord,
-  ElectionDefinition,
-  ElectionStatus,
-  RollRecord,
-  TallyRecord,
-  ComplaintEntry,
-} from '../../../../shared/modules/election/types.js';
+import { ElectionKey, type CredentialRecord } from '../../../../shared/modules/election/types.js';
 import type { ElectionView } from '../../../../shared/modules/election/api.js';
 import { found } from '../../api/handlers/found.js';
 import type { Chain } from '../../chain/chain.js';
 import { electionExport } from './export.js';
+import { electionRecords, type ElectionRecords, type RecordsChain } from './records.js';
 
 export interface ElectionApiComponents {
-  chain: Pick<Chain, 'chainId' | 'head' | 'getRecord' | 'getMany' | 'getBlock'>;
+  chain: RecordsChain & Pick<Chain, 'chainId' | 'getBlock'>;
 }
 
-const slots = (id: string, key: (id: string, trustee: number) => string, count: number) =>
-  Array.from({ length: Math.min(count, ELECTION_LIMITS.trusteesMax) }, (_, i) => key(id, i + 1));
-
-/** An election's records, read at one head (retried if a block commits in between). */
-export async function electionRecords(chain: ElectionApiComponents['chain'], id: string) {
-  for (let attempt = 0; ; attempt++) {
-    const height = chain.head.height;
-    const definition = (await chain.getRecord(ElectionKey.definition(id))) as ElectionDefinition | undefined;
-    if (!definition) return undefined;
-    const records = await chain.getMany([
-      ElectionKey.status(id),
-      ElectionKey.roll(id),
-      ElectionKey.tally(id),
-      ElectionKey.complaints(id),
-      ...slots(id, ElectionKey.dealing, definition.trustees.length),
-      ...slots(id, ElectionKey.decryption, definition.trustees.length),
-    ]);
-    if (chain.head.height !== height && attempt < 5) continue;
-    return {
-      height,
-      definition,
-      status: records.get(ElectionKey.status(id)) as ElectionStatus,
-      roll: records.get(ElectionKey.roll(id)) as RollRecord,
-      tally: records.get(ElectionKey.tally(id)) as TallyRecord,
-      complaints: (records.get(ElectionKey.complaints(id)) as ComplaintEntry[] | undefined) ?? [],
-      dealings: definition.trustees
-        .map((_, i) => ({ trustee: i + 1, record: records.get(ElectionKey.dealing(id, i + 1)) }))
-        .filter((entry): entry is { trustee: number; record: { dealing: Uint8Array; height: number } } =>
-          Boolean(entry.record),
-        ),
-      decrypted: definition.trustees
-        .map((_, i) => i + 1)
-        .filter((trustee) => records.has(ElectionKey.decryption(id, trustee))),
-    };
-  }
-}
-
-function viewOf(records: NonNullable<Awaited<ReturnType<typeof electionRecords>>>): ElectionView {
+function viewOf(records: ElectionRecords): ElectionView {
   const { definition, status, roll, tally, complaints } = records;
   const hex = (bytes: Uint8Array | undefined) => (bytes ? bytesToHex(bytes) : undefined);
   const optional = <K extends string, V>(key: K, value: V | undefined) =>

@@ -5,12 +5,10 @@ import { encodeFrame, EXPORT_FORMAT, type ExportHeader } from '../../../../share
 import type { AnyTransaction } from '../../../../shared/ledger/primitives.js';
 import { ApiError } from '../../api/errors.js';
 import type { Chain } from '../../chain/chain.js';
-import type { electionRecords } from './api.js';
+import type { ElectionRecords } from './records.js';
 
 /** Frames are gathered into chunks of about this size before they are written. */
 const CHUNK_BYTES = 64 * 1024;
-
-type Records = NonNullable<Awaited<ReturnType<typeof electionRecords>>>;
 
 export function electionOfTx(tx: AnyTransaction): string | undefined {
   if (!tx.type.startsWith('election.')) return undefined;
@@ -20,7 +18,7 @@ export function electionOfTx(tx: AnyTransaction): string | undefined {
 
 export async function electionExport(
   chain: Pick<Chain, 'chainId' | 'getBlock'>,
-  records: Records,
+  records: ElectionRecords,
 ): Promise<AsyncIterable<Uint8Array>> {
   const { definition } = records;
   // REJECT: a node that joined from a snapshot after the election began has not its blocks
