@@ -10,10 +10,36 @@ import { launchChromium } from '../support/browser.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * What runs in the page, bundled with shared/receipt (a function handed to page.evaluate would
+ * carry the test runner's transpiler helpers, which the page does not have).
+ */
+const PAGE_SCRIPT = `
+import { verifyReceipt } from './shared/receipt/index.ts';
+import { createSodiumReceiptVerifier } from './shared/receipt/sodium-verifier.ts';
+globalThis.runReceiptBench = async ({ receipts, trustedValidators, warmup }) => {
+  const run = (verify) => {
+    const once = (receipt) => {
+      const start = performance.now();
+      const outcome = verifyReceipt(receipt, { trustedValidators, ...(verify ? { verify } : {}) });
+      const ms = performance.now() - start;
+      if (!outcome.ok) throw new Error('a receipt did not verify in Chromium: ' + JSON.stringify(outcome));
+      return ms;
+    };
+    const coldMs = once(warmup[0]);
+    for (const receipt of warmup.slice(1)) once(receipt);
+    return { coldMs, timesMs: receipts.map(once) };
+  };
+  const noble = run(undefined);
+  const sodium = run(await createSodiumReceiptVerifier());
+  return { noble, sodium };
+};
+`;
+
 async function bundle(): Promise<string> {
   const result = await build({
     stdin: {
-      contents: "import { verifyReceipt } from './shared/receipt/index.ts'; globalThis.verifyReceipt = verifyReceipt;",
+      contents: PAGE_SCRIPT,
       resolveDir: ROOT,
       loader: 'ts',
     },
@@ -27,11 +53,18 @@ async function bundle(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-export interface BrowserTimings {
+export interface PageTimings {
   /** Milliseconds per receipt, in order. */
   timesMs: number[];
   /** The first verification in a fresh page (cold code, keys not yet precomputed). */
   coldMs: number;
+}
+
+export interface BrowserTimings {
+  /** The default verifier (@noble, validators' keys precomputed). */
+  noble: PageTimings;
+  /** libsodium deciding what it accepts, @noble what it refuses (sodium-verifier.ts). */
+  sodium: PageTimings;
   chromium: string;
 }
 
@@ -47,23 +80,8 @@ export async function verifyInChromium(
     const page = await browser.newPage();
     await page.setContent('<!doctype html><title>receipt bench</title>');
     await page.addScriptTag({ content: code });
-    const result = await page.evaluate(
-      ({ receipts, trustedValidators, warmup }) => {
-        type Verify = (receipt: unknown, options: { trustedValidators: string[] }) => { ok: boolean };
-        const verify = (globalThis as unknown as { verifyReceipt: Verify }).verifyReceipt;
-        const once = (receipt: unknown) => {
-          const start = performance.now();
-          const outcome = verify(receipt, { trustedValidators });
-          const ms = performance.now() - start;
-          if (!outcome.ok) throw new Error(`a receipt did not verify in Chromium: ${JSON.stringify(outcome)}`);
-          return ms;
-        };
-        const coldMs = once(warmup[0]);
-        for (const receipt of warmup.slice(1)) once(receipt);
-        return { coldMs, timesMs: receipts.map(once) };
-      },
-      { receipts, trustedValidators, warmup },
-    );
+    const input = JSON.stringify({ receipts, trustedValidators, warmup });
+    const result = (await page.evaluate(`runReceiptBench(${input})`)) as Omit<BrowserTimings, 'chromium'>;
     return { ...result, chromium: browser.version() };
   } finally {
     await browser.close();

@@ -2,23 +2,38 @@
 // key's second use, precomputed. It must answer exactly as shared/crypto `verify` (strict
 // RFC 8032) on every input, before and after a key's table exists.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../shared/codec/index.js';
 import { Domain, generateKeyPair, sign, verify, type SignatureCheck } from '../../shared/crypto/index.js';
 import { createReceiptVerifier } from '../../shared/receipt/index.js';
+import { createSodiumReceiptVerifier } from '../../shared/receipt/sodium-verifier.js';
 
 // Few keys, so that every one of them is used many times and gets its table.
 const receiptVerify = createReceiptVerifier();
+/** libsodium first, @noble for what it refuses: it must agree just the same. */
+let sodiumVerify: (check: SignatureCheck) => boolean;
+/** Counts the checks libsodium alone accepted, so the fast path is shown to be taken. */
+let sodiumAccepted = 0;
+beforeAll(async () => {
+  const fast = await createSodiumReceiptVerifier(() => false);
+  const judged = await createSodiumReceiptVerifier();
+  sodiumVerify = (check) => {
+    if (fast(check)) sodiumAccepted++;
+    return judged(check);
+  };
+});
+afterAll(() => {
+  expect(sodiumAccepted).toBeGreaterThan(0);
+});
 const pairs = [1, 2, 3, 4].map((fill) => generateKeyPair(new Uint8Array(32).fill(fill)));
 const pair = fc.constantFrom(...pairs);
 const message = fc.uint8Array({ maxLength: 200 });
 
 function agree(check: SignatureCheck): boolean {
   const expected = verify(check);
-  expect(
-    receiptVerify(check),
-    `verifiers disagree on ${JSON.stringify({ ...check, message: bytesToHex(check.message) })}`,
-  ).toBe(expected);
+  const where = `on ${JSON.stringify({ ...check, message: bytesToHex(check.message) })}`;
+  expect(receiptVerify(check), `the receipt verifier disagrees ${where}`).toBe(expected);
+  expect(sodiumVerify(check), `the libsodium verifier disagrees ${where}`).toBe(expected);
   return expected;
 }
 
