@@ -8,6 +8,8 @@ import {
   MapStateReader,
   signContract,
   signTransaction,
+  stateKeysOf,
+  StateKey,
   type BlockContext,
   type Contract,
   type Genesis,
@@ -15,6 +17,7 @@ import {
   type TxOf,
   type UnsignedTransaction,
 } from '../../shared/ledger/index.js';
+import type { StateReader } from '../../shared/ledger/overlay.js';
 
 export const CHAIN_ID = 'by-registry-test';
 export const GENESIS_TIME_MS = Date.UTC(2026, 0, 1);
@@ -93,10 +96,15 @@ export class TestLedger {
     return { chainId: CHAIN_ID, height: this.height + 1, timeMs: this.timeMs + 1_000 };
   }
 
+  /** What the block's rules read the state through. */
+  protected readerFor(_txs: readonly Transaction[]): StateReader {
+    return new MapStateReader(this.state);
+  }
+
   /** Applies one block; returns each transaction's outcome. */
   apply(...txs: Transaction[]) {
     const block = this.context();
-    const { state, outcomes } = executeBlock(new MapStateReader(this.state), txs, block, { verify });
+    const { state, outcomes } = executeBlock(this.readerFor(txs), txs, block, { verify });
     for (const [key, value] of state.changes()) {
       if (value === null) this.state.delete(key);
       else this.state.set(key, value);
@@ -108,6 +116,25 @@ export class TestLedger {
 
   get(key: string): unknown {
     return this.state.get(key);
+  }
+}
+
+/**
+ * A ledger whose blocks see only the prefetched keys, as the node's view does: a rule reading a
+ * key that no transaction's `keysOf` declared fails the test instead of passing here and
+ * failing on a node.
+ */
+export class PrefetchedLedger extends TestLedger {
+  protected override readerFor(txs: readonly Transaction[]): StateReader {
+    // The end-of-block step's keys are read for every block, empty ones too.
+    const allowed = new Set<string>([StateKey.authorityIndex, StateKey.validatorSchedule]);
+    for (const tx of txs) for (const key of stateKeysOf(tx)) allowed.add(key);
+    return {
+      get: (key: string) => {
+        if (!allowed.has(key)) throw new Error(`the rules read ${key}, which no keysOf declared`);
+        return this.state.get(key);
+      },
+    };
   }
 }
 

@@ -2,17 +2,14 @@
 // its old key never signs again (docs/decisions.md #51). Every block here runs over only the
 // keys the transactions' prefetch sets name (decision #7), as in the node.
 import { describe, expect, it } from 'vitest';
-import { verify, type KeyPair } from '../../shared/crypto/index.js';
+import type { KeyPair } from '../../shared/crypto/index.js';
 import {
-  executeBlock,
   RejectCode,
-  stateKeysOf,
   StateKey,
   validatorsAt,
   type Authority,
   type AuthorityIndexEntry,
   type PropertyObject,
-  type Transaction,
   type UnsignedTransaction,
   type ValidatorSchedule,
 } from '../../shared/ledger/index.js';
@@ -25,35 +22,9 @@ import {
   OBJECT_ID,
   saleContract,
   signedBy,
-  TestLedger,
+  PrefetchedLedger,
+  type TestLedger,
 } from '../support/ledger-fixtures.js';
-
-/** A ledger whose blocks see only the prefetched keys: a rule reading any other key fails the test. */
-class PrefetchedLedger extends TestLedger {
-  override apply(...txs: Transaction[]) {
-    const block = this.context();
-    // The end-of-block step's keys are read for every block, empty ones too.
-    const allowed = new Set([
-      StateKey.authorityIndex,
-      StateKey.validatorSchedule,
-      ...txs.flatMap((tx) => stateKeysOf(tx)),
-    ]);
-    const reader = {
-      get: (key: string) => {
-        if (!allowed.has(key)) throw new Error(`read of ${key}, which no prefetch set names`);
-        return this.state.get(key);
-      },
-    };
-    const { state, outcomes } = executeBlock(reader, txs, block, { verify });
-    for (const [key, value] of state.changes()) {
-      if (value === null) this.state.delete(key);
-      else this.state.set(key, value);
-    }
-    this.height = block.height;
-    this.timeMs = block.timeMs;
-    return outcomes;
-  }
-}
 
 const registrars = [keys.registrar1, keys.registrar2, keys.registrar3];
 const next = { notary: keyOf('notary-next'), registrar1: keyOf('registrar1-next'), bank: keyOf('bank-next') };

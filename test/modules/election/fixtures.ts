@@ -3,15 +3,8 @@
 // (as the node's prefetched view does), so a missing `keysOf` fails here.
 import type { KeyPair } from '../../../shared/crypto/index.js';
 import type { ContestShape, SealedBoxes } from '../../../shared/election/crypto/index.js';
-import {
-  executeBlock,
-  stateKeysOf,
-  StateKey,
-  type Transaction,
-  type UnsignedTransaction,
-} from '../../../shared/ledger/index.js';
-import { envelope, GENESIS_TIME_MS, keyOf, signedBy, TestLedger } from '../../support/ledger-fixtures.js';
-import { verify } from '../../../shared/crypto/index.js';
+import type { Transaction, UnsignedTransaction } from '../../../shared/ledger/index.js';
+import { envelope, GENESIS_TIME_MS, keyOf, PrefetchedLedger, signedBy } from '../../support/ledger-fixtures.js';
 
 export const SECOND_MS = 1_000;
 export const T0 = GENESIS_TIME_MS;
@@ -30,27 +23,7 @@ export const shapes: ContestShape[] = [
   { boxes: 3, min: 0, max: 2 },
 ];
 
-export class StrictLedger extends TestLedger {
-  override apply(...txs: Transaction[]) {
-    const block = this.context();
-    const allowed = new Set<string>([StateKey.authorityIndex, StateKey.validatorSchedule]);
-    for (const tx of txs) for (const key of stateKeysOf(tx)) allowed.add(key);
-    const reader = {
-      get: (key: string) => {
-        if (!allowed.has(key)) throw new Error(`the rules read ${key}, which no keysOf declared`);
-        return this.state.get(key);
-      },
-    };
-    const { state, outcomes } = executeBlock(reader, txs, block, { verify });
-    for (const [key, value] of state.changes()) {
-      if (value === null) this.state.delete(key);
-      else this.state.set(key, value);
-    }
-    this.height = block.height;
-    this.timeMs = block.timeMs;
-    return outcomes;
-  }
-
+export class StrictLedger extends PrefetchedLedger {
   /** The next block is at `timeMs` exactly. */
   at(timeMs: number): this {
     this.timeMs = timeMs - SECOND_MS;
