@@ -27,10 +27,36 @@ let dir = '';
 
 const notary = (...args: string[]) => runNotary(args, { timeoutMs: 300_000, env: { NOTARY_PASSPHRASE_FILE: '' } });
 
+const startedAtMs = Date.now();
+/** Each step's time since the start, so a slow run in CI says where its time went. */
+const step = (what: string) =>
+  console.log(`[election-devnet +${((Date.now() - startedAtMs) / 1000).toFixed(1)} s] ${what}`);
+
 async function ok(...args: string[]): Promise<string> {
   const run = await notary(...args);
-  if (run.code !== 0)
-    throw new Error(`notary ${args.slice(0, 2).join(' ')} failed (${run.code}): ${run.stderr}${run.stdout}`);
+  if (run.code !== 0) {
+    // progress lines end in \r: keep the last of them, and what each node said and where it stands
+    const said = `${run.stderr}${run.stdout}`.split('\r').slice(-3).join(' | ');
+    const nodes = await Promise.all(
+      devnet.nodes.map(async (n) => {
+        const where = await n.status().then(
+          async (s) => {
+            const metrics = await fetch(`${n.url.replace(/\/api\/v1$/, '')}/metrics`, {
+              headers: { authorization: `Bearer ${n.token}` },
+            }).then(
+              (r) => r.text(),
+              () => '',
+            );
+            const round = /notary_consensus_round (\d+)/.exec(metrics)?.[1] ?? '?';
+            return `height ${s.height}, round ${round}, ${s.mempool.size} waiting`;
+          },
+          (error: Error) => `unknown (${error.message})`,
+        );
+        return `${n.info.name} at ${where}: ${n.log.slice(-1_500) || '(no warnings)'}`;
+      }),
+    );
+    throw new Error(`notary ${args.slice(0, 2).join(' ')} failed (${run.code}): ${said}\n${nodes.join('\n')}`);
+  }
   return run.stdout;
 }
 
@@ -41,7 +67,7 @@ const trusteeKeystore = (name: string) => join(dir, `${name}.trustee`);
 const TRUSTEES = ['node-1', 'node-2', 'node-3', 'node-4'];
 const ID = 'city-2026';
 
-async function view(): Promise<{
+async function view(name = 'node-1'): Promise<{
   phase: string;
   counts?: number[][];
   voters: number;
@@ -51,7 +77,7 @@ async function view(): Promise<{
   answersUntilMs: number;
   dealt: number[];
 }> {
-  return JSON.parse(await ok('election', 'status', ...node('node-1'), '--election', ID, '--json'));
+  return JSON.parse(await ok('election', 'status', ...node(name), '--election', ID, '--json'));
 }
 
 /** Per voter, per contest, the indices marked: single choice in contest 1, 0..2 marks in contest 2. */
@@ -159,7 +185,9 @@ describe('an election on a devnet, from the CLI', () => {
       '--passphrase-file',
       passphrase(),
     ];
+    step('created');
     for (const name of TRUSTEES) await ok('election', 'deal', ...trusteeArgs(name));
+    step('dealt');
     expect((await view()).dealt).toEqual([1, 2, 3, 4]);
     for (const name of TRUSTEES) {
       const out = await ok('election', 'check-shares', ...trusteeArgs(name));
@@ -184,6 +212,7 @@ describe('an election on a devnet, from the CLI', () => {
     );
     expect(keyed).toMatch(/qualified trustees 1, 2, 3, 4/);
     expect((await view()).phase).toBe('voting');
+    step('key published, voting');
   }, 300_000);
 
   it('takes 1,000 credentials from two offices, ballots from 500 voters and 100 re-votes; the last ballot counts', async () => {
@@ -215,6 +244,7 @@ describe('an election on a devnet, from the CLI', () => {
       );
     }
     expect((await view()).roll.size).toBe(VOTERS);
+    step('registered');
     expect(ELECTION_LIMITS.credentialsPerTxMax).toBe(100);
 
     const next = seededRandom(2026);
@@ -236,6 +266,8 @@ describe('an election on a devnet, from the CLI', () => {
         file,
       );
       expect(out).toMatch(new RegExp(`${votes.length} ballots cast in ${ID}`));
+      const { closesAtMs } = await view();
+      step(`${votes.length} ballots final; the window has ${Math.round((closesAtMs - Date.now()) / 1000)} s left`);
       for (const vote of votes) lastChoices.set(vote.credential, vote.choices);
     }
     const tracked = await ok('election', 'tracker', ...node('node-3'), '--credential', first[0]!.credential);
@@ -252,8 +284,12 @@ describe('an election on a devnet, from the CLI', () => {
       300_000,
       1_000,
     );
+    step('window ended');
     const signer = (name: string) => ['--keystore', keystore(name), '--passphrase-file', passphrase()];
     await ok('election', 'close', ...node('node-1'), '--election', ID, ...signer('node-1'));
+    // final on node-1 is committed everywhere a moment later: each trustee's node must have it
+    for (const name of ['node-2', 'node-3', 'node-4'])
+      await waitFor(`${name} to see the close`, async () => ((await view(name)).phase === 'closed' ? true : undefined));
     for (const name of ['node-2', 'node-3', 'node-4'])
       await ok(
         'election',

@@ -1,7 +1,9 @@
 // The mempool: transactions waiting for a block. Bounded in count and bytes; deduplicated by
 // txId (a re-signed copy is the same transaction); every transaction is checked against the
-// head state on admission and re-checked after each block, so what waits is always valid
-// against the latest state. Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never
+// head state on admission and re-checked after each block that writes a key it reads, so what
+// waits is always valid against the latest state; one that has waited RECHECK_STALE_AFTER_MS
+// since its last check is re-checked too (a few per block), as time alone can end a
+// transaction's validity (an election's window closing) while no block touches its keys. Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never
 // evict a transaction someone was already told is pending.
 import { ProtocolUnsupportedError } from '../../../shared/chain/protocol.js';
 import { encode } from '../../../shared/codec/index.js';
@@ -26,6 +28,10 @@ export interface MempoolOptions {
 
 export const MEMPOOL_TXS_MAX = 20_000;
 export const MEMPOOL_BYTES_MAX = 64 * 1024 * 1024;
+/** A transaction that has waited this long since its last check is checked again after a block. */
+export const RECHECK_STALE_AFTER_MS = 10_000;
+/** At most this many of those per block: a backlog costs a bounded share of each commit. */
+export const RECHECK_STALE_PER_BLOCK = 32;
 
 export type MempoolErrorCode = 'MEMPOOL_FULL' | 'ALREADY_PENDING';
 
@@ -46,6 +52,8 @@ interface Entry {
   bytes: number;
   /** State keys the transaction reads: it needs a re-check only when a block writes one. */
   keys: string[];
+  /** When it was last checked (admission, or a re-check), by this node's clock. */
+  checkedAtMs: number;
 }
 
 export interface Dropped {
@@ -110,7 +118,7 @@ export class Mempool {
     // checked again: another add may have raced in during the await
     if (this.#entries.has(id))
       throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
-    const entry = { tx, txId: id, txHash: sha256Hex(encoded), bytes, keys: stateKeysOf(tx) };
+    const entry = { tx, txId: id, txHash: sha256Hex(encoded), bytes, keys: stateKeysOf(tx), checkedAtMs: this.now() };
     this.#entries.set(id, entry);
     this.#idsByHash.set(entry.txHash, id);
     this.#bytes += bytes;
@@ -132,8 +140,14 @@ export class Mempool {
   /**
    * Removes the block's transactions, then re-checks those the block could have made invalid:
    * the ones reading a key it wrote (`writtenKeys`; all of them when not given) and the ones
-   * expired by now. Returns those dropped, with the ledger's reason. `committedIds`: the block's
-   * txIds when the caller has them already.
+   * expired by now; then up to RECHECK_STALE_PER_BLOCK of those unchecked for
+   * RECHECK_STALE_AFTER_MS, oldest first. Returns those dropped, with the ledger's reason.
+   * `committedIds`: the block's txIds when the caller has them already.
+   *
+   * A stale one is dropped only if the ledger rejects it both at the block's time (the time the
+   * validators agreed, which later blocks only exceed) and at this node's clock: a clock running
+   * ahead must not end a ballot's window early here while other offices still count it, and a
+   * step that opens at a time (closing an election) must not be dropped by a block made before.
    */
   async afterCommit(
     block: Block,
@@ -143,22 +157,36 @@ export class Mempool {
     for (const id of committedIds ?? block.txs.map((tx) => txId(tx))) this.#remove(id);
     const dropped: Dropped[] = [];
     const nowMs = this.now();
-    for (const entry of [...this.#entries.values()]) {
-      const affected = !writtenKeys || entry.tx.expiresAtMs <= nowMs || entry.keys.some((key) => writtenKeys.has(key));
-      if (!affected) continue;
-      let outcome: TxOutcome;
-      try {
-        outcome = await this.checker.checkTransaction(entry.tx, this.now());
-      } catch (error) {
-        // The next height needs a protocol this software does not run: the node stops there
-        // (ProtocolWatch); what waits is not invalid, only not checkable here. Keep it.
-        if (error instanceof ProtocolUnsupportedError) break;
-        throw error;
+    const drop = (entry: Entry, outcome: Extract<TxOutcome, { ok: false }>) => {
+      this.#remove(entry.txId);
+      dropped.push({ txId: entry.txId, txHash: entry.txHash, code: outcome.code, sentence: outcome.sentence });
+    };
+    try {
+      for (const entry of [...this.#entries.values()]) {
+        const affected =
+          !writtenKeys || entry.tx.expiresAtMs <= nowMs || entry.keys.some((key) => writtenKeys.has(key));
+        if (!affected) continue;
+        const outcome = await this.checker.checkTransaction(entry.tx, this.now());
+        entry.checkedAtMs = nowMs;
+        if (!outcome.ok) drop(entry, outcome);
       }
-      if (!outcome.ok) {
-        this.#remove(entry.txId);
-        dropped.push({ txId: entry.txId, txHash: entry.txHash, code: outcome.code, sentence: outcome.sentence });
+      const stale: Entry[] = [];
+      for (const entry of this.#entries.values()) {
+        if (stale.length >= RECHECK_STALE_PER_BLOCK) break;
+        if (nowMs - entry.checkedAtMs >= RECHECK_STALE_AFTER_MS) stale.push(entry);
       }
+      for (const entry of stale) {
+        if (!this.#entries.has(entry.txId)) continue;
+        entry.checkedAtMs = nowMs;
+        const atBlock = await this.checker.checkTransaction(entry.tx, block.header.timeMs);
+        if (atBlock.ok) continue;
+        const atClock = await this.checker.checkTransaction(entry.tx, this.now());
+        if (!atClock.ok) drop(entry, atBlock);
+      }
+    } catch (error) {
+      // The next height needs a protocol this software does not run: the node stops there
+      // (ProtocolWatch); what waits is not invalid, only not checkable here. Keep it.
+      if (!(error instanceof ProtocolUnsupportedError)) throw error;
     }
     return dropped;
   }

@@ -27,6 +27,7 @@ import {
   trusteeOrRegistrar,
 } from './checks.js';
 import { electionGroup } from './group.js';
+import { ballotProofs } from './proof-memo.js';
 import { credentialOf, electionOf, rollOf, tallyOf } from './keeper.js';
 import {
   ELECTION_LIMITS,
@@ -222,8 +223,12 @@ export function checkCast(
     publicKey: status.publicKey,
     credential: hexToBytes(credential),
   };
-  // REJECT: a box or contest whose proof fails, named (ELECTION_PROOF_INVALID and its kin)
-  cryptoCheck(() => verifyBallot(group, ballotContext, shapesOf(definition), ballot));
+  const shapes = shapesOf(definition);
+  // REJECT: a box or contest whose proof fails, named (ELECTION_PROOF_INVALID and its kin);
+  // verified once per process for the same inputs (proof-memo.ts)
+  ballotProofs.verifyOnce({ ...ballotContext, shapes, ballot: bytes }, () =>
+    cryptoCheck(() => verifyBallot(group, ballotContext, shapes, ballot)),
+  );
   return ballot;
 }
 

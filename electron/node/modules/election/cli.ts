@@ -614,6 +614,10 @@ function decryptCommand(): Command {
     'decrypt',
     "this trustee's partial decryption of the closed totals, with its proofs (run on the trustee's own machine)",
     async ({ client, election, me, secrets, group, sign }) => {
+      if (election.phase === 'voting' && Date.now() >= election.closesAtMs)
+        throw new CliError(
+          `${election.id}'s window ended at ${new Date(election.closesAtMs).toISOString()}, but this node has no \`notary election close\` committed yet: close it first, or wait until this node has caught up (\`notary status\`).`,
+        );
       if (election.phase !== 'closed')
         throw new CliError(`${election.id} is ${election.phase}: only closed totals are decrypted.`);
       const shares = await sharesFor(group, client, election, me, secrets);

@@ -1,0 +1,87 @@
+// The mempool re-checks transactions that only time can make invalid: an election's window
+// closes while no block touches the ballot's keys. Without the stale re-check such a ballot sat
+// "pending" until it expired (an hour), and every proposer kept making empty blocks for it.
+// The checker here is the ledger's seam, scripted by time so the policy itself is what is tested.
+import { describe, expect, it } from 'vitest';
+import { txId, type Block, type Transaction, type TxOutcome } from '../../shared/ledger/index.js';
+import {
+  Mempool,
+  RECHECK_STALE_AFTER_MS,
+  RECHECK_STALE_PER_BLOCK,
+  type TransactionChecker,
+} from '../../electron/node/mempool/mempool.js';
+
+const CLOSES_AT_MS = 1_000_000;
+
+function ballot(n: number): Transaction {
+  return {
+    type: 'election.cast',
+    chainId: 'test',
+    nonce: n,
+    expiresAtMs: CLOSES_AT_MS * 10,
+    payload: { election: 'e', credential: `c${n}` },
+    signatures: [],
+  } as unknown as Transaction;
+}
+
+/** Rejects a ballot at or after the window's close, as the election rule does; counts its calls. */
+function windowChecker(): TransactionChecker & { calls: number } {
+  const checker = {
+    calls: 0,
+    async checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome> {
+      checker.calls++;
+      return timeMs >= CLOSES_AT_MS
+        ? { txHash: txId(tx), ok: false, code: 'ELECTION_STEP_CLOSED', sentence: 'voting closed' }
+        : { txHash: txId(tx), ok: true };
+    },
+  };
+  return checker as TransactionChecker & { calls: number };
+}
+
+const emptyBlock = (timeMs: number) => ({ header: { timeMs }, txs: [] }) as unknown as Block;
+
+describe('mempool: transactions that time alone makes invalid', () => {
+  it('drops a ballot once the block time passes its window, with the ledger reason, though no key was written', async () => {
+    let now = CLOSES_AT_MS - 5_000;
+    const mempool = new Mempool(windowChecker(), () => now);
+    await mempool.add(ballot(1));
+    now = CLOSES_AT_MS + RECHECK_STALE_AFTER_MS;
+    const dropped = await mempool.afterCommit(emptyBlock(CLOSES_AT_MS + 1), new Set());
+    expect(dropped).toEqual([expect.objectContaining({ txId: txId(ballot(1)), code: 'ELECTION_STEP_CLOSED' })]);
+    expect(mempool.size).toBe(0);
+  });
+
+  it('keeps it while the agreed block time is still inside the window, even if this clock has passed it', async () => {
+    let now = CLOSES_AT_MS - 5_000;
+    const mempool = new Mempool(windowChecker(), () => now);
+    await mempool.add(ballot(1));
+    now = CLOSES_AT_MS + RECHECK_STALE_AFTER_MS; // this office's clock runs ahead of the chain
+    expect(await mempool.afterCommit(emptyBlock(CLOSES_AT_MS - 1), new Set())).toEqual([]);
+    expect(mempool.size).toBe(1);
+  });
+
+  it('does not re-check what was checked recently, and re-checks at most a bounded number per block, oldest first', async () => {
+    let now = CLOSES_AT_MS - 5_000;
+    const checker = windowChecker();
+    const mempool = new Mempool(checker, () => now);
+    const count = RECHECK_STALE_PER_BLOCK * 2 + 3;
+    for (let n = 0; n < count; n++) await mempool.add(ballot(n));
+    checker.calls = 0;
+    now += RECHECK_STALE_AFTER_MS - 1;
+    expect(await mempool.afterCommit(emptyBlock(now - 1), new Set())).toEqual([]);
+    expect(checker.calls).toBe(0);
+
+    now = CLOSES_AT_MS + RECHECK_STALE_AFTER_MS;
+    const first = await mempool.afterCommit(emptyBlock(CLOSES_AT_MS + 1), new Set());
+    expect(first.map((d) => d.txId)).toEqual(
+      Array.from({ length: RECHECK_STALE_PER_BLOCK }, (_, n) => txId(ballot(n))),
+    );
+    const rest: string[] = [];
+    for (let k = 0; k < 3; k++)
+      rest.push(...(await mempool.afterCommit(emptyBlock(CLOSES_AT_MS + 2 + k), new Set())).map((d) => d.txId));
+    expect(rest).toEqual(
+      Array.from({ length: count - RECHECK_STALE_PER_BLOCK }, (_, n) => txId(ballot(n + RECHECK_STALE_PER_BLOCK))),
+    );
+    expect(mempool.size).toBe(0);
+  });
+});
