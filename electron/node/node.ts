@@ -20,6 +20,7 @@ import { openKeyRing, retireRotatedKey } from './keystore/key-ring.js';
 import type { SigningKey } from './keystore/signing-key.js';
 import { systemClock } from './lifecycle/clock.js';
 import { stopAll, type Part } from './lifecycle/parts.js';
+import { TxBatcher } from './network/gossip/tx-batcher.js';
 import { Mempool } from './mempool/mempool.js';
 import type { Outbox } from './mempool/outbox.js';
 import { submissions, type Submissions } from './mempool/submissions.js';
@@ -126,7 +127,9 @@ export class NotaryNode {
       const events = new EventHub();
       const parts = { ...base, network, damage, protocol, committer: blockCommitter, sync, events };
       const links = connectivity()(parts);
-      const publish = (bytes: Uint8Array) => network.publish('tx', bytes);
+      // Transactions leave in batches on the txs topic (decision #60).
+      const batcher = new TxBatcher({ publish: (batch) => network.publish('txs', batch) });
+      const publish = (bytes: Uint8Array) => batcher.publish(bytes);
       const sent = submissions()({ ...parts, connectivity: links, publish, log: log.child({ part: 'outbox' }) });
       await sent.readmit(pendingTxs);
       const consensus = consensusService({
@@ -146,7 +149,7 @@ export class NotaryNode {
       const api = localApi({ ...address, allowRemote, uiDir, tokenFile: join(dataDir, 'api-token') })({
         ...{ handlers, status, events, damage, clock, log },
       });
-      lifecycle.push(network, snapshots, sync, links, consensus, damage, sent, api);
+      lifecycle.push(network, batcher, snapshots, sync, links, consensus, damage, sent, api);
       for (const part of lifecycle) await part.start?.();
       log.info({ peerId: network.peerId, height: chain.head.height, api: api.url }, 'node started');
       return new NotaryNode(dataDir, config, signingKey, log, chain, mempool, outbox, network, events, handlers, {

@@ -35,6 +35,7 @@ import {
   type TopicKind,
 } from '../../electron/node/network/index.js';
 import { encodeFrame } from '../../electron/node/network/sync/protocol.js';
+import { encodeTxBatch } from '../../electron/node/network/gossip/tx-batch.js';
 import { leafOp, mutateLeaf, networkInput } from '../support/byzantine-fuzz.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 1_000_000;
@@ -43,7 +44,7 @@ const chainId = genesis.chainId;
 const networks: NotaryNetwork[] = [];
 const dirs: string[] = [];
 let chain: Chain;
-const seeds: Record<TopicKind, Uint8Array[]> = { tx: [], consensus: [], block: [] };
+const seeds: Record<TopicKind, Uint8Array[]> = { tx: [], txs: [], consensus: [], block: [] };
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'notary-byz-gossip-'));
@@ -55,6 +56,7 @@ beforeAll(async () => {
     seeds.tx.push(...txs.map(encodeTransaction));
     seeds.block.push(encodeBlockAnnouncement(await devCommitBlock(chain, txs, timeMs)));
   }
+  seeds.txs.push(encodeTxBatch(seeds.tx.slice(0, 1)), encodeTxBatch(seeds.tx));
   seeds.consensus.push(
     encodeConsensusMessage(signVoteMessage(devKeys.registrar.secretKey, chainId, 'prevote', 5, 0, 'ab'.repeat(32))),
   );
@@ -96,11 +98,11 @@ describe('a peer that sends junk gossip', () => {
     await honest.setAllowedPeers([junk.peerId, witness.peerId]);
     await witness.setAllowedPeers([honest.peerId]);
     for (const node of [junk, honest, witness])
-      for (const kind of ['tx', 'consensus', 'block'] as TopicKind[]) node.subscribe(kind, () => undefined);
+      for (const kind of ['tx', 'txs', 'consensus', 'block'] as TopicKind[]) node.subscribe(kind, () => undefined);
     await junk.dial(honest.multiaddrs()[0]!);
     await witness.dial(honest.multiaddrs()[0]!);
     await waitFor('meshes', () =>
-      (['tx', 'consensus', 'block'] as TopicKind[]).every(
+      (['tx', 'txs', 'consensus', 'block'] as TopicKind[]).every(
         (kind) => meshed(honest, kind, junk) && meshed(honest, kind, witness),
       ),
     );
@@ -108,7 +110,7 @@ describe('a peer that sends junk gossip', () => {
     // The witness sends valid messages: it earns no penalty.
     await witness.publish('tx', seeds.tx[0]!);
     // The junk peer sends mutated messages (fuzzed; some may be valid and are accepted, the rest rejected).
-    const junkMessages = fc.sample(fc.tuple(fc.constantFrom<TopicKind>('tx', 'consensus', 'block'), fc.nat()), {
+    const junkMessages = fc.sample(fc.tuple(fc.constantFrom<TopicKind>('tx', 'txs', 'consensus', 'block'), fc.nat()), {
       numRuns: 200,
       seed: SEED,
     });
@@ -122,7 +124,10 @@ describe('a peer that sends junk gossip', () => {
     }
     await waitFor('the junk peer disconnected', () => !connected(honest, junk) && !connected(junk, honest));
     const rejected =
-      honest.metrics().tx.rejected + honest.metrics().consensus.rejected + honest.metrics().block.rejected;
+      honest.metrics().tx.rejected +
+      honest.metrics().txs.rejected +
+      honest.metrics().consensus.rejected +
+      honest.metrics().block.rejected;
     expect(rejected).toBeGreaterThan(0);
     expect(Math.min(...scores, honest.gossipScore(junk.peerId))).toBeLessThan(PEER_SCORE_THRESHOLDS.graylistThreshold);
     expect(honest.bannedPeers()).toEqual([junk.peerId]);

@@ -72,6 +72,7 @@ describe('node metrics', () => {
         syncing: () => true,
         network: () => ({
           tx: counters(7),
+          txs: counters(10),
           consensus: counters(8),
           block: counters(9),
           sync: { served: 0, refused: 0, requested: 0, failed: 0 },

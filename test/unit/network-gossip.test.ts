@@ -53,7 +53,7 @@ function setup(validate: (bytes: Uint8Array) => void | Promise<void>, queue = { 
   };
   const topics = new GossipTopics({
     chainId: CHAIN_ID,
-    validators: { tx: validator, consensus: validator, block: validator },
+    validators: { tx: validator, txs: validator, consensus: validator, block: validator },
     limits: {
       validationQueueLength: { ...NETWORK_DEFAULTS.validationQueueLength, tx: queue.length },
       validationConcurrency: { ...NETWORK_DEFAULTS.validationConcurrency, tx: queue.concurrency },

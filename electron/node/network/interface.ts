@@ -2,9 +2,13 @@
 // protocol, the permissioned peer set and peer information for the UI (DESIGN §6).
 import type { Libp2p } from '@libp2p/interface';
 
-/** The three gossip topics of a chain: `/notary/<chainId>/<kind>/1`. */
-export type TopicKind = 'tx' | 'consensus' | 'block';
-export const TOPIC_KINDS: readonly TopicKind[] = ['tx', 'consensus', 'block'];
+/**
+ * The gossip topics of a chain: `/notary/<chainId>/<kind>/1`. `txs` carries batches of
+ * transactions (tx-batch.ts), what nodes publish since decision #60; `tx` (one transaction)
+ * is still read, from nodes of earlier releases.
+ */
+export type TopicKind = 'tx' | 'txs' | 'consensus' | 'block';
+export const TOPIC_KINDS: readonly TopicKind[] = ['tx', 'txs', 'consensus', 'block'];
 
 /**
  * Checks one gossip message before it is delivered or forwarded. Returns normally to accept;

@@ -37,6 +37,7 @@ export async function nodeNetwork(options: NodeNetworkOptions): Promise<NotaryNe
   });
   // Transactions and blocks are admitted by the topics' validators; subscribing joins their meshes.
   network.subscribe('tx', () => undefined);
+  network.subscribe('txs', () => undefined);
   network.subscribe('block', () => undefined);
   return network;
 }

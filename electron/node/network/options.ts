@@ -56,8 +56,8 @@ export interface NetworkLimits {
 }
 
 export const NETWORK_DEFAULTS: NetworkLimits = {
-  validationQueueLength: { tx: 4096, consensus: 1024, block: 64 },
-  validationConcurrency: { tx: 4, consensus: 2, block: 1 },
+  validationQueueLength: { tx: 4096, txs: 256, consensus: 1024, block: 64 },
+  validationConcurrency: { tx: 4, txs: 2, consensus: 2, block: 1 },
   connectionsMax: 200,
   statusTimeoutMs: 5_000,
   blocksTimeoutMs: 30_000,

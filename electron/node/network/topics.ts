@@ -3,10 +3,12 @@ import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@ch
 import { CONSENSUS_MESSAGE_BYTES_MAX } from '../../../shared/chain/messages.js';
 import { schema } from '../../../shared/ledger/index.js';
 import type { TopicKind } from './interface.js';
+import { TX_BATCH_BYTES_MAX } from './gossip/tx-batch.js';
 
 /** Largest message accepted per topic, checked before any decoding. */
 export const TOPIC_BYTES_MAX: Record<TopicKind, number> = {
   tx: schema.LIMITS.txBytesMax,
+  txs: TX_BATCH_BYTES_MAX,
   consensus: CONSENSUS_MESSAGE_BYTES_MAX,
   block: 12 * 1024 * 1024,
 };
@@ -61,7 +63,7 @@ function topicParams(topicWeight: number): TopicScoreParams {
 }
 
 /** Consensus and blocks matter more than single transactions. */
-const TOPIC_WEIGHTS: Record<TopicKind, number> = { tx: 0.5, consensus: 1, block: 1 };
+const TOPIC_WEIGHTS: Record<TopicKind, number> = { tx: 0.5, txs: 0.5, consensus: 1, block: 1 };
 
 export function peerScoreParams(chainId: string): Partial<PeerScoreParams> {
   const topics: Record<string, TopicScoreParams> = {};

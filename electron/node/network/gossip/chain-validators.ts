@@ -8,7 +8,7 @@ import {
   verifyVote,
   type ConsensusMessage,
 } from '../../../../shared/chain/index.js';
-import { blockHash, decodeTransaction } from '../../../../shared/ledger/index.js';
+import { blockHash, decodeTransaction, type Transaction } from '../../../../shared/ledger/index.js';
 import type { Chain } from '../../chain/chain.js';
 import type { Committer } from '../../chain/committer.js';
 import { MempoolError, type Mempool } from '../../mempool/mempool.js';
@@ -17,6 +17,8 @@ import type { ProtocolWatch } from '../../chain/protocol-watch.js';
 import { GossipAction, GossipValidationError } from '../errors.js';
 import type { GossipValidator, TopicKind } from '../interface.js';
 import { decodeBlockAnnouncement } from './messages.js';
+import { decodeTxBatch } from './tx-batch.js';
+import { toGossipAction } from './validation.js';
 
 export interface ChainValidatorsComponents {
   chain: Pick<Chain, 'chainId' | 'verify' | 'head'>;
@@ -47,24 +49,56 @@ export function chainValidators() {
     const validatedConsensus = new WeakMap<Uint8Array, ConsensusMessage>();
     const damaged = () => new GossipValidationError(GossipAction.ignore, 'NODE_DAMAGED', damage.sentence());
 
+    /** Admits one decoded transaction to the mempool, or throws what the tx topic reports. */
+    const admit = async (tx: Transaction): Promise<void> => {
+      // IGNORE: a damaged node admits nothing (it could not check it against its state).
+      if (damage.view) throw damaged();
+      // IGNORE: a node stopped for an upgrade cannot check a transaction under the new rules.
+      const unsupported = stopped();
+      if (unsupported) throw unsupported;
+      try {
+        await mempool.add(tx);
+      } catch (error) {
+        // IGNORE: already pending, or the mempool is full (the sender did nothing wrong).
+        if (error instanceof MempoolError)
+          throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
+        if (damage.check(error)) throw damaged();
+        throw error;
+      }
+    };
+
     const topics: Record<TopicKind, GossipValidator> = {
       async tx(bytes) {
-        const tx = decodeTransaction(bytes);
-        // IGNORE: a damaged node admits nothing (it could not check it against its state).
-        if (damage.view) throw damaged();
-        // IGNORE: a node stopped for an upgrade cannot check a transaction under the new rules.
-        const unsupported = stopped();
-        if (unsupported) throw unsupported;
-        try {
-          await mempool.add(tx);
-          mempool.wakeWaiters();
-        } catch (error) {
-          // IGNORE: already pending, or the mempool is full (the sender did nothing wrong).
-          if (error instanceof MempoolError)
-            throw new GossipValidationError(GossipAction.ignore, error.code, error.message);
-          if (damage.check(error)) throw damaged();
-          throw error;
+        await admit(decodeTransaction(bytes));
+        mempool.wakeWaiters();
+      },
+
+      /**
+       * A batch (tx-batch.ts): REJECT if it is malformed or any transaction in it could never
+       * be valid (a bad signature, another chain), since its publisher admitted each one;
+       * ACCEPT (and forward) when at least one was new to us; else IGNORE (all known already,
+       * stale or expired: our lag or theirs, no fault).
+       */
+      async txs(bytes) {
+        const batch = decodeTxBatch(bytes);
+        let admitted = 0;
+        let refusal: GossipValidationError | undefined;
+        let last: unknown;
+        for (const { tx } of batch) {
+          try {
+            await admit(tx);
+            admitted++;
+          } catch (error) {
+            const verdict = toGossipAction(error);
+            if (verdict.action === GossipAction.reject)
+              refusal ??= new GossipValidationError(GossipAction.reject, verdict.code, (error as Error).message);
+            if (verdict.unexpected) throw error;
+            last = error;
+          }
         }
+        if (admitted > 0) mempool.wakeWaiters();
+        if (refusal) throw refusal;
+        if (admitted === 0) throw last;
       },
 
       async consensus(bytes) {

@@ -112,7 +112,7 @@ export class GossipTopics {
       const counters = this.#counters.get(kind)!;
       return { ...counters, reasons: { ...counters.reasons } };
     };
-    return { tx: copy('tx'), consensus: copy('consensus'), block: copy('block') };
+    return { tx: copy('tx'), txs: copy('txs'), consensus: copy('consensus'), block: copy('block') };
   }
 
   readonly #onMessage = (event: CustomEvent<GossipsubMessage>): void => {

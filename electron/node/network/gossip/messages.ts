@@ -15,6 +15,7 @@ import {
 import { GossipAction, GossipValidationError } from '../errors.js';
 import type { GossipValidator, TopicKind } from '../interface.js';
 import { TOPIC_BYTES_MAX } from '../topics.js';
+import { decodeTxBatch } from './tx-batch.js';
 
 /** A committed block as announced on `/block/1`: the block and its commit certificate. */
 export interface BlockAnnouncement {
@@ -70,6 +71,13 @@ export function defaultValidators(chainId: string): Record<TopicKind, GossipVali
       // REJECT: signed for another chain (the signature domain includes the chain id).
       if (tx.chainId !== chainId)
         throw new LedgerError(RejectCode.wrongChain, `transaction is for chain ${tx.chainId}`);
+    },
+    txs: (bytes) => {
+      for (const { tx } of decodeTxBatch(bytes)) {
+        // REJECT: a transaction signed for another chain.
+        if (tx.chainId !== chainId)
+          throw new LedgerError(RejectCode.wrongChain, `transaction is for chain ${tx.chainId}`);
+      }
     },
     consensus: (bytes) => {
       decodeConsensusMessage(bytes);
