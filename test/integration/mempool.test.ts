@@ -61,6 +61,33 @@ describe('mempool', () => {
     expect(mempool.take(1, 1 << 20)).toHaveLength(1);
   });
 
+  it('admits a batch with one state read, answering each transaction as add() would', async () => {
+    const mempool = new Mempool(chain, () => nowMs);
+    const valid = await sale(5, 1);
+    const bad = await sale(6, 2);
+    const underpaid = signTransaction(
+      { ...bad, payload: { ...bad.payload, duty: { reference: 'x', amountMinor: 1 } } } as Transaction,
+      devKeys.notary.secretKey,
+    );
+    // two sales of one flat: each is valid against the head, as two add() calls would find
+    const first = await sale(7, 1, 100);
+    const second = await sale(7, 2, 200);
+    const answers = await mempool.addMany([valid, valid, underpaid, first, second]);
+    expect(answers.map((a) => (a.ok ? 'ok' : (a.error as { code?: string }).code))).toEqual([
+      'ok',
+      'ALREADY_PENDING',
+      'DUTY_TOO_LOW',
+      'ok',
+      'ok',
+    ]);
+    expect(mempool.size).toBe(3);
+    const again = await mempool.addMany([valid]);
+    expect(again[0]).toMatchObject({ ok: false, error: { code: 'ALREADY_PENDING' } });
+    const full = new Mempool(chain, () => nowMs, { txsMax: 1 });
+    const capped = await full.addMany([valid, first]);
+    expect(capped.map((a) => (a.ok ? 'ok' : (a.error as { code?: string }).code))).toEqual(['ok', 'MEMPOOL_FULL']);
+  });
+
   it('drops the second sale of a flat once the first is committed, with STALE_VERSION', async () => {
     const mempool = new Mempool(chain, () => nowMs);
     const first = await sale(3, 1, 100);

@@ -369,6 +369,22 @@ export class Chain implements StateSource {
     return executeBlock(new MapStateReader(base), [tx], context, { verify: this.verify }).outcomes[0]!;
   }
 
+  /**
+   * checkTransaction for many at once, each against the head state alone (not after one
+   * another): one read of the state keys they all need, then one execution each. What the
+   * mempool's batch admission uses (a gossip batch of up to 64).
+   */
+  async checkTransactions(txs: readonly Transaction[], timeMs: number): Promise<TxOutcome[]> {
+    this.#requireProtocol(this.#head.height + 1);
+    const base = new MapStateReader(await this.getMany([...new Set(txs.flatMap((tx) => stateKeysOf(tx)))]));
+    const context = {
+      chainId: this.chainId,
+      height: this.#head.height + 1,
+      timeMs: Math.max(timeMs, this.#head.header.timeMs + 1),
+    };
+    return txs.map((tx) => executeBlock(base, [tx], context, { verify: this.verify }).outcomes[0]!);
+  }
+
   /** Builds the next block from candidate transactions; rejected ones are left out and reported. */
   async propose(
     txs: Transaction[],

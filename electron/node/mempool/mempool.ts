@@ -19,7 +19,12 @@ import {
 
 export interface TransactionChecker {
   checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome>;
+  /** Many at once, each against the head state alone (one state read for all); optional. */
+  checkTransactions?(txs: readonly Transaction[], timeMs: number): Promise<TxOutcome[]>;
 }
+
+/** One transaction's answer from addMany: admitted, or the error add() would have thrown. */
+export type Admission = { ok: true; txId: string; txHash: string; encoded: Uint8Array } | { ok: false; error: Error };
 
 export interface MempoolOptions {
   txsMax?: number;
@@ -123,6 +128,83 @@ export class Mempool {
     this.#idsByHash.set(entry.txHash, id);
     this.#bytes += bytes;
     return { txId: id, txHash: entry.txHash, encoded };
+  }
+
+  /**
+   * Admits many transactions (a gossip batch) with one state read: each answer is what add()
+   * would have given it, in order. Duplicates within the batch count as already pending.
+   */
+  async addMany(txs: readonly Transaction[]): Promise<Admission[]> {
+    const answers: Array<Admission | undefined> = new Array(txs.length);
+    const candidates: Array<{ index: number; tx: Transaction; id: string; encoded: Uint8Array }> = [];
+    const seen = new Set<string>();
+    let bytes = this.#bytes;
+    for (const [index, tx] of txs.entries()) {
+      const id = txId(tx);
+      if (this.#entries.has(id) || seen.has(id)) {
+        answers[index] = {
+          ok: false,
+          error: new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block'),
+        };
+        continue;
+      }
+      const encoded = encode(tx);
+      if (this.#entries.size + candidates.length >= this.#txsMax || bytes + encoded.length > this.#bytesMax) {
+        answers[index] = {
+          ok: false,
+          error: new MempoolError(
+            'MEMPOOL_FULL',
+            `the node already holds ${this.#entries.size} waiting transactions; try again after the next block`,
+          ),
+        };
+        continue;
+      }
+      seen.add(id);
+      bytes += encoded.length;
+      candidates.push({ index, tx, id, encoded });
+    }
+    const nowMs = this.now();
+    const outcomes = this.checker.checkTransactions
+      ? await this.checker.checkTransactions(
+          candidates.map((candidate) => candidate.tx),
+          nowMs,
+        )
+      : await Promise.all(candidates.map((candidate) => this.checker.checkTransaction(candidate.tx, nowMs)));
+    for (const [k, candidate] of candidates.entries()) {
+      const outcome = outcomes[k]!;
+      if (!outcome.ok) {
+        answers[candidate.index] = { ok: false, error: new LedgerError(outcome.code, outcome.sentence) };
+        continue;
+      }
+      // checked again: other adds may have raced in during the await
+      if (this.#entries.has(candidate.id)) {
+        answers[candidate.index] = {
+          ok: false,
+          error: new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block'),
+        };
+        continue;
+      }
+      if (this.#entries.size >= this.#txsMax || this.#bytes + candidate.encoded.length > this.#bytesMax) {
+        answers[candidate.index] = {
+          ok: false,
+          error: new MempoolError('MEMPOOL_FULL', `the node already holds ${this.#entries.size} waiting transactions`),
+        };
+        continue;
+      }
+      const entry = {
+        tx: candidate.tx,
+        txId: candidate.id,
+        txHash: sha256Hex(candidate.encoded),
+        bytes: candidate.encoded.length,
+        keys: stateKeysOf(candidate.tx),
+        checkedAtMs: nowMs,
+      };
+      this.#entries.set(candidate.id, entry);
+      this.#idsByHash.set(entry.txHash, candidate.id);
+      this.#bytes += entry.bytes;
+      answers[candidate.index] = { ok: true, txId: candidate.id, txHash: entry.txHash, encoded: candidate.encoded };
+    }
+    return answers as Admission[];
   }
 
   /** The oldest waiting transactions, within the block's limits. */

@@ -22,7 +22,7 @@ import { toGossipAction } from './validation.js';
 
 export interface ChainValidatorsComponents {
   chain: Pick<Chain, 'chainId' | 'verify' | 'head'>;
-  mempool: Pick<Mempool, 'add' | 'wakeWaiters'>;
+  mempool: Pick<Mempool, 'add' | 'addMany' | 'wakeWaiters'>;
   committer: Pick<Committer, 'commit'>;
   /** Fetches a gap by sync, at most every few seconds. */
   sync: { catchUp(): void };
@@ -81,20 +81,35 @@ export function chainValidators() {
        */
       async txs(bytes) {
         const batch = decodeTxBatch(bytes);
+        // IGNORE: a damaged node admits nothing; a node stopped for an upgrade cannot check.
+        if (damage.view) throw damaged();
+        const unsupported = stopped();
+        if (unsupported) throw unsupported;
+        let answers;
+        try {
+          // one state read for the whole batch; each answered as add() would
+          answers = await mempool.addMany(batch.map((entry) => entry.tx));
+        } catch (error) {
+          if (damage.check(error)) throw damaged();
+          throw error;
+        }
         let admitted = 0;
         let refusal: GossipValidationError | undefined;
         let last: unknown;
-        for (const { tx } of batch) {
-          try {
-            await admit(tx);
+        for (const answer of answers) {
+          if (answer.ok) {
             admitted++;
-          } catch (error) {
-            const verdict = toGossipAction(error);
-            if (verdict.action === GossipAction.reject)
-              refusal ??= new GossipValidationError(GossipAction.reject, verdict.code, (error as Error).message);
-            if (verdict.unexpected) throw error;
-            last = error;
+            continue;
           }
+          const error =
+            answer.error instanceof MempoolError
+              ? new GossipValidationError(GossipAction.ignore, answer.error.code, answer.error.message)
+              : answer.error;
+          const verdict = toGossipAction(error);
+          if (verdict.action === GossipAction.reject)
+            refusal ??= new GossipValidationError(GossipAction.reject, verdict.code, error.message);
+          if (verdict.unexpected) throw error;
+          last = error;
         }
         if (admitted > 0) mempool.wakeWaiters();
         if (refusal) throw refusal;
