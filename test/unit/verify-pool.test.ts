@@ -205,4 +205,25 @@ describe('a chain verifying ahead on its pool', () => {
       await Promise.all([pooled.close(), plain.close(), proposer.close()]);
     }
   });
+
+  it('does not send the workers what admission already verified, and still validates the same', async () => {
+    const proposer = await openChain(0);
+    const dir = await mkdtemp(join(tmpdir(), 'notary-pool-'));
+    dirs.push(dir);
+    // the node's verifier: caching, so admission's answers are remembered
+    const validator = await Chain.open({ dir, genesis, verify: createFastVerifier(), verifyWorkers: 1 });
+    try {
+      const timeMs = genesis.genesisTimeMs + 1_000;
+      const txs = await devTransfers(proposer, 100, { objects: 100, parties: 6, seed: 2, nowMs: timeMs });
+      const { block } = await proposer.propose(txs, { timeMs, proposer: devKeys.registrar.publicKey });
+      expect((await validator.checkTransactions(block.txs, timeMs)).every((outcome) => outcome.ok)).toBe(true);
+      const before = validator.verifyPool.batchesSubmitted;
+      const execution = await validator.validate(block);
+      expect(execution.stateRoot).toBe(block.header.stateRoot);
+      expect(validator.verifyPool.batchesSubmitted).toBe(before);
+    } finally {
+      await validator.close();
+      await proposer.close();
+    }
+  });
 });

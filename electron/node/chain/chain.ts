@@ -58,7 +58,7 @@ import { validatorsHash } from '../../../shared/modules/authority/validators.js'
 import { ChainStore, StoreError } from '../store/index.js';
 import { corruptError, type StoreDamage } from '../store/errors.js';
 import { Keys, Prefix, isStoreName, rowOf } from '../store/keys.js';
-import { createFastVerifier } from '../crypto/fast-verify.js';
+import { alreadyVerified, createFastVerifier } from '../crypto/fast-verify.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-pool.js';
 import { genesisDigest, importGenesis, type GenesisProperty } from './genesis-import.js';
@@ -897,7 +897,10 @@ export class Chain implements StateSource {
   verifyAhead(txs: Transaction[]): void {
     if (this.verifyPool.workers === 0 || txs.length === 0) return;
     const digests = new TxDigests();
-    const expected = txs.flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests));
+    // what this thread already verified (on admission) is not sent to the workers again
+    const expected = txs
+      .flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests))
+      .filter((check) => !alreadyVerified(this.verify, check));
     if (expected.length < VERIFY_AHEAD_CHECKS_MIN) return;
     if (this.#ahead.length >= AHEAD_BLOCKS_MAX) this.#ahead.shift();
     this.#ahead.push({ txs: new Set(txs), digests, expected, job: this.verifyPool.submit(expected) });
@@ -923,7 +926,9 @@ export class Chain implements StateSource {
     const expected =
       hinted && hinted.digests === digests
         ? hinted.expected
-        : txs.flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests));
+        : txs
+            .flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests))
+            .filter((check) => !alreadyVerified(this.verify, check));
     if (!hinted && expected.length < VERIFY_AHEAD_CHECKS_MIN) return run(this.verify);
     const ahead = hinted && hinted.digests === digests ? hinted.job : this.verifyPool.submit(expected);
     const made: SignatureCheck[] = [];

@@ -4,7 +4,7 @@
 // test/unit/crypto-verifiers.test.ts proves that on valid, invalid and malformed input.
 import { createPublicKey, verify as opensslVerify, type KeyObject } from 'node:crypto';
 import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
-import { signingBytes, type Verifier } from '../../../shared/crypto/index.js';
+import { signingBytes, type SignatureCheck, type Verifier } from '../../../shared/crypto/index.js';
 
 // DER prefix of an SPKI ed25519 public key (RFC 8410): SEQUENCE { algorithm id-Ed25519, BIT STRING }.
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -30,7 +30,15 @@ function isCanonicalPointEncoding(bytes: Uint8Array): boolean {
  */
 export const VERIFIED_CACHE_ENTRIES_MAX = 200_000;
 
-export function createFastVerifier(options: { cacheEntries?: number } = {}): Verifier {
+/** A verifier that can say, without verifying, whether it already found a check valid. */
+export type CachingVerifier = Verifier & { known(check: SignatureCheck): boolean };
+
+/** Whether `verify` is a CachingVerifier that already found `check` valid. */
+export function alreadyVerified(verify: Verifier, check: SignatureCheck): boolean {
+  return typeof (verify as Partial<CachingVerifier>).known === 'function' && (verify as CachingVerifier).known(check);
+}
+
+export function createFastVerifier(options: { cacheEntries?: number } = {}): CachingVerifier {
   const keys = new Map<string, KeyObject | null>();
   const verified = new Set<string>();
   const cacheEntries = options.cacheEntries ?? VERIFIED_CACHE_ENTRIES_MAX;
@@ -52,10 +60,15 @@ export function createFastVerifier(options: { cacheEntries?: number } = {}): Ver
     return key;
   }
 
-  return (check) => {
+  const keyOf = (check: SignatureCheck, signed: Uint8Array) =>
+    `${check.publicKey}${check.signature}${bytesToHex(signed)}`;
+  const known = (check: SignatureCheck) =>
+    cacheEntries > 0 && verified.has(keyOf(check, signingBytes(check.domain, check.chainId, check.message)));
+
+  const verify = (check: SignatureCheck) => {
     if (!HEX_64.test(check.publicKey) || !HEX_128.test(check.signature)) return false;
     const signed = signingBytes(check.domain, check.chainId, check.message);
-    const cacheKey = cacheEntries > 0 ? `${check.publicKey}${check.signature}${bytesToHex(signed)}` : '';
+    const cacheKey = cacheEntries > 0 ? keyOf(check, signed) : '';
     if (cacheEntries > 0 && verified.has(cacheKey)) return true;
     const signature = hexToBytes(check.signature);
     if (!isCanonicalPointEncoding(signature.subarray(0, 32))) return false;
@@ -73,4 +86,5 @@ export function createFastVerifier(options: { cacheEntries?: number } = {}): Ver
     }
     return valid;
   };
+  return Object.assign(verify, { known });
 }
