@@ -133,8 +133,10 @@ export class Mempool {
   /**
    * Admits many transactions (a gossip batch) with one state read: each answer is what add()
    * would have given it, in order. Duplicates within the batch count as already pending.
+   * `encodings`: each transaction's canonical CBOR when the caller has it (a batch carries it,
+   * and decoding proved it canonical), so it is not encoded again.
    */
-  async addMany(txs: readonly Transaction[]): Promise<Admission[]> {
+  async addMany(txs: readonly Transaction[], encodings?: readonly Uint8Array[]): Promise<Admission[]> {
     const answers: Array<Admission | undefined> = new Array(txs.length);
     const candidates: Array<{ index: number; tx: Transaction; id: string; encoded: Uint8Array }> = [];
     const seen = new Set<string>();
@@ -148,7 +150,7 @@ export class Mempool {
         };
         continue;
       }
-      const encoded = encode(tx);
+      const encoded = encodings?.[index] ?? encode(tx);
       if (this.#entries.size + candidates.length >= this.#txsMax || bytes + encoded.length > this.#bytesMax) {
         answers[index] = {
           ok: false,

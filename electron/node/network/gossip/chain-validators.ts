@@ -88,7 +88,10 @@ export function chainValidators() {
         let answers;
         try {
           // one state read for the whole batch; each answered as add() would
-          answers = await mempool.addMany(batch.map((entry) => entry.tx));
+          answers = await mempool.addMany(
+            batch.map((entry) => entry.tx),
+            batch.map((entry) => entry.bytes),
+          );
         } catch (error) {
           if (damage.check(error)) throw damaged();
           throw error;
