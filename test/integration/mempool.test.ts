@@ -1,14 +1,24 @@
-// The mempool and the offline outbox against a real chain on LevelDB.
+// The mempool, the txs topic's validator (decision #60) and the offline outbox against a real
+// chain on LevelDB.
 import { ClassicLevel } from 'classic-level';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signTransaction, txId, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
+import {
+  encodeTransaction,
+  signTransaction,
+  txId,
+  type PropertyObject,
+  type Transaction,
+} from '../../shared/ledger/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
 import { devCommitBlock, devGenesis, devKeys, devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Mempool, MempoolError } from '../../electron/node/mempool/mempool.js';
 import { Outbox, OutboxError } from '../../electron/node/mempool/outbox.js';
+import { chainValidators } from '../../electron/node/network/gossip/chain-validators.js';
+import { encodeTxBatch } from '../../electron/node/network/gossip/tx-batch.js';
+import { toGossipAction } from '../../electron/node/network/gossip/validation.js';
 
 const genesis = devGenesis({ objects: 20, parties: 5 });
 const parties = Array.from({ length: 5 }, (_, i) => devParty(i));
@@ -98,6 +108,67 @@ describe('mempool', () => {
     const dropped = await mempool.afterCommit(block);
     expect(dropped).toEqual([expect.objectContaining({ txId: txId(second), code: 'STALE_VERSION' })]);
     expect(mempool.size).toBe(0);
+  });
+});
+
+// A batch's new transactions enter the mempool and it is forwarded; known ones are ignored (no
+// penalty); one that no state can make valid rejects the batch (its publisher admitted it).
+function validatorsFor(mempool: Mempool) {
+  return chainValidators()({
+    chain,
+    mempool,
+    committer: { commit: async () => undefined },
+    sync: { catchUp: () => undefined },
+    damage: { view: undefined, sentence: () => '', check: () => false },
+  }).topics;
+}
+
+async function verdict(run: Promise<void>) {
+  try {
+    await run;
+    return toGossipAction(undefined);
+  } catch (error) {
+    return toGossipAction(error);
+  }
+}
+
+describe('the txs topic', () => {
+  it('admits a batch and forwards it; the same transactions again are ignored, not penalised [REQ-NET.3]', async () => {
+    const mempool = new Mempool(chain, () => nowMs);
+    const { txs } = validatorsFor(mempool);
+    const batch = encodeTxBatch(
+      await Promise.all([0, 1, 2].map(async (i) => encodeTransaction(await sale(i, (i + 1) % 5)))),
+    );
+    expect(await verdict(Promise.resolve(txs(batch, 'peer')))).toMatchObject({ action: 'accept' });
+    expect(mempool.size).toBe(3);
+    expect(await verdict(Promise.resolve(txs(batch, 'peer')))).toMatchObject({
+      action: 'ignore',
+      code: 'ALREADY_PENDING',
+    });
+  });
+
+  it('rejects a batch with a forged signature but admits its valid transactions', async () => {
+    const mempool = new Mempool(chain, () => nowMs);
+    const { txs } = validatorsFor(mempool);
+    const good = await sale(3, 4);
+    const forged = await sale(4, 0);
+    const signature = forged.signatures[0]!;
+    const tampered = {
+      ...forged,
+      signatures: [
+        {
+          ...signature,
+          signature: `${signature.signature.slice(0, -2)}${signature.signature.endsWith('00') ? '01' : '00'}`,
+        },
+        ...forged.signatures.slice(1),
+      ],
+    } as Transaction;
+    const batch = encodeTxBatch([encodeTransaction(good), encodeTransaction(tampered)]);
+    expect(await verdict(Promise.resolve(txs(batch, 'peer')))).toMatchObject({
+      action: 'reject',
+      code: 'BAD_SIGNATURE',
+    });
+    expect(mempool.size).toBe(1);
   });
 });
 
