@@ -3,8 +3,9 @@
 // head state on admission and re-checked after each block that writes a key it reads, so what
 // waits is always valid against the latest state; one that has waited RECHECK_STALE_AFTER_MS
 // since its last check is re-checked too (a few per block), as time alone can end a
-// transaction's validity (an election's window closing) while no block touches its keys. Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never
-// evict a transaction someone was already told is pending.
+// transaction's validity (an election's window closing) while no block touches its keys.
+// Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never evict a transaction someone
+// was already told is pending.
 import { ProtocolUnsupportedError } from '../../../shared/chain/protocol.js';
 import { encode } from '../../../shared/codec/index.js';
 import { sha256Hex } from '../../../shared/crypto/index.js';
@@ -107,27 +108,9 @@ export class Mempool {
    * Answers its CBOR encoding too (what gossip sends), encoded once here: txHash is its sha256.
    */
   async add(tx: Transaction): Promise<{ txId: string; txHash: string; encoded: Uint8Array }> {
-    const id = txId(tx);
-    if (this.#entries.has(id))
-      throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
-    const encoded = encode(tx);
-    const bytes = encoded.length;
-    if (this.#entries.size >= this.#txsMax || this.#bytes + bytes > this.#bytesMax) {
-      throw new MempoolError(
-        'MEMPOOL_FULL',
-        `the node already holds ${this.#entries.size} waiting transactions; try again after the next block`,
-      );
-    }
-    const outcome = await this.checker.checkTransaction(tx, this.now());
-    if (!outcome.ok) throw new LedgerError(outcome.code, outcome.sentence);
-    // checked again: another add may have raced in during the await
-    if (this.#entries.has(id))
-      throw new MempoolError('ALREADY_PENDING', 'this transaction is already waiting for a block');
-    const entry = { tx, txId: id, txHash: sha256Hex(encoded), bytes, keys: stateKeysOf(tx), checkedAtMs: this.now() };
-    this.#entries.set(id, entry);
-    this.#idsByHash.set(entry.txHash, id);
-    this.#bytes += bytes;
-    return { txId: id, txHash: entry.txHash, encoded };
+    const [answer] = await this.addMany([tx]);
+    if (!answer!.ok) throw answer!.error;
+    return answer!;
   }
 
   /**
