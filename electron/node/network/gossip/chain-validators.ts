@@ -49,13 +49,18 @@ export function chainValidators() {
     const validatedConsensus = new WeakMap<Uint8Array, ConsensusMessage>();
     const damaged = () => new GossipValidationError(GossipAction.ignore, 'NODE_DAMAGED', damage.sentence());
 
-    /** Admits one decoded transaction to the mempool, or throws what the tx topic reports. */
-    const admit = async (tx: Transaction): Promise<void> => {
+    /** Throws when this node can admit nothing: damaged, or stopped before an upgrade. */
+    const refuseIfUnable = () => {
       // IGNORE: a damaged node admits nothing (it could not check it against its state).
       if (damage.view) throw damaged();
       // IGNORE: a node stopped for an upgrade cannot check a transaction under the new rules.
       const unsupported = stopped();
       if (unsupported) throw unsupported;
+    };
+
+    /** Admits one decoded transaction to the mempool, or throws what the tx topic reports. */
+    const admit = async (tx: Transaction): Promise<void> => {
+      refuseIfUnable();
       try {
         await mempool.add(tx);
       } catch (error) {
@@ -81,10 +86,7 @@ export function chainValidators() {
        */
       async txs(bytes) {
         const batch = decodeTxBatch(bytes);
-        // IGNORE: a damaged node admits nothing; a node stopped for an upgrade cannot check.
-        if (damage.view) throw damaged();
-        const unsupported = stopped();
-        if (unsupported) throw unsupported;
+        refuseIfUnable();
         let answers;
         try {
           // one state read for the whole batch; each answered as add() would

@@ -28,9 +28,6 @@ export class TxBatcher {
   #bytes = 0;
   #cancel: (() => void) | undefined;
   #stopped = false;
-  /** Batches published, and transactions in them: the batching the metrics show. */
-  batches = 0;
-  transactions = 0;
 
   constructor(private readonly init: TxBatcherInit) {}
 
@@ -61,8 +58,6 @@ export class TxBatcher {
     if (batch.length === 0) return;
     this.#open = [];
     this.#bytes = 0;
-    this.batches++;
-    this.transactions += batch.length;
     let encoded: Uint8Array;
     try {
       encoded = encodeTxBatch(batch.map((waiting) => waiting.bytes));
