@@ -127,9 +127,9 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
         await progress.waitFor();
         await page.locator('[data-testid="tx-progress"][data-state="final"]').waitFor({ timeout: 60_000 });
         const states = await recordedTxStates(page);
-        expect(states[0]).toBe('pending');
-        expect(states.at(-1)).toBe('final');
-        expect(states).not.toContain('rejected');
+        // pending, then final; on a fast dev node the block can be final before the browser paints
+        // its first frame of "pending", so the view may open at final, but it never goes backwards
+        expect(['pending,final', 'final']).toContain(states.join(','));
 
         // the height shown is the block the node says it is final in
         const txHash = (await progress.locator('a[href^="#/explorer/tx/"]').first().getAttribute('href'))!

@@ -251,8 +251,9 @@ function ContractDetail({ entry }: { entry: InboxEntry }) {
   const certify = useMutation({
     mutationFn: () => client.call('inboxCertify', { params: { id: entry.id }, body: {} }),
     onSuccess: (answer) => {
+      // the answer's status seeds the progress view (as its initial data), never overwriting a
+      // newer one: on a fast network the "final" event can arrive before this answer does
       setResult(answer);
-      queryClient.setQueryData(['txStatus', { params: { txHash: answer.txHash } }], answer.status);
       void queryClient.invalidateQueries({ queryKey: ['inbox'] });
       void queryClient.invalidateQueries({ queryKey: ['outbox'] });
     },
