@@ -1,0 +1,74 @@
+// Close: once the voting window has ended, this office (a registrar) sends election.close. A
+// confirmation says what it does first: the totals are fixed and the trustees decrypt them.
+import { Alert, Button, Card, Group, Modal, Stack, Text, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ElectionView } from '../../../../shared/modules/election/api.js';
+import { ErrorAlert } from '../../components/common.js';
+import { TxProgress } from '../../components/TxProgress.js';
+import { useConnection, useIdentity, useNow } from '../../data.js';
+import { formatTime } from '../../format.js';
+import { closeElection } from './api.js';
+
+export function CloseElection({ view }: { view: ElectionView }) {
+  const { t } = useTranslation();
+  const connection = useConnection();
+  const identity = useIdentity();
+  const now = useNow(1_000);
+  const [confirming, setConfirming] = useState(false);
+  const close = useMutation({ mutationFn: () => closeElection(connection, view.id) });
+  const ended = now >= view.closesAtMs;
+  const registrar = identity.data?.role === 'registrar';
+  return (
+    <Card withBorder data-testid="election-close">
+      <Stack gap="sm">
+        <Title order={2} size="h4">
+          {t('elections.close.title')}
+        </Title>
+        <Text size="sm">
+          {ended
+            ? t('elections.close.ended', { time: formatTime(view.closesAtMs) })
+            : t('elections.close.notYet', { time: formatTime(view.closesAtMs) })}
+        </Text>
+        {!registrar && identity.data ? (
+          <Alert color="blue" variant="light">
+            {t('elections.close.onlyRegistrars')}
+          </Alert>
+        ) : null}
+        <Group>
+          <Button
+            color="orange"
+            disabled={!ended || !registrar || close.isPending || close.isSuccess}
+            onClick={() => setConfirming(true)}
+            data-testid="election-close-button"
+          >
+            {t('elections.close.button')}
+          </Button>
+        </Group>
+        <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('elections.close.confirmTitle')}>
+          <Stack gap="sm">
+            <Text size="sm">{t('elections.close.confirmText', { title: view.title })}</Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirming(false)}>
+                {t('app.cancel')}
+              </Button>
+              <Button
+                color="orange"
+                onClick={() => {
+                  setConfirming(false);
+                  close.mutate();
+                }}
+                data-testid="election-close-confirm"
+              >
+                {t('elections.close.confirmButton')}
+              </Button>
+            </Group>
+          </Stack>
+        </Modal>
+        {close.isError ? <ErrorAlert error={close.error} /> : null}
+        {close.data ? <TxProgress txHash={close.data.txHash} initial={close.data.status} /> : null}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,44 @@
+// The election queries: the typed route of one election, the list and the turnout through
+// api.ts, each read again at every new block (the status event carries the height; the
+// shell's event table knows nothing of elections).
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import type { ApiCallError } from '../../../../shared/api/index.js';
+import { useApi, useConnection, useStatus } from '../../data.js';
+import { electionTurnout, listElections, type ElectionSummary, type Turnout } from './api.js';
+
+const ELECTION_KEYS = ['election', 'electionList', 'electionTurnout'];
+
+/** Reads every election query again when the head moves (each block). */
+export function useRefreshOnBlock(): number | undefined {
+  const height = useStatus().data?.height;
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (height === undefined) return;
+    void queryClient.invalidateQueries({ predicate: (query) => ELECTION_KEYS.includes(String(query.queryKey[0])) });
+  }, [height, queryClient]);
+  return height;
+}
+
+export function useElection(id: string) {
+  return useApi('election', { params: { id } }, { refetchInterval: 10_000 });
+}
+
+export function useElectionList() {
+  const connection = useConnection();
+  return useQuery<ElectionSummary[], ApiCallError>({
+    queryKey: ['electionList'],
+    queryFn: () => listElections(connection),
+    refetchInterval: 10_000,
+  });
+}
+
+export function useTurnout(id: string, enabled = true) {
+  const connection = useConnection();
+  return useQuery<Turnout, ApiCallError>({
+    queryKey: ['electionTurnout', id],
+    queryFn: () => electionTurnout(connection, id),
+    enabled,
+    refetchInterval: 10_000,
+  });
+}
