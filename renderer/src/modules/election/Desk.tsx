@@ -14,7 +14,7 @@ import { TxProgress } from '../../components/TxProgress.js';
 import { useApi, useClient, useConnection, useNow } from '../../data.js';
 import { navigate } from '../../router.js';
 import { credentialOnChain, registerCredentials } from './api.js';
-import { desk, useDesk, type EntrySource } from './deskStore.js';
+import { chosenEntries, desk, useDesk, type EntrySource } from './deskStore.js';
 import { useElection, useElectionList, useRefreshOnBlock } from './hooks.js';
 import { batches, makeCredential, parseCredential } from './model.js';
 import { holdForPrint } from './print.js';
@@ -91,8 +91,9 @@ function Session({ view }: { view: ElectionView }) {
   const { t } = useTranslation();
   const connection = useConnection();
   const state = useDesk();
-  const waiting = state.entries.filter((entry) => !entry.txHash);
-  const sentHashes = [...new Set(state.entries.flatMap((entry) => (entry.txHash ? [entry.txHash] : [])))];
+  const entries = chosenEntries(state);
+  const waiting = entries.filter((entry) => !entry.txHash);
+  const sentHashes = [...new Set(entries.flatMap((entry) => (entry.txHash ? [entry.txHash] : [])))];
   const register = useMutation({
     mutationFn: async () => {
       const district = state.district!;
@@ -106,9 +107,9 @@ function Session({ view }: { view: ElectionView }) {
     <Card withBorder data-testid="desk-session" data-waiting={waiting.length}>
       <Stack gap="sm">
         <Title order={2} size="h4">
-          {t('elections.desk.sessionTitle', { count: state.entries.length })}
+          {t('elections.desk.sessionTitle', { count: entries.length })}
         </Title>
-        {state.entries.length === 0 ? (
+        {entries.length === 0 ? (
           <Text c="dimmed" size="sm">
             {t('elections.desk.sessionEmpty')}
           </Text>
@@ -126,7 +127,7 @@ function Session({ view }: { view: ElectionView }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {state.entries.slice(-200).map((entry) => (
+                {entries.slice(-200).map((entry) => (
                   <Table.Tr
                     key={entry.key}
                     data-testid="desk-entry"
@@ -180,7 +181,7 @@ function Session({ view }: { view: ElectionView }) {
           <Card withBorder key={txHash} data-testid="desk-batch">
             <Stack gap="xs">
               <Text size="sm">
-                {t('elections.desk.batch', { count: state.entries.filter((entry) => entry.txHash === txHash).length })}
+                {t('elections.desk.batch', { count: entries.filter((entry) => entry.txHash === txHash).length })}
               </Text>
               <TxProgress txHash={txHash} />
               <Group>

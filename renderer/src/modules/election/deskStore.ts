@@ -7,6 +7,9 @@ export type EntrySource = 'camera' | 'photo' | 'typed' | 'printed';
 export interface DeskEntry {
   key: string;
   source: EntrySource;
+  /** Where it was taken for: a key is registered only in the election and district it was taken for. */
+  election: string;
+  district: string;
   /** The register transaction that carries it, once sent. */
   txHash?: string;
 }
@@ -29,7 +32,13 @@ function restore(): DeskState {
     const saved = raw ? (JSON.parse(raw) as Partial<DeskState>) : {};
     const entries = Array.isArray(saved.entries)
       ? saved.entries
-          .filter((entry): entry is DeskEntry => typeof entry?.key === 'string' && /^[0-9a-f]{64}$/.test(entry.key))
+          .filter(
+            (entry): entry is DeskEntry =>
+              typeof entry?.key === 'string' &&
+              /^[0-9a-f]{64}$/.test(entry.key) &&
+              typeof entry.election === 'string' &&
+              typeof entry.district === 'string',
+          )
           .slice(0, DESK_ENTRIES_MAX)
       : [];
     return {
@@ -47,7 +56,16 @@ function set(next: DeskState): void {
   try {
     globalThis.sessionStorage?.setItem(
       STORAGE_KEY,
-      JSON.stringify({ ...next, entries: next.entries.map(({ key, source, txHash }) => ({ key, source, txHash })) }),
+      JSON.stringify({
+        ...next,
+        entries: next.entries.map(({ key, source, election, district, txHash }) => ({
+          key,
+          source,
+          election,
+          district,
+          txHash,
+        })),
+      }),
     );
   } catch {
     // storage full or denied: the session stays in memory
@@ -61,16 +79,23 @@ export const desk = {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },
+  /** Another election or district shows its own list; the keys taken for the others stay theirs. */
   choose(election: string | null, district: string | null) {
-    // another election or district starts another list: keys already sent are done with
-    const same = election === state.election && district === state.district;
-    set({ election, district, entries: same ? state.entries : state.entries.filter((entry) => !entry.txHash) });
+    set({ ...state, election, district });
   },
-  /** Adds a key; answers why not when it is in the list already or the list is full. */
-  add(key: string, source: EntrySource): 'added' | 'duplicate' | 'full' {
+  /** Adds a key for the election and district chosen; answers why not when it cannot. */
+  add(
+    key: string,
+    source: EntrySource,
+    where?: { election: string; district: string },
+  ): 'added' | 'duplicate' | 'full' {
+    const election = where?.election ?? state.election;
+    const district = where?.district ?? state.district;
+    if (election === null || district === null) return 'full';
+    // a credential is unique across every election of the chain (B.2.5), so across the whole list
     if (state.entries.some((entry) => entry.key === key)) return 'duplicate';
     if (state.entries.length >= DESK_ENTRIES_MAX) return 'full';
-    set({ ...state, entries: [...state.entries, { key, source }] });
+    set({ ...state, entries: [...state.entries, { key, source, election, district }] });
     return 'added';
   },
   remove(key: string) {
@@ -85,7 +110,9 @@ export const desk = {
     set({
       ...state,
       entries: state.entries.map((entry) =>
-        entry.txHash === txHash ? { key: entry.key, source: entry.source } : entry,
+        entry.txHash === txHash
+          ? { key: entry.key, source: entry.source, election: entry.election, district: entry.district }
+          : entry,
       ),
     });
   },
@@ -93,6 +120,11 @@ export const desk = {
     set({ ...state, entries: state.entries.filter((entry) => !entry.txHash) });
   },
 };
+
+/** The entries of the election and district chosen. */
+export function chosenEntries(current: DeskState): DeskEntry[] {
+  return current.entries.filter((entry) => entry.election === current.election && entry.district === current.district);
+}
 
 export function useDesk(): DeskState {
   return useSyncExternalStore(desk.subscribe, desk.get, desk.get);

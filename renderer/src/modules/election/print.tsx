@@ -63,7 +63,8 @@ export function PrintCredential({ id }: { id: string }) {
   const [done, setDone] = useState(false);
 
   const finish = () => {
-    if (credential) desk.add(credential.publicKey, 'printed');
+    if (credential)
+      desk.add(credential.publicKey, 'printed', { election: credential.election, district: credential.district });
     drop();
     setCredential(null);
     setDone(true);
