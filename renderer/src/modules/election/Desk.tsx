@@ -5,7 +5,7 @@
 import { ActionIcon, Alert, Badge, Button, Card, Grid, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { IconPrinter, IconTrash } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ElectionView } from '../../../../shared/modules/election/api.js';
 import { ErrorAlert, Hash } from '../../components/common.js';
@@ -13,6 +13,7 @@ import { QueryView } from '../../components/QueryView.js';
 import { TxProgress } from '../../components/TxProgress.js';
 import { useApi, useClient, useConnection, useNow } from '../../data.js';
 import { navigate } from '../../router.js';
+import type { ScreenProps } from '../types.js';
 import { credentialOnChain, registerCredentials } from './api.js';
 import { chosenEntries, desk, useDesk, type EntrySource } from './deskStore.js';
 import { useElection, useElectionList, useRefreshOnBlock } from './hooks.js';
@@ -30,6 +31,10 @@ function Choose({ onMessage }: { onMessage: (message: Message | null) => void })
   const state = useDesk();
   const election = useApi('election', { params: { id: state.election ?? '-' } }, { enabled: state.election !== null });
   const open = (list.data ?? []).filter((entry) => entry.phase === 'keygen' || entry.phase === 'voting');
+  const options = open.map((entry) => ({ value: entry.id, label: `${entry.title} (${entry.id})` }));
+  // the election chosen (a link from its page) is offered even when the list does not hold it
+  if (state.election && election.data && !options.some((option) => option.value === state.election))
+    options.unshift({ value: election.data.id, label: `${election.data.title} (${election.data.id})` });
   return (
     <Card withBorder data-testid="desk-choose">
       <Grid>
@@ -37,7 +42,7 @@ function Choose({ onMessage }: { onMessage: (message: Message | null) => void })
           <Select
             label={t('elections.desk.election')}
             placeholder={t('elections.desk.chooseElection')}
-            data={open.map((entry) => ({ value: entry.id, label: `${entry.title} (${entry.id})` }))}
+            data={options}
             value={state.election}
             onChange={(value) => {
               onMessage(null);
@@ -289,10 +294,15 @@ function Open({ id, district }: { id: string; district: string | null }) {
   );
 }
 
-export function Desk() {
+export function Desk({ parts }: ScreenProps) {
   const { t } = useTranslation();
   useRefreshOnBlock();
   const state = useDesk();
+  // #/electionDesk/<id>: the election's page sends the desk here with its election chosen
+  const [linked] = parts;
+  useEffect(() => {
+    if (linked && linked !== desk.get().election) desk.choose(linked, null);
+  }, [linked]);
   const [, setMessage] = useState<Message | null>(null);
   return (
     <Stack gap="lg" data-testid="screen-election-desk">

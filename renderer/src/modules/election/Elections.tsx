@@ -246,6 +246,18 @@ function ElectionDetail({ id }: { id: string }) {
               {t('elections.idLine', { id: view.id, height: view.height })}
             </Text>
             <NextStepCard view={view} />
+            {view.phase === 'keygen' || view.phase === 'voting' ? (
+              <Group>
+                <Button
+                  component="a"
+                  variant="light"
+                  href={href('electionDesk', view.id)}
+                  data-testid="election-desk-link"
+                >
+                  {t('elections.registerVoters')}
+                </Button>
+              </Group>
+            ) : null}
             {view.phase === 'voting' ? <CloseElection view={view} /> : null}
             {view.phase === 'final' ? <Results view={view} /> : null}
             {view.phase !== 'keygen' ? <TurnoutView view={view} /> : null}

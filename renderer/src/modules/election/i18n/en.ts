@@ -12,6 +12,7 @@ export const en = {
       'Every election on this network: where it stands and what happens next. Open one to see its trustees, roll, turnout and, once counted, its results.',
     create: 'New election',
     none: 'No election on this network yet.',
+    registerVoters: 'Register voters for this election',
     backToList: '← All elections',
     columns: { title: 'Election', phase: 'Stage', window: 'Voting' },
     windowRange: '{{from}} to {{to}}',
