@@ -324,6 +324,7 @@ function DefinitionFormCard({ chainId, onBuilt }: { chainId: string; onBuilt: (t
                   onChange={(file) => void loadTrustee(k, file)}
                   leftSection={<IconFileUpload size={16} aria-hidden />}
                   clearable
+                  clearButtonProps={{ 'aria-label': t('elections.clearFile') }}
                   w={360}
                   maw="100%"
                   data-testid="form-trustee-file"
@@ -554,6 +555,7 @@ function OpenFile({ onOpen }: { onOpen: (tx: Transaction) => void }) {
           onChange={(chosen) => void load(chosen)}
           leftSection={<IconFileUpload size={16} aria-hidden />}
           clearable
+          clearButtonProps={{ 'aria-label': t('elections.clearFile') }}
           w={360}
           maw="100%"
           data-testid="election-open-file"

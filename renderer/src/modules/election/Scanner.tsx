@@ -139,6 +139,7 @@ export function Scanner({
           leftSection={<IconPhoto size={16} aria-hidden />}
           disabled={disabled}
           clearable
+          clearButtonProps={{ 'aria-label': t('elections.clearFile') }}
           w={300}
           maw="100%"
           data-testid="desk-photo"
@@ -190,7 +191,7 @@ export function Scanner({
             maxLength={4096}
             data-testid="desk-typed"
           />
-          <Button type="submit" variant="light" disabled={disabled} data-testid="desk-typed-add">
+          <Button type="submit" variant="default" disabled={disabled} data-testid="desk-typed-add">
             {t('elections.desk.add')}
           </Button>
         </Group>

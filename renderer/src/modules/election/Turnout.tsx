@@ -21,8 +21,7 @@ export function TurnoutView({ view }: { view: ElectionView }) {
         <QueryView query={query} error="alert">
           {(turnout) => {
             const registered = turnout.districts.reduce((sum, d) => sum + d.registered, 0);
-            const voters = turnout.districts.reduce((sum, d) => sum + d.voters, 0);
-            const ballots = turnout.districts.reduce((sum, d) => sum + d.ballots, 0);
+            const { voters, ballots } = turnout;
             const busiest = Math.max(1, ...turnout.hours.map((hour) => hour.ballots));
             return (
               <Stack gap="md" data-testid="turnout-data" data-ballots={ballots} data-voters={voters}>

@@ -1,7 +1,7 @@
-// Every call the commission's screens make to the node, one function each. The election list,
-// the turnout, and the three office steps the node signs (registration, close, a registrar's
-// signature on election.create) are not in the typed contract (shared/api/routes.ts) yet: each
-// goes through `nodeRoute` over HTTP until its route is there, then becomes one `client.call`.
+// Every call the commission's screens make to the node, one function each. The three office
+// steps the node signs (registration, close, a registrar's signature on election.create) are not
+// in the typed contract (shared/api/routes.ts) yet: each goes through `nodeRoute` over HTTP until
+// its route is there, then becomes one `client.call`.
 import { z } from 'zod';
 import {
   ApiCallError,
@@ -10,36 +10,18 @@ import {
   submitResultSchema,
   type ApiClient,
   type CosignResult,
+  type RouteOutput,
   type SubmitResult,
 } from '../../../../shared/api/index.js';
 import { publicKey } from '../../../../shared/ledger/primitives.js';
 import type { Transaction } from '../../../../shared/ledger/index.js';
-import { electionId, electionPhase, ELECTION_LIMITS } from '../../../../shared/modules/election/types.js';
+import { ELECTION_LIMITS } from '../../../../shared/modules/election/types.js';
 import type { Connection } from '../../api.js';
 
 type Connected = Exclude<Connection, { kind: 'no-token' }>;
 
-const uint = z.number().int().nonnegative();
-
-/** `GET /elections`: at most 100, newest first. */
-export const electionListSchema = z.strictObject({
-  elections: z
-    .array(
-      z.strictObject({ id: electionId, title: z.string(), phase: electionPhase, opensAtMs: uint, closesAtMs: uint }),
-    )
-    .max(100),
-});
-export type ElectionSummary = z.infer<typeof electionListSchema>['elections'][number];
-
-/** `GET /elections/{id}/turnout`: per district, and per hour of the voting window. */
-export const turnoutSchema = z.strictObject({
-  height: uint,
-  districts: z
-    .array(z.strictObject({ district: z.string(), registered: uint, voters: uint, ballots: uint }))
-    .max(ELECTION_LIMITS.districtsMax),
-  hours: z.array(z.strictObject({ startMs: uint, ballots: uint })).max(31 * 24 + 1),
-});
-export type Turnout = z.infer<typeof turnoutSchema>;
+export type ElectionSummary = RouteOutput<'elections'>['elections'][number];
+export type Turnout = RouteOutput<'electionTurnout'>;
 
 export const registerBodySchema = z.strictObject({
   district: z.string().min(1).max(64),
@@ -101,12 +83,12 @@ async function nodeRoute<T>(
 
 const electionPath = (id: string) => `/elections/${encodeURIComponent(id)}`;
 
-export function listElections(connection: Connected): Promise<ElectionSummary[]> {
-  return nodeRoute(connection, 'GET', '/elections', electionListSchema, 200).then((answer) => answer.elections);
+export function listElections(client: ApiClient): Promise<ElectionSummary[]> {
+  return client.call('elections').then((answer) => answer.elections);
 }
 
-export function electionTurnout(connection: Connected, id: string): Promise<Turnout> {
-  return nodeRoute(connection, 'GET', `${electionPath(id)}/turnout`, turnoutSchema, 200);
+export function electionTurnout(client: ApiClient, id: string): Promise<Turnout> {
+  return client.call('electionTurnout', { params: { id } });
 }
 
 /**

@@ -1,10 +1,9 @@
-// The election queries: the typed route of one election, the list and the turnout through
-// api.ts, each read again at every new block (the status event carries the height; the
+// The election queries: one election, the list and the turnout, each read again at every new block (the status event carries the height; the
 // shell's event table knows nothing of elections).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { ApiCallError } from '../../../../shared/api/index.js';
-import { useApi, useConnection, useStatus } from '../../data.js';
+import { useApi, useClient, useStatus } from '../../data.js';
 import { electionTurnout, listElections, type ElectionSummary, type Turnout } from './api.js';
 
 const ELECTION_KEYS = ['election', 'electionList', 'electionTurnout'];
@@ -25,19 +24,19 @@ export function useElection(id: string) {
 }
 
 export function useElectionList() {
-  const connection = useConnection();
+  const client = useClient();
   return useQuery<ElectionSummary[], ApiCallError>({
     queryKey: ['electionList'],
-    queryFn: () => listElections(connection),
+    queryFn: () => listElections(client),
     refetchInterval: 10_000,
   });
 }
 
 export function useTurnout(id: string, enabled = true) {
-  const connection = useConnection();
+  const client = useClient();
   return useQuery<Turnout, ApiCallError>({
     queryKey: ['electionTurnout', id],
-    queryFn: () => electionTurnout(connection, id),
+    queryFn: () => electionTurnout(client, id),
     enabled,
     refetchInterval: 10_000,
   });

@@ -15,6 +15,7 @@ export const be: Translation<typeof en> = {
     create: 'Новае галасаванне',
     none: 'У гэтай сетцы пакуль няма галасаванняў.',
     registerVoters: 'Рэгістраваць выбаршчыкаў гэтага галасавання',
+    clearFile: 'Прыбраць выбраны файл',
     backToList: '← Усе галасаванні',
     columns: { title: 'Галасаванне', phase: 'Этап', window: 'Галасаванне' },
     windowRange: 'з {{from}} па {{to}}',

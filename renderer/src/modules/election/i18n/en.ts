@@ -13,6 +13,7 @@ export const en = {
     create: 'New election',
     none: 'No election on this network yet.',
     registerVoters: 'Register voters for this election',
+    clearFile: 'Clear the chosen file',
     backToList: '← All elections',
     columns: { title: 'Election', phase: 'Stage', window: 'Voting' },
     windowRange: '{{from}} to {{to}}',

@@ -15,6 +15,7 @@ export const ru: Translation<typeof en> = {
     create: 'Новое голосование',
     none: 'В этой сети пока нет голосований.',
     registerVoters: 'Регистрировать избирателей этого голосования',
+    clearFile: 'Убрать выбранный файл',
     backToList: '← Все голосования',
     columns: { title: 'Голосование', phase: 'Этап', window: 'Голосование' },
     windowRange: 'с {{from}} по {{to}}',
