@@ -1,6 +1,6 @@
 // The commission's screens on a devnet of validator processes (Chromium, playwright-core): the
-// registrars create an election through the screen (the file passed between them, each signing
-// with `notary tx sign`), a desk scans a voter's credential QR through a fake camera (a y4m made
+// registrars create an election through the screen (this office signs through its node, saves
+// the file, the next registrar signs it with `notary tx sign`, and the screen submits it), a desk scans a voter's credential QR through a fake camera (a y4m made
 // from the QR here) and from a photo, refuses malformed, secret and duplicate keys at once,
 // prints a sealed credential for a voter with no device and registers both; the turnout moves
 // after the voters cast (CLI); the election is closed from the screen after its window; after two
@@ -82,7 +82,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
   let camerafile = '';
 
   beforeAll(async () => {
-    fixture = await ElectionFixture.start({ votingSeconds: 300, log: (line) => console.log(line) });
+    fixture = await ElectionFixture.start({ votingSeconds: 180, log: (line) => console.log(line) });
     dir = join(TMP_DIR, 'commission');
     await mkdir(dir, { recursive: true });
     const made = await fixture.credentials(1, 'camera-voter');
@@ -141,7 +141,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     expect(await next.getAttribute('data-stage')).toBe('voting');
     expect(await page.getByTestId('election-next-sentence').textContent()).toMatch(/Voting is open until/);
     await checkScreen('election-detail');
-  });
+  }, 60_000);
 
   it('creates an election through the screen, the registrars signing the one file in turn', async () => {
     await goHash(page, '#/electionCreate');
@@ -182,27 +182,30 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     await form.getByTestId('form-build').click();
     const signing = page.locator('[data-testid="election-signing"][data-source="built"]');
     await signing.waitFor();
+    // this office (a registrar) signs through its node, as on the Governance screen
+    await signing.getByTestId('signing-sign').click();
+    const quorum = signing.getByTestId('signing-quorum');
+    await quorum.waitFor();
+    expect(await quorum.getAttribute('data-signatures')).toBe('1');
+    expect(await quorum.getAttribute('data-needed')).toBe('2');
+    await checkScreen('election-create-signing');
     const saved = page.waitForEvent('download');
     await signing.getByTestId('signing-save').click();
-    const unsigned = join(dir, 'ui-create.unsigned.json');
-    await (await saved).saveAs(unsigned);
-    // the registrars sign the saved file in turn, as they would on their own machines
-    let file = unsigned;
-    for (const name of ['node-1', 'node-2']) {
-      const signed = join(dir, `ui-create.${name}.json`);
-      await fixture.ok(
-        'tx',
-        'sign',
-        file,
-        '--key',
-        fixture.keystore(name),
-        '--passphrase-file',
-        fixture.passphraseFile,
-        '--out',
-        signed,
-      );
-      file = signed;
-    }
+    const partly = join(dir, 'ui-create.1-signed.json');
+    await (await saved).saveAs(partly);
+    // the next registrar signs the saved file on its own machine
+    const file = join(dir, 'ui-create.2-signed.json');
+    await fixture.ok(
+      'tx',
+      'sign',
+      partly,
+      '--key',
+      fixture.keystore('node-2'),
+      '--passphrase-file',
+      fixture.passphraseFile,
+      '--out',
+      file,
+    );
     await page.getByTestId('election-open').locator('input[type="file"]').setInputFiles(file);
     const opened = page.locator('[data-testid="election-signing"][data-source="file"]');
     await opened.waitFor();
@@ -218,7 +221,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
       `notary election deal --election ${UI_ID}`,
     );
     await checkScreen('election-keygen');
-  });
+  }, 180_000);
 
   it('refuses a malformed, a secret and a duplicate key at once, and submits nothing for them', async () => {
     // from the election's page: its desk link chooses the election
@@ -248,7 +251,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     expect(await page.getByTestId('desk-entry').count()).toBe(0);
     expect(await page.getByTestId('desk-register').isDisabled()).toBe(true);
     await checkScreen('election-desk');
-  });
+  }, 120_000);
 
   it("takes a voter's credential from the camera and a photo, and a sealed printed one", async () => {
     const message = page.getByTestId('desk-message');
@@ -287,7 +290,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     );
     expect(stored).not.toContain(printed.secretKey);
     await writeFile(join(dir, 'printed.json'), secretText, { mode: 0o600 });
-  });
+  }, 120_000);
 
   it('registers the credentials taken in one transaction, final on the chain', async () => {
     await goHash(page, '#/electionDesk');
@@ -300,7 +303,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     await txFinal(batch);
     const view = await fixture.view();
     expect(view.roll.size).toBe(3);
-  });
+  }, 120_000);
 
   it('shows the turnout move after the voters cast', async () => {
     await fixture.cast(camerafile, [{ credential: camera.publicKey, choices: [[1], [0, 2]] }]);
@@ -317,7 +320,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     await checkScreen('election-turnout');
     await page.getByTestId('election-turnout').scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'commission-turnout');
-  });
+  }, 180_000);
 
   it('closes the election from the screen once its window has ended, after a confirmation', async () => {
     await fixture.waitForWindowEnd();
@@ -332,7 +335,7 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     await txFinal(page.getByTestId('election-close'));
     await expect.poll(() => page.getByTestId('election-detail').getAttribute('data-phase')).toBe('closed');
     expect(await page.getByTestId('election-next').getAttribute('data-stage')).toBe('decrypting');
-  });
+  }, 600_000);
 
   it('shows the results equal to the last ballots once two trustees decrypted, and saves the export', async () => {
     for (const node of fixture.devnet.nodes)
@@ -361,5 +364,5 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     await (await download).saveAs(file);
     expect(await fixture.ok('election', 'verify', file)).toMatch(/^VALID:/);
     expect(pageErrors(page)).toEqual([]);
-  });
+  }, 600_000);
 });

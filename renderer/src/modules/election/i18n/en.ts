@@ -6,6 +6,15 @@ export const en = {
     electionDesk: 'Voter registration',
     electionCreate: 'New election',
   },
+  errors: {
+    api: {
+      ROUTE_MISSING: 'This node cannot do this yet: it needs a newer version of the node.',
+      NOT_AN_AUTHORITY_CHANGE:
+        'This node does not yet sign elections for the registrars. Save the file and sign it with `notary tx sign`.',
+      BLOCKS_MISSING:
+        'This office joined from a snapshot and lacks the blocks of this election: export it from an office that holds the whole chain.',
+    },
+  },
   elections: {
     title: 'Elections and referenda',
     explain:
