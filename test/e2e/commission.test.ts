@@ -25,7 +25,6 @@ import {
   saveScreenshot,
   seriousViolations,
   settle,
-  TMP_DIR,
 } from './support.js';
 
 const UI_BUILT = existsSync(join(ROOT, 'dist', 'renderer', 'index.html'));
@@ -83,7 +82,8 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
 
   beforeAll(async () => {
     fixture = await ElectionFixture.start({ votingSeconds: 180, log: (line) => console.log(line) });
-    dir = join(TMP_DIR, 'commission');
+    // the devnet's own fresh folder: trustee keystores are never overwritten, so no run may reuse one
+    dir = join(fixture.dir, 'commission');
     await mkdir(dir, { recursive: true });
     const made = await fixture.credentials(1, 'camera-voter');
     camera = made.pairs[0]!;

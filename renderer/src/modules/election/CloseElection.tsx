@@ -46,7 +46,12 @@ export function CloseElection({ view }: { view: ElectionView }) {
             {t('elections.close.button')}
           </Button>
         </Group>
-        <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('elections.close.confirmTitle')}>
+        <Modal
+          opened={confirming}
+          onClose={() => setConfirming(false)}
+          title={t('elections.close.confirmTitle')}
+          closeButtonProps={{ 'aria-label': t('app.close') }}
+        >
           <Stack gap="sm">
             <Text size="sm">{t('elections.close.confirmText', { title: view.title })}</Text>
             <Group justify="flex-end">
