@@ -20,23 +20,26 @@ export function CloseElection({ view }: { view: ElectionView }) {
   const close = useMutation({ mutationFn: () => closeElection(connection, view.id) });
   const ended = now >= view.closesAtMs;
   const registrar = identity.data?.role === 'registrar';
+  const closed = view.phase !== 'voting';
   return (
     <Card withBorder data-testid="election-close">
       <Stack gap="sm">
         <Title order={2} size="h4">
           {t('elections.close.title')}
         </Title>
-        <Text size="sm">
-          {ended
-            ? t('elections.close.ended', { time: formatTime(view.closesAtMs) })
-            : t('elections.close.notYet', { time: formatTime(view.closesAtMs) })}
+        <Text size="sm" data-testid="election-close-state" data-closed={String(closed)}>
+          {closed
+            ? t('elections.close.done', { height: view.closedHeight ?? 0 })
+            : ended
+              ? t('elections.close.ended', { time: formatTime(view.closesAtMs) })
+              : t('elections.close.notYet', { time: formatTime(view.closesAtMs) })}
         </Text>
-        {!registrar && identity.data ? (
+        {!closed && !registrar && identity.data ? (
           <Alert color="blue" variant="light">
             {t('elections.close.onlyRegistrars')}
           </Alert>
         ) : null}
-        <Group>
+        <Group hidden={closed}>
           <Button
             color="orange"
             disabled={!ended || !registrar || close.isPending || close.isSuccess}

@@ -8,7 +8,7 @@ import type { ElectionView } from '../../../../shared/modules/election/api.js';
 import { Hash } from '../../components/common.js';
 import { QueryView } from '../../components/QueryView.js';
 import { useNow } from '../../data.js';
-import { formatShortTime, formatTime } from '../../format.js';
+import { formatNumber, formatShortTime, formatTime } from '../../format.js';
 import { href } from '../../router.js';
 import type { ScreenProps } from '../types.js';
 import { CloseElection } from './CloseElection.js';
@@ -201,10 +201,10 @@ function Roll({ view }: { view: ElectionView }) {
       </Title>
       <Text size="sm" mb="xs" data-testid="election-totals" data-ballots={view.ballots} data-voters={view.voters}>
         {t('elections.rollSummary', {
-          size: view.roll.size,
-          max: view.rollMax,
-          voters: view.voters,
-          ballots: view.ballots,
+          size: formatNumber(view.roll.size),
+          max: formatNumber(view.rollMax),
+          voters: formatNumber(view.voters),
+          ballots: formatNumber(view.ballots),
         })}
       </Text>
       <Table aria-label={t('elections.roll')}>
@@ -218,7 +218,7 @@ function Roll({ view }: { view: ElectionView }) {
           {view.roll.districts.map((district) => (
             <Table.Tr key={district.name}>
               <Table.Td>{district.name}</Table.Td>
-              <Table.Td>{district.credentials}</Table.Td>
+              <Table.Td>{formatNumber(district.credentials)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -258,7 +258,8 @@ function ElectionDetail({ id }: { id: string }) {
                 </Button>
               </Group>
             ) : null}
-            {view.phase === 'voting' ? <CloseElection view={view} /> : null}
+            {/* kept once closed, so the close this office sent shows its progress to final */}
+            {view.phase === 'voting' || view.phase === 'closed' ? <CloseElection view={view} /> : null}
             {view.phase === 'final' ? <Results view={view} /> : null}
             {view.phase !== 'keygen' ? <TurnoutView view={view} /> : null}
             <Roll view={view} />

@@ -47,8 +47,10 @@ export function Results({ view }: { view: ElectionView }) {
           const shares = percentages(row);
           return (
             <div className="table-wrap" key={q}>
-              <Table aria-label={contest.title} data-testid="results-contest" data-contest={q}>
-                <Table.Caption>{contest.title}</Table.Caption>
+              <Title order={3} size="h5" id={`results-contest-${q}`} mb={4}>
+                {contest.title}
+              </Title>
+              <Table aria-labelledby={`results-contest-${q}`} data-testid="results-contest" data-contest={q}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>{t('elections.results.choice')}</Table.Th>

@@ -93,6 +93,7 @@ export const en = {
       noHours: 'No ballots yet.',
     },
     close: {
+      done: 'Voting was closed at block {{height}}: no ballot is accepted any more.',
       title: 'Close the voting',
       ended:
         'The voting window ended at {{time}}. Closing fixes the encrypted totals so the trustees can decrypt them.',
