@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { bytesToHex, decode, encode, hexToBytes, utf8 } from '../../codec/index.js';
 import { generateKeyPair, publicKeyOf, type KeyPair } from '../../crypto/index.js';
 
-export const CREDENTIAL_FILE_FORMAT = 'notary/election/credential/1';
+export const CREDENTIAL_FILE_FORMAT = 'notary/election/credential/1' as const;
 /** RFC 9106's second recommended Argon2id option (t = 3, m = 64 MiB); libsodium runs one lane. */
 export const CREDENTIAL_KDF = { algorithm: 'argon2id13', opsLimit: 3, memLimitBytes: 64 * 1024 * 1024 } as const;
 /** Bounds a file may ask for: never weaker than libsodium's interactive level, never so costly it hangs a phone. */
