@@ -130,13 +130,19 @@ export function getBallots(
   return call(`/elections/${id(election)}/ballots?${query.toString()}`, ballotPageSchema);
 }
 
-/** Sends a signed election.cast as canonical CBOR (decision #58). */
-export function castBallot(election: string, tx: Transaction) {
-  return call(`/elections/${id(election)}/ballots`, submitResultSchema, {
-    method: 'POST',
-    headers: { 'content-type': 'application/cbor' },
-    body: new Uint8Array(encode(tx)),
-  });
+/**
+ * Sends a signed election.cast as canonical CBOR (decision #58) to the gateway's ballot route.
+ * A node of a release without that route answers 404 NOT_FOUND: the same bytes then go to
+ * `POST /txs`, which takes a cast as they are (the gateway serves only the ballot route).
+ */
+export async function castBallot(election: string, tx: Transaction) {
+  const init = { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: new Uint8Array(encode(tx)) };
+  try {
+    return await call(`/elections/${id(election)}/ballots`, submitResultSchema, init);
+  } catch (error) {
+    if (!(error instanceof VoterApiError && error.status === 404 && error.code === 'NOT_FOUND')) throw error;
+    return call('/txs', submitResultSchema, init);
+  }
 }
 
 /** Whether a credential is on a roll: undefined when the network does not know it (404). */

@@ -108,7 +108,7 @@ describe('checkBallotOpening', () => {
           const { ctx, shapes, ballot, opening } = made(seed, contests);
           const q = qi % shapes.length;
           const b = bi % shapes[q]!.boxes;
-          const nonces = opening.nonces.map((c) => c.map((r) => r.slice()));
+          const nonces: Uint8Array[][] = opening.nonces.map((c) => c.map((r) => r.slice()));
           nonces[q]![b] = flipByte(nonces[q]![b]!, at, mask);
           const error = refusal(() => checkBallotOpening(group, ctx, shapes, ballot, { ...opening, nonces }));
           expect(['ELECTION_BALLOT_CHECK_FAILED', 'ELECTION_ENCODING_INVALID']).toContain(error.code);
