@@ -3,7 +3,6 @@
 // (docs/elections.md C.6).
 import { Alert, Button, FileInput, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { sodiumGroup } from '../../shared/election/crypto/index.js';
 import {
   BALLOT_CHECK_TEXT_MAX,
   checkBallotRecord,
@@ -11,6 +10,7 @@ import {
 } from '../../shared/election/voter/ballot-check-record.js';
 import type { ElectionView } from '../../shared/modules/election/api.js';
 import { getElection } from './api.js';
+import { pageGroup } from './voting.js';
 import { useT } from './i18n/index.js';
 import { ErrorAlert, Loading, readSmallFile } from './ui.js';
 
@@ -29,7 +29,7 @@ export function CheckPage() {
       const record = parseBallotCheckRecord(text.trim());
       const election = await getElection(record.election);
       if (!election.publicKey) throw Object.assign(new Error('no key'), { code: 'BALLOT_CHECK_WRONG_ELECTION' });
-      const result = checkBallotRecord(await sodiumGroup(), record, {
+      const result = checkBallotRecord(pageGroup(), record, {
         id: election.id,
         publicKey: election.publicKey,
         contests: election.contests,

@@ -1,13 +1,12 @@
 // Step 1: the voter's credential. Made here (the key pair never leaves the browser; only the
 // sealed text is kept or downloaded) or unlocked from a sealed file, a kept copy, or the text
 // of the desk's print. docs/elections.md C.5.
-import { Alert, Button, FileInput, Group, PasswordInput, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, FileInput, Group, PasswordInput, Progress, Stack, Text, Textarea, Title } from '@mantine/core';
 import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import {
   CREDENTIAL_TEXT_MAX,
-  CredentialFileError,
   newCredential,
   openCredential,
   readCredentialText,
@@ -15,7 +14,17 @@ import {
 } from '../../shared/election/voter/credential-file.js';
 import { useT } from './i18n/index.js';
 import { forgetCredential, keepCredential, keptCredentials, type KeptCredential } from './storage.js';
-import { Copyable, ErrorAlert, Loading, download, nextPaint, readSmallFile, shortHex } from './ui.js';
+import { Copyable, ErrorAlert, download, nextPaint, readSmallFile, shortHex } from './ui.js';
+
+/** The passphrase's key derivation (Argon2id, seconds on a phone) as a progress bar. */
+function KdfProgress({ label, fraction }: { label: string; fraction: number }) {
+  return (
+    <Stack gap={4} role="status" aria-live="polite" data-testid="kdf-progress">
+      <Text size="sm">{label}</Text>
+      <Progress value={Math.round(fraction * 100)} aria-label={label} size="sm" />
+    </Stack>
+  );
+}
 
 export interface Unlocked {
   pair: KeyPair;
@@ -58,6 +67,7 @@ function MakeCredential({
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [busy, setBusy] = useState(false);
+  const [fraction, setFraction] = useState(0);
   const [error, setError] = useState<unknown>();
   const mismatch = repeat.length > 0 && passphrase !== repeat;
   const submit = async (event: FormEvent) => {
@@ -68,7 +78,8 @@ function MakeCredential({
     try {
       await nextPaint();
       const pair = newCredential();
-      const text = await sealCredential(pair, passphrase, election);
+      setFraction(0);
+      const text = await sealCredential(pair, passphrase, election, setFraction);
       keepCredential(text);
       onMade({ pair, plain: false }, text);
     } catch (caught) {
@@ -99,7 +110,7 @@ function MakeCredential({
           error={mismatch ? t('credential.passphraseMismatch') : undefined}
           data-testid="make-passphrase-repeat"
         />
-        {busy ? <Loading label={t('credential.sealing')} /> : null}
+        {busy ? <KdfProgress label={t('credential.sealing')} fraction={fraction} /> : null}
         {error ? <ErrorAlert error={error} /> : null}
         <Group>
           <Button type="submit" disabled={busy || mismatch || passphrase.length < 8} data-testid="make-seal">
@@ -118,6 +129,7 @@ function UnlockCredential({ kept, onUnlocked }: { kept?: KeptCredential; onUnloc
   const [over, setOver] = useState(false);
   const [passphrase, setPassphrase] = useState('');
   const [busy, setBusy] = useState(false);
+  const [fraction, setFraction] = useState(0);
   const [error, setError] = useState<unknown>();
   const [needsPassphrase, setNeedsPassphrase] = useState(true);
 
@@ -152,11 +164,12 @@ function UnlockCredential({ kept, onUnlocked }: { kept?: KeptCredential; onUnloc
         onUnlocked({ pair: read.pair, plain: true });
         return;
       }
-      const opened = await openCredential(read.file, passphrase);
+      setFraction(0);
+      const opened = await openCredential(read.file, passphrase, setFraction);
       keepCredential(text.trim());
       onUnlocked({ pair: { publicKey: opened.publicKey, secretKey: opened.secretKey }, plain: false });
     } catch (caught) {
-      setError(caught instanceof CredentialFileError ? caught : caught);
+      setError(caught);
     } finally {
       setBusy(false);
     }
@@ -225,7 +238,7 @@ function UnlockCredential({ kept, onUnlocked }: { kept?: KeptCredential; onUnloc
             data-testid="unlock-passphrase"
           />
         ) : null}
-        {busy ? <Loading label={t('credential.opening')} /> : null}
+        {busy ? <KdfProgress label={t('credential.opening')} fraction={fraction} /> : null}
         {error ? <ErrorAlert error={error} /> : null}
         <Group>
           <Button type="submit" disabled={busy} data-testid="unlock-submit">

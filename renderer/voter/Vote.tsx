@@ -4,7 +4,6 @@ import { Alert, Anchor, Badge, Button, Checkbox, Code, Group, Radio, Stack, Text
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { TxStatus } from '../../shared/api/contract.js';
-import { sodiumGroup } from '../../shared/election/crypto/index.js';
 import { checkBallotRecord, type BallotCheckRecord } from '../../shared/election/voter/ballot-check-record.js';
 import type { ElectionView } from '../../shared/modules/election/api.js';
 import { castBallot, findCredential, getChainId, getTxStatus } from './api.js';
@@ -14,6 +13,7 @@ import { Copyable, ErrorAlert, Loading, download, explain, formatTime, nextPaint
 import {
   encryptSelection,
   openForCheck,
+  pageGroup,
   selectionProblems,
   signCast,
   type EncryptedBallot,
@@ -263,7 +263,7 @@ function EncryptStep({
     const record = openForCheck(election, pair.pair.publicKey, ballot);
     setBallot(undefined);
     try {
-      const result = checkBallotRecord(await sodiumGroup(), record, {
+      const result = checkBallotRecord(pageGroup(), record, {
         id: election.id,
         publicKey: election.publicKey!,
         contests: election.contests,

@@ -3,18 +3,24 @@
 // as `notary election cast` builds them (electron/node/modules/election/cli.ts).
 import { hexToBytes, utf8 } from '../../shared/codec/index.js';
 import { sha256Hex, type KeyPair } from '../../shared/crypto/index.js';
-import {
-  createOpenedBallot,
-  encodeBallot,
-  sodiumGroup,
-  type BallotOpening,
-  type ContestShape,
-} from '../../shared/election/crypto/index.js';
+// The files themselves, not crypto/index.js: that loads libsodium, whose WebAssembly this page
+// (script-src 'self') may not compile. @noble's group gives the same bytes (REQ-ELECTION-GROUP.1).
+import { createOpenedBallot, type BallotOpening, type ContestShape } from '../../shared/election/crypto/ballot.js';
+import { encodeBallot } from '../../shared/election/crypto/encoding.js';
+import { nobleGroup } from '../../shared/election/crypto/group-noble.js';
+import type { Group } from '../../shared/election/crypto/group.js';
 import { txHash } from '../../shared/ledger/digests.js';
 import { signTransaction } from '../../shared/ledger/tx.js';
 import type { Transaction, UnsignedTransaction } from '../../shared/ledger/types.js';
 import type { ElectionView } from '../../shared/modules/election/api.js';
 import { ballotCheckRecord, type BallotCheckRecord } from '../../shared/election/voter/ballot-check-record.js';
+
+let group: Group | undefined;
+/** The group the page computes in: @noble's ristretto255 (no WebAssembly). */
+export function pageGroup(): Group {
+  group ??= nobleGroup();
+  return group;
+}
 
 /** A cast lives this long before the network refuses it as expired (as the CLI's). */
 const TX_LIFETIME_MS = 3_600_000;
@@ -61,7 +67,7 @@ export async function encryptSelection(
   selection: Selection,
 ): Promise<EncryptedBallot> {
   if (!election.publicKey) throw new Error('the election key is not fixed yet');
-  const group = await sodiumGroup();
+  const group = pageGroup();
   const started = performance.now();
   const context = {
     electionId: utf8(election.id),

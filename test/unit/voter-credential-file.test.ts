@@ -2,7 +2,9 @@
 // with its passphrase; a wrong passphrase, any changed character and any malformed text are
 // refused with a code, and never open to another secret.
 import fc from 'fast-check';
+import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
+import { bytesToHex, decode, hexToBytes } from '../../shared/codec/index.js';
 import { generateKeyPair } from '../../shared/crypto/index.js';
 import {
   CREDENTIAL_FILE_FORMAT,
@@ -39,6 +41,33 @@ describe('the credential file', () => {
     expect(file.publicKey).toBe(pair.publicKey);
     expect(text).not.toContain(pair.secretKey);
     expect(await openCredential(file, passphrase)).toEqual({ ...pair, election: 'ref-2026' });
+  });
+
+  it("is libsodium's construction: crypto_pwhash (Argon2id) and crypto_secretbox_open_easy open it alone", async () => {
+    await sodium.ready;
+    const pair = generateKeyPair();
+    const file = sealedOf(await sealCredential(pair, passphrase, 'ref-2026'));
+    const key = sodium.crypto_pwhash(
+      32,
+      passphrase,
+      hexToBytes(file.kdf.salt),
+      file.kdf.opsLimit,
+      file.kdf.memLimitBytes,
+      sodium.crypto_pwhash_ALG_ARGON2ID13,
+    );
+    const plain = sodium.crypto_secretbox_open_easy(hexToBytes(file.sealed), hexToBytes(file.nonce), key);
+    const inner = decode(plain) as { secretKey: Uint8Array; publicKey: Uint8Array; election: string };
+    expect(bytesToHex(inner.secretKey)).toBe(pair.secretKey);
+    expect(bytesToHex(inner.publicKey)).toBe(pair.publicKey);
+    expect(inner.election).toBe('ref-2026');
+  });
+
+  it("reports the key derivation's progress up to 1", async () => {
+    const seen: number[] = [];
+    const file = sealedOf(await sealCredential(generateKeyPair(), passphrase, '', (fraction) => seen.push(fraction)));
+    expect(seen.length).toBeGreaterThan(1);
+    expect(Math.max(...seen)).toBeCloseTo(1, 1);
+    await openCredential(file, passphrase);
   });
 
   it('opens a passphrase in another Unicode normal form (NFC before hashing)', async () => {

@@ -6,17 +6,12 @@
 import { z } from 'zod';
 import { bytesToHex, hexToBytes, utf8 } from '../../codec/index.js';
 import { sha256Hex } from '../../crypto/index.js';
-import {
-  BALLOT_BYTES_MAX,
-  BOXES_MAX,
-  CONTESTS_MAX,
-  decodeBallot,
-  checkBallotOpening,
-  verifyBallot,
-  type BallotOpening,
-  type ContestShape,
-  type Group,
-} from '../crypto/index.js';
+// the files themselves, not crypto/index.js: that loads libsodium, whose WebAssembly the
+// voter's page (script-src 'self') may not compile
+import { BOXES_MAX, CONTESTS_MAX, verifyBallot, type BallotOpening, type ContestShape } from '../crypto/ballot.js';
+import { checkBallotOpening } from '../crypto/ballot-check.js';
+import { BALLOT_BYTES_MAX, decodeBallot } from '../crypto/encoding.js';
+import type { Group } from '../crypto/group.js';
 
 export const BALLOT_CHECK_FORMAT = 'notary/election/ballot-check/1';
 /** A record is at most this long as text: a 64 KiB ballot in hex and the randomness. */

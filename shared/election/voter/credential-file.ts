@@ -1,11 +1,15 @@
 // A voter's credential file (docs/elections.md C.5): the credential's ed25519 secret sealed
 // under a passphrase the voter chooses, with published constructions only: libsodium's
 // crypto_pwhash (Argon2id v1.3, RFC 9106) derives the key, crypto_secretbox
-// (XSalsa20-Poly1305) seals. The same JSON text is the file the voter's page offers to
-// download, what it keeps in the browser's storage, and what a desk prints for a voter with no
-// device. Everything outside the box is repeated inside it and compared on opening, so a
-// changed public key, election or parameter is refused even where the box still opens.
-import sodium from 'libsodium-wrappers-sumo';
+// (XSalsa20-Poly1305) seals. Computed with @noble's pure-JS Argon2id and XSalsa20-Poly1305,
+// which give libsodium's bytes (test/unit/voter-credential-file.test.ts holds them equal): the
+// voter's page runs under `script-src 'self'`, which forbids compiling libsodium's
+// WebAssembly. The same JSON text is the file the page offers to download, what it keeps in
+// the browser's storage, and what a desk prints for a voter with no device. Everything outside
+// the box is repeated inside it and compared on opening, so a changed public key, election or
+// parameter is refused even where the box still opens.
+import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
+import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { z } from 'zod';
 import { bytesToHex, decode, encode, hexToBytes, utf8 } from '../../codec/index.js';
 import { generateKeyPair, publicKeyOf, type KeyPair } from '../../crypto/index.js';
@@ -69,15 +73,28 @@ function inner(file: Omit<CredentialFile, 'nonce' | 'sealed'>, secretKey: string
   });
 }
 
-function deriveKey(passphrase: string, kdf: CredentialFile['kdf']): Uint8Array {
-  return sodium.crypto_pwhash(
-    sodium.crypto_secretbox_KEYBYTES,
-    utf8(passphrase.normalize('NFC')),
-    hexToBytes(kdf.salt),
-    kdf.opsLimit,
-    kdf.memLimitBytes,
-    sodium.crypto_pwhash_ALG_ARGON2ID13,
-  );
+/** Called with 0..1 while the key is derived (Argon2id takes seconds on a phone). */
+export type Progress = (fraction: number) => void;
+
+const SALT_BYTES = 16;
+const NONCE_BYTES = 24;
+const KEY_BYTES = 32;
+
+/** crypto_pwhash(32, NFC(passphrase), salt, opsLimit, memLimitBytes, ALG_ARGON2ID13): libsodium's one lane, memory in KiB. */
+function deriveKey(passphrase: string, kdf: CredentialFile['kdf'], onProgress?: Progress): Promise<Uint8Array> {
+  return argon2idAsync(utf8(passphrase.normalize('NFC')), hexToBytes(kdf.salt), {
+    t: kdf.opsLimit,
+    m: Math.floor(kdf.memLimitBytes / 1024),
+    p: 1,
+    dkLen: KEY_BYTES,
+    ...(onProgress ? { onProgress } : {}),
+  });
+}
+
+function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(bytes);
+  return bytes;
 }
 
 function checkPassphrase(passphrase: string): void {
@@ -99,9 +116,8 @@ export async function sealCredential(
   pair: KeyPair,
   passphrase: string,
   election = '',
-  kdf: { opsLimit: number; memLimitBytes: number } = CREDENTIAL_KDF,
+  onProgress?: Progress,
 ): Promise<string> {
-  await sodium.ready;
   checkPassphrase(passphrase);
   if (publicKeyOf(pair.secretKey) !== pair.publicKey) throw new Error('the key pair does not match');
   const header = {
@@ -110,15 +126,15 @@ export async function sealCredential(
     election,
     kdf: {
       algorithm: 'argon2id13' as const,
-      opsLimit: kdf.opsLimit,
-      memLimitBytes: kdf.memLimitBytes,
-      salt: bytesToHex(sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES)),
+      opsLimit: CREDENTIAL_KDF.opsLimit,
+      memLimitBytes: CREDENTIAL_KDF.memLimitBytes,
+      salt: bytesToHex(randomBytes(SALT_BYTES)),
     },
   };
-  const key = deriveKey(passphrase, header.kdf);
-  const nonce = sodium.randombytes_buf(sodium.crypto_secretbox_NONCEBYTES);
-  const sealed = sodium.crypto_secretbox_easy(inner(header, pair.secretKey), nonce, key);
-  sodium.memzero(key);
+  const key = await deriveKey(passphrase, header.kdf, onProgress);
+  const nonce = randomBytes(NONCE_BYTES);
+  const sealed = xsalsa20poly1305(key, nonce).encrypt(inner(header, pair.secretKey));
+  key.fill(0);
   const file: CredentialFile = { ...header, nonce: bytesToHex(nonce), sealed: bytesToHex(sealed) };
   credentialFileSchema.parse(file);
   return `${JSON.stringify(file, null, 1)}\n`;
@@ -168,12 +184,12 @@ export function readCredentialText(text: string): CredentialText {
 export async function openCredential(
   file: CredentialFile,
   passphrase: string,
+  onProgress?: Progress,
 ): Promise<KeyPair & { election: string }> {
-  await sodium.ready;
-  const key = deriveKey(passphrase, file.kdf);
+  const key = await deriveKey(passphrase, file.kdf, onProgress);
   let plain: Uint8Array;
   try {
-    plain = sodium.crypto_secretbox_open_easy(hexToBytes(file.sealed), hexToBytes(file.nonce), key);
+    plain = xsalsa20poly1305(key, hexToBytes(file.nonce)).decrypt(hexToBytes(file.sealed));
   } catch {
     // REJECT: the wrong passphrase, or a changed salt, nonce or box: Poly1305 cannot tell which
     throw new CredentialFileError(
@@ -181,7 +197,7 @@ export async function openCredential(
       'the file does not open with this passphrase (or it was changed)',
     );
   } finally {
-    sodium.memzero(key);
+    key.fill(0);
   }
   let secretKey: string;
   try {
