@@ -103,6 +103,11 @@ program
     'unlock the signing keystore with the first line of this file (or set NOTARY_PASSPHRASE_FILE); asked on a terminal otherwise',
   )
   .option(
+    '--gateway <host:port>',
+    "serve the public election gateway there: the voter's page, the public election pages and ballot submissions, no token, nothing else (docs/operations.md); overrides config.gateway's address",
+    hostPort,
+  )
+  .option(
     '--join-snapshot',
     'a data folder without a chain joins from a state snapshot its peers offer (checked against a certified header), then syncs blocks from there',
   )
@@ -113,6 +118,7 @@ program
       listen?: string;
       passphraseFile?: string;
       joinSnapshot?: boolean;
+      gateway?: { host: string; port: number };
     }) => {
       const dataDir = resolve(options.data);
       const { startPassphrase } = await import('./cli/start-passphrase.js');
@@ -126,6 +132,7 @@ program
           ...(options.listen ? { listen: [options.listen] } : {}),
           ...(passphrase !== undefined ? { passphrase } : {}),
           ...(options.joinSnapshot ? { joinSnapshot: true } : {}),
+          ...(options.gateway ? { gateway: options.gateway } : {}),
         });
       } catch (error) {
         // A damaged store: the sentence, then the one command that re-syncs it.
@@ -159,6 +166,10 @@ program
       if (node.apiExposed)
         console.log(
           `notary: WARNING: the API at ${node.apiUrl} is reachable from the network (api.allowRemote is set in config.json); anyone who reaches it with the token controls this node`,
+        );
+      if (node.gatewayUrl)
+        console.log(
+          `notary: public election gateway ${node.gatewayUrl}/ (the voter's page, public election pages and ballots only; no token)`,
         );
       const ui = await node.uiUrl();
       console.log(ui ? `notary: UI ${ui}` : 'notary: no UI is served: build it first with npm run build:renderer');

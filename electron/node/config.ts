@@ -51,6 +51,25 @@ export const nodeConfigSchema = z.strictObject({
       timeoutDeltaMs: 500,
       blockTxsMax: 500,
     }),
+  /**
+   * The public election gateway (docs/operations.md "A public gateway"): a second HTTP listener an
+   * operator may expose beyond loopback, serving the voter's page, the public election pages and
+   * ballot submissions only, with no token. Absent: none.
+   */
+  gateway: z
+    .strictObject({
+      host: z.string().min(1).max(255),
+      port: z.number().int().min(0).max(65_535),
+      /** Requests a minute one client address may make (a token bucket). */
+      perAddressPerMinute: z.number().int().min(1).max(100_000).default(120),
+      /** Requests one address may make at once before the bucket refills. */
+      perAddressBurst: z.number().int().min(1).max(10_000).default(30),
+      /** Open connections at most; more are refused by the server. */
+      connectionsMax: z.number().int().min(1).max(100_000).default(1_000),
+      /** Of the node's mempool, the share one election's ballots may hold before the gateway says "busy". */
+      electionMempoolShare: z.number().min(0.01).max(1).default(0.5),
+    })
+    .optional(),
   /** State snapshots this node makes and serves to offices joining by snapshot (docs/operations.md). */
   snapshot: z
     .strictObject({
@@ -92,6 +111,8 @@ export const DataFiles = {
   /** Transactions answered `pending` to a client and not yet committed (mempool/pending-log.ts). */
   pendingLog: 'pending.log',
   privValidator: 'priv-validator.json',
+  /** The public ballot board and turnout, derived from the blocks (modules/election/board.ts); rebuilt if deleted. */
+  electionIndex: 'election-index',
 } as const;
 
 export class ConfigError extends Error {

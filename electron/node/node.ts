@@ -10,11 +10,12 @@ import { EventHub } from './api/events.js';
 import { nodeApi } from './api/handlers/index.js';
 import { ApiExposedError, isLoopbackHost } from './api/http-server.js';
 import { localApi, type LocalApi } from './api/local-api.js';
+import { GATEWAY_DEFAULTS, GatewayPart } from './api/gateway.js';
 import type { Chain } from './chain/chain.js';
 import { committer } from './chain/committer.js';
 import { supportedProtocols } from './chain/protocol-support.js';
 import { protocolWatch } from './chain/protocol-watch.js';
-import { readConfig, readGenesis, type NodeConfig } from './config.js';
+import { DataFiles, readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
 import { openKeyRing, retireRotatedKey } from './keystore/key-ring.js';
 import type { SigningKey } from './keystore/signing-key.js';
@@ -35,6 +36,7 @@ import { joinBeforeStart } from './snapshot/join-start.js';
 import { snapshotService } from './snapshot/service.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
 import { openNodeStores } from './store/node-stores.js';
+import { ElectionBoard } from './modules/election/board.js';
 import { loadElectionGroup } from '../../shared/modules/election/group.js';
 
 /** The built renderer beside the sources (npm run build:renderer), if it was built. */
@@ -56,6 +58,8 @@ export interface StartOptions {
   passphrase?: string;
   /** A data folder without a chain joins from a state snapshot peers offer (snapshot/join-start.ts). */
   joinSnapshot?: boolean;
+  /** Overrides config.gateway's address: serve the public election gateway there (api/gateway.ts). */
+  gateway?: { host: string; port: number };
 }
 
 export class NotaryNode {
@@ -74,6 +78,7 @@ export class NotaryNode {
     readonly handlers: ApiHandlerMap,
     private readonly parts: {
       api: LocalApi;
+      gateway: GatewayPart | undefined;
       status(): Promise<NodeStatus>;
       submissions: Submissions;
       consensus: ConsensusService;
@@ -122,6 +127,9 @@ export class NotaryNode {
       const snapshots = snapshotService(config.snapshot)({
         ...{ dataDir, chain, committer: blockCommitter, network, log: log.child({ part: 'snapshot' }) },
       });
+      const board = new ElectionBoard(join(dataDir, DataFiles.electionIndex), {
+        ...{ chain, committer: blockCommitter, log: log.child({ part: 'election-board' }) },
+      });
       const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol });
       network.setValidators(validators.topics);
       const events = new EventHub();
@@ -142,18 +150,39 @@ export class NotaryNode {
         log: log.child({ part: 'consensus' }),
       });
       const { handlers, status } = nodeApi({
-        ...{ ...parts, connectivity: links, submissions: sent, consensus },
+        ...{ ...parts, connectivity: links, submissions: sent, consensus, board },
         api: () => ({ url: api.url, allowRemote }),
       });
       const uiDir = options.uiDir === undefined ? defaultUiDir() : (options.uiDir ?? undefined);
       const api = localApi({ ...address, allowRemote, uiDir, tokenFile: join(dataDir, 'api-token') })({
         ...{ handlers, status, events, damage, clock, log },
       });
-      lifecycle.push(network, batcher, snapshots, sync, links, consensus, damage, sent, api);
+      const gatewayConfig = options.gateway
+        ? { ...GATEWAY_DEFAULTS, ...config.gateway, ...options.gateway }
+        : config.gateway;
+      const gateway = gatewayConfig
+        ? new GatewayPart({
+            ...gatewayConfig,
+            handlers,
+            ...(uiDir ? { uiDir } : {}),
+            mempool,
+            log: (message) => log.warn(message),
+          })
+        : undefined;
+      lifecycle.push(board, network, batcher, snapshots, sync, links, consensus, damage, sent, api);
+      if (gateway) lifecycle.push(gateway);
       for (const part of lifecycle) await part.start?.();
-      log.info({ peerId: network.peerId, height: chain.head.height, api: api.url }, 'node started');
+      log.info(
+        {
+          peerId: network.peerId,
+          height: chain.head.height,
+          api: api.url,
+          ...(gateway ? { gateway: gateway.url } : {}),
+        },
+        'node started',
+      );
       return new NotaryNode(dataDir, config, signingKey, log, chain, mempool, outbox, network, events, handlers, {
-        ...{ api, status, submissions: sent, consensus, damage, lifecycle },
+        ...{ api, gateway, status, submissions: sent, consensus, damage, lifecycle },
       });
     } catch (error) {
       await stopAll(lifecycle);
@@ -163,6 +192,11 @@ export class NotaryNode {
 
   get apiUrl(): string {
     return this.parts.api.url;
+  }
+
+  /** The public election gateway's address, when this node serves one. */
+  get gatewayUrl(): string | undefined {
+    return this.parts.gateway?.url;
   }
 
   /** True when the API listens on an address other machines can reach (api.allowRemote). */

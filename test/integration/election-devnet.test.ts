@@ -4,12 +4,13 @@
 // some re-vote, the window closes, three trustees decrypt, the counts are published, and
 // `notary election verify` accepts the export and refuses a tampered one. The counts must equal
 // a plain count of each voter's last choices.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encode } from '../../shared/codec/index.js';
 import { ELECTION_LIMITS } from '../../shared/modules/election/types.js';
 import { encodeFrame, FrameReader, type ExportHeader } from '../../shared/modules/election/export.js';
+import { waitFor } from '../support/devnet-harness.js';
 import { ElectionFixture } from '../support/election-fixture.js';
 import { seededRandom } from '../support/prng.js';
 import { runNotary } from '../support/notary-cli.js';
@@ -21,6 +22,19 @@ const CONTESTS = [
   { title: 'Mayor', choices: ['Ann', 'Boris', 'Chen'], min: 1, max: 1 },
   { title: 'Council', choices: ['Dana', 'Egor', 'Fedor', 'Galina'], min: 0, max: 2 },
 ];
+
+interface BallotsPage {
+  height: number;
+  ballots: Array<{ tracker: string; credential: string; district: string; height: number; replaced: boolean }>;
+  next?: string;
+  total: number;
+}
+interface Turnout {
+  ballots: number;
+  voters: number;
+  districts: Array<{ district: string; registered: number; voters: number; ballots: number }>;
+  hours: Array<{ startMs: number; ballots: number }>;
+}
 
 let election: ElectionFixture;
 let dir = '';
@@ -45,6 +59,7 @@ afterAll(async () => {
 
 describe('an election on a devnet, from the CLI', () => {
   const lastChoices = new Map<string, number[][]>();
+  const boardSeen: BallotsPage['ballots'] = [];
   let exportFile = '';
 
   it('is created by the registrars with four trustees, who make a 3-of-4 key on chain', async () => {
@@ -95,6 +110,62 @@ describe('an election on a devnet, from the CLI', () => {
     expect(tracked).toMatch(/last ballot: tracker [0-9a-f]{64}/);
     const counted = await view();
     expect(counted).toMatchObject({ voters: CAST, ballots: CAST + REVOTES });
+
+    // the public board and turnout (docs/elections.md C.1), on a node that did not take the ballots
+    const reader = election.devnet.node('node-3');
+    const board = async (query: string) => {
+      await waitFor('the board to reach the head', async () => {
+        const { body } = await reader.request<{ height: number }>('GET', `/elections/${ID}/ballots?limit=1`);
+        return body.height >= (await reader.status()).height ? true : undefined;
+      });
+      return (await reader.request<BallotsPage>('GET', `/elections/${ID}/ballots${query}`)).body;
+    };
+    const all: BallotsPage['ballots'] = [];
+    let after = '';
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await board(`?limit=100${after ? `&after=${after}` : ''}`);
+      expect(page.total).toBe(CAST + REVOTES);
+      all.push(...page.ballots);
+      if (!page.next) break;
+      after = page.next;
+    }
+    expect(all).toHaveLength(CAST + REVOTES);
+    boardSeen.push(...all);
+    expect(new Set(all.map((b) => b.tracker)).size).toBe(CAST + REVOTES);
+    // cast order: the first ballots of the revoters are replaced, their second ones are not
+    const revoters = new Set(again.map((vote) => vote.credential));
+    expect(
+      all
+        .filter((b) => b.replaced)
+        .map((b) => b.credential)
+        .sort(),
+    ).toEqual([...revoters].sort());
+    expect(all.slice(CAST).every((b) => revoters.has(b.credential) && !b.replaced)).toBe(true);
+    expect(all.every((b) => b.district === 'Minsk')).toBe(true);
+    const mine = /last ballot: tracker ([0-9a-f]{64})/.exec(tracked)![1]!;
+    const found = await board(`?tracker=${mine.slice(0, 6)}`);
+    expect(found.ballots.map((b) => b.tracker)).toContain(mine);
+    expect(found.ballots.every((b) => b.tracker.startsWith(mine.slice(0, 6)))).toBe(true);
+    const turnout = (await reader.request<Turnout>('GET', `/elections/${ID}/turnout`)).body;
+    expect(turnout).toMatchObject({ ballots: CAST + REVOTES, voters: CAST });
+    expect(turnout.districts).toEqual([
+      { district: 'Minsk', registered: VOTERS / 2, voters: CAST, ballots: CAST + REVOTES },
+      { district: 'Brest', registered: VOTERS / 2, voters: 0, ballots: 0 },
+    ]);
+    expect(turnout.hours.reduce((sum, hour) => sum + hour.ballots, 0)).toBe(CAST + REVOTES);
+    const listed = (await reader.request<{ elections: Array<{ id: string; phase: string }> }>('GET', '/elections'))
+      .body;
+    expect(listed.elections).toContainEqual(expect.objectContaining({ id: ID, phase: 'voting' }));
+    // the ballot route takes a ballot for this election and nothing else; nothing changes
+    const notBallot = await reader.request<{ error: { code: string } }>('POST', `/elections/${ID}/ballots`, {
+      type: 'governance.param',
+    });
+    expect(notBallot.status).toBeGreaterThanOrEqual(400);
+    expect(notBallot.status).toBeLessThan(500);
+    const unknown = await reader.request<{ error: { code: string } }>('GET', `/elections/nope/turnout`);
+    expect(unknown.status).toBe(404);
+    expect((await reader.request<Turnout>('GET', `/elections/${ID}/turnout`)).body.ballots).toBe(CAST + REVOTES);
+    step('board and turnout checked');
   }, 600_000);
 
   it('closes after the window, is decrypted by three trustees and publishes counts equal to a plain count', async () => {
@@ -155,4 +226,40 @@ describe('an election on a devnet, from the CLI', () => {
     expect(broken.stdout).toMatch(/^INVALID: \S+: .*signature/i);
     expect(encode(header).length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('rebuilds the ballot board from the blocks when its index folder is deleted', async () => {
+    const reader = election.devnet.node('node-3');
+    await reader.kill();
+    await rm(join(reader.info.dataDir, 'election-index'), { recursive: true, force: true });
+    await reader.start();
+    const head = (await election.devnet.node('node-1').status()).height;
+    const rebuilt: BallotsPage['ballots'] = [];
+    await waitFor(
+      'the rebuilt board',
+      async () => {
+        const { body } = await reader.request<BallotsPage>('GET', `/elections/${ID}/ballots?limit=1`);
+        return body.height >= head ? true : undefined;
+      },
+      120_000,
+    );
+    let after = '';
+    for (let pages = 0; pages < 20; pages++) {
+      const { body } = await reader.request<BallotsPage>(
+        'GET',
+        `/elections/${ID}/ballots?limit=100${after ? `&after=${after}` : ''}`,
+      );
+      rebuilt.push(...body.ballots);
+      if (!body.next) break;
+      after = body.next;
+    }
+    expect(rebuilt).toEqual(boardSeen);
+    const turnout = (await reader.request<Turnout>('GET', `/elections/${ID}/turnout`)).body;
+    expect(turnout).toMatchObject({ ballots: CAST + REVOTES, voters: CAST });
+    expect(turnout.districts[0]).toEqual({
+      district: 'Minsk',
+      registered: VOTERS / 2,
+      voters: CAST,
+      ballots: CAST + REVOTES,
+    });
+  }, 240_000);
 });

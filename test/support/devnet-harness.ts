@@ -18,6 +18,8 @@ export class NodeProcess {
   url = '';
   token = '';
   log = '';
+  /** The public election gateway's address, when started with `--gateway`. */
+  gateway = '';
 
   constructor(readonly info: DevnetNode) {}
 
@@ -41,10 +43,16 @@ export class NodeProcess {
     this.url = await new Promise<string>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`${this.info.name} did not start in 60 s: ${this.log}`)), 60_000);
+      const wantGateway = extraArgs.includes('--gateway');
+      let resolved = false;
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const match = /API (http:\/\/\S+\/api\/v1)/.exec(out);
-        if (match) {
+        const gateway = /public election gateway (http:\/\/\S+)\//.exec(out);
+        if (gateway) this.gateway = gateway[1]!;
+        // the gateway's line follows the API's
+        if (match && (!wantGateway || gateway) && !resolved) {
+          resolved = true;
           clearTimeout(timer);
           resolve(match[1]!);
         }

@@ -5,7 +5,7 @@
 // CLI's end-to-end test and the UI journeys (the voter's page, the commission's screens).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Devnet, waitFor } from './devnet-harness.js';
+import { Devnet, waitFor, type NodeProcess } from './devnet-harness.js';
 import { runNotary } from './notary-cli.js';
 
 export interface Contest {
@@ -52,6 +52,8 @@ export interface ElectionFixtureOptions {
   /** Passed to Devnet.create; default 4 validators, no observers, no objects. */
   validators?: number;
   observers?: number;
+  /** Adds an observer serving the public election gateway (`notary start --gateway`): `fixture.gateway`. */
+  gateway?: boolean;
   /** Prints each step's time since the start (CI logs say where a slow run spent it). */
   log?: (line: string) => void;
 }
@@ -67,6 +69,8 @@ export class ElectionFixture {
   readonly districts: string[];
   readonly trustees: string[];
   readonly threshold: number;
+  /** The observer serving the public gateway (its `gateway` is the address), when asked for. */
+  gateway: NodeProcess | undefined;
   /** What key generation printed, when `start` ran it. */
   keygen: { dealt: number[]; checks: string[]; key: string } | undefined;
   readonly #log: (line: string) => void;
@@ -88,12 +92,14 @@ export class ElectionFixture {
   static async start(options: ElectionFixtureOptions = {}): Promise<ElectionFixture> {
     const devnet = await Devnet.create({
       validators: options.validators ?? 4,
-      observers: options.observers ?? 0,
+      observers: (options.observers ?? 0) + (options.gateway ? 1 : 0),
       objects: 0,
     });
     const fixture = new ElectionFixture(devnet, options);
     try {
-      await devnet.startAll();
+      const gateway = options.gateway ? devnet.nodes.filter((n) => n.info.role === 'observer').at(-1) : undefined;
+      await Promise.all(devnet.nodes.map((n) => (n === gateway ? n.start(['--gateway', '127.0.0.1:0']) : n.start())));
+      fixture.gateway = gateway;
       await writeFile(fixture.passphraseFile, 'election drill passphrase\n', { mode: 0o600 });
       await Promise.all(
         devnet.nodes

@@ -54,22 +54,25 @@ function isCbor(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/cbor';
 }
 
-async function readBody(request: IncomingMessage, emptyAs?: unknown): Promise<unknown> {
+/** A request's body, JSON or canonical CBOR, refused with 413 over `bytesMax`. */
+export async function readBody(
+  request: IncomingMessage,
+  emptyAs?: unknown,
+  bytesMax: number = API_BODY_BYTES_MAX,
+): Promise<unknown> {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > API_BODY_BYTES_MAX)
-    throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
+  if (declared > bytesMax) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${bytesMax} bytes`);
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of request) {
     length += (chunk as Buffer).length;
-    if (length > API_BODY_BYTES_MAX)
-      throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${API_BODY_BYTES_MAX} bytes`);
+    if (length > bytesMax) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is over ${bytesMax} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (length === 0 && emptyAs !== undefined) return emptyAs;
   if (isCbor(request)) {
     try {
-      return decode(new Uint8Array(Buffer.concat(chunks)), API_BODY_BYTES_MAX);
+      return decode(new Uint8Array(Buffer.concat(chunks)), bytesMax);
     } catch (error) {
       if (error instanceof CodecError) throw new ApiError(400, 'MALFORMED', `the CBOR body: ${error.message}`);
       throw error;
@@ -93,7 +96,7 @@ function jsonValue(_key: string, value: unknown): unknown {
   return value instanceof Uint8Array ? bytesToHex(value) : value;
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+export function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, jsonValue);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -168,7 +171,7 @@ async function answer(
  * error; after it, the connection is cut (the client sees a short body, and a framed file such
  * as an election export is refused as cut).
  */
-async function stream(response: ServerResponse, status: number, answer: BytesAnswer): Promise<void> {
+export async function stream(response: ServerResponse, status: number, answer: BytesAnswer): Promise<void> {
   const iterator = answer.chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
   response.writeHead(status, {

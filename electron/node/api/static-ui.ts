@@ -41,6 +41,7 @@ export function contentSecurityPolicy(connect: string[] = []): string {
  */
 export function uiFiles(
   root: string,
+  entryFile = 'index.html',
 ): (encodedPath: string) => Promise<{ body: Buffer; contentType: string; entry: boolean } | undefined> {
   // no trailing separator (defaultUiDir() ends with one), or every asset fails the confinement check below
   const base = normalize(root).replace(/(.)[\\/]+$/, '$1');
@@ -56,7 +57,7 @@ export function uiFiles(
     let info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) {
       if (extname(pathname) !== '') return undefined; // a missing asset is a 404, not the app
-      file = join(base, 'index.html');
+      file = join(base, entryFile);
       info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) return undefined;
     }
@@ -64,13 +65,14 @@ export function uiFiles(
     return {
       body,
       contentType: TYPES[extname(file)] ?? 'application/octet-stream',
-      entry: file.endsWith('index.html'),
+      entry: file.endsWith('.html'),
     };
   };
 }
 
-export function staticUi(root: string) {
-  const files = uiFiles(root);
+/** `entryFile`: what an app route (a path with no extension) serves: the desktop UI, or the voter's page on a gateway. */
+export function staticUi(root: string, entryFile = 'index.html') {
+  const files = uiFiles(root, entryFile);
   return async function serve(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     const found = await files(new URL(request.url ?? '/', 'http://localhost').pathname);

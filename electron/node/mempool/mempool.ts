@@ -69,9 +69,16 @@ export interface Dropped {
   sentence: string;
 }
 
+/** The lane of a transaction: an election's ballots share one (`election:<id>`); others none. */
+export function laneOf(tx: Transaction): string | undefined {
+  return tx.type === 'election.cast' ? `election:${(tx.payload as { election: string }).election}` : undefined;
+}
+
 export class Mempool {
   readonly #entries = new Map<string, Entry>(); // by txId, in arrival order
   readonly #idsByHash = new Map<string, string>(); // txHash -> txId: status queries poll by hash
+  /** Waiting transactions per lane (one election's ballots): a gateway bounds one election's share. */
+  readonly #lanes = new Map<string, number>();
   readonly #txsMax: number;
   readonly #bytesMax: number;
   #bytes = 0;
@@ -187,6 +194,8 @@ export class Mempool {
       this.#entries.set(candidate.id, entry);
       this.#idsByHash.set(entry.txHash, candidate.id);
       this.#bytes += entry.bytes;
+      const lane = laneOf(candidate.tx);
+      if (lane !== undefined) this.#lanes.set(lane, (this.#lanes.get(lane) ?? 0) + 1);
       answers[candidate.index] = { ok: true, txId: candidate.id, txHash: entry.txHash, encoded: candidate.encoded };
     }
     return answers as Admission[];
@@ -287,5 +296,21 @@ export class Mempool {
     this.#entries.delete(id);
     this.#idsByHash.delete(entry.txHash);
     this.#bytes -= entry.bytes;
+    const lane = laneOf(entry.tx);
+    if (lane !== undefined) {
+      const left = (this.#lanes.get(lane) ?? 1) - 1;
+      if (left > 0) this.#lanes.set(lane, left);
+      else this.#lanes.delete(lane);
+    }
+  }
+
+  /** How many waiting transactions are in a lane (`laneOf`). */
+  pendingIn(lane: string): number {
+    return this.#lanes.get(lane) ?? 0;
+  }
+
+  /** The most transactions it holds. */
+  get capacity(): number {
+    return this.#txsMax;
   }
 }

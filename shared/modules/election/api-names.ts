@@ -1,2 +1,11 @@
 // The election module's API method names, free of zod for the sandboxed preload (shared/api/methods.ts).
-export const ELECTION_API_METHODS = ['election', 'electionDealings', 'electionCredential', 'electionExport'] as const;
+export const ELECTION_API_METHODS = [
+  'elections',
+  'election',
+  'electionDealings',
+  'electionCredential',
+  'electionExport',
+  'electionBallots',
+  'electionTurnout',
+  'electionCast',
+] as const;

@@ -4,7 +4,9 @@
 // The node's handlers are in electron/node/modules/election/api.ts.
 import { z } from 'zod';
 import { hash, publicKey, uint } from '../../ledger/primitives.js';
+import { schema } from '../../ledger/index.js';
 import type { RouteSpec } from '../../api/route-spec.js';
+import { submitResultSchema } from '../../api/contract.js';
 import type { ELECTION_API_METHODS } from './api-names.js';
 import { contest, electionId, electionPhase, ELECTION_LIMITS } from './types.js';
 
@@ -75,7 +77,89 @@ export const electionCredentialSchema = z.strictObject({
   ballot: z.strictObject({ hash, height: uint }).optional(),
 });
 
+/** Elections the board lists at most (newest first). */
+export const ELECTIONS_LIST_MAX = 100;
+/** Ballots on one page of the board at most. */
+export const BALLOTS_PAGE_MAX = 100;
+
+export const electionListSchema = z.strictObject({
+  elections: z
+    .array(
+      z.strictObject({
+        id: electionId,
+        title: z.string(),
+        phase: electionPhase,
+        opensAtMs: timeMs,
+        closesAtMs: timeMs,
+      }),
+    )
+    .max(ELECTIONS_LIST_MAX),
+});
+
+const emptyAs =
+  <T>(fallback: T) =>
+  (value: T | '') =>
+    value === '' ? fallback : value;
+export const ballotsQuery = {
+  tracker: z
+    .union([z.literal(''), z.string().regex(/^[0-9a-f]{4,64}$/, 'a tracker prefix is 4 to 64 lowercase hex digits')])
+    .transform(emptyAs<string | undefined>(undefined)),
+  after: z
+    .union([z.literal(''), z.string().regex(/^(\d{1,12}|[0-9a-f]{4,64})$/, 'after is the cursor of the page before')])
+    .transform(emptyAs<string | undefined>(undefined)),
+  limit: z
+    .union([
+      z.literal(''),
+      z
+        .string()
+        .regex(/^\d{1,3}$/, 'limit is a whole number')
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(BALLOTS_PAGE_MAX)),
+    ])
+    .transform(emptyAs(50)),
+};
+
+export const electionBallotsSchema = z.strictObject({
+  election: electionId,
+  /** The board holds every block up to this height. */
+  height: uint,
+  ballots: z
+    .array(
+      z.strictObject({
+        /** sha256 of the ballot's bytes: what the voter's page showed before casting. */
+        tracker: hash,
+        credential: publicKey,
+        district: z.string(),
+        height: uint,
+        /** The same credential cast a later ballot, which is the one counted. */
+        replaced: z.boolean(),
+      }),
+    )
+    .max(BALLOTS_PAGE_MAX),
+  /** The cursor of the next page (`after`), when there is one. */
+  next: z.string().optional(),
+  /** Ballots on the board, or those matching the tracker prefix (counted up to 10,000). */
+  total: uint,
+});
+
+export const electionTurnoutSchema = z.strictObject({
+  election: electionId,
+  height: uint,
+  ballots: uint,
+  voters: uint,
+  districts: z.array(z.strictObject({ district: z.string(), registered: uint, voters: uint, ballots: uint })),
+  /** Each hour of the voting window (by block time), with the ballots committed in it. */
+  hours: z.array(z.strictObject({ startMs: timeMs, ballots: uint })),
+});
+
 export const electionRoutes = {
+  elections: {
+    method: 'GET',
+    path: '/elections',
+    summary: 'The elections on this chain, newest first (at most 100)',
+    status: 200,
+    response: electionListSchema,
+  },
   election: {
     method: 'GET',
     path: '/elections/{id}',
@@ -112,5 +196,37 @@ export const electionRoutes = {
     status: 200,
     response: 'bytes',
     errors: [404, 409],
+  },
+  electionBallots: {
+    method: 'GET',
+    path: '/elections/{id}/ballots',
+    summary:
+      "The public ballot board: every accepted ballot's tracker in cast order, paged, searchable by tracker prefix",
+    params: { id: electionId },
+    query: ballotsQuery,
+    status: 200,
+    response: electionBallotsSchema,
+    errors: [404, 409],
+  },
+  electionTurnout: {
+    method: 'GET',
+    path: '/elections/{id}/turnout',
+    summary: 'Turnout: registered credentials, voters and ballots per district, and ballots per hour of the window',
+    params: { id: electionId },
+    status: 200,
+    response: electionTurnoutSchema,
+    errors: [404, 409],
+  },
+  electionCast: {
+    method: 'POST',
+    path: '/elections/{id}/ballots',
+    summary:
+      'Cast a ballot: a signed election.cast transaction for this election, as canonical CBOR (application/cbor); nothing else',
+    params: { id: electionId },
+    body: schema.transaction,
+    bodyCheck: 'handler',
+    status: 202,
+    response: submitResultSchema,
+    errors: [404, 409, 413, 422, 503, 507],
   },
 } as const satisfies Record<(typeof ELECTION_API_METHODS)[number], RouteSpec>;

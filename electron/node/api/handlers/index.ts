@@ -14,7 +14,7 @@ import { chainHandlers } from './chain.js';
 import { authorityApi, type AuthorityApiComponents } from '../../modules/authority/api.js';
 import { inboxHandlers, type InboxHandlersComponents } from './inbox.js';
 import { propertyApi, type PropertyApiComponents } from '../../modules/property/api.js';
-import { electionApi } from '../../modules/election/api.js';
+import { electionApi, type ElectionApiComponents } from '../../modules/election/api.js';
 import { settingsHandlers, type SettingsHandlersComponents } from './settings.js';
 import { nodeStatus, statusHandlers, type NodeStatusComponents } from './status.js';
 import { transactionHandlers, type TransactionHandlersComponents } from './transactions.js';
@@ -27,6 +27,7 @@ export type NodeApiComponents = NodeStatusComponents &
   InboxHandlersComponents &
   AuthorityApiComponents &
   Omit<PropertyApiComponents, 'queries'> &
+  ElectionApiComponents &
   SettingsHandlersComponents & {
     network: Pick<NotaryNetwork, 'peerId' | 'peers' | 'libp2p' | 'metrics' | 'requestStatus'>;
     consensus: Pick<ConsensusService, 'status'>;

@@ -1,6 +1,11 @@
 // The election module's reads: an election's public record, the dealings on chain, a voter's
 // tracker and the export. Its routes are in shared/modules/election/api.ts.
 import type { ApiHandlerPart } from '../../../../shared/api/index.js';
+import { parseTransaction } from '../../../../shared/ledger/index.js';
+import { ELECTIONS_LIST_MAX } from '../../../../shared/modules/election/api.js';
+import { ApiError } from '../../api/errors.js';
+import type { Submissions } from '../../mempool/submissions.js';
+import type { ElectionBoard } from './board.js';
 import { bytesToHex } from '../../../../shared/codec/index.js';
 import { ElectionKey, type CredentialRecord } from '../../../../shared/modules/election/types.js';
 import type { ElectionView } from '../../../../shared/modules/election/api.js';
@@ -11,7 +16,11 @@ import { electionRecords, type ElectionRecords, type RecordsChain } from './reco
 
 export interface ElectionApiComponents {
   chain: RecordsChain & Pick<Chain, 'chainId' | 'getBlock'>;
+  board: Pick<ElectionBoard, 'from' | 'height' | 'elections' | 'page' | 'turnout'>;
+  submissions: Pick<Submissions, 'submit'>;
 }
+
+const HOUR_MS = 3_600_000;
 
 function viewOf(records: ElectionRecords): ElectionView {
   const { definition, status, roll, tally, complaints } = records;
@@ -48,9 +57,84 @@ function viewOf(records: ElectionRecords): ElectionView {
 }
 
 export function electionApi(components: ElectionApiComponents) {
-  const { chain } = components;
+  const { chain, board, submissions } = components;
   const noElection = (id: string) => `no election ${id} on this chain`;
+  /** The records, and a refusal if this node's board does not reach back to the election's creation. */
+  const onBoard = async (id: string) => {
+    const records = found(await electionRecords(chain, id), noElection(id));
+    // REJECT: a node that joined from a snapshot after the election began has not its first ballots
+    if (board.from > records.definition.height)
+      throw new ApiError(
+        409,
+        'BLOCKS_MISSING',
+        `this node's ballot board begins at block ${board.from}, after election ${id} was created at block ${records.definition.height} (it joined from a later snapshot); ask a node that holds the whole chain`,
+      );
+    return records;
+  };
   return {
+    elections: async () => {
+      const ids = await board.elections(ELECTIONS_LIST_MAX);
+      const listed = await Promise.all(ids.map((id) => electionRecords(chain, id)));
+      return {
+        elections: listed
+          .filter((records): records is ElectionRecords => records !== undefined)
+          .map(({ definition, status }) => ({
+            id: definition.id,
+            title: definition.title,
+            phase: status.phase,
+            opensAtMs: definition.opensAtMs,
+            closesAtMs: definition.closesAtMs,
+          })),
+      };
+    },
+    electionBallots: async ({ params: { id }, query }) => {
+      await onBoard(id);
+      const height = board.height;
+      const page = await board.page(id, {
+        ...(query.tracker !== undefined ? { tracker: query.tracker } : {}),
+        ...(query.after !== undefined ? { after: query.after } : {}),
+        limit: query.limit,
+      });
+      return { election: id, height, ...page };
+    },
+    electionTurnout: async ({ params: { id } }) => {
+      const { definition, roll, tally } = await onBoard(id);
+      const height = board.height;
+      const turnout = await board.turnout(id);
+      const hours = [];
+      for (
+        let start = Math.floor(definition.opensAtMs / HOUR_MS) * HOUR_MS;
+        start < definition.closesAtMs;
+        start += HOUR_MS
+      )
+        hours.push({ startMs: start, ballots: turnout.hours[String(start)] ?? 0 });
+      return {
+        election: id,
+        height,
+        ballots: tally.ballots,
+        voters: tally.voters,
+        districts: definition.districts.map((district, i) => ({
+          district,
+          registered: roll.districts[i] ?? 0,
+          voters: turnout.districts[district]?.voters ?? 0,
+          ballots: turnout.districts[district]?.ballots ?? 0,
+        })),
+        hours,
+      };
+    },
+    electionCast: async ({ params: { id }, body }) => {
+      const tx = parseTransaction(body);
+      // REJECT: this route takes a ballot for this election and nothing else
+      if (tx.type !== 'election.cast' || (tx.payload as { election?: unknown }).election !== id)
+        throw new ApiError(
+          422,
+          'NOT_A_BALLOT',
+          tx.type === 'election.cast'
+            ? `this ballot is for election ${(tx.payload as { election: string }).election}, not ${id}`
+            : `this route takes a ballot (election.cast), not ${tx.type}`,
+        );
+      return submissions.submit(tx);
+    },
     election: async ({ params: { id } }) => viewOf(found(await electionRecords(chain, id), noElection(id))),
     electionDealings: async ({ params: { id } }) => {
       const records = found(await electionRecords(chain, id), noElection(id));
