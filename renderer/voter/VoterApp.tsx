@@ -4,7 +4,7 @@
 import { Alert, Anchor, Badge, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { getElection, listElections, VoterApiError } from './api.js';
+import { ApiCallError, getElection, listElections } from './api.js';
 import { Board } from './Board.js';
 import { CheckPage } from './CheckPage.js';
 import { currentLanguage, LANGUAGES, setLanguage, useT, type Language } from './i18n/index.js';
@@ -65,7 +65,7 @@ function ElectionPicker({ value, onChange }: { value?: string; onChange: (id: st
   }, [value, elections, onChange]);
   if (list.isPending) return <Loading />;
   // a node without the list (404) still serves an election named in the address
-  if (list.error && !(list.error instanceof VoterApiError && list.error.status === 404 && value))
+  if (list.error && !(list.error instanceof ApiCallError && list.error.status === 404 && value))
     return <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />;
   if (!list.error && elections.length === 0) return <Alert color="gray">{t('election.none')}</Alert>;
   const options = elections.map((e) => ({ value: e.id, label: `${e.title} (${t(`election.phase.${e.phase}`)})` }));

@@ -1,156 +1,134 @@
-// The voter's page talks to the public gateway with relative URLs (`api/v1/...`) and no token.
-// One small function per call, each answer checked against its schema, so a node of another
-// version is told apart from a broken one. Until the public election routes are on main the
-// schemas of the new routes live here; then they move to shared/api (the typed client).
-import { z } from 'zod';
+// The voter's page talks to the public gateway with relative URLs (`api/v1/...`) and no token,
+// through the typed client of the API contract (shared/api): each answer is checked against
+// its route's schema, so a node of another version is told apart from a broken one.
+import {
+  ApiCallError,
+  apiClient,
+  holdsBytes,
+  requestPath,
+  type ApiTransport,
+  type RouteOutput,
+} from '../../shared/api/index.js';
+import { apiRoutes } from '../../shared/api/routes.js';
 import { encode } from '../../shared/codec/index.js';
-import { statusSchema, submitResultSchema, txStatusSchema, type TxStatus } from '../../shared/api/contract.js';
-import { electionCredentialSchema, electionViewSchema } from '../../shared/modules/election/api.js';
 import type { Transaction } from '../../shared/ledger/types.js';
+import { FrameReader } from '../../shared/modules/election/export.js';
 
-export const API_BASE = 'api/v1';
-/** No answer the page reads is larger than this (an election view with 128 boxes is ~30 KiB). */
-const ANSWER_BYTES_MAX = 4 * 1024 * 1024;
+export { ApiCallError };
 
-/** A refused or failed call: the gateway's code and sentence, or the page's own code. */
-export class VoterApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'VoterApiError';
+/** The export's first frame (its header, holding the chain id) is read, then the stream is dropped. */
+const HEADER_BYTES_MAX = 1024 * 1024;
+
+/** Relative to the page, no token: the page works wherever the gateway mounts it. */
+const relativeTransport: ApiTransport = async (name, request) => {
+  const route = apiRoutes[name];
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: Uint8Array<ArrayBuffer> | string | undefined;
+  if (route.method === 'POST' && holdsBytes(request.body)) {
+    headers['content-type'] = 'application/cbor';
+    body = new Uint8Array(encode(request.body));
+  } else if (route.method === 'POST') {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(request.body ?? {});
   }
-}
-
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-async function call<T>(path: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${API_BASE}${path}`, {
-      ...init,
-      headers: { accept: 'application/json', ...init?.headers },
+    response = await fetch(requestPath(name, request).replace(/^\//, ''), {
+      method: route.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
     });
   } catch (error) {
-    throw new VoterApiError(0, 'NETWORK', (error as Error).message);
+    throw new ApiCallError(0, 'UNREACHABLE', (error as Error).message);
   }
   const text = await response.text();
-  if (text.length > ANSWER_BYTES_MAX) throw new VoterApiError(response.status, 'UNEXPECTED_ANSWER', 'answer too large');
-  let body: unknown;
+  let json: unknown;
   try {
-    body = JSON.parse(text);
+    json = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
-    throw new VoterApiError(response.status, 'UNEXPECTED_ANSWER', `the server answered ${path} with no JSON`);
+    json = undefined;
   }
-  if (!response.ok) {
-    const parsed = errorSchema.safeParse(body);
-    if (parsed.success) throw new VoterApiError(response.status, parsed.data.error.code, parsed.data.error.message);
-    throw new VoterApiError(
-      response.status,
-      'UNEXPECTED_ANSWER',
-      `the server answered ${path} with ${response.status}`,
-    );
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new VoterApiError(response.status, 'UNEXPECTED_ANSWER', `the answer to ${path} is not what this page reads`);
-  return parsed.data;
-}
+  return { status: response.status, body: json };
+};
 
-const id = (value: string) => encodeURIComponent(value);
+const client = apiClient(relativeTransport);
 
-export const electionPhases = ['keygen', 'voting', 'closed', 'final'] as const;
-export const electionListSchema = z.object({
-  elections: z
-    .array(
-      z.object({
-        id: z.string(),
-        title: z.string(),
-        phase: z.enum(electionPhases),
-        opensAtMs: z.number().int(),
-        closesAtMs: z.number().int(),
-      }),
-    )
-    .max(100),
-});
-export type ElectionSummary = z.infer<typeof electionListSchema>['elections'][number];
+export type ElectionSummary = RouteOutput<'elections'>['elections'][number];
+export type BallotPage = RouteOutput<'electionBallots'>;
+export type Turnout = RouteOutput<'electionTurnout'>;
 
-export const ballotPageSchema = z.object({
-  ballots: z
-    .array(
-      z.object({
-        tracker: z.string().regex(/^[0-9a-f]{64}$/),
-        credential: z.string(),
-        district: z.string(),
-        height: z.number().int(),
-        replaced: z.boolean(),
-      }),
-    )
-    .max(100),
-  next: z.string().max(256).optional(),
-  total: z.number().int().nonnegative(),
-});
-export type BallotPage = z.infer<typeof ballotPageSchema>;
-
-export const turnoutSchema = z.object({
-  height: z.number().int(),
-  districts: z
-    .array(
-      z.object({
-        district: z.string(),
-        registered: z.number().int(),
-        voters: z.number().int(),
-        ballots: z.number().int(),
-      }),
-    )
-    .max(256),
-  hours: z.array(z.object({ startMs: z.number().int(), ballots: z.number().int() })).max(31 * 24 + 1),
-});
-export type Turnout = z.infer<typeof turnoutSchema>;
-
-export const listElections = () => call('/elections', electionListSchema);
-export const getElection = (election: string) => call(`/elections/${id(election)}`, electionViewSchema);
-export const getCredential = (key: string) => call(`/election-credentials/${id(key)}`, electionCredentialSchema);
-export const getTurnout = (election: string) => call(`/elections/${id(election)}/turnout`, turnoutSchema);
-export const getTxStatus = (hash: string): Promise<TxStatus> => call(`/txs/${id(hash)}`, txStatusSchema);
-/** The chain id the cast is signed for (the node's status). */
-export const getChainId = async () => (await call('/status', statusSchema)).chainId;
-export const exportUrl = (election: string) => `${API_BASE}/elections/${id(election)}/export`;
+export const listElections = () => client.call('elections');
+export const getElection = (id: string) => client.call('election', { params: { id } });
+export const getTurnout = (id: string) => client.call('electionTurnout', { params: { id } });
+export const getTxStatus = (txHash: string) => client.call('txStatus', { params: { txHash } });
+export const exportUrl = (id: string) => requestPath('electionExport', { params: { id } }).replace(/^\//, '');
 
 export function getBallots(
-  election: string,
+  id: string,
   options: { tracker?: string; after?: string; limit?: number } = {},
 ): Promise<BallotPage> {
-  const query = new URLSearchParams();
-  if (options.tracker) query.set('tracker', options.tracker);
-  if (options.after) query.set('after', options.after);
-  query.set('limit', String(options.limit ?? 50));
-  return call(`/elections/${id(election)}/ballots?${query.toString()}`, ballotPageSchema);
+  return client.call('electionBallots', {
+    params: { id },
+    query: { tracker: options.tracker ?? '', after: options.after ?? '', limit: options.limit ?? 50 },
+  });
 }
 
-/**
- * Sends a signed election.cast as canonical CBOR (decision #58) to the gateway's ballot route.
- * A node of a release without that route answers 404 NOT_FOUND: the same bytes then go to
- * `POST /txs`, which takes a cast as they are (the gateway serves only the ballot route).
- */
-export async function castBallot(election: string, tx: Transaction) {
-  const init = { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: new Uint8Array(encode(tx)) };
-  try {
-    return await call(`/elections/${id(election)}/ballots`, submitResultSchema, init);
-  } catch (error) {
-    if (!(error instanceof VoterApiError && error.status === 404 && error.code === 'NOT_FOUND')) throw error;
-    return call('/txs', submitResultSchema, init);
-  }
-}
+/** Sends a signed election.cast as canonical CBOR (decision #58). */
+export const castBallot = (id: string, tx: Transaction) => client.call('electionCast', { params: { id }, body: tx });
 
 /** Whether a credential is on a roll: undefined when the network does not know it (404). */
 export async function findCredential(key: string) {
   try {
-    return await getCredential(key);
+    return await client.call('electionCredential', { params: { key } });
   } catch (error) {
-    if (error instanceof VoterApiError && error.status === 404) return undefined;
+    if (error instanceof ApiCallError && error.status === 404) return undefined;
     throw error;
   }
+}
+
+const chainIds = new Map<string, string>();
+
+/**
+ * The chain id a cast is signed for. The gateway has no status route, so it is read from the
+ * header (the first frame) of the election's export, and the rest of the stream is dropped; a
+ * desktop node's status answers it too. Kept per election for the page's life.
+ */
+export async function getChainId(election: string): Promise<string> {
+  const known = chainIds.get(election);
+  if (known) return known;
+  let chainId: string | undefined;
+  try {
+    chainId = (await client.call('status')).chainId;
+  } catch (error) {
+    if (!(error instanceof ApiCallError && error.status === 404)) throw error;
+    chainId = await chainIdFromExport(election);
+  }
+  chainIds.set(election, chainId);
+  return chainId;
+}
+
+async function chainIdFromExport(election: string): Promise<string> {
+  const response = await fetch(exportUrl(election)).catch((error: Error) => {
+    throw new ApiCallError(0, 'UNREACHABLE', error.message);
+  });
+  if (!response.ok || !response.body)
+    throw new ApiCallError(response.status, 'UNEXPECTED_ANSWER', `the export of ${election} is not available`);
+  const reader = response.body.getReader();
+  const frames = new FrameReader();
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || read > HEADER_BYTES_MAX) break;
+      read += value.length;
+      const [header] = frames.push(value) as Array<{ chainId?: unknown } | undefined>;
+      if (header) {
+        if (typeof header.chainId !== 'string' || header.chainId.length === 0 || header.chainId.length > 64) break;
+        return header.chainId;
+      }
+    }
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  throw new ApiCallError(0, 'UNEXPECTED_ANSWER', `the export of ${election} has no header`);
 }

@@ -9,7 +9,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { z } from 'zod';
-import { VoterApiError } from './api.js';
+import { ApiCallError } from './api.js';
 import { voterI18n } from './i18n/index.js';
 import { VoterApp } from './VoterApp.js';
 
@@ -30,7 +30,7 @@ const queryClient = new QueryClient({
       // a 4xx or an answer this page does not read is an answer, not a hiccup: retrying cannot help
       retry: (count, error) =>
         !(
-          error instanceof VoterApiError &&
+          error instanceof ApiCallError &&
           ((error.status >= 400 && error.status < 500) || error.code === 'UNEXPECTED_ANSWER')
         ) && count < 2,
     },

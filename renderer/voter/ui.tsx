@@ -2,15 +2,15 @@
 // value, a download, reading a file the voter brings.
 import { ActionIcon, Alert, Button, Center, CopyButton, Group, Loader, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
-import { VoterApiError } from './api.js';
+import { ApiCallError } from './api.js';
 import { translateCode, useT, type VoterT } from './i18n/index.js';
 
 /** An error as a sentence in the voter's language, and the server's own sentence when it adds to it. */
 export function explain(t: VoterT, error: unknown): { sentence: string; detail?: string } {
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : undefined;
-  if (error instanceof VoterApiError) {
-    if (error.code === 'NETWORK') return { sentence: t('errors.network') };
+  if (error instanceof ApiCallError) {
+    if (error.code === 'UNREACHABLE') return { sentence: t('errors.network') };
     if (error.code === 'UNEXPECTED_ANSWER') return { sentence: t('errors.unexpected') };
     if (error.status === 404) return { sentence: t('errors.notFound'), detail: message };
   }

@@ -6,9 +6,9 @@
 // turnout, en/ru/be, and the results once the trustees decrypt. Every step is axe-clean and has
 // no horizontal overflow at 360×740 and 1280×800.
 //
-// Until the public gateway is on main, the page is served by a validator's own API server
-// (`/voter.html` from dist/renderer) and the test passes that node's token as a header on every
-// request (real HTTP, no mock). The gateway serves the same page with no token and replaces this.
+// The page is served as voters get it: by the public election gateway of an observer node
+// (`notary start --gateway`), at its `/`, with no token; the gateway serves nothing but the
+// page and the public election routes.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,7 +40,6 @@ const DESKTOP = { width: 1280, height: 800 };
 let fixture: ElectionFixture;
 let browser: Browser;
 let origin: string;
-let token: string;
 
 /** axe-clean and no horizontal overflow at 360×740 and 1280×800; returns what is wrong. */
 async function pageProblems(page: Page, step: string): Promise<string[]> {
@@ -66,8 +65,6 @@ async function voterContext(): Promise<{ context: BrowserContext; page: Page }> 
     reducedMotion: 'reduce',
     acceptDownloads: true,
   });
-  // the validator's API needs its token until the public gateway (no token) serves this page
-  await context.setExtraHTTPHeaders({ authorization: `Bearer ${token}` });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -78,10 +75,9 @@ async function voterContext(): Promise<{ context: BrowserContext; page: Page }> 
 
 describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", () => {
   beforeAll(async () => {
-    fixture = await ElectionFixture.start({ votingSeconds: 240, log: (line) => console.log(line) });
-    const node = fixture.devnet.node('node-1');
-    origin = node.url.replace(/\/api\/v1$/, '');
-    token = node.token;
+    fixture = await ElectionFixture.start({ gateway: true, votingSeconds: 240, log: (line) => console.log(line) });
+    origin = fixture.gateway!.gateway;
+    expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     browser = await launchChromium();
   }, 600_000);
 
@@ -97,7 +93,7 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
       const { context, page } = await voterContext();
       const problems: string[] = [];
       try {
-        await page.goto(`${origin}/voter.html?election=${fixture.id}#/vote`);
+        await page.goto(`${origin}/?election=${fixture.id}#/vote`);
         await page.getByTestId('election-title').waitFor();
         expect(await page.getByTestId('election-phase').getAttribute('data-phase')).toBe('voting');
         problems.push(...(await pageProblems(page, 'start')));
@@ -186,16 +182,16 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
           [1, 0, 1, 0],
         ]);
         // the record verifies outside the browser against the election the node publishes
-        const view = await fetch(`${origin}/api/v1/elections/${fixture.id}`, {
-          headers: { authorization: `Bearer ${token}` },
-        }).then((r) => r.json() as Promise<{ id: string; publicKey: string; contests: never[] }>);
+        const view = await fetch(`${origin}/api/v1/elections/${fixture.id}`).then(
+          (r) => r.json() as Promise<{ id: string; publicKey: string; contests: never[] }>,
+        );
         expect(checkBallotRecord(await sodiumGroup(), record, view).votes).toEqual(record.votes);
         problems.push(...(await pageProblems(page, 'checked')));
 
         // ... and on a second device: the page's "Check a ballot" with the record pasted
         {
           const second = await voterContext();
-          await second.page.goto(`${origin}/voter.html#/check`);
+          await second.page.goto(`${origin}/#/check`);
           await second.page.getByTestId('check-input').fill(recordText);
           await second.page.getByTestId('check-run').click();
           await second.page.getByTestId('check-page-passed').waitFor();
@@ -302,9 +298,7 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
         expect(council).toEqual(['Dana', '0', 'Egor', '0', 'Fedor', '0', 'Galina', '0']);
         await expect.poll(() => page.getByTestId('results-trustees').textContent()).toContain('1, 2');
         const exportHref = await page.getByTestId('results-export').getAttribute('href');
-        const exported = await fetch(new URL(exportHref!, `${origin}/voter.html`), {
-          headers: { authorization: `Bearer ${token}` },
-        });
+        const exported = await fetch(new URL(exportHref!, `${origin}/`));
         expect(exported.status).toBe(200);
         await page.setViewportSize(DESKTOP);
         await saveScreenshot(page, 'voter-results');
