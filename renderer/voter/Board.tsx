@@ -12,21 +12,27 @@ const PREFIX = /^[0-9a-f]{4,64}$/;
 
 export function Board({ election, highlight }: { election: string; highlight?: string }) {
   const { t } = useT();
-  const [typed, setTyped] = useState(highlight ?? '');
+  // a link to one's ballot searches by its first 16 characters (what a voter notes down) and marks it
+  const [typed, setTyped] = useState(highlight?.slice(0, 16) ?? '');
   const prefix = typed.trim().toLowerCase();
   const searching = prefix.length > 0;
   const valid = !searching || PREFIX.test(prefix);
   // cursors of the pages before this one, so "first page" and "next page" need no offsets
   const [cursors, setCursors] = useState<string[]>([]);
   const after = cursors.at(-1);
+  // the gateway's board finds a whole 64-digit tracker only as a 63-digit prefix (its range starts
+  // after the exact key); one more digit cannot match another tracker in practice, and the rows are
+  // filtered to the exact one below
+  const query = valid && searching ? prefix.slice(0, 63) : undefined;
   const page = useQuery({
-    queryKey: ['ballots', election, valid && searching ? prefix : '', after],
-    queryFn: () => getBallots(election, { tracker: valid && searching ? prefix : undefined, after, limit: PAGE_SIZE }),
+    queryKey: ['ballots', election, query ?? '', after],
+    queryFn: () => getBallots(election, { tracker: query, after, limit: PAGE_SIZE }),
     enabled: valid,
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
   const offset = cursors.length * PAGE_SIZE;
+  const rows = (page.data?.ballots ?? []).filter((ballot) => prefix.length < 64 || ballot.tracker === prefix);
   return (
     <Stack gap="sm" data-testid="board">
       <Title order={2} size="h4">
@@ -55,7 +61,7 @@ export function Board({ election, highlight }: { election: string; highlight?: s
           <Text size="sm" aria-live="polite" data-testid="board-total">
             {t('board.total', { count: page.data.total })}
           </Text>
-          {page.data.ballots.length === 0 ? (
+          {rows.length === 0 ? (
             <Text size="sm">{t('board.none')}</Text>
           ) : (
             <Table className="fit-table" striped data-testid="board-table">
@@ -68,7 +74,7 @@ export function Board({ election, highlight }: { election: string; highlight?: s
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {page.data.ballots.map((ballot, k) => (
+                {rows.map((ballot, k) => (
                   <Table.Tr
                     key={`${ballot.tracker}-${ballot.height}`}
                     data-testid="board-row"

@@ -65,7 +65,7 @@ function RollStatus({ election, pair, onLock }: { election: ElectionView; pair: 
       ) : null}
       {roll.isPending ? <Loading label={t('credential.roll.checking')} /> : null}
       {roll.error ? <ErrorAlert error={roll.error} onRetry={() => void roll.refetch()} /> : null}
-      {roll.data === undefined && !roll.isPending && !roll.error ? (
+      {roll.data === null ? (
         <>
           <Alert color="yellow" variant="light" data-testid="roll-absent">
             {t('credential.roll.notOnRoll')}
@@ -293,7 +293,8 @@ function EncryptStep({
           <Text size="sm" fw={600}>
             {t('check.record')}
           </Text>
-          <Code block className="record" data-testid="check-record">
+          {/* scrollable, so reachable by keyboard (axe: scrollable-region-focusable) */}
+          <Code block className="record" data-testid="check-record" tabIndex={0} aria-label={t('check.record')}>
             {JSON.stringify(check.record)}
           </Code>
           <Group>

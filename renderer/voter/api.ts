@@ -76,12 +76,12 @@ export function getBallots(
 /** Sends a signed election.cast as canonical CBOR (decision #58). */
 export const castBallot = (id: string, tx: Transaction) => client.call('electionCast', { params: { id }, body: tx });
 
-/** Whether a credential is on a roll: undefined when the network does not know it (404). */
+/** Whether a credential is on a roll: null when the network does not know it (404; a query's data is never undefined). */
 export async function findCredential(key: string) {
   try {
     return await client.call('electionCredential', { params: { key } });
   } catch (error) {
-    if (error instanceof ApiCallError && error.status === 404) return undefined;
+    if (error instanceof ApiCallError && error.status === 404) return null;
     throw error;
   }
 }
