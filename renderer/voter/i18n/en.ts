@@ -210,5 +210,7 @@ export const en = {
     REPLAY: 'This ballot is already recorded.',
     WRONG_CHAIN: 'The ballot was signed for another network.',
     NOT_A_BALLOT: 'The server accepts only ballots here.',
+    RATE_LIMITED: 'Too many requests from this connection. Wait a minute and try again.',
+    ELECTION_BUSY: 'The network is taking many ballots now. Try again in a few seconds.',
   },
 } as const;
