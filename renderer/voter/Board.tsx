@@ -20,10 +20,7 @@ export function Board({ election, highlight }: { election: string; highlight?: s
   // cursors of the pages before this one, so "first page" and "next page" need no offsets
   const [cursors, setCursors] = useState<string[]>([]);
   const after = cursors.at(-1);
-  // the gateway's board finds a whole 64-digit tracker only as a 63-digit prefix (its range starts
-  // after the exact key); one more digit cannot match another tracker in practice, and the rows are
-  // filtered to the exact one below
-  const query = valid && searching ? prefix.slice(0, 63) : undefined;
+  const query = valid && searching ? prefix : undefined;
   const page = useQuery({
     queryKey: ['ballots', election, query ?? '', after],
     queryFn: () => getBallots(election, { tracker: query, after, limit: PAGE_SIZE }),
@@ -32,7 +29,7 @@ export function Board({ election, highlight }: { election: string; highlight?: s
     refetchInterval: 10_000,
   });
   const offset = cursors.length * PAGE_SIZE;
-  const rows = (page.data?.ballots ?? []).filter((ballot) => prefix.length < 64 || ballot.tracker === prefix);
+  const rows = page.data?.ballots ?? [];
   return (
     <Stack gap="sm" data-testid="board">
       <Title order={2} size="h4">

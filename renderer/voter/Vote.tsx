@@ -379,7 +379,7 @@ function CastStep({
     started.current = true;
     void (async () => {
       try {
-        const chainId = await getChainId(election.id);
+        const chainId = await getChainId();
         const { tx, hash } = signCast(chainId, election.id, ballot.bytes, pair.pair);
         const answer = await castBallot(election.id, tx);
         let status: TxStatus = answer.status;

@@ -12,12 +12,8 @@ import {
 import { apiRoutes } from '../../shared/api/routes.js';
 import { encode } from '../../shared/codec/index.js';
 import type { Transaction } from '../../shared/ledger/types.js';
-import { FrameReader } from '../../shared/modules/election/export.js';
 
 export { ApiCallError };
-
-/** The export's first frame (its header, holding the chain id) is read, then the stream is dropped. */
-const HEADER_BYTES_MAX = 1024 * 1024;
 
 /** Relative to the page, no token: the page works wherever the gateway mounts it. */
 const relativeTransport: ApiTransport = async (name, request) => {
@@ -86,49 +82,10 @@ export async function findCredential(key: string) {
   }
 }
 
-const chainIds = new Map<string, string>();
+let chainId: string | undefined;
 
-/**
- * The chain id a cast is signed for. The gateway has no status route, so it is read from the
- * header (the first frame) of the election's export, and the rest of the stream is dropped; a
- * desktop node's status answers it too. Kept per election for the page's life.
- */
-export async function getChainId(election: string): Promise<string> {
-  const known = chainIds.get(election);
-  if (known) return known;
-  let chainId: string | undefined;
-  try {
-    chainId = (await client.call('status')).chainId;
-  } catch (error) {
-    if (!(error instanceof ApiCallError && error.status === 404)) throw error;
-    chainId = await chainIdFromExport(election);
-  }
-  chainIds.set(election, chainId);
+/** The chain id a cast is signed for: `GET /elections` names it (the gateway has no status route). Kept for the page's life. */
+export async function getChainId(): Promise<string> {
+  chainId ??= (await client.call('elections')).chainId;
   return chainId;
-}
-
-async function chainIdFromExport(election: string): Promise<string> {
-  const response = await fetch(exportUrl(election)).catch((error: Error) => {
-    throw new ApiCallError(0, 'UNREACHABLE', error.message);
-  });
-  if (!response.ok || !response.body)
-    throw new ApiCallError(response.status, 'UNEXPECTED_ANSWER', `the export of ${election} is not available`);
-  const reader = response.body.getReader();
-  const frames = new FrameReader();
-  let read = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || read > HEADER_BYTES_MAX) break;
-      read += value.length;
-      const [header] = frames.push(value) as Array<{ chainId?: unknown } | undefined>;
-      if (header) {
-        if (typeof header.chainId !== 'string' || header.chainId.length === 0 || header.chainId.length > 64) break;
-        return header.chainId;
-      }
-    }
-  } finally {
-    void reader.cancel().catch(() => undefined);
-  }
-  throw new ApiCallError(0, 'UNEXPECTED_ANSWER', `the export of ${election} has no header`);
 }
