@@ -25,7 +25,7 @@ import { figure, log, percentile, type Figure } from './common.js';
 /** One contest of six choices, any number marked: six boxes a ballot. */
 const CONTESTS = [{ title: 'Council', choices: ['A', 'B', 'C', 'D', 'E', 'F'], min: 0, max: 6 }];
 const SHAPES = [{ boxes: 6, min: 0, max: 6 }];
-const SUBMITTERS = 32;
+const SUBMITTERS = 128;
 
 interface Phase {
   offered: number;
