@@ -192,7 +192,7 @@ export const en = {
     export: 'Download the election export',
     howTo:
       'Anyone can check these results without trusting this page or any node: download the export, then run “notary election verify FILE”. It checks every signature, every ballot’s proofs, that the totals are the sum of each credential’s last ballot, and that the trustees’ decryptions give exactly the counts shown; it names the first thing that fails.',
-    ballots: '{{ballots}} ballots from {{voters}} voters; {{size}} on the roll.',
+    ballots: 'Ballots: {{ballots}} · voters: {{voters}} · on the roll: {{size}}.',
   },
   errors: {
     title: 'Something went wrong',
