@@ -22,6 +22,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 2_000,
     sourcemap: false,
+    // the desktop app, and the voter's page the public gateway serves (renderer/voter/)
+    rollupOptions: { input: { index: `${root}/index.html`, voter: `${root}/voter.html` } },
   },
   server: {
     host: '127.0.0.1',

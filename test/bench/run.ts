@@ -10,6 +10,7 @@
 //   snapshot a new office joining from a snapshot of 7.4M objects         / the streamed import of the same objects (time, peak RSS)
 //   receipt  build and verify a receipt; its size (absolute)
 //   gossip   node-to-node tx propagation                               / a bare gossipsub pair's messages/s
+//   election 4 validators + 1 gateway, 6-box ballots: committed ballots/s / (2 cores x ballot verifications/s on 1 core / 4)
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +20,9 @@ import { benchIngest, benchReceipt, benchSync } from './ledger-figures.js';
 import { benchNetwork } from './network.js';
 import { benchScale } from './scale.js';
 import { benchSnapshot } from './snapshot.js';
+import { benchElection } from './election.js';
 
-export const FIGURES = ['ingest', 'receipt', 'sync', 'gossip', 'scale', 'snapshot', 'network'] as const;
+export const FIGURES = ['ingest', 'receipt', 'sync', 'gossip', 'scale', 'snapshot', 'network', 'election'] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 export interface BenchOptions {
@@ -95,6 +97,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         steadySeconds: options.quick ? 5 : 15,
         drainMs: options.quick ? 30_000 : 120_000,
         countsMax: options.quick ? 500 : 3_000,
+      })),
+    );
+  }
+
+  if (want('election')) {
+    figures.push(
+      ...(await benchElection({
+        throughputSeconds: options.quick ? 3 : 20,
+        latencySeconds: options.quick ? 4 : 30,
+        drainMs: options.quick ? 30_000 : 120_000,
+        countsMax: options.quick ? 150 : 3_000,
       })),
     );
   }

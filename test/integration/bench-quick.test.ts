@@ -20,7 +20,7 @@ describe('npm run bench -- --quick', () => {
         expect(f.value).toBeGreaterThan(0);
         if (f.limit !== undefined) expect(f.ratio).toBeCloseTo(f.value / f.limit, 6);
       }
-      for (const name of ['ingest', 'sync', 'gossip', 'network']) {
+      for (const name of ['ingest', 'sync', 'gossip', 'network', 'election']) {
         expect(
           results.figures.some((f) => f.figure === name && f.limit !== undefined && f.limit > 0),
           name,
@@ -29,5 +29,5 @@ describe('npm run bench -- --quick', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 240_000);
+  }, 600_000);
 });

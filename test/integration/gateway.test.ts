@@ -89,7 +89,7 @@ describe('the public election gateway', () => {
   it('answers the public election reads with no token', async () => {
     const list = await call('GET', '/api/v1/elections');
     expect(list.status).toBe(200);
-    expect(list.json).toEqual({ elections: [] });
+    expect(list.json).toEqual({ chainId: node.chain.chainId, elections: [] });
     const missing = await call('GET', '/api/v1/elections/city-2026/turnout');
     expect(missing.status).toBe(404);
     expect(missing.json.error!.code).toBe('NOT_FOUND');

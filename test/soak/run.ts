@@ -10,8 +10,9 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
-import { Devnet, type NodeProcess } from '../support/devnet-harness.js';
+import { Devnet } from '../support/devnet-harness.js';
 import { seededRandom } from '../support/prng.js';
+import { api, gossipScores, mapBounded, Nemesis, oneHistory, sleep, soakLog } from './nemesis.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,48 +27,11 @@ const MINUTES = Number(values.minutes);
 const RATE = Number(values.rate);
 const SEED = Number(values.seed);
 const FAULT_EVERY_MS = Number(values['fault-every-ms']);
-const REQUEST_MS = 3_000;
 const SETTLE_MS = 180_000;
 const SETTLE_REQUESTS_IN_FLIGHT = 64;
 
-/** fn over items with at most `limit` calls in flight; results in the items' order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return results;
-}
-
 const random = seededRandom(SEED);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (message: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function api<T>(
-  node: NodeProcess,
-  method: string,
-  path: string,
-  body?: unknown,
-  timeoutMs = REQUEST_MS,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${node.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${node.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const log = soakLog('soak');
 
 const objects = Math.ceil(MINUTES * 60 * RATE * 1.2) + 500;
 const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
@@ -76,15 +40,11 @@ const devnet = await Devnet.create({ validators: 4, observers: 1, objects, heart
 const nodes = devnet.nodes;
 const notary = await devnet.signingKey('node-3');
 
-/** The node under a fault now (at most one), and what is being done to it. */
-let faulty: { node: NodeProcess; kind: 'kill' | 'pause' | 'isolate' } | undefined;
-/** Nodes that answer: all but one killed or paused (an isolated node answers, and certifies into its outbox). */
-const healthy = () => nodes.filter((node) => node !== faulty?.node || faulty.kind === 'isolate');
-const faults = { kill: 0, pause: 0, isolate: 0 };
+const nemesis = new Nemesis(nodes, random, { faultEveryMs: FAULT_EVERY_MS, log });
+const pick = <T>(items: readonly T[]): T => nemesis.pick(items);
+const healthy = () => nemesis.healthy();
 const acknowledged = new Map<string, { tx: Transaction; at: number; node: string; state: string }>();
 const totals = { submitted: 0, acknowledged: 0, refused: 0, unreachable: 0, resubmitted: 0 };
-let longestGapMs = 0;
-const stuck: string[] = [];
 let stopping = false;
 
 function sale(index: number): Transaction {
@@ -132,78 +92,6 @@ async function load(): Promise<void> {
   }
 }
 
-async function nemesis(): Promise<void> {
-  while (!stopping) {
-    await sleep(FAULT_EVERY_MS * (0.5 + random()));
-    if (stopping) break;
-    const node = pick(nodes);
-    const kind = pick(['kill', 'pause', 'isolate'] as const);
-    const holdMs = 2_000 + random() * 4_000;
-    faulty = { node, kind };
-    faults[kind]++;
-    log(`nemesis: ${kind} ${node.info.name} for ${(holdMs / 1000).toFixed(1)} s`);
-    try {
-      if (kind === 'kill') {
-        await node.kill();
-        await sleep(holdMs);
-        await node.start();
-      } else if (kind === 'pause') {
-        node.process!.kill('SIGSTOP');
-        await sleep(holdMs);
-        node.process!.kill('SIGCONT');
-      } else {
-        await api(node, 'POST', '/network', { offline: true });
-        await sleep(holdMs);
-        await api(node, 'POST', '/network', { offline: false });
-      }
-    } catch (error) {
-      stuck.push(`healing ${node.info.name} (${kind}) failed: ${(error as Error).message}`);
-      log(`nemesis: ${stuck.at(-1)}`);
-    }
-    // A healed node is still faulty until it has caught up: only then may the next fault start
-    // (otherwise a restarted validator still syncing plus a new fault make two).
-    await caughtUp(node);
-    faulty = undefined;
-  }
-}
-
-async function heightOf(node: NodeProcess): Promise<number> {
-  return api<{ height: number }>(node, 'GET', '/status').then(
-    (r) => r.body.height,
-    () => -1,
-  );
-}
-
-async function caughtUp(node: NodeProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const others = Math.max(...(await Promise.all(nodes.filter((other) => other !== node).map(heightOf))));
-    if ((await heightOf(node)) >= others - 1) return;
-    await sleep(250);
-  }
-  // Recorded, not thrown: the run goes on and its end checks fail with the figures.
-  const heights = await Promise.all(nodes.map(async (other) => `${other.info.name} ${await heightOf(other)}`));
-  stuck.push(`${node.info.name} did not catch up within 120 s of being healed (${heights.join(', ')})`);
-  log(`STUCK: ${stuck.at(-1)}\n${node.info.name} log tail:\n${node.log.slice(-4_000)}`);
-}
-
-/** The longest time no healthy node saw a new block. */
-async function watchCommits(): Promise<void> {
-  let best = 0;
-  let lastAt = Date.now();
-  while (!stopping) {
-    const heights = await Promise.all(healthy().map(heightOf));
-    const height = Math.max(...heights);
-    if (height > best) {
-      longestGapMs = Math.max(longestGapMs, Date.now() - lastAt);
-      best = height;
-      lastAt = Date.now();
-    }
-    await sleep(200);
-  }
-  longestGapMs = Math.max(longestGapMs, Date.now() - lastAt);
-}
-
 /** An acknowledged transfer that no node knows after a while was lost with a killed node's mempool: the client sends it again. */
 async function resubmitLost(): Promise<void> {
   while (!stopping) {
@@ -229,18 +117,19 @@ try {
   await devnet.startAll();
   log(`devnet up: ${nodes.map((node) => `${node.info.name} ${node.url}`).join(', ')}`);
   const started = Date.now();
-  const tasks = [load(), nemesis(), watchCommits(), resubmitLost()];
+  nemesis.start();
+  const tasks = [load(), resubmitLost()];
   const progress = setInterval(
     () =>
       log(
-        `${((Date.now() - started) / 60_000).toFixed(1)} min: ${totals.acknowledged} acknowledged, faults ${JSON.stringify(faults)}, longest gap ${(longestGapMs / 1000).toFixed(1)} s`,
+        `${((Date.now() - started) / 60_000).toFixed(1)} min: ${totals.acknowledged} acknowledged, faults ${JSON.stringify(nemesis.faults)}, longest gap ${(nemesis.longestGapMs / 1000).toFixed(1)} s`,
       ),
     30_000,
   );
   await sleep(MINUTES * 60_000);
   stopping = true;
   clearInterval(progress);
-  await Promise.all(tasks);
+  await Promise.all([...tasks, nemesis.stop()]);
   log('load and nemesis stopped; every node healed; settling');
 
   // Every acknowledged transaction final, on every node.
@@ -268,34 +157,12 @@ try {
 
   // One block history: the same hash at the common height on every node, and each acknowledged
   // transaction in exactly one block of it.
-  const heights = await Promise.all(
-    nodes.map((node) => api<{ height: number }>(node, 'GET', '/status').then((r) => r.body.height)),
-  );
-  const common = Math.min(...heights);
-  const hashes = await Promise.all(
-    nodes.map((node) => api<{ hash: string }>(node, 'GET', `/blocks/${common}`).then((r) => r.body.hash)),
-  );
-  const seen = new Map<string, number>();
-  for (let height = 1; height <= common; height++) {
-    const block = (await api<{ txHashes: string[] }>(nodes[0]!, 'GET', `/blocks/${height}`, undefined, 10_000)).body;
-    for (const hash of block.txHashes) seen.set(hash, (seen.get(hash) ?? 0) + 1);
-  }
+  const { common, oneRoot, seen } = await oneHistory(nodes);
   const doubled = [...seen.entries()].filter(([, count]) => count > 1).map(([hash]) => hash);
   const lost = [...acknowledged.keys()].filter((hash) => !seen.has(hash));
   // No honest node may have been disconnected for its gossip score (only a faulty sender earns one).
-  const scoreBans = nodes
-    .map((node) => (node.log.match(/gossip score fell under the graylist threshold/g) ?? []).length)
-    .reduce((a, b) => a + b, 0);
-  const lowestScore = Math.min(
-    ...(await Promise.all(
-      nodes.map((node) =>
-        api<Array<{ gossipScore: number }>>(node, 'GET', '/peers').then(
-          (r) => Math.min(0, ...r.body.map((peer) => peer.gossipScore)),
-          () => 0,
-        ),
-      ),
-    )),
-  );
+  const { bans: scoreBans, lowest: lowestScore } = await gossipScores(nodes);
+  const { faults, stuck } = nemesis;
   const result = {
     minutes: MINUTES,
     seed: SEED,
@@ -308,11 +175,11 @@ try {
     },
     faults: { ...faults, total: faults.kill + faults.pause + faults.isolate },
     blocks: common,
-    oneStateRoot: new Set(hashes).size === 1,
+    oneStateRoot: oneRoot,
     honestPeersDisconnectedForScore: scoreBans,
     stuck,
-    lowestGossipScore: Number(lowestScore.toFixed(2)),
-    longestGapWithoutCommitSeconds: Number((longestGapMs / 1000).toFixed(1)),
+    lowestGossipScore: lowestScore,
+    longestGapWithoutCommitSeconds: Number((nemesis.longestGapMs / 1000).toFixed(1)),
   };
   console.log(JSON.stringify(result, null, 2));
   if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
@@ -334,7 +201,7 @@ try {
   exitCode = 1;
   log(`soak failed: ${(error as Error).stack ?? error}`);
 } finally {
-  for (const node of nodes) if (node.process && node.process.exitCode === null) node.process.kill('SIGCONT');
+  nemesis.release();
   await devnet.stop();
 }
 process.exit(exitCode);

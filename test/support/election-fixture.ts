@@ -54,6 +54,8 @@ export interface ElectionFixtureOptions {
   observers?: number;
   /** Adds an observer serving the public election gateway (`notary start --gateway`): `fixture.gateway`. */
   gateway?: boolean;
+  /** The gateway's limits (config.json `gateway`), e.g. a bench's many requests from one address. */
+  gatewayLimits?: { perAddressPerMinute?: number; perAddressBurst?: number; connectionsMax?: number };
   /** Prints each step's time since the start (CI logs say where a slow run spent it). */
   log?: (line: string) => void;
 }
@@ -98,6 +100,12 @@ export class ElectionFixture {
     const fixture = new ElectionFixture(devnet, options);
     try {
       const gateway = options.gateway ? devnet.nodes.filter((n) => n.info.role === 'observer').at(-1) : undefined;
+      if (gateway && options.gatewayLimits) {
+        const file = join(gateway.info.dataDir, 'config.json');
+        const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+        config.gateway = { host: '127.0.0.1', port: 0, ...options.gatewayLimits };
+        await writeFile(file, JSON.stringify(config, null, 2));
+      }
       await Promise.all(devnet.nodes.map((n) => (n === gateway ? n.start(['--gateway', '127.0.0.1:0']) : n.start())));
       fixture.gateway = gateway;
       await writeFile(fixture.passphraseFile, 'election drill passphrase\n', { mode: 0o600 });

@@ -204,6 +204,31 @@ describe('PrivValidator with the file store', () => {
     expect(await reopened.signVote('precommit', 9, 3, hashA)).toEqual(vote);
   });
 
+  it('persists a locked block of ballots (byte strings) and opens it again after a restart', async () => {
+    const voter = generateKeyPair(sha256(utf8('a voter')));
+    const ballot = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256);
+    const cast = {
+      type: 'election.cast',
+      chainId: CHAIN_ID,
+      expiresAtMs: 10,
+      nonce: 1,
+      payload: { election: 'city-2026', ballot },
+      signatures: [{ key: voter.publicKey, signature: 'ab'.repeat(64) }],
+    };
+    const b = { ...block(7), txs: [cast] } as unknown as Block;
+    const hash = blockHash(b.header);
+    const first = await open(new FilePrivValidatorStore(dir));
+    const prevote = await first.signVote('prevote', 7, 0, hash);
+    await first.signVote('precommit', 7, 0, hash, { block: b, prevotes: [prevote] });
+    // the file is still JSON an operator can read, the bytes as hex
+    expect(await readFile(join(dir, PRIV_VALIDATOR_STATE_FILE), 'utf8')).toContain(`"$bytes": "0007`);
+    const reopened = await open(new FilePrivValidatorStore(dir));
+    expect(reopened.lock?.block).toEqual(b);
+    const kept = (reopened.lock!.block!.txs[0]!.payload as { ballot: Uint8Array }).ballot;
+    expect(kept).toBeInstanceOf(Uint8Array);
+    expect(kept).toEqual(ballot);
+  });
+
   it('starts empty in a new directory', async () => {
     const signer = await open(new FilePrivValidatorStore(join(dir, 'new', 'data')));
     expect(signer.lastSigned).toBeNull();

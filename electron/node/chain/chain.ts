@@ -61,6 +61,7 @@ import { Keys, Prefix, isStoreName, rowOf } from '../store/keys.js';
 import { alreadyVerified, createFastVerifier } from '../crypto/fast-verify.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-pool.js';
+import { preverifyBallots } from '../modules/election/preverify.js';
 import { genesisDigest, importGenesis, type GenesisProperty } from './genesis-import.js';
 import { genesisFileDigest } from './genesis-file.js';
 import { GenesisPropertiesError, genesisPropertiesDigest, readGenesisProperties } from './genesis-properties.js';
@@ -376,7 +377,10 @@ export class Chain implements StateSource {
    */
   async checkTransactions(txs: readonly Transaction[], timeMs: number): Promise<TxOutcome[]> {
     this.#requireProtocol(this.#head.height + 1);
-    const base = new MapStateReader(await this.getMany([...new Set(txs.flatMap((tx) => stateKeysOf(tx)))]));
+    const records = await this.getMany([...new Set(txs.flatMap((tx) => stateKeysOf(tx)))]);
+    // ballots' proofs on the worker threads first: the rules then find them verified
+    await preverifyBallots(txs, (key) => records.get(key), this.verifyPool);
+    const base = new MapStateReader(records);
     const context = {
       chainId: this.chainId,
       height: this.#head.height + 1,

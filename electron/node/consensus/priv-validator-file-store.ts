@@ -2,9 +2,14 @@
 // atomically (write a temporary file, fsync it, rename it over the old one, fsync the
 // directory), so a crash leaves either the old state or the new one, never a torn file.
 // A file that does not parse is refused with a sentence an operator can act on: signing
-// from a forgotten state is how a validator double-signs.
+// from a forgotten state is how a validator double-signs. Byte strings (a locked block's
+// ballots, decision #56) are written as {"$bytes": "<lowercase hex>"}: JSON has no bytes, and a
+// plain JSON.stringify wrote a ballot as an object of numbered keys, which the next start could
+// not read back, so a validator killed while locked on a block of ballots refused to start (the
+// election-day soak found it, decision #61).
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
 import { writeFileDurably } from '../store/durable-file.js';
 import { privValidatorStateSchema, type PrivValidatorState, type PrivValidatorStore } from './priv-validator-state.js';
 
@@ -44,7 +49,7 @@ export class FilePrivValidatorStore implements PrivValidatorStore {
     }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(text, fromJsonBytes);
     } catch (error) {
       throw new PrivValidatorStateError(this.path, 'it is not JSON', { cause: error });
     }
@@ -59,6 +64,21 @@ export class FilePrivValidatorStore implements PrivValidatorStore {
   async save(state: PrivValidatorState): Promise<void> {
     const checked = privValidatorStateSchema.parse(state);
     await mkdir(this.dir, { recursive: true });
-    await writeFileDurably(this.path, `${JSON.stringify(checked, null, 2)}\n`, 0o600);
+    await writeFileDurably(this.path, `${JSON.stringify(checked, toJsonBytes, 2)}\n`, 0o600);
   }
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+/** JSON.stringify's replacer: a byte string as {"$bytes": hex}. */
+export function toJsonBytes(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? { $bytes: bytesToHex(value) } : value;
+}
+
+/** JSON.parse's reviver: {"$bytes": hex} (and nothing else in that object) back to bytes. */
+export function fromJsonBytes(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  const hex = (value as { $bytes?: unknown }).$bytes;
+  return keys.length === 1 && typeof hex === 'string' && HEX.test(hex) ? hexToBytes(hex) : value;
 }

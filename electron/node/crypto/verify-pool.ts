@@ -14,6 +14,7 @@ import { allAnswered, ANSWER_VALID, packChecks, verifyClaimed, type PackedBatch 
 import type { SnapshotChunkEntry } from '../../../shared/snapshot/index.js';
 import type { ChunkRefusal, PackedRows } from '../snapshot/chunk-rows.js';
 import type {
+  BallotsRequest,
   ChunkRequest,
   DecodeAnswer,
   DecodeRequest,
@@ -179,6 +180,21 @@ export class VerifyPool {
     if (answered?.rows) return { rows: answered.rows };
     if (answered?.refused) return { refused: answered.refused };
     return undefined;
+  }
+
+  /**
+   * Verifies ballots' proofs on a worker. Resolves with one byte per ballot (1: passed), or
+   * undefined when no worker can take them (the caller's rules verify them). Bounded like the others.
+   */
+  async verifyBallots(ballots: BallotsRequest['ballots']): Promise<Uint8Array | undefined> {
+    if (this.#closed || ballots.length === 0) return undefined;
+    const slot = this.#leastBusy();
+    if (!slot) return undefined;
+    const id = this.#nextId++;
+    const answer = new Promise<WorkerAnswer | undefined>((resolve) => this.#expect(slot, id, resolve));
+    const request: BallotsRequest = { kind: 'ballots', id, ballots };
+    slot.worker.postMessage(request);
+    return (await answer)?.passed;
   }
 
   /**

@@ -5,7 +5,9 @@
 //  - decode: decodes synced blocks (CBOR, schemas) and computes their transactions' digests,
 //    so the main thread only executes them;
 //  - chunk: checks a snapshot chunk and packs the store rows it makes (snapshot/chunk-rows.ts),
-//    so a joining node's main thread only receives chunks and writes rows.
+//    so a joining node's main thread only receives chunks and writes rows;
+//  - ballots: verifies ballots' proofs (election.cast), so a node admits a gossip batch of
+//    ballots on its other cores; only passes are used (the rules' memo, proof-memo.ts).
 import { parentPort } from 'node:worker_threads';
 import {
   blockDigestsOf,
@@ -18,6 +20,8 @@ import type { SnapshotChunkEntry } from '../../../shared/snapshot/index.js';
 import { createFastVerifier } from './fast-verify.js';
 import { installNodeSha256 } from './fast-hash.js';
 import { verifyClaimed, type SharedBatch } from './verify-batch.js';
+import { decodeBallot, sodiumGroup, verifyBallot, type Group } from '../../../shared/election/crypto/index.js';
+import type { BallotInputs } from '../../../shared/modules/election/proof-memo.js';
 
 export interface VerifyRequest {
   kind: 'verify';
@@ -40,6 +44,13 @@ export interface ChunkRequest {
   bytes: Uint8Array;
 }
 
+/** Ballots whose proofs to verify (election.cast, docs/elections.md A.4): each answered 1 when it passes. */
+export interface BallotsRequest {
+  kind: 'ballots';
+  id: number;
+  ballots: BallotInputs[];
+}
+
 /** Answered once the worker's modules are loaded (VerifyPool.start). */
 export interface PingRequest {
   kind: 'ping';
@@ -53,6 +64,8 @@ export interface WorkerAnswer {
   decoded?: DecodeAnswer;
   rows?: PackedRows;
   refused?: ChunkRefusal;
+  /** Per ballot of a BallotsRequest: 1 when its proofs verified, 0 otherwise. */
+  passed?: Uint8Array;
 }
 
 const port = parentPort;
@@ -60,7 +73,32 @@ if (!port) throw new Error('verify-worker: must run as a worker thread');
 const verify = createFastVerifier({ cacheEntries: 0 });
 // OpenSSL's sha256 for the chunk checks (the same function as @noble's, faster).
 installNodeSha256();
-port.on('message', (request: VerifyRequest | DecodeRequest | ChunkRequest | PingRequest) => {
+let group: Promise<Group> | undefined;
+
+/** Decodes and verifies each ballot with the rules' own code (libsodium, as the node's election rules use). */
+async function verifyBallots(ballots: BallotInputs[]): Promise<Uint8Array> {
+  const sodium = await (group ??= sodiumGroup());
+  const passed = new Uint8Array(ballots.length);
+  ballots.forEach((inputs, i) => {
+    try {
+      const context = { electionId: inputs.electionId, publicKey: inputs.publicKey, credential: inputs.credential };
+      verifyBallot(sodium, context, inputs.shapes, decodeBallot(sodium, inputs.ballot));
+      passed[i] = 1;
+    } catch {
+      passed[i] = 0; // the main thread checks it again, and refuses it with the rules' code
+    }
+  });
+  return passed;
+}
+
+port.on('message', (request: VerifyRequest | DecodeRequest | ChunkRequest | PingRequest | BallotsRequest) => {
+  if (request.kind === 'ballots') {
+    void verifyBallots(request.ballots).then(
+      (passed) => port.postMessage({ id: request.id, passed } satisfies WorkerAnswer),
+      () => port.postMessage({ id: request.id } satisfies WorkerAnswer),
+    );
+    return;
+  }
   if (request.kind === 'chunk') {
     let answer: WorkerAnswer;
     try {

@@ -128,6 +128,30 @@ export function createBallot(
   votes: readonly (readonly number[])[],
   random: RandomSource = systemRandom,
 ): Ballot {
+  return createOpenedBallot(group, context, shapes, votes, random).ballot;
+}
+
+/**
+ * What a ballot's encryption used: per contest, per box, the vote and the ElGamal randomness
+ * `r_b`. Revealed only for a ballot the voter challenges and never casts (docs/elections.md C.6).
+ */
+export interface BallotOpening {
+  votes: number[][];
+  nonces: Uint8Array[][];
+}
+
+/**
+ * createBallot, also returning the randomness of every box (the same draws in the same order,
+ * so the same bytes): the voter's device keeps it to open the ballot if the voter challenges it.
+ */
+export function createOpenedBallot(
+  group: Group,
+  context: BallotContext,
+  shapes: readonly ContestShape[],
+  votes: readonly (readonly number[])[],
+  random: RandomSource = systemRandom,
+): { ballot: Ballot; opening: BallotOpening } {
+  const opening: BallotOpening = { votes: [], nonces: [] };
   checkContext(group, context);
   checkShapes(shapes);
   if (votes.length !== shapes.length) fail('ELECTION_BALLOT_SHAPE_INVALID', 'one list of votes per contest');
@@ -143,6 +167,8 @@ export function createBallot(
       });
     }
     const nonces = marks.map(() => randomScalar(group, random));
+    opening.votes.push([...marks]);
+    opening.nonces.push(nonces);
     const ciphertexts = marks.map((m, b) => encrypt(group, context.publicKey, m, nonces[b] as Uint8Array));
     const boxes = ciphertexts.map((ciphertext, b): BoxEntry => {
       const fs = boxStatement(context, q, b, ciphertext);
@@ -175,7 +201,7 @@ export function createBallot(
     );
     return { boxes, proof };
   });
-  return { contests };
+  return { ballot: { contests }, opening };
 }
 
 function checkProofScalars(proof: SigmaProof, length: number): boolean {

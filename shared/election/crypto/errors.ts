@@ -12,7 +12,8 @@ export type ElectionCryptoErrorCode =
   | 'ELECTION_SHARE_INVALID'
   | 'ELECTION_DUPLICATE_SHARE'
   | 'ELECTION_TOO_FEW_SHARES'
-  | 'ELECTION_COUNT_OUT_OF_RANGE';
+  | 'ELECTION_COUNT_OUT_OF_RANGE'
+  | 'ELECTION_BALLOT_CHECK_FAILED';
 
 /** Where a failure is: contest and box of a ballot, trustee or dealer of the key, total of a tally. */
 export interface ElectionErrorPosition {

@@ -12,3 +12,4 @@ export * from './dkg.js';
 export * from './dkg-transport.js';
 export * from './decrypt.js';
 export * from './encoding.js';
+export * from './ballot-check.js';

@@ -83,6 +83,8 @@ export const ELECTIONS_LIST_MAX = 100;
 export const BALLOTS_PAGE_MAX = 100;
 
 export const electionListSchema = z.strictObject({
+  /** The chain a ballot is signed for (a voter's page has no other public way to learn it). */
+  chainId: z.string(),
   elections: z
     .array(
       z.strictObject({

@@ -25,6 +25,22 @@ export interface BallotInputs {
   ballot: Uint8Array;
 }
 
+/** The memo's key of a ballot's verification: a digest of every input. */
+export function ballotInputsKey(inputs: BallotInputs): string {
+  return bytesToHex(
+    sha256(
+      encode([
+        DOMAIN,
+        inputs.electionId,
+        inputs.publicKey,
+        inputs.credential,
+        inputs.shapes.map((shape) => [shape.boxes, shape.min, shape.max]),
+        inputs.ballot,
+      ]),
+    ),
+  );
+}
+
 export class ProofMemo {
   readonly #passed = new Set<string>();
   /** Checks answered from memory, and checks run: what the memo saved. */
@@ -36,26 +52,28 @@ export class ProofMemo {
   /** Runs `verify` unless these exact inputs passed before; remembers them if it returns. */
   verifyOnce(inputs: BallotInputs, verify: () => void): void {
     if (this.entriesMax <= 0) return verify();
-    const key = bytesToHex(
-      sha256(
-        encode([
-          DOMAIN,
-          inputs.electionId,
-          inputs.publicKey,
-          inputs.credential,
-          inputs.shapes.map((shape) => [shape.boxes, shape.min, shape.max]),
-          inputs.ballot,
-        ]),
-      ),
-    );
+    const key = ballotInputsKey(inputs);
     if (this.#passed.has(key)) {
       this.hits++;
       return;
     }
     this.misses++;
     verify();
+    this.remember(key);
+  }
+
+  /**
+   * Records that the ballot of `key` (ballotInputsKey) passed, checked elsewhere by the same
+   * code with the same inputs: a worker thread (electron/node/modules/election/preverify.ts).
+   */
+  remember(key: string): void {
+    if (this.entriesMax <= 0 || this.#passed.has(key)) return;
     if (this.#passed.size >= this.entriesMax) this.#passed.delete(this.#passed.values().next().value as string);
     this.#passed.add(key);
+  }
+
+  has(key: string): boolean {
+    return this.#passed.has(key);
   }
 
   get size(): number {

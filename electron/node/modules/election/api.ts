@@ -76,6 +76,7 @@ export function electionApi(components: ElectionApiComponents) {
       const ids = await board.elections(ELECTIONS_LIST_MAX);
       const listed = await Promise.all(ids.map((id) => electionRecords(chain, id)));
       return {
+        chainId: chain.chainId,
         elections: listed
           .filter((records): records is ElectionRecords => records !== undefined)
           .map(({ definition, status }) => ({

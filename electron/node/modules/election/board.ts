@@ -203,8 +203,11 @@ export class ElectionBoard {
     let total: number;
     if (options.tracker !== undefined) {
       const base = `t!${election}!${options.tracker}`;
-      const range = { gt: options.after ? `t!${election}!${options.after}` : base, lt: `${base}~` };
-      if (options.after && !options.after.startsWith(options.tracker)) range.gt = base;
+      // from the prefix itself (a whole tracker is a key equal to it), or after the previous page's last
+      const range =
+        options.after && options.after.startsWith(options.tracker)
+          ? { gt: `t!${election}!${options.after}`, lt: `${base}~` }
+          : { gte: base, lt: `${base}~` };
       seqs = [];
       let lastTracker = '';
       for await (const [key, value] of this.#db.iterator({ ...range, limit: limit + 1 })) {
@@ -216,7 +219,7 @@ export class ElectionBoard {
         lastTracker = key.slice(`t!${election}!`.length);
       }
       total = 0;
-      for await (const _key of this.#db.keys({ gt: base, lt: `${base}~`, limit: BOARD_COUNT_MAX })) total++;
+      for await (const _key of this.#db.keys({ gte: base, lt: `${base}~`, limit: BOARD_COUNT_MAX })) total++;
     } else {
       const after = options.after === undefined ? -1 : Number(options.after);
       const rows: number[] = [];
