@@ -21,6 +21,7 @@ import { signTransaction, txHash, txIdBytes, type Transaction } from '../../shar
 import { waitFor } from '../support/devnet-harness.js';
 import { ElectionFixture } from '../support/election-fixture.js';
 import { figure, log, percentile, type Figure } from './common.js';
+import { stopGracefully } from './network.js';
 
 /** One contest of six choices, any number marked: six boxes a ballot. */
 const CONTESTS = [{ title: 'Council', choices: ['A', 'B', 'C', 'D', 'E', 'F'], min: 0, max: 6 }];
@@ -70,7 +71,11 @@ export async function benchElection(options: {
   countsMax: number;
 }): Promise<Figure[]> {
   log('election: a devnet of 4 validators and 1 gateway, the election created and its key made');
-  const election = await ElectionFixture.start({
+  // With BENCH_PROFILE_DIR set, the nodes run under --cpu-prof (and write their profiles at the end)
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const nodeOptions = process.env.NODE_OPTIONS;
+  if (profileDir) process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+  const starting = ElectionFixture.start({
     id: 'bench-2026',
     contests: CONTESTS,
     districts: ['Minsk'],
@@ -79,6 +84,11 @@ export async function benchElection(options: {
     gateway: true,
     gatewayLimits: { perAddressPerMinute: 100_000, perAddressBurst: 10_000, connectionsMax: 10_000 },
     log,
+  });
+  // the nodes are started inside: the CLI runs after them need no profile
+  const election = await starting.finally(() => {
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
   });
   try {
     const group = await sodiumGroup();
@@ -204,6 +214,7 @@ export async function benchElection(options: {
     ).json()) as { ballots: Array<{ tracker: string }> };
     if (finalAt.has(first.hash) && found.ballots[0]?.tracker !== tracker)
       throw new Error('a final ballot is missing from the board');
+    if (profileDir) await stopGracefully(election.devnet);
     const [busy, half] = phases as [Phase, Phase];
     const p99 = percentile(half.latencies, 99);
     const refused = [...refusals].map(([code, n]) => `${n} ${code}`).join(', ') || 'none';

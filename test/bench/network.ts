@@ -25,7 +25,7 @@ interface Phase {
 }
 
 /** With BENCH_PROFILE_DIR set, the nodes run under --cpu-prof; SIGTERM lets them write their profiles. */
-async function stopGracefully(devnet: Devnet): Promise<void> {
+export async function stopGracefully(devnet: Devnet): Promise<void> {
   await Promise.all(
     devnet.nodes.map(
       (node) =>

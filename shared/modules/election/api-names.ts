@@ -8,4 +8,6 @@ export const ELECTION_API_METHODS = [
   'electionBallots',
   'electionTurnout',
   'electionCast',
+  'electionRegister',
+  'electionClose',
 ] as const;

@@ -154,6 +154,12 @@ export const electionTurnoutSchema = z.strictObject({
   hours: z.array(z.strictObject({ startMs: timeMs, ballots: uint })),
 });
 
+/** A desk's registration: the voters' public credentials, at most 100 a transaction. */
+export const electionRegisterSchema = z.strictObject({
+  district: z.string().min(1).max(64),
+  credentials: z.array(publicKey).min(1).max(ELECTION_LIMITS.credentialsPerTxMax),
+});
+
 export const electionRoutes = {
   elections: {
     method: 'GET',
@@ -230,5 +236,29 @@ export const electionRoutes = {
     status: 202,
     response: submitResultSchema,
     errors: [404, 409, 413, 422, 503, 507],
+  },
+  electionRegister: {
+    method: 'POST',
+    path: '/elections/{id}/credentials',
+    summary:
+      "Register voters' public credentials in a district: the node signs election.credential.register with this office's key (notary or registrar)",
+    params: { id: electionId },
+    body: electionRegisterSchema,
+    bodyHint: '{"district": "…", "credentials": ["<64 hex>", …]} with 1 to 100 credentials',
+    status: 202,
+    response: submitResultSchema,
+    errors: [409, 422, 503, 507],
+  },
+  electionClose: {
+    method: 'POST',
+    path: '/elections/{id}/close',
+    summary:
+      "Close an election after its window: the node signs election.close with this office's key (a registrar or trustee)",
+    params: { id: electionId },
+    body: z.strictObject({}),
+    bodyOptional: true,
+    status: 202,
+    response: submitResultSchema,
+    errors: [409, 422, 503, 507],
   },
 } as const satisfies Record<(typeof ELECTION_API_METHODS)[number], RouteSpec>;

@@ -33,12 +33,13 @@ export function authorityApi({ chain, config, signingKey, damage }: AuthorityApi
       // REJECT: only a registrar office's key counts towards an authority change.
       if (config.role !== 'registrar' || !signingKey)
         throw new ApiError(409, 'NOT_A_REGISTRAR', 'only a registrar office co-signs authority changes');
-      // REJECT: registrars co-sign governance (membership, upgrades, parameters), nothing else.
-      if (!tx.type.startsWith('authority.') && !tx.type.startsWith('governance.'))
+      // REJECT: registrars co-sign governance (membership, upgrades, parameters) and the creation
+      // of an election (the same quorum of registrars, docs/elections.md B.1), nothing else.
+      if (!tx.type.startsWith('authority.') && !tx.type.startsWith('governance.') && tx.type !== 'election.create')
         throw new ApiError(
           422,
           'NOT_AN_AUTHORITY_CHANGE',
-          `a ${tx.type} is not a governance change; registrars co-sign authority.add, update, revoke and rotate, governance.upgrade and params`,
+          `a ${tx.type} is not a governance change; registrars co-sign authority.add, update, revoke and rotate, governance.upgrade and params, and election.create`,
         );
       // REJECT: a change made for another registry.
       if (tx.chainId !== chain.chainId)

@@ -1,7 +1,12 @@
 // The election module's reads: an election's public record, the dealings on chain, a voter's
 // tracker and the export. Its routes are in shared/modules/election/api.ts.
 import type { ApiHandlerPart } from '../../../../shared/api/index.js';
-import { parseTransaction } from '../../../../shared/ledger/index.js';
+import { randomInt } from 'node:crypto';
+import { parseTransaction, signTransaction, type UnsignedTransaction } from '../../../../shared/ledger/index.js';
+import type { NodeConfig } from '../../config.js';
+import type { SigningKey } from '../../keystore/signing-key.js';
+import type { Clock } from '../../lifecycle/clock.js';
+import type { DamageWatch } from '../../store/damage-watch.js';
 import { ELECTIONS_LIST_MAX } from '../../../../shared/modules/election/api.js';
 import { ApiError } from '../../api/errors.js';
 import type { Submissions } from '../../mempool/submissions.js';
@@ -18,7 +23,14 @@ export interface ElectionApiComponents {
   chain: RecordsChain & Pick<Chain, 'chainId' | 'getBlock'>;
   board: Pick<ElectionBoard, 'from' | 'height' | 'elections' | 'page' | 'turnout'>;
   submissions: Pick<Submissions, 'submit'>;
+  config: Pick<NodeConfig, 'role'>;
+  signingKey: SigningKey | null;
+  clock: Pick<Clock, 'now'>;
+  damage: Pick<DamageWatch, 'refuse'>;
 }
+
+/** How long an election transaction the node signs stays valid: an hour (its steps are timed). */
+const OFFICE_TX_LIFETIME_MS = 3_600_000;
 
 const HOUR_MS = 3_600_000;
 
@@ -57,7 +69,27 @@ function viewOf(records: ElectionRecords): ElectionView {
 }
 
 export function electionApi(components: ElectionApiComponents) {
-  const { chain, board, submissions } = components;
+  const { chain, board, submissions, config, signingKey, clock, damage } = components;
+  /** Signs an election step with this office's key and submits it; the ledger checks who may. */
+  const asOffice = async (type: string, payload: object) => {
+    damage.refuse();
+    // REJECT: an observer has no office key to sign with
+    if (config.role === 'observer' || !signingKey)
+      throw new ApiError(
+        409,
+        'NOT_AN_OFFICE',
+        'this node has no office key: only a notary or registrar office signs election steps',
+      );
+    const unsigned = {
+      type,
+      chainId: chain.chainId,
+      expiresAtMs: clock.now() + OFFICE_TX_LIFETIME_MS,
+      nonce: randomInt(0, 2 ** 47),
+      payload,
+    } as unknown as UnsignedTransaction;
+    // the ledger's own checks (NOT_AUTHORIZED, ELECTION_STEP_CLOSED, ELECTION_CREDENTIAL_EXISTS, …) answer through submit
+    return submissions.submit(signTransaction(unsigned, signingKey.secretKey));
+  };
   const noElection = (id: string) => `no election ${id} on this chain`;
   /** The records, and a refusal if this node's board does not reach back to the election's creation. */
   const onBoard = async (id: string) => {
@@ -123,6 +155,13 @@ export function electionApi(components: ElectionApiComponents) {
         hours,
       };
     },
+    electionRegister: ({ params: { id }, body }) =>
+      asOffice('election.credential.register', {
+        election: id,
+        district: body.district,
+        credentials: body.credentials,
+      }),
+    electionClose: ({ params: { id } }) => asOffice('election.close', { election: id }),
     electionCast: async ({ params: { id }, body }) => {
       const tx = parseTransaction(body);
       // REJECT: this route takes a ballot for this election and nothing else

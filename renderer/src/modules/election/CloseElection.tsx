@@ -7,17 +7,17 @@ import { useTranslation } from 'react-i18next';
 import type { ElectionView } from '../../../../shared/modules/election/api.js';
 import { ErrorAlert } from '../../components/common.js';
 import { TxProgress } from '../../components/TxProgress.js';
-import { useConnection, useIdentity, useNow } from '../../data.js';
+import { useClient, useIdentity, useNow } from '../../data.js';
 import { formatTime } from '../../format.js';
 import { closeElection } from './api.js';
 
 export function CloseElection({ view }: { view: ElectionView }) {
   const { t } = useTranslation();
-  const connection = useConnection();
+  const client = useClient();
   const identity = useIdentity();
   const now = useNow(1_000);
   const [confirming, setConfirming] = useState(false);
-  const close = useMutation({ mutationFn: () => closeElection(connection, view.id) });
+  const close = useMutation({ mutationFn: () => closeElection(client, view.id) });
   const ended = now >= view.closesAtMs;
   const registrar = identity.data?.role === 'registrar';
   const closed = view.phase !== 'voting';

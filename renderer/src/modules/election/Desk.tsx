@@ -11,7 +11,7 @@ import type { ElectionView } from '../../../../shared/modules/election/api.js';
 import { ErrorAlert, Hash } from '../../components/common.js';
 import { QueryView } from '../../components/QueryView.js';
 import { TxProgress } from '../../components/TxProgress.js';
-import { useApi, useClient, useConnection, useNow } from '../../data.js';
+import { useApi, useClient, useNow } from '../../data.js';
 import { navigate } from '../../router.js';
 import type { ScreenProps } from '../types.js';
 import { credentialOnChain, registerCredentials } from './api.js';
@@ -94,7 +94,7 @@ function MessageLine({ message }: { message: Message | null }) {
 
 function Session({ view }: { view: ElectionView }) {
   const { t } = useTranslation();
-  const connection = useConnection();
+  const client = useClient();
   const state = useDesk();
   const entries = chosenEntries(state);
   const waiting = entries.filter((entry) => !entry.txHash);
@@ -103,7 +103,7 @@ function Session({ view }: { view: ElectionView }) {
     mutationFn: async () => {
       const district = state.district!;
       for (const batch of batches(waiting.map((entry) => entry.key))) {
-        const result = await registerCredentials(connection, view.id, { district, credentials: batch });
+        const result = await registerCredentials(client, view.id, { district, credentials: batch });
         desk.sent(batch, result.txHash);
       }
     },

@@ -1,13 +1,10 @@
-// Every call the commission's screens make to the node, one function each. The three office
-// steps the node signs (registration, close, a registrar's signature on election.create) are not
-// in the typed contract (shared/api/routes.ts) yet: each goes through `nodeRoute` over HTTP until
-// its route is there, then becomes one `client.call`.
+// Every call the commission's screens make to the node, one function each, through the typed
+// client (shared/api/routes.ts): the office steps the node signs with this office's key
+// (registration, close, a registrar's signature on election.create) and the reads.
 import { z } from 'zod';
 import {
   ApiCallError,
-  API_PREFIX,
   cosignResultSchema,
-  submitResultSchema,
   type ApiClient,
   type CosignResult,
   type RouteOutput,
@@ -16,9 +13,6 @@ import {
 import { publicKey } from '../../../../shared/ledger/primitives.js';
 import type { Transaction } from '../../../../shared/ledger/index.js';
 import { ELECTION_LIMITS } from '../../../../shared/modules/election/types.js';
-import type { Connection } from '../../api.js';
-
-type Connected = Exclude<Connection, { kind: 'no-token' }>;
 
 export type ElectionSummary = RouteOutput<'elections'>['elections'][number];
 export type Turnout = RouteOutput<'electionTurnout'>;
@@ -28,61 +22,6 @@ export const registerBodySchema = z.strictObject({
   credentials: z.array(publicKey).min(1).max(ELECTION_LIMITS.credentialsPerTxMax),
 });
 
-/**
- * One route outside the typed contract, over HTTP with the bearer token; the answer checked
- * with its schema. In the Electron window (IPC) only the contract's methods exist: such a call
- * answers ROUTE_MISSING until the route is added to shared/api/routes.ts.
- */
-async function nodeRoute<T>(
-  connection: Connected,
-  method: 'GET' | 'POST',
-  path: string,
-  schema: z.ZodType<T>,
-  expected: number,
-  body?: unknown,
-): Promise<T> {
-  if (connection.kind !== 'http')
-    throw new ApiCallError(0, 'ROUTE_MISSING', `this version of the desktop app has no ${method} ${path}`);
-  let response: Response;
-  try {
-    response = await fetch(`${connection.baseUrl}${API_PREFIX}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${connection.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw new ApiCallError(0, 'UNREACHABLE', `the node does not answer (${(error as Error).message})`);
-  }
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (response.status !== expected) {
-    const error = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    if (response.status === 404 && typeof error?.code !== 'string')
-      throw new ApiCallError(404, 'ROUTE_MISSING', `this node has no ${method} ${path} yet`);
-    throw new ApiCallError(
-      response.status,
-      typeof error?.code === 'string' ? error.code : 'UNEXPECTED_ANSWER',
-      typeof error?.message === 'string'
-        ? error.message
-        : `the node answered ${method} ${path} with ${response.status}`,
-    );
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success)
-    throw new ApiCallError(response.status, 'UNEXPECTED_ANSWER', `the node's answer to ${path} is not understood`);
-  return parsed.data;
-}
-
-const electionPath = (id: string) => `/elections/${encodeURIComponent(id)}`;
-
 export function listElections(client: ApiClient): Promise<ElectionSummary[]> {
   return client.call('elections').then((answer) => answer.elections);
 }
@@ -91,39 +30,21 @@ export function electionTurnout(client: ApiClient, id: string): Promise<Turnout>
   return client.call('electionTurnout', { params: { id } });
 }
 
-/**
- * ROUTE NEEDED: `POST /elections/{id}/credentials` `{district, credentials}` (1..100 keys): the
- * node signs `election.credential.register` with this office's key and submits it, answering
- * as `POST /txs` does.
- */
+/** The node signs `election.credential.register` with this office's key and submits it (1..100 keys). */
 export function registerCredentials(
-  connection: Connected,
+  client: ApiClient,
   id: string,
   body: z.input<typeof registerBodySchema>,
 ): Promise<SubmitResult> {
-  return nodeRoute(
-    connection,
-    'POST',
-    `${electionPath(id)}/credentials`,
-    submitResultSchema,
-    202,
-    registerBodySchema.parse(body),
-  );
+  return client.call('electionRegister', { params: { id }, body: registerBodySchema.parse(body) });
 }
 
-/**
- * ROUTE NEEDED: `POST /elections/{id}/close` (no body): the node signs `election.close` with this
- * office's key (a registrar) and submits it, answering as `POST /txs` does.
- */
-export function closeElection(connection: Connected, id: string): Promise<SubmitResult> {
-  return nodeRoute(connection, 'POST', `${electionPath(id)}/close`, submitResultSchema, 202, {});
+/** The node signs `election.close` with this office's key (a registrar or trustee) and submits it. */
+export function closeElection(client: ApiClient, id: string): Promise<SubmitResult> {
+  return client.call('electionClose', { params: { id }, body: {} });
 }
 
-/**
- * This registrar office's signature on an election.create: the Governance screen's path
- * (`POST /governance/cosign`). NODE CHANGE NEEDED: the node co-signs only authority.* and
- * governance.* today (NOT_AN_AUTHORITY_CHANGE); election.create needs the same registrars' quorum.
- */
+/** This registrar office's signature on an election.create: the Governance screen's path (`POST /governance/cosign`). */
 export function cosignCreate(client: ApiClient, tx: Transaction): Promise<CosignResult> {
   return client.call('cosign', { body: tx as never }).then((answer) => cosignResultSchema.parse(answer));
 }
