@@ -112,3 +112,30 @@ export class VerifySampler {
     return this.samples.reduce((sum, value) => sum + value, 0) / this.samples.length;
   }
 }
+
+/** When each transaction became final, by txHash, as one node's blocks show it from its next height on. */
+export async function watchFinality(node: {
+  status(): Promise<{ height: number }>;
+  block(height: number): Promise<{ txHashes: string[] } | undefined>;
+}): Promise<{ finalAt: Map<string, number>; stop(): Promise<void> }> {
+  const finalAt = new Map<string, number>();
+  let next = (await node.status()).height + 1;
+  let watching = true;
+  const watch = (async () => {
+    while (watching) {
+      const block = await node.block(next).catch(() => undefined);
+      if (block) {
+        const at = Date.now();
+        for (const hash of block.txHashes) finalAt.set(hash, at);
+        next++;
+      } else await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+  })();
+  return {
+    finalAt,
+    stop: async () => {
+      watching = false;
+      await watch;
+    },
+  };
+}

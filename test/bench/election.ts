@@ -20,7 +20,7 @@ import {
 import { signTransaction, txHash, txIdBytes, type Transaction } from '../../shared/ledger/index.js';
 import { waitFor } from '../support/devnet-harness.js';
 import { ElectionFixture } from '../support/election-fixture.js';
-import { figure, log, percentile, type Figure } from './common.js';
+import { figure, log, percentile, watchFinality, type Figure } from './common.js';
 import { stopGracefully } from './network.js';
 
 /** One contest of six choices, any number marked: six boxes a ballot. */
@@ -135,19 +135,8 @@ export async function benchElection(options: {
     });
 
     const watcher = election.devnet.node('node-1');
-    const finalAt = new Map<string, number>();
-    let next = (await watcher.status()).height + 1;
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        const block = await watcher.block(next).catch(() => undefined);
-        if (block) {
-          const at = Date.now();
-          for (const hash of block.txHashes) finalAt.set(hash, at);
-          next++;
-        } else await new Promise((resolve) => setTimeout(resolve, 15));
-      }
-    })();
+    const finality = await watchFinality(watcher);
+    const finalAt = finality.finalAt;
     const gateway = election.gateway!.gateway;
     const refusals = new Map<string, number>();
     const phases: Phase[] = [];
@@ -199,8 +188,7 @@ export async function benchElection(options: {
         `election: phase ${p + 1} offered ${batch.length} at ${phases[p]!.offeredRate.toFixed(1)} ballots/s, final ${final.length}, committed ${phases[p]!.committedRate.toFixed(1)} ballots/s`,
       );
     }
-    watching = false;
-    await watch;
+    await finality.stop();
     // every ballot final is on the board of the gateway's node, with the tracker its voter saw
     const board = await waitFor('the gateway board to hold the ballots', async () => {
       const response = await fetch(`${gateway}/api/v1/elections/${election.id}/turnout`);

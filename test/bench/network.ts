@@ -5,7 +5,7 @@
 import type { PropertyObject, Transaction } from '../../shared/ledger/index.js';
 import { txHash } from '../../shared/ledger/index.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
-import { figure, log, percentile, type Figure } from './common.js';
+import { figure, log, percentile, watchFinality, type Figure } from './common.js';
 import { fastTransfer } from './fixtures.js';
 
 const SUBMITTERS = 48;
@@ -98,19 +98,8 @@ export async function benchNetwork(options: {
         { chainId: genesis.chainId, nowMs, nonce: i, notary },
       ),
     );
-    const finalAt = new Map<string, number>();
-    let next = (await watcher.status()).height + 1;
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        const block = await watcher.block(next).catch(() => undefined);
-        if (block) {
-          const at = Date.now();
-          for (const hash of block.txHashes) finalAt.set(hash, at);
-          next++;
-        } else await new Promise((resolve) => setTimeout(resolve, 15));
-      }
-    })();
+    const finality = await watchFinality(watcher);
+    const finalAt = finality.finalAt;
 
     const phases: Phase[] = [];
     let offset = 0;
@@ -152,8 +141,7 @@ export async function benchNetwork(options: {
         `network: phase ${p + 1} offered ${batch.length} at ${(batch.length / offeredSeconds).toFixed(0)} tx/s, final ${final.length}, committed ${phases[p]!.committedRate.toFixed(0)} tx/s`,
       );
     }
-    watching = false;
-    await watch;
+    await finality.stop();
     if (process.env.BENCH_PROFILE_DIR) await stopGracefully(devnet);
     const [busy, half, steady] = phases as [Phase, Phase, Phase];
     const p99 = percentile(half.latencies, 99);
