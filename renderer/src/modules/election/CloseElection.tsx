@@ -62,7 +62,8 @@ export function CloseElection({ view }: { view: ElectionView }) {
                 {t('app.cancel')}
               </Button>
               <Button
-                color="orange"
+                // red.9: white on Mantine's default orange or red is under 4.5:1 (axe color-contrast)
+                color="red.9"
                 onClick={() => {
                   setConfirming(false);
                   close.mutate();
