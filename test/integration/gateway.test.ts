@@ -93,6 +93,9 @@ describe('the public election gateway', () => {
     const missing = await call('GET', '/api/v1/elections/city-2026/turnout');
     expect(missing.status).toBe(404);
     expect(missing.json.error!.code).toBe('NOT_FOUND');
+    const badCursor = await call('GET', '/api/v1/elections/city-2026/ballots?after=abcdef');
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.json.error!.code).toBe('MALFORMED');
     const status = await call('GET', `/api/v1/txs/${'a'.repeat(64)}`);
     expect(status.status).toBe(200);
   });

@@ -121,6 +121,9 @@ export function electionApi(components: ElectionApiComponents) {
       };
     },
     electionBallots: async ({ params: { id }, query }) => {
+      // REJECT: a page of the whole board continues after a position, not after a tracker
+      if (query.tracker === undefined && query.after !== undefined && !/^\d{1,12}$/.test(query.after))
+        throw new ApiError(400, 'MALFORMED', 'query parameter after: the cursor of the page before (`next`)');
       await onBoard(id);
       const height = board.height;
       const page = await board.page(id, {
