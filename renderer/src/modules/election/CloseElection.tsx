@@ -41,7 +41,7 @@ export function CloseElection({ view }: { view: ElectionView }) {
         ) : null}
         <Group hidden={closed}>
           <Button
-            color="orange"
+            color="red.9"
             disabled={!ended || !registrar || close.isPending || close.isSuccess}
             onClick={() => setConfirming(true)}
             data-testid="election-close-button"
