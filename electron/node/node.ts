@@ -10,12 +10,12 @@ import { EventHub } from './api/events.js';
 import { nodeApi } from './api/handlers/index.js';
 import { ApiExposedError, isLoopbackHost } from './api/http-server.js';
 import { localApi, type LocalApi } from './api/local-api.js';
-import { GATEWAY_DEFAULTS, GatewayPart } from './api/gateway.js';
+import { publicGateway, type GatewayPart } from './api/gateway.js';
 import type { Chain } from './chain/chain.js';
 import { committer } from './chain/committer.js';
 import { supportedProtocols } from './chain/protocol-support.js';
 import { protocolWatch } from './chain/protocol-watch.js';
-import { DataFiles, readConfig, readGenesis, type NodeConfig } from './config.js';
+import { readConfig, readGenesis, type NodeConfig } from './config.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
 import { openKeyRing, retireRotatedKey } from './keystore/key-ring.js';
 import type { SigningKey } from './keystore/signing-key.js';
@@ -36,7 +36,7 @@ import { joinBeforeStart } from './snapshot/join-start.js';
 import { snapshotService } from './snapshot/service.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
 import { openNodeStores } from './store/node-stores.js';
-import { ElectionBoard } from './modules/election/board.js';
+import { electionBoard } from './modules/election/board.js';
 import { loadElectionGroup } from '../../shared/modules/election/group.js';
 
 /** The built renderer beside the sources (npm run build:renderer), if it was built. */
@@ -127,9 +127,7 @@ export class NotaryNode {
       const snapshots = snapshotService(config.snapshot)({
         ...{ dataDir, chain, committer: blockCommitter, network, log: log.child({ part: 'snapshot' }) },
       });
-      const board = new ElectionBoard(join(dataDir, DataFiles.electionIndex), {
-        ...{ chain, committer: blockCommitter, log: log.child({ part: 'election-board' }) },
-      });
+      const board = electionBoard({ dataDir, chain, committer: blockCommitter, log });
       const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol });
       network.setValidators(validators.topics);
       const events = new EventHub();
@@ -157,28 +155,12 @@ export class NotaryNode {
       const api = localApi({ ...address, allowRemote, uiDir, tokenFile: join(dataDir, 'api-token') })({
         ...{ handlers, status, events, damage, clock, log },
       });
-      const gatewayConfig = options.gateway
-        ? { ...GATEWAY_DEFAULTS, ...config.gateway, ...options.gateway }
-        : config.gateway;
-      const gateway = gatewayConfig
-        ? new GatewayPart({
-            ...gatewayConfig,
-            handlers,
-            ...(uiDir ? { uiDir } : {}),
-            mempool,
-            log: (message) => log.warn(message),
-          })
-        : undefined;
+      const gateway = publicGateway(config.gateway, options.gateway, { handlers, uiDir, mempool, log });
       lifecycle.push(board, network, batcher, snapshots, sync, links, consensus, damage, sent, api);
       if (gateway) lifecycle.push(gateway);
       for (const part of lifecycle) await part.start?.();
       log.info(
-        {
-          peerId: network.peerId,
-          height: chain.head.height,
-          api: api.url,
-          ...(gateway ? { gateway: gateway.url } : {}),
-        },
+        { peerId: network.peerId, height: chain.head.height, api: api.url, gateway: gateway?.url },
         'node started',
       );
       return new NotaryNode(dataDir, config, signingKey, log, chain, mempool, outbox, network, events, handlers, {

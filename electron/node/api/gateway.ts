@@ -214,3 +214,26 @@ export class GatewayPart {
     this.#server = undefined;
   }
 }
+
+/**
+ * The gateway a node serves, if any: config.json's `gateway`, or the address given on the command
+ * line (`notary start --gateway`) with config's limits or the defaults.
+ */
+export function publicGateway(
+  configured: (GatewayLimits & { host: string; port: number }) | undefined,
+  override: { host: string; port: number } | undefined,
+  parts: Pick<GatewayOptions, 'handlers' | 'mempool'> & {
+    uiDir: string | undefined;
+    log: { warn(message: string): void };
+  },
+): GatewayPart | undefined {
+  const settings = override ? { ...GATEWAY_DEFAULTS, ...configured, ...override } : configured;
+  if (!settings) return undefined;
+  return new GatewayPart({
+    ...settings,
+    handlers: parts.handlers,
+    mempool: parts.mempool,
+    ...(parts.uiDir ? { uiDir: parts.uiDir } : {}),
+    log: (message) => parts.log.warn(message),
+  });
+}

@@ -17,6 +17,7 @@
 //   c!<election>!<credential hex>        -> the seq of the credential's last ballot
 //   s!<election>                         -> turnout { ballots, districts: {name: {ballots, voters}},
 //                                           hours: {hourStartMs: ballots} }
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { bytesToHex, decode, encode } from '../../../../shared/codec/index.js';
 import { sha256 } from '../../../../shared/crypto/index.js';
@@ -25,6 +26,7 @@ import { ElectionKey, type CredentialRecord } from '../../../../shared/modules/e
 import type { Block } from '../../../../shared/ledger/index.js';
 import type { Chain } from '../../chain/chain.js';
 import type { Committer } from '../../chain/committer.js';
+import { DataFiles } from '../../config.js';
 
 /** Blocks indexed in one LevelDB batch while catching up. */
 const CATCH_UP_BLOCKS = 64;
@@ -319,4 +321,18 @@ class BoardWriter {
     this.#ops.push({ type: 'put', key: 'm!height', value: encode(height) });
     await this.db.batch(this.#ops);
   }
+}
+
+/** The node's board, in `<data>/election-index` beside its chain. */
+export function electionBoard(parts: {
+  dataDir: string;
+  chain: BoardChain;
+  committer: Pick<Committer, 'onCommitted'>;
+  log: { child(bindings: object): { warn(fields: object, message: string): void } };
+}): ElectionBoard {
+  return new ElectionBoard(join(parts.dataDir, DataFiles.electionIndex), {
+    chain: parts.chain,
+    committer: parts.committer,
+    log: parts.log.child({ part: 'election-board' }),
+  });
 }
