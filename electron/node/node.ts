@@ -1,9 +1,7 @@
 // The notary node wires its parts and nothing else (Lodestar's BeaconNode.init): it opens the
 // stores, builds the parts in order, each given only the parts it needs, starts them, and
 // stops them in reverse. Runs headless (`notary start`) or inside Electron main.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { ApiHandlerMap, NodeStatus, StoreDamageView, TxStatus } from '../../shared/api/index.js';
 import { EventHub } from './api/events.js';
@@ -38,29 +36,9 @@ import { damageWatch, type DamageWatch } from './store/damage-watch.js';
 import { openNodeStores } from './store/node-stores.js';
 import { electionBoard } from './modules/election/board.js';
 import { loadElectionGroup } from '../../shared/modules/election/group.js';
+import { defaultUiDir, type StartOptions } from './start-options.js';
 
-/** The built renderer beside the sources (npm run build:renderer), if it was built. */
-export function defaultUiDir(): string | undefined {
-  const dir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
-  return existsSync(join(dir, 'index.html')) ? dir : undefined;
-}
-
-export interface StartOptions {
-  dataDir: string;
-  /** Overrides config.api. allowRemote: serve non-loopback clients too (default false). */
-  api?: { host: string; port: number; allowRemote?: boolean };
-  /** Overrides config.listen. */
-  listen?: string[];
-  logger?: Logger;
-  /** The built renderer served at / on the API port; default: dist/renderer if built; null: none. */
-  uiDir?: string | null;
-  /** Unlocks DATA/signing-key.keystore.json (written by `notary init`), when there is one. */
-  passphrase?: string;
-  /** A data folder without a chain joins from a state snapshot peers offer (snapshot/join-start.ts). */
-  joinSnapshot?: boolean;
-  /** Overrides config.gateway's address: serve the public election gateway there (api/gateway.ts). */
-  gateway?: { host: string; port: number };
-}
+export { defaultUiDir, type StartOptions } from './start-options.js';
 
 export class NotaryNode {
   private constructor(
