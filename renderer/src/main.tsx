@@ -24,6 +24,8 @@ const theme = createTheme({
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif',
   fontFamilyMonospace: 'ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace',
   focusRing: 'auto',
+  // an office that asked its system for less motion gets dialogs that appear at once
+  respectReducedMotion: true,
 });
 
 const queryClient = new QueryClient({

@@ -82,6 +82,16 @@ export async function settle(page: Page, testid: string): Promise<void> {
 
 /** Serious and critical axe-core violations (WCAG 2.x A/AA and best practice), described for a failure message. */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // a dialog still fading in has half-transparent text: judge the page once its transitions ended
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        // a spinner turns for ever: wait only for what ends
+        .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
