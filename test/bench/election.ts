@@ -6,6 +6,7 @@
 // signature). Figures: committed ballots/s as a ratio to the limit, and submit-to-final p50 and p99
 // at half the limit (target: ratio >= 0.5, p99 <= 2 s).
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hexToBytes, encode, utf8 } from '../../shared/codec/index.js';
 import { Domain, sha256Hex } from '../../shared/crypto/index.js';
 import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
@@ -29,6 +30,8 @@ const SHAPES = [{ boxes: 6, min: 0, max: 6 }];
 const SUBMITTERS = 128;
 
 interface Phase {
+  /** Each process's CPU seconds a second through the phase (the machine has 2). */
+  cpu: string;
   offered: number;
   offeredRate: number;
   final: number;
@@ -63,6 +66,29 @@ function ballotVerifiesPerSecond(
   }
   return (operations * 1000) / (performance.now() - start);
 }
+
+/** CPU seconds (user + system, every thread) used so far by each node process and this one. */
+function cpuSeconds(nodes: ReadonlyArray<{ info: { name: string; role: string }; process?: { pid?: number } }>) {
+  const used = new Map<string, number>();
+  for (const node of nodes) {
+    const pid = node.process?.pid;
+    if (!pid) continue;
+    try {
+      // /proc/PID/stat: the fields after the command's closing parenthesis; utime and stime are 14 and 15, in ticks
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const name = node.info.role === 'observer' ? 'gateway' : node.info.name;
+      used.set(name, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND);
+    } catch {
+      // not on Linux, or the process is gone: that process is left out of the breakdown
+    }
+  }
+  const self = process.cpuUsage();
+  used.set('bench', (self.user + self.system) / 1e6);
+  return used;
+}
+
+/** USER_HZ: the unit of /proc's CPU times on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function benchElection(options: {
   throughputSeconds: number;
@@ -145,6 +171,7 @@ export async function benchElection(options: {
       const batch = ballots.slice(offset, offset + counts[p]!);
       offset += counts[p]!;
       const submittedAt = new Map<string, number>();
+      const cpuBefore = cpuSeconds(election.devnet.nodes);
       const startedMs = Date.now();
       let index = 0;
       await Promise.all(
@@ -176,7 +203,14 @@ export async function benchElection(options: {
       const final = hashes.filter((hash) => finalAt.has(hash));
       const drained = final.length === hashes.length;
       const endMs = drained ? Math.max(...final.map((hash) => finalAt.get(hash)!)) : deadline;
+      const cpuAfter = cpuSeconds(election.devnet.nodes);
+      const wallSeconds = (endMs - startedMs) / 1000;
+      const cpu = [...cpuAfter]
+        .map(([name, seconds]) => `${name} ${((seconds - (cpuBefore.get(name) ?? 0)) / wallSeconds).toFixed(2)}`)
+        .join(', ');
+      log(`election: phase ${p + 1} cores used (CPU seconds a second): ${cpu}`);
       phases.push({
+        cpu,
         offered: batch.length,
         offeredRate: batch.length / offeredSeconds,
         final: final.length,
@@ -215,7 +249,7 @@ export async function benchElection(options: {
         limit,
         target: 'ratio >= 0.5',
         met: busy.committedRate / limit >= 0.5,
-        note: `limit = 2 cores x ${perCore.toFixed(0)} ballot verifications/s on one core / 4 validators; ${busy.final}/${busy.offered} final; refused: ${refused}; board holds ${board.ballots}`,
+        note: `limit = 2 cores x ${perCore.toFixed(0)} ballot verifications/s on one core / 4 validators; ${busy.final}/${busy.offered} final; refused: ${refused}; board holds ${board.ballots}; cores used: ${busy.cpu}`,
       }),
       figure({
         figure: 'election',

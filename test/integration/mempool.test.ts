@@ -98,6 +98,39 @@ describe('mempool', () => {
     expect(capped.map((a) => (a.ok ? 'ok' : (a.error as { code?: string }).code))).toEqual(['ok', 'MEMPOOL_FULL']);
   });
 
+  it('checks submissions that arrive together in a few batches, answering each its own', async () => {
+    const batches: number[] = [];
+    const counting = {
+      checkTransaction: chain.checkTransaction.bind(chain),
+      checkTransactions: (txs: readonly Transaction[], timeMs: number) => {
+        batches.push(txs.length);
+        return chain.checkTransactions(txs, timeMs);
+      },
+    };
+    const mempool = new Mempool(counting, () => nowMs);
+    const sales = await Promise.all(Array.from({ length: 12 }, (_, i) => sale(i, 1 + (i % 4))));
+    const bad = sales[11]!;
+    const underpaid = signTransaction(
+      { ...bad, payload: { ...bad.payload, duty: { reference: 'x', amountMinor: 1 } } } as Transaction,
+      devKeys.notary.secretKey,
+    );
+    const answers = await Promise.allSettled(
+      [...sales.slice(0, 11), sales[3]!, underpaid].map((tx) => mempool.add(tx)),
+    );
+    expect(answers.map((a) => (a.status === 'fulfilled' ? 'ok' : (a.reason as { code?: string }).code))).toEqual([
+      ...Array.from({ length: 11 }, () => 'ok'),
+      'ALREADY_PENDING',
+      'DUTY_TOO_LOW',
+    ]);
+    for (const [i, answer] of answers.slice(0, 11).entries())
+      expect(answer).toMatchObject({ status: 'fulfilled', value: { txId: txId(sales[i]!) } });
+    expect(mempool.size).toBe(11);
+    // two go at once (one checked while the next gathers), the other eleven wait for one of them
+    expect(batches.length).toBeLessThanOrEqual(3);
+    // the copy of a sale in the same batch is answered without a check
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(12);
+  });
+
   it('drops the second sale of a flat once the first is committed, with STALE_VERSION', async () => {
     const mempool = new Mempool(chain, () => nowMs);
     const first = await sale(3, 1, 100);
