@@ -7,7 +7,7 @@
 // count of each voter's last acknowledged choices, every node holds one history, and
 // `notary election verify` accepts the export. Exit status 1 otherwise; it prints its seed.
 //
-//   npm run soak:election -- --minutes 10 [--rate 10] [--seed 1] [--fault-every-ms 5000] [--json FILE]
+//   npm run soak:election -- --minutes 10 [--rate 10] [--seed 1] [--fault-every-ms 5000] [--grace-seconds 120] [--json FILE]
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '4' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     'fault-every-ms': { type: 'string', default: '5000' },
+    // how long the window stays open after the load stops: a backlog drains before it closes
+    'grace-seconds': { type: 'string', default: '120' },
     json: { type: 'string' },
   },
 });
@@ -37,7 +39,8 @@ const SEED = Number(values.seed);
 const FAULT_EVERY_MS = Number(values['fault-every-ms']);
 /** Of the ballots, this share are a voter casting again (the last one counts). */
 const REVOTE_SHARE = 0.1;
-const SETTLE_MS = 180_000;
+const GRACE_SECONDS = Number(values['grace-seconds']);
+const SETTLE_MS = Math.max(180_000, (GRACE_SECONDS + 60) * 1000);
 const CONTESTS = [
   { title: 'Mayor', choices: ['Ann', 'Boris', 'Chen'], min: 1, max: 1 },
   { title: 'Council', choices: ['Dana', 'Egor', 'Fedor'], min: 0, max: 3 },
@@ -59,7 +62,7 @@ try {
     contests: CONTESTS,
     districts: ['Minsk', 'Brest'],
     rollMax: votersPlanned + 100,
-    votingSeconds: Math.ceil(MINUTES * 60 + 120),
+    votingSeconds: Math.ceil(MINUTES * 60 + GRACE_SECONDS),
     gateway: true,
     gatewayLimits: { perAddressPerMinute: 100_000, perAddressBurst: 10_000 },
     log,
@@ -206,6 +209,7 @@ try {
   clearInterval(progress);
   await Promise.all([...tasks, nemesis.stop()]);
   log('load and nemesis stopped; every node healed; settling');
+  const loadStoppedMs = Date.now();
 
   // every acknowledged ballot final on every validator (a lost one is sent again, as a page would)
   const validators = nodes.filter((n) => n !== gateway);
@@ -231,6 +235,12 @@ try {
     if (missing.length > 0) break;
   }
 
+  const settledSeconds = Number(((Date.now() - loadStoppedMs) / 1000).toFixed(1));
+  log(
+    missing.length === 0
+      ? `every acknowledged ballot final on every validator ${settledSeconds} s after the load stopped`
+      : `${missing.length} acknowledged ballots still not final on a validator ${settledSeconds} s after the load stopped`,
+  );
   const { common, oneRoot, seen, position } = await oneHistory(nodes);
   const doubled = [...acknowledged.keys()].filter((hash) => (seen.get(hash) ?? 0) > 1);
   const lost = [...acknowledged.keys()].filter((hash) => !seen.has(hash));
@@ -291,6 +301,7 @@ try {
 
   const result = {
     minutes: MINUTES,
+    rate: RATE,
     seed: SEED,
     ballots: {
       ...totals,
@@ -298,6 +309,7 @@ try {
       lost: lost.length,
       doubled: doubled.length,
       notFinalOnEveryValidator: missing.length,
+      finalOnEveryValidatorSecondsAfterLoad: missing.length === 0 ? settledSeconds : null,
       voters: lastOf.size,
     },
     board: boardFaults,
