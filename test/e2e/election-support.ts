@@ -8,7 +8,14 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { expect } from 'vitest';
 import type { CredentialPair, ElectionFixture } from '../support/election-fixture.js';
-import { goHash, horizontalOverflow, layoutProblems, overflowingElements, seriousViolations, settle } from './support.js';
+import {
+  goHash,
+  horizontalOverflow,
+  layoutProblems,
+  overflowingElements,
+  seriousViolations,
+  settle,
+} from './support.js';
 
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
@@ -163,7 +170,8 @@ export async function createElectionOnScreen(
   await form.getByTestId('form-districts').fill(election.districts.join('\n'));
   for (const [k, name] of election.trustees.entries()) {
     // the fixture's own election: its keystore, so that `fixture.fixKey` and `decrypt` use it
-    const file = election.id === fixture.id ? fixture.trusteeKeystore(name) : join(dir, `${election.id}-${name}.trustee`);
+    const file =
+      election.id === fixture.id ? fixture.trusteeKeystore(name) : join(dir, `${election.id}-${name}.trustee`);
     const { key, transportKey } = await fixture.trusteeKey(name, { election: election.id, out: file });
     const trustee = form.getByTestId('form-trustee').nth(k);
     await trustee.getByTestId('form-trustee-key').fill(key);
@@ -248,9 +256,7 @@ export async function scanWithCamera(page: Page, publicKey: string): Promise<voi
   await page.getByTestId('desk-camera-start').click();
   await expect.poll(() => page.getByTestId('desk-scanner').getAttribute('data-camera')).toBe('on');
   await page.locator(`[data-testid="desk-entry"][data-key="${publicKey}"]`).waitFor({ timeout: 60_000 });
-  expect(
-    await page.locator(`[data-testid="desk-entry"][data-key="${publicKey}"]`).getByText('Camera').count(),
-  ).toBe(1);
+  expect(await page.locator(`[data-testid="desk-entry"][data-key="${publicKey}"]`).getByText('Camera').count()).toBe(1);
   await page.getByTestId('desk-camera-stop').click();
 }
 
