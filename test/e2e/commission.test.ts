@@ -17,8 +17,9 @@ import {
   checkScreen as checkPage,
   closeOnScreen,
   createElectionOnScreen,
-  everyNodeClosed,
+  decryptAndTally,
   expectDealing,
+  expectTurnout,
   fakeCameraArgs,
   openDesk,
   personContext,
@@ -28,7 +29,6 @@ import {
   saveAndVerifyExport,
   scanWithCamera,
   screenCounts,
-  screenTurnout,
 } from './election-support.js';
 import { failureScreenshot, goHash, openUi, pageErrors, ROOT, saveScreenshot, settle } from './support.js';
 
@@ -160,28 +160,18 @@ describe.skipIf(!UI_BUILT)("the commission's screens on a devnet (Chromium)", ()
     await fixture.cast(join(dir, 'printed.json'), [{ credential: printed.publicKey, choices: [[2], []] }]);
     // the camera's voter votes again: only this ballot counts
     await fixture.cast(camerafile, [{ credential: camera.publicKey, choices: [[0], [3]] }]);
-    const turnout = await screenTurnout(page, fixture.id);
-    await expect.poll(() => turnout.getAttribute('data-ballots'), { timeout: 30_000 }).toBe('3');
-    expect(await turnout.getAttribute('data-voters')).toBe('2');
-    const minsk = page.locator('[data-testid="turnout-district"][data-district="Minsk"]');
-    expect(await minsk.getAttribute('data-voters')).toBe('2');
+    await expectTurnout(page, fixture.id, { ballots: 3, voters: 2, district: 'Minsk' });
     await checkScreen('election-turnout');
     await page.getByTestId('election-turnout').scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'commission-turnout');
   }, 180_000);
 
   it('closes the election from the screen once its window has ended, after a confirmation', async () => {
-    await fixture.waitForWindowEnd();
-    await closeOnScreen(page, fixture.id);
+    await closeOnScreen(page, fixture);
   }, 600_000);
 
   it('shows the results equal to the last ballots once two trustees decrypted, and saves the export', async () => {
-    await everyNodeClosed(fixture);
-    await fixture.decrypt();
-    await fixture.tally();
-    await expect
-      .poll(() => page.getByTestId('election-detail').getAttribute('data-phase'), { timeout: 30_000 })
-      .toBe('final');
+    await decryptAndTally(page, fixture);
     // Mayor: the camera voter's last ballot (Ann) and the printed one's (Chen); Council: Galina
     expect(await screenCounts(page, 0)).toEqual([1, 0, 1]);
     expect(await screenCounts(page, 1)).toEqual([0, 0, 0, 1]);

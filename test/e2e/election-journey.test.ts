@@ -18,30 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../renderer/voter/i18n/en.js';
 import { launchChromium } from '../support/browser.js';
 import { ElectionFixture, type CredentialPair } from '../support/election-fixture.js';
-import {
-  ballotTracker,
-  castFinal,
-  checkScreen,
-  closeOnScreen,
-  createElectionOnScreen,
-  everyNodeClosed,
-  expectDealing,
-  fakeCameraArgs,
-  grayVideo,
-  imageVideo,
-  makeCredential,
-  openDesk,
-  pageProblems,
-  pageResults,
-  personContext,
-  printCredential,
-  registerTaken,
-  saveAndVerifyExport,
-  scanWithCamera,
-  screenCounts,
-  screenTurnout,
-  unlockKept,
-} from './election-support.js';
+import * as steps from './election-support.js';
 import { failureScreenshot, openUi, pageErrors, ROOT } from './support.js';
 
 const UI_BUILT =
@@ -80,11 +57,11 @@ describe.skipIf(!UI_BUILT)('one election from creation to a verified export (Chr
     await mkdir(dir, { recursive: true });
     // the desk's camera: blank until voter A holds up the QR (Chromium reads the file when the camera starts)
     video = join(dir, 'camera.y4m');
-    await grayVideo(new Uint8Array(16 * 16).fill(255), 16, 16, video);
-    browser = await launchChromium(fakeCameraArgs(video));
-    commission = (await personContext(browser)).page;
-    voterA = (await personContext(browser)).page;
-    voterB = (await personContext(browser)).page;
+    await steps.grayVideo(new Uint8Array(16 * 16).fill(255), 16, 16, video);
+    browser = await launchChromium(steps.fakeCameraArgs(video));
+    commission = (await steps.personContext(browser)).page;
+    voterA = (await steps.personContext(browser)).page;
+    voterB = (await steps.personContext(browser)).page;
     // node-1 is a registrar office: it creates, registers and closes
     await openUi(commission, fixture.devnet.node('node-1').uiUrl);
   }, 600_000);
@@ -106,7 +83,7 @@ describe.skipIf(!UI_BUILT)('one election from creation to a verified export (Chr
   }, 120_000);
 
   it('the commission creates the election on its screen: three trustees, any two decrypt', async () => {
-    await createElectionOnScreen(commission, fixture, dir, {
+    await steps.createElectionOnScreen(commission, fixture, dir, {
       id: fixture.id,
       title: 'City elections 2026',
       contests: [MAYOR],
@@ -114,10 +91,10 @@ describe.skipIf(!UI_BUILT)('one election from creation to a verified export (Chr
       trustees: fixture.trustees,
       threshold: 2,
       // the window short, the deals long enough for three CLI processes on a loaded machine
-      schedule: { dealsIn: 90, complaintsIn: 10, answersIn: 10, votingFor: 240 },
-      check: (name) => checkScreen(commission, name),
+      schedule: { dealsIn: 90, complaintsIn: 10, answersIn: 10, votingFor: 150 },
+      check: (name) => steps.checkScreen(commission, name),
     });
-    await expectDealing(commission, fixture.id, '1, 2, 3');
+    await steps.expectDealing(commission, fixture.id, '1, 2, 3');
     const view = await fixture.view();
     expect(view.phase).toBe('keygen');
     // the trustees deal, check their shares and fix the key (the fixture's keystores: the screen loaded them)
@@ -130,17 +107,17 @@ describe.skipIf(!UI_BUILT)('one election from creation to a verified export (Chr
     await voterA.getByTestId('election-title').waitFor();
     expect(await voterA.getByTestId('election-phase').getAttribute('data-phase')).toBe('keygen');
     await voterA.getByText(en.election.keyNotReady).waitFor();
-    aKey = await makeCredential(voterA, PASSPHRASE);
-    problems.push(...(await pageProblems(voterA, 'A: credential made')));
+    aKey = await steps.makeCredential(voterA, PASSPHRASE);
+    problems.push(...(await steps.pageProblems(voterA, 'A: credential made')));
     // A holds the phone's screen up to the desk's camera
-    await imageVideo(voterA.getByTestId('credential-qr'), video);
-    await openDesk(commission, fixture.id, 'Minsk');
-    await scanWithCamera(commission, aKey);
+    await steps.imageVideo(voterA.getByTestId('credential-qr'), video);
+    await steps.openDesk(commission, fixture.id, 'Minsk');
+    await steps.scanWithCamera(commission, aKey);
   }, 180_000);
 
   it('voter B gets a sealed printed credential; the desk registers both in one transaction', async () => {
-    printed = await printCredential(commission);
-    await registerTaken(commission, 2);
+    printed = await steps.printCredential(commission);
+    await steps.registerTaken(commission, 2);
     const view = await fixture.view();
     expect(view.roll.size).toBe(2);
     // B opens the sealed envelope at home and types what is printed inside into the page
@@ -162,22 +139,22 @@ describe.skipIf(!UI_BUILT)('one election from creation to a verified export (Chr
     await expect
       .poll(() => voterA.getByTestId('election-phase').getAttribute('data-phase'), { timeout: 60_000 })
       .toBe('voting');
-    await unlockKept(voterA, PASSPHRASE);
+    await steps.unlockKept(voterA, PASSPHRASE);
     await expect.poll(() => voterA.getByTestId('roll-present').textContent()).toContain('Minsk');
     await voterA.getByTestId('to-choices').click();
     await voterA.getByTestId('choice-0-1').click(); // Boris
     await voterA.getByTestId('choose-next').click();
-    const checked = await ballotTracker(voterA);
+    const checked = await steps.ballotTracker(voterA);
     await voterA.getByTestId('check-button').click();
     const result = voterA.getByTestId('check-result');
     await result.waitFor();
     expect(await result.getAttribute('data-passed')).toBe('true');
     expect(await voterA.getByTestId('checked-choices').textContent()).toContain('Boris');
-    problems.push(...(await pageProblems(voterA, 'A: checked')));
+    problems.push(...(await steps.pageProblems(voterA, 'A: checked')));
     // the checked encryption is spent: a fresh one is cast
     await voterA.getByTestId('encrypt-fresh').click();
     await expect.poll(async () => (await voterA.getByTestId('ballot-tracker').textContent())?.trim()).not.toBe(checked);
-    await castFinal(voterA);
+    await steps.castFinal(voterA);
     expect(await voterA.getByTestId('cast-later').textContent()).toBe(en.cast.later);
   }, 300_000);
 
@@ -186,50 +163,40 @@ describe.skipIf(!UI_BUILT)('one election from creation to a verified export (Chr
     await voterB.getByTestId('choice-0-0').click(); // Ann
     await voterB.getByTestId('choose-next').click();
     expect(await voterB.getByTestId('replaces-notice').count()).toBe(0);
-    bFirst = await castFinal(voterB);
+    bFirst = await steps.castFinal(voterB);
     await voterB.getByTestId('vote-again').click();
     await voterB.getByTestId('choice-0-2').click(); // Chen
     await voterB.getByTestId('choose-next').click();
     const notice = voterB.getByTestId('replaces-notice');
     await notice.waitFor({ timeout: 60_000 });
     await expect.poll(() => notice.textContent()).toContain(bFirst.slice(0, 16));
-    problems.push(...(await pageProblems(voterB, 'B: replaces')));
-    expect(await castFinal(voterB)).not.toBe(bFirst);
+    problems.push(...(await steps.pageProblems(voterB, 'B: replaces')));
+    expect(await steps.castFinal(voterB)).not.toBe(bFirst);
   }, 300_000);
 
   it("the commission's turnout shows two voters and three ballots", async () => {
-    const turnout = await screenTurnout(commission, fixture.id);
-    await expect.poll(() => turnout.getAttribute('data-ballots'), { timeout: 30_000 }).toBe('3');
-    expect(await turnout.getAttribute('data-voters')).toBe('2');
-    const minsk = commission.locator('[data-testid="turnout-district"][data-district="Minsk"]');
-    expect(await minsk.getAttribute('data-voters')).toBe('2');
-    await checkScreen(commission, 'journey-turnout');
+    await steps.expectTurnout(commission, fixture.id, { ballots: 3, voters: 2, district: 'Minsk' });
+    await steps.checkScreen(commission, 'journey-turnout');
   }, 120_000);
 
   it('the commission closes the election on its screen once the window has ended', async () => {
-    await fixture.waitForWindowEnd();
-    await closeOnScreen(commission, fixture.id);
+    await steps.closeOnScreen(commission, fixture);
   }, 600_000);
 
   it('two of three trustees decrypt; both results pages show the last ballots; the export verifies', async () => {
-    await everyNodeClosed(fixture);
-    await fixture.decrypt();
-    await fixture.tally();
-    await expect
-      .poll(() => commission.getByTestId('election-detail').getAttribute('data-phase'), { timeout: 60_000 })
-      .toBe('final');
+    await steps.decryptAndTally(commission, fixture);
     // A's Boris; B's Chen (its Ann replaced)
-    expect(await screenCounts(commission, 0)).toEqual([0, 1, 1]);
-    await checkScreen(commission, 'journey-results');
+    expect(await steps.screenCounts(commission, 0)).toEqual([0, 1, 1]);
+    await steps.checkScreen(commission, 'journey-results');
     for (const voter of [voterA, voterB]) {
       await voter.getByTestId('nav-results').click();
       await voter.reload();
       await voter.getByTestId('results-contest-0').waitFor({ timeout: 60_000 });
-      expect(await pageResults(voter, 0)).toEqual(['Ann', '0', 'Boris', '1', 'Chen', '1']);
+      expect(await steps.pageResults(voter, 0)).toEqual(['Ann', '0', 'Boris', '1', 'Chen', '1']);
       await expect.poll(() => voter.getByTestId('results-trustees').textContent()).toContain('1, 2');
     }
-    problems.push(...(await pageProblems(voterA, 'A: results')));
-    await saveAndVerifyExport(commission, fixture, join(dir, `${fixture.id}.election-export`));
+    problems.push(...(await steps.pageProblems(voterA, 'A: results')));
+    await steps.saveAndVerifyExport(commission, fixture, join(dir, `${fixture.id}.election-export`));
     expect(problems).toEqual([]);
     for (const page of [commission, voterA, voterB]) expect(pageErrors(page)).toEqual([]);
   }, 600_000);

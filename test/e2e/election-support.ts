@@ -8,33 +8,14 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { expect } from 'vitest';
 import type { CredentialPair, ElectionFixture } from '../support/election-fixture.js';
-import {
-  goHash,
-  horizontalOverflow,
-  layoutProblems,
-  overflowingElements,
-  seriousViolations,
-  settle,
-} from './support.js';
+import { goHash, layoutProblems, newPage, seriousViolations, settle } from './support.js';
 
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
 
 /** A person's own browser (storage, downloads): 1280×800, English, UTC, 30 s a step; page errors recorded (`pageErrors`). */
-export async function personContext(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({
-    viewport: DESKTOP,
-    locale: 'en-US',
-    timezoneId: 'UTC',
-    reducedMotion: 'reduce',
-    acceptDownloads: true,
-  });
-  context.setDefaultTimeout(30_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  (page as Page & { uncaught?: string[] }).uncaught = errors;
-  return { context, page };
+export function personContext(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  return newPage(browser, { acceptDownloads: true, timeoutMs: 30_000 });
 }
 
 /** A commission screen: axe-clean, and no horizontal overflow at 1280×800 and 1920×1080. */
@@ -44,19 +25,10 @@ export async function checkScreen(page: Page, name: string): Promise<void> {
 }
 
 /** The voter's page: axe-clean and no horizontal overflow at 360×740 and 1280×800; returns what is wrong. */
-export async function pageProblems(page: Page, step: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const viewport of [PHONE, DESKTOP]) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(150);
-    const overflow = await horizontalOverflow(page);
-    if (overflow > 0)
-      problems.push(
-        `${step} at ${viewport.width}×${viewport.height} overflows by ${overflow}px: ${(await overflowingElements(page)).join(', ')}`,
-      );
-    problems.push(...(await seriousViolations(page)).map((violation) => `${step} at ${viewport.width}: ${violation}`));
-  }
-  return problems;
+export function pageProblems(page: Page, step: string): Promise<string[]> {
+  return layoutProblems(page, step, [PHONE, DESKTOP], async (viewport) =>
+    (await seriousViolations(page)).map((violation) => `${step} at ${viewport.width}: ${violation}`),
+  );
 }
 
 /** Waits until the last transaction progress in `scope` says final. */
@@ -300,16 +272,25 @@ export async function registerTaken(page: Page, waiting: number): Promise<void> 
   await txFinal(batch);
 }
 
-/** The election's turnout as its page shows it. */
-export async function screenTurnout(page: Page, id: string): Promise<Locator> {
+/** The turnout on the election's page, once it counts `ballots` ballots of `voters` voters, all in `district`. */
+export async function expectTurnout(
+  page: Page,
+  id: string,
+  counted: { ballots: number; voters: number; district: string },
+): Promise<void> {
   await goHash(page, `#/elections/${id}`);
   await settle(page, 'screen-election');
-  return page.getByTestId('turnout-data');
+  const turnout = page.getByTestId('turnout-data');
+  await expect.poll(() => turnout.getAttribute('data-ballots'), { timeout: 30_000 }).toBe(String(counted.ballots));
+  expect(await turnout.getAttribute('data-voters')).toBe(String(counted.voters));
+  const district = page.locator(`[data-testid="turnout-district"][data-district="${counted.district}"]`);
+  expect(await district.getAttribute('data-voters')).toBe(String(counted.voters));
 }
 
-/** Closes the election from its page once the window has ended, after a confirmation (axe-checked); final. */
-export async function closeOnScreen(page: Page, id: string): Promise<void> {
-  await goHash(page, `#/elections/${id}`);
+/** Once the window has ended, closes the election from its page after a confirmation (axe-checked); final. */
+export async function closeOnScreen(page: Page, fixture: ElectionFixture): Promise<void> {
+  await fixture.waitForWindowEnd();
+  await goHash(page, `#/elections/${fixture.id}`);
   await settle(page, 'screen-election');
   const button = page.getByTestId('election-close-button');
   await expect.poll(() => button.isEnabled(), { timeout: 30_000 }).toBe(true);
@@ -322,12 +303,20 @@ export async function closeOnScreen(page: Page, id: string): Promise<void> {
   expect(await page.getByTestId('election-next').getAttribute('data-stage')).toBe('decrypting');
 }
 
-/** Waits until every node of the devnet has the close (a trustee decrypts from its own). */
-export async function everyNodeClosed(fixture: ElectionFixture): Promise<void> {
+/**
+ * After the close: every node has it (a trustee decrypts from its own), the fixture's quorum of
+ * trustees decrypts (CLI), the counts are published, and the election's page says final.
+ */
+export async function decryptAndTally(page: Page, fixture: ElectionFixture): Promise<void> {
   for (const node of fixture.devnet.nodes)
     await expect
       .poll(async () => (await fixture.view(node.info.name)).phase, { timeout: 120_000, interval: 1_000 })
       .toBe('closed');
+  await fixture.decrypt();
+  await fixture.tally();
+  await expect
+    .poll(() => page.getByTestId('election-detail').getAttribute('data-phase'), { timeout: 60_000 })
+    .toBe('final');
 }
 
 /** The counts of contest `contest` on the commission's results, in the order of its choices. */
