@@ -21,15 +21,22 @@ export const VIEWPORTS = [
 
 export const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
 
-/** A fresh context (own localStorage and sessionStorage) at 1280×800, English, UTC. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A fresh context (own localStorage and sessionStorage) at 1280×800, English, UTC; 20 s a step
+ * unless `timeoutMs`; downloads refused unless `acceptDownloads`. Records page errors (`pageErrors`).
+ */
+export async function newPage(
+  browser: Browser,
+  options: { acceptDownloads?: boolean; timeoutMs?: number } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: VIEWPORTS[0],
     locale: 'en-US',
     timezoneId: 'UTC',
     reducedMotion: 'reduce',
+    acceptDownloads: options.acceptDownloads ?? false,
   });
-  context.setDefaultTimeout(20_000);
+  context.setDefaultTimeout(options.timeoutMs ?? 20_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -127,11 +134,19 @@ export async function overflowingElements(page: Page): Promise<string[]> {
   });
 }
 
-/** Checks a screen at both viewports: no horizontal overflow; returns the problems found. */
-export async function layoutProblems(page: Page, name: string): Promise<string[]> {
+/**
+ * Checks a screen at each viewport (both desktop ones unless told): no horizontal overflow, and
+ * whatever `more` finds there; returns the problems found. The viewport is restored after.
+ */
+export async function layoutProblems(
+  page: Page,
+  name: string,
+  viewports: ReadonlyArray<{ width: number; height: number }> = VIEWPORTS,
+  more?: (viewport: { width: number; height: number }) => Promise<string[]>,
+): Promise<string[]> {
   const problems: string[] = [];
   const original = page.viewportSize();
-  for (const viewport of VIEWPORTS) {
+  for (const viewport of viewports) {
     await page.setViewportSize(viewport);
     await page.waitForTimeout(150);
     const overflow = await horizontalOverflow(page);
@@ -139,6 +154,7 @@ export async function layoutProblems(page: Page, name: string): Promise<string[]
       problems.push(
         `${name} at ${viewport.width}×${viewport.height} overflows by ${overflow}px: ${(await overflowingElements(page)).join(', ')}`,
       );
+    if (more) problems.push(...(await more(viewport)));
   }
   if (original) await page.setViewportSize(original);
   return problems;

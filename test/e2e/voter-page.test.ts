@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { be } from '../../renderer/voter/i18n/be.js';
 import { en } from '../../renderer/voter/i18n/en.js';
@@ -23,55 +23,22 @@ import { openCredential, readCredentialText } from '../../shared/election/voter/
 import { launchChromium } from '../support/browser.js';
 import { ElectionFixture } from '../support/election-fixture.js';
 import {
-  failureScreenshot,
-  horizontalOverflow,
-  overflowingElements,
-  pageErrors,
-  ROOT,
-  saveScreenshot,
-  seriousViolations,
-} from './support.js';
+  ballotTracker,
+  castFinal,
+  DESKTOP,
+  makeCredential,
+  pageProblems,
+  pageResults,
+  personContext as voterContext,
+} from './election-support.js';
+import { failureScreenshot, pageErrors, ROOT, saveScreenshot } from './support.js';
 
 const UI_BUILT = existsSync(join(ROOT, 'dist', 'renderer', 'voter.html'));
 const PASSPHRASE = 'my voting passphrase';
-const PHONE = { width: 360, height: 740 };
-const DESKTOP = { width: 1280, height: 800 };
 
 let fixture: ElectionFixture;
 let browser: Browser;
 let origin: string;
-
-/** axe-clean and no horizontal overflow at 360×740 and 1280×800; returns what is wrong. */
-async function pageProblems(page: Page, step: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const viewport of [PHONE, DESKTOP]) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(150);
-    const overflow = await horizontalOverflow(page);
-    if (overflow > 0)
-      problems.push(
-        `${step} at ${viewport.width}×${viewport.height} overflows by ${overflow}px: ${(await overflowingElements(page)).join(', ')}`,
-      );
-    problems.push(...(await seriousViolations(page)).map((violation) => `${step} at ${viewport.width}: ${violation}`));
-  }
-  return problems;
-}
-
-async function voterContext(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({
-    viewport: DESKTOP,
-    locale: 'en-US',
-    timezoneId: 'UTC',
-    reducedMotion: 'reduce',
-    acceptDownloads: true,
-  });
-  context.setDefaultTimeout(30_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  (page as Page & { uncaught?: string[] }).uncaught = errors;
-  return { context, page };
-}
 
 describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", () => {
   beforeAll(async () => {
@@ -90,7 +57,7 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
     'makes, registers and unlocks a credential, checks one encryption, casts another to final, finds it on the board, re-votes, and reads the results',
     { timeout: 900_000 },
     async () => {
-      const { context, page } = await voterContext();
+      const { context, page } = await voterContext(browser);
       const problems: string[] = [];
       try {
         await page.goto(`${origin}/?election=${fixture.id}#/vote`);
@@ -104,11 +71,7 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
         await page.getByTestId('make-passphrase-repeat').fill(`${PASSPHRASE}x`);
         await page.getByText(en.credential.passphraseMismatch).waitFor();
         expect(await page.getByTestId('make-seal').isDisabled()).toBe(true);
-        await page.getByTestId('make-passphrase-repeat').fill(PASSPHRASE);
-        await page.getByTestId('make-seal').click();
-        await page.getByTestId('credential-made').waitFor({ timeout: 60_000 });
-        const publicKey = (await page.getByTestId('credential-public-key').textContent())!.trim();
-        expect(publicKey).toMatch(/^[0-9a-f]{64}$/);
+        const publicKey = await makeCredential(page, PASSPHRASE);
         await page.getByRole('img', { name: en.credential.qrAlt }).waitFor();
         problems.push(...(await pageProblems(page, 'credential made')));
         const [download] = await Promise.all([
@@ -159,10 +122,7 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
         await page.getByTestId('choose-next').click();
 
         // 5. encrypted with its tracker; checked instead of cast (Benaloh), then thrown away
-        const tracker = page.getByTestId('ballot-tracker');
-        await tracker.waitFor({ timeout: 60_000 });
-        const checkedTracker = (await tracker.textContent())!.trim();
-        expect(checkedTracker).toMatch(/^[0-9a-f]{64}$/);
+        const checkedTracker = await ballotTracker(page);
         expect(await page.getByTestId('replaces-notice').count()).toBe(0);
         await page.setViewportSize(DESKTOP);
         await saveScreenshot(page, 'voter-page');
@@ -190,7 +150,7 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
 
         // ... and on a second device: the page's "Check a ballot" with the record pasted
         {
-          const second = await voterContext();
+          const second = await voterContext(browser);
           await second.page.goto(`${origin}/#/check`);
           await second.page.getByTestId('check-input').fill(recordText);
           await second.page.getByTestId('check-run').click();
@@ -210,14 +170,8 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
 
         // 6. a fresh encryption, cast and followed to final
         await page.getByTestId('encrypt-fresh').click();
-        await expect
-          .poll(async () => (await page.getByTestId('ballot-tracker').textContent())?.trim(), { timeout: 60_000 })
-          .toMatch(/^[0-9a-f]{64}$/);
-        const castTracker = (await page.getByTestId('ballot-tracker').textContent())!.trim();
+        const castTracker = await castFinal(page);
         expect(castTracker).not.toBe(checkedTracker);
-        await page.getByTestId('cast-button').click();
-        await page.getByTestId('cast-final').waitFor({ timeout: 120_000 });
-        expect((await page.getByTestId('cast-tracker').textContent())!.trim()).toBe(castTracker);
         expect(await page.getByTestId('cast-later').textContent()).toBe(en.cast.later);
         problems.push(...(await pageProblems(page, 'cast final')));
 
@@ -245,9 +199,7 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
         await page.getByTestId('choose-next').click();
         await page.getByTestId('replaces-notice').waitFor({ timeout: 60_000 });
         await expect.poll(() => page.getByTestId('replaces-notice').textContent()).toContain(castTracker.slice(0, 16));
-        const revoteTracker = (await page.getByTestId('ballot-tracker').textContent())!.trim();
-        await page.getByTestId('cast-button').click();
-        await page.getByTestId('cast-final').waitFor({ timeout: 120_000 });
+        const revoteTracker = await castFinal(page);
         await page.getByTestId('cast-board-link').click();
         await page.locator(`[data-testid="board-row"][data-tracker="${revoteTracker}"]`).waitFor();
         await page.getByTestId('board-search').fill(castTracker.slice(0, 8));
@@ -286,16 +238,8 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
         await fixture.tally();
         await page.reload();
         await page.getByTestId('results-contest-0').waitFor({ timeout: 60_000 });
-        const mayor = await page
-          .getByTestId('results-contest-0')
-          .locator('[data-testid="results-row"] td')
-          .allTextContents();
-        expect(mayor).toEqual(['Ann', '0', 'Boris', '0', 'Chen', '1']);
-        const council = await page
-          .getByTestId('results-contest-1')
-          .locator('[data-testid="results-row"] td')
-          .allTextContents();
-        expect(council).toEqual(['Dana', '0', 'Egor', '0', 'Fedor', '0', 'Galina', '0']);
+        expect(await pageResults(page, 0)).toEqual(['Ann', '0', 'Boris', '0', 'Chen', '1']);
+        expect(await pageResults(page, 1)).toEqual(['Dana', '0', 'Egor', '0', 'Fedor', '0', 'Galina', '0']);
         await expect.poll(() => page.getByTestId('results-trustees').textContent()).toContain('1, 2');
         const exportHref = await page.getByTestId('results-export').getAttribute('href');
         const exported = await fetch(new URL(exportHref!, `${origin}/`));

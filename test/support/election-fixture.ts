@@ -47,8 +47,12 @@ export interface ElectionFixtureOptions {
   dealsSeconds?: number;
   /** Seconds the voting window stays open once the key is fixed; default 300. */
   votingSeconds?: number;
-  /** Where to stop: `keygen` right after creation, `voting` once the key is fixed (default). */
-  phase?: 'keygen' | 'voting';
+  /**
+   * Where to stop: `keygen` right after creation, `voting` once the key is fixed (default), `none`
+   * before creation (the test creates the election itself, e.g. on the commission's screen, with
+   * `trusteeKey`'s keystores, and then calls `fixKey`).
+   */
+  phase?: 'none' | 'keygen' | 'voting';
   /** Passed to Devnet.create; default 4 validators, no observers, no objects. */
   validators?: number;
   observers?: number;
@@ -124,7 +128,7 @@ export class ElectionFixture {
             ),
           ),
       );
-      await fixture.create();
+      if (options.phase !== 'none') await fixture.create();
       if ((options.phase ?? 'voting') === 'voting') fixture.keygen = await fixture.fixKey();
       return fixture;
     } catch (error) {
@@ -199,25 +203,31 @@ export class ElectionFixture {
     ];
   }
 
+  /**
+   * The trustee `name` makes its transport key for this election (`election trustee-key`), sealed
+   * in `trusteeKeystore(name)` (or for another election, in another file); answers its office key and transport key, as a definition lists them.
+   */
+  async trusteeKey(
+    name: string,
+    where: { election?: string; out?: string } = {},
+  ): Promise<{ key: string; transportKey: string }> {
+    const out = await this.ok(
+      'election',
+      'trustee-key',
+      '--election',
+      where.election ?? this.id,
+      '--out',
+      where.out ?? this.trusteeKeystore(name),
+      '--passphrase-file',
+      this.passphraseFile,
+    );
+    return { key: this.devnet.node(name).info.publicKey, transportKey: JSON.parse(out).transportKey as string };
+  }
+
   /** The registrars create the election (each signs the one file in turn); it is then in key generation. */
   async create(): Promise<void> {
     const trustees = [];
-    for (const name of this.trustees) {
-      const out = await this.ok(
-        'election',
-        'trustee-key',
-        '--election',
-        this.id,
-        '--out',
-        this.trusteeKeystore(name),
-        '--passphrase-file',
-        this.passphraseFile,
-      );
-      trustees.push({
-        key: this.devnet.node(name).info.publicKey,
-        transportKey: JSON.parse(out).transportKey as string,
-      });
-    }
+    for (const name of this.trustees) trustees.push(await this.trusteeKey(name));
     const definition = join(this.dir, 'definition.json');
     await writeFile(
       definition,
