@@ -58,6 +58,13 @@ export interface TxRules<Tx extends AnyTransaction> {
    * Over-approximates; never misses a key (a miss throws in the reader).
    */
   keysOf(tx: Tx): Iterable<string>;
+  /**
+   * The keys among keysOf whose change can make the transaction invalid, when that is fewer:
+   * the mempool re-checks a waiting transaction only when a block writes one of them. A ballot
+   * writes its election's totals but is not refused for them, so a block of ballots does not
+   * re-check every ballot still waiting. Absent: keysOf.
+   */
+  validityKeysOf?(tx: Tx): Iterable<string>;
   /** Checks and applies the transaction, or throws a LedgerError (the kernel rolls back). */
   apply(tx: Tx, context: RuleContext): void;
   /**

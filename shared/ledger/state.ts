@@ -62,11 +62,24 @@ export function decodeStateValue(key: string, bytes: Uint8Array): unknown {
  * Over-approximates; never misses a key (a miss throws in the reader).
  */
 export function stateKeysOf(tx: Transaction, digests?: TxDigests): string[] {
+  return keysWith(tx, txRules(tx.type).keysOf as (tx: Transaction) => Iterable<string>, digests);
+}
+
+/**
+ * The state keys whose change can make a waiting transaction invalid (the rules'
+ * validityKeysOf, else keysOf, with the kernel's and the modules' common keys): the mempool
+ * re-checks it when a block writes one of them.
+ */
+export function validityKeysOf(tx: Transaction): string[] {
+  const rules = txRules(tx.type);
+  return keysWith(tx, (rules.validityKeysOf ?? rules.keysOf) as (tx: Transaction) => Iterable<string>);
+}
+
+function keysWith(tx: Transaction, ruleKeys: (tx: Transaction) => Iterable<string>, digests?: TxDigests): string[] {
   const keys = new Set<string>([KernelKey.replay(digests ? digests.id(tx) : txId(tx)), ...GOVERNING_KEYS]);
   for (const module of MODULES) {
     if ('keysOfAny' in module && module.keysOfAny) for (const key of module.keysOfAny(tx)) keys.add(key);
   }
-  const keysOf = txRules(tx.type).keysOf as (tx: Transaction) => Iterable<string>;
-  for (const key of keysOf(tx)) keys.add(key);
+  for (const key of ruleKeys(tx)) keys.add(key);
   return [...keys];
 }

@@ -4,6 +4,7 @@
 // The checker here is the ledger's seam, scripted by time so the policy itself is what is tested.
 import { describe, expect, it } from 'vitest';
 import { txId, type Block, type Transaction, type TxOutcome } from '../../shared/ledger/index.js';
+import { ElectionKey } from '../../shared/modules/election/types.js';
 import {
   Mempool,
   RECHECK_STALE_AFTER_MS,
@@ -83,5 +84,36 @@ describe('mempool: transactions that time alone makes invalid', () => {
       Array.from({ length: count - RECHECK_STALE_PER_BLOCK }, (_, n) => txId(ballot(n + RECHECK_STALE_PER_BLOCK))),
     );
     expect(mempool.size).toBe(0);
+  });
+});
+
+describe('mempool: what a block of ballots re-checks', () => {
+  const ballotOf = (n: number) =>
+    ({
+      type: 'election.cast',
+      chainId: 'test',
+      nonce: n,
+      expiresAtMs: CLOSES_AT_MS * 10,
+      payload: { election: 'e', ballot: new Uint8Array([n]) },
+      signatures: [{ key: `${n}`.padStart(64, '0'), signature: '' }],
+    }) as unknown as Transaction;
+
+  it('does not re-check waiting ballots for the totals other ballots add to, only for what can refuse them', async () => {
+    const checker = windowChecker();
+    const now = CLOSES_AT_MS - 60_000;
+    const mempool = new Mempool(checker, () => now);
+    for (let n = 1; n <= 50; n++) await mempool.add(ballotOf(n));
+    const admitted = checker.calls;
+    // a block of other voters' ballots writes the totals and those voters' credentials
+    const othersWrote = new Set([ElectionKey.tally('e'), ElectionKey.credential('9'.repeat(64))]);
+    await mempool.afterCommit(emptyBlock(now), othersWrote, []);
+    expect(checker.calls - admitted).toBe(0);
+    // a block with this voter's earlier ballot wrote its credential: that ballot is checked again
+    await mempool.afterCommit(emptyBlock(now), new Set([ElectionKey.credential('7'.padStart(64, '0'))]), []);
+    expect(checker.calls - admitted).toBe(1);
+    // the phase or key changed (a close): every ballot of the election is checked again
+    await mempool.afterCommit(emptyBlock(now), new Set([ElectionKey.status('e')]), []);
+    expect(checker.calls - admitted).toBe(51);
+    expect(mempool.size).toBe(50);
   });
 });

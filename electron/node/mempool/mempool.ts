@@ -11,8 +11,8 @@ import { encode } from '../../../shared/codec/index.js';
 import { sha256Hex } from '../../../shared/crypto/index.js';
 import {
   LedgerError,
-  stateKeysOf,
   txId,
+  validityKeysOf,
   type Block,
   type Transaction,
   type TxOutcome,
@@ -61,7 +61,7 @@ interface Entry {
   txId: string;
   txHash: string;
   bytes: number;
-  /** State keys the transaction reads: it needs a re-check only when a block writes one. */
+  /** State keys its validity depends on: it needs a re-check only when a block writes one. */
   keys: string[];
   /** When it was last checked (admission, or a re-check), by this node's clock. */
   checkedAtMs: number;
@@ -230,7 +230,7 @@ export class Mempool {
         txId: candidate.id,
         txHash: sha256Hex(candidate.encoded),
         bytes: candidate.encoded.length,
-        keys: stateKeysOf(candidate.tx),
+        keys: validityKeysOf(candidate.tx),
         checkedAtMs: nowMs,
       };
       this.#entries.set(candidate.id, entry);

@@ -79,6 +79,12 @@ export const electionModule = defineModule({
         ...electionReads(tx.payload.election),
         ...tx.signatures.map((entry) => ElectionKey.credential(entry.key)),
       ],
+      // refused for its election's definition, phase, key and window, and its credential; never for the totals it adds to
+      validityKeysOf: (tx) => [
+        ElectionKey.definition(tx.payload.election),
+        ElectionKey.status(tx.payload.election),
+        ...tx.signatures.map((entry) => ElectionKey.credential(entry.key)),
+      ],
       apply: applyElectionCast,
       ...since,
     }),
