@@ -69,7 +69,9 @@ export function viewOf(records: ElectionRecords): ElectionView {
 }
 
 /** Signs an election step with this office's key and submits it; the ledger checks who may. */
-export function officeSigner(components: Pick<ElectionApiComponents, 'chain' | 'submissions' | 'config' | 'signingKey' | 'clock' | 'damage'>) {
+export function officeSigner(
+  components: Pick<ElectionApiComponents, 'chain' | 'submissions' | 'config' | 'signingKey' | 'clock' | 'damage'>,
+) {
   const { chain, submissions, config, signingKey, clock, damage } = components;
   return async (type: string, payload: object) => {
     damage.refuse();

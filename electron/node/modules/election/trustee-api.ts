@@ -44,7 +44,7 @@ function asApiError(error: unknown): unknown {
     return new ApiError(error.code === 'NOT_A_TRUSTEE' ? 403 : 409, error.code, error.message);
   if (error instanceof KeystoreError)
     return error.code === 'WRONG_PASSPHRASE' || error.code === 'PASSPHRASE_INVALID'
-      ? new ApiError(422, error.code, 'the passphrase does not open this election\'s trustee keystore')
+      ? new ApiError(422, error.code, "the passphrase does not open this election's trustee keystore")
       : new ApiError(409, error.code, error.message);
   if (error instanceof CliError) return new ApiError(409, 'TRUSTEE_KEYSTORE_UNREADABLE', error.message);
   return error;

@@ -160,8 +160,7 @@ export function complaintsOf(
 ): Array<{ dealer: number; problem: string; complaint: Uint8Array }> {
   const complaints = [];
   for (const [dealer, reading] of shares) {
-    if (!('problem' in reading) || election.complaints.some((c) => c.dealer === dealer && c.recipient === me))
-      continue;
+    if (!('problem' in reading) || election.complaints.some((c) => c.dealer === dealer && c.recipient === me)) continue;
     complaints.push({ dealer, problem: reading.problem, complaint: encodeComplaint({ dealer, recipient: me }) });
   }
   return complaints;
