@@ -56,20 +56,20 @@ describe("the trustees' steps through their own nodes", () => {
     await election.waitForWindowEnd();
     await election.close();
     const trustee = election.devnet.node('node-2');
-    const wrong = await trustee.request<{ code: string }>('POST', `/elections/${ID}/trustee/decrypt`, {
+    const wrong = await trustee.request<{ error: { code: string } }>('POST', `/elections/${ID}/trustee/decrypt`, {
       passphrase: 'not the passphrase',
     });
-    expect([wrong.status, wrong.body.code]).toEqual([422, 'WRONG_PASSPHRASE']);
-    const short = await trustee.request<{ code: string }>('POST', `/elections/${ID}/trustee/decrypt`, {
+    expect([wrong.status, wrong.body.error.code]).toEqual([422, 'WRONG_PASSPHRASE']);
+    const short = await trustee.request<{ error: { code: string } }>('POST', `/elections/${ID}/trustee/decrypt`, {
       passphrase: 'short',
     });
     expect(short.status).toBe(400);
     expect((await election.view()).decrypted).toEqual([]);
     await election.decrypt(['node-2', 'node-3']);
-    const again = await trustee.request<{ code: string }>('POST', `/elections/${ID}/trustee/decrypt`, {
+    const again = await trustee.request<{ error: { code: string } }>('POST', `/elections/${ID}/trustee/decrypt`, {
       passphrase: ElectionFixture.TRUSTEE_PASSPHRASE,
     });
-    expect([again.status, again.body.code]).toEqual([409, 'TRUSTEE_ALREADY_DECRYPTED']);
+    expect([again.status, again.body.error.code]).toEqual([409, 'TRUSTEE_ALREADY_DECRYPTED']);
     await election.officeStep('node-1', 'tally');
     const view = await election.view();
     expect(view.phase).toBe('final');
