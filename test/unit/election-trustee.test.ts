@@ -39,6 +39,7 @@ import {
   type DealingOnChain,
 } from '../../electron/node/modules/election/trustee-steps.js';
 import { GATEWAY_ROUTES } from '../../electron/node/api/gateway.js';
+import { trusteeStage } from '../../renderer/src/modules/election/model.js';
 
 let group: Group;
 let boxes: SealedBoxes;
@@ -345,5 +346,32 @@ describe("the trustee's routes", () => {
     );
     expect([error.status, error.code]).toEqual([403, 'NOT_A_TRUSTEE']);
     expect(submitted).toEqual([]);
+  });
+});
+
+describe("the trustee's panel: which step it shows (renderer/src/modules/election/model.ts)", () => {
+  const view = (overrides: Partial<ElectionView> = {}) => viewOf(trustees(), overrides);
+
+  it('walks a trustee from dealing to checking, answering, fixing the key, decrypting and publishing', () => {
+    expect(trusteeStage(view(), 2, true, 50)).toBe('deal');
+    expect(trusteeStage(view({ dealt: [2] }), 2, true, 50)).toBe('check');
+    expect(
+      trusteeStage(view({ dealt: [2], complaints: [{ dealer: 2, recipient: 1, answered: false }] }), 2, true, 250),
+    ).toBe('answer');
+    expect(
+      trusteeStage(view({ dealt: [2], complaints: [{ dealer: 2, recipient: 1, answered: true }] }), 2, true, 250),
+    ).toBe('wait');
+    expect(trusteeStage(view({ dealt: [2] }), 2, true, 300)).toBe('key');
+    expect(trusteeStage(view({ phase: 'voting', dealt: [2] }), 2, true, 450)).toBe('waitVoting');
+    expect(trusteeStage(view({ phase: 'closed', dealt: [2] }), 2, true, 600)).toBe('decrypt');
+    expect(trusteeStage(view({ phase: 'closed', decrypted: [2] }), 2, true, 600)).toBe('waitDecryptions');
+    expect(trusteeStage(view({ phase: 'closed', decrypted: [1, 2] }), 2, true, 600)).toBe('tally');
+    expect(trusteeStage(view({ phase: 'final', decrypted: [1, 2] }), 2, true, 600)).toBe('done');
+  });
+
+  it('offers no step that needs the keystore when this node has none, and says a missed deal is missed', () => {
+    expect(trusteeStage(view(), 2, false, 50)).toBe('noKeystore');
+    expect(trusteeStage(view({ phase: 'closed' }), 2, false, 600)).toBe('noKeystore');
+    expect(trusteeStage(view(), 2, true, 150)).toBe('missedDeal');
   });
 });
