@@ -38,6 +38,7 @@ import {
   TrusteeStepError,
   type DealingOnChain,
 } from '../../electron/node/modules/election/trustee-steps.js';
+import { electionView } from './election-fixtures.js';
 import { GATEWAY_ROUTES } from '../../electron/node/api/gateway.js';
 import { trusteeStage } from '../../renderer/src/modules/election/model.js';
 
@@ -54,31 +55,13 @@ function trustees(): TrusteeSecrets[] {
   return offices.map(() => ({ election: 'city-2026', transport: boxes.keyPair() }));
 }
 
+/** The election's record with these trustees' keys, its deadlines at 100..500 ms, totals of one contest of two boxes. */
 function viewOf(secrets: TrusteeSecrets[], overrides: Partial<ElectionView> = {}): ElectionView {
-  return {
-    id: 'city-2026',
-    title: 'City',
-    contests: [{ title: 'Mayor', choices: ['A', 'B'], min: 1, max: 1 }],
-    districts: ['Minsk'],
-    trustees: secrets.map((s, k) => ({ key: offices[k]!.publicKey, transportKey: bytesToHex(s.transport.publicKey) })),
-    threshold: 2,
-    rollMax: 100,
-    dealsUntilMs: 100,
-    complaintsUntilMs: 200,
-    answersUntilMs: 300,
-    opensAtMs: 400,
-    closesAtMs: 500,
-    height: 5,
-    phase: 'keygen',
-    dealt: [],
-    complaints: [],
-    roll: { size: 0, districts: [{ name: 'Minsk', credentials: 0 }] },
-    ballots: 0,
-    voters: 0,
-    totals: '00'.repeat(128),
-    decrypted: [],
-    ...overrides,
-  };
+  const trustees = secrets.map((s, k) => ({
+    key: offices[k]!.publicKey,
+    transportKey: bytesToHex(s.transport.publicKey),
+  }));
+  return electionView({ trustees, totals: '00'.repeat(128), ...overrides }, 0);
 }
 
 function refusal(action: () => unknown): TrusteeStepError {

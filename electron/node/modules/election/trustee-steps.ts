@@ -111,6 +111,17 @@ export function dealingOf(
   return { dealing: message, keep: { ...secrets, dealer: secret, dealing: message } };
 }
 
+/** The trustee's polynomial from its keystore. */
+function polynomialOf(secrets: TrusteeSecrets, me: number) {
+  // REJECT: a keystore that did not deal has neither the trustee's own share nor the shares complained about
+  if (!secrets.dealer)
+    throw new TrusteeStepError(
+      'TRUSTEE_NOT_DEALT',
+      `the trustee keystore holds no polynomial: trustee ${me} has not dealt from it`,
+    );
+  return secrets.dealer;
+}
+
 export type ShareReading = { share: Uint8Array } | { problem: string };
 
 /** Dealer i's share for this trustee: its own, opened from the dealing on chain, or revealed by an answer. */
@@ -125,13 +136,7 @@ export function openShares(
   const shares = new Map<number, ShareReading>();
   for (const { trustee: dealer, dealing: bytes } of dealings) {
     if (dealer === me) {
-      // REJECT: a dealing on chain this keystore did not make leaves the trustee without its own share
-      if (!secrets.dealer)
-        throw new TrusteeStepError(
-          'TRUSTEE_NOT_DEALT',
-          `the trustee keystore holds no polynomial: trustee ${me} has not dealt from it`,
-        );
-      shares.set(dealer, { share: shareFor(group, secrets.dealer, me) });
+      shares.set(dealer, { share: shareFor(group, polynomialOf(secrets, me), me) });
       continue;
     }
     try {
@@ -175,13 +180,7 @@ export function answersOf(
 ): Array<{ recipient: number; answer: Uint8Array }> {
   const open = election.complaints.filter((c) => c.dealer === me && !c.answered);
   if (open.length === 0) return [];
-  const polynomial = secrets.dealer;
-  // REJECT: without its polynomial the trustee cannot reveal the share complained about
-  if (!polynomial)
-    throw new TrusteeStepError(
-      'TRUSTEE_NOT_DEALT',
-      `the trustee keystore holds no polynomial: trustee ${me} has not dealt from it`,
-    );
+  const polynomial = polynomialOf(secrets, me);
   return open.map(({ recipient }) => ({
     recipient,
     answer: encodeComplaintAnswer({ dealer: me, recipient, share: shareFor(group, polynomial, recipient) }),
