@@ -304,6 +304,12 @@ describe("the trustee's routes", () => {
     expect(withElection.submitted).toEqual([]);
     await withElection.handlers.electionTrusteeDeal({ params, body: { passphrase: 'trustee pass' } } as never);
     expect(withElection.submitted.map((tx) => tx.type)).toEqual(['election.dkg.deal']);
+    // a retry before the dealing is on chain (a crash, a lost answer) sends the dealing kept, not a new one
+    const kept = await readFile(trusteeKeystorePath(withElection.dataDir, 'city-2026'), 'utf8');
+    await withElection.handlers.electionTrusteeDeal({ params, body: { passphrase: 'trustee pass' } } as never);
+    const [first, second] = withElection.submitted as unknown as Array<{ payload: { dealing: Uint8Array } }>;
+    expect(bytesToHex(second!.payload.dealing)).toBe(bytesToHex(first!.payload.dealing));
+    expect(await readFile(trusteeKeystorePath(withElection.dataDir, 'city-2026'), 'utf8')).toBe(kept);
     expect(await readFile(trusteeKeystorePath(withElection.dataDir, 'city-2026'), 'utf8')).not.toBe(before);
     expect(submitted).toEqual([]);
     const missing = await api({ election: view });

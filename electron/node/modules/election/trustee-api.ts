@@ -4,7 +4,7 @@
 // trustee types for each step and the node never stores; the node signs with this office's key,
 // which the definition names as the trustee's. The steps themselves are trustee-steps.ts, the
 // ones `notary election` runs. Every check runs before anything is written or sent.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiHandlerPart } from '../../../../shared/api/index.js';
 import { bytesToHex } from '../../../../shared/codec/index.js';
@@ -71,12 +71,13 @@ export function trusteeApi(components: TrusteeApiComponents) {
       if (running.get(id) === settled) running.delete(id);
     }
   };
+  /** Whether the file is there at all; one that is there but unreadable is refused by readTrusteeFile. */
   const keystoreExists = (path: string) =>
-    readTrusteeFile(path).then(
+    stat(path).then(
       () => true,
-      (error: unknown) => {
-        if (error instanceof CliError && /ENOENT/.test(error.message)) return false;
-        throw error;
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw new ApiError(409, 'TRUSTEE_KEYSTORE_UNREADABLE', `cannot read ${path}: ${error.code ?? error.message}`);
       },
     );
 
