@@ -283,7 +283,7 @@ describe("the trustee's routes", () => {
     expect(await readdir(onChain.dataDir)).toEqual([]);
   });
 
-  it('deals with the keystore made here, keeping the dealing before it sends; refuses a wrong passphrase (WRONG_PASSPHRASE) and a second deal', async () => {
+  it('deals with the keystore made here, keeping the dealing before it sends; refuses a wrong passphrase (WRONG_PASSPHRASE); a retry sends the dealing kept', async () => {
     const { dataDir, handlers, submitted } = await api();
     const params = { id: 'city-2026' };
     const made = await handlers.electionTrusteeKey({ params, body: { passphrase: 'trustee pass' } } as never);
