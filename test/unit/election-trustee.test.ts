@@ -64,6 +64,9 @@ function viewOf(secrets: TrusteeSecrets[], overrides: Partial<ElectionView> = {}
   return electionView({ trustees, totals: '00'.repeat(128), ...overrides }, 0);
 }
 
+/** Trustee `me` of `election` with these secrets. */
+const as = (election: ElectionView, me: number, secrets: TrusteeSecrets) => ({ group, boxes, election, me, secrets });
+
 function refusal(action: () => unknown): TrusteeStepError {
   try {
     action();
@@ -76,7 +79,7 @@ function refusal(action: () => unknown): TrusteeStepError {
 
 /** Every trustee deals through the steps; the keystores as each would keep them. */
 function dealAll(secrets: TrusteeSecrets[], view: ElectionView) {
-  const kept = secrets.map((s, k) => dealingOf(group, boxes, view, k + 1, s).keep!);
+  const kept = secrets.map((s, k) => dealingOf(as(view, k + 1, s)).keep!);
   const dealings: DealingOnChain[] = kept.map((s, k) => ({ trustee: k + 1, dealing: s.dealing! }));
   return { kept, dealings };
 }
@@ -98,15 +101,13 @@ describe("a trustee's steps", () => {
   it('deals once: a kept dealing is sent again as it is, a trustee who dealt is refused (TRUSTEE_ALREADY_DEALT)', () => {
     const secrets = trustees();
     const view = viewOf(secrets);
-    const first = dealingOf(group, boxes, view, 1, secrets[0]!);
+    const first = dealingOf(as(view, 1, secrets[0]!));
     expect(first.keep?.dealer?.dealer).toBe(1);
-    const again = dealingOf(group, boxes, view, 1, first.keep!);
+    const again = dealingOf(as(view, 1, first.keep!));
     expect(again.keep).toBeUndefined();
     expect(bytesToHex(again.dealing)).toBe(bytesToHex(first.dealing));
-    expect(refusal(() => dealingOf(group, boxes, { ...view, dealt: [1] }, 1, first.keep!)).code).toBe(
-      'TRUSTEE_ALREADY_DEALT',
-    );
-    expect(refusal(() => dealingOf(group, boxes, { ...view, phase: 'voting' }, 1, secrets[0]!)).code).toBe(
+    expect(refusal(() => dealingOf(as({ ...view, dealt: [1] }, 1, first.keep!))).code).toBe('TRUSTEE_ALREADY_DEALT');
+    expect(refusal(() => dealingOf(as({ ...view, phase: 'voting' }, 1, secrets[0]!))).code).toBe(
       'TRUSTEE_STEP_NOT_OPEN',
     );
   });
@@ -115,7 +116,7 @@ describe("a trustee's steps", () => {
     const secrets = trustees();
     const view = viewOf(secrets);
     const { kept, dealings } = dealAll(secrets, view);
-    const honest = openShares(group, boxes, view, dealings, 2, kept[1]!);
+    const honest = openShares(as(view, 2, kept[1]!), dealings);
     expect([...honest.values()].every((reading) => 'share' in reading)).toBe(true);
     expect(complaintsOf(view, 2, honest)).toEqual([]);
     // dealer 1's share for trustee 2 sealed to another key: it does not open
@@ -124,17 +125,17 @@ describe("a trustee's steps", () => {
       entry.recipient === 2 ? { ...entry, box: message.sealed.find((e) => e.recipient === 3)!.box } : entry,
     );
     const tampered = [{ trustee: 1, dealing: encodeDealing({ ...message, sealed: swapped }) }, ...dealings.slice(1)];
-    const read = openShares(group, boxes, view, tampered, 2, kept[1]!);
+    const read = openShares(as(view, 2, kept[1]!), tampered);
     const complaints = complaintsOf(view, 2, read);
     expect(complaints.map((c) => c.dealer)).toEqual([1]);
     // not twice
     expect(complaintsOf({ ...view, complaints: [{ dealer: 1, recipient: 2, answered: false }] }, 2, read)).toEqual([]);
-    const owed = answersOf(group, { ...view, complaints: [{ dealer: 1, recipient: 2, answered: false }] }, 1, kept[0]!);
+    const owed = answersOf(as({ ...view, complaints: [{ dealer: 1, recipient: 2, answered: false }] }, 1, kept[0]!));
     expect(owed.map((a) => a.recipient)).toEqual([2]);
-    expect(answersOf(group, view, 1, kept[0]!)).toEqual([]);
+    expect(answersOf(as(view, 1, kept[0]!))).toEqual([]);
     expect(
       refusal(() =>
-        answersOf(group, { ...view, complaints: [{ dealer: 1, recipient: 2, answered: false }] }, 1, secrets[0]!),
+        answersOf(as({ ...view, complaints: [{ dealer: 1, recipient: 2, answered: false }] }, 1, secrets[0]!)),
       ).code,
     ).toBe('TRUSTEE_NOT_DEALT');
   });
@@ -157,7 +158,7 @@ describe("a trustee's steps", () => {
       publicKey: bytesToHex(key.publicKey),
       verificationKeys: key.verificationKeys.map(bytesToHex),
     });
-    const partial = partialDecryptionOf(group, boxes, closed, dealings, 3, kept[2]!, 1_000);
+    const partial = partialDecryptionOf(as(closed, 3, kept[2]!), dealings, 1_000);
     const context = { electionId: utf8('city-2026'), publicKey: key.publicKey };
     expect(() =>
       verifyPartialDecryption(
@@ -169,18 +170,15 @@ describe("a trustee's steps", () => {
       ),
     ).not.toThrow();
     expect(
-      refusal(() => partialDecryptionOf(group, boxes, { ...closed, phase: 'voting' }, dealings, 3, kept[2]!, 1_000))
-        .code,
+      refusal(() => partialDecryptionOf(as({ ...closed, phase: 'voting' }, 3, kept[2]!), dealings, 1_000)).code,
     ).toBe('TRUSTEE_STEP_NOT_OPEN');
     expect(
-      refusal(() => partialDecryptionOf(group, boxes, { ...closed, decrypted: [3] }, dealings, 3, kept[2]!, 1_000))
-        .code,
+      refusal(() => partialDecryptionOf(as({ ...closed, decrypted: [3] }, 3, kept[2]!), dealings, 1_000)).code,
     ).toBe('TRUSTEE_ALREADY_DECRYPTED');
     const wrongKeys = [...closed.verificationKeys!].reverse();
     expect(
-      refusal(() =>
-        partialDecryptionOf(group, boxes, { ...closed, verificationKeys: wrongKeys }, dealings, 3, kept[2]!, 1_000),
-      ).code,
+      refusal(() => partialDecryptionOf(as({ ...closed, verificationKeys: wrongKeys }, 3, kept[2]!), dealings, 1_000))
+        .code,
     ).toBe('TRUSTEE_SHARE_MISMATCH');
   });
 });

@@ -336,8 +336,9 @@ function dealCommand(): Command {
   return trusteeCommand(
     'deal',
     "deal this trustee's part of the election key: commitments, a proof and a sealed share for each trustee",
-    async ({ client, election, me, path, passphrase, secrets, group, boxes, sign }) => {
-      const { dealing, keep } = dealingOf(group, boxes, election, me, secrets);
+    async (step) => {
+      const { client, election, me, path, passphrase, sign } = step;
+      const { dealing, keep } = dealingOf(step);
       // kept before it is sent: after a crash the same dealing is sent again, never a second polynomial
       if (keep) await writeTrusteeKeystore(path, keep, passphrase);
       const tx = await sign('election.dkg.deal', { election: election.id, dealing });
@@ -351,8 +352,9 @@ function complainCommand(): Command {
   return trusteeCommand(
     'check-shares',
     "open this trustee's shares from every dealing on chain and complain about each that fails",
-    async ({ client, election, me, secrets, group, boxes, sign }) => {
-      const shares = openShares(group, boxes, election, await dealingsOnChain(client, election), me, secrets);
+    async (step) => {
+      const { client, election, me, sign } = step;
+      const shares = openShares(step, await dealingsOnChain(client, election));
       const complaints: Transaction[] = [];
       for (const { dealer, problem, complaint } of complaintsOf(election, me, shares)) {
         console.log(`dealer ${dealer}: ${problem}: complaining`);
@@ -372,8 +374,9 @@ function answerCommand(): Command {
   return trusteeCommand(
     'answer',
     'answer every open complaint against this trustee by revealing the share in question',
-    async ({ client, election, me, secrets, group, sign }) => {
-      const owed = answersOf(group, election, me, secrets);
+    async (step) => {
+      const { client, election, me, sign } = step;
+      const owed = answersOf(step);
       if (owed.length === 0) return console.log(`no open complaint against trustee ${me}`);
       const answers: Transaction[] = [];
       for (const { answer } of owed) answers.push(await sign('election.dkg.answer', { election: election.id, answer }));
@@ -555,9 +558,9 @@ function decryptCommand(): Command {
   return trusteeCommand(
     'decrypt',
     "this trustee's partial decryption of the closed totals, with its proofs (run on the trustee's own machine)",
-    async ({ client, election, me, secrets, group, boxes, sign }) => {
-      const dealings = await dealingsOnChain(client, election);
-      const partial = partialDecryptionOf(group, boxes, election, dealings, me, secrets, Date.now());
+    async (step) => {
+      const { client, election, me, sign } = step;
+      const partial = partialDecryptionOf(step, await dealingsOnChain(client, election), Date.now());
       const tx = await sign('election.decrypt', { election: election.id, partial });
       await submitAndWait(client, [tx], 'decrypt');
       console.log(`trustee ${me} posted its partial decryption of ${election.id}`);

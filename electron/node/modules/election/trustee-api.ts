@@ -139,16 +139,17 @@ export function trusteeApi(components: TrusteeApiComponents) {
       }),
     electionTrusteeDeal: ({ params: { id }, body }) =>
       oneAtATime(id, async () => {
-        const { election, me, path, secrets, group, boxes } = await trustee(id, body.passphrase);
-        const { dealing, keep } = dealingOf(group, boxes, election, me, secrets);
+        const { path, ...context } = await trustee(id, body.passphrase);
+        const { dealing, keep } = dealingOf(context);
         // kept before it is sent: a retry sends the same dealing again, never a second polynomial
         if (keep) await writeTrusteeKeystore(path, keep, body.passphrase);
         return asOffice('election.dkg.deal', { election: id, dealing });
       }),
     electionTrusteeCheck: ({ params: { id }, body }) =>
       oneAtATime(id, async () => {
-        const { election, me, secrets, dealings, group, boxes } = await trustee(id, body.passphrase);
-        const shares = openShares(group, boxes, election, dealings, me, secrets);
+        const context = await trustee(id, body.passphrase);
+        const { election, me, dealings } = context;
+        const shares = openShares(context, dealings);
         const complaints = [];
         for (const { dealer, problem, complaint } of complaintsOf(election, me, shares))
           complaints.push({
@@ -166,16 +167,16 @@ export function trusteeApi(components: TrusteeApiComponents) {
       }),
     electionTrusteeAnswer: ({ params: { id }, body }) =>
       oneAtATime(id, async () => {
-        const { election, me, secrets, group } = await trustee(id, body.passphrase);
+        const context = await trustee(id, body.passphrase);
         const answers = [];
-        for (const { recipient, answer } of answersOf(group, election, me, secrets))
+        for (const { recipient, answer } of answersOf(context))
           answers.push({ recipient, submitted: await asOffice('election.dkg.answer', { election: id, answer }) });
-        return { election: id, trustee: me, answers };
+        return { election: id, trustee: context.me, answers };
       }),
     electionTrusteeDecrypt: ({ params: { id }, body }) =>
       oneAtATime(id, async () => {
-        const { election, me, secrets, dealings, group, boxes } = await trustee(id, body.passphrase);
-        const partial = partialDecryptionOf(group, boxes, election, dealings, me, secrets, clock.now());
+        const context = await trustee(id, body.passphrase);
+        const partial = partialDecryptionOf(context, context.dealings, clock.now());
         return asOffice('election.decrypt', { election: id, partial });
       }),
   } satisfies ApiHandlerPart;

@@ -52,6 +52,15 @@ export interface DealingOnChain {
   dealing: Uint8Array;
 }
 
+/** What every step starts from: the group, the sealed boxes, the election, the trustee's slot and secrets. */
+export interface TrusteeContext {
+  group: Group;
+  boxes: SealedBoxes;
+  election: ElectionView;
+  me: number;
+  secrets: TrusteeSecrets;
+}
+
 export const parametersOf = (election: ElectionView) => ({
   electionId: utf8(election.id),
   trustees: election.trustees.length,
@@ -89,13 +98,10 @@ export function trusteeSlot(election: ElectionView, officeKey: string, secrets: 
  * The dealing to send: the one kept in the keystore (a retry after a crash), or a new one with
  * the secrets to keep, which the caller writes before it sends anything.
  */
-export function dealingOf(
-  group: Group,
-  boxes: SealedBoxes,
-  election: ElectionView,
-  me: number,
-  secrets: TrusteeSecrets,
-): { dealing: Uint8Array; keep?: TrusteeSecrets } {
+export function dealingOf({ group, boxes, election, me, secrets }: TrusteeContext): {
+  dealing: Uint8Array;
+  keep?: TrusteeSecrets;
+} {
   // REJECT: a second dealing is refused by the chain (ELECTION_DUPLICATE_DEALING)
   if (election.dealt.includes(me))
     throw new TrusteeStepError('TRUSTEE_ALREADY_DEALT', `trustee ${me} has dealt already in ${election.id}`);
@@ -126,12 +132,8 @@ export type ShareReading = { share: Uint8Array } | { problem: string };
 
 /** Dealer i's share for this trustee: its own, opened from the dealing on chain, or revealed by an answer. */
 export function openShares(
-  group: Group,
-  boxes: SealedBoxes,
-  election: ElectionView,
+  { group, boxes, election, me, secrets }: TrusteeContext,
   dealings: readonly DealingOnChain[],
-  me: number,
-  secrets: TrusteeSecrets,
 ): Map<number, ShareReading> {
   const shares = new Map<number, ShareReading>();
   for (const { trustee: dealer, dealing: bytes } of dealings) {
@@ -172,12 +174,10 @@ export function complaintsOf(
 }
 
 /** An answer (A.5 bytes, the share revealed) to each open complaint against this trustee. */
-export function answersOf(
-  group: Group,
-  election: ElectionView,
-  me: number,
-  secrets: TrusteeSecrets,
-): Array<{ recipient: number; answer: Uint8Array }> {
+export function answersOf({ group, election, me, secrets }: TrusteeContext): Array<{
+  recipient: number;
+  answer: Uint8Array;
+}> {
   const open = election.complaints.filter((c) => c.dealer === me && !c.answered);
   if (open.length === 0) return [];
   const polynomial = polynomialOf(secrets, me);
@@ -192,14 +192,11 @@ export function answersOf(
  * recomputed from the qualified dealers' shares, and checked against VK_j on chain first.
  */
 export function partialDecryptionOf(
-  group: Group,
-  boxes: SealedBoxes,
-  election: ElectionView,
+  trustee: TrusteeContext,
   dealings: readonly DealingOnChain[],
-  me: number,
-  secrets: TrusteeSecrets,
   nowMs: number,
 ): Uint8Array {
+  const { group, election, me } = trustee;
   // REJECT: the window ended but no close is committed here: there are no fixed totals to decrypt
   if (election.phase === 'voting' && nowMs >= election.closesAtMs)
     throw new TrusteeStepError(
@@ -215,7 +212,7 @@ export function partialDecryptionOf(
   // REJECT: a second partial decryption is refused by the chain (ELECTION_DUPLICATE_SHARE)
   if (election.decrypted.includes(me))
     throw new TrusteeStepError('TRUSTEE_ALREADY_DECRYPTED', `trustee ${me} has decrypted ${election.id} already`);
-  const shares = openShares(group, boxes, election, dealings, me, secrets);
+  const shares = openShares(trustee, dealings);
   const qualified = election.qualified ?? [];
   const mine = new Map<number, Uint8Array>();
   for (const dealer of qualified) {
