@@ -113,6 +113,8 @@ export const DataFiles = {
   privValidator: 'priv-validator.json',
   /** The public ballot board and turnout, derived from the blocks (modules/election/board.ts); rebuilt if deleted. */
   electionIndex: 'election-index',
+  /** This office's trustee keystores made on its screens, one per election: `<election-id>.json` (modules/election/trustee-api.ts). */
+  trustees: 'trustees',
 } as const;
 
 export class ConfigError extends Error {

@@ -26,6 +26,7 @@ export interface ElectionView {
   closesAtMs: number;
   answersUntilMs: number;
   dealt: number[];
+  decrypted: number[];
 }
 
 export interface CredentialPair {
@@ -60,6 +61,12 @@ export interface ElectionFixtureOptions {
   gateway?: boolean;
   /** The gateway's limits (config.json `gateway`), e.g. a bench's many requests from one address. */
   gatewayLimits?: { perAddressPerMinute?: number; perAddressBurst?: number; connectionsMax?: number };
+  /**
+   * Where the trustees' keystores live and their steps run: `cli` (default) the `notary election`
+   * commands with a keystore file each; `node` each trustee's own node, through its trustee routes
+   * (DATA/trustees/<id>.json, the commission's screens' path).
+   */
+  trusteesOn?: 'cli' | 'node';
   /** Prints each step's time since the start (CI logs say where a slow run spent it). */
   log?: (line: string) => void;
 }
@@ -188,6 +195,56 @@ export class ElectionFixture {
     throw new Error(`notary ${args.slice(0, 2).join(' ')} failed (${run.code}): ${said}\n${nodes.join('\n')}`);
   }
 
+  /** The passphrase the trustees' keystores are sealed with (the drill's one). */
+  static readonly TRUSTEE_PASSPHRASE = 'election drill passphrase';
+
+  /**
+   * A trustee's step through its own node's route (`POST /elections/{id}/trustee/<step>`), and,
+   * when it sends transactions, a wait until each is final; a refusal throws with its code.
+   */
+  async trusteeStep(name: string, step: 'key' | 'deal' | 'check-shares' | 'answer' | 'decrypt'): Promise<unknown> {
+    const node = this.devnet.node(name);
+    const answer = await node.request<Record<string, unknown>>(
+      'POST',
+      `/elections/${encodeURIComponent(this.id)}/trustee/${step}`,
+      { passphrase: ElectionFixture.TRUSTEE_PASSPHRASE },
+    );
+    if (answer.status >= 300)
+      throw new Error(`${name}: trustee ${step}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    const body = answer.body;
+    const sent = [
+      ...(typeof body.txHash === 'string' ? [body.txHash] : []),
+      ...((body.complaints ?? body.answers ?? []) as Array<{ submitted: { txHash: string } }>).map(
+        (entry) => entry.submitted.txHash,
+      ),
+    ];
+    for (const hash of sent)
+      await waitFor(`${name}'s ${step} ${hash.slice(0, 8)} to be final`, async () => {
+        const status = await node.txStatus(hash);
+        if (status.state === 'rejected')
+          throw new Error(`${name}: trustee ${step} refused: ${status.code}: ${status.sentence}`);
+        return status.state === 'final' ? true : undefined;
+      });
+    return body;
+  }
+
+  /** An office step the node signs (`POST /elections/{id}/key`, `/tally`), waited on until final. */
+  async officeStep(name: string, step: 'key' | 'tally'): Promise<string> {
+    const node = this.devnet.node(name);
+    const answer = await node.request<{ txHash: string }>('POST', `/elections/${encodeURIComponent(this.id)}/${step}`);
+    if (answer.status !== 202) throw new Error(`${name}: ${step}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    await waitFor(`${name}'s ${step} to be final`, async () => {
+      const status = await node.txStatus(answer.body.txHash);
+      if (status.state === 'rejected') throw new Error(`${name}: ${step} refused: ${status.code}: ${status.sentence}`);
+      return status.state === 'final' ? true : undefined;
+    });
+    return answer.body.txHash;
+  }
+
+  get #onNode(): boolean {
+    return this.options.trusteesOn === 'node';
+  }
+
   async view(name = 'node-1'): Promise<ElectionView> {
     return JSON.parse(await this.ok('election', 'status', ...this.node(name), '--election', this.id, '--json'));
   }
@@ -227,7 +284,12 @@ export class ElectionFixture {
   /** The registrars create the election (each signs the one file in turn); it is then in key generation. */
   async create(): Promise<void> {
     const trustees = [];
-    for (const name of this.trustees) trustees.push(await this.trusteeKey(name));
+    for (const name of this.trustees) {
+      if (this.#onNode) {
+        const made = (await this.trusteeStep(name, 'key')) as { transportKey: string };
+        trustees.push({ key: this.devnet.node(name).info.publicKey, transportKey: made.transportKey });
+      } else trustees.push(await this.trusteeKey(name));
+    }
     const definition = join(this.dir, 'definition.json');
     await writeFile(
       definition,
@@ -288,12 +350,18 @@ export class ElectionFixture {
 
   /** Every trustee deals and checks its shares; after the answers close, the key is fixed and voting opens. */
   async fixKey(): Promise<{ dealt: number[]; checks: string[]; key: string }> {
-    for (const name of this.trustees) await this.ok('election', 'deal', ...this.#trusteeArgs(name));
+    for (const name of this.trustees)
+      if (this.#onNode) await this.trusteeStep(name, 'deal');
+      else await this.ok('election', 'deal', ...this.#trusteeArgs(name));
     const { dealt } = await this.view();
     this.step('dealt');
     const checks: string[] = [];
     for (const name of this.trustees)
-      checks.push(await this.ok('election', 'check-shares', ...this.#trusteeArgs(name)));
+      checks.push(
+        this.#onNode
+          ? JSON.stringify(await this.trusteeStep(name, 'check-shares'))
+          : await this.ok('election', 'check-shares', ...this.#trusteeArgs(name)),
+      );
     const { answersUntilMs } = await this.view();
     await waitFor(
       'the answers to close',
@@ -301,14 +369,9 @@ export class ElectionFixture {
       180_000,
       500,
     );
-    const key = await this.ok(
-      'election',
-      'key',
-      ...this.node('node-1'),
-      '--election',
-      this.id,
-      ...this.signer('node-1'),
-    );
+    const key = this.#onNode
+      ? await this.officeStep('node-1', 'key')
+      : await this.ok('election', 'key', ...this.node('node-1'), '--election', this.id, ...this.signer('node-1'));
     const { opensAtMs } = await this.view();
     await waitFor('voting to open', async () => (Date.now() > opensAtMs + 1_000 ? true : undefined), 180_000, 500);
     this.step('key fixed, voting');
@@ -393,7 +456,9 @@ export class ElectionFixture {
 
   /** Each named trustee posts its partial decryption from its own node. */
   async decrypt(trustees = this.trustees.slice(0, this.threshold)): Promise<void> {
-    for (const name of trustees) await this.ok('election', 'decrypt', ...this.#trusteeArgs(name));
+    for (const name of trustees)
+      if (this.#onNode) await this.trusteeStep(name, 'decrypt');
+      else await this.ok('election', 'decrypt', ...this.#trusteeArgs(name));
     this.step(`decrypted by ${trustees.join(', ')}`);
   }
 

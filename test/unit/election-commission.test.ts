@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/crypto/index.js';
 import type { ElectionView } from '../../shared/modules/election/api.js';
+import { electionView } from './election-fixtures.js';
 import {
   batches,
   checkForm,
@@ -33,31 +34,7 @@ function filledForm(): DefinitionForm {
 }
 
 function view(overrides: Partial<ElectionView>): ElectionView {
-  const nowMs = 1_000_000;
-  return {
-    id: 'city-2026',
-    title: 'City',
-    contests: [{ title: 'Mayor', choices: ['A', 'B'], min: 1, max: 1 }],
-    districts: ['Minsk'],
-    trustees: [0, 1, 2].map(() => ({ key: key(), transportKey: transport() })),
-    threshold: 2,
-    rollMax: 100,
-    dealsUntilMs: nowMs + 100,
-    complaintsUntilMs: nowMs + 200,
-    answersUntilMs: nowMs + 300,
-    opensAtMs: nowMs + 400,
-    closesAtMs: nowMs + 500,
-    height: 5,
-    phase: 'keygen',
-    dealt: [],
-    complaints: [],
-    roll: { size: 0, districts: [{ name: 'Minsk', credentials: 0 }] },
-    ballots: 0,
-    voters: 0,
-    totals: '',
-    decrypted: [],
-    ...overrides,
-  };
+  return electionView({ trustees: [0, 1, 2].map(() => ({ key: key(), transportKey: transport() })), ...overrides });
 }
 
 describe('a desk reading a voter credential', () => {

@@ -3,6 +3,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import type { BallotContext, ContestShape, Group, RandomSource } from '../../shared/election/crypto/index.js';
 import { ElectionCryptoError, scalarFromInteger } from '../../shared/election/crypto/index.js';
+import type { ElectionView } from '../../shared/modules/election/api.js';
 
 /** 64 bytes per call from SHA-512(seed ‖ counter): a seed reproduces a run. */
 export function seededRandom(seed: number | Uint8Array): RandomSource {
@@ -73,4 +74,37 @@ export function refusal(action: () => unknown, accepted = 'expected a refusal'):
     throw error;
   }
   throw new Error(accepted);
+}
+
+/**
+ * An election's public record as the node answers it (GET /elections/{id}), in key generation,
+ * its deadlines 100 ms apart from `nowMs` + 100; the trustees are given by the test.
+ */
+export function electionView(
+  overrides: Partial<ElectionView> & Pick<ElectionView, 'trustees'>,
+  nowMs = 1_000_000,
+): ElectionView {
+  return {
+    id: 'city-2026',
+    title: 'City',
+    contests: [{ title: 'Mayor', choices: ['A', 'B'], min: 1, max: 1 }],
+    districts: ['Minsk'],
+    threshold: 2,
+    rollMax: 100,
+    dealsUntilMs: nowMs + 100,
+    complaintsUntilMs: nowMs + 200,
+    answersUntilMs: nowMs + 300,
+    opensAtMs: nowMs + 400,
+    closesAtMs: nowMs + 500,
+    height: 5,
+    phase: 'keygen',
+    dealt: [],
+    complaints: [],
+    roll: { size: 0, districts: [{ name: 'Minsk', credentials: 0 }] },
+    ballots: 0,
+    voters: 0,
+    totals: '',
+    decrypted: [],
+    ...overrides,
+  };
 }

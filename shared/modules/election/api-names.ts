@@ -10,4 +10,12 @@ export const ELECTION_API_METHODS = [
   'electionCast',
   'electionRegister',
   'electionClose',
+  'electionKey',
+  'electionTally',
+  'electionTrustee',
+  'electionTrusteeKey',
+  'electionTrusteeDeal',
+  'electionTrusteeCheck',
+  'electionTrusteeAnswer',
+  'electionTrusteeDecrypt',
 ] as const;

@@ -160,6 +160,68 @@ export const electionRegisterSchema = z.strictObject({
   credentials: z.array(publicKey).min(1).max(ELECTION_LIMITS.credentialsPerTxMax),
 });
 
+/**
+ * The trustee's election keystore's passphrase, typed on its own screen and never stored
+ * (the node's keystore rule: 8 to 1,024 characters, counted as typed).
+ */
+export const trusteePassphraseSchema = z.strictObject({
+  passphrase: z
+    .string()
+    .refine((text) => [...text].length >= 8, 'the passphrase has at least 8 characters')
+    .refine((text) => [...text].length <= 1024, 'the passphrase has at most 1,024 characters'),
+});
+
+/** Whether this node holds the trustee keystore of an election (DATA/trustees/<id>.json). */
+export const trusteeKeystoreSchema = z.strictObject({
+  election: electionId,
+  keystore: z.boolean(),
+  /** Its public transport key, the one the definition names for this trustee. */
+  transportKey: element.optional(),
+});
+
+export const trusteeTransportKeySchema = z.strictObject({ election: electionId, transportKey: element });
+
+/** The complaints `check-shares` sent: one transaction each, with the reason its share failed. */
+export const trusteeCheckSchema = z.strictObject({
+  election: electionId,
+  trustee: uint,
+  good: uint,
+  /** Trustees who have not dealt yet (their shares are checked later). */
+  missing: uint,
+  complaints: z.array(z.strictObject({ dealer: uint, problem: z.string(), submitted: submitResultSchema })),
+});
+
+export const trusteeAnswersSchema = z.strictObject({
+  election: electionId,
+  trustee: uint,
+  answers: z.array(z.strictObject({ recipient: uint, submitted: submitResultSchema })),
+});
+
+/** A step the node signs with this office's key, with no body (as /close). */
+const officeStep = (summary: string, path: string) => ({
+  method: 'POST' as const,
+  path,
+  summary,
+  params: { id: electionId },
+  body: z.strictObject({}),
+  bodyOptional: true as const,
+  status: 202,
+  response: submitResultSchema,
+  errors: [409, 422, 503, 507],
+});
+/** A trustee's step: the keystore's passphrase in the body; the node signs with this office's key. */
+const trusteeStep = <R extends z.ZodType>(summary: string, path: string, status: number, response: R) => ({
+  method: 'POST' as const,
+  path,
+  summary,
+  params: { id: electionId },
+  body: trusteePassphraseSchema,
+  bodyHint: '{"passphrase": "…"}: the trustee keystore\'s passphrase (8 to 1,024 characters), never stored',
+  status,
+  response,
+  errors: [404, 409, 422, 503, 507],
+});
+
 export const electionRoutes = {
   elections: {
     method: 'GET',
@@ -261,4 +323,51 @@ export const electionRoutes = {
     response: submitResultSchema,
     errors: [409, 422, 503, 507],
   },
+  electionKey: officeStep(
+    "Fix the election key after the answers close: the node signs election.key with this office's key (a trustee or registrar)",
+    '/elections/{id}/key',
+  ),
+  electionTally: officeStep(
+    "Publish the counts from the partial decryptions on chain: the node signs election.tally with this office's key (a trustee or registrar)",
+    '/elections/{id}/tally',
+  ),
+  electionTrustee: {
+    method: 'GET',
+    path: '/elections/{id}/trustee',
+    summary: "Whether this node holds this office's trustee keystore for the election, and its transport key",
+    params: { id: electionId },
+    status: 200,
+    response: trusteeKeystoreSchema,
+    errors: [404],
+  },
+  electionTrusteeKey: trusteeStep(
+    "Make this office's trustee keystore for an election (its X25519 transport key, sealed with the passphrase); answers the transport key for the definition; never overwrites one",
+    '/elections/{id}/trustee/key',
+    201,
+    trusteeTransportKeySchema,
+  ),
+  electionTrusteeDeal: trusteeStep(
+    "Deal this trustee's part of the election key: the polynomial and the dealing are kept in the keystore before the node signs and sends election.dkg.deal",
+    '/elections/{id}/trustee/deal',
+    202,
+    submitResultSchema,
+  ),
+  electionTrusteeCheck: trusteeStep(
+    "Open this trustee's shares from every dealing on chain and complain (election.dkg.complain) about each that fails",
+    '/elections/{id}/trustee/check-shares',
+    200,
+    trusteeCheckSchema,
+  ),
+  electionTrusteeAnswer: trusteeStep(
+    'Answer every open complaint against this trustee by revealing the share in question (election.dkg.answer)',
+    '/elections/{id}/trustee/answer',
+    200,
+    trusteeAnswersSchema,
+  ),
+  electionTrusteeDecrypt: trusteeStep(
+    "This trustee's partial decryption of the closed totals, checked against its verification key, signed and sent (election.decrypt)",
+    '/elections/{id}/trustee/decrypt',
+    202,
+    submitResultSchema,
+  ),
 } as const satisfies Record<(typeof ELECTION_API_METHODS)[number], RouteSpec>;

@@ -15,6 +15,7 @@ import { authorityApi, type AuthorityApiComponents } from '../../modules/authori
 import { inboxHandlers, type InboxHandlersComponents } from './inbox.js';
 import { propertyApi, type PropertyApiComponents } from '../../modules/property/api.js';
 import { electionApi, type ElectionApiComponents } from '../../modules/election/api.js';
+import { trusteeApi } from '../../modules/election/trustee-api.js';
 import { settingsHandlers, type SettingsHandlersComponents } from './settings.js';
 import { nodeStatus, statusHandlers, type NodeStatusComponents } from './status.js';
 import { transactionHandlers, type TransactionHandlersComponents } from './transactions.js';
@@ -87,6 +88,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     authorityApi(components),
     propertyApi({ ...components, queries }),
     electionApi(components),
+    trusteeApi(components),
   );
   return { handlers: guarded(handlers, damage), status };
 }

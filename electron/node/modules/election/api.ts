@@ -34,7 +34,7 @@ const OFFICE_TX_LIFETIME_MS = 3_600_000;
 
 const HOUR_MS = 3_600_000;
 
-function viewOf(records: ElectionRecords): ElectionView {
+export function viewOf(records: ElectionRecords): ElectionView {
   const { definition, status, roll, tally, complaints } = records;
   const hex = (bytes: Uint8Array | undefined) => (bytes ? bytesToHex(bytes) : undefined);
   const optional = <K extends string, V>(key: K, value: V | undefined) =>
@@ -68,18 +68,14 @@ function viewOf(records: ElectionRecords): ElectionView {
   };
 }
 
-export function electionApi(components: ElectionApiComponents) {
-  const { chain, board, submissions, config, signingKey, clock, damage } = components;
-  /** Signs an election step with this office's key and submits it; the ledger checks who may. */
-  const asOffice = async (type: string, payload: object) => {
+/** Signs an election step with this office's key and submits it; the ledger checks who may. */
+export function officeSigner(
+  components: Pick<ElectionApiComponents, 'chain' | 'submissions' | 'config' | 'signingKey' | 'clock' | 'damage'>,
+) {
+  const { chain, submissions, config, signingKey, clock, damage } = components;
+  return async (type: string, payload: object) => {
     damage.refuse();
-    // REJECT: an observer has no office key to sign with
-    if (config.role === 'observer' || !signingKey)
-      throw new ApiError(
-        409,
-        'NOT_AN_OFFICE',
-        'this node has no office key: only a notary or registrar office signs election steps',
-      );
+    const key = officeKeyOf(config, signingKey);
     const unsigned = {
       type,
       chainId: chain.chainId,
@@ -88,8 +84,25 @@ export function electionApi(components: ElectionApiComponents) {
       payload,
     } as unknown as UnsignedTransaction;
     // the ledger's own checks (NOT_AUTHORIZED, ELECTION_STEP_CLOSED, ELECTION_CREDENTIAL_EXISTS, …) answer through submit
-    return submissions.submit(signTransaction(unsigned, signingKey.secretKey));
+    return submissions.submit(signTransaction(unsigned, key.secretKey));
   };
+}
+
+/** This office's signing key; an observer has none. */
+export function officeKeyOf(config: Pick<NodeConfig, 'role'>, signingKey: SigningKey | null): SigningKey {
+  // REJECT: an observer has no office key to sign with
+  if (config.role === 'observer' || !signingKey)
+    throw new ApiError(
+      409,
+      'NOT_AN_OFFICE',
+      'this node has no office key: only a notary or registrar office signs election steps',
+    );
+  return signingKey;
+}
+
+export function electionApi(components: ElectionApiComponents) {
+  const { chain, board, submissions } = components;
+  const asOffice = officeSigner(components);
   const noElection = (id: string) => `no election ${id} on this chain`;
   /** The records, and a refusal if this node's board does not reach back to the election's creation. */
   const onBoard = async (id: string) => {
@@ -165,6 +178,8 @@ export function electionApi(components: ElectionApiComponents) {
         credentials: body.credentials,
       }),
     electionClose: ({ params: { id } }) => asOffice('election.close', { election: id }),
+    electionKey: ({ params: { id } }) => asOffice('election.key', { election: id }),
+    electionTally: ({ params: { id } }) => asOffice('election.tally', { election: id }),
     electionCast: async ({ params: { id }, body }) => {
       const tx = parseTransaction(body);
       // REJECT: this route takes a ballot for this election and nothing else

@@ -11,23 +11,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { bytesToHex, hexToBytes, utf8 } from '../../../../shared/codec/index.js';
 import { generateKeyPair, sha256Hex, type KeyPair } from '../../../../shared/crypto/index.js';
 import {
-  combineShares,
   createBallot,
-  decodeDealing,
-  deal,
   encodeBallot,
-  encodeComplaint,
-  encodeComplaintAnswer,
-  encodeDealing,
-  encodePartialDecryption,
-  openShare,
-  partialDecrypt,
   sealedBoxes,
-  sealShares,
-  shareFor,
   sodiumGroup,
-  verifyShare,
   type Group,
+  type SealedBoxes,
 } from '../../../../shared/election/crypto/index.js';
 import {
   signTransaction,
@@ -41,7 +30,6 @@ import {
   electionViewSchema,
   type ElectionView,
 } from '../../../../shared/modules/election/api.js';
-import { ciphertextsOf } from '../../../../shared/modules/election/checks.js';
 import { ExportFormatError, FrameReader } from '../../../../shared/modules/election/export.js';
 import type { VerifiedElection } from '../../../../shared/modules/election/verify.js';
 import { ELECTION_LIMITS, electionCreatePayload } from '../../../../shared/modules/election/types.js';
@@ -66,6 +54,16 @@ import {
   writeTrusteeKeystore,
   type TrusteeSecrets,
 } from './trustee-keystore.js';
+import {
+  answersOf,
+  complaintsOf,
+  dealingOf,
+  openShares,
+  partialDecryptionOf,
+  trusteeSlot,
+  TrusteeStepError,
+  type DealingOnChain,
+} from './trustee-steps.js';
 
 /** How long a command waits for its transactions to be final. */
 const FINAL_WAIT_MS = 180_000;
@@ -201,18 +199,6 @@ async function officeKey(options: Signing): Promise<KeyPair> {
   return unlockKey(options.keystore, options.passphraseFile);
 }
 
-function trusteeIndexOf(election: ElectionView, key: string): number {
-  const index = election.trustees.findIndex((trustee) => trustee.key === key);
-  if (index < 0) throw new CliError(`The key ${key} is not a trustee of election ${election.id}.`);
-  return index + 1;
-}
-
-const parametersOf = (election: ElectionView) => ({
-  electionId: utf8(election.id),
-  trustees: election.trustees.length,
-  threshold: election.threshold,
-});
-
 async function trusteeSecrets(options: Signing & { trusteeKeystore: string; trusteePassphraseFile?: string }) {
   const path = resolve(options.trusteeKeystore);
   const passphrase = await readPassphrase({
@@ -233,6 +219,7 @@ interface TrusteeStep {
   passphrase: string;
   secrets: TrusteeSecrets;
   group: Group;
+  boxes: SealedBoxes;
   sign(type: string, payload: object): Promise<Transaction>;
 }
 
@@ -244,57 +231,28 @@ function trusteeCommand(name: string, description: string, run: (step: TrusteeSt
       const client = await ApiClient.connect(options);
       const election = await electionView(client, options.election);
       const key = await officeKey(options);
-      const me = trusteeIndexOf(election, key.publicKey);
       const { path, passphrase, secrets } = await trusteeSecrets(options);
-      // REJECT: another election's keystore, or one whose transport key the definition does not name
-      if (secrets.election !== election.id)
-        throw new CliError(`${path} is the keystore of election ${secrets.election}.`);
-      if (bytesToHex(secrets.transport.publicKey) !== election.trustees[me - 1]!.transportKey)
-        throw new CliError(`${path} holds another transport key than trustee ${me}'s in the election's definition.`);
       const chainId = await chainIdOf(client);
       const sign = async (type: string, payload: object) =>
         signTransaction(unsigned(type, chainId, payload), key.secretKey);
-      await run({ client, election, me, path, passphrase, secrets, group: await sodiumGroup(), sign });
+      try {
+        const me = trusteeSlot(election, key.publicKey, secrets);
+        const [group, boxes] = [await sodiumGroup(), await sealedBoxes()];
+        await run({ client, election, me, path, passphrase, secrets, group, boxes, sign });
+      } catch (error) {
+        if (error instanceof TrusteeStepError) throw new CliError(`${path}: ${error.message}.`);
+        throw error;
+      }
     });
 }
 
-/** Dealer i's share for trustee j as this trustee reads it: its own, or opened from the dealing on chain. */
-async function sharesFor(
-  group: Group,
-  client: ApiClient,
-  election: ElectionView,
-  me: number,
-  secrets: Awaited<ReturnType<typeof unlockTrusteeKeystore>>,
-): Promise<Map<number, { share?: Uint8Array; problem?: string }>> {
-  const boxes = await sealedBoxes();
+/** The dealings on chain, as the node serves them. */
+async function dealingsOnChain(client: ApiClient, election: ElectionView): Promise<DealingOnChain[]> {
   const parsed = electionDealingsSchema.safeParse(
     await client.expectOk('GET', `/elections/${encodeURIComponent(election.id)}/dealings`),
   );
   if (!parsed.success) throw new CliError('The node sent dealings this CLI does not understand.');
-  const shares = new Map<number, { share?: Uint8Array; problem?: string }>();
-  for (const { trustee: dealer, dealing: hex } of parsed.data.dealings) {
-    if (dealer === me) {
-      if (!secrets.dealer)
-        throw new CliError(`The trustee keystore holds no polynomial: trustee ${me} has not dealt from it.`);
-      shares.set(dealer, { share: shareFor(group, secrets.dealer, me) });
-      continue;
-    }
-    const message = decodeDealing(group, hexToBytes(hex));
-    const sealed = message.sealed.find((entry) => entry.recipient === me);
-    try {
-      if (!sealed) throw new Error(`dealer ${dealer} sealed no share for trustee ${me}`);
-      const share = openShare(boxes, parametersOf(election), dealer, sealed, secrets.transport);
-      if (!verifyShare(group, message, me, share))
-        throw new Error(`the share of dealer ${dealer} fails its commitments`);
-      shares.set(dealer, { share });
-    } catch (error) {
-      // an answered complaint reveals the share on chain: it is checked there, so take it
-      const answered = election.complaints.find((c) => c.dealer === dealer && c.recipient === me && c.share);
-      if (answered) shares.set(dealer, { share: hexToBytes(answered.share!) });
-      else shares.set(dealer, { problem: (error as Error).message });
-    }
-  }
-  return shares;
+  return parsed.data.dealings.map(({ trustee, dealing }) => ({ trustee, dealing: hexToBytes(dealing) }));
 }
 
 // ---- the commands -------------------------------------------------------------------------
@@ -378,19 +336,12 @@ function dealCommand(): Command {
   return trusteeCommand(
     'deal',
     "deal this trustee's part of the election key: commitments, a proof and a sealed share for each trustee",
-    async ({ client, election, me, path, passphrase, secrets, group, sign }) => {
-      if (election.dealt.includes(me)) throw new CliError(`Trustee ${me} has dealt already.`);
-      let message = secrets.dealing;
-      if (!message || !secrets.dealer) {
-        const parameters = parametersOf(election);
-        const { dealing, secret } = deal(group, parameters, me);
-        const transport = election.trustees.map((trustee) => hexToBytes(trustee.transportKey));
-        const sealed = sealShares(group, await sealedBoxes(), parameters, secret, transport);
-        message = encodeDealing({ ...dealing, sealed });
-        // kept before it is sent: after a crash the same dealing is sent again, never a second polynomial
-        await writeTrusteeKeystore(path, { ...secrets, dealer: secret, dealing: message }, passphrase);
-      }
-      const tx = await sign('election.dkg.deal', { election: election.id, dealing: message });
+    async (step) => {
+      const { client, election, me, path, passphrase, sign } = step;
+      const { dealing, keep } = dealingOf(step);
+      // kept before it is sent: after a crash the same dealing is sent again, never a second polynomial
+      if (keep) await writeTrusteeKeystore(path, keep, passphrase);
+      const tx = await sign('election.dkg.deal', { election: election.id, dealing });
       const heights = await submitAndWait(client, [tx], 'deal');
       console.log(`trustee ${me} dealt for ${election.id}: final at height ${[...heights.values()][0]}`);
     },
@@ -401,13 +352,12 @@ function complainCommand(): Command {
   return trusteeCommand(
     'check-shares',
     "open this trustee's shares from every dealing on chain and complain about each that fails",
-    async ({ client, election, me, secrets, group, sign }) => {
-      const shares = await sharesFor(group, client, election, me, secrets);
+    async (step) => {
+      const { client, election, me, sign } = step;
+      const shares = openShares(step, await dealingsOnChain(client, election));
       const complaints: Transaction[] = [];
-      for (const [dealer, entry] of shares) {
-        if (!entry.problem || election.complaints.some((c) => c.dealer === dealer && c.recipient === me)) continue;
-        console.log(`dealer ${dealer}: ${entry.problem}: complaining`);
-        const complaint = encodeComplaint({ dealer, recipient: me });
+      for (const { dealer, problem, complaint } of complaintsOf(election, me, shares)) {
+        console.log(`dealer ${dealer}: ${problem}: complaining`);
         complaints.push(await sign('election.dkg.complain', { election: election.id, complaint }));
       }
       if (complaints.length > 0) await submitAndWait(client, complaints, 'complaints');
@@ -424,17 +374,12 @@ function answerCommand(): Command {
   return trusteeCommand(
     'answer',
     'answer every open complaint against this trustee by revealing the share in question',
-    async ({ client, election, me, path, secrets, group, sign }) => {
-      const open = election.complaints.filter((c) => c.dealer === me && !c.answered);
-      if (open.length === 0) return console.log(`no open complaint against trustee ${me}`);
-      const polynomial = secrets.dealer;
-      if (!polynomial) throw new CliError(`${path} holds no polynomial: this trustee has not dealt from it.`);
+    async (step) => {
+      const { client, election, me, sign } = step;
+      const owed = answersOf(step);
+      if (owed.length === 0) return console.log(`no open complaint against trustee ${me}`);
       const answers: Transaction[] = [];
-      for (const { recipient } of open) {
-        const share = shareFor(group, polynomial, recipient);
-        const answer = encodeComplaintAnswer({ dealer: me, recipient, share });
-        answers.push(await sign('election.dkg.answer', { election: election.id, answer }));
-      }
+      for (const { answer } of owed) answers.push(await sign('election.dkg.answer', { election: election.id, answer }));
       await submitAndWait(client, answers, 'answers');
       console.log(`trustee ${me} answered ${answers.length} complaints`);
     },
@@ -613,36 +558,10 @@ function decryptCommand(): Command {
   return trusteeCommand(
     'decrypt',
     "this trustee's partial decryption of the closed totals, with its proofs (run on the trustee's own machine)",
-    async ({ client, election, me, secrets, group, sign }) => {
-      if (election.phase === 'voting' && Date.now() >= election.closesAtMs)
-        throw new CliError(
-          `${election.id}'s window ended at ${new Date(election.closesAtMs).toISOString()}, but this node has no \`notary election close\` committed yet: close it first, or wait until this node has caught up (\`notary status\`).`,
-        );
-      if (election.phase !== 'closed')
-        throw new CliError(`${election.id} is ${election.phase}: only closed totals are decrypted.`);
-      const shares = await sharesFor(group, client, election, me, secrets);
-      const qualified = election.qualified ?? [];
-      const mine = new Map<number, Uint8Array>();
-      for (const dealer of qualified) {
-        const entry = shares.get(dealer);
-        if (!entry?.share)
-          throw new CliError(
-            `The share of qualified dealer ${dealer} does not open: ${entry?.problem ?? 'no dealing'}.`,
-          );
-        mine.set(dealer, entry.share);
-      }
-      const secretShare = combineShares(group, qualified, mine);
-      // REJECT: a share that is not the one the chain fixed would post a partial decryption the chain refuses
-      if (bytesToHex(group.multiplyBase(secretShare)) !== election.verificationKeys?.[me - 1])
-        throw new CliError(`The share computed for trustee ${me} does not match its verification key on chain.`);
-      const partial = partialDecrypt(
-        group,
-        { electionId: utf8(election.id), publicKey: hexToBytes(election.publicKey!) },
-        me,
-        secretShare,
-        ciphertextsOf(hexToBytes(election.totals)),
-      );
-      const tx = await sign('election.decrypt', { election: election.id, partial: encodePartialDecryption(partial) });
+    async (step) => {
+      const { client, election, me, sign } = step;
+      const partial = partialDecryptionOf(step, await dealingsOnChain(client, election), Date.now());
+      const tx = await sign('election.decrypt', { election: election.id, partial });
       await submitAndWait(client, [tx], 'decrypt');
       console.log(`trustee ${me} posted its partial decryption of ${election.id}`);
     },

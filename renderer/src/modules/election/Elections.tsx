@@ -15,6 +15,7 @@ import { CloseElection } from './CloseElection.js';
 import { useElection, useElectionList, useRefreshOnBlock } from './hooks.js';
 import { nextStep } from './model.js';
 import { Results } from './Results.js';
+import { TrusteeKeyCard, TrusteePanel } from './TrusteePanel.js';
 import { TurnoutView } from './Turnout.js';
 
 const PHASE_COLORS = { keygen: 'yellow', voting: 'green', closed: 'orange', final: 'indigo' } as const;
@@ -78,6 +79,7 @@ function ElectionList() {
           )}
         </QueryView>
       </Card>
+      <TrusteeKeyCard />
     </Stack>
   );
 }
@@ -246,6 +248,7 @@ function ElectionDetail({ id }: { id: string }) {
               {t('elections.idLine', { id: view.id, height: view.height })}
             </Text>
             <NextStepCard view={view} />
+            <TrusteePanel view={view} />
             {view.phase === 'keygen' || view.phase === 'voting' ? (
               <Group>
                 <Button

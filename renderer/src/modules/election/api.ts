@@ -44,6 +44,29 @@ export function closeElection(client: ApiClient, id: string): Promise<SubmitResu
   return client.call('electionClose', { params: { id }, body: {} });
 }
 
+/** The office steps a trustee or registrar sends through its node: fix the key, publish the counts. */
+export function officeStep(client: ApiClient, id: string, step: 'key' | 'tally'): Promise<SubmitResult> {
+  return client.call(step === 'key' ? 'electionKey' : 'electionTally', { params: { id }, body: {} });
+}
+
+export type TrusteeRoute =
+  'electionTrusteeDeal' | 'electionTrusteeCheck' | 'electionTrusteeAnswer' | 'electionTrusteeDecrypt';
+
+/** A trustee's step on its own node: the passphrase opens DATA/trustees/<id>.json there and is not kept. */
+export function trusteeStep<R extends TrusteeRoute>(
+  client: ApiClient,
+  route: R,
+  id: string,
+  passphrase: string,
+): Promise<RouteOutput<R>> {
+  return client.call(route, { params: { id }, body: { passphrase } } as never) as Promise<RouteOutput<R>>;
+}
+
+/** Makes this office's trustee keystore for an election not yet on chain; the transport key for its definition. */
+export function makeTrusteeKey(client: ApiClient, id: string, passphrase: string) {
+  return client.call('electionTrusteeKey', { params: { id }, body: { passphrase } });
+}
+
 /** This registrar office's signature on an election.create: the Governance screen's path (`POST /governance/cosign`). */
 export function cosignCreate(client: ApiClient, tx: Transaction): Promise<CosignResult> {
   return client.call('cosign', { body: tx as never }).then((answer) => cosignResultSchema.parse(answer));

@@ -287,3 +287,38 @@ export function trusteeKeysIn(text: string): { key?: string; transportKey: strin
   const key = typeof record.key === 'string' ? record.key : record.publicKey;
   return { transportKey: record.transportKey, ...(typeof key === 'string' && isPublicKeyHex(key) ? { key } : {}) };
 }
+
+/**
+ * A trustee's step on its own screen: make nothing (no keystore on this node), deal, check the
+ * shares it received, answer complaints against it, fix the key once the answers close, wait,
+ * decrypt the closed totals, publish the results once enough trustees decrypted, or done.
+ */
+export type TrusteeStage =
+  | 'noKeystore'
+  | 'deal'
+  | 'check'
+  | 'answer'
+  | 'key'
+  | 'missedDeal'
+  | 'wait'
+  | 'waitVoting'
+  | 'decrypt'
+  | 'waitDecryptions'
+  | 'tally'
+  | 'done';
+
+/** Trustee `me`'s stage (1-based slot) at `nowMs`, with or without its keystore on this node. */
+export function trusteeStage(view: ElectionView, me: number, keystore: boolean, nowMs: number): TrusteeStage {
+  if (view.phase === 'final') return 'done';
+  if (view.phase === 'closed') {
+    if (!view.decrypted.includes(me)) return keystore ? 'decrypt' : 'noKeystore';
+    return view.decrypted.length >= view.threshold ? 'tally' : 'waitDecryptions';
+  }
+  if (view.phase === 'voting') return 'waitVoting';
+  if (!keystore) return 'noKeystore';
+  const dealt = view.dealt.includes(me);
+  if (view.complaints.some((c) => c.dealer === me && !c.answered) && nowMs < view.answersUntilMs) return 'answer';
+  if (!dealt) return nowMs < view.dealsUntilMs ? 'deal' : 'missedDeal';
+  if (nowMs < view.complaintsUntilMs) return 'check';
+  return nowMs >= view.answersUntilMs ? 'key' : 'wait';
+}

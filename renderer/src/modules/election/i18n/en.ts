@@ -11,6 +11,20 @@ export const en = {
       ROUTE_MISSING: 'This node cannot do this yet: it needs a newer version of the node.',
       NOT_AN_AUTHORITY_CHANGE:
         'This node does not yet sign elections for the registrars. Save the file and sign it with `notary tx sign`.',
+      NOT_A_TRUSTEE: 'This office is not one of the trustees of this election.',
+      TRUSTEE_KEYSTORE_MISSING: 'This office holds no trustee keystore for this election.',
+      TRUSTEE_KEYSTORE_EXISTS: 'This office already has a trustee keystore for this election; it is never replaced.',
+      TRUSTEE_KEYSTORE_UNREADABLE: "This office's trustee keystore for this election cannot be read.",
+      TRUSTEE_KEYSTORE_OTHER_ELECTION: 'The trustee keystore here belongs to another election.',
+      TRUSTEE_KEYSTORE_OTHER_KEY:
+        "The trustee keystore here holds another transport key than the election's definition names.",
+      TRUSTEE_ALREADY_DEALT: 'You have dealt already.',
+      TRUSTEE_NOT_DEALT: 'The keystore holds no key part: this trustee has not dealt from it.',
+      TRUSTEE_STEP_NOT_OPEN: 'This step is not open now.',
+      TRUSTEE_ALREADY_DECRYPTED: 'You have decrypted already.',
+      TRUSTEE_SHARE_UNOPENED: "A qualified trustee's key part does not open: your share of the key cannot be made.",
+      TRUSTEE_SHARE_MISMATCH: 'Your share of the key does not match the one on chain: nothing was sent.',
+      ELECTION_EXISTS: "This election is already on chain: its trustees' keys are fixed.",
       BLOCKS_MISSING:
         'This office joined from a snapshot and lacks the blocks of this election: export it from an office that holds the whole chain.',
     },
@@ -91,6 +105,54 @@ export const en = {
       share: 'Turnout',
       hour: 'Hour',
       noHours: 'No ballots yet.',
+    },
+    trustee: {
+      title: 'Your steps as trustee {{trustee}}',
+      passphrase: "Passphrase of this election's trustee keystore",
+      passphraseHelp:
+        'It opens the keystore this office keeps for the election. It is not stored: type it for each step.',
+      passphraseNew: 'At least 8 characters. It seals the keystore; nobody can recover it, so keep it safe.',
+      passphraseAgain: 'The passphrase again',
+      passphraseMismatch: 'The two passphrases differ.',
+      stage: {
+        noKeystore:
+          'This office holds no trustee keystore for this election: it was made elsewhere. Run the steps with `notary election` where the keystore is.',
+        deal: 'Deal your part of the election key before {{until}}: your node makes it from your keystore, keeps it, and sends it. {{dealt}} of {{trustees}} trustees have dealt.',
+        check:
+          'Check the key parts the other trustees sent you; a part that does not open is complained about. {{dealt}} of {{trustees}} trustees have dealt; check again after the others deal (until {{until}}).',
+        answer:
+          'A trustee complained that your key part for them does not open. Answer before {{until}}, or you are left out of the key.',
+        key: 'The answers have closed. Fix the election key from the key generation on chain; any trustee or registrar may.',
+        missedDeal: 'The time to deal has passed and your part is not on chain: the key is made without it.',
+        wait: 'Nothing for you to do now: the key is fixed after {{until}}.',
+        waitVoting: 'The key is fixed. You decrypt after voting is closed (voting ends at {{until}}).',
+        decrypt:
+          'Voting is closed. Decrypt your share of the totals: your node recomputes your key share, checks it against the chain and sends the partial decryption. {{decrypted}} of {{threshold}} needed have decrypted.',
+        waitDecryptions: 'You have decrypted. {{decrypted}} of {{threshold}} needed trustees have.',
+        tally: 'Enough trustees have decrypted ({{decrypted}} of {{threshold}}). Publish the results.',
+        done: 'The results are final. Your part is done.',
+      },
+      button: {
+        deal: 'Deal my key part',
+        check: 'Check my key parts',
+        answer: 'Answer the complaints',
+        decrypt: 'Decrypt my share',
+        key: 'Fix the election key',
+        tally: 'Publish the results',
+      },
+      checked: '{{good}} key parts open; {{complaints}} complaints sent; {{missing}} trustees have not dealt yet.',
+      complaintAbout: 'Complaint about trustee {{dealer}}',
+      answerTo: 'Answer to trustee {{recipient}}',
+      nothingToSend: 'Nothing was sent.',
+      keyTitle: 'Trustee key for an election being prepared',
+      keyExplain:
+        'If the commission names this office as a trustee, make the keystore here before the election is created, and give the commission the transport key it shows for the definition.',
+      keyElection: 'Election id',
+      keyElectionInvalid: 'Letters, digits, dots, dashes and underscores, up to 64.',
+      keyButton: 'Make the trustee keystore',
+      keyMade: 'The keystore for {{election}} is kept by this office. Its transport key, for the definition:',
+      copy: 'Copy',
+      copied: 'Copied',
     },
     close: {
       done: 'Voting was closed at block {{height}}: no ballot is accepted any more.',
