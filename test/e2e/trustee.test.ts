@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/devnet-harness.js';
-import { CHROMIUM_PATH } from '../support/browser.js';
+import { launchChromium } from '../support/browser.js';
 import { ElectionFixture } from '../support/election-fixture.js';
 import {
   failureScreenshot,
@@ -69,11 +69,7 @@ describe.skipIf(!UI_BUILT)("the trustee's screen on a devnet (Chromium)", () => 
       votingSeconds: 90,
       log: (line) => console.log(line),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    browser = await launchChromium();
     page = (await newPage(browser)).page;
     page.context().setDefaultTimeout(30_000);
     // node-2 is trustee 1 of the election
