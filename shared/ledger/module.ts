@@ -22,6 +22,13 @@ export interface BlockContext {
   chainId: string;
   height: number;
   timeMs: number;
+  /**
+   * The block's commit certificate was verified before it is executed (sync, a block
+   * announcement: decision #33): what more than two thirds of the validators checked before
+   * signing (transaction signatures, ballots' proofs) is not checked again; every rule still
+   * runs and the state root must match. Absent for a block this node votes on.
+   */
+  certified?: boolean;
 }
 
 /**

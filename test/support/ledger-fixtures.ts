@@ -92,8 +92,16 @@ export class TestLedger {
     this.state = new Map<string, unknown>(genesisState({ ...fixtureGenesis(), ...genesis }));
   }
 
+  /** The next blocks come with a verified commit certificate (sync): BlockContext.certified. */
+  certified = false;
+
   context(): BlockContext {
-    return { chainId: CHAIN_ID, height: this.height + 1, timeMs: this.timeMs + 1_000 };
+    return {
+      chainId: CHAIN_ID,
+      height: this.height + 1,
+      timeMs: this.timeMs + 1_000,
+      ...(this.certified ? { certified: true } : {}),
+    };
   }
 
   /** What the block's rules read the state through. */

@@ -471,7 +471,12 @@ export class Chain implements StateSource {
         this.chainId,
         this.verify,
       );
-      const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
+      const context = {
+        chainId: this.chainId,
+        height: block.header.height,
+        timeMs: block.header.timeMs,
+        certified: true,
+      };
       execution = await executeOn(this.#execution, this.#head.header.stateRoot, block.txs, context, {
         verify: certifiedSignatures,
         digests,

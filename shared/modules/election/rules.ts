@@ -193,6 +193,8 @@ export function checkCast(
   credential: string,
   registeredIn: string | undefined,
   bytes: Uint8Array,
+  /** `vouched`: the block's commit certificate vouches for the proofs (BlockContext.certified). */
+  proofs: 'verify' | 'vouched' = 'verify',
 ): Ballot {
   // REJECT: only a registered credential votes (no office or gateway can stuff ballots)
   if (registeredIn === undefined)
@@ -226,9 +228,10 @@ export function checkCast(
   const shapes = shapesOf(definition);
   // REJECT: a box or contest whose proof fails, named (ELECTION_PROOF_INVALID and its kin);
   // verified once per process for the same inputs (proof-memo.ts)
-  ballotProofs.verifyOnce({ ...ballotContext, shapes, ballot: bytes }, () =>
-    cryptoCheck(() => verifyBallot(group, ballotContext, shapes, ballot)),
-  );
+  if (proofs === 'verify')
+    ballotProofs.verifyOnce({ ...ballotContext, shapes, ballot: bytes }, () =>
+      cryptoCheck(() => verifyBallot(group, ballotContext, shapes, ballot)),
+    );
   return ballot;
 }
 
@@ -245,6 +248,7 @@ export function applyElectionCast(tx: TxOf<typeof electionCastTx>, context: Rule
     credential,
     record?.election,
     tx.payload.ballot,
+    context.block.certified ? 'vouched' : 'verify',
   );
   const registered = record as CredentialRecord;
   const previous = registered.ballot ? ciphertextsOf(registered.ballot.ciphertexts) : undefined;

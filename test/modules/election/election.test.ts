@@ -468,6 +468,47 @@ describe('casting', () => {
     expect(credentialOf(state(), voter.publicKey)!.ballot).toBeUndefined();
   });
 
+  it("applies a certified block's ballot without verifying its proofs again, with every other rule", () => {
+    const voter = voters[5]!;
+    const tampered = decodeBallot(
+      group,
+      ballotOf(
+        voter,
+        [
+          [1, 0],
+          [1, 0, 0],
+        ],
+        11,
+      ),
+    );
+    tampered.contests[1]!.boxes[2]!.proof.z[0] = scalarFromInteger(7);
+    // on a copy of the chain: the later tests count the ballots cast so far
+    const kept = { state: new Map(ledger.state), height: ledger.height, timeMs: ledger.timeMs };
+    ledger.certified = true;
+    try {
+      // more than two thirds of the validators checked the proofs before signing the block (decision #33)
+      const stranger = keyOf('stranger');
+      rejected(
+        cast(
+          stranger,
+          ballotOf(
+            stranger,
+            [
+              [1, 0],
+              [0, 0, 0],
+            ],
+            12,
+          ),
+        ),
+        RejectCode.notOnRoll,
+      );
+      expect(cast(voter, encodeBallot(tampered))).toMatchObject({ ok: true });
+      expect(credentialOf(state(), voter.publicKey)!.ballot).toBeDefined();
+    } finally {
+      Object.assign(ledger, kept, { certified: false });
+    }
+  });
+
   it('refuses a ballot at the close of the window (ELECTION_OUTSIDE_WINDOW)', () => {
     ledger.at(times.closesAtMs);
     rejected(

@@ -128,3 +128,33 @@ describe('ballot proofs verified once per process', () => {
     expect(runs).toBe(6);
   });
 });
+
+describe("a certified block's ballots (decision #33 carried to ballot proofs)", () => {
+  const other = context(group, 9);
+  const otherCredential = hex(other.credential);
+  const vouched = (bytes: Uint8Array, overrides: { timeMs?: number; registeredIn?: string } = {}) =>
+    checkCast(
+      group,
+      definition,
+      status,
+      overrides.timeMs ?? times.opensAtMs + 1_000,
+      otherCredential,
+      'registeredIn' in overrides ? overrides.registeredIn : definition.id,
+      bytes,
+      'vouched',
+    );
+
+  it('are not verified again, while a block this node votes on verifies them', () => {
+    // the ballot was proved for another credential: its proofs fail for this one
+    expect(refusedCode(() => cast(ballotBytes, { credential: otherCredential }))).toBe('ELECTION_PROOF_INVALID');
+    const before = { hits: ballotProofs.hits, misses: ballotProofs.misses };
+    expect(refusedCode(() => vouched(ballotBytes))).toBe('ACCEPTED');
+    expect({ hits: ballotProofs.hits, misses: ballotProofs.misses }).toEqual(before);
+  });
+
+  it('still run every other rule: the roll, the window, the ballot decoding', () => {
+    expect(refusedCode(() => vouched(ballotBytes, { registeredIn: undefined }))).toBe('ELECTION_NOT_ON_ROLL');
+    expect(refusedCode(() => vouched(ballotBytes, { timeMs: times.closesAtMs }))).toBe('ELECTION_OUTSIDE_WINDOW');
+    expect(refusedCode(() => vouched(ballotBytes.subarray(0, 10)))).not.toBe('ACCEPTED');
+  });
+});
