@@ -23,7 +23,7 @@ export const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
 
 /**
  * A fresh context (own localStorage and sessionStorage) at 1280×800, English, UTC; 20 s a step
- * unless `timeoutMs`; downloads refused unless `acceptDownloads`. Records page errors (`pageErrors`).
+ * unless `timeoutMs`; downloads accepted unless `acceptDownloads: false`. Records page errors (`pageErrors`).
  */
 export async function newPage(
   browser: Browser,
@@ -34,7 +34,7 @@ export async function newPage(
     locale: 'en-US',
     timezoneId: 'UTC',
     reducedMotion: 'reduce',
-    acceptDownloads: options.acceptDownloads ?? false,
+    acceptDownloads: options.acceptDownloads ?? true,
   });
   context.setDefaultTimeout(options.timeoutMs ?? 20_000);
   const page = await context.newPage();
