@@ -446,8 +446,8 @@ describe('casting', () => {
     );
   });
 
-  it('refuses a tampered proof, naming the box (ELECTION_PROOF_INVALID)', () => {
-    const voter = voters[5]!;
+  /** A ballot whose proof of box 2 of contest 1 was changed after it was made. */
+  const tamperedBallot = (voter: KeyPair, nonce: number) => {
     const ballot = decodeBallot(
       group,
       ballotOf(
@@ -456,10 +456,16 @@ describe('casting', () => {
           [1, 0],
           [1, 0, 0],
         ],
-        10,
+        nonce,
       ),
     );
     ballot.contests[1]!.boxes[2]!.proof.z[0] = scalarFromInteger(7);
+    return ballot;
+  };
+
+  it('refuses a tampered proof, naming the box (ELECTION_PROOF_INVALID)', () => {
+    const voter = voters[5]!;
+    const ballot = tamperedBallot(voter, 10);
     rejected(
       cast(voter, encodeBallot(ballot)),
       RejectCode.proofInvalid,
@@ -470,18 +476,7 @@ describe('casting', () => {
 
   it("applies a certified block's ballot without verifying its proofs again, with every other rule", () => {
     const voter = voters[5]!;
-    const tampered = decodeBallot(
-      group,
-      ballotOf(
-        voter,
-        [
-          [1, 0],
-          [1, 0, 0],
-        ],
-        11,
-      ),
-    );
-    tampered.contests[1]!.boxes[2]!.proof.z[0] = scalarFromInteger(7);
+    const tampered = tamperedBallot(voter, 11);
     // on a copy of the chain: the later tests count the ballots cast so far
     const kept = { state: new Map(ledger.state), height: ledger.height, timeMs: ledger.timeMs };
     ledger.certified = true;
