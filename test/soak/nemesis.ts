@@ -6,6 +6,8 @@
 import type { NodeProcess } from '../support/devnet-harness.js';
 
 export const REQUEST_MS = 3_000;
+/** How long the nemesis keeps asking an isolated node to come back on the network. */
+const HEAL_MS = 60_000;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -131,7 +133,7 @@ export class Nemesis {
         } else {
           await api(node, 'POST', '/network', { offline: true });
           await sleep(holdMs);
-          await api(node, 'POST', '/network', { offline: false });
+          await this.#bringOnline(node);
         }
       } catch (error) {
         this.stuck.push(`healing ${node.info.name} (${kind}) failed: ${(error as Error).message}`);
@@ -141,6 +143,27 @@ export class Nemesis {
       // (otherwise a restarted validator still syncing plus a new fault make two).
       await this.caughtUp(node);
       this.faulty = undefined;
+    }
+  }
+
+  /**
+   * Turns the node's offline switch off again, as an operator would: a loaded machine may answer
+   * after the request's timeout, so it is asked again until it says so (a heal that failed once
+   * left the node cut off while the next fault began: two faults at once, a 78-s stall).
+   */
+  async #bringOnline(node: NodeProcess): Promise<void> {
+    const deadline = Date.now() + HEAL_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api(node, 'POST', '/network', { offline: false }, REQUEST_MS * attempt);
+        return;
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+        this.options.log(
+          `nemesis: ${node.info.name} did not answer its heal (${(error as Error).message}); asking again`,
+        );
+        await sleep(500);
+      }
     }
   }
 
