@@ -1,7 +1,7 @@
 // A node knows when its clock is off (issue 19, "Clocks"; decision #66): the estimator on
 // samples made up here, and the watch on proposals as the consensus topic hands them over.
 import { describe, expect, it } from 'vitest';
-import type { Proposal } from '../../shared/chain/index.js';
+import type { Proposal, Vote } from '../../shared/chain/index.js';
 import type { Block } from '../../shared/ledger/index.js';
 import {
   CLOCK_SAMPLES_MAX,
@@ -128,6 +128,19 @@ describe('the clock offset estimator', () => {
 const VALIDATORS = ['k1', 'k2', 'k3', 'k4'];
 const PARENT = { height: 10, hash: 'ab'.repeat(32), header: { timeMs: 1_000_000 } };
 
+/** A vote of our head's height: the node was there while it was decided. */
+function vote(height = PARENT.height): Vote {
+  return {
+    kind: 'vote',
+    type: 'precommit',
+    height,
+    round: 0,
+    blockHash: PARENT.hash,
+    validator: 'k1',
+    signature: '00',
+  };
+}
+
 function proposal(round: number, timeMs: number, overrides: Partial<Proposal> = {}): Proposal {
   const height = PARENT.height + 1;
   const proposer = overrides.proposer ?? proposerOf(VALIDATORS, height, round);
@@ -148,12 +161,9 @@ function watched(offset = { ms: 0 }) {
     info: (_: object, message: string) => lines.push({ level: 'info', message }),
     warn: (_: object, message: string) => lines.push({ level: 'warn', message }),
   };
-  const chain = {
-    head: PARENT,
-    getRecord: () => Promise.resolve([{ fromHeight: 1, validators: VALIDATORS }]),
-  } as never;
-  const watch = clockWatch()({ clock, chain, log });
-  return { watch, network: virtual, lines };
+  const chain = { head: PARENT, getRecord: () => Promise.resolve([{ fromHeight: 1, validators: VALIDATORS }]) };
+  const watch = clockWatch()({ clock, chain: chain as never, log });
+  return { watch, network: virtual, lines, chain };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -161,6 +171,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('the clock watch', () => {
   it('takes one sample per fresh proposal of the round’s proposer, at its first receipt', async () => {
     const { watch, network } = watched();
+    watch.heard(vote());
     const first = proposal(0, network.now() - 100);
     watch.heard(first);
     watch.heard(first); // re-sent by its proposer until the round ends
@@ -175,6 +186,7 @@ describe('the clock watch', () => {
   it('says once, in the log and the view, that this clock is 31 s ahead, then that it agrees again', async () => {
     const offset = { ms: 31_000 };
     const { watch, network, lines } = watched(offset);
+    watch.heard(vote());
     let round = 0;
     for (; round < 4; round++) watch.heard(proposal(round, network.now() - 50));
     await settle();
@@ -189,6 +201,26 @@ describe('the clock watch', () => {
     expect(watch.view()).toMatchObject({ state: 'ok', offsetMs: 50 });
     expect(lines.map((line) => line.level)).toEqual(['warn', 'info']);
     expect(lines[1]!.message).toBe("This computer's clock agrees with the network's (within 0.1 s).");
+  });
+
+  it('takes no sample of a node that heard nothing of its head’s height: it was starting or syncing', async () => {
+    const { watch, network } = watched();
+    // a re-send of a proposal made long before this node started
+    watch.heard(proposal(0, network.now() - 20_000));
+    watch.heard(vote());
+    // received first while this node was behind, received again once it caught up
+    const early = proposal(1, network.now() - 20_000);
+    const head = { ...PARENT, height: PARENT.height - 1 };
+    const behind = watched();
+    behind.watch.heard(vote(head.height));
+    (behind.chain as { head: typeof PARENT }).head = head;
+    behind.watch.heard(early);
+    (behind.chain as { head: typeof PARENT }).head = PARENT;
+    behind.watch.heard(vote());
+    behind.watch.heard(early);
+    await settle();
+    expect(watch.view()).toMatchObject({ samples: 0, offsetMs: null });
+    expect(behind.watch.view()).toMatchObject({ samples: 0, offsetMs: null });
   });
 
   it('says a clock 5 minutes behind in minutes', () => {

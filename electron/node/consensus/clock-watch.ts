@@ -11,8 +11,10 @@ import { ClockOffsetEstimator, clockState, type ClockState } from './clock-offse
 import type { Clock } from './interfaces.js';
 import { proposerOf } from './thresholds.js';
 
-/** Proposals remembered at one height (one per round): a re-sent proposal is not a new sample. */
-const SEEN_PER_HEIGHT_MAX = 64;
+/** Proposals remembered at one height (one per round and proposer). */
+const RECEIVED_PER_HEIGHT_MAX = 64;
+/** Messages further above our head than this are not remembered (we are syncing, or they are bogus). */
+const HEIGHTS_AHEAD = 2;
 
 export interface ClockWatchComponents {
   clock: Clock;
@@ -28,8 +30,10 @@ export class ClockWatch {
   readonly #estimator = new ClockOffsetEstimator();
   #state: ClockState = 'unknown';
   #sinceMs: number;
-  /** The height and the proposals (round/proposer) already sampled at it. */
-  #seen = { height: 0, keys: new Set<string>() };
+  /** Proposals (round/proposer) received, by height, for the heights just above our head. */
+  readonly #received = new Map<number, Set<string>>();
+  /** Heights near our head of which any consensus message was received. */
+  readonly #heights = new Set<number>();
   #validators: { height: number; keys: readonly string[] } | undefined;
 
   constructor(private readonly components: ClockWatchComponents) {
@@ -42,9 +46,12 @@ export class ClockWatch {
 
   /** A consensus message as it is received (the consensus topic's handler, after its signature verified). */
   heard(message: ConsensusMessage): void {
-    if (message.kind !== 'proposal') return;
     const receivedAtMs = this.components.clock.now();
-    if (!this.#fresh(message)) return;
+    const head = this.components.chain.head;
+    this.#forget(head.height);
+    if (message.height > head.height + HEIGHTS_AHEAD) return;
+    this.#heights.add(message.height);
+    if (message.kind !== 'proposal' || !this.#firstReceipt(message) || !this.#fresh(message)) return;
     this.#fromTheProposer(message)
       .then((counts) => {
         if (counts) this.#sample(message.proposer, message.block.header.timeMs - receivedAtMs);
@@ -54,23 +61,40 @@ export class ClockWatch {
       );
   }
 
+  /** Drops what is below our head: the memory is a few heights, whatever the network sends. */
+  #forget(headHeight: number): void {
+    for (const height of this.#heights) if (height < headHeight) this.#heights.delete(height);
+    for (const height of this.#received.keys()) if (height <= headHeight) this.#received.delete(height);
+  }
+
+  /**
+   * The driver re-sends its proposal until the round ends, and a node that starts, restarts or
+   * lags receives a re-send first: only the first receipt of a proposal, whatever our height
+   * then, can be a sample.
+   */
+  #firstReceipt(proposal: Proposal): boolean {
+    const keys = this.#received.get(proposal.height) ?? new Set<string>();
+    this.#received.set(proposal.height, keys);
+    const key = `${proposal.round}/${proposal.proposer}`;
+    if (keys.has(key) || keys.size >= RECEIVED_PER_HEIGHT_MAX) return false;
+    keys.add(key);
+    return true;
+  }
+
   /** Whether this proposal's block time is its proposer's clock, now: else it says nothing of it. */
   #fresh(proposal: Proposal): boolean {
     const head = this.components.chain.head;
     const { header } = proposal.block;
-    // a proposal of another height, or on another parent: old (a re-send we missed) or ahead of us (we sync)
+    // a proposal of another height, or on another parent: old, or ahead of us (we sync)
     if (proposal.height !== head.height + 1 || header.height !== proposal.height || header.prevHash !== head.hash)
       return false;
+    // we heard nothing while our head was decided: we were not there (starting, syncing), and the
+    // first receipt may be a re-send of a proposal made long ago
+    if (!this.#heights.has(head.height)) return false;
     // a block re-proposed from an earlier round (polRound): its time is when it was first made
     if (proposal.polRound !== -1 || header.proposer !== proposal.proposer) return false;
     // its parent's time + 1: the proposer's clock was behind the parent's time, not read (propose.ts)
-    if (header.timeMs === head.header.timeMs + 1) return false;
-    if (this.#seen.height !== proposal.height) this.#seen = { height: proposal.height, keys: new Set() };
-    const key = `${proposal.round}/${proposal.proposer}`;
-    // the driver re-sends its proposal until the round ends: only the first receipt is a sample
-    if (this.#seen.keys.has(key) || this.#seen.keys.size >= SEEN_PER_HEIGHT_MAX) return false;
-    this.#seen.keys.add(key);
-    return true;
+    return header.timeMs !== head.header.timeMs + 1;
   }
 
   /** Only the round's proposer counts: a key that is no validator could otherwise add proposers at will. */
