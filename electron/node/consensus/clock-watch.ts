@@ -44,8 +44,19 @@ export class ClockWatch {
     return { ...this.#estimator.estimate(), sinceMs: this.#sinceMs, state: this.#state };
   }
 
-  /** A consensus message as it is received (the consensus topic's handler, after its signature verified). */
+  /**
+   * A consensus message as it is received (the consensus topic's handler, after its signature
+   * verified, before the driver gets it): a failure here is logged and never reaches consensus.
+   */
   heard(message: ConsensusMessage): void {
+    try {
+      this.#hear(message);
+    } catch (error) {
+      this.components.log.warn({ err: error }, 'the clock watch could not read a proposal');
+    }
+  }
+
+  #hear(message: ConsensusMessage): void {
     const receivedAtMs = this.components.clock.now();
     const head = this.components.chain.head;
     this.#forget(head.height);
