@@ -14,10 +14,12 @@ import { committer } from './chain/committer.js';
 import { supportedProtocols } from './chain/protocol-support.js';
 import { protocolWatch } from './chain/protocol-watch.js';
 import { readConfig, readGenesis, type NodeConfig } from './config.js';
+import { clockWatch } from './consensus/clock-watch.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
 import { openKeyRing, retireRotatedKey } from './keystore/key-ring.js';
 import type { SigningKey } from './keystore/signing-key.js';
-import { systemClock } from './lifecycle/clock.js';
+import { offsetClock, systemClock } from './lifecycle/clock.js';
+import { TEST_CLOCK_OFFSET_ENV, testClockOffsetMs } from './lifecycle/test-clock-offset.js';
 import { stopAll, type Part } from './lifecycle/parts.js';
 import { TxBatcher } from './network/gossip/tx-batcher.js';
 import { Mempool } from './mempool/mempool.js';
@@ -81,13 +83,16 @@ export class NotaryNode {
     // the office's key as the chain has it now: transactions are signed with it (decision #51)
     const signingKey = keys?.live ?? null;
     const protocols = supportedProtocols();
+    const clockOffsetMs = testClockOffsetMs(genesis.chainId);
     if (options.joinSnapshot) await joinBeforeStart({ dataDir, config, genesis, log });
     const stores = await openNodeStores(dataDir, genesis, log, { protocolMax: protocols[protocols.length - 1]! });
     const lifecycle: Part[] = [stores];
     try {
       const { stop: _closeStores, pendingTxs, ...stored } = stores; // the stores' stop is the lifecycle's
       const { chain, outbox } = stored;
-      const clock = systemClock();
+      const clock = offsetClock(systemClock(), clockOffsetMs);
+      if (clockOffsetMs !== 0)
+        log.warn({ offsetMs: clockOffsetMs }, `${TEST_CLOCK_OFFSET_ENV}: this node's clock is moved`);
       const mempool = new Mempool(chain, () => clock.now());
       const base = { ...stored, dataDir, config, signingKey, selfKey: signingKey?.publicKey, mempool, clock, log };
       const agentVersion = agentVersionOf(protocols);
@@ -109,7 +114,9 @@ export class NotaryNode {
       const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol });
       network.setValidators(validators.topics);
       const events = new EventHub();
-      const parts = { ...base, network, damage, protocol, committer: blockCommitter, sync, events };
+      // This node's clock against the proposals it receives (decision #66).
+      const clockOffset = clockWatch()({ clock, chain, log: log.child({ part: 'clock' }) });
+      const parts = { ...base, network, damage, protocol, committer: blockCommitter, sync, events, clockOffset };
       const links = connectivity()(parts);
       // Transactions leave in batches on the txs topic (decision #60).
       const batcher = new TxBatcher({ publish: (batch) => network.publish('txs', batch) });

@@ -9,6 +9,7 @@ import { LanguageSwitch } from './components/LanguageSwitch.js';
 import { useConnection, useLiveEvents, useStatus } from './data.js';
 import { href, useRoute, type ScreenName } from './router.js';
 import { PRINTS, SCREEN_NAMES, SCREENS } from './screens/index.js';
+import { clockOffsetAmount } from './screens/network/ClockOff.js';
 import { NoToken } from './screens/NoToken.js';
 import { Unlock } from './screens/Unlock.js';
 
@@ -27,6 +28,11 @@ function ConnectionBadges() {
         >
           {status.data.damaged ? t('app.damaged') : status.data.online ? t('app.online') : t('app.offline')} ·{' '}
           {t('app.height', { height: status.data.height })}
+        </Badge>
+      ) : null}
+      {status.data?.clock.state === 'off' && status.data.clock.offsetMs !== null ? (
+        <Badge color="red" variant="light" data-testid="header-clock-off">
+          {t('app.clockOff', { amount: clockOffsetAmount(status.data.clock.offsetMs) })}
         </Badge>
       ) : null}
       <Tooltip

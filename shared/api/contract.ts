@@ -46,6 +46,24 @@ export const chainParamsSchema = z.strictObject({
   heartbeatMs: z.number().int().positive(),
 });
 
+/**
+ * This node's clock against the network's, measured on the proposals it receives from other
+ * validators (electron/node/consensus/clock-watch.ts; decision #66).
+ */
+export const clockStatusSchema = z.strictObject({
+  /** This node's clock minus the network's, in ms (positive: ahead, negative: behind); null before any sample. */
+  offsetMs: z.number().int().nullable(),
+  /** Proposals the estimate is made from (bounded), and the validators that proposed them. */
+  samples: z.number().int().nonnegative(),
+  proposers: z.number().int().nonnegative(),
+  /** When the state began, by this node's clock. */
+  sinceMs: z.number().int(),
+  /** 'off': at least 5 s from the network (its blocks may be refused); 'unknown': fewer than 2 proposers heard yet. */
+  state: z.enum(['ok', 'off', 'unknown']),
+});
+export type ClockStatus = z.infer<typeof clockStatusSchema>;
+export type ClockState = ClockStatus['state'];
+
 export const statusSchema = z.strictObject({
   chainId: z.string(),
   nodeName: z.string(),
@@ -72,6 +90,7 @@ export const statusSchema = z.strictObject({
   protocol: protocolStatusSchema,
   /** The chain's parameters (governance.params). */
   params: chainParamsSchema,
+  clock: clockStatusSchema,
 });
 export type NodeStatus = z.infer<typeof statusSchema>;
 

@@ -504,6 +504,7 @@ describe('notary status, submit and receipt', () => {
           outbox: { pending: 1, final: 2, rejected: 0 },
           protocol: { version: 1, supported: [1, 2], upgrade: { version: 2, height: 120 } },
           params: { maxValidators: 100, heartbeatMs: 120_000 },
+          clock: { offsetMs: -300_400, samples: 9, proposers: 3, sinceMs: genesis.genesisTimeMs, state: 'off' },
         });
       }
       if (request.url === '/api/v1/txs' && request.method === 'POST')
@@ -525,7 +526,7 @@ describe('notary status, submit and receipt', () => {
     expect(run).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(
-        /^node node-1 \(notary\), chain by-registry-dev[\s\S]*height 7[\s\S]*online: 4 of 4 validators reachable[\s\S]*protocol 1 \(this software runs 1, 2\); upgrade to 2 at height 120/,
+        /^node node-1 \(notary\), chain by-registry-dev[\s\S]*height 7[\s\S]*online: 4 of 4 validators reachable[\s\S]*protocol 1 \(this software runs 1, 2\); upgrade to 2 at height 120\nCLOCK OFF: This computer's clock is 5 min behind the network's: set it right/,
       ),
     });
   });

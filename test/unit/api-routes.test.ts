@@ -78,6 +78,7 @@ describe('node metrics', () => {
           sync: { served: 0, refused: 0, requested: 0, failed: 0 },
         }),
         missedVotes: () => Promise.resolve([{ key: 'ab'.repeat(32), name: 'Notary office 17', missed: 4 }]),
+        clockOffset: () => ({ offsetMs: -31_500, samples: 7 }),
       },
       { processMetrics: false },
     );
@@ -91,6 +92,8 @@ describe('node metrics', () => {
       'notary_outbox_pending 2',
       'notary_consensus_round 1',
       'notary_syncing 1',
+      'notary_clock_offset_seconds -31.5',
+      'notary_clock_samples 7',
     ]) {
       expect(text).toContain(`\n${line}\n`);
     }

@@ -14,6 +14,8 @@ export interface MetricsSource {
   /** Whether the node found its store damaged (it then signs and admits nothing; docs/operations.md). */
   damaged?(): boolean;
   network(): NetworkMetrics;
+  /** This node's clock against the network's (consensus/clock-watch.ts). */
+  clockOffset?(): { offsetMs: number | null; samples: number };
   /** Per validator of the next block: commits of the recent window that lack its signature. */
   missedVotes(): Promise<Array<{ key: string; name: string | null; missed: number }>>;
 }
@@ -51,6 +53,16 @@ export function nodeMetrics(source: MetricsSource, options: { processMetrics?: b
     'notary_store_damaged',
     '1 once the node found its store damaged: it signs, proposes and admits nothing until repaired',
     () => (source.damaged?.() ? 1 : 0),
+  );
+  gauge(
+    'notary_clock_offset_seconds',
+    "This node's clock minus the network's, from the proposals it received (positive: ahead); 0 until measured",
+    () => (source.clockOffset?.().offsetMs ?? 0) / 1000,
+  );
+  gauge(
+    'notary_clock_samples',
+    'Proposals the clock offset is estimated from',
+    () => source.clockOffset?.().samples ?? 0,
   );
   new Gauge({
     name: 'notary_validator_missed_votes',

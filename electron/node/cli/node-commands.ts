@@ -14,6 +14,7 @@ import { ApiClient, apiErrorText, type ApiTarget } from './api-client.js';
 import { describeCommand } from './command-descriptions.js';
 import { CliError } from './errors.js';
 import { readJsonFile } from './files.js';
+import { clockOffSentence } from '../consensus/clock-watch.js';
 
 type TargetOptions = ApiTarget;
 
@@ -79,6 +80,9 @@ export function statusCommand(): Command {
           `mempool ${status.mempool.size} transactions (${status.mempool.bytes} bytes); outbox ${status.outbox.pending} pending, ${status.outbox.final} final, ${status.outbox.rejected} rejected`,
           describeProtocol(status.protocol),
           ...(status.protocol.stopped ? [`STOPPED: ${status.protocol.stopped}`] : []),
+          ...(status.clock.state === 'off' && status.clock.offsetMs !== null
+            ? [`CLOCK OFF: ${clockOffSentence(status.clock.offsetMs)}`]
+            : []),
           ...(status.damaged
             ? [
                 `DAMAGED since ${new Date(status.damaged.sinceMs).toISOString()}: ${status.damaged.where}: ${status.damaged.what}; it signs and accepts nothing. Stop the node and run: ${status.damaged.repair}`,

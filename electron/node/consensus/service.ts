@@ -14,6 +14,7 @@ import type { NotaryNetwork } from '../network/network.js';
 import type { EvidenceLog } from '../store/evidence-log.js';
 import type { DamageWatch } from '../store/damage-watch.js';
 import type { ProtocolWatch } from '../chain/protocol-watch.js';
+import type { ClockWatch } from './clock-watch.js';
 import { nodeConsensusApp, type NodeConsensusAppComponents } from './app.js';
 import { consensusDriver, type ConsensusDriver, type ConsensusStatus } from './driver.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
@@ -54,6 +55,8 @@ export interface ConsensusServiceComponents extends Omit<NodeConsensusAppCompone
   /** Equivocation seen is kept, logged and told to the UI. */
   evidence: Pick<EvidenceLog, 'record'>;
   events: Pick<EventHub, 'emit'>;
+  /** Each message as received, before the driver queues it: proposals measure this node's clock (decision #66). */
+  clockOffset?: Pick<ClockWatch, 'heard'>;
   log: ConsensusLogger & { fatal(fields: object, message: string): void };
 }
 
@@ -216,7 +219,11 @@ export class ConsensusService {
             .catch((error: unknown) => log.debug({ err: error }, 'consensus publish failed'));
         },
         onMessage: (handler) =>
-          network.subscribe('consensus', (message) => handler(this.components.decode(message.bytes))),
+          network.subscribe('consensus', (message) => {
+            const decoded = this.components.decode(message.bytes);
+            this.components.clockOffset?.heard(decoded);
+            handler(decoded);
+          }),
       },
       app: nodeConsensusApp({ blockTxsMax: consensus.blockTxsMax, heartbeatMs: consensus.heartbeatMs })({
         ...this.components,

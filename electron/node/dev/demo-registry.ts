@@ -18,6 +18,8 @@ import {
 import type { Chain } from '../chain/chain.js';
 
 export const DEV_CHAIN_ID = 'by-registry-dev';
+/** The chain `notary devnet` writes unless told another (dev/devnet.ts). */
+export const DEVNET_CHAIN_ID = 'by-registry-devnet';
 export const DEV_GENESIS_TIME_MS = Date.UTC(2026, 0, 1);
 const DAY_MS = 86_400_000;
 

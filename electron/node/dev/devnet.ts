@@ -8,7 +8,7 @@ import { generateKeyPair } from '../../../shared/crypto/index.js';
 import { LATEST_PROTOCOL, type Genesis } from '../../../shared/ledger/index.js';
 import { DEFAULT_CHAIN_PARAMS } from '../../../shared/modules/governance/types.js';
 import { DataFiles, writeFileDurably, type NodeConfig } from '../config.js';
-import { devGenesis } from './demo-registry.js';
+import { DEVNET_CHAIN_ID, devGenesis } from './demo-registry.js';
 import { loadOrCreateIdentity } from '../network/identity.js';
 
 export interface DevnetOptions {
@@ -99,7 +99,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
     });
   }
 
-  const base = devGenesis({ objects: options.objects, chainId: options.chainId ?? 'by-registry-devnet' });
+  const base = devGenesis({ objects: options.objects, chainId: options.chainId ?? DEVNET_CHAIN_ID });
   const genesis: Genesis = {
     ...base,
     genesisTimeMs: Date.now(),

@@ -28,3 +28,13 @@ export function every(clock: Clock, intervalMs: number, run: () => void): () => 
 export function sleep(clock: Clock, delayMs: number): Promise<void> {
   return new Promise((resolve) => clock.setTimer(delayMs, resolve));
 }
+
+/** `clock` moved by `offsetMs` (its timers unchanged): a node whose computer's clock is wrong, for tests. */
+export function offsetClock(clock: Clock, offsetMs: number): Clock {
+  if (offsetMs === 0) return clock;
+  return {
+    now: () => clock.now() + offsetMs,
+    setTimer: (delayMs, callback) => clock.setTimer(delayMs, callback),
+    clearTimer: (id) => clock.clearTimer(id),
+  };
+}

@@ -15,6 +15,7 @@ const shell = {
     online: 'Online',
     offline: 'Offline',
     damaged: 'Store damaged',
+    clockOff: 'Clock off by {{amount}}',
     liveFeed: 'Live updates',
     liveConnecting: 'Connecting to live updates…',
     liveDown: 'Live updates unavailable; refreshing every 5 seconds',
@@ -157,6 +158,13 @@ const shell = {
       validatorMissingTitle: 'A validator is not connected',
       validatorMissing: '{{name}} ({{role}}) is not connected to this office.',
       offlineTitle: 'This office is offline',
+      clockOffTitle: 'The clock of this computer is wrong',
+      clockAhead:
+        "This computer's clock is {{amount}} ahead of the clocks of the other offices. Set the right time on this computer (turn on automatic time setting in its date and time settings).",
+      clockBehind:
+        "This computer's clock is {{amount}} behind the clocks of the other offices. Set the right time on this computer (turn on automatic time setting in its date and time settings).",
+      clockEffect:
+        'Until then, blocks this office proposes or checks may be refused, and the times it shows may be wrong. Transfers already certified are not affected.',
       damagedTitle: 'The registry store of this office is damaged',
       damaged:
         'Damage found in {{where}}: {{what}} (since {{time}}). This office signs and certifies nothing until the store is repaired; transfers are refused, not queued.',

@@ -21,6 +21,7 @@ import { useApi, useStatus } from '../data.js';
 import { formatDuration, formatNumber, formatShortTime } from '../format.js';
 import { FollowersCard } from './network/Followers.js';
 import { ProtocolCard } from './network/Protocol.js';
+import { ClockOffAlert } from './network/ClockOff.js';
 import { ProtocolStoppedAlert } from './network/ProtocolStopped.js';
 
 function Charts() {
@@ -106,6 +107,7 @@ export function NetworkScreen() {
     <Stack data-testid="screen-network" gap="lg">
       <Title order={1}>{t('network.title')}</Title>
       {status.data ? <ProtocolStoppedAlert protocol={status.data.protocol} /> : null}
+      {status.data ? <ClockOffAlert clock={status.data.clock} /> : null}
       {status.data ? (
         <Group gap="sm">
           <Badge

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../components/common.js';
 import { QueryView } from '../components/QueryView.js';
 import { useApi, useNow, useStatus } from '../data.js';
 import { formatDuration, formatNumber, formatTime } from '../format.js';
+import { ClockOffAlert } from './network/ClockOff.js';
 import { ProtocolStoppedAlert } from './network/ProtocolStopped.js';
 
 /** The shortest silence called a stall, whatever the heartbeat (a block takes a few seconds under load). */
@@ -151,6 +152,7 @@ export function Overview() {
         </Title>
         <Stack gap="sm">
           {data ? <ProtocolStoppedAlert protocol={data.protocol} /> : null}
+          {data ? <ClockOffAlert clock={data.clock} /> : null}
           {data?.damaged ? (
             <Alert
               color="red"
@@ -238,6 +240,7 @@ export function Overview() {
           {data &&
           data.online &&
           !data.protocol.stopped &&
+          data.clock.state !== 'off' &&
           !stalled &&
           evidenceCount === 0 &&
           missing.length === 0 &&

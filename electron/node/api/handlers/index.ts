@@ -63,6 +63,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     syncing: () => sync.syncing,
     damaged: () => damage.view !== undefined,
     network: () => network.metrics(),
+    clockOffset: () => components.clockOffset.view(),
     // A damaged node still serves its metrics (notary_store_damaged 1): the figures that need the store are then left out.
     missedVotes: async () => {
       if (damage.view) return [];

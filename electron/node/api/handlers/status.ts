@@ -2,6 +2,7 @@
 // the equivocation evidence it has seen, and the API's own document.
 import { openApiDocument, type ApiHandlerPart, type NodeStatus } from '../../../../shared/api/index.js';
 import type { Chain } from '../../chain/chain.js';
+import type { ClockWatch } from '../../consensus/clock-watch.js';
 import type { NodeConfig } from '../../config.js';
 import type { Mempool } from '../../mempool/mempool.js';
 import type { Outbox } from '../../mempool/outbox.js';
@@ -22,11 +23,12 @@ export interface NodeStatusComponents {
   sync: { readonly syncing: boolean };
   damage: Pick<DamageWatch, 'view' | 'check'>;
   protocol: Pick<ProtocolWatch, 'stop' | 'supported'>;
+  clockOffset: Pick<ClockWatch, 'view'>;
 }
 
 /** The node's status; a damaged node still answers it (reading the validators may be what is damaged). */
 export function nodeStatus(components: NodeStatusComponents): () => Promise<NodeStatus> {
-  const { chain, config, network, mempool, outbox, connectivity, sync, damage, protocol } = components;
+  const { chain, config, network, mempool, outbox, connectivity, sync, damage, protocol, clockOffset } = components;
   return async () => {
     let reach: Reachability;
     try {
@@ -68,6 +70,7 @@ export function nodeStatus(components: NodeStatusComponents): () => Promise<Node
         ...(stop ? { stopped: stop.sentence } : {}),
       },
       params: { ...governance.params },
+      clock: clockOffset.view(),
     };
   };
 }
