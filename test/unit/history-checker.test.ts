@@ -2,6 +2,8 @@
 // known violation, written by hand or injected into a few hundred seeded random histories, is
 // caught and named with the operations involved.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +22,9 @@ import {
   type ReceiptAnswer,
   type SubmitAnswer,
 } from '../soak/history.js';
+import type { Transaction } from '../../shared/ledger/index.js';
+import { recordedRead, recordedSubmit, recordedTxStatus } from '../soak/history-client.js';
+import type { NodeProcess } from '../support/devnet-harness.js';
 import { hex, honestHistory, INJECTIONS, key } from '../support/history-fixtures.js';
 import { seededRandom } from '../support/prng.js';
 
@@ -372,5 +377,126 @@ describe('the history recorder', () => {
     history.invoke('receipt', 'c', 'n', { txHash: tx(2) });
     expect(() => history.invoke('receipt', 'c', 'n', { txHash: tx(3) })).toThrow(HistoryFullError);
     expect(() => history.invoke('receipt', 'c', 'n', { txHash: tx(3) })).toThrow(/maximum of 2 operations/);
+  });
+});
+
+describe("the soak's recorded calls", () => {
+  /** A stand-in node: one HTTP server answering the routes the soak's clients call. */
+  async function standIn(routes: Record<string, { status: number; body: unknown }>) {
+    const server = createServer((request, response) => {
+      const route = routes[`${request.method} ${request.url}`] ?? {
+        status: 404,
+        body: { error: { code: 'NOT_FOUND' } },
+      };
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(route.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(route.body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const node = {
+      info: { name: 'node-7' },
+      url: `http://127.0.0.1:${port}/api/v1`,
+      token: 't',
+    } as unknown as NodeProcess;
+    return { node, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it('records a submission, a status query and a read with the status around it, as the checker takes them', async () => {
+    const status = { height: 5, online: true, syncing: false };
+    const { node, close } = await standIn({
+      'POST /api/v1/txs': { status: 202, body: { txHash: tx(1), txId: tx(1), status: { state: 'outbox' } } },
+      [`GET /api/v1/txs/${tx(1)}`]: { status: 200, body: { state: 'final', height: 3, index: 1 } },
+      [`GET /api/v1/txs/${tx(2)}`]: { status: 409, body: {} },
+      'GET /api/v1/status': { status: 200, body: status },
+      [`GET /api/v1/properties/${OBJECT}`]: {
+        status: 200,
+        body: { property: { version: 2, owners: whole(B) }, certificate: { header: { height: 5 } } },
+      },
+    });
+    try {
+      const history = new History();
+      const sale = { type: 'transfer', payload: { contract: { objectId: OBJECT, objectVersion: 1 } } } as Transaction;
+      const response = await recordedSubmit(history, 'load', node, sale, tx(1));
+      expect(response?.status).toBe(202);
+      expect(await recordedTxStatus(history, 'settle', node, tx(1))).toBe('final');
+      expect(await recordedTxStatus(history, 'settle', node, tx(2))).toBe('unreachable');
+      await recordedRead(history, 'reader-0', node, OBJECT);
+      await recordedRead(history, 'reader-0', node, 'obj-2');
+      expect(
+        history.operations.map(({ id, kind, client, node: name, input, answer }) => ({
+          id,
+          kind,
+          client,
+          name,
+          input,
+          answer,
+        })),
+      ).toEqual([
+        {
+          id: 1,
+          kind: 'submit',
+          client: 'load',
+          name: 'node-7',
+          input: { txHash: tx(1), objectId: OBJECT, objectVersion: 1 },
+          answer: { kind: 'pending', via: 'outbox' },
+        },
+        {
+          id: 2,
+          kind: 'receipt',
+          client: 'settle',
+          name: 'node-7',
+          input: { txHash: tx(1) },
+          answer: { kind: 'final', height: 3, index: 1 },
+        },
+        {
+          id: 3,
+          kind: 'receipt',
+          client: 'settle',
+          name: 'node-7',
+          input: { txHash: tx(2) },
+          answer: { kind: 'error', message: 'HTTP 409' },
+        },
+        {
+          id: 4,
+          kind: 'read',
+          client: 'reader-0',
+          name: 'node-7',
+          input: { objectId: OBJECT },
+          answer: { kind: 'record', version: 2, owners: whole(B), asOfHeight: 5, before: status, after: status },
+        },
+        {
+          id: 5,
+          kind: 'read',
+          client: 'reader-0',
+          name: 'node-7',
+          input: { objectId: 'obj-2' },
+          answer: { kind: 'error', message: 'HTTP 404' },
+        },
+      ]);
+      for (const op of history.operations) expect(op.completedMs).toBeGreaterThanOrEqual(op.invokedMs);
+    } finally {
+      await close();
+    }
+  });
+
+  it('records a submission no node answered as unknown, and a refusal with its code', async () => {
+    const { node, close } = await standIn({
+      'POST /api/v1/txs': { status: 409, body: { error: { code: 'ALREADY_PENDING' } } },
+    });
+    const history = new History();
+    const sale = { type: 'transfer', payload: { contract: { objectId: OBJECT, objectVersion: 1 } } } as Transaction;
+    try {
+      await recordedSubmit(history, 'load', node, sale, tx(1));
+    } finally {
+      await close();
+    }
+    await recordedSubmit(history, 'load', node, sale, tx(1));
+    expect(history.operations.map((op) => op.answer)).toEqual([
+      { kind: 'rejected', code: 'ALREADY_PENDING', status: 409 },
+      { kind: 'unknown', reason: 'unreachable' },
+    ]);
   });
 });
