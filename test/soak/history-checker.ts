@@ -186,9 +186,7 @@ interface ReplayedChain {
 }
 
 function submitsByHash(submits: SubmitOperation[]): Map<string, SubmitOperation[]> {
-  const map = new Map<string, SubmitOperation[]>();
-  for (const op of submits) map.set(op.input.txHash, [...(map.get(op.input.txHash) ?? []), op]);
-  return map;
+  return groupBy(submits, (op) => op.input.txHash);
 }
 
 function replayChain(
