@@ -200,11 +200,16 @@ export class Nemesis {
 
 /**
  * Every node at one block history: the hash at the common height equal, how often each tx
- * appears in it, and each tx's position in it (its last appearance, in block then index order).
+ * appears in it, each tx's position in it (its last appearance, in block then index order),
+ * and its blocks' transaction hashes (as node 0 has them).
  */
-export async function oneHistory(
-  nodes: NodeProcess[],
-): Promise<{ common: number; oneRoot: boolean; seen: Map<string, number>; position: Map<string, number> }> {
+export async function oneHistory(nodes: NodeProcess[]): Promise<{
+  common: number;
+  oneRoot: boolean;
+  seen: Map<string, number>;
+  position: Map<string, number>;
+  blocks: Array<{ height: number; txHashes: string[] }>;
+}> {
   const heights = await Promise.all(
     nodes.map((node) => api<{ height: number }>(node, 'GET', '/status').then((r) => r.body.height)),
   );
@@ -214,14 +219,16 @@ export async function oneHistory(
   );
   const seen = new Map<string, number>();
   const position = new Map<string, number>();
+  const blocks: Array<{ height: number; txHashes: string[] }> = [];
   for (let height = 1; height <= common; height++) {
     const block = (await api<{ txHashes: string[] }>(nodes[0]!, 'GET', `/blocks/${height}`, undefined, 10_000)).body;
+    blocks.push({ height, txHashes: block.txHashes });
     for (const hash of block.txHashes) {
       seen.set(hash, (seen.get(hash) ?? 0) + 1);
       position.set(hash, position.size);
     }
   }
-  return { common, oneRoot: new Set(hashes).size === 1, seen, position };
+  return { common, oneRoot: new Set(hashes).size === 1, seen, position, blocks };
 }
 
 /** Honest peers disconnected for their gossip score (only a faulty sender earns that), and the lowest score seen. */

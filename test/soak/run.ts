@@ -4,15 +4,22 @@
 // end every acknowledged transaction must be committed exactly once, and every node must hold
 // the same blocks (so one state root). Prints totals: transactions, faults injected, the
 // longest gap without a commit. Exit status 1 if anything was lost, doubled or diverged.
+// Every client operation (submissions, status queries, and reads of recently transferred objects
+// from random healthy nodes) goes into a history that the history checker judges at the end
+// (issue 19; docs/reliability.md, "The history checker"); a violation also fails the run.
 //
 //   npm run soak -- --minutes 30 [--rate 4] [--seed 1] [--fault-every-ms 5000] [--json FILE]
+//                   [--reads-per-second 2] [--history FILE.jsonl]
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Devnet } from '../support/devnet-harness.js';
 import { seededRandom } from '../support/prng.js';
-import { api, gossipScores, mapBounded, Nemesis, oneHistory, sleep, soakLog } from './nemesis.js';
+import { checkHistory } from './history-checker.js';
+import { committedChain, recordedRead, recordedSubmit, recordedTxStatus, verdictLines } from './history-client.js';
+import { History } from './history.js';
+import { gossipScores, mapBounded, Nemesis, oneHistory, sleep, soakLog } from './nemesis.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,12 +28,18 @@ const { values } = parseArgs({
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     'fault-every-ms': { type: 'string', default: '5000' },
     json: { type: 'string' },
+    'reads-per-second': { type: 'string', default: '2' },
+    history: { type: 'string' },
   },
 });
 const MINUTES = Number(values.minutes);
 const RATE = Number(values.rate);
 const SEED = Number(values.seed);
 const FAULT_EVERY_MS = Number(values['fault-every-ms']);
+const READS_PER_SECOND = Number(values['reads-per-second']);
+const READERS = 2;
+/** The reader picks among the objects of the last this many acknowledged transfers. */
+const RECENT_OBJECTS_MAX = 32;
 const SETTLE_MS = 180_000;
 const SETTLE_REQUESTS_IN_FLIGHT = 64;
 
@@ -45,7 +58,15 @@ const pick = <T>(items: readonly T[]): T => nemesis.pick(items);
 const healthy = () => nemesis.healthy();
 const acknowledged = new Map<string, { tx: Transaction; at: number; node: string; state: string }>();
 const totals = { submitted: 0, acknowledged: 0, refused: 0, unreachable: 0, resubmitted: 0 };
+const history = new History();
+/** Every transaction sent, by hash: the checker's view of the committed ones. */
+const sent = new Map<string, Transaction>();
+const recentObjects: string[] = [];
+// The readers' own stream: the nemesis's draws for a seed stay what they were without readers.
+const readerRandom = seededRandom(SEED ^ 0x5eed);
 let stopping = false;
+/** A client task that failed (the history full, say): the run stops early and fails with it. */
+let taskFailure: Error | undefined;
 
 function sale(index: number): Transaction {
   const input = devnet.genesis.properties![index]!;
@@ -59,25 +80,30 @@ function sale(index: number): Transaction {
   });
 }
 
-async function submit(tx: Transaction): Promise<boolean> {
+async function submit(tx: Transaction, client: string): Promise<boolean> {
   const node = pick(healthy());
+  const hash = txHash(tx);
   totals.submitted++;
-  try {
-    const { status, body } = await api<{ state?: string; error?: { code: string } }>(node, 'POST', '/txs', tx);
-    if (status === 202) {
-      const hash = txHash(tx);
-      if (!acknowledged.has(hash)) totals.acknowledged++;
-      acknowledged.set(hash, { tx, at: Date.now(), node: node.info.name, state: body.state ?? 'pending' });
-      return true;
-    }
-    totals.refused++;
-    if (body.error?.code !== 'ALREADY_PENDING')
-      log(`${node.info.name} refused a transfer: ${status} ${JSON.stringify(body)}`);
-    return body.error?.code === 'ALREADY_PENDING';
-  } catch {
+  sent.set(hash, tx);
+  const response = await recordedSubmit(history, client, node, tx, hash);
+  if (!response) {
     totals.unreachable++;
     return false;
   }
+  const { status, body } = response;
+  if (status === 202) {
+    if (!acknowledged.has(hash)) totals.acknowledged++;
+    acknowledged.set(hash, { tx, at: Date.now(), node: node.info.name, state: body.status?.state ?? 'pending' });
+    if (tx.type === 'transfer') {
+      recentObjects.push(tx.payload.contract.objectId);
+      if (recentObjects.length > RECENT_OBJECTS_MAX) recentObjects.shift();
+    }
+    return true;
+  }
+  totals.refused++;
+  if (body.error?.code !== 'ALREADY_PENDING')
+    log(`${node.info.name} refused a transfer: ${status} ${JSON.stringify(body)}`);
+  return body.error?.code === 'ALREADY_PENDING';
 }
 
 async function load(): Promise<void> {
@@ -87,7 +113,7 @@ async function load(): Promise<void> {
     const started = Date.now();
     const tx = sale(next++);
     // A submission that found no node answering is tried again on another (same tx, same hash).
-    for (let attempt = 0; attempt < 5 && !stopping && !(await submit(tx)); attempt++) await sleep(500);
+    for (let attempt = 0; attempt < 5 && !stopping && !(await submit(tx, 'load')); attempt++) await sleep(500);
     await sleep(Math.max(0, interval - (Date.now() - started)));
   }
 }
@@ -98,17 +124,27 @@ async function resubmitLost(): Promise<void> {
     await sleep(10_000);
     for (const [hash, entry] of acknowledged) {
       if (entry.state === 'final' || Date.now() - entry.at < 20_000) continue;
-      const node = pick(healthy());
-      const status = await api<{ state: string }>(node, 'GET', `/txs/${hash}`).then(
-        (r) => r.body.state,
-        () => undefined,
-      );
+      const status = await recordedTxStatus(history, 'resubmitter', pick(healthy()), hash);
       if (status === 'final') entry.state = 'final';
       else if (status === 'unknown') {
         totals.resubmitted++;
-        await submit(entry.tx);
+        await submit(entry.tx, 'resubmitter');
       }
     }
+  }
+}
+
+/** One reader client: objects of recent transfers, each from a random healthy node, one read at a time. */
+async function read(client: string): Promise<void> {
+  const interval = (1_000 * READERS) / READS_PER_SECOND;
+  while (!stopping) {
+    const started = Date.now();
+    if (recentObjects.length > 0) {
+      const objectId = recentObjects[Math.floor(readerRandom() * recentObjects.length)]!;
+      const nodes = healthy();
+      await recordedRead(history, client, nodes[Math.floor(readerRandom() * nodes.length)]!, objectId);
+    }
+    await sleep(Math.max(0, interval - (Date.now() - started)));
   }
 }
 
@@ -118,7 +154,13 @@ try {
   log(`devnet up: ${nodes.map((node) => `${node.info.name} ${node.url}`).join(', ')}`);
   const started = Date.now();
   nemesis.start();
-  const tasks = [load(), resubmitLost()];
+  const readers = READS_PER_SECOND > 0 ? Array.from({ length: READERS }, (_, i) => read(`reader-${i}`)) : [];
+  const tasks = [load(), resubmitLost(), ...readers].map((task) =>
+    task.catch((error: unknown) => {
+      taskFailure ??= error as Error;
+      stopping = true;
+    }),
+  );
   const progress = setInterval(
     () =>
       log(
@@ -126,10 +168,12 @@ try {
       ),
     30_000,
   );
-  await sleep(MINUTES * 60_000);
+  const endAt = started + MINUTES * 60_000;
+  while (!stopping && Date.now() < endAt) await sleep(Math.min(1_000, endAt - Date.now()));
   stopping = true;
   clearInterval(progress);
   await Promise.all([...tasks, nemesis.stop()]);
+  if (taskFailure) throw taskFailure;
   log('load and nemesis stopped; every node healed; settling');
 
   // Every acknowledged transaction final, on every node.
@@ -141,14 +185,11 @@ try {
       // At most SETTLE_REQUESTS_IN_FLIGHT at once: all of them at once (4,785 × 5 nodes in a
       // 20-minute run) ran the soak process out of file descriptors (EMFILE).
       const states = await mapBounded(missing, SETTLE_REQUESTS_IN_FLIGHT, (hash) =>
-        api<{ state: string }>(node, 'GET', `/txs/${hash}`).then(
-          (r) => r.body.state,
-          () => 'unreachable',
-        ),
+        recordedTxStatus(history, 'settle', node, hash),
       );
       // Still unknown everywhere once healed: the client's resend, as above.
       for (const [i, s] of states.entries())
-        if (s === 'unknown' && node === nodes[0]) await submit(acknowledged.get(missing[i]!)!.tx);
+        if (s === 'unknown' && node === nodes[0]) await submit(acknowledged.get(missing[i]!)!.tx, 'settle');
       missing = missing.filter((_, i) => states[i] !== 'final');
       if (missing.length > 0) await sleep(1_000);
     }
@@ -157,12 +198,19 @@ try {
 
   // One block history: the same hash at the common height on every node, and each acknowledged
   // transaction in exactly one block of it.
-  const { common, oneRoot, seen } = await oneHistory(nodes);
+  const { common, oneRoot, seen, blocks } = await oneHistory(nodes);
   const doubled = [...seen.entries()].filter(([, count]) => count > 1).map(([hash]) => hash);
   const lost = [...acknowledged.keys()].filter((hash) => !seen.has(hash));
   // No honest node may have been disconnected for its gossip score (only a faulty sender earns one).
   const { bans: scoreBans, lowest: lowestScore } = await gossipScores(nodes);
   const { faults, stuck } = nemesis;
+  // The history checker over every operation, against the chain to the common height.
+  const verdict = checkHistory(history.operations, await committedChain(nodes[0]!, devnet.genesis, blocks, sent));
+  for (const line of verdictLines(verdict)) log(line);
+  if (values.history) {
+    await history.writeJsonl(values.history);
+    log(`history: ${history.operations.length} operations written to ${values.history}`);
+  }
   const result = {
     minutes: MINUTES,
     seed: SEED,
@@ -180,6 +228,20 @@ try {
     stuck,
     lowestGossipScore: lowestScore,
     longestGapWithoutCommitSeconds: Number((nemesis.longestGapMs / 1000).toFixed(1)),
+    history: {
+      ok: verdict.ok,
+      ...verdict.counts,
+      violations: verdict.violationsTotal,
+      ...(verdict.firstViolation
+        ? {
+            firstViolation: {
+              rule: verdict.firstViolation.rule,
+              sentence: verdict.firstViolation.sentence,
+              operations: verdict.firstViolation.operations.map((op) => op.id),
+            },
+          }
+        : {}),
+    },
   };
   console.log(JSON.stringify(result, null, 2));
   if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
@@ -189,14 +251,15 @@ try {
     missing.length > 0 ||
     !result.oneStateRoot ||
     scoreBans > 0 ||
-    stuck.length > 0
+    stuck.length > 0 ||
+    !verdict.ok
   ) {
     exitCode = 1;
     log(
-      `FAILED: lost ${lost.length}, doubled ${doubled.length}, not final everywhere ${missing.length}, one state root ${result.oneStateRoot}, stuck ${stuck.length}, honest peers disconnected for their score ${scoreBans}`,
+      `FAILED (seed ${SEED}): lost ${lost.length}, doubled ${doubled.length}, not final everywhere ${missing.length}, one state root ${result.oneStateRoot}, stuck ${stuck.length}, honest peers disconnected for their score ${scoreBans}, history violations ${verdict.violationsTotal}`,
     );
     for (const node of nodes) log(`${node.info.name} log tail:\n${node.log.slice(-2_000)}`);
-  } else log('passed: nothing lost, nothing doubled, one state root');
+  } else log('passed: nothing lost, nothing doubled, one state root, the history checker found no violation');
 } catch (error) {
   exitCode = 1;
   log(`soak failed: ${(error as Error).stack ?? error}`);
