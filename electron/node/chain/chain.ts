@@ -51,6 +51,7 @@ import {
   decodeNode,
   isEmptyHash,
   type SmtNodeReader,
+  verifySmtProof,
 } from '../../../shared/smt/index.js';
 import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { voteMessage } from '../../../shared/chain/commit.js';
@@ -652,21 +653,42 @@ export class Chain implements StateSource {
 
   /** A certificate of an object's current record as of the head block. */
   async certificate(objectId: string): Promise<OwnershipCertificate | undefined> {
-    const head = this.#head;
-    const object = (await this.getRecord(StateKey.object(objectId))) as PropertyObject | undefined;
-    if (!object) return undefined;
-    const commit = await this.getCommit(head.height);
-    if (!commit) throw corruptError(this.store.dir, `the commit of the head block ${head.height} is missing`);
-    const tree = new SparseMerkleTree(this.#treeNodes, hexToBytes(head.header.stateRoot));
-    return {
-      kind: 'certificate',
-      version: RECEIPT_VERSION,
-      object,
-      stateProof: await tree.prove(stateKeyHash(StateKey.object(objectId))),
-      header: head.header,
-      commit,
-      validators: await this.validatorsOf(head.header),
-    };
+    // The record and the head's proof must be of one block: a block written between reading
+    // the head and reading the record paired the new record with the previous head's proof, a
+    // certificate that does not verify (found by the soak's history checker). So both are read
+    // between two looks at the commit epoch (odd while a block is being written), and read
+    // again when a block was written meanwhile.
+    const keyHash = stateKeyHash(StateKey.object(objectId));
+    for (let attempt = 1; ; attempt++) {
+      while (this.#epoch % 2 === 1) await this.#commits;
+      const epoch = this.#epoch;
+      const head = this.#head;
+      const object = (await this.getRecord(StateKey.object(objectId))) as PropertyObject | undefined;
+      const root = hexToBytes(head.header.stateRoot);
+      const stateProof = object ? await new SparseMerkleTree(this.#treeNodes, root).prove(keyHash) : undefined;
+      if (this.#epoch !== epoch) {
+        // Never an error because of load: a reader overtaken again and again gives up as busy.
+        if (attempt >= STATE_READ_ATTEMPTS_MAX)
+          throw new Error(`the state was changed by ${attempt} blocks while the certificate was made; try again`);
+        continue;
+      }
+      if (!object || !stateProof) return undefined;
+      // What the verifier will check, checked before it leaves the node (the rows were checked
+      // against the tree at this root by getRecord, so a failure here is a defect, not load)
+      if (!verifySmtProof(root, keyHash, sha256(encode(object)), stateProof))
+        throw new Error(`the certificate of ${objectId} at height ${head.height} does not verify against its block`);
+      const commit = await this.getCommit(head.height);
+      if (!commit) throw corruptError(this.store.dir, `the commit of the head block ${head.height} is missing`);
+      return {
+        kind: 'certificate',
+        version: RECEIPT_VERSION,
+        object,
+        stateProof,
+        header: head.header,
+        commit,
+        validators: await this.validatorsOf(head.header),
+      };
+    }
   }
 
   /**
