@@ -5,12 +5,16 @@
 // the same blocks (so one state root). Prints totals: transactions, faults injected, the
 // longest gap without a commit. Exit status 1 if anything was lost, doubled or diverged.
 //
-//   npm run soak -- --minutes 30 [--rate 4] [--seed 1] [--fault-every-ms 5000] [--json FILE]
+//   npm run soak -- --minutes 30 [--rate 4] [--seed 1] [--fault-every-ms 5000] [--json FILE] [--netns]
+// --netns (issue 19; root, `ip netns`): each node in its own network namespace, and the nemesis
+// isolates at the kernel (nftables) and pulls cables instead of using the node's switch.
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Devnet } from '../support/devnet-harness.js';
+import { enterLab } from '../support/netns.js';
 import { seededRandom } from '../support/prng.js';
 import { api, gossipScores, mapBounded, Nemesis, oneHistory, sleep, soakLog } from './nemesis.js';
 
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     'fault-every-ms': { type: 'string', default: '5000' },
     json: { type: 'string' },
+    netns: { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -30,17 +35,27 @@ const FAULT_EVERY_MS = Number(values['fault-every-ms']);
 const SETTLE_MS = 180_000;
 const SETTLE_REQUESTS_IN_FLIGHT = 64;
 
+// With --netns the parent makes the lab and runs this script again inside it; only the child goes on.
+const lab = values.netns
+  ? await enterLab(['node-1', 'node-2', 'node-3', 'node-4', 'observer-1'], fileURLToPath(import.meta.url))
+  : undefined;
 const random = seededRandom(SEED);
 const log = soakLog('soak');
 
 const objects = Math.ceil(MINUTES * 60 * RATE * 1.2) + 500;
 const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
 log(`seed ${SEED}: ${MINUTES} min, ${RATE} tx/s, a fault every ~${FAULT_EVERY_MS} ms, ${objects} objects`);
-const devnet = await Devnet.create({ validators: 4, observers: 1, objects, heartbeatMs: 1_000 });
+const devnet = await Devnet.create({
+  validators: 4,
+  observers: 1,
+  objects,
+  heartbeatMs: 1_000,
+  ...(lab ? { lab } : {}),
+});
 const nodes = devnet.nodes;
 const notary = await devnet.signingKey('node-3');
 
-const nemesis = new Nemesis(nodes, random, { faultEveryMs: FAULT_EVERY_MS, log });
+const nemesis = new Nemesis(nodes, random, { faultEveryMs: FAULT_EVERY_MS, log, ...(lab ? { lab } : {}) });
 const pick = <T>(items: readonly T[]): T => nemesis.pick(items);
 const healthy = () => nemesis.healthy();
 const acknowledged = new Map<string, { tx: Transaction; at: number; node: string; state: string }>();
@@ -173,7 +188,8 @@ try {
       doubled: doubled.length,
       notFinalOnEveryNode: missing.length,
     },
-    faults: { ...faults, total: faults.kill + faults.pause + faults.isolate },
+    faults: { ...faults, total: nemesis.totalFaults },
+    ...(lab ? { network: lab.spec.nft ? 'network namespaces, nftables' : 'network namespaces, no nftables' } : {}),
     blocks: common,
     oneStateRoot: oneRoot,
     honestPeersDisconnectedForScore: scoreBans,
