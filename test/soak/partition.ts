@@ -13,7 +13,7 @@
 // blocks. Needs root and `ip netns`; split, bridge, isolate and loss need `nft` (without it
 // isolate pulls the cable instead and the other phases are skipped, saying so).
 //
-//   npx tsx test/soak/partition.ts [--phases isolate,split,bridge,flap,loss] [--json FILE]
+//   npm run soak:partition -- [--phases isolate,split,bridge,flap,loss] [--json FILE]
 // The script makes the lab, re-executes itself in the lab's client namespace (the driver must
 // reach the nodes' APIs; the root namespace has no address there), and removes the lab at exit.
 import { writeFile } from 'node:fs/promises';
