@@ -1,14 +1,14 @@
 // Partitions at the kernel (issue 19): four validator processes, each in its own network
 // namespace, while nftables rules at the lab's switch isolate one of them and split the four
-// 2–2 (test/soak/partition.ts, run here in its short form). Runs as root with `ip netns` (CI);
+// 2–2, and one link flaps (test/soak/partition.ts, run here in its short form). Runs as root with `ip netns` (CI);
 // skips, saying why, elsewhere. Without `nft` the isolation pulls the cable and the split is skipped.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labUnavailable, nftAvailable } from '../support/netns.js';
+import { LAB_PREFIX, labUnavailable, nftAvailable } from '../support/netns.js';
 
 const SCENARIO = fileURLToPath(new URL('../soak/partition.ts', import.meta.url));
 const UNAVAILABLE = labUnavailable();
@@ -31,6 +31,7 @@ interface Result {
       transferToNode4WhileCutOff: string;
       caughtUpAfterHealingMs: number;
     };
+    flap: { heightsBefore: number[]; heightsAtEnd: number[]; caughtUpAfterFlappingMs: number };
     split?: {
       blocksDuringSplit: number;
       transfersSubmittedDuringSplit: number;
@@ -51,7 +52,7 @@ describe.skipIf(UNAVAILABLE)(`partitions at the kernel${UNAVAILABLE ? ` (skipped
     const file = join(dir, 'result.json');
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', SCENARIO, '--phases', NFT ? 'isolate,split' : 'isolate', '--json', file],
+      ['--import', 'tsx', SCENARIO, '--phases', NFT ? 'isolate,split,flap' : 'isolate,flap', '--json', file],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -98,5 +99,18 @@ describe.skipIf(UNAVAILABLE)(`partitions at the kernel${UNAVAILABLE ? ` (skipped
     // a block whose precommits were already out when the cut came may land on one side
     expect(split.blocksDuringSplit).toBeLessThanOrEqual(1);
     expect(split.allFinalEverywhereAfterHealingMs).toBeGreaterThan(0);
+  });
+
+  it('keeps committing while a link flaps, and the flapping node is in step right after', () => {
+    const { flap } = result.phases;
+    expect(Math.max(...flap.heightsAtEnd)).toBeGreaterThan(Math.max(...flap.heightsBefore));
+    expect(flap.caughtUpAfterFlappingMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('removes its network namespaces when it ends', () => {
+    const left = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((line) => line.startsWith(`${LAB_PREFIX}${child!.pid}-`));
+    expect(left).toEqual([]);
   });
 });
