@@ -144,7 +144,8 @@ async function isolate(): Promise<Record<string, unknown>> {
   // An office that knows it is cut off keeps what it certifies in its outbox, sent once back.
   const [offline] = noticed ? await transfers('isolate', [cutOff], 1) : [];
   const during = await heights();
-  const behindBy = Math.max(...during.slice(0, 3)) - during[3]!;
+  // -1: node-4 did not answer (its link is down)
+  const behindBy = during[3]! < 0 ? 'not observable: its link is down' : Math.max(...during.slice(0, 3)) - during[3]!;
   await lab.healAll();
   const healedAt = Date.now();
   const caughtUpMs = await allCaughtUp(offline ? [...hashes, offline] : hashes, healedAt);
