@@ -1,9 +1,12 @@
 // The soaks' nemesis (issue 7, and issue 17's election day): every few seconds it kills (-9, then
 // restarts), pauses (SIGSTOP/SIGCONT) or isolates (the operator's network switch) a random node,
 // never more than one (f = 1 of 4) at once, and a healed node stays "faulty" until it has caught
-// up. Beside it: the longest time no healthy node saw a new block, and what got stuck. Shared by
-// test/soak/run.ts (transfers) and test/soak/election.ts (ballots).
+// up. With a network lab (issue 19, nodes in network namespaces) it isolates at the kernel
+// instead (nftables at the lab's switch; the node's API still answers) and also pulls a node's
+// cable (its link down: nothing answers). Beside it: the longest time no healthy node saw a new
+// block, and what got stuck. Shared by test/soak/run.ts (transfers) and test/soak/election.ts (ballots).
 import type { NodeProcess } from '../support/devnet-harness.js';
+import type { NetnsLab } from '../support/netns.js';
 
 export const REQUEST_MS = 3_000;
 /** How long the nemesis keeps asking an isolated node to come back on the network. */
@@ -62,10 +65,14 @@ export async function heightOf(node: NodeProcess): Promise<number> {
   );
 }
 
+export type FaultKind = 'kill' | 'pause' | 'isolate' | 'cut';
+const KINDS: readonly FaultKind[] = ['kill', 'pause', 'isolate'];
+const KINDS_IN_A_LAB: readonly FaultKind[] = ['kill', 'pause', 'isolate', 'cut'];
+
 export class Nemesis {
   /** The node under a fault now (at most one), and what is being done to it. */
-  faulty: { node: NodeProcess; kind: 'kill' | 'pause' | 'isolate' } | undefined;
-  readonly faults = { kill: 0, pause: 0, isolate: 0 };
+  faulty: { node: NodeProcess; kind: FaultKind } | undefined;
+  readonly faults: Record<FaultKind, number> = { kill: 0, pause: 0, isolate: 0, cut: 0 };
   readonly stuck: string[] = [];
   longestGapMs = 0;
   #stopping = false;
@@ -79,10 +86,12 @@ export class Nemesis {
       log: (message: string) => void;
       /** Extra `notary start` arguments of a node when it is restarted (a gateway's `--gateway`). */
       startArgs?: (node: NodeProcess) => string[];
+      /** Nodes in network namespaces: isolate at the kernel, and pull cables. */
+      lab?: NetnsLab;
     },
   ) {}
 
-  /** Nodes that answer: all but one killed or paused (an isolated node answers, and certifies into its outbox). */
+  /** Nodes that answer: all but one killed, paused or cut off (an isolated node answers, and certifies into its outbox). */
   healthy(): NodeProcess[] {
     return this.nodes.filter((node) => node !== this.faulty?.node || this.faulty.kind === 'isolate');
   }
@@ -92,7 +101,7 @@ export class Nemesis {
   }
 
   get totalFaults(): number {
-    return this.faults.kill + this.faults.pause + this.faults.isolate;
+    return this.faults.kill + this.faults.pause + this.faults.isolate + this.faults.cut;
   }
 
   start(): void {
@@ -116,7 +125,9 @@ export class Nemesis {
       await sleep(this.options.faultEveryMs * (0.5 + this.random()));
       if (this.#stopping) break;
       const node = this.pick(this.nodes);
-      const kind = this.pick(['kill', 'pause', 'isolate'] as const);
+      const lab = this.options.lab;
+      // Without a lab the draw is as before, so an old seed replays the same faults.
+      const kind = this.pick(lab ? KINDS_IN_A_LAB : KINDS);
       const holdMs = 2_000 + this.random() * 4_000;
       this.faulty = { node, kind };
       this.faults[kind]++;
@@ -130,6 +141,14 @@ export class Nemesis {
           node.process!.kill('SIGSTOP');
           await sleep(holdMs);
           node.process!.kill('SIGCONT');
+        } else if (kind === 'cut') {
+          await lab!.cut(node.info.name);
+          await sleep(holdMs);
+          await lab!.restore(node.info.name);
+        } else if (lab?.spec.nft) {
+          await lab.isolate(node.info.name);
+          await sleep(holdMs);
+          await lab.healAll();
         } else {
           await api(node, 'POST', '/network', { offline: true });
           await sleep(holdMs);

@@ -9,12 +9,16 @@
 // (issue 19; docs/reliability.md, "The history checker"); a violation also fails the run.
 //
 //   npm run soak -- --minutes 30 [--rate 4] [--seed 1] [--fault-every-ms 5000] [--json FILE]
-//                   [--reads-per-second 2] [--history FILE.jsonl]
+//                   [--reads-per-second 2] [--history FILE.jsonl] [--netns]
+// --netns (issue 19; root, `ip netns`): each node in its own network namespace, and the nemesis
+// isolates at the kernel (nftables) and pulls cables instead of using the node's switch.
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
 import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
 import { Devnet } from '../support/devnet-harness.js';
+import { enterLab } from '../support/netns.js';
 import { seededRandom } from '../support/prng.js';
 import { checkHistory } from './history-checker.js';
 import { committedChain, recordedRead, recordedSubmit, recordedTxStatus, verdictLines } from './history-client.js';
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'reads-per-second': { type: 'string', default: '2' },
     history: { type: 'string' },
+    netns: { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -43,17 +48,27 @@ const RECENT_OBJECTS_MAX = 32;
 const SETTLE_MS = 180_000;
 const SETTLE_REQUESTS_IN_FLIGHT = 64;
 
+// With --netns the parent makes the lab and runs this script again inside it; only the child goes on.
+const lab = values.netns
+  ? await enterLab(['node-1', 'node-2', 'node-3', 'node-4', 'observer-1'], fileURLToPath(import.meta.url))
+  : undefined;
 const random = seededRandom(SEED);
 const log = soakLog('soak');
 
 const objects = Math.ceil(MINUTES * 60 * RATE * 1.2) + 500;
 const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
 log(`seed ${SEED}: ${MINUTES} min, ${RATE} tx/s, a fault every ~${FAULT_EVERY_MS} ms, ${objects} objects`);
-const devnet = await Devnet.create({ validators: 4, observers: 1, objects, heartbeatMs: 1_000 });
+const devnet = await Devnet.create({
+  validators: 4,
+  observers: 1,
+  objects,
+  heartbeatMs: 1_000,
+  ...(lab ? { lab } : {}),
+});
 const nodes = devnet.nodes;
 const notary = await devnet.signingKey('node-3');
 
-const nemesis = new Nemesis(nodes, random, { faultEveryMs: FAULT_EVERY_MS, log });
+const nemesis = new Nemesis(nodes, random, { faultEveryMs: FAULT_EVERY_MS, log, ...(lab ? { lab } : {}) });
 const pick = <T>(items: readonly T[]): T => nemesis.pick(items);
 const healthy = () => nemesis.healthy();
 const acknowledged = new Map<string, { tx: Transaction; at: number; node: string; state: string }>();
@@ -221,7 +236,8 @@ try {
       doubled: doubled.length,
       notFinalOnEveryNode: missing.length,
     },
-    faults: { ...faults, total: faults.kill + faults.pause + faults.isolate },
+    faults: { ...faults, total: nemesis.totalFaults },
+    ...(lab ? { network: lab.spec.nft ? 'network namespaces, nftables' : 'network namespaces, no nftables' } : {}),
     blocks: common,
     oneStateRoot: oneRoot,
     honestPeersDisconnectedForScore: scoreBans,

@@ -1,5 +1,6 @@
 // Real node processes on 127.0.0.1 for integration tests: writes a devnet, starts each node
-// as `notary start`, talks to it through its HTTP API, and kills (-9) or restarts it.
+// as `notary start`, talks to it through its HTTP API, and kills (-9) or restarts it. With a
+// NetnsLab each node runs in its own network namespace at its own address (test/support/netns.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import type { BlockDetail, NodeStatus, OutboxEntryView, SubmitResult, TxStatus }
 import type { KeyPair } from '../../shared/crypto/index.js';
 import type { Genesis, Transaction } from '../../shared/ledger/index.js';
 import { createDevnet, type DevnetNode } from '../../electron/node/dev/devnet.js';
+import type { NetnsLab } from './netns.js';
 import { freeBasePort } from './ports.js';
 
 const CLI = fileURLToPath(new URL('../../electron/node/cli.ts', import.meta.url));
@@ -21,21 +23,23 @@ export class NodeProcess {
   /** The public election gateway's address, when started with `--gateway`. */
   gateway = '';
 
-  constructor(readonly info: DevnetNode) {}
+  /** `namespace`: the network namespace the node runs in (`ip netns exec`, which keeps the pid). */
+  constructor(
+    readonly info: DevnetNode,
+    readonly namespace?: string,
+  ) {}
 
   /**
    * `extraArgs`: more `notary start` options, e.g. `--passphrase-file FILE` for a node with a keystore;
    * `env`: more environment, e.g. NOTARY_PROTOCOL_MAX=1 to play an office on the old release.
    */
   async start(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CLI, 'start', '--data', this.info.dataDir, ...extraArgs],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn', ...env },
-      },
-    );
+    const argv = [process.execPath, '--import', 'tsx', CLI, 'start', '--data', this.info.dataDir, ...extraArgs];
+    const [command, ...args] = this.namespace ? ['ip', 'netns', 'exec', this.namespace, ...argv] : argv;
+    const child = spawn(command!, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn', ...env },
+    });
     this.process = child;
     child.stderr!.on('data', (chunk: Buffer) => {
       this.log = (this.log + chunk.toString()).slice(-20_000);
@@ -138,19 +142,28 @@ export class Devnet {
     /** The genesis protocol version; default the latest. */
     protocolVersion?: number;
     snapshot?: { intervalBlocks?: number; keep?: number; chunkBytesTarget?: number };
+    /** Each node in its lab namespace, in the lab's order (validators, full nodes, observers). */
+    lab?: NetnsLab;
   }): Promise<Devnet> {
+    const { lab, ...devnetOptions } = options;
     const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
-    const basePort = await freeBasePort(options.validators + (options.fullNodes ?? 0) + options.observers);
+    const count = options.validators + (options.fullNodes ?? 0) + options.observers;
+    // In a lab every node has its own addresses, so any port is free there.
+    const basePort = lab ? 26_000 : await freeBasePort(count);
     const { nodes, genesis } = await createDevnet({
       dir,
       basePort,
-      ...options,
+      ...devnetOptions,
+      ...(lab ? { hosts: lab.spec.nodes.map((node) => node.host) } : {}),
       consensus: options.heartbeatMs === null ? {} : { heartbeatMs: options.heartbeatMs ?? 1_000 },
     });
+    // REJECT: a lab whose nodes are not the devnet's, in its order
+    if (lab && lab.spec.nodes.map((node) => node.name).join() !== nodes.map((node) => node.name).join())
+      throw new Error(`the lab's nodes (${lab.spec.nodes.map((node) => node.name).join(', ')}) are not the devnet's`);
     return new Devnet(
       dir,
       genesis,
-      nodes.map((node) => new NodeProcess(node)),
+      nodes.map((node) => new NodeProcess(node, lab?.node(node.name).namespace)),
     );
   }
 

@@ -1,5 +1,5 @@
 // `notary devnet`: keys, genesis and configs for a network of N validators, F full nodes and M
-// observers on 127.0.0.1, one data folder each, ready for `notary start --data DIR/<node>`.
+// observers on 127.0.0.1 (or one address each, `hosts`), one data folder each, ready for `notary start --data DIR/<node>`.
 // Parties (sellers, buyers) use the well-known dev keys of dev-keys.ts: development only.
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { mkdir, readdir } from 'node:fs/promises';
@@ -39,6 +39,12 @@ export interface DevnetOptions {
   protocolVersion?: number;
   /** Snapshot overrides, e.g. a snapshot every few blocks for tests. */
   snapshot?: Partial<NodeConfig['snapshot']>;
+  /**
+   * The address node i listens on, peers and API alike (a test lab gives each node its own network
+   * namespace and address): the API then serves other hosts (api.allowRemote; the token is still
+   * required). Default 127.0.0.1 for every node, the API on loopback only.
+   */
+  hosts?: string[];
 }
 
 export interface DevnetNode {
@@ -49,6 +55,8 @@ export interface DevnetNode {
   validator: boolean;
   peerId: string;
   publicKey: string;
+  /** The node's own address (DevnetOptions.hosts); absent: 127.0.0.1. */
+  host?: string;
   port: number;
 }
 
@@ -68,6 +76,9 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
   // REJECT: before protocol 2 every active notary votes, so an office cannot be a full node
   if (fullNodes > 0 && protocolVersion < 2)
     throw new Error('--full-nodes needs protocol 2 or later: on protocol 1 every notary office votes');
+  // REJECT: a host list that does not name every node's address
+  if (options.hosts && options.hosts.length !== options.validators + fullNodes + options.observers)
+    throw new Error('hosts must name one address for each node');
   await mkdir(options.dir, { recursive: true });
   if ((await readdir(options.dir)).length > 0)
     throw new Error(`${options.dir} is not empty; devnet writes a new network into an empty folder`);
@@ -95,6 +106,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       peerId: peerIdFromPrivateKey(identity).toString(),
       publicKey: signing.publicKey,
       secretKey: signing.secretKey,
+      ...(options.hosts ? { host: options.hosts[i]! } : {}),
       port: options.basePort + i,
     });
   }
@@ -118,17 +130,18 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
     ],
   };
 
+  const hostOf = (node: DevnetNode) => node.host ?? '127.0.0.1';
   for (const node of nodes) {
     const config: NodeConfig = {
       name: node.name,
       role: node.role,
-      listen: [`/ip4/127.0.0.1/tcp/${node.port}`],
+      listen: [`/ip4/${hostOf(node)}/tcp/${node.port}`],
       bootstrap: nodes
         .filter((other) => other !== node)
-        .map((other) => `/ip4/127.0.0.1/tcp/${other.port}/p2p/${other.peerId}`),
+        .map((other) => `/ip4/${hostOf(other)}/tcp/${other.port}/p2p/${other.peerId}`),
       allowlist: [],
       mdns: false,
-      api: { host: '127.0.0.1', port: 0, allowRemote: false },
+      api: { host: hostOf(node), port: 0, allowRemote: node.host !== undefined },
       consensus: {
         timeoutProposeMs: 3_000,
         timeoutPrevoteMs: 1_000,
