@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceRecord } from '../../electron/node/store/evidence-log.js';
-import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { txHash, type Transaction } from '../../shared/ledger/index.js';
+import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 
 const BYZANTINE = fileURLToPath(new URL('../support/byzantine-node.ts', import.meta.url));
@@ -32,15 +32,7 @@ afterAll(async () => {
 });
 
 function sale(index: number, notaryKey: { publicKey: string; secretKey: string }): Transaction {
-  const input = devnet.genesis.properties![index]!;
-  const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
-  const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
-    chainId: devnet.genesis.chainId,
-    nowMs: Date.now(),
-    nonce: 7_000 + index,
-    notary: notaryKey,
-  });
+  return devGenesisSale(devnet.genesis, parties, index, { nonce: 7_000 + index, notary: notaryKey });
 }
 
 async function heights(): Promise<number[]> {

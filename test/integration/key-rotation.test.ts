@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockDetail } from '../../shared/api/index.js';
 import { generateKeyPair, type KeyPair } from '../../shared/crypto/index.js';
-import { signTransaction, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { signTransaction, type Transaction } from '../../shared/ledger/index.js';
+import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 
 const CLI = fileURLToPath(new URL('../../electron/node/cli.ts', import.meta.url));
@@ -35,15 +35,7 @@ async function commitSigners(node: NodeProcess, height: number): Promise<string[
 }
 
 function sale(index: number, notary: KeyPair): Transaction {
-  const input = devnet.genesis.properties![index]!;
-  const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
-  const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
-    chainId: devnet.genesis.chainId,
-    nowMs: Date.now(),
-    nonce: 7_000 + index,
-    notary,
-  });
+  return devGenesisSale(devnet.genesis, parties, index, { nonce: 7_000 + index, notary });
 }
 
 beforeAll(async () => {

@@ -19,8 +19,8 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { txHash, type Transaction } from '../../shared/ledger/index.js';
+import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, type NodeProcess } from '../support/devnet-harness.js';
 import { enterLab } from '../support/netns.js';
 import { api, heightOf, oneHistory, sleep, soakLog } from './nemesis.js';
@@ -55,16 +55,7 @@ const submitted = new Map<string, { node: string; phase: string }>();
 let nextObject = 0;
 
 function sale(): Transaction {
-  const index = nextObject++;
-  const input = devnet.genesis.properties![index]!;
-  const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
-  const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
-    chainId: devnet.genesis.chainId,
-    nowMs: Date.now(),
-    nonce: index,
-    notary,
-  });
+  return devGenesisSale(devnet.genesis, parties, nextObject++, { notary });
 }
 
 /** The state each node answered a submission with (`pending`, or `outbox` from a node that knows it is cut off). */

@@ -15,8 +15,8 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { txHash, type PropertyObject, type Transaction } from '../../shared/ledger/index.js';
-import { devParty, devTransfer } from '../../electron/node/dev/demo-registry.js';
+import { txHash, type Transaction } from '../../shared/ledger/index.js';
+import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
 import { Devnet } from '../support/devnet-harness.js';
 import { enterLab } from '../support/netns.js';
 import { seededRandom } from '../support/prng.js';
@@ -84,15 +84,7 @@ let stopping = false;
 let taskFailure: Error | undefined;
 
 function sale(index: number): Transaction {
-  const input = devnet.genesis.properties![index]!;
-  const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
-  const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
-  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
-    chainId: devnet.genesis.chainId,
-    nowMs: Date.now(),
-    nonce: index,
-    notary,
-  });
+  return devGenesisSale(devnet.genesis, parties, index, { notary });
 }
 
 async function submit(tx: Transaction, client: string): Promise<boolean> {

@@ -105,6 +105,28 @@ export function devTransfer(
   return signTransaction(tx, notary.secretKey) as TxOf<'transfer'>;
 }
 
+/**
+ * A genesis object's first sale, as registered (version 1): from its owner to the next dev
+ * party in `parties`; what the devnet tests, the soaks and the benches send.
+ */
+export function devGenesisSale(
+  genesis: Genesis,
+  parties: KeyPair[],
+  index: number,
+  options: { nonce?: number; nowMs?: number; notary?: KeyPair } = {},
+): TxOf<'transfer'> {
+  const input = genesis.properties?.[index];
+  if (!input) throw new Error(`dev sale: the genesis has no object ${index}`);
+  const object: PropertyObject = { ...input, encumbrances: [], version: 1, registeredHeight: 0, updatedHeight: 0 };
+  const owner = parties.findIndex((party) => party.publicKey === object.owners[0]!.key);
+  return devTransfer(object, parties[(owner + 1) % parties.length]!, parties, {
+    chainId: genesis.chainId,
+    nowMs: options.nowMs ?? Date.now(),
+    nonce: options.nonce ?? index,
+    ...(options.notary ? { notary: options.notary } : {}),
+  });
+}
+
 /** The same sale as the parties bring it to a notary: contract and consents, not yet certified. */
 export function devTransferDraft(
   object: PropertyObject,
