@@ -86,6 +86,13 @@ export const nodeConfigSchema = z.strictObject({
         .default(2 * 1024 * 1024),
     })
     .default({ intervalBlocks: 1_000, keep: 2, chunkBytesTarget: 2 * 1024 * 1024 }),
+  /** The disk under the data folder (docs/operations.md, "A full disk"). */
+  disk: z
+    .strictObject({
+      /** Free space kept for blocks: under it the node accepts no new transactions (1 MB to 1 TB). */
+      reserveMb: z.number().int().min(1).max(1_048_576).default(256),
+    })
+    .default({ reserveMb: 256 }),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

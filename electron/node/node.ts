@@ -35,6 +35,7 @@ import { syncControl } from './network/sync/sync-control.js';
 import { joinBeforeStart } from './snapshot/join-start.js';
 import { snapshotService } from './snapshot/service.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
+import { diskWatch } from './store/disk-watch.js';
 import { openNodeStores } from './store/node-stores.js';
 import { electionBoard } from './modules/election/board.js';
 import { loadElectionGroup } from '../../shared/modules/election/group.js';
@@ -98,6 +99,10 @@ export class NotaryNode {
       const agentVersion = agentVersionOf(protocols);
       const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen, agentVersion });
       const damage = damageWatch({ dataDir })(base);
+      // The disk under the data folder: short, full or read-only refuses submissions (decision #67).
+      const disk = diskWatch({ dataDir, reserveBytes: config.disk.reserveMb * 1024 * 1024 })({
+        ...{ store: chain.store, clock, log: log.child({ part: 'disk' }) },
+      });
       const blockCommitter = committer()({ ...base, damage });
       const protocol = protocolWatch({ supported: protocols })({ ...base, committer: blockCommitter });
       if (keys) await retireRotatedKey(keys, chain, blockCommitter, log);
@@ -116,7 +121,7 @@ export class NotaryNode {
       const events = new EventHub();
       // This node's clock against the proposals it receives (decision #66).
       const clockOffset = clockWatch()({ clock, chain, log: log.child({ part: 'clock' }) });
-      const parts = { ...base, network, damage, protocol, committer: blockCommitter, sync, events, clockOffset };
+      const parts = { ...base, network, damage, disk, protocol, committer: blockCommitter, sync, events, clockOffset };
       const links = connectivity()(parts);
       // Transactions leave in batches on the txs topic (decision #60).
       const batcher = new TxBatcher({ publish: (batch) => network.publish('txs', batch) });
@@ -132,6 +137,8 @@ export class NotaryNode {
         decode: validators.consensusDecoded,
         log: log.child({ part: 'consensus' }),
       });
+      // The store takes writes again after the disk refused one: consensus restarts now, not after its backoff.
+      disk.onRecovered(() => consensus.resumeNow());
       const { handlers, status } = nodeApi({
         ...{ ...parts, connectivity: links, submissions: sent, consensus, board },
         api: () => ({ url: api.url, allowRemote }),
@@ -141,7 +148,7 @@ export class NotaryNode {
         ...{ handlers, status, events, damage, clock, log },
       });
       const gateway = publicGateway(config.gateway, options.gateway, { handlers, uiDir, mempool, log });
-      lifecycle.push(board, network, batcher, snapshots, sync, links, consensus, damage, sent, api);
+      lifecycle.push(disk, board, network, batcher, snapshots, sync, links, consensus, damage, sent, api);
       if (gateway) lifecycle.push(gateway);
       for (const part of lifecycle) await part.start?.();
       log.info(

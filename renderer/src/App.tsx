@@ -35,6 +35,11 @@ function ConnectionBadges() {
           {t('app.clockOff', { amount: clockOffsetAmount(status.data.clock.offsetMs) })}
         </Badge>
       ) : null}
+      {status.data && status.data.disk.state !== 'ok' ? (
+        <Badge color="red" variant="light" data-testid="header-disk" data-state={status.data.disk.state}>
+          {t(`app.disk.${status.data.disk.state}`)}
+        </Badge>
+      ) : null}
       <Tooltip
         label={
           live === 'live' ? t('app.liveFeed') : live === 'connecting' ? t('app.liveConnecting') : t('app.liveDown')

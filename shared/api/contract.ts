@@ -64,6 +64,25 @@ export const clockStatusSchema = z.strictObject({
 export type ClockStatus = z.infer<typeof clockStatusSchema>;
 export type ClockState = ClockStatus['state'];
 
+/**
+ * The disk under the node's data folder (electron/node/store/disk-watch.ts; decision #67). Any
+ * state but 'ok' refuses submissions with 507 (DISK_FULL, DISK_READ_ONLY, DATA_FILES_MISSING,
+ * DISK_FAILING); the node keeps following and catches up by itself once the disk takes writes.
+ */
+export const diskStatusSchema = z.strictObject({
+  /** 'low': free space under the reserve; 'full': a write failed for space; 'missing': the store's files are gone. */
+  state: z.enum(['ok', 'low', 'full', 'read-only', 'missing', 'failing']),
+  /** Bytes still free for the node; null when the file system would not say. */
+  freeBytes: z.number().int().nonnegative().nullable(),
+  reserveBytes: z.number().int().nonnegative(),
+  /** When the state began, by this node's clock. */
+  sinceMs: z.number().int(),
+  /** What is wrong and what happens next, for the operator; absent when 'ok'. */
+  sentence: z.string().optional(),
+});
+export type DiskStatus = z.infer<typeof diskStatusSchema>;
+export type DiskState = DiskStatus['state'];
+
 export const statusSchema = z.strictObject({
   chainId: z.string(),
   nodeName: z.string(),
@@ -91,6 +110,7 @@ export const statusSchema = z.strictObject({
   /** The chain's parameters (governance.params). */
   params: chainParamsSchema,
   clock: clockStatusSchema,
+  disk: diskStatusSchema,
 });
 export type NodeStatus = z.infer<typeof statusSchema>;
 

@@ -16,6 +16,8 @@ export interface MetricsSource {
   network(): NetworkMetrics;
   /** This node's clock against the network's (consensus/clock-watch.ts). */
   clockOffset?(): { offsetMs: number | null; samples: number };
+  /** The disk under the data folder (store/disk-watch.ts). */
+  disk?(): { state: string; freeBytes: number | null };
   /** Per validator of the next block: commits of the recent window that lack its signature. */
   missedVotes(): Promise<Array<{ key: string; name: string | null; missed: number }>>;
 }
@@ -53,6 +55,16 @@ export function nodeMetrics(source: MetricsSource, options: { processMetrics?: b
     'notary_store_damaged',
     '1 once the node found its store damaged: it signs, proposes and admits nothing until repaired',
     () => (source.damaged?.() ? 1 : 0),
+  );
+  gauge(
+    'notary_disk_free_bytes',
+    'Bytes still free on the disk holding the data folder (-1 when the file system would not say)',
+    () => source.disk?.().freeBytes ?? -1,
+  );
+  gauge(
+    'notary_disk_writable',
+    '1 while the disk takes writes above the reserve; 0 while it is short, full, read-only or the store files are gone: the node then accepts no transactions',
+    () => (source.disk === undefined || source.disk().state === 'ok' ? 1 : 0),
   );
   gauge(
     'notary_clock_offset_seconds',

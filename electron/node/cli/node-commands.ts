@@ -83,6 +83,11 @@ export function statusCommand(): Command {
           ...(status.clock.state === 'off' && status.clock.offsetMs !== null
             ? [`CLOCK OFF: ${clockOffSentence(status.clock.offsetMs)}`]
             : []),
+          ...(status.disk.state !== 'ok'
+            ? [
+                `DISK ${status.disk.state.toUpperCase()} since ${new Date(status.disk.sinceMs).toISOString()}: ${status.disk.sentence ?? ''}`,
+              ]
+            : []),
           ...(status.damaged
             ? [
                 `DAMAGED since ${new Date(status.damaged.sinceMs).toISOString()}: ${status.damaged.where}: ${status.damaged.what}; it signs and accepts nothing. Stop the node and run: ${status.damaged.repair}`,

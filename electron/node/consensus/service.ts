@@ -121,6 +121,17 @@ export class ConsensusService {
     await this.#driver.start();
   }
 
+  /**
+   * The cause of a halt is gone (the disk takes writes again): a restart waiting out its backoff
+   * runs now, and the next halt backs off from the minimum again.
+   */
+  resumeNow(): void {
+    if (this.#recoveryTimer === undefined || this.#stopping) return;
+    this.#clearRecovery();
+    this.#lastHaltAtMs = Number.NEGATIVE_INFINITY;
+    void this.#recover();
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#unsubscribe?.();

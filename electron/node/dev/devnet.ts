@@ -11,6 +11,9 @@ import { DataFiles, writeFileDurably, type NodeConfig } from '../config.js';
 import { DEVNET_CHAIN_ID, devGenesis } from './demo-registry.js';
 import { loadOrCreateIdentity } from '../network/identity.js';
 
+/** A devnet node's disk reserve: test nodes write little, and a test machine's disk may be small. */
+export const DEVNET_DISK_RESERVE_MB = 16;
+
 export interface DevnetOptions {
   dir: string;
   validators: number;
@@ -39,6 +42,8 @@ export interface DevnetOptions {
   protocolVersion?: number;
   /** Snapshot overrides, e.g. a snapshot every few blocks for tests. */
   snapshot?: Partial<NodeConfig['snapshot']>;
+  /** Disk overrides (the reserve under which a node accepts no transactions); default DEVNET_DISK_RESERVE_MB. */
+  disk?: Partial<NodeConfig['disk']>;
   /**
    * The address node i listens on, peers and API alike (a test lab gives each node its own network
    * namespace and address): the API then serves other hosts (api.allowRemote; the token is still
@@ -151,6 +156,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
         ...options.consensus,
       },
       snapshot: { intervalBlocks: 1_000, keep: 2, chunkBytesTarget: 2 * 1024 * 1024, ...options.snapshot },
+      disk: { reserveMb: DEVNET_DISK_RESERVE_MB, ...options.disk },
     };
     await writeFileDurably(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
     await writeFileDurably(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);

@@ -17,6 +17,7 @@ import type { Committed, Committer } from '../chain/committer.js';
 import { every, type Clock } from '../lifecycle/clock.js';
 import type { Connectivity } from '../network/connectivity.js';
 import type { PublishResult } from '../network/interface.js';
+import type { DiskWatch } from '../store/disk-watch.js';
 import type { DamageWatch } from '../store/damage-watch.js';
 import type { ProtocolWatch } from '../chain/protocol-watch.js';
 import { MempoolError, type Mempool } from './mempool.js';
@@ -43,6 +44,8 @@ export interface SubmissionsComponents {
   connectivity: Pick<Connectivity, 'reachability' | 'onBackOnline' | 'onPeerConnected'>;
   sync: OutboxReconcilerComponents['sync'];
   damage: Pick<DamageWatch, 'view' | 'refuse'>;
+  /** A disk that cannot keep what the node would acknowledge refuses submissions (507). */
+  disk?: Pick<DiskWatch, 'refuse'>;
   /** A node stopped before an upgrade it cannot run admits nothing (503 PROTOCOL_UNSUPPORTED). */
   protocol?: Pick<ProtocolWatch, 'refuse'>;
   /** Gossips an encoded transaction on the tx topic. */
@@ -108,6 +111,7 @@ export class Submissions {
     const { damage, chain, mempool, pendingLog, outbox, connectivity, clock, log } = this.components;
     damage.refuse();
     this.components.protocol?.refuse();
+    this.components.disk?.refuse();
     const tx = parseTransaction(input);
     const hash = txHash(tx);
     const id = txId(tx);

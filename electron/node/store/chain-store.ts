@@ -10,7 +10,15 @@ import { readdir } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
 import { bytesEqual, bytesToHex, concatBytes, decode, encode, hexToBytes, utf8 } from '../../../shared/codec/index.js';
 import { CHAIN_ID_BYTES_MAX, sha256Hex } from '../../../shared/crypto/index.js';
-import { StoreError, corruptError, fromOpenError, fromReadError, fromWriteError, invalidBatch } from './errors.js';
+import {
+  StoreError,
+  corruptError,
+  fromOpenError,
+  fromReadError,
+  fromReopenError,
+  fromWriteError,
+  invalidBatch,
+} from './errors.js';
 import { checkAgainstRecord, headFilePath, readHeadFile, writeHeadFile } from './head-file.js';
 import {
   Keys,
@@ -710,20 +718,69 @@ export class ChainStore {
     if (this.durable) await this.recordHead(nextHead);
   }
 
-  /** After the synced batch: the height, outside LevelDB, that a later open must reach. */
+  /**
+   * After the synced batch: the height, outside LevelDB, that a later open must reach. The block
+   * is committed whether or not this succeeds, so a failure does not fail the commit (the chain
+   * in memory must move with the store); it stops the next write instead, until recoverWrites
+   * records the height (a full disk, issue 19).
+   */
   private async recordHead(head: StoreHead): Promise<void> {
     try {
       await writeHeadFile(this.dir, { height: head.height, blockHash: head.blockHash });
     } catch (error) {
-      // The block is committed in LevelDB; only its record is not. Stop writing until a restart.
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       this.writeFailure = new StoreError(
         'STORE_IO',
-        `Block ${head.height} was committed but recording its height in ${headFilePath(this.dir)} failed (${code}). Fix the disk and restart the node.`,
+        `Block ${head.height} was committed but recording its height in ${headFilePath(this.dir)} failed (${code}); no further block is written until the disk takes writes again.`,
         { cause: error },
       );
-      throw this.writeFailure;
     }
+  }
+
+  /** The write the disk refused (STORE_IO), while the store refuses further writes; undefined otherwise. */
+  get writeRefused(): StoreError | undefined {
+    return this.writeFailure?.code === 'STORE_IO' ? this.writeFailure : undefined;
+  }
+
+  /**
+   * After the disk refused a write (full, read-only: STORE_IO) and takes writes again: closes
+   * LevelDB and opens it again (LevelDB refuses every write after a failed one until reopened),
+   * checks it opens at the head this store had, records that head outside LevelDB, and takes
+   * writes again. A failed batch left nothing: LevelDB's log drops a record cut short. Throws,
+   * still refusing writes, when the disk still refuses or the store opens elsewhere (then only a
+   * restart re-reads it). Damage found on the way is damage, as at start.
+   */
+  async recoverWrites(): Promise<void> {
+    this.assertOpen();
+    const failure = this.writeRefused;
+    if (failure === undefined) return;
+    if (this.committingHeight !== undefined) throw failure;
+    try {
+      await this.db.close();
+      await this.db.open({ createIfMissing: false });
+    } catch (error) {
+      throw fromReopenError(this.dir, error);
+    }
+    const { head } = await checkStore(this.db, this.dir, true, undefined);
+    const expected = this.currentHead;
+    if (head?.height !== expected?.height || head?.blockHash !== expected?.blockHash)
+      throw new StoreError(
+        'STORE_IO',
+        `The store at ${this.dir} opened again at height ${head?.height ?? 'none'}, not at ${expected?.height ?? 'none'} where it stopped; restart the node to read it again.`,
+        { cause: failure },
+      );
+    if (this.durable && expected !== null) {
+      try {
+        await writeHeadFile(this.dir, { height: expected.height, blockHash: expected.blockHash });
+      } catch (error) {
+        throw new StoreError(
+          'STORE_IO',
+          `Recording the height ${expected.height} in ${headFilePath(this.dir)} still fails (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+          { cause: error },
+        );
+      }
+    }
+    this.writeFailure = undefined;
   }
 
   /** Checks that need the store: nothing this block adds may already exist, and its state root must resolve. */

@@ -126,6 +126,18 @@ export function fromOpenError(dir: string, error: unknown): StoreError {
   return corruptError(dir, `LevelDB cannot open its files ("${failure.message}")`, error);
 }
 
+/**
+ * Maps a failed reopen after the disk refused a write (ChainStore.recoverWrites): LevelDB's own
+ * corruption is damage; anything else (the disk still full or read-only) is STORE_IO, tried again.
+ */
+export function fromReopenError(dir: string, error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  const failure = innermost(error);
+  if (failure.code === 'LEVEL_CORRUPTION')
+    return corruptError(dir, `LevelDB cannot open its files again ("${failure.message}")`, error);
+  return new StoreError('STORE_IO', `The store at ${dir} did not open again: ${failure.message}.`, { cause: error });
+}
+
 /** Maps a failed read: a damaged or truncated table file is corruption, never a raw crash. */
 export function fromReadError(dir: string, what: string, error: unknown, row?: RowName): StoreError {
   if (error instanceof StoreError) return error;

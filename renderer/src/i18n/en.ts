@@ -16,6 +16,13 @@ const shell = {
     offline: 'Offline',
     damaged: 'Store damaged',
     clockOff: 'Clock off by {{amount}}',
+    disk: {
+      low: 'Disk almost full',
+      full: 'Disk full',
+      'read-only': 'Disk read-only',
+      missing: 'Data files missing',
+      failing: 'Disk failing',
+    },
     liveFeed: 'Live updates',
     liveConnecting: 'Connecting to live updates…',
     liveDown: 'Live updates unavailable; refreshing every 5 seconds',
@@ -165,6 +172,22 @@ const shell = {
         "This computer's clock is {{amount}} behind the clocks of the other offices. Set the right time on this computer (turn on automatic time setting in its date and time settings).",
       clockEffect:
         'Until then, blocks this office proposes or checks may be refused, and the times it shows may be wrong. Transfers already certified are not affected.',
+      disk: {
+        lowTitle: 'The disk of this office is almost full',
+        low: 'Only {{free}} MB are free on the disk holding the registry data; this office keeps {{reserve}} MB for the blocks it must still record. Free some space (delete or move other files).',
+        fullTitle: 'The disk of this office is full',
+        full: 'The disk holding the registry data is full ({{free}} MB free). Free some space (delete or move other files).',
+        'read-onlyTitle': 'The disk of this office refuses writes',
+        'read-only':
+          'The disk holding the registry data can be read but not written. Ask your technician to check the disk (it may be failing, or mounted read-only).',
+        missingTitle: 'Files of the registry data are missing',
+        missing:
+          'Files of this office’s registry data folder were deleted or moved while the node ran. Stop the node, then restore the folder from a backup or repair it (the repair re-syncs every block from the other offices).',
+        failingTitle: 'The disk of this office fails',
+        failing: 'Writing to the disk holding the registry data fails. Ask your technician to check the disk.',
+        effect:
+          'Until then this office accepts no new transactions (they are refused, not lost) and may fall behind the network. It keeps what it already certified, and it takes transactions again and catches up by itself once the disk is fixed.',
+      },
       damagedTitle: 'The registry store of this office is damaged',
       damaged:
         'Damage found in {{where}}: {{what}} (since {{time}}). This office signs and certifies nothing until the store is repaired; transfers are refused, not queued.',

@@ -22,6 +22,7 @@ import { formatDuration, formatNumber, formatShortTime } from '../format.js';
 import { FollowersCard } from './network/Followers.js';
 import { ProtocolCard } from './network/Protocol.js';
 import { ClockOffAlert } from './network/ClockOff.js';
+import { DiskTroubleAlert } from './network/DiskTrouble.js';
 import { ProtocolStoppedAlert } from './network/ProtocolStopped.js';
 
 function Charts() {
@@ -108,6 +109,7 @@ export function NetworkScreen() {
       <Title order={1}>{t('network.title')}</Title>
       {status.data ? <ProtocolStoppedAlert protocol={status.data.protocol} /> : null}
       {status.data ? <ClockOffAlert clock={status.data.clock} /> : null}
+      {status.data ? <DiskTroubleAlert disk={status.data.disk} /> : null}
       {status.data ? (
         <Group gap="sm">
           <Badge

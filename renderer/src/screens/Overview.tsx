@@ -8,6 +8,7 @@ import { QueryView } from '../components/QueryView.js';
 import { useApi, useNow, useStatus } from '../data.js';
 import { formatDuration, formatNumber, formatTime } from '../format.js';
 import { ClockOffAlert } from './network/ClockOff.js';
+import { DiskTroubleAlert } from './network/DiskTrouble.js';
 import { ProtocolStoppedAlert } from './network/ProtocolStopped.js';
 
 /** The shortest silence called a stall, whatever the heartbeat (a block takes a few seconds under load). */
@@ -153,6 +154,7 @@ export function Overview() {
         <Stack gap="sm">
           {data ? <ProtocolStoppedAlert protocol={data.protocol} /> : null}
           {data ? <ClockOffAlert clock={data.clock} /> : null}
+          {data ? <DiskTroubleAlert disk={data.disk} /> : null}
           {data?.damaged ? (
             <Alert
               color="red"

@@ -6,6 +6,7 @@ import { ProtocolUnsupportedError } from '../../../../shared/chain/index.js';
 import type { ConsensusService } from '../../consensus/service.js';
 import type { NotaryNetwork } from '../../network/network.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
+import type { DiskWatch } from '../../store/disk-watch.js';
 import type { EvidenceLog } from '../../store/evidence-log.js';
 import { ApiError } from '../errors.js';
 import { nodeMetrics } from '../metrics.js';
@@ -34,6 +35,7 @@ export type NodeApiComponents = NodeStatusComponents &
     consensus: Pick<ConsensusService, 'status'>;
     evidence: Pick<EvidenceLog, 'list'>;
     damage: Pick<DamageWatch, 'view' | 'check' | 'refuse' | 'sentence'>;
+    disk: Pick<DiskWatch, 'view' | 'translate'>;
   };
 
 export interface NodeApi {
@@ -64,6 +66,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     damaged: () => damage.view !== undefined,
     network: () => network.metrics(),
     clockOffset: () => components.clockOffset.view(),
+    disk: () => components.disk.view(),
     // A damaged node still serves its metrics (notary_store_damaged 1): the figures that need the store are then left out.
     missedVotes: async () => {
       if (damage.view) return [];
@@ -91,11 +94,18 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     electionApi(components),
     trusteeApi(components),
   );
-  return { handlers: guarded(handlers, damage), status };
+  return { handlers: guarded(handlers, damage, components.disk), status };
 }
 
-/** Every handler: damage it runs into puts the node in the damaged state and answers 503 NODE_DAMAGED, never a 500. */
-function guarded(handlers: ApiHandlerMap, damage: NodeApiComponents['damage']): ApiHandlerMap {
+/**
+ * Every handler: damage it runs into puts the node in the damaged state and answers 503
+ * NODE_DAMAGED, never a 500; a disk that refused a write answers 507 with the disk's code.
+ */
+function guarded(
+  handlers: ApiHandlerMap,
+  damage: NodeApiComponents['damage'],
+  disk: NodeApiComponents['disk'],
+): ApiHandlerMap {
   const guarded: Record<string, unknown> = {};
   for (const [name, handler] of Object.entries(handlers) as Array<[string, (input: unknown) => Promise<unknown>]>) {
     guarded[name] = async (input: unknown) => {
@@ -104,7 +114,7 @@ function guarded(handlers: ApiHandlerMap, damage: NodeApiComponents['damage']): 
       } catch (error) {
         // a node stopped before an upgrade it cannot run: the same sentence as its status
         if (error instanceof ProtocolUnsupportedError) throw new ApiError(503, error.code, error.message);
-        if (!damage.check(error)) throw error;
+        if (!damage.check(error)) throw disk.translate(error);
         throw new ApiError(503, 'NODE_DAMAGED', damage.sentence());
       }
     };

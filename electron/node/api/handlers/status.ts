@@ -9,6 +9,7 @@ import type { Outbox } from '../../mempool/outbox.js';
 import type { Connectivity, Reachability } from '../../network/connectivity.js';
 import type { NotaryNetwork } from '../../network/network.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
+import type { DiskWatch } from '../../store/disk-watch.js';
 import type { ProtocolWatch } from '../../chain/protocol-watch.js';
 import type { EvidenceLog } from '../../store/evidence-log.js';
 import type { NodeMetrics } from '../metrics.js';
@@ -24,11 +25,13 @@ export interface NodeStatusComponents {
   damage: Pick<DamageWatch, 'view' | 'check'>;
   protocol: Pick<ProtocolWatch, 'stop' | 'supported'>;
   clockOffset: Pick<ClockWatch, 'view'>;
+  disk: Pick<DiskWatch, 'view'>;
 }
 
 /** The node's status; a damaged node still answers it (reading the validators may be what is damaged). */
 export function nodeStatus(components: NodeStatusComponents): () => Promise<NodeStatus> {
-  const { chain, config, network, mempool, outbox, connectivity, sync, damage, protocol, clockOffset } = components;
+  const { chain, config, network, mempool, outbox, connectivity, sync, damage, protocol, clockOffset, disk } =
+    components;
   return async () => {
     let reach: Reachability;
     try {
@@ -71,6 +74,7 @@ export function nodeStatus(components: NodeStatusComponents): () => Promise<Node
       },
       params: { ...governance.params },
       clock: clockOffset.view(),
+      disk: disk.view(),
     };
   };
 }
