@@ -140,7 +140,7 @@ export class DiskWatch {
   #looking: Promise<void> | undefined;
   #recovered: Array<() => void> = [];
   readonly #probe: DiskProbe;
-  /** Looks at the disk, and state changes (the metrics). */
+  /** Looks at the disk so far. */
   looks = 0;
 
   constructor(
@@ -239,14 +239,14 @@ export class DiskWatch {
     }
     let state = diskStateOf(this.#look, this.init.reserveBytes);
     // The disk takes writes again after the store refused one: open the store again.
-    if (state !== 'missing' && state !== 'failing' && state !== 'read-only' && store.writeRefused) {
+    if ((state === 'ok' || state === 'low') && store.writeRefused) {
       try {
         await store.recoverWrites();
-        log.info({}, 'the store takes writes again after the disk refused one');
+        log.warn({}, 'the store takes writes again after the disk refused one; consensus restarts now');
         for (const listener of this.#recovered) listener();
       } catch (error) {
         log.warn({ err: error }, 'the store does not take writes yet');
-        if (state === 'ok' || state === 'low') state = 'full';
+        state = 'full';
       }
     }
     this.#setState(state);
