@@ -7,6 +7,7 @@
 // block, and what got stuck. Shared by test/soak/run.ts (transfers) and test/soak/election.ts (ballots).
 import type { NodeProcess } from '../support/devnet-harness.js';
 import type { NetnsLab } from '../support/netns.js';
+import type { SmallDisk } from '../support/small-disk.js';
 
 export const REQUEST_MS = 3_000;
 /** How long the nemesis keeps asking an isolated node to come back on the network. */
@@ -65,14 +66,16 @@ export async function heightOf(node: NodeProcess): Promise<number> {
   );
 }
 
-export type FaultKind = 'kill' | 'pause' | 'isolate' | 'cut';
+export type FaultKind = 'kill' | 'pause' | 'isolate' | 'cut' | 'disk';
 const KINDS: readonly FaultKind[] = ['kill', 'pause', 'isolate'];
 const KINDS_IN_A_LAB: readonly FaultKind[] = ['kill', 'pause', 'isolate', 'cut'];
+/** How long a node has to say its disk is short or full (its disk watch looks every 2 s). */
+const DISK_NOTICED_MS = 10_000;
 
 export class Nemesis {
   /** The node under a fault now (at most one), and what is being done to it. */
   faulty: { node: NodeProcess; kind: FaultKind } | undefined;
-  readonly faults: Record<FaultKind, number> = { kill: 0, pause: 0, isolate: 0, cut: 0 };
+  readonly faults: Record<FaultKind, number> = { kill: 0, pause: 0, isolate: 0, cut: 0, disk: 0 };
   readonly stuck: string[] = [];
   longestGapMs = 0;
   #stopping = false;
@@ -88,6 +91,11 @@ export class Nemesis {
       startArgs?: (node: NodeProcess) => string[];
       /** Nodes in network namespaces: isolate at the kernel, and pull cables. */
       lab?: NetnsLab;
+      /**
+       * Each node's data folder on a small disk of its own (issue 19): the nemesis also fills one,
+       * to the last byte or to under the node's reserve (`underReserveBytes` left), then frees it.
+       */
+      disks?: { byNode: ReadonlyMap<string, SmallDisk>; underReserveBytes: number };
     },
   ) {}
 
@@ -101,7 +109,7 @@ export class Nemesis {
   }
 
   get totalFaults(): number {
-    return this.faults.kill + this.faults.pause + this.faults.isolate + this.faults.cut;
+    return Object.values(this.faults).reduce((sum, count) => sum + count, 0);
   }
 
   start(): void {
@@ -127,7 +135,8 @@ export class Nemesis {
       const node = this.pick(this.nodes);
       const lab = this.options.lab;
       // Without a lab the draw is as before, so an old seed replays the same faults.
-      const kind = this.pick(lab ? KINDS_IN_A_LAB : KINDS);
+      const kinds = lab ? KINDS_IN_A_LAB : KINDS;
+      const kind = this.pick<FaultKind>(this.options.disks ? [...kinds, 'disk'] : kinds);
       const holdMs = 2_000 + this.random() * 4_000;
       this.faulty = { node, kind };
       this.faults[kind]++;
@@ -141,6 +150,8 @@ export class Nemesis {
           node.process!.kill('SIGSTOP');
           await sleep(holdMs);
           node.process!.kill('SIGCONT');
+        } else if (kind === 'disk') {
+          await this.#fillDisk(node, holdMs);
         } else if (kind === 'cut') {
           await lab!.cut(node.info.name);
           await sleep(holdMs);
@@ -162,6 +173,40 @@ export class Nemesis {
       // (otherwise a restarted validator still syncing plus a new fault make two).
       await this.caughtUp(node);
       this.faulty = undefined;
+    }
+  }
+
+  /**
+   * Fills the node's disk (to the last byte, or to under its reserve), checks that it says so
+   * within DISK_NOTICED_MS (recorded in `stuck` otherwise), holds, and frees it. The node must then
+   * take writes again and catch up by itself (caughtUp, after the fault).
+   */
+  async #fillDisk(node: NodeProcess, holdMs: number): Promise<void> {
+    const { byNode, underReserveBytes } = this.options.disks!;
+    const disk = byNode.get(node.info.name)!;
+    const full = this.random() < 0.5;
+    try {
+      await disk.fill(full ? 0 : underReserveBytes);
+      const want = full ? 'full' : 'low';
+      const deadline = Date.now() + DISK_NOTICED_MS;
+      let seen = 'unknown';
+      while (Date.now() < deadline) {
+        seen = await api<{ disk: { state: string } }>(node, 'GET', '/status').then(
+          (r) => r.body.disk.state,
+          () => 'no answer',
+        );
+        if (seen === want) break;
+        await sleep(250);
+      }
+      if (seen !== want) {
+        this.stuck.push(
+          `${node.info.name} said its disk was "${seen}", not "${want}", ${DISK_NOTICED_MS / 1000} s after it was filled`,
+        );
+        this.options.log(`nemesis: ${this.stuck.at(-1)}`);
+      }
+      await sleep(holdMs);
+    } finally {
+      await disk.free();
     }
   }
 

@@ -9,9 +9,11 @@
 // (issue 19; docs/reliability.md, "The history checker"); a violation also fails the run.
 //
 //   npm run soak -- --minutes 30 [--rate 4] [--seed 1] [--fault-every-ms 5000] [--json FILE]
-//                   [--reads-per-second 2] [--history FILE.jsonl] [--netns]
+//                   [--reads-per-second 2] [--history FILE.jsonl] [--netns] [--disk]
 // --netns (issue 19; root, `ip netns`): each node in its own network namespace, and the nemesis
 // isolates at the kernel (nftables) and pulls cables instead of using the node's switch.
+// --disk (issue 19; root, mount): each node's data folder on a tmpfs of its own, and the nemesis
+// also fills one (to the last byte, or to under the node's reserve) and frees it again.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +21,7 @@ import { txHash, type Transaction } from '../../shared/ledger/index.js';
 import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
 import { Devnet } from '../support/devnet-harness.js';
 import { enterLab } from '../support/netns.js';
+import { SOAK_DISK_MB, SOAK_UNDER_RESERVE_BYTES, smallDisks } from '../support/small-disk.js';
 import { seededRandom } from '../support/prng.js';
 import { checkHistory } from './history-checker.js';
 import { committedChain, recordedRead, recordedSubmit, recordedTxStatus, verdictLines } from './history-client.js';
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     'reads-per-second': { type: 'string', default: '2' },
     history: { type: 'string' },
     netns: { type: 'boolean', default: false },
+    disk: { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -68,7 +72,14 @@ const devnet = await Devnet.create({
 const nodes = devnet.nodes;
 const notary = await devnet.signingKey('node-3');
 
-const nemesis = new Nemesis(nodes, random, { faultEveryMs: FAULT_EVERY_MS, log, ...(lab ? { lab } : {}) });
+// With --disk each node's data folder on a small disk of its own, before any node starts.
+const disks = values.disk ? await smallDisks(nodes.map((node) => node.info)) : undefined;
+if (disks) log(`each node's data folder on a ${SOAK_DISK_MB} MB tmpfs of its own`);
+const nemesis = new Nemesis(nodes, random, {
+  ...{ faultEveryMs: FAULT_EVERY_MS, log },
+  ...(lab ? { lab } : {}),
+  ...(disks ? { disks: { byNode: disks, underReserveBytes: SOAK_UNDER_RESERVE_BYTES } } : {}),
+});
 const pick = <T>(items: readonly T[]): T => nemesis.pick(items);
 const healthy = () => nemesis.healthy();
 const acknowledged = new Map<string, { tx: Transaction; at: number; node: string; state: string }>();
@@ -273,6 +284,10 @@ try {
   log(`soak failed: ${(error as Error).stack ?? error}`);
 } finally {
   nemesis.release();
+  if (disks) {
+    await Promise.all(nodes.map((node) => node.kill()));
+    for (const disk of disks.values()) await disk.unmount();
+  }
   await devnet.stop();
 }
 process.exit(exitCode);

@@ -4,7 +4,7 @@
 // Mounts are named by the folder; `unmount` (lazy, so a process still holding files does not
 // keep it) leaves the folder as it was before the mount.
 import { execFile, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
+import { cp, mkdtemp, open, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,5 +87,95 @@ export class SmallDisk {
   /** Unmounts (lazily: a node still running keeps its files until it stops). */
   async unmount(): Promise<void> {
     await run('umount', ['-l', this.dir], { timeout: 10_000 }).catch(() => undefined);
+  }
+}
+
+/** A soak node's disk: room for hours of blocks; only what is written takes memory. */
+export const SOAK_DISK_MB = 512;
+/** Left free by a fill "to under the reserve": a quarter of a devnet node's reserve (DEVNET_DISK_RESERVE_MB). */
+export const SOAK_UNDER_RESERVE_BYTES = 4 * 1024 * 1024;
+
+/** Every node's data folder on a small disk of its own, by node name (the soaks' --disk). */
+export async function smallDisks(
+  nodes: ReadonlyArray<{ name: string; dataDir: string }>,
+  sizeMb = SOAK_DISK_MB,
+): Promise<Map<string, SmallDisk>> {
+  const disks = new Map<string, SmallDisk>();
+  try {
+    for (const node of nodes) disks.set(node.name, await SmallDisk.over(node.dataDir, sizeMb));
+  } catch (error) {
+    for (const disk of disks.values()) await disk.unmount();
+    throw error;
+  }
+  return disks;
+}
+
+/** Why an ext4 loop disk cannot be made here (root, losetup, mkfs.ext4, e2fsck), or undefined. */
+export function loopDiskUnavailable(): string | undefined {
+  const reason = smallDiskUnavailable();
+  if (reason) return reason;
+  for (const tool of ['losetup', 'mkfs.ext4', 'e2fsck']) {
+    const probe = spawnSync(tool, ['-V'], { encoding: 'utf8' });
+    if (probe.error) return `\`${tool}\` is not available (${probe.error.message}); install e2fsprogs and mount`;
+  }
+  const free = spawnSync('losetup', ['-f'], { encoding: 'utf8' });
+  if (free.status !== 0) return `no loop device can be made here: ${free.stderr.trim()}`;
+  return undefined;
+}
+
+/**
+ * A node's data folder on an ext4 file system in a file, through a loop device, mounted with
+ * errors=remount-ro: `failReadOnly()` reports a file-system error to the kernel, which remounts it
+ * read-only, as it does when a disk fails under an office's node. `repair()` is the operator's
+ * fix: unmount, e2fsck, mount again (the node stopped first).
+ */
+export class LoopDisk {
+  private constructor(
+    readonly dir: string,
+    private readonly image: string,
+  ) {}
+
+  static async over(dir: string, sizeMb: number): Promise<LoopDisk> {
+    const reason = loopDiskUnavailable();
+    if (reason) throw new Error(`cannot put ${dir} on a loop disk: ${reason}`);
+    const aside = await mkdtemp(join(tmpdir(), 'notary-loop-disk-'));
+    const image = `${aside}.img`;
+    try {
+      await cp(dir, aside, { recursive: true, preserveTimestamps: true });
+      await run('truncate', ['-s', `${sizeMb}M`, image]);
+      await run('mkfs.ext4', ['-q', '-F', image], { timeout: 60_000 });
+      const disk = new LoopDisk(dir, image);
+      await disk.#mount();
+      await cp(aside, dir, { recursive: true, preserveTimestamps: true });
+      return disk;
+    } finally {
+      await rm(aside, { recursive: true, force: true });
+    }
+  }
+
+  async #mount(): Promise<void> {
+    await run('mount', ['-o', 'loop,errors=remount-ro', this.image, this.dir], { timeout: 30_000 });
+  }
+
+  /** The kernel's own read-only remount after a file-system error (ext4's trigger_fs_error). */
+  async failReadOnly(): Promise<void> {
+    const source = (await run('findmnt', ['-n', '-o', 'SOURCE', this.dir])).stdout.trim();
+    const device = source.split('/').at(-1)!;
+    await writeFile(`/sys/fs/ext4/${device}/trigger_fs_error`, 'issue 19: the disk failed under the node');
+  }
+
+  /** The operator's repair, with the node stopped: unmount, check and fix, mount again. */
+  async repair(): Promise<void> {
+    await run('umount', [this.dir], { timeout: 30_000 });
+    // e2fsck exits 1 when it fixed something: that is the point
+    await run('e2fsck', ['-fy', this.image], { timeout: 120_000 }).catch((error: { code?: number }) => {
+      if (error.code !== 1) throw error;
+    });
+    await this.#mount();
+  }
+
+  async unmount(): Promise<void> {
+    await run('umount', ['-l', this.dir], { timeout: 10_000 }).catch(() => undefined);
+    await rm(this.image, { force: true });
   }
 }

@@ -13,6 +13,7 @@ import { open, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DiskState, DiskStatus } from '../../../shared/api/index.js';
 import { ApiError } from '../api/errors.js';
+import { DataFiles } from '../config.js';
 import { every, type Clock } from '../lifecycle/clock.js';
 import type { StoreError } from './errors.js';
 
@@ -147,7 +148,14 @@ export class DiskWatch {
     private readonly init: DiskWatchInit,
     private readonly components: DiskWatchComponents,
   ) {
-    this.#probe = init.probe ?? fileSystemProbe(init.dataDir, [join(init.dataDir, 'chain', 'CURRENT')]);
+    // The store's CURRENT (LevelDB starts empty without it) and the pending log (appends to a
+    // removed file would be acknowledged and lost).
+    this.#probe =
+      init.probe ??
+      fileSystemProbe(init.dataDir, [
+        join(init.dataDir, DataFiles.chain, 'CURRENT'),
+        join(init.dataDir, DataFiles.pendingLog),
+      ]);
     this.#sinceMs = components.clock.now();
   }
 
