@@ -133,6 +133,7 @@ export class NotaryNode {
         signer: keys && config.role !== 'observer' ? { keys: () => keys.consensusKeys(), dataDir } : null,
       })({
         ...parts,
+        connectivity: links,
         verify: chain.verify,
         decode: validators.consensusDecoded,
         log: log.child({ part: 'consensus' }),

@@ -22,6 +22,7 @@ import { StateKey, validatorsAt, type Authority, type ValidatorSchedule } from '
 import type { Committer } from '../chain/committer.js';
 import type { SigningKey } from '../keystore/signing-key.js';
 import type { ConsensusLogger, TimerId } from './interfaces.js';
+import type { Connectivity } from '../network/connectivity.js';
 import { FilePrivValidatorStore } from './priv-validator-file-store.js';
 import { PrivValidator, RetiredKeyError } from './priv-validator.js';
 
@@ -57,6 +58,8 @@ export interface ConsensusServiceComponents extends Omit<NodeConsensusAppCompone
   events: Pick<EventHub, 'emit'>;
   /** Each message as received, before the driver queues it: proposals measure this node's clock (decision #66). */
   clockOffset?: Pick<ClockWatch, 'heard'>;
+  /** Each message as received: its validator counts as reachable for a while, even relayed (issue 19). */
+  connectivity?: Pick<Connectivity, 'heard'>;
   log: ConsensusLogger & { fatal(fields: object, message: string): void };
 }
 
@@ -233,6 +236,7 @@ export class ConsensusService {
           network.subscribe('consensus', (message) => {
             const decoded = this.components.decode(message.bytes);
             this.components.clockOffset?.heard(decoded);
+            this.components.connectivity?.heard(decoded);
             handler(decoded);
           }),
       },

@@ -1,6 +1,7 @@
 // Whom this office talks to and whether that is enough: the admitted peers (every authority's
 // peer id plus the config allowlist), the bootstrap peers dialled again when lost, the
-// operator's offline switch, and reachability (more than 2/3 of the next validators).
+// operator's offline switch, and reachability (more than 2/3 of the next validators, each
+// connected directly or heard from lately through a peer that relays its consensus messages).
 import {
   StateKey,
   validatorsAt,
@@ -8,6 +9,7 @@ import {
   type AuthorityIndexEntry,
   type ValidatorSchedule,
 } from '../../../shared/ledger/index.js';
+import type { ConsensusMessage } from '../../../shared/chain/index.js';
 import type { Chain } from '../chain/chain.js';
 import type { Committer } from '../chain/committer.js';
 import type { NodeConfig } from '../config.js';
@@ -18,6 +20,14 @@ import type { NotaryNetwork } from './network.js';
 
 /** How often lost connections to known peers are dialled again (a cable plugged back in, a restarted office). */
 export const REDIAL_INTERVAL_MS = 3_000;
+/**
+ * A validator whose signed consensus message reached this node this recently counts as reachable
+ * without a direct connection: a peer relays between us (a bridge across a partial partition;
+ * issue 19). Short, so an isolated node still goes offline as soon as its own links are gone.
+ */
+export const HEARD_WINDOW_MS = 15_000;
+/** Validator keys remembered as heard at most (more than any validator set). */
+const HEARD_KEYS_MAX = 1_024;
 
 export interface Reachability {
   validators: number;
@@ -47,6 +57,8 @@ export class Connectivity {
   #stopRedial: (() => void) | undefined;
   readonly #backOnline = new Listeners<void>();
   readonly #peerConnected = new Listeners<void>();
+  /** When each validator's last consensus message reached this node, by key. */
+  readonly #heard = new Map<string, number>();
 
   constructor(private readonly components: ConnectivityComponents) {
     // A committed authority change may admit or drop peers.
@@ -86,15 +98,29 @@ export class Connectivity {
     this.#stopRedial?.();
   }
 
-  /** Whether this node reaches more than 2/3 of the validators (itself included). */
+  /** A consensus message whose signature verified reached this node (directly or relayed). */
+  heard(message: ConsensusMessage): void {
+    const key = 'validator' in message ? message.validator : message.proposer;
+    this.#heard.delete(key);
+    if (this.#heard.size >= HEARD_KEYS_MAX) this.#heard.delete(this.#heard.keys().next().value!);
+    this.#heard.set(key, this.components.clock.now());
+  }
+
+  /**
+   * Whether this node reaches more than 2/3 of the validators (itself included): connected to
+   * directly, or heard from within HEARD_WINDOW_MS through a relaying peer (off the network by
+   * the operator's switch, nothing is heard).
+   */
   async reachability(): Promise<Reachability> {
     const validators = await this.#validatorPeers();
     const connected = new Set(this.components.network.peers().map((peer) => peer.peerId));
+    const since = this.components.clock.now() - HEARD_WINDOW_MS;
     let reachable = 0;
     for (const { key, peerId } of validators) {
       // itself by key, or by its node's peer id (its key may have rotated since start)
       const self = key === this.components.selfKey || peerId === this.components.network.peerId;
-      if (self || (peerId !== undefined && connected.has(peerId))) reachable++;
+      const heard = (this.#heard.get(key) ?? Number.NEGATIVE_INFINITY) >= since;
+      if (self || (peerId !== undefined && connected.has(peerId)) || heard) reachable++;
     }
     const online = !this.#offline && reachable * 3 > validators.length * 2;
     return { validators: validators.length, reachable, online };
@@ -104,6 +130,8 @@ export class Connectivity {
   async setOffline(offline: boolean): Promise<void> {
     const { network, config, log } = this.components;
     this.#offline = offline;
+    // what was heard before the switch was thrown says nothing about the way back
+    if (offline) this.#heard.clear();
     await this.refreshAllowedPeers();
     if (!offline) {
       this.#backOnline.emit(undefined, (error) => log.warn({ err: error }, 'after coming back online'));
