@@ -5,8 +5,8 @@
 //            says it is cut off (online false), and after healing it catches up
 //   split    2–2: no transfer commits during the split, commits resume after healing
 //   bridge   node-1 | node-3 + node-4 for 35 s, node-2 sees both halves: commits go on, node-1
-//            follows through node-2; once its own links time out it counts itself offline and
-//            keeps what it is sent in its outbox until healed
+//            follows through node-2, counts node-3 and node-4 reachable because node-2 relays
+//            their votes, stays online, and what it is sent is final before healing
 //   flap     node-4's link down and up every second for 10 s: commits go on, node-4 in sync after
 //   loss     for 15 s, 30% of node-4's frames to the others dropped, none the other way: commits go on
 // At the end: every transfer submitted is in exactly one block and every node holds the same
@@ -212,6 +212,13 @@ async function bridge(): Promise<Record<string, unknown>> {
   const aloneFinal = await finalOn(byName('node-1'), fromAlone);
   await lab.healAll();
   const healedAt = Date.now();
+  // node-1 follows through node-2, which relays the others' votes: it counts them reachable,
+  // stays online, and what it certifies goes out at once (before: offline, kept in its outbox).
+  const parked = fromAlone.filter((hash) => answered.get(hash) !== 'pending');
+  if (parked.length > 0 || aloneFinal < fromAlone.length)
+    throw new Error(
+      `bridge: node-1 answered ${parked.length} of its ${fromAlone.length} transfers other than pending (${parked.map((hash) => answered.get(hash)).join(', ')}), and ${aloneFinal} were final before healing`,
+    );
   return {
     groups: 'node-1 | node-3 + node-4; node-2 sees both',
     heldMs: settledMs,
