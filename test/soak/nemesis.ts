@@ -198,6 +198,9 @@ export class Nemesis {
         if (seen === want) break;
         await sleep(250);
       }
+      this.options.log(
+        `nemesis: ${node.info.name}'s disk filled ${full ? 'to the last byte' : 'to under its reserve'}; its status says "${seen}"`,
+      );
       if (seen !== want) {
         this.stuck.push(
           `${node.info.name} said its disk was "${seen}", not "${want}", ${DISK_NOTICED_MS / 1000} s after it was filled`,
