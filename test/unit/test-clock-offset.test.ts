@@ -12,6 +12,8 @@ import {
   testClockOffsetFile,
   testNodeClock,
 } from '../../electron/node/lifecycle/test-clock-offset.js';
+import type { NodeProcess } from '../support/devnet-harness.js';
+import { moveClock, parseFaults } from '../soak/nemesis.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 
 const START_MS = 1_700_000_000_000;
@@ -178,5 +180,34 @@ describe('the test clock offset file', () => {
     expect(() => testNodeClock('by-registry', base, log, { NOTARY_TEST_CLOCK_OFFSET_MS: '30000' })).toThrow(
       /development networks only/,
     );
+  });
+});
+
+describe('the soak’s clock jumps and its fault list', () => {
+  it('moves a node’s clock through the file its node reads', async () => {
+    const node = { clockOffsetFile: file } as NodeProcess;
+    const base = new VirtualClock(START_MS);
+    const clock = fileOffsetClock(base, file, recordingLog());
+    await moveClock(node, -30_000);
+    expect(clock.now()).toBe(START_MS - 30_000);
+    await moveClock(node, 0);
+    advance(base, TEST_CLOCK_OFFSET_FILE_READ_MS);
+    expect(clock.now()).toBe(base.now());
+  });
+
+  it('reads --faults as a list of known kinds, cut only in a network lab, and none as the defaults', () => {
+    expect(parseFaults(undefined, { lab: false })).toBeUndefined();
+    expect(parseFaults('kill,pause,isolate,skew,slow', { lab: false })).toEqual([
+      'kill',
+      'pause',
+      'isolate',
+      'skew',
+      'slow',
+    ]);
+    expect(parseFaults('cut, skew', { lab: true })).toEqual(['cut', 'skew']);
+    expect(() => parseFaults('cut', { lab: false })).toThrow(/--netns/);
+    expect(() => parseFaults('kill,clock', { lab: false })).toThrow(/"clock" is no fault kind/);
+    expect(() => parseFaults('slow,slow', { lab: false })).toThrow(/twice/);
+    expect(() => parseFaults('', { lab: false })).toThrow(/no fault kind/);
   });
 });
