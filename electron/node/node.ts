@@ -18,8 +18,8 @@ import { clockWatch } from './consensus/clock-watch.js';
 import { consensusService, type ConsensusService } from './consensus/service.js';
 import { openKeyRing, retireRotatedKey } from './keystore/key-ring.js';
 import type { SigningKey } from './keystore/signing-key.js';
-import { offsetClock, systemClock } from './lifecycle/clock.js';
-import { TEST_CLOCK_OFFSET_ENV, testClockOffsetMs } from './lifecycle/test-clock-offset.js';
+import { systemClock } from './lifecycle/clock.js';
+import { testNodeClock } from './lifecycle/test-clock-offset.js';
 import { stopAll, type Part } from './lifecycle/parts.js';
 import { TxBatcher } from './network/gossip/tx-batcher.js';
 import { Mempool } from './mempool/mempool.js';
@@ -84,16 +84,13 @@ export class NotaryNode {
     // the office's key as the chain has it now: transactions are signed with it (decision #51)
     const signingKey = keys?.live ?? null;
     const protocols = supportedProtocols();
-    const clockOffsetMs = testClockOffsetMs(genesis.chainId);
+    const clock = testNodeClock(genesis.chainId, systemClock(), log);
     if (options.joinSnapshot) await joinBeforeStart({ dataDir, config, genesis, log });
     const stores = await openNodeStores(dataDir, genesis, log, { protocolMax: protocols[protocols.length - 1]! });
     const lifecycle: Part[] = [stores];
     try {
       const { stop: _closeStores, pendingTxs, ...stored } = stores; // the stores' stop is the lifecycle's
       const { chain, outbox } = stored;
-      const clock = offsetClock(systemClock(), clockOffsetMs);
-      if (clockOffsetMs !== 0)
-        log.warn({ offsetMs: clockOffsetMs }, `${TEST_CLOCK_OFFSET_ENV}: this node's clock is moved`);
       const mempool = new Mempool(chain, () => clock.now());
       const base = { ...stored, dataDir, config, signingKey, selfKey: signingKey?.publicKey, mempool, clock, log };
       const agentVersion = agentVersionOf(protocols);

@@ -8,6 +8,11 @@
 // `notary election verify` accepts the export. Exit status 1 otherwise; it prints its seed.
 //
 //   npm run soak:election -- --minutes 10 [--rate 10] [--seed 1] [--fault-every-ms 5000] [--grace-seconds 120] [--json FILE]
+//                            [--faults kill,pause,isolate,skew,slow]
+// --faults (issue 19): the kinds the nemesis draws from (test/soak/nemesis.ts): kill, pause,
+// isolate, skew (a node's clock jumps ±30 s or ±5 min and back; its status must say so) and slow
+// (a node stopped in short bursts; it catches up and no peer bans it). Default kill, pause,
+// isolate, drawn as before so an old seed replays the same faults.
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +25,7 @@ import { runNotary } from '../support/notary-cli.js';
 import type { NodeProcess } from '../support/devnet-harness.js';
 import { ElectionFixture, type CredentialPair } from '../support/election-fixture.js';
 import { seededRandom } from '../support/prng.js';
-import { api, gossipScores, mapBounded, Nemesis, oneHistory, sleep, soakLog } from './nemesis.js';
+import { api, gossipScores, mapBounded, Nemesis, oneHistory, parseFaults, sleep, soakLog } from './nemesis.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +36,7 @@ const { values } = parseArgs({
     // how long the window stays open after the load stops: a backlog drains before it closes
     'grace-seconds': { type: 'string', default: '120' },
     json: { type: 'string' },
+    faults: { type: 'string' },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -42,6 +48,8 @@ const REVOTE_SHARE = 0.1;
 /** Ballots a second one load loop offers at most (each makes its ballot, then waits for the answer): one, as a voter would, so a slow answer (the machine is shared by five nodes) does not lower the offer. */
 const LOAD_PER_LOADER = 1;
 const GRACE_SECONDS = Number(values['grace-seconds']);
+// no network lab here: a cable is pulled only in the transfers' soak
+const FAULT_KINDS = parseFaults(values.faults, { lab: false });
 const SETTLE_MS = Math.max(180_000, (GRACE_SECONDS + 60) * 1000);
 const CONTESTS = [
   { title: 'Mayor', choices: ['Ann', 'Boris', 'Chen'], min: 1, max: 1 },
@@ -53,7 +61,9 @@ const random = seededRandom(SEED);
 const log = soakLog('election soak');
 const ballotsPlanned = Math.ceil(MINUTES * 60 * RATE * 1.1) + 20;
 const votersPlanned = Math.ceil(ballotsPlanned * (1 - REVOTE_SHARE)) + 20;
-log(`seed ${SEED}: ${MINUTES} min, ${RATE} ballots/s, a fault every ~${FAULT_EVERY_MS} ms, ${votersPlanned} voters`);
+log(
+  `seed ${SEED}: ${MINUTES} min, ${RATE} ballots/s, a fault every ~${FAULT_EVERY_MS} ms${FAULT_KINDS ? ` (${FAULT_KINDS.join(', ')})` : ''}, ${votersPlanned} voters`,
+);
 
 let exitCode = 0;
 let election: ElectionFixture | undefined;
@@ -67,6 +77,7 @@ try {
     votingSeconds: Math.ceil(MINUTES * 60 + GRACE_SECONDS),
     gateway: true,
     gatewayLimits: { perAddressPerMinute: 100_000, perAddressBurst: 10_000 },
+    ...(FAULT_KINDS?.includes('skew') ? { movableClocks: true } : {}),
     log,
   });
   const fixture = election;
@@ -107,6 +118,7 @@ try {
     faultEveryMs: FAULT_EVERY_MS,
     log,
     startArgs: (node) => (node === gateway ? ['--gateway', '127.0.0.1:0'] : []),
+    ...(FAULT_KINDS ? { kinds: FAULT_KINDS } : {}),
   });
   const faults = nemesis;
   /** Every ballot sent (answered or not: an unanswered one may still be committed), by txHash. */

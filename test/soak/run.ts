@@ -9,11 +9,18 @@
 // (issue 19; docs/reliability.md, "The history checker"); a violation also fails the run.
 //
 //   npm run soak -- --minutes 30 [--rate 4] [--seed 1] [--fault-every-ms 5000] [--json FILE]
-//                   [--reads-per-second 2] [--history FILE.jsonl] [--netns] [--disk]
+//                   [--reads-per-second 2] [--history FILE.jsonl] [--netns] [--faults kill,pause,isolate,skew,slow,disk]
+//                   [--each-kind-first]
 // --netns (issue 19; root, `ip netns`): each node in its own network namespace, and the nemesis
 // isolates at the kernel (nftables) and pulls cables instead of using the node's switch.
-// --disk (issue 19; root, mount): each node's data folder on a tmpfs of its own, and the nemesis
-// also fills one (to the last byte, or to under the node's reserve) and frees it again.
+// --faults (issue 19): the kinds the nemesis draws from, among kill, pause, isolate, cut (with
+// --netns), skew (a node's clock jumps ±30 s or ±5 min and back; its status must say so) and slow
+// (a node stopped in short bursts; it catches up and no peer bans it). Default kill, pause,
+// isolate (and cut with --netns), drawn as before so an old seed replays the same faults.
+// With `disk` among them (root, mount) each node's data folder is on a tmpfs of its own, and the
+// nemesis also fills one (to the last byte, or to under the node's reserve) and frees it again.
+// --each-kind-first: every listed kind once first, in a drawn order, then at random (so a short
+// run meets each; CI).
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,7 +33,7 @@ import { seededRandom } from '../support/prng.js';
 import { checkHistory } from './history-checker.js';
 import { committedChain, recordedRead, recordedSubmit, recordedTxStatus, verdictLines } from './history-client.js';
 import { History } from './history.js';
-import { gossipScores, mapBounded, Nemesis, oneHistory, sleep, soakLog } from './nemesis.js';
+import { gossipScores, mapBounded, Nemesis, oneHistory, parseFaults, sleep, soakLog } from './nemesis.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +45,8 @@ const { values } = parseArgs({
     'reads-per-second': { type: 'string', default: '2' },
     history: { type: 'string' },
     netns: { type: 'boolean', default: false },
-    disk: { type: 'boolean', default: false },
+    faults: { type: 'string' },
+    'each-kind-first': { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -46,6 +54,7 @@ const RATE = Number(values.rate);
 const SEED = Number(values.seed);
 const FAULT_EVERY_MS = Number(values['fault-every-ms']);
 const READS_PER_SECOND = Number(values['reads-per-second']);
+const FAULT_KINDS = parseFaults(values.faults, { lab: values.netns });
 const READERS = 2;
 /** The reader picks among the objects of the last this many acknowledged transfers. */
 const RECENT_OBJECTS_MAX = 32;
@@ -61,24 +70,29 @@ const log = soakLog('soak');
 
 const objects = Math.ceil(MINUTES * 60 * RATE * 1.2) + 500;
 const parties = Array.from({ length: 50 }, (_, i) => devParty(i));
-log(`seed ${SEED}: ${MINUTES} min, ${RATE} tx/s, a fault every ~${FAULT_EVERY_MS} ms, ${objects} objects`);
+log(
+  `seed ${SEED}: ${MINUTES} min, ${RATE} tx/s, a fault every ~${FAULT_EVERY_MS} ms${FAULT_KINDS ? ` (${FAULT_KINDS.join(', ')})` : ''}, ${objects} objects`,
+);
 const devnet = await Devnet.create({
   validators: 4,
   observers: 1,
   objects,
   heartbeatMs: 1_000,
   ...(lab ? { lab } : {}),
+  ...(FAULT_KINDS?.includes('skew') ? { movableClocks: true } : {}),
 });
 const nodes = devnet.nodes;
 const notary = await devnet.signingKey('node-3');
 
-// With --disk each node's data folder on a small disk of its own, before any node starts.
-const disks = values.disk ? await smallDisks(nodes.map((node) => node.info)) : undefined;
+// With the disk fault each node's data folder on a small disk of its own, before any node starts.
+const disks = FAULT_KINDS?.includes('disk') ? await smallDisks(nodes.map((node) => node.info)) : undefined;
 if (disks) log(`each node's data folder on a ${SOAK_DISK_MB} MB tmpfs of its own`);
 const nemesis = new Nemesis(nodes, random, {
   ...{ faultEveryMs: FAULT_EVERY_MS, log },
   ...(lab ? { lab } : {}),
+  ...(FAULT_KINDS ? { kinds: FAULT_KINDS } : {}),
   ...(disks ? { disks: { byNode: disks, underReserveBytes: SOAK_UNDER_RESERVE_BYTES } } : {}),
+  eachKindFirst: values['each-kind-first'],
 });
 const pick = <T>(items: readonly T[]): T => nemesis.pick(items);
 const healthy = () => nemesis.healthy();

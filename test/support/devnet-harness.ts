@@ -10,6 +10,7 @@ import type { BlockDetail, NodeStatus, OutboxEntryView, SubmitResult, TxStatus }
 import type { KeyPair } from '../../shared/crypto/index.js';
 import type { Genesis, Transaction } from '../../shared/ledger/index.js';
 import { createDevnet, type DevnetNode } from '../../electron/node/dev/devnet.js';
+import { TEST_CLOCK_OFFSET_FILE_ENV } from '../../electron/node/lifecycle/test-clock-offset.js';
 import type { NetnsLab } from './netns.js';
 import { freeBasePort } from './ports.js';
 
@@ -22,6 +23,8 @@ export class NodeProcess {
   log = '';
   /** The public election gateway's address, when started with `--gateway`. */
   gateway = '';
+  /** Environment of every start (and restart) of this node, under `start`'s own. */
+  env: Record<string, string> = {};
 
   /** `namespace`: the network namespace the node runs in (`ip netns exec`, which keeps the pid). */
   constructor(
@@ -38,7 +41,7 @@ export class NodeProcess {
     const [command, ...args] = this.namespace ? ['ip', 'netns', 'exec', this.namespace, ...argv] : argv;
     const child = spawn(command!, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn', ...env },
+      env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn', ...this.env, ...env },
     });
     this.process = child;
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -67,6 +70,11 @@ export class NodeProcess {
       });
     });
     this.token = (await readFile(join(this.info.dataDir, 'api-token'), 'utf8')).trim();
+  }
+
+  /** The file of its clock's offset in ms, read while it runs when started with `movableClocks` (the soak's clock jumps). */
+  get clockOffsetFile(): string {
+    return join(this.info.dataDir, 'test-clock-offset-ms');
   }
 
   /** The browser UI of this node, with its token in the fragment (as `notary start` prints it). */
@@ -144,8 +152,10 @@ export class Devnet {
     snapshot?: { intervalBlocks?: number; keep?: number; chunkBytesTarget?: number };
     /** Each node in its lab namespace, in the lab's order (validators, full nodes, observers). */
     lab?: NetnsLab;
+    /** Each node started with NOTARY_TEST_CLOCK_OFFSET_FILE=its `clockOffsetFile`. */
+    movableClocks?: boolean;
   }): Promise<Devnet> {
-    const { lab, ...devnetOptions } = options;
+    const { lab, movableClocks, ...devnetOptions } = options;
     const dir = await mkdtemp(join(tmpdir(), 'notary-devnet-'));
     const count = options.validators + (options.fullNodes ?? 0) + options.observers;
     // In a lab every node has its own addresses, so any port is free there.
@@ -160,11 +170,9 @@ export class Devnet {
     // REJECT: a lab whose nodes are not the devnet's, in its order
     if (lab && lab.spec.nodes.map((node) => node.name).join() !== nodes.map((node) => node.name).join())
       throw new Error(`the lab's nodes (${lab.spec.nodes.map((node) => node.name).join(', ')}) are not the devnet's`);
-    return new Devnet(
-      dir,
-      genesis,
-      nodes.map((node) => new NodeProcess(node, lab?.node(node.name).namespace)),
-    );
+    const processes = nodes.map((node) => new NodeProcess(node, lab?.node(node.name).namespace));
+    if (movableClocks) for (const node of processes) node.env[TEST_CLOCK_OFFSET_FILE_ENV] = node.clockOffsetFile;
+    return new Devnet(dir, genesis, processes);
   }
 
   node(name: string): NodeProcess {

@@ -57,6 +57,8 @@ export interface ElectionFixtureOptions {
   /** Passed to Devnet.create; default 4 validators, no observers, no objects. */
   validators?: number;
   observers?: number;
+  /** Passed to Devnet.create: each node's clock moved by its offset file (the soak's clock jumps). */
+  movableClocks?: boolean;
   /** Adds an observer serving the public election gateway (`notary start --gateway`): `fixture.gateway`. */
   gateway?: boolean;
   /** The gateway's limits (config.json `gateway`), e.g. a bench's many requests from one address. */
@@ -107,6 +109,7 @@ export class ElectionFixture {
       validators: options.validators ?? 4,
       observers: (options.observers ?? 0) + (options.gateway ? 1 : 0),
       objects: 0,
+      ...(options.movableClocks ? { movableClocks: true } : {}),
     });
     const fixture = new ElectionFixture(devnet, options);
     try {
