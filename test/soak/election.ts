@@ -8,11 +8,13 @@
 // `notary election verify` accepts the export. Exit status 1 otherwise; it prints its seed.
 //
 //   npm run soak:election -- --minutes 10 [--rate 10] [--seed 1] [--fault-every-ms 5000] [--grace-seconds 120] [--json FILE]
-//                            [--faults kill,pause,isolate,skew,slow]
+//                            [--faults kill,pause,isolate,skew,slow,disk] [--each-kind-first]
 // --faults (issue 19): the kinds the nemesis draws from (test/soak/nemesis.ts): kill, pause,
 // isolate, skew (a node's clock jumps ±30 s or ±5 min and back; its status must say so) and slow
 // (a node stopped in short bursts; it catches up and no peer bans it). Default kill, pause,
-// isolate, drawn as before so an old seed replays the same faults.
+// isolate, drawn as before so an old seed replays the same faults. With `disk` (root, mount) each
+// node's data folder is on a tmpfs of its own, and the nemesis also fills one and frees it.
+// --each-kind-first: every listed kind once first, then at random (a short run meets each).
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ import { runNotary } from '../support/notary-cli.js';
 import type { NodeProcess } from '../support/devnet-harness.js';
 import { ElectionFixture, type CredentialPair } from '../support/election-fixture.js';
 import { seededRandom } from '../support/prng.js';
+import { SOAK_UNDER_RESERVE_BYTES, smallDisks, type SmallDisk } from '../support/small-disk.js';
 import { api, gossipScores, mapBounded, Nemesis, oneHistory, parseFaults, sleep, soakLog } from './nemesis.js';
 
 const { values } = parseArgs({
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     'grace-seconds': { type: 'string', default: '120' },
     json: { type: 'string' },
     faults: { type: 'string' },
+    'each-kind-first': { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -68,6 +72,8 @@ log(
 let exitCode = 0;
 let election: ElectionFixture | undefined;
 let nemesis: Nemesis | undefined;
+/** With the disk fault: each node's data folder on a small disk of its own, by node name. */
+let disks: Map<string, SmallDisk> | undefined;
 try {
   election = await ElectionFixture.start({
     id: 'soak-2026',
@@ -78,6 +84,13 @@ try {
     gateway: true,
     gatewayLimits: { perAddressPerMinute: 100_000, perAddressBurst: 10_000 },
     ...(FAULT_KINDS?.includes('skew') ? { movableClocks: true } : {}),
+    ...(FAULT_KINDS?.includes('disk')
+      ? {
+          beforeStart: async (devnet: { nodes: Array<{ info: { name: string; dataDir: string } }> }) => {
+            disks = await smallDisks(devnet.nodes.map((node) => node.info));
+          },
+        }
+      : {}),
     log,
   });
   const fixture = election;
@@ -119,6 +132,8 @@ try {
     log,
     startArgs: (node) => (node === gateway ? ['--gateway', '127.0.0.1:0'] : []),
     ...(FAULT_KINDS ? { kinds: FAULT_KINDS } : {}),
+    ...(disks ? { disks: { byNode: disks, underReserveBytes: SOAK_UNDER_RESERVE_BYTES } } : {}),
+    eachKindFirst: values['each-kind-first'],
   });
   const faults = nemesis;
   /** Every ballot sent (answered or not: an unanswered one may still be committed), by txHash. */
@@ -366,6 +381,10 @@ try {
   log(`election soak failed (seed ${SEED}): ${(error as Error).stack ?? error}`);
 } finally {
   nemesis?.release();
+  if (disks && election) {
+    await Promise.all(election.devnet.nodes.map((node) => node.kill()));
+    for (const disk of disks.values()) await disk.unmount();
+  }
   await election?.stop();
 }
 process.exit(exitCode);

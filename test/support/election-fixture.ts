@@ -59,6 +59,8 @@ export interface ElectionFixtureOptions {
   observers?: number;
   /** Passed to Devnet.create: each node's clock moved by its offset file (the soak's clock jumps). */
   movableClocks?: boolean;
+  /** Runs after the devnet is written and before any node starts (e.g. data folders on small disks). */
+  beforeStart?: (devnet: Devnet) => Promise<void>;
   /** Adds an observer serving the public election gateway (`notary start --gateway`): `fixture.gateway`. */
   gateway?: boolean;
   /** The gateway's limits (config.json `gateway`), e.g. a bench's many requests from one address. */
@@ -120,6 +122,7 @@ export class ElectionFixture {
         config.gateway = { host: '127.0.0.1', port: 0, ...options.gatewayLimits };
         await writeFile(file, JSON.stringify(config, null, 2));
       }
+      await options.beforeStart?.(devnet);
       await Promise.all(devnet.nodes.map((n) => (n === gateway ? n.start(['--gateway', '127.0.0.1:0']) : n.start())));
       fixture.gateway = gateway;
       await writeFile(fixture.passphraseFile, 'election drill passphrase\n', { mode: 0o600 });
