@@ -505,6 +505,14 @@ describe('notary status, submit and receipt', () => {
           protocol: { version: 1, supported: [1, 2], upgrade: { version: 2, height: 120 } },
           params: { maxValidators: 100, heartbeatMs: 120_000 },
           clock: { offsetMs: -300_400, samples: 9, proposers: 3, sinceMs: genesis.genesisTimeMs, state: 'off' },
+          disk: {
+            state: 'full',
+            freeBytes: 0,
+            reserveBytes: 256 * 1024 * 1024,
+            sinceMs: genesis.genesisTimeMs,
+            sentence:
+              'the disk holding /srv/notary is full (ENOSPC); this node accepts no new transactions and may fall behind until space is freed, then catches up by itself',
+          },
         });
       }
       if (request.url === '/api/v1/txs' && request.method === 'POST')
@@ -526,7 +534,7 @@ describe('notary status, submit and receipt', () => {
     expect(run).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(
-        /^node node-1 \(notary\), chain by-registry-dev[\s\S]*height 7[\s\S]*online: 4 of 4 validators reachable[\s\S]*protocol 1 \(this software runs 1, 2\); upgrade to 2 at height 120\nCLOCK OFF: This computer's clock is 5 min behind the network's: set it right/,
+        /^node node-1 \(notary\), chain by-registry-dev[\s\S]*height 7[\s\S]*online: 4 of 4 validators reachable[\s\S]*protocol 1 \(this software runs 1, 2\); upgrade to 2 at height 120\nCLOCK OFF: This computer's clock is 5 min behind the network's: set it right[^\n]*\nDISK FULL since \S+: the disk holding \/srv\/notary is full \(ENOSPC\)/,
       ),
     });
   });

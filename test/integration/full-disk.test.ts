@@ -135,7 +135,7 @@ describe.skipIf(UNAVAILABLE !== undefined)(
         90_000,
       );
       expect(node4.log).toMatch(/the store takes writes again after the disk refused one/);
-    console.log(`node-4 caught up ${((Date.now() - freedAt) / 1000).toFixed(1)} s after the disk was freed`);
+      console.log(`node-4 caught up ${((Date.now() - freedAt) / 1000).toFixed(1)} s after the disk was freed`);
       const accepted = await offer(node4);
       expect(accepted.status).toBe(202);
       await finalOn(others[0]!, accepted.hash);

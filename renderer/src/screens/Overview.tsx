@@ -243,6 +243,7 @@ export function Overview() {
           data.online &&
           !data.protocol.stopped &&
           data.clock.state !== 'off' &&
+          data.disk.state === 'ok' &&
           !stalled &&
           evidenceCount === 0 &&
           missing.length === 0 &&
