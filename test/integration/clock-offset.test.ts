@@ -16,16 +16,6 @@ let devnet: Devnet;
 let skewed: NodeProcess;
 let others: NodeProcess[];
 
-async function metric(node: NodeProcess, name: string): Promise<number> {
-  const response = await fetch(`${node.url.replace(/\/api\/v1$/, '')}/metrics`, {
-    headers: { authorization: `Bearer ${node.token}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  const line = new RegExp(`^${name} (\\S+)$`, 'm').exec(await response.text());
-  if (!line) throw new Error(`no ${name} in /metrics`);
-  return Number(line[1]);
-}
-
 const clockOf = async (node: NodeProcess): Promise<ClockStatus> => (await node.status()).clock;
 
 beforeAll(async () => {
@@ -55,10 +45,10 @@ describe('a devnet of 4 validators and 1 observer, one validator 30 s ahead', ()
     );
     expect(clock.proposers).toBeGreaterThanOrEqual(2);
     expect(Math.abs(clock.offsetMs! - OFFSET_MS)).toBeLessThan(TOLERANCE_MS);
-    expect(Math.abs((await metric(skewed, 'notary_clock_offset_seconds')) * 1000 - OFFSET_MS)).toBeLessThan(
+    expect(Math.abs((await skewed.metric('notary_clock_offset_seconds')) * 1000 - OFFSET_MS)).toBeLessThan(
       TOLERANCE_MS,
     );
-    expect(await metric(skewed, 'notary_clock_samples')).toBeGreaterThanOrEqual(2);
+    expect(await skewed.metric('notary_clock_samples')).toBeGreaterThanOrEqual(2);
     expect(skewed.log).toMatch(/This computer's clock is (29|30|31|32) s ahead of the network's: set it right/);
 
     // the observer too: it receives the validators' proposals without voting
@@ -77,7 +67,7 @@ describe('a devnet of 4 validators and 1 observer, one validator 30 s ahead', ()
       );
       expect(view.state, node.info.name).toBe('ok');
       expect(Math.abs(view.offsetMs!), node.info.name).toBeLessThan(TOLERANCE_MS);
-      expect(Math.abs(await metric(node, 'notary_clock_offset_seconds')), node.info.name).toBeLessThan(
+      expect(Math.abs(await node.metric('notary_clock_offset_seconds')), node.info.name).toBeLessThan(
         TOLERANCE_MS / 1000,
       );
     }

@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiskStatus } from '../../shared/api/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
-import { txHash } from '../../shared/ledger/index.js';
 import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 import { runNotary } from '../support/notary-cli.js';
@@ -35,21 +34,7 @@ const diskOf = async (node: NodeProcess): Promise<DiskStatus> => (await node.sta
 const heightOf = async (node: NodeProcess) => (await node.status()).height;
 const highest = async () => Math.max(...(await Promise.all(devnet.nodes.slice(0, 2).map(heightOf))));
 
-async function metric(node: NodeProcess, name: string): Promise<number> {
-  const response = await fetch(`${node.url.replace(/\/api\/v1$/, '')}/metrics`, {
-    headers: { authorization: `Bearer ${node.token}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  const line = new RegExp(`^${name} (\\S+)$`, 'm').exec(await response.text());
-  if (!line) throw new Error(`no ${name} in /metrics`);
-  return Number(line[1]);
-}
-
-async function offer(node: NodeProcess) {
-  const tx = sale();
-  const { status, body } = await node.request<{ error?: { code: string; message: string } }>('POST', '/txs', tx);
-  return { status, code: body.error?.code, message: body.error?.message, hash: txHash(tx) };
-}
+const offer = (node: NodeProcess) => node.offer(sale());
 
 async function atTheHead(node: NodeProcess, timeoutMs = 90_000) {
   await waitFor(
@@ -89,7 +74,7 @@ describe.skipIf(UNAVAILABLE !== undefined)(
       expect(view.sentence).toMatch(/refuses writes \(EROFS\)/);
       const refused = await offer(node4);
       expect(refused).toMatchObject({ status: 507, code: 'DISK_READ_ONLY' });
-      expect(await metric(node4, 'notary_disk_writable')).toBe(0);
+      expect(await node4.metric('notary_disk_writable')).toBe(0);
       // reads still answer from what it holds
       const head = await heightOf(node4);
       const read = await node4.request<{ header?: { height: number } }>('GET', `/blocks/${head}`);

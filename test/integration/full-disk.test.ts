@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiskStatus } from '../../shared/api/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
-import { txHash } from '../../shared/ledger/index.js';
 import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 import { runNotary } from '../support/notary-cli.js';
@@ -31,22 +30,8 @@ const diskOf = async (node: NodeProcess): Promise<DiskStatus> => (await node.sta
 const heightOf = async (node: NodeProcess) => (await node.status()).height;
 const highest = async () => Math.max(...(await Promise.all(others.map(heightOf))));
 
-async function metric(node: NodeProcess, name: string): Promise<number> {
-  const response = await fetch(`${node.url.replace(/\/api\/v1$/, '')}/metrics`, {
-    headers: { authorization: `Bearer ${node.token}` },
-    signal: AbortSignal.timeout(10_000),
-  });
-  const line = new RegExp(`^${name} (\\S+)$`, 'm').exec(await response.text());
-  if (!line) throw new Error(`no ${name} in /metrics`);
-  return Number(line[1]);
-}
-
 /** Submits a sale to `node`: its HTTP status and error code. */
-async function offer(node: NodeProcess) {
-  const tx = sale();
-  const { status, body } = await node.request<{ error?: { code: string; message: string } }>('POST', '/txs', tx);
-  return { status, code: body.error?.code, message: body.error?.message, hash: txHash(tx) };
-}
+const offer = (node: NodeProcess) => node.offer(sale());
 
 async function finalOn(node: NodeProcess, hash: string) {
   return waitFor(`${hash.slice(0, 8)} final on ${node.info.name}`, async () => {
@@ -77,7 +62,7 @@ describe.skipIf(UNAVAILABLE !== undefined)(
   () => {
     it('takes transactions while the disk has room', async () => {
       expect((await diskOf(node4)).state).toBe('ok');
-      expect(await metric(node4, 'notary_disk_writable')).toBe(1);
+      expect(await node4.metric('notary_disk_writable')).toBe(1);
       const accepted = await offer(node4);
       expect(accepted.status).toBe(202);
       await finalOn(node4, accepted.hash);
@@ -94,7 +79,7 @@ describe.skipIf(UNAVAILABLE !== undefined)(
       const refused = await offer(node4);
       expect(refused).toMatchObject({ status: 507, code: 'DISK_FULL' });
       expect(refused.message).toMatch(/under the 16 MB this node keeps/);
-      expect(await metric(node4, 'notary_disk_writable')).toBe(0);
+      expect(await node4.metric('notary_disk_writable')).toBe(0);
       // the others certify; node-4 still commits their blocks
       const elsewhere = await offer(others[0]!);
       expect(elsewhere.status).toBe(202);
@@ -140,7 +125,7 @@ describe.skipIf(UNAVAILABLE !== undefined)(
       expect(accepted.status).toBe(202);
       await finalOn(others[0]!, accepted.hash);
       await finalOn(node4, accepted.hash);
-      expect(await metric(node4, 'notary_disk_writable')).toBe(1);
+      expect(await node4.metric('notary_disk_writable')).toBe(1);
       expect((await node4.status()).damaged).toBeUndefined();
     }, 120_000);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BlockDetail, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
-import type { Genesis, Transaction } from '../../shared/ledger/index.js';
+import { txHash, type Genesis, type Transaction } from '../../shared/ledger/index.js';
 import { createDevnet, type DevnetNode } from '../../electron/node/dev/devnet.js';
 import { TEST_CLOCK_OFFSET_FILE_ENV } from '../../electron/node/lifecycle/test-clock-offset.js';
 import type { NetnsLab } from './netns.js';
@@ -104,6 +104,17 @@ export class NodeProcess {
     return { status: response.status, body: (await response.json()) as T };
   }
 
+  /** One gauge of the node's `/metrics` (Prometheus text), by name. */
+  async metric(name: string): Promise<number> {
+    const response = await fetch(`${this.url.replace(/\/api\/v1$/, '')}/metrics`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    const line = new RegExp(`^${name} (\\S+)$`, 'm').exec(await response.text());
+    if (!line) throw new Error(`no ${name} in ${this.info.name}'s /metrics`);
+    return Number(line[1]);
+  }
+
   async status(): Promise<NodeStatus> {
     return (await this.request<NodeStatus>('GET', '/status')).body;
   }
@@ -116,6 +127,16 @@ export class NodeProcess {
     if (status !== 202) throw new Error(`${this.info.name} refused a transaction: ${status} ${JSON.stringify(body)}`);
     return body;
   }
+  /** Submits `tx` and returns the answer, refusals included: its HTTP status and error code. */
+  async offer(tx: Transaction): Promise<{ status: number; code?: string; message?: string; hash: string }> {
+    const { status, body } = await this.request<{ error?: { code: string; message: string } }>('POST', '/txs', tx);
+    return {
+      status,
+      ...(body.error ? { code: body.error.code, message: body.error.message } : {}),
+      hash: txHash(tx),
+    };
+  }
+
   async txStatus(hash: string): Promise<TxStatus> {
     return (await this.request<TxStatus>('GET', `/txs/${hash}`)).body;
   }
