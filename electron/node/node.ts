@@ -96,9 +96,8 @@ export class NotaryNode {
       const agentVersion = agentVersionOf(protocols);
       const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen, agentVersion });
       const damage = damageWatch({ dataDir })(base);
-      // The disk under the data folder: short, full or read-only refuses submissions (decision #67).
-      const disk = diskWatch({ dataDir, reserveBytes: config.disk.reserveMb * 1024 * 1024 })({
-        ...{ store: chain.store, clock, log: log.child({ part: 'disk' }) },
+      const disk = diskWatch({ dataDir, reserveBytes: config.disk.reserveMb * 2 ** 20 })({
+        ...{ ...base, store: chain.store },
       });
       const blockCommitter = committer()({ ...base, damage });
       const protocol = protocolWatch({ supported: protocols })({ ...base, committer: blockCommitter });
@@ -129,14 +128,9 @@ export class NotaryNode {
         ...{ chainId: chain.chainId, consensus: config.consensus },
         signer: keys && config.role !== 'observer' ? { keys: () => keys.consensusKeys(), dataDir } : null,
       })({
-        ...parts,
-        connectivity: links,
-        verify: chain.verify,
-        decode: validators.consensusDecoded,
+        ...{ ...parts, connectivity: links, verify: chain.verify, decode: validators.consensusDecoded },
         log: log.child({ part: 'consensus' }),
       });
-      // The store takes writes again after the disk refused one: consensus restarts now, not after its backoff.
-      disk.onRecovered(() => consensus.resumeNow());
       const { handlers, status } = nodeApi({
         ...{ ...parts, connectivity: links, submissions: sent, consensus, board },
         api: () => ({ url: api.url, allowRemote }),

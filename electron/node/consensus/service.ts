@@ -23,6 +23,7 @@ import type { Committer } from '../chain/committer.js';
 import type { SigningKey } from '../keystore/signing-key.js';
 import type { ConsensusLogger, TimerId } from './interfaces.js';
 import type { Connectivity } from '../network/connectivity.js';
+import type { DiskWatch } from '../store/disk-watch.js';
 import { FilePrivValidatorStore } from './priv-validator-file-store.js';
 import { PrivValidator, RetiredKeyError } from './priv-validator.js';
 
@@ -58,6 +59,8 @@ export interface ConsensusServiceComponents extends Omit<NodeConsensusAppCompone
   events: Pick<EventHub, 'emit'>;
   /** Each message as received, before the driver queues it: proposals measure this node's clock (decision #66). */
   clockOffset?: Pick<ClockWatch, 'heard'>;
+  /** The disk watch: once the store takes writes again after the disk refused one, a halted driver restarts at once. */
+  disk?: Pick<DiskWatch, 'onRecovered'>;
   /** Each message as received: its validator counts as reachable for a while, even relayed (issue 19). */
   connectivity?: Pick<Connectivity, 'heard'>;
   log: ConsensusLogger & { fatal(fields: object, message: string): void };
@@ -93,6 +96,7 @@ export class ConsensusService {
         ?.stop()
         .catch((error: unknown) => components.log.debug({ err: error }, 'consensus stop after damage failed'));
     });
+    components.disk?.onRecovered(() => this.resumeNow());
     components.protocol.onStopped(() => {
       // Nothing is proposed or voted at a height this software cannot execute; the sentence is in status and the log.
       this.#clearRecovery();
