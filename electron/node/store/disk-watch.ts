@@ -141,8 +141,6 @@ export class DiskWatch {
   #looking: Promise<void> | undefined;
   #recovered: Array<() => void> = [];
   readonly #probe: DiskProbe;
-  /** Looks at the disk so far. */
-  looks = 0;
 
   constructor(
     private readonly init: DiskWatchInit,
@@ -240,7 +238,6 @@ export class DiskWatch {
     const { log, store } = this.components;
     try {
       this.#look = await this.#probe.look();
-      this.looks++;
     } catch (error) {
       log.warn({ err: error }, 'the disk could not be looked at');
       return;
