@@ -32,6 +32,7 @@ import { agentVersionOf } from './network/agent.js';
 import { nodeNetwork } from './network/node-network.js';
 import { chainSyncSource } from './network/sync/chain-source.js';
 import { syncControl } from './network/sync/sync-control.js';
+import { headWatch } from './network/sync/head-watch.js';
 import { joinBeforeStart } from './snapshot/join-start.js';
 import { snapshotService } from './snapshot/service.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
@@ -96,9 +97,7 @@ export class NotaryNode {
       const agentVersion = agentVersionOf(protocols);
       const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen, agentVersion });
       const damage = damageWatch({ dataDir })(base);
-      const disk = diskWatch({ dataDir, reserveBytes: config.disk.reserveMb * 2 ** 20 })({
-        ...{ ...base, store: chain.store },
-      });
+      const disk = diskWatch({ dataDir, reserveBytes: config.disk.reserveMb * 2 ** 20 })(base);
       const blockCommitter = committer()({ ...base, damage });
       const protocol = protocolWatch({ supported: protocols })({ ...base, committer: blockCommitter });
       if (keys) await retireRotatedKey(keys, chain, blockCommitter, log);
@@ -112,12 +111,13 @@ export class NotaryNode {
         ...{ dataDir, chain, committer: blockCommitter, network, log: log.child({ part: 'snapshot' }) },
       });
       const board = electionBoard({ dataDir, chain, committer: blockCommitter, log });
-      const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol });
+      const heads = headWatch()({ ...base, client: network, sync, damage });
+      const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol, heads });
       network.setValidators(validators.topics);
       const events = new EventHub();
-      // This node's clock against the proposals it receives (decision #66).
-      const clockOffset = clockWatch()({ clock, chain, log: log.child({ part: 'clock' }) });
-      const parts = { ...base, network, damage, disk, protocol, committer: blockCommitter, sync, events, clockOffset };
+      // This node's clock against the proposals it receives (#66); whether its head is the network's (#69).
+      const watches = { clockOffset: clockWatch()({ clock, chain, log: log.child({ part: 'clock' }) }), heads };
+      const parts = { ...base, network, damage, disk, protocol, committer: blockCommitter, sync, events, ...watches };
       const links = connectivity()(parts);
       // Transactions leave in batches on the txs topic (decision #60).
       const batcher = new TxBatcher({ publish: (batch) => network.publish('txs', batch) });
@@ -140,7 +140,7 @@ export class NotaryNode {
         ...{ handlers, status, events, damage, clock, log },
       });
       const gateway = publicGateway(config.gateway, options.gateway, { handlers, uiDir, mempool, log });
-      lifecycle.push(disk, board, network, batcher, snapshots, sync, links, consensus, damage, sent, api);
+      lifecycle.push(disk, board, network, batcher, snapshots, sync, heads, links, consensus, damage, sent, api);
       if (gateway) lifecycle.push(gateway);
       for (const part of lifecycle) await part.start?.();
       log.info(

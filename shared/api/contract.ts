@@ -83,6 +83,29 @@ export const diskStatusSchema = z.strictObject({
 export type DiskStatus = z.infer<typeof diskStatusSchema>;
 export type DiskState = DiskStatus['state'];
 
+/**
+ * Why a node does not call itself in sync (electron/node/network/sync/head-watch.ts; decision #69):
+ * 'syncing': fetching blocks; 'behind': the network committed blocks this node has not (a signed
+ * vote, proposal or commit said so); 'store': its store takes no writes (a full or read-only disk,
+ * damage), so it cannot follow; 'unconfirmed': nothing confirmed its head in the last few seconds
+ * (just started, or cut off). A read from a node not in sync may be older than the network's.
+ */
+export const behindReasonSchema = z.enum(['syncing', 'behind', 'store', 'unconfirmed']);
+export type BehindReason = z.infer<typeof behindReasonSchema>;
+export const headSyncShape = {
+  /** The node has evidence its head is the network's: its reads are current. */
+  inSync: z.boolean(),
+  /** Present when not in sync. */
+  behind: z
+    .strictObject({
+      reason: behindReasonSchema,
+      /** Blocks the network is known (by signatures) to have committed above this node's head; null when not known. */
+      blocks: z.number().int().nonnegative().nullable(),
+    })
+    .optional(),
+};
+export type HeadSync = z.infer<z.ZodObject<typeof headSyncShape>>;
+
 export const statusSchema = z.strictObject({
   chainId: z.string(),
   nodeName: z.string(),
@@ -97,6 +120,7 @@ export const statusSchema = z.strictObject({
   validators: z.number().int().nonnegative(),
   validatorsReachable: z.number().int().nonnegative(),
   syncing: z.boolean(),
+  ...headSyncShape,
   mempool: z.strictObject({ size: z.number().int(), bytes: z.number().int() }),
   outbox: z.strictObject({ pending: z.number().int(), final: z.number().int(), rejected: z.number().int() }),
   /**
@@ -179,6 +203,8 @@ export const propertyViewSchema = z.strictObject({
   property: schema.propertyObject,
   /** The record proved against the head block's state root: verifies offline with verifyCertificate. */
   certificate: certificateSchema,
+  /** Whether the answering node was in sync when it read: if not, a newer version may exist. */
+  ...headSyncShape,
 });
 export type PropertyView = z.infer<typeof propertyViewSchema>;
 

@@ -14,6 +14,7 @@ import { waitFor } from '../support/devnet-harness.js';
 import { ElectionFixture } from '../support/election-fixture.js';
 import { seededRandom } from '../support/prng.js';
 import { runNotary } from '../support/notary-cli.js';
+import { skipAfterFirstFailure } from '../support/journey.js';
 
 const VOTERS = 1_000;
 const CAST = 500;
@@ -58,6 +59,7 @@ afterAll(async () => {
 });
 
 describe('an election on a devnet, from the CLI', () => {
+  skipAfterFirstFailure();
   const lastChoices = new Map<string, number[][]>();
   const boardSeen: BallotsPage['ballots'] = [];
   let exportFile = '';

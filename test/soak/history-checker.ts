@@ -116,10 +116,14 @@ export const RULE_COUNTS: Readonly<Record<Rule, keyof HistoryCounts>> = {
   'stale-read': 'staleReads',
 };
 
-/** A node reports itself in sync around a read when its status said online and not syncing, before and after. */
-export function reportsInSync(answer: { before?: SyncReport; after?: SyncReport }): boolean {
+/**
+ * A node reports itself in sync around a read when the answer said so (decision #69) and its
+ * status said online, not syncing and in sync, before and after.
+ */
+export function reportsInSync(answer: { inSync?: boolean; before?: SyncReport; after?: SyncReport }): boolean {
   const { before, after } = answer;
-  return !!before && !!after && before.online && !before.syncing && after.online && !after.syncing;
+  const says = (report: SyncReport) => report.online && !report.syncing && report.inSync !== false;
+  return answer.inSync !== false && !!before && !!after && says(before) && says(after);
 }
 
 export function checkHistory(history: readonly Operation[], committed: CommittedChain): HistoryVerdict {

@@ -80,7 +80,9 @@ export async function recordedTxStatus(
 async function syncReport(node: NodeProcess): Promise<SyncReport | undefined> {
   try {
     const { status, body } = await api<NodeStatus>(node, 'GET', '/status');
-    return status === 200 ? { height: body.height, online: body.online, syncing: body.syncing } : undefined;
+    return status === 200
+      ? { height: body.height, online: body.online, syncing: body.syncing, inSync: body.inSync }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -104,6 +106,7 @@ export async function recordedRead(history: History, client: string, node: NodeP
       version: body.property.version,
       owners: body.property.owners,
       asOfHeight: body.certificate.header.height,
+      inSync: body.inSync,
       ...(before ? { before } : {}),
       ...(after ? { after } : {}),
     };

@@ -13,6 +13,8 @@ export interface SyncReport {
   online: boolean;
   /** A block sync is running (the node knows it is behind). */
   syncing: boolean;
+  /** The node has evidence its head is the network's (status.inSync; absent in older histories). */
+  inSync?: boolean;
 }
 
 export type SubmitAnswer =
@@ -38,6 +40,8 @@ export type ReadAnswer =
       owners: Owner[];
       /** The height the record is proved at (its certificate's header): the node's head when it answered. */
       asOfHeight: number;
+      /** What the answer itself said: the node was in sync as the read started (absent in older histories). */
+      inSync?: boolean;
       before?: SyncReport;
       after?: SyncReport;
     }

@@ -25,10 +25,13 @@ const look = (fields: Partial<DiskLook>): DiskLook => ({
   ...fields,
 });
 
-function watchWith(looks: DiskLook[], store: DiskWatchComponents['store']) {
+function watchWith(looks: DiskLook[], store: DiskWatchComponents['chain']['store']) {
   let next = 0;
   const probe = { look: async () => looks[Math.min(next++, looks.length - 1)]! };
-  return new DiskWatch({ dataDir: '/data', reserveBytes: RESERVE, probe }, { store, clock: systemClock(), log: quiet });
+  return new DiskWatch(
+    { dataDir: '/data', reserveBytes: RESERVE, probe },
+    { chain: { store }, clock: systemClock(), log: quiet },
+  );
 }
 
 class FakeStore {

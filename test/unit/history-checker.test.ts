@@ -69,16 +69,20 @@ function read(
     client?: string;
     node?: string;
     behind?: boolean;
+    /** What the answer and the statuses said of being in sync (decision #69); absent: not said. */
+    inSync?: boolean;
     timing?: { invokedMs: number; completedMs: number };
   } = {},
 ): Operation {
   const id = nextId++;
-  const report = { height: asOfHeight, online: true, syncing: options.behind ?? false };
+  const said = options.inSync === undefined ? {} : { inSync: options.inSync };
+  const report = { height: asOfHeight, online: true, syncing: options.behind ?? false, ...said };
   const answer: ReadAnswer = {
     kind: 'record',
     version,
     owners: whole(owner),
     asOfHeight,
+    ...said,
     before: report,
     after: report,
   };
@@ -247,6 +251,30 @@ describe('the history checker names the first violation with the operations invo
     expect(verdict.firstViolation?.sentence).toMatch(
       /^op 3 \(read of obj-1 on node-2 by client-0\) answered version 3 .* as of height 1, but at height 1 the chain has version 2/,
     );
+  });
+
+  it('passes an old version from a node that is online and not syncing but says it is not in sync', () => {
+    const history = ops(() => [
+      submit(1, pending),
+      submit(2, pending),
+      read(3, C, 2, { node: 'node-0', inSync: true }),
+      read(2, B, 1, { node: 'node-1', inSync: false }),
+    ]);
+    const verdict = checkHistory(history, twoSales);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.counts).toMatchObject({ readsBehind: 1, staleReads: 0 });
+  });
+
+  it('names a stale read from a node whose answer says it is in sync', () => {
+    const history = ops(() => [
+      submit(1, pending),
+      submit(2, pending),
+      read(3, C, 2, { node: 'node-0', inSync: true }),
+      read(2, B, 1, { node: 'node-1', client: 'client-1', inSync: true }),
+    ]);
+    const verdict = checkHistory(history, twoSales);
+    expect(verdict.counts).toMatchObject({ staleReads: 1 });
+    expect(verdict.firstViolation?.rule).toBe('stale-read');
   });
 
   it('names a stale read after finality from a node that reports itself in sync', () => {

@@ -11,6 +11,8 @@ export interface MetricsSource {
   outboxPending(): number;
   consensusRound(): number;
   syncing(): boolean;
+  /** Whether the head is the network's (network/sync/head-watch.ts). */
+  headSync?(): { inSync: boolean; behind?: { blocks: number | null } };
   /** Whether the node found its store damaged (it then signs and admits nothing; docs/operations.md). */
   damaged?(): boolean;
   network(): NetworkMetrics;
@@ -51,6 +53,16 @@ export function nodeMetrics(source: MetricsSource, options: { processMetrics?: b
     source.consensusRound(),
   );
   gauge('notary_syncing', '1 while block sync runs', () => (source.syncing() ? 1 : 0));
+  gauge(
+    'notary_in_sync',
+    "1 while the node has evidence its head is the network's (its reads are current); 0 while syncing, behind, its store refuses writes or nothing confirmed its head lately",
+    () => (source.headSync === undefined || source.headSync().inSync ? 1 : 0),
+  );
+  gauge(
+    'notary_behind_blocks',
+    'Blocks the network is known, by their signatures, to have committed above this node (0 when none are known)',
+    () => source.headSync?.().behind?.blocks ?? 0,
+  );
   gauge(
     'notary_store_damaged',
     '1 once the node found its store damaged: it signs, proposes and admits nothing until repaired',

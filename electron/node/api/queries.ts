@@ -7,6 +7,7 @@ import {
   SIGNING_WINDOW_BLOCKS,
   type PeerView,
   type PropertyHistory,
+  type HeadSync,
   type PropertyView,
   type ReceiptView,
   type SearchResult,
@@ -35,6 +36,8 @@ export interface QuerySource {
   peerHeight(peerId: string): Promise<number>;
   /** The protocol versions this node's software runs. */
   protocols(): readonly number[];
+  /** Whether this node's head is the network's (head-watch.ts): said with each record read. */
+  headSync(): HeadSync;
 }
 
 export function registryQueries(source: QuerySource) {
@@ -81,9 +84,11 @@ export function registryQueries(source: QuerySource) {
     receipt: (hash: string): Promise<ReceiptView | undefined> => chain.receipt(hash),
 
     async property(id: string): Promise<PropertyView | undefined> {
+      // Whether the head is the network's, as the read starts: the record is as of that head or later.
+      const sync = source.headSync();
       // The certificate carries the record as of the head, so both come from one read.
       const certificate = await chain.certificate(id);
-      return certificate && { property: certificate.object, certificate };
+      return certificate && { property: certificate.object, certificate, ...sync };
     },
 
     async propertyHistory(id: string): Promise<PropertyHistory | undefined> {

@@ -62,6 +62,21 @@ export function describeProtocol(protocol: NodeStatus['protocol']): string {
   );
 }
 
+/** Why a node is not in sync, for its operator (status.behind; decision #69). */
+export function describeBehind(behind: NonNullable<NodeStatus['behind']>): string {
+  const blocks = behind.blocks === null ? '' : ` (${behind.blocks} blocks behind the network)`;
+  switch (behind.reason) {
+    case 'syncing':
+      return `fetching blocks from peers${blocks}`;
+    case 'behind':
+      return `the network has committed blocks this node has not${blocks}; it is catching up`;
+    case 'store':
+      return `its store takes no writes (see the DISK or DAMAGED line), so it cannot follow the chain${blocks}`;
+    case 'unconfirmed':
+      return `no validator or peer confirmed its head in the last few seconds (just started, or cut off)${blocks}`;
+  }
+}
+
 export function statusCommand(): Command {
   return withTarget(new Command('status').description(describeCommand('status'))).action(
     async (options: TargetOptions) => {
@@ -71,6 +86,7 @@ export function statusCommand(): Command {
         [
           `node ${status.nodeName} (${status.role}), chain ${status.chainId}, peer ${status.peerId}`,
           `height ${status.height}, block ${status.headHash}, time ${new Date(status.headTimeMs).toISOString()}${status.syncing ? ', syncing' : ''}`,
+          ...(status.behind ? [`NOT IN SYNC: ${describeBehind(status.behind)}; what it reads may be out of date`] : []),
           ...(status.snapshotBase !== undefined
             ? [
                 `joined from a snapshot at height ${status.snapshotBase}: blocks and receipts before it are not on this node`,

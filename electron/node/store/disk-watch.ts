@@ -98,7 +98,7 @@ export interface DiskWatchInit {
 
 export interface DiskWatchComponents {
   /** The chain's store: whether it refused a write, and how to open it again. */
-  store: { readonly writeRefused: StoreError | undefined; recoverWrites(): Promise<void> };
+  chain: { readonly store: { readonly writeRefused: StoreError | undefined; recoverWrites(): Promise<void> } };
   clock: Clock;
   log: {
     info(fields: object, message: string): void;
@@ -235,7 +235,8 @@ export class DiskWatch {
   }
 
   async #check(): Promise<void> {
-    const { log, store } = this.components;
+    const { log } = this.components;
+    const { store } = this.components.chain;
     try {
       this.#look = await this.#probe.look();
     } catch (error) {

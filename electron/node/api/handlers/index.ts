@@ -53,6 +53,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     peerHeight: async (peerId) =>
       (await network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
     protocols: () => components.protocol.supported,
+    headSync: () => components.heads.view(),
   });
   const status = nodeStatus(components);
   const metrics = nodeMetrics({
@@ -67,6 +68,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     network: () => network.metrics(),
     clockOffset: () => components.clockOffset.view(),
     disk: () => components.disk.view(),
+    headSync: () => components.heads.view(),
     // A damaged node still serves its metrics (notary_store_damaged 1): the figures that need the store are then left out.
     missedVotes: async () => {
       if (damage.view) return [];

@@ -10,6 +10,7 @@ import type { Connectivity, Reachability } from '../../network/connectivity.js';
 import type { NotaryNetwork } from '../../network/network.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
 import type { DiskWatch } from '../../store/disk-watch.js';
+import type { HeadWatch } from '../../network/sync/head-watch.js';
 import type { ProtocolWatch } from '../../chain/protocol-watch.js';
 import type { EvidenceLog } from '../../store/evidence-log.js';
 import type { NodeMetrics } from '../metrics.js';
@@ -26,11 +27,12 @@ export interface NodeStatusComponents {
   protocol: Pick<ProtocolWatch, 'stop' | 'supported'>;
   clockOffset: Pick<ClockWatch, 'view'>;
   disk: Pick<DiskWatch, 'view'>;
+  heads: Pick<HeadWatch, 'view'>;
 }
 
 /** The node's status; a damaged node still answers it (reading the validators may be what is damaged). */
 export function nodeStatus(components: NodeStatusComponents): () => Promise<NodeStatus> {
-  const { chain, config, network, mempool, outbox, connectivity, sync, damage, protocol, clockOffset, disk } =
+  const { chain, config, network, mempool, outbox, connectivity, sync, damage, protocol, clockOffset, disk, heads } =
     components;
   return async () => {
     let reach: Reachability;
@@ -58,6 +60,7 @@ export function nodeStatus(components: NodeStatusComponents): () => Promise<Node
       validators: reach.validators,
       validatorsReachable: reach.reachable,
       syncing: sync.syncing,
+      ...heads.view(),
       mempool: { size: mempool.size, bytes: mempool.bytes },
       outbox: {
         pending: entries.filter((entry) => entry.state === 'pending' || entry.state === 'submitted').length,

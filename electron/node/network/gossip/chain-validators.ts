@@ -14,6 +14,7 @@ import type { Committer } from '../../chain/committer.js';
 import { MempoolError, type Mempool } from '../../mempool/mempool.js';
 import type { DamageWatch } from '../../store/damage-watch.js';
 import type { ProtocolWatch } from '../../chain/protocol-watch.js';
+import type { HeadWatch } from '../sync/head-watch.js';
 import { GossipAction, GossipValidationError } from '../errors.js';
 import type { GossipValidator, TopicKind } from '../interface.js';
 import { decodeBlockAnnouncement } from './messages.js';
@@ -29,6 +30,8 @@ export interface ChainValidatorsComponents {
   damage: Pick<DamageWatch, 'view' | 'sentence' | 'check'>;
   /** A node stopped before an upgrade it cannot run admits nothing more. */
   protocol?: Pick<ProtocolWatch, 'stop'>;
+  /** Told of each verified consensus message and each block announced above the head (decision #69). */
+  heads?: Pick<HeadWatch, 'heardConsensus' | 'heardBlock'>;
 }
 
 export interface ChainValidators {
@@ -40,7 +43,7 @@ export interface ChainValidators {
 
 export function chainValidators() {
   return (components: ChainValidatorsComponents): ChainValidators => {
-    const { chain, mempool, committer, sync, damage, protocol } = components;
+    const { chain, mempool, committer, sync, damage, protocol, heads } = components;
     const stopped = () => {
       const stop = protocol?.stop;
       return stop ? new GossipValidationError(GossipAction.ignore, 'PROTOCOL_UNSUPPORTED', stop.sentence) : undefined;
@@ -132,6 +135,7 @@ export function chainValidators() {
           // REJECT: same for a proposal, whose signature covers the block hash.
           throw new GossipValidationError(GossipAction.reject, 'BAD_SIGNATURE', 'proposal signature does not verify');
         }
+        heads?.heardConsensus(message);
       },
 
       async block(bytes) {
@@ -143,12 +147,19 @@ export function chainValidators() {
         if (block.header.height > chain.head.height + 1) {
           // a gap: fetch it by sync, rather than wait for consensus to notice
           sync.catchUp();
+          await heads?.heardBlock(block, commit);
           throw new GossipValidationError(GossipAction.ignore, 'NOT_YET', 'block is ahead of our head');
         }
         // IGNORE: a block of a protocol this software does not run (the sender did nothing wrong).
         const unsupported = stopped();
         if (unsupported) throw unsupported;
-        await committer.commit(block, commit);
+        try {
+          await committer.commit(block, commit);
+        } catch (error) {
+          // not committed here (a full disk, a store that refuses writes): the network is still ahead
+          await heads?.heardBlock(block, commit);
+          throw error;
+        }
       },
     };
 

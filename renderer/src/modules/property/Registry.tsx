@@ -1,6 +1,19 @@
 // Registry: search by cadastral number or owner key; the object page with owners,
 // encumbrances, history, a registrar's correction, and the printable certificate and receipts.
-import { Anchor, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Timeline, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Group,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Timeline,
+  Title,
+} from '@mantine/core';
 import { IconArrowLeft, IconPrinter, IconReceipt, IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -114,8 +127,13 @@ function ObjectPage({ id }: { id: string }) {
       </Group>
       <Title order={2}>{t('registry.objectTitle', { id })}</Title>
       <QueryView query={property}>
-        {({ property: object }) => (
+        {({ property: object, inSync, behind }) => (
           <>
+            {!inSync && (
+              <Alert color="yellow" data-testid="registry-not-in-sync" data-reason={behind?.reason}>
+                {behind?.blocks ? t('registry.notInSyncBlocks', { blocks: behind.blocks }) : t('registry.notInSync')}
+              </Alert>
+            )}
             <Card withBorder>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
                 <div>

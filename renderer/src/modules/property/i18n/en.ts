@@ -147,6 +147,10 @@ export const en = {
     historyTruncated: 'Only the first entries are shown.',
     printCertificate: 'Print certificate',
     backToSearch: 'Back to search',
+    notInSync:
+      'This office has not yet confirmed that it is up to date with the network, so the record below may be out of date. Open it again in a moment.',
+    notInSyncBlocks:
+      'This office is behind the network (blocks behind: {{blocks}}) and is catching up, so the record below may be out of date. Open it again in a moment.',
     correct: 'Correct the record',
     correctTitle: 'Correct the address or area of {{id}}',
     correctText:
