@@ -111,13 +111,24 @@ describe('a node is in sync only with evidence', () => {
     expect(heads.view()).toEqual({ inSync: false, behind: { reason: 'unconfirmed', blocks: null } });
   });
 
-  it('is in sync once a validator of the next height is heard deciding it, for CONFIRMED_WINDOW_MS', async () => {
-    const { heads, later, settle } = office();
+  it('is in sync once a validator is heard deciding its next block, for CONFIRMED_WINDOW_MS', async () => {
+    const { heads, state, later, settle } = office();
     heads.heardConsensus(prevote(validators[1]!, 11));
     await settle();
     expect(heads.view()).toEqual({ inSync: true });
+    // a block committed since is no older than the head confirmed
+    state.head = 11;
+    expect(heads.view()).toEqual({ inSync: true });
+    // stopped or cut off for longer than the window: unconfirmed, before it hears what it missed
     later(CONFIRMED_WINDOW_MS + 1);
     expect(heads.view()).toEqual({ inSync: false, behind: { reason: 'unconfirmed', blocks: 0 } });
+    // a late precommit of its own head confirms it too; an old height's message does not
+    heads.heardConsensus(prevote(validators[2]!, 10));
+    await settle();
+    expect(heads.view().inSync).toBe(false);
+    heads.heardConsensus(prevote(validators[2]!, 11));
+    await settle();
+    expect(heads.view()).toEqual({ inSync: true });
   });
 
   // seed 45045: node-4, 4 s after a restart, 3 blocks behind, answered "online, not syncing"

@@ -5,14 +5,15 @@
 //
 // The evidence, each checked before it counts:
 // - a consensus message signed by a validator of the next height: at height h it shows the
-//   network committed h - 1 (ahead of us when h - 1 > head), and at head + 1 that the network
-//   is deciding our next block, which confirms our head;
+//   network committed h - 1 (ahead of us when h - 1 > head); at our head or the next height, that
+//   the network was where we are when it was sent (it confirms us);
 // - a block announcement whose commit certificate verifies against the validators of the next
 //   height: the network committed that height;
 // - a peer's answer to a status request naming our very head (a probe, sent only when nothing
-//   confirmed the head lately: an idle network sends no consensus messages until its heartbeat).
+//   confirmed us lately: an idle network sends no consensus messages until its heartbeat).
 // The node is in sync when no sync runs, its store takes writes, nothing verified is above its
-// head, and its head was confirmed within CONFIRMED_WINDOW_MS (or it is the only validator).
+// head, and it was confirmed within CONFIRMED_WINDOW_MS (or it is the only validator). A head
+// committed since a confirmation is no older than the one confirmed, so it stays confirmed.
 // A peer's claimed height is never taken as "behind" without a signature behind it: a lying
 // office cannot make the others look stale, only leave them unconfirmed while it alone answers.
 import type { BehindReason, HeadSync } from '../../../../shared/api/index.js';
@@ -30,8 +31,13 @@ import type { Chain } from '../../chain/chain.js';
 import { every, type Clock } from '../../lifecycle/clock.js';
 import type { NetworkLogger, SyncClient } from '../interface.js';
 
-/** How long a confirmation of the head holds. */
-export const CONFIRMED_WINDOW_MS = 5_000;
+/**
+ * How long a confirmation holds: a node stopped or cut off longer than this (a paused process, a
+ * pulled cable) says "unconfirmed" at once, before anything it missed could be served as current.
+ */
+export const CONFIRMED_WINDOW_MS = 3_000;
+/** A probe is sent once the last confirmation is this old (a busy network confirms far more often). */
+export const PROBE_AFTER_MS = 1_000;
 /** Between looks at whether a probe is due. */
 export const PROBE_INTERVAL_MS = 1_000;
 /** A peer's status answer later than this is no answer. */
@@ -57,8 +63,8 @@ export function headWatch() {
 export class HeadWatch {
   /** The highest height verified as committed by the network (0: none heard). */
   #networkHeight = 0;
-  /** When the head as it then was last got confirmed, and that head's height. */
-  #confirmed: { height: number; atMs: number } | undefined;
+  /** When evidence last said the network was no further than this node's head. */
+  #confirmedAtMs = Number.NEGATIVE_INFINITY;
   #validators: { height: number; keys: Promise<ReadonlySet<string>> } | undefined;
   /** The sole validator of a height, when there is one. */
   #only: { height: number; key: string } | undefined;
@@ -84,7 +90,8 @@ export class HeadWatch {
       .then((member) => {
         if (!member) return;
         this.#raise(message.height - 1);
-        if (message.height === this.components.chain.head.height + 1) this.#confirm();
+        const head = this.components.chain.head.height;
+        if (message.height === head || message.height === head + 1) this.#confirm();
       })
       .catch((error: unknown) => this.components.log.debug({ err: error }, 'head watch: validators unreadable'));
   }
@@ -109,7 +116,7 @@ export class HeadWatch {
   /** One probe, when the head was not confirmed lately: one connected peer (in turn) is asked its head. */
   async probe(): Promise<void> {
     const { chain, client, clock, log } = this.components;
-    if (this.#probing || this.#fresh()) return;
+    if (this.#probing || clock.now() - this.#confirmedAtMs < PROBE_AFTER_MS) return;
     const peers = client.syncPeerIds();
     if (peers.length === 0) return;
     const peer = peers[this.#nextPeer++ % peers.length]!;
@@ -117,8 +124,10 @@ export class HeadWatch {
     this.#probing = true;
     try {
       const answer = await client.requestStatus(peer, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-      if (answer.height === head.height && answer.headHash === head.hash && chain.head.height === head.height)
-        this.#confirmed = { height: head.height, atMs: clock.now() };
+      // our head when asked, or the one committed while the answer was on its way
+      const now = chain.head;
+      const same = (h: { height: number; hash: string }) => answer.height === h.height && answer.headHash === h.hash;
+      if (same(head) || same(now)) this.#confirmedAtMs = clock.now();
     } catch (error) {
       log.debug({ err: error, peer }, 'head watch: a peer did not say its head');
     } finally {
@@ -145,11 +154,9 @@ export class HeadWatch {
     return 'unconfirmed';
   }
 
-  /** The head was confirmed within the window (a later head is confirmed by the commit's own messages). */
+  /** Confirmed within the window. */
   #fresh(): boolean {
-    const confirmed = this.#confirmed;
-    if (!confirmed || confirmed.height !== this.components.chain.head.height) return false;
-    return this.components.clock.now() - confirmed.atMs <= CONFIRMED_WINDOW_MS;
+    return this.components.clock.now() - this.#confirmedAtMs <= CONFIRMED_WINDOW_MS;
   }
 
   /** This node is the only validator of the next height: its head is the network's. */
@@ -159,7 +166,7 @@ export class HeadWatch {
   }
 
   #confirm(): void {
-    this.#confirmed = { height: this.components.chain.head.height, atMs: this.components.clock.now() };
+    this.#confirmedAtMs = this.components.clock.now();
   }
 
   #raise(height: number): void {
