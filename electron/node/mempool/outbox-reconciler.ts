@@ -24,6 +24,11 @@ export interface OutboxReconcilerComponents {
   publish(bytes: Uint8Array): Promise<PublishResult>;
   onRejected: OutboxSenderInit['onRejected'];
   clock: Clock;
+  /**
+   * Monotonic time for how long ago things happened (default performance.now): the wall clock
+   * may be stepped back (an NTP correction, the soak's skew), which held the outbox for as long.
+   */
+  monotonic?: () => number;
   log: OutboxSenderInit['log'];
 }
 
@@ -45,9 +50,11 @@ export class OutboxReconciler {
   #caughtUpAtMs = Number.NEGATIVE_INFINITY;
   #lastCheckAtMs = Number.NEGATIVE_INFINITY;
   #reconciling = false;
+  readonly #monotonic: () => number;
 
   constructor(private readonly components: OutboxReconcilerComponents) {
     const { outbox, mempool, chain, publish, onRejected, clock, log, committer, connectivity } = components;
+    const monotonic = (this.#monotonic = components.monotonic ?? (() => performance.now()));
     this.#sender = new OutboxSender({
       outbox,
       mempool,
@@ -56,19 +63,20 @@ export class OutboxReconciler {
       ...(onRejected ? { onRejected } : {}),
       log,
       now: () => clock.now(),
+      monotonic,
     });
     committer.onCommitted(() => {
-      this.#lastCommitAtMs = clock.now();
+      this.#lastCommitAtMs = monotonic();
     });
     connectivity.onBackOnline(() => {
-      this.#onlineSinceMs = clock.now();
+      this.#onlineSinceMs = monotonic();
       this.#sender.resendAll();
     });
     connectivity.onPeerConnected(() => this.#sender.resendAll()); // what it missed goes out at the next pass
   }
 
   start(): void {
-    this.#onlineSinceMs = this.components.clock.now();
+    this.#onlineSinceMs = this.#monotonic();
   }
 
   /**
@@ -77,7 +85,7 @@ export class OutboxReconciler {
    * @returns whether entries went to the mempool (the proposer may have work).
    */
   async reconcile(): Promise<boolean> {
-    const { sync, damage, connectivity, clock } = this.components;
+    const { sync, damage, connectivity } = this.components;
     if (this.#reconciling || sync.syncing || damage.view) return false;
     if (this.#sender.waiting().length === 0) return false;
     const { online } = await connectivity.reachability();
@@ -85,7 +93,7 @@ export class OutboxReconciler {
       this.#onlineSinceMs = Number.POSITIVE_INFINITY;
       return false;
     }
-    if (this.#onlineSinceMs === Number.POSITIVE_INFINITY) this.#onlineSinceMs = clock.now();
+    if (this.#onlineSinceMs === Number.POSITIVE_INFINITY) this.#onlineSinceMs = this.#monotonic();
     this.#reconciling = true;
     try {
       // Checks run against the network's state: a block committed since we came back, or peers
@@ -99,15 +107,15 @@ export class OutboxReconciler {
   }
 
   async #caughtUp(): Promise<boolean> {
-    const { sync, clock, log } = this.components;
+    const { sync, log } = this.components;
     const since = this.#onlineSinceMs;
     if (this.#lastCommitAtMs > since || this.#caughtUpAtMs > since) return true;
-    if (clock.now() - this.#lastCheckAtMs < CAUGHT_UP_CHECK_INTERVAL_MS) return false;
-    this.#lastCheckAtMs = clock.now();
+    if (this.#monotonic() - this.#lastCheckAtMs < CAUGHT_UP_CHECK_INTERVAL_MS) return false;
+    this.#lastCheckAtMs = this.#monotonic();
     try {
       const check = await sync.sync();
       const caughtUp = check.outcome === 'caught-up' && check.peersAnswered > 0 && check.height >= check.targetHeight;
-      if (caughtUp) this.#caughtUpAtMs = clock.now();
+      if (caughtUp) this.#caughtUpAtMs = this.#monotonic();
       return caughtUp || this.#lastCommitAtMs > since;
     } catch (error) {
       log.debug({ err: error }, 'the status round before sending the outbox failed');

@@ -20,7 +20,10 @@ export interface OutboxSenderInit {
     warn(fields: Record<string, unknown>, message: string): void;
     debug(fields: Record<string, unknown>, message: string): void;
   };
+  /** Wall-clock time, recorded on entries. */
   now?: () => number;
+  /** Monotonic time for the waits between sends: a clock stepped back must not hold an entry. */
+  monotonic?: () => number;
 }
 
 /** First wait before an entry that peers received is sent again; it doubles up to RESEND_MAX_MS. */
@@ -37,11 +40,13 @@ export const RESEND_MAX_MS = 60_000;
  */
 export class OutboxSender {
   readonly #now: () => number;
-  /** When each open entry is due to be sent again (none: at the next flush). */
+  readonly #monotonic: () => number;
+  /** When each open entry is due to be sent again, in monotonic time (none: at the next flush). */
   readonly #resend = new Map<string, { sends: number; atMs: number }>();
 
   constructor(private readonly init: OutboxSenderInit) {
     this.#now = init.now ?? Date.now;
+    this.#monotonic = init.monotonic ?? (() => performance.now());
   }
 
   /** Entries not yet final or rejected: the sender still has work for each. */
@@ -62,7 +67,7 @@ export class OutboxSender {
     for (const id of this.#resend.keys()) if (!ids.has(id)) this.#resend.delete(id); // settled by a block meanwhile
     for (const entry of open) {
       const due = this.#resend.get(entry.txId);
-      if (due && this.#now() < due.atMs) continue;
+      if (due && this.#monotonic() < due.atMs) continue;
       const height = await this.init.committedAt(entry.txHash);
       if (height !== undefined) {
         await outbox.update(entry.txId, { state: 'final', height }, this.#now());
@@ -102,7 +107,7 @@ export class OutboxSender {
         const sends = (due?.sends ?? 0) + 1;
         this.#resend.set(entry.txId, {
           sends,
-          atMs: this.#now() + Math.min(RESEND_MAX_MS, RESEND_MIN_MS * 2 ** (sends - 1)),
+          atMs: this.#monotonic() + Math.min(RESEND_MAX_MS, RESEND_MIN_MS * 2 ** (sends - 1)),
         });
       } else this.#resend.delete(entry.txId);
     }
