@@ -92,7 +92,8 @@ export class NotaryNode {
     try {
       const { stop: _closeStores, pendingTxs, ...stored } = stores; // the stores' stop is the lifecycle's
       const { chain, outbox } = stored;
-      const mempool = new Mempool(chain, () => clock.now());
+      const clockOffset = clockWatch()({ clock, chain, log: log.child({ part: 'clock' }) }); // decision #66
+      const mempool = new Mempool(chain, () => clockOffset.networkNow()); // windows by the network's time
       const base = { ...stored, dataDir, config, signingKey, selfKey: signingKey?.publicKey, mempool, clock, log };
       const agentVersion = agentVersionOf(protocols);
       const network = await nodeNetwork({ ...base, listen: options.listen ?? config.listen, agentVersion });
@@ -115,8 +116,7 @@ export class NotaryNode {
       const validators = chainValidators()({ ...base, committer: blockCommitter, sync, damage, protocol, heads });
       network.setValidators(validators.topics);
       const events = new EventHub();
-      // This node's clock against the proposals it receives (#66); whether its head is the network's (#69).
-      const watches = { clockOffset: clockWatch()({ clock, chain, log: log.child({ part: 'clock' }) }), heads };
+      const watches = { clockOffset, heads }; // the clock (#66) and the head (#69) against the network's
       const parts = { ...base, network, damage, disk, protocol, committer: blockCommitter, sync, events, ...watches };
       const links = connectivity()(parts);
       // Transactions leave in batches on the txs topic (decision #60).

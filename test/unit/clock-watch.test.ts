@@ -195,10 +195,14 @@ describe('the clock watch', () => {
     expect(lines).toEqual([{ level: 'warn', message: clockOffSentence(watch.view().offsetMs!) }]);
     expect(lines[0]!.message).toContain('31 s ahead of the network');
     expect(watch.view().sinceMs).toBe(network.now() + 31_000);
+    // admission judges time windows by the network's time, not this clock's
+    expect(Math.abs(watch.networkNow() - network.now())).toBeLessThan(100);
     offset.ms = 0;
     for (; round < 12; round++) watch.heard(proposal(round, network.now() - 50));
     await settle();
     expect(watch.view()).toMatchObject({ state: 'ok', offsetMs: 50 });
+    // within 5 s: the clock as it is
+    expect(watch.networkNow()).toBe(network.now());
     expect(lines.map((line) => line.level)).toEqual(['warn', 'info']);
     expect(lines[1]!.message).toBe("This computer's clock agrees with the network's (within 0.1 s).");
   });

@@ -45,6 +45,18 @@ export class ClockWatch {
   }
 
   /**
+   * The network's time as this node best knows it: its clock, less the offset measured while
+   * that is 'off' (5 s or more). Admission judges time windows by it (a ballot's voting window,
+   * an expiry), so an office whose clock runs minutes ahead does not refuse ballots before the
+   * window has closed; blocks still carry and are checked against the clock as it is.
+   */
+  networkNow(): number {
+    const now = this.components.clock.now();
+    const { offsetMs } = this.#estimator.estimate();
+    return this.#state === 'off' && offsetMs !== null ? now - offsetMs : now;
+  }
+
+  /**
    * A consensus message as it is received (the consensus topic's handler, after its signature
    * verified, before the driver gets it): a failure here is logged and never reaches consensus.
    */
