@@ -33,8 +33,12 @@ function office() {
       return { outcome: 'published', recipients: 3 } as never;
     },
     onRejected: undefined,
-    clock: { now: () => time.wallMs, setTimer: () => 0 as never, clearTimer: () => undefined },
-    monotonic: () => time.monotonicMs,
+    clock: {
+      now: () => time.wallMs,
+      monotonic: () => time.monotonicMs,
+      setTimer: () => 0 as never,
+      clearTimer: () => undefined,
+    },
     log: { warn: () => undefined, debug: () => undefined },
   });
   const pass = (ms: number) => {

@@ -9,6 +9,11 @@ export type TimerId = number;
 export interface Clock {
   /** Milliseconds since the Unix epoch: block times come from it. */
   now(): number;
+  /**
+   * Milliseconds on a clock that is never stepped (the system's monotonic one), for how long ago something
+   * happened; absent on virtual clocks, whose now() never steps back (lifecycle/clock.ts monotonicOf).
+   */
+  monotonic?(): number;
   /** Calls `callback` once after `delayMs` (never synchronously). */
   setTimer(delayMs: number, callback: () => void): TimerId;
   /** Cancels a timer; unknown or fired ids are ignored. */

@@ -8,6 +8,7 @@ export function systemClock(): Clock {
   let nextId = 1;
   return {
     now: () => Date.now(),
+    monotonic: () => performance.now(),
     setTimer(delayMs, callback) {
       const id = nextId++;
       timers.set(

@@ -29,11 +29,17 @@ export function sleep(clock: Clock, delayMs: number): Promise<void> {
   return new Promise((resolve) => clock.setTimer(delayMs, resolve));
 }
 
+/** The clock's monotonic time, or its now() where it has none (a virtual clock never steps back). */
+export function monotonicOf(clock: Clock): () => number {
+  return clock.monotonic ? () => clock.monotonic!() : () => clock.now();
+}
+
 /** `clock` moved by `offsetMs` (its timers unchanged): a node whose computer's clock is wrong, for tests. */
 export function offsetClock(clock: Clock, offsetMs: number): Clock {
   if (offsetMs === 0) return clock;
   return {
     now: () => clock.now() + offsetMs,
+    monotonic: monotonicOf(clock),
     setTimer: (delayMs, callback) => clock.setTimer(delayMs, callback),
     clearTimer: (id) => clock.clearTimer(id),
   };

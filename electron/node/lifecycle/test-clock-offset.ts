@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../consensus/interfaces.js';
 import { DEV_CHAIN_ID, DEVNET_CHAIN_ID } from '../dev/demo-registry.js';
-import { offsetClock } from './clock.js';
+import { monotonicOf, offsetClock } from './clock.js';
 
 export const TEST_CLOCK_OFFSET_ENV = 'NOTARY_TEST_CLOCK_OFFSET_MS';
 export const TEST_CLOCK_OFFSET_FILE_ENV = 'NOTARY_TEST_CLOCK_OFFSET_FILE';
@@ -114,6 +114,7 @@ export function fileOffsetClock(
       refresh(nowMs);
       return nowMs + offsetMs;
     },
+    monotonic: monotonicOf(base),
     setTimer: (delayMs, callback) => base.setTimer(delayMs, callback),
     clearTimer: (id) => base.clearTimer(id),
   };

@@ -4,7 +4,7 @@
 // state (the sending itself, and re-sending what is still open, is outbox-sender.ts).
 import type { Chain } from '../chain/chain.js';
 import type { Committer } from '../chain/committer.js';
-import type { Clock } from '../lifecycle/clock.js';
+import { monotonicOf, type Clock } from '../lifecycle/clock.js';
 import type { Connectivity } from '../network/connectivity.js';
 import type { PublishResult } from '../network/interface.js';
 import type { DamageWatch } from '../store/damage-watch.js';
@@ -23,12 +23,11 @@ export interface OutboxReconcilerComponents {
   /** Gossips an encoded transaction on the tx topic. */
   publish(bytes: Uint8Array): Promise<PublishResult>;
   onRejected: OutboxSenderInit['onRejected'];
-  clock: Clock;
   /**
-   * Monotonic time for how long ago things happened (default performance.now): the wall clock
-   * may be stepped back (an NTP correction, the soak's skew), which held the outbox for as long.
+   * Its monotonic time measures how long ago things happened: the wall clock may be stepped back
+   * (an NTP correction, the soak's skew), which held the outbox for as long (decision #70).
    */
-  monotonic?: () => number;
+  clock: Clock;
   log: OutboxSenderInit['log'];
 }
 
@@ -54,7 +53,7 @@ export class OutboxReconciler {
 
   constructor(private readonly components: OutboxReconcilerComponents) {
     const { outbox, mempool, chain, publish, onRejected, clock, log, committer, connectivity } = components;
-    const monotonic = (this.#monotonic = components.monotonic ?? (() => performance.now()));
+    const monotonic = (this.#monotonic = monotonicOf(clock));
     this.#sender = new OutboxSender({
       outbox,
       mempool,
