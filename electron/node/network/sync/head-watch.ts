@@ -66,8 +66,8 @@ export class HeadWatch {
   /** When evidence last said the network was no further than this node's head. */
   #confirmedAtMs = Number.NEGATIVE_INFINITY;
   #validators: { height: number; keys: Promise<ReadonlySet<string>> } | undefined;
-  /** The sole validator of a height, when there is one. */
-  #only: { height: number; key: string } | undefined;
+  /** The validator schedule as last read. */
+  #schedule: ValidatorSchedule | undefined;
   #probing = false;
   #nextPeer = 0;
   #stopTimer: (() => void) | undefined;
@@ -75,6 +75,8 @@ export class HeadWatch {
   constructor(private readonly components: HeadWatchComponents) {}
 
   start(): void {
+    // the validators of the next height, read now: a node that is the only one is in sync at once
+    this.#validatorKeys().catch(() => undefined);
     this.#stopTimer = every(this.components.clock, PROBE_INTERVAL_MS, () => void this.probe());
   }
 
@@ -159,10 +161,15 @@ export class HeadWatch {
     return this.components.clock.now() - this.#confirmedAtMs <= CONFIRMED_WINDOW_MS;
   }
 
-  /** This node is the only validator of the next height: its head is the network's. */
+  /**
+   * This node is the only validator of the next height: its head is the network's. Judged on the
+   * schedule as last read, which a block just committed cannot have changed for the next height
+   * (a change takes effect two blocks after the block that carries it).
+   */
   #alone(): boolean {
-    const only = this.#only;
-    return only !== undefined && only.height === this.#nextHeight() && only.key === this.components.selfKey;
+    if (!this.#schedule || this.components.selfKey === undefined) return false;
+    const keys = validatorsAt(this.#schedule, this.#nextHeight());
+    return keys.length === 1 && keys[0] === this.components.selfKey;
   }
 
   #confirm(): void {
@@ -181,14 +188,13 @@ export class HeadWatch {
     return (await this.#validatorKeys()).has(key);
   }
 
-  /** The validators of our next height, read once per head. */
+  /** The validators of our next height, from the schedule read once per head. */
   #validatorKeys(): Promise<ReadonlySet<string>> {
     const height = this.#nextHeight();
     if (this.#validators?.height !== height) {
       const keys = this.components.chain.getRecord(StateKey.validatorSchedule).then((schedule) => {
-        const set = validatorsAt(schedule as ValidatorSchedule, height);
-        this.#only = set.length === 1 ? { height, key: set[0]! } : undefined;
-        return new Set(set);
+        this.#schedule = schedule as ValidatorSchedule;
+        return new Set(validatorsAt(this.#schedule, height));
       });
       // a failed read is read again next time
       keys.catch(() => {
