@@ -11,6 +11,7 @@ import {
   CONFIRMED_WINDOW_MS,
   headWatch,
   PROBE_TIMEOUT_MS,
+  READ_CONFIRM_TIMEOUT_MS,
   type HeadWatchComponents,
 } from '../../electron/node/network/sync/head-watch.js';
 import type { SyncStatus } from '../../electron/node/network/interface.js';
@@ -55,6 +56,8 @@ function office(options: { head?: number; set?: KeyPair[]; self?: KeyPair } = {}
     writeRefused: undefined as unknown,
     damaged: undefined as unknown,
     peerAnswer: undefined as SyncStatus | 'silent' | undefined,
+    /** Per peer, over peerAnswer. */
+    answers: new Map<string, SyncStatus | 'silent'>(),
     asked: [] as string[],
   };
   const chain = {
@@ -77,7 +80,7 @@ function office(options: { head?: number; set?: KeyPair[]; self?: KeyPair } = {}
       syncPeerIds: () => ['peer-b', 'peer-c'],
       requestStatus: async (peerId: string, request?: { signal?: AbortSignal }) => {
         state.asked.push(peerId);
-        const answer = state.peerAnswer;
+        const answer = state.answers.get(peerId) ?? state.peerAnswer;
         if (answer === undefined) throw new Error('no answer');
         if (answer !== 'silent') return answer;
         // a peer cut off at the kernel: the request hangs until its deadline
@@ -236,5 +239,61 @@ describe('a node is in sync only with evidence', () => {
     other.heads.view();
     await other.settle();
     expect(other.heads.view().inSync).toBe(false);
+  });
+});
+
+const at = (height: number): SyncStatus => ({ genesisHash: 'g', height, headHash: hashOf(height) });
+
+describe('a record read asks the peers first', () => {
+  // seed 45045, second run: observer-1 isolated for 2.8 s answered a read in sync 6 blocks behind,
+  // on a confirmation heard just before it was cut off
+  it('is not in sync when cut off a moment after a confirmation', async () => {
+    const { heads, state, settle } = office();
+    heads.heardConsensus(prevote(validators[1]!, 11));
+    await settle();
+    expect(heads.view()).toEqual({ inSync: true });
+    state.peerAnswer = 'silent';
+    const started = Date.now();
+    expect(await heads.readSync()).toEqual({ inSync: false, behind: { reason: 'unconfirmed', blocks: null } });
+    expect(Date.now() - started).toBeLessThan(READ_CONFIRM_TIMEOUT_MS + 1_000);
+  });
+
+  it('is in sync when a peer names the same head and none is further; behind when one is', async () => {
+    const { heads, state } = office();
+    state.answers.set('peer-b', at(10));
+    state.answers.set('peer-c', 'silent');
+    expect(await heads.readSync()).toEqual({ inSync: true });
+    // a peer behind names nothing
+    state.answers.set('peer-b', at(8));
+    expect((await heads.readSync()).inSync).toBe(false);
+    // one peer further on, whatever the others say
+    state.answers.set('peer-b', at(10));
+    state.answers.set('peer-c', at(13));
+    expect(await heads.readSync()).toEqual({ inSync: false, behind: { reason: 'behind', blocks: 3 } });
+    // another block at the same height is no confirmation
+    state.answers.set('peer-b', { genesisHash: 'g', height: 10, headHash: hashOf(77) });
+    state.answers.set('peer-c', 'silent');
+    expect((await heads.readSync()).inSync).toBe(false);
+  });
+
+  it('says at once, asking nobody, when its store refuses writes or it is known behind', async () => {
+    const { heads, state, settle } = office();
+    state.peerAnswer = at(10);
+    state.writeRefused = new Error('ENOSPC');
+    expect(await heads.readSync()).toEqual({ inSync: false, behind: { reason: 'store', blocks: null } });
+    state.writeRefused = undefined;
+    heads.heardConsensus(prevote(validators[1]!, 15));
+    await settle();
+    expect(await heads.readSync()).toEqual({ inSync: false, behind: { reason: 'behind', blocks: 4 } });
+    expect(state.asked).toEqual([]);
+  });
+
+  it('asks nobody when it is the only validator', async () => {
+    const only = validators[0]!;
+    const { heads, state, settle } = office({ set: [only], self: only });
+    heads.view();
+    await settle();
+    expect(await heads.readSync()).toEqual({ inSync: true });
+    expect(state.asked).toEqual([]);
   });
 });

@@ -36,8 +36,8 @@ export interface QuerySource {
   peerHeight(peerId: string): Promise<number>;
   /** The protocol versions this node's software runs. */
   protocols(): readonly number[];
-  /** Whether this node's head is the network's (head-watch.ts): said with each record read. */
-  headSync(): HeadSync;
+  /** Whether this node's head is the network's, asked of its peers now (head-watch.ts readSync). */
+  headSync(): Promise<HeadSync>;
 }
 
 export function registryQueries(source: QuerySource) {
@@ -84,8 +84,9 @@ export function registryQueries(source: QuerySource) {
     receipt: (hash: string): Promise<ReceiptView | undefined> => chain.receipt(hash),
 
     async property(id: string): Promise<PropertyView | undefined> {
-      // Whether the head is the network's, as the read starts: the record is as of that head or later.
-      const sync = source.headSync();
+      // Whether the head is the network's, asked once the read has started: the record read after
+      // the peers answered is as of that head or later.
+      const sync = await source.headSync();
       // The certificate carries the record as of the head, so both come from one read.
       const certificate = await chain.certificate(id);
       return certificate && { property: certificate.object, certificate, ...sync };

@@ -53,7 +53,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     peerHeight: async (peerId) =>
       (await network.requestStatus(peerId, { signal: AbortSignal.timeout(PEER_STATUS_TIMEOUT_MS) })).height,
     protocols: () => components.protocol.supported,
-    headSync: () => components.heads.view(),
+    headSync: () => components.heads.readSync(),
   });
   const status = nodeStatus(components);
   const metrics = nodeMetrics({

@@ -27,7 +27,7 @@ export interface NodeStatusComponents {
   protocol: Pick<ProtocolWatch, 'stop' | 'supported'>;
   clockOffset: Pick<ClockWatch, 'view'>;
   disk: Pick<DiskWatch, 'view'>;
-  heads: Pick<HeadWatch, 'view'>;
+  heads: Pick<HeadWatch, 'view' | 'readSync'>;
 }
 
 /** The node's status; a damaged node still answers it (reading the validators may be what is damaged). */
