@@ -500,6 +500,8 @@ describe('notary status, submit and receipt', () => {
           validators: 4,
           validatorsReachable: 4,
           syncing: false,
+          inSync: false,
+          behind: { reason: 'store', blocks: 3 },
           mempool: { size: 0, bytes: 0 },
           outbox: { pending: 1, final: 2, rejected: 0 },
           protocol: { version: 1, supported: [1, 2], upgrade: { version: 2, height: 120 } },
@@ -534,7 +536,7 @@ describe('notary status, submit and receipt', () => {
     expect(run).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(
-        /^node node-1 \(notary\), chain by-registry-dev[\s\S]*height 7[\s\S]*online: 4 of 4 validators reachable[\s\S]*protocol 1 \(this software runs 1, 2\); upgrade to 2 at height 120\nCLOCK OFF: This computer's clock is 5 min behind the network's: set it right[^\n]*\nDISK FULL since \S+: the disk holding \/srv\/notary is full \(ENOSPC\)/,
+        /^node node-1 \(notary\), chain by-registry-dev[\s\S]*height 7[^\n]*\nNOT IN SYNC: its store takes no writes \(see the DISK or DAMAGED line\), so it cannot follow the chain \(3 blocks behind the network\); what it reads may be out of date\n[\s\S]*online: 4 of 4 validators reachable[\s\S]*protocol 1 \(this software runs 1, 2\); upgrade to 2 at height 120\nCLOCK OFF: This computer's clock is 5 min behind the network's: set it right[^\n]*\nDISK FULL since \S+: the disk holding \/srv\/notary is full \(ENOSPC\)/,
       ),
     });
   });
