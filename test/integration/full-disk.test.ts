@@ -35,8 +35,17 @@ const highest = async () => Math.max(...(await Promise.all(others.map(heightOf))
 /** A record read on `node`: what the answer says of being in sync. */
 const read = async (node: NodeProcess) =>
   (await node.request<PropertyView>('GET', `/properties/${devObjectId(59)}`)).body;
+/**
+ * Until the node's status, its metric and a record read all say it is in sync: each may say
+ * "behind" for the instant a block is committed elsewhere and not yet here (a loaded machine
+ * stretches that instant; stop 27's CI pre-check met it once).
+ */
 const inSync = (node: NodeProcess) =>
-  waitFor(`${node.info.name} in sync`, async () => ((await node.status()).inSync ? true : undefined));
+  waitFor(`${node.info.name} in sync in its status, metrics and reads`, async () =>
+    (await node.status()).inSync && (await node.metric('notary_in_sync')) === 1 && (await read(node)).inSync
+      ? true
+      : undefined,
+  );
 
 /** Submits a sale to `node`: its HTTP status and error code. */
 const offer = (node: NodeProcess) => node.offer(sale());
@@ -72,8 +81,6 @@ describe.skipIf(UNAVAILABLE !== undefined)(
       expect((await diskOf(node4)).state).toBe('ok');
       expect(await node4.metric('notary_disk_writable')).toBe(1);
       await inSync(node4);
-      expect(await read(node4)).toMatchObject({ inSync: true });
-      expect(await node4.metric('notary_in_sync')).toBe(1);
       const accepted = await offer(node4);
       expect(accepted.status).toBe(202);
       await finalOn(node4, accepted.hash);
@@ -144,7 +151,6 @@ describe.skipIf(UNAVAILABLE !== undefined)(
       expect(await node4.metric('notary_disk_writable')).toBe(1);
       expect((await node4.status()).damaged).toBeUndefined();
       await inSync(node4);
-      expect(await read(node4)).toMatchObject({ inSync: true });
     }, 120_000);
 
     it('leaves a store `notary audit` finds whole, and that starts again', async () => {
