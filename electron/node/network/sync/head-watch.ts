@@ -29,7 +29,7 @@ import {
 } from '../../../../shared/ledger/index.js';
 import type { Chain } from '../../chain/chain.js';
 import { every, type Clock } from '../../lifecycle/clock.js';
-import type { NetworkLogger, SyncClient } from '../interface.js';
+import type { NetworkLogger, SyncClient, SyncStatus } from '../interface.js';
 
 /**
  * How long a confirmation holds: a node stopped or cut off longer than this (a paused process, a
@@ -131,9 +131,7 @@ export class HeadWatch {
     try {
       const answer = await client.requestStatus(peer, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
       // our head when asked, or the one committed while the answer was on its way
-      const now = chain.head;
-      const same = (h: { height: number; hash: string }) => answer.height === h.height && answer.headHash === h.hash;
-      if (same(head) || same(now)) this.#confirmedAtMs = clock.now();
+      if (namesHead(answer, head) || namesHead(answer, chain.head)) this.#confirm();
     } catch (error) {
       log.debug({ err: error, peer }, 'head watch: a peer did not say its head');
     } finally {
@@ -155,7 +153,7 @@ export class HeadWatch {
     // syncing, behind or unable to write: said at once; alone: nobody to ask
     if (!seen.inSync && seen.behind?.reason !== 'unconfirmed') return seen;
     if (this.#alone()) return { inSync: true };
-    const { chain, client, clock } = this.components;
+    const { chain, client } = this.components;
     const head = chain.head;
     const peers = client.syncPeerIds().slice(0, READ_PEERS_MAX);
     const answers = await Promise.allSettled(
@@ -166,13 +164,13 @@ export class HeadWatch {
     for (const answer of answers) {
       if (answer.status !== 'fulfilled') continue;
       highest = Math.max(highest, answer.value.height);
-      if (answer.value.height === head.height && answer.value.headHash === head.hash) same = true;
+      if (namesHead(answer.value, head)) same = true;
     }
     // a block committed here while the peers answered: ours is then at least as new as theirs
     const now = chain.head.height;
     if (highest > now) return { inSync: false, behind: { reason: 'behind', blocks: highest - now } };
     if (!same && now === head.height) return { inSync: false, behind: { reason: 'unconfirmed', blocks: null } };
-    this.#confirmedAtMs = clock.now();
+    this.#confirm();
     return { inSync: true };
   }
 
@@ -243,4 +241,9 @@ export class HeadWatch {
     }
     return this.#validators.keys;
   }
+}
+
+/** A peer's status answer names this very head (height and hash). */
+function namesHead(answer: SyncStatus, head: { height: number; hash: string }): boolean {
+  return answer.height === head.height && answer.headHash === head.hash;
 }
