@@ -191,7 +191,8 @@ export class ElectionFixture {
               () => '',
             );
             const round = /notary_consensus_round (\d+)/.exec(metrics)?.[1] ?? '?';
-            return `height ${s.height}, round ${round}, ${s.mempool.size} waiting`;
+            const sync = s.syncing ? 'syncing' : s.inSync ? 'in sync' : `behind (${s.behind?.reason ?? '?'})`;
+            return `height ${s.height}, round ${round}, ${s.mempool.size} waiting, ${s.peers} peers, ${sync}`;
           },
           (error: Error) => `unknown (${error.message})`,
         );

@@ -9,6 +9,7 @@ import type { ConsensusMessage } from '../../shared/chain/messages.js';
 import { blockHash, ZERO_HASH } from '../../shared/ledger/block.js';
 import type { Block, BlockHeader, Commit } from '../../shared/ledger/types.js';
 import {
+  APP_CALL_WARN_MS,
   consensusDriver,
   MemoryPrivValidatorStore,
   PrivValidator,
@@ -142,15 +143,24 @@ async function setUp(init: Partial<ConsensusDriverInit> = {}, observer = false) 
     : await PrivValidator.open({ secretKey: key.secretKey, chainId: CHAIN_ID, store });
   const halts: Error[] = [];
   const dropped: number[] = [];
+  const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+  const logger = {
+    debug() {},
+    info() {},
+    warn: (fields: object, message: string) =>
+      void warnings.push({ fields: fields as Record<string, unknown>, message }),
+    error() {},
+  };
   const driver = consensusDriver({ chainId: CHAIN_ID, onHalt: (e) => halts.push(e), ...init })({
     clock,
     transport: net.transport,
     app,
     verify,
     privValidator,
+    logger,
     metrics: { inputDropped: () => dropped.push(1) },
   });
-  return { clock, app, net, store, driver, halts, dropped };
+  return { clock, app, net, store, driver, halts, dropped, warnings };
 }
 
 describe('consensus driver', () => {
@@ -172,6 +182,36 @@ describe('consensus driver', () => {
       'precommit',
     ]);
     expect(store.saves).toBeGreaterThanOrEqual(9); // every signature persisted
+    await driver.stop();
+  });
+
+  it('says which application call it has waited on for 30 s (a commit that never ends), once', async () => {
+    const { clock, app, driver, warnings } = await setUp();
+    let release = () => {};
+    const commitBlock = app.commitBlock.bind(app);
+    app.commitBlock = async (block, commit) => {
+      if (block.header.height === 2) await new Promise<void>((resolve) => (release = resolve));
+      return commitBlock(block, commit);
+    };
+    await driver.start();
+    await clock.advance(APP_CALL_WARN_MS - 1_000);
+    expect(app.blocks).toHaveLength(1);
+    expect(driver.status().waitingOn).toMatchObject({ call: 'commitBlock' });
+    expect(warnings).toEqual([]);
+    await clock.advance(2_000);
+    expect(warnings).toEqual([
+      {
+        message: 'consensus is waiting on the application',
+        fields: expect.objectContaining({ call: 'commitBlock', height: 2 }) as unknown,
+      },
+    ]);
+    expect((warnings[0]!.fields.forMs as number) >= APP_CALL_WARN_MS).toBe(true);
+    await clock.advance(60_000);
+    expect(warnings).toHaveLength(1);
+    release();
+    await clock.advance(10);
+    expect(app.blocks.length).toBeGreaterThan(2);
+    expect(driver.status().waitingOn?.call).not.toBe('commitBlock');
     await driver.stop();
   });
 

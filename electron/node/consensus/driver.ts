@@ -35,6 +35,8 @@ import { ConsensusStateMachine } from './state-machine.js';
 import type { ConsensusInput, ConsensusOutput, Step, TimeoutConfig } from './types.js';
 
 export const GOSSIP_INTERVAL_MS_DEFAULT = 1000;
+/** An application call that holds consensus longer than this is logged (once per call). */
+export const APP_CALL_WARN_MS = 30_000;
 
 export interface ConsensusDriverInit {
   chainId: string;
@@ -72,6 +74,8 @@ export interface ConsensusStatus {
   round: number;
   step: Step;
   halted: Error | null;
+  /** The application call consensus waits on (building, validating or committing a block, a sync), and for how long. */
+  waitingOn?: { call: string; forMs: number };
 }
 
 /** js-libp2p style factory: `consensusDriver(init)(components)`. */
@@ -101,6 +105,8 @@ export class ConsensusDriver {
   #unsubscribe: (() => void) | null = null;
   /** One FIFO lock around every application call. */
   #appTail: Promise<unknown> = Promise.resolve();
+  /** The application call holding the lock, and since when (the tick warns of one that never ends). */
+  #appCall: { name: string; sinceMs: number; warned: boolean } | undefined;
   #inFlight = new Set<Promise<unknown>>();
   #syncing = false;
   /** Highest height whose startHeight is queued: commit and sync may both want to start it. */
@@ -140,6 +146,9 @@ export class ConsensusDriver {
       round: machine.round,
       step: machine.step,
       halted: this.#halted,
+      ...(this.#appCall
+        ? { waitingOn: { call: this.#appCall.name, forMs: this.#components.clock.now() - this.#appCall.sinceMs } }
+        : {}),
     };
   }
 
@@ -261,8 +270,16 @@ export class ConsensusDriver {
     void work.finally(() => this.#inFlight.delete(work));
   }
 
-  #withApp<T>(call: () => Promise<T>): Promise<T> {
-    const run = this.#appTail.then(call);
+  #withApp<T>(name: string, call: () => Promise<T>): Promise<T> {
+    const run = this.#appTail.then(async () => {
+      const current = { name, sinceMs: this.#components.clock.now(), warned: false };
+      this.#appCall = current;
+      try {
+        return await call();
+      } finally {
+        if (this.#appCall === current) this.#appCall = undefined;
+      }
+    });
     this.#appTail = run.catch(() => undefined);
     return run;
   }
@@ -282,6 +299,7 @@ export class ConsensusDriver {
   #scheduleTick(): void {
     this.#setTimer('tick', this.#gossipIntervalMs, () => {
       this.#enqueue({ kind: 'tick' });
+      this.#warnOfLongAppCall();
       // The head may move under the driver (the node's syncer, a block announcement): follow it.
       if (this.#components.app.head().height >= this.#machine.height && this.#heightQueued > 0)
         this.#track(this.#startNextHeight());
@@ -289,12 +307,25 @@ export class ConsensusDriver {
     });
   }
 
+  /** An application call that holds the lock this long stops consensus here: say which, once. */
+  #warnOfLongAppCall(): void {
+    const call = this.#appCall;
+    if (!call || call.warned) return;
+    const forMs = this.#components.clock.now() - call.sinceMs;
+    if (forMs < APP_CALL_WARN_MS) return;
+    call.warned = true;
+    this.#logger.warn(
+      { call: call.name, forMs, height: this.#machine.height, round: this.#machine.round, step: this.#machine.step },
+      'consensus is waiting on the application',
+    );
+  }
+
   async #startNextHeight(): Promise<void> {
     const { app } = this.#components;
     let plan: { height: number; validators: string[]; nextValidators: string[]; lastCommit?: Commit };
     let heartbeatMs: number;
     try {
-      ({ heartbeatMs, ...plan } = await this.#withApp(async () => {
+      ({ heartbeatMs, ...plan } = await this.#withApp('startHeight', async () => {
         const height = app.head().height + 1;
         const lastCommit = height > 1 ? await app.commitOf?.(height - 1) : undefined;
         return {
@@ -416,7 +447,7 @@ export class ConsensusDriver {
     try {
       const { app, clock } = this.#components;
       // Sync may have committed this height while we waited: then there is nothing to build.
-      const block = await this.#withApp(async () =>
+      const block = await this.#withApp('buildBlock', async () =>
         app.head().height + 1 === height
           ? app.buildBlock(height, round, { proposer: signer.publicKey, timeMs: clock.now() })
           : undefined,
@@ -454,7 +485,7 @@ export class ConsensusDriver {
       // A height already committed (by sync) has nothing left to validate; answering "invalid"
       // for a block that no longer extends the head could make the machine halt.
       const { app } = this.#components;
-      const result = await this.#withApp(async () =>
+      const result = await this.#withApp('validateBlock', async () =>
         this.#machine.height === height && app.head().height < height ? app.validateBlock(block) : undefined,
       );
       // Another path (sync, a block announcement) may have committed the height meanwhile.
@@ -508,7 +539,7 @@ export class ConsensusDriver {
     const { app } = this.#components;
     const height = block.header.height;
     try {
-      await this.#withApp(async () => {
+      await this.#withApp('commitBlock', async () => {
         if (app.head().height < height) await app.commitBlock(block, commit);
       });
     } catch (error) {
@@ -533,7 +564,7 @@ export class ConsensusDriver {
     if (!request) return;
     this.#syncing = true;
     try {
-      await this.#withApp(() => request.call(this.#components.app, height));
+      await this.#withApp('requestSync', () => request.call(this.#components.app, height));
     } catch (error) {
       this.#logger.warn({ err: error, height }, 'sync failed; retrying on the next tick');
     } finally {
