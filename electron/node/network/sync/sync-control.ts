@@ -8,6 +8,9 @@ import { Syncer, type SyncerInit, type SyncResult } from './syncer.js';
 /** A block announcement ahead of the head starts a sync at most this often. */
 export const CATCH_UP_INTERVAL_MS = 5_000;
 
+/** A failing sync is logged at most this often. */
+export const FAILED_RUN_LOG_INTERVAL_MS = 60_000;
+
 export interface SyncControlInit {
   catchUpIntervalMs?: number;
 }
@@ -28,6 +31,7 @@ export function syncControl(init: SyncControlInit = {}) {
 export class SyncControl {
   readonly #syncer: Syncer;
   #lastCatchUpMs = Number.NEGATIVE_INFINITY;
+  #lastFailureLogMs = Number.NEGATIVE_INFINITY;
   #stopping = false;
 
   constructor(
@@ -49,7 +53,7 @@ export class SyncControl {
 
   /** Syncs to the best height peers report (joins the run going, if one is); rejects with the run's error. */
   sync(): Promise<SyncResult> {
-    return this.#syncer.sync();
+    return this.#syncer.sync().then((result) => this.#report(result));
   }
 
   /** A gap seen in gossip: sync in the background, unless one runs or one started less than catchUpIntervalMs ago. */
@@ -58,7 +62,33 @@ export class SyncControl {
     const intervalMs = this.init.catchUpIntervalMs ?? CATCH_UP_INTERVAL_MS;
     if (this.syncing || this.#stopping || clock.now() - this.#lastCatchUpMs < intervalMs) return;
     this.#lastCatchUpMs = clock.now();
-    this.#syncer.sync().catch((error: unknown) => log.debug({ err: error }, 'catch-up sync failed'));
+    this.#syncer
+      .sync()
+      .then((result) => this.#report(result))
+      .catch((error: unknown) => log.debug({ err: error }, 'catch-up sync failed'));
+  }
+
+  /**
+   * A run in which peers failed and none answered, or that ended short of the height peers
+   * named: said at warn level, at most once per FAILED_RUN_LOG_INTERVAL_MS (each run retries
+   * every second while consensus is behind), with the peers' reasons.
+   */
+  #report(result: SyncResult): SyncResult {
+    const { clock, log } = this.components;
+    const short = result.height < result.targetHeight;
+    if (result.failedPeers.length === 0 || (result.peersAnswered > 0 && !short)) return result;
+    if (clock.now() - this.#lastFailureLogMs < FAILED_RUN_LOG_INTERVAL_MS) return result;
+    this.#lastFailureLogMs = clock.now();
+    log.warn(
+      {
+        height: result.height,
+        targetHeight: result.targetHeight,
+        peersAnswered: result.peersAnswered,
+        failedPeers: result.failedPeers.slice(0, 4),
+      },
+      'sync could not reach the height peers named, or no peer answered',
+    );
+    return result;
   }
 
   stop(): void {
