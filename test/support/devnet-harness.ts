@@ -2,10 +2,10 @@
 // as `notary start`, talks to it through its HTTP API, and kills (-9) or restarts it. With a
 // NetnsLab each node runs in its own network namespace at its own address (test/support/netns.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BlockDetail, NodeStatus, OutboxEntryView, SubmitResult, TxStatus } from '../../shared/api/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
@@ -45,8 +45,11 @@ export class NodeProcess {
       env: { ...process.env, NOTARY_LOG_LEVEL: process.env.NOTARY_LOG_LEVEL ?? 'warn', ...this.env, ...env },
     });
     this.process = child;
-    // DEVNET_LOG_DIR: every node's whole log in DIR/NAME.log (a failure on a CI machine keeps only the tail)
-    const logFile = process.env.DEVNET_LOG_DIR ? join(process.env.DEVNET_LOG_DIR, `${this.info.name}.log`) : undefined;
+    // DEVNET_LOG_DIR: every node's whole log in DIR/DEVNET/NAME.log (a failure on a CI machine keeps only the tail)
+    const logFile = process.env.DEVNET_LOG_DIR
+      ? join(process.env.DEVNET_LOG_DIR, basename(dirname(this.info.dataDir)), `${this.info.name}.log`)
+      : undefined;
+    if (logFile) mkdirSync(dirname(logFile), { recursive: true });
     child.stderr!.on('data', (chunk: Buffer) => {
       this.log = (this.log + chunk.toString()).slice(-20_000);
       if (logFile) appendFileSync(logFile, chunk);
