@@ -134,6 +134,36 @@ describe('Syncer', () => {
     expect(progress).toEqual([4, 8, 10]);
   });
 
+  it('abandons a stalled run at once; the next run catches up, and the old one commits nothing more when released', async () => {
+    fresh = await openChain();
+    const client = scriptedClient(chainSyncSource(served), { a: {} });
+    let release = () => {};
+    let stalls = 1;
+    const applied: number[] = [];
+    const syncer = syncerFor(client, {
+      apply: async (block, commit) => {
+        if (block.header.height === 2 && stalls-- > 0) await new Promise<void>((resolve) => (release = resolve));
+        applied.push(block.header.height);
+        return fresh.commit(block, commit);
+      },
+    });
+    const first = syncer.sync();
+    while (syncer.stage?.what !== 'committing block 2') await new Promise((resolve) => setTimeout(resolve, 5));
+    syncer.abandon(new Error('stalled'));
+    await expect(first).rejects.toThrow('stalled');
+    expect(syncer.running).toBe(false);
+
+    const second = syncer.sync();
+    expect(await second).toMatchObject({ height: HEIGHT, outcome: 'caught-up' });
+    expect(fresh.head.hash).toBe(served.head.hash);
+    // the first run's block 2 commits late (the chain skips it), and that run stops there
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(applied.filter((height) => height === 3)).toHaveLength(1);
+    expect(syncer.running).toBe(false);
+    expect(syncer.stage).toBeUndefined();
+  });
+
   it('stops when its request budget is spent', async () => {
     fresh = await openChain();
     const client = scriptedClient(chainSyncSource(served), { a: {} });

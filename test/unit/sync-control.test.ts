@@ -2,13 +2,18 @@
 // answer (stop 27's CI: a validator 94 blocks behind said nothing at all), or the run ended
 // short of the height peers named. Once a minute at most, as consensus retries every second.
 import { describe, expect, it } from 'vitest';
-import { FAILED_RUN_LOG_INTERVAL_MS, SyncControl } from '../../electron/node/network/sync/sync-control.js';
+import {
+  FAILED_RUN_LOG_INTERVAL_MS,
+  SYNC_STALL_MS,
+  SyncControl,
+} from '../../electron/node/network/sync/sync-control.js';
 import { NetworkError, NetworkErrorCode, type SyncClient } from '../../electron/node/network/index.js';
 
 const GENESIS = 'a'.repeat(64);
 
 function setUp(answer: (peerId: string) => Promise<{ height: number }>) {
   let nowMs = 1_000_000;
+  let head = 84;
   const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
   const client: SyncClient = {
     syncPeerIds: () => ['peer-a', 'peer-b'],
@@ -21,7 +26,7 @@ function setUp(answer: (peerId: string) => Promise<{ height: number }>) {
     {},
     {
       client,
-      local: { status: () => ({ genesisHash: GENESIS, height: 84, headHash: 'c'.repeat(64) }) },
+      local: { status: () => ({ genesisHash: GENESIS, height: head, headHash: 'c'.repeat(64) }) },
       apply: async () => undefined,
       clock: { now: () => nowMs, setTimer: () => 0, clearTimer: () => undefined },
       log: {
@@ -32,7 +37,7 @@ function setUp(answer: (peerId: string) => Promise<{ height: number }>) {
       },
     },
   );
-  return { control, warnings, advance: (ms: number) => (nowMs += ms) };
+  return { control, warnings, advance: (ms: number) => (nowMs += ms), setHead: (h: number) => (head = h) };
 }
 
 describe('sync control', () => {
@@ -60,6 +65,35 @@ describe('sync control', () => {
     const runs = warnings.filter((warning) => /could not reach/.test(warning.message));
     expect(runs).toHaveLength(1);
     expect(runs[0]!.fields).toMatchObject({ height: 84, targetHeight: 178, peersAnswered: 2 });
+  });
+
+  it('abandons a run stalled at one stage for SYNC_STALL_MS, saying where, and starts a new one', async () => {
+    // a status request that never settles, whatever its deadline (a fault below the syncer)
+    let hang = true;
+    const { control, warnings, advance } = setUp(() =>
+      hang ? new Promise(() => undefined) : Promise.resolve({ height: 84 }),
+    );
+    const stalled = control.sync();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(control.syncing).toBe(true);
+    expect(control.stage?.what).toBe('asking peers their heads');
+    advance(SYNC_STALL_MS - 1);
+    control.catchUp();
+    expect(control.syncing).toBe(true);
+    expect(warnings).toEqual([]);
+    advance(1);
+    hang = false;
+    control.catchUp();
+    await expect(stalled).rejects.toThrow(/sync stalled for 90 s while asking peers their heads/);
+    expect(warnings).toEqual([
+      {
+        message: 'sync stalled; the run is abandoned and a new one starts',
+        fields: { stage: 'asking peers their heads', forMs: SYNC_STALL_MS },
+      },
+    ]);
+    // the catch-up started a new run, which finishes
+    await expect(control.sync()).resolves.toMatchObject({ outcome: 'caught-up', peersAnswered: 2 });
+    expect(control.syncing).toBe(false);
   });
 
   it('says nothing when no peer is ahead', async () => {

@@ -310,7 +310,8 @@ export class ConsensusDriver {
   /** An application call that holds the lock this long stops consensus here: say which, once. */
   #warnOfLongAppCall(): void {
     const call = this.#appCall;
-    if (!call || call.warned) return;
+    // a sync far behind takes minutes, and says itself when it stalls (sync-control.ts)
+    if (!call || call.warned || call.name === 'requestSync') return;
     const forMs = this.#components.clock.now() - call.sinceMs;
     if (forMs < APP_CALL_WARN_MS) return;
     call.warned = true;

@@ -1,18 +1,27 @@
 // When the node syncs from peers: when consensus asks (it fell behind), before consensus
 // restarts after a halt, and when a block announcement shows a gap. One Syncer, so one
 // `syncing` state, which status, metrics and the outbox read.
-import type { Clock } from '../../lifecycle/clock.js';
+import { monotonicOf, type Clock } from '../../lifecycle/clock.js';
 import type { NetworkLogger, SyncClient, SyncStatus } from '../interface.js';
-import { Syncer, type SyncerInit, type SyncResult } from './syncer.js';
+import { Syncer, type SyncerInit, type SyncResult, type SyncStage } from './syncer.js';
 
 /** A block announcement ahead of the head starts a sync at most this often. */
 export const CATCH_UP_INTERVAL_MS = 5_000;
+
+/**
+ * A run that waits this long at one stage (a request, a block's decoding or commit) is
+ * abandoned with a warning naming the stage, and a new run starts. Every request has its own
+ * deadline (5 s for heads, 30 s for blocks), so only a fault of this node stalls a run so long.
+ */
+export const SYNC_STALL_MS = 90_000;
 
 /** A failing sync is logged at most this often. */
 export const FAILED_RUN_LOG_INTERVAL_MS = 60_000;
 
 export interface SyncControlInit {
   catchUpIntervalMs?: number;
+  /** Default SYNC_STALL_MS. */
+  stallMs?: number;
 }
 
 export interface SyncControlComponents {
@@ -30,6 +39,7 @@ export function syncControl(init: SyncControlInit = {}) {
 
 export class SyncControl {
   readonly #syncer: Syncer;
+  readonly #monotonic: () => number;
   #lastCatchUpMs = Number.NEGATIVE_INFINITY;
   #lastFailureLogMs = Number.NEGATIVE_INFINITY;
   #stopping = false;
@@ -38,7 +48,9 @@ export class SyncControl {
     private readonly init: SyncControlInit,
     private readonly components: SyncControlComponents,
   ) {
+    this.#monotonic = monotonicOf(components.clock);
     this.#syncer = new Syncer({
+      now: this.#monotonic,
       client: components.client,
       local: components.local,
       apply: components.apply,
@@ -51,8 +63,14 @@ export class SyncControl {
     return this.#syncer.running;
   }
 
+  /** What the run going waits on, and since when (monotonic ms); undefined when none runs. */
+  get stage(): SyncStage | undefined {
+    return this.#syncer.stage;
+  }
+
   /** Syncs to the best height peers report (joins the run going, if one is); rejects with the run's error. */
   sync(): Promise<SyncResult> {
+    this.#abandonIfStalled();
     return this.#syncer.sync().then((result) => this.#report(result));
   }
 
@@ -60,12 +78,26 @@ export class SyncControl {
   catchUp(): void {
     const { clock, log } = this.components;
     const intervalMs = this.init.catchUpIntervalMs ?? CATCH_UP_INTERVAL_MS;
+    this.#abandonIfStalled();
     if (this.syncing || this.#stopping || clock.now() - this.#lastCatchUpMs < intervalMs) return;
     this.#lastCatchUpMs = clock.now();
     this.#syncer
       .sync()
       .then((result) => this.#report(result))
       .catch((error: unknown) => log.debug({ err: error }, 'catch-up sync failed'));
+  }
+
+  /** Checked whenever a sync is asked for (consensus, block announcements): a stalled run is given up, saying where. */
+  #abandonIfStalled(): void {
+    const stage = this.#syncer.stage;
+    if (!stage) return;
+    const forMs = this.#monotonic() - stage.sinceMs;
+    if (forMs < (this.init.stallMs ?? SYNC_STALL_MS)) return;
+    this.components.log.warn(
+      { stage: stage.what, forMs: Math.round(forMs) },
+      'sync stalled; the run is abandoned and a new one starts',
+    );
+    this.#syncer.abandon(new Error(`sync stalled for ${Math.round(forMs / 1000)} s while ${stage.what}`));
   }
 
   /**

@@ -36,7 +36,15 @@ export interface SyncerInit {
   roundsMax?: number;
   /** Heights per request. Default and maximum SYNC_BLOCKS_MAX. */
   batchBlocks?: number;
+  /** Monotonic milliseconds, for how long a run has been at its stage. Default performance.now. */
+  now?: () => number;
   log?: NetworkLogger;
+}
+
+/** What a run is waiting on, and since when (SyncControl abandons a run stalled at one stage). */
+export interface SyncStage {
+  what: string;
+  sinceMs: number;
 }
 
 export interface SyncProgress {
@@ -80,12 +88,18 @@ interface Candidate {
   height: number;
 }
 
+/** One run's own state: a run abandoned while stalled may go on in the background beside the next. */
+interface Run {
+  signal: AbortSignal;
+  /** Started at the first response worth it, closed at the end of the run. */
+  decoder: VerifyPool | undefined;
+  stage: SyncStage;
+}
+
 export class Syncer extends TypedEventEmitter<SyncerEvents> {
   readonly #init: Required<Omit<SyncerInit, 'log'>> & { log: NetworkLogger };
   #running: Promise<SyncResult> | undefined;
-  /** Started at the first response worth it, closed at the end of the run. */
-  #decoder: VerifyPool | undefined;
-  #abort: AbortController | undefined;
+  #current: { run: Run; abort: AbortController; abandon: (reason: Error) => void } | undefined;
 
   constructor(init: SyncerInit) {
     super();
@@ -95,6 +109,7 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       roundsMax: 8,
       batchBlocks: SYNC_BLOCKS_MAX,
       decodeWorkers: 1,
+      now: () => performance.now(),
       log: silentLogger,
       ...init,
     };
@@ -106,26 +121,62 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
     return this.#running !== undefined;
   }
 
+  /** What the current run waits on, and since when; undefined when none runs. */
+  get stage(): SyncStage | undefined {
+    return this.#current ? { ...this.#current.run.stage } : undefined;
+  }
+
   /** Syncs to the best height peers report; a call while a run is going returns that run. */
   sync(): Promise<SyncResult> {
     if (!this.#running) {
-      this.#abort = new AbortController();
-      this.#running = this.#run(this.#abort.signal).finally(async () => {
-        await this.#decoder?.close();
-        this.#decoder = undefined;
+      const abort = new AbortController();
+      const run: Run = {
+        signal: abort.signal,
+        decoder: undefined,
+        stage: { what: 'starting', sinceMs: this.#init.now() },
+      };
+      let abandon: (reason: Error) => void = () => undefined;
+      const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+      const current = { run, abort, abandon };
+      this.#current = current;
+      const work = this.#run(run).finally(() => run.decoder?.close());
+      // an abandoned run's own work settles later; nothing waits on it
+      work.catch(() => undefined);
+      const running = Promise.race([work, abandoned]).finally(() => {
+        if (this.#current !== current) return;
+        this.#current = undefined;
         this.#running = undefined;
-        this.#abort = undefined;
       });
+      this.#running = running;
     }
     return this.#running;
   }
 
   /** Aborts the current run (its promise rejects with the abort reason). */
   stop(): void {
-    this.#abort?.abort(new Error('sync stopped'));
+    this.#current?.abort.abort(new Error('sync stopped'));
   }
 
-  async #run(signal: AbortSignal): Promise<SyncResult> {
+  /**
+   * Gives up the current run: its promise rejects with `reason` at once, and the next sync()
+   * starts a new run. What the old run still waits on settles in the background (its requests
+   * are aborted; a block it still commits is one the committer would have taken anyway).
+   */
+  abandon(reason: Error): void {
+    const current = this.#current;
+    if (!current) return;
+    this.#current = undefined;
+    this.#running = undefined;
+    current.abort.abort(reason);
+    current.abandon(reason);
+  }
+
+  #at(run: Run, what: string): void {
+    run.stage = { what, sinceMs: this.#init.now() };
+  }
+
+  async #run(run: Run): Promise<SyncResult> {
+    const { signal } = run;
     const failed = new Map<string, string>();
     const result: SyncResult = {
       height: 0,
@@ -137,7 +188,9 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       outcome: 'caught-up',
     };
     for (let round = 0; round < this.#init.roundsMax; round++) {
+      this.#at(run, 'reading its own head');
       const local = await this.#init.local.status();
+      this.#at(run, 'asking peers their heads');
       const { ahead, answered } = await this.#peersAhead(local, failed, signal);
       result.peersAnswered = answered;
       result.height = local.height;
@@ -146,7 +199,7 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       this.safeDispatchEvent('sync:target', {
         detail: { targetHeight: result.targetHeight, currentHeight: local.height },
       });
-      const outcome = await this.#pull(ahead, failed, result, signal);
+      const outcome = await this.#pull(run, ahead, failed, result);
       if (outcome !== 'caught-up') {
         result.outcome = outcome;
         break;
@@ -188,15 +241,16 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
 
   /** Pulls ranges from the candidates until we reach the highest or run out of peers or requests. */
   async #pull(
+    run: Run,
     ahead: Candidate[],
     failed: Map<string, string>,
     result: SyncResult,
-    signal: AbortSignal,
   ): Promise<SyncResult['outcome']> {
+    const { signal } = run;
     const target = ahead[0]!.height;
     // Far enough behind to use the decode worker: start it now, while the first request is out.
     if (target - (await this.#init.local.status()).height >= DECODE_AHEAD_BLOCKS_MIN)
-      void this.#decoderOrUndefined()?.start();
+      void this.#decoderOf(run)?.start();
     for (;;) {
       const height = (await this.#init.local.status()).height;
       if (height >= target) return 'caught-up';
@@ -207,8 +261,9 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       const from = height + 1;
       const to = Math.min(from + this.#init.batchBlocks - 1, peer.height);
       try {
+        this.#at(run, `asking ${peer.peerId} for blocks ${from}..${to}`);
         const blocks = await this.#init.client.requestBlocks(peer.peerId, from, to, { signal });
-        await this.#applyAll(peer.peerId, blocks, result);
+        await this.#applyAll(run, peer.peerId, blocks, result);
         // A peer that claims a higher head but serves nothing we can use is not worth another request.
         if ((await this.#init.local.status()).height < from)
           throw new PeerFault(`peer ${peer.peerId} served nothing from height ${from}`);
@@ -231,14 +286,18 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
     }
   }
 
-  async #applyAll(peerId: string, blocks: SyncedBlock[], result: SyncResult): Promise<void> {
-    const decoded = this.#decodeAhead(peerId, blocks);
+  async #applyAll(run: Run, peerId: string, blocks: SyncedBlock[], result: SyncResult): Promise<void> {
+    const decoded = this.#decodeAhead(run, peerId, blocks);
     for (let i = 0; i < blocks.length; i++) {
       const synced = blocks[i]!;
       // Another writer (consensus) may have committed this height meanwhile.
       if (synced.height <= (await this.#init.local.status()).height) continue;
+      // an abandoned run commits no more (the committer would skip its blocks, but need not be asked)
+      run.signal.throwIfAborted();
+      this.#at(run, `decoding block ${synced.height}`);
       const { block, commit, prepared } = (await decoded[i]?.()) ?? decodeSyncedBlock(peerId, synced);
       try {
+        this.#at(run, `committing block ${synced.height}`);
         await this.#init.apply(block, commit, prepared);
       } catch (error) {
         if (isBlockFault(error))
@@ -249,13 +308,13 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
     }
   }
 
-  #decoderOrUndefined(): VerifyPool | undefined {
+  #decoderOf(run: Run): VerifyPool | undefined {
     if (this.#init.decodeWorkers === 0) return undefined;
-    this.#decoder ??= new VerifyPool({
+    run.decoder ??= new VerifyPool({
       workers: this.#init.decodeWorkers,
       batchesQueuedMax: Math.ceil(SYNC_BLOCKS_MAX / DECODE_CHUNK_BLOCKS) + 1,
     });
-    return this.#decoder;
+    return run.decoder;
   }
 
   /**
@@ -264,8 +323,12 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
    * per block a getter of its decoded form; undefined entries are decoded here. A block the
    * worker finds bad is a PeerFault, as here.
    */
-  #decodeAhead(peerId: string, blocks: SyncedBlock[]): Array<(() => Promise<DecodedSynced | undefined>) | undefined> {
-    const decoder = blocks.length < DECODE_AHEAD_BLOCKS_MIN ? undefined : this.#decoderOrUndefined();
+  #decodeAhead(
+    run: Run,
+    peerId: string,
+    blocks: SyncedBlock[],
+  ): Array<(() => Promise<DecodedSynced | undefined>) | undefined> {
+    const decoder = blocks.length < DECODE_AHEAD_BLOCKS_MIN ? undefined : this.#decoderOf(run);
     if (!decoder) return [];
     const getters: Array<() => Promise<DecodedSynced | undefined>> = [];
     for (let start = 0; start < blocks.length; start += DECODE_CHUNK_BLOCKS) {
