@@ -8,16 +8,20 @@
 // `notary election verify` accepts the export. Exit status 1 otherwise; it prints its seed.
 //
 //   npm run soak:election -- --minutes 10 [--rate 10] [--seed 1] [--fault-every-ms 5000] [--grace-seconds 120] [--json FILE]
-//                            [--faults kill,pause,isolate,skew,slow,disk] [--each-kind-first]
+//                            [--faults kill,pause,isolate,skew,slow,disk] [--each-kind-first] [--netns]
 // --faults (issue 19): the kinds the nemesis draws from (test/soak/nemesis.ts): kill, pause,
 // isolate, skew (a node's clock jumps ±30 s or ±5 min and back; its status must say so) and slow
 // (a node stopped in short bursts; it catches up and no peer bans it). Default kill, pause,
 // isolate, drawn as before so an old seed replays the same faults. With `disk` (root, mount) each
 // node's data folder is on a tmpfs of its own, and the nemesis also fills one and frees it.
 // --each-kind-first: every listed kind once first, then at random (a short run meets each).
+// --netns (root, `ip netns`; test/support/netns.ts): each node in its own network namespace, the
+// voters in the client namespace reaching the gateway at its node's address, and the nemesis
+// isolating a node at the lab's switch (nftables) and pulling its cable (`cut`).
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encode, hexToBytes, utf8 } from '../../shared/codec/index.js';
 import { sha256Hex } from '../../shared/crypto/index.js';
@@ -26,6 +30,7 @@ import { signTransaction, txHash, type Transaction } from '../../shared/ledger/i
 import { runNotary } from '../support/notary-cli.js';
 import type { NodeProcess } from '../support/devnet-harness.js';
 import { ElectionFixture, type CredentialPair } from '../support/election-fixture.js';
+import { enterLab } from '../support/netns.js';
 import { seededRandom } from '../support/prng.js';
 import { SOAK_UNDER_RESERVE_BYTES, smallDisks, type SmallDisk } from '../support/small-disk.js';
 import { api, gossipScores, mapBounded, Nemesis, oneHistory, parseFaults, sleep, soakLog } from './nemesis.js';
@@ -41,6 +46,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     faults: { type: 'string' },
     'each-kind-first': { type: 'boolean', default: false },
+    netns: { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -52,8 +58,7 @@ const REVOTE_SHARE = 0.1;
 /** Ballots a second one load loop offers at most (each makes its ballot, then waits for the answer): one, as a voter would, so a slow answer (the machine is shared by five nodes) does not lower the offer. */
 const LOAD_PER_LOADER = 1;
 const GRACE_SECONDS = Number(values['grace-seconds']);
-// no network lab here: a cable is pulled only in the transfers' soak
-const FAULT_KINDS = parseFaults(values.faults, { lab: false });
+const FAULT_KINDS = parseFaults(values.faults, { lab: values.netns });
 const SETTLE_MS = Math.max(180_000, (GRACE_SECONDS + 60) * 1000);
 const CONTESTS = [
   { title: 'Mayor', choices: ['Ann', 'Boris', 'Chen'], min: 1, max: 1 },
@@ -61,6 +66,11 @@ const CONTESTS = [
 ];
 const SHAPES = CONTESTS.map((contest) => ({ boxes: contest.choices.length, min: contest.min, max: contest.max }));
 
+// With --netns the parent makes the lab and runs this script again inside it; only the child goes on.
+// The nodes are the fixture's: 4 validators, then the gateway's observer.
+const lab = values.netns
+  ? await enterLab(['node-1', 'node-2', 'node-3', 'node-4', 'observer-1'], fileURLToPath(import.meta.url))
+  : undefined;
 const random = seededRandom(SEED);
 const log = soakLog('election soak');
 const ballotsPlanned = Math.ceil(MINUTES * 60 * RATE * 1.1) + 20;
@@ -84,6 +94,7 @@ try {
     gateway: true,
     gatewayLimits: { perAddressPerMinute: 100_000, perAddressBurst: 10_000 },
     ...(FAULT_KINDS?.includes('skew') ? { movableClocks: true } : {}),
+    ...(lab ? { lab } : {}),
     ...(FAULT_KINDS?.includes('disk')
       ? {
           beforeStart: async (devnet: { nodes: Array<{ info: { name: string; dataDir: string } }> }) => {
@@ -130,7 +141,9 @@ try {
   nemesis = new Nemesis(nodes, random, {
     faultEveryMs: FAULT_EVERY_MS,
     log,
-    startArgs: (node) => (node === gateway ? ['--gateway', '127.0.0.1:0'] : []),
+    startArgs: (node) =>
+      node === gateway ? ['--gateway', `${lab ? lab.node(node.info.name).host : '127.0.0.1'}:0`] : [],
+    ...(lab ? { lab } : {}),
     ...(FAULT_KINDS ? { kinds: FAULT_KINDS } : {}),
     ...(disks ? { disks: { byNode: disks, underReserveBytes: SOAK_UNDER_RESERVE_BYTES } } : {}),
     eachKindFirst: values['each-kind-first'],
@@ -350,6 +363,7 @@ try {
     countsEqualPlainCount: countsEqual,
     exportVerified: verified.code === 0,
     faults: { ...faults.faults, total: faults.totalFaults },
+    ...(lab ? { network: lab.spec.nft ? 'network namespaces, nftables' : 'network namespaces, no nftables' } : {}),
     blocks: common,
     oneStateRoot: oneRoot,
     honestPeersDisconnectedForScore: bans,

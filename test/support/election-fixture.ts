@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Devnet, waitFor, type NodeProcess } from './devnet-harness.js';
 import { runNotary } from './notary-cli.js';
+import type { NetnsLab } from './netns.js';
 
 export interface Contest {
   title: string;
@@ -59,6 +60,8 @@ export interface ElectionFixtureOptions {
   observers?: number;
   /** Passed to Devnet.create: each node's clock moved by its offset file (the soak's clock jumps). */
   movableClocks?: boolean;
+  /** Passed to Devnet.create: each node in its own network namespace; the gateway listens on its node's lab address. */
+  lab?: NetnsLab;
   /** Runs after the devnet is written and before any node starts (e.g. data folders on small disks). */
   beforeStart?: (devnet: Devnet) => Promise<void>;
   /** Adds an observer serving the public election gateway (`notary start --gateway`): `fixture.gateway`. */
@@ -112,18 +115,23 @@ export class ElectionFixture {
       observers: (options.observers ?? 0) + (options.gateway ? 1 : 0),
       objects: 0,
       ...(options.movableClocks ? { movableClocks: true } : {}),
+      ...(options.lab ? { lab: options.lab } : {}),
     });
     const fixture = new ElectionFixture(devnet, options);
     try {
       const gateway = options.gateway ? devnet.nodes.filter((n) => n.info.role === 'observer').at(-1) : undefined;
+      // in a lab, the voters (the client namespace) reach the gateway at its node's address
+      const gatewayHost = gateway && options.lab ? options.lab.node(gateway.info.name).host : '127.0.0.1';
       if (gateway && options.gatewayLimits) {
         const file = join(gateway.info.dataDir, 'config.json');
         const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-        config.gateway = { host: '127.0.0.1', port: 0, ...options.gatewayLimits };
+        config.gateway = { host: gatewayHost, port: 0, ...options.gatewayLimits };
         await writeFile(file, JSON.stringify(config, null, 2));
       }
       await options.beforeStart?.(devnet);
-      await Promise.all(devnet.nodes.map((n) => (n === gateway ? n.start(['--gateway', '127.0.0.1:0']) : n.start())));
+      await Promise.all(
+        devnet.nodes.map((n) => (n === gateway ? n.start(['--gateway', `${gatewayHost}:0`]) : n.start())),
+      );
       fixture.gateway = gateway;
       await writeFile(fixture.passphraseFile, 'election drill passphrase\n', { mode: 0o600 });
       await Promise.all(
