@@ -141,8 +141,7 @@ try {
   nemesis = new Nemesis(nodes, random, {
     faultEveryMs: FAULT_EVERY_MS,
     log,
-    startArgs: (node) =>
-      node === gateway ? ['--gateway', `${lab ? lab.node(node.info.name).host : '127.0.0.1'}:0`] : [],
+    startArgs: (node) => (node === gateway ? fixture.gatewayArgs : []),
     ...(lab ? { lab } : {}),
     ...(FAULT_KINDS ? { kinds: FAULT_KINDS } : {}),
     ...(disks ? { disks: { byNode: disks, underReserveBytes: SOAK_UNDER_RESERVE_BYTES } } : {}),

@@ -91,6 +91,8 @@ export class ElectionFixture {
   readonly threshold: number;
   /** The observer serving the public gateway (its `gateway` is the address), when asked for. */
   gateway: NodeProcess | undefined;
+  /** The gateway's `notary start` options, for a restart (in a lab, its node's address). */
+  gatewayArgs = ['--gateway', '127.0.0.1:0'];
   /** What key generation printed, when `start` ran it. */
   keygen: { dealt: number[]; checks: string[]; key: string } | undefined;
   readonly #log: (line: string) => void;
@@ -122,6 +124,7 @@ export class ElectionFixture {
       const gateway = options.gateway ? devnet.nodes.filter((n) => n.info.role === 'observer').at(-1) : undefined;
       // in a lab, the voters (the client namespace) reach the gateway at its node's address
       const gatewayHost = gateway && options.lab ? options.lab.node(gateway.info.name).host : '127.0.0.1';
+      fixture.gatewayArgs = ['--gateway', `${gatewayHost}:0`];
       if (gateway && options.gatewayLimits) {
         const file = join(gateway.info.dataDir, 'config.json');
         const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -129,9 +132,7 @@ export class ElectionFixture {
         await writeFile(file, JSON.stringify(config, null, 2));
       }
       await options.beforeStart?.(devnet);
-      await Promise.all(
-        devnet.nodes.map((n) => (n === gateway ? n.start(['--gateway', `${gatewayHost}:0`]) : n.start())),
-      );
+      await Promise.all(devnet.nodes.map((n) => (n === gateway ? n.start(fixture.gatewayArgs) : n.start())));
       fixture.gateway = gateway;
       await writeFile(fixture.passphraseFile, 'election drill passphrase\n', { mode: 0o600 });
       await Promise.all(

@@ -147,7 +147,7 @@ export class ConsensusDriver {
       step: machine.step,
       halted: this.#halted,
       ...(this.#appCall
-        ? { waitingOn: { call: this.#appCall.name, forMs: this.#components.clock.now() - this.#appCall.sinceMs } }
+        ? { waitingOn: { call: this.#appCall.name, forMs: this.#monotonic() - this.#appCall.sinceMs } }
         : {}),
     };
   }
@@ -272,7 +272,7 @@ export class ConsensusDriver {
 
   #withApp<T>(name: string, call: () => Promise<T>): Promise<T> {
     const run = this.#appTail.then(async () => {
-      const current = { name, sinceMs: this.#components.clock.now(), warned: false };
+      const current = { name, sinceMs: this.#monotonic(), warned: false };
       this.#appCall = current;
       try {
         return await call();
@@ -307,12 +307,18 @@ export class ConsensusDriver {
     });
   }
 
+  /** The clock's monotonic time (a stepped wall clock must not make a call look long), else its now(). */
+  #monotonic(): number {
+    const { clock } = this.#components;
+    return clock.monotonic ? clock.monotonic() : clock.now();
+  }
+
   /** An application call that holds the lock this long stops consensus here: say which, once. */
   #warnOfLongAppCall(): void {
     const call = this.#appCall;
     // a sync far behind takes minutes, and says itself when it stalls (sync-control.ts)
     if (!call || call.warned || call.name === 'requestSync') return;
-    const forMs = this.#components.clock.now() - call.sinceMs;
+    const forMs = this.#monotonic() - call.sinceMs;
     if (forMs < APP_CALL_WARN_MS) return;
     call.warned = true;
     this.#logger.warn(
