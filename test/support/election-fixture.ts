@@ -189,6 +189,11 @@ export class ElectionFixture {
     if (run.code === 0) return run.stdout;
     // progress lines end in \r: keep the last of them, and what each node said and where it stands
     const said = `${run.stderr}${run.stdout}`.split('\r').slice(-3).join(' | ');
+    throw new Error(`notary ${args.slice(0, 2).join(' ')} failed (${run.code}): ${said}\n${await this.where()}`);
+  }
+
+  /** Where each node stands (height, round, waiting transactions, peers, sync) and the last warnings it logged. */
+  async where(): Promise<string> {
     const nodes = await Promise.all(
       this.devnet.nodes.map(async (n) => {
         const where = await n.status().then(
@@ -208,7 +213,21 @@ export class ElectionFixture {
         return `${n.info.name} at ${where}: ${n.log.slice(-1_500) || '(no warnings)'}`;
       }),
     );
-    throw new Error(`notary ${args.slice(0, 2).join(' ')} failed (${run.code}): ${said}\n${nodes.join('\n')}`);
+    return nodes.join('\n');
+  }
+
+  /** waitFor, whose timeout also says where each node stands. */
+  async #waitFor<T>(
+    what: string,
+    check: () => Promise<T | undefined>,
+    timeoutMs?: number,
+    intervalMs?: number,
+  ): Promise<T> {
+    try {
+      return await waitFor(what, check, timeoutMs, intervalMs);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${await this.where()}`, { cause: error });
+    }
   }
 
   /** The passphrase the trustees' keystores are sealed with (the drill's one). */
@@ -235,7 +254,7 @@ export class ElectionFixture {
       ),
     ];
     for (const hash of sent)
-      await waitFor(`${name}'s ${step} ${hash.slice(0, 8)} to be final`, async () => {
+      await this.#waitFor(`${name}'s ${step} ${hash.slice(0, 8)} to be final`, async () => {
         const status = await node.txStatus(hash);
         if (status.state === 'rejected')
           throw new Error(`${name}: trustee ${step} refused: ${status.code}: ${status.sentence}`);
@@ -249,7 +268,7 @@ export class ElectionFixture {
     const node = this.devnet.node(name);
     const answer = await node.request<{ txHash: string }>('POST', `/elections/${encodeURIComponent(this.id)}/${step}`);
     if (answer.status !== 202) throw new Error(`${name}: ${step}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    await waitFor(`${name}'s ${step} to be final`, async () => {
+    await this.#waitFor(`${name}'s ${step} to be final`, async () => {
       const status = await node.txStatus(answer.body.txHash);
       if (status.state === 'rejected') throw new Error(`${name}: ${step} refused: ${status.code}: ${status.sentence}`);
       return status.state === 'final' ? true : undefined;
@@ -358,7 +377,7 @@ export class ElectionFixture {
       file = signed;
     }
     await this.ok('submit', file, ...this.node('node-1'));
-    await waitFor('the election on chain', async () =>
+    await this.#waitFor('the election on chain', async () =>
       (await this.view().catch(() => undefined))?.phase ? true : undefined,
     );
     this.step('created');
@@ -379,7 +398,7 @@ export class ElectionFixture {
           : await this.ok('election', 'check-shares', ...this.#trusteeArgs(name)),
       );
     const { answersUntilMs } = await this.view();
-    await waitFor(
+    await this.#waitFor(
       'the answers to close',
       async () => (Date.now() > answersUntilMs + 2_000 ? true : undefined),
       180_000,
@@ -389,7 +408,12 @@ export class ElectionFixture {
       ? await this.officeStep('node-1', 'key')
       : await this.ok('election', 'key', ...this.node('node-1'), '--election', this.id, ...this.signer('node-1'));
     const { opensAtMs } = await this.view();
-    await waitFor('voting to open', async () => (Date.now() > opensAtMs + 1_000 ? true : undefined), 180_000, 500);
+    await this.#waitFor(
+      'voting to open',
+      async () => (Date.now() > opensAtMs + 1_000 ? true : undefined),
+      180_000,
+      500,
+    );
     this.step('key fixed, voting');
     return { dealt, checks, key };
   }
@@ -451,7 +475,7 @@ export class ElectionFixture {
 
   async waitForWindowEnd(): Promise<void> {
     const { closesAtMs } = await this.view();
-    await waitFor(
+    await this.#waitFor(
       'the window to end',
       async () => (Date.now() > closesAtMs + 2_000 ? true : undefined),
       900_000,
@@ -464,7 +488,7 @@ export class ElectionFixture {
   async close(by = 'node-1'): Promise<void> {
     await this.ok('election', 'close', ...this.node(by), '--election', this.id, ...this.signer(by));
     for (const n of this.devnet.nodes)
-      await waitFor(`${n.info.name} to see the close`, async () =>
+      await this.#waitFor(`${n.info.name} to see the close`, async () =>
         (await this.view(n.info.name)).phase === 'closed' ? true : undefined,
       );
     this.step('closed');

@@ -10,6 +10,7 @@ import { blockHash, StateKey, type Block, type BlockHeader, type Commit } from '
 import {
   CONFIRMED_WINDOW_MS,
   headWatch,
+  PROBE_CATCH_UP_AFTER_MS,
   PROBE_TIMEOUT_MS,
   READ_CONFIRM_TIMEOUT_MS,
   type HeadWatchComponents,
@@ -59,6 +60,8 @@ function office(options: { head?: number; set?: KeyPair[]; self?: KeyPair } = {}
     /** Per peer, over peerAnswer. */
     answers: new Map<string, SyncStatus | 'silent'>(),
     asked: [] as string[],
+    catchUps: 0,
+    warnings: [] as string[],
   };
   const chain = {
     chainId: CHAIN,
@@ -93,6 +96,7 @@ function office(options: { head?: number; set?: KeyPair[]; self?: KeyPair } = {}
       get syncing() {
         return state.syncing;
       },
+      catchUp: () => void state.catchUps++,
     },
     damage: {
       get view() {
@@ -101,7 +105,12 @@ function office(options: { head?: number; set?: KeyPair[]; self?: KeyPair } = {}
     },
     selfKey: (options.self ?? validators[0]!).publicKey,
     clock: { now: () => nowMs, setTimer: () => 0 as never, clearTimer: () => undefined },
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (_fields: unknown, message: string) => void state.warnings.push(message),
+      error: () => undefined,
+    },
   };
   const heads = headWatch()(components);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -225,6 +234,32 @@ describe('a node is in sync only with evidence', () => {
     },
     PROBE_TIMEOUT_MS + 5_000,
   );
+
+  it('catches up through sync when a peer is ahead and gossip brought nothing for a while', async () => {
+    // a deaf gossip link (decision #72): no consensus message, no block announcement, only a probe
+    const { heads, state, later, settle } = office();
+    heads.heardConsensus(prevote(validators[1]!, 11));
+    await settle();
+    state.peerAnswer = { genesisHash: 'g', height: 40, headHash: hashOf(40) };
+    later(PROBE_CATCH_UP_AFTER_MS - 1);
+    await heads.probe();
+    expect(state.catchUps).toBe(0); // a confirmation this recent: the next consensus message will say
+    later(1);
+    await heads.probe();
+    expect(state.catchUps).toBe(1);
+    expect(state.warnings).toEqual(['a peer is ahead and gossip brought no news of it; catching up through sync']);
+    // asked again while still unheard; said once a minute at most
+    await heads.probe();
+    expect(state.catchUps).toBe(2);
+    expect(state.warnings).toHaveLength(1);
+    // a sync running already, or a peer behind or at our head: no catch-up
+    state.syncing = true;
+    await heads.probe();
+    state.syncing = false;
+    state.peerAnswer = { genesisHash: 'g', height: 9, headHash: hashOf(9) };
+    await heads.probe();
+    expect(state.catchUps).toBe(2);
+  });
 
   it('is in sync alone when it is the only validator', async () => {
     const only = validators[0]!;

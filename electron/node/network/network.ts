@@ -9,6 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { NetworkError, NetworkErrorCode } from './errors.js';
 import type { PermissionedGater } from './gater.js';
 import { GossipTopics } from './gossip/gossip-topics.js';
+import { GOSSIP_LINK_CHECK_MS, GossipLinkWatch } from './gossip/link-watch.js';
 import type {
   GossipHandler,
   GossipValidator,
@@ -51,6 +52,7 @@ export class NotaryNetwork implements Network {
   readonly #protocol: string;
   #started = false;
   #scoreTimer: ReturnType<typeof setInterval> | undefined;
+  #linkTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly init: NotaryNetworkInit) {
     this.chainId = init.chainId;
@@ -99,6 +101,10 @@ export class NotaryNetwork implements Network {
     this.#peers.start();
     this.#scoreTimer = setInterval(() => void this.#disconnectMisbehaving(), this.init.limits.scoreCheckIntervalMs);
     this.#scoreTimer.unref?.();
+    // a gossip stream reset under a live connection leaves the peer deaf until the link is made again
+    const links = new GossipLinkWatch({ libp2p: this.libp2p, pubsub: this.libp2p.services.pubsub, log: this.init.log });
+    this.#linkTimer = setInterval(() => void links.check(), GOSSIP_LINK_CHECK_MS);
+    this.#linkTimer.unref?.();
     this.#started = true;
     // Peers on the allowlist may have connected before we listened for their removal.
     await this.#closeDisallowed();
@@ -109,6 +115,7 @@ export class NotaryNetwork implements Network {
     if (!this.#started) return;
     this.#started = false;
     clearInterval(this.#scoreTimer);
+    clearInterval(this.#linkTimer);
     this.#gossip.stop();
     await this.#peers.stop();
     await this.libp2p.stop();

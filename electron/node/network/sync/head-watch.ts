@@ -40,6 +40,15 @@ export const CONFIRMED_WINDOW_MS = 3_000;
 export const PROBE_AFTER_MS = 1_000;
 /** Between looks at whether a probe is due. */
 export const PROBE_INTERVAL_MS = 1_000;
+/**
+ * A probe answer naming a height above ours, after this long without a confirmation, starts a
+ * catch-up sync: gossip brought no news of the network's progress (a deaf link, decision #72),
+ * so the sync protocol fetches what it missed. The blocks are verified as any synced block; a
+ * lying peer costs a sync request (at most one per CATCH_UP_INTERVAL_MS), nothing more.
+ */
+export const PROBE_CATCH_UP_AFTER_MS = 5_000;
+/** The warning that gossip brought no news is logged at most this often. */
+export const SILENT_GOSSIP_LOG_INTERVAL_MS = 60_000;
 /** A peer's status answer later than this is no answer. */
 export const PROBE_TIMEOUT_MS = 2_000;
 /** A record read asks at most this many connected peers for their heads... */
@@ -53,7 +62,7 @@ export interface HeadWatchComponents {
     readonly store: { readonly writeRefused: unknown };
   };
   client: Pick<SyncClient, 'syncPeerIds' | 'requestStatus'>;
-  sync: { readonly syncing: boolean };
+  sync: { readonly syncing: boolean; catchUp(): void };
   damage: { readonly view: unknown };
   selfKey: string | undefined;
   clock: Clock;
@@ -74,6 +83,7 @@ export class HeadWatch {
   #schedule: ValidatorSchedule | undefined;
   #probing = false;
   #nextPeer = 0;
+  #silentLoggedAtMs = Number.NEGATIVE_INFINITY;
   #stopTimer: (() => void) | undefined;
 
   constructor(private readonly components: HeadWatchComponents) {}
@@ -132,11 +142,35 @@ export class HeadWatch {
       const answer = await client.requestStatus(peer, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
       // our head when asked, or the one committed while the answer was on its way
       if (namesHead(answer, head) || namesHead(answer, chain.head)) this.#confirm();
+      else if (answer.height > chain.head.height) this.#aheadUnheard(peer, answer.height);
     } catch (error) {
       log.debug({ err: error, peer }, 'head watch: a peer did not say its head');
     } finally {
       this.#probing = false;
     }
+  }
+
+  /**
+   * A peer says it is ahead, and nothing confirmed this node for PROBE_CATCH_UP_AFTER_MS: gossip
+   * is not bringing the network's progress, so a sync fetches it (said once a minute at most).
+   */
+  #aheadUnheard(peer: string, peerHeight: number): void {
+    const { chain, clock, log, sync } = this.components;
+    const silentMs = clock.now() - this.#confirmedAtMs;
+    if (silentMs < PROBE_CATCH_UP_AFTER_MS || sync.syncing) return;
+    if (clock.now() - this.#silentLoggedAtMs >= SILENT_GOSSIP_LOG_INTERVAL_MS) {
+      this.#silentLoggedAtMs = clock.now();
+      log.warn(
+        {
+          peer,
+          peerHeight,
+          head: chain.head.height,
+          silentMs: Number.isFinite(silentMs) ? Math.round(silentMs) : null,
+        },
+        'a peer is ahead and gossip brought no news of it; catching up through sync',
+      );
+    }
+    sync.catchUp();
   }
 
   /**
