@@ -76,6 +76,7 @@ describe('node metrics', () => {
           consensus: counters(8),
           block: counters(9),
           sync: { served: 0, refused: 0, requested: 0, failed: 0 },
+          links: { repaired: 3 },
         }),
         missedVotes: () => Promise.resolve([{ key: 'ab'.repeat(32), name: 'Notary office 17', missed: 4 }]),
         clockOffset: () => ({ offsetMs: -31_500, samples: 7 }),
@@ -99,6 +100,7 @@ describe('node metrics', () => {
     }
     expect(text).toContain('notary_gossip_messages_total{topic="block",outcome="accepted"} 9');
     expect(text).toContain('notary_gossip_messages_total{topic="tx",outcome="rejected"} 2');
+    expect(text).toContain('notary_gossip_link_repairs_total 3');
     expect(text).toContain(`notary_validator_missed_votes{validator="${'ab'.repeat(8)}",name="Notary office 17"} 4`);
     // A second scrape mirrors the totals again instead of adding them up.
     expect((await metrics.scrape()).text).toContain('notary_gossip_messages_total{topic="block",outcome="accepted"} 9');

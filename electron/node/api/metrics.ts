@@ -112,6 +112,15 @@ export function nodeMetrics(source: MetricsSource, options: { processMetrics?: b
         for (const outcome of GOSSIP_OUTCOMES) this.inc({ topic, outcome }, counters[topic][outcome]);
     },
   });
+  new Counter({
+    name: 'notary_gossip_link_repairs_total',
+    help: 'Gossip links to connected peers made again after a stream died under a live connection',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(source.network().links.repaired);
+    },
+  });
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   return { registry, scrape: async () => ({ contentType: registry.contentType, text: await registry.metrics() }) };
 }

@@ -51,6 +51,8 @@ export interface TopicCounters {
 
 export type NetworkMetrics = Record<TopicKind, TopicCounters> & {
   sync: { served: number; refused: number; requested: number; failed: number };
+  /** Gossip links made again after a stream died under a live connection (gossip/link-watch.ts). */
+  links: { repaired: number };
 };
 
 export interface PeerInfo {

@@ -53,6 +53,7 @@ export class NotaryNetwork implements Network {
   #started = false;
   #scoreTimer: ReturnType<typeof setInterval> | undefined;
   #linkTimer: ReturnType<typeof setInterval> | undefined;
+  #links: GossipLinkWatch | undefined;
 
   constructor(private readonly init: NotaryNetworkInit) {
     this.chainId = init.chainId;
@@ -103,6 +104,7 @@ export class NotaryNetwork implements Network {
     this.#scoreTimer.unref?.();
     // a gossip stream reset under a live connection leaves the peer deaf until the link is made again
     const links = new GossipLinkWatch({ libp2p: this.libp2p, pubsub: this.libp2p.services.pubsub, log: this.init.log });
+    this.#links = links;
     this.#linkTimer = setInterval(() => void links.check(), GOSSIP_LINK_CHECK_MS);
     this.#linkTimer.unref?.();
     this.#started = true;
@@ -167,7 +169,11 @@ export class NotaryNetwork implements Network {
   }
 
   metrics(): NetworkMetrics {
-    return { ...this.#gossip.counters(), sync: { ...this.#syncCounters } };
+    return {
+      ...this.#gossip.counters(),
+      sync: { ...this.#syncCounters },
+      links: { repaired: this.#links?.repairs ?? 0 },
+    };
   }
 
   peers(): PeerInfo[] {
