@@ -97,7 +97,7 @@ describe('a gossip stream reset under a live connection', () => {
         GOSSIP_LINK_GRACE_MS * 3 + 10_000,
       );
       expect(warnings.some((warning) => warning.startsWith('gossip has no working stream'))).toBe(true);
-    expect(a.metrics().links.repaired + b.metrics().links.repaired).toBeGreaterThan(0);
+      expect(a.metrics().links.repaired + b.metrics().links.repaired).toBeGreaterThan(0);
       // both ways: b's own messages reach a again too
       await waitFor(
         'a to hear b',
