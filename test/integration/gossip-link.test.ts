@@ -111,3 +111,22 @@ describe('a gossip stream reset under a live connection', () => {
     90_000,
   );
 });
+
+describe('a latency ping under way when the connection monitor pings', () => {
+  it('leaves the connection open (the monitor aborted it when both pinged at once)', async () => {
+    const [a, b] = [await startNode(), await startNode()];
+    await a.setAllowedPeers([b.peerId]);
+    await b.setAllowedPeers([a.peerId]);
+    await a.dial(b.multiaddrs()[0]!);
+    const peerB = peerIdFromString(b.peerId);
+    const connection = a.libp2p.getConnections(peerB)[0]!;
+    // a latency ping that takes long on a loaded machine: its stream stays open across the
+    // monitor's next heartbeat (every 10 s)
+    const held = await connection.newStream('/ipfs/ping/1.0.0');
+    expect(await a.libp2p.services.ping.ping(peerB)).toBeGreaterThanOrEqual(0);
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    expect(connection.status).toBe('open');
+    expect(connection.rtt).toBeGreaterThanOrEqual(0); // the monitor's heartbeat went through
+    await held.close();
+  }, 30_000);
+});

@@ -67,7 +67,7 @@ export async function createNetwork(init: NetworkInit): Promise<NotaryNetwork> {
     ],
     services: {
       identify: identify(init.agentVersion ? { agentVersion: init.agentVersion } : {}),
-      ping: ping(),
+      ping: ping({ maxOutboundStreams: PING_STREAMS_MAX, maxInboundStreams: PING_STREAMS_MAX }),
       pubsub: gossipsub({
         // Validation is ours (gossip/gossip-topics.ts): nothing is forwarded before we report on it.
         asyncValidation: true,
@@ -97,6 +97,17 @@ export async function createNetwork(init: NetworkInit): Promise<NotaryNetwork> {
   if (init.start !== false) await network.start();
   return network;
 }
+
+/**
+ * Ping streams one connection may have open at once, each way. libp2p's connection monitor pings
+ * every connection every 10 s over the same protocol as the peer list's latency pings (peers.ts).
+ * With ping's default of one outbound stream, the two meeting on a connection failed the
+ * monitor's ping with TooManyOutboundProtocolStreams, and the monitor aborted the healthy
+ * connection (decision #72): on a loaded machine, where pings last longer, several times a
+ * minute, and each abort could leave gossip deaf to that peer. A heartbeat that outlasts the next
+ * one needs a third.
+ */
+export const PING_STREAMS_MAX = 4;
 
 /** Consensus messages up to this size are votes; a proposal carries a whole block and is always larger. */
 export const VOTE_MESSAGE_BYTES_MAX = 512;
