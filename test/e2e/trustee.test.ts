@@ -97,7 +97,9 @@ describe.skipIf(!UI_BUILT)("the trustee's screen on a devnet (Chromium)", () => 
     expect((await fixture.view()).dealt).toEqual([]);
     await checkScreen('trustee-wrong-passphrase');
     await runStep('deal');
-    await expect.poll(async () => (await fixture.view('node-2')).dealt).toEqual([1]);
+    // final where the screen sent it; node-2's view follows its own commit and board index (a loaded
+    // machine took more than the poll's default second)
+    await expect.poll(async () => (await fixture.view('node-2')).dealt, { timeout: 30_000 }).toEqual([1]);
   }, 180_000);
 
   it('checks the shares once every trustee dealt, then fixes the key after the answers close', async () => {

@@ -160,15 +160,11 @@ export class HeadWatch {
     if (silentMs < PROBE_CATCH_UP_AFTER_MS || sync.syncing) return;
     if (clock.now() - this.#silentLoggedAtMs >= SILENT_GOSSIP_LOG_INTERVAL_MS) {
       this.#silentLoggedAtMs = clock.now();
-      log.warn(
-        {
-          peer,
-          peerHeight,
-          head: chain.head.height,
-          silentMs: Number.isFinite(silentMs) ? Math.round(silentMs) : null,
-        },
-        'a peer is ahead and gossip brought no news of it; catching up through sync',
-      );
+      const fields = { peer, peerHeight, head: chain.head.height };
+      const message = 'a peer is ahead and gossip brought no news of it; catching up through sync';
+      // never confirmed since this start: a node just started behind, which is no fault
+      if (Number.isFinite(silentMs)) log.warn({ ...fields, silentMs: Math.round(silentMs) }, message);
+      else log.info({ ...fields, silentMs: null }, message);
     }
     sync.catchUp();
   }
