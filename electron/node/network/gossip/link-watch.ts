@@ -35,8 +35,8 @@ export interface GossipLinkWatchInit {
 }
 
 export class GossipLinkWatch {
-  /** Per peer: the fault seen and since when. */
-  readonly #faulty = new Map<string, { fault: GossipLinkFault; sinceMs: number }>();
+  /** Per peer with a faulty link: since when (monotonic ms). */
+  readonly #faultySinceMs = new Map<string, number>();
   readonly #repairedAtMs = new Map<string, number>();
   readonly #now: () => number;
   #checking: Promise<void> | undefined;
@@ -88,17 +88,17 @@ export class GossipLinkWatch {
       seen.add(id);
       const fault = await this.fault(peer);
       if (fault === undefined) {
-        this.#faulty.delete(id);
+        this.#faultySinceMs.delete(id);
         continue;
       }
       const nowMs = this.#now();
-      const first = this.#faulty.get(id) ?? { fault, sinceMs: nowMs };
-      this.#faulty.set(id, { fault, sinceMs: first.sinceMs });
-      const forMs = nowMs - first.sinceMs;
+      const sinceMs = this.#faultySinceMs.get(id) ?? nowMs;
+      this.#faultySinceMs.set(id, sinceMs);
+      const forMs = nowMs - sinceMs;
       if (forMs < GOSSIP_LINK_GRACE_MS) continue;
       if (nowMs - (this.#repairedAtMs.get(id) ?? Number.NEGATIVE_INFINITY) < GOSSIP_LINK_REPAIR_INTERVAL_MS) continue;
       this.#repairedAtMs.set(id, nowMs);
-      this.#faulty.delete(id);
+      this.#faultySinceMs.delete(id);
       this.repairs++;
       log.warn(
         { peer: id, fault, forMs: Math.round(forMs) },
@@ -113,7 +113,7 @@ export class GossipLinkWatch {
           log.debug({ peer: id, error: String(error) }, 'dial after a gossip link fault failed'),
         );
     }
-    for (const id of this.#faulty.keys()) if (!seen.has(id)) this.#faulty.delete(id);
+    for (const id of this.#faultySinceMs.keys()) if (!seen.has(id)) this.#faultySinceMs.delete(id);
     const cutoff = this.#now() - GOSSIP_LINK_REPAIR_INTERVAL_MS;
     for (const [id, atMs] of this.#repairedAtMs) if (atMs < cutoff) this.#repairedAtMs.delete(id);
   }
