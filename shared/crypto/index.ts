@@ -22,6 +22,8 @@ export const Domain = {
   proposal: 'notary/proposal/v1',
   /** Consensus prevote / precommit. */
   vote: 'notary/vote/v1',
+  /** A checkpoint's body (docs/protocol.md REQ-CKP.2), signed by validators and witnesses. */
+  checkpoint: 'notary/checkpoint/v1',
 } as const;
 export type Domain = (typeof Domain)[keyof typeof Domain];
 

@@ -54,9 +54,10 @@ export class MerkleTree {
   /** levels[0] = leaf hashes, each next level = parents (odd last node promoted), last = [root]. */
   readonly #levels: Uint8Array[][];
 
-  constructor(leaves: Uint8Array[]) {
+  /** `hashed`: the leaves are already leaf hashes (merkleLeafHash), for a caller that keeps only those. */
+  constructor(leaves: Uint8Array[], hashed = false) {
     assertLeafCount(leaves.length);
-    const levels = [leaves.map(merkleLeafHash)];
+    const levels = [hashed ? leaves : leaves.map(merkleLeafHash)];
     for (let level = levels[0]!; level.length > 1;) {
       level = nextLevel(level);
       levels.push(level);
@@ -118,14 +119,20 @@ function isWellFormed(proof: unknown): proof is MerkleInclusionProof {
  * JavaScript shifts truncate to 32 bits and treeSize may be any safe integer.
  */
 export function verifyInclusion(root: Uint8Array, leaf: Uint8Array, proof: MerkleInclusionProof): boolean {
+  if (!(root instanceof Uint8Array) || root.length !== HASH_BYTES) return false;
+  const computed = inclusionRoot(leaf, proof);
+  return computed !== undefined && bytesEqual(computed, root);
+}
+
+/** The root a leaf and its audit path give (RFC 9162 §2.1.3.2), or undefined when they are no proof. */
+export function inclusionRoot(leaf: Uint8Array, proof: MerkleInclusionProof): Uint8Array | undefined {
   try {
-    if (!(root instanceof Uint8Array) || root.length !== HASH_BYTES) return false;
-    if (!(leaf instanceof Uint8Array) || !isWellFormed(proof)) return false;
+    if (!(leaf instanceof Uint8Array) || !isWellFormed(proof)) return undefined;
     let fn = proof.index;
     let sn = proof.treeSize - 1;
     let hash = merkleLeafHash(leaf);
     for (const siblingHex of proof.path) {
-      if (sn === 0) return false; // path longer than the tree is tall
+      if (sn === 0) return undefined; // path longer than the tree is tall
       const sibling = hexToBytes(siblingHex);
       if (fn % 2 === 1 || fn === sn) {
         hash = merkleNodeHash(sibling, hash);
@@ -140,8 +147,8 @@ export function verifyInclusion(root: Uint8Array, leaf: Uint8Array, proof: Merkl
       fn = Math.floor(fn / 2);
       sn = Math.floor(sn / 2);
     }
-    return sn === 0 && bytesEqual(hash, root);
+    return sn === 0 ? hash : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -57,10 +57,11 @@ export interface VerifyOptions {
   verify?: Verifier;
 }
 
-function checkFinality(
+/** The finality part of a receipt, a certificate or a checkpoint: the block hash, or why not. */
+export function checkFinality(
   document: { header: Receipt['header']; commit: Receipt['commit']; validators: string[] },
   options: VerifyOptions,
-): VerifyResult | string {
+): Extract<VerifyResult, { ok: false }> | string {
   const { header, commit, validators } = document;
   if (validatorsHash(validators) !== header.validatorsHash) {
     return { ok: false, code: 'INVALID_PROOF', reason: 'the validator set does not match the block header' };
