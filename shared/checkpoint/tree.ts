@@ -3,7 +3,7 @@
 // leaves sorted by key hash; the layer of bucket roots is joined by a perfect binary tree into
 // the statementRoot. A verifier holds the layer (checked against the signed root), so a proof
 // carries only the path inside one bucket: 7 or 8 hashes at 7.4 million objects.
-import { bytesEqual, bytesToHex, compareBytes, concatBytes, encode, hexToBytes } from '../codec/index.js';
+import { bytesEqual, bytesToHex, concatBytes, encode, hexToBytes } from '../codec/index.js';
 import { HASH_BYTES, sha256 } from '../crypto/index.js';
 import { inclusionRoot, MerkleTree, merkleLeafHash, merkleNodeHash } from '../merkle/rfc6962.js';
 
@@ -59,36 +59,89 @@ export function bucketHead(size: number, root: Uint8Array): Uint8Array {
   return sha256(encode([size, root]));
 }
 
-/** A built statement tree: its layer, its root, and a proof for any statement in it. */
+/** One entry of a built tree: the key hash, then the leaf hash (RFC 6962 leaf hash). */
+export const ENTRY_BYTES = 2 * HASH_BYTES;
+
+function compareKeyAt(entries: Uint8Array, index: number, keyHash: Uint8Array): number {
+  const at = index * ENTRY_BYTES;
+  for (let i = 0; i < HASH_BYTES; i++) {
+    const difference = entries[at + i]! - keyHash[i]!;
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/**
+ * A built statement tree: its entries sorted by key hash (64 bytes each, so 7.4 million take
+ * 474 MB, which a node keeps in a file), where each bucket starts, its layer and its root.
+ */
 export class StatementTree {
-  readonly #buckets: { keyHashes: Uint8Array[]; tree: MerkleTree }[];
+  readonly bucketBits: number;
+  readonly statements: number;
   readonly layer: Uint8Array;
   readonly root: Uint8Array;
+  readonly #entries: Uint8Array;
+  /** Bucket b holds entries starts[b] .. starts[b + 1] - 1. */
+  readonly #starts: Uint32Array;
 
-  constructor(
-    readonly bucketBits: number,
-    readonly statements: number,
-    buckets: { keyHashes: Uint8Array[]; tree: MerkleTree }[],
-  ) {
-    this.#buckets = buckets;
-    this.layer = concatBytes(...buckets.map((bucket) => bucketHead(bucket.keyHashes.length, bucket.tree.root)));
-    this.root = layerRoot(this.layer, bucketBits);
+  /** From entries sorted by key hash, each key once (StatementTreeBuilder, or a node's file). */
+  constructor(entries: Uint8Array) {
+    if (entries.length % ENTRY_BYTES !== 0) throw new Error(`statement entries are ${ENTRY_BYTES} bytes each`);
+    const count = entries.length / ENTRY_BYTES;
+    const bits = bucketBitsFor(count);
+    const starts = new Uint32Array(2 ** bits + 1);
+    let previous = -1;
+    for (let index = 0; index < count; index++) {
+      const keyHash = entries.subarray(index * ENTRY_BYTES, index * ENTRY_BYTES + HASH_BYTES);
+      // REJECT: unsorted or repeated keys would make a proof find the wrong leaf, or two.
+      if (index > 0 && compareKeyAt(entries, index - 1, keyHash) >= 0)
+        throw new Error(`statement entry ${index} is not after the one before it (sorted by key hash, each key once)`);
+      const bucket = bucketOf(keyHash, bits);
+      while (previous < bucket) starts[++previous] = index;
+    }
+    while (previous < 2 ** bits) starts[++previous] = count;
+    this.bucketBits = bits;
+    this.statements = count;
+    this.#entries = entries;
+    this.#starts = starts;
+    const heads: Uint8Array[] = [];
+    for (let bucket = 0; bucket < 2 ** bits; bucket++) {
+      const tree = this.#bucketTree(bucket);
+      heads.push(bucketHead(tree.size, tree.root));
+    }
+    this.layer = concatBytes(...heads);
+    this.root = layerRoot(this.layer, bits);
+  }
+
+  /** The sorted entries (key hash ‖ leaf hash each), as a node writes them to its file. */
+  get entries(): Uint8Array {
+    return this.#entries;
+  }
+
+  #bucketTree(bucket: number): MerkleTree {
+    const leafHashes: Uint8Array[] = [];
+    for (let index = this.#starts[bucket]!; index < this.#starts[bucket + 1]!; index++) {
+      const at = index * ENTRY_BYTES + HASH_BYTES;
+      leafHashes.push(this.#entries.subarray(at, at + HASH_BYTES));
+    }
+    return new MerkleTree(leafHashes, true);
   }
 
   /** The proof of the statement with this key hash; undefined when the tree has none. */
   proof(keyHash: Uint8Array): BucketProof | undefined {
-    const bucket = this.#buckets[bucketOf(keyHash, this.bucketBits)]!;
-    let low = 0;
-    let high = bucket.keyHashes.length - 1;
+    const bucket = bucketOf(keyHash, this.bucketBits);
+    const first = this.#starts[bucket]!;
+    let low = first;
+    let high = this.#starts[bucket + 1]! - 1;
     while (low <= high) {
       const middle = (low + high) >> 1;
-      const order = compareBytes(bucket.keyHashes[middle]!, keyHash);
+      const order = compareKeyAt(this.#entries, middle, keyHash);
       if (order === 0) {
-        const proof = bucket.tree.proof(middle);
+        const tree = this.#bucketTree(bucket);
         return {
-          leafIndex: middle,
-          bucketSize: bucket.keyHashes.length,
-          path: proof.path.map(hexToBytes),
+          leafIndex: middle - first,
+          bucketSize: tree.size,
+          path: tree.proof(middle - first).path.map(hexToBytes),
         };
       }
       if (order < 0) low = middle + 1;
@@ -99,38 +152,45 @@ export class StatementTree {
 }
 
 /**
- * Collects statements in any order, then builds the tree. It keeps two hashes per statement
- * (64 bytes), so 7.4 million statements need about 0.5 GB in their arrays: a node builds it in
- * the background, bucket by bucket if it must.
+ * Collects statements in any order, then sorts them into a tree. It keeps 64 bytes per
+ * statement in one growing buffer, so 7.4 million need about 0.5 GB and no object each.
  */
 export class StatementTreeBuilder {
-  readonly #entries: { keyHash: Uint8Array; leafHash: Uint8Array }[] = [];
-  #seen = new Set<string>();
+  #buffer = new Uint8Array(ENTRY_BYTES * 1024);
+  #count = 0;
+
+  get count(): number {
+    return this.#count;
+  }
 
   add(keyHash: Uint8Array, leaf: Uint8Array): void {
     if (keyHash.length !== HASH_BYTES) throw new Error('a key hash is 32 bytes');
-    const hex = bytesToHex(keyHash);
-    // REJECT: two statements for one key would make the tree's proofs ambiguous.
-    if (this.#seen.has(hex)) throw new Error(`the statement of key hash ${hex} was added twice`);
-    this.#seen.add(hex);
-    this.#entries.push({ keyHash, leafHash: merkleLeafHash(leaf) });
+    if ((this.#count + 1) * ENTRY_BYTES > this.#buffer.length) {
+      const grown = new Uint8Array(this.#buffer.length * 2);
+      grown.set(this.#buffer);
+      this.#buffer = grown;
+    }
+    this.#buffer.set(keyHash, this.#count * ENTRY_BYTES);
+    this.#buffer.set(merkleLeafHash(leaf), this.#count * ENTRY_BYTES + HASH_BYTES);
+    this.#count++;
   }
 
   build(): StatementTree {
-    const bits = bucketBitsFor(this.#entries.length);
-    const grouped: { keyHash: Uint8Array; leafHash: Uint8Array }[][] = Array.from({ length: 2 ** bits }, () => []);
-    for (const entry of this.#entries) grouped[bucketOf(entry.keyHash, bits)]!.push(entry);
-    const buckets = grouped.map((entries) => {
-      entries.sort((a, b) => compareBytes(a.keyHash, b.keyHash));
-      return {
-        keyHashes: entries.map((entry) => entry.keyHash),
-        tree: new MerkleTree(
-          entries.map((entry) => entry.leafHash),
-          true,
-        ),
-      };
+    const buffer = this.#buffer;
+    const order = new Uint32Array(this.#count);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => {
+      for (let i = 0; i < HASH_BYTES; i++) {
+        const difference = buffer[a * ENTRY_BYTES + i]! - buffer[b * ENTRY_BYTES + i]!;
+        if (difference !== 0) return difference;
+      }
+      return 0;
     });
-    return new StatementTree(bits, this.#entries.length, buckets);
+    const sorted = new Uint8Array(this.#count * ENTRY_BYTES);
+    order.forEach((from, to) =>
+      sorted.set(buffer.subarray(from * ENTRY_BYTES, (from + 1) * ENTRY_BYTES), to * ENTRY_BYTES),
+    );
+    return new StatementTree(sorted); // refuses a key added twice
   }
 }
 

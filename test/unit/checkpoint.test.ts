@@ -25,12 +25,12 @@ import {
   signCheckpoint,
   statementLeaf,
   leafFields,
+  StatementTree,
   StatementTreeBuilder,
   verifyBucketProof,
   verifyCheckpoint,
   type CheckpointBody,
   type CheckpointFile,
-  type StatementTree,
 } from '../../shared/checkpoint/index.js';
 
 const CHAIN = 'by-registry-1';
@@ -191,6 +191,20 @@ describe('the statement tree', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('refuses a statement added twice, and entries out of key order [REQ-CKP.1]', () => {
+    const builder = new StatementTreeBuilder();
+    const leaf = statementLeaf(leafFields(propertyStatement(objectOf(1))));
+    builder.add(keyHashOf('BY-1'), leaf);
+    builder.add(keyHashOf('BY-1'), leaf);
+    expect(() => builder.build()).toThrow(/not after the one before it/);
+    const tree = treeOf(Array.from({ length: 5 }, (_, i) => objectOf(i)));
+    const swapped = tree.entries.slice();
+    swapped.set(tree.entries.subarray(0, 64), 64);
+    swapped.set(tree.entries.subarray(64, 128), 0);
+    expect(() => new StatementTree(swapped)).toThrow(/not after the one before it/);
+    expect(bytesToHex(new StatementTree(tree.entries.slice()).root)).toBe(bytesToHex(tree.root));
   });
 
   it('refuses a statement with any field changed, another position or a changed path byte [REQ-CKP.1]', () => {
