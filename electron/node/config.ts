@@ -86,6 +86,20 @@ export const nodeConfigSchema = z.strictObject({
         .default(2 * 1024 * 1024),
     })
     .default({ intervalBlocks: 1_000, keep: 2, chunkBytesTarget: 2 * 1024 * 1024 }),
+  /** Checkpoints this node makes, signs and serves (docs/operations.md "Checkpoints"). */
+  checkpoint: z
+    .strictObject({
+      /**
+       * A checkpoint at the first block of each period of this many milliseconds (UTC-aligned);
+       * 0 makes none. The same on every validator of a network; default a day.
+       */
+      everyMs: z.number().int().min(0).max(366 * 86_400_000).default(86_400_000),
+      /** Checkpoints whose statements are kept to print compact proofs from (64 bytes a statement). */
+      keepEntries: z.number().int().min(1).max(16).default(2),
+      /** An observer office countersigns the checkpoints its own node made, as a witness. */
+      witness: z.boolean().default(false),
+    })
+    .default({ everyMs: 86_400_000, keepEntries: 2, witness: false }),
   /** The disk under the data folder (docs/operations.md, "A full disk"). */
   disk: z
     .strictObject({

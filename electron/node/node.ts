@@ -34,7 +34,7 @@ import { chainSyncSource } from './network/sync/chain-source.js';
 import { syncControl } from './network/sync/sync-control.js';
 import { headWatch } from './network/sync/head-watch.js';
 import { joinBeforeStart } from './snapshot/join-start.js';
-import { snapshotService } from './snapshot/service.js';
+import { stateServices } from './checkpoint/parts.js';
 import { damageWatch, type DamageWatch } from './store/damage-watch.js';
 import { diskWatch } from './store/disk-watch.js';
 import { openNodeStores } from './store/node-stores.js';
@@ -108,8 +108,8 @@ export class NotaryNode {
       });
       // A node stopped for an upgrade fetches no block it could not execute.
       protocol.onStopped(() => sync.stop());
-      const snapshots = snapshotService(config.snapshot)({
-        ...{ dataDir, chain, committer: blockCommitter, network, log: log.child({ part: 'snapshot' }) },
+      const { snapshots, checkpoints } = stateServices(config, {
+        ...{ dataDir, chain, committer: blockCommitter, network, log, keys, now: () => clockOffset.networkNow() },
       });
       const board = electionBoard({ dataDir, chain, committer: blockCommitter, log });
       const heads = headWatch()({ ...base, client: network, sync, damage });
@@ -132,7 +132,7 @@ export class NotaryNode {
         log: log.child({ part: 'consensus' }),
       });
       const { handlers, status } = nodeApi({
-        ...{ ...parts, connectivity: links, submissions: sent, consensus, board },
+        ...{ ...parts, connectivity: links, submissions: sent, consensus, board, checkpoints },
         api: () => ({ url: api.url, allowRemote }),
       });
       const uiDir = options.uiDir === undefined ? defaultUiDir() : (options.uiDir ?? undefined);
@@ -140,8 +140,8 @@ export class NotaryNode {
         ...{ handlers, status, events, damage, clock, log },
       });
       const gateway = publicGateway(config.gateway, options.gateway, { handlers, uiDir, mempool, log });
-      lifecycle.push(disk, board, network, batcher, snapshots, sync, heads, links, consensus, damage, sent, api);
-      if (gateway) lifecycle.push(gateway);
+      lifecycle.push(disk, board, network, batcher, snapshots, checkpoints, sync, heads, links, consensus);
+      lifecycle.push(damage, sent, api, ...(gateway ? [gateway] : []));
       for (const part of lifecycle) await part.start?.();
       log.info(
         { peerId: network.peerId, height: chain.head.height, api: api.url, gateway: gateway?.url },

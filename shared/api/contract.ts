@@ -197,6 +197,45 @@ export const objectIdParam = schema.objectId;
 export const searchQuerySchema = z.string().trim().min(1, 'q is an object id or an owner public key').max(128);
 
 export const receiptViewSchema = receiptSchema;
+
+const base64 = (bytesMax: number) =>
+  z
+    .string()
+    .max(Math.ceil(bytesMax / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+
+/** One checkpoint as the list shows it. */
+export const checkpointSummarySchema = z.strictObject({
+  height: z.number().int().nonnegative(),
+  timeMs: z.number().int().nonnegative(),
+  id: schema.hash,
+  statements: z.number().int().nonnegative(),
+  validatorsSigned: z.number().int().nonnegative(),
+  validatorsTotal: z.number().int().nonnegative(),
+  witnesses: z.number().int().nonnegative(),
+  /** Whether the node still keeps its statements, so it can print compact proofs against it. */
+  proofs: z.boolean(),
+});
+export type CheckpointSummary = z.infer<typeof checkpointSummarySchema>;
+
+export const checkpointLayerSchema = z.strictObject({
+  height: z.number().int().nonnegative(),
+  bucketBits: z.number().int().min(0).max(16),
+  /** The 2^bucketBits bucket heads, 32 bytes each, in base64. */
+  layer: base64(32 * 2 ** 16),
+});
+
+/** A property object's compact proof: the bytes its certificate's QR code carries (REQ-CKP.3). */
+export const compactProofViewSchema = z.strictObject({
+  id: schema.objectId,
+  height: z.number().int().nonnegative(),
+  timeMs: z.number().int().nonnegative(),
+  checkpointId: schema.hash,
+  /** The QR code's bytes, base64: at most 412 (QR version 15 at error correction M). */
+  qr: base64(412),
+  /** False when the owners did not fit and the QR carries only their hash and count. */
+  ownersInQr: z.boolean(),
+});
 export type ReceiptView = z.infer<typeof receiptViewSchema>;
 
 export const propertyViewSchema = z.strictObject({

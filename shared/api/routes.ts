@@ -8,6 +8,10 @@ import {
   BLOCKS_PAGE_MAX,
   blockDetailSchema,
   blocksPageSchema,
+  checkpointLayerSchema,
+  checkpointSummarySchema,
+  compactProofViewSchema,
+  objectIdParam,
   identitySchema,
   inboxEntrySchema,
   INBOX_ENTRIES_MAX,
@@ -22,6 +26,7 @@ import {
   txStatusSchema,
   validatorsViewSchema,
 } from './contract.js';
+import { checkpointFileSchema } from '../checkpoint/checkpoint.js';
 import { authorityRoutes } from '../modules/authority/api.js';
 import { propertyRoutes } from '../modules/property/api.js';
 import { electionRoutes } from '../modules/election/api.js';
@@ -105,6 +110,41 @@ const nodeRoutes = {
     status: 200,
     response: blockDetailSchema,
     errors: [404],
+  },
+
+  checkpoints: {
+    method: 'GET',
+    path: '/checkpoints',
+    summary: 'The checkpoints this node made, newest first, with how many validators and witnesses signed each',
+    status: 200,
+    response: z.array(checkpointSummarySchema),
+  },
+  checkpoint: {
+    method: 'GET',
+    path: '/checkpoints/{height}',
+    summary: 'A checkpoint file, as a bank or a court keeps it (docs/protocol.md REQ-CKP.2)',
+    params: { height: heightParam },
+    status: 200,
+    response: checkpointFileSchema,
+    errors: [404],
+  },
+  checkpointLayer: {
+    method: 'GET',
+    path: '/checkpoints/{height}/layer',
+    summary: "A checkpoint's layer of bucket heads (base64), which a verifier holds to check compact proofs",
+    params: { height: heightParam },
+    status: 200,
+    response: checkpointLayerSchema,
+    errors: [404],
+  },
+  checkpointProof: {
+    method: 'GET',
+    path: '/proofs/{id}',
+    summary: "A property object's compact proof against the newest checkpoint: the bytes of its certificate's QR code",
+    params: { id: objectIdParam },
+    status: 200,
+    response: compactProofViewSchema,
+    errors: [404, 409],
   },
 
   outbox: {

@@ -2,7 +2,7 @@
 // statement tree, signed by more than 2/3 of the block's validators and countersigned by
 // witnesses (observer offices that follow the chain themselves, as Certificate Transparency's
 // witnesses do). A bank or a court keeps the file; a verifier holds it to check compact proofs.
-import { encode } from '../codec/index.js';
+import { encode, hexToBytes } from '../codec/index.js';
 import { Domain, sha256Hex, sign, type Verifier } from '../crypto/index.js';
 import { commitQuorum } from '../chain/commit.js';
 import { blockHash } from '../ledger/block.js';
@@ -48,8 +48,9 @@ export function checkpointId(body: CheckpointBody): string {
   return sha256Hex(encode(body));
 }
 
-function message(body: CheckpointBody): Uint8Array {
-  return encode(checkpointId(body));
+/** What is signed: the 32 bytes of checkpointId. */
+export function checkpointMessage(body: CheckpointBody): Uint8Array {
+  return hexToBytes(checkpointId(body));
 }
 
 /** A validator's or a witness's signature of a checkpoint body. */
@@ -58,7 +59,7 @@ export function signCheckpoint(
   publicKeyHex: string,
   body: CheckpointBody,
 ): schema.SignatureEntry {
-  return { key: publicKeyHex, signature: sign(secretKeyHex, Domain.checkpoint, body.chainId, message(body)) };
+  return { key: publicKeyHex, signature: sign(secretKeyHex, Domain.checkpoint, body.chainId, checkpointMessage(body)) };
 }
 
 export interface KnownWitness {
@@ -121,7 +122,7 @@ export function verifyCheckpoint(input: unknown, options: CheckpointVerifyOption
     return { ok: false, code: 'INVALID_PROOF', reason: `the checkpoint's ${mismatch[0]} is not its block header's` };
   const finality = checkFinality(file, { trustedValidators: options.trustedValidators, verify });
   if (typeof finality !== 'string') return { ok: false, code: finality.code, reason: finality.reason };
-  const signed = message(body);
+  const signed = checkpointMessage(body);
   const members = new Set(file.validators);
   let validatorsSigned = 0;
   for (const entry of file.signatures) {

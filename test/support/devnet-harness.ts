@@ -178,6 +178,7 @@ export class Devnet {
     /** The genesis protocol version; default the latest. */
     protocolVersion?: number;
     snapshot?: { intervalBlocks?: number; keep?: number; chunkBytesTarget?: number };
+    checkpoint?: { everyMs?: number; keepEntries?: number; witness?: boolean };
     /** Each node in its lab namespace, in the lab's order (validators, full nodes, observers). */
     lab?: NetnsLab;
     /** Each node started with NOTARY_TEST_CLOCK_OFFSET_FILE=its `clockOffsetFile`. */

@@ -42,6 +42,8 @@ export interface DevnetOptions {
   protocolVersion?: number;
   /** Snapshot overrides, e.g. a snapshot every few blocks for tests. */
   snapshot?: Partial<NodeConfig['snapshot']>;
+  /** Checkpoint overrides, e.g. a period of seconds for tests; observers countersign as witnesses. */
+  checkpoint?: Partial<NodeConfig['checkpoint']>;
   /** Disk overrides (the reserve under which a node accepts no transactions); default DEVNET_DISK_RESERVE_MB. */
   disk?: Partial<NodeConfig['disk']>;
   /**
@@ -157,6 +159,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
       },
       snapshot: { intervalBlocks: 1_000, keep: 2, chunkBytesTarget: 2 * 1024 * 1024, ...options.snapshot },
       disk: { reserveMb: DEVNET_DISK_RESERVE_MB, ...options.disk },
+      checkpoint: { everyMs: 86_400_000, keepEntries: 2, witness: node.role === 'observer', ...options.checkpoint },
     };
     await writeFileDurably(join(node.dataDir, DataFiles.config), `${JSON.stringify(config, null, 2)}\n`);
     await writeFileDurably(join(node.dataDir, DataFiles.genesis), `${JSON.stringify(genesis, null, 2)}\n`);

@@ -142,8 +142,8 @@ type Database = ClassicLevel<Uint8Array, Uint8Array>;
 export interface StateView {
   /** The head the view was taken at. */
   readonly head: StoreHead | null;
-  /** The rows in key order, a page at a time, as [stateKey, value]. */
-  rows(pageRows?: number): AsyncGenerator<Array<[string, Uint8Array]>>;
+  /** The rows in key order, a page at a time, as [stateKey, value]; only keys starting with `keyPrefix` when given. */
+  rows(pageRows?: number, keyPrefix?: string): AsyncGenerator<Array<[string, Uint8Array]>>;
   close(): Promise<void>;
 }
 type Operation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
@@ -971,8 +971,9 @@ export class ChainStore {
     let closed = false;
     return {
       head,
-      async *rows(pageRows = 1_000): AsyncGenerator<Array<[string, Uint8Array]>> {
-        const iterator = db.iterator({ ...Ranges.namespace(Prefix.state), snapshot });
+      async *rows(pageRows = 1_000, keyPrefix?: string): AsyncGenerator<Array<[string, Uint8Array]>> {
+        const range = keyPrefix === undefined ? Ranges.namespace(Prefix.state) : Ranges.state(keyPrefix);
+        const iterator = db.iterator({ ...range, snapshot });
         try {
           for (;;) {
             let page: Array<[Uint8Array, Uint8Array]>;

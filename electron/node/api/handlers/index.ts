@@ -12,6 +12,7 @@ import { ApiError } from '../errors.js';
 import { nodeMetrics } from '../metrics.js';
 import { registryQueries } from '../queries.js';
 import { chainHandlers } from './chain.js';
+import { checkpointHandlers, type CheckpointHandlersComponents } from './checkpoints.js';
 import { authorityApi, type AuthorityApiComponents } from '../../modules/authority/api.js';
 import { inboxHandlers, type InboxHandlersComponents } from './inbox.js';
 import { propertyApi, type PropertyApiComponents } from '../../modules/property/api.js';
@@ -30,7 +31,8 @@ export type NodeApiComponents = NodeStatusComponents &
   AuthorityApiComponents &
   Omit<PropertyApiComponents, 'queries'> &
   ElectionApiComponents &
-  SettingsHandlersComponents & {
+  SettingsHandlersComponents &
+  CheckpointHandlersComponents & {
     network: Pick<NotaryNetwork, 'peerId' | 'peers' | 'libp2p' | 'metrics' | 'requestStatus'>;
     consensus: Pick<ConsensusService, 'status'>;
     evidence: Pick<EvidenceLog, 'list'>;
@@ -88,6 +90,7 @@ export function nodeApi(components: NodeApiComponents): NodeApi {
     statusHandlers({ status, metrics, evidence: components.evidence }),
     transactionHandlers(components),
     chainHandlers({ chain, queries }),
+    checkpointHandlers(components),
     inboxHandlers(components),
     settingsHandlers(components),
     // Each registry module's part, in module order.

@@ -1,0 +1,101 @@
+// The checkpoints this node made (docs/protocol.md REQ-CKP.2/3): their list, each file as a bank
+// keeps it, each layer a verifier holds, and an object's compact proof for its certificate's QR.
+import type { ApiHandlerPart, CheckpointSummary } from '../../../../shared/api/index.js';
+import {
+  CompactProofError,
+  checkpointId,
+  decodeCompactProof,
+  encodeCompactProof,
+  leafFields,
+  propertyStatement,
+  statementLeaf,
+  verifyBucketProof,
+} from '../../../../shared/checkpoint/index.js';
+import { stateKeyHash } from '../../../../shared/chain/execute.js';
+import { StateKey } from '../../../../shared/ledger/index.js';
+import type { PropertyObject } from '../../../../shared/modules/property/types.js';
+import type { Chain } from '../../chain/chain.js';
+import type { CheckpointFiles } from '../../checkpoint/files.js';
+import { ApiError } from '../errors.js';
+import { found } from './found.js';
+
+export interface CheckpointHandlersComponents {
+  chain: Pick<Chain, 'getRecord'>;
+  checkpoints: { readonly files: CheckpointFiles };
+}
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+export function checkpointHandlers({ chain, checkpoints }: CheckpointHandlersComponents) {
+  const { files } = checkpoints;
+  const noCheckpoint = (height: number) => `no checkpoint at height ${height} here`;
+  return {
+    checkpoints: async (): Promise<CheckpointSummary[]> =>
+      Promise.all(
+        files.heights().map(async (height) => {
+          const file = files.file(height)!;
+          return {
+            height,
+            timeMs: file.body.timeMs,
+            id: checkpointId(file.body),
+            statements: file.body.statements,
+            validatorsSigned: file.signatures.length,
+            validatorsTotal: file.validators.length,
+            witnesses: file.witnesses.length,
+            proofs: await files.hasEntries(height),
+          };
+        }),
+      ),
+
+    checkpoint: async ({ params: { height } }) => found(files.file(height), noCheckpoint(height)),
+
+    checkpointLayer: async ({ params: { height } }) => {
+      const file = found(files.file(height), noCheckpoint(height));
+      const layer = found(await files.layer(height), noCheckpoint(height));
+      return { height, bucketBits: file.body.bucketBits, layer: base64(layer) };
+    },
+
+    checkpointProof: async ({ params: { id } }) => {
+      const object = found(
+        (await chain.getRecord(StateKey.object(id))) as PropertyObject | undefined,
+        `no object ${id} in the registry`,
+      );
+      const height = files.heights()[0];
+      const tree = height === undefined ? undefined : await files.tree(height);
+      if (height === undefined || !tree)
+        throw new ApiError(
+          404,
+          'NO_CHECKPOINT',
+          'This node has made no checkpoint yet; the QR proof comes with the first one.',
+        );
+      const file = files.file(height)!;
+      const statement = propertyStatement(object);
+      const keyHash = stateKeyHash(StateKey.object(id));
+      const proof = tree.proof(keyHash);
+      // REJECT: a proof of the record as it is now, which the checkpoint does not hold.
+      if (
+        !proof ||
+        !verifyBucketProof(tree.layer, tree.bucketBits, keyHash, statementLeaf(leafFields(statement)), proof)
+      )
+        throw new ApiError(
+          409,
+          'CHANGED_SINCE_CHECKPOINT',
+          `Object ${id} changed after the newest checkpoint (block ${height}); its QR proof is ready after the next checkpoint. The certificate file proves it now.`,
+        );
+      try {
+        const qr = encodeCompactProof({ chainId: file.body.chainId, height, statement, proof });
+        return {
+          id,
+          height,
+          timeMs: file.body.timeMs,
+          checkpointId: checkpointId(file.body),
+          qr: base64(qr),
+          ownersInQr: decodeCompactProof(qr).owners !== undefined,
+        };
+      } catch (error) {
+        if (error instanceof CompactProofError) throw new ApiError(409, 'PROOF_TOO_LARGE', error.message);
+        throw error;
+      }
+    },
+  } satisfies ApiHandlerPart;
+}
