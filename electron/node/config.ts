@@ -93,7 +93,12 @@ export const nodeConfigSchema = z.strictObject({
        * A checkpoint at the first block of each period of this many milliseconds (UTC-aligned);
        * 0 makes none. The same on every validator of a network; default a day.
        */
-      everyMs: z.number().int().min(0).max(366 * 86_400_000).default(86_400_000),
+      everyMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(366 * 86_400_000)
+        .default(86_400_000),
       /** Checkpoints whose statements are kept to print compact proofs from (64 bytes a statement). */
       keepEntries: z.number().int().min(1).max(16).default(2),
       /** An observer office countersigns the checkpoints its own node made, as a witness. */
