@@ -218,13 +218,6 @@ export const checkpointSummarySchema = z.strictObject({
 });
 export type CheckpointSummary = z.infer<typeof checkpointSummarySchema>;
 
-export const checkpointLayerSchema = z.strictObject({
-  height: z.number().int().nonnegative(),
-  bucketBits: z.number().int().min(0).max(16),
-  /** The 2^bucketBits bucket heads, 32 bytes each, in base64. */
-  layer: base64(32 * 2 ** 16),
-});
-
 /** A property object's compact proof: the bytes its certificate's QR code carries (REQ-CKP.3). */
 export const compactProofViewSchema = z.strictObject({
   id: schema.objectId,

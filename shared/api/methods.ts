@@ -14,7 +14,7 @@ export const API_METHOD_NAMES = [
   'block',
   'checkpoints',
   'checkpoint',
-  'checkpointLayer',
+  'checkpointBundle',
   'checkpointProof',
   'outbox',
   'evidence',

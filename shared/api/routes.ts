@@ -8,7 +8,6 @@ import {
   BLOCKS_PAGE_MAX,
   blockDetailSchema,
   blocksPageSchema,
-  checkpointLayerSchema,
   checkpointSummarySchema,
   compactProofViewSchema,
   objectIdParam,
@@ -26,6 +25,7 @@ import {
   txStatusSchema,
   validatorsViewSchema,
 } from './contract.js';
+import { checkpointBundleSchema } from '../checkpoint/bundle.js';
 import { checkpointFileSchema } from '../checkpoint/checkpoint.js';
 import { authorityRoutes } from '../modules/authority/api.js';
 import { propertyRoutes } from '../modules/property/api.js';
@@ -128,13 +128,13 @@ const nodeRoutes = {
     response: checkpointFileSchema,
     errors: [404],
   },
-  checkpointLayer: {
+  checkpointBundle: {
     method: 'GET',
-    path: '/checkpoints/{height}/layer',
-    summary: "A checkpoint's layer of bucket heads (base64), which a verifier holds to check compact proofs",
+    path: '/checkpoints/{height}/bundle',
+    summary: 'A checkpoint file with its layer of bucket heads: what a verifier imports to check compact proofs',
     params: { height: heightParam },
     status: 200,
-    response: checkpointLayerSchema,
+    response: checkpointBundleSchema,
     errors: [404],
   },
   checkpointProof: {

@@ -3,3 +3,4 @@ export * from './checkpoint.js';
 export * from './compact.js';
 export * from './statement.js';
 export * from './tree.js';
+export * from './bundle.js';

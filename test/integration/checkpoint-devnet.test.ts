@@ -8,7 +8,13 @@ import jsQR from 'jsqr';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointSummary } from '../../shared/api/index.js';
-import { CheckpointShelf, checkpointId, verifyCheckpoint, type CheckpointFile } from '../../shared/checkpoint/index.js';
+import {
+  CheckpointShelf,
+  checkpointId,
+  parseCheckpointBundle,
+  verifyCheckpoint,
+  type CheckpointFile,
+} from '../../shared/checkpoint/index.js';
 import type { KeyPair } from '../../shared/crypto/index.js';
 import { txHash } from '../../shared/ledger/index.js';
 import { devGenesisSale, devParty } from '../../electron/node/dev/demo-registry.js';
@@ -92,9 +98,10 @@ describe('checkpoints on a running network (real node processes)', () => {
     expect(checkpointId((await observer.request<CheckpointFile>('GET', `/checkpoints/${first}`)).body.body)).toBe(
       checkpointId(file.body),
     );
-    const layer = (await node1.request<{ layer: string }>('GET', `/checkpoints/${first}/layer`)).body.layer;
+    const bundle = parseCheckpointBundle((await node1.request('GET', `/checkpoints/${first}/bundle`)).body);
+    expect(checkpointId(bundle.file.body)).toBe(checkpointId(file.body));
     const shelf = new CheckpointShelf({ trustedValidators: validators, witnesses: [witness] });
-    shelf.add(file, bytesOf(layer));
+    shelf.add(bundle.file, bundle.layer);
 
     // an object's proof, through a QR image and the scanner library
     const object = devnet.genesis.properties![0]!;

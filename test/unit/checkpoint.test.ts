@@ -9,6 +9,7 @@ import { Domain, generateKeyPair, sha256, sign } from '../../shared/crypto/index
 import { signVote } from '../../shared/chain/commit.js';
 import { stateKeyHash } from '../../shared/chain/execute.js';
 import { blockHash, type BlockHeader } from '../../shared/ledger/index.js';
+import { devGenesis } from '../../electron/node/dev/demo-registry.js';
 import type { PropertyObject } from '../../shared/modules/property/types.js';
 import { validatorsHash } from '../../shared/modules/authority/validators.js';
 import {
@@ -17,6 +18,9 @@ import {
   checkpointId,
   CheckpointShelf,
   CheckpointShelfError,
+  checkpointBundle,
+  parseCheckpointBundle,
+  trustFromGenesis,
   COMPACT_BYTES_MAX,
   decodeCompactProof,
   encodeCompactProof,
@@ -452,5 +456,24 @@ describe('a compact proof', () => {
     expect(result).toMatchObject({ ok: true, fields: { ownersCount: 10 } });
     expect(result.ok && result.owners).toBeUndefined();
     expect(hexToBytes(bytesToHex(bytes)).length).toBeLessThanOrEqual(COMPACT_BYTES_MAX);
+  });
+});
+
+describe('what a verifier takes in', () => {
+  it('reads a bundle back to the same file and layer, and the trust of a genesis document [REQ-CKP.3]', () => {
+    const tree = treeOf(Array.from({ length: 200 }, (_, i) => objectOf(i)));
+    const file = checkpointFile(tree);
+    const bundle = JSON.parse(JSON.stringify(checkpointBundle(file, tree.layer)));
+    const read = parseCheckpointBundle(bundle);
+    expect(bytesToHex(read.layer)).toBe(bytesToHex(tree.layer));
+    const shelf = new CheckpointShelf({ trustedValidators: validators });
+    expect(shelf.add(read.file, read.layer).height).toBe(1440);
+    expect(() => parseCheckpointBundle({ ...bundle, layer: '***' })).toThrow(/not a checkpoint bundle/);
+    const genesis = devGenesis();
+    const trust = trustFromGenesis(JSON.parse(JSON.stringify(genesis)));
+    expect(trust.chainId).toBe(genesis.chainId);
+    expect(trust.validators.length).toBeGreaterThan(0);
+    expect(trust.witnesses.every((witness) => witness.name.length > 0)).toBe(true);
+    expect(() => trustFromGenesis({ chainId: 'x' })).toThrow();
   });
 });

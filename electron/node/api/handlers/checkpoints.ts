@@ -3,6 +3,7 @@
 import type { ApiHandlerPart, CheckpointSummary } from '../../../../shared/api/index.js';
 import {
   CompactProofError,
+  checkpointBundle,
   checkpointId,
   decodeCompactProof,
   encodeCompactProof,
@@ -49,10 +50,9 @@ export function checkpointHandlers({ chain, checkpoints }: CheckpointHandlersCom
 
     checkpoint: async ({ params: { height } }) => found(files.file(height), noCheckpoint(height)),
 
-    checkpointLayer: async ({ params: { height } }) => {
+    checkpointBundle: async ({ params: { height } }) => {
       const file = found(files.file(height), noCheckpoint(height));
-      const layer = found(await files.layer(height), noCheckpoint(height));
-      return { height, bucketBits: file.body.bucketBits, layer: base64(layer) };
+      return checkpointBundle(file, found(await files.layer(height), noCheckpoint(height)));
     },
 
     checkpointProof: async ({ params: { id } }) => {
