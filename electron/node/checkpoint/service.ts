@@ -104,6 +104,7 @@ export class CheckpointService {
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Heights still gathering signatures, until when. */
   readonly #gathering = new Map<number, number>();
+  #gatheringPass = false;
   readonly #handle;
 
   constructor(
@@ -238,8 +239,18 @@ export class CheckpointService {
     return file;
   }
 
-  /** Asks every connected peer for the signatures of the checkpoints still gathering. */
+  /** Asks every connected peer for the signatures of the checkpoints still gathering; one pass at a time. */
   async #gather(): Promise<void> {
+    if (this.#gatheringPass) return;
+    this.#gatheringPass = true;
+    try {
+      await this.#gatherPass();
+    } finally {
+      this.#gatheringPass = false;
+    }
+  }
+
+  async #gatherPass(): Promise<void> {
     const { network, chain, log } = this.components;
     const now = Date.now();
     for (const [height, until] of this.#gathering) {
