@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseGenesis, type Genesis } from '../ledger/index.js';
 import { checkpointFileSchema, type CheckpointFile, type KnownWitness } from './checkpoint.js';
 import { BUCKET_BITS_MAX } from './tree.js';
+import { setChangesSchema, type SetChange } from './validator-sets.js';
 
 export const CHECKPOINT_BUNDLE_VERSION = 1;
 const LAYER_BASE64_MAX = Math.ceil((32 * 2 ** BUCKET_BITS_MAX) / 3) * 4;
@@ -19,6 +20,8 @@ export const checkpointBundleSchema = z.strictObject({
     .string()
     .max(LAYER_BASE64_MAX)
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+  /** The changes of the validator set from genesis to the checkpoint (REQ-CKP.5); absent: none. */
+  setChanges: setChangesSchema.optional(),
 });
 export type CheckpointBundle = z.infer<typeof checkpointBundleSchema>;
 
@@ -29,16 +32,34 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-export function checkpointBundle(file: CheckpointFile, layer: Uint8Array): CheckpointBundle {
-  return { kind: 'checkpoint-bundle', version: CHECKPOINT_BUNDLE_VERSION, checkpoint: file, layer: toBase64(layer) };
+export function checkpointBundle(
+  file: CheckpointFile,
+  layer: Uint8Array,
+  setChanges: SetChange[] = [],
+): CheckpointBundle {
+  return {
+    kind: 'checkpoint-bundle',
+    version: CHECKPOINT_BUNDLE_VERSION,
+    checkpoint: file,
+    layer: toBase64(layer),
+    ...(setChanges.length > 0 ? { setChanges } : {}),
+  };
 }
 
-/** The file and the layer's bytes of a bundle; throws with the field that is wrong. Check them with CheckpointShelf.add. */
-export function parseCheckpointBundle(input: unknown): { file: CheckpointFile; layer: Uint8Array } {
+/** The file, the layer's bytes and the set changes of a bundle; throws with the field that is wrong. Check them with CheckpointShelf.add. */
+export function parseCheckpointBundle(input: unknown): {
+  file: CheckpointFile;
+  layer: Uint8Array;
+  setChanges: SetChange[];
+} {
   const parsed = checkpointBundleSchema.safeParse(input);
   if (!parsed.success) throw new Error(`not a checkpoint bundle: ${parsed.error.issues[0]?.message}`);
   const binary = atob(parsed.data.layer);
-  return { file: parsed.data.checkpoint, layer: Uint8Array.from(binary, (char) => char.charCodeAt(0)) };
+  return {
+    file: parsed.data.checkpoint,
+    layer: Uint8Array.from(binary, (char) => char.charCodeAt(0)),
+    setChanges: parsed.data.setChanges ?? [],
+  };
 }
 
 export interface RegistryTrust {

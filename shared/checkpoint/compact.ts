@@ -19,6 +19,8 @@ import {
   type StatementOwner,
 } from './statement.js';
 import { layerRoot, verifyBucketProof, type BucketProof } from './tree.js';
+import { followValidatorSets, type SetChange } from './validator-sets.js';
+import { receiptVerify } from '../receipt/verifier.js';
 import {
   checkpointId,
   verifyCheckpoint,
@@ -233,9 +235,26 @@ export class CheckpointShelf {
 
   constructor(private readonly options: CheckpointVerifyOptions = {}) {}
 
-  /** Adds a checkpoint file with its layer; throws CheckpointShelfError with the check that failed. */
-  add(file: unknown, layer: Uint8Array): CheckpointBody {
-    const result = verifyCheckpoint(file, this.options);
+  /**
+   * Adds a checkpoint file with its layer; throws CheckpointShelfError with the check that failed.
+   * `setChanges` carry the trust from the verifier's keys to the checkpoint's set (REQ-CKP.5).
+   */
+  add(file: unknown, layer: Uint8Array, setChanges: readonly SetChange[] = []): CheckpointBody {
+    let options = this.options;
+    const chainId = (file as { body?: { chainId?: unknown } } | null)?.body?.chainId;
+    if (this.options.trustedValidators && setChanges.length > 0 && typeof chainId === 'string') {
+      try {
+        const verify = this.options.verify ?? receiptVerify;
+        options = {
+          ...options,
+          trustedValidators: followValidatorSets(this.options.trustedValidators, setChanges, chainId, verify),
+        };
+      } catch (error) {
+        // REJECT: a checkpoint whose set the verifier cannot follow to from the keys it trusts.
+        throw new CheckpointShelfError('UNTRUSTED_VALIDATORS', (error as Error).message);
+      }
+    }
+    const result = verifyCheckpoint(file, options);
     if (!result.ok) throw new CheckpointShelfError(result.code, result.reason);
     const { body } = result;
     if (!(layer instanceof Uint8Array) || layer.length !== HASH_BYTES * 2 ** body.bucketBits)

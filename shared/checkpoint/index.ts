@@ -4,3 +4,4 @@ export * from './compact.js';
 export * from './statement.js';
 export * from './tree.js';
 export * from './bundle.js';
+export * from './validator-sets.js';

@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, concatBytes, encode, hexToBytes, utf8 } from '../../shared/codec/index.js';
-import { Domain, generateKeyPair, sha256, sign } from '../../shared/crypto/index.js';
+import { Domain, generateKeyPair, sha256, sign, verify, type KeyPair } from '../../shared/crypto/index.js';
 import { signVote } from '../../shared/chain/commit.js';
 import { stateKeyHash } from '../../shared/chain/execute.js';
-import { blockHash, type BlockHeader } from '../../shared/ledger/index.js';
+import { appHashOf, blockHash, type BlockHeader } from '../../shared/ledger/index.js';
 import { devGenesis } from '../../electron/node/dev/demo-registry.js';
 import type { PropertyObject } from '../../shared/modules/property/types.js';
 import { validatorsHash } from '../../shared/modules/authority/validators.js';
@@ -19,6 +19,8 @@ import {
   CheckpointShelf,
   CheckpointShelfError,
   checkpointBundle,
+  followValidatorSets,
+  type SetChange,
   parseCheckpointBundle,
   trustFromGenesis,
   COMPACT_BYTES_MAX,
@@ -114,8 +116,13 @@ const knownWitnesses = [
   { key: witnessPairs[1]!.publicKey, name: 'Minsk City Court' },
 ];
 
-function checkpointFile(tree: StatementTree, options: { signers?: number; witnesses?: number; chainId?: string } = {}) {
+function checkpointFile(
+  tree: StatementTree,
+  options: { signers?: number; witnesses?: number; chainId?: string; set?: KeyPair[] } = {},
+) {
   const chainId = options.chainId ?? CHAIN;
+  const setPairs = options.set ?? validatorPairs;
+  const validators = setPairs.map((pair) => pair.publicKey).sort();
   const header: BlockHeader = {
     chainId,
     height: 1440,
@@ -128,7 +135,7 @@ function checkpointFile(tree: StatementTree, options: { signers?: number; witnes
     appHash: 'dd'.repeat(32),
   };
   const hash = blockHash(header);
-  const sorted = [...validatorPairs].sort((a, b) => (a.publicKey < b.publicKey ? -1 : 1));
+  const sorted = [...setPairs].sort((a, b) => (a.publicKey < b.publicKey ? -1 : 1));
   const commit = {
     height: header.height,
     round: 0,
@@ -475,5 +482,91 @@ describe('what a verifier takes in', () => {
     expect(trust.validators.length).toBeGreaterThan(0);
     expect(trust.witnesses.every((witness) => witness.name.length > 0)).toBe(true);
     expect(() => trustFromGenesis({ chainId: 'x' })).toThrow();
+  });
+});
+
+describe('following the validator set [REQ-CKP.5]', () => {
+  // set A votes at genesis; header 98, signed by A, schedules set B (A without its first key, with a new one) from 100
+  const newcomer = generateKeyPair(new Uint8Array(32).fill(15));
+  const setB = [...validatorPairs.slice(1), newcomer];
+  const keysOf = (pairs: KeyPair[]) => pairs.map((pair) => pair.publicKey).sort();
+  function change(signers: KeyPair[], next: KeyPair[], height = 98, protocol = 3): SetChange {
+    const header: BlockHeader = {
+      chainId: CHAIN,
+      height,
+      prevHash: '11'.repeat(32),
+      timeMs: Date.UTC(2026, 5, 1),
+      proposer: keysOf(signers)[0]!,
+      txRoot: '22'.repeat(32),
+      stateRoot: '33'.repeat(32),
+      validatorsHash: validatorsHash(keysOf(signers)),
+      appHash: appHashOf('33'.repeat(32), validatorsHash(keysOf(next)), protocol),
+    };
+    const hash = blockHash(header);
+    const commit = {
+      height,
+      round: 0,
+      blockHash: hash,
+      signatures: [...signers]
+        .sort((a, b) => (a.publicKey < b.publicKey ? -1 : 1))
+        .slice(0, 3)
+        .map((pair) => signVote(pair.secretKey, CHAIN, 'precommit', height, 0, hash)),
+    };
+    return { header, commit, validators: keysOf(signers), nextValidators: keysOf(next) };
+  }
+  const tree = treeOf(Array.from({ length: 50 }, (_, i) => objectOf(i)));
+
+  it('takes a later set through the change that scheduled it, and refuses the checkpoint without it', () => {
+    const genesisKeys = keysOf(validatorPairs);
+    expect(followValidatorSets(genesisKeys, [change(validatorPairs, setB)], CHAIN, verify)).toEqual(keysOf(setB));
+    const file = checkpointFile(tree, { set: setB });
+    const shelf = new CheckpointShelf({ trustedValidators: genesisKeys });
+    // B shares 3 of its 4 keys with A: a quorum, so this one passes even without the change...
+    expect(shelf.add(file, tree.layer, [change(validatorPairs, setB)]).height).toBe(1440);
+    // ...but a set of newcomers does not, unless the changes lead to it
+    const strangers = [16, 17, 18, 19].map((fill) => generateKeyPair(new Uint8Array(32).fill(fill)));
+    const strangersFile = checkpointFile(tree, { set: strangers });
+    expect(() => new CheckpointShelf({ trustedValidators: genesisKeys }).add(strangersFile, tree.layer)).toThrow(
+      /trusted/,
+    );
+    const halfway = [validatorPairs[0]!, validatorPairs[1]!, strangers[0]!, strangers[1]!];
+    const path = [
+      change(validatorPairs, [...validatorPairs.slice(0, 3), strangers[0]!], 98),
+      change([...validatorPairs.slice(0, 3), strangers[0]!], halfway, 200),
+      change(halfway, strangers, 300),
+    ];
+    // no step changes more than a third of the set, so each is signed by a set the verifier already follows
+    expect(() => followValidatorSets(genesisKeys, path, CHAIN, verify)).not.toThrow();
+    expect(new CheckpointShelf({ trustedValidators: genesisKeys }).add(strangersFile, tree.layer, path).height).toBe(
+      1440,
+    );
+  });
+
+  it('refuses a change whose appHash does not name the next set, an untrusted signer, another chain, or changes out of order', () => {
+    const genesisKeys = keysOf(validatorPairs);
+    const swapped = { ...change(validatorPairs, setB), nextValidators: keysOf(validatorPairs) };
+    expect(() => followValidatorSets(genesisKeys, [swapped], CHAIN, verify)).toThrow(/appHash/);
+    const strangers = [16, 17, 18, 19].map((fill) => generateKeyPair(new Uint8Array(32).fill(fill)));
+    expect(() => followValidatorSets(genesisKeys, [change(strangers, setB)], CHAIN, verify)).toThrow(/trusted/);
+    const forged = change(validatorPairs, setB);
+    forged.commit.signatures[0]!.signature = forged.commit.signatures[1]!.signature;
+    expect(() => followValidatorSets(genesisKeys, [forged], CHAIN, verify)).toThrow(/change 1/);
+    const other = {
+      ...change(validatorPairs, setB),
+      header: { ...change(validatorPairs, setB).header, chainId: 'by-registry-2' },
+    };
+    expect(() => followValidatorSets(genesisKeys, [other], CHAIN, verify)).toThrow(/chain/);
+    expect(() =>
+      followValidatorSets(
+        genesisKeys,
+        [change(validatorPairs, setB, 200), change(setB, validatorPairs, 100)],
+        CHAIN,
+        verify,
+      ),
+    ).toThrow(/not after/);
+    const strangersFile = checkpointFile(tree, { set: strangers });
+    expect(() =>
+      new CheckpointShelf({ trustedValidators: genesisKeys }).add(strangersFile, tree.layer, [swapped]),
+    ).toThrow(CheckpointShelfError);
   });
 });
