@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Libp2p } from '@libp2p/interface';
 import {
   CHECKPOINT_VERSION,
+  checkpointBundle,
+  type CheckpointBundle,
   CHECKPOINT_WITNESSES_MAX,
   checkpointId,
   checkpointMessage,
@@ -34,6 +36,7 @@ import { exchange } from '../network/reqresp/exchange.js';
 import { requestHandler, type Reply } from '../network/reqresp/serve.js';
 import type { StateView } from '../store/index.js';
 import { CheckpointFiles } from './files.js';
+import { SetChangeIndex } from './set-changes.js';
 import {
   CKP_ERROR_MESSAGE_LENGTH_MAX,
   CKP_FRAME_BYTES_MAX,
@@ -96,6 +99,8 @@ class CheckpointStopped extends Error {}
 
 export class CheckpointService {
   readonly files: CheckpointFiles;
+  readonly sets: SetChangeIndex;
+  #reading: Promise<void> | undefined;
   readonly counters = { served: 0, refused: 0, made: 0 };
   #making: Promise<void> | undefined;
   #stopping = false;
@@ -112,6 +117,7 @@ export class CheckpointService {
     private readonly components: CheckpointServiceComponents,
   ) {
     this.files = new CheckpointFiles(join(components.dataDir, CHECKPOINTS_DIR), init.keepEntries ?? 2);
+    this.sets = new SetChangeIndex(this.files.dir, components.chain);
     this.#handle = requestHandler<CkpRequest, CkpErrorCode>({
       name: 'checkpoint',
       requestBytesMax: CKP_REQUEST_BYTES_MAX,
@@ -135,6 +141,8 @@ export class CheckpointService {
   async start(): Promise<void> {
     const { network, committer, chain, log } = this.components;
     await this.files.load(log);
+    await this.sets.load();
+    this.#readSets();
     await network.libp2p.handle(checkpointProtocol(network.chainId), this.#handle, {
       maxInboundStreams: 16,
       runOnLimitedConnection: false,
@@ -142,6 +150,7 @@ export class CheckpointService {
     if (this.everyMs === 0) return;
     this.#previousTimeMs = chain.head.header.timeMs;
     this.#unsubscribe = committer.onCommitted(({ block }) => {
+      this.#readSets();
       const previous = this.#previousTimeMs ?? block.header.timeMs;
       this.#previousTimeMs = block.header.timeMs;
       // a block of a period already over (a node catching up) makes none: its checkpoint exists
@@ -157,6 +166,31 @@ export class CheckpointService {
     }
     this.#timer = setInterval(() => void this.#gather(), GATHER_EVERY_MS);
     this.#timer.unref?.();
+  }
+
+  /** Reads the headers not yet read for validator set changes, in the background, once at a time. */
+  #readSets(): Promise<void> {
+    this.#reading ??= this.sets
+      .catchUp()
+      .catch((error: unknown) => {
+        if (!this.#stopping)
+          this.components.log.error({ error: String(error) }, 'reading the validator set changes failed');
+      })
+      .finally(() => {
+        this.#reading = undefined;
+      });
+    return this.#reading;
+  }
+
+  /** A checkpoint with its layer and the validator set changes from genesis to it (REQ-CKP.5). */
+  async bundle(height: number): Promise<CheckpointBundle | undefined> {
+    const file = this.files.file(height);
+    const layer = file && (await this.files.layer(height));
+    if (!file || !layer) return undefined;
+    await this.#readSets();
+    if (this.sets.readTo < height)
+      throw new Error(`the validator set changes are read up to height ${this.sets.readTo}, not yet ${height}`);
+    return checkpointBundle(file, layer, await this.sets.changesTo(height));
   }
 
   /** Makes the checkpoint of the head in the background, unless one is being made. Returns at once. */
@@ -312,11 +346,13 @@ export class CheckpointService {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#unsubscribe?.();
+    this.sets.stop();
     if (this.#timer) clearInterval(this.#timer);
     await this.components.network.libp2p
       .unhandle(checkpointProtocol(this.components.network.chainId))
       .catch(() => undefined);
     await this.#making;
+    await this.#reading;
   }
 }
 

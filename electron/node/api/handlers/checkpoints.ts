@@ -3,7 +3,6 @@
 import type { ApiHandlerPart, CheckpointSummary } from '../../../../shared/api/index.js';
 import {
   CompactProofError,
-  checkpointBundle,
   checkpointId,
   decodeCompactProof,
   encodeCompactProof,
@@ -11,6 +10,7 @@ import {
   propertyStatement,
   statementLeaf,
   verifyBucketProof,
+  type CheckpointBundle,
 } from '../../../../shared/checkpoint/index.js';
 import { stateKeyHash } from '../../../../shared/chain/execute.js';
 import { StateKey } from '../../../../shared/ledger/index.js';
@@ -22,7 +22,7 @@ import { found } from './found.js';
 
 export interface CheckpointHandlersComponents {
   chain: Pick<Chain, 'getRecord'>;
-  checkpoints: { readonly files: CheckpointFiles };
+  checkpoints: { readonly files: CheckpointFiles; bundle(height: number): Promise<CheckpointBundle | undefined> };
 }
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -50,10 +50,7 @@ export function checkpointHandlers({ chain, checkpoints }: CheckpointHandlersCom
 
     checkpoint: async ({ params: { height } }) => found(files.file(height), noCheckpoint(height)),
 
-    checkpointBundle: async ({ params: { height } }) => {
-      const file = found(files.file(height), noCheckpoint(height));
-      return checkpointBundle(file, found(await files.layer(height), noCheckpoint(height)));
-    },
+    checkpointBundle: async ({ params: { height } }) => found(await checkpoints.bundle(height), noCheckpoint(height)),
 
     checkpointProof: async ({ params: { id } }) => {
       const object = found(
