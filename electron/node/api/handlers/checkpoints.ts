@@ -12,6 +12,7 @@ import {
   verifyBucketProof,
   type CheckpointBundle,
 } from '../../../../shared/checkpoint/index.js';
+import { commitQuorum } from '../../../../shared/chain/commit.js';
 import { stateKeyHash } from '../../../../shared/chain/execute.js';
 import { StateKey } from '../../../../shared/ledger/index.js';
 import type { PropertyObject } from '../../../../shared/modules/property/types.js';
@@ -57,13 +58,21 @@ export function checkpointHandlers({ chain, checkpoints }: CheckpointHandlersCom
         (await chain.getRecord(StateKey.object(id))) as PropertyObject | undefined,
         `no object ${id} in the registry`,
       );
-      const height = files.heights()[0];
+      // the newest checkpoint signed by a quorum whose statements are kept: one fewer validators
+      // signed may never verify, so a QR against it would not either
+      let height: number | undefined;
+      for (const candidate of files.heights()) {
+        const signed = files.file(candidate)!;
+        if (signed.signatures.length < commitQuorum(signed.validators.length)) continue;
+        if (await files.hasEntries(candidate)) height = candidate;
+        break;
+      }
       const tree = height === undefined ? undefined : await files.tree(height);
       if (height === undefined || !tree)
         throw new ApiError(
           404,
           'NO_CHECKPOINT',
-          'This node has made no checkpoint yet; the QR proof comes with the first one.',
+          'No checkpoint signed by more than two thirds of the validators is kept on this node yet; the QR proof comes with the next one.',
         );
       const file = files.file(height)!;
       const statement = propertyStatement(object);
