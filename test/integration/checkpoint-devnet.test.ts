@@ -112,7 +112,12 @@ describe('checkpoints on a running network (real node processes)', () => {
     expect(proof.status).toBe(200);
     expect(proof.body).toMatchObject({ ownersInQr: true });
     if (proof.body.height !== first) {
-      // a later checkpoint reached its quorum meanwhile: the verifier imports that one too
+      // a later checkpoint reached its quorum meanwhile: the verifier imports that one too, witnessed
+      await waitFor('the later checkpoint to be witnessed', async () =>
+        (await checkpoints(node1)).some((entry) => entry.height === proof.body.height && entry.witnesses === 1)
+          ? true
+          : undefined,
+      );
       const later = parseCheckpointBundle(
         (await node1.request('GET', `/checkpoints/${proof.body.height}/bundle`)).body,
       );
