@@ -1,7 +1,7 @@
 // Checkpoints on a running network (issue 18, docs/protocol.md REQ-CKP.2–4): three validators and
-// an observer office serving as a witness, a checkpoint every 15 s. Every node builds the same
+// two observer offices serving as witnesses, a checkpoint every 15 s. Every node builds the same
 // statement tree from its own state; the file a node serves carries all three validators' and
-// the witness's signatures; a verifier holding it and its layer checks an object's compact
+// both witnesses' signatures; a verifier holding it and its layer checks an object's compact
 // proof, read from a QR code image by the scanner library; after a sale the node refuses a proof
 // the checkpoint does not hold, and the next checkpoint proves the new owner.
 import jsQR from 'jsqr';
@@ -34,14 +34,14 @@ async function checkpoints(node: NodeProcess): Promise<CheckpointSummary[]> {
   return response.body;
 }
 
-/** A checkpoint every node made above `above`, signed by all three validators and the witness. */
+/** A checkpoint every node made above `above`, signed by all three validators and both witnesses. */
 async function signedCheckpoint(above: number): Promise<number> {
   return waitFor(
-    `a checkpoint above height ${above} signed by 3 validators and 1 witness on every node`,
+    `a checkpoint above height ${above} signed by 3 validators and 2 witnesses on every node`,
     async () => {
       const lists = await Promise.all(nodes.map(checkpoints));
       const candidates = lists[0]!.filter(
-        (entry) => entry.height > above && entry.validatorsSigned === 3 && entry.witnesses === 1,
+        (entry) => entry.height > above && entry.validatorsSigned === 3 && entry.witnesses === 2,
       );
       for (const candidate of candidates)
         if (lists.every((list) => list.some((entry) => entry.height === candidate.height && entry.id === candidate.id)))
@@ -73,9 +73,9 @@ function scanned(bytes: Uint8Array): { bytes: Uint8Array; version: number } {
 
 describe('checkpoints on a running network (real node processes)', () => {
   beforeAll(async () => {
-    devnet = await Devnet.create({ validators: 3, observers: 1, objects: 40, checkpoint: { everyMs: EVERY_MS } });
+    devnet = await Devnet.create({ validators: 3, observers: 2, objects: 40, checkpoint: { everyMs: EVERY_MS } });
     notary = await devnet.signingKey('node-3');
-    nodes = ['node-1', 'node-2', 'node-3', 'observer-1'].map((name) => devnet.node(name));
+    nodes = ['node-1', 'node-2', 'node-3', 'observer-1', 'observer-2'].map((name) => devnet.node(name));
     await Promise.all(nodes.map((node) => node.start()));
   }, 120_000);
 
@@ -86,21 +86,38 @@ describe('checkpoints on a running network (real node processes)', () => {
   it('signs one checkpoint on every node; a verifier holding it checks a QR-scanned proof; a sale waits for the next checkpoint [REQ-CKP.2] [REQ-CKP.3] [REQ-CKP.4]', async () => {
     const [node1, node2, , observer] = nodes as [NodeProcess, NodeProcess, NodeProcess, NodeProcess];
     const validators = ['node-1', 'node-2', 'node-3'].map((name) => devnet.node(name).info.publicKey);
-    const witness = { key: devnet.node('observer-1').info.publicKey, name: 'Devnet bank (observer-1)' };
+    const witnesses = [
+      { key: devnet.node('observer-1').info.publicKey, name: 'Devnet bank (observer-1)' },
+      { key: devnet.node('observer-2').info.publicKey, name: 'Devnet court (observer-2)' },
+    ];
     const first = await signedCheckpoint(0);
 
     // the file as a bank keeps it: from any node, the same, and valid against the validators it trusts
     const file = (await node2.request<CheckpointFile>('GET', `/checkpoints/${first}`)).body;
-    const result = verifyCheckpoint(file, { trustedValidators: validators, witnesses: [witness] });
-    expect(result).toMatchObject({ ok: true, validatorsSigned: 3, validatorsTotal: 3 });
-    expect(result.ok && result.witnesses.map((entry) => entry.name)).toEqual([witness.name]);
+    const result = verifyCheckpoint(file, { trustedValidators: validators, witnesses });
+    expect(result).toMatchObject({ ok: true, validatorsSigned: 3, validatorsTotal: 3, unknownWitnesses: 0 });
+    expect(result.ok && result.witnesses.map((entry) => entry.name).sort()).toEqual(
+      witnesses.map((w) => w.name).sort(),
+    );
+    // a verifier that knows one of the two counts one, and one it does not know
+    expect(verifyCheckpoint(file, { trustedValidators: validators, witnesses: witnesses.slice(0, 1) })).toMatchObject({
+      ok: true,
+      unknownWitnesses: 1,
+    });
+    // a forged witness signature is named
+    const forged = structuredClone(file);
+    const at = forged.witnesses.findIndex((entry) => entry.key === witnesses[1]!.key);
+    forged.witnesses[at]!.signature = forged.signatures[0]!.signature;
+    const refused = verifyCheckpoint(forged, { trustedValidators: validators, witnesses });
+    expect(refused).toMatchObject({ ok: false, code: 'BAD_WITNESS', key: witnesses[1]!.key });
+    expect(!refused.ok && refused.reason).toContain('Devnet court (observer-2)');
     expect(file.body.statements).toBe(40);
     expect(checkpointId((await observer.request<CheckpointFile>('GET', `/checkpoints/${first}`)).body.body)).toBe(
       checkpointId(file.body),
     );
     const bundle = parseCheckpointBundle((await node1.request('GET', `/checkpoints/${first}/bundle`)).body);
     expect(checkpointId(bundle.file.body)).toBe(checkpointId(file.body));
-    const shelf = new CheckpointShelf({ trustedValidators: validators, witnesses: [witness] });
+    const shelf = new CheckpointShelf({ trustedValidators: validators, witnesses });
     shelf.add(bundle.file, bundle.layer);
 
     // an object's proof, through a QR image and the scanner library
@@ -114,7 +131,7 @@ describe('checkpoints on a running network (real node processes)', () => {
     if (proof.body.height !== first) {
       // a later checkpoint reached its quorum meanwhile: the verifier imports that one too, witnessed
       await waitFor('the later checkpoint to be witnessed', async () =>
-        (await checkpoints(node1)).some((entry) => entry.height === proof.body.height && entry.witnesses === 1)
+        (await checkpoints(node1)).some((entry) => entry.height === proof.body.height && entry.witnesses === 2)
           ? true
           : undefined,
       );
@@ -128,7 +145,7 @@ describe('checkpoints on a running network (real node processes)', () => {
     const checked = shelf.verify(read.bytes);
     expect(checked).toMatchObject({ ok: true, height: proof.body.height, validatorsSigned: 3 });
     expect(checked.ok && checked.owners).toEqual(object.owners);
-    expect(checked.ok && checked.witnesses.map((entry) => entry.name)).toEqual([witness.name]);
+    expect(checked.ok && checked.witnesses).toHaveLength(2);
     expect((await node1.request('GET', '/proofs/BY-NOT-THERE')).status).toBe(404);
     expect((await node1.request('GET', '/checkpoints/1')).status).toBe(404);
 
