@@ -20,6 +20,8 @@ export function CheckSection({ state }: { state: RegistryState }) {
   const { t } = useT();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
+  /** Checks finished so far: a new result is told from the last one even when they read alike. */
+  const [checked, setChecked] = useState(0);
   const registry = state.status === 'ready' ? state.registry : undefined;
   const noTrust: Verdict = { ok: false, code: 'NO_TRUST', reason: 'no registry is trusted yet' };
 
@@ -33,6 +35,7 @@ export function CheckSection({ state }: { state: RegistryState }) {
       setOutcome({ problem: 'fileBad', detail: (error as Error).message });
     } finally {
       setBusy(false);
+      setChecked((count) => count + 1);
     }
   };
 
@@ -87,7 +90,7 @@ export function CheckSection({ state }: { state: RegistryState }) {
           disabled={busy}
         />
       </Box>
-      <div aria-live="polite">
+      <div aria-live="polite" data-testid="check-outcome" data-checked={checked}>
         {busy ? <Loading label={t('check.working')} /> : null}
         {outcome && 'verdict' in outcome ? <ResultView verdict={outcome.verdict} /> : null}
         {missing ? (

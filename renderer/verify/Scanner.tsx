@@ -137,7 +137,6 @@ export function Scanner({ onCode, disabled }: { onCode: (bytes: Uint8Array) => v
           label={t('check.image')}
           placeholder={t('check.filePlaceholder')}
           accept="image/*"
-          capture="environment"
           onChange={(file) => void readPhoto(file)}
           leftSection={<IconPhoto size={16} aria-hidden />}
           disabled={disabled}
