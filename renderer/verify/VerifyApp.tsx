@@ -1,6 +1,6 @@
 // The verification page: a header with the language switch, three sections (hash routes
 // #/check, #/checkpoints, #/registry) and the one registry state they share. Until a registry
-// is trusted the page opens on #/registry.
+// is trusted the page opens on #/registry; after, on #/check.
 import { Anchor, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { CheckSection } from './Check.js';
@@ -51,7 +51,12 @@ export function VerifyApp() {
   const { t } = useT();
   const [state, actions] = useRegistry();
   const chosen = useHashSection();
-  const section: Section = chosen ?? (state.status === 'ready' ? 'check' : 'registry');
+  // with no section in the address: where the page opened (importing the registry stays there)
+  const [opened, setOpened] = useState<Section>();
+  useEffect(() => {
+    if (opened === undefined && state.status !== 'loading') setOpened(state.status === 'ready' ? 'check' : 'registry');
+  }, [opened, state.status]);
+  const section: Section = chosen ?? opened ?? 'registry';
   return (
     <div className="verify-page">
       <a
