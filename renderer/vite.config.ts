@@ -22,8 +22,11 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 2_000,
     sourcemap: false,
-    // the desktop app, and the voter's page the public gateway serves (renderer/voter/)
-    rollupOptions: { input: { index: `${root}/index.html`, voter: `${root}/voter.html` } },
+    // the desktop app, and the pages the public gateway serves: the voter's (renderer/voter/) and
+    // the citizen's verification page (renderer/verify/, with public/verify-sw.js and verify.webmanifest)
+    rollupOptions: {
+      input: { index: `${root}/index.html`, voter: `${root}/voter.html`, verify: `${root}/verify.html` },
+    },
   },
   server: {
     host: '127.0.0.1',

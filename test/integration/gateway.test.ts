@@ -28,6 +28,9 @@ beforeAll(async () => {
   await writeFile(join(ui, 'voter.html'), '<!doctype html><title>Vote</title><div id="voter"></div>');
   await writeFile(join(ui, 'index.html'), '<!doctype html><title>Desktop</title>');
   await writeFile(join(ui, 'assets', 'voter.js'), 'console.log(1)');
+  await writeFile(join(ui, 'verify.html'), '<!doctype html><title>Check</title><div id="verify"></div>');
+  await writeFile(join(ui, 'verify-sw.js'), 'self.addEventListener("fetch", () => undefined)');
+  await writeFile(join(ui, 'verify.webmanifest'), '{"name":"Check"}');
   const { passphrase } = await ensureDevNode(join(dir, 'node'));
   const configFile = join(dir, 'node', 'config.json');
   const config = JSON.parse(await readFile(configFile, 'utf8'));
@@ -84,6 +87,26 @@ describe('the public election gateway', () => {
     expect((await fetch(`${gateway}/assets/voter.js`)).status).toBe(200);
     expect((await fetch(`${gateway}/index.html`)).status).toBe(404);
     expect((await fetch(`${gateway}/anything`)).status).toBe(404);
+  });
+
+  it("serves the verification page, its service worker and manifest, and the checkpoints' reads to any origin", async () => {
+    const page = await fetch(`${gateway}/verify.html`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('id="verify"');
+    const worker = await fetch(`${gateway}/verify-sw.js`);
+    expect(worker.headers.get('content-type')).toContain('text/javascript');
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${gateway}/verify.webmanifest`)).headers.get('content-type')).toContain(
+      'application/manifest+json',
+    );
+    expect((await fetch(`${gateway}/assets/voter.js`)).headers.get('cache-control')).toContain('immutable');
+    const list = await call('GET', '/api/v1/checkpoints');
+    expect(list.status).toBe(200);
+    expect(list.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await call('GET', '/api/v1/checkpoints/1/bundle')).status).toBe(404);
+    // the checkpoint file and the proofs are the local API's only
+    expect((await call('GET', '/api/v1/checkpoints/1')).json.error!.message).toMatch(/no route/);
+    expect((await call('GET', '/api/v1/proofs/BY-1')).json.error!.message).toMatch(/no route/);
   });
 
   it('answers the public election reads with no token', async () => {

@@ -1,6 +1,7 @@
 // The public election gateway (docs/operations.md "A public gateway", issue 17): a second HTTP
 // listener an operator may expose to voters. It serves the voter's page, the public election
-// pages' reads and ballot submissions, with no token; every other route of the node is absent
+// pages' reads and ballot submissions, and the citizen's verification page (renderer/verify.html)
+// with the checkpoints it imports, with no token; every other route of the node is absent
 // (404, as an unknown path), not merely refused. Bounded everywhere: the body (one ballot), the
 // requests of one client address (a token bucket), the open connections, and the share of the
 // mempool one election's ballots may hold. A ballot is checked in full by the node before it is
@@ -16,7 +17,10 @@ import { readBody, send, stream } from './http-server.js';
 import { dispatch, routeOf } from './router.js';
 import { staticUi } from './static-ui.js';
 
-/** The only routes a gateway has: the public election reads, a transaction's status, and casting. */
+/**
+ * The only routes a gateway has: the public election reads, a transaction's status, casting, and
+ * the checkpoints a citizen's verification page imports (read-only, issue 18).
+ */
 export const GATEWAY_ROUTES = [
   'elections',
   'election',
@@ -26,7 +30,12 @@ export const GATEWAY_ROUTES = [
   'electionExport',
   'electionCast',
   'txStatus',
+  'checkpoints',
+  'checkpointBundle',
 ] as const;
+
+/** Routes any page may read from another origin (a verification page hosted elsewhere): public, read-only data. */
+const CROSS_ORIGIN_ROUTES = new Set<string>(['checkpoints', 'checkpointBundle']);
 
 /** One ballot (at most 48 KiB) in its signed transaction, with room for the envelope. */
 export const GATEWAY_BODY_BYTES_MAX = ELECTION_LIMITS.ballotBytesMax + 16 * 1024;
@@ -54,7 +63,7 @@ export interface GatewayOptions extends GatewayLimits {
   host: string;
   port: number;
   handlers: ApiHandlerMap;
-  /** The built renderer; the gateway serves its voter.html and assets only. */
+  /** The built renderer; the gateway serves its voter.html, verify.html and their assets only. */
   uiDir?: string;
   mempool: { pendingIn(lane: string): number; readonly capacity: number };
   /** Milliseconds since the epoch (the rate buckets refill by it). */
@@ -97,8 +106,19 @@ export class AddressBuckets {
 const ALLOWED = new Set<string>(GATEWAY_ROUTES);
 const API_PATH = /^\/api\/v1(\/|$)/;
 
+/** The voter's page, the citizen's verification page with what installs it on a phone, and their assets. */
+const PAGE_FILES = new Set([
+  '/',
+  '/voter.html',
+  '/verify.html',
+  '/verify.webmanifest',
+  '/verify-sw.js',
+  '/verify-icon.svg',
+  '/favicon.svg',
+]);
+
 function isPagePath(pathname: string): boolean {
-  return pathname === '/' || pathname === '/voter.html' || pathname.startsWith('/assets/');
+  return PAGE_FILES.has(pathname) || pathname.startsWith('/assets/');
 }
 
 export async function startGateway(
@@ -127,9 +147,10 @@ export async function startGateway(
       throw new ApiError(404, 'NOT_FOUND', 'no such page on this gateway');
     }
     const match = routeOf(request);
-    // REJECT: every route but the public election ones is absent here
+    // REJECT: every route but the public election and checkpoint ones is absent here
     if (!ALLOWED.has(match.name))
       throw new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${pathname} on this gateway`);
+    if (CROSS_ORIGIN_ROUTES.has(match.name)) response.setHeader('access-control-allow-origin', '*');
     if (match.name === 'electionCast') {
       const lane = `election:${match.params.id ?? ''}`;
       const waiting = options.mempool.pendingIn(lane);

@@ -14,6 +14,7 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
@@ -42,7 +43,9 @@ export function contentSecurityPolicy(connect: string[] = []): string {
 export function uiFiles(
   root: string,
   entryFile = 'index.html',
-): (encodedPath: string) => Promise<{ body: Buffer; contentType: string; entry: boolean } | undefined> {
+): (
+  encodedPath: string,
+) => Promise<{ body: Buffer; contentType: string; entry: boolean; hashed: boolean } | undefined> {
   // no trailing separator (defaultUiDir() ends with one), or every asset fails the confinement check below
   const base = normalize(root).replace(/(.)[\\/]+$/, '$1');
   return async (encodedPath) => {
@@ -66,6 +69,8 @@ export function uiFiles(
       body,
       contentType: TYPES[extname(file)] ?? 'application/octet-stream',
       entry: file.endsWith('.html'),
+      // vite names what it writes to assets/ by content; the rest (a service worker, a manifest) keeps its name
+      hashed: file.startsWith(join(base, 'assets') + sep),
     };
   };
 }
@@ -84,7 +89,7 @@ export function staticUi(root: string, entryFile = 'index.html') {
       'content-security-policy': contentSecurityPolicy([`ws://${host}`]),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'cache-control': found.entry ? 'no-cache' : 'public, max-age=31536000, immutable',
+      'cache-control': found.hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
     response.end(request.method === 'HEAD' ? undefined : found.body);
     return true;

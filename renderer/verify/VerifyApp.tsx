@@ -1,0 +1,118 @@
+// The verification page: a header with the language switch, three sections (hash routes
+// #/check, #/checkpoints, #/registry) and the one registry state they share. Until a registry
+// is trusted the page opens on #/registry; after, on #/check.
+import { Anchor, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { CheckSection } from './Check.js';
+import { CheckpointsSection } from './Checkpoints.js';
+import { currentLanguage, LANGUAGES, setLanguage, useT, type Language } from './i18n/index.js';
+import { useRegistry } from './registry.js';
+import { TrustSection } from './Trust.js';
+import { Loading } from './ui.js';
+
+const SECTIONS = ['check', 'checkpoints', 'registry'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function sectionOf(hash: string): Section | undefined {
+  const name = /^#\/([a-z]+)$/.exec(hash)?.[1];
+  return SECTIONS.find((candidate) => candidate === name);
+}
+
+function useHashSection(): Section | undefined {
+  const [section, setSection] = useState(() => sectionOf(window.location.hash));
+  useEffect(() => {
+    const update = () => setSection(sectionOf(window.location.hash));
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return section;
+}
+
+function LanguageSelect() {
+  const { t } = useT();
+  return (
+    <Select
+      aria-label={t('app.language')}
+      data={LANGUAGES.map((language) => ({ value: language.code, label: language.label }))}
+      value={currentLanguage()}
+      onChange={(value) => value && setLanguage(value as Language)}
+      allowDeselect={false}
+      w={140}
+      size="xs"
+      data-testid="language"
+      comboboxProps={{ withinPortal: true }}
+    />
+  );
+}
+
+const NAV_LABEL = { check: 'nav.check', checkpoints: 'nav.checkpoints', registry: 'nav.trust' } as const;
+
+export function VerifyApp() {
+  const { t } = useT();
+  const [state, actions] = useRegistry();
+  const chosen = useHashSection();
+  // with no section in the address: where the page opened (importing the registry stays there)
+  const [opened, setOpened] = useState<Section>();
+  useEffect(() => {
+    if (opened === undefined && state.status !== 'loading') setOpened(state.status === 'ready' ? 'check' : 'registry');
+  }, [opened, state.status]);
+  const section: Section = chosen ?? opened ?? 'registry';
+  return (
+    <div className="verify-page">
+      <a
+        href="#main-content"
+        className="skip-link"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main-content')?.focus();
+        }}
+      >
+        {t('app.skip')}
+      </a>
+      <header>
+        <Group justify="space-between" align="center" wrap="wrap" gap="xs">
+          <Title order={1} size="h3">
+            {t('app.heading')}
+          </Title>
+          <LanguageSelect />
+        </Group>
+        <nav aria-label={t('app.nav')} className="verify-nav" style={{ marginTop: 8 }}>
+          {SECTIONS.map((name) => (
+            <Anchor
+              key={name}
+              href={`#/${name}`}
+              aria-current={section === name ? 'page' : undefined}
+              data-testid={`nav-${name}`}
+            >
+              {t(NAV_LABEL[name])}
+            </Anchor>
+          ))}
+        </nav>
+      </header>
+      <main
+        id="main-content"
+        tabIndex={-1}
+        style={{ marginTop: 16, outline: 'none' }}
+        data-testid="verify-main"
+        data-state={state.status}
+        data-held={state.status === 'ready' ? state.registry.held.length : 0}
+      >
+        <Stack gap="md">
+          {state.status === 'loading' ? <Loading /> : null}
+          {state.status !== 'loading' && section === 'registry' ? (
+            <TrustSection state={state} actions={actions} />
+          ) : null}
+          {state.status !== 'loading' && section === 'checkpoints' ? (
+            <CheckpointsSection state={state} actions={actions} />
+          ) : null}
+          {state.status !== 'loading' && section === 'check' ? <CheckSection state={state} /> : null}
+        </Stack>
+      </main>
+      <footer style={{ marginTop: 24 }}>
+        <Text size="xs" c="dimmed">
+          {t('app.offline')}
+        </Text>
+      </footer>
+    </div>
+  );
+}
