@@ -1,0 +1,49 @@
+// What the printed certificate shows in place of its QR code (CertificateQr.tsx): the compact
+// proof's code when the node's newest checkpoint holds the record as printed, else the reason
+// there is none. Pure, so the unit tests hold it to the node's answers.
+import { ApiCallError, type RouteOutput } from '../../../../shared/api/index.js';
+import { decodeCompactProof } from '../../../../shared/checkpoint/compact.js';
+import type { OwnershipCertificate } from '../../../../shared/receipt/index.js';
+import { qrOfBytes, type QrMatrix } from '../../qr.js';
+
+export type ProofView = RouteOutput<'checkpointProof'>;
+
+export type CertificateQrState =
+  | { state: 'pending' }
+  | { state: 'ok'; matrix: QrMatrix; height: number; timeMs: number }
+  /** No checkpoint yet, or the newest one holds another version of the record than the one printed. */
+  | { state: 'after-checkpoint' }
+  | { state: 'too-large' }
+  | { state: 'unavailable'; error: unknown };
+
+/** The node's answers that mean "not yet": the QR comes with the next checkpoint. */
+const NOT_YET = new Set(['NO_CHECKPOINT', 'CHANGED_SINCE_CHECKPOINT']);
+
+function bytesOfBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+}
+
+/** What the certificate prints, from the node's answer and the certificate it shows. */
+export function certificateQrState(
+  certificate: OwnershipCertificate,
+  answer: { data?: ProofView; error: unknown; isPending: boolean },
+): CertificateQrState {
+  if (answer.error instanceof ApiCallError && NOT_YET.has(answer.error.code)) return { state: 'after-checkpoint' };
+  if (answer.error instanceof ApiCallError && answer.error.code === 'PROOF_TOO_LARGE') return { state: 'too-large' };
+  if (answer.error) return { state: 'unavailable', error: answer.error };
+  if (answer.isPending || !answer.data) return { state: 'pending' };
+  const bytes = bytesOfBase64(answer.data.qr);
+  let proof: ReturnType<typeof decodeCompactProof>;
+  try {
+    proof = decodeCompactProof(bytes);
+  } catch (error) {
+    return { state: 'unavailable', error };
+  }
+  const { object, header } = certificate;
+  // the code must prove the record this sheet prints: a sale between the two answers leaves it out
+  if (proof.chainId !== header.chainId || proof.fields.id !== object.id || proof.fields.version !== object.version)
+    return { state: 'after-checkpoint' };
+  const matrix = qrOfBytes(bytes);
+  if (!matrix) return { state: 'too-large' };
+  return { state: 'ok', matrix, height: answer.data.height, timeMs: answer.data.timeMs };
+}
