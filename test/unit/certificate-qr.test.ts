@@ -3,7 +3,7 @@
 // the certificate prints it only when the node's newest checkpoint holds the record it shows.
 import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
-import { ApiCallError } from '../../shared/api/index.js';
+import { ApiCallError, type CheckpointSummary } from '../../shared/api/index.js';
 import { stateKeyHash } from '../../shared/chain/execute.js';
 import {
   COMPACT_BYTES_MAX,
@@ -75,6 +75,12 @@ function proofView(of: PropertyObject): ProofView {
 // only what the QR decision reads of a certificate: its chain and its record
 const certificate = { header: { chainId: CHAIN }, object } as unknown as OwnershipCertificate;
 
+function listed(validatorsSigned: number): { data: CheckpointSummary[]; error: null; isPending: false } {
+  const summary = { height: 1440, timeMs: 0, id: 'ab'.repeat(32), statements: 1, witnesses: 1, proofs: true };
+  return { data: [{ ...summary, validatorsSigned, validatorsTotal: 4 }], error: null, isPending: false };
+}
+const signed = listed(3);
+
 describe("the certificate's QR code", () => {
   it('draws the longest compact proof (412 bytes) at version 15, and the scanner reads the same bytes', () => {
     const bytes = Uint8Array.from({ length: COMPACT_BYTES_MAX }, (_, i) => (i * 37 + 11) & 0xff);
@@ -92,7 +98,7 @@ describe("the certificate's QR code", () => {
 
   it("prints the proof's code when the newest checkpoint holds the record as printed", () => {
     const view = proofView(object);
-    const state = certificateQrState(certificate, { data: view, error: null, isPending: false });
+    const state = certificateQrState(certificate, { data: view, error: null, isPending: false }, signed);
     expect(state).toMatchObject({ state: 'ok', height: 1440 });
     if (state.state !== 'ok') return;
     expect(state.matrix.version).toBeLessThanOrEqual(PRINTED_QR_VERSION_MAX);
@@ -105,30 +111,47 @@ describe("the certificate's QR code", () => {
       [409, 'CHANGED_SINCE_CHECKPOINT'],
     ] as const)
       expect(
-        certificateQrState(certificate, { error: new ApiCallError(status, code, 'not yet'), isPending: false }),
+        certificateQrState(certificate, { error: new ApiCallError(status, code, 'not yet'), isPending: false }, signed),
       ).toEqual({ state: 'after-checkpoint' });
+  });
+
+  it('prints no code while the checkpoint is signed by fewer than a quorum of validators: it may never verify', () => {
+    const view = proofView(object);
+    expect(certificateQrState(certificate, { data: view, error: null, isPending: false }, listed(2))).toEqual({
+      state: 'unsigned',
+    });
+    const older = { ...listed(3), data: listed(3).data.map((entry) => ({ ...entry, height: 1439 })) };
+    expect(certificateQrState(certificate, { data: view, error: null, isPending: false }, older)).toEqual({
+      state: 'unsigned',
+    });
   });
 
   it('prints no code of another version of the record than the sheet shows (a sale between the two answers)', () => {
     const sold = { ...object, version: object.version + 1 };
-    expect(certificateQrState(certificate, { data: proofView(sold), error: null, isPending: false })).toEqual({
+    expect(certificateQrState(certificate, { data: proofView(sold), error: null, isPending: false }, signed)).toEqual({
       state: 'after-checkpoint',
     });
   });
 
   it('prints no code on PROOF_TOO_LARGE, and names any other failure', () => {
     expect(
-      certificateQrState(certificate, {
-        error: new ApiCallError(409, 'PROOF_TOO_LARGE', 'too large'),
-        isPending: false,
-      }),
+      certificateQrState(
+        certificate,
+        {
+          error: new ApiCallError(409, 'PROOF_TOO_LARGE', 'too large'),
+          isPending: false,
+        },
+        signed,
+      ),
     ).toEqual({ state: 'too-large' });
     const unreachable = new ApiCallError(0, 'UNREACHABLE', 'no answer');
-    expect(certificateQrState(certificate, { error: unreachable, isPending: false })).toEqual({
+    expect(certificateQrState(certificate, { error: unreachable, isPending: false }, signed)).toEqual({
       state: 'unavailable',
       error: unreachable,
     });
     const garbage = { ...proofView(object), qr: Buffer.from('NOTARY1:xyz').toString('base64') };
-    expect(certificateQrState(certificate, { data: garbage, error: null, isPending: false }).state).toBe('unavailable');
+    expect(certificateQrState(certificate, { data: garbage, error: null, isPending: false }, signed).state).toBe(
+      'unavailable',
+    );
   });
 });

@@ -5,13 +5,20 @@
 import { Loader, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { ApiCallError } from '../../../../shared/api/index.js';
+import type { ApiCallError, CheckpointSummary } from '../../../../shared/api/index.js';
 import type { OwnershipCertificate } from '../../../../shared/receipt/index.js';
 import { ErrorAlert } from '../../components/common.js';
 import { DownloadButton, QrSvg } from '../../components/PrintView.js';
 import { useClient } from '../../data.js';
 import { formatTime } from '../../format.js';
 import { certificateQrState, type ProofView } from './proof.js';
+
+const NOTE = {
+  'after-checkpoint': 'print.qrAfterCheckpoint',
+  unsigned: 'print.qrUnsigned',
+  'too-large': 'print.qrTooLarge',
+  unavailable: 'print.qrUnavailable',
+} as const;
 
 export function CertificateQr({ certificate, fileName }: { certificate: OwnershipCertificate; fileName: string }) {
   const { t } = useTranslation();
@@ -25,7 +32,14 @@ export function CertificateQr({ certificate, fileName }: { certificate: Ownershi
     refetchOnWindowFocus: false,
     retry: (failures, error) => !(error.status === 404 || error.status === 409) && failures < 2,
   });
-  const qr = certificateQrState(certificate, answer);
+  // whether the proof's checkpoint is signed by a quorum yet, read with the proof
+  const checkpoints = useQuery<CheckpointSummary[], ApiCallError>({
+    queryKey: ['print', 'checkpoints', id],
+    queryFn: () => client.call('checkpoints'),
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+  const qr = certificateQrState(certificate, answer, checkpoints);
   return (
     <Stack
       gap="xs"
@@ -43,20 +57,20 @@ export function CertificateQr({ certificate, fileName }: { certificate: Ownershi
           </Text>
         </>
       ) : null}
-      {qr.state === 'after-checkpoint' || qr.state === 'too-large' || qr.state === 'unavailable' ? (
+      {qr.state !== 'pending' && qr.state !== 'ok' ? (
         <Text size="sm" ta="center" data-testid="certificate-qr-note">
-          {t(
-            qr.state === 'after-checkpoint'
-              ? 'print.qrAfterCheckpoint'
-              : qr.state === 'too-large'
-                ? 'print.qrTooLarge'
-                : 'print.qrUnavailable',
-          )}
+          {t(NOTE[qr.state])}
         </Text>
       ) : null}
       {qr.state === 'unavailable' ? (
         <div className="no-print">
-          <ErrorAlert error={qr.error} onRetry={() => void answer.refetch()} />
+          <ErrorAlert
+            error={qr.error}
+            onRetry={() => {
+              void answer.refetch();
+              void checkpoints.refetch();
+            }}
+          />
         </div>
       ) : null}
       <DownloadButton fileName={fileName} document={certificate} label={t('print.downloadCertificate')} />
