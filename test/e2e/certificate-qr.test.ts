@@ -166,7 +166,7 @@ describe.skipIf(!UI_BUILT)('the certificate QR and the Checkpoints screen agains
       expect(await code.isVisible()).toBe(true);
       expect(await page.getByTestId('certificate-qr-caption').isVisible()).toBe(true);
       expect(await sheet.getByRole('button', { name: en.print.downloadCertificate }).isVisible()).toBe(false);
-      await saveScreenshot(page, 'certificate-checkpoint-qr', { docs: false });
+      await saveScreenshot(page, 'certificate');
       const pdfPath = join(TMP_DIR, `certificate-${object.id}-checkpoint.pdf`);
       await page.pdf({ path: pdfPath, format: 'A4', printBackground: true });
       await page.emulateMedia({ media: 'screen' });

@@ -277,7 +277,8 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
           chainId: CHAIN_ID,
         });
         await page.emulateMedia({ media: 'print' });
-        await saveScreenshot(page, 'certificate');
+        // the screenshot of the docs shows the certificate with its QR code (certificate-qr.test.ts)
+        await saveScreenshot(page, 'certificate-no-checkpoint', { docs: false });
         const pdfPath = join(TMP_DIR, `certificate-${objectId}.pdf`);
         await page.pdf({ path: pdfPath, format: 'A4', printBackground: true });
         const pdf = await readFile(pdfPath);
@@ -497,6 +498,8 @@ describe.skipIf(!UI_BUILT)('the UI against a dev node (Chromium)', () => {
           ...(certified.txHash
             ? [{ name: 'explorer transaction', hash: `#/explorer/tx/${certified.txHash}`, testid: 'explorer-tx' }]
             : []),
+          // a dev node has no checkpoint before the next UTC midnight: the screen says so
+          { name: 'checkpoints', hash: '#/checkpoints', testid: 'checkpoints-list' },
           { name: 'governance', hash: '#/governance', testid: 'screen-governance', screenshot: 'governance' },
           { name: 'settings', hash: '#/settings', testid: 'screen-settings', screenshot: 'settings' },
         ];
