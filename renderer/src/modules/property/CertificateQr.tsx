@@ -11,7 +11,10 @@ import { ErrorAlert } from '../../components/common.js';
 import { DownloadButton, QrSvg } from '../../components/PrintView.js';
 import { useClient } from '../../data.js';
 import { formatTime } from '../../format.js';
-import { certificateQrState, type ProofView } from './proof.js';
+import { certificateQrState, signedByQuorum, type ProofView } from './proof.js';
+
+/** How often a certificate waiting for its checkpoint's signatures asks again. */
+const UNSIGNED_REFRESH_MS = 5_000;
 
 const NOTE = {
   'after-checkpoint': 'print.qrAfterCheckpoint',
@@ -32,12 +35,18 @@ export function CertificateQr({ certificate, fileName }: { certificate: Ownershi
     refetchOnWindowFocus: false,
     retry: (failures, error) => !(error.status === 404 || error.status === 409) && failures < 2,
   });
-  // whether the proof's checkpoint is signed by a quorum yet, read with the proof
+  // whether the proof's checkpoint is signed by a quorum yet: asked again until it is, and the
+  // code appears then (the node gathers the other validators' signatures every few seconds)
   const checkpoints = useQuery<CheckpointSummary[], ApiCallError>({
     queryKey: ['print', 'checkpoints', id],
     queryFn: () => client.call('checkpoints'),
     staleTime: Infinity,
     refetchOnWindowFocus: false,
+    refetchInterval: (query) => {
+      const height = answer.data?.height;
+      const list = query.state.data;
+      return height !== undefined && list && !signedByQuorum(list, height) ? UNSIGNED_REFRESH_MS : false;
+    },
   });
   const qr = certificateQrState(certificate, answer, checkpoints);
   return (

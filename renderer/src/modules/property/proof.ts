@@ -33,6 +33,15 @@ interface Answer<T> {
   isPending: boolean;
 }
 
+/**
+ * Whether more than 2/3 of its validators have signed checkpoint `height`, as the node lists it.
+ * One made after the list was read is a fresh one: still gathering signatures too.
+ */
+export function signedByQuorum(checkpoints: readonly CheckpointSummary[], height: number): boolean {
+  const summary = checkpoints.find((entry) => entry.height === height);
+  return summary !== undefined && summary.validatorsSigned >= commitQuorum(summary.validatorsTotal);
+}
+
 /** What the certificate prints, from the node's answers (the proof, its checkpoints) and the certificate it shows. */
 export function certificateQrState(
   certificate: OwnershipCertificate,
@@ -55,9 +64,7 @@ export function certificateQrState(
   // the code must prove the record this sheet prints: a sale between the two answers leaves it out
   if (proof.chainId !== header.chainId || proof.fields.id !== object.id || proof.fields.version !== object.version)
     return { state: 'after-checkpoint' };
-  // a checkpoint made after the list was read is a fresh one: still gathering signatures too
-  const summary = checkpoints.data.find((entry) => entry.height === answer.data!.height);
-  if (!summary || summary.validatorsSigned < commitQuorum(summary.validatorsTotal)) return { state: 'unsigned' };
+  if (!signedByQuorum(checkpoints.data, answer.data.height)) return { state: 'unsigned' };
   const matrix = qrOfBytes(bytes);
   if (!matrix) return { state: 'too-large' };
   return { state: 'ok', matrix, height: answer.data.height, timeMs: answer.data.timeMs };
