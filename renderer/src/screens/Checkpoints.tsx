@@ -168,7 +168,8 @@ function CheckpointDocument({ file, summary }: { file: CheckpointFile; summary: 
           variant="light"
           leftSection={<IconDownload size={16} aria-hidden />}
           onClick={() => bundle.mutate()}
-          loading={bundle.isPending}
+          // not Mantine's `loading`: its label fades back in after the download, under axe's eyes
+          disabled={bundle.isPending}
           data-testid="checkpoint-download-bundle"
         >
           {t('checkpoints.downloadBundle')}
