@@ -1,7 +1,8 @@
 // The parts of a printed document: the sheet with its Print and Back buttons, labelled rows, the
-// finality line, and the QR code carrying the whole document (`notary verify` accepts it) or,
-// when too long for one code, a download. The receipt (screens/PrintReceipt.tsx) and each
-// module's documents (the property module's certificate) are made of them.
+// finality line, the QR code carrying the whole document (`notary verify` accepts it) or, when
+// too long for one code, a download, and a QR code of a few given bytes drawn as vectors (the
+// certificate's compact proof). The receipt (screens/PrintReceipt.tsx) and each module's
+// documents (the property module's certificate) are made of them.
 import { Alert, Button, Container, Divider, Group, Loader, Paper, Stack, Table, Text } from '@mantine/core';
 import { IconArrowLeft, IconDownload, IconPrinter } from '@tabler/icons-react';
 import QRCode from 'qrcode';
@@ -9,6 +10,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { encodeQrDocument, type OwnershipCertificate, type Receipt } from '../../../shared/receipt/index.js';
 import { downloadJson, formatTime } from '../format.js';
+import { QR_MARGIN_MODULES, type QrMatrix } from '../qr.js';
 
 type QrState = 'pending' | 'ok' | 'too-long';
 
@@ -36,6 +38,39 @@ export function useQrCanvas(document: unknown): { state: QrState; ref: (canvas: 
   return { state, ref: setCanvas };
 }
 
+/** A QR code as vectors: sharp at any printer's resolution, and no data: URL for the CSP. */
+export function QrSvg({ matrix, label, testid }: { matrix: QrMatrix; label: string; testid: string }) {
+  const side = matrix.size + 2 * QR_MARGIN_MODULES;
+  return (
+    <svg
+      viewBox={`${-QR_MARGIN_MODULES} ${-QR_MARGIN_MODULES} ${side} ${side}`}
+      role="img"
+      aria-label={label}
+      className="qr"
+      shapeRendering="crispEdges"
+      data-testid={testid}
+      data-version={matrix.version}
+    >
+      <rect x={-QR_MARGIN_MODULES} y={-QR_MARGIN_MODULES} width={side} height={side} fill="#fff" />
+      <path d={matrix.path} fill="#000" />
+    </svg>
+  );
+}
+
+/** The button that saves a document as JSON; not printed. */
+export function DownloadButton({ fileName, document, label }: { fileName: string; document: unknown; label: string }) {
+  return (
+    <Button
+      variant="light"
+      leftSection={<IconDownload size={16} aria-hidden />}
+      onClick={() => downloadJson(fileName, document)}
+      className="no-print"
+    >
+      {label}
+    </Button>
+  );
+}
+
 export function QrBlock({
   document,
   fileName,
@@ -47,16 +82,7 @@ export function QrBlock({
 }) {
   const { t } = useTranslation();
   const qr = useQrCanvas(document);
-  const download = (
-    <Button
-      variant="light"
-      leftSection={<IconDownload size={16} aria-hidden />}
-      onClick={() => downloadJson(fileName, document)}
-      className="no-print"
-    >
-      {downloadLabel}
-    </Button>
-  );
+  const download = <DownloadButton fileName={fileName} document={document} label={downloadLabel} />;
   return (
     <Stack gap="xs" align="center" data-testid="qr-block" data-qr={qr.state}>
       {qr.state === 'pending' ? <Loader size="sm" aria-label={t('app.loading')} /> : null}

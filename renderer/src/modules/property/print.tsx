@@ -1,14 +1,15 @@
-// The property registry's printed parts: the ownership certificate (#/print/certificate/<id>),
-// and the rows a registration's, a correction's and a transfer's receipt add.
+// The property registry's printed parts: the ownership certificate (#/print/certificate/<id>)
+// with its checkpoint QR code (CertificateQr.tsx), and the rows a registration's, a correction's and a transfer's receipt add.
 import { Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { TxOf } from '../../../../shared/ledger/index.js';
 import type { OwnershipCertificate } from '../../../../shared/receipt/index.js';
-import { Field, Finality, PrintFrame, QrBlock } from '../../components/PrintView.js';
+import { Field, Finality, PrintFrame } from '../../components/PrintView.js';
 import { QueryView } from '../../components/QueryView.js';
 import { useClient } from '../../data.js';
 import { formatArea, formatMoney, formatShare } from '../../format.js';
+import { CertificateQr } from './CertificateQr.js';
 
 function Owners({ owners }: { owners: readonly { key: string; share: readonly [number, number] }[] }) {
   return (
@@ -58,10 +59,9 @@ function CertificateDocument({ certificate }: { certificate: OwnershipCertificat
           <Field label={t('registry.version')}>{object.version}</Field>
         </Table.Tbody>
       </Table>
-      <QrBlock
-        document={certificate}
+      <CertificateQr
+        certificate={certificate}
         fileName={`certificate-${object.id.replace(/[^A-Za-z0-9._-]/g, '_')}-h${certificate.header.height}.json`}
-        downloadLabel={t('print.downloadCertificate')}
       />
     </>
   );

@@ -172,5 +172,16 @@ export const en = {
     correctionArea: 'Corrected area',
     correctionReason: 'Reason',
     correctionRegistrar: 'Registrar',
+    certificateQrAlt: 'QR code proving the owners as of a checkpoint of the registry',
+    checkpointQrCaption:
+      'Scan with the registry’s verification page: proves the owners as of checkpoint {{height}}, {{date}}.',
+    qrAfterCheckpoint:
+      'The QR proof is ready after the next checkpoint; until then the certificate file proves this record.',
+    qrUnsigned:
+      'The newest checkpoint is still being signed by the validators; the QR proof is ready once it is, and until then the certificate file proves this record.',
+    qrTooLarge: 'This record does not fit in a QR proof; the certificate file proves it.',
+    qrUnavailable: 'The node did not give the QR proof; the certificate file proves this record.',
+    certificateFileHint:
+      'The certificate file proves the whole record offline to anyone: download it and run “notary verify FILE”.',
   },
 } as const;
