@@ -6,6 +6,7 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkpointFileSchema, StatementTree, type CheckpointFile } from '../../../shared/checkpoint/index.js';
+import { bytesToHex } from '../../../shared/codec/index.js';
 import { writeFileDurably } from '../store/durable-file.js';
 
 const FILE = 'checkpoint.json';
@@ -96,7 +97,7 @@ export class CheckpointFiles {
       throw error;
     }
     const tree = new StatementTree(entries);
-    if (Buffer.from(tree.root).toString('hex') !== file.body.statementRoot)
+    if (bytesToHex(tree.root) !== file.body.statementRoot)
       throw new Error(`the statement entries of checkpoint ${height} do not build its signed root`);
     this.#tree = { height, tree };
     return tree;
