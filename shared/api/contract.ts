@@ -44,6 +44,7 @@ export type ProtocolStatus = z.infer<typeof protocolStatusSchema>;
 export const chainParamsSchema = z.strictObject({
   maxValidators: z.number().int().positive(),
   heartbeatMs: z.number().int().positive(),
+  checkpointEveryMs: z.number().int().positive().optional(),
 });
 
 /**

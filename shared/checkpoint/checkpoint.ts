@@ -2,10 +2,11 @@
 // statement tree, signed by more than 2/3 of the block's validators and countersigned by
 // witnesses (observer offices that follow the chain themselves, as Certificate Transparency's
 // witnesses do). A bank or a court keeps the file; a verifier holds it to check compact proofs.
-import { encode, hexToBytes } from '../codec/index.js';
+import { bytesToHex, encode, hexToBytes } from '../codec/index.js';
 import { Domain, sha256Hex, sign, type Verifier } from '../crypto/index.js';
 import { commitQuorum } from '../chain/commit.js';
 import { blockHash } from '../ledger/block.js';
+import type { BlockHeader } from '../ledger/types.js';
 import * as schema from '../ledger/schema.js';
 import { checkFinality, receiptVerify } from '../receipt/index.js';
 import { BUCKET_BITS_MAX } from './tree.js';
@@ -60,6 +61,41 @@ export function signCheckpoint(
   body: CheckpointBody,
 ): schema.SignatureEntry {
   return { key: publicKeyHex, signature: sign(secretKeyHex, Domain.checkpoint, body.chainId, checkpointMessage(body)) };
+}
+
+/** Whether a validator's or a witness's signature of a checkpoint body verifies. */
+export function checkpointSignatureVerifies(
+  verify: Verifier,
+  body: CheckpointBody,
+  entry: schema.SignatureEntry,
+  message = checkpointMessage(body),
+): boolean {
+  return verify({
+    publicKey: entry.key,
+    signature: entry.signature,
+    domain: Domain.checkpoint,
+    chainId: body.chainId,
+    message,
+  });
+}
+
+/** The body of the checkpoint of a committed block, for its statement tree (the header names its chain). */
+export function checkpointBodyOf(
+  header: BlockHeader,
+  blockHashHex: string,
+  tree: { root: Uint8Array; statements: number; bucketBits: number },
+): CheckpointBody {
+  return {
+    chainId: header.chainId,
+    height: header.height,
+    timeMs: header.timeMs,
+    blockHash: blockHashHex,
+    stateRoot: header.stateRoot,
+    validatorsHash: header.validatorsHash,
+    statementRoot: bytesToHex(tree.root),
+    statements: tree.statements,
+    bucketBits: tree.bucketBits,
+  };
 }
 
 export interface KnownWitness {
@@ -134,14 +170,7 @@ export function verifyCheckpoint(input: unknown, options: CheckpointVerifyOption
         key: entry.key,
         reason: `${entry.key} is not a validator of the block`,
       };
-    const check = {
-      publicKey: entry.key,
-      signature: entry.signature,
-      domain: Domain.checkpoint,
-      chainId: body.chainId,
-      message: signed,
-    };
-    if (!verify(check))
+    if (!checkpointSignatureVerifies(verify, body, entry, signed))
       return {
         ok: false,
         code: 'BAD_SIGNATURE',
@@ -161,16 +190,9 @@ export function verifyCheckpoint(input: unknown, options: CheckpointVerifyOption
   const witnesses: KnownWitness[] = [];
   let unknownWitnesses = 0;
   for (const entry of file.witnesses) {
-    const check = {
-      publicKey: entry.key,
-      signature: entry.signature,
-      domain: Domain.checkpoint,
-      chainId: body.chainId,
-      message: signed,
-    };
     const name = known.get(entry.key)?.name;
     // REJECT: a forged witness signature refuses the whole file, and is named.
-    if (!verify(check))
+    if (!checkpointSignatureVerifies(verify, body, entry, signed))
       return {
         ok: false,
         code: 'BAD_WITNESS',

@@ -71,6 +71,15 @@ function compareKeyAt(entries: Uint8Array, index: number, keyHash: Uint8Array): 
   return 0;
 }
 
+/** A built tree's parts (StatementTree.parts): typed arrays only, so a worker thread can transfer them. */
+export interface StatementTreeParts {
+  entries: Uint8Array;
+  starts: Uint32Array;
+  layer: Uint8Array;
+  root: Uint8Array;
+  bucketBits: number;
+}
+
 /**
  * A built statement tree: its entries sorted by key hash (64 bytes each, so 7.4 million take
  * 474 MB, which a node keeps in a file), where each bucket starts, its layer and its root.
@@ -84,8 +93,21 @@ export class StatementTree {
   /** Bucket b holds entries starts[b] .. starts[b + 1] - 1. */
   readonly #starts: Uint32Array;
 
-  /** From entries sorted by key hash, each key once (StatementTreeBuilder, or a node's file). */
-  constructor(entries: Uint8Array) {
+  /**
+   * From entries sorted by key hash, each key once (StatementTreeBuilder, or a node's file); or,
+   * with `parts`, from the parts of a tree built and checked elsewhere (a node's worker thread),
+   * which are taken as they are.
+   */
+  constructor(entries: Uint8Array, parts?: StatementTreeParts) {
+    if (parts) {
+      this.bucketBits = parts.bucketBits;
+      this.statements = parts.entries.length / ENTRY_BYTES;
+      this.#entries = parts.entries;
+      this.#starts = parts.starts;
+      this.layer = parts.layer;
+      this.root = parts.root;
+      return;
+    }
     if (entries.length % ENTRY_BYTES !== 0) throw new Error(`statement entries are ${ENTRY_BYTES} bytes each`);
     const count = entries.length / ENTRY_BYTES;
     const bits = bucketBitsFor(count);
@@ -116,6 +138,17 @@ export class StatementTree {
   /** The sorted entries (key hash ‖ leaf hash each), as a node writes them to its file. */
   get entries(): Uint8Array {
     return this.#entries;
+  }
+
+  /** Everything the tree is made of, as typed arrays a worker thread can transfer (constructor). */
+  get parts(): StatementTreeParts {
+    return {
+      entries: this.#entries,
+      starts: this.#starts,
+      layer: this.layer,
+      root: this.root,
+      bucketBits: this.bucketBits,
+    };
   }
 
   #bucketTree(bucket: number): MerkleTree {
@@ -153,45 +186,99 @@ export class StatementTree {
 
 /**
  * Collects statements in any order, then sorts them into a tree. It keeps 64 bytes per
- * statement in one growing buffer, so 7.4 million need about 0.5 GB and no object each.
+ * statement in one growing buffer, so 7.4 million need about 0.5 GB and no object each, and
+ * sorts them in place: a counting sort on the first two bytes of the key hash (uniform, so
+ * about 113 entries a bin at 7.4 million), then each bin by the whole key hash.
  */
 export class StatementTreeBuilder {
-  #buffer = new Uint8Array(ENTRY_BYTES * 1024);
+  #buffer: Uint8Array;
   #count = 0;
+
+  /** `expected`: about how many statements will come (the last checkpoint's count), to allocate once. */
+  constructor(expected = 1024) {
+    this.#buffer = new Uint8Array(ENTRY_BYTES * Math.max(1024, Math.min(expected, 2 ** 26)));
+  }
 
   get count(): number {
     return this.#count;
   }
 
   add(keyHash: Uint8Array, leaf: Uint8Array): void {
-    if (keyHash.length !== HASH_BYTES) throw new Error('a key hash is 32 bytes');
+    this.addHashed(keyHash, merkleLeafHash(leaf));
+  }
+
+  /** Adds a statement by its RFC 6962 leaf hash. */
+  addHashed(keyHash: Uint8Array, leafHash: Uint8Array): void {
+    if (keyHash.length !== HASH_BYTES || leafHash.length !== HASH_BYTES) throw new Error('a key hash is 32 bytes');
     if ((this.#count + 1) * ENTRY_BYTES > this.#buffer.length) {
       const grown = new Uint8Array(this.#buffer.length * 2);
       grown.set(this.#buffer);
       this.#buffer = grown;
     }
     this.#buffer.set(keyHash, this.#count * ENTRY_BYTES);
-    this.#buffer.set(merkleLeafHash(leaf), this.#count * ENTRY_BYTES + HASH_BYTES);
+    this.#buffer.set(leafHash, this.#count * ENTRY_BYTES + HASH_BYTES);
     this.#count++;
   }
 
+  /** The tree; the builder is used up (its buffer becomes the tree's entries). */
   build(): StatementTree {
+    const count = this.#count;
     const buffer = this.#buffer;
-    const order = new Uint32Array(this.#count);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => {
-      for (let i = 0; i < HASH_BYTES; i++) {
-        const difference = buffer[a * ENTRY_BYTES + i]! - buffer[b * ENTRY_BYTES + i]!;
-        if (difference !== 0) return difference;
+    this.#buffer = new Uint8Array(0);
+    this.#count = 0;
+    const order = sortedOrder(buffer, count);
+    // Moves entry order[to] to position `to` for every `to`, following each cycle once.
+    const placed = new Uint8Array(count);
+    const held = new Uint8Array(ENTRY_BYTES);
+    for (let start = 0; start < count; start++) {
+      if (placed[start]) continue;
+      placed[start] = 1;
+      if (order[start] === start) continue;
+      held.set(buffer.subarray(start * ENTRY_BYTES, (start + 1) * ENTRY_BYTES));
+      let to = start;
+      for (;;) {
+        const from = order[to]!;
+        if (from === start) {
+          buffer.set(held, to * ENTRY_BYTES);
+          break;
+        }
+        buffer.copyWithin(to * ENTRY_BYTES, from * ENTRY_BYTES, (from + 1) * ENTRY_BYTES);
+        placed[from] = 1;
+        to = from;
       }
-      return 0;
-    });
-    const sorted = new Uint8Array(this.#count * ENTRY_BYTES);
-    order.forEach((from, to) =>
-      sorted.set(buffer.subarray(from * ENTRY_BYTES, (from + 1) * ENTRY_BYTES), to * ENTRY_BYTES),
-    );
-    return new StatementTree(sorted); // refuses a key added twice
+    }
+    return new StatementTree(trimmed(buffer, count * ENTRY_BYTES)); // refuses a key added twice
   }
+}
+
+/** The entries' indexes in key hash order: by bins of the first two bytes, then within each bin. */
+function sortedOrder(buffer: Uint8Array, count: number): Uint32Array {
+  const starts = new Uint32Array(65_537);
+  const binOf = (index: number) => (buffer[index * ENTRY_BYTES]! << 8) | buffer[index * ENTRY_BYTES + 1]!;
+  for (let index = 0; index < count; index++) starts[binOf(index) + 1]!++;
+  for (let bin = 1; bin <= 65_536; bin++) starts[bin]! += starts[bin - 1]!;
+  const next = starts.slice(0, 65_536);
+  const order = new Uint32Array(count);
+  for (let index = 0; index < count; index++) order[next[binOf(index)]!++] = index;
+  const compare = (a: number, b: number) => {
+    for (let i = 2; i < HASH_BYTES; i++) {
+      const difference = buffer[a * ENTRY_BYTES + i]! - buffer[b * ENTRY_BYTES + i]!;
+      if (difference !== 0) return difference;
+    }
+    return 0;
+  };
+  for (let bin = 0; bin < 65_536; bin++)
+    if (starts[bin + 1]! - starts[bin]! > 1) order.subarray(starts[bin], starts[bin + 1]).sort(compare);
+  return order;
+}
+
+/** The first `length` bytes as an array of their own length: the buffer resized in place where the platform can (ES2024). */
+function trimmed(bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length === length) return bytes;
+  const resizable = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (bytes.byteOffset === 0 && typeof resizable.transfer === 'function')
+    return new Uint8Array(resizable.transfer(length));
+  return bytes.slice(0, length);
 }
 
 /**

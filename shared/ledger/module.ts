@@ -40,6 +40,8 @@ export interface ChainParams {
   maxValidators: number;
   /** How long validators wait for a transaction before proposing an empty block. */
   heartbeatMs: number;
+  /** The checkpoint period (REQ-CKP.4); absent: a day. */
+  checkpointEveryMs?: number;
 }
 
 export interface RuleContext {

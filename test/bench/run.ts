@@ -8,6 +8,7 @@
 //   sync     a fresh observer catching up the ingest chain over libp2p / the ingest rate (scaled by the verify rate during each)
 //   scale    genesis import of 7.4M objects: time, size, RSS, lookup p99 (absolute)
 //   snapshot a new office joining from a snapshot of 7.4M objects         / the streamed import of the same objects (time, peak RSS)
+//   checkpoint a day's statement tree of 7.4M objects on a worker: main-thread stall, time / the same built on the main thread
 //   receipt  build and verify a receipt; its size (absolute)
 //   gossip   node-to-node tx propagation                               / a bare gossipsub pair's messages/s
 //   election 4 validators + 1 gateway, 6-box ballots: committed ballots/s / (2 cores x ballot verifications/s on 1 core / 4)
@@ -20,9 +21,20 @@ import { benchIngest, benchReceipt, benchSync } from './ledger-figures.js';
 import { benchNetwork } from './network.js';
 import { benchScale } from './scale.js';
 import { benchSnapshot } from './snapshot.js';
+import { benchCheckpoint } from './checkpoint.js';
 import { benchElection } from './election.js';
 
-export const FIGURES = ['ingest', 'receipt', 'sync', 'gossip', 'scale', 'snapshot', 'network', 'election'] as const;
+export const FIGURES = [
+  'ingest',
+  'receipt',
+  'sync',
+  'gossip',
+  'scale',
+  'snapshot',
+  'checkpoint',
+  'network',
+  'election',
+] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 export interface BenchOptions {
@@ -86,6 +98,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const snapshotObjects = options.scaleObjects ?? (options.quick ? 20_000 : FULL_SCALE_OBJECTS);
     log(`snapshot: joining from a snapshot of ${snapshotObjects} objects`);
     figures.push(...(await benchSnapshot(snapshotObjects, FULL_SCALE_OBJECTS)));
+  }
+  if (want('checkpoint')) {
+    const checkpointObjects = options.scaleObjects ?? (options.quick ? 20_000 : FULL_SCALE_OBJECTS);
+    log(`checkpoint: the statement tree of ${checkpointObjects} objects`);
+    figures.push(...(await benchCheckpoint(checkpointObjects, FULL_SCALE_OBJECTS)));
   }
   if (want('network')) {
     const nowVerifies = nativeVerifiesPerSecond(options.quick ? 300 : 1_000);

@@ -7,7 +7,7 @@
 import jsQR from 'jsqr';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckpointSummary } from '../../shared/api/index.js';
+import type { CheckpointSummary, NodeStatus } from '../../shared/api/index.js';
 import {
   CheckpointShelf,
   checkpointId,
@@ -83,7 +83,7 @@ function scanned(bytes: Uint8Array): { bytes: Uint8Array; version: number } {
 
 describe('checkpoints on a running network (real node processes)', () => {
   beforeAll(async () => {
-    devnet = await Devnet.create({ validators: 3, observers: 2, objects: 40, checkpoint: { everyMs: EVERY_MS } });
+    devnet = await Devnet.create({ validators: 3, observers: 2, objects: 40, chainCheckpointEveryMs: EVERY_MS });
     notary = await devnet.signingKey('node-3');
     nodes = ['node-1', 'node-2', 'node-3', 'observer-1', 'observer-2'].map((name) => devnet.node(name));
     await Promise.all(nodes.map((node) => node.start()));
@@ -100,6 +100,8 @@ describe('checkpoints on a running network (real node processes)', () => {
       { key: devnet.node('observer-1').info.publicKey, name: 'Devnet bank (observer-1)' },
       { key: devnet.node('observer-2').info.publicKey, name: 'Devnet court (observer-2)' },
     ];
+    // the period is the chain's parameter (genesis), not the nodes' config (a day, the default)
+    expect((await node1.request<NodeStatus>('GET', '/status')).body.params.checkpointEveryMs).toBe(EVERY_MS);
     const first = await signedCheckpoint(0);
 
     // the file as a bank keeps it: from any node, the same, and valid against the validators it trusts

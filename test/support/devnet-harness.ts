@@ -179,6 +179,8 @@ export class Devnet {
     protocolVersion?: number;
     snapshot?: { intervalBlocks?: number; keep?: number; chunkBytesTarget?: number };
     checkpoint?: { everyMs?: number; keepEntries?: number; witness?: boolean };
+    /** The chain's checkpoint period (genesis params). */
+    chainCheckpointEveryMs?: number;
     /** Each node in its lab namespace, in the lab's order (validators, full nodes, observers). */
     lab?: NetnsLab;
     /** Each node started with NOTARY_TEST_CLOCK_OFFSET_FILE=its `clockOffsetFile`. */

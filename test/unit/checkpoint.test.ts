@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { bytesToHex, concatBytes, encode, hexToBytes, utf8 } from '../../shared/codec/index.js';
 import { Domain, generateKeyPair, sha256, sign, verify, type KeyPair } from '../../shared/crypto/index.js';
 import { signVote } from '../../shared/chain/commit.js';
-import { stateKeyHash } from '../../shared/chain/execute.js';
 import { appHashOf, blockHash, type BlockHeader } from '../../shared/ledger/index.js';
 import { devGenesis } from '../../electron/node/dev/demo-registry.js';
 import type { PropertyObject } from '../../shared/modules/property/types.js';
+import { keyHashOf, signedCheckpoint, treeOf } from '../support/checkpoint-fixture.js';
 import { validatorsHash } from '../../shared/modules/authority/validators.js';
 import {
   bucketBitsFor,
@@ -28,19 +28,16 @@ import {
   encodeCompactProof,
   layerRoot,
   propertyStatement,
-  signCheckpoint,
   statementLeaf,
   leafFields,
   StatementTree,
   StatementTreeBuilder,
   verifyBucketProof,
   verifyCheckpoint,
-  type CheckpointBody,
   type CheckpointFile,
 } from '../../shared/checkpoint/index.js';
 
 const CHAIN = 'by-registry-1';
-const keyHashOf = (id: string) => stateKeyHash(`obj/${id}`);
 
 // ---- a second implementation, from the RFC's recursive definition (no shared code but sha256) ----
 function mth(leafHashes: Uint8Array[]): Uint8Array {
@@ -101,12 +98,6 @@ function objectOf(n: number, owners = 1 + (n % 3)): PropertyObject {
     updatedHeight: 1 + (n % 7),
   };
 }
-function treeOf(objects: PropertyObject[]): StatementTree {
-  const builder = new StatementTreeBuilder();
-  for (const object of objects) builder.add(keyHashOf(object.id), statementLeaf(leafFields(propertyStatement(object))));
-  return builder.build();
-}
-
 // ---- a checkpoint signed by 4 validators and witnesses ----
 const validatorPairs = [11, 12, 13, 14].map((fill) => generateKeyPair(new Uint8Array(32).fill(fill)));
 const validators = validatorPairs.map((pair) => pair.publicKey).sort();
@@ -120,56 +111,15 @@ function checkpointFile(
   tree: StatementTree,
   options: { signers?: number; witnesses?: number; chainId?: string; set?: KeyPair[] } = {},
 ) {
-  const chainId = options.chainId ?? CHAIN;
-  const setPairs = options.set ?? validatorPairs;
-  const validators = setPairs.map((pair) => pair.publicKey).sort();
-  const header: BlockHeader = {
-    chainId,
+  return signedCheckpoint(tree, {
+    chainId: options.chainId ?? CHAIN,
     height: 1440,
-    prevHash: 'aa'.repeat(32),
     timeMs: Date.UTC(2026, 11, 5, 23, 59),
-    proposer: validators[0]!,
-    txRoot: 'bb'.repeat(32),
-    stateRoot: 'cc'.repeat(32),
-    validatorsHash: validatorsHash(validators),
-    appHash: 'dd'.repeat(32),
-  };
-  const hash = blockHash(header);
-  const sorted = [...setPairs].sort((a, b) => (a.publicKey < b.publicKey ? -1 : 1));
-  const commit = {
-    height: header.height,
-    round: 0,
-    blockHash: hash,
-    signatures: sorted
-      .slice(0, 3)
-      .map((pair) => signVote(pair.secretKey, chainId, 'precommit', header.height, 0, hash)),
-  };
-  const body: CheckpointBody = {
-    chainId,
-    height: header.height,
-    timeMs: header.timeMs,
-    blockHash: hash,
-    stateRoot: header.stateRoot,
-    validatorsHash: header.validatorsHash,
-    statementRoot: bytesToHex(tree.root),
-    statements: tree.statements,
-    bucketBits: tree.bucketBits,
-  };
-  const file: CheckpointFile = {
-    kind: 'checkpoint',
-    version: 1,
-    body,
-    signatures: sorted
-      .slice(0, options.signers ?? 3)
-      .map((pair) => signCheckpoint(pair.secretKey, pair.publicKey, body)),
-    witnesses: witnessPairs
-      .slice(0, options.witnesses ?? 3)
-      .map((pair) => signCheckpoint(pair.secretKey, pair.publicKey, body)),
-    header,
-    commit,
-    validators,
-  };
-  return file;
+    set: options.set ?? validatorPairs,
+    signers: options.signers ?? 3,
+    commitSigners: 3,
+    witnesses: witnessPairs.slice(0, options.witnesses ?? 3),
+  });
 }
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -201,6 +151,33 @@ describe('the statement tree', () => {
         expect(tree.proof(keyHashOf('BY-not-there'))).toBeUndefined();
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it("sorts key hashes that share their first bytes, in any order of adding, to the second implementation's root [REQ-CKP.1]", () => {
+    // the builder bins by the first two bytes, then sorts each bin: crowd a few bins on purpose
+    const key = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.uint8Array({ minLength: 31, maxLength: 31 }));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(key, { maxLength: 400, selector: ([first, rest]) => `${first}:${bytesToHex(rest)}` }),
+        (keys) => {
+          const leaves = keys.map(([first, rest], i) => ({
+            keyHash: Uint8Array.of(first, ...rest),
+            leaf: utf8(`statement ${i}`),
+          }));
+          const builder = new StatementTreeBuilder(leaves.length >> 1);
+          for (const { keyHash, leaf } of leaves) builder.add(keyHash, leaf);
+          const tree = builder.build();
+          const sorted = leaves.map(({ keyHash }) => bytesToHex(keyHash)).sort();
+          const built = Array.from({ length: tree.statements }, (_, i) =>
+            bytesToHex(tree.entries.subarray(i * 64, i * 64 + 32)),
+          );
+          expect(built).toEqual(sorted);
+          expect(tree.entries.length).toBe(64 * leaves.length);
+          expect(bytesToHex(tree.root)).toBe(bytesToHex(referenceRoot(leaves, tree.bucketBits)));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 

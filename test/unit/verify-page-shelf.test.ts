@@ -2,31 +2,22 @@
 // trusts, rebuilt from the bundles the page kept, each checked again; a compact proof against it
 // becomes a verdict in the page's terms (renderer/verify/verdict.ts).
 import { describe, expect, it } from 'vitest';
-import { bytesToHex } from '../../shared/codec/index.js';
 import { generateKeyPair } from '../../shared/crypto/index.js';
-import { signVote } from '../../shared/chain/commit.js';
-import { stateKeyHash } from '../../shared/chain/execute.js';
 import {
   checkpointBundle,
   encodeCompactProof,
-  leafFields,
   propertyStatement,
-  signCheckpoint,
-  statementLeaf,
-  StatementTreeBuilder,
-  type CheckpointBody,
   type CheckpointFile,
   type StatementTree,
 } from '../../shared/checkpoint/index.js';
-import { blockHash, type BlockHeader, type Genesis } from '../../shared/ledger/index.js';
-import { validatorsHash } from '../../shared/modules/authority/validators.js';
+import type { Genesis } from '../../shared/ledger/index.js';
 import type { PropertyObject } from '../../shared/modules/property/types.js';
+import { keyHashOf, signedCheckpoint, treeOf } from '../support/checkpoint-fixture.js';
 import { addBundle, BundleError, bundleKey, rebuildRegistry } from '../../renderer/verify/shelf.js';
 import { compactVerdict } from '../../renderer/verify/verdict.js';
 
 const CHAIN = 'by-registry-1';
 const validatorPairs = [31, 32, 33].map((fill) => generateKeyPair(new Uint8Array(32).fill(fill)));
-const validators = validatorPairs.map((pair) => pair.publicKey).sort();
 const witness = generateKeyPair(new Uint8Array(32).fill(41));
 const ownerKeys = [51, 52].map((fill) => generateKeyPair(new Uint8Array(32).fill(fill)).publicKey);
 
@@ -66,55 +57,14 @@ const objects: PropertyObject[] = Array.from({ length: 30 }, (_, n) => ({
   registeredHeight: 1,
   updatedHeight: 1,
 }));
-const keyHashOf = (id: string) => stateKeyHash(`obj/${id}`);
-
-function treeOf(list: PropertyObject[]): StatementTree {
-  const builder = new StatementTreeBuilder();
-  for (const object of list) builder.add(keyHashOf(object.id), statementLeaf(leafFields(propertyStatement(object))));
-  return builder.build();
-}
-
-function checkpointFile(tree: StatementTree, height: number): CheckpointFile {
-  const header: BlockHeader = {
+const checkpointFile = (tree: StatementTree, height: number): CheckpointFile =>
+  signedCheckpoint(tree, {
     chainId: CHAIN,
     height,
-    prevHash: 'aa'.repeat(32),
     timeMs: Date.UTC(2026, 11, 5, 12, 0) + height,
-    proposer: validators[0]!,
-    txRoot: 'bb'.repeat(32),
-    stateRoot: 'cc'.repeat(32),
-    validatorsHash: validatorsHash(validators),
-    appHash: 'dd'.repeat(32),
-  };
-  const hash = blockHash(header);
-  const sorted = [...validatorPairs].sort((a, b) => (a.publicKey < b.publicKey ? -1 : 1));
-  const body: CheckpointBody = {
-    chainId: CHAIN,
-    height,
-    timeMs: header.timeMs,
-    blockHash: hash,
-    stateRoot: header.stateRoot,
-    validatorsHash: header.validatorsHash,
-    statementRoot: bytesToHex(tree.root),
-    statements: tree.statements,
-    bucketBits: tree.bucketBits,
-  };
-  return {
-    kind: 'checkpoint',
-    version: 1,
-    body,
-    signatures: sorted.map((pair) => signCheckpoint(pair.secretKey, pair.publicKey, body)),
-    witnesses: [signCheckpoint(witness.secretKey, witness.publicKey, body)],
-    header,
-    commit: {
-      height,
-      round: 0,
-      blockHash: hash,
-      signatures: sorted.map((pair) => signVote(pair.secretKey, CHAIN, 'precommit', height, 0, hash)),
-    },
-    validators,
-  };
-}
+    set: validatorPairs,
+    witnesses: [witness],
+  });
 
 const tree = treeOf(objects);
 const bundleAt = (height: number) =>

@@ -5,9 +5,10 @@
 // file is written durably, the folder's files before the JSON that names the checkpoint whole.
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkpointFileSchema, StatementTree, type CheckpointFile } from '../../../shared/checkpoint/index.js';
-import { bytesToHex } from '../../../shared/codec/index.js';
+import type { StatementTree } from '../../../shared/checkpoint/index.js';
+import { checkpointFileSchema, type CheckpointFile } from '../../../shared/checkpoint/index.js';
 import { writeFileDurably } from '../store/durable-file.js';
+import { loadStatementTree } from './tree-worker.js';
 
 const FILE = 'checkpoint.json';
 const LAYER = 'layer.bin';
@@ -88,17 +89,9 @@ export class CheckpointFiles {
   async tree(height: number): Promise<StatementTree | undefined> {
     if (this.#tree?.height === height) return this.#tree.tree;
     const file = this.#files.get(height);
-    if (!file) return undefined;
-    let entries: Uint8Array;
-    try {
-      entries = new Uint8Array(await readFile(join(this.dir, String(height), ENTRIES)));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    const tree = new StatementTree(entries);
-    if (bytesToHex(tree.root) !== file.body.statementRoot)
-      throw new Error(`the statement entries of checkpoint ${height} do not build its signed root`);
+    if (!file || !(await this.hasEntries(height))) return undefined;
+    // read and checked on a worker thread: at 7.4 million statements, 474 MB and seconds of hashing
+    const tree = await loadStatementTree(join(this.dir, String(height), ENTRIES), file.body.statementRoot);
     this.#tree = { height, tree };
     return tree;
   }

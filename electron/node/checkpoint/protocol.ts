@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { CHECKPOINT_SIGNATURES_MAX, CHECKPOINT_WITNESSES_MAX } from '../../../shared/checkpoint/index.js';
 import { schema } from '../../../shared/ledger/index.js';
-import { errorFrameSchema, heightSchema } from '../network/reqresp/frames.js';
+import { errorFrameSchema, heightSchema, ReqRespErrorCode } from '../network/reqresp/frames.js';
 
 export const checkpointProtocol = (chainId: string): string => `/notary/${chainId}/checkpoint/1.0.0`;
 
@@ -17,11 +17,9 @@ export const CKP_FRAME_BYTES_MAX = 256 * 1024;
 export const CKP_ERROR_MESSAGE_LENGTH_MAX = 256;
 
 export const CkpErrorCode = {
-  badRequest: 'BAD_REQUEST',
+  ...ReqRespErrorCode,
   /** No checkpoint at that height here. */
   unavailable: 'UNAVAILABLE',
-  busy: 'BUSY',
-  internal: 'INTERNAL',
 } as const;
 export type CkpErrorCode = (typeof CkpErrorCode)[keyof typeof CkpErrorCode];
 

@@ -12,22 +12,16 @@ import {
   checkpointBundle,
   type CheckpointBundle,
   CHECKPOINT_WITNESSES_MAX,
+  checkpointBodyOf,
   checkpointId,
+  checkpointSignatureVerifies,
   checkpointMessage,
-  leafFields,
-  propertyStatement,
   signCheckpoint,
-  statementLeaf,
-  StatementTreeBuilder,
-  type CheckpointBody,
   type CheckpointFile,
   type StatementTree,
 } from '../../../shared/checkpoint/index.js';
-import { stateKeyHash } from '../../../shared/chain/execute.js';
-import { bytesToHex, decode } from '../../../shared/codec/index.js';
-import { Domain, type Verifier } from '../../../shared/crypto/index.js';
+import type { Verifier } from '../../../shared/crypto/index.js';
 import { StateKey, type BlockHeader, type Commit } from '../../../shared/ledger/index.js';
-import type { PropertyObject } from '../../../shared/modules/property/types.js';
 import type { Chain } from '../chain/chain.js';
 import type { Committer } from '../chain/committer.js';
 import type { SigningKey } from '../keystore/signing-key.js';
@@ -36,7 +30,10 @@ import { exchange } from '../network/reqresp/exchange.js';
 import { requestHandler, type Reply } from '../network/reqresp/serve.js';
 import type { StateView } from '../store/index.js';
 import { CheckpointFiles } from './files.js';
+import { DEFAULT_CHECKPOINT_EVERY_MS } from '../../../shared/modules/governance/types.js';
+import { chainParamsAtHead } from '../consensus/app.js';
 import { SetChangeIndex } from './set-changes.js';
+import { buildStatementTree, CheckpointStopped } from './tree-worker.js';
 import {
   CKP_ERROR_MESSAGE_LENGTH_MAX,
   CKP_FRAME_BYTES_MAX,
@@ -54,7 +51,10 @@ const GATHER_MS = 60 * 60 * 1000;
 const GATHER_EVERY_MS = 5_000;
 
 export interface CheckpointServiceInit {
-  /** The period: a checkpoint at the first block of each. Default a day; 0 makes none. */
+  /**
+   * The period of a chain whose parameters name none (chains made before `checkpointEveryMs`):
+   * a checkpoint at the first block of each. Default a day; 0 makes none, whatever the chain says.
+   */
   everyMs?: number;
   /** Checkpoints whose statement entries are kept to print proofs from (each 64 bytes a statement). */
   keepEntries?: number;
@@ -84,19 +84,6 @@ export function opensPeriod(previousTimeMs: number, timeMs: number, everyMs: num
   return everyMs > 0 && Math.floor(timeMs / everyMs) > Math.floor(previousTimeMs / everyMs);
 }
 
-/** The statement tree of the object records in a view of the state (a node's own, certified rows). */
-export async function buildStatementTree(view: StateView, stopped: () => boolean): Promise<StatementTree> {
-  const builder = new StatementTreeBuilder();
-  for await (const page of view.rows(1_000, StateKey.object(''))) {
-    if (stopped()) throw new CheckpointStopped();
-    for (const [key, value] of page)
-      builder.add(stateKeyHash(key), statementLeaf(leafFields(propertyStatement(decode(value) as PropertyObject))));
-  }
-  return builder.build();
-}
-
-class CheckpointStopped extends Error {}
-
 export class CheckpointService {
   readonly files: CheckpointFiles;
   readonly sets: SetChangeIndex;
@@ -104,6 +91,7 @@ export class CheckpointService {
   readonly counters = { served: 0, refused: 0, made: 0 };
   #making: Promise<void> | undefined;
   #stopping = false;
+  #everyMs = 0;
   #previousTimeMs: number | undefined;
   #unsubscribe: (() => void) | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -134,12 +122,16 @@ export class CheckpointService {
     });
   }
 
+  /** The period in force: the chain's parameter, else the node's config (0 makes none). */
   get everyMs(): number {
-    return this.init.everyMs ?? 24 * 60 * 60 * 1000;
+    return this.#everyMs;
   }
 
   async start(): Promise<void> {
     const { network, committer, chain, log } = this.components;
+    // The chain's parameter is set at genesis and no transaction changes it (decision #73).
+    const configured = this.init.everyMs ?? DEFAULT_CHECKPOINT_EVERY_MS;
+    this.#everyMs = configured === 0 ? 0 : ((await chainParamsAtHead(chain)).checkpointEveryMs ?? configured);
     await this.files.load(log);
     await this.sets.load();
     this.#readSets();
@@ -231,24 +223,16 @@ export class CheckpointService {
     const { chain } = this.components;
     let tree: StatementTree;
     try {
-      tree = await buildStatementTree(view, () => this.#stopping);
+      const last = this.files.heights()[0];
+      const expected = last === undefined ? 0 : this.files.file(last)!.body.statements;
+      tree = await buildStatementTree(view, () => this.#stopping, expected);
     } finally {
       await view.close();
     }
     const validators = (await chain.getRecord(StateKey.validatorSet(header.validatorsHash))) as string[] | undefined;
     const commit = await chain.getCommit(header.height);
     if (!validators || !commit) throw new Error(`block ${header.height}'s validator set or commit is missing`);
-    const body: CheckpointBody = {
-      chainId: chain.chainId,
-      height: header.height,
-      timeMs: header.timeMs,
-      blockHash: commit.blockHash,
-      stateRoot: header.stateRoot,
-      validatorsHash: header.validatorsHash,
-      statementRoot: bytesToHex(tree.root),
-      statements: tree.statements,
-      bucketBits: tree.bucketBits,
-    };
+    const body = checkpointBodyOf(header, commit.blockHash, tree);
     const file: CheckpointFile = {
       kind: 'checkpoint',
       version: CHECKPOINT_VERSION,
@@ -373,13 +357,7 @@ export async function mergeSignatures(
   if (frame.id !== checkpointId(file.body)) return undefined;
   const message = checkpointMessage(file.body);
   const valid = (entry: { key: string; signature: string }) =>
-    verify({
-      publicKey: entry.key,
-      signature: entry.signature,
-      domain: Domain.checkpoint,
-      chainId: file.body.chainId,
-      message,
-    });
+    checkpointSignatureVerifies(verify, file.body, entry, message);
   const members = new Set(file.validators);
   const signed = new Set(file.signatures.map((entry) => entry.key));
   const witnessed = new Set(file.witnesses.map((entry) => entry.key));

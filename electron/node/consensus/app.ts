@@ -10,6 +10,7 @@ import {
   type Commit,
   type ValidatorSchedule,
 } from '../../../shared/ledger/index.js';
+import type { ChainParams } from '../../../shared/ledger/module.js';
 import { chainParams } from '../../../shared/modules/governance/keeper.js';
 import { GovernanceKey } from '../../../shared/modules/governance/types.js';
 import type { Chain } from '../chain/chain.js';
@@ -101,8 +102,13 @@ function watchingDamage(damage: NodeConsensusAppComponents['damage'], app: Conse
   return watched as unknown as ConsensusApp;
 }
 
-/** The chain's heartbeat parameter at the head (governance's `cfg/params`, or its default). */
-export async function chainHeartbeatMs(chain: Pick<Chain, 'getRecord'>): Promise<number> {
+/** The chain's parameters at the head (governance's `cfg/params`, or their defaults). */
+export async function chainParamsAtHead(chain: Pick<Chain, 'getRecord'>): Promise<ChainParams> {
   const params = await chain.getRecord(GovernanceKey.params);
-  return chainParams({ get: (key) => (key === GovernanceKey.params ? params : undefined) }).heartbeatMs;
+  return chainParams({ get: (key) => (key === GovernanceKey.params ? params : undefined) });
+}
+
+/** The chain's heartbeat parameter at the head. */
+export async function chainHeartbeatMs(chain: Pick<Chain, 'getRecord'>): Promise<number> {
+  return (await chainParamsAtHead(chain)).heartbeatMs;
 }

@@ -38,7 +38,8 @@ interface WorkerSlot {
 }
 
 /** Where the worker's code is: bundled next to the Electron main bundle, or the TypeScript source. */
-function workerEntry(): URL {
+/** The node's worker script: bundled next to this module, or its TypeScript source under tsx. */
+export function workerEntry(): URL {
   const bundled = new URL('./verify-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(bundled))) return bundled;
   return new URL('./verify-worker-source.mjs', import.meta.url);

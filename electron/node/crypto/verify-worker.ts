@@ -1,5 +1,6 @@
-// The node's worker thread (node:worker_threads), started by VerifyPool and bundled as its own
-// entry by electron/build.ts. Two jobs, both pure:
+// The node's worker thread (node:worker_threads), started by VerifyPool (and for a checkpoint's
+// statement tree, checkpoint/tree-worker.ts) and bundled as its own
+// entry by electron/build.ts. Its jobs:
 //  - verify: claims and checks chunks of a shared batch of ed25519 signatures with the node's
 //    own verifier (createFastVerifier, no cache), then says it is done with the batch;
 //  - decode: decodes synced blocks (CBOR, schemas) and computes their transactions' digests,
@@ -8,7 +9,10 @@
 //    so a joining node's main thread only receives chunks and writes rows;
 //  - ballots: verifies ballots' proofs (election.cast), so a node admits a gossip batch of
 //    ballots on its other cores; only passes are used (the rules' memo, proof-memo.ts).
+//  - statements: builds a checkpoint's statement tree from the object rows posted to it, or
+//    reads a kept one back (checkpoint/tree-worker.ts); such a job has a worker of its own.
 import { parentPort } from 'node:worker_threads';
+import { statementsJob, type StatementsRequest } from '../checkpoint/tree-worker.js';
 import {
   blockDigestsOf,
   decodeCommittedBlock,
@@ -91,7 +95,13 @@ async function verifyBallots(ballots: BallotInputs[]): Promise<Uint8Array> {
   return passed;
 }
 
-port.on('message', (request: VerifyRequest | DecodeRequest | ChunkRequest | PingRequest | BallotsRequest) => {
+type Request = VerifyRequest | DecodeRequest | ChunkRequest | PingRequest | BallotsRequest | StatementsRequest;
+
+port.on('message', (request: Request) => {
+  if (request.kind === 'statements') {
+    void statementsJob(request).then(({ answer, transfer }) => port.postMessage(answer, transfer));
+    return;
+  }
   if (request.kind === 'ballots') {
     void verifyBallots(request.ballots).then(
       (passed) => port.postMessage({ id: request.id, passed } satisfies WorkerAnswer),

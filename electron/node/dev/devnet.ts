@@ -42,8 +42,10 @@ export interface DevnetOptions {
   protocolVersion?: number;
   /** Snapshot overrides, e.g. a snapshot every few blocks for tests. */
   snapshot?: Partial<NodeConfig['snapshot']>;
-  /** Checkpoint overrides, e.g. a period of seconds for tests; observers countersign as witnesses. */
+  /** Checkpoint overrides of every node's config; observers countersign as witnesses. */
   checkpoint?: Partial<NodeConfig['checkpoint']>;
+  /** The chain's checkpoint period (genesis params), e.g. seconds for tests; default none named (a day). */
+  chainCheckpointEveryMs?: number;
   /** Disk overrides (the reserve under which a node accepts no transactions); default DEVNET_DISK_RESERVE_MB. */
   disk?: Partial<NodeConfig['disk']>;
   /**
@@ -123,7 +125,11 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
     ...base,
     genesisTimeMs: Date.now(),
     protocolVersion,
-    params: { ...DEFAULT_CHAIN_PARAMS, ...(options.chainHeartbeatMs ? { heartbeatMs: options.chainHeartbeatMs } : {}) },
+    params: {
+      ...DEFAULT_CHAIN_PARAMS,
+      ...(options.chainHeartbeatMs ? { heartbeatMs: options.chainHeartbeatMs } : {}),
+      ...(options.chainCheckpointEveryMs ? { checkpointEveryMs: options.chainCheckpointEveryMs } : {}),
+    },
     authorities: [
       ...nodes.map((node) => ({
         key: node.publicKey,

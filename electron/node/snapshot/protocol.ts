@@ -16,7 +16,7 @@ import {
   SNAPSHOT_MANIFEST_BYTES_MAX,
   snapshotOfferSchema,
 } from '../../../shared/snapshot/index.js';
-import { bytesSchema, errorFrameSchema, heightSchema } from '../network/reqresp/frames.js';
+import { bytesSchema, errorFrameSchema, heightSchema, ReqRespErrorCode } from '../network/reqresp/frames.js';
 
 export const snapshotProtocol = (chainId: string): string => `/notary/${chainId}/snapshot/1.0.0`;
 
@@ -34,18 +34,13 @@ export const SNAP_FRAME_BYTES_MAX = Math.max(SNAPSHOT_CHUNK_BYTES_MAX, SNAPSHOT_
 export const SNAP_ERROR_MESSAGE_LENGTH_MAX = 256;
 
 export const SnapErrorCode = {
-  /** The request is not canonical CBOR, not a known request, or over its size limit. */
-  badRequest: 'BAD_REQUEST',
+  ...ReqRespErrorCode,
   /** from > to, from < 1, or more than SNAP_HEADERS_MAX heights. */
   badRange: 'BAD_RANGE',
   /** No snapshot at that height, no chunk of that index, a header outside what this node holds. */
   unavailable: 'UNAVAILABLE',
   /** No validator set of that hash in this node's state. */
   notFound: 'NOT_FOUND',
-  /** The server is answering as many requests as it allows. */
-  busy: 'BUSY',
-  /** The server failed reading its own files or store. */
-  internal: 'INTERNAL',
 } as const;
 export type SnapErrorCode = (typeof SnapErrorCode)[keyof typeof SnapErrorCode];
 

@@ -10,12 +10,27 @@ export const PARAM_BOUNDS = {
   maxValidators: { min: 1, max: 1_000 },
   /** 1 s is for test chains; an hour is long enough that an idle network barely grows. */
   heartbeatMs: { min: 1_000, max: 3_600_000 },
+  /** A checkpoint a period (docs/protocol.md REQ-CKP.4): 5 s is for test chains; at least one a month. */
+  checkpointEveryMs: { min: 5_000, max: 31 * 86_400_000 },
 } as const;
 
 export const chainParams = z.strictObject({
   maxValidators: z.number().int().min(PARAM_BOUNDS.maxValidators.min).max(PARAM_BOUNDS.maxValidators.max),
   heartbeatMs: z.number().int().min(PARAM_BOUNDS.heartbeatMs.min).max(PARAM_BOUNDS.heartbeatMs.max),
+  /**
+   * The checkpoint period, UTC-aligned (REQ-CKP.4); absent: a day. Set in the genesis of a chain
+   * made by this release; governance.params cannot change it (that is a protocol version's change).
+   */
+  checkpointEveryMs: z
+    .number()
+    .int()
+    .min(PARAM_BOUNDS.checkpointEveryMs.min)
+    .max(PARAM_BOUNDS.checkpointEveryMs.max)
+    .optional(),
 });
+
+/** The checkpoint period of a chain whose parameters do not name one. */
+export const DEFAULT_CHECKPOINT_EVERY_MS = 86_400_000;
 
 /** The parameters of a chain whose state has no `cfg/params` record (every chain made before it). */
 export const DEFAULT_CHAIN_PARAMS = { maxValidators: 100, heartbeatMs: 120_000 } as const satisfies z.infer<

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   genesisState,
   parseGenesis,
+  parseTransaction,
   RejectCode,
   type Genesis,
   type Transaction,
@@ -53,6 +54,23 @@ describe('chain parameters', () => {
   it('come from the genesis when it has them', () => {
     const ledger = ledgerOf({ params: { maxValidators: 7, heartbeatMs: 1_000 } });
     expect(chainParams(state(ledger))).toEqual({ maxValidators: 7, heartbeatMs: 1_000 });
+  });
+
+  it('name the checkpoint period in the genesis, within its bounds; governance.params cannot change it, and keeps it [REQ-CKP.4]', () => {
+    const ledger = ledgerOf({
+      protocolVersion: 3,
+      params: { maxValidators: 7, heartbeatMs: 1_000, checkpointEveryMs: 15_000 },
+    });
+    expect(chainParams(state(ledger)).checkpointEveryMs).toBe(15_000);
+    for (const checkpointEveryMs of [4_999, 31 * 86_400_000 + 1, 1.5])
+      expect(() =>
+        parseGenesis({ ...fixtureGenesis(), params: { maxValidators: 7, heartbeatMs: 1_000, checkpointEveryMs } }),
+      ).toThrow();
+    // a change of the period is a protocol version's change: the transaction does not carry it
+    // (every transaction from outside is parsed: gossip, API, a block)
+    expect(() => parseTransaction(params({ checkpointEveryMs: 60_000 }))).toThrow(/not a valid transaction/);
+    expect(ledger.apply(params({ heartbeatMs: 60_000 }))[0]).toMatchObject({ ok: true });
+    expect(chainParams(state(ledger))).toEqual({ maxValidators: 7, heartbeatMs: 60_000, checkpointEveryMs: 15_000 });
   });
 
   it('refuse a genesis that designates more validators than its maximum', () => {

@@ -14,6 +14,16 @@ export const bytesSchema = (max: number) =>
 /** A protocol's error codes: a name in code for each string on the wire. */
 export type ErrorCodeTable<Code extends string> = Readonly<Record<string, Code>>;
 
+/** The codes every request-response protocol answers with; each protocol adds its own. */
+export const ReqRespErrorCode = {
+  /** The request is not canonical CBOR, not a known request, or over its size limit. */
+  badRequest: 'BAD_REQUEST',
+  /** The server is answering as many requests as it allows. */
+  busy: 'BUSY',
+  /** The server failed reading its own store or files. */
+  internal: 'INTERNAL',
+} as const;
+
 export interface ErrorFrame<Code extends string = string> {
   type: 'error';
   code: Code;

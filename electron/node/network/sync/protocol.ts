@@ -10,7 +10,7 @@
 // server's head or at the byte limit), and the client asks again from where it ended.
 import { z } from 'zod';
 import { schema } from '../../../../shared/ledger/index.js';
-import { bytesSchema, errorFrameSchema, heightSchema } from '../reqresp/frames.js';
+import { bytesSchema, errorFrameSchema, heightSchema, ReqRespErrorCode } from '../reqresp/frames.js';
 
 export { decodeFrame, encodeFrame } from '../reqresp/frames.js';
 
@@ -24,18 +24,13 @@ export const SYNC_FRAME_BYTES_MAX = SYNC_RESPONSE_BYTES_MAX + 4096;
 export const SYNC_ERROR_MESSAGE_LENGTH_MAX = 256;
 
 export const SyncErrorCode = {
-  /** The request is not canonical CBOR, not a known request, or over its size limit. */
-  badRequest: 'BAD_REQUEST',
+  ...ReqRespErrorCode,
   /** from > to, from < 1, or more than SYNC_BLOCKS_MAX heights. */
   badRange: 'BAD_RANGE',
   /** `from` is above the server's head. */
   unavailable: 'UNAVAILABLE',
   /** One block with its commit is over SYNC_RESPONSE_BYTES_MAX. */
   blockTooLarge: 'BLOCK_TOO_LARGE',
-  /** The server is answering as many requests as it allows. */
-  busy: 'BUSY',
-  /** The server failed reading its own store. */
-  internal: 'INTERNAL',
 } as const;
 export type SyncErrorCode = (typeof SyncErrorCode)[keyof typeof SyncErrorCode];
 
