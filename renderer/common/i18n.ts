@@ -39,6 +39,19 @@ export type Leaves<T, Prefix extends string = ''> = {
   [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : Leaves<T[K], `${Prefix}${K}.`>;
 }[keyof T & string];
 
+/**
+ * The keys the shared pieces (ui.tsx, PageHeader.tsx) read, from the instance the page provides
+ * (I18nextProvider): each page's table has them under `app` (the desktop app's lacks only `skip`
+ * and `nav`, which only the public pages' header reads).
+ */
+export type CommonKey = 'app.loading' | 'app.copy' | 'app.copied' | 'app.language' | 'app.skip' | 'app.nav';
+
+/** The provided instance's translator, for the shared pieces. */
+export function useCommonT(): (key: CommonKey) => string {
+  const { t } = useTranslation();
+  return t as unknown as (key: CommonKey) => string;
+}
+
 /** A translator typed by the page's keys. */
 export type PageT<Key extends string> = (key: Key, options?: Record<string, unknown>) => string;
 
