@@ -4,6 +4,7 @@
 import { Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { PageHeader } from '../common/PageHeader.js';
+import { useHashRoute } from '../common/useHash.js';
 import { CheckSection } from './Check.js';
 import { CheckpointsSection } from './Checkpoints.js';
 import { currentLanguage, setLanguage, useT } from './i18n/index.js';
@@ -19,22 +20,12 @@ function sectionOf(hash: string): Section | undefined {
   return SECTIONS.find((candidate) => candidate === name);
 }
 
-function useHashSection(): Section | undefined {
-  const [section, setSection] = useState(() => sectionOf(window.location.hash));
-  useEffect(() => {
-    const update = () => setSection(sectionOf(window.location.hash));
-    window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
-  }, []);
-  return section;
-}
-
 const NAV_LABEL = { check: 'nav.check', checkpoints: 'nav.checkpoints', registry: 'nav.trust' } as const;
 
 export function VerifyApp() {
   const { t } = useT();
   const [state, actions] = useRegistry();
-  const chosen = useHashSection();
+  const chosen = useHashRoute(sectionOf);
   // with no section in the address: where the page opened (importing the registry stays there)
   const [opened, setOpened] = useState<Section>();
   useEffect(() => {

@@ -5,6 +5,7 @@ import { Alert, Badge, Group, Select, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { PageHeader } from '../common/PageHeader.js';
+import { useHashRoute } from '../common/useHash.js';
 import { ApiCallError, getElection, listElections } from './api.js';
 import { Board } from './Board.js';
 import { CheckPage } from './CheckPage.js';
@@ -21,16 +22,6 @@ function parseHash(hash: string): { section: Section; tracker?: string } {
   const [, name, rest] = /^#\/([a-z]+)(?:\/([0-9a-f]{4,64}))?$/.exec(hash) ?? [];
   const section = SECTIONS.find((candidate) => candidate === name) ?? 'vote';
   return section === 'board' && rest ? { section, tracker: rest } : { section };
-}
-
-function useHashRoute() {
-  const [route, setRoute] = useState(() => parseHash(window.location.hash));
-  useEffect(() => {
-    const update = () => setRoute(parseHash(window.location.hash));
-    window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
-  }, []);
-  return route;
 }
 
 const ELECTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -70,7 +61,7 @@ function ElectionPicker({ value, onChange }: { value?: string; onChange: (id: st
 
 export function VoterApp() {
   const { t } = useT();
-  const route = useHashRoute();
+  const route = useHashRoute(parseHash);
   const [electionId, setElectionId] = useState(electionInAddress);
   const choose = (id: string) => {
     setElectionId(id);
