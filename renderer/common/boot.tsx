@@ -1,14 +1,13 @@
 // What the three pages' entries (src/main.tsx, voter/main.tsx, verify/main.tsx) start alike:
-// zod without compiled validators, the Mantine theme, TanStack Query's retry rule, and the
-// mounting of the page on #root with its own i18next instance and the theme.
+// zod without compiled validators, the Mantine theme, and the mounting of the page on #root with
+// its own i18next instance and the theme. (TanStack Query's client is in query.ts: the
+// verification page does without it.)
 import { createTheme, MantineProvider, type MantineThemeOverride } from '@mantine/core';
-import { QueryClient } from '@tanstack/react-query';
 import type { i18n as I18n } from 'i18next';
 import { StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { z } from 'zod';
-import { ApiCallError } from '../../shared/api/index.js';
 
 // The pages run under script-src 'self': zod must not compile validators with new Function.
 z.config({ jitless: true });
@@ -20,22 +19,6 @@ export function pageTheme(overrides: MantineThemeOverride = {}) {
     fontFamilyMonospace: 'ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace',
     focusRing: 'auto',
     ...overrides,
-  });
-}
-
-/** Queries retried twice, except after an answer: a 4xx, or one this UI does not read (a node of another version). */
-export function pageQueryClient() {
-  return new QueryClient({
-    defaultOptions: {
-      queries: {
-        staleTime: 2_000,
-        retry: (count, error) =>
-          !(
-            error instanceof ApiCallError &&
-            ((error.status >= 400 && error.status < 500) || error.code === 'UNEXPECTED_ANSWER')
-          ) && count < 2,
-      },
-    },
   });
 }
 

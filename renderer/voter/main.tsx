@@ -5,7 +5,8 @@ import '../src/styles.css';
 import '../common/public-page.css';
 import './voter.css';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { mountPage, pageQueryClient, pageTheme } from '../common/boot.js';
+import { mountPage, pageTheme } from '../common/boot.js';
+import { pageQueryClient } from '../common/query.js';
 import { voterI18n } from './i18n/index.js';
 import { VoterApp } from './VoterApp.js';
 
