@@ -9,9 +9,14 @@
 //   when the network fails.
 // - its files: the cache first (vite names them by content, so a cached file is never stale),
 //   else the network, and what comes back is kept.
-const CACHE = 'notary-verify-1';
+const CACHE = 'notary-verify-2';
 const BASE = new URL('./', self.location.href);
 const PAGE = new URL('verify.html', BASE).href;
+/**
+ * The files the page needs that verify.html does not name: the manifest's PNG icons (a phone
+ * asks for them when the page is added to its home screen, perhaps offline).
+ */
+const ALSO = ['assets/verify-icon-192.png', 'assets/verify-icon-512.png'].map((name) => new URL(name, BASE).href);
 /** The attributes of verify.html that name a file the page needs. */
 const REFERENCE = /\b(?:src|href)="([^"#?]+)"/g;
 
@@ -30,7 +35,7 @@ self.addEventListener('install', (event) => {
       const cache = await caches.open(CACHE);
       const page = await fetch(PAGE, { cache: 'no-cache' });
       if (!page.ok) throw new Error(`verify.html: HTTP ${page.status}`);
-      const files = pageFiles(await page.clone().text());
+      const files = [...new Set([...pageFiles(await page.clone().text()), ...ALSO])];
       await cache.addAll(files);
       await cache.put(PAGE, page);
       await self.skipWaiting();

@@ -7,13 +7,11 @@ import type { CheckpointSummary } from '../../shared/api/contract.js';
 import { translateCode, useT, type VerifyT } from './i18n/index.js';
 import type { RegistryActions, RegistryState } from './registry.js';
 import { fetchBundle, listCheckpoints, nodeBase } from './remote.js';
-import { Loading, formatTime, nextPaint, readJsonFile } from './ui.js';
+import { Loading, MessageAlert, formatTime, nextPaint, readJsonFile, type Message } from './ui.js';
 import { witnessNames } from './verdict.js';
 
 /** A bundle's layer is at most 2 MiB of hashes, base64 in JSON, with its file. */
 const BUNDLE_BYTES_MAX = 4 * 1024 * 1024;
-
-type Message = { ok: boolean; text: string; detail?: string };
 
 function problem(t: VerifyT, error: unknown): Message {
   const code = (error as { code?: string })?.code;
@@ -171,22 +169,7 @@ export function CheckpointsSection({ state, actions }: { state: RegistryState; a
         ) : null}
       </Stack>
 
-      {message ? (
-        <Alert
-          color={message.ok ? 'green' : 'red'}
-          variant="light"
-          role={message.ok ? 'status' : 'alert'}
-          data-testid="checkpoints-message"
-          data-ok={message.ok}
-        >
-          <Text size="sm">{message.text}</Text>
-          {message.detail && !message.ok ? (
-            <Text size="xs" c="dimmed" className="break">
-              {message.detail}
-            </Text>
-          ) : null}
-        </Alert>
-      ) : null}
+      {message ? <MessageAlert message={message} testid="checkpoints-message" /> : null}
 
       <Box data-testid="bundle-file" maw={420}>
         <FileInput

@@ -36,7 +36,7 @@ function Owners({ holding }: { holding: Holding }) {
                     {t('result.fullKey')}
                   </Text>
                 </summary>
-                <Copyable value={owner.key} label={t('result.fullKey')} />
+                <Copyable value={owner.key} label={t('result.fullKey')} size="xs" />
               </details>
             </Table.Td>
             <Table.Td data-testid="result-share">
@@ -131,7 +131,7 @@ export function ResultView({ verdict }: { verdict: Verdict }) {
               {t('result.receipt', { type: verdict.transaction.type, height: verdict.height, date })}
             </Text>
             <Text size="xs">{t('result.transaction')}:</Text>
-            <Copyable value={verdict.transaction.hash} label={t('result.transaction')} />
+            <Copyable value={verdict.transaction.hash} label={t('result.transaction')} size="xs" />
           </Stack>
         ) : null}
         <Stack gap={2}>

@@ -5,14 +5,14 @@ import { useState } from 'react';
 import { witnessNames } from './verdict.js';
 import { useT } from './i18n/index.js';
 import type { RegistryActions, RegistryState } from './registry.js';
-import { readJsonFile } from './ui.js';
+import { MessageAlert, readJsonFile, type Message } from './ui.js';
 
 /** A genesis document with a registry's initial objects can be large; a trust file is far smaller. */
 const GENESIS_BYTES_MAX = 64 * 1024 * 1024;
 
 export function TrustSection({ state, actions }: { state: RegistryState; actions: RegistryActions }) {
   const { t } = useT();
-  const [message, setMessage] = useState<{ ok: boolean; text: string; detail?: string }>();
+  const [message, setMessage] = useState<Message>();
   const take = async (file: File | null) => {
     setMessage(undefined);
     if (!file) return;
@@ -52,22 +52,7 @@ export function TrustSection({ state, actions }: { state: RegistryState; actions
           onChange={(file) => void take(file)}
         />
       </Box>
-      {message ? (
-        <Alert
-          color={message.ok ? 'green' : 'red'}
-          variant="light"
-          role={message.ok ? 'status' : 'alert'}
-          data-testid="trust-message"
-          data-ok={message.ok}
-        >
-          <Text size="sm">{message.text}</Text>
-          {message.detail ? (
-            <Text size="xs" c="dimmed" className="break">
-              {message.detail}
-            </Text>
-          ) : null}
-        </Alert>
-      ) : null}
+      {message ? <MessageAlert message={message} testid="trust-message" /> : null}
     </Stack>
   );
 }

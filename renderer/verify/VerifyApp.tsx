@@ -1,11 +1,13 @@
 // The verification page: a header with the language switch, three sections (hash routes
 // #/check, #/checkpoints, #/registry) and the one registry state they share. Until a registry
 // is trusted the page opens on #/registry; after, on #/check.
-import { Anchor, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
+import { PageHeader } from '../common/PageHeader.js';
+import { useHashRoute } from '../common/useHash.js';
 import { CheckSection } from './Check.js';
 import { CheckpointsSection } from './Checkpoints.js';
-import { currentLanguage, LANGUAGES, setLanguage, useT, type Language } from './i18n/index.js';
+import { currentLanguage, setLanguage, useT } from './i18n/index.js';
 import { useRegistry } from './registry.js';
 import { TrustSection } from './Trust.js';
 import { Loading } from './ui.js';
@@ -18,39 +20,12 @@ function sectionOf(hash: string): Section | undefined {
   return SECTIONS.find((candidate) => candidate === name);
 }
 
-function useHashSection(): Section | undefined {
-  const [section, setSection] = useState(() => sectionOf(window.location.hash));
-  useEffect(() => {
-    const update = () => setSection(sectionOf(window.location.hash));
-    window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
-  }, []);
-  return section;
-}
-
-function LanguageSelect() {
-  const { t } = useT();
-  return (
-    <Select
-      aria-label={t('app.language')}
-      data={LANGUAGES.map((language) => ({ value: language.code, label: language.label }))}
-      value={currentLanguage()}
-      onChange={(value) => value && setLanguage(value as Language)}
-      allowDeselect={false}
-      w={140}
-      size="xs"
-      data-testid="language"
-      comboboxProps={{ withinPortal: true }}
-    />
-  );
-}
-
 const NAV_LABEL = { check: 'nav.check', checkpoints: 'nav.checkpoints', registry: 'nav.trust' } as const;
 
 export function VerifyApp() {
   const { t } = useT();
   const [state, actions] = useRegistry();
-  const chosen = useHashSection();
+  const chosen = useHashRoute(sectionOf);
   // with no section in the address: where the page opened (importing the registry stays there)
   const [opened, setOpened] = useState<Section>();
   useEffect(() => {
@@ -58,37 +33,15 @@ export function VerifyApp() {
   }, [opened, state.status]);
   const section: Section = chosen ?? opened ?? 'registry';
   return (
-    <div className="verify-page">
-      <a
-        href="#main-content"
-        className="skip-link"
-        onClick={(event) => {
-          event.preventDefault();
-          document.getElementById('main-content')?.focus();
-        }}
-      >
-        {t('app.skip')}
-      </a>
-      <header>
-        <Group justify="space-between" align="center" wrap="wrap" gap="xs">
-          <Title order={1} size="h3">
-            {t('app.heading')}
-          </Title>
-          <LanguageSelect />
-        </Group>
-        <nav aria-label={t('app.nav')} className="verify-nav" style={{ marginTop: 8 }}>
-          {SECTIONS.map((name) => (
-            <Anchor
-              key={name}
-              href={`#/${name}`}
-              aria-current={section === name ? 'page' : undefined}
-              data-testid={`nav-${name}`}
-            >
-              {t(NAV_LABEL[name])}
-            </Anchor>
-          ))}
-        </nav>
-      </header>
+    <div className="public-page">
+      <PageHeader
+        heading={t('app.heading')}
+        sections={SECTIONS}
+        current={section}
+        label={(name) => t(NAV_LABEL[name])}
+        language={currentLanguage()}
+        setLanguage={setLanguage}
+      />
       <main
         id="main-content"
         tabIndex={-1}

@@ -3,24 +3,11 @@
 // the page's files for offline use; the registry and checkpoints live in IndexedDB (store.ts).
 import '@mantine/core/styles.css';
 import '../src/styles.css';
+import '../common/public-page.css';
 import './verify.css';
-import { createTheme, MantineProvider } from '@mantine/core';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { I18nextProvider } from 'react-i18next';
-import { z } from 'zod';
+import { mountPage, pageTheme } from '../common/boot.js';
 import { verifyI18n } from './i18n/index.js';
 import { VerifyApp } from './VerifyApp.js';
-
-// The page runs under script-src 'self': zod must not compile validators with new Function.
-z.config({ jitless: true });
-
-const theme = createTheme({
-  primaryColor: 'indigo',
-  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif',
-  fontFamilyMonospace: 'ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace',
-  focusRing: 'auto',
-});
 
 /**
  * The worker controls only this page ("verify…" in the page's folder), not the desktop UI or the
@@ -34,15 +21,5 @@ function registerServiceWorker(): void {
   });
 }
 
-const root = document.getElementById('root');
-if (!root) throw new Error('verify.html has no #root');
-createRoot(root).render(
-  <StrictMode>
-    <I18nextProvider i18n={verifyI18n}>
-      <MantineProvider theme={theme} defaultColorScheme="light">
-        <VerifyApp />
-      </MantineProvider>
-    </I18nextProvider>
-  </StrictMode>,
-);
+mountPage('verify.html', { i18n: verifyI18n, theme: pageTheme(), children: <VerifyApp /> });
 registerServiceWorker();

@@ -1,13 +1,15 @@
 // The voter's page: a header with the language switch, the sections (hash routes: #/vote,
 // #/board[/tracker], #/turnout, #/results, #/check), the election picker and the section.
 // The election is named in the address (?election=ID) so a link or a QR code can point at it.
-import { Alert, Anchor, Badge, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Group, Select, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { PageHeader } from '../common/PageHeader.js';
+import { useHashRoute } from '../common/useHash.js';
 import { ApiCallError, getElection, listElections } from './api.js';
 import { Board } from './Board.js';
 import { CheckPage } from './CheckPage.js';
-import { currentLanguage, LANGUAGES, setLanguage, useT, type Language } from './i18n/index.js';
+import { currentLanguage, setLanguage, useT } from './i18n/index.js';
 import { Results } from './Results.js';
 import { Turnout } from './Turnout.js';
 import { ErrorAlert, Loading } from './ui.js';
@@ -22,38 +24,11 @@ function parseHash(hash: string): { section: Section; tracker?: string } {
   return section === 'board' && rest ? { section, tracker: rest } : { section };
 }
 
-function useHashRoute() {
-  const [route, setRoute] = useState(() => parseHash(window.location.hash));
-  useEffect(() => {
-    const update = () => setRoute(parseHash(window.location.hash));
-    window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
-  }, []);
-  return route;
-}
-
 const ELECTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function electionInAddress(): string | undefined {
   const value = new URLSearchParams(window.location.search).get('election') ?? undefined;
   return value && ELECTION_ID.test(value) ? value : undefined;
-}
-
-function LanguageSelect() {
-  const { t } = useT();
-  return (
-    <Select
-      aria-label={t('app.language')}
-      data={LANGUAGES.map((language) => ({ value: language.code, label: language.label }))}
-      value={currentLanguage()}
-      onChange={(value) => value && setLanguage(value as Language)}
-      allowDeselect={false}
-      w={140}
-      size="xs"
-      data-testid="language"
-      comboboxProps={{ withinPortal: true }}
-    />
-  );
 }
 
 function ElectionPicker({ value, onChange }: { value?: string; onChange: (id: string) => void }) {
@@ -86,7 +61,7 @@ function ElectionPicker({ value, onChange }: { value?: string; onChange: (id: st
 
 export function VoterApp() {
   const { t } = useT();
-  const route = useHashRoute();
+  const route = useHashRoute(parseHash);
   const [electionId, setElectionId] = useState(electionInAddress);
   const choose = (id: string) => {
     setElectionId(id);
@@ -102,37 +77,15 @@ export function VoterApp() {
   });
 
   return (
-    <div className="voter-page">
-      <a
-        href="#main-content"
-        className="skip-link"
-        onClick={(event) => {
-          event.preventDefault();
-          document.getElementById('main-content')?.focus();
-        }}
-      >
-        {t('app.skip')}
-      </a>
-      <header>
-        <Group justify="space-between" align="center" wrap="wrap" gap="xs">
-          <Title order={1} size="h3">
-            {t('app.heading')}
-          </Title>
-          <LanguageSelect />
-        </Group>
-        <nav aria-label={t('app.nav')} className="voter-nav" style={{ marginTop: 8 }}>
-          {SECTIONS.map((section) => (
-            <Anchor
-              key={section}
-              href={`#/${section}`}
-              aria-current={route.section === section ? 'page' : undefined}
-              data-testid={`nav-${section}`}
-            >
-              {t(`nav.${section}`)}
-            </Anchor>
-          ))}
-        </nav>
-      </header>
+    <div className="public-page">
+      <PageHeader
+        heading={t('app.heading')}
+        sections={SECTIONS}
+        current={route.section}
+        label={(section) => t(`nav.${section}`)}
+        language={currentLanguage()}
+        setLanguage={setLanguage}
+      />
       <main id="main-content" tabIndex={-1} style={{ marginTop: 16, outline: 'none' }}>
         <Stack gap="md">
           {route.section !== 'check' ? <ElectionPicker value={electionId} onChange={choose} /> : null}

@@ -1,9 +1,12 @@
 // Small pieces every screen of the voter's page uses: errors in words, a loader, a copyable
-// value, a download, reading a file the voter brings.
-import { ActionIcon, Alert, Button, Center, CopyButton, Group, Loader, Text } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+// value, a download, reading a file the voter brings (the loader and the copy button are every
+// page's, ../common/ui.tsx).
+import { Alert, Button, Text } from '@mantine/core';
+import { IconAlertTriangle } from '@tabler/icons-react';
 import { ApiCallError } from './api.js';
 import { translateCode, useT, type VoterT } from './i18n/index.js';
+
+export { Copyable, Loading, nextPaint } from '../common/ui.js';
 
 /** An error as a sentence in the voter's language, and the server's own sentence when it adds to it. */
 export function explain(t: VoterT, error: unknown): { sentence: string; detail?: string } {
@@ -51,45 +54,6 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
   );
 }
 
-export function Loading({ label }: { label?: string }) {
-  const { t } = useT();
-  return (
-    <Center py="md" role="status" aria-live="polite">
-      <Group gap="xs" wrap="nowrap">
-        <Loader size="sm" aria-hidden />
-        <Text size="sm" c="dimmed">
-          {label ?? t('app.loading')}
-        </Text>
-      </Group>
-    </Center>
-  );
-}
-
-/** A long hex value, wrapped (never wider than a phone), with a copy button. */
-export function Copyable({ value, label, testid }: { value: string; label: string; testid?: string }) {
-  const { t } = useT();
-  return (
-    <Group gap={4} wrap="nowrap" align="flex-start">
-      <Text span className="mono break" size="sm" data-testid={testid}>
-        {value}
-      </Text>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <ActionIcon
-            variant="subtle"
-            size="sm"
-            color={copied ? 'teal' : 'gray'}
-            onClick={copy}
-            aria-label={copied ? t('app.copied') : `${t('app.copy')}: ${label}`}
-          >
-            {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
-          </ActionIcon>
-        )}
-      </CopyButton>
-    </Group>
-  );
-}
-
 /** Offers text as a file download (a blob URL: nothing leaves the browser). */
 export function download(name: string, text: string, type = 'application/json'): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -116,6 +80,3 @@ export function shortHex(value: string, head = 12): string {
 export function formatTime(ms: number, language: string): string {
   return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
 }
-
-/** Lets a screen wait for the browser to paint (a loader) before a long synchronous computation. */
-export const nextPaint = () => new Promise<void>((done) => requestAnimationFrame(() => setTimeout(done, 0)));

@@ -1,8 +1,9 @@
 // Small shared pieces: translated errors, loaders, hashes with copy, state badges.
-import { ActionIcon, Alert, Badge, Button, Center, CopyButton, Group, Loader, Text, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { Alert, Badge, Button, Group, Text, Tooltip } from '@mantine/core';
+import { IconAlertTriangle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { TxStatus } from '../../../shared/api/index.js';
+import { CopyIcon } from '../../common/ui.js';
 import { explainError, rejectSentence } from '../errors.js';
 import { shortHash } from '../format.js';
 
@@ -33,19 +34,7 @@ export function ErrorAlert({ error, onRetry, title }: { error: unknown; onRetry?
   );
 }
 
-export function Loading({ label }: { label?: string }) {
-  const { t } = useTranslation();
-  return (
-    <Center py="md" role="status" aria-live="polite">
-      <Group gap="xs">
-        <Loader size="sm" aria-hidden />
-        <Text size="sm" c="dimmed">
-          {label ?? t('app.loading')}
-        </Text>
-      </Group>
-    </Center>
-  );
-}
+export { Loading } from '../../common/ui.js';
 
 /** A hash or key, shortened, with the full value in a tooltip and a copy button. */
 export function Hash({ value, full = false, href }: { value: string; full?: boolean; href?: string }) {
@@ -64,20 +53,7 @@ export function Hash({ value, full = false, href }: { value: string; full?: bool
           </Text>
         )}
       </Tooltip>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <ActionIcon
-            variant="subtle"
-            size="sm"
-            color={copied ? 'teal' : 'gray'}
-            onClick={copy}
-            aria-label={copied ? t('app.copied') : `${t('app.copy')} ${shortHash(value)}`}
-            className="no-print"
-          >
-            {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
-          </ActionIcon>
-        )}
-      </CopyButton>
+      <CopyIcon value={value} copyLabel={`${t('app.copy')} ${shortHash(value)}`} className="no-print" />
     </Group>
   );
 }

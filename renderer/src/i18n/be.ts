@@ -3,6 +3,17 @@ import { moduleTables } from '../modules/strings.js';
 import type { Resource, ShellResource } from './en.js';
 import { mergeStrings } from './merge.js';
 
+/** The labels of a checkpoint's fields: the same on the Checkpoints screen and in its published form. */
+const checkpointFields = {
+  chainId: 'Сетка',
+  height: 'Вышыня блока',
+  time: 'Дата (UTC)',
+  blockHash: 'Хэш блока',
+  statementRoot: 'Корань запісаў',
+  id: 'Ідэнтыфікатар кантрольнай кропкі',
+};
+const checkpointSignedBy = 'Падпісалі {{signed}} з {{total}} валідатараў';
+
 const shell: ShellResource = {
   app: {
     title: 'Натарыяльная сетка',
@@ -351,7 +362,7 @@ const shell: ShellResource = {
       witnesses: 'Сведкі',
       proofs: 'QR-пацвярджэнні',
     },
-    signedBy: 'Падпісалі {{signed}} з {{total}} валідатараў',
+    signedBy: checkpointSignedBy,
     proofsYes: 'Можна друкаваць',
     proofsNo: 'Ужо нельга',
     proofsYesText: 'Вузел захоўвае яе запісы: пасведчанні могуць мець QR-пацвярджэнні па ёй.',
@@ -359,12 +370,7 @@ const shell: ShellResource = {
       'Вузел больш не захоўвае яе запісы: новыя пасведчанні маюць QR-пацвярджэнні па навейшай кантрольнай кропцы. Надрукаваныя раней QR-коды па-ранейшаму правяраюцца па ёй.',
     detailTitle: 'Кантрольная кропка {{height}}',
     fields: {
-      chainId: 'Сетка',
-      height: 'Вышыня блока',
-      time: 'Дата (UTC)',
-      blockHash: 'Хэш блока',
-      statementRoot: 'Корань запісаў',
-      id: 'Ідэнтыфікатар кантрольнай кропкі',
+      ...checkpointFields,
       statements: 'Аб’ектаў у яе дрэве запісаў',
       validators: 'Валідатары',
       witnesses: 'Сведкі (офісы-назіральнікі)',
@@ -383,13 +389,8 @@ const shell: ShellResource = {
     copyPublished: 'Скапіяваць тэкст',
     published: {
       heading: 'Кантрольная кропка нацыянальнага рэестра нерухомасці',
-      chainId: 'Сетка',
-      height: 'Вышыня блока',
-      time: 'Дата (UTC)',
-      blockHash: 'Хэш блока',
-      statementRoot: 'Корань запісаў',
-      id: 'Ідэнтыфікатар кантрольнай кропкі',
-      validators: 'Падпісалі {{signed}} з {{total}} валідатараў',
+      ...checkpointFields,
+      validators: checkpointSignedBy,
     },
   },
   settings: {

@@ -5,6 +5,17 @@
 import { moduleTables } from '../modules/strings.js';
 import { mergeStrings, type Translation } from './merge.js';
 
+/** The labels of a checkpoint's fields: the same on the Checkpoints screen and in its published form. */
+const checkpointFields = {
+  chainId: 'Network',
+  height: 'Block height',
+  time: 'Date (UTC)',
+  blockHash: 'Block hash',
+  statementRoot: 'Statement root',
+  id: 'Checkpoint id',
+};
+const checkpointSignedBy = 'Signed by {{signed}} of {{total}} validators';
+
 const shell = {
   app: {
     title: 'Notary Network',
@@ -353,7 +364,7 @@ const shell = {
       witnesses: 'Witnesses',
       proofs: 'QR proofs',
     },
-    signedBy: 'Signed by {{signed}} of {{total}} validators',
+    signedBy: checkpointSignedBy,
     proofsYes: 'Can be printed',
     proofsNo: 'No longer',
     proofsYesText: 'The node keeps its statements: certificates can carry QR proofs against it.',
@@ -361,12 +372,7 @@ const shell = {
       'The node no longer keeps its statements: new certificates carry QR proofs against a newer checkpoint. QR codes printed earlier still verify against it.',
     detailTitle: 'Checkpoint {{height}}',
     fields: {
-      chainId: 'Network',
-      height: 'Block height',
-      time: 'Date (UTC)',
-      blockHash: 'Block hash',
-      statementRoot: 'Statement root',
-      id: 'Checkpoint id',
+      ...checkpointFields,
       statements: 'Objects in its statement tree',
       validators: 'Validators',
       witnesses: 'Witnesses (observer offices)',
@@ -384,13 +390,8 @@ const shell = {
     copyPublished: 'Copy the text',
     published: {
       heading: 'Checkpoint of the national property registry',
-      chainId: 'Network',
-      height: 'Block height',
-      time: 'Date (UTC)',
-      blockHash: 'Block hash',
-      statementRoot: 'Statement root',
-      id: 'Checkpoint id',
-      validators: 'Signed by {{signed}} of {{total}} validators',
+      ...checkpointFields,
+      validators: checkpointSignedBy,
     },
   },
   settings: {

@@ -1,29 +1,13 @@
-// i18next with English, Russian and Belarusian; the choice is kept in localStorage.
-import i18next, { type TFunction } from 'i18next';
+// The desktop app's i18next instance (the shared setup, renderer/common/i18n.ts: English, Russian
+// and Belarusian; the choice kept in localStorage), also react-i18next's default instance.
+import type { TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { createPageI18n } from '../../common/i18n.js';
 import { be } from './be.js';
 import { en } from './en.js';
 import { ru } from './ru.js';
 
-export const LANGUAGES = [
-  { code: 'en', label: 'English' },
-  { code: 'ru', label: 'Русский' },
-  { code: 'be', label: 'Беларуская' },
-] as const;
-export type Language = (typeof LANGUAGES)[number]['code'];
-
-const STORAGE_KEY = 'notary.language';
-
-function isLanguage(value: string | null | undefined): value is Language {
-  return LANGUAGES.some((language) => language.code === value);
-}
-
-function initialLanguage(): Language {
-  const stored = localStorage.getItem(STORAGE_KEY);
-  if (isLanguage(stored)) return stored;
-  const browser = navigator.language.slice(0, 2).toLowerCase();
-  return isLanguage(browser) ? browser : 'en';
-}
+export { LANGUAGES, type Language } from '../../common/i18n.js';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
@@ -32,31 +16,9 @@ declare module 'i18next' {
   }
 }
 
-export const i18n = i18next.createInstance();
-void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru }, be: { translation: be } },
-  lng: initialLanguage(),
-  fallbackLng: 'en',
-  interpolation: { escapeValue: false },
-  returnNull: false,
-  initAsync: false,
-});
-
-const applyLang = (language: string) => {
-  document.documentElement.lang = language;
-  document.title = i18n.t('app.title');
-};
-applyLang(i18n.language);
-i18n.on('languageChanged', applyLang);
-
-export function setLanguage(language: Language): void {
-  localStorage.setItem(STORAGE_KEY, language);
-  void i18n.changeLanguage(language);
-}
-
-export function currentLanguage(): Language {
-  return isLanguage(i18n.language) ? i18n.language : 'en';
-}
+const app = createPageI18n({ en, ru, be }, (instance) => instance.use(initReactI18next));
+export const i18n = app.i18n;
+export const { setLanguage, currentLanguage } = app;
 
 /**
  * A transaction type's label (`txType.<type>`, from the module that owns the type), or the type

@@ -3,6 +3,17 @@ import { moduleTables } from '../modules/strings.js';
 import type { Resource, ShellResource } from './en.js';
 import { mergeStrings } from './merge.js';
 
+/** The labels of a checkpoint's fields: the same on the Checkpoints screen and in its published form. */
+const checkpointFields = {
+  chainId: 'Сеть',
+  height: 'Высота блока',
+  time: 'Дата (UTC)',
+  blockHash: 'Хеш блока',
+  statementRoot: 'Корень записей',
+  id: 'Идентификатор контрольной точки',
+};
+const checkpointSignedBy = 'Подписали {{signed}} из {{total}} валидаторов';
+
 const shell: ShellResource = {
   app: {
     title: 'Нотариальная сеть',
@@ -353,7 +364,7 @@ const shell: ShellResource = {
       witnesses: 'Свидетели',
       proofs: 'QR-подтверждения',
     },
-    signedBy: 'Подписали {{signed}} из {{total}} валидаторов',
+    signedBy: checkpointSignedBy,
     proofsYes: 'Можно печатать',
     proofsNo: 'Уже нельзя',
     proofsYesText: 'Узел хранит её записи: свидетельства могут нести QR-подтверждения по ней.',
@@ -361,12 +372,7 @@ const shell: ShellResource = {
       'Узел больше не хранит её записи: новые свидетельства несут QR-подтверждения по более новой контрольной точке. Напечатанные ранее QR-коды по-прежнему проверяются по ней.',
     detailTitle: 'Контрольная точка {{height}}',
     fields: {
-      chainId: 'Сеть',
-      height: 'Высота блока',
-      time: 'Дата (UTC)',
-      blockHash: 'Хеш блока',
-      statementRoot: 'Корень записей',
-      id: 'Идентификатор контрольной точки',
+      ...checkpointFields,
       statements: 'Объектов в её дереве записей',
       validators: 'Валидаторы',
       witnesses: 'Свидетели (офисы-наблюдатели)',
@@ -384,13 +390,8 @@ const shell: ShellResource = {
     copyPublished: 'Копировать текст',
     published: {
       heading: 'Контрольная точка национального реестра недвижимости',
-      chainId: 'Сеть',
-      height: 'Высота блока',
-      time: 'Дата (UTC)',
-      blockHash: 'Хеш блока',
-      statementRoot: 'Корень записей',
-      id: 'Идентификатор контрольной точки',
-      validators: 'Подписали {{signed}} из {{total}} валидаторов',
+      ...checkpointFields,
+      validators: checkpointSignedBy,
     },
   },
   settings: {

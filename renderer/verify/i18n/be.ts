@@ -1,6 +1,7 @@
 // Беларуская: every string of the verification page (held to en.ts's keys by the type checker).
 import type { Translation } from '../../src/i18n/merge.js';
 import type { en } from './en.js';
+import { propertyKinds } from '../../src/modules/property/i18n/kinds.js';
 
 export const be: Translation<typeof en> = {
   app: {
@@ -126,14 +127,7 @@ export const be: Translation<typeof en> = {
     transaction: 'Аперацыя',
     newer: 'Пасведчанне паказвае запіс на момант свайго блока: пазнейшы продаж або іпатэка ў ім не бачныя.',
     detail: 'Тэхнічныя падрабязнасці: {{reason}}',
-    kinds: {
-      land: 'Зямельны ўчастак',
-      building: 'Будынак',
-      apartment: 'Кватэра',
-      premises: 'Памяшканне',
-      parking: 'Машына-месца',
-      other: 'Іншае',
-    },
+    kinds: propertyKinds.be,
     reasons: {
       MALFORMED: 'Код пашкоджаны або не з’яўляецца пасведчаннем рэестра.',
       OTHER_CHAIN: 'Гэта пасведчанне іншага рэестра ({{chainId}}), а не таго, якому давярае гэтая старонка.',

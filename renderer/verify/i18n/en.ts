@@ -1,4 +1,6 @@
 // English: every string of the verification page. ru.ts and be.ts are held to these keys by the type checker.
+import { propertyKinds } from '../../src/modules/property/i18n/kinds.js';
+
 export const en = {
   app: {
     title: 'Check a certificate',
@@ -123,14 +125,7 @@ export const en = {
     transaction: 'Transaction',
     newer: 'A certificate shows the record as of its block: a later sale or mortgage is not in it.',
     detail: 'Technical detail: {{reason}}',
-    kinds: {
-      land: 'Land plot',
-      building: 'Building',
-      apartment: 'Apartment',
-      premises: 'Premises',
-      parking: 'Parking space',
-      other: 'Other',
-    },
+    kinds: propertyKinds.en,
     reasons: {
       MALFORMED: 'The code is damaged, or it is not a registry certificate.',
       OTHER_CHAIN: 'This certificate is from another registry ({{chainId}}), not from the one this page trusts.',

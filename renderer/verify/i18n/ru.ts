@@ -1,6 +1,7 @@
 // Русский: every string of the verification page (held to en.ts's keys by the type checker).
 import type { Translation } from '../../src/i18n/merge.js';
 import type { en } from './en.js';
+import { propertyKinds } from '../../src/modules/property/i18n/kinds.js';
 
 export const ru: Translation<typeof en> = {
   app: {
@@ -125,14 +126,8 @@ export const ru: Translation<typeof en> = {
     transaction: 'Операция',
     newer: 'Свидетельство показывает запись на момент своего блока: более поздняя продажа или ипотека в нём не видна.',
     detail: 'Технические подробности: {{reason}}',
-    kinds: {
-      land: 'Земельный участок',
-      building: 'Здание',
-      apartment: 'Квартира',
-      premises: 'Помещение',
-      parking: 'Машино-место',
-      other: 'Другое',
-    },
+    // «Другое» here, where the registry's screens and certificates say «Иное»
+    kinds: { ...propertyKinds.ru, other: 'Другое' },
     reasons: {
       MALFORMED: 'Код повреждён или не является свидетельством реестра.',
       OTHER_CHAIN: 'Это свидетельство другого реестра ({{chainId}}), а не того, которому доверяет эта страница.',

@@ -1,6 +1,7 @@
 // Беларуская: the property module's strings (the type checker holds them to en.ts's keys).
 import type { Translation } from '../../../i18n/merge.js';
 import type { en } from './en.js';
+import { propertyKinds } from './kinds.js';
 
 export const be: Translation<typeof en> = {
   nav: {
@@ -36,14 +37,7 @@ export const be: Translation<typeof en> = {
     transfer: 'Пераход права ўласнасці',
     'property.correct': 'Выпраўленне запісу',
   },
-  kind: {
-    land: 'Зямельны ўчастак',
-    building: 'Будынак',
-    apartment: 'Кватэра',
-    premises: 'Памяшканне',
-    parking: 'Машына-месца',
-    other: 'Іншае',
-  },
+  kind: propertyKinds.be,
   certify: {
     title: 'Засведчанне здзелак',
     inbox: 'Уваходныя дамовы',

@@ -1,5 +1,7 @@
 // The property module's strings in English: the Registry and Certify screens, the ownership certificate, the registration's and the
 // transfer's labels, and the sentences of the rejections and inbox errors they own.
+import { propertyKinds } from './kinds.js';
+
 export const en = {
   nav: {
     certify: 'Certify',
@@ -33,14 +35,7 @@ export const en = {
     transfer: 'Transfer of ownership',
     'property.correct': 'Correction of the record',
   },
-  kind: {
-    land: 'Land plot',
-    building: 'Building',
-    apartment: 'Apartment',
-    premises: 'Premises',
-    parking: 'Parking space',
-    other: 'Other',
-  },
+  kind: propertyKinds.en,
   certify: {
     title: 'Certify transfers',
     inbox: 'Inbox of contracts',

@@ -1,6 +1,7 @@
 // Русский: the property module's strings (the type checker holds them to en.ts's keys).
 import type { Translation } from '../../../i18n/merge.js';
 import type { en } from './en.js';
+import { propertyKinds } from './kinds.js';
 
 export const ru: Translation<typeof en> = {
   nav: {
@@ -35,14 +36,7 @@ export const ru: Translation<typeof en> = {
     transfer: 'Переход права собственности',
     'property.correct': 'Исправление записи',
   },
-  kind: {
-    land: 'Земельный участок',
-    building: 'Здание',
-    apartment: 'Квартира',
-    premises: 'Помещение',
-    parking: 'Машино-место',
-    other: 'Иное',
-  },
+  kind: propertyKinds.ru,
   certify: {
     title: 'Удостоверение сделок',
     inbox: 'Входящие договоры',
