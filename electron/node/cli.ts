@@ -56,6 +56,11 @@ program
     integer(1_000, 3_600_000),
   )
   .option(
+    '--checkpoint-every-ms <ms>',
+    "the chain's checkpoint period, UTC-aligned (default a day)",
+    integer(5_000, 31 * 86_400_000), // PARAM_BOUNDS.checkpointEveryMs, not imported: this file loads at every call
+  )
+  .option(
     '--protocol-version <n>',
     'the protocol of height 1 (default: the latest this release runs); 1 to rehearse an upgrade',
     integer(1, 1_000),
@@ -69,6 +74,7 @@ program
       basePort: number;
       objects: number;
       heartbeatMs?: number;
+      checkpointEveryMs?: number;
       protocolVersion?: number;
     }) => {
       const dir = resolve(options.dir);
@@ -78,6 +84,7 @@ program
         ...options,
         dir,
         ...(options.heartbeatMs ? { chainHeartbeatMs: options.heartbeatMs } : {}),
+        ...(options.checkpointEveryMs ? { chainCheckpointEveryMs: options.checkpointEveryMs } : {}),
       });
       console.log(`devnet ${genesis.chainId} written to ${dir}:`);
       for (const node of nodes)

@@ -3,13 +3,16 @@
 // as a node makes a day's checkpoint (decision #73), three ways, timing each and the longest
 // stall of this process's event loop (what consensus, gossip and the API would wait):
 //  - worker: checkpoint/tree-worker.ts, the node's way (rows read here, leaves and sort on a worker);
-//  - main: the same rows turned into leaves and sorted on the main thread (the way before);
-//  - load: the kept entries file read back and checked against the root, on a worker (a restart).
+//  - load: the kept entries file read back and checked against the root, on a worker (a restart);
+//  - main: the same rows turned into leaves and sorted on the main thread (the way before), last,
+//    so that its garbage does not fall into the others' figures.
+// The worker's build is a node's first checkpoint (no count known: its buffer grows); the main
+// thread's is given the count, as a node's later checkpoints are (the last one's).
 // Then the p99 of a proof from the loaded tree (GET /proofs/{id}). Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as hooks } from 'node:perf_hooks';
 import { StatementTreeBuilder } from '../../shared/checkpoint/index.js';
 import { stateKeyHash } from '../../shared/chain/execute.js';
 import { bytesToHex } from '../../shared/codec/index.js';
@@ -41,10 +44,13 @@ async function measured<T>(name: string, run: () => Promise<T>) {
   const sampler = setInterval(() => (peak = Math.max(peak, rssKiB())), 100);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const utilization = hooks.eventLoopUtilization();
   const started = performance.now();
   const result = await run();
   const ms = performance.now() - started;
   loop.disable();
+  // the share of the time the main thread was busy (not waiting in its event loop)
+  const mainBusy = hooks.eventLoopUtilization(utilization).utilization;
   clearInterval(sampler);
   peak = Math.max(peak, rssKiB());
   process.stderr.write(`[checkpoint] ${name}: ${(ms / 1000).toFixed(1)} s\n`);
@@ -52,6 +58,7 @@ async function measured<T>(name: string, run: () => Promise<T>) {
     result,
     figures: {
       ms,
+      mainBusy,
       stallMaxMs: loop.max / 1e6,
       stallP99Ms: loop.percentile(99) / 1e6,
       rssAddedBytes: (peak - base) * 1024,
@@ -65,6 +72,9 @@ const entriesPath = join(dir, '..', 'entries.bin');
 await writeFile(entriesPath, tree.entries);
 const root = bytesToHex(tree.root);
 
+const load = await measured('read back on a worker', () => loadStatementTree(entriesPath, root));
+const loaded = load.result;
+
 const main = await measured('built on the main thread', async () => {
   const builder = new StatementTreeBuilder(tree.statements);
   const view = store.stateView();
@@ -77,9 +87,6 @@ const main = await measured('built on the main thread', async () => {
   return builder.build();
 });
 if (bytesToHex(main.result.root) !== root) throw new Error('bench: the two builds disagree on the root');
-
-const load = await measured('read back on a worker', () => loadStatementTree(entriesPath, root));
-const loaded = load.result;
 const objects = tree.statements;
 const proofMs: number[] = [];
 let seed = 12345;

@@ -17,6 +17,8 @@ const STALL_TARGET_MS = 100;
 
 interface Phase {
   ms: number;
+  /** The share of the time the main thread was busy (event loop utilization). */
+  mainBusy: number;
   stallMaxMs: number;
   stallP99Ms: number;
   rssAddedBytes: number;
@@ -71,6 +73,14 @@ export async function benchCheckpoint(objects: number, fullScale: number): Promi
         unit: 'ms',
         ...(full ? { target: `<= ${STALL_TARGET_MS} ms`, met: worker.stallMaxMs <= STALL_TARGET_MS } : {}),
         note: `p99 stall ${worker.stallP99Ms.toFixed(1)} ms; built on the main thread instead: longest stall ${main.stallMaxMs.toFixed(0)} ms, p99 ${main.stallP99Ms.toFixed(1)} ms`,
+      }),
+      figure({
+        figure: 'checkpoint',
+        what: 'statement tree built on a worker: share of the time the main thread was busy',
+        value: worker.mainBusy,
+        unit: '',
+        limit: main.mainBusy,
+        note: `built on the main thread it was busy ${(main.mainBusy * 100).toFixed(0)}% of the time (the limit)`,
       }),
       figure({
         figure: 'checkpoint',

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import pngjs from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointSummary, PropertyView } from '../../shared/api/index.js';
 import type { PropertyObject } from '../../shared/ledger/index.js';
 import {
@@ -24,7 +24,7 @@ import { en } from '../../renderer/src/i18n/en.js';
 import { launchChromium } from '../support/browser.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 import {
-  failureScreenshot,
+  closeAfterTests,
   goHash,
   layoutProblems,
   newPage,
@@ -102,7 +102,7 @@ describe.skipIf(!UI_BUILT)('the certificate QR and the Checkpoints screen agains
   beforeAll(async () => {
     if (!existsSync(PDFTOPPM))
       throw new Error(`${PDFTOPPM} is missing: install Debian's poppler-utils (apt-get install poppler-utils)`);
-    devnet = await Devnet.create({ validators: 3, observers: 1, objects: 40, checkpoint: { everyMs: EVERY_MS } });
+    devnet = await Devnet.create({ validators: 3, observers: 1, objects: 40, chainCheckpointEveryMs: EVERY_MS });
     await devnet.startAll();
     node = devnet.node('node-1');
     validators = ['node-1', 'node-2', 'node-3'].map((name) => devnet.node(name).info.publicKey);
@@ -112,15 +112,7 @@ describe.skipIf(!UI_BUILT)('the certificate QR and the Checkpoints screen agains
     await mkdir(TMP_DIR, { recursive: true });
   }, 180_000);
 
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && page) await failureScreenshot(page, task.name);
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await devnet?.stop();
-  }, 60_000);
+  closeAfterTests(() => ({ page, context, browser, stop: () => devnet?.stop() }));
 
   it(
     "prints the certificate with the checkpoint's compact QR (version 15 at most) that reads back from the PDF at 300 and 150 dpi and proves the owners [REQ-CKP.3]",

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CosignResult, Identity, NodeStatus } from '../../shared/api/index.js';
 import { generateKeyPair } from '../../shared/crypto/index.js';
 import {
@@ -20,7 +20,7 @@ import { en } from '../../renderer/src/i18n/en.js';
 import { launchChromium } from '../support/browser.js';
 import { Devnet, waitFor, type NodeProcess } from '../support/devnet-harness.js';
 import {
-  failureScreenshot,
+  closeAfterTests,
   layoutProblems,
   newPage,
   openContractFile,
@@ -69,15 +69,7 @@ describe.skipIf(!UI_BUILT)('the UI against a 3-validator devnet (Chromium)', () 
     await openUi(page, notary.uiUrl);
   }, 120_000);
 
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && page) await failureScreenshot(page, task.name);
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await devnet?.stop();
-  }, 60_000);
+  closeAfterTests(() => ({ page, context, browser, stop: () => devnet?.stop() }));
 
   it(
     'the Network screen of node-3 lists its 2 peers by authority and the 3 validators, all connected',

@@ -25,6 +25,25 @@ export async function checkScreen(page: Page, name: string): Promise<void> {
 }
 
 /** The voter's page: axe-clean and no horizontal overflow at 360×740 and 1280×800; returns what is wrong. */
+/**
+ * The public pages' languages with the table of each (ru, be, then en again): switched through
+ * the page's language menu, back to English last.
+ */
+export function publicLanguages<T>(tables: { en: T; ru: T; be: T }) {
+  return [
+    { code: 'ru', label: 'Русский', table: tables.ru },
+    { code: 'be', label: 'Беларуская', table: tables.be },
+    { code: 'en', label: 'English', table: tables.en },
+  ] as const;
+}
+
+/** Switches a public page to the language its menu names `label`, and waits for the page's `lang`. */
+export async function chooseLanguage(page: Page, code: string, label: string): Promise<void> {
+  await page.getByTestId('language').click();
+  await page.getByRole('option', { name: label }).click();
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(code);
+}
+
 export function pageProblems(page: Page, step: string): Promise<string[]> {
   return layoutProblems(page, step, [PHONE, DESKTOP], async (viewport) =>
     (await seriousViolations(page)).map((violation) => `${step} at ${viewport.width}: ${violation}`),
@@ -71,9 +90,10 @@ export async function grayVideo(gray: Uint8Array, width: number, height: number,
   await writeFile(file, Buffer.concat([header, ...Array.from({ length: 10 }, () => frame)]));
 }
 
-/** A y4m video showing `text` as a QR code (level M, 4 modules of quiet zone), black on white. */
-export async function qrVideo(text: string, file: string): Promise<void> {
-  const modules = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
+/** A y4m video showing `content` as a QR code (text, or bytes in byte mode; level M, 4 modules of quiet zone), black on white. */
+export async function qrVideo(content: string | Uint8Array, file: string): Promise<void> {
+  const segments = typeof content === 'string' ? content : [{ data: Buffer.from(content), mode: 'byte' as const }];
+  const modules = QRCode.create(segments, { errorCorrectionLevel: 'M' }).modules;
   const size = modules.size + 8;
   const gray = new Uint8Array(size * size).fill(255);
   for (let y = 0; y < modules.size; y++)

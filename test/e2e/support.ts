@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
-import { expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import type { PropertyObject } from '../../shared/ledger/index.js';
 import { devParty, devTransferDraft } from '../../electron/node/dev/demo-registry.js';
 
@@ -244,6 +244,25 @@ export async function failureScreenshot(page: Page, testName: string): Promise<v
   await page
     .screenshot({ path: join(dir, `${testName.replace(/[^A-Za-z0-9-]+/g, '-').slice(0, 80)}.png`), fullPage: true })
     .catch(() => undefined);
+}
+
+/**
+ * The hooks of a file that drives one page through its tests: a failed test's screenshot, then
+ * at the end the page's context and the browser closed and what they ran against stopped.
+ */
+export function closeAfterTests(
+  parts: () => { page?: Page; context?: BrowserContext; browser?: Browser; stop?: () => Promise<void> },
+): void {
+  afterEach(async ({ task }) => {
+    const { page } = parts();
+    if (task.result?.state === 'fail' && page) await failureScreenshot(page, task.name);
+  });
+  afterAll(async () => {
+    const { context, browser, stop } = parts();
+    await context?.close();
+    await browser?.close();
+    await stop?.();
+  }, 60_000);
 }
 
 /** Every JSON answer the page gets from API URLs matching `pattern`, in order (to know what it shows). */

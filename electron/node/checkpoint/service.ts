@@ -32,6 +32,7 @@ import type { StateView } from '../store/index.js';
 import { CheckpointFiles } from './files.js';
 import { DEFAULT_CHECKPOINT_EVERY_MS } from '../../../shared/modules/governance/types.js';
 import { chainParamsAtHead } from '../consensus/app.js';
+import { readHead } from '../store/head-reader.js';
 import { SetChangeIndex } from './set-changes.js';
 import { buildStatementTree, CheckpointStopped } from './tree-worker.js';
 import {
@@ -192,31 +193,21 @@ export class CheckpointService {
       if (this.#making) log.warn({ height: header.height }, 'a checkpoint is still being made; this period has none');
       return;
     }
-    const view = chain.store.stateView(); // the head's rows, now, before the next block commits
-    if (view.head?.height !== header.height) {
-      void view.close();
-      return;
-    }
-    const started = performance.now();
-    this.#making = this.#make(view, header)
-      .then((file) =>
+    this.#making = readHead({
+      store: chain.store,
+      height: header.height,
+      what: 'checkpoint',
+      log,
+      work: (view) => this.#make(view, header),
+      done: (file, ms) =>
         log.info(
-          {
-            height: header.height,
-            statements: file.body.statements,
-            signatures: file.signatures.length,
-            ms: Math.round(performance.now() - started),
-          },
+          { height: header.height, statements: file.body.statements, signatures: file.signatures.length, ms },
           'checkpoint made; gathering signatures',
         ),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof CheckpointStopped))
-          log.error({ height: header.height, error: String(error) }, 'checkpoint failed');
-      })
-      .finally(() => {
-        this.#making = undefined;
-      });
+      stopped: (error) => error instanceof CheckpointStopped,
+    })?.finally(() => {
+      this.#making = undefined;
+    });
   }
 
   async #make(view: StateView, header: BlockHeader): Promise<CheckpointFile> {

@@ -83,7 +83,10 @@ export async function statementsJob(
         return partsAnswer(request.id, tree);
       }
       case 'load': {
-        const tree = new StatementTree(new Uint8Array(await readFile(request.path)));
+        const bytes = await readFile(request.path);
+        // the file's own memory when it has it alone (a large read is never pooled), else a copy
+        const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+        const tree = new StatementTree(whole ? new Uint8Array(bytes.buffer) : new Uint8Array(bytes));
         if (bytesToHex(tree.root) !== request.root)
           throw new Error(`the statement entries in ${request.path} do not build the checkpoint's signed root`);
         return partsAnswer(request.id, tree);

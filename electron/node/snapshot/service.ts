@@ -8,6 +8,7 @@ import type { Libp2p } from '@libp2p/interface';
 import type { Chain } from '../chain/chain.js';
 import type { Committer } from '../chain/committer.js';
 import type { NetworkLogger } from '../network/interface.js';
+import { readHead } from '../store/head-reader.js';
 import { SnapshotFiles } from './files.js';
 import { makeSnapshot, SnapshotStopped } from './maker.js';
 import { snapshotProtocol } from './protocol.js';
@@ -74,24 +75,25 @@ export class SnapshotService {
   take(): void {
     if (this.#making || this.#stopping) return;
     const { chain, log } = this.components;
-    const view = chain.store.stateView(); // the head's rows, now, before the next block commits
     const header = chain.head.header;
-    if (view.head?.height !== header.height) {
-      void view.close();
-      return;
-    }
-    const started = performance.now();
-    this.#making = makeSnapshot({
-      dir: this.files.dir,
-      view,
-      chainId: chain.chainId,
+    const blockHash = chain.head.hash;
+    this.#making = readHead({
+      store: chain.store,
       height: header.height,
-      blockHash: chain.head.hash,
-      stateRoot: header.stateRoot,
-      chunkBytesTarget: this.init.chunkBytesTarget ?? 2 * 1024 * 1024,
-      stopped: () => this.#stopping,
-    })
-      .then(async (made) => {
+      what: 'snapshot',
+      log,
+      work: (view) =>
+        makeSnapshot({
+          dir: this.files.dir,
+          view,
+          chainId: chain.chainId,
+          height: header.height,
+          blockHash,
+          stateRoot: header.stateRoot,
+          chunkBytesTarget: this.init.chunkBytesTarget ?? 2 * 1024 * 1024,
+          stopped: () => this.#stopping,
+        }),
+      done: async (made, ms) => {
         await this.files.add(header.height);
         const removed = await this.files.prune(this.init.keep ?? 2);
         log.info(
@@ -100,19 +102,16 @@ export class SnapshotService {
             chunks: made.manifest.chunks.length,
             pairs: made.pairs,
             bytes: made.bytes,
-            ms: Math.round(performance.now() - started),
+            ms,
             removed,
           },
           'snapshot made and offered',
         );
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof SnapshotStopped))
-          log.error({ height: header.height, error: String(error) }, 'snapshot failed');
-      })
-      .finally(() => {
-        this.#making = undefined;
-      });
+      },
+      stopped: (error) => error instanceof SnapshotStopped,
+    })?.finally(() => {
+      this.#making = undefined;
+    });
   }
 
   /** Resolves when no snapshot is being made. */

@@ -126,8 +126,8 @@ export const ru: Translation<typeof en> = {
     transaction: 'Операция',
     newer: 'Свидетельство показывает запись на момент своего блока: более поздняя продажа или ипотека в нём не видна.',
     detail: 'Технические подробности: {{reason}}',
-    // «Другое» here, where the registry's screens and certificates say «Иное»
-    kinds: { ...propertyKinds.ru, other: 'Другое' },
+    // the registry's own words, as its screens and the printed certificate say them
+    kinds: propertyKinds.ru,
     reasons: {
       MALFORMED: 'Код повреждён или не является свидетельством реестра.',
       OTHER_CHAIN: 'Это свидетельство другого реестра ({{chainId}}), а не того, которому доверяет эта страница.',
