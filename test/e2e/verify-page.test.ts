@@ -1,7 +1,8 @@
 // The citizen's verification page (renderer/verify.html, issue 18) on a real devnet: three
 // validators and an observer office that countersigns checkpoints as a witness and serves the
 // public gateway. In Chromium the page is loaded from the gateway; it imports the devnet's
-// genesis document, one checkpoint from the node's address and another from a bundle file. Then
+// genesis document, one checkpoint from the node's address and another from a bundle file (the
+// same bundle with a validator's or the witness's signature changed is refused, naming which). Then
 // the network is cut (the browser offline, the gateway's node killed) and the page reloads from
 // its service worker with its checkpoints. A certificate's QR code, drawn as an image and opened
 // through the page and then held to its camera (Chromium's fake camera playing a video of it),
@@ -176,6 +177,30 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
         expect(await page.getByTestId('checkpoints-message').textContent()).toContain(
           en.checkpoints.errors.NOT_A_BUNDLE,
         );
+        // a bundle with a validator's or the witness's signature changed is refused, saying which
+        type Signed = { checkpoint: { signatures: { signature: string }[]; witnesses: { signature: string }[] } };
+        const forgeries: [keyof typeof en.checkpoints.errors, (bundle: Signed) => void][] = [
+          [
+            'BAD_SIGNATURE',
+            (bundle) => (bundle.checkpoint.signatures[0]!.signature = bundle.checkpoint.signatures[1]!.signature),
+          ],
+          [
+            'BAD_WITNESS',
+            (bundle) => (bundle.checkpoint.witnesses[0]!.signature = bundle.checkpoint.signatures[0]!.signature),
+          ],
+        ];
+        for (const [code, forge] of forgeries) {
+          const forged = structuredClone(otherBundle) as Signed;
+          forge(forged);
+          await page.locator('[data-testid="bundle-file"] input[type="file"]').setInputFiles({
+            name: `forged-${code}.json`,
+            mimeType: 'application/json',
+            buffer: Buffer.from(JSON.stringify(forged)),
+          });
+          await expect
+            .poll(() => page.getByTestId('checkpoints-message').textContent())
+            .toContain(en.checkpoints.errors[code]);
+        }
 
         // 4. the network cut: the page reloads from its service worker and keeps its checkpoints
         await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });

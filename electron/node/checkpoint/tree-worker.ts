@@ -22,7 +22,7 @@ import { stateKeyHash } from '../../../shared/chain/execute.js';
 import { bytesToHex, decode } from '../../../shared/codec/index.js';
 import { StateKey } from '../../../shared/ledger/index.js';
 import type { PropertyObject } from '../../../shared/modules/property/types.js';
-import { workerEntry } from '../crypto/verify-pool.js';
+import { workerEntry } from '../crypto/worker-entry.js';
 import type { StateView } from '../store/index.js';
 
 /** Rows read from the view and posted to the worker at a time. */

@@ -6,9 +6,8 @@
 // exactly the main thread's. Bounded: at most `batchesQueuedMax` batches wait per worker
 // (drop policy: a batch over the bound is not sent to a worker; the main thread verifies it),
 // at most `checksPerBatchMax` checks per batch (the rest are left to the caller).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from './worker-entry.js';
 import type { SignatureCheck, Verifier } from '../../../shared/crypto/index.js';
 import { allAnswered, ANSWER_VALID, packChecks, verifyClaimed, type PackedBatch } from './verify-batch.js';
 import type { SnapshotChunkEntry } from '../../../shared/snapshot/index.js';
@@ -35,14 +34,6 @@ export interface VerifyPoolOptions {
 interface WorkerSlot {
   worker: Worker;
   pending: Map<number, (answer: WorkerAnswer | undefined) => void>;
-}
-
-/** Where the worker's code is: bundled next to the Electron main bundle, or the TypeScript source. */
-/** The node's worker script: bundled next to this module, or its TypeScript source under tsx. */
-export function workerEntry(): URL {
-  const bundled = new URL('./verify-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return bundled;
-  return new URL('./verify-worker-source.mjs', import.meta.url);
 }
 
 /** One batch of checks on its way through the pool. */
