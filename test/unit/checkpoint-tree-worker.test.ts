@@ -18,6 +18,7 @@ import { bytesToHex, decode } from '../../shared/codec/index.js';
 import { StateKey } from '../../shared/ledger/index.js';
 import type { PropertyObject } from '../../shared/modules/property/types.js';
 import { Chain } from '../../electron/node/chain/chain.js';
+import { CheckpointFiles } from '../../electron/node/checkpoint/files.js';
 import {
   addObjectRow,
   buildStatementTree,
@@ -26,6 +27,8 @@ import {
   STATEMENT_PAGE_ROWS,
 } from '../../electron/node/checkpoint/tree-worker.js';
 import { benchGenesis } from '../bench/common.js';
+import { signedCheckpoint } from '../support/checkpoint-fixture.js';
+import { generateKeyPair } from '../../shared/crypto/index.js';
 
 const OBJECTS = 2_500; // three pages and a half, over 16 buckets
 let dir: string;
@@ -85,6 +88,32 @@ describe("a checkpoint's statement tree on a worker thread", () => {
     await writeFile(path, changed);
     await expect(loadStatementTree(path, root)).rejects.toThrow(/do not build the checkpoint's signed root/);
     await expect(loadStatementTree(join(dir, 'missing.bin'), root)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('reads a kept tree back once for requests that come together, and tries again after a failed read', async () => {
+    const tree = await buildStatementTree(chain.store.stateView(), () => false);
+    const set = [1, 2, 3].map((fill) => generateKeyPair(new Uint8Array(32).fill(fill)));
+    const file = signedCheckpoint(tree, { chainId: chain.chainId, height: 7, timeMs: Date.UTC(2026, 11, 6), set });
+    const folder = join(dir, 'checkpoints');
+    await new CheckpointFiles(folder).save(file, tree);
+    const quiet = { warn: () => undefined };
+    const restarted = new CheckpointFiles(folder);
+    await restarted.load(quiet);
+    const [first, second] = await Promise.all([restarted.tree(7), restarted.tree(7)]);
+    expect(first).toBe(second); // one read, not two of 64 bytes a statement each
+    expect(bytesToHex(first!.root)).toBe(bytesToHex(tree.root));
+
+    const entries = join(folder, '7', 'entries.bin');
+    const good = await readFile(entries);
+    const bad = Uint8Array.from(good);
+    bad[64 * 3 + 40]! ^= 1;
+    await writeFile(entries, bad);
+    const again = new CheckpointFiles(folder);
+    await again.load(quiet);
+    await expect(again.tree(7)).rejects.toThrow(/do not build the checkpoint's signed root/);
+    await writeFile(entries, good);
+    expect(bytesToHex((await again.tree(7))!.root)).toBe(bytesToHex(tree.root));
+    expect(await again.tree(8)).toBeUndefined();
   });
 
   it('stops building when the node stops, on its next page', async () => {

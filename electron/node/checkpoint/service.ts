@@ -22,6 +22,7 @@ import {
 } from '../../../shared/checkpoint/index.js';
 import type { Verifier } from '../../../shared/crypto/index.js';
 import { StateKey, type BlockHeader, type Commit } from '../../../shared/ledger/index.js';
+import { DEFAULT_CHECKPOINT_EVERY_MS } from '../../../shared/modules/governance/types.js';
 import type { Chain } from '../chain/chain.js';
 import type { Committer } from '../chain/committer.js';
 import type { SigningKey } from '../keystore/signing-key.js';
@@ -29,10 +30,9 @@ import type { NetworkLogger } from '../network/interface.js';
 import { exchange } from '../network/reqresp/exchange.js';
 import { requestHandler, type Reply } from '../network/reqresp/serve.js';
 import type { StateView } from '../store/index.js';
-import { CheckpointFiles } from './files.js';
-import { DEFAULT_CHECKPOINT_EVERY_MS } from '../../../shared/modules/governance/types.js';
 import { chainParamsAtHead } from '../consensus/app.js';
 import { readHead } from '../store/head-reader.js';
+import { CheckpointFiles } from './files.js';
 import { SetChangeIndex } from './set-changes.js';
 import { buildStatementTree, CheckpointStopped } from './tree-worker.js';
 import {
