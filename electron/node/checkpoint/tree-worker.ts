@@ -32,7 +32,8 @@ const PAGES_IN_FLIGHT = 4;
 
 export type StatementsOp =
   | { op: 'start'; expected: number }
-  | { op: 'add'; rows: Array<[string, Uint8Array]> }
+  /** A page of rows: the keys, and the values end to end (value i ends at ends[i]), transferred. */
+  | { op: 'add'; keys: string[]; values: Uint8Array; ends: Uint32Array }
   | { op: 'build' }
   | { op: 'load'; path: string; root: string };
 export type StatementsRequest = StatementsOp & { kind: 'statements'; id: number };
@@ -74,7 +75,9 @@ export async function statementsJob(
         return { answer: { id: request.id }, transfer: [] };
       case 'add':
         if (!builder) throw new Error('no statement tree is being built');
-        for (const [key, value] of request.rows) addObjectRow(builder, key, value);
+        request.keys.forEach((key, i) =>
+          addObjectRow(builder!, key, request.values.subarray(i === 0 ? 0 : request.ends[i - 1], request.ends[i])),
+        );
         return { answer: { id: request.id }, transfer: [] };
       case 'build': {
         if (!builder) throw new Error('no statement tree is being built');
@@ -122,19 +125,32 @@ class TreeWorker {
     this.#worker.on('exit', (code) => fail(new Error(`the statement tree worker exited (code ${code})`)));
   }
 
-  /** Sends a request (rows are copied to the worker); resolves with its answer. */
-  ask(request: StatementsOp): Promise<StatementsAnswer> {
+  /** Sends a request, its `transfer` buffers given up to the worker; resolves with its answer. */
+  ask(request: StatementsOp, transfer: ArrayBuffer[] = []): Promise<StatementsAnswer> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...request, kind: 'statements', id });
+      this.#worker.postMessage({ ...request, kind: 'statements', id }, transfer);
     });
   }
 
   async end(): Promise<void> {
     await this.#worker.terminate();
   }
+}
+
+/**
+ * A page's values copied end to end into one buffer, to be transferred: LevelDB hands back values
+ * that share pooled memory, and posting such a value would copy the whole pool slab it sits in.
+ */
+function packRows(page: Array<[string, Uint8Array]>): StatementsOp & { op: 'add' } {
+  const ends = new Uint32Array(page.length);
+  let length = 0;
+  page.forEach(([, value], i) => (ends[i] = length += value.length));
+  const values = new Uint8Array(length);
+  page.forEach(([, value], i) => values.set(value, i === 0 ? 0 : ends[i - 1]));
+  return { op: 'add', keys: page.map(([key]) => key), values, ends };
 }
 
 function treeOf(answer: StatementsAnswer): StatementTree {
@@ -158,7 +174,8 @@ export async function buildStatementTree(
     const inFlight: Promise<StatementsAnswer>[] = [];
     for await (const page of view.rows(STATEMENT_PAGE_ROWS, StateKey.object(''))) {
       if (stopped()) throw new CheckpointStopped();
-      const added = worker.ask({ op: 'add', rows: page });
+      const rows = packRows(page);
+      const added = worker.ask(rows, [rows.values.buffer as ArrayBuffer, rows.ends.buffer as ArrayBuffer]);
       added.catch(() => undefined); // awaited below; a failure then is not unhandled meanwhile
       inFlight.push(added);
       if (inFlight.length >= PAGES_IN_FLIGHT) await inFlight.shift();
