@@ -93,16 +93,17 @@ export class StatementTree {
   /** Bucket b holds entries starts[b] .. starts[b + 1] - 1. */
   readonly #starts: Uint32Array;
 
-  /**
-   * From entries sorted by key hash, each key once (StatementTreeBuilder, or a node's file); or,
-   * with `parts`, from the parts of a tree built and checked elsewhere (a node's worker thread),
-   * which are taken as they are.
-   */
+  /** The tree whose parts were built and checked elsewhere (a node's worker thread), taken as they are. */
+  static fromParts(parts: StatementTreeParts): StatementTree {
+    return new StatementTree(parts.entries, parts);
+  }
+
+  /** From entries sorted by key hash, each key once (StatementTreeBuilder, or a node's file). */
   constructor(entries: Uint8Array, parts?: StatementTreeParts) {
     if (parts) {
       this.bucketBits = parts.bucketBits;
-      this.statements = parts.entries.length / ENTRY_BYTES;
-      this.#entries = parts.entries;
+      this.statements = entries.length / ENTRY_BYTES;
+      this.#entries = entries;
       this.#starts = parts.starts;
       this.layer = parts.layer;
       this.root = parts.root;
@@ -204,12 +205,7 @@ export class StatementTreeBuilder {
   }
 
   add(keyHash: Uint8Array, leaf: Uint8Array): void {
-    this.addHashed(keyHash, merkleLeafHash(leaf));
-  }
-
-  /** Adds a statement by its RFC 6962 leaf hash. */
-  addHashed(keyHash: Uint8Array, leafHash: Uint8Array): void {
-    if (keyHash.length !== HASH_BYTES || leafHash.length !== HASH_BYTES) throw new Error('a key hash is 32 bytes');
+    if (keyHash.length !== HASH_BYTES) throw new Error('a key hash is 32 bytes');
     if ((this.#count + 1) * ENTRY_BYTES > this.#buffer.length) {
       // by half again, not double: at 7.4 million statements a doubling would leave 0.5 GB unused
       const grown = new Uint8Array(Math.ceil((this.#buffer.length * 1.5) / ENTRY_BYTES) * ENTRY_BYTES);
@@ -217,7 +213,7 @@ export class StatementTreeBuilder {
       this.#buffer = grown;
     }
     this.#buffer.set(keyHash, this.#count * ENTRY_BYTES);
-    this.#buffer.set(leafHash, this.#count * ENTRY_BYTES + HASH_BYTES);
+    this.#buffer.set(merkleLeafHash(leaf), this.#count * ENTRY_BYTES + HASH_BYTES);
     this.#count++;
   }
 

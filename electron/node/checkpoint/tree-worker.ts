@@ -155,7 +155,7 @@ function packRows(page: Array<[string, Uint8Array]>): StatementsOp & { op: 'add'
 
 function treeOf(answer: StatementsAnswer): StatementTree {
   if (!answer.parts) throw new Error('the statement tree worker answered without a tree');
-  return new StatementTree(new Uint8Array(0), answer.parts);
+  return StatementTree.fromParts(answer.parts);
 }
 
 /**
