@@ -3,6 +3,7 @@
 // indefinite lengths, no undefined, no NaN/Infinity). Decoding is strict and then
 // re-encodes to prove the input was canonical, so one value has exactly one byte form.
 import * as dagCbor from '@ipld/dag-cbor';
+import { encodeDirect } from './direct-encode.js';
 import { bytesToHex as nobleBytesToHex, hexToBytes as nobleHexToBytes } from '@noble/hashes/utils.js';
 
 /** Hard ceiling for any single decoded value; callers pass tighter limits. */
@@ -17,6 +18,9 @@ export class CodecError extends Error {
 }
 
 export function encode(value: unknown): Uint8Array {
+  // The direct writer's bytes are dag-cbor's; it leaves what it does not know to dag-cbor.
+  const direct = encodeDirect(value);
+  if (direct !== undefined) return direct;
   try {
     return dagCbor.encode(value);
   } catch (error) {
