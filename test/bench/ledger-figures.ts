@@ -14,7 +14,7 @@ import { devCommitBlock, devKeys } from '../../electron/node/dev/demo-registry.j
 import { chainSyncSource, createNetwork, Syncer, type NotaryNetwork } from '../../electron/node/network/index.js';
 import { benchGenesis, figure, log, percentile, VerifySampler, type Figure } from './common.js';
 import { afterTransfer, fastTransfer, genesisObject } from './fixtures.js';
-import { verifyInChromium } from './receipt-browser.js';
+import { CONTROL_MS, verifyInChromium } from './receipt-browser.js';
 
 export const BLOCK_TXS = 500;
 
@@ -205,12 +205,17 @@ export async function benchReceipt(chain: Chain, txHashes: string[], samples: nu
     ).map(([how, page]) =>
       figure({
         figure: 'receipt',
-        what: `verify offline in Chromium (shared/receipt bundled, a page of its own; ${how}) p99`,
-        value: percentile(page.timesMs, 99),
+        what: `verify offline in Chromium (shared/receipt bundled, a page of its own; ${how}) p99 of the page's main-thread CPU`,
+        value: percentile(page.cpuMs, 99),
         unit: 'ms',
         target: '<= 2 ms',
-        met: percentile(page.timesMs, 99) <= 2,
-        note: `p50 ${percentile(page.timesMs, 50).toFixed(2)} ms, max ${Math.max(...page.timesMs).toFixed(1)} ms over ${page.timesMs.length} receipts (the slowest at ${slowest(page.timesMs, 4)}); the page's first ${page.coldMs.toFixed(1)} ms, then ${BROWSER_WARMUP - 1} untimed; Chromium ${browser.chromium}, timer 0.1 ms`,
+        met: percentile(page.cpuMs, 99) <= 2,
+        note:
+          `CPU p50 ${percentile(page.cpuMs, 50).toFixed(2)} ms, max ${Math.max(...page.cpuMs).toFixed(1)} ms; ` +
+          `wall p50 ${percentile(page.timesMs, 50).toFixed(2)} ms, p99 ${percentile(page.timesMs, 99).toFixed(2)} ms, max ${Math.max(...page.timesMs).toFixed(1)} ms ` +
+          `(the slowest at ${slowest(page.timesMs, 4)}) over ${page.timesMs.length} receipts, each a task of its own; ` +
+          `the control (a ${CONTROL_MS} ms busy loop per task, same page) wall p99 ${percentile(browser.control.timesMs, 99).toFixed(2)} ms, max ${Math.max(...browser.control.timesMs).toFixed(1)} ms, CPU p99 ${percentile(browser.control.cpuMs, 99).toFixed(2)} ms; ` +
+          `the page's first ${page.coldMs.toFixed(1)} ms, then ${BROWSER_WARMUP - 1} untimed; Chromium ${browser.chromium}, timer 0.1 ms`,
       }),
     ),
     figure({
