@@ -782,6 +782,8 @@ export class ChainStore {
         `The store at ${this.dir} opened again at height ${head?.height ?? 'none'}, not at ${expected?.height ?? 'none'} where it stopped; restart the node to read it again.`,
         { cause: failure },
       );
+    // The head may be a block written unsynced (decision #74): recording it is still right,
+    // because LevelDB's open replays its log into a table it fsyncs (and a synced MANIFEST).
     if (this.durable && expected !== null) {
       try {
         await writeHeadFile(this.dir, { height: expected.height, blockHash: expected.blockHash });
