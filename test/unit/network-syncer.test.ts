@@ -1,11 +1,12 @@
 // The Syncer against scripted peers (no sockets): it takes blocks from whoever is ahead, moves
 // on from peers that fail or lie, stops at the best height, and stays within its request budget.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encode } from '../../shared/codec/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
+import { HEAD_FILE_NAME } from '../../electron/node/store/head-file.js';
 import { devCommitBlock, devGenesis, devTransfers } from '../../electron/node/dev/demo-registry.js';
 import {
   chainSyncSource,
@@ -132,6 +133,32 @@ describe('Syncer', () => {
     expect(result.failedPeers.find((peer) => peer.peerId === 'liar')!.reason).toMatch(/does not verify/);
     expect(client.calls).toEqual(['dead 1-4', 'liar 1-4', 'honest 1-4', 'honest 5-8', 'honest 9-10']);
     expect(progress).toEqual([4, 8, 10]);
+  });
+
+  it('asks the store for a synced batch only for the last block of each response (decision #74)', async () => {
+    fresh = await openChain();
+    const client = scriptedClient(chainSyncSource(served), { a: {} });
+    const writes = vi.spyOn(fresh.store, 'commitBlock');
+    const syncer = syncerFor(client, { apply: (block, commit, prepared) => fresh.commit(block, commit, prepared) });
+
+    const result = await syncer.sync();
+
+    expect(result).toMatchObject({ height: HEIGHT, outcome: 'caught-up' });
+    expect(client.calls).toEqual(['a 1-4', 'a 5-8', 'a 9-10']);
+    // Responses of 4 are decoded on the worker, the last of 2 here: both ways pass `durable`.
+    expect(writes.mock.calls.map(([batch, options]) => [batch.height, options?.sync])).toEqual([
+      ...[1, 2, 3].map((height) => [height, false]),
+      [4, true],
+      ...[5, 6, 7].map((height) => [height, false]),
+      [8, true],
+      [9, false],
+      [10, true],
+    ]);
+    // The committed-head file names the last synced block, the head.
+    expect(JSON.parse(await readFile(join(fresh.store.dir, HEAD_FILE_NAME), 'utf8'))).toEqual({
+      height: HEIGHT,
+      blockHash: fresh.head.hash,
+    });
   });
 
   it('abandons a stalled run at once; the next run catches up, and the old one commits nothing more when released', async () => {

@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encode, utf8 } from '../../shared/codec/index.js';
@@ -516,6 +516,45 @@ describe('ChainStore: the committed head recorded outside LevelDB', () => {
       'STORE_CORRUPT',
       /committed-head file .* is not \{"height", "blockHash"\} JSON/,
     );
+  });
+
+  it('records only synced heights: a power cut that takes unsynced blocks back leaves a whole store at or above the record', async () => {
+    const store = await openStore();
+    await commitChain(store, 2);
+    const log = join(dir, (await levelFiles('.log')).at(-1)!);
+    const syncedBytes = (await stat(log)).size;
+    for (let height = 3; height <= 5; height++) await store.commitBlock(makeBatch(height), { sync: false });
+    expect(store.head?.height).toBe(5);
+    expect(await store.getBlockBytes(5)).toEqual(makeBatch(5).blockBytes);
+    // The record stays at the last synced block: a power cut may take the others back.
+    expect(JSON.parse(await readFile(headFile(), 'utf8'))).toEqual({ height: 2, blockHash: makeBatch(2).blockHash });
+    await closeStore(store);
+    const copy = `${dir}-copy`;
+    await cp(dir, copy, { recursive: true });
+
+    // A power cut that lost every unsynced batch: the store opens at the synced block, whole.
+    await truncate(log, syncedBytes);
+    const reopened = await openStore();
+    expect(reopened.head?.height).toBe(2);
+    expect(await reopened.getBlockBytes(3)).toBeUndefined();
+    expect(await reopened.getState('obj/BY-7-3')).toBeUndefined();
+    expect(await reopened.getTxLocation(hashOf('tx 3'))).toBeUndefined();
+    expect(await reopened.getPartyObjects('alice')).toEqual(['BY-7-0', 'BY-7-1', 'BY-7-2']);
+    // ... and the blocks are written again (sync fetches them again); a synced one is recorded.
+    await reopened.commitBlock(makeBatch(3), { sync: false });
+    await reopened.commitBlock(makeBatch(4));
+    expect(JSON.parse(await readFile(headFile(), 'utf8'))).toEqual({ height: 4, blockHash: makeBatch(4).blockHash });
+    await closeStore(reopened);
+
+    // One that lost only the last unsynced batch, cut short: it opens above the record, at 4.
+    await rm(dir, { recursive: true, force: true });
+    dir = copy;
+    await truncate(join(dir, basename(log)), (await stat(join(dir, basename(log)))).size - 10);
+    const cut = await openStore();
+    expect(cut.head?.height).toBe(4);
+    expect(await cut.getBlockBytes(5)).toBeUndefined();
+    await cut.commitBlock(makeBatch(5));
+    expect(cut.head?.height).toBe(5);
   });
 
   it('writes no record for a scratch (non-durable) store, and a store without one opens', async () => {

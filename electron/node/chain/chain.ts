@@ -428,7 +428,8 @@ export class Chain implements StateSource {
   }
 
   /**
-   * Commits a block with its commit certificate, in one atomic synced batch; returns the state
+   * Commits a block with its commit certificate, in one atomic synced batch (unsynced when
+   * `prepared.durable` is false: sync's blocks but the last of a response); returns the state
    * keys it wrote. A block this node validated itself (it proposed or prevoted it) reuses that
    * execution. A block it never saw (sync, a block announcement) has its commit certificate
    * checked first; the block is then re-executed with identical roots required, but its
@@ -500,18 +501,21 @@ export class Chain implements StateSource {
     execution: Execution,
     prepared: PreparedBlock,
   ): Promise<void> {
-    await this.store.commitBlock({
-      height: block.header.height,
-      blockHash: hash,
-      blockBytes: prepared.blockBytes ?? encode(block),
-      commitBytes: encode(commit),
-      stateRoot: execution.stateRoot,
-      stateWrites: execution.stateWrites.map(({ key, value }) => ({ key, value })),
-      smtNodes: [...execution.smtNodes].map(([nodeHash, bytes]) => ({ hash: nodeHash, bytes })),
-      txs: execution.txs,
-      objectHistory: execution.objectHistory,
-      partyObjects: execution.partyObjects,
-    });
+    await this.store.commitBlock(
+      {
+        height: block.header.height,
+        blockHash: hash,
+        blockBytes: prepared.blockBytes ?? encode(block),
+        commitBytes: encode(commit),
+        stateRoot: execution.stateRoot,
+        stateWrites: execution.stateWrites.map(({ key, value }) => ({ key, value })),
+        smtNodes: [...execution.smtNodes].map(([nodeHash, bytes]) => ({ hash: nodeHash, bytes })),
+        txs: execution.txs,
+        objectHistory: execution.objectHistory,
+        partyObjects: execution.partyObjects,
+      },
+      { sync: prepared.durable !== false },
+    );
     this.#pending.clear();
     this.nodes.remember(execution.smtNodes);
     for (const write of execution.stateWrites) {
@@ -1042,6 +1046,13 @@ export class Chain implements StateSource {
 export interface PreparedBlock {
   digests?: TxDigests;
   blockBytes?: Uint8Array;
+  /**
+   * False: the block's batch is written without an fsync (ChainStore.commitBlock's `sync`).
+   * Only sync passes it, for a block certified by more than two thirds of the validators that is
+   * not the last of a response: a power cut may lose such blocks, and they are fetched again
+   * (decision #74). Default true; consensus commits and block announcements are always synced.
+   */
+  durable?: boolean;
 }
 
 /**

@@ -37,6 +37,7 @@ export {
   decodeSyncedBlock,
   type SyncerEvents,
   type SyncerInit,
+  type SyncPrepared,
   type SyncProgress,
   type SyncResult,
 } from './sync/syncer.js';

@@ -2,7 +2,9 @@
 // values are opaque bytes the chain layer computed. Its promises are integrity ones:
 //  - one committed block = one atomic, fsync'ed LevelDB batch that also carries the new
 //    head record, so a process killed at any instant restarts at its last committed block
-//    with nothing half-applied;
+//    with nothing half-applied; a block written unsynced (one that is final elsewhere, decision
+//    #74) survives a killed process too, and a power cut may take it back to the last synced
+//    block, still whole;
 //  - a truncated or damaged store is refused at open with STORE_CORRUPT, never used silently;
 //  - every structural value read back (head record, height and index rows) is validated.
 // The key table lives in keys.ts and docs/store.md.
@@ -677,7 +679,16 @@ export class ChainStore {
     return this.currentHead;
   }
 
-  async commitBlock(batch: BlockCommitBatch): Promise<void> {
+  /**
+   * Writes one block's rows and the new head in one atomic batch. A durable store fsyncs it and
+   * then records the height in the committed-head file, unless `options.sync` is false: the
+   * batch is then written to LevelDB's log without an fsync and the file keeps the last synced
+   * height. Only for blocks that are final elsewhere (sync's blocks, decision #74): a power cut
+   * may lose the unsynced ones, and the store then opens whole at an earlier head no lower than
+   * the recorded one. LevelDB writes its log in order, so a later synced batch makes every
+   * earlier one durable too.
+   */
+  async commitBlock(batch: BlockCommitBatch, options: { sync?: boolean } = {}): Promise<void> {
     this.assertOpen();
     if (this.writeFailure !== undefined) throw this.writeFailure;
     // REJECT: commits are sequential; a second one racing the first would validate against a stale head.
@@ -685,13 +696,13 @@ export class ChainStore {
       throw invalidBatch(batch?.height, `block ${this.committingHeight} is still being written`);
     this.committingHeight = typeof batch?.height === 'number' ? batch.height : -1;
     try {
-      await this.commitValidated(batch);
+      await this.commitValidated(batch, this.durable && options.sync !== false);
     } finally {
       this.committingHeight = undefined;
     }
   }
 
-  private async commitValidated(batch: BlockCommitBatch): Promise<void> {
+  private async commitValidated(batch: BlockCommitBatch, sync: boolean): Promise<void> {
     if (typeof batch !== 'object' || batch === null) throw invalidBatch(undefined, 'the batch is not an object');
     validateHeader(batch, this.currentHead);
     validateStateWrites(batch);
@@ -708,14 +719,16 @@ export class ChainStore {
     if (operations.length > BATCH_WRITES_MAX)
       throw new Error(`invariant: ${operations.length} operations passed validation`);
     try {
-      await this.db.batch(operations, { sync: this.durable });
+      await this.db.batch(operations, { sync });
     } catch (error) {
       this.writeFailure = fromWriteError(this.dir, batch.height, error);
       throw this.writeFailure;
     }
     await this.verifyHeadWritten(nextHead);
     this.currentHead = nextHead;
-    if (this.durable) await this.recordHead(nextHead);
+    // Only a synced height is recorded: a record above what a power cut may leave would make
+    // the next open refuse a store that lost nothing it promised (STORE_ROLLED_BACK).
+    if (sync) await this.recordHead(nextHead);
   }
 
   /**
@@ -769,6 +782,8 @@ export class ChainStore {
         `The store at ${this.dir} opened again at height ${head?.height ?? 'none'}, not at ${expected?.height ?? 'none'} where it stopped; restart the node to read it again.`,
         { cause: failure },
       );
+    // The head may be a block written unsynced (decision #74): recording it is still right,
+    // because LevelDB's open replays its log into a table it fsyncs (and a synced MANIFEST).
     if (this.durable && expected !== null) {
       try {
         await writeHeadFile(this.dir, { height: expected.height, blockHash: expected.blockHash });

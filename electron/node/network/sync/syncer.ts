@@ -23,9 +23,10 @@ export interface SyncerInit {
   local: { status(): Promise<SyncStatus> | SyncStatus };
   /**
    * Verifies and commits one block (the node passes Chain.commit). `prepared` carries what the
-   * decode worker computed: the transactions' digests, and the block's bytes when canonical.
+   * decode worker computed: the transactions' digests, and the block's bytes when canonical;
+   * and `durable`, false for every block of a response but the last (see #applyAll).
    */
-  apply(block: Block, commit: Commit, prepared?: { digests?: TxDigests; blockBytes?: Uint8Array }): Promise<unknown>;
+  apply(block: Block, commit: Commit, prepared: SyncPrepared): Promise<unknown>;
   /** Worker threads decoding blocks ahead of their execution, during a run. Default 1; 0 decodes on the main thread. */
   decodeWorkers?: number;
   /** Peers asked for their status at once. Default 8. */
@@ -39,6 +40,14 @@ export interface SyncerInit {
   /** Monotonic milliseconds, for how long a run has been at its stage. Default performance.now. */
   now?: () => number;
   log?: NetworkLogger;
+}
+
+/** What `apply` is handed beside the block and its commit (Chain.commit's PreparedBlock). */
+export interface SyncPrepared {
+  digests?: TxDigests;
+  blockBytes?: Uint8Array;
+  /** False: the block may be written without an fsync (a later block of the response will be). */
+  durable: boolean;
 }
 
 /** What a run is waiting on, and since when (SyncControl abandons a run stalled at one stage). */
@@ -286,6 +295,15 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
     }
   }
 
+  /**
+   * Commits a response's blocks in turn. Only the last is asked to be durable (one fsync per
+   * response, not per block, decision #74): every block here is certified by more than two
+   * thirds of the validators, so one a power cut takes back is fetched again, and LevelDB
+   * writes its log in order, so the last block's synced batch makes the earlier ones durable.
+   * A response cut short (a bad block, an abandoned run) leaves its earlier blocks unsynced
+   * until the next synced batch, whoever writes it (the next response, consensus): the same
+   * loss at worst.
+   */
   async #applyAll(run: Run, peerId: string, blocks: SyncedBlock[], result: SyncResult): Promise<void> {
     const decoded = this.#decodeAhead(run, peerId, blocks);
     for (let i = 0; i < blocks.length; i++) {
@@ -298,7 +316,7 @@ export class Syncer extends TypedEventEmitter<SyncerEvents> {
       const { block, commit, prepared } = (await decoded[i]?.()) ?? decodeSyncedBlock(peerId, synced);
       try {
         this.#at(run, `committing block ${synced.height}`);
-        await this.#init.apply(block, commit, prepared);
+        await this.#init.apply(block, commit, { ...prepared, durable: i === blocks.length - 1 });
       } catch (error) {
         if (isBlockFault(error))
           throw new PeerFault(`block ${synced.height} from ${peerId} does not verify: ${(error as Error).message}`);
