@@ -17,7 +17,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { log, nativeVerifiesPerSecond, type Figure } from './common.js';
 import { benchGossip } from './gossip.js';
-import { benchIngest, benchReceipt, benchSync } from './ledger-figures.js';
+import { benchIngest, benchReceipt, benchSync, benchSyncSmallBlocks } from './ledger-figures.js';
 import { benchNetwork } from './network.js';
 import { benchScale } from './scale.js';
 import { benchSnapshot } from './snapshot.js';
@@ -81,6 +81,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       if (want('sync')) {
         log(`sync: ${ingest.txHashes.length} transfers`);
         figures.push(...(await benchSync(ingest.chain, ingest.txHashes.length, ingest.rate, ingest.verifiesDuring)));
+      }
+      if (want('sync')) {
+        const blocks = options.quick ? 150 : 1_500;
+        log(`sync: ${blocks} blocks of 2 transfers, one fsync a response against one a block`);
+        figures.push(...(await benchSyncSmallBlocks(blocks, 2, options.quick ? 1 : 3)));
       }
     } finally {
       await ingest.cleanup();
