@@ -2,6 +2,8 @@
 // deterministic CBOR (@ipld/dag-cbor: map keys sorted, shortest integer forms, no
 // indefinite lengths, no undefined, no NaN/Infinity). Decoding is strict and then
 // re-encodes to prove the input was canonical, so one value has exactly one byte form.
+// Encoding goes through a direct writer of the same bytes for the protocol's own values
+// (direct-encode.ts, decision #76); dag-cbor writes, or refuses, everything else.
 import * as dagCbor from '@ipld/dag-cbor';
 import { encodeDirect } from './direct-encode.js';
 import { bytesToHex as nobleBytesToHex, hexToBytes as nobleHexToBytes } from '@noble/hashes/utils.js';
