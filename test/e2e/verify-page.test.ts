@@ -254,6 +254,18 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
         expect(sodiumChunk.some((response) => response.ok)).toBe(true);
         expect((await probe()).wasmCalls).toBeGreaterThan(0);
         expect((await probe()).violations).toEqual([]);
+        // ... and kept by the worker, though fetched before it controlled the page (the browser's
+        // HTTP cache would answer offline too, so the worker's cache is asked)
+        await expect
+          .poll(() =>
+            page.evaluate(async () => {
+              for (const name of await caches.keys())
+                for (const request of await (await caches.open(name)).keys())
+                  if (/\/assets\/sodium-verifier-[\w-]+\.js$/.test(request.url)) return true;
+              return false;
+            }),
+          )
+          .toBe(true);
         sodiumChunk.length = 0;
         await context.setOffline(true);
         await observer.kill();
