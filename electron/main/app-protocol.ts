@@ -1,5 +1,6 @@
 // app://notary/… serves the built renderer (never a dev server), confined to its folder,
-// with the same files and content security policy as the browser UI.
+// with the same files and content security policy as the browser UI, less the verification
+// page's WebAssembly (decision #75): the desktop window shows the desktop UI only.
 import { contentSecurityPolicy, uiFiles } from '../node/api/static-ui.js';
 import { APP_HOST } from './security.js';
 

@@ -4,6 +4,7 @@
 import { Alert, Anchor, Box, FileInput, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { decodeQrDocument, isQrText, QR_DOCUMENT_BYTES_MAX } from '../../shared/receipt/index.js';
+import { fastVerifier } from './fast-verifier.js';
 import { useT } from './i18n/index.js';
 import type { RegistryState } from './registry.js';
 import { ResultView } from './Result.js';
@@ -40,7 +41,7 @@ export function CheckSection({ state }: { state: RegistryState }) {
   };
 
   const checkText = async (text: string): Promise<Outcome> => ({
-    verdict: documentVerdict(await decodeQrDocument(text), registry?.trust),
+    verdict: documentVerdict(await decodeQrDocument(text), registry?.trust, fastVerifier()),
   });
 
   const onCode = (bytes: Uint8Array) =>
@@ -63,7 +64,7 @@ export function CheckSection({ state }: { state: RegistryState }) {
       } catch {
         return { problem: 'fileBad', detail: `${file.name} is not JSON` };
       }
-      return { verdict: documentVerdict(document, registry?.trust) };
+      return { verdict: documentVerdict(document, registry?.trust, fastVerifier()) };
     });
   };
 

@@ -2,6 +2,7 @@
 // a compact proof's result from the shelf, or a certificate's or receipt's file checked against
 // the validators of the registry the user trusts. Pure: no storage, no DOM.
 import type { CompactVerifyResult, KnownWitness, RegistryTrust } from '../../shared/checkpoint/index.js';
+import type { Verifier } from '../../shared/crypto/index.js';
 import { isCompactProof } from '../../shared/checkpoint/index.js';
 import { isQrText } from '../../shared/receipt/index.js';
 import { certificateSchema, receiptSchema, verifyCertificate, verifyReceipt } from '../../shared/receipt/index.js';
@@ -92,9 +93,10 @@ const failure = (code: FailureCode, reason: string, extra: { chainId?: string; h
 /**
  * A certificate's or a receipt's file (already parsed from JSON or from a "NOTARY1:" QR text),
  * checked against the trusted registry: its chain first (another registry's file is named as
- * such, not as untrusted), then the proof and the validators' commit.
+ * such, not as untrusted), then the proof and the validators' commit. `verify` checks the commit's
+ * signatures (fast-verifier.ts: libsodium's, same answers); without it, the default @noble one.
  */
-export function documentVerdict(document: unknown, trust: RegistryTrust | undefined): Verdict {
+export function documentVerdict(document: unknown, trust: RegistryTrust | undefined, verify?: Verifier): Verdict {
   if (!trust) return failure('NO_TRUST', 'no registry is trusted yet');
   const kind = (document as { kind?: unknown } | null)?.kind;
   if (kind !== 'certificate' && kind !== 'receipt')
@@ -102,7 +104,7 @@ export function documentVerdict(document: unknown, trust: RegistryTrust | undefi
   const chainId = (document as { header?: { chainId?: unknown } }).header?.chainId;
   if (typeof chainId === 'string' && chainId !== trust.chainId)
     return failure('OTHER_CHAIN', `the file is from registry ${chainId}`, { chainId });
-  const options = { trustedValidators: trust.validators };
+  const options = { trustedValidators: trust.validators, verify };
   const result = kind === 'certificate' ? verifyCertificate(document, options) : verifyReceipt(document, options);
   if (!result.ok) return failure(result.code, result.reason);
   const validatorsTotal = (document as { validators: string[] }).validators.length;

@@ -8,7 +8,8 @@
 // through the page and then held to its camera (Chromium's fake camera playing a video of it),
 // passes and names the owner; the same code with a changed owner byte or path byte fails as
 // altered, with another height as a checkpoint to import, and re-encoded for another chain as
-// another registry. The certificate's file passes.
+// another registry. The certificate's file passes, checked with libsodium's ed25519 (its chunk
+// kept by the service worker on the first visit, decision #75) and no CSP violation.
 // Every screen is axe-clean and does not overflow at 360×740 and 1280×800; en, ru and be.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -81,7 +82,9 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
     const gateway = observer.gateway;
     const page = await fetch(`${gateway}/verify.html`);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    // the voter's page beside it compiles no WebAssembly
+    expect((await fetch(`${gateway}/`)).headers.get('content-security-policy')).toContain("script-src 'self';");
     expect(await page.text()).toContain('verify.webmanifest');
     const manifest = await fetch(`${gateway}/verify.webmanifest`);
     expect(manifest.headers.get('content-type')).toContain('application/manifest+json');
@@ -106,6 +109,49 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
     async () => {
       const { context, page } = await personContext(browser);
       const problems: string[] = [];
+      // What the page does that it does not show, seen from outside it: the policy's refusals, and
+      // the calls into WebAssembly modules (libsodium's only, on this page), counted by wrapping
+      // the instance's exports before the page's scripts run.
+      await context.addInitScript(() => {
+        const probe = { violations: [] as string[], wasmCalls: 0 };
+        (window as unknown as { probe: typeof probe }).probe = probe;
+        document.addEventListener('securitypolicyviolation', (event) =>
+          probe.violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+        );
+        const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (
+          ...args: unknown[]
+        ) => Promise<WebAssembly.Instance | WebAssembly.WebAssemblyInstantiatedSource>;
+        const counted = (instance: WebAssembly.Instance) => ({
+          exports: Object.fromEntries(
+            Object.entries(instance.exports).map(([name, value]) => [
+              name,
+              typeof value === 'function'
+                ? (...args: unknown[]) => {
+                    probe.wasmCalls++;
+                    return (value as (...args: unknown[]) => unknown)(...args);
+                  }
+                : value,
+            ]),
+          ),
+        });
+        (WebAssembly as { instantiate: unknown }).instantiate = async (...args: unknown[]) => {
+          const result = await instantiate(...args);
+          return result instanceof WebAssembly.Instance
+            ? counted(result)
+            : { module: result.module, instance: counted(result.instance) };
+        };
+      });
+      const policyMessages: string[] = [];
+      page.on('console', (message) => {
+        if (/content security policy/i.test(message.text())) policyMessages.push(message.text());
+      });
+      const sodiumChunk: { ok: boolean; fromWorker: boolean }[] = [];
+      page.on('response', (response) => {
+        if (/\/assets\/sodium-verifier-[\w-]+\.js$/.test(response.url()))
+          sodiumChunk.push({ ok: response.ok(), fromWorker: response.fromServiceWorker() });
+      });
+      const probe = () =>
+        page.evaluate(() => (window as unknown as { probe: { violations: string[]; wasmCalls: number } }).probe);
       const object = devnet.genesis.properties![0]!;
       const owner = object.owners[0]!.key;
       try {
@@ -204,12 +250,32 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
 
         // 4. the network cut: the page reloads from its service worker and keeps its checkpoints
         await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+        // libsodium's chunk, loaded in the background after the first paint
+        expect(sodiumChunk.some((response) => response.ok)).toBe(true);
+        expect((await probe()).wasmCalls).toBeGreaterThan(0);
+        expect((await probe()).violations).toEqual([]);
+        // ... and kept by the worker, though fetched before it controlled the page (the browser's
+        // HTTP cache would answer offline too, so the worker's cache is asked)
+        await expect
+          .poll(() =>
+            page.evaluate(async () => {
+              for (const name of await caches.keys())
+                for (const request of await (await caches.open(name)).keys())
+                  if (/\/assets\/sodium-verifier-[\w-]+\.js$/.test(request.url)) return true;
+              return false;
+            }),
+          )
+          .toBe(true);
+        sodiumChunk.length = 0;
         await context.setOffline(true);
         await observer.kill();
         await page.reload();
         const main = page.getByTestId('verify-main');
         await expect.poll(() => main.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
         expect(await main.getAttribute('data-held')).toBe('2');
+        // offline, the chunk comes from the worker's cache and libsodium starts again
+        await expect.poll(() => sodiumChunk).toEqual([{ ok: true, fromWorker: true }]);
+        await expect.poll(async () => (await probe()).wasmCalls).toBeGreaterThan(0);
 
         // 5. a genuine QR code, from a photo: the owner, the block, 3 of 3 validators, the witness
         await goHash(page, '#/check');
@@ -286,8 +352,10 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
         );
         problems.push(...(await pageProblems(page, 'other registry')));
 
-        // 8. the certificate's file: the record and the block's commit, against the genesis validators
+        // 8. the certificate's file: the record and the block's commit, against the genesis
+        // validators, their signatures checked by libsodium (calls into its WebAssembly)
         const beforeFile = Number(await outcome.getAttribute('data-checked'));
+        const wasmCallsBefore = (await probe()).wasmCalls;
         await page.locator('[data-testid="check-file"] input[type="file"]').setInputFiles({
           name: 'certificate.json',
           mimeType: 'application/json',
@@ -297,6 +365,7 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
         expect(await page.getByTestId('result').getAttribute('data-source')).toBe('certificate');
         expect(await page.getByTestId('result').getAttribute('data-ok')).toBe('true');
         expect(await page.getByTestId('result-owner').getAttribute('data-key')).toBe(owner);
+        expect((await probe()).wasmCalls).toBeGreaterThan(wasmCallsBefore);
 
         // 9. every string in Russian and Belarusian
         for (const { code, label, table } of publicLanguages({ en, ru, be })) {
@@ -309,6 +378,8 @@ describe.skipIf(!UI_BUILT)("the citizen's verification page on a devnet (Chromiu
 
         expect(problems).toEqual([]);
         expect(pageErrors(page)).toEqual([]);
+        expect((await probe()).violations).toEqual([]);
+        expect(policyMessages).toEqual([]);
       } catch (error) {
         await failureScreenshot(page, 'verify-page');
         throw error;

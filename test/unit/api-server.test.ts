@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiRoutes, type ApiHandlerMap } from '../../shared/api/index.js';
 import { ApiExposedError, startApiServer } from '../../electron/node/api/http-server.js';
+import { contentSecurityPolicy } from '../../electron/node/api/static-ui.js';
 import { readConfig } from '../../electron/node/config.js';
 import { NotaryNode } from '../../electron/node/node.js';
 
@@ -221,6 +222,8 @@ describe('the browser UI on the API port', () => {
     const ui = join(dir, 'ui');
     await mkdir(join(ui, 'assets'), { recursive: true });
     await writeFile(join(ui, 'index.html'), '<!doctype html><title>ui</title>');
+    await writeFile(join(ui, 'verify.html'), '<!doctype html><title>verify</title>');
+    await writeFile(join(ui, 'voter.html'), '<!doctype html><title>voter</title>');
     await writeFile(join(ui, 'assets', 'app.js'), 'console.log(1)');
     await writeFile(join(dir, 'secret.txt'), 'not for browsers');
     const api = await startApiServer({
@@ -245,6 +248,22 @@ describe('the browser UI on the API port', () => {
     expect(index.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await fetch(`${url}/assets/app.js`)).headers.get('content-type')).toMatch(/javascript/);
     expect(await (await fetch(`${url}/registry`)).text()).toContain('<title>ui</title>');
+  });
+
+  it("lets the verification page's document alone compile WebAssembly ('wasm-unsafe-eval', no JS eval)", async () => {
+    const url = await serveUi();
+    const policy = async (path: string) => (await fetch(`${url}${path}`)).headers.get('content-security-policy')!;
+    const verify = await policy('/verify.html');
+    expect(verify).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    expect(verify.replace("'wasm-unsafe-eval'", '')).not.toContain('unsafe-eval');
+    expect(verify).toContain("object-src 'none'");
+    for (const other of ['/', '/index.html', '/voter.html', '/registry', '/verify', '/assets/app.js']) {
+      const csp = await policy(other);
+      expect(csp, other).toContain("script-src 'self';");
+      expect(csp, other).not.toContain('unsafe-eval');
+    }
+    expect(contentSecurityPolicy()).not.toContain('wasm-unsafe-eval');
+    expect(contentSecurityPolicy([], { wasm: true })).toContain("script-src 'self' 'wasm-unsafe-eval'");
   });
 
   it('keeps the API behind the token, and nothing outside the UI folder is served', async () => {

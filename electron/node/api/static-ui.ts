@@ -19,11 +19,15 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The renderer's content security policy: scripts only from the app itself, no eval, no frames. */
-export function contentSecurityPolicy(connect: string[] = []): string {
+/**
+ * The renderer's content security policy: scripts only from the app itself, no eval, no frames.
+ * `wasm`: the page may also compile WebAssembly ('wasm-unsafe-eval', never JS eval): the
+ * verification page only, for libsodium's ed25519 (decision #75).
+ */
+export function contentSecurityPolicy(connect: string[] = [], options: { wasm?: boolean } = {}): string {
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    options.wasm ? "script-src 'self' 'wasm-unsafe-eval'" : "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
@@ -35,6 +39,9 @@ export function contentSecurityPolicy(connect: string[] = []): string {
   ].join('; ');
 }
 
+/** The one page whose policy allows WebAssembly (decision #75); an app route never falls back to it. */
+const WASM_PAGE = 'verify.html';
+
 /**
  * The file of the built UI that a URL path names, confined to the folder: an app route (no
  * extension) falls back to index.html, a missing asset is undefined. Shared by the HTTP server
@@ -45,7 +52,7 @@ export function uiFiles(
   entryFile = 'index.html',
 ): (
   encodedPath: string,
-) => Promise<{ body: Buffer; contentType: string; entry: boolean; hashed: boolean } | undefined> {
+) => Promise<{ body: Buffer; contentType: string; entry: boolean; hashed: boolean; wasm: boolean } | undefined> {
   // no trailing separator (defaultUiDir() ends with one), or every asset fails the confinement check below
   const base = normalize(root).replace(/(.)[\\/]+$/, '$1');
   return async (encodedPath) => {
@@ -71,6 +78,8 @@ export function uiFiles(
       entry: file.endsWith('.html'),
       // vite names what it writes to assets/ by content; the rest (a service worker, a manifest) keeps its name
       hashed: file.startsWith(join(base, 'assets') + sep),
+      // the verification page's document, whose policy lets it compile libsodium's WebAssembly
+      wasm: file === join(base, WASM_PAGE),
     };
   };
 }
@@ -86,7 +95,7 @@ export function staticUi(root: string, entryFile = 'index.html') {
     response.writeHead(200, {
       'content-type': found.contentType,
       'content-length': found.body.length,
-      'content-security-policy': contentSecurityPolicy([`ws://${host}`]),
+      'content-security-policy': contentSecurityPolicy([`ws://${host}`], { wasm: found.wasm }),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': found.hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
