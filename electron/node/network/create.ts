@@ -2,6 +2,7 @@
 // scoring, bootstrap, optional mDNS and pnet) around a persisted identity and the permissioned
 // gater, and returns the started NotaryNetwork.
 import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub';
+import type { RPC } from '@chainsafe/libp2p-gossipsub/message';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { bootstrap } from '@libp2p/bootstrap';
@@ -77,6 +78,7 @@ export async function createNetwork(init: NetworkInit): Promise<NotaryNetwork> {
         doPX: false,
         allowedTopics: TOPIC_KINDS.map((kind) => topicName(chainId, kind)),
         msgIdFn: contentMessageId,
+        fastMsgIdFn: signedCopyId,
         scoreParams: peerScoreParams(chainId),
         scoreThresholds: PEER_SCORE_THRESHOLDS,
         maxInboundDataLength: GOSSIP_RPC_BYTES_MAX,
@@ -131,6 +133,25 @@ function contentMessageId(message: Message): Uint8Array {
   }
   return hash.digest().subarray(0, 20);
 }
+
+/**
+ * A received copy's local key for gossipsub's first duplicate check, before its peer signature is
+ * verified: the topic, author, sequence number and signature. Without it, gossipsub verified the
+ * signature of every copy a mesh brings (one from each peer that forwards it) before finding it a
+ * duplicate: that check was the largest single cost of an idle validator (decision #78).
+ * Sound for StrictSign: gossipsub caches a key only after its copy passed the signature check,
+ * and an ed25519 signature binds the author, sequence number, topic and data, so a copy with a
+ * valid signature under a cached key is that same message; a copy with altered data under it is
+ * dropped as the duplicate it claims to be, never delivered. A re-sent vote has a new sequence
+ * number and signature, so a new key. No wire change: the key never leaves the node.
+ */
+export function signedCopyId(message: RPC.Message): string {
+  // a copy without a signature or author fails the check that follows: a key no valid copy has
+  if (!message.signature || !message.from) return '';
+  return `${message.topic}|${base64(message.from)}|${base64(message.seqno ?? new Uint8Array())}|${base64(message.signature)}`;
+}
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 function checkChainId(chainId: string): string {
   const parsed = schema.chainId.safeParse(chainId);
