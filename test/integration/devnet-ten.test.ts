@@ -115,9 +115,9 @@ beforeAll(async () => {
     fullNodes: FULL_NODES,
     observers: 0,
     objects: OBJECTS,
-    // an idle chain's block every 2 s: at 1 s the ten nodes alone kept 1.2 of the machine's two cores
-    // busy (each ~120 ms of CPU a height: gossip's signatures and socket writes, votes), and with
-    // another suite beside them on CI they fell behind (decision #77)
+    // an idle chain's block every 2 s: at 1 s the ten idle nodes alone kept 1.2 of the machine's two
+    // cores busy (mostly gossip of votes and proposals), and with another suite beside them on CI
+    // they fell behind (decision #77)
     heartbeatMs: 2_000,
   });
   validators = devnet.nodes.filter((node) => node.info.validator);
