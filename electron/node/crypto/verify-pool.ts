@@ -34,7 +34,12 @@ export interface VerifyPoolOptions {
 interface WorkerSlot {
   worker: Worker;
   pending: Map<number, (answer: WorkerAnswer | undefined) => void>;
+  /** Set while close() waits for the worker's last answers. */
+  drained?: () => void;
 }
+
+/** How long close() waits for a worker's answers in flight, then for its exit. */
+const CLOSE_WAIT_MS = 5_000;
 
 /** One batch of checks on its way through the pool. */
 export class VerifyJob {
@@ -205,12 +210,25 @@ export class VerifyPool {
     return this.submit(checks).finish();
   }
 
+  /**
+   * Stops the workers. A worker still answering is let finish first (bounded): terminating one
+   * in the middle of an answer left `terminate()` unsettled, so a closing chain never closed
+   * (seen on Node 24 with the workers run from sources, once admission used the pool).
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const slots = this.#slots ?? [];
     this.#slots = [];
-    for (const slot of slots) this.#fail(slot);
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.pending.size > 0)
+          await within(new Promise<void>((resolve) => (slot.drained = resolve)), CLOSE_WAIT_MS);
+        this.#fail(slot);
+        // held until it has exited: a script whose last step is this close must not end first
+        slot.worker.ref();
+        await within(slot.worker.terminate(), CLOSE_WAIT_MS);
+      }),
+    );
   }
 
   /** The worker with the fewest jobs waiting, if one has room. */
@@ -238,7 +256,10 @@ export class VerifyPool {
     worker.on('message', (answer: WorkerAnswer) => {
       const resolve = slot.pending.get(answer.id);
       slot.pending.delete(answer.id);
-      if (slot.pending.size === 0) worker.unref();
+      if (slot.pending.size === 0) {
+        worker.unref();
+        slot.drained?.();
+      }
       resolve?.(answer);
     });
     // A failed worker is dropped: what it did not answer is checked by the caller.
@@ -260,7 +281,17 @@ export class VerifyPool {
     for (const resolve of slot.pending.values()) resolve(undefined);
     slot.pending.clear();
     slot.worker.unref();
+    slot.drained?.();
   }
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** The checks a pool found valid, matched exactly (key, signature, domain, chain id, message bytes). */
