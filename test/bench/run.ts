@@ -4,6 +4,7 @@
 // under 3 minutes; neither mode fails on speed, only on errors.
 //
 //   ingest   one validator verifies, applies and commits transfers    / (native verifies/s on 1 core / 3, sampled between blocks)
+//   admission one validator admits gossip batches, with its verify worker  / the same on its main thread alone
 //   network  4 validator processes on loopback, committed tx/s        / (2 cores x native verifies/s / 12)
 //   sync     a fresh observer catching up the ingest chain over libp2p / the ingest rate (scaled by the verify rate during each)
 //   scale    genesis import of 7.4M objects: time, size, RSS, lookup p99 (absolute)
@@ -23,6 +24,7 @@ import { benchScale } from './scale.js';
 import { benchSnapshot } from './snapshot.js';
 import { benchCheckpoint } from './checkpoint.js';
 import { benchElection } from './election.js';
+import { benchAdmission } from './admission.js';
 
 export const FIGURES = [
   'ingest',
@@ -32,6 +34,7 @@ export const FIGURES = [
   'scale',
   'snapshot',
   'checkpoint',
+  'admission',
   'network',
   'election',
 ] as const;
@@ -108,6 +111,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const checkpointObjects = options.scaleObjects ?? (options.quick ? 20_000 : FULL_SCALE_OBJECTS);
     log(`checkpoint: the statement tree of ${checkpointObjects} objects`);
     figures.push(...(await benchCheckpoint(checkpointObjects, FULL_SCALE_OBJECTS)));
+  }
+  if (want('admission')) {
+    const admitted = options.quick ? 1_280 : 6_400;
+    log(`admission: ${admitted} transfers in gossip batches`);
+    figures.push(...(await benchAdmission(admitted, options.quick ? 1 : 3)));
   }
   if (want('network')) {
     const nowVerifies = nativeVerifiesPerSecond(options.quick ? 300 : 1_000);

@@ -203,4 +203,36 @@ describe('the node:crypto fast verifier [REQ-SIG.2]', () => {
       );
     }
   });
+
+  it('remembers a check the verify pool found valid, exactly that check, and only when it caches', () => {
+    const pair = generateKeyPair(new Uint8Array(32).fill(2));
+    const message = new Uint8Array([1, 2, 3]);
+    const check: SignatureCheck = {
+      publicKey: pair.publicKey,
+      signature: sign(pair.secretKey, Domain.tx, 'c', message),
+      domain: Domain.tx,
+      chainId: 'c',
+      message,
+    };
+    const caching = createFastVerifier();
+    expect(caching.known(check)).toBe(false);
+    caching.remember(check);
+    expect(caching.known(check)).toBe(true);
+    // every other field is another check, not remembered
+    for (const other of [
+      { ...check, message: new Uint8Array([1, 2, 4]) },
+      { ...check, chainId: 'd' },
+      { ...check, domain: Domain.contract },
+      { ...check, publicKey: generateKeyPair(new Uint8Array(32).fill(3)).publicKey },
+    ])
+      expect(caching.known(other)).toBe(false);
+    // malformed hex is never remembered (the pool never answers valid for it)
+    const malformed = { ...check, signature: check.signature.toUpperCase() };
+    caching.remember(malformed);
+    expect(caching.known(malformed)).toBe(false);
+    const plain = createFastVerifier({ cacheEntries: 0 });
+    plain.remember(check);
+    expect(plain.known(check)).toBe(false);
+    expect(plain.cacheEntries).toBe(0);
+  });
 });

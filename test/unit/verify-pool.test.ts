@@ -1,14 +1,19 @@
 // The verify pool checks signatures on a worker thread (and on the main thread when it is
 // free) with exactly the answers of the main thread's verifier, and a chain using it accepts
 // and rejects exactly what a chain without it does.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Domain, generateKeyPair, sign, type SignatureCheck } from '../../shared/crypto/index.js';
 import {
   blockHash,
+  expectedSignatureChecks,
   signTransaction,
+  TxDigests,
   txHash,
   txIdBytes,
   txRootOf,
@@ -18,11 +23,12 @@ import { encode } from '../../shared/codec/index.js';
 import { decodeCommittedBlock } from '../../shared/chain/decode.js';
 import { signVote } from '../../shared/chain/index.js';
 import { Chain } from '../../electron/node/chain/chain.js';
-import { createFastVerifier } from '../../electron/node/crypto/fast-verify.js';
+import { createFastVerifier, type CachingVerifier } from '../../electron/node/crypto/fast-verify.js';
 import { VerifiedChecks, VerifyPool } from '../../electron/node/crypto/verify-pool.js';
 import { packChecks } from '../../electron/node/crypto/verify-batch.js';
 import { devGenesis, devKeys, devTransfers, devValidators } from '../../electron/node/dev/demo-registry.js';
 
+const POOL_CLOSE_CHILD = fileURLToPath(new URL('../support/pool-close-child.ts', import.meta.url));
 const key = generateKeyPair(new Uint8Array(32).fill(7));
 const other = generateKeyPair(new Uint8Array(32).fill(8));
 
@@ -91,6 +97,20 @@ describe('verify pool', () => {
     expect([...(await full.submit(checks).finish(main))]).toEqual(checks.map((check) => (main(check) ? 1 : 0)));
   });
 
+  it('closes while its worker still owes an answer, and a script that closed it then ends normally', async () => {
+    // The child closes eight pools whose worker's answer is in flight (its own thread claimed
+    // every chunk first). A close that did not wait for it left the termination unsettled and
+    // the child ended early with exit code 13 (before the fix: after 1 to 5 rounds).
+    const child = spawn(process.execPath, ['--import', 'tsx', POOL_CLOSE_CHILD, '8'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect({ code, last: out.trim().split('\n').at(-1) }).toEqual({ code: 0, last: 'closed' });
+  }, 60_000);
+
   it('does not pack malformed checks, and matches confirmed checks on every field', async () => {
     const checks = mixedChecks(18);
     const packed = packChecks(checks);
@@ -105,6 +125,44 @@ describe('verify pool', () => {
     expect(verified.has({ ...checks[0]!, message: checks[0]!.message.map((byte) => byte ^ 1) })).toBe(false);
   });
 });
+
+/** A transfer made invalid one of three ways: another's notary signature, a consent by the wrong party, a consent's key replaced. */
+function tamper(tx: Transaction, how: number, all: Transaction[]): Transaction {
+  if (tx.type !== 'transfer') throw new Error('a transfer was expected');
+  const other = all.find((candidate) => candidate !== tx)!;
+  switch (how % 3) {
+    case 0:
+      return {
+        ...tx,
+        signatures: [{ ...tx.signatures[0]!, signature: other.signatures[0]!.signature }],
+      } as Transaction;
+    case 1:
+      return signTransaction(
+        {
+          ...tx,
+          payload: {
+            ...tx.payload,
+            consents: [
+              tx.payload.consents[0]!,
+              { ...tx.payload.consents[1]!, signature: tx.payload.consents[0]!.signature },
+            ],
+          },
+        },
+        devKeys.notary.secretKey,
+      );
+    default:
+      return signTransaction(
+        {
+          ...tx,
+          payload: {
+            ...tx.payload,
+            consents: [{ ...tx.payload.consents[0]!, key: other.signatures[0]!.key }, ...tx.payload.consents.slice(1)],
+          },
+        },
+        devKeys.notary.secretKey,
+      );
+  }
+}
 
 describe('a chain verifying ahead on its pool', () => {
   // 100 transfers: 300 signature checks, over the size below which a chain verifies on its main thread alone
@@ -203,6 +261,73 @@ describe('a chain verifying ahead on its pool', () => {
       }
     } finally {
       await Promise.all([pooled.close(), plain.close(), proposer.close()]);
+    }
+  });
+
+  it('admits a batch with its signatures verified on the pool, with the answers of a chain without workers, and remembers only the valid ones', async () => {
+    const proposer = await openChain(0);
+    const open = async (verifyWorkers: number) => {
+      const dir = await mkdtemp(join(tmpdir(), 'notary-pool-'));
+      dirs.push(dir);
+      return Chain.open({ dir, genesis, verify: createFastVerifier(), verifyWorkers });
+    };
+    const plain = await open(0);
+    try {
+      const timeMs = genesis.genesisTimeMs + 1_000;
+      const txs = await devTransfers(proposer, 100, { objects: 100, parties: 6, seed: 3, nowMs: timeMs });
+      const checksOf = (tx: Transaction) => expectedSignatureChecks(tx, genesis.chainId, new TxDigests());
+      // Each run tampers with a different set of transactions, in one of three ways, and admits
+      // the batch on a fresh chain (nothing remembered yet, so every check goes to the pool):
+      // it must refuse exactly what admission without the pool refuses, with the same codes.
+      await fc.assert(
+        fc.asyncProperty(fc.uniqueArray(fc.nat(txs.length - 1), { maxLength: 12 }), fc.nat(), async (tampered, how) => {
+          const batch = txs.map((tx, i) => (tampered.includes(i) ? tamper(tx, how + i, txs) : tx));
+          const pooled = await open(1);
+          try {
+            const fromPooled = await pooled.checkTransactions(batch, timeMs);
+            expect(pooled.verifyPool.batchesSubmitted).toBe(1);
+            expect(fromPooled).toEqual(await plain.checkTransactions(batch, timeMs));
+            expect(fromPooled.filter((outcome) => !outcome.ok).length).toBe(tampered.length);
+            // the valid checks are remembered; a forged one never is
+            const verifier = pooled.verify as CachingVerifier;
+            for (const [i, tx] of batch.entries()) {
+              const known = checksOf(tx).map((check) => verifier.known(check));
+              if (tampered.includes(i)) expect(known).toContain(false);
+              else expect(known.every(Boolean)).toBe(true);
+            }
+          } finally {
+            await pooled.close();
+          }
+        }),
+        { numRuns: 12 },
+      );
+      // A block of them then sends the workers nothing: admission's answers are remembered.
+      const pooled = await open(1);
+      try {
+        expect((await pooled.checkTransactions(txs, timeMs)).every((outcome) => outcome.ok)).toBe(true);
+        const { block } = await proposer.propose(txs, { timeMs, proposer: devKeys.registrar.publicKey });
+        const before = pooled.verifyPool.batchesSubmitted;
+        expect((await pooled.validate(block)).stateRoot).toBe(block.header.stateRoot);
+        expect(pooled.verifyPool.batchesSubmitted).toBe(before);
+      } finally {
+        await pooled.close();
+      }
+    } finally {
+      await Promise.all([plain.close(), proposer.close()]);
+    }
+  });
+
+  it('does not hand admission to the pool when its verifier remembers nothing', async () => {
+    const proposer = await openChain(0);
+    const uncaching = await openChain(1);
+    try {
+      const timeMs = genesis.genesisTimeMs + 1_000;
+      const txs = await devTransfers(proposer, 100, { objects: 100, parties: 6, seed: 4, nowMs: timeMs });
+      expect((await uncaching.checkTransactions(txs, timeMs)).every((outcome) => outcome.ok)).toBe(true);
+      // the rules would verify each again on this thread: the workers' work would be wasted
+      expect(uncaching.verifyPool.batchesSubmitted).toBe(0);
+    } finally {
+      await Promise.all([uncaching.close(), proposer.close()]);
     }
   });
 

@@ -59,7 +59,7 @@ import { validatorsHash } from '../../../shared/modules/authority/validators.js'
 import { ChainStore, StoreError } from '../store/index.js';
 import { corruptError, type StoreDamage } from '../store/errors.js';
 import { Keys, Prefix, isStoreName, rowOf } from '../store/keys.js';
-import { alreadyVerified, createFastVerifier } from '../crypto/fast-verify.js';
+import { alreadyVerified, asCaching, createFastVerifier } from '../crypto/fast-verify.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-pool.js';
 import { preverifyBallots } from '../modules/election/preverify.js';
@@ -378,16 +378,49 @@ export class Chain implements StateSource {
    */
   async checkTransactions(txs: readonly Transaction[], timeMs: number): Promise<TxOutcome[]> {
     this.#requireProtocol(this.#head.height + 1);
-    const records = await this.getMany([...new Set(txs.flatMap((tx) => stateKeysOf(tx)))]);
-    // ballots' proofs on the worker threads first: the rules then find them verified
+    const digests = new TxDigests();
+    // Signatures to the worker threads while the state is read; ballots' proofs next. The rules
+    // then find both verified, and the block carrying them later finds the signatures cached.
+    const signatures = this.#admissionSignatures(txs, digests);
+    const records = await this.getMany([...new Set(txs.flatMap((tx) => stateKeysOf(tx, digests)))]);
     await preverifyBallots(txs, (key) => records.get(key), this.verifyPool);
+    await signatures?.();
     const base = new MapStateReader(records);
     const context = {
       chainId: this.chainId,
       height: this.#head.height + 1,
       timeMs: Math.max(timeMs, this.#head.header.timeMs + 1),
     };
-    return txs.map((tx) => executeBlock(base, [tx], context, { verify: this.verify }).outcomes[0]!);
+    return txs.map((tx) => executeBlock(base, [tx], context, { verify: this.verify, digests }).outcomes[0]!);
+  }
+
+  /**
+   * Hands admission's signature checks to the verify pool now and returns what to await before
+   * the rules run: this thread then verifies what no worker has claimed, and every check found
+   * valid is remembered by this thread's caching verifier, so the rules' own checks (and the
+   * block's later) are answered from memory. A check not found valid is left to the rules,
+   * which verify it here and refuse with their code: the answers are the same, only where the
+   * work is done changes. Nothing when there are no workers, no cache, or too few checks.
+   */
+  #admissionSignatures(txs: readonly Transaction[], digests: TxDigests): (() => Promise<void>) | undefined {
+    const verify = asCaching(this.verify);
+    if (this.verifyPool.workers === 0 || !verify) return undefined;
+    let expected: SignatureCheck[];
+    try {
+      expected = txs
+        .flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests))
+        .filter((check) => !verify.known(check));
+    } catch {
+      return undefined; // a transaction the rules will refuse by its shape
+    }
+    if (expected.length < ADMISSION_POOL_CHECKS_MIN) return undefined;
+    const job = this.verifyPool.submit(expected);
+    return async () => {
+      const results = await job.finish(verify);
+      expected.forEach((check, i) => {
+        if (results[i] === 1) verify.remember(check);
+      });
+    };
   }
 
   /** Builds the next block from candidate transactions; rejected ones are left out and reported. */
@@ -1062,6 +1095,13 @@ export interface PreparedBlock {
  * 25-transfer blocks within 100 ms of opening).
  */
 const VERIFY_AHEAD_CHECKS_MIN = 256;
+
+/**
+ * Admission hands a batch's signature checks to the pool from this many on (one transfer has
+ * three). Admission reads the state meanwhile, so even a small hand-off is overlapped; below
+ * it the packing and the message are not worth the few checks.
+ */
+const ADMISSION_POOL_CHECKS_MIN = 24;
 
 /** Upcoming blocks whose signature checks may be with the pool at once (Chain.verifyAhead). */
 const AHEAD_BLOCKS_MAX = 2;

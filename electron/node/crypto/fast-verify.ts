@@ -30,12 +30,29 @@ function isCanonicalPointEncoding(bytes: Uint8Array): boolean {
  */
 export const VERIFIED_CACHE_ENTRIES_MAX = 200_000;
 
-/** A verifier that can say, without verifying, whether it already found a check valid. */
-export type CachingVerifier = Verifier & { known(check: SignatureCheck): boolean };
+/**
+ * A verifier that can say, without verifying, whether it already found a check valid, and
+ * can be told a check that its own code found valid on another thread (the verify pool's
+ * workers run createFastVerifier; test/unit/verify-pool.test.ts holds their answers equal).
+ */
+export type CachingVerifier = Verifier & {
+  known(check: SignatureCheck): boolean;
+  remember(check: SignatureCheck): void;
+  /** How many valid checks it remembers; 0: none (it verifies every time). */
+  readonly cacheEntries: number;
+};
 
 /** Whether `verify` is a CachingVerifier that already found `check` valid. */
 export function alreadyVerified(verify: Verifier, check: SignatureCheck): boolean {
   return typeof (verify as Partial<CachingVerifier>).known === 'function' && (verify as CachingVerifier).known(check);
+}
+
+/** `verify` as a CachingVerifier, when it is one that remembers. */
+export function asCaching(verify: Verifier): CachingVerifier | undefined {
+  const caching = verify as Partial<CachingVerifier>;
+  return typeof caching.remember === 'function' && (caching.cacheEntries ?? 0) > 0
+    ? (verify as CachingVerifier)
+    : undefined;
 }
 
 export function createFastVerifier(options: { cacheEntries?: number } = {}): CachingVerifier {
@@ -64,6 +81,15 @@ export function createFastVerifier(options: { cacheEntries?: number } = {}): Cac
     `${check.publicKey}${check.signature}${bytesToHex(signed)}`;
   const known = (check: SignatureCheck) =>
     cacheEntries > 0 && verified.has(keyOf(check, signingBytes(check.domain, check.chainId, check.message)));
+  const add = (cacheKey: string) => {
+    if (verified.size >= cacheEntries) verified.delete(verified.values().next().value as string);
+    verified.add(cacheKey);
+  };
+  // Only for a check this same code found valid on a worker thread: the cache then answers it.
+  const remember = (check: SignatureCheck) => {
+    if (cacheEntries > 0 && HEX_64.test(check.publicKey) && HEX_128.test(check.signature))
+      add(keyOf(check, signingBytes(check.domain, check.chainId, check.message)));
+  };
 
   const verify = (check: SignatureCheck) => {
     if (!HEX_64.test(check.publicKey) || !HEX_128.test(check.signature)) return false;
@@ -80,11 +106,8 @@ export function createFastVerifier(options: { cacheEntries?: number } = {}): Cac
     } catch {
       return false;
     }
-    if (valid && cacheEntries > 0) {
-      if (verified.size >= cacheEntries) verified.delete(verified.values().next().value as string);
-      verified.add(cacheKey);
-    }
+    if (valid && cacheEntries > 0) add(cacheKey);
     return valid;
   };
-  return Object.assign(verify, { known });
+  return Object.assign(verify, { known, remember, cacheEntries });
 }
