@@ -30,6 +30,8 @@ import { DataFiles } from '../../config.js';
 
 /** Blocks indexed in one LevelDB batch while catching up. */
 const CATCH_UP_BLOCKS = 64;
+/** Committed blocks held for the board to index from memory; a board further behind reads the store. */
+const COMMITTED_HELD_MAX = 8;
 /** A page of the board holds at most this many ballots. */
 export const BOARD_PAGE_MAX = 100;
 /** Counting the ballots that match a tracker prefix stops here (a 4-hex-digit prefix matches ~1/65,536 of them). */
@@ -68,6 +70,8 @@ export class ElectionBoard {
   #again = false;
   #stopped = false;
   #unsubscribe: (() => void) | undefined;
+  /** Blocks committed since the board last caught up, by height (bounded: the oldest leave first). */
+  readonly #committed = new Map<number, Block>();
   #failure: Error | undefined;
 
   constructor(
@@ -106,7 +110,10 @@ export class ElectionBoard {
         { type: 'put', key: 'm!height', value: encode(first - 1) },
       ]);
     } else this.#from = from;
-    this.#unsubscribe = this.components.committer.onCommitted(() => {
+    this.#unsubscribe = this.components.committer.onCommitted(({ block }) => {
+      // the block just committed is in memory: indexed from there, not read back and decoded
+      if (this.#committed.size >= COMMITTED_HELD_MAX) this.#committed.delete(this.#committed.keys().next().value!);
+      this.#committed.set(block.header.height, block);
       this.#kick();
     });
     this.#kick();
@@ -158,7 +165,8 @@ export class ElectionBoard {
       const last = Math.min(chain.head.height, this.#height + CATCH_UP_BLOCKS);
       const writer = new BoardWriter(this.#db, chain);
       for (let height = this.#height + 1; height <= last; height++) {
-        const block = await chain.getBlock(height);
+        const block = this.#committed.get(height) ?? (await chain.getBlock(height));
+        this.#committed.delete(height);
         if (!block) throw new Error(`block ${height} is missing from this node's store`);
         await writer.index(block);
       }
