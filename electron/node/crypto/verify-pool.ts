@@ -212,8 +212,9 @@ export class VerifyPool {
 
   /**
    * Stops the workers. A worker still answering is let finish first (bounded): terminating one
-   * in the middle of an answer left `terminate()` unsettled, so a closing chain never closed
-   * (seen on Node 24 with the workers run from sources, once admission used the pool).
+   * in the middle of an answer could leave `terminate()` unsettled with nothing holding the
+   * event loop, so a script whose last step was this close ended early, with exit code 13
+   * (decision #79; seen on Node 24 with the workers run from sources).
    */
   async close(): Promise<void> {
     this.#closed = true;
