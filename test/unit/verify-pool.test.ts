@@ -185,28 +185,9 @@ describe('a chain verifying ahead on its pool', () => {
       const timeMs = genesis.genesisTimeMs + 1_000;
       const txs = await devTransfers(proposer, 100, { objects: 100, parties: 6, seed: 1, nowMs: timeMs });
       // a notary signature over another transaction, and a consent of the wrong party
-      const forged: Transaction[] = txs.map((tx, i) => {
-        if (i === 2)
-          return {
-            ...tx,
-            signatures: [{ ...tx.signatures[0]!, signature: txs[3]!.signatures[0]!.signature }],
-          } as Transaction;
-        if (i === 5 && tx.type === 'transfer')
-          return signTransaction(
-            {
-              ...tx,
-              payload: {
-                ...tx.payload,
-                consents: [
-                  tx.payload.consents[0]!,
-                  { ...tx.payload.consents[1]!, signature: tx.payload.consents[0]!.signature },
-                ],
-              },
-            },
-            devKeys.notary.secretKey,
-          );
-        return tx;
-      });
+      const forged: Transaction[] = txs.map((tx, i) =>
+        i === 2 ? tamper(tx, 0, txs) : i === 5 ? tamper(tx, 1, txs) : tx,
+      );
       const fromPooled = await pooled.propose(forged, { timeMs, proposer: devKeys.registrar.publicKey });
       const fromPlain = await plain.propose(forged, { timeMs, proposer: devKeys.registrar.publicKey });
       expect(fromPooled.outcomes).toEqual(fromPlain.outcomes);
