@@ -22,6 +22,7 @@ import { Chain } from '../../electron/node/chain/chain.js';
 import {
   devCommitBlock,
   devGenesis,
+  devObjectId,
   devKeys,
   devParty,
   devTransfer,
@@ -29,6 +30,7 @@ import {
   devValidators,
 } from '../../electron/node/dev/demo-registry.js';
 import { Keys } from '../../electron/node/store/keys.js';
+import { StoreDamage } from '../../electron/node/store/errors.js';
 
 const genesis = devGenesis({ objects: 50, parties: 10 });
 let dir: string;
@@ -210,6 +212,62 @@ describe('audit', () => {
     const report = await auditChain(chain.store, genesis, { verify: chain.verify });
     expect(report.ok).toBe(false);
     expect(report.problem?.message).toMatch(new RegExp(`obj/${objectId}`));
+  });
+});
+
+describe("verified reads across commits (the tree's answers carried to the next root)", () => {
+  it('reads the records a block wrote at their new values, and still names a damaged row of one it did not', async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `obj/${devObjectId(i)}`);
+    const absent = `obj/${devObjectId(999_999)}`;
+    // Every object's leaf (and one key's absence) is walked and remembered at this root.
+    const before = await chain.getMany([...keys, absent]);
+    expect(before.has(absent)).toBe(false);
+    const { block } = await commitTransfers(6);
+    const written = new Set(
+      block.txs.map((tx) => `obj/${(tx as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId}`),
+    );
+    expect(written.size).toBe(6);
+    // The written ones are read at their new version (a leaf kept from the old root would call them damage).
+    const after = await chain.getMany(keys);
+    for (const key of keys) {
+      const version = (after.get(key) as PropertyObject).version;
+      expect(version).toBe((before.get(key) as PropertyObject).version + (written.has(key) ? 1 : 0));
+    }
+    // A row LevelDB hands back altered, missing or present where the tree has none: damage, named.
+    const untouched = keys.find((key) => !written.has(key))!;
+    const store = chain.store;
+    const read = store.getStateMany.bind(store);
+    const tampered = async (damage: (rows: Map<string, Uint8Array>) => void) => {
+      store.getStateMany = async (wanted: string[]) => {
+        const rows = await read(wanted);
+        damage(rows);
+        return rows;
+      };
+      try {
+        return await chain.getMany([untouched, ...written, absent]).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      } finally {
+        store.getStateMany = read;
+      }
+    };
+    for (const key of [untouched, ...written]) {
+      const flipped = await tampered((rows) => {
+        const bytes = rows.get(key)!.slice();
+        bytes[bytes.length - 1]! ^= 0x01;
+        rows.set(key, bytes);
+      });
+      expect(flipped).toBeInstanceOf(StoreDamage);
+      expect((flipped as StoreDamage).message).toContain('does not hash to the state tree');
+      expect((flipped as StoreDamage).row).toMatchObject({ key });
+      const missing = await tampered((rows) => rows.delete(key));
+      expect((missing as StoreDamage).message).toContain('the row is missing');
+    }
+    const stray = await tampered((rows) => rows.set(absent, rows.get(untouched)!));
+    expect((stray as StoreDamage).message).toContain('has no such key');
+    expect(await tampered(() => undefined)).toBeUndefined();
+    expect(await chain.getMany(keys)).toEqual(after);
   });
 });
 

@@ -45,7 +45,6 @@ import {
   type StateSource,
 } from '../../../shared/chain/index.js';
 import {
-  SMT_DEPTH_MAX,
   SMT_NODE_BYTES,
   SparseMerkleTree,
   decodeNode,
@@ -67,6 +66,7 @@ import { genesisDigest, importGenesis, type GenesisProperty } from './genesis-im
 import { genesisFileDigest } from './genesis-file.js';
 import { GenesisPropertiesError, genesisPropertiesDigest, readGenesisProperties } from './genesis-properties.js';
 import { CachedNodeReader, type WarmResult } from './node-cache.js';
+import { TreeWalker } from './tree-walk.js';
 import { blockSpans, type BlockSpans } from './block-spans.js';
 import { sha256Once, txTreeProof } from './tx-tree.js';
 import { merkleRoot } from '../../../shared/merkle/rfc6962.js';
@@ -125,6 +125,8 @@ const PENDING_EXECUTIONS_MAX = 8;
 
 export class Chain implements StateSource {
   readonly nodes: CachedNodeReader;
+  /** Walks the head tree for admission's record checks, on nodes kept in walking form. */
+  readonly #walker: TreeWalker;
   #head: ChainHead;
   readonly #pending = new Map<string, Execution>();
   /** Signature checks of upcoming blocks' transactions already handed to the pool (verifyAhead). */
@@ -136,7 +138,10 @@ export class Chain implements StateSource {
   readonly #execution: StateSource;
   /** The node cache as the state tree reads it: a node the tree needs and the store lacks is damage. */
   readonly #treeNodes: SmtNodeReader;
-  /** Value hashes (null: absent) of keys the head tree was walked for, at root #leavesRoot. */
+  /**
+   * Value hashes (null: absent) of keys the head tree was walked for, at root #leavesRoot;
+   * carried to a committed block's root less the keys it wrote.
+   */
   readonly #leaves = new Map<string, Uint8Array | null>();
   #leavesRoot = '';
   /** The head state's governing records (protocol, parameters), kept current by every commit. */
@@ -153,6 +158,7 @@ export class Chain implements StateSource {
     readonly verifyPool = new VerifyPool({ workers: 0 }),
   ) {
     this.nodes = new CachedNodeReader(store);
+    this.#walker = new TreeWalker(this.nodes, store.dir);
     this.#head = head;
     this.#treeNodes = treeNodesOf(this.nodes, store.dir);
     this.#execution = {
@@ -280,16 +286,16 @@ export class Chain implements StateSource {
     keys: string[],
     raw: Map<string, Uint8Array>,
   ): Promise<StoreDamage | undefined> {
-    const rootHash = hexToBytes(root);
-    if (this.#leavesRoot !== root) {
+    // A reader overtaken by a commit walks its old root without disturbing the head's answers.
+    if (this.#leavesRoot !== root && root === this.#head.header.stateRoot) {
       this.#leaves.clear();
       this.#leavesRoot = root;
     }
     for (const key of keys) {
       // The tree's answer for a key at this root, walked once per root (common keys repeat).
-      let leaf = this.#leaves.get(key);
+      let leaf = this.#leavesRoot === root ? this.#leaves.get(key) : undefined;
       if (leaf === undefined) {
-        leaf = (await this.#valueHashAt(rootHash, stateKeyHash(key))) ?? null;
+        leaf = (await this.#walker.valueHashAt(root, stateKeyHash(key))) ?? null;
         if (this.#leavesRoot === root) {
           if (this.#leaves.size >= LEAVES_REMEMBERED_MAX) this.#leaves.clear();
           this.#leaves.set(key, leaf);
@@ -322,34 +328,6 @@ export class Chain implements StateSource {
       }
     }
     return undefined;
-  }
-
-  /**
-   * The value hash the tree under `root` holds for `keyHash`. Nodes come through the node cache,
-   * which verifies every node it reads from the store (and holds only verified or computed
-   * ones), so the walk reads their fixed layout without hashing each again.
-   */
-  async #valueHashAt(root: Uint8Array, keyHash: Uint8Array): Promise<Uint8Array | undefined> {
-    let hash = root;
-    for (let depth = 0; depth <= SMT_DEPTH_MAX; depth++) {
-      if (isEmptyHash(hash)) return undefined;
-      const hashHex = bytesToHex(hash);
-      // Most of a path is in memory: await only for the nodes that are not.
-      const bytes = this.nodes.cached(hashHex) ?? (await this.nodes.get(hashHex));
-      if (bytes === undefined || bytes.length !== SMT_NODE_BYTES)
-        throw corruptError(this.store.dir, 'the state-tree node is missing', undefined, {
-          kind: 'state-node',
-          key: hashHex,
-        });
-      const first = bytes.subarray(4, 36);
-      const second = bytes.subarray(38, 70);
-      if (bytes[1] === SMT_LEAF_TAG) return bytesEqual(first, keyHash) ? second : undefined;
-      hash = (keyHash[depth >> 3]! >> (7 - (depth & 7))) & 1 ? second : first;
-    }
-    throw corruptError(this.store.dir, 'a state-tree path is deeper than 256 levels', undefined, {
-      kind: 'state-node',
-      key: bytesToHex(hash),
-    });
   }
 
   async getRecord(key: string): Promise<unknown> {
@@ -407,12 +385,13 @@ export class Chain implements StateSource {
     if (this.verifyPool.workers === 0 || !verify) return undefined;
     let expected: SignatureCheck[];
     try {
-      expected = txs
-        .flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests))
-        .filter((check) => !verify.known(check));
+      expected = txs.flatMap((tx) => expectedSignatureChecks(tx, this.chainId, digests));
     } catch {
       return undefined; // a transaction the rules will refuse by its shape
     }
+    // Too few in all cannot leave enough unknown ones: the common small batch asks no cache.
+    if (expected.length < ADMISSION_POOL_CHECKS_MIN) return undefined;
+    expected = expected.filter((check) => !verify.known(check));
     if (expected.length < ADMISSION_POOL_CHECKS_MIN) return undefined;
     const job = this.verifyPool.submit(expected);
     return async () => {
@@ -551,6 +530,12 @@ export class Chain implements StateSource {
     );
     this.#pending.clear();
     this.nodes.remember(execution.smtNodes);
+    // The new root's tree is the old one with exactly these writes (the update was made from
+    // them), so its answers for every other key stand: admission walks again only what changed.
+    if (this.#leavesRoot === this.#head.header.stateRoot) {
+      for (const write of execution.stateWrites) this.#leaves.delete(write.key);
+      this.#leavesRoot = execution.stateRoot;
+    }
     for (const write of execution.stateWrites) {
       if (!GOVERNING_KEYS.includes(write.key)) continue;
       if (write.record === null) this.#governing.delete(write.key);
@@ -1137,7 +1122,7 @@ function treeNodesOf(nodes: CachedNodeReader, dir: string): SmtNodeReader {
 /** Reads of the head state a stream of commits may overtake before getMany gives up (as busy, not damage). */
 const STATE_READ_ATTEMPTS_MAX = 16;
 
-/** Keys whose leaf at the head root getMany remembers (cleared at each new root). */
+/** Keys whose leaf at the head root getMany remembers (cleared when full, or at a root not reached by a commit). */
 const LEAVES_REMEMBERED_MAX = 100_000;
 
 /** Rows per page of Chain.scrub. */
@@ -1147,9 +1132,6 @@ const SCRUB_PAGE_ROWS = 500;
 function hasHashLayout(key: Uint8Array): boolean {
   return key.length === 33;
 }
-
-/** The leaf tag of a state-tree node's layout (shared/smt/node.ts): [tag, keyHash, valueHash]. */
-const SMT_LEAF_TAG = 0;
 
 /**
  * A committed block, checked on the way out: it decodes, it is the block of this height, its
