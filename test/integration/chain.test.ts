@@ -215,11 +215,12 @@ describe('audit', () => {
   });
 });
 
-describe("verified reads across commits (the tree's answers carried to the next root)", () => {
-  it('reads the records a block wrote at their new values, and still names a damaged row of one it did not', async () => {
+describe("verified reads across commits (the tree's answers and rows carried to the next root)", () => {
+  it('reads again only the rows a block wrote, at their new values, and names a damaged row it reads', async () => {
     const keys = Array.from({ length: 50 }, (_, i) => `obj/${devObjectId(i)}`);
-    const absent = `obj/${devObjectId(999_999)}`;
-    // Every object's leaf (and one key's absence) is walked and remembered at this root.
+    const absent = `obj/${devObjectId(999_998)}`;
+    const neverRead = `obj/${devObjectId(999_999)}`;
+    // Every object's row (and one key's absence) is read and checked against the tree at this root.
     const before = await chain.getMany([...keys, absent]);
     expect(before.has(absent)).toBe(false);
     const { block } = await commitTransfers(6);
@@ -227,47 +228,61 @@ describe("verified reads across commits (the tree's answers carried to the next 
       block.txs.map((tx) => `obj/${(tx as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId}`),
     );
     expect(written.size).toBe(6);
-    // The written ones are read at their new version (a leaf kept from the old root would call them damage).
-    const after = await chain.getMany(keys);
-    for (const key of keys) {
-      const version = (after.get(key) as PropertyObject).version;
-      expect(version).toBe((before.get(key) as PropertyObject).version + (written.has(key) ? 1 : 0));
-    }
-    // A row LevelDB hands back altered, missing or present where the tree has none: damage, named.
-    const untouched = keys.find((key) => !written.has(key))!;
     const store = chain.store;
     const read = store.getStateMany.bind(store);
-    const tampered = async (damage: (rows: Map<string, Uint8Array>) => void) => {
-      store.getStateMany = async (wanted: string[]) => {
-        const rows = await read(wanted);
+    const asked: string[] = [];
+    const reading = async (damage: (rows: Map<string, Uint8Array>) => void, wanted: string[]) => {
+      store.getStateMany = async (keys: string[]) => {
+        asked.push(...keys);
+        const rows = await read(keys);
         damage(rows);
         return rows;
       };
       try {
-        return await chain.getMany([untouched, ...written, absent]).then(
-          () => undefined,
-          (error: unknown) => error,
-        );
+        return await chain.getMany(wanted);
       } finally {
         store.getStateMany = read;
       }
     };
-    for (const key of [untouched, ...written]) {
-      const flipped = await tampered((rows) => {
-        const bytes = rows.get(key)!.slice();
-        bytes[bytes.length - 1]! ^= 0x01;
-        rows.set(key, bytes);
-      });
+    // A row the store hands back altered, missing or present where the tree has none: damage, named.
+    const failure = (damage: (rows: Map<string, Uint8Array>) => void, wanted: string[]) =>
+      reading(damage, wanted).then(
+        () => undefined,
+        (error: unknown) => error as StoreDamage,
+      );
+    for (const key of written) {
+      const flipped = await failure(
+        (rows) => {
+          const bytes = rows.get(key)!.slice();
+          bytes[bytes.length - 1]! ^= 0x01;
+          rows.set(key, bytes);
+        },
+        [key],
+      );
       expect(flipped).toBeInstanceOf(StoreDamage);
-      expect((flipped as StoreDamage).message).toContain('does not hash to the state tree');
-      expect((flipped as StoreDamage).row).toMatchObject({ key });
-      const missing = await tampered((rows) => rows.delete(key));
-      expect((missing as StoreDamage).message).toContain('the row is missing');
+      expect(flipped!.message).toContain('does not hash to the state tree');
+      expect(flipped!.row).toMatchObject({ key });
+      expect((await failure((rows) => rows.delete(key), [key]))!.message).toContain('the row is missing');
     }
-    const stray = await tampered((rows) => rows.set(absent, rows.get(untouched)!));
-    expect((stray as StoreDamage).message).toContain('has no such key');
-    expect(await tampered(() => undefined)).toBeUndefined();
-    expect(await chain.getMany(keys)).toEqual(after);
+    const stray = await failure((rows) => rows.set(neverRead, new Uint8Array([0xa0])), [neverRead]);
+    expect(stray!.message).toContain('has no such key');
+    expect(stray!.row).toMatchObject({ key: neverRead });
+    // Nothing a failed read saw was kept: the clean read asks the store for exactly those rows.
+    asked.length = 0;
+    // Only the rows the block wrote (and the one never read) are read from the store again: the
+    // others stand at the new root (a row the store damages later is the background scrub's to find).
+    const after = await reading(() => undefined, [...keys, absent, neverRead]);
+    expect(asked.sort()).toEqual([...written, neverRead].sort());
+    for (const key of keys) {
+      const version = (after.get(key) as PropertyObject).version;
+      expect(version).toBe((before.get(key) as PropertyObject).version + (written.has(key) ? 1 : 0));
+    }
+    expect(after.has(absent)).toBe(false);
+    expect(after.has(neverRead)).toBe(false);
+    // Read again: the rows are answered from memory, the same.
+    asked.length = 0;
+    expect(await reading(() => undefined, [...keys, absent, neverRead])).toEqual(after);
+    expect(asked).toEqual([]);
   });
 });
 

@@ -144,6 +144,12 @@ export class Chain implements StateSource {
    */
   readonly #leaves = new Map<string, Uint8Array | null>();
   #leavesRoot = '';
+  /**
+   * Rows (null: absent) getMany read and found to agree with the tree at #leavesRoot, carried
+   * with the leaves: admission reads the same governing and authority rows for every transfer.
+   */
+  readonly #rows = new Map<string, Uint8Array | null>();
+  #rowsBytes = 0;
   /** The head state's governing records (protocol, parameters), kept current by every commit. */
   #governing = new Map<string, unknown>();
   #protocolMax = LATEST_PROTOCOL;
@@ -258,15 +264,42 @@ export class Chain implements StateSource {
       while (this.#epoch % 2 === 1) await this.#commits;
       const epoch = this.#epoch;
       const root = this.#head.header.stateRoot;
-      const raw = await this.store.getStateMany(keys);
-      const problem = await this.#checkAgainstTree(root, keys, raw);
-      if (problem === undefined) return this.#decoded(raw);
+      const remembered = this.#leavesRoot === root ? this.#rows : undefined;
+      const unread = remembered ? keys.filter((key) => !remembered.has(key)) : keys;
+      const raw = unread.length === 0 ? new Map<string, Uint8Array>() : await this.store.getStateMany(unread);
+      const problem = await this.#checkAgainstTree(root, unread, raw);
+      if (problem === undefined) {
+        this.#rememberRows(root, unread, raw);
+        if (remembered)
+          for (const key of keys) {
+            const bytes = remembered.get(key);
+            if (bytes) raw.set(key, bytes);
+          }
+        return this.#decoded(raw);
+      }
       // Damage only when no block was committed meanwhile (the rows may be newer than the root).
       if (this.#epoch === epoch) throw problem;
       // Never damage because of load: a reader overtaken again and again gives up as busy.
       if (attempt >= STATE_READ_ATTEMPTS_MAX)
         throw new Error(`the state was changed by ${attempt + 1} blocks while it was being read; try again`);
     }
+  }
+
+  /** Rows just found to agree with the tree at `root`, kept while it is the leaves' root. */
+  #rememberRows(root: string, keys: string[], raw: Map<string, Uint8Array>): void {
+    if (this.#leavesRoot !== root) return;
+    for (const key of keys) {
+      // a copy: the store's buffer is not this map's to keep
+      const bytes = raw.get(key)?.slice() ?? null;
+      if (this.#rows.size >= ROWS_REMEMBERED_MAX || this.#rowsBytes >= ROWS_REMEMBERED_BYTES_MAX) this.#forgetRows();
+      this.#rows.set(key, bytes);
+      this.#rowsBytes += bytes?.length ?? 0;
+    }
+  }
+
+  #forgetRows(): void {
+    this.#rows.clear();
+    this.#rowsBytes = 0;
   }
 
   #decoded(raw: Map<string, Uint8Array>): Map<string, unknown> {
@@ -289,6 +322,7 @@ export class Chain implements StateSource {
     // A reader overtaken by a commit walks its old root without disturbing the head's answers.
     if (this.#leavesRoot !== root && root === this.#head.header.stateRoot) {
       this.#leaves.clear();
+      this.#forgetRows();
       this.#leavesRoot = root;
     }
     for (const key of keys) {
@@ -533,7 +567,13 @@ export class Chain implements StateSource {
     // The new root's tree is the old one with exactly these writes (the update was made from
     // them), so its answers for every other key stand: admission walks again only what changed.
     if (this.#leavesRoot === this.#head.header.stateRoot) {
-      for (const write of execution.stateWrites) this.#leaves.delete(write.key);
+      for (const write of execution.stateWrites) {
+        this.#leaves.delete(write.key);
+        const row = this.#rows.get(write.key);
+        if (row === undefined) continue;
+        this.#rowsBytes -= row?.length ?? 0;
+        this.#rows.delete(write.key);
+      }
       this.#leavesRoot = execution.stateRoot;
     }
     for (const write of execution.stateWrites) {
@@ -1124,6 +1164,10 @@ const STATE_READ_ATTEMPTS_MAX = 16;
 
 /** Keys whose leaf at the head root getMany remembers (cleared when full, or at a root not reached by a commit). */
 const LEAVES_REMEMBERED_MAX = 100_000;
+
+/** Rows getMany keeps verified at the head root (cleared when either bound is reached). */
+const ROWS_REMEMBERED_MAX = 20_000;
+const ROWS_REMEMBERED_BYTES_MAX = 16 * 1024 * 1024;
 
 /** Rows per page of Chain.scrub. */
 const SCRUB_PAGE_ROWS = 500;
