@@ -286,6 +286,33 @@ describe("verified reads across commits (the tree's answers and rows carried to 
   });
 });
 
+describe('a read overtaken by a commit', () => {
+  it('answers every record as at the root it began at, rows it kept and rows it read alike', async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `obj/${devObjectId(i)}`);
+    const before = await chain.getMany(keys); // every row kept at this root
+    const store = chain.store;
+    const read = store.getStateMany.bind(store);
+    let written: string[] = [];
+    // The read of the one row not kept returns, then a block commits before the check goes on.
+    store.getStateMany = async (wanted: string[]) => {
+      store.getStateMany = read;
+      const rows = await read(wanted);
+      const { block } = await commitTransfers(6);
+      written = block.txs.map(
+        (tx) => `obj/${(tx as Extract<Transaction, { type: 'transfer' }>).payload.contract.objectId}`,
+      );
+      return rows;
+    };
+    const answer = await chain.getMany([...keys, `obj/${devObjectId(999_999)}`]);
+    expect(written).toHaveLength(6);
+    expect(answer).toEqual(before);
+    // and the next read is at the new root
+    const after = await chain.getMany(keys);
+    for (const key of written)
+      expect((after.get(key) as PropertyObject).version).toBe((before.get(key) as PropertyObject).version + 1);
+  });
+});
+
 describe('reads racing a commit', () => {
   it('answers "not yet" for a block and a commit whose read began before they were committed, never damage', async () => {
     const next = chain.head.height + 1;

@@ -264,17 +264,19 @@ export class Chain implements StateSource {
       while (this.#epoch % 2 === 1) await this.#commits;
       const epoch = this.#epoch;
       const root = this.#head.header.stateRoot;
-      const remembered = this.#leavesRoot === root ? this.#rows : undefined;
-      const unread = remembered ? keys.filter((key) => !remembered.has(key)) : keys;
+      // The rows kept for this root, taken now: a commit during the read below changes them.
+      const known = new Map<string, Uint8Array | null>();
+      const unread: string[] = [];
+      for (const key of keys) {
+        const bytes = this.#leavesRoot === root ? this.#rows.get(key) : undefined;
+        if (bytes === undefined) unread.push(key);
+        else known.set(key, bytes);
+      }
       const raw = unread.length === 0 ? new Map<string, Uint8Array>() : await this.store.getStateMany(unread);
       const problem = await this.#checkAgainstTree(root, unread, raw);
       if (problem === undefined) {
         this.#rememberRows(root, unread, raw);
-        if (remembered)
-          for (const key of keys) {
-            const bytes = remembered.get(key);
-            if (bytes) raw.set(key, bytes);
-          }
+        for (const [key, bytes] of known) if (bytes !== null) raw.set(key, bytes);
         return this.#decoded(raw);
       }
       // Damage only when no block was committed meanwhile (the rows may be newer than the root).
