@@ -9,6 +9,7 @@
 import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
 import { decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { StoreDamage } from '../store/errors.js';
+import { Generations } from './generations.js';
 
 /** ~150 bytes each (hex key, 70-byte node, map entry): about 40 MB at the default. */
 export const NODE_CACHE_ENTRIES_DEFAULT = 250_000;
@@ -38,14 +39,8 @@ export interface WarmResult {
 }
 
 export class CachedNodeReader implements SmtNodeReader {
-  // Two generations instead of an exact LRU: a node read or written goes into `#young`; when
-  // it holds half the entries, it becomes `#old` and the previous old one is dropped whole. A
-  // hit in `#old` moves the node back to `#young`. Bounded by entriesMax, O(1) per operation.
-  // (An exact LRU on one Map deleted its oldest key on every insert: V8 leaves a hole per
-  // deleted entry at the front, so finding the oldest became a scan that grew with the
-  // chain — 18 % of ingest's CPU at 40,000 transfers.)
-  #young = new Map<string, Uint8Array>();
-  #old = new Map<string, Uint8Array>();
+  /** Two generations instead of an exact LRU (generations.ts): bounded by entriesMax. */
+  readonly #cached: Generations<Uint8Array>;
   readonly #pinned = new Map<string, Uint8Array>();
   #run = 0;
   #stop = false;
@@ -53,7 +48,9 @@ export class CachedNodeReader implements SmtNodeReader {
   constructor(
     private readonly source: NodeSource,
     readonly entriesMax = NODE_CACHE_ENTRIES_DEFAULT,
-  ) {}
+  ) {
+    this.#cached = new Generations(entriesMax);
+  }
 
   async get(hashHex: string): Promise<Uint8Array | undefined> {
     const pinned = this.#pinned.get(hashHex);
@@ -102,11 +99,7 @@ export class CachedNodeReader implements SmtNodeReader {
 
   /** A cached (not pinned) node, made the most recently used. */
   #touch(hashHex: string): Uint8Array | undefined {
-    const young = this.#young.get(hashHex);
-    if (young !== undefined) return young;
-    const old = this.#old.get(hashHex);
-    if (old !== undefined) this.#add(hashHex, old);
-    return old;
+    return this.#cached.get(hashHex);
   }
 
   /** Nodes just written (a committed block's): the next blocks walk them first. */
@@ -115,7 +108,7 @@ export class CachedNodeReader implements SmtNodeReader {
   }
 
   get size(): number {
-    return this.#young.size + this.#old.size;
+    return this.#cached.size;
   }
 
   get pinned(): number {
@@ -218,12 +211,6 @@ export class CachedNodeReader implements SmtNodeReader {
   }
 
   #add(hashHex: string, bytes: Uint8Array): void {
-    if (this.entriesMax <= 0) return;
-    if (this.#young.has(hashHex)) return;
-    this.#young.set(hashHex, bytes);
-    if (this.#young.size >= Math.max(1, this.entriesMax >> 1)) {
-      this.#old = this.#young;
-      this.#young = new Map();
-    }
+    this.#cached.add(hashHex, bytes);
   }
 }

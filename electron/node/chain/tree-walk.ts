@@ -6,13 +6,14 @@
 // walk with every node in memory (issue 15: 6–7 % of a validator under the network bench).
 //
 // Here each node a walk meets is kept once in its walking form: an inner node's two children as
-// hex strings, made once, whose map hashes V8 then keeps with them; a leaf's key and value
-// hashes. A level is then one map lookup by a string already hashed. Nodes are content-
+// hex strings, made once, whose map hashes V8 then keeps with them; a leaf as its stored bytes.
+// A level is then one map lookup by a string already hashed. Nodes are content-
 // addressed and never change, so a kept node is always right, whatever root a walk starts at;
 // nodes come from the node cache, which verifies every node it reads from the store.
 import { SMT_DEPTH_MAX, SMT_NODE_BYTES } from '../../../shared/smt/index.js';
 import { corruptError } from '../store/errors.js';
 import type { CachedNodeReader } from './node-cache.js';
+import { Generations } from './generations.js';
 
 /**
  * Nodes kept in walking form: about 230 bytes each (an inner node's two 64-character strings
@@ -36,15 +37,16 @@ type WalkNode =
   | { readonly leaf: true; readonly bytes: Uint8Array };
 
 export class TreeWalker {
-  // Two generations, as in the node cache: O(1) a step, bounded by entriesMax.
-  #young = new Map<string, WalkNode>();
-  #old = new Map<string, WalkNode>();
+  /** Two generations, as in the node cache (generations.ts): bounded by entriesMax. */
+  readonly #kept: Generations<WalkNode>;
 
   constructor(
     private readonly nodes: CachedNodeReader,
     private readonly dir: string,
     readonly entriesMax = WALK_NODES_MAX,
-  ) {}
+  ) {
+    this.#kept = new Generations(entriesMax);
+  }
 
   /**
    * The value hash the tree under `rootHex` holds for `keyHash`, undefined when it holds none.
@@ -55,7 +57,7 @@ export class TreeWalker {
     for (let depth = 0; depth <= SMT_DEPTH_MAX; depth++) {
       if (hashHex === EMPTY_HEX) return undefined;
       // Most of a path is in memory: await only for the nodes that are not.
-      const node = this.#kept(hashHex) ?? (await this.#load(hashHex));
+      const node = this.#kept.get(hashHex) ?? (await this.#load(hashHex));
       if (node.leaf) return leafKeyIs(node.bytes, keyHash) ? node.bytes.subarray(...SECOND) : undefined;
       hashHex = (keyHash[depth >> 3]! >> (7 - (depth & 7))) & 1 ? node.right : node.left;
     }
@@ -66,15 +68,7 @@ export class TreeWalker {
   }
 
   get size(): number {
-    return this.#young.size + this.#old.size;
-  }
-
-  #kept(hashHex: string): WalkNode | undefined {
-    const young = this.#young.get(hashHex);
-    if (young !== undefined) return young;
-    const old = this.#old.get(hashHex);
-    if (old !== undefined) this.#keep(hashHex, old);
-    return old;
+    return this.#kept.size;
   }
 
   async #load(hashHex: string): Promise<WalkNode> {
@@ -85,17 +79,8 @@ export class TreeWalker {
       bytes[TAG_AT] === LEAF_TAG
         ? { leaf: true, bytes }
         : { leaf: false, left: hexAt(bytes, FIRST[0]), right: hexAt(bytes, SECOND[0]) };
-    this.#keep(hashHex, node);
+    this.#kept.add(hashHex, node);
     return node;
-  }
-
-  #keep(hashHex: string, node: WalkNode): void {
-    if (this.entriesMax <= 0 || this.#young.has(hashHex)) return;
-    this.#young.set(hashHex, node);
-    if (this.#young.size >= Math.max(1, this.entriesMax >> 1)) {
-      this.#old = this.#young;
-      this.#young = new Map();
-    }
   }
 }
 
