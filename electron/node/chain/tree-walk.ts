@@ -10,7 +10,9 @@
 // A level is then one map lookup by a string already hashed. Nodes are content-
 // addressed and never change, so a kept node is always right, whatever root a walk starts at;
 // nodes come from the node cache, which verifies every node it reads from the store.
-import { SMT_DEPTH_MAX, SMT_NODE_BYTES } from '../../../shared/smt/index.js';
+import { bytesToHex } from '../../../shared/codec/index.js';
+import { SMT_DEPTH_MAX, SMT_EMPTY_ROOT, SMT_NODE_BYTES } from '../../../shared/smt/index.js';
+import { bitAt } from '../../../shared/smt/node.js';
 import { corruptError } from '../store/errors.js';
 import type { CachedNodeReader } from './node-cache.js';
 import { Generations } from './generations.js';
@@ -23,7 +25,7 @@ import { Generations } from './generations.js';
 export const WALK_NODES_MAX = 100_000;
 
 /** The empty subtree's hash, as the tree writes it. */
-const EMPTY_HEX = '0'.repeat(64);
+const EMPTY_HEX = bytesToHex(SMT_EMPTY_ROOT);
 
 /** The stored layout (shared/smt/node.ts): 0x83 tag 0x58 0x20 <32 bytes> 0x58 0x20 <32 bytes>. */
 const TAG_AT = 1;
@@ -59,7 +61,7 @@ export class TreeWalker {
       // Most of a path is in memory: await only for the nodes that are not.
       const node = this.#kept.get(hashHex) ?? (await this.#load(hashHex));
       if (node.leaf) return leafKeyIs(node.bytes, keyHash) ? node.bytes.subarray(...SECOND) : undefined;
-      hashHex = (keyHash[depth >> 3]! >> (7 - (depth & 7))) & 1 ? node.right : node.left;
+      hashHex = bitAt(keyHash, depth) ? node.right : node.left;
     }
     throw corruptError(this.dir, 'a state-tree path is deeper than 256 levels', undefined, {
       kind: 'state-node',
