@@ -284,6 +284,28 @@ describe("verified reads across commits (the tree's answers and rows carried to 
     expect(await reading(() => undefined, [...keys, absent, neverRead])).toEqual(after);
     expect(asked).toEqual([]);
   });
+
+  it('hands out kept records decoded once and frozen: no reader can change what the next one reads', async () => {
+    const key = `obj/${devObjectId(3)}`;
+    const first = (await chain.getMany([key])).get(key) as PropertyObject;
+    const kept = (await chain.getMany([key])).get(key) as PropertyObject;
+    // Decoded once: the second read is the same record, not a second decoding of the row.
+    expect(kept).toBe(first);
+    const owners = JSON.stringify(first.owners);
+    expect(() => {
+      (first as { version: number }).version = 99;
+    }).toThrow(TypeError);
+    expect(() => (first.owners as unknown[]).push('someone else')).toThrow(TypeError);
+    expect(() => {
+      (first.owners[0] as { share: number[] }).share[0] = 2;
+    }).toThrow(TypeError);
+    const again = (await chain.getMany([key])).get(key) as PropertyObject;
+    expect(again.version).toBe(1);
+    expect(JSON.stringify(again.owners)).toBe(owners);
+    // A record read from the store for the first time is frozen too (the same rule whether kept or not).
+    const fresh = (await chain.getMany([`obj/${devObjectId(4)}`])).get(`obj/${devObjectId(4)}`);
+    expect(Object.isFrozen(fresh)).toBe(true);
+  });
 });
 
 describe('a read overtaken by a commit', () => {

@@ -145,10 +145,11 @@ export class Chain implements StateSource {
   readonly #leaves = new Map<string, Uint8Array | null>();
   #leavesRoot = '';
   /**
-   * Rows (null: absent) getMany read and found to agree with the tree at #leavesRoot, carried
-   * with the leaves: admission reads the same governing and authority rows for every transfer.
+   * Rows getMany read and found to agree with the tree at #leavesRoot, decoded and frozen,
+   * carried with the leaves: admission reads the same governing and authority rows for every
+   * transfer, and then neither reads nor decodes them again.
    */
-  readonly #rows = new Map<string, Uint8Array | null>();
+  readonly #rows = new Map<string, KeptRow>();
   #rowsBytes = 0;
   /** The head state's governing records (protocol, parameters), kept current by every commit. */
   #governing = new Map<string, unknown>();
@@ -265,19 +266,20 @@ export class Chain implements StateSource {
       const epoch = this.#epoch;
       const root = this.#head.header.stateRoot;
       // The rows kept for this root, taken now: a commit during the read below changes them.
-      const known = new Map<string, Uint8Array | null>();
+      const known: KeptRow[] = [];
       const unread: string[] = [];
       for (const key of keys) {
-        const bytes = this.#leavesRoot === root ? this.#rows.get(key) : undefined;
-        if (bytes === undefined) unread.push(key);
-        else known.set(key, bytes);
+        const kept = this.#leavesRoot === root ? this.#rows.get(key) : undefined;
+        if (kept === undefined) unread.push(key);
+        else known.push(kept);
       }
       const raw = unread.length === 0 ? new Map<string, Uint8Array>() : await this.store.getStateMany(unread);
       const problem = await this.#checkAgainstTree(root, unread, raw);
       if (problem === undefined) {
-        this.#rememberRows(root, unread, raw);
-        for (const [key, bytes] of known) if (bytes !== null) raw.set(key, bytes);
-        return this.#decoded(raw);
+        const found = this.#decoded(raw, true);
+        this.#rememberRows(root, unread, raw, found);
+        for (const kept of known) if (kept.record !== undefined) found.set(kept.key, kept.record);
+        return found;
       }
       // Damage only when no block was committed meanwhile (the rows may be newer than the root).
       if (this.#epoch === epoch) throw problem;
@@ -287,15 +289,15 @@ export class Chain implements StateSource {
     }
   }
 
-  /** Rows just found to agree with the tree at `root`, kept while it is the leaves' root. */
-  #rememberRows(root: string, keys: string[], raw: Map<string, Uint8Array>): void {
+  /** Rows just found to agree with the tree at `root` (and their frozen records), kept while it is the leaves' root. */
+  #rememberRows(root: string, keys: string[], raw: Map<string, Uint8Array>, records: Map<string, unknown>): void {
     if (this.#leavesRoot !== root) return;
     for (const key of keys) {
-      // a copy: the store's buffer is not this map's to keep
-      const bytes = raw.get(key)?.slice() ?? null;
+      // the row's size stands for its record's (the bound is on memory, not on bytes kept)
+      const size = raw.get(key)?.length ?? 0;
       if (this.#rows.size >= ROWS_REMEMBERED_MAX || this.#rowsBytes >= ROWS_REMEMBERED_BYTES_MAX) this.#forgetRows();
-      this.#rows.set(key, bytes);
-      this.#rowsBytes += bytes?.length ?? 0;
+      this.#rows.set(key, { key, record: records.get(key), size });
+      this.#rowsBytes += size;
     }
   }
 
@@ -304,11 +306,13 @@ export class Chain implements StateSource {
     this.#rowsBytes = 0;
   }
 
-  #decoded(raw: Map<string, Uint8Array>): Map<string, unknown> {
+  /** The rows decoded (frozen, deeply, when they may be kept and handed out again). */
+  #decoded(raw: Map<string, Uint8Array>, frozen = false): Map<string, unknown> {
     const found = new Map<string, unknown>();
     for (const [key, bytes] of raw) {
       try {
-        found.set(key, decodeStateValue(key, bytes));
+        const record = decodeStateValue(key, bytes);
+        found.set(key, frozen ? deepFreeze(record) : record);
       } catch (error) {
         throw corruptError(this.store.dir, (error as Error).message, error, rowOf(Keys.state(key)));
       }
@@ -571,9 +575,9 @@ export class Chain implements StateSource {
     if (this.#leavesRoot === this.#head.header.stateRoot) {
       for (const write of execution.stateWrites) {
         this.#leaves.delete(write.key);
-        const row = this.#rows.get(write.key);
-        if (row === undefined) continue;
-        this.#rowsBytes -= row?.length ?? 0;
+        const kept = this.#rows.get(write.key);
+        if (kept === undefined) continue;
+        this.#rowsBytes -= kept.size;
         this.#rows.delete(write.key);
       }
       this.#leavesRoot = execution.stateRoot;
@@ -1171,6 +1175,14 @@ const LEAVES_REMEMBERED_MAX = 100_000;
 const ROWS_REMEMBERED_MAX = 20_000;
 const ROWS_REMEMBERED_BYTES_MAX = 16 * 1024 * 1024;
 
+/** A row getMany checked against the tree: its record decoded and deeply frozen (undefined: absent). */
+interface KeptRow {
+  readonly key: string;
+  readonly record: unknown;
+  /** The row's bytes, what the bound counts. */
+  readonly size: number;
+}
+
 /** Rows per page of Chain.scrub. */
 const SCRUB_PAGE_ROWS = 500;
 
@@ -1243,4 +1255,16 @@ function genesisPropertiesOf(options: ChainOptions): Iterable<GenesisProperty> |
     );
   }
   return readGenesisProperties(options.genesisPropertiesFile);
+}
+
+/**
+ * Freezes a decoded record and everything in it, so a record kept and handed to many readers
+ * cannot be changed by one of them (a change throws: modules run in strict mode). Byte
+ * arrays cannot be frozen and are left as they are.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return value;
 }
