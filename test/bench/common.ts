@@ -1,5 +1,6 @@
 // Shared pieces of `npm run bench`: the figure record, timing helpers, the machine limit
 // (native ed25519 verifies on one core) and a bench genesis built without @noble key derivation.
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Genesis } from '../../shared/ledger/index.js';
 import { Domain, type SignatureCheck } from '../../shared/crypto/index.js';
 import { txIdBytes } from '../../shared/ledger/tx.js';
@@ -138,4 +139,78 @@ export async function watchFinality(node: {
       await watch;
     },
   };
+}
+
+/** CPU seconds (user + system) used so far by each node process and this one, by kind of thread. */
+export function cpuSeconds(nodes: ReadonlyArray<{ info: { name: string; role: string }; process?: { pid?: number } }>) {
+  const used = new Map<string, Map<ThreadKind, number>>();
+  for (const node of nodes) {
+    const pid = node.process?.pid;
+    if (!pid) continue;
+    const name = node.info.role === 'observer' ? 'gateway' : node.info.name;
+    const kinds = new Map<ThreadKind, number>();
+    try {
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          // /proc/PID/task/TID/stat: the fields after the command's closing parenthesis; utime and stime are 14 and 15, in ticks
+          const fields = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          const kind = threadKind(readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim());
+          kinds.set(kind, (kinds.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND);
+        } catch {
+          // the thread ended between the listing and the read
+        }
+      }
+      used.set(name, kinds);
+    } catch {
+      // not on Linux, or the process is gone: that process is left out of the breakdown
+    }
+  }
+  const self = process.cpuUsage();
+  used.set('bench', new Map([['main', (self.user + self.system) / 1e6]]));
+  return used;
+}
+
+/** Node's thread names: the JavaScript thread, the verify workers, V8's helpers (GC, compiling), libuv's pool (the store, hashing), the CPU profiler's. */
+export type ThreadKind = 'main' | 'workers' | 'v8' | 'libuv' | 'profiler' | 'other';
+export function threadKind(comm: string): ThreadKind {
+  if (comm === 'MainThread' || comm === 'node') return 'main';
+  if (comm === 'WorkerThread') return 'workers';
+  if (comm.startsWith('V8')) return 'v8';
+  if (comm.startsWith('v8:Prof')) return 'profiler'; // BENCH_PROFILE_DIR's sampling thread
+  if (comm.startsWith('libuv')) return 'libuv';
+  return 'other';
+}
+
+/** Cores used between two readings: each process's total, then its threads' shares. */
+export function coresUsed(
+  before: Map<string, Map<ThreadKind, number>>,
+  after: Map<string, Map<ThreadKind, number>>,
+  wallSeconds: number,
+) {
+  return [...after]
+    .map(([name, kinds]) => {
+      const shares = [...kinds]
+        .map(([kind, seconds]) => [kind, (seconds - (before.get(name)?.get(kind) ?? 0)) / wallSeconds] as const)
+        .filter(([, share]) => share >= 0.005);
+      const total = shares.reduce((sum, [, share]) => sum + share, 0);
+      const parts =
+        shares.length > 1 ? ` (${shares.map(([kind, share]) => `${kind} ${share.toFixed(2)}`).join(', ')})` : '';
+      return `${name} ${total.toFixed(2)}${parts}`;
+    })
+    .join('; ');
+}
+
+/** USER_HZ: the unit of /proc's CPU times on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds used between two readings by the processes and kinds of thread `include` picks. */
+export function cpuBetween(
+  before: Map<string, Map<ThreadKind, number>>,
+  after: Map<string, Map<ThreadKind, number>>,
+  include: (name: string, kind: ThreadKind) => boolean,
+): number {
+  let seconds = 0;
+  for (const [name, kinds] of after)
+    for (const [kind, used] of kinds) if (include(name, kind)) seconds += used - (before.get(name)?.get(kind) ?? 0);
+  return seconds;
 }

@@ -5,7 +5,7 @@
 import type { PropertyObject, Transaction } from '../../shared/ledger/index.js';
 import { txHash } from '../../shared/ledger/index.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
-import { figure, log, percentile, watchFinality, type Figure } from './common.js';
+import { coresUsed, cpuBetween, cpuSeconds, figure, log, percentile, watchFinality, type Figure } from './common.js';
 import { fastTransfer } from './fixtures.js';
 
 const SUBMITTERS = 48;
@@ -22,6 +22,8 @@ interface Phase {
   committedRate: number;
   latencies: number[];
   drained: boolean;
+  /** CPU milliseconds a final transfer, on one validator (all its threads / its main thread). */
+  cpuMs: { all: number; main: number };
 }
 
 /** With BENCH_PROFILE_DIR set, the nodes run under --cpu-prof; SIGTERM lets them write their profiles. */
@@ -107,6 +109,7 @@ export async function benchNetwork(options: {
       const batch = txs.slice(offset, offset + counts[p]!);
       offset += counts[p]!;
       const submittedAt = new Map<string, number>();
+      const cpuBefore = cpuSeconds(validators);
       const startedMs = Date.now();
       let index = 0;
       const submitters = Array.from({ length: SUBMITTERS }, async () => {
@@ -129,7 +132,17 @@ export async function benchNetwork(options: {
       const drained = final.length === hashes.length;
       const endMs = drained ? Math.max(...final.map((hash) => finalAt.get(hash)!)) : deadline;
       const latencies = hashes.map((hash) => (finalAt.get(hash) ?? deadline) - submittedAt.get(hash)!);
+      // Where the machine's CPU went in the phase: each validator's threads, and this process.
+      const cpuAfter = cpuSeconds(validators);
+      log(
+        `network: phase ${p + 1} cores used (CPU seconds a second): ${coresUsed(cpuBefore, cpuAfter, (Date.now() - startedMs) / 1000)}`,
+      );
+      const perTransfer = (kind?: string) =>
+        (1000 * cpuBetween(cpuBefore, cpuAfter, (name, k) => name !== 'bench' && (kind === undefined || k === kind))) /
+        validators.length /
+        Math.max(1, final.length);
       phases.push({
+        cpuMs: { all: perTransfer(), main: perTransfer('main') },
         offered: batch.length,
         offeredRate: batch.length / offeredSeconds,
         final: final.length,
@@ -154,7 +167,7 @@ export async function benchNetwork(options: {
         limit,
         target: 'ratio >= 0.5',
         met: busy.committedRate / limit >= 0.5,
-        note: `limit = 2 cores x native verifies/s / (4 nodes x 3 signatures); ${busy.final}/${busy.offered} final${busy.drained ? '' : ` within the ${options.drainMs / 1000} s drain`}; p50 ${percentile(busy.latencies, 50)} ms, p99 ${percentile(busy.latencies, 99)} ms at this load`,
+        note: `limit = 2 cores x native verifies/s / (4 nodes x 3 signatures); ${busy.final}/${busy.offered} final${busy.drained ? '' : ` within the ${options.drainMs / 1000} s drain`}; p50 ${percentile(busy.latencies, 50)} ms, p99 ${percentile(busy.latencies, 99)} ms at this load; CPU a final transfer on each validator ${busy.cpuMs.all.toFixed(2)} ms (main thread ${busy.cpuMs.main.toFixed(2)} ms)`,
       }),
       figure({
         figure: 'network',
