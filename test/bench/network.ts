@@ -5,7 +5,17 @@
 import type { PropertyObject, Transaction } from '../../shared/ledger/index.js';
 import { txHash } from '../../shared/ledger/index.js';
 import { Devnet, waitFor } from '../support/devnet-harness.js';
-import { coresUsed, cpuBetween, cpuSeconds, figure, log, percentile, watchFinality, type Figure } from './common.js';
+import {
+  coresUsed,
+  cpuBetween,
+  cpuSeconds,
+  figure,
+  log,
+  percentile,
+  watchFinality,
+  type Figure,
+  type ThreadKind,
+} from './common.js';
 import { fastTransfer } from './fixtures.js';
 
 const SUBMITTERS = 48;
@@ -137,7 +147,7 @@ export async function benchNetwork(options: {
       log(
         `network: phase ${p + 1} cores used (CPU seconds a second): ${coresUsed(cpuBefore, cpuAfter, (Date.now() - startedMs) / 1000)}`,
       );
-      const perTransfer = (kind?: string) =>
+      const perTransfer = (kind?: ThreadKind) =>
         (1000 * cpuBetween(cpuBefore, cpuAfter, (name, k) => name !== 'bench' && (kind === undefined || k === kind))) /
         validators.length /
         Math.max(1, final.length);
