@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseGenesis, type Genesis } from '../../shared/ledger/index.js';
 
+/** The least time between heights a node keeps by default (decision #83). */
+export const BLOCK_INTERVAL_MIN_MS_DEFAULT = 250;
+
 export const nodeConfigSchema = z.strictObject({
   /** Human name of this node (office), shown to peers' operators. */
   name: z.string().min(1).max(128),
@@ -43,6 +46,12 @@ export const nodeConfigSchema = z.strictObject({
       timeoutPrecommitMs: z.number().int().min(50).max(600_000).default(1_000),
       timeoutDeltaMs: z.number().int().min(0).max(600_000).default(500),
       blockTxsMax: z.number().int().min(1).max(10_000).default(500),
+      /**
+       * Least time from one height's start to its first proposal (CometBFT's timeout_commit;
+       * decision #83): transactions that arrive close together share a block. Never past the
+       * heartbeat. 0: a proposer builds as soon as one transaction waits.
+       */
+      blockIntervalMinMs: z.number().int().min(0).max(10_000).default(BLOCK_INTERVAL_MIN_MS_DEFAULT),
     })
     .default({
       timeoutProposeMs: 3_000,
@@ -50,6 +59,7 @@ export const nodeConfigSchema = z.strictObject({
       timeoutPrecommitMs: 1_000,
       timeoutDeltaMs: 500,
       blockTxsMax: 500,
+      blockIntervalMinMs: BLOCK_INTERVAL_MIN_MS_DEFAULT,
     }),
   /**
    * The public election gateway (docs/operations.md "A public gateway"): a second HTTP listener an

@@ -33,6 +33,8 @@ export interface SimConfig {
   /** ...and at least this many more after the heal. */
   heightsAfterHeal: number;
   heartbeatMs: number;
+  /** The drivers' least time between heights (capped by the heartbeat); absent: 0. */
+  blockIntervalMinMs?: number;
   /** Faults happen in [0, faultWindowMs) of virtual time; the network heals at its end. */
   faultWindowMs: number;
   network: NetworkFaults;
@@ -137,6 +139,8 @@ export function randomConfig(seed: number, overrides: ConfigOverrides = {}): Sim
     crashes,
     byzantine,
     transactions,
+    // drawn last, so that every earlier draw (and so every older seed's faults) stays as it was
+    blockIntervalMinMs: rng.chance(0.5) ? 0 : rng.int(50, 1_000),
   };
 }
 
@@ -161,6 +165,7 @@ export function describeConfig(config: SimConfig): string {
       : 'no byzantine',
     `${config.transactions.length} transfers`,
     `heartbeat ${config.heartbeatMs} ms`,
+    `least interval ${Math.min(config.blockIntervalMinMs ?? 0, config.heartbeatMs)} ms`,
   ];
   return parts.join('; ');
 }

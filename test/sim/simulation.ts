@@ -405,6 +405,7 @@ class Simulation {
     const driver = consensusDriver({
       chainId: this.genesis.chainId,
       heartbeatMs: config.heartbeatMs,
+      blockIntervalMinMs: config.blockIntervalMinMs ?? 0,
       gossipIntervalMs: GOSSIP_INTERVAL_MS,
       onEvidence: (evidence) => {
         this.counters.evidence += 1;

@@ -235,6 +235,57 @@ describe('consensus driver', () => {
     await driver.stop();
   });
 
+  it('keeps the least interval between heights when transactions always wait, and never waits past the heartbeat [REQ-CONS.5]', async () => {
+    const { clock, app, driver } = await setUp({ heartbeatMs: 10_000, blockIntervalMinMs: 250 });
+    app.waitForTransactions = () => Promise.resolve(); // a transaction always waits
+    await driver.start();
+    await clock.advance(249);
+    expect(app.builds).toEqual([]);
+    await clock.advance(1);
+    expect(app.builds.map((b) => b.height)).toEqual([1]);
+    await clock.advance(1_100);
+    // each height starts when the previous one commits: one proposal per 250 ms, not one per instant
+    const heights = app.builds.map((b) => b.height);
+    expect(heights).toEqual([1, 2, 3, 4, 5]);
+    const gaps = app.builds.slice(1).map((b, i) => b.timeMs - app.builds[i]!.timeMs);
+    expect(gaps.every((gap) => gap >= 250)).toBe(true);
+    await driver.stop();
+
+    // a heartbeat shorter than the interval wins: an idle chain's block is not delayed further
+    const short = await setUp({ heartbeatMs: 100, blockIntervalMinMs: 250 });
+    short.app.waitForTransactions = () => new Promise(() => undefined);
+    await short.driver.start();
+    await short.clock.advance(100);
+    expect(short.app.builds.map((b) => b.height)).toEqual([1]);
+    await short.driver.stop();
+  });
+
+  it('a transaction after the least interval is built at once; stop ends the wait [REQ-CONS.5]', async () => {
+    const { clock, app, driver } = await setUp({ heartbeatMs: 60_000, blockIntervalMinMs: 250 });
+    const waiting: Array<() => void> = [];
+    const arrive = () => waiting.splice(0).forEach((resolve) => resolve());
+    app.waitForTransactions = () => new Promise<void>((resolve) => void waiting.push(resolve));
+    await driver.start();
+    await clock.advance(5_000);
+    expect(app.builds).toEqual([]);
+    // from height 2 on, a transaction always waits: height 2 then waits out the least interval
+    app.waitForTransactions = () => Promise.resolve();
+    arrive();
+    await clock.advance(0);
+    expect(app.builds.map((b) => b.height)).toEqual([1]);
+    // stopped inside height 2's least interval: stop returns, and nothing is built after
+    await clock.advance(100);
+    expect(app.builds.map((b) => b.height)).toEqual([1]);
+    await driver.stop();
+    await clock.advance(1_000);
+    expect(app.builds.map((b) => b.height)).toEqual([1]);
+  });
+
+  it('refuses a negative or fractional least interval', async () => {
+    await expect(setUp({ blockIntervalMinMs: -1 })).rejects.toThrow(/blockIntervalMinMs/);
+    await expect(setUp({ blockIntervalMinMs: 0.5 })).rejects.toThrow(/blockIntervalMinMs/);
+  });
+
   it("takes each height's heartbeat from the application (a chain parameter) [REQ-CONS.5]", async () => {
     const { clock, app, driver } = await setUp({ heartbeatMs: 1 });
     app.waitForTransactions = () => new Promise(() => undefined);

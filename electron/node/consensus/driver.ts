@@ -47,6 +47,13 @@ export interface ConsensusDriverInit {
    * give one per height (app.heartbeatMsFor); 0 (default) builds at once.
    */
   heartbeatMs?: number;
+  /**
+   * Least time from a height's start to its round-0 proposal, even when transactions already
+   * wait (CometBFT's timeout_commit): under a light load, transactions that arrive close together
+   * share one height instead of each making their own. Capped by the height's heartbeat; 0
+   * (default) builds as soon as a transaction waits.
+   */
+  blockIntervalMinMs?: number;
   /** Re-send interval of own messages, and of sync requests while behind. */
   gossipIntervalMs?: number;
   /** Messages from peers that may wait in the input queue (newest dropped beyond it). */
@@ -96,6 +103,7 @@ export class ConsensusDriver {
   /** The heartbeat of the height being decided (app.heartbeatMsFor, else the init's). */
   #heartbeatMs: number;
   readonly #gossipIntervalMs: number;
+  readonly #blockIntervalMinMs: number;
   #started = false;
   #running = false;
   #halted: Error | null = null;
@@ -112,7 +120,9 @@ export class ConsensusDriver {
   /** Highest height whose startHeight is queued: commit and sync may both want to start it. */
   #heightQueued = 0;
   #heightStartedAtMs = 0;
+  /** Ends the build's wait in progress (#sleep), if any. */
   #wakeHeartbeat: (() => void) | null = null;
+  #waits = 0;
   /** Ends the round-0 wait for a transaction that shortens the propose timeout. */
   #stopTxWatch: (() => void) | null = null;
 
@@ -123,6 +133,9 @@ export class ConsensusDriver {
     this.#heartbeatMs = this.#defaultHeartbeatMs;
     if (!Number.isSafeInteger(this.#defaultHeartbeatMs) || this.#defaultHeartbeatMs < 0)
       throw new Error('heartbeatMs must be a non-negative integer of milliseconds');
+    this.#blockIntervalMinMs = init.blockIntervalMinMs ?? 0;
+    if (!Number.isSafeInteger(this.#blockIntervalMinMs) || this.#blockIntervalMinMs < 0)
+      throw new Error('blockIntervalMinMs must be a non-negative integer of milliseconds');
     this.#gossipIntervalMs = init.gossipIntervalMs ?? GOSSIP_INTERVAL_MS_DEFAULT;
     if (!Number.isSafeInteger(this.#gossipIntervalMs) || this.#gossipIntervalMs < 1)
       throw new Error('gossipIntervalMs must be a positive integer');
@@ -467,24 +480,49 @@ export class ConsensusDriver {
   }
 
   async #waitForTransactionsOrHeartbeat(): Promise<void> {
-    const remainingMs = this.#heightStartedAtMs + this.#heartbeatMs - this.#components.clock.now();
-    if (remainingMs <= 0) return;
-    const controller = new AbortController();
+    const clock = this.#components.clock;
+    const heartbeatLeftMs = this.#heightStartedAtMs + this.#heartbeatMs - clock.now();
+    if (heartbeatLeftMs > 0) {
+      const controller = new AbortController();
+      await this.#sleep(
+        heartbeatLeftMs,
+        () => controller.abort(),
+        (wake) => this.#components.app.waitForTransactions?.(controller.signal).then(wake, () => undefined),
+      );
+    }
+    // The least interval, counted from the height's start (never past the heartbeat).
+    const leastMs = Math.min(this.#blockIntervalMinMs, this.#heartbeatMs);
+    const leastLeftMs = this.#heightStartedAtMs + leastMs - clock.now();
+    if (leastLeftMs > 0) await this.#sleep(leastLeftMs);
+  }
+
+  /**
+   * Waits `delayMs`, or until `watch` wakes it sooner, or the driver stops. One wait at a time: a
+   * new one first ends the one before (its height moved on, and its build then returns), so that
+   * no build, which stop() waits for, is left waiting on a timer nobody keeps.
+   */
+  async #sleep(delayMs: number, onWake?: () => void, watch?: (wake: () => void) => void): Promise<void> {
+    this.#wakeHeartbeat?.();
+    if (!this.#running) return;
+    const key = `wait/${++this.#waits}`;
     await new Promise<void>((resolve) => {
+      let woken = false;
       const wake = () => {
-        this.#wakeHeartbeat = null;
-        controller.abort();
+        if (woken) return;
+        woken = true;
+        if (this.#wakeHeartbeat === wake) this.#wakeHeartbeat = null;
+        const id = this.#timers.get(key);
+        if (id !== undefined) {
+          this.#components.clock.clearTimer(id);
+          this.#timers.delete(key);
+        }
+        onWake?.();
         resolve();
       };
       this.#wakeHeartbeat = wake;
-      this.#setTimer('heartbeat', remainingMs, wake);
-      this.#components.app.waitForTransactions?.(controller.signal).then(wake, () => undefined);
+      this.#setTimer(key, delayMs, wake);
+      watch?.(wake);
     });
-    const id = this.#timers.get('heartbeat');
-    if (id !== undefined) {
-      this.#components.clock.clearTimer(id);
-      this.#timers.delete('heartbeat');
-    }
   }
 
   async #validate(height: number, block: Block, blockHash: string): Promise<void> {

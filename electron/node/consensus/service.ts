@@ -226,6 +226,7 @@ export class ConsensusService {
         timeoutPrecommitMs: consensus.timeoutPrecommitMs,
         deltaMs: consensus.timeoutDeltaMs,
       },
+      blockIntervalMinMs: consensus.blockIntervalMinMs,
       onHalt: (error) => this.#onHalt(error),
       onEvidence: (evidence) => this.#onEvidence(evidence),
     })({

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateKeyPair } from '../../../shared/crypto/index.js';
 import { LATEST_PROTOCOL, type Genesis } from '../../../shared/ledger/index.js';
 import { DEFAULT_CHAIN_PARAMS } from '../../../shared/modules/governance/types.js';
-import { DataFiles, writeFileDurably, type NodeConfig } from '../config.js';
+import { BLOCK_INTERVAL_MIN_MS_DEFAULT, DataFiles, writeFileDurably, type NodeConfig } from '../config.js';
 import { DEVNET_CHAIN_ID, devGenesis } from './demo-registry.js';
 import { loadOrCreateIdentity } from '../network/identity.js';
 
@@ -161,6 +161,7 @@ export async function createDevnet(options: DevnetOptions): Promise<{ nodes: Dev
         timeoutPrecommitMs: 1_000,
         timeoutDeltaMs: 500,
         blockTxsMax: 500,
+        blockIntervalMinMs: BLOCK_INTERVAL_MIN_MS_DEFAULT,
         ...options.consensus,
       },
       snapshot: { intervalBlocks: 1_000, keep: 2, chunkBytesTarget: 2 * 1024 * 1024, ...options.snapshot },
