@@ -121,7 +121,7 @@ export class ConsensusDriver {
   #heightQueued = 0;
   #heightStartedAtMs = 0;
   /** Ends the build's wait in progress (#sleep), if any. */
-  #wakeHeartbeat: (() => void) | null = null;
+  #endWait: (() => void) | null = null;
   #waits = 0;
   /** Ends the round-0 wait for a transaction that shortens the propose timeout. */
   #stopTxWatch: (() => void) | null = null;
@@ -193,7 +193,7 @@ export class ConsensusDriver {
     for (const id of this.#timers.values()) this.#components.clock.clearTimer(id);
     this.#timers.clear();
     this.#queue.clear();
-    this.#wakeHeartbeat?.();
+    this.#endWait?.();
     this.#stopTxWatch?.();
   }
 
@@ -502,7 +502,7 @@ export class ConsensusDriver {
    * no build, which stop() waits for, is left waiting on a timer nobody keeps.
    */
   async #sleep(delayMs: number, onWake?: () => void, watch?: (wake: () => void) => void): Promise<void> {
-    this.#wakeHeartbeat?.();
+    this.#endWait?.();
     if (!this.#running) return;
     const key = `wait/${++this.#waits}`;
     await new Promise<void>((resolve) => {
@@ -510,7 +510,7 @@ export class ConsensusDriver {
       const wake = () => {
         if (woken) return;
         woken = true;
-        if (this.#wakeHeartbeat === wake) this.#wakeHeartbeat = null;
+        if (this.#endWait === wake) this.#endWait = null;
         const id = this.#timers.get(key);
         if (id !== undefined) {
           this.#components.clock.clearTimer(id);
@@ -519,7 +519,7 @@ export class ConsensusDriver {
         onWake?.();
         resolve();
       };
-      this.#wakeHeartbeat = wake;
+      this.#endWait = wake;
       this.#setTimer(key, delayMs, wake);
       watch?.(wake);
     });
