@@ -83,9 +83,7 @@ function applyChecked(
   verify: Verifier,
   digests: TxDigests,
 ): void {
-  // REJECT: a transaction signed for another chain (test net, another registry) is never valid here.
-  if (tx.chainId !== block.chainId)
-    reject(KernelCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
+  rejectIfOtherChain(tx, block);
   const protocol = protocolAt(state, block.height);
   const rules = txRules(tx.type);
   // REJECT: a type the chain's protocol does not have yet (it comes with a scheduled upgrade).
@@ -95,18 +93,9 @@ function applyChecked(
       `${tx.type} comes with protocol version ${rules.sinceProtocol}; this chain runs version ${protocol} at height ${block.height}`,
     );
   }
-  // REJECT: expired at the block's time.
-  if (tx.expiresAtMs <= block.timeMs) {
-    reject(KernelCode.expired, `expired at ${new Date(tx.expiresAtMs).toISOString()}, before block ${block.height}`);
-  }
-  // REJECT: replay records are kept only for the longest lifetime, so longer ones could replay later.
-  if (tx.expiresAtMs > block.timeMs + LIMITS.txLifetimeMaxMs) {
-    reject(KernelCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
-  }
+  rejectIfExpired(tx, block);
   const id = digests.id(tx);
-  const seen = state.replay(id);
-  // REJECT: the same transaction, however re-signed, is applied once.
-  if (seen) reject(KernelCode.replay, `this transaction was already committed at height ${seen.height}`);
+  rejectIfReplayed(state.replay(id));
   const context: RuleContext = {
     ...{ state, block, protocol, params: chainParamsOf(state) },
     ...{ verify, txIdBytes: digests.idBytes(tx), digests },
@@ -115,6 +104,31 @@ function applyChecked(
   for (const module of MODULES) if ('beforeTx' in module && module.beforeTx) module.beforeTx(tx, context);
   (rules.apply as (tx: Transaction, context: RuleContext) => void)(tx, context);
   state.set(KernelKey.replay(id), { height: block.height, expiresAtMs: tx.expiresAtMs });
+}
+
+// The kernel's envelope checks, each needing no state but the replay record: the rules run
+// them in this order, and admission's screen (decision #84) runs them alone.
+
+/** REJECT WRONG_CHAIN: a transaction signed for another chain (test net, another registry) is never valid here. */
+export function rejectIfOtherChain(tx: Transaction, block: BlockContext): void {
+  if (tx.chainId !== block.chainId)
+    reject(KernelCode.wrongChain, `signed for chain ${tx.chainId}, not ${block.chainId}`);
+}
+
+/** REJECT EXPIRED / EXPIRY_TOO_FAR: expired at the block's time, or living longer than replay records are kept. */
+export function rejectIfExpired(tx: Transaction, block: BlockContext): void {
+  if (tx.expiresAtMs <= block.timeMs) {
+    reject(KernelCode.expired, `expired at ${new Date(tx.expiresAtMs).toISOString()}, before block ${block.height}`);
+  }
+  // replay records are kept only for the longest lifetime, so longer ones could replay later
+  if (tx.expiresAtMs > block.timeMs + LIMITS.txLifetimeMaxMs) {
+    reject(KernelCode.expiryTooFar, `expires more than ${LIMITS.txLifetimeMaxMs / 86_400_000} days ahead`);
+  }
+}
+
+/** REJECT REPLAY: the same transaction, however re-signed, is applied once (`seen`: its replay record). */
+export function rejectIfReplayed(seen: { height: number } | undefined): void {
+  if (seen) reject(KernelCode.replay, `this transaction was already committed at height ${seen.height}`);
 }
 
 export interface BlockExecution {

@@ -205,6 +205,65 @@ describe('the txs topic', () => {
   });
 });
 
+describe('the txs topic screens what it admits (decision #84)', () => {
+  it("admits a well-signed transfer the rules refuse, which this node's block build then drops with their code", async () => {
+    const mempool = new Mempool(chain, () => nowMs);
+    const { txs } = validatorsFor(mempool);
+    const valid = await sale(8, 1);
+    const bad = await sale(9, 2);
+    const underpaid = signTransaction(
+      { ...bad, payload: { ...bad.payload, duty: { reference: 'x', amountMinor: 1 } } } as Transaction,
+      devKeys.notary.secretKey,
+    );
+    const batch = encodeTxBatch([encodeTransaction(valid), encodeTransaction(underpaid)]);
+    expect(await verdict(Promise.resolve(txs(batch, 'peer')))).toMatchObject({ action: 'accept' });
+    expect(mempool.size).toBe(2);
+    // the proposer's build: the rules refuse the underpaid one, which is not taken again
+    const { block, outcomes } = await devCommitBlock(chain, mempool.take(10, 1 << 20), nowMs);
+    expect(block.txs).toEqual([valid]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ ok: true }),
+      expect.objectContaining({ ok: false, code: 'DUTY_TOO_LOW' }),
+    ]);
+    expect(mempool.dropRefused(outcomes)).toBe(1);
+    expect(await mempool.afterCommit(block)).toEqual([]);
+    expect(mempool.size).toBe(0);
+    // the committed one gossiped again: its replay record refuses it (no penalty: a lagging peer)
+    expect(await verdict(Promise.resolve(txs(encodeTxBatch([encodeTransaction(valid)]), 'peer')))).toMatchObject({
+      action: 'ignore',
+      code: 'REPLAY',
+    });
+    expect(mempool.size).toBe(0);
+  });
+
+  it('answers the screen for each, and the rules for one whose signature does not verify', async () => {
+    const good = await sale(10, 1);
+    const forged = await sale(11, 2);
+    const signature = forged.signatures[0]!;
+    const tampered = {
+      ...forged,
+      signatures: [
+        {
+          ...signature,
+          signature: `${signature.signature.slice(0, -2)}${signature.signature.endsWith('00') ? '01' : '00'}`,
+        },
+        ...forged.signatures.slice(1),
+      ],
+    } as Transaction;
+    const expired = await sale(12, 3);
+    const late = { ...expired, expiresAtMs: nowMs - 1 } as Transaction;
+    const other = await sale(13, 4);
+    const foreign = { ...other, chainId: 'another-registry' } as Transaction;
+    const outcomes = await chain.screenTransactions([good, tampered, late, foreign], nowMs);
+    expect(outcomes.map((o) => (o.ok ? `ok${o.screened ? ', screened' : ''}` : o.code))).toEqual([
+      'ok, screened',
+      'BAD_SIGNATURE',
+      'EXPIRED',
+      'WRONG_CHAIN',
+    ]);
+  });
+});
+
 describe('outbox', () => {
   it('keeps certified transactions across a restart until they end final or rejected [REQ-OUT.1]', async () => {
     const outboxDir = join(dir, 'outbox');

@@ -18,7 +18,11 @@ import {
   GOVERNING_KEYS,
   genesisState,
   LATEST_PROTOCOL,
+  LedgerError,
   protocolAt,
+  rejectIfExpired,
+  rejectIfOtherChain,
+  rejectIfReplayed,
   type ChainParams,
   MapStateReader,
   StateKey,
@@ -61,7 +65,7 @@ import { Keys, Prefix, isStoreName, rowOf } from '../store/keys.js';
 import { alreadyVerified, asCaching, createFastVerifier } from '../crypto/fast-verify.js';
 import { installNodeSha256 } from '../crypto/fast-hash.js';
 import { VerifiedChecks, VerifyPool, type VerifyJob } from '../crypto/verify-pool.js';
-import { preverifyBallots } from '../modules/election/preverify.js';
+import { ballotKeysOf, preverifyBallots } from '../modules/election/preverify.js';
 import { genesisDigest, importGenesis, type GenesisProperty } from './genesis-import.js';
 import { genesisFileDigest } from './genesis-file.js';
 import { GenesisPropertiesError, genesisPropertiesDigest, readGenesisProperties } from './genesis-properties.js';
@@ -410,6 +414,68 @@ export class Chain implements StateSource {
       timeMs: Math.max(timeMs, this.#head.header.timeMs + 1),
     };
     return txs.map((tx) => executeBlock(base, [tx], context, { verify: this.verify, digests }).outcomes[0]!);
+  }
+
+  /**
+   * Admission's screen for transactions other nodes gossiped (decision #84): only what no later
+   * block can change (the chain, the expiry, every signature the rules will check, a ballot's
+   * proofs) and one row, the replay record. The rules run against the state when a block is
+   * built (the proposer drops what they refuse) or when a screened transaction outlives a block
+   * (Mempool.afterCommit). One the screen cannot pass (a signature or proof not valid, a shape
+   * the checks cannot read) gets checkTransactions, so a refusal carries the rules' own code.
+   * `screened`: passed the screen alone, the rules not yet run.
+   */
+  async screenTransactions(
+    txs: readonly Transaction[],
+    timeMs: number,
+  ): Promise<Array<TxOutcome & { screened?: boolean }>> {
+    this.#requireProtocol(this.#head.height + 1);
+    const digests = new TxDigests();
+    const signatures = this.#admissionSignatures(txs, digests);
+    const keys = new Set<string>();
+    for (const tx of txs) {
+      keys.add(StateKey.replay(digests.id(tx)));
+      for (const key of ballotKeysOf(tx)) keys.add(key);
+    }
+    const records = await this.getMany([...keys]);
+    const proven = await preverifyBallots(txs, (key) => records.get(key), this.verifyPool);
+    await signatures?.();
+    const context = {
+      chainId: this.chainId,
+      height: this.#head.height + 1,
+      timeMs: Math.max(timeMs, this.#head.header.timeMs + 1),
+    };
+    const outcomes: Array<TxOutcome & { screened?: boolean }> = [];
+    const unscreened: number[] = [];
+    txs.forEach((tx, i) => {
+      const txHash = digests.hash(tx);
+      try {
+        rejectIfOtherChain(tx, context);
+        rejectIfExpired(tx, context);
+        rejectIfReplayed(records.get(StateKey.replay(digests.id(tx))) as { height: number } | undefined);
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error;
+        outcomes.push({ txHash, ok: false, code: error.code, sentence: error.sentence });
+        return;
+      }
+      const signed = (() => {
+        try {
+          return expectedSignatureChecks(tx, this.chainId, digests).every((check) => this.verify(check));
+        } catch {
+          return false; // a shape the checks cannot read: the rules name it
+        }
+      })();
+      outcomes.push({ txHash, ok: true, screened: true });
+      if (!signed || (tx.type === 'election.cast' && !proven.has(tx))) unscreened.push(i);
+    });
+    if (unscreened.length > 0) {
+      const checked = await this.checkTransactions(
+        unscreened.map((i) => txs[i]!),
+        timeMs,
+      );
+      unscreened.forEach((i, k) => (outcomes[i] = checked[k]!));
+    }
+    return outcomes;
   }
 
   /**

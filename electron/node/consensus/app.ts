@@ -31,7 +31,7 @@ export interface NodeConsensusAppInit {
 
 export interface NodeConsensusAppComponents {
   chain: Pick<Chain, 'head' | 'getRecord' | 'propose' | 'validate' | 'getCommit'>;
-  mempool: Pick<Mempool, 'take' | 'waitForTransactions'>;
+  mempool: Pick<Mempool, 'take' | 'waitForTransactions' | 'dropRefused'>;
   committer: Pick<Committer, 'commit'>;
   sync: { sync(): Promise<unknown> };
   damage: Pick<DamageWatch, 'view' | 'sentence' | 'check'>;
@@ -51,7 +51,9 @@ export function nodeConsensusApp(init: NodeConsensusAppInit) {
         validatorsAt((await chain.getRecord(StateKey.validatorSchedule)) as ValidatorSchedule, height),
       buildBlock: async (_height, _round, context) => {
         const txs = mempool.take(init.blockTxsMax, BLOCK_BYTES_MAX);
-        const { block } = await chain.propose(txs, { timeMs: context.timeMs, proposer: context.proposer });
+        const { block, outcomes } = await chain.propose(txs, { timeMs: context.timeMs, proposer: context.proposer });
+        // gossiped ones were only screened (decision #84): what the rules refuse is not taken again
+        mempool.dropRefused(outcomes);
         return block;
       },
       validateBlock: async (block) => {

@@ -1,9 +1,13 @@
 // The mempool: transactions waiting for a block. Bounded in count and bytes; deduplicated by
-// txId (a re-signed copy is the same transaction); every transaction is checked against the
-// head state on admission and re-checked after each block that writes a key it reads, so what
-// waits is always valid against the latest state; one that has waited RECHECK_STALE_AFTER_MS
-// since its last check is re-checked too (a few per block), as time alone can end a
-// transaction's validity (an election's window closing) while no block touches its keys.
+// txId (a re-signed copy is the same transaction); a transaction submitted here is checked
+// against the head state on admission and re-checked after each block that writes a key it
+// reads, so what waits is valid against the latest state; one that has waited
+// RECHECK_STALE_AFTER_MS since its last check is re-checked too (a few per block), as time
+// alone can end a transaction's validity (an election's window closing) while no block touches
+// its keys. One gossiped by another node, which checked it so, is only screened here (decision
+// #84: chain, expiry, signatures, replay); the rules run when this node builds a block with it
+// (what they refuse is dropped) or once it outlives a block made after it came (a few hundred
+// per block), so refused transactions a peer sends cannot keep the mempool full.
 // Drop policy when full: refuse the newcomer (MEMPOOL_FULL), never evict a transaction someone
 // was already told is pending.
 import { ProtocolUnsupportedError } from '../../../shared/chain/protocol.js';
@@ -22,6 +26,8 @@ export interface TransactionChecker {
   checkTransaction(tx: Transaction, timeMs: number): Promise<TxOutcome>;
   /** Many at once, each against the head state alone (one state read for all); optional. */
   checkTransactions?(txs: readonly Transaction[], timeMs: number): Promise<TxOutcome[]>;
+  /** Only what no block can change, for gossiped ones (decision #84); `screened` when the rules have not run. Optional. */
+  screenTransactions?(txs: readonly Transaction[], timeMs: number): Promise<Array<TxOutcome & { screened?: boolean }>>;
 }
 
 /** One transaction's answer from addMany: admitted, or the error add() would have thrown. */
@@ -38,6 +44,14 @@ export const MEMPOOL_BYTES_MAX = 64 * 1024 * 1024;
 export const RECHECK_STALE_AFTER_MS = 10_000;
 /** At most this many of those per block: a backlog costs a bounded share of each commit. */
 export const RECHECK_STALE_PER_BLOCK = 32;
+
+/**
+ * A screened transaction still waiting after a block made this long after it came here (the
+ * proposer's clock, so a margin for clocks and gossip) gets the rules, at most
+ * RECHECK_SCREENED_PER_BLOCK a block, oldest first.
+ */
+export const RECHECK_SCREENED_AFTER_MS = 1_000;
+export const RECHECK_SCREENED_PER_BLOCK = 256;
 
 /** Single submissions checked together at most (a gossip batch's size). */
 export const ADD_BATCH_MAX = 64;
@@ -65,6 +79,8 @@ interface Entry {
   keys: string[];
   /** When it was last checked (admission, or a re-check), by this node's clock. */
   checkedAtMs: number;
+  /** Only screened so far (gossiped, decision #84): the rules have not run on it here. */
+  screened: boolean;
 }
 
 export interface Dropped {
@@ -166,9 +182,14 @@ export class Mempool {
    * Admits many transactions (a gossip batch) with one state read: each answer is what add()
    * would have given it, in order. Duplicates within the batch count as already pending.
    * `encodings`: each transaction's canonical CBOR when the caller has it (a batch carries it,
-   * and decoding proved it canonical), so it is not encoded again.
+   * and decoding proved it canonical), so it is not encoded again. `screen`: another node
+   * gossiped them, so the checker's screen is enough (decision #84) when it has one.
    */
-  async addMany(txs: readonly Transaction[], encodings?: readonly Uint8Array[]): Promise<Admission[]> {
+  async addMany(
+    txs: readonly Transaction[],
+    encodings?: readonly Uint8Array[],
+    options: { screen?: boolean } = {},
+  ): Promise<Admission[]> {
     const answers: Array<Admission | undefined> = new Array(txs.length);
     const candidates: Array<{ index: number; tx: Transaction; id: string; encoded: Uint8Array }> = [];
     const seen = new Set<string>();
@@ -198,12 +219,13 @@ export class Mempool {
       candidates.push({ index, tx, id, encoded });
     }
     const nowMs = this.now();
-    const outcomes = this.checker.checkTransactions
-      ? await this.checker.checkTransactions(
-          candidates.map((candidate) => candidate.tx),
-          nowMs,
-        )
-      : await Promise.all(candidates.map((candidate) => this.checker.checkTransaction(candidate.tx, nowMs)));
+    const candidateTxs = candidates.map((candidate) => candidate.tx);
+    const outcomes: Array<TxOutcome & { screened?: boolean }> =
+      options.screen && this.checker.screenTransactions
+        ? await this.checker.screenTransactions(candidateTxs, nowMs)
+        : this.checker.checkTransactions
+          ? await this.checker.checkTransactions(candidateTxs, nowMs)
+          : await Promise.all(candidateTxs.map((tx) => this.checker.checkTransaction(tx, nowMs)));
     for (const [k, candidate] of candidates.entries()) {
       const outcome = outcomes[k]!;
       if (!outcome.ok) {
@@ -232,6 +254,7 @@ export class Mempool {
         bytes: candidate.encoded.length,
         keys: validityKeysOf(candidate.tx),
         checkedAtMs: nowMs,
+        screened: outcome.screened === true,
       };
       this.#entries.set(candidate.id, entry);
       this.#idsByHash.set(entry.txHash, candidate.id);
@@ -259,13 +282,15 @@ export class Mempool {
    * Removes the block's transactions, then re-checks those the block could have made invalid:
    * the ones reading a key it wrote (`writtenKeys`; all of them when not given) and the ones
    * expired by now; then up to RECHECK_STALE_PER_BLOCK of those unchecked for
-   * RECHECK_STALE_AFTER_MS, oldest first. Returns those dropped, with the ledger's reason.
-   * `committedIds`: the block's txIds when the caller has them already.
+   * RECHECK_STALE_AFTER_MS, and up to RECHECK_SCREENED_PER_BLOCK of those only screened that
+   * the block outlived (RECHECK_SCREENED_AFTER_MS), oldest first. Returns those dropped, with
+   * the ledger's reason. `committedIds`: the block's txIds when the caller has them already.
    *
-   * A stale one is dropped only if the ledger rejects it both at the block's time (the time the
-   * validators agreed, which later blocks only exceed) and at this node's clock: a clock running
-   * ahead must not end a ballot's window early here while other offices still count it, and a
-   * step that opens at a time (closing an election) must not be dropped by a block made before.
+   * A stale or screened one is dropped only if the ledger rejects it both at the block's time
+   * (the time the validators agreed, which later blocks only exceed) and at this node's clock: a
+   * clock running ahead must not end a ballot's window early here while other offices still
+   * count it, and a step that opens at a time (closing an election) must not be dropped by a
+   * block made before.
    */
   async afterCommit(
     block: Block,
@@ -286,16 +311,27 @@ export class Mempool {
         if (!affected) continue;
         const outcome = await this.checker.checkTransaction(entry.tx, this.now());
         entry.checkedAtMs = nowMs;
+        entry.screened = false;
         if (!outcome.ok) drop(entry, outcome);
       }
-      const stale: Entry[] = [];
+      const later = new Set<Entry>();
+      let stale = 0;
+      let screened = 0;
+      const outlivedBefore = block.header.timeMs - RECHECK_SCREENED_AFTER_MS;
       for (const entry of this.#entries.values()) {
-        if (stale.length >= RECHECK_STALE_PER_BLOCK) break;
-        if (nowMs - entry.checkedAtMs >= RECHECK_STALE_AFTER_MS) stale.push(entry);
+        if (stale >= RECHECK_STALE_PER_BLOCK && screened >= RECHECK_SCREENED_PER_BLOCK) break;
+        if (stale < RECHECK_STALE_PER_BLOCK && nowMs - entry.checkedAtMs >= RECHECK_STALE_AFTER_MS) {
+          stale++;
+          later.add(entry);
+        } else if (screened < RECHECK_SCREENED_PER_BLOCK && entry.screened && entry.checkedAtMs <= outlivedBefore) {
+          screened++;
+          later.add(entry);
+        }
       }
-      for (const entry of stale) {
+      for (const entry of later) {
         if (!this.#entries.has(entry.txId)) continue;
         entry.checkedAtMs = nowMs;
+        entry.screened = false;
         const atBlock = await this.checker.checkTransaction(entry.tx, block.header.timeMs);
         if (atBlock.ok) continue;
         const atClock = await this.checker.checkTransaction(entry.tx, this.now());
@@ -305,6 +341,26 @@ export class Mempool {
       // The next height needs a protocol this software does not run: the node stops there
       // (ProtocolWatch); what waits is not invalid, only not checkable here. Keep it.
       if (!(error instanceof ProtocolUnsupportedError)) throw error;
+    }
+    return dropped;
+  }
+
+  /**
+   * Drops the screened transactions this node's block building refused (`outcomes` of
+   * Chain.propose), so they are not taken again for every block; answers how many. Not
+   * reported: another node's client submitted them and hears from that node, and a refusal
+   * here may be this block's alone (a second sale after the first in the same block, which
+   * another proposer may commit instead). Those checked by the rules on admission stay, as
+   * before: the commit's re-check settles them.
+   */
+  dropRefused(outcomes: readonly TxOutcome[]): number {
+    let dropped = 0;
+    for (const outcome of outcomes) {
+      if (outcome.ok) continue;
+      const id = this.#idsByHash.get(outcome.txHash);
+      if (id === undefined || !this.#entries.get(id)!.screened) continue;
+      this.#remove(id);
+      dropped++;
     }
     return dropped;
   }

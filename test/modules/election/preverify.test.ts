@@ -55,9 +55,15 @@ describe('ballots verified on a worker thread', () => {
       }) as unknown as Transaction;
     const keyOf = (ballot: Uint8Array) => ballotInputsKey({ ...context, shapes: shapesOf(definition), ballot });
     expect(ballotProofs.has(keyOf(honest))).toBe(false);
-    await preverifyBallots([tx(honest), tx(tampered)], (key) => records.get(key), pool);
+    const [honestTx, tamperedTx] = [tx(honest), tx(tampered)];
+    // the answer is what admission's screen trusts (decision #84): only the ballots proven
+    const proven = await preverifyBallots([honestTx, tamperedTx], (key) => records.get(key), pool);
+    expect([...proven]).toEqual([honestTx]);
     expect(ballotProofs.has(keyOf(honest))).toBe(true);
     expect(ballotProofs.has(keyOf(tampered))).toBe(false);
+    // the memo answers a second time without a worker's work
+    const again = tx(honest);
+    expect([...(await preverifyBallots([again, tamperedTx], (key) => records.get(key), pool))]).toEqual([again]);
     // the same bytes under another election key are other inputs: not in the memo
     const otherKey = ballotInputsKey({
       ...context,
@@ -70,7 +76,7 @@ describe('ballots verified on a worker thread', () => {
     const closed = new Map(records);
     closed.set(ElectionKey.status(definition.id), { ...status, phase: 'closed' });
     const later = encodeBallot(createBallot(group, context, shapesOf(definition), [[1, 0, 0]], seededRandom(6)));
-    await preverifyBallots([tx(later)], (key) => closed.get(key), pool);
+    expect((await preverifyBallots([tx(later)], (key) => closed.get(key), pool)).size).toBe(0);
     expect(ballotProofs.has(keyOf(later))).toBe(false);
   }, 60_000);
 });

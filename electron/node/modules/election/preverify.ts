@@ -16,15 +16,28 @@ import {
 } from '../../../../shared/modules/election/types.js';
 import type { VerifyPool } from '../../crypto/verify-pool.js';
 
-/** Verifies on a worker the ballots among `txs` the memo does not hold yet; `records` reads the state they were checked against. */
+/** The state keys preverifyBallots reads for `tx` (none unless it is a ballot). */
+export function ballotKeysOf(tx: Transaction): string[] {
+  if (tx.type !== 'election.cast') return [];
+  const { election } = tx.payload as unknown as { election: string };
+  return [ElectionKey.definition(election), ElectionKey.status(election)];
+}
+
+/**
+ * Verifies on a worker the ballots among `txs` the memo does not hold yet; `records` reads the
+ * state they were checked against. Answers the ballots whose proofs the memo now holds as
+ * valid (none when there are no workers: the rules then verify them on this thread).
+ */
 export async function preverifyBallots(
   txs: readonly Transaction[],
   records: (key: string) => unknown,
   pool: Pick<VerifyPool, 'verifyBallots' | 'workers'>,
-): Promise<void> {
-  if (pool.workers === 0) return;
+): Promise<ReadonlySet<Transaction>> {
+  const proven = new Set<Transaction>();
+  if (pool.workers === 0) return proven;
   const inputs: BallotInputs[] = [];
   const keys: string[] = [];
+  const waiting: Transaction[] = [];
   for (const tx of txs) {
     if (tx.type !== 'election.cast') continue;
     const { election, ballot } = tx.payload as unknown as { election: string; ballot: Uint8Array };
@@ -42,13 +55,20 @@ export async function preverifyBallots(
       ballot,
     };
     const key = ballotInputsKey(entry);
-    if (ballotProofs.has(key)) continue;
+    if (ballotProofs.has(key)) {
+      proven.add(tx);
+      continue;
+    }
     inputs.push(entry);
     keys.push(key);
+    waiting.push(tx);
   }
-  if (inputs.length === 0) return;
+  if (inputs.length === 0) return proven;
   const passed = await pool.verifyBallots(inputs);
   passed?.forEach((ok, i) => {
-    if (ok === 1) ballotProofs.remember(keys[i]!);
+    if (ok !== 1) return;
+    ballotProofs.remember(keys[i]!);
+    proven.add(waiting[i]!);
   });
+  return proven;
 }

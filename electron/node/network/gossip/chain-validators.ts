@@ -85,17 +85,19 @@ export function chainValidators() {
        * A batch (tx-batch.ts): REJECT if it is malformed or any transaction in it could never
        * be valid (a bad signature, another chain), since its publisher admitted each one;
        * ACCEPT (and forward) when at least one was new to us; else IGNORE (all known already,
-       * stale or expired: our lag or theirs, no fault).
+       * stale or expired: our lag or theirs, no fault). Each is screened, not run through the
+       * rules (decision #84): those run when a block is built.
        */
       async txs(bytes) {
         const batch = decodeTxBatch(bytes);
         refuseIfUnable();
         let answers;
         try {
-          // one state read for the whole batch; each answered as add() would
+          // its publisher checked each against its state: here the screen (decision #84), one read
           answers = await mempool.addMany(
             batch.map((entry) => entry.tx),
             batch.map((entry) => entry.bytes),
+            { screen: true },
           );
         } catch (error) {
           if (damage.check(error)) throw damaged();
