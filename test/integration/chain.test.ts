@@ -9,6 +9,7 @@ import { signVote } from '../../shared/chain/index.js';
 import { encode } from '../../shared/codec/index.js';
 import {
   blockHash,
+  decodeStateValue,
   txHash,
   txRootOf,
   type Block,
@@ -264,15 +265,18 @@ describe("verified reads across commits (the tree's answers and rows carried to 
       expect(flipped!.row).toMatchObject({ key });
       expect((await failure((rows) => rows.delete(key), [key]))!.message).toContain('the row is missing');
     }
-    const stray = await failure((rows) => rows.set(neverRead, new Uint8Array([0xa0])), [neverRead]);
-    expect(stray!.message).toContain('has no such key');
-    expect(stray!.row).toMatchObject({ key: neverRead });
+    // A key the tree proves absent is answered so without asking the store for its row (decision
+    // #85): a stray row there changes no answer (the scrub names it, below).
+    asked.length = 0;
+    expect(await failure((rows) => rows.set(neverRead, new Uint8Array([0xa0])), [neverRead])).toBeUndefined();
+    expect(asked).toEqual([]);
     // Nothing a failed read saw was kept: the clean read asks the store for exactly those rows.
     asked.length = 0;
-    // Only the rows the block wrote (and the one never read) are read from the store again: the
-    // others stand at the new root (a row the store damages later is the background scrub's to find).
+    // Only the rows the block wrote are read from the store again: the others stand at the new
+    // root (a row the store damages later is the background scrub's to find), and the absent
+    // keys need no row.
     const after = await reading(() => undefined, [...keys, absent, neverRead]);
-    expect(asked.sort()).toEqual([...written, neverRead].sort());
+    expect(asked.sort()).toEqual([...written].sort());
     for (const key of keys) {
       const version = (after.get(key) as PropertyObject).version;
       expect(version).toBe((before.get(key) as PropertyObject).version + (written.has(key) ? 1 : 0));
@@ -283,6 +287,21 @@ describe("verified reads across commits (the tree's answers and rows carried to 
     asked.length = 0;
     expect(await reading(() => undefined, [...keys, absent, neverRead])).toEqual(after);
     expect(asked).toEqual([]);
+  });
+
+  it('answers a key the tree lacks as absent without its row, and the scrub names a stray row there (decision #85)', async () => {
+    const stray = `obj/${devObjectId(999_997)}`;
+    await rawEdit((db) => db.put(Keys.state(stray), encode({ stray: true })));
+    chain = await Chain.open({ dir, genesis });
+    // the tree's answer, not the row's: what every node agrees on
+    expect((await chain.getMany([stray])).has(stray)).toBe(false);
+    const scrubbed = await chain.scrub().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(scrubbed).toBeInstanceOf(StoreDamage);
+    expect((scrubbed as StoreDamage).message).toContain('has no such key');
+    expect((scrubbed as StoreDamage).row).toMatchObject({ key: stray });
   });
 
   it('hands out kept records decoded once and frozen: no reader can change what the next one reads', async () => {
@@ -310,9 +329,11 @@ describe("verified reads across commits (the tree's answers and rows carried to 
 
 describe('a read overtaken by a commit', () => {
   it('answers every record as at the root it began at, rows it kept and rows it read alike', async () => {
-    const keys = Array.from({ length: 50 }, (_, i) => `obj/${devObjectId(i)}`);
-    const before = await chain.getMany(keys); // every row kept at this root
+    const keys = Array.from({ length: 49 }, (_, i) => `obj/${devObjectId(i)}`);
+    const before = await chain.getMany(keys); // every row kept at this root but the last object's
+    const last = `obj/${devObjectId(49)}`;
     const store = chain.store;
+    const lastBefore = decodeStateValue(last, (await store.getStateMany([last])).get(last)!);
     const read = store.getStateMany.bind(store);
     let written: string[] = [];
     // The read of the one row not kept returns, then a block commits before the check goes on.
@@ -325,9 +346,9 @@ describe('a read overtaken by a commit', () => {
       );
       return rows;
     };
-    const answer = await chain.getMany([...keys, `obj/${devObjectId(999_999)}`]);
+    const answer = await chain.getMany([...keys, last]);
     expect(written).toHaveLength(6);
-    expect(answer).toEqual(before);
+    expect(answer).toEqual(new Map([...before, [last, lastBefore]]));
     // and the next read is at the new root
     const after = await chain.getMany(keys);
     for (const key of written)

@@ -256,9 +256,11 @@ export class Chain implements StateSource {
 
   /**
    * Head-state records, each checked against the head state tree: a present value must hash to
-   * the tree's leaf, an absent one must be absent from the tree. LevelDB does not verify its
+   * the tree's leaf, and a key the tree holds must have its row. LevelDB does not verify its
    * table checksums on reads, so a damaged table could otherwise hand back a wrong or missing
-   * record silently; this makes it StoreDamage naming the row. (Block execution reads through
+   * record silently; this makes it StoreDamage naming the row. A key the tree proves absent is
+   * answered absent without reading its row (decision #85): every admitted transaction's replay
+   * record is one. (Block execution reads through
    * `#execution` without this check: every key it writes is walked by the tree update anyway,
    * its transactions were admitted through this check, and a block from others must reach
    * their state root.)
@@ -277,8 +279,12 @@ export class Chain implements StateSource {
         if (kept === undefined) unread.push(key);
         else known.push(kept);
       }
-      const raw = unread.length === 0 ? new Map<string, Uint8Array>() : await this.store.getStateMany(unread);
-      const problem = await this.#checkAgainstTree(root, unread, raw);
+      // The tree first: a key it proves absent is answered without a read (decision #85; a
+      // stray row under such a key changes no answer, and the scrub names it).
+      const leaves = await this.#leavesAt(root, unread);
+      const present = unread.filter((_, i) => leaves[i] !== undefined);
+      const raw = present.length === 0 ? new Map<string, Uint8Array>() : await this.store.getStateMany(present);
+      const problem = this.#compareRows(unread, leaves, raw);
       if (problem === undefined) {
         const found = this.#decoded(raw, true);
         this.#rememberRows(root, unread, raw, found);
@@ -329,14 +335,19 @@ export class Chain implements StateSource {
     keys: string[],
     raw: Map<string, Uint8Array>,
   ): Promise<StoreDamage | undefined> {
+    return this.#compareRows(keys, await this.#leavesAt(root, keys), raw);
+  }
+
+  /** The tree's value hash for each key at `root` (undefined: absent), walked once per root (common keys repeat). */
+  async #leavesAt(root: string, keys: string[]): Promise<Array<Uint8Array | undefined>> {
     // A reader overtaken by a commit walks its old root without disturbing the head's answers.
     if (this.#leavesRoot !== root && root === this.#head.header.stateRoot) {
       this.#leaves.clear();
       this.#forgetRows();
       this.#leavesRoot = root;
     }
+    const leaves: Array<Uint8Array | undefined> = [];
     for (const key of keys) {
-      // The tree's answer for a key at this root, walked once per root (common keys repeat).
       let leaf = this.#leavesRoot === root ? this.#leaves.get(key) : undefined;
       if (leaf === undefined) {
         leaf = (await this.#walker.valueHashAt(root, stateKeyHash(key))) ?? null;
@@ -345,7 +356,19 @@ export class Chain implements StateSource {
           this.#leaves.set(key, leaf);
         }
       }
-      if (leaf === null) leaf = undefined;
+      leaves.push(leaf ?? undefined);
+    }
+    return leaves;
+  }
+
+  /** Each key's row (`raw`) against its leaf: present where the tree holds it, absent where not, hashing to it. */
+  #compareRows(
+    keys: string[],
+    leaves: ReadonlyArray<Uint8Array | undefined>,
+    raw: Map<string, Uint8Array>,
+  ): StoreDamage | undefined {
+    for (const [i, key] of keys.entries()) {
+      const leaf = leaves[i];
       const bytes = raw.get(key);
       const row = rowOf(Keys.state(key));
       if (leaf === undefined && bytes !== undefined)
