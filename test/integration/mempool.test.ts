@@ -40,6 +40,20 @@ async function sale(objectIndex: number, buyer: number, nonce = objectIndex): Pr
   return devTransfer(object, parties[buyer]!, parties, { chainId: genesis.chainId, nowMs, nonce });
 }
 
+/** A sale whose first signature has its last byte changed: no state can make it valid. */
+async function forgedSale(objectIndex: number, buyer: number): Promise<Transaction> {
+  const forged = await sale(objectIndex, buyer);
+  const signature = forged.signatures[0]!;
+  const last = signature.signature.endsWith('00') ? '01' : '00';
+  return {
+    ...forged,
+    signatures: [
+      { ...signature, signature: `${signature.signature.slice(0, -2)}${last}` },
+      ...forged.signatures.slice(1),
+    ],
+  } as Transaction;
+}
+
 describe('mempool', () => {
   it('admits a valid transfer and refuses an invalid one with the ledger code', async () => {
     const mempool = new Mempool(chain, () => nowMs);
@@ -184,18 +198,7 @@ describe('the txs topic', () => {
     const mempool = new Mempool(chain, () => nowMs);
     const { txs } = validatorsFor(mempool);
     const good = await sale(3, 4);
-    const forged = await sale(4, 0);
-    const signature = forged.signatures[0]!;
-    const tampered = {
-      ...forged,
-      signatures: [
-        {
-          ...signature,
-          signature: `${signature.signature.slice(0, -2)}${signature.signature.endsWith('00') ? '01' : '00'}`,
-        },
-        ...forged.signatures.slice(1),
-      ],
-    } as Transaction;
+    const tampered = await forgedSale(4, 0);
     const batch = encodeTxBatch([encodeTransaction(good), encodeTransaction(tampered)]);
     expect(await verdict(Promise.resolve(txs(batch, 'peer')))).toMatchObject({
       action: 'reject',
@@ -238,18 +241,7 @@ describe('the txs topic screens what it admits (decision #84)', () => {
 
   it('answers the screen for each, and the rules for one whose signature does not verify', async () => {
     const good = await sale(10, 1);
-    const forged = await sale(11, 2);
-    const signature = forged.signatures[0]!;
-    const tampered = {
-      ...forged,
-      signatures: [
-        {
-          ...signature,
-          signature: `${signature.signature.slice(0, -2)}${signature.signature.endsWith('00') ? '01' : '00'}`,
-        },
-        ...forged.signatures.slice(1),
-      ],
-    } as Transaction;
+    const tampered = await forgedSale(11, 2);
     const expired = await sale(12, 3);
     const late = { ...expired, expiresAtMs: nowMs - 1 } as Transaction;
     const other = await sale(13, 4);
