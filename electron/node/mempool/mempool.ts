@@ -314,7 +314,7 @@ export class Mempool {
         entry.screened = false;
         if (!outcome.ok) drop(entry, outcome);
       }
-      const later = new Set<Entry>();
+      const later: Entry[] = [];
       let stale = 0;
       let screened = 0;
       const outlivedBefore = block.header.timeMs - RECHECK_SCREENED_AFTER_MS;
@@ -322,10 +322,10 @@ export class Mempool {
         if (stale >= RECHECK_STALE_PER_BLOCK && screened >= RECHECK_SCREENED_PER_BLOCK) break;
         if (stale < RECHECK_STALE_PER_BLOCK && nowMs - entry.checkedAtMs >= RECHECK_STALE_AFTER_MS) {
           stale++;
-          later.add(entry);
+          later.push(entry);
         } else if (screened < RECHECK_SCREENED_PER_BLOCK && entry.screened && entry.checkedAtMs <= outlivedBefore) {
           screened++;
-          later.add(entry);
+          later.push(entry);
         }
       }
       for (const entry of later) {
