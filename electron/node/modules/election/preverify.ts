@@ -40,9 +40,10 @@ export async function preverifyBallots(
   const waiting: Transaction[] = [];
   for (const tx of txs) {
     if (tx.type !== 'election.cast') continue;
-    const { election, ballot } = tx.payload as unknown as { election: string; ballot: Uint8Array };
-    const definition = records(ElectionKey.definition(election)) as ElectionDefinition | undefined;
-    const status = records(ElectionKey.status(election)) as ElectionStatus | undefined;
+    const { ballot } = tx.payload as unknown as { ballot: Uint8Array };
+    const [definitionKey, statusKey] = ballotKeysOf(tx) as [string, string];
+    const definition = records(definitionKey) as ElectionDefinition | undefined;
+    const status = records(statusKey) as ElectionStatus | undefined;
     const signer = tx.signatures[0]?.key;
     // what the rules would refuse before the proofs is left to them
     if (!definition || status?.phase !== 'voting' || !status.publicKey || !signer || tx.signatures.length !== 1)
