@@ -7,6 +7,7 @@ export {
   SmtError,
   type SmtErrorCode,
   decodeNode,
+  decodeNodeLayout,
   isEmptyHash,
   smtInternalHash,
   smtLeafHash,

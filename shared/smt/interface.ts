@@ -13,6 +13,12 @@ export interface SmtNodeReader {
    * the order asked, undefined where missing. update() loads a level's nodes with it.
    */
   getMany?(hashHexes: string[]): Promise<Array<Uint8Array | undefined>>;
+  /**
+   * Optional, true only when every node this reader returns was already found to hash to its
+   * key (or was made by the tree): the tree then checks its layout and does not hash it again.
+   * Otherwise the tree hashes every node it reads (the store may be damaged or lying).
+   */
+  readonly hashChecked?: boolean;
 }
 
 /** Sets `keyHash` to `valueHash`, or removes it when `valueHash` is null. Both are 32 bytes. */

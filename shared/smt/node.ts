@@ -127,6 +127,19 @@ function hasNodeLayout(bytes: Uint8Array): boolean {
 
 /** Checks the bytes read back from the store: the one canonical layout, hashing to `expectedHash`. */
 export function decodeNode(bytes: Uint8Array, expectedHash: Uint8Array): SmtNode {
+  const node = decodeNodeLayout(bytes);
+  const actualHash =
+    node.kind === 'leaf' ? smtLeafHash(node.keyHash, node.valueHash) : smtInternalHash(node.left, node.right);
+  if (!bytesEqual(actualHash, expectedHash)) throw new SmtError('CORRUPT_NODE', 'stored node does not hash to its key');
+  return node;
+}
+
+/**
+ * A node whose bytes were already found to hash to its key when they entered memory (a reader
+ * that says so: SmtNodeReader.hashChecked), or were made by the tree itself: the layout is
+ * checked, the hash is not computed again.
+ */
+export function decodeNodeLayout(bytes: Uint8Array): SmtNode {
   if (!(bytes instanceof Uint8Array) || !hasNodeLayout(bytes)) {
     throw new SmtError('CORRUPT_NODE', 'stored node is not the canonical CBOR of [tag, hash, hash]');
   }
@@ -136,8 +149,6 @@ export function decodeNode(bytes: Uint8Array, expectedHash: Uint8Array): SmtNode
   if (!isLeaf && isEmptyHash(first) && isEmptyHash(second)) {
     throw new SmtError('CORRUPT_NODE', 'stored internal node has two empty children');
   }
-  const actualHash = isLeaf ? smtLeafHash(first, second) : smtInternalHash(first, second);
-  if (!bytesEqual(actualHash, expectedHash)) throw new SmtError('CORRUPT_NODE', 'stored node does not hash to its key');
   return isLeaf
     ? { kind: 'leaf', keyHash: first, valueHash: second }
     : { kind: 'internal', left: first, right: second };

@@ -10,6 +10,7 @@ import {
   type SmtNode,
   bitAt,
   decodeNode,
+  decodeNodeLayout,
   isEmptyHash,
   isHash,
 } from './node.js';
@@ -80,7 +81,7 @@ export class SparseMerkleTree {
     const hashHex = bytesToHex(hash);
     const bytes = await this.#reader.get(hashHex);
     if (bytes === undefined) throw new SmtError('MISSING_NODE', `node ${hashHex} is not in the store`);
-    return decodeNode(bytes, hash);
+    return this.#decode(bytes, hash);
   }
 
   async #loadMany(hashes: Uint8Array[]): Promise<SmtNode[]> {
@@ -90,8 +91,12 @@ export class SparseMerkleTree {
       throw new SmtError('CORRUPT_NODE', 'the node store answered a batched read with the wrong count');
     return found.map((bytes, i) => {
       if (bytes === undefined) throw new SmtError('MISSING_NODE', `node ${hexes[i]} is not in the store`);
-      return decodeNode(bytes, hashes[i]!);
+      return this.#decode(bytes, hashes[i]!);
     });
+  }
+
+  #decode(bytes: Uint8Array, hash: Uint8Array): SmtNode {
+    return this.#reader.hashChecked === true ? decodeNodeLayout(bytes) : decodeNode(bytes, hash);
   }
 
   /** Follows the key's bits from the root to an empty subtree or a leaf, collecting siblings. */

@@ -136,6 +136,81 @@ describe('batched node loads: a block tree update through the cache', () => {
   });
 });
 
+describe('a node hashed once, as it enters the cache', () => {
+  it('a stored row that does not hash to its key is named as damage before the tree uses it', async () => {
+    const { store, root, keys } = await treeOf(300);
+    const rootBytes = (await store.get(root))!;
+    // the root's row holds another valid node (the first key's leaf): right layout, wrong hash
+    const leaf = (await new SparseMerkleTree(store, Buffer.from(root, 'hex')).prove(keys[0]!)).leaf!;
+    const swapped = Uint8Array.from(rootBytes);
+    swapped[1] = 0;
+    swapped.set(Buffer.from(leaf.keyHash, 'hex'), 4);
+    swapped.set(Buffer.from(leaf.valueHash, 'hex'), 4 + 32 + 2);
+    for (const batched of [true, false]) {
+      const lying = {
+        getSmtNode: async (hashHex: string) => (hashHex === root ? swapped : store.get(hashHex)),
+        ...(batched
+          ? {
+              getSmtNodesRaw: async (hashes: Uint8Array[]) =>
+                Promise.all(hashes.map((hash) => (bytesToHex(hash) === root ? swapped : store.get(bytesToHex(hash))))),
+            }
+          : {}),
+      };
+      const reader = new CachedNodeReader(lying);
+      expect(reader.hashChecked).toBe(true);
+      const tree = new SparseMerkleTree(reader, Buffer.from(root, 'hex'));
+      await expect(tree.update([{ keyHash: keys[1]!, valueHash: sha256(utf8('new')) }])).rejects.toMatchObject({
+        name: 'StoreDamage',
+        row: { kind: 'state-node', key: root },
+      });
+      expect(bytesToHex(tree.root)).toBe(root);
+      await expect(tree.prove(keys[2]!)).rejects.toMatchObject({ name: 'StoreDamage' });
+      expect(reader.size).toBe(0);
+    }
+  });
+
+  it('consecutive blocks through the cache give the roots and proofs of a tree that hashes every node it reads', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.option(fc.integer(), { nil: null })), {
+            minLength: 1,
+            maxLength: 60,
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (blocks) => {
+          const { store, root } = await treeOf(200);
+          const reader = new CachedNodeReader(counting(store), 1_000);
+          let cachedRoot = Buffer.from(root, 'hex') as Uint8Array;
+          let plainRoot = cachedRoot;
+          for (const changes of blocks) {
+            const writes: SmtWrite[] = [...new Map(changes)].map(([key, value]) => ({
+              keyHash: sha256(utf8(`key ${key}`)),
+              valueHash: value === null ? null : sha256(utf8(`value ${value}`)),
+            }));
+            const plain = await new SparseMerkleTree({ get: (hashHex) => store.get(hashHex) }, plainRoot).update(
+              writes,
+            );
+            store.put(plain.newNodes);
+            const cached = await new SparseMerkleTree(reader, cachedRoot).update(writes);
+            reader.remember(cached.newNodes);
+            expect(bytesToHex(cached.root)).toBe(bytesToHex(plain.root));
+            [cachedRoot, plainRoot] = [cached.root, plain.root];
+            for (const [key] of changes.slice(0, 5)) {
+              const keyHash = sha256(utf8(`key ${key}`));
+              expect(await new SparseMerkleTree(reader, cachedRoot).prove(keyHash)).toEqual(
+                await new SparseMerkleTree(store, plainRoot).prove(keyHash),
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe('the node cache bound', () => {
   it('never holds more than its entries, however many nodes pass through it, and still answers every read', async () => {
     const { store, root, keys } = await treeOf(2_000);

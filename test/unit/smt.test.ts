@@ -409,6 +409,24 @@ describe('sparse Merkle tree: persistence', () => {
     await expect(new SparseMerkleTree(lying, tree.root).get(keyOf(1))).rejects.toThrow(/CORRUPT_NODE/);
   });
 
+  it('hashes no node again for a reader that says it checked them, and still checks their layout', async () => {
+    const { store, tree } = await openTree(named(10));
+    const rootHex = bytesToHex(tree.root);
+    const leafBytes = (await store.get(bytesToHex(leafHash(keyOf(1), valueOf(1)))))!;
+    // A reader that claims the check and breaks it: its word is taken (the check is its job; the
+    // node cache makes it as a row enters memory, test/unit/smt-node-cache.test.ts).
+    const claims: SmtNodeReader = {
+      hashChecked: true,
+      get: async (hashHex) => (hashHex === rootHex ? leafBytes : store.get(hashHex)),
+    };
+    expect(await new SparseMerkleTree(claims, tree.root).get(keyOf(1))).toEqual(valueOf(1));
+    const mangled: SmtNodeReader = {
+      hashChecked: true,
+      get: async (hashHex) => (hashHex === rootHex ? Uint8Array.of(2, ...leafBytes.slice(1)) : store.get(hashHex)),
+    };
+    await expect(new SparseMerkleTree(mangled, tree.root).get(keyOf(1))).rejects.toThrow(/CORRUPT_NODE/);
+  });
+
   it('detects a stored node that is not the one canonical encoding', async () => {
     const { store, tree } = await openTree(named(10));
     const rootHex = bytesToHex(tree.root);

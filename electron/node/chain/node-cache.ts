@@ -39,6 +39,12 @@ export interface WarmResult {
 }
 
 export class CachedNodeReader implements SmtNodeReader {
+  /**
+   * Every node it returns hashes to its key: a store read is checked once as it enters memory
+   * (#verified), `warm` checks what it pins, and `remember` is given only nodes the tree made.
+   * So the tree does not hash them again on every walk.
+   */
+  readonly hashChecked = true;
   /** Two generations instead of an exact LRU (generations.ts): bounded by entriesMax. */
   readonly #cached: Generations<Uint8Array>;
   readonly #pinned = new Map<string, Uint8Array>();
@@ -102,7 +108,10 @@ export class CachedNodeReader implements SmtNodeReader {
     return this.#cached.get(hashHex);
   }
 
-  /** Nodes just written (a committed block's): the next blocks walk them first. */
+  /**
+   * Nodes just written (a committed block's): the next blocks walk them first. Only nodes the
+   * tree made (`SmtUpdateResult.newNodes`), whose keys were computed from their bytes.
+   */
   remember(nodes: Iterable<[string, Uint8Array]>): void {
     for (const [hashHex, bytes] of nodes) this.#add(hashHex, bytes);
   }
