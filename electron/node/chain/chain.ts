@@ -132,7 +132,7 @@ export class Chain implements StateSource {
   /** Walks the head tree for admission's record checks, on nodes kept in walking form. */
   readonly #walker: TreeWalker;
   #head: ChainHead;
-  readonly #pending = new Map<string, Execution>();
+  readonly #pending = new Map<string, { execution: Execution; digests: TxDigests }>();
   /** Signature checks of upcoming blocks' transactions already handed to the pool (verifyAhead). */
   readonly #ahead: VerifyingAhead[] = [];
   #commits: Promise<unknown> = Promise.resolve();
@@ -542,10 +542,11 @@ export class Chain implements StateSource {
       proposeBlock(this.#execution, this.#head, txs, { chainId: this.chainId, verify, digests, ...options }),
     );
     // Executing only the accepted transactions gives the same writes: rejected ones change nothing.
-    this.#remember(blockHash(block.header), {
-      ...execution,
-      outcomes: execution.outcomes.filter((outcome) => outcome.ok),
-    });
+    this.#remember(
+      blockHash(block.header),
+      { ...execution, outcomes: execution.outcomes.filter((outcome) => outcome.ok) },
+      digests,
+    );
     return { block, outcomes: execution.outcomes };
   }
 
@@ -555,14 +556,14 @@ export class Chain implements StateSource {
     checkLinks(block, this.#head.header, digests);
     this.#requireProtocol(block.header.height);
     const hash = blockHash(block.header);
-    let execution = this.#pending.get(hash);
+    let execution = this.#pending.get(hash)?.execution;
     if (!execution) {
       const context = { chainId: this.chainId, height: block.header.height, timeMs: block.header.timeMs };
       const stateRoot = this.#head.header.stateRoot;
       execution = await this.#verifyingAhead(block.txs, digests, (verify) =>
         executeOn(this.#execution, stateRoot, block.txs, context, { verify, digests }),
       );
-      this.#remember(hash, execution);
+      this.#remember(hash, execution, digests);
     }
     checkExecution(block, execution);
     return execution;
@@ -592,9 +593,11 @@ export class Chain implements StateSource {
     if (block.header.height <= this.#head.height && (await this.store.getHeightByHash(hash)) === block.header.height)
       return new Set();
     this.#requireProtocol(block.header.height);
-    let execution = this.#pending.get(hash);
-    if (execution) {
-      checkLinks(block, this.#head.header);
+    const pending = this.#pending.get(hash);
+    let execution = pending?.execution;
+    if (pending && execution) {
+      // The digests of its execution: the transactions it ran are not hashed again for the txRoot.
+      checkLinks(block, this.#head.header, pending.digests);
       checkExecution(block, execution);
       verifyCommit(commit, hash, block.header.height, execution.validators, this.chainId, this.verify);
     } else {
@@ -1137,9 +1140,9 @@ export class Chain implements StateSource {
     return run(confirmed);
   }
 
-  #remember(hash: string, execution: Execution): void {
+  #remember(hash: string, execution: Execution, digests: TxDigests): void {
     if (this.#pending.size >= PENDING_EXECUTIONS_MAX) this.#pending.delete(this.#pending.keys().next().value as string);
-    this.#pending.set(hash, execution);
+    this.#pending.set(hash, { execution, digests });
   }
 
   /**
@@ -1244,6 +1247,7 @@ function treeNodesOf(nodes: CachedNodeReader, dir: string): SmtNodeReader {
   const missing = (hashHex: string) =>
     corruptError(dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
   return {
+    hashChecked: nodes.hashChecked,
     get: async (hashHex) => (await nodes.get(hashHex)) ?? Promise.reject(missing(hashHex)),
     getMany: async (hashHexes) => {
       const found = await nodes.getMany(hashHexes);
