@@ -212,6 +212,28 @@ describe('ChainStore: refusing invalid batches', () => {
       [{ objectHistory: [{ objectId: 'BY-7-1', txHash: hashOf('not in block'), index: 0 }] }, /not in this block/],
       [{ partyObjects: [{ party: 'bo\u0000b', objectId: 'BY-7-1', owns: true }] }, /contains NUL/],
       [{ smtNodes: [] }, /has no SMT node in the batch or the store/],
+      ...[
+        'A'.repeat(64),
+        'a'.repeat(63),
+        'a'.repeat(65),
+        `${'a'.repeat(63)}g`,
+        `${'0'.repeat(62)}:0`,
+        7,
+        undefined,
+      ].map((hash): [Partial<BlockCommitBatch>, RegExp] => [
+        { smtNodes: [{ hash: hash as string, bytes: Uint8Array.of(1) }] },
+        /an SMT node hash is not 64 lowercase hex/,
+      ]),
+      [{ smtNodes: [{ hash: hashOf('n'), bytes: new Uint8Array(0) }] }, /SMT node \w+ must be 1 to/],
+      ...[Uint8Array.of(2), undefined].map((second): [Partial<BlockCommitBatch>, RegExp] => [
+        {
+          smtNodes: [
+            { hash: hashOf('n'), bytes: Uint8Array.of(1) },
+            { hash: hashOf('n'), bytes: second as Uint8Array },
+          ],
+        },
+        /is given with two contents/,
+      ]),
       [{ blockHash: makeBatch(0).blockHash }, /already stored at height 0/],
       [
         { stateWrites: Array.from({ length: 100_001 }, (_, i) => ({ key: `k${i}`, value: null })) },

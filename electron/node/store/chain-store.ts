@@ -306,17 +306,31 @@ function validateStateWrites(batch: BlockCommitBatch): void {
   }
 }
 
+/** A node of the batch with its store key, made while its hash was checked. */
+interface SmtNodeRow {
+  key: Uint8Array;
+  bytes: Uint8Array;
+}
+
 /** Returns the nodes deduplicated: a map emitting one node twice is fine, two contents for one hash is not. */
-function validateSmtNodes(batch: BlockCommitBatch): Map<string, Uint8Array> {
-  const nodes = new Map<string, Uint8Array>();
+function validateSmtNodes(batch: BlockCommitBatch): Map<string, SmtNodeRow> {
+  const nodes = new Map<string, SmtNodeRow>();
   for (const node of batch.smtNodes) {
-    if (!isHash64(node?.hash)) throw invalidBatch(batch.height, 'an SMT node hash is not 64 lowercase hex');
-    if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX))
-      throw invalidBatch(batch.height, `SMT node ${node.hash} must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
-    const earlier = nodes.get(node.hash);
-    if (earlier !== undefined && !bytesEqual(earlier, node.bytes))
+    const earlier = nodes.get(node?.hash);
+    if (earlier === undefined) {
+      // The key's one pass over the hash is its check (64 lowercase hex, else a TypeError).
+      let key: Uint8Array;
+      try {
+        key = Keys.smtNode(node?.hash);
+      } catch {
+        throw invalidBatch(batch.height, 'an SMT node hash is not 64 lowercase hex');
+      }
+      if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX))
+        throw invalidBatch(batch.height, `SMT node ${node.hash} must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
+      nodes.set(node.hash, { key, bytes: node.bytes });
+    } else if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX) || !bytesEqual(earlier.bytes, node.bytes)) {
       throw invalidBatch(batch.height, `SMT node ${node.hash} is given with two contents`);
-    nodes.set(node.hash, node.bytes);
+    }
   }
   return nodes;
 }
@@ -368,7 +382,7 @@ function validateIndexes(batch: BlockCommitBatch, txIndexByHash: Map<string, num
 
 // ---------------------------------------------------------------- batch operations
 
-function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Array>, nextHead: StoreHead): Operation[] {
+function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, SmtNodeRow>, nextHead: StoreHead): Operation[] {
   const operations: Operation[] = [
     { type: 'put', key: Keys.block(batch.height), value: batch.blockBytes },
     { type: 'put', key: Keys.commit(batch.height), value: batch.commitBytes },
@@ -379,7 +393,7 @@ function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Arr
       value === null ? { type: 'del', key: Keys.state(key) } : { type: 'put', key: Keys.state(key), value },
     );
   }
-  for (const [hash, bytes] of smtNodes) operations.push({ type: 'put', key: Keys.smtNode(hash), value: bytes });
+  for (const { key, bytes } of smtNodes.values()) operations.push({ type: 'put', key, value: bytes });
   for (const { txHash, index } of batch.txs) {
     const location = new Uint8Array([...encodeHeight(batch.height), ...encodeTxIndex(index)]);
     operations.push({ type: 'put', key: Keys.txLocation(txHash), value: location });
@@ -799,7 +813,7 @@ export class ChainStore {
   }
 
   /** Checks that need the store: nothing this block adds may already exist, and its state root must resolve. */
-  private async validateAgainstStore(batch: BlockCommitBatch, smtNodes: Map<string, Uint8Array>): Promise<void> {
+  private async validateAgainstStore(batch: BlockCommitBatch, smtNodes: Map<string, SmtNodeRow>): Promise<void> {
     const h = batch.height;
     const existingHeight = await this.getHeightByHash(batch.blockHash);
     if (existingHeight !== undefined)
