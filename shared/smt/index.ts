@@ -7,7 +7,6 @@ export {
   SmtError,
   type SmtErrorCode,
   decodeNode,
-  decodeNodeLayout,
   isEmptyHash,
   smtInternalHash,
   smtLeafHash,

@@ -594,8 +594,9 @@ export class Chain implements StateSource {
       return new Set();
     this.#requireProtocol(block.header.height);
     const pending = this.#pending.get(hash);
-    let execution = pending?.execution;
-    if (pending && execution) {
+    let execution: Execution;
+    if (pending) {
+      execution = pending.execution;
       // The digests of its execution: the transactions it ran are not hashed again for the txRoot.
       checkLinks(block, this.#head.header, pending.digests);
       checkExecution(block, execution);
