@@ -6,7 +6,7 @@
 // (direct-encode.ts, decision #76); dag-cbor writes, or refuses, everything else.
 import * as dagCbor from '@ipld/dag-cbor';
 import { encodeDirect } from './direct-encode.js';
-import { bytesToHex as nobleBytesToHex, hexToBytes as nobleHexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex as nobleBytesToHex } from '@noble/hashes/utils.js';
 
 /** Hard ceiling for any single decoded value; callers pass tighter limits. */
 export const DECODE_BYTES_MAX = 16 * 1024 * 1024;
@@ -71,13 +71,31 @@ export function bytesToHex(bytes: Uint8Array): string {
   return nobleBytesToHex(bytes);
 }
 
-const HEX = /^(?:[0-9a-f]{2})*$/;
-
-/** Lowercase, even-length hex only: one text form per byte string. */
+/**
+ * Lowercase, even-length hex only: one text form per byte string. One pass checks and converts
+ * (a block's commit converts thousands of hashes; a regular expression, then a conversion that
+ * checks again, read each string twice). test/unit/codec.test.ts compares it with that pair.
+ */
 export function hexToBytes(hex: string): Uint8Array {
-  if (typeof hex !== 'string' || !HEX.test(hex)) throw new CodecError('not lowercase hex of whole bytes');
-  return nobleHexToBytes(hex);
+  if (typeof hex !== 'string' || hex.length % 2 !== 0) throw notLowercaseHex();
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const high = hexDigit(hex.charCodeAt(2 * i));
+    const low = hexDigit(hex.charCodeAt(2 * i + 1));
+    if (high < 0 || low < 0) throw notLowercaseHex();
+    bytes[i] = (high << 4) | low;
+  }
+  return bytes;
 }
+
+/** 0-15 for '0'-'9' and 'a'-'f'; -1 for any other character (upper case included). */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  return -1;
+}
+
+const notLowercaseHex = () => new CodecError('not lowercase hex of whole bytes');
 
 const textEncoder = new TextEncoder();
 export function utf8(text: string): Uint8Array {
