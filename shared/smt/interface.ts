@@ -14,6 +14,11 @@ export interface SmtNodeReader {
    */
   getMany?(hashHexes: string[]): Promise<Array<Uint8Array | undefined>>;
   /**
+   * Optional: getMany by the hashes' 32 bytes, the tree's own form (no hex made for each node
+   * it loads). update() prefers it to getMany.
+   */
+  getManyByHash?(hashes: Uint8Array[]): Promise<Array<Uint8Array | undefined>>;
+  /**
    * Optional, true only when every node this reader returns was already found to hash to its
    * key (or was made by the tree): the tree then checks its layout and does not hash it again.
    * Otherwise the tree hashes every node it reads (the store may be damaged or lying).

@@ -66,7 +66,10 @@ export class SparseMerkleTree {
       const sorted = sortWrites(writes, SMT_UPDATE_WRITES_MAX);
       const newNodes = new Map<string, Uint8Array>();
       if (sorted.writes.length > 0) {
-        const loadMany = this.#reader.getMany ? (hashes: Uint8Array[]) => this.#loadMany(hashes) : undefined;
+        const loadMany =
+          this.#reader.getManyByHash || this.#reader.getMany
+            ? (hashes: Uint8Array[]) => this.#loadMany(hashes)
+            : undefined;
         const root = await applyWrites(this.#root, sorted, (hash) => this.#load(hash), newNodes, loadMany);
         if (!isHash(root)) throw new Error('SMT invariant: the new root is not a 32-byte hash');
         this.#root = root.slice();
@@ -85,12 +88,14 @@ export class SparseMerkleTree {
   }
 
   async #loadMany(hashes: Uint8Array[]): Promise<SmtNode[]> {
-    const hexes = hashes.map(bytesToHex);
-    const found = await this.#reader.getMany!(hexes);
+    const reader = this.#reader;
+    const found = reader.getManyByHash
+      ? await reader.getManyByHash(hashes)
+      : await reader.getMany!(hashes.map(bytesToHex));
     if (!Array.isArray(found) || found.length !== hashes.length)
       throw new SmtError('CORRUPT_NODE', 'the node store answered a batched read with the wrong count');
     return found.map((bytes, i) => {
-      if (bytes === undefined) throw new SmtError('MISSING_NODE', `node ${hexes[i]} is not in the store`);
+      if (bytes === undefined) throw new SmtError('MISSING_NODE', `node ${bytesToHex(hashes[i]!)} is not in the store`);
       return this.#decode(bytes, hashes[i]!);
     });
   }

@@ -1256,6 +1256,12 @@ function treeNodesOf(nodes: CachedNodeReader, dir: string): SmtNodeReader {
       if (absent >= 0) throw missing(hashHexes[absent]!);
       return found;
     },
+    getManyByHash: async (hashes) => {
+      const found = await nodes.getManyByHash(hashes);
+      const absent = found.findIndex((bytes) => bytes === undefined);
+      if (absent >= 0) throw missing(bytesToHex(hashes[absent]!));
+      return found;
+    },
   };
 }
 

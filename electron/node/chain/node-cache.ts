@@ -9,9 +9,9 @@
 import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
 import { decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { StoreDamage } from '../store/errors.js';
-import { Generations } from './generations.js';
+import { HashGenerations, HashTable } from './hash-table.js';
 
-/** ~150 bytes each (hex key, 70-byte node, map entry): about 40 MB at the default. */
+/** ~170 bytes each (two slots of 32-byte key and pointer, the 70-byte node): about 40 MB at the default. */
 export const NODE_CACHE_ENTRIES_DEFAULT = 250_000;
 /** Levels `warm` pins by default: at most 2^17 - 1 nodes, ~30 MB. */
 export const NODE_CACHE_TOP_LEVELS_DEFAULT = 16;
@@ -45,9 +45,9 @@ export class CachedNodeReader implements SmtNodeReader {
    * So the tree does not hash them again on every walk.
    */
   readonly hashChecked = true;
-  /** Two generations instead of an exact LRU (generations.ts): bounded by entriesMax. */
-  readonly #cached: Generations<Uint8Array>;
-  readonly #pinned = new Map<string, Uint8Array>();
+  /** Two generations instead of an exact LRU (hash-table.ts): bounded by entriesMax. */
+  readonly #cached: HashGenerations<Uint8Array>;
+  #pinned = new HashTable<Uint8Array>(0);
   #run = 0;
   #stop = false;
 
@@ -55,16 +55,16 @@ export class CachedNodeReader implements SmtNodeReader {
     private readonly source: NodeSource,
     readonly entriesMax = NODE_CACHE_ENTRIES_DEFAULT,
   ) {
-    this.#cached = new Generations(entriesMax);
+    this.#cached = new HashGenerations(entriesMax);
   }
 
   async get(hashHex: string): Promise<Uint8Array | undefined> {
-    const pinned = this.#pinned.get(hashHex);
-    if (pinned !== undefined) return pinned;
-    const hit = this.#touch(hashHex);
-    if (hit !== undefined) return hit;
+    const hash = hashOf(hashHex);
+    const held = hash && this.#held(hash);
+    if (held !== undefined) return held;
     const bytes = await this.source.getSmtNode(hashHex);
-    if (bytes !== undefined) this.#add(hashHex, this.#verified(hashHex, bytes));
+    // a malformed key has no node: the store's read refused it above
+    if (bytes !== undefined && hash !== undefined) this.#cached.add(hash, this.#verified(hash, bytes));
     return bytes;
   }
 
@@ -74,25 +74,32 @@ export class CachedNodeReader implements SmtNodeReader {
    * of reads). Without a batched source, one read each.
    */
   async getMany(hashHexes: string[]): Promise<Array<Uint8Array | undefined>> {
-    const found: Array<Uint8Array | undefined> = new Array(hashHexes.length);
+    const hashes = hashHexes.map(hashOf);
+    if (hashes.every((hash) => hash !== undefined)) return this.getManyByHash(hashes as Uint8Array[]);
+    return Promise.all(hashHexes.map((hashHex) => this.get(hashHex)));
+  }
+
+  /** getMany by the hashes' bytes (the tree's own form: no hex made or read). */
+  async getManyByHash(hashes: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    const found: Array<Uint8Array | undefined> = new Array(hashes.length);
     const missing: number[] = [];
-    hashHexes.forEach((hashHex, i) => {
-      const cached = this.#pinned.get(hashHex) ?? this.#touch(hashHex);
-      if (cached === undefined) missing.push(i);
-      else found[i] = cached;
-    });
+    for (let i = 0; i < hashes.length; i++) {
+      const held = this.#held(hashes[i]!);
+      if (held === undefined) missing.push(i);
+      else found[i] = held;
+    }
     if (missing.length === 0) return found;
     if (!this.source.getSmtNodesRaw) {
-      await Promise.all(missing.map(async (i) => (found[i] = await this.get(hashHexes[i]!))));
+      await Promise.all(missing.map(async (i) => (found[i] = await this.get(bytesToHex(hashes[i]!)))));
       return found;
     }
     for (let from = 0; from < missing.length; from += WARM_BATCH_NODES) {
       const indexes = missing.slice(from, from + WARM_BATCH_NODES);
-      const read = await this.source.getSmtNodesRaw(indexes.map((i) => hexToBytes(hashHexes[i]!)));
+      const read = await this.source.getSmtNodesRaw(indexes.map((i) => hashes[i]!));
       indexes.forEach((i, j) => {
         const bytes = read[j];
         found[i] = bytes;
-        if (bytes !== undefined) this.#add(hashHexes[i]!, this.#verified(hashHexes[i]!, bytes));
+        if (bytes !== undefined) this.#cached.add(hashes[i]!, this.#verified(hashes[i]!, bytes));
       });
     }
     return found;
@@ -100,12 +107,13 @@ export class CachedNodeReader implements SmtNodeReader {
 
   /** A node already in memory (pinned or cached), without a read: undefined when it is not. */
   cached(hashHex: string): Uint8Array | undefined {
-    return this.#pinned.get(hashHex) ?? this.#touch(hashHex);
+    const hash = hashOf(hashHex);
+    return hash && this.#held(hash);
   }
 
-  /** A cached (not pinned) node, made the most recently used. */
-  #touch(hashHex: string): Uint8Array | undefined {
-    return this.#cached.get(hashHex);
+  /** A pinned node, or a cached one made the most recently used. */
+  #held(hash: Uint8Array): Uint8Array | undefined {
+    return this.#pinned.get(hash) ?? this.#cached.get(hash);
   }
 
   /**
@@ -113,7 +121,7 @@ export class CachedNodeReader implements SmtNodeReader {
    * tree made (`SmtUpdateResult.newNodes`), whose keys were computed from their bytes.
    */
   remember(nodes: Iterable<[string, Uint8Array]>): void {
-    for (const [hashHex, bytes] of nodes) this.#add(hashHex, bytes);
+    for (const [hashHex, bytes] of nodes) this.#cached.add(hexToBytes(hashHex), bytes);
   }
 
   get size(): number {
@@ -134,15 +142,16 @@ export class CachedNodeReader implements SmtNodeReader {
     const started = performance.now();
     const run = ++this.#run;
     this.#stop = false;
-    const pinned = new Map<string, Uint8Array>();
+    const pinned: Array<[Uint8Array, Uint8Array]> = [];
     const result = (stoppedBy?: string, damage?: StoreDamage): WarmResult => {
       // a later warm replaces this one's nodes, never the other way round
       if (run === this.#run) {
-        this.#pinned.clear();
-        for (const [hashHex, bytes] of pinned) this.#pinned.set(hashHex, bytes);
+        const table = new HashTable<Uint8Array>(pinned.length);
+        for (const [hash, bytes] of pinned) table.set(hash, bytes);
+        this.#pinned = table;
       }
       return {
-        nodes: pinned.size,
+        nodes: pinned.length,
         levels,
         ms: performance.now() - started,
         ...(stoppedBy === undefined ? {} : { stoppedBy }),
@@ -182,7 +191,7 @@ export class CachedNodeReader implements SmtNodeReader {
               ),
             );
           }
-          pinned.set(bytesToHex(hashes[i]!), bytes);
+          pinned.push([hashes[i]!, bytes]);
           if (node.kind === 'internal') {
             if (!isEmptyHash(node.left)) next.push(node.left);
             if (!isEmptyHash(node.right)) next.push(node.right);
@@ -205,21 +214,27 @@ export class CachedNodeReader implements SmtNodeReader {
    * cached or used (issue: a damaged table served a node the tree then refused as CORRUPT_NODE
    * deep inside block building).
    */
-  #verified(hashHex: string, bytes: Uint8Array): Uint8Array {
+  #verified(hash: Uint8Array, bytes: Uint8Array): Uint8Array {
     try {
-      decodeNode(bytes, hexToBytes(hashHex));
+      decodeNode(bytes, hash);
     } catch (error) {
       throw new StoreDamage(
         this.source.dir ?? 'the store',
         (error as Error).message.replace(/^(CORRUPT_NODE: )?stored node /, 'the node '),
-        { kind: 'state-node', key: hashHex },
+        { kind: 'state-node', key: bytesToHex(hash) },
         { cause: error },
       );
     }
     return bytes;
   }
+}
 
-  #add(hashHex: string, bytes: Uint8Array): void {
-    this.#cached.add(hashHex, bytes);
+/** A node hash's bytes; undefined for a key that is not 64 lowercase hex digits (it has no node). */
+function hashOf(hashHex: string): Uint8Array | undefined {
+  if (typeof hashHex !== 'string' || hashHex.length !== 64) return undefined;
+  try {
+    return hexToBytes(hashHex);
+  } catch {
+    return undefined;
   }
 }
