@@ -722,14 +722,24 @@ export class ChainStore {
     validateStateWrites(batch);
     const smtNodes = validateSmtNodes(batch);
     validateIndexes(batch, validateTxs(batch));
-    await this.validateAgainstStore(batch, smtNodes);
-    const nextHead: StoreHead = Object.freeze({
-      height: batch.height,
-      blockHash: batch.blockHash,
-      stateRoot: batch.stateRoot,
-      blockBytesHash: sha256Hex(batch.blockBytes),
-    });
-    const operations = buildOperations(batch, smtNodes, nextHead);
+    // The store's reads (is this block or any of its transactions stored already?) run while
+    // this thread builds the operations; nothing is written before both are done.
+    const stored = this.validateAgainstStore(batch, smtNodes);
+    let nextHead: StoreHead;
+    let operations: ReturnType<typeof buildOperations>;
+    try {
+      nextHead = Object.freeze({
+        height: batch.height,
+        blockHash: batch.blockHash,
+        stateRoot: batch.stateRoot,
+        blockBytesHash: sha256Hex(batch.blockBytes),
+      });
+      operations = buildOperations(batch, smtNodes, nextHead);
+    } catch (error) {
+      await stored; // a batch the store refuses is named as refused, as when the reads came first
+      throw error;
+    }
+    await stored;
     if (operations.length > BATCH_WRITES_MAX)
       throw new Error(`invariant: ${operations.length} operations passed validation`);
     try {
@@ -815,18 +825,19 @@ export class ChainStore {
   /** Checks that need the store: nothing this block adds may already exist, and its state root must resolve. */
   private async validateAgainstStore(batch: BlockCommitBatch, smtNodes: Map<string, SmtNodeRow>): Promise<void> {
     const h = batch.height;
-    const existingHeight = await this.getHeightByHash(batch.blockHash);
+    const [existingHeight, known] = await Promise.all([
+      this.getHeightByHash(batch.blockHash),
+      batch.txs.length === 0
+        ? []
+        : this.readMany(
+            'tx locations',
+            batch.txs.map((tx) => Keys.txLocation(tx.txHash)),
+          ),
+    ]);
     if (existingHeight !== undefined)
       throw invalidBatch(h, `block hash ${batch.blockHash} is already stored at height ${existingHeight}`);
-    if (batch.txs.length > 0) {
-      const known = await this.readMany(
-        'tx locations',
-        batch.txs.map((tx) => Keys.txLocation(tx.txHash)),
-      );
-      const repeated = known.findIndex((value) => value !== undefined);
-      if (repeated >= 0)
-        throw invalidBatch(h, `tx ${batch.txs[repeated]?.txHash} is already stored in an earlier block`);
-    }
+    const repeated = known.findIndex((value) => value !== undefined);
+    if (repeated >= 0) throw invalidBatch(h, `tx ${batch.txs[repeated]?.txHash} is already stored in an earlier block`);
     if (batch.stateRoot !== EMPTY_STATE_ROOT && !smtNodes.has(batch.stateRoot)) {
       // REJECT: a head whose state root has no node could never serve a proof or pass open().
       if ((await this.getSmtNode(batch.stateRoot)) === undefined)
