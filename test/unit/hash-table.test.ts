@@ -1,11 +1,11 @@
 // The tables keyed by 32-byte hashes (the state-tree node cache's): they answer as a Map keyed
 // by the hash's hex does, whatever the keys share (the same first bytes, the same slot), and
-// the two generations keep exactly what generations.ts keeps.
+// two generations of them keep exactly what two generations of Maps keep.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../shared/codec/index.js';
 import { Generations } from '../../electron/node/chain/generations.js';
-import { HashGenerations, HashTable } from '../../electron/node/chain/hash-table.js';
+import { HashTable } from '../../electron/node/chain/hash-table.js';
 
 /** 32-byte keys drawn from few distinct ones, many sharing their first eight bytes (one slot's input). */
 const hashArb = fc.tuple(fc.nat(3), fc.nat(40), fc.constantFrom(0, 7, 31)).map(([prefix, tail, at]) => {
@@ -76,7 +76,7 @@ describe('a hash table', () => {
 });
 
 describe('two generations of hash tables', () => {
-  it('keep and evict exactly what the string-keyed generations keep and evict', () => {
+  it('keep and evict exactly what two generations of Maps keyed by the hex keep and evict', () => {
     fc.assert(
       fc.property(
         fc.nat(24),
@@ -88,7 +88,7 @@ describe('two generations of hash tables', () => {
           { maxLength: 300 },
         ),
         (entriesMax, ops) => {
-          const tables = new HashGenerations<number>(entriesMax);
+          const tables = new Generations<number, Uint8Array>(entriesMax, (entries) => new HashTable<number>(entries));
           const model = new Generations<number>(entriesMax);
           for (const op of ops) {
             const key = bytesToHex(op.hash);

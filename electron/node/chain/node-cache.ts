@@ -9,7 +9,8 @@
 import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
 import { decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { StoreDamage } from '../store/errors.js';
-import { HashGenerations, HashTable } from './hash-table.js';
+import { Generations } from './generations.js';
+import { HashTable } from './hash-table.js';
 
 /** ~170 bytes each (two slots of 32-byte key and pointer, the 70-byte node): about 40 MB at the default. */
 export const NODE_CACHE_ENTRIES_DEFAULT = 250_000;
@@ -45,8 +46,11 @@ export class CachedNodeReader implements SmtNodeReader {
    * So the tree does not hash them again on every walk.
    */
   readonly hashChecked = true;
-  /** Two generations instead of an exact LRU (hash-table.ts): bounded by entriesMax. */
-  readonly #cached: HashGenerations<Uint8Array>;
+  /**
+   * Two generations instead of an exact LRU (generations.ts), each a table keyed by the hashes'
+   * bytes (hash-table.ts): bounded by entriesMax.
+   */
+  readonly #cached: Generations<Uint8Array, Uint8Array>;
   #pinned = new HashTable<Uint8Array>(0);
   #run = 0;
   #stop = false;
@@ -55,7 +59,7 @@ export class CachedNodeReader implements SmtNodeReader {
     private readonly source: NodeSource,
     readonly entriesMax = NODE_CACHE_ENTRIES_DEFAULT,
   ) {
-    this.#cached = new HashGenerations(entriesMax);
+    this.#cached = new Generations(entriesMax, (entries) => new HashTable<Uint8Array>(entries));
   }
 
   async get(hashHex: string): Promise<Uint8Array | undefined> {
