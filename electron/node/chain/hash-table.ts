@@ -16,8 +16,9 @@ export const HASH_KEY_BYTES = 32;
 export class HashTable<V> {
   readonly #bits: number;
   readonly #mask: number;
-  readonly #keys: Uint8Array;
-  readonly #values: Array<V | undefined>;
+  /** Made at the first set: a table never filled costs nothing. */
+  #keys: Uint8Array | undefined;
+  #values: Array<V | undefined> | undefined;
   readonly #seed0: number;
   readonly #seed1: number;
   #size = 0;
@@ -29,8 +30,6 @@ export class HashTable<V> {
     this.#bits = Math.max(4, Math.ceil(Math.log2(Math.max(1, entriesMax) * 2)));
     const capacity = 2 ** this.#bits;
     this.#mask = capacity - 1;
-    this.#keys = new Uint8Array(capacity * HASH_KEY_BYTES);
-    this.#values = new Array<V | undefined>(capacity).fill(undefined);
     const seed = randomBytes(8);
     this.#seed0 = seed.readUInt32LE(0);
     this.#seed1 = seed.readUInt32LE(4) | 1;
@@ -42,8 +41,8 @@ export class HashTable<V> {
 
   /** The value held for `hash`, or undefined. A key that is not 32 bytes is never held. */
   get(hash: Uint8Array): V | undefined {
-    if (hash.length !== HASH_KEY_BYTES) return undefined;
     const values = this.#values;
+    if (values === undefined || hash.length !== HASH_KEY_BYTES) return undefined;
     for (let slot = this.#slot(hash); ; slot = (slot + 1) & this.#mask) {
       const value = values[slot];
       if (value === undefined) return undefined;
@@ -62,6 +61,10 @@ export class HashTable<V> {
   set(hash: Uint8Array, value: V): boolean {
     if (hash.length !== HASH_KEY_BYTES) throw new RangeError('a hash table key is 32 bytes');
     if (value === undefined) throw new TypeError('a hash table value is not undefined');
+    if (this.#values === undefined) {
+      this.#keys = new Uint8Array((this.#mask + 1) * HASH_KEY_BYTES);
+      this.#values = new Array<V | undefined>(this.#mask + 1).fill(undefined);
+    }
     const values = this.#values;
     let slot = this.#slot(hash);
     for (; values[slot] !== undefined; slot = (slot + 1) & this.#mask) {
@@ -71,7 +74,7 @@ export class HashTable<V> {
       }
     }
     if (this.#size >= this.entriesMax) return false;
-    this.#keys.set(hash, slot * HASH_KEY_BYTES);
+    this.#keys!.set(hash, slot * HASH_KEY_BYTES);
     values[slot] = value;
     this.#size++;
     return true;
@@ -80,7 +83,7 @@ export class HashTable<V> {
   /** Empties the table, keeping its memory for the next entries. */
   clear(): void {
     if (this.#size === 0) return;
-    this.#values.fill(undefined);
+    this.#values!.fill(undefined);
     this.#size = 0;
   }
 
@@ -93,7 +96,7 @@ export class HashTable<V> {
   }
 
   #keyAt(slot: number, hash: Uint8Array): boolean {
-    const keys = this.#keys;
+    const keys = this.#keys!;
     const at = slot * HASH_KEY_BYTES;
     for (let i = 0; i < HASH_KEY_BYTES; i++) if (keys[at + i] !== hash[i]) return false;
     return true;

@@ -14,8 +14,8 @@ import { HashTable } from './hash-table.js';
 
 /**
  * About 370 bytes a node: its 70 bytes as a Uint8Array of their own (~280) and its share of the
- * two tables' slots (~84, made at start): about 90 MB at the default, 21 MB of it the tables
- * (measured with --expose-gc; Maps of hex keys took ~30 MB for the keys instead).
+ * two tables' slots (~84, each table made when first filled): about 90 MB at the default, 21 MB
+ * of it the tables (measured with --expose-gc; Maps of hex keys took ~30 MB for the keys).
  */
 export const NODE_CACHE_ENTRIES_DEFAULT = 250_000;
 /** Levels `warm` pins by default: at most 2^17 - 1 nodes, ~30 MB. */
