@@ -9,6 +9,7 @@
 import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
 import { decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { StoreDamage } from '../store/errors.js';
+import { hashBytes } from '../store/keys.js';
 import { Generations } from './generations.js';
 import { HashTable } from './hash-table.js';
 
@@ -67,7 +68,7 @@ export class CachedNodeReader implements SmtNodeReader {
   }
 
   async get(hashHex: string): Promise<Uint8Array | undefined> {
-    const hash = hashOf(hashHex);
+    const hash = hashBytes(hashHex);
     const held = hash && this.#held(hash);
     if (held !== undefined) return held;
     const bytes = await this.source.getSmtNode(hashHex);
@@ -82,7 +83,7 @@ export class CachedNodeReader implements SmtNodeReader {
    * of reads). Without a batched source, one read each.
    */
   async getMany(hashHexes: string[]): Promise<Array<Uint8Array | undefined>> {
-    const hashes = hashHexes.map(hashOf);
+    const hashes = hashHexes.map(hashBytes);
     if (hashes.every((hash) => hash !== undefined)) return this.getManyByHash(hashes as Uint8Array[]);
     return Promise.all(hashHexes.map((hashHex) => this.get(hashHex)));
   }
@@ -115,7 +116,7 @@ export class CachedNodeReader implements SmtNodeReader {
 
   /** A node already in memory (pinned or cached), without a read: undefined when it is not. */
   cached(hashHex: string): Uint8Array | undefined {
-    const hash = hashOf(hashHex);
+    const hash = hashBytes(hashHex);
     return hash && this.#held(hash);
   }
 
@@ -234,15 +235,5 @@ export class CachedNodeReader implements SmtNodeReader {
       );
     }
     return bytes;
-  }
-}
-
-/** A node hash's bytes; undefined for a key that is not 64 lowercase hex digits (it has no node). */
-function hashOf(hashHex: string): Uint8Array | undefined {
-  if (typeof hashHex !== 'string' || hashHex.length !== 64) return undefined;
-  try {
-    return hexToBytes(hashHex);
-  } catch {
-    return undefined;
   }
 }

@@ -117,17 +117,22 @@ function withPrefix(prefix: number, ...parts: Uint8Array[]): Uint8Array {
  * read each string again).
  */
 function hashKey(prefix: number, hashHex: string): Uint8Array {
-  if (typeof hashHex !== 'string' || hashHex.length !== 2 * HASH_BYTES) throw notHash64();
-  let hash: Uint8Array;
-  try {
-    hash = hexToBytes(hashHex);
-  } catch {
-    throw notHash64();
-  }
+  const hash = hashBytes(hashHex);
+  if (hash === undefined) throw notHash64();
   const key = new Uint8Array(1 + HASH_BYTES);
   key[0] = prefix;
   key.set(hash, 1);
   return key;
+}
+
+/** A hash's 32 bytes from its 64 lowercase hex characters; undefined for anything else. */
+export function hashBytes(hashHex: unknown): Uint8Array | undefined {
+  if (typeof hashHex !== 'string' || hashHex.length !== 2 * HASH_BYTES) return undefined;
+  try {
+    return hexToBytes(hashHex);
+  } catch {
+    return undefined;
+  }
 }
 
 const notHash64 = () => new TypeError('a hash is 64 lowercase hex characters');
