@@ -19,7 +19,7 @@ import { TxDigests } from '../ledger/tx.js';
 import type { BlockContext, Transaction, ValidatorSchedule } from '../ledger/types.js';
 import { validatorsAt, validatorsHash } from '../modules/authority/validators.js';
 import { ownershipChanges } from '../modules/property/index-rows.js';
-import { SparseMerkleTree, type SmtNodeReader } from '../smt/index.js';
+import { SparseMerkleTree, type NewNodes, type SmtNodeReader } from '../smt/index.js';
 
 export interface StateSource {
   /** Decoded, checked records for the keys present; absent keys are missing from the map. */
@@ -31,7 +31,7 @@ export interface Execution {
   outcomes: TxOutcome[];
   /** In key order; value null deletes. */
   stateWrites: Array<{ key: string; record: unknown; value: Uint8Array | null }>;
-  smtNodes: Map<string, Uint8Array>;
+  smtNodes: NewNodes;
   stateRoot: string;
   txRoot: string;
   /** Hash of the set voting on this height. */

@@ -1,5 +1,6 @@
 export type { SmtNodeReader, SmtProof, SmtUpdateResult, SmtWrite } from './interface.js';
 export { MemoryNodeStore } from './memory-node-store.js';
+export { NewNodes, type NewNode } from './new-nodes.js';
 export {
   SMT_DEPTH_MAX,
   SMT_EMPTY_ROOT,

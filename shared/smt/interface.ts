@@ -1,5 +1,6 @@
 // Contracts of the state tree (DESIGN §4 stateRoot): the store it reads, the writes it takes
 // and the proofs it gives. Everything that leaves the tree is JSON-friendly (lowercase hex).
+import type { NewNodes } from './new-nodes.js';
 
 /**
  * Content-addressed node storage: key = lowercase hex of the node's hash, value = the node's
@@ -34,8 +35,11 @@ export interface SmtWrite {
 
 export interface SmtUpdateResult {
   root: Uint8Array;
-  /** hash hex -> encoded node, for the caller to persist in the same batch as the block. */
-  newNodes: Map<string, Uint8Array>;
+  /**
+   * The nodes the update made, for the caller to persist in the same batch as the block: by
+   * their hashes' bytes (`rows()`), or read as a Map of hash hex -> encoded node.
+   */
+  newNodes: NewNodes;
 }
 
 /**

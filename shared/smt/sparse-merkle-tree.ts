@@ -14,6 +14,7 @@ import {
   isEmptyHash,
   isHash,
 } from './node.js';
+import { NewNodes } from './new-nodes.js';
 import { applyWrites, sortWrites } from './update.js';
 
 /** Writes in one update() call; a block's write set is far smaller (the 100k benchmark fits). */
@@ -64,7 +65,7 @@ export class SparseMerkleTree {
     this.#updating = true;
     try {
       const sorted = sortWrites(writes, SMT_UPDATE_WRITES_MAX);
-      const newNodes = new Map<string, Uint8Array>();
+      const newNodes = new NewNodes();
       if (sorted.writes.length > 0) {
         const loadMany =
           this.#reader.getManyByHash || this.#reader.getMany

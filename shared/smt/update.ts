@@ -3,6 +3,7 @@
 // with bounded concurrency; (2) rebuild the touched paths bottom-up, synchronously, re-collapsing
 // any subtree left with a single leaf so the shape stays canonical.
 import { bytesToHex, compareBytes } from '../codec/index.js';
+import type { NewNodes } from './new-nodes.js';
 import type { SmtWrite } from './interface.js';
 import {
   SMT_DEPTH_MAX,
@@ -59,7 +60,7 @@ export async function applyWrites(
   root: Uint8Array,
   sorted: SortedWrites,
   load: NodeLoader,
-  newNodes: Map<string, Uint8Array>,
+  newNodes: NewNodes,
   loadMany?: NodesLoader,
 ): Promise<Uint8Array> {
   const top: Visit = { hash: root, depth: 0, lo: 0, hi: sorted.writes.length };
@@ -114,7 +115,7 @@ function expand(visit: Visit, sorted: SortedWrites, next: Visit[]): void {
   if (!isEmptyHash(right.hash) && (mid < hi || mayEmpty(lo, mid))) next.push(right);
 }
 
-function rewrite(visit: Visit, writes: SmtWrite[], newNodes: Map<string, Uint8Array>): Subtree {
+function rewrite(visit: Visit, writes: SmtWrite[], newNodes: NewNodes): Subtree {
   const node = visit.node;
   if (visit.lo === visit.hi) {
     if (isEmptyHash(visit.hash)) return EMPTY;
@@ -147,12 +148,12 @@ function mergeLeaf(node: SmtNode | undefined, writes: SmtWrite[], lo: number, hi
 }
 
 /** The canonical subtree at `depth` holding exactly entries[lo, hi). */
-function build(entries: Entry[], lo: number, hi: number, depth: number, newNodes: Map<string, Uint8Array>): Subtree {
+function build(entries: Entry[], lo: number, hi: number, depth: number, newNodes: NewNodes): Subtree {
   if (lo === hi) return EMPTY;
   if (hi - lo === 1) {
     const { keyHash, valueHash } = entries[lo] as Entry;
     const hash = smtLeafHash(keyHash, valueHash);
-    newNodes.set(bytesToHex(hash), encodeNode({ kind: 'leaf', keyHash, valueHash }));
+    newNodes.add(hash, encodeNode({ kind: 'leaf', keyHash, valueHash }));
     return { hash, kind: 'leaf' };
   }
   if (depth >= SMT_DEPTH_MAX) throw new Error('SMT invariant: two distinct keys share all 256 bits');
@@ -161,7 +162,7 @@ function build(entries: Entry[], lo: number, hi: number, depth: number, newNodes
 }
 
 /** Parent of two subtrees. A lone leaf rises to replace its parent, which is what keeps the shape canonical. */
-function join(left: Subtree, right: Subtree, newNodes: Map<string, Uint8Array>): Subtree {
+function join(left: Subtree, right: Subtree, newNodes: NewNodes): Subtree {
   if (left.kind === 'empty' && right.kind !== 'internal') {
     if (right.kind === 'unknown') throw new Error('SMT invariant: the kind of a lone sibling was not loaded');
     return right;
@@ -171,7 +172,7 @@ function join(left: Subtree, right: Subtree, newNodes: Map<string, Uint8Array>):
     return left;
   }
   const hash = smtInternalHash(left.hash, right.hash);
-  newNodes.set(bytesToHex(hash), encodeNode({ kind: 'internal', left: left.hash, right: right.hash }));
+  newNodes.add(hash, encodeNode({ kind: 'internal', left: left.hash, right: right.hash }));
   return { hash, kind: 'internal' };
 }
 

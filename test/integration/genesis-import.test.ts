@@ -108,7 +108,7 @@ describe('Chain.open and the stored genesis digest', () => {
       commitBytes: encode(commit),
       stateRoot: execution.stateRoot,
       stateWrites: execution.stateWrites.map(({ key, value }) => ({ key, value })),
-      smtNodes: [...execution.smtNodes].map(([hash, bytes]) => ({ hash, bytes })),
+      smtNodes: execution.smtNodes.rows(),
       txs: [],
       objectHistory: [],
       partyObjects: execution.partyObjects,

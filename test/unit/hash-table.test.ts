@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../shared/codec/index.js';
 import { Generations } from '../../electron/node/chain/generations.js';
-import { HashTable } from '../../electron/node/chain/hash-table.js';
+import { HashTable } from '../../electron/node/store/hash-table.js';
 
 /** 32-byte keys drawn from few distinct ones, many sharing their first eight bytes (one slot's input). */
 const hashArb = fc.tuple(fc.nat(3), fc.nat(40), fc.constantFrom(0, 7, 31)).map(([prefix, tail, at]) => {

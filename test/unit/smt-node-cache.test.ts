@@ -194,7 +194,7 @@ describe('a node hashed once, as it enters the cache', () => {
             );
             store.put(plain.newNodes);
             const cached = await new SparseMerkleTree(reader, cachedRoot).update(writes);
-            reader.remember(cached.newNodes);
+            reader.remember(cached.newNodes.rows());
             expect(bytesToHex(cached.root)).toBe(bytesToHex(plain.root));
             [cachedRoot, plainRoot] = [cached.root, plain.root];
             for (const [key] of changes.slice(0, 5)) {
@@ -219,7 +219,7 @@ describe('the node cache bound', () => {
       keyHash: sha256(utf8(`key ${i}`)),
       valueHash: sha256(utf8(`value ${i}`)),
     }));
-    const nodes = [...(await new SparseMerkleTree(new MemoryNodeStore()).update(writes)).newNodes];
+    const nodes = (await new SparseMerkleTree(new MemoryNodeStore()).update(writes)).newNodes.rows();
     expect(nodes.length).toBeGreaterThan(2_000);
     for (let round = 0; round < 5; round++) {
       reader.remember(nodes);

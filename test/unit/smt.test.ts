@@ -39,6 +39,9 @@ async function openTree(entries: Array<[Uint8Array, Uint8Array]> = []) {
   const tree = new SparseMerkleTree(store);
   const commit = async (writes: SmtWrite[]) => {
     const { root, newNodes } = await tree.update(writes);
+    // Each node made once, and the rows (the store's and the node cache's form) are the Map's entries.
+    expect(new Set(newNodes.keys()).size).toBe(newNodes.size);
+    expect(newNodes.rows().map(({ hash, bytes }) => [bytesToHex(hash), bytes])).toEqual([...newNodes]);
     store.put(newNodes);
     return root;
   };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encode, utf8 } from '../../shared/codec/index.js';
+import { encode, hexToBytes, utf8 } from '../../shared/codec/index.js';
 import { sha256Hex } from '../../shared/crypto/index.js';
 import {
   ChainStore,
@@ -57,7 +57,7 @@ function makeBatch(height: number, extra: Partial<BlockCommitBatch> = {}): Block
     commitBytes: encode({ commit: height }),
     stateRoot: sha256Hex(rootBytes),
     stateWrites: [{ key: `obj/BY-7-${height}`, value: encode({ version: height }) }],
-    smtNodes: [{ hash: sha256Hex(rootBytes), bytes: rootBytes }],
+    smtNodes: [{ hash: hexToBytes(sha256Hex(rootBytes)), bytes: rootBytes }],
     txs: [{ txHash: hashOf(`tx ${height}`), index: 0 }],
     objectHistory: [{ objectId: `BY-7-${height}`, txHash: hashOf(`tx ${height}`), index: 0 }],
     partyObjects: [{ party: 'alice', objectId: `BY-7-${height}`, owns: true }],
@@ -212,24 +212,18 @@ describe('ChainStore: refusing invalid batches', () => {
       [{ objectHistory: [{ objectId: 'BY-7-1', txHash: hashOf('not in block'), index: 0 }] }, /not in this block/],
       [{ partyObjects: [{ party: 'bo\u0000b', objectId: 'BY-7-1', owns: true }] }, /contains NUL/],
       [{ smtNodes: [] }, /has no SMT node in the batch or the store/],
-      ...[
-        'A'.repeat(64),
-        'a'.repeat(63),
-        'a'.repeat(65),
-        `${'a'.repeat(63)}g`,
-        `${'0'.repeat(62)}:0`,
-        7,
-        undefined,
-      ].map((hash): [Partial<BlockCommitBatch>, RegExp] => [
-        { smtNodes: [{ hash: hash as string, bytes: Uint8Array.of(1) }] },
-        /an SMT node hash is not 64 lowercase hex/,
-      ]),
-      [{ smtNodes: [{ hash: hashOf('n'), bytes: new Uint8Array(0) }] }, /SMT node \w+ must be 1 to/],
+      ...[hashOf('n'), new Uint8Array(31), new Uint8Array(33), Array.from(new Uint8Array(32)), 7, undefined].map(
+        (hash): [Partial<BlockCommitBatch>, RegExp] => [
+          { smtNodes: [{ hash: hash as Uint8Array, bytes: Uint8Array.of(1) }] },
+          /an SMT node hash is not 32 bytes/,
+        ],
+      ),
+      [{ smtNodes: [{ hash: hexToBytes(hashOf('n')), bytes: new Uint8Array(0) }] }, /SMT node \w+ must be 1 to/],
       ...[Uint8Array.of(2), undefined].map((second): [Partial<BlockCommitBatch>, RegExp] => [
         {
           smtNodes: [
-            { hash: hashOf('n'), bytes: Uint8Array.of(1) },
-            { hash: hashOf('n'), bytes: second as Uint8Array },
+            { hash: hexToBytes(hashOf('n')), bytes: Uint8Array.of(1) },
+            { hash: hexToBytes(hashOf('n')), bytes: second as Uint8Array },
           ],
         },
         /is given with two contents/,

@@ -654,7 +654,7 @@ export class Chain implements StateSource {
         commitBytes: encode(commit),
         stateRoot: execution.stateRoot,
         stateWrites: execution.stateWrites.map(({ key, value }) => ({ key, value })),
-        smtNodes: [...execution.smtNodes].map(([nodeHash, bytes]) => ({ hash: nodeHash, bytes })),
+        smtNodes: execution.smtNodes.rows(),
         txs: execution.txs,
         objectHistory: execution.objectHistory,
         partyObjects: execution.partyObjects,
@@ -662,7 +662,7 @@ export class Chain implements StateSource {
       { sync: prepared.durable !== false },
     );
     this.#pending.clear();
-    this.nodes.remember(execution.smtNodes);
+    this.nodes.remember(execution.smtNodes.rows());
     // The new root's tree is the old one with exactly these writes (the update was made from
     // them), so its answers for every other key stand: admission walks again only what changed.
     if (this.#leavesRoot === this.#head.header.stateRoot) {

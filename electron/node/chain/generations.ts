@@ -5,7 +5,7 @@
 // leaves a hole per deleted entry at the front, so finding the oldest became a scan that grew
 // with the chain: 18 % of ingest's CPU at 40,000 transfers.)
 
-/** What a generation is held in: a Map, or a table of the same few methods (hash-table.ts). */
+/** What a generation is held in: a Map, or a table of the same few methods (store/hash-table.ts). */
 export interface GenerationTable<K, V> {
   get(key: K): V | undefined;
   set(key: K, value: V): unknown;

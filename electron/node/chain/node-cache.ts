@@ -7,11 +7,11 @@
 // background) into a separate pinned set that lookups never evict: at 7.4M objects the top
 // 16 levels (~130,000 nodes, ~30 MB) are two thirds of every proof's reads.
 import { bytesToHex, hexToBytes } from '../../../shared/codec/index.js';
-import { decodeNode, isEmptyHash, type SmtNodeReader } from '../../../shared/smt/index.js';
+import { decodeNode, isEmptyHash, type NewNode, type SmtNodeReader } from '../../../shared/smt/index.js';
 import { StoreDamage } from '../store/errors.js';
 import { hashBytes } from '../store/keys.js';
 import { Generations } from './generations.js';
-import { HashTable } from './hash-table.js';
+import { HashTable } from '../store/hash-table.js';
 
 /**
  * About 370 bytes a node: its 70 bytes as a Uint8Array of their own (~280) and its share of the
@@ -53,7 +53,7 @@ export class CachedNodeReader implements SmtNodeReader {
   readonly hashChecked = true;
   /**
    * Two generations instead of an exact LRU (generations.ts), each a table keyed by the hashes'
-   * bytes (hash-table.ts): bounded by entriesMax.
+   * bytes (store/hash-table.ts): bounded by entriesMax.
    */
   readonly #cached: Generations<Uint8Array, Uint8Array>;
   #pinned = new HashTable<Uint8Array>(0);
@@ -129,8 +129,8 @@ export class CachedNodeReader implements SmtNodeReader {
    * Nodes just written (a committed block's): the next blocks walk them first. Only nodes the
    * tree made (`SmtUpdateResult.newNodes`), whose keys were computed from their bytes.
    */
-  remember(nodes: Iterable<[string, Uint8Array]>): void {
-    for (const [hashHex, bytes] of nodes) this.#cached.add(hexToBytes(hashHex), bytes);
+  remember(nodes: Iterable<NewNode>): void {
+    for (const { hash, bytes } of nodes) this.#cached.add(hash, bytes);
   }
 
   get size(): number {

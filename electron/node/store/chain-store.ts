@@ -21,6 +21,7 @@ import {
   fromWriteError,
   invalidBatch,
 } from './errors.js';
+import { HASH_KEY_BYTES, HashTable } from './hash-table.js';
 import { checkAgainstRecord, headFilePath, readHeadFile, writeHeadFile } from './head-file.js';
 import {
   Keys,
@@ -94,8 +95,8 @@ export interface BlockCommitBatch {
   stateRoot: string;
   /** value null deletes the key. */
   stateWrites: Array<{ key: string; value: Uint8Array | null }>;
-  /** Content-addressed authenticated-map nodes; never deleted. */
-  smtNodes: Array<{ hash: string; bytes: Uint8Array }>;
+  /** Content-addressed authenticated-map nodes, by their 32-byte hashes (as the tree made them); never deleted. */
+  smtNodes: ReadonlyArray<{ hash: Uint8Array; bytes: Uint8Array }>;
   txs: Array<{ txHash: string; index: number }>;
   objectHistory: Array<{ objectId: string; txHash: string; index: number }>;
   /** owns=false removes the party -> object row. */
@@ -312,27 +313,34 @@ interface SmtNodeRow {
   bytes: Uint8Array;
 }
 
-/** Returns the nodes deduplicated: a map emitting one node twice is fine, two contents for one hash is not. */
-function validateSmtNodes(batch: BlockCommitBatch): Map<string, SmtNodeRow> {
-  const nodes = new Map<string, SmtNodeRow>();
+/** The batch's nodes once each, with their hashes for the state root's check. */
+interface SmtNodeRows {
+  rows: SmtNodeRow[];
+  byHash: HashTable<Uint8Array>;
+}
+
+/**
+ * Returns the nodes deduplicated: a batch giving one node twice is fine, two contents for one
+ * hash is not. Keyed by the hashes' bytes, as the tree made them (no hex made for each node).
+ */
+function validateSmtNodes(batch: BlockCommitBatch): SmtNodeRows {
+  const byHash = new HashTable<Uint8Array>(batch.smtNodes.length);
+  const rows: SmtNodeRow[] = [];
   for (const node of batch.smtNodes) {
-    const earlier = nodes.get(node?.hash);
+    const hash = node?.hash;
+    if (!(hash instanceof Uint8Array) || hash.length !== HASH_KEY_BYTES)
+      throw invalidBatch(batch.height, 'an SMT node hash is not 32 bytes');
+    const earlier = byHash.get(hash);
     if (earlier === undefined) {
-      // The key's one pass over the hash is its check (64 lowercase hex, else a TypeError).
-      let key: Uint8Array;
-      try {
-        key = Keys.smtNode(node?.hash);
-      } catch {
-        throw invalidBatch(batch.height, 'an SMT node hash is not 64 lowercase hex');
-      }
       if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX))
-        throw invalidBatch(batch.height, `SMT node ${node.hash} must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
-      nodes.set(node.hash, { key, bytes: node.bytes });
-    } else if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX) || !bytesEqual(earlier.bytes, node.bytes)) {
-      throw invalidBatch(batch.height, `SMT node ${node.hash} is given with two contents`);
+        throw invalidBatch(batch.height, `SMT node ${bytesToHex(hash)} must be 1 to ${SMT_NODE_BYTES_MAX} bytes`);
+      byHash.set(hash, node.bytes);
+      rows.push({ key: Keys.smtNodeRaw(hash), bytes: node.bytes });
+    } else if (!isBytes(node.bytes, SMT_NODE_BYTES_MAX) || !bytesEqual(earlier, node.bytes)) {
+      throw invalidBatch(batch.height, `SMT node ${bytesToHex(hash)} is given with two contents`);
     }
   }
-  return nodes;
+  return { rows, byHash };
 }
 
 function validateTxs(batch: BlockCommitBatch): Map<string, number> {
@@ -382,7 +390,7 @@ function validateIndexes(batch: BlockCommitBatch, txIndexByHash: Map<string, num
 
 // ---------------------------------------------------------------- batch operations
 
-function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, SmtNodeRow>, nextHead: StoreHead): Operation[] {
+function buildOperations(batch: BlockCommitBatch, smtNodes: SmtNodeRows, nextHead: StoreHead): Operation[] {
   const operations: Operation[] = [
     { type: 'put', key: Keys.block(batch.height), value: batch.blockBytes },
     { type: 'put', key: Keys.commit(batch.height), value: batch.commitBytes },
@@ -393,7 +401,7 @@ function buildOperations(batch: BlockCommitBatch, smtNodes: Map<string, SmtNodeR
       value === null ? { type: 'del', key: Keys.state(key) } : { type: 'put', key: Keys.state(key), value },
     );
   }
-  for (const { key, bytes } of smtNodes.values()) operations.push({ type: 'put', key, value: bytes });
+  for (const { key, bytes } of smtNodes.rows) operations.push({ type: 'put', key, value: bytes });
   for (const { txHash, index } of batch.txs) {
     const location = new Uint8Array([...encodeHeight(batch.height), ...encodeTxIndex(index)]);
     operations.push({ type: 'put', key: Keys.txLocation(txHash), value: location });
@@ -823,7 +831,7 @@ export class ChainStore {
   }
 
   /** Checks that need the store: nothing this block adds may already exist, and its state root must resolve. */
-  private async validateAgainstStore(batch: BlockCommitBatch, smtNodes: Map<string, SmtNodeRow>): Promise<void> {
+  private async validateAgainstStore(batch: BlockCommitBatch, smtNodes: SmtNodeRows): Promise<void> {
     const h = batch.height;
     const [existingHeight, known] = await Promise.all([
       this.getHeightByHash(batch.blockHash),
@@ -838,7 +846,7 @@ export class ChainStore {
       throw invalidBatch(h, `block hash ${batch.blockHash} is already stored at height ${existingHeight}`);
     const repeated = known.findIndex((value) => value !== undefined);
     if (repeated >= 0) throw invalidBatch(h, `tx ${batch.txs[repeated]?.txHash} is already stored in an earlier block`);
-    if (batch.stateRoot !== EMPTY_STATE_ROOT && !smtNodes.has(batch.stateRoot)) {
+    if (batch.stateRoot !== EMPTY_STATE_ROOT && !smtNodes.byHash.has(hexToBytes(batch.stateRoot))) {
       // REJECT: a head whose state root has no node could never serve a proof or pass open().
       if ((await this.getSmtNode(batch.stateRoot)) === undefined)
         throw invalidBatch(h, `state root ${batch.stateRoot} has no SMT node in the batch or the store`);
