@@ -10,11 +10,14 @@ export class MemoryNodeStore implements SmtNodeReader {
     return Promise.resolve(this.#nodes.get(hashHex));
   }
 
-  /** Stores the `newNodes` of an update. Content-addressed, so re-putting a node is harmless. */
+  /**
+   * Stores the `newNodes` of an update (copies: an update's nodes are views into its own large
+   * arrays, new-nodes.ts). Content-addressed, so re-putting a node is harmless.
+   */
   put(newNodes: ReadonlyMap<string, Uint8Array>): void {
     for (const [hashHex, bytes] of newNodes) {
       if (!HASH_HEX.test(hashHex) || !(bytes instanceof Uint8Array)) throw new Error(`not a node: ${hashHex}`);
-      this.#nodes.set(hashHex, bytes);
+      this.#nodes.set(hashHex, bytes.slice());
     }
   }
 

@@ -16,23 +16,77 @@ export interface NewNode {
   readonly bytes: Uint8Array;
 }
 
+/** Bytes the largest chunk of node encodings holds (a node is ~70 bytes); the first holds 4 KiB, each next one twice the last. */
+const CHUNK_BYTES = 1 << 18;
+const FIRST_CHUNK_BYTES = 1 << 12;
+
 export class NewNodes implements ReadonlyMap<string, Uint8Array> {
-  readonly #rows: NewNode[] = [];
+  /**
+   * The nodes are copied into a few large arrays (their hashes into one, their bytes into
+   * chunks) and the update's own arrays left to die young: a block's ~8,000 nodes as arrays of
+   * their own lived until its commit, and V8 copied each out of its young generation, often
+   * twice (the largest share of what a block left for the garbage collector).
+   */
+  #hashes = new Uint8Array(64 * 32);
+  readonly #chunks: Uint8Array[] = [];
+  #chunkUsed = 0;
+  /** Each node's chunk, offset and length, three numbers a node. */
+  readonly #where: number[] = [];
+  #size = 0;
+  #rows: NewNode[] | undefined;
   #byHex: Map<string, Uint8Array> | undefined;
 
-  /** Adds a node the update made; the caller keeps neither array afterwards. */
+  /** Adds a node the update made (copied: the caller may reuse or drop both arrays). */
   add(hash: Uint8Array, bytes: Uint8Array): void {
-    this.#rows.push({ hash, bytes });
-    this.#byHex?.set(bytesToHex(hash), bytes);
+    if (hash.length !== 32) throw new RangeError('a node hash is 32 bytes');
+    if ((this.#size + 1) * 32 > this.#hashes.length) {
+      const grown = new Uint8Array(this.#hashes.length * 2);
+      grown.set(this.#hashes);
+      this.#hashes = grown;
+    }
+    this.#hashes.set(hash, this.#size * 32);
+    const last = this.#chunks.at(-1);
+    if (last === undefined || this.#chunkUsed + bytes.length > last.length) {
+      const size = last === undefined ? FIRST_CHUNK_BYTES : Math.min(CHUNK_BYTES, last.length * 2);
+      this.#chunks.push(new Uint8Array(Math.max(size, bytes.length)));
+      this.#chunkUsed = 0;
+    }
+    const chunk = this.#chunks.length - 1;
+    this.#chunks[chunk]!.set(bytes, this.#chunkUsed);
+    this.#where.push(chunk, this.#chunkUsed, bytes.length);
+    this.#chunkUsed += bytes.length;
+    this.#size++;
+    if (this.#rows !== undefined || this.#byHex !== undefined) {
+      const row = this.#row(this.#size - 1);
+      this.#rows?.push(row);
+      this.#byHex?.set(bytesToHex(row.hash), row.bytes);
+    }
   }
 
-  /** The nodes by their hashes' bytes, in the order made: what the store and the node cache take. */
+  /**
+   * The nodes by their hashes' bytes, in the order made: what the store and the node cache take.
+   * Views into this object's arrays: read them, never write to them.
+   */
   rows(): readonly NewNode[] {
+    if (this.#rows === undefined) {
+      const rows: NewNode[] = new Array(this.#size);
+      for (let i = 0; i < this.#size; i++) rows[i] = this.#row(i);
+      this.#rows = rows;
+    }
     return this.#rows;
   }
 
+  #row(i: number): NewNode {
+    const where = this.#where;
+    const at = where[i * 3 + 1]!;
+    return {
+      hash: this.#hashes.subarray(i * 32, i * 32 + 32),
+      bytes: this.#chunks[where[i * 3]!]!.subarray(at, at + where[i * 3 + 2]!),
+    };
+  }
+
   get size(): number {
-    return this.#rows.length;
+    return this.#size;
   }
 
   get(hashHex: string): Uint8Array | undefined {
@@ -67,7 +121,7 @@ export class NewNodes implements ReadonlyMap<string, Uint8Array> {
   }
 
   #hex(): Map<string, Uint8Array> {
-    this.#byHex ??= new Map(this.#rows.map(({ hash, bytes }) => [bytesToHex(hash), bytes]));
+    this.#byHex ??= new Map(this.rows().map(({ hash, bytes }) => [bytesToHex(hash), bytes]));
     return this.#byHex;
   }
 }

@@ -11,12 +11,12 @@ import { decodeNode, isEmptyHash, type NewNode, type SmtNodeReader } from '../..
 import { StoreDamage } from '../store/errors.js';
 import { hashBytes } from '../store/keys.js';
 import { Generations } from './generations.js';
-import { HashTable } from '../store/hash-table.js';
+import { NodeArenaTable } from './node-arena.js';
 
 /**
- * About 370 bytes a node: its 70 bytes as a Uint8Array of their own (~280) and its share of the
- * two tables' slots (~84, each table made when first filled): about 90 MB at the default, 21 MB
- * of it the tables (measured with --expose-gc; Maps of hex keys took ~30 MB for the keys).
+ * About 160 bytes a node: its ~70 bytes and their length in an arena's chunk (node-arena.ts),
+ * and its share of the two tables' slots (~84, each table made when first filled): about 40 MB
+ * at the default. (As a Uint8Array of its own a node took ~280 bytes, and the cache 90 MB.)
  */
 export const NODE_CACHE_ENTRIES_DEFAULT = 250_000;
 /** Levels `warm` pins by default: at most 2^17 - 1 nodes, ~30 MB. */
@@ -53,10 +53,10 @@ export class CachedNodeReader implements SmtNodeReader {
   readonly hashChecked = true;
   /**
    * Two generations instead of an exact LRU (generations.ts), each a table keyed by the hashes'
-   * bytes (store/hash-table.ts): bounded by entriesMax.
+   * bytes with the nodes in an arena (node-arena.ts): bounded by entriesMax.
    */
   readonly #cached: Generations<Uint8Array, Uint8Array>;
-  #pinned = new HashTable<Uint8Array>(0);
+  #pinned = new NodeArenaTable(0);
   #run = 0;
   #stop = false;
 
@@ -64,7 +64,7 @@ export class CachedNodeReader implements SmtNodeReader {
     private readonly source: NodeSource,
     readonly entriesMax = NODE_CACHE_ENTRIES_DEFAULT,
   ) {
-    this.#cached = new Generations(entriesMax, (entries) => new HashTable<Uint8Array>(entries));
+    this.#cached = new Generations(entriesMax, (entries) => new NodeArenaTable(entries));
   }
 
   async get(hashHex: string): Promise<Uint8Array | undefined> {
@@ -155,7 +155,7 @@ export class CachedNodeReader implements SmtNodeReader {
     const result = (stoppedBy?: string, damage?: StoreDamage): WarmResult => {
       // a later warm replaces this one's nodes, never the other way round
       if (run === this.#run) {
-        const table = new HashTable<Uint8Array>(pinned.length);
+        const table = new NodeArenaTable(pinned.length);
         for (const [hash, bytes] of pinned) table.set(hash, bytes);
         this.#pinned = table;
       }

@@ -33,7 +33,10 @@ const LEAF_TAG = 0;
 const FIRST = [4, 36] as const;
 const SECOND = [38, 70] as const;
 
-/** An inner node's children, or a leaf's stored bytes (shared with the node cache, not copied). */
+/**
+ * An inner node's children, or a leaf's stored bytes (a copy: the node cache answers with a
+ * view into one of its arenas' 1 MiB chunks, which a kept view would keep from being freed).
+ */
 type WalkNode =
   | { readonly leaf: false; readonly left: string; readonly right: string }
   | { readonly leaf: true; readonly bytes: Uint8Array };
@@ -79,7 +82,7 @@ export class TreeWalker {
       throw corruptError(this.dir, 'the state-tree node is missing', undefined, { kind: 'state-node', key: hashHex });
     const node: WalkNode =
       bytes[TAG_AT] === LEAF_TAG
-        ? { leaf: true, bytes }
+        ? { leaf: true, bytes: bytes.slice() }
         : { leaf: false, left: hexAt(bytes, FIRST[0]), right: hexAt(bytes, SECOND[0]) };
     this.#kept.add(hashHex, node);
     return node;
