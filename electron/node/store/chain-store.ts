@@ -309,7 +309,10 @@ function validateStateWrites(batch: BlockCommitBatch): void {
   }
 }
 
-/** The batch's nodes once each (as the batch's put operations, keys made while the hashes were checked), with their hashes for the state root's check. */
+/**
+ * The batch's nodes once each, as its put operations (each key made while its hash was checked),
+ * with their hashes for the state root's check.
+ */
 interface SmtNodeRows {
   rows: Array<{ type: 'put'; key: Uint8Array; value: Uint8Array }>;
   byHash: HashTable<Uint8Array>;
