@@ -4,7 +4,7 @@
 // instructions), and @chainsafe/as-sha256's WebAssembly for short ones. A block's update hashes
 // ~8,000 state-tree nodes of 65 bytes; node:crypto's `hash()` spends more on the call and on a
 // Buffer with memory of its own for each digest than on the hashing itself (issue 15: 1.7-2 µs
-// a node against 0.7-1.1 µs). Same function, so roots and hashes are unchanged; installSha256
+// a node against 1.0-1.1 µs). Same function, so roots and hashes are unchanged; installSha256
 // checks it against the test vectors, and test/unit/fast-hash.test.ts against OpenSSL.
 import { hash } from 'node:crypto';
 import { digest as wasmDigest } from '@chainsafe/as-sha256';
