@@ -229,6 +229,10 @@ function EncryptStep({
   onCast: (ballot: EncryptedBallot) => void;
 }) {
   const { t } = useT();
+  // The election as this step opened with it: the page refreshes the election's view every few
+  // seconds (turnout, totals), and a refreshed view must not re-encrypt under a voter who has
+  // read (or written down) the tracker shown. Its key and contests never change once voting opens.
+  const [encryptFor] = useState(election);
   const [round, setRound] = useState(0);
   const [ballot, setBallot] = useState<EncryptedBallot>();
   const [error, setError] = useState<unknown>();
@@ -246,7 +250,7 @@ function EncryptStep({
     void (async () => {
       try {
         await nextPaint();
-        const made = await encryptSelection(election, pair.pair.publicKey, selection);
+        const made = await encryptSelection(encryptFor, pair.pair.publicKey, selection);
         if (live) setBallot(made);
       } catch (caught) {
         if (live) setError(caught);
@@ -255,12 +259,12 @@ function EncryptStep({
     return () => {
       live = false;
     };
-  }, [election, pair, selection, round]);
+  }, [encryptFor, pair, selection, round]);
 
   const runCheck = async () => {
     if (!ballot) return;
     // the ballot is opened: from here it can never be cast (docs/elections.md C.6)
-    const record = openForCheck(election, pair.pair.publicKey, ballot);
+    const record = openForCheck(encryptFor, pair.pair.publicKey, ballot);
     setBallot(undefined);
     try {
       const result = checkBallotRecord(pageGroup(), record, {

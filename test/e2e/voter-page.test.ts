@@ -1,10 +1,11 @@
 // The voter's page (renderer/voter.html) on a real devnet with an election in its voting phase:
 // a credential made and sealed in the browser, registered by an office (the fixture stands in
 // for the desk), locked and unlocked with its passphrase, choices within the contests' bounds,
-// a Benaloh check of one encryption (also checked on a second device), a fresh encryption cast
-// and followed to final, found on the ballot board, a re-vote that says it replaces the first,
-// turnout, en/ru/be, and the results once the trustees decrypt. Every step is axe-clean and has
-// no horizontal overflow at 360×740 and 1280×800.
+// a Benaloh check of one encryption (its tracker unchanged while a neighbour's ballot arrives;
+// also checked on a second device), a fresh encryption cast and followed to final, found on the
+// ballot board, a re-vote that says it replaces the first, turnout, en/ru/be, and the results
+// once the trustees decrypt. Every step is axe-clean and has no horizontal overflow at 360×740
+// and 1280×800.
 //
 // The page is served as voters get it: by the public election gateway of an observer node
 // (`notary start --gateway`), at its `/`, with no token; the gateway serves nothing but the
@@ -126,6 +127,26 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
         // 5. encrypted with its tracker; checked instead of cast (Benaloh), then thrown away
         const checkedTracker = await ballotTracker(page);
         expect(await page.getByTestId('replaces-notice').count()).toBe(0);
+        // ... and it stays while other voters' ballots arrive: the page refreshes its view of the
+        // election (turnout, totals) every few seconds, and a refreshed view must not re-encrypt
+        // under a voter who has read the tracker (a neighbour in Brest votes Ann meanwhile)
+        {
+          const neighbour = await fixture.credentials(1, 'neighbour');
+          const key = neighbour.pairs[0]!.publicKey;
+          await fixture.register([key], 'Brest');
+          const refreshed = page.waitForResponse(
+            async (response) =>
+              new URL(response.url()).pathname === `/api/v1/elections/${fixture.id}` &&
+              ((await response.json().catch(() => ({}))) as { ballots?: number }).ballots === 1,
+            { timeout: 60_000 },
+          );
+          await fixture.cast(neighbour.file, [{ credential: key, choices: [[0], []] }]);
+          await refreshed;
+          // a re-encryption would show its progress at once and a new tracker within a second
+          await page.waitForTimeout(1_000);
+          expect(await page.getByTestId('encrypt-done').count()).toBe(1);
+          expect((await page.getByTestId('ballot-tracker').textContent())!.trim()).toBe(checkedTracker);
+        }
         await page.setViewportSize(DESKTOP);
         await saveScreenshot(page, 'voter-page');
         problems.push(...(await pageProblems(page, 'encrypted')));
@@ -234,7 +255,8 @@ describe.skipIf(!UI_BUILT)("the voter's page on a devnet election (Chromium)", (
         await fixture.tally();
         await page.reload();
         await page.getByTestId('results-contest-0').waitFor({ timeout: 60_000 });
-        expect(await pageResults(page, 0)).toEqual(['Ann', '0', 'Boris', '0', 'Chen', '1']);
+        // this voter's last ballot (Chen) and the neighbour's (Ann)
+        expect(await pageResults(page, 0)).toEqual(['Ann', '1', 'Boris', '0', 'Chen', '1']);
         expect(await pageResults(page, 1)).toEqual(['Dana', '0', 'Egor', '0', 'Fedor', '0', 'Galina', '0']);
         await expect.poll(() => page.getByTestId('results-trustees').textContent()).toContain('1, 2');
         const exportHref = await page.getByTestId('results-export').getAttribute('href');
