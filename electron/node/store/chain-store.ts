@@ -419,6 +419,25 @@ function buildOperations(batch: BlockCommitBatch, smtNodes: SmtNodeRows, nextHea
   return operations;
 }
 
+/**
+ * A block's operations written in one atomic batch, handed to LevelDB one by one (a chained
+ * batch): an array batch of a block's ~8,000 rows costs this thread about half as much again,
+ * the binding reading each operation's object property by property.
+ */
+async function writeChained(db: Database, operations: readonly Operation[], sync: boolean): Promise<void> {
+  const chained = db.batch();
+  try {
+    for (const op of operations) {
+      if (op.type === 'put') chained.put(op.key, op.value);
+      else chained.del(op.key);
+    }
+  } catch (error) {
+    await chained.close();
+    throw error;
+  }
+  await chained.write({ sync });
+}
+
 // ---------------------------------------------------------------- open checks
 
 /** Looks at the directory before LevelDB does: with CURRENT gone LevelDB would silently start empty. */
@@ -765,7 +784,7 @@ export class ChainStore {
     if (operations.length > BATCH_WRITES_MAX)
       throw new Error(`invariant: ${operations.length} operations passed validation`);
     try {
-      await this.db.batch(operations, { sync });
+      await writeChained(this.db, operations, sync);
     } catch (error) {
       this.writeFailure = fromWriteError(this.dir, batch.height, error);
       throw this.writeFailure;
